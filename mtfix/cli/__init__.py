@@ -1,0 +1,1 @@
+"""The ``mtfix`` command line: a thin typer shell over the library."""
