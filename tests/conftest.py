@@ -23,6 +23,5 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     data = SHARED / "data"
-    if not data.is_dir():
-        pytest.skip("../shared/data is not present")
+    assert data.is_dir(), f"{data} is missing: tests need the shared data pack (CI has it)"
     return data
