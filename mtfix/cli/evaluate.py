@@ -1,11 +1,164 @@
-"""`mtfix evaluate`: Score MT systems with sacrebleu, with significance."""
+"""`mtfix evaluate`: Score MT systems with sacrebleu, with significance.
+
+Parses options, calls :mod:`mtfix.evaluate`, prints rich tables and writes the
+requested outputs. All the work is in the library.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import List, Optional
+
 import typer
 
-from mtfix.cli._pending import pending_command
+from mtfix.errors import MtfixError
+
+_PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
+
+
+def _split_metrics(values: list[str] | None) -> tuple[str, ...]:
+    from mtfix.evaluate.metrics import METRIC_KEYS
+
+    if not values:
+        return METRIC_KEYS
+    return tuple(m for v in values for m in v.split(",") if m.strip())
+
+
+def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
+    from mtfix.outputs import check_output_path
+
+    files = {opt: p for opt, p in outputs.items() if p is not None and p != "-"}
+    for opt, p in files.items():
+        check_output_path(p, inputs)
+    seen: dict[str, str] = {}
+    for opt, p in files.items():
+        key = str(Path(p).resolve())
+        if key in seen:
+            raise MtfixError(f"{seen[key]} and {opt} both write {p}; give them different paths")
+        seen[key] = opt
+    stdout = [opt for opt, p in outputs.items() if p == "-"]
+    if len(stdout) > 1:
+        raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
+
+
+def evaluate_command(
+    ref: Optional[List[Path]] = typer.Option(None, "--ref", "-r", help="Reference file (repeat for several references)."),
+    sys_: List[str] = typer.Option(..., "--sys", "-s", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
+    src: Optional[Path] = typer.Option(None, "--src", help="Source file: line counts checked, shown with the worst segments; needed by --no-ref."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", "-b", help="System NAME to compare the others with (default: the first --sys)."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="bleu, chrf, chrf++, ter (repeat or comma-separate; default: all four)."),
+    tokenize: str = typer.Option("13a", "--tokenize", "-t", help="BLEU tokenizer (sacrebleu -tok): 13a, intl, char, none, ..."),
+    lowercase: bool = typer.Option(False, "--lowercase", "-lc", help="Case-insensitive BLEU and chrF (TER is case-insensitive by sacrebleu's default)."),
+    normalize: str = typer.Option("none", "--normalize", "-n", help="Normalisation profile applied to hypotheses and references alike (e.g. arabic, arabic-light, digits); recorded in the signatures."),
+    paired: str = typer.Option("both", "--paired", help="Significance tests vs the baseline: both, bs (paired bootstrap), ar (approximate randomization), none."),
+    bs_n: int = typer.Option(1000, "--bs-n", min=1, help="Bootstrap resamples (sacrebleu --paired-bs-n)."),
+    ar_n: int = typer.Option(10000, "--ar-n", min=1, help="Approximate randomization trials (sacrebleu --paired-ar-n)."),
+    seed: int = typer.Option(12345, "--seed", min=1, help="RNG seed, as sacrebleu's SACREBLEU_SEED (default 12345, sacrebleu's own)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes for the paired tests (0: automatic)."),
+    segments: Optional[str] = typer.Option(None, "--segments", help="Write per-segment sentence BLEU/chrF to this JSONL file."),
+    worst: int = typer.Option(5, "--worst", min=0, help="List the N worst segments per system (0: none)."),
+    worst_by: str = typer.Option("chrf", "--worst-by", help="Rank segments by sentence chrf or bleu."),
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the full report as JSON to this file ('-': stdout)."),
+    markdown: Optional[str] = typer.Option(None, "--markdown", "--md", help="Write paper-ready markdown tables to this file ('-': stdout)."),
+    html_out: Optional[str] = typer.Option(None, "--html", help="Write a self-contained HTML report with a plot of per-segment scores."),
+    no_ref: bool = typer.Option(False, "--no-ref", help="Reference-free ESTIMATE: round-trip chrF/BLEU through --back-model against --src."),
+    back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model for --no-ref (target language -> source language)."),
+    src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language code for --no-ref (e.g. ar)."),
+    tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the system outputs for --no-ref (e.g. en)."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables on the terminal."),
+):
+    """Score MT systems with sacrebleu (BLEU, chrF, chrF++, TER), with significance.
+
+    Example: mtfix evaluate --ref ref.en --sys base=a.en --sys new=b.en --src src.ar --html report.html
+    """
+    from rich.console import Console
+
+    from mtfix.evaluate import core, render
+    from mtfix.evaluate.metrics import MetricOptions
+    from mtfix.evaluate.segments import segments_jsonl
+    from mtfix.outputs import atomic_write_text
+
+    if paired not in _PAIRED:
+        raise MtfixError(f"--paired must be one of {', '.join(_PAIRED)}, got {paired!r}")
+    if worst_by not in ("chrf", "bleu"):
+        raise MtfixError(f"--worst-by must be chrf or bleu, got {worst_by!r}")
+    refs = list(ref or [])
+    specs = [core.parse_system_spec(s) for s in sys_]
+    if no_ref:
+        if refs:
+            raise MtfixError("--no-ref and --ref exclude each other: drop --ref for a round-trip estimate, or drop --no-ref")
+        if src is None:
+            raise MtfixError("--no-ref needs --src: the round trip is scored against the source")
+        if not back_model:
+            raise MtfixError("--no-ref needs --back-model MODEL to translate the outputs back into the source language")
+        if not src_lang or not tgt_lang:
+            raise MtfixError("--no-ref needs --src-lang and --tgt-lang (e.g. --src-lang ar --tgt-lang en)")
+    elif not refs:
+        raise MtfixError("give at least one --ref FILE (or --no-ref with --back-model for a round-trip estimate)")
+
+    inputs = [*refs, *(s.path for s in specs), *([src] if src else [])]
+    _check_outputs({"--segments": segments, "--json": json_out, "--markdown": markdown, "--html": html_out}, inputs)
+    if segments == "-":
+        raise MtfixError("--segments needs a file path, not '-'")
+    if html_out == "-":
+        raise MtfixError("--html needs a file path, not '-'")
+    to_stdout = "-" in (json_out, markdown)
+    console = Console(stderr=to_stdout, soft_wrap=False)
+    err = Console(stderr=True)
+
+    def warn(msg: str) -> None:
+        err.print(f"warning: {msg}", markup=False, highlight=False)
+
+    opts = MetricOptions(metrics=_split_metrics(metric), tokenize=tokenize, lowercase=lowercase)
+    kwargs = dict(
+        normalize=normalize, baseline=baseline, tests=_PAIRED[paired], bs_samples=bs_n, ar_samples=ar_n,
+        seed=seed, n_jobs=jobs, segments=bool(segments or html_out or worst), n_worst=worst, worst_by=worst_by,
+    )
+    if normalize != "none":
+        from mtfix.evaluate.core import _resolve_normalizer
+
+        _resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
+
+    if no_ref:
+        from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, engine_back_translator, roundtrip_evaluate
+
+        back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
+        hyps, _, src_lines, warnings = core.load_inputs([], specs, src)
+        for w in warnings:
+            warn(w)
+        opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
+                             tokenize=tokenize, lowercase=lowercase)
+        report = roundtrip_evaluate(hyps, src_lines, back, model_name=back_model, options=opts,
+                                    paths={s.name: str(s.path) for s in specs}, source_name=str(src),
+                                    warnings=warnings, **kwargs)
+    else:
+        report = core.evaluate_files(refs, specs, src, options=opts, on_warning=warn, **kwargs)
+
+    rendered: dict[str, str] = {}
+    if segments:
+        rendered[segments] = segments_jsonl({s.name: s.segments for s in report.systems})
+    if json_out:
+        rendered[json_out] = render.to_json(report)
+    if markdown:
+        rendered[markdown] = render.to_markdown(report, worst=worst > 0)
+    if html_out:
+        rendered[html_out] = render.to_html(report, worst=worst > 0)
+    for path, text in rendered.items():
+        if path == "-":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            atomic_write_text(path, text)
+    if not quiet:
+        for r in render.rich_renderables(report, worst=worst > 0):
+            console.print(r)
+            console.print()
+        for path in rendered:
+            if path != "-":
+                console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    pending_command(app, "evaluate", 5, "Score MT systems with sacrebleu, with significance")
+    app.command("evaluate", help=evaluate_command.__doc__)(evaluate_command)
