@@ -1,39 +1,107 @@
-"""Reading text files: UTF-8 only, with or without BOM; clear errors otherwise."""
+"""Reading text files: UTF-8 only, with or without BOM, CRLF or LF; clear errors otherwise.
+
+The text comes back exactly as written (line endings kept), minus a leading
+BOM, so that a document segmented and reassembled is byte-for-byte the input.
+Bidi controls and zero-width marks are kept unless ``strip_invisibles=True``;
+:func:`find_invisibles` reports them.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
+from mtfix.text.invisibles import strip_invisibles as _strip
+
+__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
 
+_UTF16_32_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
 
-def read_text(path: str | os.PathLike) -> str:
-    """Return the decoded text of ``path`` (a leading BOM removed).
 
-    Raises :class:`MtfixError` for a missing file, a folder, binary data or
-    bytes that are not UTF-8.
-    """
+@dataclass(frozen=True)
+class TextFile:
+    """A decoded file: its ``text`` plus what a writer needs to give the layout back."""
+
+    path: str
+    text: str
+    bom: bool
+    newline: str | None  # "\n", "\r\n", "mixed", or None when the text has no line break
+    invisibles: list[Invisible] = field(default_factory=list)
+
+
+def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     p = Path(path)
     if not p.exists():
         raise MtfixError(f"{path}: no such file")
     if p.is_dir():
         raise MtfixError(f"{path}: is a folder, expected a text file")
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
+    return decode_bytes(data, str(path))
+
+
+def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, bool]:
+    """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM."""
+    for bom, encoding in _UTF16_32_BOMS:
+        if data.startswith(bom):
+            raise MtfixError(
+                f"{name}: is {encoding}, expected UTF-8; convert it first, e.g. `iconv -f {encoding} -t UTF-8`"
+            )
     if b"\x00" in data:
-        raise MtfixError(f"{path}: looks binary (contains NUL bytes); expected UTF-8 text")
+        raise MtfixError(f"{name}: looks binary (contains NUL bytes); expected UTF-8 text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise MtfixError(
-            f"{path}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
+            f"{name}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
             f"convert it first, e.g. `iconv -f cp1256 -t utf-8`"
         ) from None
     if text.startswith(BOM):
-        text = text[1:]
-    return text
+        return text[1:], True
+    return text, False
+
+
+def _newline_style(text: str) -> str | None:
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    kinds = [k for k, n in (("\r\n", crlf), ("\n", lf), ("\r", cr)) if n]
+    if not kinds:
+        return None
+    return kinds[0] if len(kinds) == 1 else "mixed"
+
+
+def read_file(path: str | os.PathLike, *, strip_invisibles: bool = False) -> TextFile:
+    """Decode ``path`` and describe it (BOM, newline style, invisible characters found)."""
+    return text_file(*_decode(path), str(path), strip_invisibles=strip_invisibles)
+
+
+def text_file(text: str, bom: bool, path: str, *, strip_invisibles: bool = False) -> TextFile:
+    """Describe already decoded text as a :class:`TextFile`."""
+    found = find_invisibles(text)
+    if strip_invisibles and found:
+        text = _strip(text)
+    return TextFile(path, text, bom, _newline_style(text), found)
+
+
+def read_text(path: str | os.PathLike, *, strip_invisibles: bool = False) -> str:
+    """Return the decoded text of ``path`` (a leading BOM removed, line endings kept).
+
+    Raises :class:`MtfixError` for a missing file, a folder, binary data, UTF-16/32
+    or bytes that are not UTF-8. ``strip_invisibles`` drops bidi controls and
+    zero-width marks.
+    """
+    return read_file(path, strip_invisibles=strip_invisibles).text
 
 
 def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[str]:

@@ -1,0 +1,284 @@
+"""Paragraphs and sentences for Arabic and English, with exact reassembly.
+
+A :class:`Document` keeps the original text; every :class:`Sentence` is a span
+of it. Everything between sentences (spaces, blank lines, line endings,
+Markdown markers such as ``#`` or ``- ``, code blocks, rules) is layout and
+is given back untouched by :meth:`Document.reassemble`, so
+``reassemble(segment(text)) == text`` for any text.
+
+Paragraphs: one per line, except that a plain line starting with a lower-case
+Latin letter continues the paragraph above when that one ends without
+punctuation (English text wrapped by hand). Headings, list items, quotes each start a paragraph.
+
+Sentences end at ``. ! ? ؟ ؛ … ۔`` (closing quotes and brackets stay with the
+sentence) followed by white space, but not after abbreviations (``Mr.``,
+``e.g.``, ``U.S.`` unless a new sentence clearly starts), initials (``J. K.``),
+Arabic one-letter abbreviations (``د.``), nor before a lower-case word. A
+number (``7.7``, ``20,000``, ``2014 ،``) never ends a sentence by itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from mtfix.text.lang import script_lang
+
+__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences"]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: ``text`` is ``document.text[start:end]``; ``line`` is 1-based."""
+
+    text: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph; ``kind`` is ``text``, ``heading``, ``list`` or ``quote``."""
+
+    index: int
+    start: int
+    end: int
+    line: int
+    kind: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass
+class Document:
+    """A segmented text: ``paragraphs`` (each with ``sentences``) over the original ``text``."""
+
+    text: str
+    lang: str | None
+    paragraphs: list[Paragraph]
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for p in self.paragraphs for s in p.sentences]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        """1-based column (in characters) of a character offset."""
+        return offset - self._line_starts[self.line_of(offset) - 1] + 1
+
+    def reassemble(self, replacements: Mapping[int, str] | Sequence[str] | None = None) -> str:
+        """The original text, with sentence texts replaced by flat sentence index."""
+        return reassemble(self, replacements)
+
+
+# ---------------------------------------------------------------- lines & paragraphs
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*")
+_TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
+_MARKER = re.compile(r"[ \t]*(?:(?P<h>#{1,6})[ \t]+|(?P<q>>)[ \t]?|(?P<l>[-*+•]|\d{1,3}[.)])[ \t]+)")
+_TERMINAL = ".!?؟؛…۔:\"'”’»)]"
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's content, line endings excluded."""
+    spans, pos = [], 0
+    for m in _NEWLINE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _content(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """Markdown kind of a line and the span of its text after the markers."""
+    kind, pos = "text", start
+    for _ in range(3):  # nested markers such as "> - item"
+        m = _MARKER.match(text, pos, end)
+        if not m:
+            break
+        pos = m.end()
+        kind = "heading" if m.group("h") else "quote" if m.group("q") else "list"
+        if kind == "heading":
+            break
+    s, e = _strip_span(text, pos, end)
+    return kind, s, e
+
+
+def _continues(text: str, prev_end: int, start: int) -> bool:
+    """Does a plain line starting at ``start`` continue the paragraph ending at ``prev_end``?"""
+    if text[prev_end - 1] in _TERMINAL:
+        return False
+    first = text[start]
+    return first.isalpha() and first.islower() and first.isascii()
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
+    spans: list[list] = []  # [start, end, kind]
+    fence: str | None = None
+    open_para = False
+    for ls, le in _line_spans(text):
+        line = text[ls:le]
+        if fence is not None:
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
+                fence = None
+            open_para = False
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence, open_para = m.group(1), False
+            continue
+        if not line.strip() or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
+            open_para = False
+            continue
+        kind, s, e = _content(text, ls, le)
+        if s == e:
+            open_para = False
+            continue
+        if open_para and kind == "text" and spans[-1][2] != "heading" and _continues(text, spans[-1][1], s):
+            spans[-1][1] = e
+        else:
+            spans.append([s, e, kind])
+        open_para = True
+    return [tuple(x) for x in spans]
+
+
+# ---------------------------------------------------------------- sentences
+
+_BOUNDARY = re.compile(r"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[\"'”’»)\]}›]*(?=\s|$)")
+_OPENERS = "\"'“‘«([{‹„"
+_TITLES = {
+    "mr", "mrs", "ms", "mx", "dr", "prof", "rev", "fr", "sr", "st", "mt", "gen", "sen", "rep", "gov",
+    "lt", "col", "capt", "cpt", "sgt", "maj", "cmdr", "adm", "pres", "hon", "messrs", "mme", "mlle",
+    "sens", "reps", "det", "insp", "supt", "atty", "v",  # "Sens. Mike Lee", "Roe v. Wade"
+}
+_NEVER_END = {"e.g", "i.e", "cf", "vs", "viz", "approx", "ca", "al"}
+_BEFORE_NUMBER = {"no", "nos", "vol", "vols", "pp", "p", "fig", "figs", "ch", "sec", "art", "op", "tel", "ref"}
+_SOMETIMES_END = {
+    "etc", "inc", "ltd", "co", "corp", "jr", "bros", "dept", "est", "univ", "ave", "blvd", "rd",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "am", "pm", "a.m", "p.m", "u.s", "u.k", "u.n",
+    "e.u", "d.c", "ph.d", "b.a", "m.a", "b.sc", "m.sc",
+}
+_STARTERS = {
+    "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those",
+    "there", "but", "and", "or", "however", "in", "on", "at", "for", "as", "if", "when", "while",
+    "after", "before", "since", "so", "yet", "his", "her", "its", "their", "our", "my", "your",
+    "some", "many", "most", "all", "one", "what", "why", "how", "who", "where", "then", "now",
+    "meanwhile", "also", "still", "although", "though", "because", "according", "last", "next",
+}
+_WORD = re.compile(r"[\w.]*")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_WORD_BEFORE = re.compile(r"[^\s\"'“‘«(\[{]*$")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+
+
+def _next_word(text: str, pos: int, end: int) -> str:
+    while pos < end and (text[pos].isspace() or text[pos] in _OPENERS):
+        pos += 1
+    return _WORD.match(text, pos, end).group()
+
+
+def _is_boundary(text: str, m: re.Match, end: int) -> bool:
+    """Is the terminator run ``m`` (inside a paragraph ending at ``end``) a sentence end?"""
+    nxt = _next_word(text, m.end(), end)
+    first = nxt[:1]
+    if first.isalpha() and first.islower() and first.isascii():
+        return False  # "e.g. the", "… and then", "Why?" he asked
+    run = m.group().rstrip("\"'”’»)]}›")
+    if run != ".":
+        return True
+    word = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()).group()
+    low = word.lower().rstrip(".")
+    if not word:
+        return True
+    if low in _TITLES:
+        return False
+    if len(word) == 1 and word.isupper() and word.isascii():
+        return False  # an initial: "George W. Bush"
+    if len(word) <= 2 and _ARABIC_LETTER.fullmatch(word[0]) and (len(word) == 1 or word[1] == "ـ"):
+        return False  # Arabic one-letter abbreviation: "د. محمد", "هـ."
+    nxt_low = nxt.lower().rstrip(".")
+    if low in _NEVER_END or (low in _BEFORE_NUMBER and first.isdigit()):
+        return False
+    if low in _SOMETIMES_END or _ACRONYM.fullmatch(word.rstrip(".")):
+        # "the U.S. He said" ends, "the U.S. President" and "Jan. 5" do not
+        return nxt_low in _STARTERS or (first.isalpha() and not first.isascii())
+    return True
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for m in _BOUNDARY.finditer(text, start, end):
+        if m.end() >= end or not _is_boundary(text, m, end):
+            continue
+        spans.append(_strip_span(text, pos, m.end()))
+        pos = m.end()
+    spans.append(_strip_span(text, pos, end))
+    return [s for s in spans if s[0] < s[1]]
+
+
+def segment(text: str, lang: str | None = None) -> Document:
+    """Split ``text`` into paragraphs and sentences (``lang``: ``ar``/``en``/None = either)."""
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    doc = Document(text, script_lang(lang), [], line_starts)
+    n = 0
+    for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text)):
+        sents = []
+        for ss, se in _sentence_spans(text, ps, pe):
+            sents.append(Sentence(text[ss:se], n, pi, ss, se, doc.line_of(ss)))
+            n += 1
+        doc.paragraphs.append(Paragraph(pi, ps, pe, doc.line_of(ps), kind, tuple(sents)))
+    return doc
+
+
+def reassemble(doc: Document, replacements: Mapping[int, str] | Sequence[str] | None = None) -> str:
+    """``doc.text`` with the given sentences replaced; all layout around them is kept.
+
+    ``replacements`` is a mapping from flat sentence index to new text, or a
+    sequence with one text per sentence.
+    """
+    sents = doc.sentences
+    if replacements is None:
+        return doc.text
+    if isinstance(replacements, str):
+        raise TypeError("replacements must be a mapping or a sequence of strings, not a string")
+    if isinstance(replacements, Mapping):
+        bad = [k for k in replacements if not (isinstance(k, int) and 0 <= k < len(sents))]
+        if bad:
+            raise ValueError(f"no sentence with index {bad[0]!r} (document has {len(sents)})")
+        new = dict(replacements)
+    else:
+        if len(replacements) != len(sents):
+            raise ValueError(f"got {len(replacements)} replacements for {len(sents)} sentences")
+        new = dict(enumerate(replacements))
+    out, pos = [], 0
+    for s in sents:
+        out.append(doc.text[pos:s.start])
+        out.append(new.get(s.index, s.text))
+        pos = s.end
+    out.append(doc.text[pos:])
+    return "".join(out)
+
+
+def split_sentences(text: str, lang: str | None = None) -> list[str]:
+    """The sentence texts of ``text``, in order."""
+    return [s.text for s in segment(text, lang).sentences]

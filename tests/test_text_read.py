@@ -1,0 +1,88 @@
+"""Reading: UTF-8 with/without BOM, CRLF kept, one-line errors; invisible characters."""
+
+import pytest
+
+from mtfix.errors import MtfixError
+from mtfix.text.read import find_invisibles, read_file, read_lines, read_text, strip_invisibles
+
+ARABIC = "مرحبا بالعالم.\n"
+
+
+def _write(tmp_path, data: bytes, name="in.txt"):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def test_bom_removed_and_reported(tmp_path):
+    p = _write(tmp_path, b"\xef\xbb\xbf" + ARABIC.encode())
+    assert read_text(p) == ARABIC
+    f = read_file(p)
+    assert f.bom and f.newline == "\n"
+    assert not read_file(_write(tmp_path, ARABIC.encode(), "b.txt")).bom
+
+
+def test_crlf_kept_verbatim(tmp_path):
+    p = _write(tmp_path, "سطر أول.\r\n\r\nسطر ثان.\r\n".encode())
+    assert read_text(p) == "سطر أول.\r\n\r\nسطر ثان.\r\n"
+    assert read_file(p).newline == "\r\n"
+    assert read_lines(p) == ["سطر أول.", "", "سطر ثان."]
+    assert read_file(_write(tmp_path, b"a\r\nb\nc", "m.txt")).newline == "mixed"
+    assert read_file(_write(tmp_path, b"abc", "n.txt")).newline is None
+
+
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        ("مرحبا".encode("cp1256"), "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        ("hello".encode("utf-16"), "UTF-16"),
+    ],
+)
+def test_bad_bytes_are_one_line_errors(tmp_path, data, needle):
+    with pytest.raises(MtfixError) as e:
+        read_text(_write(tmp_path, data))
+    msg = str(e.value)
+    assert needle in msg and "\n" not in msg and "in.txt" in msg
+
+
+def test_missing_and_folder(tmp_path):
+    with pytest.raises(MtfixError, match="no such file"):
+        read_text(tmp_path / "nope.txt")
+    with pytest.raises(MtfixError, match="folder"):
+        read_text(tmp_path)
+
+
+def test_read_lines_empty(tmp_path):
+    p = _write(tmp_path, b"\n  \n")
+    with pytest.raises(MtfixError, match="empty"):
+        read_lines(p)
+    assert read_lines(p, allow_empty=True) == ["", "  "]
+
+
+def test_find_invisibles_names_and_positions():
+    text = "abc\nقال\u200f 5\u200b\u200bx\r\n\u202bنص\u202c"
+    found = find_invisibles(text)
+    assert [(i.codepoint, i.kind, i.line, i.column) for i in found] == [
+        ("U+200F", "bidi", 2, 4),
+        ("U+200B", "zero-width", 2, 7),
+        ("U+200B", "zero-width", 2, 8),
+        ("U+202B", "bidi", 3, 1),
+        ("U+202C", "bidi", 3, 4),
+    ]
+    assert found[0].name == "RIGHT-TO-LEFT MARK"
+    assert all(text[i.start] == i.char for i in found)
+    assert find_invisibles(ARABIC) == []
+
+
+def test_strip_invisibles_by_kind(tmp_path):
+    text = "a\u200fb\u200cc"
+    assert strip_invisibles(text) == "abc"
+    assert strip_invisibles(text, kinds=["bidi"]) == "ab\u200cc"
+    with pytest.raises(ValueError):
+        strip_invisibles(text, kinds=["nope"])
+    p = _write(tmp_path, text.encode())
+    assert read_text(p) == text
+    assert read_text(p, strip_invisibles=True) == "abc"
+    f = read_file(p, strip_invisibles=True)
+    assert f.text == "abc" and len(f.invisibles) == 2

@@ -1,0 +1,195 @@
+"""Segmentation into paragraphs and sentences, and exact reassembly."""
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtfix.errors import MtfixError
+from mtfix.text.read import read_text
+from mtfix.text.segment import reassemble, segment, split_sentences
+
+
+def _check_invariants(text, doc):
+    assert reassemble(doc) == text
+    breaks = [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    prev_end = 0
+    for i, s in enumerate(doc.sentences):
+        assert s.index == i
+        assert s.text == text[s.start:s.end]
+        assert s.text and s.text == s.text.strip()
+        assert s.start >= prev_end
+        assert s.line == 1 + sum(1 for b in breaks if b <= s.start)
+        p = doc.paragraphs[s.paragraph]
+        assert p.start <= s.start and s.end <= p.end
+        prev_end = s.end
+
+
+# ------------------------------------------------------------------ the seed article
+
+def test_seed_paragraphs_preserved(seed_path):
+    text = read_text(seed_path)
+    doc = segment(text)
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    assert len(doc.paragraphs) == len(blocks) == 23
+    assert reassemble(doc) == text
+    # replacing every sentence keeps paragraphs and blank lines
+    out = reassemble(doc, ["جملة." for _ in doc.sentences])
+    assert len(segment(out).paragraphs) == 23
+    assert out.count("\n\n") == text.count("\n\n")
+    _check_invariants(text, doc)
+
+
+def test_seed_sentences_and_lines(seed_path):
+    doc = segment(read_text(seed_path))
+    lines = {s.line for s in doc.sentences}
+    assert lines == set(range(1, 46, 2))  # every non-blank line starts a sentence
+    by_line = {}
+    for s in doc.sentences:
+        by_line.setdefault(s.line, []).append(s.text)
+    # "... سحق هو”. بعض المدنيين ..." is two sentences, the closing quote stays with the first
+    assert by_line[9][0].endswith("“المعركة النهائية سحق هو”.")
+    assert by_line[9][1].startswith("بعض المدنيين")
+    # numbers do not split: 20 ، 000 / 2014 ، / 7.7
+    assert "20 ، 000" in by_line[9][0]
+    assert len(by_line[21]) == 1 and "7.7 مليون" in by_line[21][0]
+    # headline without final punctuation is its own sentence
+    assert by_line[27] == ["هو لا يزال يشكل تهديدا"]
+
+
+# ------------------------------------------------------------------ Arabic rules
+
+def test_arabic_question_mark_splits():
+    assert split_sentences("هل انتهت المعركة؟ قال القائد إنها لم تنته.") == [
+        "هل انتهت المعركة؟", "قال القائد إنها لم تنته."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("قال: «انتهى الأمر.» ثم غادر!", ["قال: «انتهى الأمر.»", "ثم غادر!"]),
+    ("هذا أول؛ وهذا ثان… وهذا ثالث.", ["هذا أول؛", "وهذا ثان…", "وهذا ثالث."]),
+    ("بلغ العدد 20,000 شخص و7.7 مليون في عام 2014 ، ثم توقف.",
+     ["بلغ العدد 20,000 شخص و7.7 مليون في عام 2014 ، ثم توقف."]),
+    ("قال د. محمد إن الأمر انتهى. ثم غادر.", ["قال د. محمد إن الأمر انتهى.", "ثم غادر."]),
+    ("بلغ ٧٫٥ مليون. ثم توقف؟! نعم.", ["بلغ ٧٫٥ مليون.", "ثم توقف؟!", "نعم."]),
+    ("قال \"هذا صحيح.\" ثم سكت.", ["قال \"هذا صحيح.\"", "ثم سكت."]),
+])
+def test_arabic_sentences(text, expected):
+    assert split_sentences(text, "ar") == expected
+
+
+# ------------------------------------------------------------------ English rules
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
+    ("The U.S. President spoke. He lives in the U.S. He left.",
+     ["The U.S. President spoke.", "He lives in the U.S.", "He left."]),
+    ("Fruit, e.g. apples, i.e. food. Next one.", ["Fruit, e.g. apples, i.e. food.", "Next one."]),
+    ("It rose 7.7 percent to 20,000.5 units. Then it fell.",
+     ["It rose 7.7 percent to 20,000.5 units.", "Then it fell."]),
+    ("George W. Bush and J. K. Rowling met. Fine.", ["George W. Bush and J. K. Rowling met.", "Fine."]),
+    ('"Why?" he asked. "Because!" She left.', ['"Why?" he asked.', '"Because!"', "She left."]),
+    ("Wait... what? No. 5 was on p. 7. I said no. Then he left.",
+     ["Wait... what?", "No. 5 was on p. 7.", "I said no.", "Then he left."]),
+    ("It ended at 5 p.m. on Jan. 5. The end.", ["It ended at 5 p.m. on Jan. 5.", "The end."]),
+    ("Apple Inc. said so. Acme Inc. The firm.", ["Apple Inc. said so.", "Acme Inc.", "The firm."]),
+    ("Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe.", ["Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe."]),
+])
+def test_english_sentences(text, expected):
+    assert split_sentences(text, "en") == expected
+
+
+# ------------------------------------------------------------------ layout
+
+def test_markdown_layout_and_kinds():
+    text = ("# العنوان\n\nفقرة أولى. جملة ثانية.\n\n- بند أول. بند\n- بند ثان\n> اقتباس.\n\n"
+            "```\nكود. لا يقسم.\n```\n---\n1. First. Second.\n")
+    doc = segment(text)
+    assert [(p.kind, [s.text for s in p.sentences]) for p in doc.paragraphs] == [
+        ("heading", ["العنوان"]),
+        ("text", ["فقرة أولى.", "جملة ثانية."]),
+        ("list", ["بند أول.", "بند"]),
+        ("list", ["بند ثان"]),
+        ("quote", ["اقتباس."]),
+        ("list", ["First.", "Second."]),
+    ]
+    assert [p.line for p in doc.paragraphs] == [1, 3, 5, 6, 7, 13]
+    _check_invariants(text, doc)
+    out = reassemble(doc, {0: "Title", 1: "First paragraph."})
+    assert out.startswith("# Title\n\nFirst paragraph. جملة ثانية.\n\n- بند")
+    assert "```\nكود. لا يقسم.\n```" in out
+
+
+def test_hand_wrapped_english_is_one_paragraph():
+    text = "This sentence was wrapped\nby hand. A second\none.\n\nNext paragraph.\nHeading-like Line\n"
+    doc = segment(text)
+    assert [[s.text for s in p.sentences] for p in doc.paragraphs] == [
+        ["This sentence was wrapped\nby hand.", "A second\none."], ["Next paragraph."], ["Heading-like Line"]]
+    assert [s.line for s in doc.sentences] == [1, 2, 5, 6]
+
+
+def test_one_line_paragraphs_and_crlf():
+    text = "\ufeffسطر أول\r\nسطر ثان.\r\n\r\n  سطر ثالث؟ نعم.  \r\n"
+    doc = segment(text)
+    assert [[s.text for s in p.sentences] for p in doc.paragraphs] == [
+        ["\ufeffسطر أول"], ["سطر ثان."], ["سطر ثالث؟", "نعم."]]
+    assert [s.line for s in doc.sentences] == [1, 2, 4, 4]
+    assert reassemble(doc, ["a", "b", "c", "d"]) == "a\r\nb\r\n\r\n  c d  \r\n"
+
+
+def test_reassemble_arguments():
+    doc = segment("One. Two.")
+    assert reassemble(doc, {1: "Deux."}) == "One. Deux."
+    assert doc.reassemble(["1", "2"]) == "1 2"
+    with pytest.raises(ValueError):
+        reassemble(doc, ["only one"])
+    with pytest.raises(ValueError):
+        reassemble(doc, {2: "x"})
+    with pytest.raises(TypeError):
+        reassemble(doc, "One.")
+
+
+def test_lang_codes():
+    assert segment("نص.", "arb_Arab").lang == "ar"
+    assert segment("Text.", "eng_Latn").lang == "en"
+    with pytest.raises(MtfixError, match="unknown language"):
+        segment("Text.", "fr")
+
+
+@pytest.mark.parametrize("name", ["flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt",
+                                  "ntrex128/arb.txt", "ntrex128/eng.txt"])
+def test_real_corpora(shared_data, name):
+    """Each line of a real test set: one paragraph, round trip, and no split inside a number."""
+    text = (shared_data / name).read_text(encoding="utf-8")
+    doc = segment(text)
+    _check_invariants(text, doc)
+    assert len(doc.paragraphs) == text.count("\n")
+    sents = doc.sentences
+    for a, b in zip(sents, sents[1:]):
+        assert not (re.search(r"\d[.,٫٬]$", a.text) and re.match(r"\d", b.text)), (a.text, b.text)
+
+
+# ------------------------------------------------------------------ properties
+
+_PIECES = st.sampled_from([
+    "مرحبا", "SDF", "Mr.", "U.S.", "e.g.", "7.7", "20,000", "2014 ،", "٢٠١٤", "؟", "؛", "!", ".", "…", "...",
+    "«", "»", "“", "”", '"', "'", "(", ")", " ", "  ", "\t", "\n", "\r\n", "\r", "\n\n", "# ", "- ", "> ",
+    "1. ", "```", "---", "\u200f", "\ufeff", "\u00a0", "\u2028", "the", "He", "a", "ب", "د.",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_roundtrip_any_text(text):
+    _check_invariants(text, segment(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_roundtrip_tricky_text(text):
+    doc = segment(text)
+    _check_invariants(text, doc)
+    # replacing every sentence changes only the sentences
+    marked = reassemble(doc, [f"<{i}>" for i in range(len(doc.sentences))])
+    assert re.sub(r"<\d+>", "", marked) == "".join(
+        text[a:b] for a, b in zip([0] + [s.end for s in doc.sentences], [s.start for s in doc.sentences] + [len(text)]))
