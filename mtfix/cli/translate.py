@@ -1,11 +1,81 @@
-"""`mtfix translate`: Translate a file, one segment per line."""
+"""`mtfix translate`: translate a file, one segment per line in and out."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Optional
+
 import typer
 
-from mtfix.cli._pending import pending_command
+from mtfix.cli.options import BackendOpt, ModelsDirOpt, QuantizationOpt, ThreadsOpt, progress_bar
+from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
-    pending_command(app, "translate", 2, "Translate a file, one segment per line")
+    @app.command("translate")
+    def translate(
+        file: Path = typer.Argument(..., help="Input text, one segment per line (UTF-8)."),
+        model: Optional[str] = typer.Option(
+            None, "--model", "-m", help="Preset name, hub id or local dir (default: the preset for SRC-TGT)."
+        ),
+        src: str = typer.Option(..., "--src", help="Source language (ar, en, arb_Arab, ...)."),
+        tgt: str = typer.Option(..., "--tgt", help="Target language."),
+        backend: str = BackendOpt,
+        quantization: str = QuantizationOpt,
+        beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size (1 = greedy)."),
+        n_best: int = typer.Option(1, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
+        max_batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, help="Token budget per batch."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+        as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
+        threads: int = ThreadsOpt,
+        models_dir: Optional[Path] = ModelsDirOpt,
+    ):
+        """Translate FILE line by line: the same number of lines comes out."""
+        from mtfix.engine import load_translator
+        from mtfix.engine.languages import canonical
+        from mtfix.engine.registry import default_model
+        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.text.read import read_lines
+
+        if n_best > 1 and not as_json:
+            raise MtfixError("--n-best > 1 needs --json (plain output keeps one line per input line)")
+        if n_best > beam_size:
+            raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
+        check_output_path(out, [file])
+        lines = read_lines(file)
+        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
+        translator = load_translator(
+            model, backend=backend, quantization=quantization, threads=threads, models_dir=models_dir
+        )
+        translator.pair(src, tgt)  # fail on a wrong language before any work
+        with progress_bar("translating") as advance:
+            results = translator.translate_batch(
+                lines,
+                src=src,
+                tgt=tgt,
+                beam_size=beam_size,
+                n_best=n_best,
+                max_batch_tokens=max_batch_tokens,
+                on_progress=advance,
+            )
+        if as_json:
+            rows = [
+                json.dumps(
+                    {"line": i + 1, "source": line, "hypotheses": [h.to_dict() for h in hyps]}, ensure_ascii=False
+                )
+                for i, (line, hyps) in enumerate(zip(lines, results))
+            ]
+        else:
+            rows = [hyps[0].text for hyps in results]
+        text = "\n".join(rows) + "\n"
+        truncated = sum(1 for hyps in results if hyps[0].truncated)
+        if out:
+            atomic_write_text(out, text)
+        else:
+            typer.echo(text, nl=False)
+        if truncated:
+            typer.echo(
+                f"warning: {truncated} segment(s) hit the output length cap without </s> (flagged 'truncated' in --json)",
+                err=True,
+            )

@@ -1,0 +1,5 @@
+"""``python -m mtfix`` is the ``mtfix`` command."""
+
+from mtfix.cli.app import main
+
+main()

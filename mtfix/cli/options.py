@@ -1,0 +1,46 @@
+"""Options and helpers shared by several commands (CLI only)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import typer
+
+BackendOpt = typer.Option(
+    "auto",
+    "--backend",
+    help="auto (CTranslate2 when converted or convertible, else transformers), transformers or ctranslate2.",
+)
+QuantizationOpt = typer.Option("int8", "--quantization", help="CTranslate2 weights: int8 (CPU default), float32, ...")
+ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
+ModelsDirOpt: Optional[Path] = typer.Option(
+    None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
+)
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int | None], None]]:
+    """A rich progress bar on stderr; yields ``advance(k, total=None)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(k: int, new_total: int | None = None) -> None:
+            if new_total is not None:
+                progress.update(task, total=new_total)
+            progress.advance(task, k)
+
+        yield advance

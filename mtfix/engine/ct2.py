@@ -1,0 +1,140 @@
+"""The CTranslate2 backend, and converting Hugging Face models for it.
+
+A conversion made by :func:`convert` is self-contained: CTranslate2's
+``model.bin`` and vocabulary, the Hugging Face tokenizer and config under
+``hf/``, and ``mtfix.json`` recording where it came from.
+
+CTranslate2 silently truncates input at 1024 and output at 256 tokens by
+default; here both limits are always passed explicitly, after the length guard.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from mtfix.engine.base import Generated, Translator
+from mtfix.engine.families import make_family
+from mtfix.engine.hf import _first_line, load_tokenizer, model_limits, quiet_transformers, read_config
+from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for
+from mtfix.errors import MtfixError
+
+QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "bfloat16", "float32")
+# Files the tokenizer and our loader need, copied into <conversion>/hf/.
+_HF_FILES = (
+    "config.json",
+    "generation_config.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.json",
+    "vocab.json",
+    "source.spm",
+    "target.spm",
+    "sentencepiece.bpe.model",
+    "spm.model",
+    "added_tokens.json",
+)
+
+
+def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert a Hugging Face model to CTranslate2 under ``out`` (default: the models dir)."""
+    import ctranslate2
+    from ctranslate2.converters import TransformersConverter
+
+    if ref.format == "ct2":
+        raise MtfixError(f"{ref.spec} is already a CTranslate2 model")
+    if quantization not in QUANTIZATIONS:
+        raise MtfixError(f"unknown quantization {quantization}; choose one of {', '.join(QUANTIZATIONS)}")
+    out = Path(out) if out else ct2_dir_for(ref.preset.name if ref.preset else ref.spec, quantization)
+    if out.exists() and not force:
+        if (out / "model.bin").is_file():
+            return out
+        raise MtfixError(f"{out} exists and is not a conversion; remove it or pass --force")
+    quiet_transformers()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        TransformersConverter(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
+    except Exception as e:  # noqa: BLE001 - the converter raises many kinds
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None
+    (tmp / CT2_TOKENIZER_DIR).mkdir()
+    for name in _HF_FILES:
+        if (ref.path / name).is_file():
+            shutil.copy(ref.path / name, tmp / CT2_TOKENIZER_DIR / name)
+    meta = {
+        "source": str(ref.path),
+        "preset": ref.preset.name if ref.preset else None,
+        "hub_id": ref.hub_id,
+        "revision": ref.revision,
+        "quantization": quantization,
+        "ctranslate2": ctranslate2.__version__,
+    }
+    (tmp / CT2_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    return out
+
+
+class CT2Translator(Translator):
+    backend = "ctranslate2"
+
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0):
+        import ctranslate2
+
+        if ref.format != "ct2":
+            raise MtfixError(f"{ref.spec} is not a CTranslate2 model; convert it with `mtfix models convert`")
+        if not (ref.hf_dir / "config.json").is_file():
+            raise MtfixError(
+                f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "
+                f"convert the model with `mtfix models convert` so the conversion is self-contained"
+            )
+        tokenizer = load_tokenizer(ref)
+        config = read_config(ref)
+        family = make_family(ref, tokenizer, config)
+        try:
+            self.translator = ctranslate2.Translator(
+                str(ref.path), device=device, compute_type=compute_type, intra_threads=threads, inter_threads=1
+            )
+        except Exception as e:  # noqa: BLE001
+            raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {_first_line(e)}") from None
+        self.device = device
+        self.compute_type = self.translator.compute_type if hasattr(self.translator, "compute_type") else compute_type
+        src_max, tgt_max = model_limits(ref, config, tokenizer)
+        super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
+
+    def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
+        tokens = [self.family.ids_to_tokens(seq) for seq in batch]
+        prefix = self.family.ids_to_tokens(target_prefix) if target_prefix else None
+        results = self.translator.translate_batch(
+            tokens,
+            target_prefix=[prefix] * len(tokens) if prefix else None,
+            beam_size=beam_size,
+            num_hypotheses=n_best,
+            length_penalty=length_penalty,
+            max_input_length=0,  # no silent truncation: the guard already bounded the input
+            max_decoding_length=max_new_tokens,  # counts the target prefix, like max_new_tokens
+            return_scores=True,
+            return_end_token=True,
+        )
+        out = []
+        for res in results:
+            hyps = []
+            for toks, score in zip(res.hypotheses, res.scores):
+                ids = self.family.tokens_to_ids(toks)
+                finished = bool(ids) and ids[-1] == self.family.tokenizer.eos_token_id
+                if finished:
+                    ids = ids[:-1]
+                hyps.append(Generated(ids=ids[len(target_prefix) :], score=float(score), finished=finished))
+            out.append(hyps)
+        return out
+
+    def signature(self) -> dict:
+        sig = super().signature()
+        sig["device"] = self.device
+        sig["compute_type"] = self.compute_type
+        return sig

@@ -1,0 +1,153 @@
+"""The transformers backend (PyTorch, CPU or GPU)."""
+
+from __future__ import annotations
+
+import json
+
+from mtfix.engine.base import Generated, Translator
+from mtfix.engine.families import make_family
+from mtfix.engine.registry import ModelRef
+from mtfix.errors import MtfixError
+
+
+def quiet_transformers() -> None:
+    """No weight-loading progress bars or advice on our stderr: mtfix reports itself."""
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+
+
+def load_tokenizer(ref: ModelRef):
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
+    try:
+        return AutoTokenizer.from_pretrained(str(ref.hf_dir))
+    except Exception as e:  # noqa: BLE001 - any failure to load is the model's, reported in one line
+        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {_first_line(e)}") from None
+
+
+def read_config(ref: ModelRef) -> dict:
+    try:
+        return json.loads((ref.hf_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise MtfixError(f"cannot read {ref.hf_dir / 'config.json'}: {_first_line(e)}") from None
+
+
+def model_limits(ref: ModelRef, config: dict, tokenizer) -> tuple[int, int]:
+    """(max source tokens, max target tokens): the preset's, else the config's."""
+    positions = int(config.get("max_position_embeddings") or 512)
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and 0 < tok_max < 100_000:
+        positions = min(positions, tok_max)
+    preset = ref.preset
+    src = preset.max_source_tokens if preset and preset.max_source_tokens else positions
+    tgt = preset.max_target_tokens if preset and preset.max_target_tokens else positions
+    return min(src, positions), min(tgt, positions)
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+
+
+class HFTranslator(Translator):
+    backend = "transformers"
+
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", threads: int = 0):
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, GenerationConfig
+
+        if ref.format != "hf":
+            raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2")
+        tokenizer = load_tokenizer(ref)
+        config = read_config(ref)
+        family = make_family(ref, tokenizer, config)
+        if threads > 0:
+            torch.set_num_threads(threads)
+        try:
+            model = AutoModelForSeq2SeqLM.from_pretrained(str(ref.path), revision=None)
+        except Exception as e:  # noqa: BLE001 - safetensors, torch, config errors alike
+            raise MtfixError(
+                f"cannot load model {ref.name} from {ref.path}: {_first_line(e)}; pull it again or pass another --model"
+            ) from None
+        model.eval().to(device)
+        saved = model.generation_config
+        # transformers 5 merges the options we pass with the saved generation
+        # config (forced_eos_token_id, max_length, num_beams, ... survive). Replace
+        # it with one that holds only token ids; every decoding option is passed
+        # explicitly in _generate.
+        model.generation_config = GenerationConfig(
+            decoder_start_token_id=saved.decoder_start_token_id,
+            bos_token_id=saved.bos_token_id,
+            eos_token_id=saved.eos_token_id,
+            pad_token_id=saved.pad_token_id if saved.pad_token_id is not None else tokenizer.pad_token_id,
+            bad_words_ids=saved.bad_words_ids,
+        )
+        self.model = model
+        self.device = device
+        self.torch = torch
+        self.eos_id = saved.eos_token_id if saved.eos_token_id is not None else tokenizer.eos_token_id
+        self.pad_id = model.generation_config.pad_token_id
+        src_max, tgt_max = model_limits(ref, config, tokenizer)
+        super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
+
+    def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
+        torch = self.torch
+        width = max(len(s) for s in batch)
+        input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+        attention = torch.zeros((len(batch), width), dtype=torch.long)
+        for row, seq in enumerate(batch):
+            input_ids[row, : len(seq)] = torch.tensor(seq)
+            attention[row, : len(seq)] = 1
+        kwargs = dict(
+            num_beams=beam_size,
+            num_return_sequences=n_best,
+            do_sample=False,
+            max_new_tokens=max_new_tokens,
+            output_scores=True,
+            return_dict_in_generate=True,
+        )
+        if beam_size > 1:
+            kwargs.update(length_penalty=length_penalty, early_stopping=True)
+        if target_prefix:
+            if len(target_prefix) != 1:
+                raise MtfixError("only single-token target prefixes are supported")
+            kwargs["forced_bos_token_id"] = target_prefix[0]
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device), **kwargs
+            )
+            steps = self.model.compute_transition_scores(
+                out.sequences,
+                out.scores,
+                getattr(out, "beam_indices", None) if beam_size > 1 else None,
+                normalize_logits=beam_size == 1,  # beam scores are already log-softmaxed
+            )
+        sequences = out.sequences[:, 1:].tolist()  # drop the decoder start token
+        steps = steps.tolist()
+        results = []
+        for i in range(len(batch)):
+            hyps = []
+            for k in range(n_best):
+                row = i * n_best + k
+                hyps.append(self._to_generated(sequences[row], steps[row], len(target_prefix)))
+            results.append(hyps)
+        return results
+
+    def _to_generated(self, seq: list[int], steps: list[float], n_prefix: int) -> Generated:
+        if self.eos_id in seq:
+            end, finished = seq.index(self.eos_id) + 1, True
+        else:
+            end, finished = len(seq), False
+        logprobs = steps[:end]
+        score = sum(logprobs) / max(len(logprobs), 1)
+        content = seq[n_prefix : end - 1] if finished else seq[n_prefix:end]
+        return Generated(ids=content, score=score, finished=finished)
+
+    def signature(self) -> dict:
+        sig = super().signature()
+        sig["device"] = self.device
+        sig["dtype"] = str(self.model.dtype).replace("torch.", "")
+        return sig

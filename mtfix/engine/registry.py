@@ -1,0 +1,238 @@
+"""Model presets (``models/*.toml``) and resolving what the user typed.
+
+A ``--model`` value may be a preset name (``opus-mt-ar-en``), a Hugging Face
+hub id (``Helsinki-NLP/opus-mt-ar-en``) or a local directory (Hugging Face
+format, or a CTranslate2 conversion made by ``mtfix models convert``).
+:func:`resolve` turns it into a :class:`ModelRef` pointing at weights on disk,
+never touching the network: downloading is ``mtfix models pull``'s job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtfix.errors import MtfixError
+
+FAMILIES = ("marian", "nllb", "m2m100")
+CT2_META = "mtfix.json"  # written next to a CTranslate2 conversion
+CT2_TOKENIZER_DIR = "hf"  # the Hugging Face tokenizer + config inside a conversion
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    hub_id: str
+    family: str
+    directions: tuple[str, ...]
+    description: str = ""
+    languages: dict[str, str] = field(default_factory=dict)  # mtfix code -> model code
+    target_tokens: dict[str, str] = field(default_factory=dict)  # Marian multi-target
+    max_source_tokens: int | None = None
+    max_target_tokens: int | None = None
+    default_for: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @classmethod
+    def from_toml(cls, path: Path) -> "Preset":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise MtfixError(f"preset {path}: cannot be read ({e})") from None
+        missing = [k for k in ("name", "hub_id", "family", "directions") if k not in data]
+        if missing:
+            raise MtfixError(f"preset {path}: missing {', '.join(missing)}")
+        if data["family"] not in FAMILIES:
+            raise MtfixError(f"preset {path}: family must be one of {', '.join(FAMILIES)}")
+        limits = data.get("limits", {})
+        return cls(
+            name=data["name"],
+            hub_id=data["hub_id"],
+            family=data["family"],
+            directions=tuple(data["directions"]),
+            description=data.get("description", ""),
+            languages=dict(data.get("languages", {})),
+            target_tokens=dict(data.get("target_tokens", {})),
+            max_source_tokens=limits.get("max_source_tokens"),
+            max_target_tokens=limits.get("max_target_tokens"),
+            default_for=tuple(data.get("default_for", ())),
+            path=path,
+        )
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model found on disk, with what we know of where it came from."""
+
+    spec: str  # what the user typed
+    name: str  # preset name, hub id or directory name
+    path: Path  # the weights: a Hugging Face dir or a CTranslate2 dir
+    format: str  # "hf" or "ct2"
+    hub_id: str | None = None
+    revision: str | None = None  # hub commit, when known
+    preset: Preset | None = None
+    quantization: str | None = None  # CTranslate2 conversions only
+
+    @property
+    def hf_dir(self) -> Path:
+        """Where the Hugging Face tokenizer and config live."""
+        if self.format == "ct2" and (self.path / CT2_TOKENIZER_DIR).is_dir():
+            return self.path / CT2_TOKENIZER_DIR
+        return self.path
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "hub_id": self.hub_id,
+            "revision": self.revision,
+            "path": str(self.path),
+            "format": self.format,
+            "quantization": self.quantization,
+        }
+
+
+def default_models_dir() -> Path:
+    """``$MTFIX_MODELS_DIR``, else the checkout's ``models/``, else ``~/.cache/mtfix/models``."""
+    env = os.environ.get("MTFIX_MODELS_DIR")
+    if env:
+        return Path(env)
+    repo_models = Path(__file__).resolve().parents[2] / "models"
+    if repo_models.is_dir():
+        return repo_models
+    return Path.home() / ".cache" / "mtfix" / "models"
+
+
+def load_presets(models_dir: Path | None = None) -> dict[str, Preset]:
+    models_dir = models_dir or default_models_dir()
+    presets: dict[str, Preset] = {}
+    for path in sorted(models_dir.glob("*.toml")):
+        preset = Preset.from_toml(path)
+        presets[preset.name] = preset
+    return presets
+
+
+def default_model(direction: str, models_dir: Path | None = None) -> str:
+    """The preset marked ``default_for`` this direction (e.g. ``"ar-en"``)."""
+    for preset in load_presets(models_dir).values():
+        if direction in preset.default_for:
+            return preset.name
+    raise MtfixError(f"no default model for {direction}; pass one with --model (see `mtfix models list`)")
+
+
+def is_ct2_dir(path: Path) -> bool:
+    return (path / "model.bin").is_file()
+
+
+def storage_key(spec: str) -> str:
+    """A folder name for conversions/pulls of ``spec`` under the models dir."""
+    p = Path(spec)
+    if p.exists():
+        digest = hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]
+        return f"{p.resolve().name}-{digest}"
+    return spec.replace("/", "--")
+
+
+def ct2_dir_for(spec: str, quantization: str, models_dir: Path | None = None) -> Path:
+    return (models_dir or default_models_dir()) / f"{storage_key(spec)}-ct2-{quantization}"
+
+
+def _hub_snapshot(hub_id: str, revision: str | None = None) -> Path | None:
+    """The cached snapshot of ``hub_id``, without touching the network."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(hub_id, revision=revision, local_files_only=True))
+    except (LocalEntryNotFoundError, FileNotFoundError, ValueError, OSError):
+        return None
+
+
+def _revision_of(path: Path) -> str | None:
+    # HF cache layout: .../models--org--name/snapshots/<commit>/
+    if path.parent.name == "snapshots" and re.fullmatch(r"[0-9a-f]{40}", path.name):
+        return path.name
+    return None
+
+
+def _check_local_dir(path: Path, spec: str) -> str:
+    if is_ct2_dir(path):
+        return "ct2"
+    if not (path / "config.json").is_file():
+        raise MtfixError(
+            f"{spec}: not a model directory (no config.json or model.bin); "
+            f"pass a Hugging Face model dir, a `mtfix models convert` output, or a preset name"
+        )
+    try:
+        json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise MtfixError(f"{spec}: config.json is corrupt ({e}); pull the model again") from None
+    return "hf"
+
+
+def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str | None = None) -> ModelRef:
+    fmt = _check_local_dir(path, spec)
+    revision = _revision_of(path)
+    if revision and hub_id is None and path.parents[1].name.startswith("models--"):
+        hub_id = path.parents[1].name[len("models--") :].replace("--", "/")
+    quantization = None
+    if fmt == "ct2" and (path / CT2_META).is_file():
+        meta = json.loads((path / CT2_META).read_text(encoding="utf-8"))
+        hub_id = hub_id or meta.get("hub_id")
+        revision = revision or meta.get("revision")
+        quantization = meta.get("quantization")
+        if preset is None and meta.get("preset"):
+            preset = load_presets().get(meta["preset"])
+    return ModelRef(
+        spec=spec,
+        name=preset.name if preset else (hub_id or path.name),
+        path=path,
+        format=fmt,
+        hub_id=hub_id,
+        revision=revision,
+        preset=preset,
+        quantization=quantization,
+    )
+
+
+def not_offline_message(name: str) -> str:
+    return (
+        f"model {name} is not available offline: run `mtfix models pull {name}` "
+        f"on a connected machine, or pass --model DIR"
+    )
+
+
+def resolve(spec: str, models_dir: Path | None = None) -> ModelRef:
+    """Find ``spec`` (preset name, hub id or local dir) on disk; never downloads."""
+    if not spec or not spec.strip():
+        raise MtfixError("empty model name; pass a preset (see `mtfix models list`), a hub id or a directory")
+    spec = spec.strip()
+    models_dir = models_dir or default_models_dir()
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return _from_dir(spec, path)
+    presets = load_presets(models_dir)
+    preset = presets.get(spec)
+    if preset is None:
+        by_hub = [p for p in presets.values() if p.hub_id == spec]
+        preset = by_hub[0] if by_hub else None
+    if preset is None and "/" not in spec:
+        if path.exists() or spec.startswith((".", "~")) or os.sep in spec:
+            raise MtfixError(f"{spec}: no such model directory")
+        known = ", ".join(sorted(presets)) or "none"
+        raise MtfixError(f"unknown model {spec}; known presets: {known}; or pass a hub id (org/name) or a directory")
+    if preset is None and (spec.startswith(("/", ".", "~")) or spec.count("/") != 1):
+        raise MtfixError(f"{spec}: no such model directory")
+    hub_id = preset.hub_id if preset else spec
+    name = preset.name if preset else spec
+    pulled = models_dir / storage_key(name)
+    if pulled.is_dir():
+        return _from_dir(spec, pulled, preset=preset, hub_id=hub_id)
+    snapshot = _hub_snapshot(hub_id)
+    if snapshot is not None:
+        return _from_dir(spec, snapshot, preset=preset, hub_id=hub_id)
+    raise MtfixError(not_offline_message(name))

@@ -1,0 +1,242 @@
+#!/usr/bin/env python
+"""Build tiny random-weight translation models for the tests, offline.
+
+    python scripts/make_tiny_models.py OUTDIR
+
+writes, in Hugging Face format:
+
+- ``OUTDIR/marian-ar-en``: MarianMT, single target (like Helsinki-NLP/opus-mt-ar-en)
+- ``OUTDIR/marian-en-ar``: MarianMT, multi-target: the source needs a ``>>ara<<``
+  prefix (like Helsinki-NLP/opus-mt-en-ar)
+- ``OUTDIR/nllb``: M2M100 architecture with an NLLB tokenizer and its language
+  codes (``arb_Arab``, ``eng_Latn``, ...), like facebook/nllb-200-distilled-600M
+
+Weights are random (seeded, so every build is identical); the SentencePiece
+models are trained on the text in ``scripts/data/`` and the seed article, as
+transformers' own tests do. The saved generation configs carry the same traps
+as the real hub models (``forced_eos_token_id``, ``max_length=512``,
+``num_beams``) so the engine is tested against them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS_EN = HERE / "data" / "tiny_corpus.en"
+CORPUS_AR = HERE / "data" / "tiny_corpus.ar"
+SEEDS = REPO / "seeds"
+
+#: Every tiny model accepts at most this many source tokens, so tests can
+#: exercise the length guard with ordinary sentences.
+TINY_MAX_POSITIONS = 48
+#: Extra target-language tokens of the multi-target Marian model.
+MULTI_TARGET_CODES = (">>ara<<", ">>arz<<", ">>apc<<")
+SIZES = dict(d_model=32, layers=2, heads=2, ffn=64)
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _arabic_text() -> list[str]:
+    lines = _lines(CORPUS_AR)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        lines += _lines(seed)
+    return lines
+
+
+def train_spm(lines: list[str], prefix: Path, vocab_size: int, model_type: str = "unigram") -> Path:
+    import sentencepiece as spm
+
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        model_type=model_type,
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        minloglevel=2,
+        # Marian/NLLB conventions: <unk>=0, <s>=1, </s>=2 inside the spm; the
+        # Hugging Face vocab decides the final ids.
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+    )
+    return Path(f"{prefix}.model")
+
+
+def _spm_pieces(model: Path) -> list[str]:
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(model))
+    return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+
+
+def _randomise(model, std: float) -> None:
+    """Re-initialise every weight with a wide normal, so logits have clear maxima
+    (greedy search is then stable across backends and float orderings)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(1234)
+    with torch.no_grad():
+        for name, p in sorted(model.named_parameters()):
+            if "layer_norm" in name or "layernorm" in name or "embed_positions" in name:
+                continue  # keep unit norms and the sinusoidal position tables
+            p.copy_(torch.randn(p.shape, generator=gen) * std)
+        # The <pad> embedding stays zero, as trained models have it: Marian starts
+        # decoding from <pad>, which CTranslate2 reads as a zero embedding.
+        pad = model.config.pad_token_id
+        model.get_input_embeddings().weight[pad].zero_()
+
+
+def _set_generation_traps(model, *, num_beams: int) -> None:
+    """Like the hub models: these survive a passed GenerationConfig in transformers 5."""
+    gc = model.generation_config
+    gc.max_length = 512
+    gc.num_beams = num_beams
+    gc.forced_eos_token_id = model.config.eos_token_id
+
+
+def build_marian(
+    out: Path, src_lines: list[str], tgt_lines: list[str], *, source_lang: str, target_lang: str, target_codes=()
+) -> Path:
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        src_spm = train_spm(src_lines, tmp / "source", 600)
+        tgt_spm = train_spm(tgt_lines, tmp / "target", 600)
+        shutil.copy(src_spm, out / "source.spm")
+        shutil.copy(tgt_spm, out / "target.spm")
+    # Marian's joint vocab: </s>=0, <unk>=1, then pieces, then <pad> last.
+    vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
+    for piece in list(target_codes) + _spm_pieces(out / "source.spm") + _spm_pieces(out / "target.spm"):
+        if piece not in vocab and piece not in ("<s>",):
+            vocab[piece] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
+    (out / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "MarianTokenizer",
+                "model_max_length": TINY_MAX_POSITIONS,
+                "separate_vocabs": False,
+                "source_lang": source_lang,  # as opus-mt configs record them
+                "target_lang": target_lang,
+            }
+        ),
+        encoding="utf-8",
+    )
+    tok = MarianTokenizer.from_pretrained(out)
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=SIZES["d_model"],
+        encoder_layers=SIZES["layers"],
+        decoder_layers=SIZES["layers"],
+        encoder_attention_heads=SIZES["heads"],
+        decoder_attention_heads=SIZES["heads"],
+        encoder_ffn_dim=SIZES["ffn"],
+        decoder_ffn_dim=SIZES["ffn"],
+        max_position_embeddings=TINY_MAX_POSITIONS,
+        pad_token_id=tok.pad_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.pad_token_id,
+        forced_eos_token_id=tok.eos_token_id,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+    )
+    torch.manual_seed(0)
+    model = MarianMTModel(config).eval()
+    _randomise(model, std=0.35)
+    _set_generation_traps(model, num_beams=4)
+    model.generation_config.bad_words_ids = [[tok.pad_token_id]]
+    model.save_pretrained(out)
+    return out
+
+
+def build_nllb(out: Path, lines: list[str]) -> Path:
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        spm_model = train_spm(lines, tmp / "sentencepiece.bpe", 1000, model_type="bpe")
+        raw = tmp / "raw"
+        raw.mkdir()
+        shutil.copy(spm_model, raw / "sentencepiece.bpe.model")
+        # A bare spm is converted through protobuf. The language codes must be
+        # passed explicitly: otherwise `arb_Arab` silently becomes <unk>.
+        tok = NllbTokenizer.from_pretrained(
+            raw, src_lang="eng_Latn", tgt_lang="arb_Arab", extra_special_tokens=list(FAIRSEQ_LANGUAGE_CODES)
+        )
+        tok.model_max_length = TINY_MAX_POSITIONS
+        tok.save_pretrained(out)
+    tok = NllbTokenizer.from_pretrained(out)
+    for code in ("arb_Arab", "eng_Latn"):
+        if tok.convert_tokens_to_ids(code) == tok.unk_token_id:
+            raise SystemExit(f"tiny NLLB tokenizer lost the language code {code}")
+    config = M2M100Config(
+        vocab_size=len(tok),
+        d_model=SIZES["d_model"],
+        encoder_layers=SIZES["layers"],
+        decoder_layers=SIZES["layers"],
+        encoder_attention_heads=SIZES["heads"],
+        decoder_attention_heads=SIZES["heads"],
+        encoder_ffn_dim=SIZES["ffn"],
+        decoder_ffn_dim=SIZES["ffn"],
+        max_position_embeddings=TINY_MAX_POSITIONS,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id,
+        activation_function="relu",
+        scale_embedding=True,
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(0)
+    model = M2M100ForConditionalGeneration(config).eval()
+    _randomise(model, std=0.35)
+    _set_generation_traps(model, num_beams=4)
+    model.save_pretrained(out)
+    return out
+
+
+def build_all(outdir: str | Path) -> dict[str, Path]:
+    """Build the three tiny models under ``outdir``; returns name -> directory."""
+    outdir = Path(outdir)
+    en, ar = _lines(CORPUS_EN), _arabic_text()
+    return {
+        "marian-ar-en": build_marian(outdir / "marian-ar-en", ar, en, source_lang="ar", target_lang="en"),
+        "marian-en-ar": build_marian(
+            outdir / "marian-en-ar", en, ar, source_lang="en", target_lang="ar", target_codes=MULTI_TARGET_CODES
+        ),
+        "nllb": build_nllb(outdir / "nllb", en + ar),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("outdir", help="folder to write marian-ar-en/, marian-en-ar/ and nllb/ into")
+    args = parser.parse_args(argv)
+    for name, path in build_all(args.outdir).items():
+        print(f"{name}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The translation engine on tiny offline models: both backends, n-best,
+backend agreement, language codes, the length guard, batching."""
+
+import pytest
+
+from mtfix.engine import load_translator
+from mtfix.engine.batching import token_batches
+from mtfix.engine.guard import split_to_fit
+from mtfix.errors import MtfixError
+
+AR = ["في ذروتها في عام 2014 ، تم تأسيس الخلافة.", "هو لا يزال يشكل تهديدا", "تحليل بي بي سي العربية"]
+EN = ["The battle has been raging for several hours.", "IS still poses a threat", "Analysis"]
+CASES = [("marian-ar-en", "ar", "en", AR), ("marian-en-ar", "en", "ar", EN), ("nllb", "ar", "en", AR), ("nllb", "en", "ar", EN)]
+
+
+@pytest.fixture(scope="module")
+def translators(tiny_models):
+    """name -> {backend: translator}; CTranslate2 in float32 so it can match transformers."""
+    out = {}
+    for name in ("marian-ar-en", "marian-en-ar", "nllb"):
+        out[name] = {
+            "transformers": load_translator(str(tiny_models[name]), backend="transformers"),
+            "ctranslate2": load_translator(str(tiny_models[name]), backend="ctranslate2", quantization="float32"),
+        }
+    return out
+
+
+@pytest.mark.parametrize("name,src,tgt,texts", CASES)
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_both_backends_translate_with_n_best(translators, name, src, tgt, texts, backend):
+    tr = translators[name][backend]
+    assert tr.backend == backend
+    results = tr.translate_batch(texts, src=src, tgt=tgt, beam_size=4, n_best=3)
+    assert len(results) == len(texts)
+    assert any(len({h.text for h in hyps}) > 1 for hyps in results)
+    for hyps in results:
+        assert len(hyps) == 3
+        assert all(h.text.strip() for h in hyps)
+        assert len({(h.text, h.score) for h in hyps}) == 3  # real alternatives, not one copied
+        scores = [h.score for h in hyps]
+        assert all(s < 0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("name,src,tgt,texts", CASES)
+def test_ctranslate2_fp32_greedy_equals_transformers_greedy(translators, name, src, tgt, texts):
+    hf = translators[name]["transformers"].translate_batch(texts, src=src, tgt=tgt, beam_size=1)
+    ct2 = translators[name]["ctranslate2"].translate_batch(texts, src=src, tgt=tgt, beam_size=1)
+    assert [h[0].text for h in hf] == [h[0].text for h in ct2]
+    assert [h[0].tokens for h in hf] == [h[0].tokens for h in ct2]
+    for a, b in zip(hf, ct2):
+        assert a[0].score == pytest.approx(b[0].score, abs=1e-3)
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_multi_target_marian_gets_the_ara_prefix(translators, backend):
+    tr = translators["marian-en-ar"][backend]
+    tok = tr.family.tokenizer
+    ara = tok.get_vocab()[">>ara<<"]
+    assert ara != tok.unk_token_id
+    pair = tr.pair("en", "ar")
+    assert pair.source_prefix == ">>ara<< "
+    ids = tr.family.encode(["IS still poses a threat"], pair)[0]
+    assert ids[0] == ara
+    # The prefix is what the model sees: without it the translation differs.
+    with_prefix = tr.translate_batch(["IS still poses a threat"], src="en", tgt="ar", beam_size=1)[0][0].text
+    bare = tr._generate([ids[1:]], target_prefix=[], beam_size=1, n_best=1, length_penalty=1.0, max_new_tokens=20)
+    assert tr.family.decode(bare[0][0].ids) != with_prefix
+    with pytest.raises(MtfixError, match="cannot translate into 'fr'"):
+        tr.pair("en", "fr")
+
+
+def test_single_target_marian_gets_no_prefix_and_checks_direction(translators):
+    tr = translators["marian-ar-en"]["transformers"]
+    assert tr.pair("ar", "en").source_prefix == ""
+    assert tr.family.encode(["هو"], tr.pair("ar", "en"))[0][0] != tr.family.tokenizer.unk_token_id
+    with pytest.raises(MtfixError, match="source language ar, not en"):
+        tr.pair("en", "ar")
+
+
+def test_nllb_forces_arb_arab_as_a_real_token(translators, monkeypatch):
+    tr = translators["nllb"]["transformers"]
+    tok = tr.family.tokenizer
+    arb = tok.convert_tokens_to_ids("arb_Arab")
+    assert arb != tok.unk_token_id and tok.convert_ids_to_tokens(arb) == "arb_Arab"
+    pair = tr.pair("en", "ar")
+    assert pair.target_prefix == (arb,)
+    assert pair.src_code == "eng_Latn"
+    assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.convert_tokens_to_ids("eng_Latn")
+    seen = {}
+    real_generate = tr.model.generate
+
+    def spy(**kwargs):
+        out = real_generate(**kwargs)
+        seen["forced"] = kwargs.get("forced_bos_token_id")
+        seen["first"] = out.sequences[:, 1].tolist()
+        return out
+
+    monkeypatch.setattr(tr.model, "generate", spy)
+    tr.translate_batch(EN[:2], src="en", tgt="arb_Arab", beam_size=2)
+    assert seen["forced"] == arb
+    assert seen["first"] == [arb, arb]  # decoding really started with arb_Arab
+    with pytest.raises(MtfixError, match="no language code 'xx_Fake'"):
+        tr.pair("en", "xx_Fake")
+
+
+def test_nllb_ctranslate2_gets_the_target_prefix(translators, monkeypatch):
+    tr = translators["nllb"]["ctranslate2"]
+    seen = {}
+    real = tr.translator
+
+    class Spy:  # the C++ translator's methods are read-only; wrap the object
+        def translate_batch(self, tokens, **kwargs):
+            seen.update(kwargs)
+            return real.translate_batch(tokens, **kwargs)
+
+    monkeypatch.setattr(tr, "translator", Spy())
+    tr.translate_batch(EN[:1], src="en", tgt="ar", beam_size=1)
+    assert seen["target_prefix"] == [["arb_Arab"]]
+    assert seen["max_input_length"] == 0  # never CTranslate2's silent truncation
+
+
+def test_guard_splits_at_boundaries_and_loses_nothing():
+    text = "First clause here, second clause there; third one. " * 6
+    pieces = split_to_fit(text, len, 60)
+    assert "".join(pieces) == text
+    assert all(len(p) <= 60 for p in pieces)
+    assert all(p.rstrip().endswith((",", ";", ".")) for p in pieces[:-1])
+    word = "x" * 130
+    assert "".join(split_to_fit(word, len, 50)) == word  # last resort: inside a word
+    assert split_to_fit("short", len, 50) == ["short"]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_segment_longer_than_the_limit_is_split_and_fully_translated(translators, seed_path, backend):
+    tr = translators["marian-ar-en"][backend]
+    pair = tr.pair("ar", "en")
+    paragraphs = [p for p in seed_path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    long_text = " ".join(paragraphs[:4])
+    assert tr.count_tokens(long_text, pair) > 2 * tr.max_source_tokens
+    sizes = []
+    real = tr._generate
+
+    def spy(batch, **kw):
+        sizes.extend(len(s) for s in batch)
+        return real(batch, **kw)
+
+    tr._generate = spy
+    try:
+        [hyp] = [h[0] for h in tr.translate_batch([long_text], src="ar", tgt="en", beam_size=1)]
+    finally:
+        del tr._generate
+    assert hyp.pieces >= 3
+    assert max(sizes) <= tr.max_source_tokens
+    # Every piece was translated: the output is exactly the pieces' translations, joined.
+    pieces = split_to_fit(long_text, lambda t: tr.count_tokens(t, pair), tr.max_source_tokens)
+    assert "".join(pieces) == long_text
+    each = tr.translate_batch([p.strip() for p in pieces], src="ar", tgt="en", beam_size=1)
+    assert hyp.text == " ".join(h[0].text for h in each)
+    assert len(pieces) == hyp.pieces
+
+
+def test_batching_respects_the_budget_and_is_deterministic():
+    lengths = [5, 30, 12, 30, 7, 1, 22]
+    batches = token_batches(lengths, max_batch_tokens=40)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 40
+    assert batches == token_batches(list(lengths), max_batch_tokens=40)
+    assert lengths[batches[0][0]] == 30  # longest first
+
+
+def test_output_does_not_depend_on_batching_and_duplicates_are_translated_once(translators):
+    tr = translators["nllb"]["ctranslate2"]
+    texts = AR + AR[:2] + ["", AR[0]]
+    calls = tr.calls
+    small = tr.translate_batch(texts, src="ar", tgt="en", beam_size=2, max_batch_tokens=16)
+    assert tr.calls - calls == 3  # 3 distinct segments, one per batch at this budget
+    big = tr.translate_batch(texts, src="ar", tgt="en", beam_size=2, max_batch_tokens=100_000)
+    assert [h[0].text for h in small] == [h[0].text for h in big]
+    assert small[3][0].text == small[0][0].text and small[6][0].text == small[0][0].text
+    assert small[5][0].text == "" and small[5][0].tokens == 0
+
+
+def test_random_models_hit_the_length_cap_and_say_so(translators):
+    tr = translators["marian-ar-en"]["transformers"]
+    [hyp] = tr.translate_batch(["هو"], src="ar", tgt="en", beam_size=1)[0]
+    n_src = tr.count_tokens("هو", tr.pair("ar", "en"))
+    assert hyp.truncated and hyp.tokens == 3 * n_src + 10
+
+
+def test_decoding_options_are_checked(translators):
+    tr = translators["nllb"]["transformers"]
+    with pytest.raises(MtfixError, match="n-best"):
+        tr.translate_batch(AR, src="ar", tgt="en", beam_size=2, n_best=3)
+    with pytest.raises(MtfixError, match="beam size"):
+        tr.translate_batch(AR, src="ar", tgt="en", beam_size=0)
