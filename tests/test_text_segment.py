@@ -93,7 +93,8 @@ def test_arabic_sentences(text, expected):
      ["Wait... what?", "No. 5 was on p. 7.", "I said no.", "Then he left."]),
     ("It ended at 5 p.m. on Jan. 5. The end.", ["It ended at 5 p.m. on Jan. 5.", "The end."]),
     ("Apple Inc. said so. Acme Inc. The firm.", ["Apple Inc. said so.", "Acme Inc.", "The firm."]),
-    ("Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe.", ["Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe."]),
+    ("Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe.",
+     ["Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe."]),
 ])
 def test_english_sentences(text, expected):
     assert split_sentences(text, "en") == expected

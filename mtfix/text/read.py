@@ -16,7 +16,8 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "find_invisibles", "strip_invisibles"]
+__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines",
+           "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
 
