@@ -1,0 +1,238 @@
+"""Numbers across digit systems: extract, compare source with candidate, find MT-garbled forms.
+
+Digits ``0-9``, ``٠-٩`` and ``۰-۹`` are read alike, as are the separators
+``,``/``٬`` (thousands) and ``.``/``٫`` (decimal) and the signs ``%``/``٪``.
+Folding is character for character, so every span points into the original text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
+
+__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "compare_numbers",
+           "find_garbled_numbers", "format_value"]
+
+_DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
+           **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
+_NUMERIC = {**_DIGITS, ord("٫"): ".", ord("٬"): ",", ord("٪"): "%"}
+
+_SP = r"[ \t\u00a0\u202f]"
+_NUM = r"(?<!\d)(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?)(?!\d)"
+_PERCENT_WORDS = r"per[ ]?cent|بالمئة|بالمائة|بالمية|في[ ]المئة|في[ ]المائة"
+_SCALES = {
+    "thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9, "bn": 1e9,
+    "trillion": 1e12, "ألف": 1e3, "الف": 1e3, "آلاف": 1e3, "الاف": 1e3, "مليون": 1e6, "ملايين": 1e6,
+    "مليار": 1e9, "مليارات": 1e9, "بليون": 1e9, "تريليون": 1e12, "ترليون": 1e12,
+}
+_MENTION = re.compile(
+    rf"(?P<num>{_NUM})(?:(?P<pct>{_SP}?%|{_SP}+(?:{_PERCENT_WORDS})(?!\w))"
+    rf"|{_SP}+(?P<scale>{'|'.join(sorted(_SCALES, key=len, reverse=True))})(?!\w))?",
+    re.IGNORECASE,
+)
+_DASH_GAP = re.compile(rf"{_SP}?[-–—]{_SP}?")
+_WORD_GAP = re.compile(rf"{_SP}+(?:and|to|و|إلى|الى|حتى){_SP}*", re.IGNORECASE)
+_RANGE_LEAD = re.compile(rf"(?:^|\W)[وف]?(?:between|from|بين|من){_SP}+$", re.IGNORECASE)
+
+
+def _parse(num: str) -> float:
+    if num.count(".") >= 2:  # 1.000.000
+        num = num.replace(".", "")
+    return float(num.replace(",", ""))
+
+
+def format_value(value: float) -> str:
+    """``20000.0`` → ``20000``, ``7.7`` → ``7.7``."""
+    if math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number in a text; ``kind`` is ``number``, ``percent`` or ``range`` (then ``values``/``parts``)."""
+
+    value: float
+    surface: str
+    start: int
+    end: int
+    kind: str = "number"
+    values: tuple[float, ...] = ()
+    parts: tuple["NumberMention", ...] = ()
+
+    def __post_init__(self):
+        if not self.values:
+            object.__setattr__(self, "values", (self.value,))
+
+    def atoms(self) -> tuple["NumberMention", ...]:
+        """The single numbers: a range's two ends, else itself."""
+        return self.parts or (self,)
+
+    def to_dict(self) -> dict:
+        return {"value": _json_num(self.value), "values": [_json_num(v) for v in self.values],
+                "surface": self.surface, "start": self.start, "end": self.end, "kind": self.kind}
+
+
+def _json_num(v: float) -> float | int:
+    return int(v) if math.isfinite(v) and v == int(v) and abs(v) < 2**53 else v
+
+
+def _atoms(text: str) -> list[NumberMention]:
+    folded = text.translate(_NUMERIC)
+    out = []
+    for m in _MENTION.finditer(folded):
+        value = _parse(m.group("num"))
+        kind = "number"
+        if m.group("pct"):
+            kind = "percent"
+        elif m.group("scale"):
+            value *= _SCALES[m.group("scale").lower()]
+        out.append(NumberMention(value, text[m.start():m.end()], m.start(), m.end(), kind))
+    return out
+
+
+def extract_numbers(text: str) -> list[NumberMention]:
+    """Every number, percent and range (``3-5``, ``between 3 and 5``, ``بين 3 و5``) in ``text``."""
+    atoms = _atoms(text)
+    out, i = [], 0
+    while i < len(atoms):
+        a = atoms[i]
+        if i + 1 < len(atoms):
+            b = atoms[i + 1]
+            gap = text[a.end:b.start]
+            lead = _RANGE_LEAD.search(text, max(0, a.start - 16), a.start)
+            if _DASH_GAP.fullmatch(gap) or (_WORD_GAP.fullmatch(gap) and lead):
+                out.append(NumberMention(a.value, text[a.start:b.end], a.start, b.end, "range",
+                                         (a.value, b.value), (a, b)))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _same(x: float, y: float) -> bool:
+    return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@dataclass(frozen=True)
+class NumberComparison:
+    """Numbers of a source against a candidate. ``score`` is 1.0 when they all agree."""
+
+    matched: list[tuple[NumberMention, NumberMention]]
+    missing: list[NumberMention]  # in the source, not in the candidate
+    extra: list[NumberMention]  # in the candidate, not in the source
+
+    @property
+    def score(self) -> float:
+        total = 2 * len(self.matched) + len(self.missing) + len(self.extra)
+        return 1.0 if total == 0 else 2 * len(self.matched) / total
+
+    @property
+    def changed(self) -> list[tuple[NumberMention, NumberMention]]:
+        """Missing and extra numbers paired in order of appearance: likely the same number, altered."""
+        return list(zip(self.missing, self.extra))
+
+    def to_dict(self) -> dict:
+        return {"score": self.score,
+                "matched": [[s.to_dict(), c.to_dict()] for s, c in self.matched],
+                "missing": [m.to_dict() for m in self.missing],
+                "extra": [m.to_dict() for m in self.extra]}
+
+
+def compare_numbers(source: str, candidate: str) -> NumberComparison:
+    """Match the numbers of ``source`` and ``candidate`` by value (ranges count as their two ends)."""
+    src = [a for m in extract_numbers(source) for a in m.atoms()]
+    cand = [a for m in extract_numbers(candidate) for a in m.atoms()]
+    left = list(cand)
+    matched, missing = [], []
+    for s in src:
+        j = next((k for k, c in enumerate(left) if _same(s.value, c.value)), None)
+        if j is None:
+            missing.append(s)
+        else:
+            matched.append((s, left.pop(j)))
+    return NumberComparison(matched, missing, left)
+
+
+# ---------------------------------------------------------------- garbled forms
+
+@dataclass(frozen=True)
+class GarbledNumber:
+    """A number form typical of broken MT, what it was meant to be, and a fix where one is sure."""
+
+    surface: str
+    value: float
+    kind: str
+    start: int
+    end: int
+    values: tuple[float, ...] = ()
+    suggestion: str | None = None
+
+    def __post_init__(self):
+        if not self.values:
+            object.__setattr__(self, "values", (self.value,))
+
+    def to_dict(self) -> dict:
+        return {"surface": self.surface, "value": _json_num(self.value),
+                "values": [_json_num(v) for v in self.values], "kind": self.kind,
+                "start": self.start, "end": self.end, "suggestion": self.suggestion}
+
+
+_G_COMMA = re.compile(r"(?<![\d.,٫٬])\d{1,3}(?:\s*،\s*\d{3})+(?![\d.,٫٬])")
+_G_SPACED_SEP = re.compile(rf"(?<![\d.,٫٬])\d{{1,3}}(?:{_SP}+[,٬]{_SP}*\d{{3}}|٬{_SP}+\d{{3}})+(?!\d)")
+_G_SPACE_THOUSANDS = re.compile(rf"(?<![\d.,٫٬])(?<!\d{_SP})\d{{1,3}}(?:{_SP}\d{{3}})+(?![\d.,٫٬]|{_SP}\d)")
+_G_SPACED_PCT = re.compile(rf"(?<![\d.,٫٬])(\d+(?:[.,٫٬]\d+)*){_SP}+([%٪])")
+_G_PCT_FIRST = re.compile(rf"(?<!\d)(?<!\d{_SP})([%٪]){_SP}*(\d+(?:[.,٫٬]\d+)*)(?![\d%٪]|{_SP}*[%٪])")
+_GAP_ONLY_SPACE = re.compile(rf"{_SP}+")
+_PLAIN_INT = re.compile(r"\d+")
+_ANY_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
+
+
+def _sep_for(digits: str) -> str:
+    return "٬" if any(c in ARABIC_INDIC_DIGITS or c in PERSIAN_DIGITS for c in digits) else ","
+
+
+def find_garbled_numbers(text: str) -> list[GarbledNumber]:
+    """MT-broken numbers: ``20 ، 000`` (arabic-comma-thousands), ``20 , 000`` / ``20 000``
+    (spaced-thousands), ``100 ٪`` (spaced-percent), ``٪100`` (percent-before-number),
+    ``14,000 18,000`` (lost-range: "between … and" dropped)."""
+    folded = text.translate(_DIGITS)
+    found: list[GarbledNumber] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind, start, end, value, values=(), suggestion=None):
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(GarbledNumber(text[start:end], value, kind, start, end, tuple(values), suggestion))
+
+    for rx, kind in ((_G_COMMA, "arabic-comma-thousands"), (_G_SPACED_SEP, "spaced-thousands"),
+                     (_G_SPACE_THOUSANDS, "spaced-thousands")):
+        for m in rx.finditer(folded):
+            orig = text[m.start():m.end()]
+            add(kind, m.start(), m.end(), float("".join(_PLAIN_INT.findall(m.group()))),
+                suggestion=_sep_for(orig).join(_ANY_DIGITS.findall(orig)))
+    for m in _G_SPACED_PCT.finditer(folded):
+        add("spaced-percent", m.start(), m.end(), _parse(m.group(1).translate(_NUMERIC)),
+            suggestion=text[m.start(1):m.end(1)] + text[m.start(2)])
+    for m in _G_PCT_FIRST.finditer(folded):
+        add("percent-before-number", m.start(), m.end(), _parse(m.group(2).translate(_NUMERIC)),
+            suggestion=text[m.start(2):m.end(2)] + text[m.start(1)])
+    atoms = [a for a in _atoms(text) if a.kind == "number"]
+    for a, b in zip(atoms, atoms[1:]):
+        if not _GAP_ONLY_SPACE.fullmatch(text[a.end:b.start]):
+            continue
+        if _looks_like_date(a, b):
+            continue
+        add("lost-range", a.start, b.end, a.value, (a.value, b.value))
+    found.sort(key=lambda g: g.start)
+    return found
+
+
+def _looks_like_date(a: NumberMention, b: NumberMention) -> bool:
+    """``5 2019`` (day, year) is a date, not a lost range."""
+    return a.value == int(a.value) and 1 <= a.value <= 31 and b.value == int(b.value) and 1000 <= b.value <= 2100

@@ -1,0 +1,117 @@
+"""Numbers: extraction across digit systems, source/candidate comparison, garbled MT forms."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtfix.text.numbers import compare_numbers, extract_numbers, find_garbled_numbers
+from mtfix.text.read import read_text
+
+TO_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def _summary(text):
+    return [(m.kind, m.values, m.surface) for m in extract_numbers(text)]
+
+
+def test_seed_garbled_numbers(seed_path):
+    text = read_text(seed_path)
+    found = {g.kind: g for g in find_garbled_numbers(text)}
+    comma = found["arabic-comma-thousands"]
+    assert comma.surface == "20 ، 000" and comma.value == 20000 and comma.suggestion == "20,000"
+    assert text[comma.start:comma.end] == "20 ، 000"
+    pct = found["spaced-percent"]
+    assert pct.surface == "100 ٪" and pct.value == 100 and pct.suggestion == "100٪"
+    rng = found["lost-range"]
+    assert rng.surface == "14,000 18,000" and rng.values == (14000, 18000)
+    assert len(found) == 3  # 2014 ، / 7.7 / 600 / 2000 / 3000 are fine
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20,000 and 7.7 and 1.000.000", [("number", (20000,), "20,000"), ("number", (7.7,), "7.7"),
+                                      ("number", (1e6,), "1.000.000")]),
+    ("٢٠٬٠٠٠ و٧٫٧", [("number", (20000,), "٢٠٬٠٠٠"), ("number", (7.7,), "٧٫٧")]),
+    ("100% and ١٠٠٪ and 3.5 percent", [("percent", (100,), "100%"), ("percent", (100,), "١٠٠٪"),
+                                       ("percent", (3.5,), "3.5 percent")]),
+    ("7.7 million, 7.7 مليون, 4 ملايين", [("number", (7.7e6,), "7.7 million"),
+                                        ("number", (7.7e6,), "7.7 مليون"), ("number", (4e6,), "4 ملايين")]),
+    ("the 2014-2015 season", [("range", (2014, 2015), "2014-2015")]),
+    ("between 14,000 and 18,000", [("range", (14000, 18000), "14,000 and 18,000")]),
+    ("بين 14,000 و18,000 ومن ٥ إلى ١٠", [("range", (14000, 18000), "14,000 و18,000"),
+                                       ("range", (5, 10), "٥ إلى ١٠")]),
+    ("3 and 4, 1,2,3", [("number", (3,), "3"), ("number", (4,), "4"), ("number", (1,), "1"),
+                        ("number", (2,), "2"), ("number", (3,), "3")]),
+    ("ال78 COVID-19 802.11n 2014.", [("number", (78,), "78"), ("number", (19,), "19"),
+                                    ("number", (802.11,), "802.11"), ("number", (2014,), "2014")]),
+    ("لا أرقام هنا", []),
+])
+def test_extract(text, expected):
+    assert _summary(text) == expected
+
+
+@pytest.mark.parametrize("text, kind, value, suggestion", [
+    ("من ٢٠ ، ٠٠٠ شخص", "arabic-comma-thousands", 20000, "٢٠٬٠٠٠"),
+    ("1،000،000", "arabic-comma-thousands", 1e6, "1,000,000"),
+    ("20 , 000 people", "spaced-thousands", 20000, "20,000"),
+    ("20 000 people", "spaced-thousands", 20000, "20,000"),
+    ("نسبة 12.5 %", "spaced-percent", 12.5, "12.5%"),
+    ("بنسبة ٪100 فقط", "percent-before-number", 100, "100٪"),
+    ("بين 14,000 18,000 مسلح", "lost-range", 14000, None),
+])
+def test_garbled_kinds(text, kind, value, suggestion):
+    (g,) = find_garbled_numbers(text)
+    assert (g.kind, g.value, g.suggestion) == (kind, value, suggestion)
+    assert text[g.start:g.end] == g.surface
+
+
+@pytest.mark.parametrize("text", [
+    "في عام 2014 ، تم", "20,000 and 7.7", "100% of 50٪", "on May 5 2019", "between 3 and 5", "في 5, 200 شخص",
+])
+def test_not_garbled(text):
+    assert find_garbled_numbers(text) == []
+
+
+def test_compare_numbers():
+    src = "Between 14,000 and 18,000 fighters, 7.7 million people, 100% of 20,000 civilians."
+    good = compare_numbers(src, "بين ١٤٬٠٠٠ و١٨٬٠٠٠ مقاتل و٧٫٧ مليون نسمة و١٠٠٪ من ٢٠٬٠٠٠ مدني")
+    assert good.score == 1.0 and not good.missing and not good.extra and len(good.matched) == 5
+    bad = compare_numbers(src, "بين 14,000 18,000 و7.7 مليون 100 ٪ من 20 ، 000")
+    assert [m.value for m in bad.missing] == [20000]
+    assert [m.surface for m in bad.extra] == ["20", "000"]
+    assert bad.changed[0][0].value == 20000
+    assert bad.score == pytest.approx(8 / 11)
+    assert compare_numbers("no numbers", "لا أرقام").score == 1.0
+    assert compare_numbers("5 cats", "قطط").score == 0.0
+    assert compare_numbers("3 and 3", "3").to_dict()["missing"][0]["value"] == 3
+
+
+_NUMBERY = st.lists(st.one_of(
+    st.integers(0, 10**9).map(str),
+    st.integers(0, 10**6).map(lambda n: f"{n:,}"),
+    st.tuples(st.integers(0, 999), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]}"),
+    st.sampled_from([" ", "%", " %", "٪", " مليون", " million", "-", " و", " and ", " ، ", "بين ", "من ", " إلى ",
+                     "between ", "نص", "text", ",", ".", "\n"]),
+), max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NUMBERY, st.sampled_from([TO_ARABIC, TO_PERSIAN]))
+def test_extraction_invariant_under_digit_system(text, table):
+    converted = text.translate(table)
+    key = lambda ms: [(m.kind, m.values, m.start, m.end) for m in ms]  # noqa: E731
+    assert key(extract_numbers(converted)) == key(extract_numbers(text))
+    gkey = lambda gs: [(g.kind, g.values, g.start, g.end) for g in gs]  # noqa: E731
+    assert gkey(find_garbled_numbers(converted)) == gkey(find_garbled_numbers(text))
+    assert compare_numbers(text, converted).score == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NUMBERY)
+def test_spans_point_into_text(text):
+    for m in extract_numbers(text):
+        assert text[m.start:m.end] == m.surface
+        for p in m.parts:
+            assert text[p.start:p.end] == p.surface
+    for g in find_garbled_numbers(text):
+        assert text[g.start:g.end] == g.surface
