@@ -142,6 +142,7 @@ def evaluate(
     opts = options or MetricOptions()
     if opts.normalize != norm_name:
         opts = MetricOptions(metrics=opts.metrics, tokenize=opts.tokenize, lowercase=opts.lowercase, normalize=norm_name)
+    raw_systems, raw_references = dict(systems), references
     if norm is not None:
         systems = [(n, [norm(x) for x in h]) for n, h in systems]
         references = [[norm(x) for x in r] for r in references]
@@ -157,18 +158,19 @@ def evaluate(
         rep = SystemReport(name=name, path=paths.get(name), scores=scores)
         if segments:
             rep.segments = segment_scores(name, hyps, references, opts, sources)
+            if norm is not None:  # scored normalised; shown as written
+                for seg in rep.segments:
+                    seg.hypothesis = raw_systems[name][seg.index - 1]
+                    seg.references = [r[seg.index - 1] for r in raw_references]
             rep.worst = worst_segments(rep.segments, n_worst, worst_by)
         reports.append(rep)
 
     significance = {}
     if len(systems) >= 2:
-        suffix = "".join(f"|{k}:{v}" for k, v in extra.items())
-        if norm_name != "none":
-            suffix += f"|norm:{norm_name}"
         for t in tests:
             n = bs_samples if t == "bs" else ar_samples
-            significance[t] = paired_test(systems, metrics, test=t, n_samples=n, seed=seed,
-                                          n_jobs=n_jobs, signature_suffix=suffix)
+            significance[t] = paired_test(systems, metrics, test=t, n_samples=n, seed=seed, n_jobs=n_jobs,
+                                          normalize=norm_name, signature_extra=extra)
 
     return EvaluationReport(
         systems=reports, metrics=list(metrics), signatures=sigs, n_segments=n_segments,

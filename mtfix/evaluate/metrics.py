@@ -3,9 +3,10 @@
 Nothing here re-implements a metric: every number comes from sacrebleu's own
 ``BLEU``, ``CHRF`` and ``TER`` classes, with their default settings unless an
 option says otherwise, so the scores and signatures are the ones the field
-reports. The only addition is the normalisation tag (``|norm:<profile>``)
+reports. The only addition is the normalisation tag (``|normalize:<profile>``)
 appended to the signature when a profile other than ``none`` was applied to
-hypotheses and references.
+hypotheses and references. (It is not ``norm:``, which TER's signature already
+uses for its own ``normalized`` flag.)
 """
 
 from __future__ import annotations
@@ -89,15 +90,24 @@ def build_metrics(opts: MetricOptions, references: Sequence[Sequence[str]]) -> d
     return {metric_name(k): new_metric(k, opts, references) for k in opts.metrics}
 
 
-def signature(metric: Metric, opts: MetricOptions, extra: dict | None = None) -> str:
-    """sacrebleu's signature for ``metric``, plus ``|norm:<profile>`` when one was applied."""
-    sig = metric.get_signature()
+def format_signature(sig, normalize: str = "none", extra: dict | None = None) -> str:
+    """A sacrebleu ``Signature`` as text, with mtfix's additions.
+
+    ``extra`` items (e.g. ``roundtrip:<model>``) go in before ``version`` as
+    sacrebleu's own fields do; ``|normalize:<profile>`` is appended last when a
+    profile other than ``none`` was applied.
+    """
     for k, v in (extra or {}).items():
         sig.update(k, v)
     text = sig.format()
-    if opts.normalize and opts.normalize != "none":
-        text += f"|norm:{opts.normalize}"
+    if normalize and normalize != "none":
+        text += f"|normalize:{normalize}"
     return text
+
+
+def signature(metric: Metric, opts: MetricOptions, extra: dict | None = None) -> str:
+    """sacrebleu's signature for ``metric``, plus ``|normalize:<profile>`` when one was applied."""
+    return format_signature(metric.get_signature(), opts.normalize, extra)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from sacrebleu.metrics.base import Metric
 from sacrebleu.significance import PairedTest
 
 from mtfix.errors import MtfixError
+from mtfix.evaluate.metrics import format_signature
 
 TESTS = ("bs", "ar")
 TEST_NAMES = {"bs": "paired bootstrap resampling", "ar": "paired approximate randomization"}
@@ -103,12 +104,14 @@ def paired_test(
     n_samples: int | None = None,
     seed: int | None = DEFAULT_SEED,
     n_jobs: int = 1,
-    signature_suffix: str = "",
+    normalize: str = "none",
+    signature_extra: dict | None = None,
 ) -> PairedTestResult:
     """Run sacrebleu's paired ``test`` (``"bs"`` or ``"ar"``); the first system is the baseline.
 
     ``metrics`` must have their references cached (see
-    :func:`mtfix.evaluate.metrics.build_metrics`). ``seed=0`` is treated as
+    :func:`mtfix.evaluate.metrics.build_metrics`). ``normalize`` and
+    ``signature_extra`` are only recorded in the signatures. ``seed=0`` is treated as
     "unseeded" by sacrebleu itself for the comparisons; use a non-zero seed.
     """
     if test not in TESTS:
@@ -130,4 +133,4 @@ def paired_test(
                 score=float(r.score), p_value=_float(r.p_value), mean=_float(r.mean), ci=_float(r.ci))
     return PairedTestResult(
         test=test, n_samples=ps.n_samples, seed=seed, baseline=names[0],
-        signatures={m: s.format() + signature_suffix for m, s in sigs.items()}, results=results)
+        signatures={m: format_signature(s, normalize, signature_extra) for m, s in sigs.items()}, results=results)
