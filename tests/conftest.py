@@ -12,6 +12,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HOME"] = str(_SANDBOX / "hf-home")  # an empty cache: nothing is "already downloaded"
+os.environ["XDG_CACHE_HOME"] = str(_SANDBOX / "cache")  # the translation cache, too
 os.environ["MTFIX_MODELS_DIR"] = str(_SANDBOX / "models")  # conversions never land in the repo
 
 import pytest  # noqa: E402

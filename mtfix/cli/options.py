@@ -18,6 +18,16 @@ ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all core
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
 )
+CacheOpt: Optional[Path] = typer.Option(
+    None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
+)
+NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
+
+
+def open_cache(path: Path | None, disabled: bool):
+    from mtfix.engine.cache import TranslationCache, default_cache_path
+
+    return None if disabled else TranslationCache(path or default_cache_path())
 
 
 @contextlib.contextmanager

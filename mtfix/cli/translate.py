@@ -8,7 +8,16 @@ from typing import Optional
 
 import typer
 
-from mtfix.cli.options import BackendOpt, ModelsDirOpt, QuantizationOpt, ThreadsOpt, progress_bar
+from mtfix.cli.options import (
+    BackendOpt,
+    CacheOpt,
+    ModelsDirOpt,
+    NoCacheOpt,
+    QuantizationOpt,
+    ThreadsOpt,
+    open_cache,
+    progress_bar,
+)
 from mtfix.errors import MtfixError
 
 
@@ -30,9 +39,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
         threads: int = ThreadsOpt,
         models_dir: Optional[Path] = ModelsDirOpt,
+        cache: Optional[Path] = CacheOpt,
+        no_cache: bool = NoCacheOpt,
     ):
         """Translate FILE line by line: the same number of lines comes out."""
-        from mtfix.engine import load_translator
+        from mtfix.engine import open_translator
         from mtfix.engine.languages import canonical
         from mtfix.engine.registry import default_model
         from mtfix.outputs import atomic_write_text, check_output_path
@@ -45,8 +56,13 @@ def register(app: typer.Typer) -> None:
         check_output_path(out, [file])
         lines = read_lines(file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
-        translator = load_translator(
-            model, backend=backend, quantization=quantization, threads=threads, models_dir=models_dir
+        translator = open_translator(
+            model,
+            backend=backend,
+            quantization=quantization,
+            threads=threads,
+            models_dir=models_dir,
+            cache=open_cache(cache, no_cache),
         )
         translator.pair(src, tgt)  # fail on a wrong language before any work
         with progress_bar("translating") as advance:

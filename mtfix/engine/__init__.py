@@ -6,6 +6,6 @@
 """
 
 from mtfix.engine.base import Hypothesis, Translator
-from mtfix.engine.loader import load_translator
+from mtfix.engine.loader import load_translator, open_translator, plan_translator
 
-__all__ = ["Hypothesis", "Translator", "load_translator"]
+__all__ = ["Hypothesis", "Translator", "load_translator", "open_translator", "plan_translator"]

@@ -1,0 +1,189 @@
+"""A persistent translation cache (SQLite), and a translator that uses it.
+
+Keyed by the model (name, revision or a fingerprint of the local files,
+backend, quantization), every decoding option, the language pair and a hash of
+the text. :class:`CachedTranslator` answers from the cache first and loads the
+model only when something is missing, so a second run of the same article
+never loads a model at all. Results are committed in chunks, so a run that
+dies half-way keeps what it translated and the next run continues from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from mtfix.engine.base import Hypothesis
+from mtfix.engine.registry import ModelRef
+from mtfix.errors import MtfixError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    model TEXT NOT NULL,
+    options TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    hypotheses TEXT NOT NULL,
+    PRIMARY KEY (model, options, text_hash)
+)
+"""
+
+
+def default_cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mtfix" / "translations.sqlite"
+
+
+class TranslationCache:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path))
+            self.db.execute(SCHEMA)
+            self.db.commit()
+        except sqlite3.DatabaseError as e:
+            raise MtfixError(f"translation cache {self.path} is unusable ({e}); delete it or pass --no-cache") from None
+        except OSError as e:
+            raise MtfixError(f"cannot create the translation cache {self.path}: {e.strerror}") from None
+
+    def get_many(self, model: str, options: str, texts: Sequence[str]) -> dict[str, list[Hypothesis]]:
+        found: dict[str, list[Hypothesis]] = {}
+        hashes = {_hash(t): t for t in texts}
+        keys = list(hashes)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT text_hash, hypotheses FROM translations WHERE model=? AND options=? "
+                f"AND text_hash IN ({','.join('?' * len(chunk))})",
+                [model, options, *chunk],
+            )
+            for h, hyps in rows:
+                found[hashes[h]] = [Hypothesis(**d) for d in json.loads(hyps)]
+        return found
+
+    def put_many(self, model: str, options: str, items: dict[str, list[Hypothesis]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
+            [
+                (model, options, _hash(t), json.dumps([h.to_dict() for h in hyps], ensure_ascii=False))
+                for t, hyps in items.items()
+            ],
+        )
+        self.db.commit()
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def model_fingerprint(ref: ModelRef) -> str:
+    """A model's identity without loading it: its hub revision when known, else
+    a hash of its config and tokenizer files and the sizes of its weights."""
+    if ref.revision:
+        return f"{ref.hub_id or ref.name}@{ref.revision}"
+    digest = hashlib.sha256()
+    for f in sorted(p for p in ref.path.rglob("*") if p.is_file()):
+        rel = str(f.relative_to(ref.path))
+        digest.update(rel.encode())
+        if f.suffix in (".json", ".spm", ".model") and f.stat().st_size < 5_000_000:
+            digest.update(f.read_bytes())
+        else:
+            digest.update(str(f.stat().st_size).encode())
+    return f"{ref.name}#{digest.hexdigest()[:16]}"
+
+
+@dataclass
+class CachedTranslator:
+    """The translator interface, answered from the cache; the model is loaded on first miss.
+
+    ``load`` builds the real translator; ``key`` identifies the model and
+    backend (see :func:`model_fingerprint`).
+    """
+
+    key: str
+    load: Callable[[], object]
+    cache: TranslationCache | None = None
+    plan: object = None  # the TranslatorPlan, for the signature without loading
+    chunk_size: int = 64
+    _translator: object = None
+    _family: object = None
+    misses: int = 0  # segments actually translated by the model
+
+    @property
+    def loaded(self) -> bool:
+        return self._translator is not None
+
+    @property
+    def translator(self):
+        if self._translator is None:
+            self._translator = self.load()
+        return self._translator
+
+    def translate_batch(
+        self,
+        segments: Sequence[str],
+        *,
+        src: str,
+        tgt: str,
+        beam_size: int = 4,
+        n_best: int = 1,
+        length_penalty: float = 1.0,
+        max_batch_tokens: int = 4096,
+        max_output_ratio: float = 3.0,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> list[list[Hypothesis]]:
+        options = json.dumps(
+            dict(src=src, tgt=tgt, beam_size=beam_size, n_best=n_best, length_penalty=length_penalty,
+                 max_output_ratio=max_output_ratio),
+            sort_keys=True,
+        )
+        distinct = list(dict.fromkeys(s for s in segments))
+        found = self.cache.get_many(self.key, options, distinct) if self.cache else {}
+        missing = [s for s in distinct if s not in found]
+        total = len(distinct)
+        if on_progress and found:
+            on_progress(len(found), total)
+        for start in range(0, len(missing), self.chunk_size):
+            chunk = missing[start : start + self.chunk_size]
+            results = self.translator.translate_batch(
+                chunk,
+                src=src,
+                tgt=tgt,
+                beam_size=beam_size,
+                n_best=n_best,
+                length_penalty=length_penalty,
+                max_batch_tokens=max_batch_tokens,
+                max_output_ratio=max_output_ratio,
+            )
+            new = dict(zip(chunk, results))
+            self.misses += len(chunk)
+            if self.cache:
+                self.cache.put_many(self.key, options, new)
+            found.update(new)
+            if on_progress:
+                on_progress(len(chunk), total)
+        return [found[s] for s in segments]
+
+    def pair(self, src: str, tgt: str):
+        """Validate the language pair from the tokenizer alone (no weights loaded)."""
+        if self._translator is not None:
+            return self._translator.pair(src, tgt)
+        if self._family is None:
+            self._family = self.plan.family()
+        return self._family.pair(src, tgt)
+
+    def signature(self) -> dict:
+        sig = dict(self.plan.signature()) if self.plan is not None else {}
+        sig["cache_key"] = self.key
+        return sig
