@@ -133,9 +133,17 @@ def test_one_line_paragraphs_and_crlf():
     text = "\ufeffسطر أول\r\nسطر ثان.\r\n\r\n  سطر ثالث؟ نعم.  \r\n"
     doc = segment(text)
     assert [[s.text for s in p.sentences] for p in doc.paragraphs] == [
-        ["\ufeffسطر أول"], ["سطر ثان."], ["سطر ثالث؟", "نعم."]]
+        ["سطر أول"], ["سطر ثان."], ["سطر ثالث؟", "نعم."]]
     assert [s.line for s in doc.sentences] == [1, 2, 4, 4]
-    assert reassemble(doc, ["a", "b", "c", "d"]) == "a\r\nb\r\n\r\n  c d  \r\n"
+    assert reassemble(doc, ["a", "b", "c", "d"]) == "\ufeffa\r\nb\r\n\r\n  c d  \r\n"
+
+
+def test_invisible_marks_at_edges_are_layout():
+    text = "\u200fقال المتحدث.\u200f \u200bثم غادر\u200b.\n\u200e\n"
+    doc = segment(text)
+    assert [s.text for s in doc.sentences] == ["قال المتحدث.", "ثم غادر\u200b."]
+    assert len(doc.paragraphs) == 1
+    assert reassemble(doc, ["A.", "B."]) == "\u200fA.\u200f \u200bB.\n\u200e\n"
 
 
 def test_reassemble_arguments():

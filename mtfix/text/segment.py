@@ -2,13 +2,15 @@
 
 A :class:`Document` keeps the original text; every :class:`Sentence` is a span
 of it. Everything between sentences (spaces, blank lines, line endings,
-Markdown markers such as ``#`` or ``- ``, code blocks, rules) is layout and
-is given back untouched by :meth:`Document.reassemble`, so
-``reassemble(segment(text)) == text`` for any text.
+Markdown markers such as ``#`` or ``- ``, code blocks, rules, bidi and
+zero-width marks at sentence edges) is layout and is given back untouched
+by :meth:`Document.reassemble`, so ``reassemble(segment(text)) == text`` for
+any text.
 
 Paragraphs: one per line, except that a plain line starting with a lower-case
 Latin letter continues the paragraph above when that one ends without
-punctuation (English text wrapped by hand). Headings, list items, quotes each start a paragraph.
+punctuation (English text wrapped by hand). Headings, list items and quotes
+each start a paragraph.
 
 Sentences end at ``. ! ? ؟ ؛ … ۔`` (closing quotes and brackets stay with the
 sentence) followed by white space, but not after abbreviations (``Mr.``,
@@ -24,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.lang import script_lang
 
 __all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences"]
@@ -86,6 +89,7 @@ _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"[ \t]*([-*_=])(?:[ \t]*\1){2,}[ \t]*")
 _TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
 _MARKER = re.compile(r"[ \t]*(?:(?P<h>#{1,6})[ \t]+|(?P<q>>)[ \t]?|(?P<l>[-*+•]|\d{1,3}[.)])[ \t]+)")
+_MARKS = frozenset(INVISIBLES)  # bidi controls, zero-width marks
 _TERMINAL = ".!?؟؛…۔:\"'”’»)]"
 
 
@@ -99,10 +103,15 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _blank(c: str) -> bool:
+    return c.isspace() or c in _MARKS
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
+    """Trim white space and invisible marks: they are layout, not sentence text."""
+    while start < end and _blank(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and _blank(text[end - 1]):
         end -= 1
     return start, end
 
@@ -146,7 +155,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
         if m:
             fence, open_para = m.group(1), False
             continue
-        if not line.strip() or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
+        if all(_blank(c) for c in line) or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
             open_para = False
             continue
         kind, s, e = _content(text, ls, le)
@@ -163,7 +172,9 @@ def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
 
 # ---------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[\"'”’»)\]}›]*(?=\s|$)")
+_CLOSERS = "\"'”’»)\\]}›" + "".join(re.escape(c) for c in INVISIBLES)
+_BOUNDARY = re.compile(rf"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
+_TRAILING_CLOSERS = re.compile(rf"[{_CLOSERS}]+$")
 _OPENERS = "\"'“‘«([{‹„"
 _TITLES = {
     "mr", "mrs", "ms", "mx", "dr", "prof", "rev", "fr", "sr", "st", "mt", "gen", "sen", "rep", "gov",
@@ -203,7 +214,7 @@ def _is_boundary(text: str, m: re.Match, end: int) -> bool:
     first = nxt[:1]
     if first.isalpha() and first.islower() and first.isascii():
         return False  # "e.g. the", "… and then", "Why?" he asked
-    run = m.group().rstrip("\"'”’»)]}›")
+    run = _TRAILING_CLOSERS.sub("", m.group())
     if run != ".":
         return True
     word = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()).group()
