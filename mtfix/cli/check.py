@@ -1,11 +1,76 @@
-"""`mtfix check`: Lint translated text: garbled numbers, Latin left in Arabic, repetitions."""
+"""`mtfix check`: lint translated text: garbled numbers, Latin left in Arabic, repetitions."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import typer
 
-from mtfix.cli._pending import pending_command
+from mtfix.errors import MtfixError
+
+HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
+wrong-language sentences, repetition loops, bidi/zero-width characters, with line numbers.
+
+Exit 0 when clean, 1 when issues were found, 2 on bad input."""
+
+
+def _read(file: str) -> str:
+    from mtfix.text.read import decode_bytes, read_text
+
+    if file == "-":
+        text, _ = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        text = read_text(file)
+    if not text.strip():
+        raise MtfixError(f"{file}: is empty; nothing to check")
+    return text
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _print_human(file: str, report) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    doc = report.document
+    lang = {"ar": "Arabic", "en": "English", None: "language unknown"}[report.lang]
+    head = (f"[bold]{escape(file)}[/bold]: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, "
+            f"{_n(len(doc.sentences), 'sentence')}")
+    if not report.has_issues:
+        console.print(f"{head}: [green]no issues[/green]")
+        return
+    console.print(head)
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for col, kw in (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
+                    ("text", {"max_width": 24}), ("detail", {})):
+        table.add_column(col, **kw)
+    for f in report.findings:
+        surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
+        table.add_row(f"{f.line}:{f.column}", f.code, escape(surface), escape(f.message))
+    console.print(table)
+    sentences = len({f.sentence for f in report.findings if f.sentence is not None})
+    parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
+    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})")
 
 
 def register(app: typer.Typer) -> None:
-    pending_command(app, "check", 3, "Lint translated text: garbled numbers, Latin left in Arabic, repetitions")
+    @app.command("check", help=HELP)
+    def check(
+        file: str = typer.Argument(..., metavar="FILE", help="UTF-8 text or Markdown file; - reads stdin."),
+        lang: str = typer.Option(None, "--lang", "-l", help="Expected language: ar or en (default: majority script)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON for tools."),
+    ):
+        from mtfix.text.check import check_text
+
+        report = check_text(_read(file), lang)
+        if as_json:
+            typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
+        else:
+            _print_human(file, report)
+        if report.has_issues:
+            raise typer.Exit(1)

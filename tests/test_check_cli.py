@@ -1,0 +1,86 @@
+"""`mtfix check`: human and JSON output, exit codes 0/1/2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mtfix.cli.app import app
+
+runner = CliRunner()
+MTFIX = Path(sys.executable).parent / "mtfix"
+
+
+def _run(*args, input=None):
+    return runner.invoke(app, ["check", *map(str, args)], input=input)
+
+
+def test_seed_human_output(seed_path):
+    r = _run(seed_path)
+    assert r.exit_code == 1, r.output
+    out = r.output
+    assert "Arabic, 23 paragraphs, 26 sentences" in out
+    for needle in ("9:53", "arabic-comma-thousands", "20 ، 000", "20000", "9:95", "latin-in-arabic", "SDF",
+                   "25:84", "spaced-percent", "100 ٪", "41:76", "lost-range", "8 issues in 7 sentences"):
+        assert needle in out
+
+
+def test_seed_json(seed_path):
+    r = _run(seed_path, "--json")
+    assert r.exit_code == 1
+    d = json.loads(r.output)
+    assert d["file"] == str(seed_path) and d["lang"] == "ar" and d["issues"] == 8
+    by_code = {}
+    for f in d["findings"]:
+        by_code.setdefault(f["code"], []).append(f)
+    (comma,) = by_code["arabic-comma-thousands"]
+    assert (comma["line"], comma["surface"], comma["value"]) == (9, "20 ، 000", 20000)
+    (pct,) = by_code["spaced-percent"]
+    assert (pct["line"], pct["surface"], pct["value"]) == (25, "100 ٪", 100)
+    assert [(f["line"], f["word"]) for f in by_code["latin-in-arabic"]] == [
+        (9, "SDF"), (11, "SDF"), (13, "SDF"), (17, "SDF"), (19, "My")]
+
+
+def test_clean_file_exits_zero(tmp_path):
+    p = tmp_path / "clean.txt"
+    p.write_text("قال المتحدث إن المعركة انتهت.\r\n\r\nوعاد السكان.\r\n", encoding="utf-8")
+    r = _run(p)
+    assert r.exit_code == 0 and "no issues" in r.output
+    r = _run(p, "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["findings"] == []
+
+
+def test_stdin_and_lang(tmp_path):
+    r = _run("-", "--lang", "en", input="The battle ended.\nقال المتحدث إن المعركة انتهت.\n".encode())
+    assert r.exit_code == 1 and "wrong-language" in r.output and "2:1" in r.output
+
+
+@pytest.mark.parametrize("data, needle", [
+    (b"\xc7\xe1\xd3\xe1\xc7\xe3", "not UTF-8"),
+    (b"\x00\x01\x02binary", "binary"),
+    (b"  \n\n", "empty"),
+])
+def test_bad_input_exit_two(tmp_path, data, needle):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(data)
+    r = _run(p)
+    assert r.exit_code == 2 and needle in r.output and "Traceback" not in r.output
+    assert r.output.count("\n") == 1 and r.output.startswith("error: ")
+
+
+def test_bad_options_exit_two(tmp_path, seed_path):
+    assert _run(tmp_path / "missing.txt").exit_code == 2
+    r = _run(seed_path, "--lang", "fr")
+    assert r.exit_code == 2 and "unknown language" in r.output
+
+
+def test_subprocess_exit_codes(seed_path, tmp_path):
+    r = subprocess.run([str(MTFIX), "check", str(seed_path), "--json"], capture_output=True, text=True)
+    assert r.returncode == 1 and json.loads(r.stdout)["issues"] == 8
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfeh\x00i\x00")
+    r = subprocess.run([str(MTFIX), "check", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == "" and r.stderr.strip().startswith("error: ") and "UTF-16" in r.stderr
