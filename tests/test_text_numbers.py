@@ -58,6 +58,7 @@ def test_extract(text, expected):
     ("نسبة 12.5 %", "spaced-percent", 12.5, "12.5%"),
     ("بنسبة ٪100 فقط", "percent-before-number", 100, "100٪"),
     ("بين 14,000 18,000 مسلح", "lost-range", 14000, None),
+    ("(م 1000 1300).", "lost-range", 1000, None),
 ])
 def test_garbled_kinds(text, kind, value, suggestion):
     (g,) = find_garbled_numbers(text)
@@ -67,6 +68,7 @@ def test_garbled_kinds(text, kind, value, suggestion):
 
 @pytest.mark.parametrize("text", [
     "في عام 2014 ، تم", "20,000 and 7.7", "100% of 50٪", "on May 5 2019", "between 3 and 5", "في 5, 200 شخص",
+    "على الرقم 111 555 0800", "call 0800 555", "(م 1000–1300)",
 ])
 def test_not_garbled(text):
     assert find_garbled_numbers(text) == []

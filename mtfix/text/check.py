@@ -35,7 +35,8 @@ _GARBLED_WHY = {
     "percent-before-number": "percent sign before the number",
     "lost-range": "side by side, the range words (between … and) lost",
 }
-_LANG_NAMES = {"ar": "Arabic", "en": "English", "other": "another script"}
+_LANG_NAMES = {"ar": "Arabic", "en": "English"}
+_SCRIPT_NAMES = {"ar": "Arabic", "en": "Latin", "other": "non-Arabic, non-Latin"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
         found = max(counts, key=counts.get)
         if stats.letters >= MIN_LETTERS_FOR_LANGUAGE and found != lang and counts[found] > counts[lang]:
             out.append(_finding(doc, "script", "wrong-language", s.start, s.end,
-                                f"sentence is in {_LANG_NAMES[found]}, expected {_LANG_NAMES[lang]}", s.index,
+                                f"mostly {_SCRIPT_NAMES[found]} letters ({counts[found] / stats.letters:.0%}), "
+                                f"expected {_LANG_NAMES[lang]}", s.index,
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":

@@ -222,15 +222,29 @@ def find_garbled_numbers(text: str) -> list[GarbledNumber]:
     for m in _G_PCT_FIRST.finditer(folded):
         add("percent-before-number", m.start(), m.end(), _parse(m.group(2).translate(_NUMERIC)),
             suggestion=text[m.start(2):m.end(2)] + text[m.start(1)])
-    atoms = [a for a in _atoms(text) if a.kind == "number"]
-    for a, b in zip(atoms, atoms[1:]):
-        if not _GAP_ONLY_SPACE.fullmatch(text[a.end:b.start]):
-            continue
-        if _looks_like_date(a, b):
-            continue
-        add("lost-range", a.start, b.end, a.value, (a.value, b.value))
+    for a, b in _side_by_side(text):
+        if not _looks_like_date(a, b) and not _looks_like_code(a) and not _looks_like_code(b):
+            add("lost-range", a.start, b.end, a.value, (a.value, b.value))
     found.sort(key=lambda g: g.start)
     return found
+
+
+def _side_by_side(text: str) -> list[tuple[NumberMention, NumberMention]]:
+    """Pairs of plain numbers separated only by spaces (runs of three or more, like phone numbers, skipped)."""
+    runs: list[list[NumberMention]] = []
+    for a in _atoms(text):
+        if a.kind == "number" and runs and runs[-1][-1].kind == "number" and \
+                _GAP_ONLY_SPACE.fullmatch(text[runs[-1][-1].end:a.start]):
+            runs[-1].append(a)
+        else:
+            runs.append([a])
+    return [(r[0], r[1]) for r in runs if len(r) == 2]
+
+
+def _looks_like_code(a: NumberMention) -> bool:
+    """``0800``: a leading zero makes an identifier, not a quantity."""
+    digits = a.surface.translate(_DIGITS)
+    return len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
 
 
 def _looks_like_date(a: NumberMention, b: NumberMention) -> bool:
