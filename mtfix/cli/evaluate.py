@@ -124,17 +124,19 @@ def evaluate_command(
     if no_ref:
         from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, engine_back_translator, roundtrip_evaluate
 
-        back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
-        hyps, _, src_lines, warnings = core.load_inputs([], specs, src)
+        hyps, _, src_lines, warnings = core.load_inputs([], specs, src)  # check the files before loading a model
         for w in warnings:
             warn(w)
+        back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
-        report = roundtrip_evaluate(hyps, src_lines, back, model_name=back_model, options=opts,
-                                    paths={s.name: str(s.path) for s in specs}, source_name=str(src),
-                                    warnings=warnings, **kwargs)
+        with err.status("back-translating and scoring (round-trip estimate)..."):
+            report = roundtrip_evaluate(hyps, src_lines, back, model_name=back_model, options=opts,
+                                        paths={s.name: str(s.path) for s in specs}, source_name=str(src),
+                                        warnings=warnings, **kwargs)
     else:
-        report = core.evaluate_files(refs, specs, src, options=opts, on_warning=warn, **kwargs)
+        with err.status(f"scoring {len(specs)} system{'s' if len(specs) != 1 else ''} with sacrebleu..."):
+            report = core.evaluate_files(refs, specs, src, options=opts, on_warning=warn, **kwargs)
 
     rendered: dict[str, str] = {}
     if segments:

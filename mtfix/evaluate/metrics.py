@@ -63,6 +63,37 @@ def metric_name(key: str) -> str:
     return {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER"}[key]
 
 
+class _CachedStats:
+    """Remembers sacrebleu's per-segment statistics for hypotheses scored against the cached references.
+
+    The corpus score, the paired bootstrap and the approximate randomization
+    test each ask sacrebleu for the statistics of the same system; computing
+    them once (TER's edit distance is slow) changes no number. Only calls
+    that use the cached references (``references=None``) are remembered.
+    """
+
+    def _extract_corpus_statistics(self, hypotheses, references):
+        if references:
+            return super()._extract_corpus_statistics(hypotheses, references)
+        cache = self.__dict__.setdefault("_mtfix_stats_cache", {})
+        key = tuple(hypotheses)
+        if key not in cache:
+            cache[key] = super()._extract_corpus_statistics(hypotheses, references)
+        return cache[key]
+
+
+class _BLEU(_CachedStats, BLEU):
+    pass
+
+
+class _CHRF(_CachedStats, CHRF):
+    pass
+
+
+class _TER(_CachedStats, TER):
+    pass
+
+
 def new_metric(key: str, opts: MetricOptions, references: Sequence[Sequence[str]] | None = None,
                *, sentence: bool = False) -> Metric:
     """A fresh sacrebleu metric object for ``key``; references are cached if given.
@@ -72,14 +103,14 @@ def new_metric(key: str, opts: MetricOptions, references: Sequence[Sequence[str]
     """
     try:
         if key == "bleu":
-            return BLEU(tokenize=opts.tokenize, lowercase=opts.lowercase,
+            return _BLEU(tokenize=opts.tokenize, lowercase=opts.lowercase,
                         effective_order=sentence, references=references)
         if key == "chrf":
-            return CHRF(lowercase=opts.lowercase, references=references)
+            return _CHRF(lowercase=opts.lowercase, references=references)
         if key == "chrf++":
-            return CHRF(word_order=2, lowercase=opts.lowercase, references=references)
+            return _CHRF(word_order=2, lowercase=opts.lowercase, references=references)
         if key == "ter":
-            return TER(references=references)
+            return _TER(references=references)
     except (ImportError, RuntimeError, OSError) as e:  # e.g. a tokenizer needing a download or a package
         raise MtfixError(f"cannot set up {metric_name(key)} with tokenizer {opts.tokenize!r}: {e}") from None
     raise MtfixError(f"unknown metric {key!r}; choose from {', '.join(METRIC_KEYS)}")
