@@ -31,8 +31,9 @@ def open_cache(path: Path | None, disabled: bool):
 
 
 @contextlib.contextmanager
-def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int, int | None], None]]:
-    """A rich progress bar on stderr; yields ``advance(k, total=None)``."""
+def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr; yields ``advance(k, total=None, description=None)``
+    (a new description starts the count again, for multi-phase work)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -48,8 +49,10 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
     ) as progress:
         task = progress.add_task(description, total=total)
 
-        def advance(k: int, new_total: int | None = None) -> None:
-            if new_total is not None:
+        def advance(k: int, new_total: int | None = None, description: str | None = None) -> None:
+            if description is not None and description != progress.tasks[0].description:
+                progress.reset(task, total=new_total, description=description)
+            elif new_total is not None:
                 progress.update(task, total=new_total)
             progress.advance(task, k)
 

@@ -1,11 +1,99 @@
-"""`mtfix repair`: Repair a garbled Arabic translation."""
+"""`mtfix repair`: repair a garbled Arabic machine translation."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import List, Optional
+
 import typer
 
-from mtfix.cli._pending import pending_command
+from mtfix.cli.options import (
+    BackendOpt,
+    CacheOpt,
+    ModelsDirOpt,
+    NoCacheOpt,
+    QuantizationOpt,
+    ThreadsOpt,
+    open_cache,
+    progress_bar,
+)
+from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
-    pending_command(app, "repair", 4, "Repair a garbled Arabic translation")
+    @app.command("repair")
+    def repair(
+        file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
+        back_models: Optional[List[str]] = typer.Option(
+            None, "--back-model", "-b", help="ar->en model(s): preset, hub id or dir (repeatable)."
+        ),
+        forward_models: Optional[List[str]] = typer.Option(
+            None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
+        ),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the repaired text here (default: stdout)."),
+        report: Optional[Path] = typer.Option(None, "--report", help="Write the JSON report here."),
+        html: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+        config: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML)."),
+        beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of every translation."),
+        back_n_best: int = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model."),
+        forward_n_best: int = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model."),
+        backend: str = BackendOpt,
+        quantization: str = QuantizationOpt,
+        threads: int = ThreadsOpt,
+        models_dir: Optional[Path] = ModelsDirOpt,
+        cache: Optional[Path] = CacheOpt,
+        no_cache: bool = NoCacheOpt,
+    ):
+        """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
+        from mtfix.engine import open_translator
+        from mtfix.engine.registry import default_model
+        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.repair import Decoding, repair_text
+        from mtfix.report.html import render_repair_html
+        from mtfix.scoring.config import load_config
+        from mtfix.text.read import read_text
+
+        outputs = [p for p in (out, report, html) if p is not None]
+        if len({p.resolve() for p in outputs}) != len(outputs):
+            raise MtfixError("--out, --report and --html must be different files")
+        for p in outputs:
+            check_output_path(p, [file])
+        if max(back_n_best, forward_n_best) > beam_size:
+            raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
+        text = read_text(file)
+        scoring = load_config(config)
+        cache_db = open_cache(cache, no_cache)
+        options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
+        back = [(m, open_translator(m, **options)) for m in (back_models or [default_model("ar-en", models_dir)])]
+        forward = [(m, open_translator(m, **options)) for m in (forward_models or [default_model("en-ar", models_dir)])]
+        decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
+        with progress_bar("repairing") as advance:
+            result = repair_text(
+                text,
+                back=back,
+                forward=forward,
+                decoding=decoding,
+                config=scoring,
+                name=str(file),
+                progress=lambda phase, k, total: advance(k, total, phase),
+            )
+        rep = result.report()
+        if report:
+            atomic_write_text(report, json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
+        if html:
+            atomic_write_text(html, render_repair_html(rep, source_name=str(file)))
+        if out:
+            atomic_write_text(out, result.text)
+        else:
+            typer.echo(result.text, nl=not result.text.endswith("\n"))
+        s = result.summary()
+        translators = [tr for _, tr in back + forward]
+        loaded = sum(1 for tr in translators if tr.loaded)
+        typer.echo(
+            f"repaired {s['changed']} of {s['sentences']} sentences ({s['candidates']} candidates scored); "
+            f"translations: {sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
+            f"{sum(tr.hits for tr in translators)} from the cache",
+            err=True,
+        )
+        typer.echo(f"signature: {rep['signature']['line']}", err=True)

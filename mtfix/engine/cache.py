@@ -118,7 +118,8 @@ class CachedTranslator:
     chunk_size: int = 64
     _translator: object = None
     _family: object = None
-    misses: int = 0  # segments actually translated by the model
+    misses: int = 0  # distinct segments translated by the model
+    hits: int = 0  # distinct segments served from the cache
 
     @property
     def loaded(self) -> bool:
@@ -149,26 +150,34 @@ class CachedTranslator:
             sort_keys=True,
         )
         distinct = list(dict.fromkeys(s for s in segments))
-        found = self.cache.get_many(self.key, options, distinct) if self.cache else {}
+        found = self.cache.get_many(self.key, options, distinct) if self.cache is not None else {}
         missing = [s for s in distinct if s not in found]
+        self.hits += len(found)
         total = len(distinct)
         if on_progress and found:
             on_progress(len(found), total)
         for start in range(0, len(missing), self.chunk_size):
             chunk = missing[start : start + self.chunk_size]
-            results = self.translator.translate_batch(
-                chunk,
-                src=src,
-                tgt=tgt,
-                beam_size=beam_size,
-                n_best=n_best,
-                length_penalty=length_penalty,
-                max_batch_tokens=max_batch_tokens,
-                max_output_ratio=max_output_ratio,
-            )
+            try:
+                results = self.translator.translate_batch(
+                    chunk,
+                    src=src,
+                    tgt=tgt,
+                    beam_size=beam_size,
+                    n_best=n_best,
+                    length_penalty=length_penalty,
+                    max_batch_tokens=max_batch_tokens,
+                    max_output_ratio=max_output_ratio,
+                )
+            except MtfixError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a model failing mid-run ends the run cleanly
+                kept = f"; the {start} translated before are cached in {self.cache.path}, re-run to continue" if (
+                    self.cache is not None and start) else ""
+                raise MtfixError(f"model {self.key.split('|')[0]} failed ({type(e).__name__}: {e}){kept}") from None
             new = dict(zip(chunk, results))
             self.misses += len(chunk)
-            if self.cache:
+            if self.cache is not None:
                 self.cache.put_many(self.key, options, new)
             found.update(new)
             if on_progress:

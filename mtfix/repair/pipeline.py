@@ -1,0 +1,177 @@
+"""The repair loop: segment -> pool -> score -> select -> reassemble.
+
+    from mtfix.repair import repair_text
+    result = repair_text(arabic_text, back=[("ar-en", tr1)], forward=[("en-ar", tr2)])
+    result.text        # the repaired article, layout intact
+    result.report()    # per sentence: pivots, candidates, every score, the decision
+
+Translators are anything with the engine's ``translate_batch`` (normally
+:class:`mtfix.engine.cache.CachedTranslator`, so a second run is served from
+the cache without loading a model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mtfix.errors import MtfixError
+from mtfix.repair.pool import Decoding, Pool, Progress, build_pools
+from mtfix.scoring.config import ScoringConfig, load_config
+from mtfix.scoring.select import Selection, Selector, build_scorers
+from mtfix.text.script import detect_script_language
+from mtfix.text.segment import segment
+
+LANG_NAMES = {"ar": "Arabic", "en": "English"}
+
+
+@dataclass
+class RepairResult:
+    original: str
+    text: str  # the repaired article
+    pools: list[Pool]
+    selection: Selection
+    back_translations: dict[str, str]  # candidate text -> its round-trip back-translation
+    signature: dict
+    lines: list[int]  # 1-based line of each sentence in the input
+    paragraphs: list[int]  # paragraph index of each sentence
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[int]:
+        return [d.index for d in self.selection.decisions if not d.kept_incumbent]
+
+    def summary(self) -> dict:
+        n = len(self.pools)
+        return {
+            "sentences": n,
+            "changed": len(self.changed),
+            "kept": n - len(self.changed),
+            "candidates": sum(len(p.candidates) for p in self.pools),
+        }
+
+    def report(self) -> dict:
+        """Everything, JSON-ready: per sentence the original, pivots, every candidate
+        with every score, the decision and its reason; the pipeline signature."""
+        sel = self.selection
+        sentences = []
+        for i, (pool, decision) in enumerate(zip(self.pools, sel.decisions)):
+            candidates = []
+            for c, cand in enumerate(pool.candidates):
+                candidates.append(
+                    {
+                        "origin": cand.origin,
+                        "text": cand.text,
+                        "model_score": None if cand.model_score is None else round(cand.model_score, 4),
+                        "back_translation": self.back_translations.get(cand.text),
+                        "total": round(decision.total[c], 6),
+                        "scores": {name: s[i][c].to_dict() for name, s in sel.scores.items()},
+                    }
+                )
+            sentences.append(
+                {
+                    "index": pool.index,
+                    "line": self.lines[i],
+                    "paragraph": self.paragraphs[i],
+                    "original": pool.original,
+                    "repaired": pool.candidates[decision.chosen].text,
+                    "changed": not decision.kept_incumbent,
+                    "pivots": [{"origin": p.origin, "text": p.text, "score": round(p.score, 4)} for p in pool.pivots],
+                    "decision": decision.to_dict(),
+                    "candidates": candidates,
+                }
+            )
+        return {
+            "signature": self.signature,
+            "summary": self.summary(),
+            "notes": self.notes,
+            "sentences": sentences,
+        }
+
+
+def repair_text(
+    text: str,
+    *,
+    back: Sequence[tuple[str, object]],
+    forward: Sequence[tuple[str, object]],
+    decoding: Decoding = Decoding(),
+    config: ScoringConfig | None = None,
+    src: str = "ar",
+    pivot: str = "en",
+    name: str = "<input>",
+    progress: Progress | None = None,
+) -> RepairResult:
+    """Repair ``text`` (a machine translation into ``src``) through ``pivot``."""
+    if not back or not forward:
+        raise MtfixError("repair needs at least one back model and one forward model")
+    if not text.strip():
+        raise MtfixError(f"{name} is empty; nothing to repair")
+    found = detect_script_language(text)
+    if found != src:
+        raise MtfixError(
+            f"{name} looks like {LANG_NAMES.get(found, 'no known language') if found else 'no text in any script'}, "
+            f"not {LANG_NAMES.get(src, src)}; mtfix repair takes the {LANG_NAMES.get(src, src)} machine translation"
+        )
+    for label, translators, (a, b) in (("back", back, (src, pivot)), ("forward", forward, (pivot, src))):
+        for model_name, tr in translators:
+            if hasattr(tr, "pair"):
+                tr.pair(a, b)  # a wrong language for the model fails before any work
+    config = config or load_config()
+    doc = segment(text, lang=src)
+    sentences = doc.sentences
+    pools = build_pools(
+        [s.text for s in sentences], back, forward, src=src, pivot=pivot, decoding=decoding, progress=progress
+    )
+    primary_name, primary = back[0]
+    back_translations: dict[str, str] = {}
+
+    def back_translate(texts: list[str]) -> list[str]:
+        # Same options as the pivots, so the original's round trip is its first pivot (cached).
+        hyps = primary.translate_batch(
+            texts,
+            src=src,
+            tgt=pivot,
+            beam_size=decoding.beam_size,
+            n_best=decoding.back_n_best,
+            max_batch_tokens=decoding.max_batch_tokens,
+            on_progress=(lambda k, t: progress("round trip", k, t)) if progress else None,
+        )
+        out = [h[0].text for h in hyps]
+        back_translations.update(zip(texts, out))
+        return out
+
+    scorers, notes = build_scorers(
+        config, tgt_lang=src, has_sources=True, back_translate=back_translate, back_model_name=primary_name
+    )
+    selection = Selector(config, scorers).select([p.segment() for p in pools])
+    replacements = {
+        d.index: pools[d.index].candidates[d.chosen].text for d in selection.decisions if not d.kept_incumbent
+    }
+    repaired = doc.reassemble(replacements)
+    return RepairResult(
+        original=text,
+        text=repaired,
+        pools=pools,
+        selection=selection,
+        back_translations=back_translations,
+        signature=pipeline_signature(back, forward, decoding, config, scorers, src=src, pivot=pivot),
+        lines=[s.line for s in sentences],
+        paragraphs=[s.paragraph for s in sentences],
+        notes=notes,
+    )
+
+
+def pipeline_signature(back, forward, decoding: Decoding, config: ScoringConfig, scorers, *, src, pivot) -> dict:
+    from mtfix.report.signature import Signature
+    from mtfix.scoring.select import signature as scoring_signature
+
+    def models(pairs):
+        return [{"name": n, **(tr.signature() if hasattr(tr, "signature") else {})} for n, tr in pairs]
+
+    return Signature.build(
+        direction=f"{src}->{pivot}->{src}",
+        back_models=models(back),
+        forward_models=models(forward),
+        decoding=decoding.to_dict(),
+        scoring=scoring_signature(config, scorers),
+    ).to_dict()

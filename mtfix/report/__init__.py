@@ -1,0 +1,1 @@
+"""Reports: the pipeline signature, the JSON report, the HTML page."""
