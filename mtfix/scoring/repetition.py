@@ -1,0 +1,44 @@
+"""Repetition: loops and stutter ("the the the", a phrase five times over).
+
+Value: :func:`mtfix.text.repetition.repetition_report` ``.score``: 1.0 for
+no repetition, toward 0.0 as more of the text is repeated.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from mtfix.scoring.base import Score, Scorer, Segment
+
+
+class RepetitionScorer(Scorer):
+    name = "repetition"
+
+    def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
+        from mtfix.text.repetition import repetition_report
+
+        out = []
+        cache: dict[str, Score] = {}
+        for seg in segments:
+            row = []
+            for cand in seg.candidates:
+                if cand.text not in cache:
+                    rep = repetition_report(cand.text)
+                    value = float(rep.score)
+                    if value >= 1.0 or not rep.repeats:
+                        reason = "no repetition"
+                    else:
+                        reason = "repeats " + "; ".join(_show(r) for r in list(rep.repeats)[:2])
+                    cache[cand.text] = Score(value, reason)
+                row.append(cache[cand.text])
+            out.append(row)
+        return out
+
+
+def _show(rep) -> str:
+    for attr in ("text", "unit", "phrase", "surface"):
+        v = getattr(rep, attr, None)
+        if isinstance(v, str):
+            count = getattr(rep, "count", None)
+            return f"{v[:30]!r}" + (f" x{count}" if count else "")
+    return str(rep)[:40]

@@ -1,0 +1,87 @@
+"""Round trip: back-translate the candidate and compare it with the sources.
+
+Model-agnostic: the constructor takes ``back_translate(texts) -> texts`` (one
+output line per input line, target language -> source language), e.g. a
+wrapper around :func:`mtfix.engine.load_translator`. The back-translation of
+each candidate is scored with sacrebleu sentence chrF (``metric="chrf"``) or
+BLEU (``metric="bleu"``, ``effective_order=True``) against every line of
+``Segment.sources`` (the ``--source`` line, or the pivots); the value is the
+mean, on 0-1. Candidates are back-translated once, in one call, and the
+results are cached, so a chrF and a BLEU scorer built over the same
+:class:`BackTranslationCache` translate each text only once.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from mtfix.scoring.base import Score, Scorer, Segment, get_normalizer, sentence_bleu, sentence_chrf
+
+BackTranslate = Callable[[list[str]], list[str]]
+
+
+class BackTranslationCache:
+    """Wraps ``back_translate`` so each distinct text is translated at most once."""
+
+    def __init__(self, back_translate: BackTranslate):
+        self._fn = back_translate
+        self._done: dict[str, str] = {}
+
+    def __call__(self, texts: list[str]) -> list[str]:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._done))
+        if todo:
+            got = list(self._fn(todo))
+            if len(got) != len(todo):
+                raise RuntimeError(f"back_translate returned {len(got)} lines for {len(todo)}")
+            self._done.update(zip(todo, got))
+        return [self._done[t] for t in texts]
+
+
+class RoundTripScorer(Scorer):
+    """Sentence chrF or BLEU of the candidate's back-translation vs the sources, 0-1."""
+
+    def __init__(self, back_translate: BackTranslate, *, metric: str = "chrf", normalize: str | None = None,
+                 model_name: str = "custom"):
+        if metric not in ("chrf", "bleu"):
+            raise ValueError(f"metric must be 'chrf' or 'bleu', not {metric!r}")
+        self.metric = metric
+        self.name = f"roundtrip_{metric}"
+        self.model_name = model_name
+        self.back_translate = back_translate if isinstance(back_translate, BackTranslationCache) \
+            else BackTranslationCache(back_translate)
+        self.profile, self._norm = get_normalizer(normalize)
+        self.back_translations: dict[str, str] = {}
+
+    def signature(self) -> dict:
+        return {"name": self.name, "metric": self.metric, "model": self.model_name, "normalize": self.profile}
+
+    def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
+        texts = list(dict.fromkeys(c.text for seg in segments for c in seg.candidates if c.text.strip()))
+        back = dict(zip(texts, self.back_translate(texts))) if texts else {}
+        self.back_translations = back
+        fn = sentence_chrf if self.metric == "chrf" else sentence_bleu
+        label = "chrF" if self.metric == "chrf" else "BLEU"
+        out = []
+        for seg in segments:
+            refs = [self._norm(s) for s in seg.sources if s and s.strip()]
+            row = []
+            for cand in seg.candidates:
+                if not refs:
+                    row.append(Score(0.0, "no source or pivot to compare with"))
+                elif not cand.text.strip():
+                    row.append(Score(0.0, "empty"))
+                else:
+                    bt = self._norm(back[cand.text])
+                    vals = [fn(bt, r) for r in refs]
+                    v = sum(vals) / len(vals)
+                    what = "source" if len(refs) == 1 else f"{len(refs)} pivots"
+                    row.append(Score(min(1.0, max(0.0, v / 100.0)), f"round-trip {label} {v:.1f} vs {what}"))
+            out.append(row)
+        return out
+
+
+def roundtrip_scorers(back_translate: BackTranslate, *, normalize: str | None = None,
+                      model_name: str = "custom") -> list[RoundTripScorer]:
+    """A chrF and a BLEU round-trip scorer sharing one back-translation cache."""
+    cache = BackTranslationCache(back_translate)
+    return [RoundTripScorer(cache, metric=m, normalize=normalize, model_name=model_name) for m in ("chrf", "bleu")]

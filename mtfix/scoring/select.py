@@ -1,0 +1,393 @@
+"""Selection with a do-no-harm rule, and ``select_files`` for ``mtfix select``.
+
+For every segment the :class:`Selector`
+
+1. takes the **incumbent** (the do-no-harm default): the one the segment names
+   (repair: the original sentence), or else the candidate whose origin the
+   corpus trusts most (:meth:`mtfix.scoring.consensus.Agreement.trust`,
+   estimated without references; the order of the candidates plays no part);
+2. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
+3. leaves the incumbent only for a candidate whose total beats the
+   incumbent's by more than ``margin + z * se``, where ``se`` combines the
+   scorers' own noise estimates (``Score.se``) of that gain; among such
+   candidates the highest total wins;
+4. records a :class:`Decision`: the totals, which scores decided it
+   (``deciding``: each scorer's weighted contribution to the gain of the
+   chosen candidate, or of the closest challenger when the incumbent is kept)
+   and a one-line reason.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from mtfix.errors import MtfixError
+from mtfix.scoring.base import Candidate, Score, Scorer, Segment, check_shape, metric_signatures
+from mtfix.scoring.config import ScoringConfig, load_config
+from mtfix.scoring.consensus import Agreement, ConsensusScorer
+
+#: Gains closer than this are ties (float noise in weighted sums).
+_EPS = 1e-12
+
+
+@dataclass
+class Decision:
+    """What the selector chose for one segment, and why."""
+
+    index: int
+    chosen: int  # index into the segment's candidates
+    kept_incumbent: bool
+    total: list[float]  # weighted total of every candidate
+    reason: str
+    deciding: dict[str, float]  # scorer -> weighted contribution to the gain over the incumbent
+    incumbent: int = 0
+    challenger: int | None = None  # the best candidate other than the incumbent (chosen, or closest to it)
+    required: float = 0.0  # gain the challenger needed: margin + z * se
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "chosen": self.chosen, "kept_incumbent": self.kept_incumbent,
+                "incumbent": self.incumbent, "challenger": self.challenger,
+                "required": round(self.required, 6), "reason": self.reason,
+                "deciding": {k: round(v, 6) for k, v in self.deciding.items()},
+                "total": [round(t, 6) for t in self.total]}
+
+
+@dataclass
+class Selection:
+    """Decisions plus everything they were made from."""
+
+    segments: list[Segment]
+    decisions: list[Decision]
+    scores: dict[str, list[list[Score]]]  # scorer name -> per segment, per candidate
+    trust: dict[str, float]  # origin -> estimated reliability (higher is better)
+
+    def chosen_texts(self) -> list[str]:
+        return [seg.candidates[d.chosen].text for seg, d in zip(self.segments, self.decisions)]
+
+
+class Selector:
+    """Scores candidates with ``scorers`` and picks one per segment; see the module docstring."""
+
+    def __init__(self, config: ScoringConfig, scorers: Sequence[Scorer]):
+        names = [s.name for s in scorers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two scorers share a name: {names}")
+        self.config = config
+        self.scorers = list(scorers)
+
+    def weight(self, name: str) -> float:
+        return self.config.weight(name)
+
+    # -- 1. incumbents ---------------------------------------------------------
+    def agreement(self, segments: Sequence[Segment]) -> Agreement:
+        for s in self.scorers:
+            if isinstance(s, ConsensusScorer):
+                return s.agreement(segments)
+        from mtfix.scoring.base import get_normalizer
+
+        return Agreement(segments, get_normalizer(self.config.normalize)[1])
+
+    def assign_incumbents(self, segments: Sequence[Segment]) -> dict[str, float]:
+        """Give every segment without an incumbent its most trusted candidate; returns the trust."""
+        trust = self.agreement(segments).trust() if any(len(s.candidates) > 1 for s in segments) else {}
+        for seg in segments:
+            if seg.incumbent is None and seg.candidates:
+                seg.incumbent = max(
+                    range(len(seg.candidates)),
+                    key=lambda k: (trust.get(seg.candidates[k].origin, -math.inf),
+                                   _desc(seg.candidates[k].origin), _desc(seg.candidates[k].text)),
+                )
+        return trust
+
+    # -- 2-4. -----------------------------------------------------------------
+    def select(self, segments: Sequence[Segment]) -> Selection:
+        segments = list(segments)
+        for seg in segments:
+            if seg.incumbent is not None and not 0 <= seg.incumbent < len(seg.candidates):
+                raise ValueError(f"segment {seg.index}: incumbent {seg.incumbent} out of range")
+        trust = self.assign_incumbents(segments)
+        scores: dict[str, list[list[Score]]] = {}
+        for scorer in self.scorers:
+            got = scorer.score(segments)
+            check_shape(scorer, segments, got)
+            scores[scorer.name] = got
+        decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}) for i, seg in enumerate(segments)]
+        return Selection(segments, decisions, scores, trust)
+
+    def decide(self, seg: Segment, scores: dict[str, list[Score]]) -> Decision:
+        """The do-no-harm decision for one segment from its candidates' scores."""
+        k = len(seg.candidates)
+        if k == 0:
+            raise ValueError(f"segment {seg.index} has no candidates")
+        inc = seg.incumbent if seg.incumbent is not None else 0
+        w = {n: self.weight(n) for n in scores}
+        total = [sum(w[n] * scores[n][c].value for n in scores) for c in range(k)]
+        if k == 1:
+            return Decision(seg.index, inc, True, total, "only candidate", {}, inc)
+        cfg = self.config
+        best = None  # (total, origin, text, c) of the best eligible challenger
+        closest = None  # (gain - required, c) of the challenger nearest to switching
+        required: dict[int, float] = {}
+        for c in range(k):
+            if c == inc:
+                continue
+            var = sum((w[n] * scores[n][c].se) ** 2 for n in scores if scores[n][c].se is not None and w[n])
+            required[c] = cfg.margin + cfg.z * math.sqrt(var)
+            gain = total[c] - total[inc]
+            slack = gain - required[c]
+            key = (slack, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
+            if closest is None or key > closest[0]:
+                closest = (key, c)
+            if slack > _EPS:
+                bkey = (total[c], _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
+                if best is None or bkey > best[0]:
+                    best = (bkey, c)
+        challenger = best[1] if best else closest[1]
+        deciding = {n: w[n] * (scores[n][challenger].value - scores[n][inc].value) for n in scores
+                    if w[n] and abs(scores[n][challenger].value - scores[n][inc].value) > 1e-9}
+        gain = total[challenger] - total[inc]
+        why = ", ".join(f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -abs(kv[1])))
+        why = f" ({why})" if why else " (no score differs)"
+        o_inc, o_ch = seg.candidates[inc].origin, seg.candidates[challenger].origin
+        if best:
+            reason = f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}"
+        else:
+            reason = f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required {required[challenger]:.3f}{why}"
+        chosen = challenger if best else inc
+        return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger])
+
+
+def _desc(s: str) -> tuple:
+    """Sort key that makes max() prefer the alphabetically *first* string (deterministic ties)."""
+    return tuple(-ord(ch) for ch in s) + (1,)
+
+
+# ---------------------------------------------------------------- scorers
+
+
+def build_scorers(
+    config: ScoringConfig,
+    *,
+    tgt_lang: str | None = None,
+    has_sources: bool = True,
+    back_translate: Callable[[list[str]], list[str]] | None = None,
+    back_model_name: str = "custom",
+    fluency_device: str = "cpu",
+) -> tuple[list[Scorer], list[str]]:
+    """The scorers with a weight > 0 in ``config`` that can run here; and notes on the ones left out."""
+    from mtfix.scoring.length import LengthScorer
+    from mtfix.scoring.numbers import NumbersScorer
+    from mtfix.scoring.repetition import RepetitionScorer
+    from mtfix.scoring.roundtrip import roundtrip_scorers
+    from mtfix.scoring.script import ScriptScorer
+
+    w = config.weight
+    scorers: list[Scorer] = []
+    notes: list[str] = []
+    if w("consensus") > 0:
+        scorers.append(ConsensusScorer(trust_weighted=config.trust_weighted, normalize=config.normalize))
+    if back_translate is not None:
+        for rt in roundtrip_scorers(back_translate, normalize=config.normalize, model_name=back_model_name):
+            if w(rt.name) > 0:
+                scorers.append(rt)
+    if has_sources:
+        if w("numbers") > 0 and _have("mtfix.text.numbers"):
+            scorers.append(NumbersScorer())
+        if w("length") > 0:
+            scorers.append(LengthScorer(tolerance=config.length_tolerance))
+    else:
+        notes.append("numbers and length checks need a source; none given")
+    if w("script") > 0 and _have("mtfix.text.script"):
+        scorers.append(ScriptScorer(tgt_lang))
+    if w("repetition") > 0:
+        if _have("mtfix.text.repetition"):
+            scorers.append(RepetitionScorer())
+        else:
+            notes.append("repetition check unavailable (mtfix.text.repetition missing)")
+    if w("fluency") > 0:
+        if not config.fluency_model:
+            raise MtfixError("the fluency weight is > 0 but [fluency] model is empty; name a causal LM in the config")
+        from mtfix.scoring.fluency import FluencyScorer
+
+        scorers.append(FluencyScorer(config.fluency_model, device=fluency_device))
+    return scorers, notes
+
+
+def _have(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # pragma: no cover
+        return False
+
+
+# ---------------------------------------------------------------- files
+
+
+@dataclass
+class SelectionResult:
+    """The outcome of :func:`select_files`: output lines plus a JSON-ready report."""
+
+    lines: list[str]
+    names: list[str]  # candidate names, in the order given
+    paths: list[str]
+    source_path: str | None
+    selection: Selection
+    signature: dict
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def decisions(self) -> list[Decision]:
+        return self.selection.decisions
+
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+    def summary(self) -> dict:
+        counts = {n: 0 for n in self.names}
+        for seg, d in zip(self.selection.segments, self.decisions):
+            counts[seg.candidates[d.chosen].origin] += 1
+        incumbents = {seg.candidates[seg.incumbent].origin for seg in self.selection.segments}
+        return {"segments": len(self.lines), "chosen": counts,
+                "incumbent": sorted(incumbents)[0] if len(incumbents) == 1 else sorted(incumbents),
+                "switched": sum(not d.kept_incumbent for d in self.decisions)}
+
+    def report(self) -> dict:
+        sel = self.selection
+        segs = []
+        for i, (seg, d) in enumerate(zip(sel.segments, self.decisions)):
+            cands = []
+            for c, cand in enumerate(seg.candidates):
+                cands.append({"origin": cand.origin, "text": cand.text, "total": round(d.total[c], 6),
+                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()}})
+            entry = {"index": seg.index, "chosen_origin": seg.candidates[d.chosen].origin,
+                     "incumbent_origin": seg.candidates[d.incumbent].origin, **d.to_dict(), "candidates": cands}
+            if seg.sources:
+                entry["sources"] = seg.sources
+            segs.append(entry)
+        trust = sel.trust
+        return {
+            "signature": self.signature,
+            "inputs": {"candidates": [{"name": n, "path": p, "trust": round(trust[n], 4) if n in trust else None}
+                                      for n, p in zip(self.names, self.paths)],
+                       "source": self.source_path},
+            "summary": self.summary(),
+            "notes": self.notes,
+            "segments": segs,
+        }
+
+
+def parse_candidate_spec(spec: str) -> tuple[str, str]:
+    """``NAME=PATH`` or ``PATH`` (named after the file's stem) -> ``(name, path)``."""
+    if "=" in spec and not Path(spec).exists():
+        name, path = spec.split("=", 1)
+        if not name.strip() or not path.strip():
+            raise MtfixError(f"--candidates {spec!r}: expected PATH or NAME=PATH")
+        return name.strip(), path
+    return Path(spec).stem, spec
+
+
+def signature(config: ScoringConfig, scorers: Sequence[Scorer]) -> dict:
+    """What every score in a report depends on."""
+    import sacrebleu
+
+    from mtfix import __version__
+
+    return {"mtfix": __version__, "sacrebleu": sacrebleu.__version__, **config.as_dict(),
+            "scorers": [s.signature() for s in scorers], "metrics": metric_signatures(),
+            "incumbent": "given, else the most trusted origin (three-cornered hat on pairwise chrF)"}
+
+
+def _detect(lines: list[str]) -> str | None:
+    from mtfix.text.script import detect_script_language
+
+    return detect_script_language("\n".join(lines))
+
+
+def select_files(
+    candidates: Sequence[str | tuple[str, str | os.PathLike]],
+    source: str | os.PathLike | None = None,
+    *,
+    config: ScoringConfig | None = None,
+    config_path: str | os.PathLike | None = None,
+    src_lang: str | None = None,
+    tgt_lang: str | None = None,
+    back_translate: Callable[[list[str]], list[str]] | None = None,
+    back_model_name: str = "custom",
+    scorers: Sequence[Scorer] | None = None,
+) -> SelectionResult:
+    """Choose, per line, among line-aligned candidate files; see :class:`Selector`.
+
+    ``candidates``: paths, ``NAME=PATH`` strings or ``(name, path)`` pairs (at
+    least two). ``source``: the line-aligned source file (other language), for
+    the numbers/length checks and round trip. Languages are detected from the
+    script when not given. ``back_translate`` (target -> source language)
+    enables round-trip scoring. Raises :class:`MtfixError` for any bad input.
+    """
+    from mtfix.text.lang import script_lang
+    from mtfix.text.read import read_lines
+
+    specs = [parse_candidate_spec(c) if isinstance(c, str) else (str(c[0]), str(c[1])) for c in candidates]
+    if len(specs) < 2:
+        raise MtfixError("nothing to select: give at least two --candidates files")
+    names = [n for n, _ in specs]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise MtfixError(f"two candidate files are both named {dup[0]!r}; name them with NAME=PATH")
+    paths = [str(p) for _, p in specs]
+    texts = [read_lines(p) for p in paths]
+    counts = [len(t) for t in texts]
+    if len(set(counts)) > 1:
+        listing = ", ".join(f"{p} has {n}" for p, n in zip(paths, counts))
+        raise MtfixError(f"candidate files differ in line count ({listing}); they must be line-aligned")
+    src_lines = None
+    if source is not None:
+        src_lines = read_lines(source)
+        if len(src_lines) != counts[0]:
+            raise MtfixError(f"source {source} has {len(src_lines)} lines but the candidates have {counts[0]}; "
+                             f"they must be line-aligned")
+
+    tgt = script_lang(tgt_lang) if tgt_lang else None
+    for p, lines in zip(paths, texts):
+        got = _detect(lines)
+        if tgt is None:
+            tgt = got
+        elif got is not None and got != tgt:
+            raise MtfixError(f"{p} looks like {_lang_name(got)} but the target language is {_lang_name(tgt)}; "
+                             f"check the file or --tgt-lang")
+    src = script_lang(src_lang) if src_lang else None
+    if src_lines is not None:
+        got = _detect(src_lines)
+        if src is None:
+            src = got
+        elif got is not None and got != src:
+            raise MtfixError(f"source {source} looks like {_lang_name(got)} but --src-lang is {_lang_name(src)}")
+        if src is not None and src == tgt:
+            raise MtfixError(f"source {source} is in the same language ({_lang_name(src)}) as the candidates; "
+                             f"--source takes the text that was translated")
+    if back_translate is not None and src_lines is None:
+        raise MtfixError("round-trip scoring (--back-model) needs --source: the text to compare back-translations with")
+
+    cfg = config or load_config(config_path)
+    notes: list[str] = []
+    if scorers is None:
+        scorers, notes = build_scorers(cfg, tgt_lang=tgt, has_sources=src_lines is not None,
+                                       back_translate=back_translate, back_model_name=back_model_name)
+    segments = [
+        Segment(i, [Candidate(t[i], n) for n, t in zip(names, texts)], [src_lines[i]] if src_lines else [])
+        for i in range(counts[0])
+    ]
+    selection = Selector(cfg, scorers).select(segments)
+    sig = signature(cfg, scorers)
+    sig["languages"] = {"source": src, "target": tgt}
+    return SelectionResult(selection.chosen_texts(), names, paths, str(source) if source is not None else None,
+                           selection, sig, notes)
+
+
+def _lang_name(code: str) -> str:
+    return {"ar": "Arabic", "en": "English"}.get(code, code)
