@@ -1,0 +1,173 @@
+"""`mtfix select`: outputs, report, and one-line errors (exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from typer.testing import CliRunner
+
+from mtfix.cli.app import app
+
+runner = CliRunner()
+
+SRC = [f"افتتح الوزير الجسر الجديد فوق النهر في اليوم {i} من المهرجان." for i in range(1, 25)]
+TRUTH = [f"The minister opened the new bridge over the river on day {i} of the festival." for i in range(1, 25)]
+SYSTEMS = {
+    "good": TRUTH,
+    "fair": [t.replace("opened", "inaugurated") for t in TRUTH],
+    "weak": [t.replace("minister opened the new bridge", "official open bridge new") for t in TRUTH],
+    # drops the number in every line: the numbers check and consensus both dislike it
+    "bad": [t.replace(f" on day {i} ", " on a day ") for i, t in enumerate(TRUTH, 1)],
+}
+
+
+def write(path, lines):
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def files(tmp_path):
+    paths = {n: write(tmp_path / f"{n}.en", lines) for n, lines in SYSTEMS.items()}
+    return tmp_path, paths, write(tmp_path / "src.ar", SRC)
+
+
+def run(*args):
+    return runner.invoke(app, ["select", *map(str, args)])
+
+
+def test_select_writes_output_and_report(files):
+    tmp, paths, src = files
+    out, rep = tmp / "out.en", tmp / "why.json"
+    r = run("--candidates", *paths.values(), "--source", src, "--out", out, "--report", rep)
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").splitlines() == TRUTH
+    d = json.loads(rep.read_text(encoding="utf-8"))
+    sig = d["signature"]
+    assert sig["weights"]["consensus"] == 1.0 and sig["margin"] == 0.01 and sig["normalize"] == "none"
+    assert sig["sacrebleu"] and sig["mtfix"] and sig["languages"] == {"source": "ar", "target": "en"}
+    assert {s["name"] for s in sig["scorers"]} >= {"consensus", "numbers", "script", "repetition", "length"}
+    assert [c["name"] for c in d["inputs"]["candidates"]] == list(SYSTEMS)
+    assert d["summary"]["incumbent"] == "good" and d["summary"]["segments"] == len(TRUTH)
+    seg = d["segments"][0]
+    assert seg["chosen_origin"] == "good" and seg["kept_incumbent"] and seg["reason"].startswith("kept good")
+    assert len(seg["candidates"]) == 4
+    bad = next(c for c in seg["candidates"] if c["origin"] == "bad")
+    assert bad["scores"]["numbers"]["value"] < 1 and "missing 1" in bad["scores"]["numbers"]["reason"]
+    assert set(bad["scores"]) == {"consensus", "numbers", "length", "script", "repetition"}
+
+
+def test_order_and_file_names_do_not_matter(files):
+    tmp, paths, src = files
+    outs = []
+    items = list(paths.items())
+    for k in range(3):
+        random.Random(k).shuffle(items)
+        specs = [f"n{random.Random(k + 10).randint(0, 10**6)}_{j}={p}" for j, (_, p) in enumerate(items)]
+        out = tmp / f"o{k}.en"
+        assert run("--candidates", *specs, "--source", src, "--out", out).exit_code == 0
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_repeated_option_and_named_specs(files):
+    tmp, paths, _ = files
+    out = tmp / "o.en"
+    args = []
+    for name, p in paths.items():
+        args += ["--candidates", f"{name.upper()}={p}"]
+    r = run(*args, "--out", out, "--report", tmp / "r.json")
+    assert r.exit_code == 0, r.output
+    d = json.loads((tmp / "r.json").read_text(encoding="utf-8"))
+    assert d["summary"]["incumbent"] == "GOOD" and d["inputs"]["source"] is None
+    assert any("need a source" in n for n in d["notes"])
+
+
+def _assert_error(r, needle, *not_written):
+    assert r.exit_code == 2, r.output
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], r.output
+    for p in not_written:
+        assert not p.exists()
+
+
+def test_line_count_mismatch(files):
+    tmp, paths, src = files
+    short = write(tmp / "short.en", TRUTH[:-1])
+    out = tmp / "o.en"
+    r = run("--candidates", paths["good"], short, "--out", out)
+    _assert_error(r, "short.en has 23", out)
+    assert "good.en has 24" in r.output
+    r = run("--candidates", paths["good"], paths["fair"], "--source", write(tmp / "s.ar", SRC[:3]), "--out", out)
+    _assert_error(r, "source", out)
+
+
+def test_single_candidate(files):
+    tmp, paths, _ = files
+    _assert_error(run("--candidates", paths["good"], "--out", tmp / "o"), "at least two", tmp / "o")
+
+
+def test_empty_and_binary_and_missing(files):
+    tmp, paths, _ = files
+    empty = tmp / "empty.en"
+    empty.write_text("\n\n", encoding="utf-8")
+    _assert_error(run("--candidates", paths["good"], empty, "--out", tmp / "o"), "empty", tmp / "o")
+    binary = tmp / "bin.en"
+    binary.write_bytes(b"\x00\x01\x02abc\n" * 24)
+    _assert_error(run("--candidates", paths["good"], binary, "--out", tmp / "o"), "binary", tmp / "o")
+    _assert_error(run("--candidates", paths["good"], tmp / "nope.en", "--out", tmp / "o"), "no such file", tmp / "o")
+
+
+def test_out_is_an_input(files):
+    tmp, paths, _ = files
+    before = paths["fair"].read_text(encoding="utf-8")
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", paths["fair"]), "also an input")
+    assert paths["fair"].read_text(encoding="utf-8") == before
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", paths["good"]),
+                  "also an input", tmp / "o")
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", tmp / "o"),
+                  "same file", tmp / "o")
+
+
+def test_wrong_language(files):
+    tmp, paths, src = files
+    out = tmp / "o"
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "ar", "--out", out),
+                  "looks like English but the target language is Arabic", out)
+    _assert_error(run("--candidates", paths["good"], src, "--out", out), "looks like Arabic", out)
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--source", paths["weak"], "--out", out),
+                  "same language", out)
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "xx", "--out", out),
+                  "unknown language", out)
+
+
+def test_duplicate_names_and_bad_options(files):
+    tmp, paths, _ = files
+    out = tmp / "o"
+    _assert_error(run("--candidates", f"a={paths['good']}", f"a={paths['fair']}", "--out", out), "NAME=PATH", out)
+    r = run("--candidates", paths["good"], paths["fair"], "--out", out, "--bogus")
+    assert r.exit_code == 2 and "--bogus" in r.output and not out.exists()  # click's usage error
+    _assert_error(run("--candidates", paths["good"], paths["fair"]), "--out", out)
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", out, "--back-model", "m"),
+                  "needs --source", out)
+
+
+def test_bad_config_file(files):
+    tmp, paths, _ = files
+    c = tmp / "c.toml"
+    c.write_text("[weights]\nconsensos = 1\n", encoding="utf-8")
+    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--config", c),
+                  "consensos", tmp / "o")
+
+
+def test_config_changes_the_signature(files):
+    tmp, paths, _ = files
+    c = tmp / "c.toml"
+    c.write_text("[selection]\nz = 3.0\n[weights]\nnumbers = 0\n", encoding="utf-8")
+    r = run("--candidates", paths["good"], paths["fair"], paths["weak"], "--out", tmp / "o", "--report", tmp / "r.json",
+            "--config", c)
+    assert r.exit_code == 0, r.output
+    sig = json.loads((tmp / "r.json").read_text(encoding="utf-8"))["signature"]
+    assert sig["z"] == 3.0 and sig["weights"]["numbers"] == 0.0 and sig["config"] == str(c)
