@@ -20,14 +20,12 @@ from mtfix.scoring.base import Score, Scorer, Segment
 class FluencyScorer(Scorer):
     name = "fluency"
 
-    def __init__(self, model: str | None = None, *, lm=None, tokenizer=None, device: str = "cpu",
-                 batch_size: int = 16):
+    def __init__(self, model: str | None = None, *, lm=None, tokenizer=None, device: str = "cpu"):
         if model is None and lm is None:
             raise ValueError("FluencyScorer needs a model id/dir or an lm and tokenizer")
         self.model_id = model or getattr(getattr(lm, "config", None), "name_or_path", "custom")
         self._lm, self._tok = lm, tokenizer
         self.device = device
-        self.batch_size = batch_size
 
     def signature(self) -> dict:
         return {"name": self.name, "model": self.model_id}
@@ -56,16 +54,15 @@ class FluencyScorer(Scorer):
         self._load()
         tok, lm = self._tok, self._lm
         out: list[float] = []
-        for start in range(0, len(texts), self.batch_size):
-            for text in texts[start:start + self.batch_size]:
-                ids = tok(text, return_tensors="pt")["input_ids"].to(self.device)
-                if ids.shape[1] < 2:
-                    out.append(float("nan"))
-                    continue
-                with torch.no_grad():
-                    logits = lm(input_ids=ids).logits[:, :-1].float()
-                lp = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
-                out.append(float(lp.mean()))
+        for text in texts:  # one at a time: no padding to get wrong, and fluency is off by default
+            ids = tok(text, return_tensors="pt")["input_ids"].to(self.device)
+            if ids.shape[1] < 2:
+                out.append(float("nan"))
+                continue
+            with torch.no_grad():
+                logits = lm(input_ids=ids).logits[:, :-1].float()
+            lp = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+            out.append(float(lp.mean()))
         return out
 
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
