@@ -73,7 +73,7 @@ def test_model_not_available_offline(ar_file, tmp_path, model):
     r = run("translate", ar_file, "--model", model, "--src", "ar", "--tgt", "en", "--out", out)
     assert r.exit_code == 2
     line = error_line(r)
-    assert "not available offline" in line and "mtfix models pull" in line and "--model DIR" in line
+    assert "not available offline" in line and "mtfix models pull" in line and "local model directory" in line
     assert not out.exists()
 
 
@@ -213,3 +213,13 @@ def test_help_lists_every_command():
     assert r.returncode == 0, r.stderr
     for command in ["translate", "check", "repair", "select", "evaluate", "corpus", "models"]:
         assert command in r.stdout
+
+
+def test_lines_end_at_newline_only(tiny_models, tmp_path):
+    # U+2028 and form feeds inside a segment must not split it (parallel files stay aligned).
+    f = tmp_path / "in.ar"
+    f.write_text("هو لا\u2028يزال\r\nتحليل\x0cبي بي سي\n", encoding="utf-8")
+    r = run("translate", f, "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en", "--json", "--beam", "1")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.stdout.split("\n") if line]
+    assert [row["source"] for row in rows] == ["هو لا\u2028يزال", "تحليل\x0cبي بي سي"]

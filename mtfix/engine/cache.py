@@ -186,8 +186,9 @@ class CachedTranslator:
 
     def pair(self, src: str, tgt: str):
         """Validate the language pair from the tokenizer alone (no weights loaded)."""
-        if self._translator is not None:
-            return self._translator.pair(src, tgt)
+        if self._translator is not None or self.plan is None:
+            check = getattr(self.translator, "pair", None)
+            return check(src, tgt) if check else None
         if self._family is None:
             self._family = self.plan.family()
         return self._family.pair(src, tgt)

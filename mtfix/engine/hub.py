@@ -55,7 +55,7 @@ def pull(hub_id: str, *, name: str, revision: str | None = None, local_dir: Path
         raise MtfixError(
             f"cannot reach {HUB_HOST} to pull {name}"
             + (" (HF_HUB_OFFLINE is set)" if offline() else "")
-            + "; run this on a connected machine and copy the folder it prints, then pass --model DIR"
+            + "; run this on a connected machine and copy the folder it prints, then pass that directory as the model"
         )
     allow = list(ALLOW)
     try:

@@ -202,7 +202,7 @@ def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str |
 def not_offline_message(name: str) -> str:
     return (
         f"model {name} is not available offline: run `mtfix models pull {name}` "
-        f"on a connected machine, or pass --model DIR"
+        f"on a connected machine, or pass a local model directory instead"
     )
 
 

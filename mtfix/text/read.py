@@ -106,9 +106,17 @@ def read_text(path: str | os.PathLike, *, strip_invisibles: bool = False) -> str
 
 
 def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[str]:
-    """One segment per line (CRLF or LF); raises on an input with no text at all."""
+    """One segment per line (CRLF or LF); raises on an input with no text at all.
+
+    Lines end at ``\n`` only, as in sacrebleu and ``wc -l``: U+2028, form feeds
+    and the like inside a segment do not split it (``str.splitlines`` would, and
+    misalign parallel files).
+    """
     text = read_text(path)
-    lines = text.splitlines()
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
     if not allow_empty and not any(line.strip() for line in lines):
         raise MtfixError(f"{path}: is empty; expected one segment per line")
     return lines
