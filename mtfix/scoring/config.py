@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -39,7 +39,6 @@ class ScoringConfig:
     length_tolerance: float = 3.0
     fluency_model: str = ""
     source: str = "default"  # "default" or the path of the user file laid over it
-    extra: dict = field(default_factory=dict, compare=False)
 
     def weight(self, name: str) -> float:
         return float(self.weights.get(name, 0.0))

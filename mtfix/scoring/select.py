@@ -92,8 +92,14 @@ class Selector:
         return Agreement(segments, get_normalizer(self.config.normalize)[1])
 
     def assign_incumbents(self, segments: Sequence[Segment]) -> dict[str, float]:
-        """Give every segment without an incumbent its most trusted candidate; returns the trust."""
-        trust = self.agreement(segments).trust() if any(len(s.candidates) > 1 for s in segments) else {}
+        """Give every segment without an incumbent its most trusted candidate (in place); returns the trust.
+
+        Trust is computed when some segment needs an incumbent or a consensus
+        scorer will compute the pairwise chrF anyway (it is cached there).
+        """
+        need = any(s.incumbent is None and len(s.candidates) > 1 for s in segments)
+        need = need or any(isinstance(s, ConsensusScorer) for s in self.scorers)
+        trust = self.agreement(segments).trust() if need and any(len(s.candidates) > 1 for s in segments) else {}
         for seg in segments:
             if seg.incumbent is None and seg.candidates:
                 seg.incumbent = max(
@@ -129,8 +135,8 @@ class Selector:
         if k == 1:
             return Decision(seg.index, inc, True, total, "only candidate", {}, inc)
         cfg = self.config
-        best = None  # (total, origin, text, c) of the best eligible challenger
-        closest = None  # (gain - required, c) of the challenger nearest to switching
+        best = None  # (sort key, c) of the best eligible challenger: highest total
+        closest = None  # (sort key, c) of the challenger nearest to switching: highest gain - required
         required: dict[int, float] = {}
         for c in range(k):
             if c == inc:
