@@ -70,14 +70,33 @@ class RoundTripScorer(Scorer):
                     row.append(Score(0.0, "no source or pivot to compare with"))
                 elif not cand.text.strip():
                     row.append(Score(0.0, "empty"))
+                elif seg.original is not None and cand.text == seg.original:
+                    row.append(None)  # scored below, once the others are known
                 else:
                     bt = self._norm(back[cand.text])
                     vals = [fn(bt, r) for r in refs]
                     v = sum(vals) / len(vals)
                     what = "source" if len(refs) == 1 else f"{len(refs)} pivots"
                     row.append(Score(min(1.0, max(0.0, v / 100.0)), f"round-trip {label} {v:.1f} vs {what}"))
-            out.append(row)
+            out.append([sc if sc is not None else self._original(seg, refs, row, back, fn, label) for sc in row])
         return out
+
+    def _original(self, seg: Segment, refs: list[str], row: list, back: dict, fn, label: str) -> Score:
+        """Repair: the pivots are the original's own back-translations, so comparing its
+        back-translation with them is circular (100 against the pivot it produced). It is
+        compared with the *other* pivots only (other n-best ranks, other back models):
+        what back-translation variation alone changes. With no other pivot, it is scored
+        level with the most faithful candidate, so round trip neither protects nor
+        penalises it."""
+        own = self._norm(back[seg.original])
+        others = [r for r in refs if r != own]
+        if others:
+            v = sum(fn(own, r) for r in others) / len(others)
+            return Score(min(1.0, max(0.0, v / 100.0)),
+                         f"original: {label} {v:.1f} vs the {len(others)} pivot(s) it did not produce")
+        level = max((sc.value for sc in row if sc is not None), default=1.0)
+        return Score(level, f"original: its only pivot is its own back-translation; level with the best "
+                            f"candidate ({label} {level * 100:.1f})")
 
 
 def roundtrip_scorers(back_translate: BackTranslate, *, normalize: str | None = None,
