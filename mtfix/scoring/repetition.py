@@ -36,9 +36,5 @@ class RepetitionScorer(Scorer):
 
 
 def _show(rep) -> str:
-    for attr in ("text", "unit", "phrase", "surface"):
-        v = getattr(rep, attr, None)
-        if isinstance(v, str):
-            count = getattr(rep, "count", None)
-            return f"{v[:30]!r}" + (f" x{count}" if count else "")
-    return str(rep)[:40]
+    """``'البرلمان' x4`` for a :class:`mtfix.text.repetition.Repeat`."""
+    return f"{rep.ngram[:30]!r} x{rep.count}"
