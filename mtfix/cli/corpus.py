@@ -1,11 +1,288 @@
-"""`mtfix corpus`: Build a cleaned parallel corpus."""
+"""`mtfix corpus`: build a clean parallel corpus (filter a bitext, or repair articles).
+
+A thin shell over :mod:`mtfix.corpus`: parse options, check every output
+path before any work, run :class:`~mtfix.corpus.CorpusRun` with a progress
+bar, print the summary on stderr.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import List, Optional
+
 import typer
 
-from mtfix.cli._pending import pending_command
+from mtfix.cli.options import (
+    BackendOpt,
+    CacheOpt,
+    ModelsDirOpt,
+    NoCacheOpt,
+    QuantizationOpt,
+    ThreadsOpt,
+    open_cache,
+    progress_bar,
+)
+from mtfix.errors import MtfixError
+
+corpus_app = typer.Typer(
+    name="corpus",
+    help="Build a clean parallel corpus: filter a noisy bitext (filter) or repair garbled articles (build).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+OutOpt = typer.Option(..., "--out", "-o", help="Kept pairs: .jsonl, .tsv, .parquet, or a folder name (Hugging Face "
+                                               "dataset, save_to_disk layout). Repeat for several formats.")
+DroppedOpt: Optional[Path] = typer.Option(None, "--dropped", help="Also write the dropped pairs (any output format), "
+                                                                  "with every filter's score and the reason.")
+RejectsOpt: Optional[Path] = typer.Option(None, "--rejects", help="Unreadable input rows (JSONL; with --skip-bad; "
+                                                                  "default <out>.rejects.jsonl).")
+SummaryOpt: Optional[Path] = typer.Option(None, "--summary", help="Counts kept/dropped per filter and the signature "
+                                                                  "(JSON; default <out>.summary.json).")
+PipelineOpt: Optional[Path] = typer.Option(None, "--pipeline", help="Filter pipeline (TOML), laid over the default "
+                                                                    "(see `mtfix corpus pipeline`).")
+SkipBadOpt = typer.Option(False, "--skip-bad", help="Log unreadable rows to the rejects file and go on (default: "
+                                                    "stop at the first with exit 2).")
+ChunkOpt = typer.Option(1000, "--chunk-size", min=1, help="Pairs per chunk: the unit of memory and of resuming.")
+WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unfinished run keeps its state "
+                                                                   "(default <first out>.partial).")
+RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 
 
 def register(app: typer.Typer) -> None:
-    pending_command(app, "corpus", 6, "Build a cleaned parallel corpus")
+    app.add_typer(corpus_app, name="corpus")
+
+
+def _default_beside(out: Path, suffix: str) -> Path:
+    base = out.name.rstrip("/")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return out.with_name(stem + suffix)
+
+
+def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list):
+    """Parse and check every output path before any work."""
+    from mtfix.corpus.writers import check_dir_output, parse_output
+    from mtfix.outputs import check_output_path
+
+    specs = [parse_output(o) for o in outs]
+    dropped_spec = parse_output(dropped) if dropped is not None else None
+    if skip_bad and rejects is None:
+        rejects = _default_beside(specs[0].path, ".rejects.jsonl")
+    if rejects is not None and not skip_bad:
+        raise MtfixError("--rejects needs --skip-bad (without it the first unreadable row stops the run)")
+    if rejects is not None and Path(rejects).suffix.lower() != ".jsonl":
+        raise MtfixError(f"--rejects {rejects}: the rejects file is JSONL; name it *.jsonl")
+    summary = summary if summary is not None else _default_beside(specs[0].path, ".summary.json")
+    files = [("--out", s) for s in specs] + ([("--dropped", dropped_spec)] if dropped_spec else [])
+    for opt, spec in files:
+        if spec.format == "hf":
+            check_dir_output(spec.path, inputs)
+        else:
+            check_output_path(spec.path, inputs)
+    for p in (rejects, summary):
+        if p is not None:
+            check_output_path(p, inputs)
+    seen: dict[str, str] = {}
+    for opt, p in [*((o, s.path) for o, s in files), ("--rejects", rejects), ("--summary", summary)]:
+        if p is None:
+            continue
+        key = str(Path(p).resolve())
+        if key in seen:
+            raise MtfixError(f"{seen[key]} and {opt} both write {p}; give them different paths")
+        seen[key] = opt
+    return specs, dropped_spec, rejects, summary
+
+
+def _run(run, *, restart: bool, quiet: bool, what: str):
+    from mtfix.corpus.runner import work_dir_for  # noqa: F401 - documented default
+
+    try:
+        with progress_bar(what) as advance:
+            result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; what is done is kept in {run.work_dir}: run the same command again to continue",
+                   err=True)
+        raise typer.Exit(130) from None
+    if not quiet:
+        _print_summary(result)
+    return result
+
+
+def _print_summary(result) -> None:
+    s = result.summary
+    resumed = f" (resumed after {result.resumed_at} rows)" if result.resumed_at else ""
+    typer.echo(f"kept {s['kept']} of {s['pairs']} pairs, dropped {s['dropped']}"
+               + (f", {s['bad_rows']} unreadable rows rejected" if s["bad_rows"] else "") + resumed, err=True)
+    if s["filters"]:
+        width = max(len(n) for n in s["filters"])
+        typer.echo(f"  {'filter':<{width}}  rejected  first", err=True)
+        for name, c in s["filters"].items():
+            typer.echo(f"  {name:<{width}}  {c['rejected']:>8}  {c['first']:>5}", err=True)
+    for note in result.signature.fields.get("notes", []):
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"signature: {result.signature}", err=True)
+    written = [str(o.path) for o in result.outputs] + [str(p) for p in result.files.values()]
+    typer.echo(f"wrote {', '.join(written)}", err=True)
+
+
+def _order(value: str):
+    if value == "auto":
+        return "auto"
+    parts = tuple(p.strip() for p in value.split(","))
+    from mtfix.text.lang import script_lang
+
+    langs = tuple(script_lang(p) for p in parts) if len(parts) == 2 else ()
+    if sorted(langs) != ["ar", "en"]:
+        raise MtfixError(f"--order {value}: give auto, en,ar or ar,en")
+    return langs
+
+
+def _fields(value: Optional[str]):
+    if value is None:
+        return None
+    parts = tuple(p.strip() for p in value.split(","))
+    if len(parts) != 2 or not all(parts):
+        raise MtfixError(f"--fields {value}: give the English and the Arabic field, e.g. --fields source,target")
+    return parts
+
+
+@corpus_app.command("filter")
+def filter_command(
+    inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a Hugging Face dataset folder "
+                                                  "(several are read in turn), or two line-aligned plain files."),
+    out: List[Path] = OutOpt,
+    dropped: Optional[Path] = DroppedOpt,
+    rejects: Optional[Path] = RejectsOpt,
+    summary: Optional[Path] = SummaryOpt,
+    pipeline: Optional[Path] = PipelineOpt,
+    skip_bad: bool = SkipBadOpt,
+    input_format: str = typer.Option("auto", "--input-format", help="auto (from the suffix; a folder is a "
+                                                                    "dataset), tsv, jsonl, plain or hf."),
+    order: str = typer.Option("auto", "--order", help="Languages of the TSV columns / plain files: en,ar, ar,en, "
+                                                      "or auto (a header, else the script of the first rows)."),
+    fields: Optional[str] = typer.Option(None, "--fields", help="JSONL/dataset field names of the English and "
+                                                                "Arabic text (default: en,ar, or a translation dict)."),
+    split: Optional[str] = typer.Option(None, "--split", help="Split of a dataset with several."),
+    back_model: Optional[str] = typer.Option(None, "--back-model", "-b", help="ar->en model: enables the round-"
+                                                                             "trip chrF filter."),
+    beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of the back-translation."),
+    backend: str = BackendOpt,
+    quantization: str = QuantizationOpt,
+    threads: int = ThreadsOpt,
+    models_dir: Optional[Path] = ModelsDirOpt,
+    cache: Optional[Path] = CacheOpt,
+    no_cache: bool = NoCacheOpt,
+    chunk_size: int = ChunkOpt,
+    work_dir: Optional[Path] = WorkDirOpt,
+    restart: bool = RestartOpt,
+    quiet: bool = QuietOpt,
+):
+    """Filter an existing bitext into a clean corpus (resumable: re-run the same command after a crash).
+
+    Example: mtfix corpus filter noisy.tsv -o clean.parquet -o clean.jsonl --dropped dropped.jsonl
+    """
+    from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext
+
+    config = load_pipeline_config(pipeline)
+    specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
+                                                          [*inputs, pipeline])
+    source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
+                         fields=_fields(fields), split=split, skip_bad=skip_bad)
+    back_translate, model_name = None, "custom"
+    if back_model is not None:
+        from mtfix.corpus import engine_back_translate
+        from mtfix.engine import open_translator
+
+        tr = open_translator(back_model, backend=backend, quantization=quantization, threads=threads,
+                             models_dir=models_dir, cache=open_cache(cache, no_cache))
+        tr.pair(config.tgt_lang, config.src_lang)  # a wrong model fails before any work
+        back_translate = engine_back_translate(tr, src=config.tgt_lang, tgt=config.src_lang, beam_size=beam_size)
+        model_name = back_model
+    run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
+                    work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
+                    back_model_name=model_name)
+    _run(run, restart=restart, quiet=quiet, what="filtering pairs")
+
+
+@corpus_app.command("build")
+def build_command(
+    articles: List[Path] = typer.Argument(..., help="Garbled Arabic articles: files, or folders of .txt/.md files."),
+    out: List[Path] = OutOpt,
+    dropped: Optional[Path] = DroppedOpt,
+    rejects: Optional[Path] = RejectsOpt,
+    summary: Optional[Path] = SummaryOpt,
+    pipeline: Optional[Path] = PipelineOpt,
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Log an unreadable article (not UTF-8, empty, not "
+                                                            "Arabic) to the rejects file and go on."),
+    back_models: Optional[List[str]] = typer.Option(None, "--back-model", "-b", help="ar->en model(s) (repeatable); "
+                                                                                     "the first also scores the "
+                                                                                     "round trip."),
+    forward_models: Optional[List[str]] = typer.Option(None, "--forward-model", "-f", help="en->ar model(s)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Repair scoring weights/thresholds (TOML)."),
+    beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of every translation."),
+    back_n_best: int = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model."),
+    forward_n_best: int = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model."),
+    backend: str = BackendOpt,
+    quantization: str = QuantizationOpt,
+    threads: int = ThreadsOpt,
+    models_dir: Optional[Path] = ModelsDirOpt,
+    cache: Optional[Path] = CacheOpt,
+    no_cache: bool = NoCacheOpt,
+    chunk_size: int = ChunkOpt,
+    work_dir: Optional[Path] = WorkDirOpt,
+    restart: bool = RestartOpt,
+    quiet: bool = QuietOpt,
+):
+    """Repair garbled Arabic articles and keep (pivot English, repaired Arabic) pairs that pass the filters.
+
+    Example: mtfix corpus build articles/ -o corpus.parquet --dropped dropped.jsonl
+    """
+    from mtfix.corpus import CorpusRun, engine_back_translate, load_pipeline_config
+    from mtfix.corpus.articles import ArticleSource, repair_description
+    from mtfix.engine import open_translator
+    from mtfix.engine.registry import default_model
+    from mtfix.repair import Decoding
+    from mtfix.scoring.config import load_config
+
+    pipe = load_pipeline_config(pipeline)
+    if pipe.langs != ("en", "ar"):
+        raise MtfixError(f"{pipe.source}: corpus build makes (en, ar) pairs; set src_lang = \"en\", tgt_lang = \"ar\"")
+    specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
+                                                          [*articles, pipeline, config])
+    if max(back_n_best, forward_n_best) > beam_size:
+        raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
+    scoring = load_config(config)
+    cache_db = open_cache(cache, no_cache)
+    options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
+    back = [(m, open_translator(m, **options)) for m in (back_models or [default_model("ar-en", models_dir)])]
+    forward = [(m, open_translator(m, **options)) for m in (forward_models or [default_model("en-ar", models_dir)])]
+    decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
+    source = ArticleSource(articles, back=back, forward=forward, decoding=decoding, scoring=scoring)
+    # Same options as the repair's pivots: the round trip of a kept sentence comes from the cache.
+    back_translate = engine_back_translate(back[0][1], src="ar", tgt="en", beam_size=beam_size, n_best=back_n_best,
+                                           max_batch_tokens=decoding.max_batch_tokens)
+    run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
+                    work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
+                    back_model_name=back[0][0], mode="build",
+                    repair=repair_description(back, forward, decoding, scoring))
+    _run(run, restart=restart, quiet=quiet, what="repairing and filtering")
+
+
+@corpus_app.command("pipeline")
+def pipeline_command(
+    pipeline: Optional[Path] = typer.Option(None, "--pipeline", help="A user pipeline to lay over the default."),
+):
+    """Show the filter pipeline (the default, or with --pipeline laid over it) and what each filter checks."""
+    from mtfix.corpus import FILTERS, load_pipeline_config
+
+    cfg = load_pipeline_config(pipeline)
+    typer.echo(f"# pipeline: {cfg.source}; columns {cfg.src_lang}, {cfg.tgt_lang}")
+    for spec in cfg.filters:
+        cls = FILTERS[spec.type]
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        typer.echo(f"\n[filters.{spec.name}]" + (f"  # type {spec.type}" if spec.name != spec.type else ""))
+        typer.echo(f"# {doc}")
+        for key, value in spec.params.items():
+            shown = f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else value
+            typer.echo(f"{key} = {shown}  # {cls.PARAMS[key][2]}")

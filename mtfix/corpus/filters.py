@@ -1,0 +1,444 @@
+"""Pair filters, OpusFilter style: ``score(pairs)`` then ``accept(score)``.
+
+Every filter scores a batch of pairs (a list, so the round-trip filter can
+translate a whole chunk in one call) and returns one :class:`FilterScore` per
+pair: a ``value`` in the filter's own unit and a short ``reason``.
+``accept(score)`` decides from the value alone, so a stored score can be
+judged again with other thresholds. ``filter``/``filterfalse`` are built on
+the two. Thresholds are parameters, set from the pipeline TOML
+(:mod:`mtfix.corpus.config`); each class lists its own in ``PARAMS``.
+
+The checks themselves come from the text layer (:mod:`mtfix.text`: script
+shares, numbers across digit systems, repetition, normalisation profiles) and
+the chrF of :func:`mtfix.scoring.base.sentence_chrf`; nothing is re-implemented
+here.
+
+=============== ============================================== ==========================
+filter          value                                          accepted when
+=============== ============================================== ==========================
+empty           letters+digits on the shorter side             ``>= min_chars``
+max_length      characters on the longer side                  ``<= max_chars``
+length_ratio    (longer + smoothing) / (shorter + smoothing)   ``<= max_ratio``
+script          share of the expected script, worse side       ``>= min_share``
+numbers         numbers changed between the sides              ``<= max_changed``
+repetition      repetition score (1 = none), worse side        ``>= min_score``
+roundtrip_chrf  chrF of back-translated target vs source       ``>= min_chrf``
+dedup           1 = first of its kind, 0 = duplicate           ``== 1``
+=============== ============================================== ==========================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence
+
+from mtfix.corpus.records import FilterScore, Pair
+
+__all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
+           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore",
+           "engine_back_translate"]
+
+BackTranslate = Callable[[list[str]], list[str]]
+_LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
+
+
+class Filter(ABC):
+    """One check on sentence pairs. Subclasses set ``type``, ``PARAMS`` and the two hooks.
+
+    ``PARAMS`` maps each parameter to ``(type, default, help)``; the constructor
+    takes them as keywords. ``name`` is the filter's name in the pipeline (its
+    score column); it defaults to ``type``.
+    """
+
+    type: ClassVar[str] = "?"
+    PARAMS: ClassVar[dict[str, tuple[type | tuple, object, str]]] = {}
+
+    def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
+        self.name = name or self.type
+        self.langs = langs
+        unknown = set(params) - set(self.PARAMS)
+        if unknown:
+            raise TypeError(f"{self.type}: unknown parameter(s) {', '.join(sorted(unknown))}")
+        for key, (_, default, _) in self.PARAMS.items():
+            setattr(self, key, params.get(key, default))
+
+    @abstractmethod
+    def score(self, pairs: Sequence[Pair]) -> list[FilterScore]:
+        """One score per pair, in order."""
+
+    @abstractmethod
+    def accept(self, score: FilterScore) -> bool:
+        """Does a pair with this score pass?"""
+
+    def filter(self, pairs: Iterable[Pair], batch_size: int = 1000) -> Iterator[Pair]:
+        """The pairs that pass, lazily, in batches."""
+        yield from self._split(pairs, batch_size, True)
+
+    def filterfalse(self, pairs: Iterable[Pair], batch_size: int = 1000) -> Iterator[Pair]:
+        """The pairs that fail."""
+        yield from self._split(pairs, batch_size, False)
+
+    def _split(self, pairs: Iterable[Pair], batch_size: int, keep: bool) -> Iterator[Pair]:
+        batch: list[Pair] = []
+        for p in pairs:
+            batch.append(p)
+            if len(batch) >= batch_size:
+                yield from (q for q, s in zip(batch, self.score(batch)) if self.accept(s) == keep)
+                batch = []
+        if batch:
+            yield from (q for q, s in zip(batch, self.score(batch)) if self.accept(s) == keep)
+
+    def params(self) -> dict:
+        return {key: getattr(self, key) for key in self.PARAMS}
+
+    def signature(self) -> dict:
+        """What this filter's verdicts depend on."""
+        return {"name": self.name, "type": self.type, **self.params()}
+
+    def short(self) -> str:
+        """``type(k=v,...)`` for the one-line pipeline signature."""
+        args = ",".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.params().items())
+        label = self.type if self.name == self.type else f"{self.name}={self.type}"
+        return f"{label}({args})"
+
+    def _sides(self, pair: Pair) -> tuple[tuple[str, str], tuple[str, str]]:
+        return (self.langs[0], pair.src), (self.langs[1], pair.tgt)
+
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return self.short()
+
+
+def _collapsed_len(text: str) -> int:
+    return len(" ".join(text.split()))
+
+
+class EmptyFilter(Filter):
+    """A side with (almost) no text: fewer than ``min_chars`` letters or digits."""
+
+    type = "empty"
+    PARAMS = {"min_chars": (int, 1, "letters or digits each side needs")}
+
+    def score(self, pairs):
+        out = []
+        for p in pairs:
+            counts = [(lang, sum(c.isalnum() for c in text)) for lang, text in self._sides(p)]
+            lang, n = min(counts, key=lambda x: x[1])
+            out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < self.min_chars
+                                   else f"shorter side {n} letters/digits"))
+        return out
+
+    def accept(self, score):
+        return score.value >= self.min_chars
+
+
+class MaxLengthFilter(Filter):
+    """A side longer than ``max_chars`` characters (white space collapsed)."""
+
+    type = "max_length"
+    PARAMS = {"max_chars": (int, 1000, "characters a side may have")}
+
+    def score(self, pairs):
+        out = []
+        for p in pairs:
+            lang, n = max(((lang, _collapsed_len(t)) for lang, t in self._sides(p)), key=lambda x: x[1])
+            word = f"> {self.max_chars}" if n > self.max_chars else "on the longer side"
+            out.append(FilterScore(n, f"{lang} side {n} chars {word}"))
+        return out
+
+    def accept(self, score):
+        return score.value <= self.max_chars
+
+
+class LengthRatioFilter(Filter):
+    """Sides of very different lengths: ``(longer + k) / (shorter + k)`` in characters.
+
+    The smoothing ``k`` keeps short pairs (``"Yes." / "نعم."``) from extreme
+    ratios. On FLORES-200 devtest and NTREX-128 (3009 clean en-ar pairs) the
+    plain Arabic/English ratio lies between x0.45 and x2.37 (median x0.90).
+    """
+
+    type = "length_ratio"
+    PARAMS = {"max_ratio": ((int, float), 2.5, "largest accepted smoothed ratio"),
+              "smoothing": (int, 10, "characters added to both lengths")}
+
+    def score(self, pairs):
+        out = []
+        (a, b) = self.langs
+        for p in pairs:
+            n, m = _collapsed_len(p.src), _collapsed_len(p.tgt)
+            value = (max(n, m) + self.smoothing) / (min(n, m) + self.smoothing)
+            longer = b if m > n else a
+            verdict = f"> {self.max_ratio:g}" if value > self.max_ratio else "ok"
+            out.append(FilterScore(value, f"{longer} side x{value:.2f} longer ({n} vs {m} chars) {verdict}"))
+        return out
+
+    def accept(self, score):
+        return score.value <= self.max_ratio
+
+
+class ScriptFilter(Filter):
+    """A side not written in its language's script (an untranslated copy, swapped columns).
+
+    Value: the lower of the two shares of letters in the expected script
+    (:func:`mtfix.text.script.script_score`; 1.0 for a side without letters).
+    Clean Arabic with Latin names stays above 0.57 on FLORES/NTREX.
+    """
+
+    type = "script"
+    PARAMS = {"min_share": ((int, float), 0.5, "share of letters in the expected script, each side")}
+
+    def score(self, pairs):
+        from mtfix.text.script import script_score
+
+        out = []
+        for p in pairs:
+            lang, share = min(((lang, script_score(t, lang)) for lang, t in self._sides(p)), key=lambda x: x[1])
+            out.append(FilterScore(share, f"{lang} side {100 * share:.0f}% {_LANG_NAMES.get(lang, lang)} script"))
+        return out
+
+    def accept(self, score):
+        return score.value >= self.min_share
+
+
+_DIGITS_ONLY = re.compile(r"\D+")
+
+
+def _digits(surface: str) -> str:
+    from mtfix.text.normalize import get_profile
+
+    return _DIGITS_ONLY.sub("", get_profile("digits")(surface))
+
+
+def _same_number(a, b) -> bool:
+    """Tolerant equality of two mentions that :func:`compare_numbers` did not match:
+    the same digits (``20,000`` vs ``20.000``), or values a scale word apart
+    (``2.8`` vs ``2.8 مليار``)."""
+    if _digits(a.surface) == _digits(b.surface):
+        return True
+    x, y = sorted((abs(a.value), abs(b.value)))
+    if x == 0:
+        return False
+    ratio = y / x
+    return any(abs(ratio - s) <= 1e-9 * s for s in (1e3, 1e6, 1e9, 1e12))
+
+
+class NumbersFilter(Filter):
+    """A number changed between the sides (digits in any script, separators, ranges).
+
+    Value: how many numbers of the source appear with another value in the
+    target (:func:`mtfix.text.numbers.compare_numbers`, then missing and extra
+    numbers that are the same digits or a scale word apart are forgiven). A
+    number only on one side (spelled out on the other: "three" / "3") does not
+    count. 8 of 3009 clean FLORES/NTREX pairs have a changed number.
+    """
+
+    type = "numbers"
+    PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
+
+    def score(self, pairs):
+        from mtfix.text.numbers import compare_numbers
+
+        out = []
+        for p in pairs:
+            comp = compare_numbers(p.src, p.tgt)
+            missing, extra = list(comp.missing), list(comp.extra)
+            for m in list(missing):
+                j = next((k for k, x in enumerate(extra) if _same_number(m, x)), None)
+                if j is not None:
+                    missing.remove(m)
+                    extra.pop(j)
+            changed = list(zip(missing, extra))
+            if changed:
+                shown = ", ".join(f"{a.surface} -> {b.surface}" for a, b in changed[:3])
+                reason = f"{len(changed)} changed: {shown}"
+            elif comp.matched or comp.missing or comp.extra:
+                reason = f"{len(comp.matched) + len(comp.missing) - len(missing)} agree"
+                if missing or extra:
+                    reason += f", {len(missing) + len(extra)} on one side only"
+            else:
+                reason = "no numbers"
+            out.append(FilterScore(len(changed), reason))
+        return out
+
+    def accept(self, score):
+        return score.value <= self.max_changed
+
+
+class RepetitionFilter(Filter):
+    """NMT loops and stutter: :func:`mtfix.text.repetition.repetition_report` score of the worse side."""
+
+    type = "repetition"
+    PARAMS = {"min_score": ((int, float), 0.5, "share of words that are not redundant copies, each side")}
+
+    def score(self, pairs):
+        from mtfix.text.repetition import repetition_report
+
+        out = []
+        for p in pairs:
+            worst = None
+            for lang, text in self._sides(p):
+                rep = repetition_report(text)
+                if worst is None or rep.score < worst[1].score:
+                    worst = (lang, rep)
+            lang, rep = worst
+            if rep.repeats:
+                r = max(rep.repeats, key=lambda r: r.count * r.n)
+                reason = f"{lang} side {100 * (1 - rep.score):.0f}% repeated ({r.ngram[:30]!r} x{r.count})"
+            else:
+                reason = "no repetition"
+            out.append(FilterScore(rep.score, reason))
+        return out
+
+    def accept(self, score):
+        return score.value >= self.min_score
+
+
+class RoundTripChrfFilter(Filter):
+    """Meaning check with a model: back-translate the target side and score it
+    against the source side with sacrebleu sentence chrF (0-100).
+
+    ``back_translate(texts) -> texts`` translates target-language lines into
+    the source language (normally an engine translator, cached); the filter is
+    only part of a pipeline when one is given.
+    """
+
+    type = "roundtrip_chrf"
+    PARAMS = {"min_chrf": ((int, float), 25.0, "lowest accepted chrF (0-100)"),
+              "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
+
+    def __init__(self, name: str | None = None, *, back_translate: BackTranslate, model_name: str = "custom",
+                 **params):
+        super().__init__(name, **params)
+        from mtfix.scoring.base import get_normalizer
+
+        self.back_translate = back_translate
+        self.model_name = model_name
+        self.profile, self._norm = get_normalizer(self.normalize)
+
+    def signature(self) -> dict:
+        from mtfix.scoring.base import metric_signatures
+
+        return {**super().signature(), "model": self.model_name, "chrf": metric_signatures()["chrf"]}
+
+    def short(self) -> str:
+        return super().short()[:-1] + f",model={self.model_name})"
+
+    def score(self, pairs):
+        from mtfix.scoring.base import sentence_chrf
+
+        todo = list(dict.fromkeys(p.tgt for p in pairs if p.tgt.strip()))
+        back = dict(zip(todo, self.back_translate(todo))) if todo else {}
+        if len(back) != len(todo):
+            raise RuntimeError(f"back_translate returned {len(back)} lines for {len(todo)}")
+        out = []
+        for p in pairs:
+            if not p.tgt.strip() or not p.src.strip():
+                out.append(FilterScore(0.0, "empty side, nothing to round-trip"))
+                continue
+            v = sentence_chrf(self._norm(back[p.tgt]), self._norm(p.src))
+            verdict = f"< {self.min_chrf:g}" if v < self.min_chrf else "ok"
+            out.append(FilterScore(v, f"round-trip chrF {v:.1f} vs {self.langs[0]} side {verdict}"))
+        return out
+
+    def accept(self, score):
+        return score.value >= self.min_chrf
+
+
+def engine_back_translate(translator, *, src: str, tgt: str, beam_size: int = 4, n_best: int = 1,
+                          max_batch_tokens: int = 4096) -> BackTranslate:
+    """``texts -> texts`` with an engine translator (``translate_batch``), for
+    :class:`RoundTripChrfFilter`; the best hypothesis of each line is used."""
+
+    def back_translate(texts: list[str]) -> list[str]:
+        hyps = translator.translate_batch(list(texts), src=src, tgt=tgt, beam_size=beam_size, n_best=n_best,
+                                          max_batch_tokens=max_batch_tokens)
+        return [h[0].text if h else "" for h in hyps]
+
+    return back_translate
+
+
+class MemoryKeyStore:
+    """Dedup keys in a dict: for a list of pairs held in memory. The runner uses
+    a SQLite store instead (same two methods), so memory stays flat and a
+    resumed run knows every key seen before it stopped."""
+
+    def __init__(self):
+        self._seen: dict[bytes, int] = {}
+
+    def lookup(self, keys: Sequence[bytes]) -> dict[bytes, int]:
+        return {k: self._seen[k] for k in keys if k in self._seen}
+
+    def add(self, items: dict[bytes, int]) -> None:
+        for k, v in items.items():
+            self._seen.setdefault(k, v)
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+class DedupFilter(Filter):
+    """Exact and normalised duplicates of an earlier pair.
+
+    Exact: the same two texts. Normalised: the same after the ``normalize``
+    profile (default ``arabic``: letter variants, diacritics, tatweel, digit
+    systems, punctuation), case folding, and with every non-word character
+    (spaces, punctuation) removed. ``on`` chooses what must repeat: ``pair``
+    (both sides), ``src`` or ``tgt``. A pair counts as seen only once it is
+    kept, so a duplicate of a dropped pair is judged on its own. Value: 1 for
+    the first of its kind, 0 for a duplicate (the reason names the earlier id).
+    """
+
+    type = "dedup"
+    PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
+              "on": (str, "pair", "pair, src or tgt")}
+
+    def __init__(self, name: str | None = None, *, store=None, **params):
+        super().__init__(name, **params)
+        if self.on not in ("pair", "src", "tgt"):
+            raise ValueError(f"dedup: on must be pair, src or tgt, not {self.on!r}")
+        from mtfix.text.normalize import get_profile
+
+        self._profile = None if self.normalize == "none" else get_profile(self.normalize)
+        self.store = store if store is not None else MemoryKeyStore()
+
+    def _text(self, pair: Pair) -> str:
+        return {"pair": lambda: pair.src + "\t" + pair.tgt, "src": lambda: pair.src,
+                "tgt": lambda: pair.tgt}[self.on]()
+
+    def keys(self, pair: Pair) -> list[tuple[str, bytes]]:
+        """``[("exact", key), ("normalised", key)]`` (16-byte BLAKE2b digests)."""
+        text = self._text(pair)
+        out = [("exact", b"e" + hashlib.blake2b(text.encode(), digest_size=16).digest())]
+        if self._profile is not None:
+            norm = _NON_WORD.sub("", self._profile(text).casefold())
+            out.append(("normalised", b"n" + hashlib.blake2b(norm.encode(), digest_size=16).digest()))
+        return out
+
+    def score(self, pairs, register: Sequence[bool] | None = None):
+        """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all)."""
+        keyed = [self.keys(p) for p in pairs]
+        known = self.store.lookup([k for ks in keyed for _, k in ks])
+        new: dict[bytes, int] = {}
+        out = []
+        for i, (p, ks) in enumerate(zip(pairs, keyed)):
+            hit = next(((kind, known.get(k, new.get(k))) for kind, k in ks
+                        if k in known or k in new), None)
+            if hit is not None:
+                out.append(FilterScore(0, f"{hit[0]} duplicate of #{hit[1]}"))
+                continue
+            out.append(FilterScore(1, "first of its kind"))
+            if register is None or register[i]:
+                for _, k in ks:
+                    new.setdefault(k, p.id)
+        self.store.add(new)
+        return out
+
+    def accept(self, score):
+        return score.value >= 1
+
+
+FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
+    EmptyFilter, MaxLengthFilter, LengthRatioFilter, ScriptFilter, NumbersFilter, RepetitionFilter,
+    RoundTripChrfFilter, DedupFilter)}

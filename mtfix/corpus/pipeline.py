@@ -1,0 +1,55 @@
+"""Run a list of filters over a chunk of pairs: every filter scores every pair.
+
+No filter short-circuits another, so each record carries every score and
+the reasons of every filter that rejected it. Dedup filters are judged last
+whatever their place in the list, because "seen" means "seen and kept": a
+pair only blocks its later duplicates once it passed every other filter.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from mtfix.corpus.filters import DedupFilter, Filter
+from mtfix.corpus.records import Pair, Record
+
+__all__ = ["Pipeline"]
+
+
+class Pipeline:
+    def __init__(self, filters: Sequence[Filter]):
+        names = [f.name for f in filters]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two filters share a name: {names}")
+        self.filters = list(filters)
+        self._next_id = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.filters]
+
+    def judge(self, pairs: Sequence[Pair]) -> list[Record]:
+        """One :class:`Record` per pair, in order. Pairs without an id (``-1``) are
+        numbered in the order this pipeline sees them (dedup reasons name ids)."""
+        pairs = list(pairs)
+        for p in pairs:
+            if p.id < 0:
+                p.id = self._next_id
+            self._next_id = max(self._next_id, p.id + 1)
+        scores = {}
+        regular = [f for f in self.filters if not isinstance(f, DedupFilter)]
+        for f in regular:
+            scores[f.name] = f.score(pairs)
+            if len(scores[f.name]) != len(pairs):
+                raise RuntimeError(f"filter {f.name} returned {len(scores[f.name])} scores for {len(pairs)} pairs")
+        passed = [all(f.accept(scores[f.name][i]) for f in regular) for i in range(len(pairs))]
+        for f in self.filters:
+            if isinstance(f, DedupFilter):
+                scores[f.name] = f.score(pairs, register=passed)
+                passed = [ok and f.accept(s) for ok, s in zip(passed, scores[f.name])]
+        records = []
+        for i, p in enumerate(pairs):
+            row = {f.name: scores[f.name][i] for f in self.filters}
+            failed = [f.name for f in self.filters if not f.accept(row[f.name])]
+            records.append(Record(p, row, failed))
+        return records

@@ -1,0 +1,107 @@
+"""What flows through a corpus run: input pairs, bad rows, judged records.
+
+A :class:`Pair` is one sentence pair with its provenance (the file it came
+from, the 1-based line or dataset row, the document id and the segment index
+inside that file or document). Readers yield pairs, or :class:`BadRow` for an
+input row that cannot be read (kept for the rejects file under ``--skip-bad``).
+The pipeline turns pairs into :class:`Record` (every filter's score, kept or
+dropped and why), which serialise to one JSON object per line with a fixed
+key order, so a run's output is the same bytes every time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+__all__ = ["Pair", "BadRow", "FilterScore", "Record", "PROVENANCE"]
+
+#: Provenance columns of every output, after the two text columns and ``original``.
+PROVENANCE = ("source", "doc_id", "line", "segment")
+
+
+@dataclass
+class Pair:
+    """One sentence pair: ``src`` in the pipeline's source language (English),
+    ``tgt`` in its target language (Arabic); ``original`` is the garbled sentence
+    a repaired ``tgt`` came from (article mode), else None."""
+
+    src: str
+    tgt: str
+    source: str = ""  # input file or dataset dir, as given
+    line: int = 0  # 1-based line (or dataset row) where the pair starts
+    segment: int = 0  # 0-based index of the pair in its file, or of the sentence in its document
+    doc_id: str | None = None
+    original: str | None = None
+    id: int = -1  # 0-based position in the whole input stream (set by the runner)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """An input row that could not be read: where, why, and its raw text."""
+
+    source: str
+    line: int
+    error: str
+    raw: str = ""
+
+    def message(self) -> str:
+        return f"{self.source}:{self.line}: {self.error}"
+
+    def to_json(self) -> str:
+        return json.dumps({"source": self.source, "line": self.line, "error": self.error, "raw": self.raw},
+                          ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class FilterScore:
+    """One filter's verdict on one pair: ``value`` (in the filter's own unit,
+    documented per filter) and a short human ``reason``."""
+
+    value: float
+    reason: str
+
+
+def _num(v: float) -> float | int:
+    if isinstance(v, bool):
+        return int(v)
+    if float(v).is_integer() and abs(v) < 2**53:
+        return int(v)
+    return round(float(v), 4)
+
+
+@dataclass
+class Record:
+    """A judged pair: every filter's score, whether it is kept, and why not."""
+
+    pair: Pair
+    scores: dict[str, FilterScore] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)  # names of the filters that rejected it, in pipeline order
+
+    @property
+    def kept(self) -> bool:
+        return not self.failed
+
+    @property
+    def reason(self) -> str:
+        """``""`` when kept, else ``"<filter>: <reason>"`` for each failing filter, joined by ``; ``."""
+        return "; ".join(f"{name}: {self.scores[name].reason}" for name in self.failed)
+
+    def to_dict(self, langs: tuple[str, str]) -> dict:
+        p = self.pair
+        return {
+            "id": p.id,
+            langs[0]: p.src,
+            langs[1]: p.tgt,
+            "original": p.original,
+            "source": p.source,
+            "doc_id": p.doc_id,
+            "line": p.line,
+            "segment": p.segment,
+            "kept": self.kept,
+            "reason": self.reason,
+            "scores": {name: _num(s.value) for name, s in self.scores.items()},
+        }
+
+    def to_json(self, langs: tuple[str, str]) -> str:
+        return json.dumps(self.to_dict(langs), ensure_ascii=False)

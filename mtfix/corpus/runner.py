@@ -1,0 +1,212 @@
+"""A resumable, streaming corpus run: read -> filter -> write, chunk by chunk.
+
+    from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+    run = CorpusRun(open_bitext(["noisy.tsv"]), load_pipeline_config(),
+                    [parse_output("clean.jsonl"), parse_output("clean.parquet")])
+    result = run.run()          # result.summary: counts kept/dropped per filter
+
+Memory holds one chunk (``chunk_size`` pairs) at a time; dedup keys live in
+SQLite on disk. State lives in the work dir (:mod:`mtfix.corpus.state`,
+default ``<first output>.partial/``): a run killed at any point and started
+again with the same command continues after the last committed chunk and
+ends with the same bytes as a run never interrupted. The final outputs are
+written only when the whole input has been read, each all-or-nothing, and
+the work dir is then removed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from mtfix.corpus.config import PipelineConfig, build_filters
+from mtfix.corpus.filters import DedupFilter
+from mtfix.corpus.pipeline import Pipeline
+from mtfix.corpus.readers import Source
+from mtfix.corpus.records import BadRow
+from mtfix.corpus.signature import CorpusSignature
+from mtfix.corpus.state import SqliteKeyStore, WorkDir
+from mtfix.corpus.writers import OutputSpec, write_output
+from mtfix.errors import MtfixError
+from mtfix.outputs import atomic_path, atomic_write_text
+
+__all__ = ["CorpusRun", "CorpusResult", "work_dir_for"]
+
+Progress = Callable[[int, "int | None"], None]  # (pairs done since last call, total or None)
+
+
+class BadInput(MtfixError):
+    """A bad row without --skip-bad: the run stops and its work dir goes (the input must change)."""
+
+
+def work_dir_for(out: str | Path) -> Path:
+    """Where the run writing ``out`` keeps its state: ``<out>.partial``."""
+    p = Path(out)
+    return p.with_name(p.name.rstrip("/") + ".partial")
+
+
+@dataclass
+class CorpusResult:
+    summary: dict  # counts: pairs, kept, dropped, bad_rows, per filter rejected/first
+    signature: CorpusSignature
+    outputs: list[OutputSpec]
+    resumed_at: int = 0  # input items already done when this run started (0: a fresh run)
+    files: dict = field(default_factory=dict)  # dropped / rejects / summary paths written
+
+    def to_dict(self) -> dict:
+        return {"summary": self.summary, "signature": self.signature.to_dict(),
+                "outputs": [o.to_dict() for o in self.outputs], **{k: str(v) for k, v in self.files.items()}}
+
+
+class CorpusRun:
+    """One corpus run; see the module docstring.
+
+    ``outputs`` get the kept pairs; ``dropped`` (optional) the dropped ones,
+    every filter's score and the reason; ``rejects`` (JSONL) the input rows
+    that could not be read, when ``skip_bad``; ``summary`` (JSON) the counts and
+    the signature. ``back_translate`` (target -> source lines) enables the
+    round-trip chrF filter.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        config: PipelineConfig,
+        outputs: Sequence[OutputSpec],
+        *,
+        dropped: OutputSpec | None = None,
+        rejects: Path | None = None,
+        summary: Path | None = None,
+        work_dir: Path | None = None,
+        skip_bad: bool = False,
+        chunk_size: int = 1000,
+        back_translate: Callable[[list[str]], list[str]] | None = None,
+        back_model_name: str = "custom",
+        mode: str = "filter",
+        repair: dict | None = None,
+    ):
+        if not outputs:
+            raise MtfixError("give at least one output (--out)")
+        if chunk_size < 1:
+            raise MtfixError("--chunk-size must be at least 1")
+        self.source = source
+        self.config = config
+        self.outputs = list(outputs)
+        self.dropped = dropped
+        self.rejects = rejects
+        self.summary_path = summary
+        self.work_dir = Path(work_dir) if work_dir else work_dir_for(self.outputs[0].path)
+        self.skip_bad = skip_bad
+        self.chunk_size = chunk_size
+        self.back_translate = back_translate
+        self.back_model_name = back_model_name
+        self.mode = mode
+        self.repair = repair
+
+    def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
+        self.source.check()
+        filters, notes = build_filters(self.config, back_translate=self.back_translate,
+                                       back_model_name=self.back_model_name)
+        signature = CorpusSignature.build(langs=self.config.langs, filters=filters, config=self.config.source,
+                                          reader=self.source.options(), notes=notes, mode=self.mode,
+                                          repair=self.repair)
+        identity = {"signature": signature.to_dict(), "inputs": self.source.describe(),
+                    "reader": self.source.options(), "skip_bad": self.skip_bad}
+        work = WorkDir(self.work_dir)
+        work.open(identity, restart=restart)
+        try:
+            for f in filters:
+                if isinstance(f, DedupFilter):
+                    f.store = SqliteKeyStore(work.db, f.name)
+            pipeline = Pipeline(filters)
+            counts = work.counts or _empty_counts(pipeline.names)
+            resumed_at = counts["items"] if work.resumed else 0
+            self._stream(work, pipeline, counts, progress)
+            metadata = {"signature": signature.to_dict(), "summary": _summary(counts)}
+            files = self._finish(work, pipeline, metadata)
+        except BadInput:
+            work.remove()
+            raise
+        except BaseException:
+            work.close()
+            raise
+        work.remove()
+        return CorpusResult(_summary(counts), signature, self.outputs, resumed_at, files)
+
+    # ------------------------------------------------------------ streaming
+
+    def _stream(self, work: WorkDir, pipeline: Pipeline, counts: dict, progress: Progress | None) -> None:
+        langs = self.config.langs
+        total = self.source.count()
+        if progress:
+            progress(counts["items"], total)
+        items = self.source.read(work.cursor)
+        while True:
+            chunk, bad, cursor, n = [], [], None, 0
+            for item, cursor in items:
+                n += 1
+                if isinstance(item, BadRow):
+                    if not self.skip_bad:
+                        raise BadInput(f"{item.message()}; fix it, or pass --skip-bad to log bad rows to a "
+                                       f"rejects file and go on")
+                    bad.append(item)
+                else:
+                    item.id = counts["pairs"] + len(chunk)
+                    chunk.append(item)
+                if n >= self.chunk_size:
+                    break
+            if n == 0:
+                return
+            records = pipeline.judge(chunk)
+            counts["items"] += n
+            counts["pairs"] += len(chunk)
+            counts["bad_rows"] += len(bad)
+            for r in records:
+                counts["kept" if r.kept else "dropped"] += 1
+                for k, name in enumerate(r.failed):
+                    c = counts["filters"][name]
+                    c["rejected"] += 1
+                    if k == 0:
+                        c["first"] += 1
+            work.commit({"kept": [r.to_json(langs) for r in records if r.kept],
+                         "dropped": [r.to_json(langs) for r in records if not r.kept],
+                         "rejects": [b.to_json() for b in bad]}, cursor, counts)
+            if progress:
+                progress(n, total)
+
+    # ------------------------------------------------------------ final outputs
+
+    def _finish(self, work: WorkDir, pipeline: Pipeline, metadata: dict) -> dict:
+        langs, names = self.config.langs, pipeline.names
+        for spec in self.outputs:
+            write_output(spec, work.part("kept"), langs=langs, filters=names, metadata=metadata)
+        files = {}
+        if self.dropped is not None:
+            write_output(self.dropped, work.part("dropped"), langs=langs, filters=names, metadata=metadata)
+            files["dropped"] = self.dropped.path
+        if self.rejects is not None:
+            import shutil
+
+            with atomic_path(self.rejects) as tmp:
+                shutil.copyfile(work.part("rejects"), tmp)
+            files["rejects"] = self.rejects
+        if self.summary_path is not None:
+            doc = {**metadata, "outputs": [o.to_dict() for o in self.outputs],
+                   "dropped": None if self.dropped is None else self.dropped.to_dict(),
+                   "rejects": None if self.rejects is None else str(self.rejects)}
+            atomic_write_text(self.summary_path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            files["summary"] = self.summary_path
+        return files
+
+
+def _empty_counts(names: list[str]) -> dict:
+    return {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
+            "filters": {n: {"rejected": 0, "first": 0} for n in names}}
+
+
+def _summary(counts: dict) -> dict:
+    """Counts for people: ``rejected`` = pairs a filter failed; ``first`` = pairs
+    it was the first to fail (in pipeline order; these add up to ``dropped``)."""
+    return {k: counts[k] for k in ("pairs", "kept", "dropped", "bad_rows", "filters")}

@@ -1,0 +1,59 @@
+"""The corpus pipeline signature, in the style of sacrebleu's.
+
+One object records what a corpus depends on: languages, every filter with
+its thresholds (and the back-translation model of the round-trip filter), the
+reader options, the mtfix and sacrebleu versions. It prints as one
+``key:value|...`` line and serialises in full to JSON; it goes into every
+output's metadata and the summary. Two corpora with equal signatures were
+filtered alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CorpusSignature"]
+
+
+@dataclass(frozen=True)
+class CorpusSignature:
+    fields: dict
+
+    @classmethod
+    def build(cls, *, langs: tuple[str, str], filters: list, config: str, reader: dict, notes: list[str],
+              mode: str = "filter", repair: dict | None = None) -> "CorpusSignature":
+        import sacrebleu
+
+        from mtfix import __version__
+
+        fields = {
+            "mtfix": __version__,
+            "sacrebleu": sacrebleu.__version__,
+            "mode": mode,
+            "langs": list(langs),
+            "config": config,
+            "reader": reader,
+            "filters": [f.signature() for f in filters],
+            "short": [f.short() for f in filters],
+            "notes": list(notes),
+        }
+        if repair is not None:
+            fields["repair"] = repair
+        return cls(fields)
+
+    def format(self) -> str:
+        f = self.fields
+        parts = [f"mtfix:{f['mtfix']}", f"mode:{f['mode']}", f"langs:{'-'.join(f['langs'])}"]
+        if "repair" in f:
+            parts.append(f"repair:{f['repair'].get('line', '?')}")
+        parts.append("filters:" + ("+".join(f["short"]) or "none"))
+        parts.append(f"config:{f['config']}")
+        parts.append(f"sacrebleu:{f['sacrebleu']}")
+        return "|".join(parts)
+
+    def to_dict(self) -> dict:
+        d = {k: v for k, v in self.fields.items() if k != "short"}
+        return {"line": self.format(), **d}
+
+    def __str__(self) -> str:
+        return self.format()

@@ -1,0 +1,187 @@
+"""The work dir of a corpus run: what a killed run leaves for the next one.
+
+``<first output>.partial/`` holds
+
+* ``kept.jsonl``, ``dropped.jsonl``, ``rejects.jsonl``: records written so far;
+* ``state.sqlite``: the run's identity (pipeline signature, inputs with sizes
+  and modification times, reader options), the reader cursor, the counts, the
+  committed size of each ``.jsonl`` file and every dedup key seen;
+* ``lock``: held (``flock``) while a run uses the dir.
+
+Each chunk is appended to the ``.jsonl`` files, flushed and fsynced, and only
+then are the cursor, counts, sizes and the chunk's new dedup keys committed in
+one SQLite transaction. A run killed at any instant therefore restarts from
+the last commit: bytes written after it are cut off, dedup keys inserted
+after it were never committed. Nothing is lost, nothing is counted twice, and
+the final outputs are the same bytes as an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Sequence
+
+from mtfix.errors import MtfixError
+
+__all__ = ["WorkDir", "SqliteKeyStore", "PARTS"]
+
+PARTS = ("kept", "dropped", "rejects")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS seen (filter TEXT NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL, "
+    "PRIMARY KEY (filter, key)) WITHOUT ROWID",
+)
+
+
+def _differences(old: dict, new: dict) -> list[str]:
+    labels = {"signature": "the filter pipeline", "inputs": "the input files", "reader": "the reader options",
+              "skip_bad": "--skip-bad"}
+    return [labels.get(k, k) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+class WorkDir:
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.db: sqlite3.Connection | None = None
+        self._lock = None
+        self.cursor: dict | None = None
+        self.counts: dict = {}
+        self.sizes: dict[str, int] = {p: 0 for p in PARTS}
+        self.resumed = False
+        self._files = {}
+
+    def part(self, name: str) -> Path:
+        return self.path / f"{name}.jsonl"
+
+    # ------------------------------------------------------------ open / close
+
+    def open(self, identity: dict, *, restart: bool = False) -> bool:
+        """Create the dir or take up the unfinished run in it; True when resuming."""
+        if restart and self.path.exists():
+            self._remove_tree()
+        fresh = not (self.path / "state.sqlite").exists()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise MtfixError(f"cannot create the work dir {self.path}: {e.strerror or e}") from None
+        self._take_lock()
+        try:
+            self.db = sqlite3.connect(str(self.path / "state.sqlite"))
+            for stmt in _SCHEMA:
+                self.db.execute(stmt)
+            self.db.commit()
+            rows = dict(self.db.execute("SELECT k, v FROM state"))
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+        if "identity" not in rows:
+            fresh = True
+            self.db.execute("DELETE FROM seen")
+            for name in PARTS:
+                self.part(name).write_bytes(b"")
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('identity', ?)", (json.dumps(identity),))
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('sizes', ?)", (json.dumps(self.sizes),))
+            self.db.commit()
+        else:
+            old = json.loads(rows["identity"])
+            if old != identity:
+                self.close()
+                raise MtfixError(
+                    f"{self.path} holds an unfinished run with different {', '.join(_differences(old, identity))}; "
+                    f"run the same command to finish it, or pass --restart to discard it")
+            self.cursor = json.loads(rows["cursor"]) if "cursor" in rows else None
+            self.counts = json.loads(rows.get("counts", "{}"))
+            self.sizes = json.loads(rows["sizes"])
+            for name in PARTS:
+                p = self.part(name)
+                have = p.stat().st_size if p.exists() else -1
+                if have < self.sizes[name]:
+                    self.close()
+                    raise MtfixError(f"{p} is shorter than its committed size; the work dir {self.path} is "
+                                     f"damaged, pass --restart to start over")
+                if have > self.sizes[name]:  # written after the last commit: cut off
+                    with open(p, "r+b") as f:
+                        f.truncate(self.sizes[name])
+        self.resumed = not fresh and self.cursor is not None
+        self._files = {name: open(self.part(name), "ab") for name in PARTS}
+        return self.resumed
+
+    def _take_lock(self) -> None:
+        import fcntl
+
+        self._lock = open(self.path / "lock", "w")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            self._lock = None
+            raise MtfixError(f"another mtfix corpus run is using {self.path}; wait for it to finish") from None
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+        self._files = {}
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _remove_tree(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def remove(self) -> None:
+        """Close and delete the dir (the run is finished, or its input was bad)."""
+        self.close()
+        self._remove_tree()
+
+    # ------------------------------------------------------------ commit
+
+    def commit(self, lines: dict[str, Sequence[str]], cursor: dict | None, counts: dict) -> None:
+        """Append ``lines`` (per part), make them durable, then commit the state
+        (and the dedup keys the stores inserted since the last commit)."""
+        for name, rows in lines.items():
+            if rows:
+                data = ("\n".join(rows) + "\n").encode("utf-8")
+                f = self._files[name]
+                f.write(data)
+                self.sizes[name] += len(data)
+        for f in self._files.values():
+            f.flush()
+            os.fsync(f.fileno())
+        self.cursor = cursor
+        self.counts = counts
+        self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
+            ("cursor", json.dumps(cursor)), ("counts", json.dumps(counts)), ("sizes", json.dumps(self.sizes))])
+        self.db.commit()
+
+
+class SqliteKeyStore:
+    """Dedup keys of one filter in the work dir's SQLite file (disk, not memory).
+
+    Inserts join the transaction that :meth:`WorkDir.commit` commits with the
+    chunk they belong to."""
+
+    def __init__(self, db: sqlite3.Connection, name: str):
+        self.db = db
+        self.name = name
+
+    def lookup(self, keys: Sequence[bytes]) -> dict[bytes, int]:
+        found: dict[bytes, int] = {}
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT key, id FROM seen WHERE filter=? AND key IN ({','.join('?' * len(chunk))})",
+                [self.name, *chunk])
+            found.update((bytes(k), i) for k, i in rows)
+        return found
+
+    def add(self, items: dict[bytes, int]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
+                            [(self.name, k, i) for k, i in items.items()])
