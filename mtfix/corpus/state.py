@@ -38,8 +38,8 @@ _SCHEMA = (
 
 
 def _differences(old: dict, new: dict) -> list[str]:
-    labels = {"signature": "the filter pipeline", "inputs": "the input files", "reader": "the reader options",
-              "skip_bad": "--skip-bad"}
+    labels = {"signature": "a different filter pipeline", "inputs": "changed input files",
+              "reader": "other reader options", "skip_bad": "another --skip-bad setting"}
     return [labels.get(k, k) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
@@ -71,6 +71,11 @@ class WorkDir:
         self._take_lock()
         try:
             self.db = sqlite3.connect(str(self.path / "state.sqlite"))
+            # WAL without a sync per commit: a killed process loses nothing committed; after a power
+            # cut the last commits may be gone, which only means redoing those chunks (the .jsonl
+            # files are synced before each commit, so they are never shorter than the state says).
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             for stmt in _SCHEMA:
                 self.db.execute(stmt)
             self.db.commit()
@@ -91,7 +96,7 @@ class WorkDir:
             if old != identity:
                 self.close()
                 raise MtfixError(
-                    f"{self.path} holds an unfinished run with different {', '.join(_differences(old, identity))}; "
+                    f"{self.path} holds an unfinished run made with {' and '.join(_differences(old, identity))}; "
                     f"run the same command to finish it, or pass --restart to discard it")
             self.cursor = json.loads(rows["cursor"]) if "cursor" in rows else None
             self.counts = json.loads(rows.get("counts", "{}"))
@@ -150,10 +155,9 @@ class WorkDir:
                 data = ("\n".join(rows) + "\n").encode("utf-8")
                 f = self._files[name]
                 f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
                 self.sizes[name] += len(data)
-        for f in self._files.values():
-            f.flush()
-            os.fsync(f.fileno())
         self.cursor = cursor
         self.counts = counts
         self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
