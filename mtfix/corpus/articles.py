@@ -95,9 +95,7 @@ class ArticleSource(Source):
                 result = repair_text(text, back=self.back, forward=self.forward, decoding=self.decoding,
                                      config=self.scoring, name=name)
             except MtfixError as e:
-                msg = str(e)
-                msg = msg[len(name) + 2:] if msg.startswith(name + ": ") else msg
-                yield BadRow(name, 1, msg), nxt
+                yield BadRow(name, 0, str(e)), nxt
                 start = 0
                 continue
             decisions = result.selection.decisions

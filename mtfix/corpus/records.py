@@ -41,12 +41,14 @@ class BadRow:
     """An input row that could not be read: where, why, and its raw text."""
 
     source: str
-    line: int
+    line: int  # 1-based; 0 when the whole file (an article) is the problem
     error: str
     raw: str = ""
 
     def message(self) -> str:
-        return f"{self.source}:{self.line}: {self.error}"
+        if self.line:
+            return f"{self.source}:{self.line}: {self.error}"
+        return self.error if self.error.startswith(self.source) else f"{self.source}: {self.error}"
 
     def to_json(self) -> str:
         return json.dumps({"source": self.source, "line": self.line, "error": self.error, "raw": self.raw},
