@@ -92,3 +92,19 @@ def test_article_cursor_continues_mid_article(built, tiny_models):
         rest = [(p.tgt, p.line) for p, _ in source.read(items[k][1])]
         assert rest == [(p.tgt, p.line) for p, _ in items[k + 1:]]
     assert back[0][1].misses == 0  # everything came from the cache of the CLI run
+
+
+def test_filter_with_a_back_model_scores_the_round_trip(tiny_models, tmp_path):
+    src = tmp_path / "bi.tsv"
+    src.write_text("The committee met on Tuesday.\tاجتمعت اللجنة يوم الثلاثاء.\n"
+                   "Rain closed the roads.\tأغلق المطر الطرق.\n", encoding="utf-8")
+    args = ["corpus", "filter", src, "-o", tmp_path / "o.jsonl", "--dropped", tmp_path / "d.jsonl",
+            "--cache", tmp_path / "cache.sqlite", "--beam", "2"]
+    r = run(*args, "--back-model", tiny_models["marian-ar-en"])
+    assert r.exit_code == 0, r.output
+    assert "+roundtrip_chrf(min_chrf=28,normalize=none,model=marian-ar-en)+" in r.output
+    rows = [json.loads(x) for name in ("o.jsonl", "d.jsonl") for x in (tmp_path / name).read_text().splitlines()]
+    assert len(rows) == 2 and all(0 <= row["scores"]["roundtrip_chrf"] <= 100 for row in rows)
+    # a model of the wrong direction fails before any work
+    r = run(*args, "--back-model", tiny_models["marian-en-ar"], "--restart")
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output

@@ -91,17 +91,109 @@ def test_sigkill_then_resume_gives_identical_outputs(bitext, reference, tmp_path
     assert {name: _digest(tmp_path / name) for name in OUTPUTS} == reference
 
 
-def test_an_unfinished_run_with_other_settings_is_not_taken_up(bitext, tmp_path):
-    proc = subprocess.Popen(_cmd(bitext), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if not _kill_when(proc, tmp_path / "c.jsonl.partial" / "kept.jsonl", 0):
-        pytest.skip("the run finished before it could be killed")
+# ---------------------------------------------------------------- the same, in process, at exact moments
+
+
+@pytest.fixture
+def small(shared_data, tmp_path):
+    pairs, _ = noisy_bitext(shared_data)
+    src = tmp_path / "in.tsv"
+    src.write_text("".join(f"{e}\t{a}\n" for e, a in pairs[:700] + pairs[100:160]), encoding="utf-8")
+    return src
+
+
+def _library_run(src: Path, out_dir: Path):
+    from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+
+    outs = [parse_output(out_dir / n) for n in ("k.jsonl", "k.parquet", "k_hf")]
+    return CorpusRun(open_bitext([src]), load_pipeline_config(), outs, dropped=parse_output(out_dir / "d.jsonl"),
+                     summary=out_dir / "s.json", chunk_size=50)
+
+
+def _digests(d: Path) -> dict:
+    import json
+
+    summary = json.loads((d / "s.json").read_text(encoding="utf-8"))
+    del summary["outputs"], summary["dropped"]  # where they were written: differs from the reference run's
+    return {"summary": summary, **{n: _digest(d / n) for n in ("k.jsonl", "k.parquet", "k_hf", "d.jsonl")}}
+
+
+def test_a_crash_after_writing_a_chunk_but_before_committing_it(small, tmp_path, monkeypatch):
+    from mtfix.corpus.state import WorkDir
+
+    (tmp_path / "ref").mkdir()
+    _library_run(small, tmp_path / "ref").run()
+    calls = []
+    real = WorkDir._commit_state
+
+    def crash_on_the_fourth(self, cursor, counts):
+        calls.append(cursor)
+        if len(calls) == 4:  # chunk 4's records are in the .jsonl files, its dedup keys inserted, nothing committed
+            raise KeyboardInterrupt
+        return real(self, cursor, counts)
+
+    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        _library_run(small, tmp_path).run()
+    work = tmp_path / "k.jsonl.partial"
+    assert (work / "kept.jsonl").stat().st_size > 0
+    monkeypatch.setattr(WorkDir, "_commit_state", real)
+    result = _library_run(small, tmp_path).run()
+    assert result.resumed_at == 150
+    assert _digests(tmp_path) == _digests(tmp_path / "ref")
+
+
+def test_a_crash_while_writing_the_final_outputs(small, tmp_path, monkeypatch):
+    import mtfix.corpus.runner as runner
+
+    (tmp_path / "ref").mkdir()
+    _library_run(small, tmp_path / "ref").run()
+    real = runner.write_output
+    seen = []
+
+    def fail_on_the_second(spec, *a, **kw):
+        seen.append(spec)
+        if len(seen) == 2:
+            raise OSError("disk full")
+        return real(spec, *a, **kw)
+
+    monkeypatch.setattr(runner, "write_output", fail_on_the_second)
+    with pytest.raises(OSError):
+        _library_run(small, tmp_path).run()
+    assert (tmp_path / "k.jsonl").exists() and not (tmp_path / "k.parquet").exists()
+    monkeypatch.setattr(runner, "write_output", real)
+    result = _library_run(small, tmp_path).run()
+    assert result.resumed_at == 760 and not (tmp_path / "k.jsonl.partial").exists()
+    assert _digests(tmp_path) == _digests(tmp_path / "ref")
+
+
+def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+    from mtfix.corpus.state import WorkDir
+
+    real = WorkDir._commit_state
+    calls = []
+
+    def crash_on_the_second(self, cursor, counts):
+        calls.append(cursor)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, cursor, counts)
+
+    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        _library_run(small, tmp_path).run()
+    monkeypatch.setattr(WorkDir, "_commit_state", real)
     pipeline = tmp_path / "p.toml"
     pipeline.write_text("[filters.length_ratio]\nmax_ratio = 3.0\n", encoding="utf-8")
-    r = subprocess.run(_cmd(bitext) + ["--pipeline", str(pipeline)], cwd=tmp_path, capture_output=True, text=True)
-    assert r.returncode == 2
-    assert "made with a different filter pipeline" in r.stderr and "--restart" in r.stderr
-    assert len(r.stderr.strip().splitlines()) == 1
-    r = subprocess.run(_cmd(bitext) + ["--pipeline", str(pipeline), "--restart"], cwd=tmp_path,
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    assert "resumed" not in r.stderr
+    args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "--pipeline", str(pipeline)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2
+    assert r.output.strip() == (f"error: {tmp_path / 'k.jsonl.partial'} holds an unfinished run made with a "
+                                f"different filter pipeline; run the same command to finish it, or pass --restart "
+                                f"to discard it")
+    r = CliRunner().invoke(app, args + ["--restart"])
+    assert r.exit_code == 0, r.output
+    assert "resumed" not in r.output and not (tmp_path / "k.jsonl.partial").exists()

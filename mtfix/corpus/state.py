@@ -150,6 +150,10 @@ class WorkDir:
     def commit(self, lines: dict[str, Sequence[str]], cursor: dict | None, counts: dict) -> None:
         """Append ``lines`` (per part), make them durable, then commit the state
         (and the dedup keys the stores inserted since the last commit)."""
+        self._append(lines)
+        self._commit_state(cursor, counts)
+
+    def _append(self, lines: dict[str, Sequence[str]]) -> None:
         for name, rows in lines.items():
             if rows:
                 data = ("\n".join(rows) + "\n").encode("utf-8")
@@ -158,11 +162,13 @@ class WorkDir:
                 f.flush()
                 os.fsync(f.fileno())
                 self.sizes[name] += len(data)
-        self.cursor = cursor
-        self.counts = counts
+
+    def _commit_state(self, cursor: dict | None, counts: dict) -> None:
         self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", [
             ("cursor", json.dumps(cursor)), ("counts", json.dumps(counts)), ("sizes", json.dumps(self.sizes))])
         self.db.commit()
+        self.cursor = cursor
+        self.counts = counts
 
 
 class SqliteKeyStore:
