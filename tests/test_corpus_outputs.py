@@ -137,3 +137,13 @@ def test_empty_result_still_writes_valid_outputs(tmp_path):
     assert pq.read_table(tmp_path / "c.parquet").num_rows == 0
     assert len(datasets.load_from_disk(str(tmp_path / "c_hf"))) == 0
     assert (tmp_path / "c.jsonl").read_text() == ""
+
+
+def test_line_separators_inside_a_text_never_split_a_record(tmp_path):
+    src = tmp_path / "in.jsonl"
+    en, ar = "One line\u2028and a next-line\x85char.", "سطر\u2028واحد وحرف\x85آخر."
+    src.write_text(json.dumps({"en": en, "ar": ar}) + "\n", encoding="utf-8")
+    assert run("filter", src, "-o", tmp_path / "c.jsonl", "-o", tmp_path / "c.tsv", "-q").exit_code == 0
+    (line,) = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
+    assert (json.loads(line)["en"], json.loads(line)["ar"]) == (en, ar)
+    assert len((tmp_path / "c.tsv").read_text(encoding="utf-8").splitlines()) == 2

@@ -19,6 +19,15 @@ __all__ = ["Pair", "BadRow", "FilterScore", "Record", "PROVENANCE"]
 #: Provenance columns of every output, after the two text columns and ``original``.
 PROVENANCE = ("source", "doc_id", "line", "segment")
 
+#: Characters ``json.dumps(ensure_ascii=False)`` leaves raw that ``str.splitlines`` treats as
+#: line breaks; escaped, so that every JSONL reader sees one record per line.
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def dumps(obj) -> str:
+    """One JSON line: UTF-8 text as is, but no character any reader takes for a line break."""
+    return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
+
 
 @dataclass
 class Pair:
@@ -51,8 +60,7 @@ class BadRow:
         return self.error if self.error.startswith(self.source) else f"{self.source}: {self.error}"
 
     def to_json(self) -> str:
-        return json.dumps({"source": self.source, "line": self.line, "error": self.error, "raw": self.raw},
-                          ensure_ascii=False)
+        return dumps({"source": self.source, "line": self.line, "error": self.error, "raw": self.raw})
 
 
 @dataclass(frozen=True)
@@ -106,4 +114,4 @@ class Record:
         }
 
     def to_json(self, langs: tuple[str, str]) -> str:
-        return json.dumps(self.to_dict(langs), ensure_ascii=False)
+        return dumps(self.to_dict(langs))

@@ -148,6 +148,10 @@ def _batches(part: Path, langs, filters) -> Iterator[tuple[dict, int]]:
 
 # ---------------------------------------------------------------- writers
 
+#: Tab and every character ``str.splitlines`` breaks on: a space in TSV cells.
+_TSV_BREAKS = {c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)}
+
+
 def _tsv_cell(v) -> str:
     if v is None:
         return ""
@@ -155,7 +159,7 @@ def _tsv_cell(v) -> str:
         return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return " ".join(str(v).replace("\t", " ").replace("\r", " ").replace("\n", " ").split(" "))
+    return str(v).translate(_TSV_BREAKS)
 
 
 def write_jsonl(part: Path, out: Path, **_) -> None:
