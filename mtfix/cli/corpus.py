@@ -95,8 +95,6 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
-    from mtfix.corpus.runner import work_dir_for  # noqa: F401 - documented default
-
     try:
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
