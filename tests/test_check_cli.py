@@ -28,6 +28,16 @@ def test_seed_human_output(seed_path):
         assert needle in out
 
 
+def test_summary_lines_do_not_wrap_on_long_paths(seed_path, tmp_path):
+    deep = tmp_path / ("a-long-folder-name-" * 4)
+    deep.mkdir()
+    f = deep / "seed.txt"
+    f.write_bytes(seed_path.read_bytes())
+    lines = _run(f).output.splitlines()
+    assert lines[0] == f"{f}: Arabic, 23 paragraphs, 26 sentences"
+    assert lines[-1].startswith("8 issues in 7 sentences (") and lines[-1].endswith("1 lost-range)")
+
+
 def test_seed_json(seed_path):
     r = _run(seed_path, "--json")
     assert r.exit_code == 1

@@ -42,9 +42,9 @@ def _print_human(file: str, report) -> None:
     head = (f"[bold]{escape(file)}[/bold]: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, "
             f"{_n(len(doc.sentences), 'sentence')}")
     if not report.has_issues:
-        console.print(f"{head}: [green]no issues[/green]")
+        console.print(f"{head}: [green]no issues[/green]", soft_wrap=True)
         return
-    console.print(head)
+    console.print(head, soft_wrap=True)  # summary lines never wrap: tools grep them
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     for col, kw in (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
                     ("text", {"max_width": 24}), ("detail", {})):
@@ -55,7 +55,8 @@ def _print_human(file: str, report) -> None:
     console.print(table)
     sentences = len({f.sentence for f in report.findings if f.sentence is not None})
     parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
-    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})")
+    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})",
+                  soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
