@@ -39,6 +39,14 @@ def check_output_path(out: str | os.PathLike | None, inputs: Iterable[str | os.P
         raise MtfixError(f"cannot write {out}: it is a folder")
 
 
+def usual_mode(path: str | os.PathLike) -> None:
+    """Give ``path`` the permissions a plain ``open``/``mkdir`` would (``mkstemp`` and
+    ``mkdtemp`` create owner-only files; outputs are read by other users and jobs)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~umask)
+
+
 @contextlib.contextmanager
 def atomic_path(out: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path next to ``out``; it replaces ``out`` only on success."""
@@ -48,6 +56,8 @@ def atomic_path(out: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     tmp_p = Path(tmp)
     try:
         yield tmp_p
+        if tmp_p.exists():
+            usual_mode(tmp_p)
         os.replace(tmp_p, out_p)
     finally:
         if tmp_p.exists():

@@ -223,3 +223,16 @@ def test_lines_end_at_newline_only(tiny_models, tmp_path):
     assert r.exit_code == 0, r.output
     rows = [json.loads(line) for line in r.stdout.split("\n") if line]
     assert [row["source"] for row in rows] == ["هو لا\u2028يزال", "تحليل\x0cبي بي سي"]
+
+
+def test_outputs_get_ordinary_permissions(tiny_models, ar_file, tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out.en"
+        r = run("translate", ar_file, "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en", "--out", out)
+        assert r.exit_code == 0, r.output
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's owner-only 0600
+    finally:
+        os.umask(old)

@@ -21,6 +21,7 @@ from mtfix.cli.options import (
     ThreadsOpt,
     open_cache,
     progress_bar,
+    named_translators,
 )
 from mtfix.errors import MtfixError
 
@@ -124,18 +125,6 @@ def _print_summary(result) -> None:
     typer.echo(f"wrote {', '.join(written)}", err=True)
 
 
-def _named(translators: list) -> list[tuple[str, object]]:
-    """(short name, translator): the model's name (preset, hub id or folder name), made unique,
-    as `mtfix repair` names them."""
-    named, seen = [], {}
-    for tr in translators:
-        plan = getattr(tr, "plan", None)
-        name = plan.ref.name if plan is not None else str(tr)
-        seen[name] = seen.get(name, 0) + 1
-        named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
-    return named
-
-
 def _order(value: str):
     if value == "auto":
         return "auto"
@@ -208,7 +197,7 @@ def filter_command(
                              models_dir=models_dir, cache=open_cache(cache, no_cache))
         tr.pair(config.tgt_lang, config.src_lang)  # a wrong model fails before any work
         back_translate = engine_back_translate(tr, src=config.tgt_lang, tgt=config.src_lang, beam_size=beam_size)
-        model_name = _named([tr])[0][0]
+        model_name = named_translators([tr])[0][0]
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=model_name)
@@ -265,8 +254,8 @@ def build_command(
     scoring = load_config(config)
     cache_db = open_cache(cache, no_cache)
     options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
-    back = _named([open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])])
-    forward = _named([open_translator(m, **options)
+    back = named_translators([open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])])
+    forward = named_translators([open_translator(m, **options)
                       for m in (forward_models or [default_model("en-ar", models_dir)])])
     decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
     source = ArticleSource(articles, back=back, forward=forward, decoding=decoding, scoring=scoring)

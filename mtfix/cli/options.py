@@ -57,3 +57,15 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
             progress.advance(task, k)
 
         yield advance
+
+
+def named_translators(translators: list) -> list[tuple[str, object]]:
+    """(short name, translator): the model's name (preset, hub id or folder name), made
+    unique; used for candidate origins and signatures."""
+    named, seen = [], {}
+    for tr in translators:
+        plan = getattr(tr, "plan", None)
+        name = plan.ref.name if plan is not None else str(tr)
+        seen[name] = seen.get(name, 0) + 1
+        named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
+    return named

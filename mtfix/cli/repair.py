@@ -17,6 +17,7 @@ from mtfix.cli.options import (
     ThreadsOpt,
     open_cache,
     progress_bar,
+    named_translators,
 )
 from mtfix.errors import MtfixError
 
@@ -65,8 +66,10 @@ def register(app: typer.Typer) -> None:
         scoring = load_config(config)
         cache_db = open_cache(cache, no_cache)
         options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
-        back = _named([open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])])
-        forward = _named(
+        back = named_translators(
+            [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
+        )
+        forward = named_translators(
             [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
         )
         decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
@@ -99,13 +102,3 @@ def register(app: typer.Typer) -> None:
             err=True,
         )
         typer.echo(f"signature: {rep['signature']['line']}", err=True)
-
-
-def _named(translators: list) -> list[tuple[str, object]]:
-    """(short name, translator): the model's name (preset, hub id or folder name), made unique."""
-    named, seen = [], {}
-    for tr in translators:
-        name = tr.plan.ref.name
-        seen[name] = seen.get(name, 0) + 1
-        named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
-    return named

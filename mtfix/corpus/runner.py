@@ -28,7 +28,7 @@ from mtfix.corpus.readers import Source
 from mtfix.corpus.records import BadRow
 from mtfix.corpus.signature import CorpusSignature
 from mtfix.corpus.state import SqliteKeyStore, WorkDir
-from mtfix.corpus.writers import OutputSpec, usual_mode, write_output
+from mtfix.corpus.writers import OutputSpec, write_output
 from mtfix.errors import MtfixError
 from mtfix.outputs import atomic_path, atomic_write_text
 
@@ -191,14 +191,12 @@ class CorpusRun:
 
             with atomic_path(self.rejects) as tmp:
                 shutil.copyfile(work.part("rejects"), tmp)
-                usual_mode(tmp)
             files["rejects"] = self.rejects
         if self.summary_path is not None:
             doc = {**metadata, "outputs": [o.to_dict() for o in self.outputs],
                    "dropped": None if self.dropped is None else self.dropped.to_dict(),
                    "rejects": None if self.rejects is None else str(self.rejects)}
             atomic_write_text(self.summary_path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
-            usual_mode(self.summary_path)
             files["summary"] = self.summary_path
         return files
 

@@ -28,10 +28,9 @@ from pathlib import Path
 from typing import Iterator
 
 from mtfix.errors import MtfixError
-from mtfix.outputs import atomic_path
+from mtfix.outputs import atomic_path, usual_mode
 
-__all__ = ["OutputSpec", "parse_output", "write_output", "FORMATS", "atomic_dir", "check_dir_output",
-           "usual_mode"]
+__all__ = ["OutputSpec", "parse_output", "write_output", "FORMATS", "atomic_dir", "check_dir_output"]
 
 FORMATS = ("jsonl", "tsv", "parquet", "hf")
 _SUFFIXES = {".jsonl": "jsonl", ".tsv": "tsv", ".parquet": "parquet", ".hf": "hf", "": "hf"}
@@ -70,14 +69,6 @@ def check_dir_output(out: Path, inputs) -> None:
     if out.exists() and not (out.is_dir() and (out / "state.json").is_file()):
         what = "a file" if not out.is_dir() else "a folder that is not a saved dataset"
         raise MtfixError(f"cannot write the dataset {out}: it is {what}; choose another path")
-
-
-def usual_mode(path: Path) -> None:
-    """The permissions a plain ``open``/``mkdir`` would give (temporary files are created
-    owner-only; a corpus is usually read by other users and jobs)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
 
 
 def atomic_dir(out: Path):
@@ -165,7 +156,6 @@ def _tsv_cell(v) -> str:
 def write_jsonl(part: Path, out: Path, **_) -> None:
     with atomic_path(out) as tmp:
         shutil.copyfile(part, tmp)
-        usual_mode(tmp)
 
 
 def write_tsv(part: Path, out: Path, *, langs, filters, **_) -> None:
@@ -177,7 +167,6 @@ def write_tsv(part: Path, out: Path, *, langs, filters, **_) -> None:
                 s = rec.get("scores", {})
                 cells = [rec.get(c) for c in cols] + [s.get(name) for name in filters]
                 f.write("\t".join(_tsv_cell(v) for v in cells) + "\n")
-        usual_mode(tmp)
 
 
 def write_parquet(part: Path, out: Path, *, langs, filters, metadata: dict, **_) -> None:
@@ -189,7 +178,6 @@ def write_parquet(part: Path, out: Path, *, langs, filters, metadata: dict, **_)
         with pq.ParquetWriter(str(tmp), schema) as writer:
             for batch, _ in _batches(part, langs, filters):
                 writer.write_table(pa.Table.from_pydict(batch, schema=schema))
-        usual_mode(tmp)
 
 
 def write_hf(part: Path, out: Path, *, langs, filters, metadata: dict, **_) -> None:

@@ -54,7 +54,7 @@ class Family:
     def _check_direction(self, src: str, tgt: str) -> None:
         if self.preset and self.preset.directions and f"{src}-{tgt}" not in self.preset.directions:
             dirs = ", ".join(self.preset.directions)
-            raise MtfixError(f"model {self.ref.name} translates {dirs}, not {src}-{tgt}; choose another --model")
+            raise MtfixError(f"model {self.ref.name} translates {dirs}, not {src}-{tgt}; choose a model for that direction")
 
     # -- tokens --------------------------------------------------------------
     def encode(self, texts: list[str], pair: Pair) -> list[list[int]]:
@@ -115,7 +115,7 @@ class MarianFamily(Family):
             lang = languages.lookup(declared) if declared else None
             if lang and lang.code != given and not (side == "target" and self.multi_target):
                 raise MtfixError(
-                    f"model {self.ref.name} has {side} language {lang.code}, not {given}; choose another --model"
+                    f"model {self.ref.name} has {side} language {lang.code}, not {given}; choose a model for that direction"
                 )
 
     def pair(self, src: str, tgt: str) -> Pair:
