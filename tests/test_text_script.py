@@ -1,6 +1,8 @@
 """Script shares, Latin words left in Arabic, language by script."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mtfix.errors import MtfixError
 from mtfix.text.read import read_text
@@ -59,3 +61,34 @@ def test_references_are_in_their_script(shared_data):
         lines = (shared_data / name).read_text(encoding="utf-8").splitlines()
         wrong = [line for line in lines if detect_script_language(line) != lang]
         assert wrong == []
+
+
+def _stats_by_character(text):
+    """The definition, one character at a time (script_stats computes it in bulk)."""
+    from mtfix.text.script import _ARABIC_BLOCKS
+
+    arabic = latin = other = 0
+    for c in text:
+        if not c.isalpha() or c == "ـ":
+            continue
+        if c.isascii() or "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff":
+            latin += 1
+        elif any(a <= ord(c) <= b for a, b in _ARABIC_BLOCKS):
+            arabic += 1
+        else:
+            other += 1
+    return arabic, latin, other
+
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=80))
+def test_bulk_counts_equal_the_per_character_definition(text):
+    s = script_stats(text)
+    assert (s.arabic, s.latin, s.other) == _stats_by_character(text)
+
+
+def test_bulk_counts_on_mixed_arabic_text():
+    s = script_stats("تشغيل الوسائط غير معتمد’My ابنه كان هو مقاتلـــ 2014 ٪ Ünïcode ελληνικά")
+    assert (s.arabic, s.latin, s.other) == _stats_by_character(
+        "تشغيل الوسائط غير معتمد’My ابنه كان هو مقاتلـــ 2014 ٪ Ünïcode ελληνικά")
+    assert s.other == 8 and s.latin == 9
