@@ -107,16 +107,35 @@ def _set_generation_traps(model, *, num_beams: int) -> None:
 
 
 def build_marian(
-    out: Path, src_lines: list[str], tgt_lines: list[str], *, source_lang: str, target_lang: str, target_codes=()
+    out: Path,
+    src_lines: list[str],
+    tgt_lines: list[str],
+    *,
+    source_lang: str,
+    target_lang: str,
+    target_codes=(),
+    sizes: dict | None = None,
+    spm_vocab: int = 600,
+    vocab_size: int | None = None,
+    max_positions: int = TINY_MAX_POSITIONS,
+    std: float = 0.35,
+    before_save=None,
 ) -> Path:
+    """A MarianMT model under ``out``. The defaults build the tiny test models;
+    the benchmark passes opus-mt sizes: ``sizes`` (d_model, layers, heads, ffn),
+    ``spm_vocab`` pieces per SentencePiece side, ``vocab_size`` (the joint
+    vocabulary is padded with unused filler pieces up to this size, like the
+    ~62k of opus-mt), ``max_positions``, the weights' ``std``, and
+    ``before_save(model, tokenizer)`` to adjust the model before it is saved."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
+    sizes = sizes or SIZES
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        src_spm = train_spm(src_lines, tmp / "source", 600)
-        tgt_spm = train_spm(tgt_lines, tmp / "target", 600)
+        src_spm = train_spm(src_lines, tmp / "source", spm_vocab)
+        tgt_spm = train_spm(tgt_lines, tmp / "target", spm_vocab)
         shutil.copy(src_spm, out / "source.spm")
         shutil.copy(tgt_spm, out / "target.spm")
     # Marian's joint vocab: </s>=0, <unk>=1, then pieces, then <pad> last.
@@ -124,13 +143,15 @@ def build_marian(
     for piece in list(target_codes) + _spm_pieces(out / "source.spm") + _spm_pieces(out / "target.spm"):
         if piece not in vocab and piece not in ("<s>",):
             vocab[piece] = len(vocab)
+    while vocab_size is not None and len(vocab) < vocab_size - 1:
+        vocab[f"\u2581filler{len(vocab)}"] = len(vocab)  # never produced by the SentencePiece models
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
     (out / "tokenizer_config.json").write_text(
         json.dumps(
             {
                 "tokenizer_class": "MarianTokenizer",
-                "model_max_length": TINY_MAX_POSITIONS,
+                "model_max_length": max_positions,
                 "separate_vocabs": False,
                 "source_lang": source_lang,  # as opus-mt configs record them
                 "target_lang": target_lang,
@@ -142,14 +163,14 @@ def build_marian(
     config = MarianConfig(
         vocab_size=len(vocab),
         decoder_vocab_size=len(vocab),
-        d_model=SIZES["d_model"],
-        encoder_layers=SIZES["layers"],
-        decoder_layers=SIZES["layers"],
-        encoder_attention_heads=SIZES["heads"],
-        decoder_attention_heads=SIZES["heads"],
-        encoder_ffn_dim=SIZES["ffn"],
-        decoder_ffn_dim=SIZES["ffn"],
-        max_position_embeddings=TINY_MAX_POSITIONS,
+        d_model=sizes["d_model"],
+        encoder_layers=sizes["layers"],
+        decoder_layers=sizes["layers"],
+        encoder_attention_heads=sizes["heads"],
+        decoder_attention_heads=sizes["heads"],
+        encoder_ffn_dim=sizes["ffn"],
+        decoder_ffn_dim=sizes["ffn"],
+        max_position_embeddings=max_positions,
         pad_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id,
         decoder_start_token_id=tok.pad_token_id,
@@ -160,9 +181,11 @@ def build_marian(
     )
     torch.manual_seed(0)
     model = MarianMTModel(config).eval()
-    _randomise(model, std=0.35)
+    _randomise(model, std=std)
     _set_generation_traps(model, num_beams=4)
     model.generation_config.bad_words_ids = [[tok.pad_token_id]]
+    if before_save is not None:
+        before_save(model, tok)
     model.save_pretrained(out)
     return out
 
