@@ -151,7 +151,10 @@ class CachedTranslator:
         )
         distinct = list(dict.fromkeys(s for s in segments))
         found = self.cache.get_many(self.key, options, distinct) if self.cache is not None else {}
-        missing = [s for s in distinct if s not in found]
+        # Longest first, so each chunk (and each batch the engine makes of it) holds
+        # segments of similar length: little padding, and a batch's decoding stops
+        # near its own segments' length caps. Results are keyed by text: order-free.
+        missing = sorted((s for s in distinct if s not in found), key=len, reverse=True)
         self.hits += len(found)
         total = len(distinct)
         if on_progress and found:

@@ -11,6 +11,7 @@ default; here both limits are always passed explicitly, after the length guard.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,14 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
     return out
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, e.g. under taskset or a cpuset)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class CT2Translator(Translator):
     backend = "ctranslate2"
 
@@ -96,9 +105,11 @@ class CT2Translator(Translator):
         tokenizer = load_tokenizer(ref)
         config = read_config(ref)
         family = make_family(ref, tokenizer, config)
+        # threads=0 means every core this process may use; CTranslate2's own default is 4.
+        self.threads = threads if threads > 0 else usable_cores()
         try:
             self.translator = ctranslate2.Translator(
-                str(ref.path), device=device, compute_type=compute_type, intra_threads=threads, inter_threads=1
+                str(ref.path), device=device, compute_type=compute_type, intra_threads=self.threads, inter_threads=1
             )
         except Exception as e:  # noqa: BLE001
             raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {_first_line(e)}") from None
