@@ -14,6 +14,12 @@ BackendOpt = typer.Option(
     help="auto (CTranslate2 when converted or convertible, else transformers), transformers or ctranslate2.",
 )
 QuantizationOpt = typer.Option("int8", "--quantization", help="CTranslate2 weights: int8 (CPU default), float32, ...")
+NoConvertOpt = typer.Option(
+    False,
+    "--no-convert",
+    help="With --backend auto, never convert to CTranslate2 on first use: an existing conversion is used, "
+    "else transformers.",
+)
 ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."

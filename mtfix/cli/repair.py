@@ -13,6 +13,7 @@ from mtfix.cli.options import (
     CacheOpt,
     ModelsDirOpt,
     NoCacheOpt,
+    NoConvertOpt,
     QuantizationOpt,
     ThreadsOpt,
     open_cache,
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
         forward_n_best: int = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model."),
         backend: str = BackendOpt,
         quantization: str = QuantizationOpt,
+        no_convert: bool = NoConvertOpt,
         threads: int = ThreadsOpt,
         models_dir: Optional[Path] = ModelsDirOpt,
         cache: Optional[Path] = CacheOpt,
@@ -65,7 +67,8 @@ def register(app: typer.Typer) -> None:
         text = read_text(file)
         scoring = load_config(config)
         cache_db = open_cache(cache, no_cache)
-        options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
+        options = dict(backend=backend, quantization=quantization, threads=threads, convert=not no_convert,
+                       models_dir=models_dir, cache=cache_db)
         back = named_translators(
             [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
         )

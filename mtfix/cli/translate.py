@@ -13,6 +13,7 @@ from mtfix.cli.options import (
     CacheOpt,
     ModelsDirOpt,
     NoCacheOpt,
+    NoConvertOpt,
     QuantizationOpt,
     ThreadsOpt,
     open_cache,
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
         tgt: str = typer.Option(..., "--tgt", help="Target language."),
         backend: str = BackendOpt,
         quantization: str = QuantizationOpt,
+        no_convert: bool = NoConvertOpt,
         beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size (1 = greedy)."),
         n_best: int = typer.Option(1, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
         max_batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, help="Token budget per batch."),
@@ -61,6 +63,7 @@ def register(app: typer.Typer) -> None:
             backend=backend,
             quantization=quantization,
             threads=threads,
+            convert=not no_convert,
             models_dir=models_dir,
             cache=open_cache(cache, no_cache),
         )
