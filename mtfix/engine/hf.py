@@ -52,6 +52,52 @@ def _first_line(e: Exception) -> str:
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
 
+class _StepScores:
+    """Records each decoding step's scores of the tokens that can be chosen, nothing more.
+
+    Passed as the last logits processor, it sees the final processed scores of
+    every step: log-probabilities in beam search, processed logits in greedy
+    search (normalised here, as ``compute_transition_scores(normalize_logits=True)``
+    does). A beam keeps per step the best ``2 * beam`` continuations of all its
+    rows, so a chosen token is always among its row's top ``2 * beam`` scores;
+    greedy picks the top one. Keeping only those replaces ``output_scores``,
+    which holds a rows x vocabulary copy of every step (GBs for a batch of a
+    62k-vocabulary model) and stacks them all at the end.
+    """
+
+    def __init__(self, beam_size: int):
+        self.k = 1 if beam_size == 1 else 2 * beam_size + 1  # at most the vocabulary (see __call__)
+        self.normalize = beam_size == 1
+        self.steps: list[tuple] = []
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        values, ids = torch.topk(scores.float(), min(self.k, scores.shape[-1]), dim=-1)
+        if self.normalize:
+            values = values - torch.logsumexp(scores.float(), dim=-1, keepdim=True)
+        self.steps.append((values, ids))
+        return scores
+
+    def transition_scores(self, sequences, beam_indices=None) -> list[list[float]]:
+        """Per returned sequence, the score of each generated token (0.0 where none)."""
+        generated = sequences[:, 1:].tolist()  # after the decoder start token
+        rows = beam_indices.tolist() if beam_indices is not None else None
+        steps = [(v.tolist(), i.tolist()) for v, i in self.steps]
+        out = []
+        for r, seq in enumerate(generated):
+            scores = []
+            for t, token in enumerate(seq):
+                row = r if rows is None else (rows[r][t] if t < len(rows[r]) else -1)
+                if row < 0 or t >= len(steps):
+                    scores.append(0.0)  # past this hypothesis' end
+                    continue
+                values, ids = steps[t][0][row], steps[t][1][row]
+                scores.append(values[ids.index(token)] if token in ids else values[-1])
+            out.append(scores)
+        return out
+
+
 class HFTranslator(Translator):
     backend = "transformers"
 
@@ -94,6 +140,8 @@ class HFTranslator(Translator):
         super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
 
     def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
+        from transformers import LogitsProcessorList
+
         torch = self.torch
         width = max(len(s) for s in batch)
         input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
@@ -101,13 +149,14 @@ class HFTranslator(Translator):
         for row, seq in enumerate(batch):
             input_ids[row, : len(seq)] = torch.tensor(seq)
             attention[row, : len(seq)] = 1
+        recorder = _StepScores(beam_size)
         kwargs = dict(
             num_beams=beam_size,
             num_return_sequences=n_best,
             do_sample=False,
             max_new_tokens=max_new_tokens,
-            output_scores=True,
-            return_dict_in_generate=True,
+            return_dict_in_generate=True,  # beam_indices come with it, the scores stay in the recorder
+            logits_processor=LogitsProcessorList([recorder]),
         )
         if beam_size > 1:
             kwargs.update(length_penalty=length_penalty, early_stopping=True)
@@ -119,14 +168,8 @@ class HFTranslator(Translator):
             out = self.model.generate(
                 input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device), **kwargs
             )
-            steps = self.model.compute_transition_scores(
-                out.sequences,
-                out.scores,
-                getattr(out, "beam_indices", None) if beam_size > 1 else None,
-                normalize_logits=beam_size == 1,  # beam scores are already log-softmaxed
-            )
+            steps = recorder.transition_scores(out.sequences, out.beam_indices if beam_size > 1 else None)
         sequences = out.sequences[:, 1:].tolist()  # drop the decoder start token
-        steps = steps.tolist()
         results = []
         for i in range(len(batch)):
             hyps = []
