@@ -19,13 +19,37 @@ def quiet_transformers() -> None:
 
 
 def load_tokenizer(ref: ModelRef):
-    from transformers import AutoTokenizer
-
     quiet_transformers()
     try:
+        marian = _is_marian(ref)
+        if marian:
+            # The class AutoTokenizer resolves a Marian model to, imported directly:
+            # AutoTokenizer's machinery imports torch (~190 MB of RSS, ~1 s), which a
+            # CTranslate2 translator never needs.
+            from transformers.models.marian.tokenization_marian import MarianTokenizer
+
+            return MarianTokenizer.from_pretrained(str(ref.hf_dir))
+        from transformers import AutoTokenizer
+
         return AutoTokenizer.from_pretrained(str(ref.hf_dir))
     except Exception as e:  # noqa: BLE001 - any failure to load is the model's, reported in one line
         raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {_first_line(e)}") from None
+
+
+def _is_marian(ref: ModelRef) -> bool:
+    """A Marian model whose tokenizer config names MarianTokenizer (as opus-mt models' do)."""
+    try:
+        config = json.loads((ref.hf_dir / "config.json").read_text(encoding="utf-8"))
+        tok_config = json.loads((ref.hf_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # AutoTokenizer decides, and reports what is wrong
+    return (
+        isinstance(config, dict)
+        and isinstance(tok_config, dict)
+        and config.get("model_type") == "marian"
+        and tok_config.get("tokenizer_class") == "MarianTokenizer"
+        and not tok_config.get("auto_map")
+    )
 
 
 def read_config(ref: ModelRef) -> dict:
