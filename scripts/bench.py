@@ -3,6 +3,7 @@
 
     python scripts/bench.py            # default (a few minutes on 2 cores)
     python scripts/bench.py --quick    # smaller samples, for a smoke run
+    python scripts/bench.py --shape big --out OUT   # the opus-mt-tc-big (transformer-big) shape
 
 Builds two opus-mt-shaped MarianMT models (ar->en, en->ar) with random
 weights: the real architecture of the ``opus-mt-*`` presets (6+6 layers,
@@ -63,8 +64,12 @@ REPO = HERE.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
 
-#: The opus-mt-ar-en / opus-mt-en-ar architecture (transformer-base).
-OPUS_SIZES = dict(d_model=512, layers=6, heads=8, ffn=2048)
+#: The opus-mt-ar-en / opus-mt-en-ar architecture (transformer-base, the default
+#: here); "big" is the transformer-big shape of the opus-mt-tc-big presets.
+SHAPES = {
+    "base": dict(d_model=512, layers=6, heads=8, ffn=2048),
+    "big": dict(d_model=1024, layers=6, heads=16, ffn=4096),
+}
 OPUS_VOCAB = 62_000
 OPUS_POSITIONS = 512
 SPM_VOCAB = 8000  # pieces per side (as many as the local text supports; opus-mt has 32k)
@@ -162,10 +167,14 @@ def _restrict_output(model, tok) -> None:
         model.final_logits_bias.copy_(bias)
 
 
-def build_models(work: Path, rebuild: bool = False) -> dict[str, Path]:
+def _root(work: Path, shape: str) -> Path:
+    return work / (f"models-v{BUILD_VERSION}" + ("" if shape == "base" else f"-{shape}"))
+
+
+def build_models(work: Path, rebuild: bool = False, shape: str = "base") -> dict[str, Path]:
     """opus-mt-shaped ar-en / en-ar models (Hugging Face dirs), cached in ``work``."""
     tiny = _tiny_module()
-    root = work / f"models-v{BUILD_VERSION}"
+    root = _root(work, shape)
     stamp = root / "done.json"
     dirs = {"ar-en": root / "opus-ar-en", "en-ar": root / "opus-en-ar"}
     if stamp.is_file() and not rebuild:
@@ -175,7 +184,7 @@ def build_models(work: Path, rebuild: bool = False) -> dict[str, Path]:
     en, ar = training_text()
     log(f"building opus-mt-shaped models ({len(en)} en / {len(ar)} ar training lines for SentencePiece)")
     t0 = time.perf_counter()
-    common = dict(sizes=OPUS_SIZES, spm_vocab=SPM_VOCAB, vocab_size=OPUS_VOCAB, max_positions=OPUS_POSITIONS,
+    common = dict(sizes=SHAPES[shape], spm_vocab=SPM_VOCAB, vocab_size=OPUS_VOCAB, max_positions=OPUS_POSITIONS,
                   std=0.1, before_save=_restrict_output)
     tiny.build_marian(dirs["ar-en"], ar, en, source_lang="ar", target_lang="en", **common)
     tiny.build_marian(dirs["en-ar"], en, ar, source_lang="en", target_lang="ar",
@@ -190,7 +199,8 @@ def model_facts(path: Path) -> dict:
                                 "encoder_ffn_dim", "vocab_size", "max_position_embeddings")}
 
 
-def convert_all(hf: dict[str, Path], work: Path) -> tuple[dict[tuple[str, str], Path], dict[str, float]]:
+def convert_all(hf: dict[str, Path], work: Path, shape: str = "base"
+                ) -> tuple[dict[tuple[str, str], Path], dict[str, float]]:
     """CTranslate2 conversions (float32, int8) of both directions; returns paths and the seconds
     each int8 conversion took when it was made (the one-time cost of auto-conversion)."""
     from mtfix.engine.ct2 import convert
@@ -199,7 +209,7 @@ def convert_all(hf: dict[str, Path], work: Path) -> tuple[dict[tuple[str, str], 
     out, seconds = {}, {}
     for direction, path in hf.items():
         for quant in ("float32", "int8"):
-            target = work / f"models-v{BUILD_VERSION}" / f"opus-{direction}-ct2-{quant}"
+            target = _root(work, shape) / f"opus-{direction}-ct2-{quant}"
             t0 = time.perf_counter()
             existed = (target / "model.bin").is_file()
             convert(resolve(str(path)), target, quantization=quant)
@@ -657,6 +667,7 @@ def _ok(flag: bool) -> str:
 
 def markdown(res: dict) -> str:
     env, s, raw, rep, rss = res["environment"], res["summary"], res["raw_decode"], res["repair"], res["peak_rss"]
+    m = res["model"]
     first, cached = rep["first"], rep["cached"]
     f0 = min(first, key=lambda f: f["wall_s"])
     c0 = min(cached, key=lambda c: c["wall_s"])
@@ -666,7 +677,9 @@ def markdown(res: dict) -> str:
         f"`scripts/bench.py{' --quick' if res['settings']['quick'] else ''}` on {env['cpu']}, {env['cores']} cores, "
         f"{env['threads']} threads (load average {_load(env.get('load_average_start'))} at the start, "
         f"{_load(env.get('load_average_end'))} at the end). Models: opus-mt-shaped MarianMT ar->en and en->ar "
-        f"(6+6 layers, d_model 512, 8 heads, FFN 2048, {res['model']['vocab_size']:,} vocabulary), random weights, "
+        f"({m['encoder_layers']}+{m['decoder_layers']} layers, d_model {m['d_model']}, "
+        f"{m['encoder_attention_heads']} heads, FFN {m['encoder_ffn_dim']}, {m['vocab_size']:,} vocabulary), "
+        f"random weights, "
         f"outputs forced to the length cap (source tokens + 10) on every backend. Repair: beam 4, "
         f"2-best pivots x 2-best candidates, {f0['sentences']} sentences of FLORES-200 machine translation.",
         "",
@@ -768,6 +781,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-rounds", type=int, default=None,
                         help="naive-loop runs, each bracketed by CTranslate2 runs (default 1)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the models even if cached")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="base",
+                        help="base: opus-mt (the default, as issue #7 asks); big: opus-mt-tc-big (transformer-big)")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     parser.add_argument("--article-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -785,8 +800,8 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
 
-    hf = build_models(work, args.rebuild)
-    ct2, conversion = convert_all(hf, work)
+    hf = build_models(work, args.rebuild, args.shape)
+    ct2, conversion = convert_all(hf, work, args.shape)
     text, origin = article(n_article)
     naive_text, _ = article(n_naive)
     from mtfix.text.segment import segment
@@ -796,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     # batch's longest length cap wastes little on its shorter members.
     middle = sorted(len(x) for x in sents)[len(sents) // 2]
     raw_sents = sorted(sents, key=lambda x: (abs(len(x) - middle), x))[:n_raw]
-    settings = {"quick": quick, "sentences": n_article, "naive_sentences": n_naive, "raw_sentences": n_raw,
+    settings = {"quick": quick, "shape": args.shape, "sentences": n_article, "naive_sentences": n_naive, "raw_sentences": n_raw,
                 "rounds": rounds, "naive_rounds": naive_rounds, "threads": args.threads, "output_ratio": OUTPUT_RATIO,
                 "decoding": {"beam_size": 4, "back_n_best": 2, "forward_n_best": 2}, "article": origin}
     log(f"settings: {settings}")
