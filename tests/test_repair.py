@@ -33,7 +33,7 @@ def tiny_run(tiny_models, seed_path, tmp_path_factory):
     d = tmp_path_factory.mktemp("repair")
     out, report, html, cache = d / "out.txt", d / "report.json", d / "report.html", d / "cache.sqlite"
     args = ["repair", seed_path, "-b", tiny_models["marian-ar-en"], "-f", tiny_models["marian-en-ar"],
-            "--beam", "2", "--cache", cache]
+            "--beam", "2", "--batch-tokens", "512", "--cache", cache]
     r = run(*args, "--out", out, "--report", report, "--html", html)
     assert r.exit_code == 0, r.output
     return {"args": args, "out": out, "report": report, "html": html, "cache": cache, "result": r, "dir": d}
@@ -57,7 +57,7 @@ def test_report_json_is_complete(tiny_run, seed_path):
     assert report["summary"]["sentences"] == n == len(report["sentences"])
     sig = report["signature"]
     assert sig["mtfix"] and sig["sacrebleu"] == "2.6.0"
-    assert sig["decoding"] == {"beam_size": 2, "back_n_best": 2, "forward_n_best": 2}
+    assert sig["decoding"] == {"beam_size": 2, "back_n_best": 2, "forward_n_best": 2, "max_batch_tokens": 512}
     for side in ("back_models", "forward_models"):
         [m] = sig[side]
         assert m["backend"] == "ctranslate2" and m["quantization"] == "int8"

@@ -13,15 +13,24 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
+    BackModelsOpt,
+    BackNBestOpt,
     BackendOpt,
+    BatchTokensOpt,
+    BeamOpt,
     CacheOpt,
+    ForwardModelsOpt,
+    ForwardNBestOpt,
     ModelsDirOpt,
     NoCacheOpt,
+    NoConvertOpt,
     QuantizationOpt,
+    ScoringConfigOpt,
     ThreadsOpt,
-    open_cache,
-    progress_bar,
     named_translators,
+    open_cache,
+    open_repair_models,
+    progress_bar,
 )
 from mtfix.errors import MtfixError
 
@@ -168,6 +177,7 @@ def filter_command(
     beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of the back-translation."),
     backend: str = BackendOpt,
     quantization: str = QuantizationOpt,
+    no_convert: bool = NoConvertOpt,
     threads: int = ThreadsOpt,
     models_dir: Optional[Path] = ModelsDirOpt,
     cache: Optional[Path] = CacheOpt,
@@ -194,7 +204,7 @@ def filter_command(
         from mtfix.engine import open_translator
 
         tr = open_translator(back_model, backend=backend, quantization=quantization, threads=threads,
-                             models_dir=models_dir, cache=open_cache(cache, no_cache))
+                             convert=not no_convert, models_dir=models_dir, cache=open_cache(cache, no_cache))
         tr.pair(config.tgt_lang, config.src_lang)  # a wrong model fails before any work
         back_translate = engine_back_translate(tr, src=config.tgt_lang, tgt=config.src_lang, beam_size=beam_size)
         model_name = named_translators([tr])[0][0]
@@ -214,16 +224,16 @@ def build_command(
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Log an unreadable article (not UTF-8, empty, not "
                                                             "Arabic) to the rejects file and go on."),
-    back_models: Optional[List[str]] = typer.Option(None, "--back-model", "-b", help="ar->en model(s) (repeatable); "
-                                                                                     "the first also scores the "
-                                                                                     "round trip."),
-    forward_models: Optional[List[str]] = typer.Option(None, "--forward-model", "-f", help="en->ar model(s)."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Repair scoring weights/thresholds (TOML)."),
-    beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of every translation."),
-    back_n_best: int = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model."),
-    forward_n_best: int = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model."),
+    back_models: Optional[List[str]] = BackModelsOpt,
+    forward_models: Optional[List[str]] = ForwardModelsOpt,
+    config: Optional[Path] = ScoringConfigOpt,
+    beam_size: int = BeamOpt,
+    back_n_best: int = BackNBestOpt,
+    forward_n_best: int = ForwardNBestOpt,
+    batch_tokens: int = BatchTokensOpt,
     backend: str = BackendOpt,
     quantization: str = QuantizationOpt,
+    no_convert: bool = NoConvertOpt,
     threads: int = ThreadsOpt,
     models_dir: Optional[Path] = ModelsDirOpt,
     cache: Optional[Path] = CacheOpt,
@@ -239,9 +249,6 @@ def build_command(
     """
     from mtfix.corpus import CorpusRun, engine_back_translate, load_pipeline_config
     from mtfix.corpus.articles import ArticleSource, repair_description
-    from mtfix.engine import open_translator
-    from mtfix.engine.registry import default_model
-    from mtfix.repair import Decoding
     from mtfix.scoring.config import load_config
 
     pipe = load_pipeline_config(pipeline)
@@ -249,15 +256,12 @@ def build_command(
         raise MtfixError(f"{pipe.source}: corpus build makes (en, ar) pairs; set src_lang = \"en\", tgt_lang = \"ar\"")
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
                                                           [*articles, pipeline, config])
-    if max(back_n_best, forward_n_best) > beam_size:
-        raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
     scoring = load_config(config)
-    cache_db = open_cache(cache, no_cache)
-    options = dict(backend=backend, quantization=quantization, threads=threads, models_dir=models_dir, cache=cache_db)
-    back = named_translators([open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])])
-    forward = named_translators([open_translator(m, **options)
-                      for m in (forward_models or [default_model("en-ar", models_dir)])])
-    decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
+    back, forward, decoding = open_repair_models(
+        back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
+        batch_tokens=batch_tokens, backend=backend, quantization=quantization, no_convert=no_convert,
+        threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
+    )
     source = ArticleSource(articles, back=back, forward=forward, decoding=decoding, scoring=scoring)
     # Same options as the repair's pivots: the round trip of a kept sentence comes from the cache.
     back_translate = engine_back_translate(back[0][1], src="ar", tgt="en", beam_size=beam_size, n_best=back_n_best,

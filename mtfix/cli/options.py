@@ -28,6 +28,21 @@ CacheOpt: Optional[Path] = typer.Option(
     None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
+BatchTokensOpt = typer.Option(
+    4096, "--batch-tokens", min=1, help="Token budget per batch (source tokens x beam); lower it to use less memory."
+)
+
+# The repair loop's models and decoding (mtfix repair, mtfix corpus build).
+BackModelsOpt: Optional[list[str]] = typer.Option(
+    None, "--back-model", "-b", help="ar->en model(s): preset, hub id or dir (repeatable; the first scores round trips)."
+)
+ForwardModelsOpt: Optional[list[str]] = typer.Option(
+    None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
+)
+ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML).")
+BeamOpt = typer.Option(4, "--beam", min=1, help="Beam size of every translation.")
+BackNBestOpt = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model.")
+ForwardNBestOpt = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model.")
 
 
 def open_cache(path: Path | None, disabled: bool):
@@ -75,3 +90,41 @@ def named_translators(translators: list) -> list[tuple[str, object]]:
         seen[name] = seen.get(name, 0) + 1
         named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
     return named
+
+
+def open_repair_models(
+    back_models: list[str] | None,
+    forward_models: list[str] | None,
+    *,
+    beam_size: int,
+    back_n_best: int,
+    forward_n_best: int,
+    batch_tokens: int,
+    backend: str,
+    quantization: str,
+    no_convert: bool,
+    threads: int,
+    models_dir: Path | None,
+    cache: Path | None,
+    no_cache: bool,
+):
+    """``(back, forward, decoding)`` for the repair loop: named cached translators (the
+    presets' defaults when none are given; nothing loaded yet) and every decoding option."""
+    from mtfix.engine import open_translator
+    from mtfix.engine.registry import default_model
+    from mtfix.errors import MtfixError
+    from mtfix.repair import Decoding
+
+    if max(back_n_best, forward_n_best) > beam_size:
+        raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
+    options = dict(backend=backend, quantization=quantization, threads=threads, convert=not no_convert,
+                   models_dir=models_dir, cache=open_cache(cache, no_cache))
+    back = named_translators(
+        [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
+    )
+    forward = named_translators(
+        [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
+    )
+    decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
+                        max_batch_tokens=batch_tokens)
+    return back, forward, decoding

@@ -10,15 +10,21 @@ import typer
 
 from mtfix.cli.options import (
     BackendOpt,
+    BackModelsOpt,
+    BackNBestOpt,
+    BatchTokensOpt,
+    BeamOpt,
     CacheOpt,
+    ForwardModelsOpt,
+    ForwardNBestOpt,
     ModelsDirOpt,
     NoCacheOpt,
     NoConvertOpt,
     QuantizationOpt,
+    ScoringConfigOpt,
     ThreadsOpt,
-    open_cache,
+    open_repair_models,
     progress_bar,
-    named_translators,
 )
 from mtfix.errors import MtfixError
 
@@ -27,19 +33,16 @@ def register(app: typer.Typer) -> None:
     @app.command("repair")
     def repair(
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
-        back_models: Optional[List[str]] = typer.Option(
-            None, "--back-model", "-b", help="ar->en model(s): preset, hub id or dir (repeatable)."
-        ),
-        forward_models: Optional[List[str]] = typer.Option(
-            None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
-        ),
+        back_models: Optional[List[str]] = BackModelsOpt,
+        forward_models: Optional[List[str]] = ForwardModelsOpt,
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the repaired text here (default: stdout)."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the JSON report here."),
         html: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
-        config: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML)."),
-        beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of every translation."),
-        back_n_best: int = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model."),
-        forward_n_best: int = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model."),
+        config: Optional[Path] = ScoringConfigOpt,
+        beam_size: int = BeamOpt,
+        back_n_best: int = BackNBestOpt,
+        forward_n_best: int = ForwardNBestOpt,
+        batch_tokens: int = BatchTokensOpt,
         backend: str = BackendOpt,
         quantization: str = QuantizationOpt,
         no_convert: bool = NoConvertOpt,
@@ -49,10 +52,8 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = NoCacheOpt,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
-        from mtfix.engine import open_translator
-        from mtfix.engine.registry import default_model
         from mtfix.outputs import atomic_write_text, check_output_path
-        from mtfix.repair import Decoding, repair_text
+        from mtfix.repair import repair_text
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
@@ -62,20 +63,13 @@ def register(app: typer.Typer) -> None:
             raise MtfixError("--out, --report and --html must be different files")
         for p in outputs:
             check_output_path(p, [file])
-        if max(back_n_best, forward_n_best) > beam_size:
-            raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
         text = read_text(file)
+        back, forward, decoding = open_repair_models(
+            back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
+            forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend, quantization=quantization,
+            no_convert=no_convert, threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
+        )
         scoring = load_config(config)
-        cache_db = open_cache(cache, no_cache)
-        options = dict(backend=backend, quantization=quantization, threads=threads, convert=not no_convert,
-                       models_dir=models_dir, cache=cache_db)
-        back = named_translators(
-            [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
-        )
-        forward = named_translators(
-            [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
-        )
-        decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best)
         with progress_bar("repairing") as advance:
             result = repair_text(
                 text,

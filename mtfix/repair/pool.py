@@ -29,6 +29,7 @@ class Decoding:
             "beam_size": self.beam_size,
             "back_n_best": self.back_n_best,
             "forward_n_best": self.forward_n_best,
+            "max_batch_tokens": self.max_batch_tokens,
         }
 
 
