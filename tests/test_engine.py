@@ -195,3 +195,25 @@ def test_decoding_options_are_checked(translators):
         tr.translate_batch(AR, src="ar", tgt="en", beam_size=2, n_best=3)
     with pytest.raises(MtfixError, match="beam size"):
         tr.translate_batch(AR, src="ar", tgt="en", beam_size=0)
+
+
+def test_marian_tokenizer_without_a_class_name_loads_without_torch(tiny_models, tmp_path):
+    """Real opus-mt tokenizer configs often name no class; the CTranslate2 path must still
+    not import torch (≈190 MB and a second of start-up)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    model = tmp_path / "opus-like"
+    shutil.copytree(tiny_models["marian-ar-en"], model)
+    cfg = json.loads((model / "tokenizer_config.json").read_text())
+    cfg.pop("tokenizer_class")
+    (model / "tokenizer_config.json").write_text(json.dumps(cfg))
+    code = (
+        "import sys\nfrom mtfix.engine.registry import resolve\nfrom mtfix.engine.hf import load_tokenizer\n"
+        f"t = load_tokenizer(resolve({str(model)!r}))\nprint(type(t).__name__, 'torch' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert r.stdout.split() == ["MarianTokenizer", "False"], r.stderr

@@ -37,7 +37,7 @@ def load_tokenizer(ref: ModelRef):
 
 
 def _is_marian(ref: ModelRef) -> bool:
-    """A Marian model whose tokenizer config names MarianTokenizer (as opus-mt models' do)."""
+    """A Marian model whose tokenizer config names MarianTokenizer, or no class at all."""
     try:
         config = json.loads((ref.hf_dir / "config.json").read_text(encoding="utf-8"))
         tok_config = json.loads((ref.hf_dir / "tokenizer_config.json").read_text(encoding="utf-8"))
@@ -47,7 +47,8 @@ def _is_marian(ref: ModelRef) -> bool:
         isinstance(config, dict)
         and isinstance(tok_config, dict)
         and config.get("model_type") == "marian"
-        and tok_config.get("tokenizer_class") == "MarianTokenizer"
+        # opus-mt configs often name no class at all ({"source_lang": "ar", "target_lang": "en"})
+        and tok_config.get("tokenizer_class", "MarianTokenizer") == "MarianTokenizer"
         and not tok_config.get("auto_map")
     )
 
