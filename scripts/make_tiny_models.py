@@ -10,6 +10,8 @@ writes, in Hugging Face format:
   prefix (like Helsinki-NLP/opus-mt-en-ar)
 - ``OUTDIR/nllb``: M2M100 architecture with an NLLB tokenizer and its language
   codes (``arb_Arab``, ``eng_Latn``, ...), like facebook/nllb-200-distilled-600M
+- ``OUTDIR/m2m100``: M2M100 with its own tokenizer and ``__ar__`` codes, like
+  facebook/m2m100_418M
 
 Weights are random (seeded, so every build is identical); the SentencePiece
 models are trained on the text in ``scripts/data/`` and the seed article, as
@@ -191,8 +193,7 @@ def build_marian(
 
 
 def build_nllb(out: Path, lines: list[str]) -> Path:
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers import NllbTokenizer
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
 
     out.mkdir(parents=True, exist_ok=True)
@@ -213,8 +214,40 @@ def build_nllb(out: Path, lines: list[str]) -> Path:
     for code in ("arb_Arab", "eng_Latn"):
         if tok.convert_tokens_to_ids(code) == tok.unk_token_id:
             raise SystemExit(f"tiny NLLB tokenizer lost the language code {code}")
+    return _save_m2m100(out, tok)
+
+
+def build_m2m100(out: Path, lines: list[str]) -> Path:
+    """M2M100 (facebook/m2m100_418M-like): ``__ar__``/``__en__`` language tokens."""
+    from transformers.models.m2m_100.tokenization_m2m_100 import M2M100Tokenizer
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        spm_model = train_spm(lines, Path(tmp) / "spm", 1000, model_type="bpe")
+        shutil.copy(spm_model, out / "sentencepiece.bpe.model")
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece in _spm_pieces(out / "sentencepiece.bpe.model"):
+        vocab.setdefault(piece, len(vocab))
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (out / "tokenizer_config.json").write_text(
+        json.dumps({"tokenizer_class": "M2M100Tokenizer", "model_max_length": TINY_MAX_POSITIONS,
+                    "src_lang": "en", "tgt_lang": "ar"}),
+        encoding="utf-8",
+    )
+    tok = M2M100Tokenizer.from_pretrained(out)
+    if tok.get_lang_id("ar") == tok.unk_token_id:
+        raise SystemExit("tiny M2M100 tokenizer lost the language code __ar__")
+    # Language tokens and "madeup words" sit after the vocabulary it reports, as in facebook/m2m100_418M.
+    return _save_m2m100(out, tok, vocab_size=max(tok.lang_token_to_id.values()) + 1 + tok.num_madeup_words)
+
+
+def _save_m2m100(out: Path, tok, vocab_size: int | None = None) -> Path:
+    """The M2M100 architecture (NLLB's too) around ``tok``, random weights, hub-like traps."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
     config = M2M100Config(
-        vocab_size=len(tok),
+        vocab_size=vocab_size or len(tok),
         d_model=SIZES["d_model"],
         encoder_layers=SIZES["layers"],
         decoder_layers=SIZES["layers"],
@@ -240,7 +273,7 @@ def build_nllb(out: Path, lines: list[str]) -> Path:
 
 
 def build_all(outdir: str | Path) -> dict[str, Path]:
-    """Build the three tiny models under ``outdir``; returns name -> directory."""
+    """Build the tiny models under ``outdir``; returns name -> directory."""
     outdir = Path(outdir)
     en, ar = _lines(CORPUS_EN), _arabic_text()
     return {
@@ -249,12 +282,13 @@ def build_all(outdir: str | Path) -> dict[str, Path]:
             outdir / "marian-en-ar", en, ar, source_lang="en", target_lang="ar", target_codes=MULTI_TARGET_CODES
         ),
         "nllb": build_nllb(outdir / "nllb", en + ar),
+        "m2m100": build_m2m100(outdir / "m2m100", en + ar),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("outdir", help="folder to write marian-ar-en/, marian-en-ar/ and nllb/ into")
+    parser.add_argument("outdir", help="folder to write marian-ar-en/, marian-en-ar/, nllb/ and m2m100/ into")
     args = parser.parse_args(argv)
     for name, path in build_all(args.outdir).items():
         print(f"{name}: {path}")

@@ -10,14 +10,20 @@ from mtfix.errors import MtfixError
 
 AR = ["في ذروتها في عام 2014 ، تم تأسيس الخلافة.", "هو لا يزال يشكل تهديدا", "تحليل بي بي سي العربية"]
 EN = ["The battle has been raging for several hours.", "IS still poses a threat", "Analysis"]
-CASES = [("marian-ar-en", "ar", "en", AR), ("marian-en-ar", "en", "ar", EN), ("nllb", "ar", "en", AR), ("nllb", "en", "ar", EN)]
+CASES = [
+    ("marian-ar-en", "ar", "en", AR),
+    ("marian-en-ar", "en", "ar", EN),
+    ("nllb", "ar", "en", AR),
+    ("nllb", "en", "ar", EN),
+    ("m2m100", "en", "ar", EN),
+]
 
 
 @pytest.fixture(scope="module")
 def translators(tiny_models):
     """name -> {backend: translator}; CTranslate2 in float32 so it can match transformers."""
     out = {}
-    for name in ("marian-ar-en", "marian-en-ar", "nllb"):
+    for name in ("marian-ar-en", "marian-en-ar", "nllb", "m2m100"):
         out[name] = {
             "transformers": load_translator(str(tiny_models[name]), backend="transformers"),
             "ctranslate2": load_translator(str(tiny_models[name]), backend="ctranslate2", quantization="float32"),
@@ -217,3 +223,15 @@ def test_marian_tokenizer_without_a_class_name_loads_without_torch(tiny_models, 
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
     assert r.stdout.split() == ["MarianTokenizer", "False"], r.stderr
+
+
+def test_m2m100_forces_its_own_language_token(translators):
+    for backend in ("transformers", "ctranslate2"):
+        tr = translators["m2m100"][backend]
+        tok = tr.family.tokenizer
+        assert tr.family.name == "m2m100"
+        pair = tr.pair("en", "ar")
+        assert pair.target_prefix == (tok.get_lang_id("ar"),) and tok.get_lang_id("ar") != tok.unk_token_id
+        assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.get_lang_id("en")
+        with pytest.raises(MtfixError, match="no language code 'xx'.*M2M100 codes"):
+            tr.pair("en", "xx")

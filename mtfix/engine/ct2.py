@@ -38,10 +38,43 @@ _HF_FILES = (
 )
 
 
+class _M2M100Vocabulary:
+    """An M2M100 tokenizer as CTranslate2's converter expects it under transformers 4.
+
+    The converter appends ``special_tokens_map["additional_special_tokens"]`` (the
+    ``__ar__`` language tokens) to the vocabulary; transformers 5 no longer lists
+    them there, and the conversion fails on the vocabulary size. This lists them,
+    in id order; everything else is the tokenizer's own.
+    """
+
+    def __init__(self, tokenizer):
+        self._tokenizer = tokenizer
+
+    def __getattr__(self, name):
+        return getattr(self._tokenizer, name)
+
+    @property
+    def special_tokens_map(self) -> dict:
+        tokens = self._tokenizer.lang_token_to_id
+        return {**self._tokenizer.special_tokens_map, "additional_special_tokens": sorted(tokens, key=tokens.get)}
+
+
+def _converter_class():
+    from ctranslate2.converters import TransformersConverter
+
+    class Converter(TransformersConverter):
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            return _M2M100Vocabulary(tokenizer) if hasattr(tokenizer, "lang_token_to_id") else tokenizer
+
+    return Converter
+
+
 def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8", force: bool = False) -> Path:
     """Convert a Hugging Face model to CTranslate2 under ``out`` (default: the models dir)."""
     import ctranslate2
-    from ctranslate2.converters import TransformersConverter
+
+    _Converter = _converter_class()
 
     if ref.format == "ct2":
         raise MtfixError(f"{ref.spec} is already a CTranslate2 model")
@@ -58,7 +91,7 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        TransformersConverter(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
+        _Converter(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
     except Exception as e:  # noqa: BLE001 - the converter raises many kinds
         shutil.rmtree(tmp, ignore_errors=True)
         raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None

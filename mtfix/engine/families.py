@@ -71,9 +71,14 @@ class Family:
         return self.tokenizer.convert_tokens_to_ids(tokens)
 
     def token_id(self, token: str) -> int | None:
-        """The id of ``token`` if the vocabulary really has it (never <unk>)."""
-        vocab = self.tokenizer.get_vocab()
-        return vocab.get(token)
+        """The id of ``token`` if the tokenizer really has it (None rather than <unk>).
+
+        Asked of the tokenizer, not of ``get_vocab()``: M2M100 keeps its language
+        tokens outside the vocabulary it reports."""
+        tid = self.tokenizer.convert_tokens_to_ids(token)
+        if tid is None or (tid == self.tokenizer.unk_token_id and token != self.tokenizer.unk_token):
+            return None
+        return tid
 
 
 class MarianFamily(Family):
@@ -134,6 +139,7 @@ class NllbFamily(Family):
     """NLLB-200 (FLORES codes) and M2M100 (``__xx__`` codes)."""
 
     name = "nllb"
+    code_hint = "NLLB codes look like arb_Arab, eng_Latn"
 
     def _model_code(self, lang: str) -> str:
         if self.preset and lang in self.preset.languages:
@@ -148,7 +154,7 @@ class NllbFamily(Family):
         if token_id is None or token_id == self.tokenizer.unk_token_id:
             raise MtfixError(
                 f"model {self.ref.name} has no language code {code!r} for the {side} "
-                f"(NLLB codes look like arb_Arab, eng_Latn)"
+                f"({self.code_hint})"
             )
         return token_id
 
@@ -176,6 +182,7 @@ class NllbFamily(Family):
 
 class M2M100Family(NllbFamily):
     name = "m2m100"
+    code_hint = "M2M100 codes look like ar, en"
 
     def _model_code(self, lang: str) -> str:
         if self.preset and lang in self.preset.languages:
