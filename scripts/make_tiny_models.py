@@ -83,6 +83,20 @@ def _spm_pieces(model: Path) -> list[str]:
     return [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
 
 
+def _architecture(sizes: dict, max_positions: int) -> dict:
+    """Encoder-decoder shape arguments shared by MarianConfig and M2M100Config."""
+    return dict(
+        d_model=sizes["d_model"],
+        encoder_layers=sizes["layers"],
+        decoder_layers=sizes["layers"],
+        encoder_attention_heads=sizes["heads"],
+        decoder_attention_heads=sizes["heads"],
+        encoder_ffn_dim=sizes["ffn"],
+        decoder_ffn_dim=sizes["ffn"],
+        max_position_embeddings=max_positions,
+    )
+
+
 def _randomise(model, std: float) -> None:
     """Re-initialise every weight with a wide normal, so logits have clear maxima
     (greedy search is then stable across backends and float orderings)."""
@@ -165,14 +179,7 @@ def build_marian(
     config = MarianConfig(
         vocab_size=len(vocab),
         decoder_vocab_size=len(vocab),
-        d_model=sizes["d_model"],
-        encoder_layers=sizes["layers"],
-        decoder_layers=sizes["layers"],
-        encoder_attention_heads=sizes["heads"],
-        decoder_attention_heads=sizes["heads"],
-        encoder_ffn_dim=sizes["ffn"],
-        decoder_ffn_dim=sizes["ffn"],
-        max_position_embeddings=max_positions,
+        **_architecture(sizes, max_positions),
         pad_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id,
         decoder_start_token_id=tok.pad_token_id,
@@ -248,14 +255,7 @@ def _save_m2m100(out: Path, tok, vocab_size: int | None = None) -> Path:
 
     config = M2M100Config(
         vocab_size=vocab_size or len(tok),
-        d_model=SIZES["d_model"],
-        encoder_layers=SIZES["layers"],
-        decoder_layers=SIZES["layers"],
-        encoder_attention_heads=SIZES["heads"],
-        decoder_attention_heads=SIZES["heads"],
-        encoder_ffn_dim=SIZES["ffn"],
-        decoder_ffn_dim=SIZES["ffn"],
-        max_position_embeddings=TINY_MAX_POSITIONS,
+        **_architecture(SIZES, TINY_MAX_POSITIONS),
         pad_token_id=tok.pad_token_id,
         bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id,
