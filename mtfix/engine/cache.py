@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mtfix.engine.base import Hypothesis
-from mtfix.engine.registry import ModelRef
 from mtfix.errors import MtfixError
 
 SCHEMA = """
@@ -87,28 +86,12 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def model_fingerprint(ref: ModelRef) -> str:
-    """A model's identity without loading it: its hub revision when known, else
-    a hash of its config and tokenizer files and the sizes of its weights."""
-    if ref.revision:
-        return f"{ref.hub_id or ref.name}@{ref.revision}"
-    digest = hashlib.sha256()
-    for f in sorted(p for p in ref.path.rglob("*") if p.is_file()):
-        rel = str(f.relative_to(ref.path))
-        digest.update(rel.encode())
-        if f.suffix in (".json", ".spm", ".model") and f.stat().st_size < 5_000_000:
-            digest.update(f.read_bytes())
-        else:
-            digest.update(str(f.stat().st_size).encode())
-    return f"{ref.name}#{digest.hexdigest()[:16]}"
-
-
 @dataclass
 class CachedTranslator:
     """The translator interface, answered from the cache; the model is loaded on first miss.
 
     ``load`` builds the real translator; ``key`` identifies the model and
-    backend (see :func:`model_fingerprint`).
+    backend (see :func:`mtfix.engine.registry.model_fingerprint`).
     """
 
     key: str

@@ -18,7 +18,7 @@ from pathlib import Path
 from mtfix.engine.base import Generated, Translator
 from mtfix.engine.families import make_family
 from mtfix.engine.hf import _first_line, load_tokenizer, model_limits, quiet_transformers, read_config
-from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for
+from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for, model_fingerprint
 from mtfix.errors import MtfixError
 
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "bfloat16", "float32")
@@ -70,47 +70,82 @@ def _converter_class():
     return Converter
 
 
-def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8", force: bool = False) -> Path:
-    """Convert a Hugging Face model to CTranslate2 under ``out`` (default: the models dir)."""
-    import ctranslate2
+def conversion_status(out: Path, ref: ModelRef, quantization: str) -> str:
+    """``missing``, ``current`` (a conversion of these very weights at ``quantization``),
+    ``stale`` (of this model folder, but its weights changed since, or another
+    quantization) or ``foreign`` (something else)."""
+    if not out.exists():
+        return "missing"
+    meta_path = out / CT2_META
+    if not ((out / "model.bin").is_file() and meta_path.is_file()):
+        return "foreign"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "foreign"
+    if meta.get("source") != str(ref.path.resolve()):
+        return "foreign"
+    if meta.get("fingerprint") != model_fingerprint(ref) or meta.get("quantization") != quantization:
+        return "stale"
+    return "current"
 
-    _Converter = _converter_class()
+
+def _check_target(ref: ModelRef, out: Path, quantization: str, force: bool) -> str:
+    src, dst = ref.path.resolve(), out.resolve()
+    if dst == src or src in dst.parents or dst in src.parents:
+        raise MtfixError(f"--out {out} would overwrite the model being converted ({ref.path}); choose another folder")
+    if out.exists() and not out.is_dir():
+        raise MtfixError(f"--out {out} is a file; choose a folder for the conversion")
+    status = conversion_status(out, ref, quantization)
+    if status in ("foreign", "stale") and not force:
+        what = "holds something else" if status == "foreign" else "holds an older conversion of this model"
+        raise MtfixError(f"{out} {what}; choose another --out, or pass --force to replace it")
+    return status
+
+
+def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert a Hugging Face model to CTranslate2 under ``out`` (default: the models dir).
+
+    An up-to-date conversion of the same weights is reused; anything else at
+    ``out`` is replaced only with ``force``. The model folder itself is never a
+    valid ``out``. Nothing is left behind on failure."""
+    import ctranslate2
 
     if ref.format == "ct2":
         raise MtfixError(f"{ref.spec} is already a CTranslate2 model")
     if quantization not in QUANTIZATIONS:
         raise MtfixError(f"unknown quantization {quantization}; choose one of {', '.join(QUANTIZATIONS)}")
     out = Path(out) if out else ct2_dir_for(ref.preset.name if ref.preset else ref.spec, quantization)
-    if out.exists() and not force:
-        if (out / "model.bin").is_file():
-            return out
-        raise MtfixError(f"{out} exists and is not a conversion; remove it or pass --force")
+    if _check_target(ref, out, quantization, force) == "current" and not force:
+        return out
     quiet_transformers()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        _Converter(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
-    except Exception as e:  # noqa: BLE001 - the converter raises many kinds
+        try:
+            _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
+        except Exception as e:  # noqa: BLE001 - the converter raises many kinds
+            raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None
+        (tmp / CT2_TOKENIZER_DIR).mkdir()
+        for name in _HF_FILES:
+            if (ref.path / name).is_file():
+                shutil.copy(ref.path / name, tmp / CT2_TOKENIZER_DIR / name)
+        meta = {
+            "source": str(ref.path.resolve()),
+            "fingerprint": model_fingerprint(ref),
+            "preset": ref.preset.name if ref.preset else None,
+            "hub_id": ref.hub_id,
+            "revision": ref.revision,
+            "quantization": quantization,
+            "ctranslate2": ctranslate2.__version__,
+        }
+        (tmp / CT2_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None
-    (tmp / CT2_TOKENIZER_DIR).mkdir()
-    for name in _HF_FILES:
-        if (ref.path / name).is_file():
-            shutil.copy(ref.path / name, tmp / CT2_TOKENIZER_DIR / name)
-    meta = {
-        "source": str(ref.path),
-        "preset": ref.preset.name if ref.preset else None,
-        "hub_id": ref.hub_id,
-        "revision": ref.revision,
-        "quantization": quantization,
-        "ctranslate2": ctranslate2.__version__,
-    }
-    (tmp / CT2_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
     return out
 
 

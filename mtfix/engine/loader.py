@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfix.engine.base import Translator
-from mtfix.engine.registry import ModelRef, ct2_dir_for, resolve
+from mtfix.engine.registry import ModelRef, ct2_dir_for, model_fingerprint, resolve
 from mtfix.errors import MtfixError
 
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -36,8 +36,6 @@ class TranslatorPlan:
     @property
     def key(self) -> str:
         """The cache identity: model files/revision, backend, quantization."""
-        from mtfix.engine.cache import model_fingerprint
-
         return f"{model_fingerprint(self.ref)}|{self.backend}|{self.quantization or '-'}"
 
     def family(self):
@@ -60,13 +58,14 @@ class TranslatorPlan:
             from mtfix.engine.hf import HFTranslator
 
             return HFTranslator(self.ref, device=self.device, threads=self.threads)
-        from mtfix.engine.ct2 import CT2Translator, convert
+        from mtfix.engine.ct2 import CT2Translator, conversion_status, convert
 
         ref = self.ref
         if ref.format != "ct2":
             path = self.ct2_path
-            if not (path / "model.bin").is_file():
-                convert(ref, path, quantization=self.quantization)
+            if conversion_status(path, ref, self.quantization) != "current":
+                # Our own managed folder: (re)convert when missing or made from other weights.
+                convert(ref, path, quantization=self.quantization, force=True)
             ref = ModelRef(
                 spec=ref.spec,
                 name=ref.name,

@@ -96,6 +96,23 @@ class ModelRef:
         }
 
 
+def model_fingerprint(ref: ModelRef) -> str:
+    """A model's identity without loading it: its hub revision when known; else a
+    hash of its config and tokenizer files and of its weights' size and mtime (a
+    model re-saved in place at the same size still gets a new fingerprint)."""
+    if ref.revision:
+        return f"{ref.hub_id or ref.name}@{ref.revision}"
+    digest = hashlib.sha256()
+    for f in sorted(p for p in ref.path.rglob("*") if p.is_file()):
+        stat = f.stat()
+        digest.update(str(f.relative_to(ref.path)).encode())
+        if f.suffix in (".json", ".spm", ".model") and stat.st_size < 5_000_000:
+            digest.update(f.read_bytes())
+        else:
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return f"{ref.name}#{digest.hexdigest()[:16]}"
+
+
 def default_models_dir() -> Path:
     """``$MTFIX_MODELS_DIR``, else the checkout's ``models/``, else ``~/.cache/mtfix/models``."""
     env = os.environ.get("MTFIX_MODELS_DIR")
