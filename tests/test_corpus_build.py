@@ -108,3 +108,13 @@ def test_filter_with_a_back_model_scores_the_round_trip(tiny_models, tmp_path):
     # a model of the wrong direction fails before any work
     r = run(*args, "--back-model", tiny_models["marian-en-ar"], "--restart")
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+
+
+def test_a_wrong_direction_model_stops_build_even_with_skip_bad(built, tiny_models, tmp_path):
+    out = tmp_path / "k.jsonl"
+    r = run("corpus", "build", built["arts"], "-o", out, "--skip-bad",
+            "-b", tiny_models["marian-en-ar"], "-f", tiny_models["marian-en-ar"])
+    assert r.exit_code == 2
+    [line] = r.output.strip().splitlines()
+    assert line.startswith("error: ") and "source language en, not ar" in line and "--skip-bad" not in line
+    assert list(tmp_path.iterdir()) == []

@@ -125,6 +125,10 @@ def open_repair_models(
     forward = named_translators(
         [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
     )
+    for _, tr in back:
+        tr.pair("ar", "en")  # a model for the wrong direction fails here, before any work
+    for _, tr in forward:
+        tr.pair("en", "ar")
     decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
                         max_batch_tokens=batch_tokens)
     return back, forward, decoding

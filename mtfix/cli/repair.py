@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         if len({p.resolve() for p in outputs}) != len(outputs):
             raise MtfixError("--out, --report and --html must be different files")
         for p in outputs:
-            check_output_path(p, [file])
+            check_output_path(p, [file, config])
         text = read_text(file)
         back, forward, decoding = open_repair_models(
             back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,

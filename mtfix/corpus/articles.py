@@ -82,6 +82,7 @@ class ArticleSource(Source):
 
     def read(self, cursor: dict | None = None) -> Iterator[tuple[Item, dict]]:
         from mtfix.repair import repair_text
+        from mtfix.repair.pipeline import check_article
         from mtfix.text.read import read_text
 
         doc = cursor["doc"] if cursor else 0
@@ -90,14 +91,15 @@ class ArticleSource(Source):
             path, doc_id = self.articles[i]
             name = str(path)
             nxt = {"doc": i + 1, "segment": 0}
-            try:
+            try:  # a bad article is a bad row; a model failing is not (it stops the run)
                 text = read_text(path)
-                result = repair_text(text, back=self.back, forward=self.forward, decoding=self.decoding,
-                                     config=self.scoring, name=name)
+                check_article(text, src="ar", name=name)
             except MtfixError as e:
                 yield BadRow(name, 0, str(e)), nxt
                 start = 0
                 continue
+            result = repair_text(text, back=self.back, forward=self.forward, decoding=self.decoding,
+                                 config=self.scoring, name=name)
             decisions = result.selection.decisions
             n = len(result.pools)
             for j in range(start, n):

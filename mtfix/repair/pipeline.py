@@ -89,6 +89,18 @@ class RepairResult:
         }
 
 
+def check_article(text: str, *, src: str = "ar", name: str = "<input>") -> None:
+    """Raise :class:`MtfixError` unless ``text`` is a non-empty article in ``src``."""
+    if not text.strip():
+        raise MtfixError(f"{name} is empty; nothing to repair")
+    found = detect_script_language(text)
+    if found != src:
+        raise MtfixError(
+            f"{name} looks like {LANG_NAMES.get(found, 'no known language') if found else 'no text in any script'}, "
+            f"not {LANG_NAMES.get(src, src)}; mtfix repair takes the {LANG_NAMES.get(src, src)} machine translation"
+        )
+
+
 def repair_text(
     text: str,
     *,
@@ -104,14 +116,7 @@ def repair_text(
     """Repair ``text`` (a machine translation into ``src``) through ``pivot``."""
     if not back or not forward:
         raise MtfixError("repair needs at least one back model and one forward model")
-    if not text.strip():
-        raise MtfixError(f"{name} is empty; nothing to repair")
-    found = detect_script_language(text)
-    if found != src:
-        raise MtfixError(
-            f"{name} looks like {LANG_NAMES.get(found, 'no known language') if found else 'no text in any script'}, "
-            f"not {LANG_NAMES.get(src, src)}; mtfix repair takes the {LANG_NAMES.get(src, src)} machine translation"
-        )
+    check_article(text, src=src, name=name)
     for label, translators, (a, b) in (("back", back, (src, pivot)), ("forward", forward, (pivot, src))):
         for model_name, tr in translators:
             if hasattr(tr, "pair"):
