@@ -59,5 +59,25 @@ def test_references_score_one(shared_data):
         for i, line in enumerate((shared_data / name).read_text(encoding="utf-8").splitlines(), 1):
             if repetition_report(line).score < 1.0:
                 flagged.append((name, i))
-    # the only ones: a real "No, no, no, no, no." quote and its translation
-    assert flagged == [("ntrex128/arb.txt", 1260), ("ntrex128/eng.txt", 1260)]
+    # the only ones: a real "No, no, no, no, no." quote and its translation, and an
+    # expressive "NOOOOOOOOOOO" (لااااا) quote, which stays mild (one word of many)
+    assert flagged == [("ntrex128/arb.txt", 1260), ("ntrex128/arb.txt", 1810),
+                       ("ntrex128/eng.txt", 1260), ("ntrex128/eng.txt", 1810)]
+    for name in ("ntrex128/arb.txt", "ntrex128/eng.txt"):
+        line = (shared_data / name).read_text(encoding="utf-8").splitlines()[1809]
+        assert repetition_report(line).score > 0.9
+
+
+@pytest.mark.parametrize(
+    "text,unit",
+    [("لةلةلةلةلةلةلةلة", "لة"), ("ingingingingingingingingingingingin", "ing"), ("ههههههههه", "ه")],
+)
+def test_loops_inside_a_word_are_found(text, unit):
+    rep = repetition_report(text)
+    assert [(r.ngram, r.kind) for r in rep.repeats] == [(unit, "chars")]
+    assert rep.score < 0.5
+
+
+@pytest.mark.parametrize("text", ["The budget is 10000000 dollars.", "banana Mississippi", "hahaha", "سسس"])
+def test_ordinary_words_and_numbers_are_not_loops(text):
+    assert repetition_report(text).score == 1.0

@@ -7,8 +7,15 @@ absolute deviation, a standard deviation for normal data). Within
 ``tolerance`` robust standard deviations the value is 1.0; beyond, it falls as
 a Gaussian tail, ``exp(-(|z| - tolerance)^2 / 2)``. Both constants come from
 the data, so the scorer works for any language pair without a table of
-ratios. Against several sources (pivots) the median source length is used;
-with no source the value is 1.0.
+ratios. Against several sources the median source length is used; with no
+source the value is 1.0.
+
+When repairing, the reference is the original sentence (same language), not
+the pivots: a pivot is itself machine output and may be a truncated loop, and
+measuring every candidate against it would let a bad pivot vote the original
+out. The original then has ratio 1.0 by definition, and a candidate is judged
+by how far its length strays from the sentence it replaces, against the
+corpus's own spread of that ratio.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ class LengthScorer(Scorer):
         return {"name": self.name, "tolerance": self.tolerance}
 
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
-        src_len = [median([_chars(s) for s in seg.sources]) if seg.sources else 0 for seg in segments]
+        src_len = [_reference_length(seg) for seg in segments]
         logs = [math.log(_chars(c.text) / n) for seg, n in zip(segments, src_len) if n
                 for c in seg.candidates if _chars(c.text)]
         if len(logs) >= 2:
@@ -63,6 +70,13 @@ class LengthScorer(Scorer):
                     value = math.exp(-0.5 * excess * excess)
                     typical = math.exp(self.center)
                     what = "normal" if excess == 0 else ("too long" if z > 0 else "too short")
-                    row.append(Score(value, f"length x{ratio:.2f} of source (typical x{typical:.2f}, z {z:+.1f}): {what}"))
+                    of = "original" if seg.original is not None else "source"
+                    row.append(Score(value, f"length x{ratio:.2f} of {of} (typical x{typical:.2f}, z {z:+.1f}): {what}"))
             out.append(row)
         return out
+
+
+def _reference_length(seg: Segment) -> float:
+    if seg.original is not None:
+        return _chars(seg.original)
+    return median([_chars(s) for s in seg.sources]) if seg.sources else 0

@@ -6,6 +6,12 @@ loop with variations: the same n-gram of 4+ words three times or more, each
 copy at most one word after the end of the previous one. ``score`` is the
 share of words that are not redundant copies: 1.0 for normal text, near 0 for a
 loop. ``بي بي سي`` (BBC) and ``New York, New York`` stay at 1.0.
+
+Loops also happen *inside* a word, where subword models glue pieces together
+(``لةلةلةلة``, ``ههههههه``, ``ingingingging``): a unit of 1-6 characters with a
+letter in it, repeated 4+ times back to back (5+ for a single character), is
+reported as kind ``chars``, and the copies count as that share of their word.
+Numbers (``1000000``) are never loops.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 __all__ = ["Repeat", "RepetitionReport", "repetition_report"]
 
 _TOKEN = re.compile(r"\w+")
+_CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
 MAX_N = 8
 FREQUENT_N = 4
 FREQUENT_COUNT = 3
@@ -24,7 +31,8 @@ FREQUENT_COUNT = 3
 
 @dataclass(frozen=True)
 class Repeat:
-    """An n-gram repeated ``count`` times; ``kind`` is ``tandem`` (back to back) or ``frequent``."""
+    """An n-gram repeated ``count`` times; ``kind`` is ``tandem`` (back to back), ``frequent``
+    or ``chars`` (a loop inside a word: ``ngram`` is the repeated characters, ``n`` 0)."""
 
     ngram: str
     n: int
@@ -44,7 +52,7 @@ class RepetitionReport:
 
     repeats: list[Repeat]
     tokens: int
-    redundant: int
+    redundant: float  # words that are redundant copies (fractions for loops inside a word)
 
     @property
     def score(self) -> float:
@@ -118,5 +126,19 @@ def repetition_report(text: str) -> RepetitionReport:
             repeats.append(Repeat(" ".join(unit), n, len(kept), spans[kept[0]][1],
                                   spans[kept[-1] + n - 1][2], "frequent"))
 
+    partial = 0.0
+    for i, (word, start, end) in enumerate(spans):
+        if redundant[i]:
+            continue
+        looped = 0
+        for m in _CHAR_LOOP.finditer(word):
+            unit = m.group(1)
+            copies = len(m.group()) // len(unit)
+            if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
+                continue
+            looped += len(m.group()) - len(unit)
+            repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
+        partial += looped / len(word)
+
     repeats.sort(key=lambda r: (r.start, -r.n))
-    return RepetitionReport(repeats, total, sum(redundant))
+    return RepetitionReport(repeats, total, sum(redundant) + partial)
