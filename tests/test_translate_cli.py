@@ -236,3 +236,14 @@ def test_outputs_get_ordinary_permissions(tiny_models, ar_file, tmp_path):
         assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's owner-only 0600
     finally:
         os.umask(old)
+
+
+def test_a_models_dir_of_its_own_keeps_the_builtin_presets(tmp_path, monkeypatch):
+    own = tmp_path / "my-models"
+    own.mkdir()
+    (own / "my-preset.toml").write_text(
+        'name = "my-preset"\nhub_id = "me/my-model"\nfamily = "marian"\ndirections = ["ar-en"]\n', encoding="utf-8")
+    monkeypatch.setenv("MTFIX_MODELS_DIR", str(own))
+    r = run("models", "list", "--json")
+    names = {row["name"] for row in json.loads(r.stdout)}
+    assert {"opus-mt-tc-big-ar-en", "nllb-200-distilled-600M", "my-preset"} <= names

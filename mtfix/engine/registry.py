@@ -113,23 +113,28 @@ def model_fingerprint(ref: ModelRef) -> str:
     return f"{ref.name}#{digest.hexdigest()[:16]}"
 
 
+#: The presets shipped with mtfix (the checkout's ``models/*.toml``).
+BUILTIN_PRESETS = Path(__file__).resolve().parents[2] / "models"
+
+
 def default_models_dir() -> Path:
     """``$MTFIX_MODELS_DIR``, else the checkout's ``models/``, else ``~/.cache/mtfix/models``."""
     env = os.environ.get("MTFIX_MODELS_DIR")
     if env:
         return Path(env)
-    repo_models = Path(__file__).resolve().parents[2] / "models"
-    if repo_models.is_dir():
-        return repo_models
+    if BUILTIN_PRESETS.is_dir():
+        return BUILTIN_PRESETS
     return Path.home() / ".cache" / "mtfix" / "models"
 
 
 def load_presets(models_dir: Path | None = None) -> dict[str, Preset]:
+    """The built-in presets, then any ``*.toml`` in ``models_dir`` (same name: the models dir wins)."""
     models_dir = models_dir or default_models_dir()
     presets: dict[str, Preset] = {}
-    for path in sorted(models_dir.glob("*.toml")):
-        preset = Preset.from_toml(path)
-        presets[preset.name] = preset
+    for folder in dict.fromkeys([BUILTIN_PRESETS, models_dir]):
+        for path in sorted(Path(folder).glob("*.toml")):
+            preset = Preset.from_toml(path)
+            presets[preset.name] = preset
     return presets
 
 
