@@ -171,3 +171,19 @@ def test_config_changes_the_signature(files):
     assert r.exit_code == 0, r.output
     sig = json.loads((tmp / "r.json").read_text(encoding="utf-8"))["signature"]
     assert sig["z"] == 3.0 and sig["weights"]["numbers"] == 0.0 and sig["config"] == str(c)
+
+
+def test_with_two_systems_the_first_given_is_the_incumbent(shared_data, tmp_path):
+    from mtfix.scoring.select import select_files
+
+    d = shared_data / "systems" / "flores200-devtest.ara-eng"
+    m2m, nllb = d / "facebook__m2m100_418M.txt", d / "facebook__nllb-200-3.3B.txt"
+    lines = [p.read_text(encoding="utf-8").splitlines()[:80] for p in (m2m, nllb)]
+    for name, ls in zip(("m2m", "nllb"), lines):
+        (tmp_path / f"{name}.txt").write_text("\n".join(ls) + "\n", encoding="utf-8")
+    a = select_files([f"zz={tmp_path / 'nllb.txt'}", f"aa={tmp_path / 'm2m.txt'}"])
+    b = select_files([f"aa={tmp_path / 'nllb.txt'}", f"zz={tmp_path / 'm2m.txt'}"])
+    # The names do not matter, the order does: the first file is the incumbent either way.
+    assert a.lines == b.lines
+    assert {seg.candidates[seg.incumbent].text for seg in a.selection.segments} <= set(lines[1])
+    assert any("two systems" in n for n in a.notes)

@@ -384,8 +384,16 @@ def select_files(
     if scorers is None:
         scorers, notes = build_scorers(cfg, tgt_lang=tgt, has_sources=src_lines is not None,
                                        back_translate=back_translate, back_model_name=back_model_name)
+    # Trust needs three systems (each pair's disagreement shared out by the other
+    # pairs); with two it cannot tell them apart, so the first file given is the
+    # incumbent, as the user ordered them, and the result says so.
+    incumbent = 0 if len(names) == 2 else None
+    if incumbent == 0:
+        notes.append(f"with two systems their reliability cannot be told apart without references: "
+                     f"{names[0]} (the first --candidates) is the do-no-harm incumbent; give the one you trust first")
     segments = [
-        Segment(i, [Candidate(t[i], n) for n, t in zip(names, texts)], [src_lines[i]] if src_lines else [])
+        Segment(i, [Candidate(t[i], n) for n, t in zip(names, texts)], [src_lines[i]] if src_lines else [],
+                incumbent=incumbent)
         for i in range(counts[0])
     ]
     selection = Selector(cfg, scorers).select(segments)
