@@ -222,3 +222,15 @@ def test_repair_report_and_html_name_the_gates():
     html = render_repair_html(report)
     assert "gated: loop &#x27;قبل&#x27; x47" in html and "gated: leaked token &#x27;__ar__&#x27;" in html
     assert "gated by loop: 1" in html
+
+
+def test_select_names_copied_from_the_source_are_not_the_wrong_script_but_untranslated_text_is():
+    src = "Mustafa Bali of the SDF said the Baghouz battle began on Saturday."
+    inc = "قال مصطفى بالي من قوات سوريا الديمقراطية إن معركة الباغوز بدأت يوم السبت."
+    keeps_names = "قال Mustafa Bali من SDF إن معركة Baghouz بدأت يوم السبت."
+    half_english = "قال مصطفى بالي of the SDF said the battle began on Saturday."
+    seg = Segment(0, [Candidate(inc, "a"), Candidate(keeps_names, "b"), Candidate(half_english, "c")], [src],
+                  incumbent=0)
+    fails = run_gates(build_gates(load_config()), [seg], GateContext("ar"))[0]
+    assert "script" not in gates_of(fails[1])
+    assert "script" in gates_of(fails[2])
