@@ -126,21 +126,30 @@ class FixResult:
             out[f.code] = out.get(f.code, 0) + 1
         return out
 
-    def input_offset(self, out_offset: int) -> int:
-        """The input offset that an output offset corresponds to (edits map to their start)."""
-        delta = 0
+    def input_span(self, out_start: int, out_end: int) -> tuple[int, int]:
+        """The span of the input that became ``output[out_start:out_end]`` (a span that cuts
+        through a fix takes all of it; marks deleted right at its edges are left out)."""
+        start = out_start
         for f in self.fixes:
-            if out_offset < f.out_start:
+            if f.out_start <= out_start < f.out_end:
+                start = f.start
                 break
-            if out_offset < f.out_end:
-                return f.start
-            delta = f.end - f.out_end
-        return out_offset + delta
+            if f.out_end > out_start:
+                break
+            start = out_start + f.end - f.out_end
+        end = out_end
+        for f in self.fixes:
+            if f.out_start < out_end <= f.out_end:
+                end = f.end
+                break
+            if f.out_end > out_end or (f.out_end == out_end and f.out_start == out_end):
+                break
+            end = out_end + f.end - f.out_end
+        return start, end
 
-    def fixes_between(self, out_start: int, out_end: int) -> list[Fix]:
-        """The fixes whose output span lies inside ``[out_start, out_end)`` (a sentence of the output)."""
-        return [f for f in self.fixes if out_start <= f.out_start and f.out_end <= max(out_end, out_start)
-                and not (f.out_start == f.out_end == out_end and out_end > out_start)]
+    def fixes_in(self, start: int, end: int) -> list["Fix"]:
+        """The fixes inside ``input[start:end]``."""
+        return [f for f in self.fixes if start <= f.start and f.end <= end and f.start < end]
 
     def diff(self, name: str = "input") -> str:
         """A unified diff, input -> output, by line."""
