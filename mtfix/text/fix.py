@@ -166,12 +166,15 @@ class FixResult:
 
 
 def propose_edits(ctx: FixContext, rules: Iterable[str] | None = None) -> list[tuple[str, Edit]]:
-    """Every rule's edits, as ``(rule name, edit)``, in rule order (overlaps not yet resolved)."""
+    """Every rule's edits in the document's prose (not in code blocks, rules, tables), as
+    ``(rule name, edit)``, in rule order (overlaps not yet resolved)."""
     names = list(RULES) if rules is None else list(rules)
+    prose = prose_regions(ctx.doc)
     out = []
     for name in names:
         r = RULES[name]
-        out.extend((name, e) for e in r.func(ctx) if ctx.text[e.start:e.end] != e.after)
+        out.extend((name, e) for e in r.func(ctx)
+                   if ctx.text[e.start:e.end] != e.after and _inside(prose, e.start, e.end))
     return out
 
 
@@ -207,6 +210,21 @@ def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | No
         pos = e.end
     parts.append(text[pos:])
     return FixResult(text, "".join(parts), fixes, lang, list(glossary.names))
+
+
+def prose_regions(doc: Document) -> list[tuple[int, int]]:
+    """The lines that hold paragraphs (code blocks, rules and tables are left alone), as spans."""
+    text, out = doc.text, []
+    for p in doc.paragraphs:
+        start = max(text.rfind("\n", 0, p.start), text.rfind("\r", 0, p.start)) + 1
+        ends = [i for i in (text.find("\n", p.end), text.find("\r", p.end)) if i >= 0]
+        out.append((start, min(ends) if ends else len(text)))
+    return out
+
+
+def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_right(regions, (start, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= start and end <= regions[i][1]
 
 
 def fix_text(text: str, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
@@ -286,8 +304,11 @@ def _invisibles(ctx: FixContext):
             if i > 0 and text[i - 1] == c:
                 yield Edit(i, i + 1, "", "bidi", "the same mark twice in a row")
             elif before and after and unicodedata.bidirectional(before) in _STRONG \
-                    and unicodedata.bidirectional(after) in _STRONG:
+                    and unicodedata.bidirectional(after) in _STRONG \
+                    and not (_AR.match(before) and _AR.match(after)):
                 yield Edit(i, i + 1, "", "bidi", "a direction mark between two letters has no effect")
+            elif before and after and _AR.match(before) and _AR.match(after):
+                yield Edit(i, i + 1, "", "bidi", "between two Arabic letters it may break the joining", safe=False)
             else:
                 yield Edit(i, i + 1, "", "bidi", "may set the direction of neighbouring punctuation", safe=False)
         elif c in _ZERO_WIDTH:
