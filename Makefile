@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 repair: $(STAMP)
-	mkdir -p out
+	@mkdir -p out
 	$(BIN)/mtfix repair $(SEED) --out out/repaired.txt --report out/report.json --html out/report.html $(ARGS)
 
 test: $(STAMP)

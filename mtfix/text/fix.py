@@ -153,9 +153,10 @@ class FixResult:
 
     def diff(self, name: str = "input") -> str:
         """A unified diff, input -> output, by line."""
-        return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
-                                            self.text.splitlines(keepends=True),
-                                            fromfile=name, tofile=f"{name} (fixed)"))
+        lines = difflib.unified_diff(self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),
+                                     fromfile=name, tofile=f"{name} (fixed)")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
 
     def to_dict(self) -> dict:
         return {"lang": self.lang, "glossaries": self.glossary, "fixed": len(self.fixes), "counts": self.counts,
@@ -412,8 +413,8 @@ def _glossary(ctx: FixContext):
                 c = clitic.group(1).rstrip("ـ")
                 start = s.start + clitic.start(1)
                 after = ("لل" + after[2:]) if c.endswith("ل") and after.startswith("ال") else c + after
-            why = f"glossary {term.glossary}: {term.source} → {term.target}"
-            yield Edit(start, end, after, "glossary-term", why + (" (first mention: long form)" if long_form else ""))
+            why = f"left in Latin; glossary {term.glossary}"
+            yield Edit(start, end, after, "glossary-term", why + (", first mention: long form" if long_form else ""))
         for m in ctx.glossary.find_avoided(s.text):
             yield Edit(s.start + m.start, s.start + m.end, m.term.target, "glossary-avoid",
                        f"glossary {m.term.glossary}: a known mistranslation of {m.term.source}; "
