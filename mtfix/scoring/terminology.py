@@ -69,6 +69,7 @@ def term_report(glossary: Glossary, expected: dict[str, Term], text: str) -> tup
 class TerminologyScorer(Scorer):
     name = "terminology"
     NEEDS = ()
+    TARGETS = ("ar",)  # the glossaries map English terms to Arabic renderings
     HELP = "glossary terms of the source/original rendered as the glossary says, no known mistranslation"
     PARAMS = {"glossaries": _GLOSSARIES_PARAM}
 
