@@ -161,3 +161,13 @@ def test_readme_check_example_is_real(seed_path):
         for line in shown.rstrip("\n").split("\n"):
             if line.strip() != "…":
                 assert line.rstrip() in real, (command, line)
+
+
+def test_readme_library_example_for_stage_0_runs(capsys, monkeypatch):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    [code] = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "repair_article" in b]
+    monkeypatch.chdir(REPO)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    expected = re.search(r"^# (23 .*)$", code, re.M).group(1)
+    assert printed == expected

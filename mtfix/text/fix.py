@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from mtfix.text.glossary import Glossary, Term
+from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.numbers import find_garbled_numbers
 from mtfix.text.segment import Document, segment
@@ -386,18 +386,15 @@ def _glossed(text: str, start: int, end: int) -> bool:
     return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
 
 
-def _mentioned_before(ctx: FixContext, term: Term, before: int, done: set) -> bool:
-    if term.source in done:
-        return True
-    return any(m.term.source == term.source for m in ctx.glossary.find_renderings(ctx.text[:before]))
-
-
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
       in_check=True)
 def _glossary(ctx: FixContext):
     if ctx.lang != "ar" or not ctx.glossary:
         return
     text, done = ctx.text, set()
+    first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
+    for m in ctx.glossary.find_renderings(text):
+        first_rendered.setdefault(m.term.source, m.start)
     for s in ctx.doc.sentences:
         for m in _LATIN_RUN.finditer(s.text):
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
@@ -405,7 +402,8 @@ def _glossary(ctx: FixContext):
             start, end = s.start + m.start(), s.start + m.start() + len(word)
             if term is None or _glossed(text, start, end):
                 continue
-            long_form = term.first and not _mentioned_before(ctx, term, start, done)
+            mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
+            long_form = term.first and not mentioned
             after = term.first if long_form else term.target
             done.add(term.source)
             clitic = _PROCLITIC.search(s.text, 0, m.start())
