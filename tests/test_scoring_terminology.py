@@ -67,3 +67,13 @@ def test_with_glossaries_adds_user_files(tmp_path):
     [row] = scorer.score([_seg("قالت شركة ويدجت.", "قالت الشركة.", original="قالت شركة ويدجت.")])
     assert [s.value for s in row] == [1.0, 0.0]
     assert with_glossaries(load_config(), None) == load_config()
+
+
+def test_renderings_are_found_with_proclitics_and_spelling_variants():
+    from mtfix.text.glossary import load_glossaries
+
+    g = load_glossaries()
+    for text, source in (("وقال للأمم المتحدة", "UN"), ("والامم المتحده قالت", "UN"),
+                         ("وللاتحاد الأوروبي", "EU"), ("بقوات سوريا الديمقراطية", "SDF")):
+        assert [m.term.source for m in g.find_renderings(text)] == [source], text
+    assert g.find_renderings("الأممية") == []

@@ -415,6 +415,5 @@ def _glossary(ctx: FixContext):
             yield Edit(start, end, after, "glossary-term", why + (", first mention: long form" if long_form else ""))
         for m in ctx.glossary.find_avoided(s.text):
             yield Edit(s.start + m.start, s.start + m.end, m.term.target, "glossary-avoid",
-                       f"glossary {m.term.glossary}: a known mistranslation of {m.term.source}; "
-                       f"use {m.term.target} if that is what is meant", safe=False)
+                       f"a known mistranslation of {m.term.source} (glossary {m.term.glossary})", safe=False)
 
