@@ -174,6 +174,20 @@ def test_glossary_terms_in_context():
     assert _fixed("قال Human Rights Watch إن", g) == "قال هيومن رايتس ووتش إن"
 
 
+def test_code_like_latin_inside_arabic_is_left_alone():
+    for text in ("استخدم std::vector هنا.", "الرابط http://example.com هنا.", "القيم 1,,2 هنا."):
+        assert _fixed(text) == text
+
+
+def test_stdin_and_stdout(seed_path):
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    r = CliRunner().invoke(app, ["fix", "-"], input=seed_path.read_bytes())
+    assert r.exit_code == 1 and r.stdout == _fixed(read_text(seed_path))
+
+
 def test_english_text_is_left_alone():
     text = "The SDF said 20 , 000 people left , and 45 % stayed?"
     assert fix_text(text, "en", NEWS).fixes == [f for f in fix_text(text, "en", NEWS).fixes

@@ -323,7 +323,7 @@ def _invisibles(ctx: FixContext):
 
 # ---------------------------------------------------------------- punctuation
 
-_DOUBLED = re.compile(rf"([،,؛;:])(?:{_SP}*\1)+")
+_DOUBLED = re.compile(rf"(?<![A-Za-z0-9_])([،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")  # not std::vector, not a URL
 _DOUBLED_PERIOD = re.compile(r"(?<![.\d])\.\.(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
