@@ -118,6 +118,7 @@ def test_fix_is_idempotent_on_whole_files_and_on_mt_output(shared_data, name):
 @pytest.mark.parametrize("before, after", [
     ("وصل 20 ، 000 لاجئ.", "وصل 20,000 لاجئ."),
     ("وصل ٢٠ ، ٠٠٠ لاجئ.", "وصل ٢٠٬٠٠٠ لاجئ."),
+    ("بلغ 3،850 كم و1 ، 200 ، 000 نسمة.", "بلغ 3,850 كم و1,200,000 نسمة."),
     ("وصل 1 , 500 , 000 لاجئ.", "وصل 1,500,000 لاجئ."),
     ("ارتفع بنسبة 45 % هذا العام.", "ارتفع بنسبة 45% هذا العام."),
     ("ارتفع بنسبة ٪45 هذا العام.", "ارتفع بنسبة 45٪ هذا العام."),
@@ -139,6 +140,7 @@ def test_safe_rules(before, after):
 
 @pytest.mark.parametrize("text, code", [
     ("الأرقام 5، 300 و7.", "arabic-comma-thousands"),  # a list: five, three hundred
+    ("قتل في 12 ، 500 شخص.", "arabic-comma-thousands"),  # 12,500 or "on the 12th, 500 people"?
     ("رقم الهاتف 12 345 فقط.", "spaced-thousands"),  # one number or two?
     ("قتل 14,000 18,000 شخص.", "lost-range"),  # no بين: range, list, or a typo?
     ("قتل بين 300 500 شخص.", "spaced-thousands"),  # 300,500, or 300 and 500?
