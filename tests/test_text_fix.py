@@ -229,6 +229,13 @@ def test_preset_entries_say_where_they_come_from():
     assert len(g.terms) >= 30
     assert all(t.origin for t in g.terms)
     assert len({f.casefold() for t in g.terms for f in t.forms}) == sum(len(t.forms) for t in g.terms)
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`mtfix/glossaries/news-ar.toml`, {len(g.terms)} terms" in readme
+    assert not re.search(r"[ \t]$", (Path(__file__).resolve().parents[1] / "mtfix/glossaries/news-ar.toml")
+                         .read_text(encoding="utf-8"), re.M)
 
 
 @pytest.mark.parametrize("name, content, where", [
