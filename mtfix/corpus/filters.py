@@ -477,3 +477,7 @@ class DedupFilter(Filter):
 FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
     EmptyFilter, MaxLengthFilter, LengthRatioFilter, ScriptFilter, NumbersFilter, RepetitionFilter,
     RoundTripChrfFilter, DedupFilter)}
+
+# Filters in their own modules subclass Filter, so they are imported (and registered) last.
+from mtfix.corpus.align import AlignFilter  # noqa: E402
+FILTERS.update({cls.type: cls for cls in (AlignFilter,)})
