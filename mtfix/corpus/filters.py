@@ -24,7 +24,13 @@ numbers         numbers changed between the sides              ``<= max_changed`
 repetition      repetition score (1 = none), worse side        ``>= min_score``
 roundtrip_chrf  chrF of back-translated target vs source       ``>= min_chrf``
 dedup           1 = first of its kind, 0 = duplicate           ``== 1``
+markup          damaged spans (tags, entities, U+FFFD, ...)    ``<= max_damage``
+align           dictionary/anchor alignment, minus a           ``>= min_score``
+                neighbour line's lead
 =============== ============================================== ==========================
+
+``markup`` lives in :mod:`mtfix.corpus.filters_markup`, ``align`` in
+:mod:`mtfix.corpus.align`; both are registered at the end of this module.
 """
 
 from __future__ import annotations
@@ -480,4 +486,5 @@ FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
 
 # Filters in their own modules subclass Filter, so they are imported (and registered) last.
 from mtfix.corpus.align import AlignFilter  # noqa: E402
-FILTERS.update({cls.type: cls for cls in (AlignFilter,)})
+from mtfix.corpus.filters_markup import MarkupFilter  # noqa: E402
+FILTERS.update({cls.type: cls for cls in (AlignFilter, MarkupFilter)})
