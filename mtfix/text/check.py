@@ -7,7 +7,9 @@ Findings (``kind`` / ``code``):
 - ``script`` / ``latin-in-arabic``: a Latin word left in an Arabic sentence;
 - ``script`` / ``wrong-language``: a sentence in another script than the document's language;
 - ``repetition`` / ``tandem``, ``frequent``: NMT loops;
-- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters.
+- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters;
+- ``markup`` / ``entity``, ``tag``, ``mojibake``, ``replacement``, ``control``, ``symbol-junk``:
+  markup and encoding damage (:mod:`mtfix.text.markup`), with ``action`` repair or drop.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
+from mtfix.text.markup import find_damage
 from mtfix.text.numbers import find_garbled_numbers, format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
@@ -160,6 +163,13 @@ def check_document(doc: Document, lang: str | None = None) -> CheckReport:
         findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
                                  f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
+    damage = find_damage(doc.text)
+    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic
+    findings = [f for f in findings if f.code != "latin-in-arabic"
+                or not any(d.start <= f.start and f.end <= d.end for d in damage)]
+    for d in damage:
+        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
+                                 action=d.action, repaired=d.repaired))
     findings.sort(key=lambda f: (f.start, f.end))
     return CheckReport(doc, lang, findings)
 

@@ -15,7 +15,7 @@ kind               what                                            action
 ``mojibake``       UTF-8 read as Latin-1/cp1252 (``Ã©``,           repair
                    ``Ø§Ù„``): :func:`ftfy.fix_encoding` recovers it
 ``replacement``    U+FFFD: the original character is lost          drop
-``control``        C0/C1 control characters (not tab/newline)      drop
+``control``        C0/C1 control characters (not tab, CR, LF, NEL) drop
 ``symbol-junk``    three or more symbols (Unicode ``So``, not      drop
                    emoji), private-use or unassigned characters
                    in a row (``■■■``, ``□ □ □``)
@@ -46,7 +46,7 @@ _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s+[A-Za-z_:][^<>]*?)?\s*/?>|<!--.*?-->|<!DOCTYPE[^<>]*>", re.S)
 #: a tag written with entities, once or twice escaped: ``&lt;span&gt;``, ``&amp;lt;/p&amp;gt;``
 _ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;/?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*?)?/?&(?:amp;)*gt;")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")  # not NEL (U+0085), a line break
 _JUNK_CATEGORIES = {"So", "Co", "Cn"}
 
 
