@@ -34,14 +34,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "KINDS", "ACTIONS"]
+__all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "safe_entity", "KINDS", "ACTIONS"]
 
 ACTIONS = {"entity": "repair", "mojibake": "repair", "tag": "drop", "replacement": "drop", "control": "drop",
            "symbol-junk": "drop"}
 KINDS = tuple(ACTIONS)
 
-#: a named, decimal or hex character reference; ``&amp;lt;`` is found as ``&amp;`` (then decoded again)
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+#: a named, decimal or hex character reference, escaped again any number of times (``&amp;nbsp;``)
+_ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 #: an opening, closing or self-closing tag with optional attributes, a comment, or a doctype
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s+[A-Za-z_:][^<>]*?)?\s*/?>|<!--.*?-->|<!DOCTYPE[^<>]*>", re.S)
 #: a tag written with entities, once or twice escaped: ``&lt;span&gt;``, ``&amp;lt;/p&amp;gt;``
@@ -148,10 +148,23 @@ def find_damage(text: str) -> list[Damage]:
     return kept
 
 
+#: characters an entity must not turn into: they could open a tag or Markdown syntax
+_UNSAFE_DECODED = set("<>*_`[]#|\\")
+
+
+def safe_entity(text: str, d: Damage) -> bool:
+    """Can the entity ``d`` in ``text`` be decoded in place without changing what the text means
+    or how Markdown renders it? Not when it decodes to ``< > * _`` and the like, nor to an ``&``
+    that would start another entity with what follows."""
+    if d.kind != "entity" or d.repaired is None or set(d.repaired) & _UNSAFE_DECODED:
+        return False
+    return not ("&" in d.repaired and _ENTITY.match(d.repaired[d.repaired.rindex("&"):] + text[d.end:d.end + 40]))
+
+
 def repair_markup(text: str) -> tuple[str, list[Damage]]:
     """``text`` with the repairable damage undone (mojibake re-decoded by ftfy, entities
-    decoded by :mod:`html`), and the damage that was repaired. An entity that decodes
-    to ``<`` or ``>`` (it may open a tag) and every "drop" kind are left as they are."""
+    decoded by :mod:`html`), and the damage that was repaired. An entity that is not
+    :func:`safe_entity` (``&lt;`` may open a tag) and every "drop" kind are left as they are."""
     import ftfy
 
     done = _mojibake(text)
@@ -159,7 +172,7 @@ def repair_markup(text: str) -> tuple[str, list[Damage]]:
         text = ftfy.fix_encoding(text)
     out, pos = [], 0
     for d in find_damage(text):
-        if d.kind != "entity" or d.repaired is None or re.search(r"[<>]", d.repaired):
+        if not safe_entity(text, d):
             continue
         out.append(text[pos:d.start])
         out.append(d.repaired)
