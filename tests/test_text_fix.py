@@ -234,6 +234,6 @@ def test_malformed_glossaries_name_file_and_line(tmp_path, name, content, where)
 
 
 def test_rule_registry_is_one_function_per_rule():
-    assert list(RULES) == ["numbers", "invisibles", "doubled-punctuation", "arabic-punctuation",
+    assert list(RULES) == ["entities", "numbers", "invisibles", "doubled-punctuation", "arabic-punctuation",
                            "punctuation-spacing", "glossary"]
     assert all(r.description and callable(r.func) for r in RULES.values())

@@ -104,19 +104,20 @@ class AlignFilter(Filter):
     type = "align"
     PARAMS = {"min_score": ((int, float), 0.02, "lowest accepted alignment (own, or own minus a neighbour's lead)"),
               "margin": ((int, float), 0.15, "lead a neighbour line needs before it counts"),
-              "dictionary": (str, "", "folder of the FreeDict dictd files ('' = $MTFIX_DICT_DIR or /usr/share/dictd)")}
+              "dictionary": (str, "", "folder of the FreeDict dictd files ('' = $MTFIX_DICT_DIR or "
+                                      "/usr/share/dictd; 'none' = anchors only)")}
 
     def __init__(self, name: str | None = None, **params):
         super().__init__(name, **params)
         if set(self.langs) != {"en", "ar"}:
             raise ValueError(f"align: needs an English and an Arabic column, not {'/'.join(self.langs)}")
-        if self.dictionary and lx.dictionary_dir(self.dictionary) is None:
+        if self.dictionary not in ("", "none") and lx.dictionary_dir(self.dictionary) is None:
             raise ValueError(f"align: no FreeDict files (freedict-ara-eng.index, ...) in {self.dictionary}")
         try:
-            self.lexicon = lx.load_lexicon(self.dictionary or None)
+            self.lexicon = None if self.dictionary == "none" else lx.load_lexicon(self.dictionary or None)
         except (OSError, ValueError, EOFError) as e:
             raise ValueError(f"align: cannot read the FreeDict dictionary: {e}") from None
-        self.notes = [] if self.lexicon is not None else [
+        self.notes = [] if self.lexicon is not None or self.dictionary == "none" else [
             f"{self.name}: no FreeDict dictionary found (apt-get install {' '.join(lx.DEBIAN_PACKAGES)}, "
             "or set MTFIX_DICT_DIR); judging numbers, Latin words and punctuation only"]
 

@@ -190,9 +190,9 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
                                  f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
     damage = find_damage(doc.text)
-    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic
-    findings = [f for f in findings if f.code != "latin-in-arabic"
-                or not any(d.start <= f.start and f.end <= d.end for d in damage)]
+    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
+    findings = [f for f in findings if f.code != "latin-in-arabic" and f.kind != "repetition"
+                or not any(d.start < f.end and f.start < d.end for d in damage)]
     for d in damage:
         findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
                                  action=d.action, repaired=d.repaired))

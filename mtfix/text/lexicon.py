@@ -96,8 +96,10 @@ def arabic_words(text: str) -> list[str]:
 
 
 def dictionary_dir(path: str | os.PathLike | None = None) -> Path | None:
-    """Where the FreeDict files are: ``path``, else ``$MTFIX_DICT_DIR``, else Debian's dictd folder."""
-    candidates = [path] if path else [os.environ.get("MTFIX_DICT_DIR"), *DEFAULT_DIRS]
+    """Where the FreeDict files are: ``path``, else ``$MTFIX_DICT_DIR`` when set, else Debian's
+    dictd folder; None when that place has none of them."""
+    env = os.environ.get("MTFIX_DICT_DIR")
+    candidates = [path] if path else [env] if env else list(DEFAULT_DIRS)
     for c in candidates:
         if c and any((Path(c) / f"{name}.index").is_file() for name in DICT_FILES):
             return Path(c)

@@ -77,7 +77,7 @@ class Damage:
                 "action": self.action, "repaired": self.repaired}
 
 
-def unescape_entities(text: str, rounds: int = 3) -> str:
+def unescape_entities(text: str, rounds: int = 8) -> str:
     """Decode HTML entities, double-escaped ones too (``&amp;lt;`` -> ``<``), up to ``rounds`` times."""
     for _ in range(rounds):
         if not _ENTITY.search(text):
