@@ -114,3 +114,22 @@ def test_a_small_dictd_folder_is_read(tmp_path):
                          arabic_stem("سفينة"): {english_stem("ship")}}
     f = AlignFilter(dictionary=str(tmp_path))
     assert f.lexicon is lex and json.dumps(f.signature())
+
+
+@needs_dict
+def test_lines_shuffled_at_random_are_caught_on_the_dictionary_alone(shared_data):
+    """No neighbour to compare with (each pair its own source): the pair's own alignment decides."""
+    import random
+
+    from test_corpus_noise import clean_pairs
+
+    rows = clean_pairs(shared_data)
+    rng = random.Random(1)
+    perm = list(range(len(rows)))
+    rng.shuffle(perm)
+    f = AlignFilter()
+    clean = f.score([Pair(en, ar, source=str(i), id=2 * i) for i, (en, ar) in enumerate(rows)])
+    wrong = f.score([Pair(rows[i][0], rows[j][1], source=str(i), id=2 * i) for i, j in enumerate(perm) if i != j])
+    caught = sum(not f.accept(s) for s in wrong) / len(wrong)
+    dropped = sum(not f.accept(s) for s in clean) / len(clean)
+    assert caught >= 0.4 and dropped <= 0.003, (caught, dropped)
