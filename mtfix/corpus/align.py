@@ -75,12 +75,12 @@ def _alignment(en: _Side, ar: _Side, lexicon) -> tuple[float, int, int]:
             t = lexicon.ar_en.get(a)
             if t:
                 known += 1
-                matched += bool(t & en.stems)
+                matched += not t.isdisjoint(en.stems)
         for e in en.stems:
             t = lexicon.en_ar.get(e)
             if t:
                 known += 1
-                matched += bool(t & ar.stems)
+                matched += not t.isdisjoint(ar.stems)
     nums = en.numbers | ar.numbers
     known += 2 * len(nums)
     matched += 2 * len(en.numbers & ar.numbers)
@@ -128,12 +128,12 @@ class AlignFilter(Filter):
     def signature(self) -> dict:
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
 
-    def _sides(self, pair):
+    def _en_ar(self, pair) -> tuple[_Side, _Side]:
         src, tgt = _Side(pair.src, self.langs[0]), _Side(pair.tgt, self.langs[1])
         return (src, tgt) if self.langs[0] == "en" else (tgt, src)
 
     def score(self, pairs):
-        sides = [self._sides(p) for p in pairs]
+        sides = [self._en_ar(p) for p in pairs]
         own = [_alignment(en, ar, self.lexicon) for en, ar in sides]
         out = []
         for i, p in enumerate(pairs):

@@ -90,9 +90,19 @@ def english_words(text: str) -> list[str]:
     return [w for w in (t.lower() for t in _EN_TOKEN.findall(text)) if len(w) > 1 and w not in EN_STOP]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _is_arabic_content(word: str) -> bool:
+    return len(word) > 1 and word not in AR_STOP and _fold()(word) not in _AR_STOP_FOLDED()
+
+
+@functools.lru_cache(maxsize=1)
+def _AR_STOP_FOLDED() -> frozenset:  # noqa: N802 - a constant, built on first use
+    return frozenset(map(_fold(), AR_STOP))
+
+
 def arabic_words(text: str) -> list[str]:
     """Content words of an Arabic text (no function words)."""
-    return [w for w in _AR_TOKEN.findall(text) if len(w) > 1 and w not in AR_STOP and _fold()(w) not in AR_STOP]
+    return [w for w in _AR_TOKEN.findall(text) if _is_arabic_content(w)]
 
 
 def dictionary_dir(path: str | os.PathLike | None = None) -> Path | None:
