@@ -133,3 +133,16 @@ def test_lines_shuffled_at_random_are_caught_on_the_dictionary_alone(shared_data
     caught = sum(not f.accept(s) for s in wrong) / len(wrong)
     dropped = sum(not f.accept(s) for s in clean) / len(clean)
     assert caught >= 0.4 and dropped <= 0.003, (caught, dropped)
+
+
+def test_anchors_alone_catch_some_neighbours_and_spare_clean_pairs(shared_data):
+    """Without a dictionary (dictionary = "none", or none installed): numbers, Latin words and
+    punctuation only, with the wider anchors_margin."""
+    from test_corpus_noise import noisy_bitext
+
+    rows, kinds = noisy_bitext(shared_data)
+    f = AlignFilter(dictionary="none")
+    scores = f.score([Pair(en, ar, source="noisy.tsv", id=i) for i, (en, ar) in enumerate(rows)])
+    flagged = {k: sum(not f.accept(s) for s, kk in zip(scores, kinds) if kk == k) for k in ("clean", "misaligned")}
+    assert flagged["misaligned"] / kinds.count("misaligned") >= 0.35, flagged
+    assert flagged["clean"] / kinds.count("clean") <= 0.001, flagged

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+from mtfix.text.lexicon import dictionary_dir
 from mtfix.text.numbers import compare_numbers
 
 KINDS = ("misaligned", "swapped-sides", "wrong-language", "changed-number", "empty", "loop", "duplicate-exact",
@@ -312,6 +313,7 @@ def test_filters_rarely_drop_clean_pairs(report):
         assert report["filters"][name]["precision"] >= 0.95, (name, report["filters"][name])
 
 
+@pytest.mark.skipif(dictionary_dir() is None, reason="FreeDict not installed (make dictionaries)")
 def test_without_a_model_misalignment_is_mostly_caught(report):
     # the align filter (FreeDict overlap, anchors, neighbour lines): >= 70% caught, <= 0.5% clean dropped by it
     k = report["kinds"]["misaligned"]
