@@ -31,7 +31,7 @@ dictionaries:
 	else echo "note: run 'sudo apt-get install dict-freedict-ara-eng dict-freedict-eng-ara' for the align filter"; fi
 
 repair: $(STAMP)
-	mkdir -p out
+	@mkdir -p out
 	$(BIN)/mtfix repair $(SEED) --out out/repaired.txt --report out/report.json --html out/report.html $(ARGS)
 
 test: $(STAMP) dictionaries

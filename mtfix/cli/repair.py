@@ -60,6 +60,7 @@ def register(app: typer.Typer) -> None:
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
         from mtfix.outputs import atomic_write_text, check_output_path
         from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
+        from mtfix.scoring.terminology import with_glossaries
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
                 quantization=quantization, no_convert=no_convert, threads=threads, models_dir=models_dir,
                 cache=cache, no_cache=no_cache,
             )
-            scoring = load_config(config)
+            scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
         with progress_bar("repairing") as advance:
             if not missing:
                 model_options = dict(decoding=decoding, config=scoring,

@@ -171,6 +171,6 @@ def missing_default_models(models_dir=None) -> list[str]:
 def skipped_models_warning(missing: list[str]) -> str:
     """The one line ``mtfix repair`` prints when it runs stage 0 only."""
     pulls = " && ".join(f"mtfix models pull {m}" for m in missing)
-    return (f"warning: default model(s) {', '.join(missing)} not available offline: ran stage 0 only "
-            f"(rule fixes and glossary), skipped the model loop; to run it, `{pulls}` on a connected machine "
-            f"(or pass model folders with -b/-f; --require-models makes this an error)")
+    return (f"warning: default model(s) {' and '.join(missing)} not available offline, so only stage 0 ran "
+            f"(rule fixes and glossary) and the model loop was skipped; run `{pulls}` on a connected machine, "
+            f"or pass model folders with -b/-f (--require-models makes this an error)")

@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from mtfix.text.glossary import Glossary, Term
+from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.numbers import find_garbled_numbers
 from mtfix.text.segment import Document, segment
@@ -153,9 +153,10 @@ class FixResult:
 
     def diff(self, name: str = "input") -> str:
         """A unified diff, input -> output, by line."""
-        return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
-                                            self.text.splitlines(keepends=True),
-                                            fromfile=name, tofile=f"{name} (fixed)"))
+        lines = difflib.unified_diff(self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),
+                                     fromfile=name, tofile=f"{name} (fixed)")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
 
     def to_dict(self) -> dict:
         return {"lang": self.lang, "glossaries": self.glossary, "fixed": len(self.fixes), "counts": self.counts,
@@ -394,18 +395,15 @@ def _glossed(text: str, start: int, end: int) -> bool:
     return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
 
 
-def _mentioned_before(ctx: FixContext, term: Term, before: int, done: set) -> bool:
-    if term.source in done:
-        return True
-    return any(m.term.source == term.source for m in ctx.glossary.find_renderings(ctx.text[:before]))
-
-
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
       in_check=True)
 def _glossary(ctx: FixContext):
     if ctx.lang != "ar" or not ctx.glossary:
         return
     text, done = ctx.text, set()
+    first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
+    for m in ctx.glossary.find_renderings(text):
+        first_rendered.setdefault(m.term.source, m.start)
     for s in ctx.doc.sentences:
         for m in _LATIN_RUN.finditer(s.text):
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
@@ -413,7 +411,8 @@ def _glossary(ctx: FixContext):
             start, end = s.start + m.start(), s.start + m.start() + len(word)
             if term is None or _glossed(text, start, end):
                 continue
-            long_form = term.first and not _mentioned_before(ctx, term, start, done)
+            mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
+            long_form = term.first and not mentioned
             after = term.first if long_form else term.target
             done.add(term.source)
             clitic = _PROCLITIC.search(s.text, 0, m.start())
@@ -421,10 +420,9 @@ def _glossary(ctx: FixContext):
                 c = clitic.group(1).rstrip("ـ")
                 start = s.start + clitic.start(1)
                 after = ("لل" + after[2:]) if c.endswith("ل") and after.startswith("ال") else c + after
-            why = f"glossary {term.glossary}: {term.source} → {term.target}"
-            yield Edit(start, end, after, "glossary-term", why + (" (first mention: long form)" if long_form else ""))
+            why = f"left in Latin; glossary {term.glossary}"
+            yield Edit(start, end, after, "glossary-term", why + (", first mention: long form" if long_form else ""))
         for m in ctx.glossary.find_avoided(s.text):
             yield Edit(s.start + m.start, s.start + m.end, m.term.target, "glossary-avoid",
-                       f"glossary {m.term.glossary}: a known mistranslation of {m.term.source}; "
-                       f"use {m.term.target} if that is what is meant", safe=False)
+                       f"a known mistranslation of {m.term.source} (glossary {m.term.glossary})", safe=False)
 

@@ -117,8 +117,12 @@ def _phrase_pattern(form: str, *, latin: bool) -> str:
     body = r"[ \u00a0]+".join(parts)
     if latin:
         return rf"(?<![\w.-]){body}(?![\w-]|\.\w)"
-    # Arabic renderings may take a proclitic (و، ف، ب، ل، ك، ال is part of the rendering itself)
-    return rf"(?<!\w)(?:[وفبلك]|ول|وب|فب|فل|وك)?{body}(?!\w)"
+    # Arabic renderings may take a proclitic (و ف ب ل ك); ل before ال contracts: لل (للأمم المتحدة)
+    clitic = r"(?:[وفبلك]|ول|وب|فب|فل|وك)?"
+    if form.startswith("ال") and len(form) > 2:
+        rest = r"[ \u00a0]+".join(re.escape(p) for p in form[2:].split())
+        return rf"(?<!\w)(?:{clitic}{body}|[وف]?لل{rest})(?!\w)"
+    return rf"(?<!\w){clitic}{body}(?!\w)"
 
 
 @dataclass
