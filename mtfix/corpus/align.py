@@ -18,7 +18,9 @@ misalignment is an off-by-one line. When the target fits the source of the
 line before or after it (or the source fits their target) better than its
 own by more than ``margin``, the value becomes ``own - (neighbour - own)``
 (below zero for a clear case). Only pairs of the same input next to each
-other (consecutive ids) are compared, so shuffled input is judged on the
+other (consecutive ids) in the same chunk are compared (``--chunk-size``,
+default 1000: the first and last pair of a chunk have one neighbour, the
+same for any number of workers), so shuffled input is judged on the
 dictionary alone.
 
 Calibrated on the 3009 clean FLORES-200 devtest + NTREX-128 pairs only (no

@@ -61,9 +61,27 @@ def _stemmers():
 
 @functools.lru_cache(maxsize=1)
 def _fold():
-    from mtfix.text.normalize import get_profile
+    """The ``arabic`` normalisation profile as one ``str.translate`` (its folds composed)."""
+    from mtfix.text.normalize import FOLDS, get_profile
 
-    return get_profile("arabic")
+    profile = get_profile("arabic")
+    tables = [FOLDS[name].table for name in profile.folds if FOLDS[name].table]
+    special = [FOLDS[name] for name in profile.folds if not FOLDS[name].table]  # presentation forms (NFKC)
+    keys = {k for t in tables for k in t}
+    composed = {}
+    for k in keys:
+        v = chr(k)
+        for t in tables:
+            v = v.translate(t)
+        composed[k] = v
+    assert all(profile(chr(k)) == v for k, v in composed.items())
+
+    def fold(text: str) -> str:
+        for f in special:
+            text = f(text)
+        return text.translate(composed)
+
+    return fold
 
 
 @functools.lru_cache(maxsize=200_000)
