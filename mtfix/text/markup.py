@@ -48,6 +48,7 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s+[A-Za-z_:][^<>]*?)?\s*/?>|<!
 _ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;/?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*?)?/?&(?:amp;)*gt;")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")  # not NEL (U+0085), a line break
 _JUNK_CATEGORIES = {"So", "Co", "Cn"}
+_REPLACEMENT = re.compile("\ufffd")
 
 
 @dataclass(frozen=True)
@@ -95,19 +96,24 @@ def _is_emoji_like(c: str) -> bool:
     return 0x1F000 <= ord(c) <= 0x1FAFF
 
 
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
+
+
 def _junk_runs(text: str, min_run: int = 3):
-    i, n = 0, len(text)
-    while i < n:
+    """(start, end) of each run of ``min_run`` or more junk characters (single spaces between them allowed)."""
+    start = end = count = 0
+    for m in _NOT_WORD_OR_SPACE.finditer(text):
+        i = m.start()
         if not _is_junk(text[i]):
-            i += 1
             continue
-        j, count = i, 0
-        while j < n and (_is_junk(text[j]) or (text[j] == " " and j + 1 < n and _is_junk(text[j + 1]))):
-            count += text[j] != " "
-            j += 1
+        if count and (i == end or (i == end + 1 and text[end] == " ")):
+            end, count = i + 1, count + 1
+            continue
         if count >= min_run:
-            yield i, j
-        i = j
+            yield start, end
+        start, end, count = i, i + 1, 1
+    if count >= min_run:
+        yield start, end
 
 
 def _mojibake(text: str) -> list[Damage]:
@@ -136,7 +142,7 @@ def find_damage(text: str) -> list[Damage]:
         out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
     out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
             if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
-    out += [Damage("replacement", i, i + 1, c) for i, c in enumerate(text) if c == "\ufffd"]
+    out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
     out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
     out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
     out += _mojibake(text)
