@@ -260,4 +260,5 @@ def test_rule_registry_is_one_function_per_rule():
     names = list(RULES)
     mine = ["numbers", "invisibles", "doubled-punctuation", "arabic-punctuation", "punctuation-spacing", "glossary"]
     assert [n for n in names if n in mine] == mine
+    assert names[0] == "entities"  # HTML entities decoded first, before any rule reads the text
     assert all(r.description and callable(r.func) for r in RULES.values())

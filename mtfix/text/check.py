@@ -11,7 +11,9 @@ Findings (``kind`` / ``code``):
 - ``punctuation`` / ``space-before-punctuation``, ``latin-punctuation``, ``doubled-punctuation``:
   what :mod:`mtfix.text.fix` repairs by rule;
 - ``glossary`` / ``glossary-term`` (a Latin term the glossary renders; it replaces
-  ``latin-in-arabic`` there), ``glossary-avoid`` (a known mistranslation of a glossary term).
+  ``latin-in-arabic`` there), ``glossary-avoid`` (a known mistranslation of a glossary term);
+- ``markup`` / ``entity``, ``tag``, ``mojibake``, ``replacement``, ``control``, ``symbol-junk``:
+  markup and encoding damage (:mod:`mtfix.text.markup`), with ``action`` repair or drop.
 
 Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion``.
 """
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
+from mtfix.text.markup import find_damage
 from mtfix.text.numbers import find_garbled_numbers, format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
@@ -186,6 +189,13 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
         findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
                                  f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
+    damage = find_damage(doc.text)
+    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
+    findings = [f for f in findings if f.code != "latin-in-arabic" and f.kind != "repetition"
+                or not any(d.start < f.end and f.start < d.end for d in damage)]
+    for d in damage:
+        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
+                                 action=d.action, repaired=d.repaired))
     extra, edits = _rule_findings(doc, lang, glossary)
     glossed = [(f.start, f.end) for f in extra if f.code == "glossary-term"]
     findings = [f for f in findings

@@ -251,6 +251,15 @@ _RANGE_BETWEEN = re.compile(rf"(?:^|(?<=[\s(«\"“]))[وف]?بين{_SP}+$")
 _GAP = re.compile(rf"{_SP}+")
 
 
+@rule("entities", "HTML entities left in the text: &nbsp; &quot; &#39; &amp;amp; (decoded by the html module)")
+def _entities(ctx: FixContext):
+    from mtfix.text.markup import find_damage, safe_entity
+
+    for d in find_damage(ctx.text):
+        if d.kind == "entity" and safe_entity(ctx.text, d):
+            yield Edit(d.start, d.end, d.repaired, "entity", f"HTML entity {d.surface} is {d.repaired!r}")
+
+
 @rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
 def _numbers(ctx: FixContext):
     for s in ctx.doc.sentences:
