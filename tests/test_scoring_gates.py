@@ -6,6 +6,8 @@ Every gate is tested on what it must stop and on what it must let through
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mtfix.errors import MtfixError
@@ -45,7 +47,7 @@ def gates_of(failures):
 def test_a_real_repair_passes_every_gate_and_wins():
     d, fails = pick(GOOD)
     assert fails == [] and not d.kept_incumbent
-    assert "passed 8 gates" in d.reason and "fidelity chrF" in d.reason
+    assert re.search(r"passed \d+ gates", d.reason) and "fidelity chrF" in d.reason
     assert any(e.startswith("fidelity chrF") for e in d.evidence)
 
 
