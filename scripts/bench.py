@@ -274,15 +274,15 @@ class NaiveHF:
         self.engine = load(path, "transformers", threads)  # the tokenizer/family and the model
         self.clock = clock
 
-    def translate_batch(self, segments, *, src, tgt, beam_size=4, n_best=1, length_penalty=1.0,
-                        max_batch_tokens=4096, max_output_ratio=OUTPUT_RATIO, on_progress=None):
+    def translate_batch(self, segments, *, src, tgt, options=None, on_progress=None, **overrides):
         import torch
 
         from mtfix.engine.base import DecodeOptions, Hypothesis
 
         eng = self.engine
         pair = eng.pair(src, tgt)
-        opts = DecodeOptions(beam_size, n_best, length_penalty, max_batch_tokens, max_output_ratio)
+        opts = DecodeOptions.of(options, **{"max_output_ratio": OUTPUT_RATIO, **overrides})
+        beam_size, n_best, length_penalty = opts.beam_size, opts.n_best, opts.length_penalty
         prefix = list(pair.target_prefix)
         out = []
         for text in segments:
@@ -313,6 +313,10 @@ class NaiveHF:
     @property
     def loaded(self) -> bool:
         return True
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
 
     def pair(self, src, tgt):
         return self.engine.pair(src, tgt)
@@ -437,7 +441,7 @@ def repair_run(text: str, make_translators, clock: DecodeClock) -> dict:
             sc.score = score
         return scorers, notes
 
-    from mtfix.repair import Decoding, repair_text
+    from mtfix.repair import RepairDecoding, repair_text
     from mtfix.scoring.select import Selector
 
     assign = Selector.assign_incumbents
@@ -456,7 +460,7 @@ def repair_run(text: str, make_translators, clock: DecodeClock) -> dict:
     t0 = time.perf_counter()
     try:
         result = repair_text(text, back=[("ar-en", back)], forward=[("en-ar", fwd)],
-                             decoding=Decoding(beam_size=4, back_n_best=2, forward_n_best=2))
+                             decoding=RepairDecoding.make(beam_size=4, back_n_best=2, forward_n_best=2))
         result.report()  # what --report writes
     finally:
         wall = time.perf_counter() - t0

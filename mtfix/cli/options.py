@@ -8,6 +8,11 @@ from typing import Callable, Iterator, Optional
 
 import typer
 
+from mtfix.engine.decode import DecodeOptions
+from mtfix.repair.models import REPAIR_N_BEST
+
+DEFAULTS = DecodeOptions()  # every decoding default the CLI shows comes from here
+
 BackendOpt = typer.Option(
     "auto",
     "--backend",
@@ -21,6 +26,15 @@ NoConvertOpt = typer.Option(
     "else transformers.",
 )
 ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
+DeviceOpt = typer.Option(
+    "cpu", "--device", help="cpu, cuda (the first GPU), cuda:N, or auto (a GPU when there is one); "
+    "asking for CUDA without a GPU is an error."
+)
+ComputeTypeOpt = typer.Option(
+    "default", "--compute-type",
+    help="Run-time precision: default (the weights' own); CTranslate2: int8, int8_float16, float16, bfloat16, "
+    "float32, ...; transformers: float32, float16, bfloat16.",
+)
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
 )
@@ -29,8 +43,10 @@ CacheOpt: Optional[Path] = typer.Option(
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
-    4096, "--batch-tokens", min=1, help="Token budget per batch (source tokens x beam); lower it to use less memory."
+    DEFAULTS.max_batch_tokens, "--batch-tokens", min=1,
+    help="Token budget per batch (source tokens x beam); lower it to use less memory.",
 )
+BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, help="Beam size of every translation (1 = greedy).")
 
 # The repair loop's models and decoding (mtfix repair, mtfix corpus build).
 BackModelsOpt: Optional[list[str]] = typer.Option(
@@ -40,15 +56,18 @@ ForwardModelsOpt: Optional[list[str]] = typer.Option(
     None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
 )
 ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML).")
-BeamOpt = typer.Option(4, "--beam", min=1, help="Beam size of every translation.")
-BackNBestOpt = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model.")
-ForwardNBestOpt = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model.")
+BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
+ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
+                               help="Candidates per pivot and forward model.")
 
 
-def open_cache(path: Path | None, disabled: bool):
-    from mtfix.engine.cache import TranslationCache, default_cache_path
-
-    return None if disabled else TranslationCache(path or default_cache_path())
+def engine_options(*, backend: str = "auto", device: str = "cpu", compute_type: str = "default",
+                   quantization: str = "int8", no_convert: bool = False, threads: int = 0,
+                   models_dir: Path | None = None) -> dict:
+    """The engine options every model-loading command takes, as
+    :func:`mtfix.engine.open_translator` keywords."""
+    return dict(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
+                convert=not no_convert, threads=threads, models_dir=models_dir)
 
 
 @contextlib.contextmanager
@@ -78,57 +97,3 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
             progress.advance(task, k)
 
         yield advance
-
-
-def named_translators(translators: list) -> list[tuple[str, object]]:
-    """(short name, translator): the model's name (preset, hub id or folder name), made
-    unique; used for candidate origins and signatures."""
-    named, seen = [], {}
-    for tr in translators:
-        plan = getattr(tr, "plan", None)
-        name = plan.ref.name if plan is not None else str(tr)
-        seen[name] = seen.get(name, 0) + 1
-        named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
-    return named
-
-
-def open_repair_models(
-    back_models: list[str] | None,
-    forward_models: list[str] | None,
-    *,
-    beam_size: int,
-    back_n_best: int,
-    forward_n_best: int,
-    batch_tokens: int,
-    backend: str,
-    quantization: str,
-    no_convert: bool,
-    threads: int,
-    models_dir: Path | None,
-    cache: Path | None,
-    no_cache: bool,
-):
-    """``(back, forward, decoding)`` for the repair loop: named cached translators (the
-    presets' defaults when none are given; nothing loaded yet) and every decoding option."""
-    from mtfix.engine import open_translator
-    from mtfix.engine.registry import default_model
-    from mtfix.errors import MtfixError
-    from mtfix.repair import Decoding
-
-    if max(back_n_best, forward_n_best) > beam_size:
-        raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
-    options = dict(backend=backend, quantization=quantization, threads=threads, convert=not no_convert,
-                   models_dir=models_dir, cache=open_cache(cache, no_cache))
-    back = named_translators(
-        [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
-    )
-    forward = named_translators(
-        [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
-    )
-    for _, tr in back:
-        tr.pair("ar", "en")  # a model for the wrong direction fails here, before any work
-    for _, tr in forward:
-        tr.pair("en", "ar")
-    decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
-                        max_batch_tokens=batch_tokens)
-    return back, forward, decoding

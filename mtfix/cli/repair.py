@@ -15,6 +15,8 @@ from mtfix.cli.options import (
     BatchTokensOpt,
     BeamOpt,
     CacheOpt,
+    ComputeTypeOpt,
+    DeviceOpt,
     ForwardModelsOpt,
     ForwardNBestOpt,
     ModelsDirOpt,
@@ -23,7 +25,7 @@ from mtfix.cli.options import (
     QuantizationOpt,
     ScoringConfigOpt,
     ThreadsOpt,
-    open_repair_models,
+    engine_options,
     progress_bar,
 )
 from mtfix.errors import MtfixError
@@ -47,13 +49,16 @@ def register(app: typer.Typer) -> None:
         quantization: str = QuantizationOpt,
         no_convert: bool = NoConvertOpt,
         threads: int = ThreadsOpt,
+        device: str = DeviceOpt,
+        compute_type: str = ComputeTypeOpt,
         models_dir: Optional[Path] = ModelsDirOpt,
         cache: Optional[Path] = CacheOpt,
         no_cache: bool = NoCacheOpt,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
+        from mtfix.engine.cache import open_cache
         from mtfix.outputs import atomic_write_text, check_output_path
-        from mtfix.repair import repair_text
+        from mtfix.repair import RepairDecoding, open_repair_models, repair_text
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
@@ -64,11 +69,14 @@ def register(app: typer.Typer) -> None:
         for p in outputs:
             check_output_path(p, [file, config])
         text = read_text(file)
-        back, forward, decoding = open_repair_models(
-            back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
-            forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend, quantization=quantization,
-            no_convert=no_convert, threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
+        decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
+                                       max_batch_tokens=batch_tokens)
+        models = open_repair_models(
+            back_models, forward_models, decoding=decoding, cache=open_cache(cache, no_cache),
+            **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
+                             no_convert=no_convert, threads=threads, models_dir=models_dir),
         )
+        back, forward = models.back, models.forward
         scoring = load_config(config)
         with progress_bar("repairing") as advance:
             result = repair_text(
@@ -90,7 +98,7 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(result.text, nl=not result.text.endswith("\n"))
         s = result.summary()
-        translators = [tr for _, tr in back + forward]
+        translators = models.translators
         loaded = sum(1 for tr in translators if tr.loaded)
         typer.echo(
             f"repaired {s['changed']} of {s['sentences']} sentences ({s['candidates']} candidates scored); "

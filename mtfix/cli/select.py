@@ -13,6 +13,18 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.options import (
+    BackendOpt,
+    CacheOpt,
+    ComputeTypeOpt,
+    DeviceOpt,
+    ModelsDirOpt,
+    NoCacheOpt,
+    NoConvertOpt,
+    QuantizationOpt,
+    ThreadsOpt,
+    engine_options,
+)
 from mtfix.errors import MtfixError
 
 
@@ -29,7 +41,15 @@ def select_command(
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
+    backend: str = BackendOpt,
+    quantization: str = QuantizationOpt,
+    no_convert: bool = NoConvertOpt,
+    threads: int = ThreadsOpt,
+    device: str = DeviceOpt,
+    compute_type: str = ComputeTypeOpt,
+    models_dir: Optional[Path] = ModelsDirOpt,
+    cache: Optional[Path] = CacheOpt,
+    no_cache: bool = NoCacheOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ):
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
@@ -65,7 +85,12 @@ def select_command(
 
     back_translate = None
     if back_model is not None:
-        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, backend)
+        from mtfix.engine.cache import open_cache
+
+        engine = engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
+                                no_convert=no_convert, threads=threads, models_dir=models_dir)
+        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang,
+                                          cache=open_cache(cache, no_cache), engine=engine)
 
     result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
@@ -83,13 +108,9 @@ def select_command(
             typer.echo(f"note: {note}", err=True)
 
 
-def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
-    """Round trip through ``mtfix.engine``: candidate language -> source language."""
-    try:
-        from mtfix.evaluate.roundtrip import engine_back_translator
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+def _back_translator(model, specs, source, src_lang, tgt_lang, *, cache, engine):
+    """Round trip through the engine (cached): candidate language -> source language."""
+    from mtfix.engine import back_translator
     from mtfix.scoring.select import _detect, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
@@ -98,11 +119,7 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
     src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
-    try:
-        return engine_back_translator(model, src, tgt, backend=backend)
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+    return back_translator(model, src=tgt, tgt=src, cache=cache, **engine)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,13 +10,18 @@ import typer
 
 from mtfix.cli.options import (
     BackendOpt,
+    BatchTokensOpt,
+    BeamOpt,
     CacheOpt,
+    DEFAULTS,
+    ComputeTypeOpt,
+    DeviceOpt,
     ModelsDirOpt,
     NoCacheOpt,
     NoConvertOpt,
     QuantizationOpt,
     ThreadsOpt,
-    open_cache,
+    engine_options,
     progress_bar,
 )
 from mtfix.errors import MtfixError
@@ -34,19 +39,23 @@ def register(app: typer.Typer) -> None:
         backend: str = BackendOpt,
         quantization: str = QuantizationOpt,
         no_convert: bool = NoConvertOpt,
-        beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size (1 = greedy)."),
-        n_best: int = typer.Option(1, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
-        max_batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, help="Token budget per batch."),
+        beam_size: int = BeamOpt,
+        n_best: int = typer.Option(DEFAULTS.n_best, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
+        max_batch_tokens: int = BatchTokensOpt,
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
         threads: int = ThreadsOpt,
+        device: str = DeviceOpt,
+        compute_type: str = ComputeTypeOpt,
         models_dir: Optional[Path] = ModelsDirOpt,
         cache: Optional[Path] = CacheOpt,
         no_cache: bool = NoCacheOpt,
     ):
         """Translate FILE line by line: the same number of lines comes out."""
-        from mtfix.engine import open_translator
+        from mtfix.engine.cache import open_cache
+        from mtfix.engine.decode import DecodeOptions
         from mtfix.engine.languages import canonical
+        from mtfix.engine.loader import open_translator
         from mtfix.engine.registry import default_model
         from mtfix.outputs import atomic_write_text, check_output_path
         from mtfix.text.read import read_lines
@@ -58,26 +67,16 @@ def register(app: typer.Typer) -> None:
         check_output_path(out, [file])
         lines = read_lines(file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
+        options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
         translator = open_translator(
             model,
-            backend=backend,
-            quantization=quantization,
-            threads=threads,
-            convert=not no_convert,
-            models_dir=models_dir,
             cache=open_cache(cache, no_cache),
+            **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
+                             no_convert=no_convert, threads=threads, models_dir=models_dir),
         )
         translator.pair(src, tgt)  # fail on a wrong language before any work
         with progress_bar("translating") as advance:
-            results = translator.translate_batch(
-                lines,
-                src=src,
-                tgt=tgt,
-                beam_size=beam_size,
-                n_best=n_best,
-                max_batch_tokens=max_batch_tokens,
-                on_progress=advance,
-            )
+            results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)
         if as_json:
             rows = [
                 json.dumps(

@@ -210,3 +210,10 @@ def detect_family(ref: ModelRef, tokenizer, config: dict) -> str:
 def make_family(ref: ModelRef, tokenizer, config: dict) -> Family:
     cls = {"marian": MarianFamily, "nllb": NllbFamily, "m2m100": M2M100Family}[detect_family(ref, tokenizer, config)]
     return cls(tokenizer, ref)
+
+
+def load_family(ref: ModelRef) -> Family:
+    """The family of the model at ``ref``, with its tokenizer; no weights are loaded."""
+    from mtfix.engine.hf import load_tokenizer, read_config
+
+    return make_family(ref, load_tokenizer(ref), read_config(ref))
