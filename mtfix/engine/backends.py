@@ -12,20 +12,16 @@ import importlib
 
 from mtfix.errors import MtfixError
 
-#: name -> "module:Class"
-BACKENDS: dict[str, str] = {
+#: name -> "module:Class" (imported on first use) or the class itself
+BACKENDS: dict[str, object] = {
     "transformers": "mtfix.engine.hf:HFTranslator",
     "ctranslate2": "mtfix.engine.ct2:CT2Translator",
 }
 
 
-def register_backend(name: str, target: str) -> None:
-    """Add (or replace) a backend: ``target`` is ``"package.module:Class"``."""
+def register_backend(name: str, target) -> None:
+    """Add (or replace) a backend: ``target`` is ``"package.module:Class"`` or the class."""
     BACKENDS[name] = target
-
-
-def backend_names() -> tuple[str, ...]:
-    return tuple(BACKENDS)
 
 
 def backend_class(name: str):
@@ -33,5 +29,7 @@ def backend_class(name: str):
     target = BACKENDS.get(name)
     if target is None:
         raise MtfixError(f"unknown backend {name}; choose one of auto, {', '.join(BACKENDS)}")
+    if not isinstance(target, str):
+        return target
     module, _, cls = target.partition(":")
     return getattr(importlib.import_module(module), cls)
