@@ -64,8 +64,8 @@ def test_ctranslate2_fp32_greedy_equals_transformers_greedy(translators, name, s
 def test_multi_target_marian_gets_the_ara_prefix(translators, backend):
     tr = translators["marian-en-ar"][backend]
     tok = tr.family.tokenizer
-    ara = tok.get_vocab()[">>ara<<"]
-    assert ara != tok.unk_token_id
+    ara = tok.vocab()[">>ara<<"]
+    assert ara != tok.unk_id
     pair = tr.pair("en", "ar")
     assert pair.source_prefix == ">>ara<< "
     ids = tr.family.encode(["IS still poses a threat"], pair)[0]
@@ -81,7 +81,7 @@ def test_multi_target_marian_gets_the_ara_prefix(translators, backend):
 def test_single_target_marian_gets_no_prefix_and_checks_direction(translators):
     tr = translators["marian-ar-en"]["transformers"]
     assert tr.pair("ar", "en").source_prefix == ""
-    assert tr.family.encode(["هو"], tr.pair("ar", "en"))[0][0] != tr.family.tokenizer.unk_token_id
+    assert tr.family.encode(["هو"], tr.pair("ar", "en"))[0][0] != tr.family.tokenizer.unk_id
     with pytest.raises(MtfixError, match="source language ar, not en"):
         tr.pair("en", "ar")
 
@@ -89,12 +89,12 @@ def test_single_target_marian_gets_no_prefix_and_checks_direction(translators):
 def test_nllb_forces_arb_arab_as_a_real_token(translators, monkeypatch):
     tr = translators["nllb"]["transformers"]
     tok = tr.family.tokenizer
-    arb = tok.convert_tokens_to_ids("arb_Arab")
-    assert arb != tok.unk_token_id and tok.convert_ids_to_tokens(arb) == "arb_Arab"
+    arb = tok.token_id("arb_Arab")
+    assert arb is not None and arb != tok.unk_id and tok.ids_to_tokens([arb]) == ["arb_Arab"]
     pair = tr.pair("en", "ar")
     assert pair.target_prefix == (arb,)
     assert pair.src_code == "eng_Latn"
-    assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.convert_tokens_to_ids("eng_Latn")
+    assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.token_id("eng_Latn")
     seen = {}
     real_generate = tr.model.generate
 
@@ -233,8 +233,9 @@ def test_m2m100_forces_its_own_language_token(translators):
         tok = tr.family.tokenizer
         assert tr.family.name == "m2m100"
         pair = tr.pair("en", "ar")
-        assert pair.target_prefix == (tok.get_lang_id("ar"),) and tok.get_lang_id("ar") != tok.unk_token_id
-        assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.get_lang_id("en")
+        ar = tok.token_id("__ar__")
+        assert pair.target_prefix == (ar,) and ar not in (None, tok.unk_id)
+        assert tr.family.encode(["IS still poses a threat"], pair)[0][0] == tok.token_id("__en__")
         with pytest.raises(MtfixError, match="no language code 'xx'.*M2M100 codes"):
             tr.pair("en", "xx")
 
@@ -455,3 +456,60 @@ def test_the_back_translator_uses_the_first_hypothesis_and_the_given_options(tra
     assert bt.name == tr.name and bt.signature()["backend"] == "ctranslate2"
     with pytest.raises(MtfixError, match="source language ar, not en"):
         back_translator(tr, src="en", tgt="ar")
+
+
+# ----------------------------------------------------------------------------- tokenizers without transformers
+
+EDGE = ["", "   two  spaces  ", "a </s> b <unk> c", "<pad>", ">>ara<< IS still", "__ar__ x", "eng_Latn y",
+        "emoji 🙂 and ‐ dashes — «quotes»", "١٢٣ 123 1,000.5", "Ünïcödé ﷺ ـــ", "tab\there", "x" * 300]
+CODES = {"marian-ar-en": [None], "marian-en-ar": [None], "nllb": ["arb_Arab", "eng_Latn"], "m2m100": ["ar", "en"]}
+
+
+@pytest.mark.parametrize("name", list(CODES))
+def test_light_tokenizers_give_transformers_ids_and_text(translators, shared_data, name):
+    """The CTranslate2 path reads tokenizers with SentencePiece / `tokenizers`: same ids, same text."""
+    import random
+
+    from mtfix.engine.tokenizer import HFTokenizer
+
+    light = translators[name]["ctranslate2"].family.tokenizer
+    hf = translators[name]["transformers"].family.tokenizer
+    assert not isinstance(light, HFTokenizer) and isinstance(hf, HFTokenizer)
+    flores = shared_data / "flores200-devtest"
+    texts = AR + EN + EDGE
+    for f in ("arb_Arab.txt", "eng_Latn.txt"):
+        texts += (flores / f).read_text(encoding="utf-8").splitlines()[:300]
+    for code in CODES[name]:
+        assert light.encode(texts, src_lang=code) == hf.encode(texts, src_lang=code)
+    assert (light.eos_id, light.unk_id, light.max_length) == (hf.eos_id, hf.unk_id, hf.max_length)
+    ct2_dir = translators[name]["ctranslate2"].ref.path  # the ids the model can output: its vocabulary
+    size = len(json.loads((ct2_dir / "shared_vocabulary.json").read_text(encoding="utf-8")))
+    assert light.ids_to_tokens(list(range(size))) == hf.ids_to_tokens(list(range(size)))
+    tokens = list(hf.vocab()) + ["not-a-token", ">>xyz<<", "__xx__"]
+    assert light.tokens_to_ids(tokens) == hf.tokens_to_ids(tokens)
+    for token in tokens[:50] + [t for t in tokens if t.startswith((">>", "__")) or t in ("arb_Arab", "eng_Latn")]:
+        assert light.token_id(token) == hf.token_id(token), token
+    rng = random.Random(7)
+    samples = [rng.choices(range(size), k=rng.randint(0, 30)) for _ in range(300)]
+    samples += [ids for ids in light.encode(texts[:200], src_lang=CODES[name][0])]
+    for ids in samples:
+        assert light.decode(ids) == hf.decode(ids), ids
+
+
+def test_the_ctranslate2_path_imports_neither_torch_nor_transformers(translators, tiny_models, tmp_path):
+    """A converted model translates (and a cached plan checks its languages) without them."""
+    import os
+    import subprocess
+    import sys
+
+    models = {name: str(translators[name]["ctranslate2"].ref.path) for name in CODES}
+    code = (
+        "import sys\nfrom mtfix.engine import load_translator, plan_translator\n"
+        f"for name, path in {models!r}.items():\n"
+        "    src, tgt = ('ar', 'en') if name in ('marian-ar-en', 'nllb') else ('en', 'ar')\n"
+        "    plan_translator(path).family().pair(src, tgt)\n"
+        "    load_translator(path).translate_batch(['x y', 'هو'], src=src, tgt=tgt, beam_size=2)\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    assert r.stdout.split() == ["False", "False"], r.stderr

@@ -83,6 +83,8 @@ class Backend(ABC):
     backend: str = "?"  # its name in the registry (mtfix.engine.backends)
     #: compute types it accepts (``--compute-type``); "default": the weights' own
     compute_types: tuple[str, ...] = ("default",)
+    #: model formats it runs (:attr:`ModelRef.format`): "hf" (Hugging Face), "ct2"
+    formats: tuple[str, ...] = ("hf",)
 
     def __init__(self, ref: ModelRef, family: Family, *, max_source_tokens: int, max_target_tokens: int):
         self.ref = ref

@@ -161,6 +161,7 @@ def usable_cores() -> int:
 
 class CT2Translator(Backend):
     backend = "ctranslate2"
+    formats = ("ct2", "hf")  # a Hugging Face model is converted on first load
     compute_types = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                      "float16", "bfloat16", "float32")
 
@@ -195,7 +196,7 @@ class CT2Translator(Backend):
                 f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "
                 f"convert the model with `mtfix models convert` so the conversion is self-contained"
             )
-        family = load_family(ref)
+        family = load_family(ref, light=True)  # no transformers, no torch
         config = read_config(ref)
         # threads=0 means every core this process may use; CTranslate2's own default is 4.
         self.threads = threads if threads > 0 else usable_cores()
@@ -209,7 +210,7 @@ class CT2Translator(Backend):
             raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {first_line(e)}") from None
         self.device = device
         self.compute_type = self.translator.compute_type
-        src_max, tgt_max = model_limits(ref, config, family.tokenizer.model_max_length)
+        src_max, tgt_max = model_limits(ref, config, family.tokenizer.max_length)
         super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
 
     def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
@@ -231,7 +232,7 @@ class CT2Translator(Backend):
             hyps = []
             for toks, score in zip(res.hypotheses, res.scores):
                 ids = self.family.tokens_to_ids(toks)
-                finished = bool(ids) and ids[-1] == self.family.tokenizer.eos_token_id
+                finished = bool(ids) and ids[-1] == self.family.tokenizer.eos_id
                 if finished:
                     ids = ids[:-1]
                 hyps.append(Generated(ids=ids[len(target_prefix) :], score=float(score), finished=finished))

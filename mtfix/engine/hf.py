@@ -169,15 +169,15 @@ class HFTranslator(Backend):
             decoder_start_token_id=saved.decoder_start_token_id,
             bos_token_id=saved.bos_token_id,
             eos_token_id=saved.eos_token_id,
-            pad_token_id=saved.pad_token_id if saved.pad_token_id is not None else tokenizer.pad_token_id,
+            pad_token_id=saved.pad_token_id if saved.pad_token_id is not None else tokenizer.pad_id,
             bad_words_ids=saved.bad_words_ids,
         )
         self.model = model
         self.device = device
         self.torch = torch
-        self.eos_id = saved.eos_token_id if saved.eos_token_id is not None else tokenizer.eos_token_id
+        self.eos_id = saved.eos_token_id if saved.eos_token_id is not None else tokenizer.eos_id
         self.pad_id = model.generation_config.pad_token_id
-        src_max, tgt_max = model_limits(ref, config, tokenizer.model_max_length)
+        src_max, tgt_max = model_limits(ref, config, tokenizer.max_length)
         super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
 
     def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):

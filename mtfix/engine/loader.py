@@ -45,10 +45,11 @@ class TranslatorPlan:
         return f"{model_fingerprint(self.ref)}|{self.backend}|{self.quantization or '-'}|{kind}|{self.compute_type}"
 
     def family(self):
-        """The model's family (tokenizer + language rules) without its weights."""
+        """The model's family (tokenizer + language rules) without its weights (and, for
+        CTranslate2, without transformers)."""
         from mtfix.engine.families import load_family
 
-        return load_family(self.ref)
+        return load_family(self.ref, light=self.backend == "ctranslate2")
 
     def signature(self) -> dict:
         return {
@@ -91,17 +92,17 @@ def plan_translator(
         backend_class(backend)  # an unknown name fails here
     parse_device(device)  # a malformed device fails before the model is looked for
     ref = model if isinstance(model, ModelRef) else resolve(model, models_dir)
-    if ref.format == "ct2":
-        if backend == "transformers":
-            raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2 or the original model")
-        name, quant = "ctranslate2", ref.quantization
-    elif backend == "transformers":
-        name, quant = "transformers", None
+    if backend == "auto":
+        name = "ctranslate2"
+        if ref.format != "ct2" and not convert and not (ct2_dir_for(storage_name(ref), quantization, models_dir)
+                                                        / "model.bin").is_file():
+            name = "transformers"
     else:
-        name, quant = "ctranslate2", quantization
-        if backend == "auto" and not convert and not (ct2_dir_for(storage_name(ref), quantization, models_dir)
-                                                      / "model.bin").is_file():
-            name, quant = "transformers", None
+        name = backend
+    if ref.format not in backend_class(name).formats:
+        raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2 or the original model"
+                         if ref.format == "ct2" else f"{ref.spec}: the {name} backend cannot run a {ref.format} model")
+    quant = (ref.quantization if ref.format == "ct2" else quantization) if name == "ctranslate2" else None
     cls = backend_class(name)
     return TranslatorPlan(ref, name, quant, device=resolve_device(device, cls),
                           compute_type=check_compute_type(compute_type, cls), threads=threads,
