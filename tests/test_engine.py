@@ -513,3 +513,23 @@ def test_the_ctranslate2_path_imports_neither_torch_nor_transformers(translators
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ))
     assert r.stdout.split() == ["False", "False"], r.stderr
+
+
+def test_the_readme_library_example_runs(tiny_models, tmp_path, monkeypatch):
+    """The README's library example, with the tiny models in place of the presets."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"## Library.*?```python\n(.*?)```", readme, re.S).group(1)
+    back, fwd = str(tiny_models["marian-ar-en"]), str(tiny_models["marian-en-ar"])
+    assert "open_repair_models(cache=cache)" in code and '"opus-mt-tc-big-ar-en"' in code
+    code = code.replace("open_repair_models(cache=cache)", f"open_repair_models([{back!r}], [{fwd!r}], cache=cache)")
+    code = code.replace('"opus-mt-tc-big-ar-en"', repr(back))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "article.txt").write_text("هو لا يزال يشكل تهديدا.\n", encoding="utf-8")
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert scope["result"].text.strip() and scope["report"]["sentences"]
+    assert scope["models"].back[0][0] == tiny_models["marian-ar-en"].name
+    assert [type(x) for x in scope["bt"](["هو"])] == [str]
