@@ -503,8 +503,12 @@ def test_the_ctranslate2_path_imports_neither_torch_nor_transformers(translators
     import sys
 
     models = {name: str(translators[name]["ctranslate2"].ref.path) for name in CODES}
+    originals = {name: str(tiny_models[name]) for name in CODES}  # converted already (float32), by the fixture
     code = (
         "import sys\nfrom mtfix.engine import load_translator, plan_translator\n"
+        f"for name, path in {originals!r}.items():\n"
+        "    src, tgt = ('ar', 'en') if name in ('marian-ar-en', 'nllb') else ('en', 'ar')\n"
+        "    plan_translator(path, quantization='float32').family().pair(src, tgt)\n"
         f"for name, path in {models!r}.items():\n"
         "    src, tgt = ('ar', 'en') if name in ('marian-ar-en', 'nllb') else ('en', 'ar')\n"
         "    plan_translator(path).family().pair(src, tgt)\n"

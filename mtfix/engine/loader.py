@@ -10,7 +10,7 @@ yet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mtfix.engine.backends import backend_class
@@ -49,7 +49,15 @@ class TranslatorPlan:
         CTranslate2, without transformers)."""
         from mtfix.engine.families import load_family
 
-        return load_family(self.ref, light=self.backend == "ctranslate2")
+        if self.backend != "ctranslate2":
+            return load_family(self.ref)
+        ref = self.ref
+        if ref.format != "ct2":  # its conversion, when already made: M2M100 needs its vocabulary
+            from mtfix.engine.ct2 import conversion_status
+
+            if conversion_status(self.ct2_path, ref, self.quantization) == "current":
+                ref = replace(ref, path=self.ct2_path, format="ct2", quantization=self.quantization)
+        return load_family(ref, light=True)
 
     def signature(self) -> dict:
         return {
