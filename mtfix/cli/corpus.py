@@ -15,21 +15,13 @@ import typer
 from mtfix.cli.options import (
     BackModelsOpt,
     BackNBestOpt,
-    BackendOpt,
     BatchTokensOpt,
     BeamOpt,
-    CacheOpt,
-    ComputeTypeOpt,
-    DeviceOpt,
+    EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
     ScoringConfigOpt,
-    ThreadsOpt,
-    engine_options,
+    engine_command,
     progress_bar,
 )
 from mtfix.errors import MtfixError
@@ -156,6 +148,7 @@ def _fields(value: Optional[str]):
 
 
 @corpus_app.command("filter")
+@engine_command
 def filter_command(
     inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a Hugging Face dataset folder "
                                                   "(several are read in turn), or two line-aligned plain files."),
@@ -175,19 +168,12 @@ def filter_command(
     back_model: Optional[str] = typer.Option(None, "--back-model", "-b", help="ar->en model: enables the round-"
                                                                              "trip chrF filter."),
     beam_size: int = BeamOpt,
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    device: str = DeviceOpt,
-    compute_type: str = ComputeTypeOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Filter an existing bitext into a clean corpus (resumable: re-run the same command after a crash).
 
@@ -203,16 +189,12 @@ def filter_command(
     back_translate, model_name = None, "custom"
     if back_model is not None:
         from mtfix.engine.back import back_translator
-        from mtfix.engine.cache import open_cache
         from mtfix.engine.decode import DecodeOptions
 
         # a wrong model fails here, before any work
-        back_translate = back_translator(
-            back_model, src=config.tgt_lang, tgt=config.src_lang, options=DecodeOptions(beam_size=beam_size),
-            cache=open_cache(cache, no_cache),
-            **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                             no_convert=no_convert, threads=threads, models_dir=models_dir),
-        )
+        back_translate = back_translator(back_model, src=config.tgt_lang, tgt=config.src_lang,
+                                         options=DecodeOptions(beam_size=beam_size), cache=engine.open_cache(),
+                                         **engine.translator_options())
         model_name = back_translate.name
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
@@ -221,6 +203,7 @@ def filter_command(
 
 
 @corpus_app.command("build")
+@engine_command
 def build_command(
     articles: List[Path] = typer.Argument(..., help="Garbled Arabic articles: files, or folders of .txt/.md files."),
     out: List[Path] = OutOpt,
@@ -237,19 +220,12 @@ def build_command(
     back_n_best: int = BackNBestOpt,
     forward_n_best: int = ForwardNBestOpt,
     batch_tokens: int = BatchTokensOpt,
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    device: str = DeviceOpt,
-    compute_type: str = ComputeTypeOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Repair garbled Arabic articles and keep (pivot English, repaired Arabic) pairs that pass the filters.
 
@@ -258,7 +234,6 @@ def build_command(
     from mtfix.corpus import CorpusRun, load_pipeline_config
     from mtfix.corpus.articles import ArticleSource, repair_description
     from mtfix.engine.back import back_translator
-    from mtfix.engine.cache import open_cache
     from mtfix.repair.models import RepairDecoding, open_repair_models
     from mtfix.scoring.config import load_config
 
@@ -270,11 +245,8 @@ def build_command(
     scoring = load_config(config)
     decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
                                    max_batch_tokens=batch_tokens)
-    models = open_repair_models(
-        back_models, forward_models, decoding=decoding, cache=open_cache(cache, no_cache),
-        **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                         no_convert=no_convert, threads=threads, models_dir=models_dir),
-    )
+    models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
+                                **engine.translator_options())
     back, forward = models.back, models.forward
     source = ArticleSource(articles, back=back, forward=forward, decoding=decoding, scoring=scoring)
     # Same options as the repair's pivots: the round trip of a kept sentence comes from the cache.

@@ -13,16 +13,8 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
-    BackendOpt,
-    CacheOpt,
-    ComputeTypeOpt,
-    DeviceOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
-    ThreadsOpt,
-    engine_options,
+    EngineOptions,
+    engine_command,
 )
 from mtfix.errors import MtfixError
 
@@ -78,16 +70,9 @@ def evaluate_command(
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model for --no-ref (target language -> source language)."),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language code for --no-ref (e.g. ar)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the system outputs for --no-ref (e.g. en)."),
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    device: str = DeviceOpt,
-    compute_type: str = ComputeTypeOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables on the terminal."),
+    *,
+    engine: EngineOptions,
 ):
     """Score MT systems with sacrebleu (BLEU, chrF, chrF++, TER), with significance.
 
@@ -143,17 +128,14 @@ def evaluate_command(
 
     if no_ref:
         from mtfix.engine import back_translator
-        from mtfix.engine.cache import open_cache
         from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, roundtrip_evaluate
 
         hyps, _, src_lines, warnings = core.load_inputs([], specs, src)  # check the files before loading a model
         for w in warnings:
             warn(w)
         # the outputs (tgt_lang) go back into the source language, through the translation cache
-        back = back_translator(back_model, src=tgt_lang, tgt=src_lang, cache=open_cache(cache, no_cache),
-                               **engine_options(backend=backend, device=device, compute_type=compute_type,
-                                                quantization=quantization, no_convert=no_convert, threads=threads,
-                                                models_dir=models_dir))
+        back = back_translator(back_model, src=tgt_lang, tgt=src_lang, cache=engine.open_cache(),
+                               **engine.translator_options())
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
         with err.status("back-translating and scoring (round-trip estimate)..."):
@@ -189,4 +171,4 @@ def evaluate_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate", help=evaluate_command.__doc__)(evaluate_command)
+    app.command("evaluate", help=evaluate_command.__doc__)(engine_command(evaluate_command))

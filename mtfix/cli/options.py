@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -61,13 +65,56 @@ ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
                                help="Candidates per pivot and forward model.")
 
 
-def engine_options(*, backend: str = "auto", device: str = "cpu", compute_type: str = "default",
-                   quantization: str = "int8", no_convert: bool = False, threads: int = 0,
-                   models_dir: Path | None = None) -> dict:
-    """The engine options every model-loading command takes, as
-    :func:`mtfix.engine.open_translator` keywords."""
-    return dict(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                convert=not no_convert, threads=threads, models_dir=models_dir)
+@dataclass(frozen=True)
+class EngineOptions:
+    """The engine options of every command that loads a translation model (see :func:`engine_command`)."""
+
+    backend: str = "auto"
+    quantization: str = "int8"
+    no_convert: bool = False
+    threads: int = 0
+    device: str = "cpu"
+    compute_type: str = "default"
+    models_dir: Optional[Path] = None
+    cache: Optional[Path] = None
+    no_cache: bool = False
+
+    def translator_options(self) -> dict:
+        """:func:`mtfix.engine.open_translator` keywords (the cache apart)."""
+        return dict(backend=self.backend, device=self.device, compute_type=self.compute_type,
+                    quantization=self.quantization, convert=not self.no_convert, threads=self.threads,
+                    models_dir=self.models_dir)
+
+    def open_cache(self):
+        """The translation cache (None with --no-cache)."""
+        from mtfix.engine.cache import open_cache
+
+        return open_cache(self.cache, self.no_cache)
+
+
+_ENGINE_OPTIONS = {"backend": BackendOpt, "quantization": QuantizationOpt, "no_convert": NoConvertOpt,
+                   "threads": ThreadsOpt, "device": DeviceOpt, "compute_type": ComputeTypeOpt,
+                   "models_dir": ModelsDirOpt, "cache": CacheOpt, "no_cache": NoCacheOpt}
+
+
+def engine_command(fn: Callable) -> Callable:
+    """Gives a typer command the engine options (``--backend`` ... ``--no-cache``), declared
+    here once; the command receives them as one ``engine: EngineOptions`` argument."""
+    sig = inspect.signature(fn, eval_str=True)
+    hints = typing.get_type_hints(EngineOptions)
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=hints[name])
+             for name, opt in _ENGINE_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def command(*args, **kwargs):
+        engine = EngineOptions(**{name: kwargs.pop(name) for name in _ENGINE_OPTIONS})
+        return fn(*args, engine=engine, **kwargs)
+
+    params = [p for p in sig.parameters.values() if p.name != "engine"] + added
+    command.__signature__ = sig.replace(parameters=params)
+    command.__annotations__ = {p.name: p.annotation for p in params}  # evaluated: typer reads these
+    del command.__wrapped__  # typer reads the new signature, not fn's
+    return command
 
 
 @contextlib.contextmanager

@@ -9,23 +9,15 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
-    BackendOpt,
     BackModelsOpt,
     BackNBestOpt,
     BatchTokensOpt,
     BeamOpt,
-    CacheOpt,
-    ComputeTypeOpt,
-    DeviceOpt,
+    EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
     ScoringConfigOpt,
-    ThreadsOpt,
-    engine_options,
+    engine_command,
     progress_bar,
 )
 from mtfix.errors import MtfixError
@@ -33,6 +25,7 @@ from mtfix.errors import MtfixError
 
 def register(app: typer.Typer) -> None:
     @app.command("repair")
+    @engine_command
     def repair(
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
         back_models: Optional[List[str]] = BackModelsOpt,
@@ -45,18 +38,10 @@ def register(app: typer.Typer) -> None:
         back_n_best: int = BackNBestOpt,
         forward_n_best: int = ForwardNBestOpt,
         batch_tokens: int = BatchTokensOpt,
-        backend: str = BackendOpt,
-        quantization: str = QuantizationOpt,
-        no_convert: bool = NoConvertOpt,
-        threads: int = ThreadsOpt,
-        device: str = DeviceOpt,
-        compute_type: str = ComputeTypeOpt,
-        models_dir: Optional[Path] = ModelsDirOpt,
-        cache: Optional[Path] = CacheOpt,
-        no_cache: bool = NoCacheOpt,
+        *,
+        engine: EngineOptions,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
-        from mtfix.engine.cache import open_cache
         from mtfix.outputs import atomic_write_text, check_output_path
         from mtfix.repair import RepairDecoding, open_repair_models, repair_text
         from mtfix.report.html import render_repair_html
@@ -71,11 +56,8 @@ def register(app: typer.Typer) -> None:
         text = read_text(file)
         decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
                                        max_batch_tokens=batch_tokens)
-        models = open_repair_models(
-            back_models, forward_models, decoding=decoding, cache=open_cache(cache, no_cache),
-            **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                             no_convert=no_convert, threads=threads, models_dir=models_dir),
-        )
+        models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
+                                    **engine.translator_options())
         back, forward = models.back, models.forward
         scoring = load_config(config)
         with progress_bar("repairing") as advance:

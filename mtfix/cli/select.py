@@ -14,16 +14,8 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
-    BackendOpt,
-    CacheOpt,
-    ComputeTypeOpt,
-    DeviceOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
-    ThreadsOpt,
-    engine_options,
+    EngineOptions,
+    engine_command,
 )
 from mtfix.errors import MtfixError
 
@@ -41,16 +33,9 @@ def select_command(
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    device: str = DeviceOpt,
-    compute_type: str = ComputeTypeOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    *,
+    engine: EngineOptions,
 ):
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
@@ -85,12 +70,7 @@ def select_command(
 
     back_translate = None
     if back_model is not None:
-        from mtfix.engine.cache import open_cache
-
-        engine = engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                                no_convert=no_convert, threads=threads, models_dir=models_dir)
-        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang,
-                                          cache=open_cache(cache, no_cache), engine=engine)
+        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, engine)
 
     result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
@@ -108,7 +88,7 @@ def select_command(
             typer.echo(f"note: {note}", err=True)
 
 
-def _back_translator(model, specs, source, src_lang, tgt_lang, *, cache, engine):
+def _back_translator(model, specs, source, src_lang, tgt_lang, engine: EngineOptions):
     """Round trip through the engine (cached): candidate language -> source language."""
     from mtfix.engine import back_translator
     from mtfix.scoring.select import _detect, parse_candidate_spec
@@ -119,11 +99,11 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, *, cache, engine)
     src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
-    return back_translator(model, src=tgt, tgt=src, cache=cache, **engine)
+    return back_translator(model, src=tgt, tgt=src, cache=engine.open_cache(), **engine.translator_options())
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "select",
         context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
-    )(select_command)
+    )(engine_command(select_command))

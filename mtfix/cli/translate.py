@@ -8,27 +8,13 @@ from typing import Optional
 
 import typer
 
-from mtfix.cli.options import (
-    BackendOpt,
-    BatchTokensOpt,
-    BeamOpt,
-    CacheOpt,
-    DEFAULTS,
-    ComputeTypeOpt,
-    DeviceOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
-    ThreadsOpt,
-    engine_options,
-    progress_bar,
-)
+from mtfix.cli.options import DEFAULTS, BatchTokensOpt, BeamOpt, EngineOptions, engine_command, progress_bar
 from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
     @app.command("translate")
+    @engine_command
     def translate(
         file: Path = typer.Argument(..., help="Input text, one segment per line (UTF-8)."),
         model: Optional[str] = typer.Option(
@@ -36,23 +22,16 @@ def register(app: typer.Typer) -> None:
         ),
         src: str = typer.Option(..., "--src", help="Source language (ar, en, arb_Arab, ...)."),
         tgt: str = typer.Option(..., "--tgt", help="Target language."),
-        backend: str = BackendOpt,
-        quantization: str = QuantizationOpt,
-        no_convert: bool = NoConvertOpt,
         beam_size: int = BeamOpt,
-        n_best: int = typer.Option(DEFAULTS.n_best, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
+        n_best: int = typer.Option(DEFAULTS.n_best, "--n-best", min=1,
+                                   help="Hypotheses per segment (needs --json when > 1)."),
         max_batch_tokens: int = BatchTokensOpt,
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
-        threads: int = ThreadsOpt,
-        device: str = DeviceOpt,
-        compute_type: str = ComputeTypeOpt,
-        models_dir: Optional[Path] = ModelsDirOpt,
-        cache: Optional[Path] = CacheOpt,
-        no_cache: bool = NoCacheOpt,
+        *,
+        engine: EngineOptions,
     ):
         """Translate FILE line by line: the same number of lines comes out."""
-        from mtfix.engine.cache import open_cache
         from mtfix.engine.decode import DecodeOptions
         from mtfix.engine.languages import canonical
         from mtfix.engine.loader import open_translator
@@ -66,14 +45,9 @@ def register(app: typer.Typer) -> None:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         check_output_path(out, [file])
         lines = read_lines(file)
-        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
+        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
-        translator = open_translator(
-            model,
-            cache=open_cache(cache, no_cache),
-            **engine_options(backend=backend, device=device, compute_type=compute_type, quantization=quantization,
-                             no_convert=no_convert, threads=threads, models_dir=models_dir),
-        )
+        translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
         translator.pair(src, tgt)  # fail on a wrong language before any work
         with progress_bar("translating") as advance:
             results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)

@@ -8,7 +8,7 @@ Names are imported on first use, so ``from mtfix.engine.decode import
 DecodeOptions`` (the CLI's defaults) stays cheap.
 """
 
-import importlib
+from mtfix.lazy import lazy_exports
 
 _EXPORTS = {
     "BackTranslator": "mtfix.engine.back",
@@ -24,9 +24,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mtfix.engine' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -56,16 +56,8 @@ class Translator(Protocol):
 
     name: str  # the model's short name (preset, hub id or folder name)
 
-    def translate_batch(
-        self,
-        segments: Sequence[str],
-        *,
-        src: str,
-        tgt: str,
-        options: DecodeOptions | None = None,
-        on_progress: BatchProgress | None = None,
-        **overrides,
-    ) -> list[list[Hypothesis]]:
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
         """Per segment, up to ``options.n_best`` hypotheses, best first.
 
         ``overrides`` replace single fields of ``options`` (``beam_size=1``)."""
@@ -109,16 +101,8 @@ class Backend(ABC):
         return 0
 
     # -- the one call ----------------------------------------------------------
-    def translate_batch(
-        self,
-        segments: Sequence[str],
-        *,
-        src: str,
-        tgt: str,
-        options: DecodeOptions | None = None,
-        on_progress: BatchProgress | None = None,
-        **overrides,
-    ) -> list[list[Hypothesis]]:
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
         """Translate ``segments``; returns, per segment, up to ``n_best`` hypotheses, best first.
 
         ``max_batch_tokens`` bounds each batch's padded size counting every beam

@@ -147,16 +147,8 @@ class CachedTranslator:
             self._translator = self.load()
         return self._translator
 
-    def translate_batch(
-        self,
-        segments: Sequence[str],
-        *,
-        src: str,
-        tgt: str,
-        options: DecodeOptions | None = None,
-        on_progress: BatchProgress | None = None,
-        **overrides,
-    ) -> list[list[Hypothesis]]:
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
         opts = DecodeOptions.of(options, **overrides).validate()
         key = json.dumps(dict(src=src, tgt=tgt, **opts.output_key()), sort_keys=True)
         distinct = list(dict.fromkeys(s for s in segments))

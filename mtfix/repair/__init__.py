@@ -3,7 +3,7 @@
 Names are imported on first use (the CLI reads :class:`RepairDecoding`'s defaults cheaply).
 """
 
-import importlib
+from mtfix.lazy import lazy_exports
 
 _EXPORTS = {
     "RepairResult": "mtfix.repair.pipeline",
@@ -15,9 +15,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mtfix.repair' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
