@@ -128,7 +128,6 @@ class CachedTranslator:
     plan: object = None  # the TranslatorPlan, for the signature and the language check without loading
     chunk_size: int = 64
     _translator: object = None
-    _family: object = None
     misses: int = 0  # distinct segments translated by the model
     hits: int = 0  # distinct segments served from the cache
 
@@ -188,9 +187,7 @@ class CachedTranslator:
         memo = f"{src}\t{tgt}\t{self._preset_key()}"
         if self.cache is not None and (pair := self.cache.get_pair(self.key, memo)) is not None:
             return pair
-        if self._family is None:
-            self._family = self.plan.family()
-        pair = self._family.pair(src, tgt)
+        pair = self.plan.family().pair(src, tgt)
         if self.cache is not None:
             self.cache.put_pair(self.key, memo, pair)
         return pair

@@ -175,7 +175,8 @@ class CT2Translator(Backend):
                 # Our own managed folder: (re)convert when missing or made from other weights.
                 convert(ref, path, quantization=plan.quantization, force=True)
             ref = replace(ref, path=path, format="ct2", quantization=plan.quantization)
-        return cls(ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads)
+        return cls(ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads,
+                   family=plan.family())
 
     @staticmethod
     def cuda_devices() -> int:
@@ -186,7 +187,8 @@ class CT2Translator(Backend):
         except Exception:  # noqa: BLE001 - a CPU-only build, a broken driver: no GPU
             return 0
 
-    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0):
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0,
+                 family=None):
         import ctranslate2
 
         if ref.format != "ct2":
@@ -196,7 +198,7 @@ class CT2Translator(Backend):
                 f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "
                 f"convert the model with `mtfix models convert` so the conversion is self-contained"
             )
-        family = load_family(ref, light=True)  # no transformers, no torch
+        family = family or load_family(ref, light=True)  # no transformers, no torch
         config = read_config(ref)
         # threads=0 means every core this process may use; CTranslate2's own default is 4.
         self.threads = threads if threads > 0 else usable_cores()

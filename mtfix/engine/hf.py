@@ -131,7 +131,8 @@ class HFTranslator(Backend):
 
     @classmethod
     def from_plan(cls, plan) -> "HFTranslator":
-        return cls(plan.ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads)
+        return cls(plan.ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads,
+                   family=plan.family())
 
     @staticmethod
     def cuda_devices() -> int:
@@ -139,13 +140,14 @@ class HFTranslator(Backend):
 
         return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
-    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0):
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0,
+                 family=None):
         import torch
         from transformers import AutoModelForSeq2SeqLM, GenerationConfig
 
         if ref.format != "hf":
             raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2")
-        family = load_family(ref)
+        family = family or load_family(ref)
         tokenizer = family.tokenizer
         config = read_config(ref)
         if threads > 0:

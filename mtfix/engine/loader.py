@@ -46,7 +46,12 @@ class TranslatorPlan:
 
     def family(self):
         """The model's family (tokenizer + language rules) without its weights (and, for
-        CTranslate2, without transformers)."""
+        CTranslate2, without transformers); read once per plan, shared with the loaded model."""
+        if "_family" not in self.__dict__:  # frozen: memoised beside the fields
+            self.__dict__["_family"] = self._read_family()
+        return self.__dict__["_family"]
+
+    def _read_family(self):
         from mtfix.engine.families import load_family
 
         if self.backend != "ctranslate2":
