@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Optional
 
 import typer
 
+from mtfix.engine.backends import BACKENDS
 from mtfix.engine.decode import DecodeOptions
 from mtfix.repair.models import REPAIR_N_BEST
 
@@ -20,7 +21,8 @@ DEFAULTS = DecodeOptions()  # every decoding default the CLI shows comes from he
 BackendOpt = typer.Option(
     "auto",
     "--backend",
-    help="auto (CTranslate2 when converted or convertible, else transformers), transformers or ctranslate2.",
+    help="auto (CTranslate2 when converted or convertible, else transformers), or a registered backend: "
+    + ", ".join(BACKENDS) + ".",
 )
 QuantizationOpt = typer.Option("int8", "--quantization", help="CTranslate2 weights: int8 (CPU default), float32, ...")
 NoConvertOpt = typer.Option(
