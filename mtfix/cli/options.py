@@ -61,7 +61,13 @@ BackModelsOpt: Optional[list[str]] = typer.Option(
 ForwardModelsOpt: Optional[list[str]] = typer.Option(
     None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
 )
-ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML).")
+def _scoring_help() -> str:
+    from mtfix.scoring.registry import help_text
+
+    return "Scoring weights, scorer parameters and gates (TOML), laid over the default preset. " + help_text()
+
+
+ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help=_scoring_help())
 BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
 ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
                                help="Candidates per pivot and forward model.")
