@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
 from mtfix.cli.options import EngineOptions, ScoringConfigOpt, engine_command
 from mtfix.errors import MtfixError
 
@@ -31,6 +32,8 @@ def select_command(
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    glossary: Optional[List[str]] = GlossaryOpt,
+    no_default_glossary: bool = NoDefaultGlossaryOpt,
     *,
     engine: EngineOptions,
 ):
@@ -59,6 +62,7 @@ def select_command(
     from mtfix.scoring.select import parse_candidate_spec
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
+    inputs += [g for g in glossary or [] if Path(g).exists()]
     check_output_path(out, inputs)
     if report is not None:
         check_output_path(report, inputs)
@@ -69,7 +73,14 @@ def select_command(
     if back_model is not None:
         back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, engine)
 
-    result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
+    scoring = None
+    if glossary or no_default_glossary:  # the terminology scorer and gate read these glossaries
+        from mtfix.scoring.config import load_config
+        from mtfix.scoring.terminology import with_glossaries
+
+        open_glossary(glossary, no_default_glossary)  # a malformed glossary fails here, before any work
+        scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
+    result = select_files(specs, source, config=scoring, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
