@@ -40,7 +40,8 @@ from typing import Sequence
 
 import numpy as np
 
-from mtfix.scoring.base import Normalizer, Score, Scorer, Segment, get_normalizer, sentence_chrf
+from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
+from mtfix.scoring.base import Normalizer, Score, Scorer, Segment, get_normalizer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
 #: estimate pooled over all pairs is used (30: the usual point where a sample
@@ -62,22 +63,13 @@ class Agreement:
 
     def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
         norm = normalize or (lambda t: t)
+        stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
         for seg in segments:
             texts = [norm(c.text) for c in seg.candidates]
-            k = len(texts)
-            m = np.full((k, k), np.nan)
-            cache: dict[tuple[str, str], float] = {}
-            for a in range(k):
-                for b in range(k):
-                    if a == b:
-                        continue
-                    key = (texts[a], texts[b])
-                    if key not in cache:
-                        cache[key] = 100.0 if texts[a] == texts[b] and texts[a].strip() else sentence_chrf(*key)
-                    m[a, b] = cache[key]
-            self.matrices.append(m)
+            m = np.array(pairwise_chrf(texts, stats), dtype=float)  # None (the diagonal) -> NaN
+            self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
 
     # -- corpus-level reliability ------------------------------------------
