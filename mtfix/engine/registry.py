@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.tomlcompat import tomllib
 
 FAMILIES = ("marian", "nllb", "m2m100")
 CT2_META = "mtfix.json"  # written next to a CTranslate2 conversion

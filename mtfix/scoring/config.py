@@ -9,12 +9,12 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.tomlcompat import tomllib
 
 #: Every scorer name a weight may be given for.
 SCORER_NAMES = ("consensus", "roundtrip_chrf", "roundtrip_bleu", "numbers", "script", "repetition", "length", "fluency")
