@@ -66,9 +66,10 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, "--lang", "-l", help="Expected language: ar or en (default: majority script)."),
         as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON for tools."),
     ):
-        from mtfix.text.check import check_text
+        from mtfix.text.check import check_file, check_text
 
-        report = check_text(_read(file), lang)
+        # a file is read line by line (memory: the longest paragraph); stdin is read whole
+        report = check_text(_read(file), lang) if file == "-" else check_file(file, lang)
         if as_json:
             typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
         else:

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.lang import script_lang
 
-__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences"]
+__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks"]
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,44 @@ def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
             spans.append([s, e, kind])
         open_para = True
     return [tuple(x) for x in spans]
+
+
+def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
+    """Group ``lines`` (line endings kept) into pieces that :func:`segment` splits on its own.
+
+    A piece ends after a blank line outside a code fence: no paragraph spans
+    one, so segmenting each piece gives the paragraphs and sentences of the
+    whole text (offsets shifted). Memory: the longest piece. ``"".join`` of
+    the pieces is the input.
+    """
+    buf: list[str] = []
+    fence: str | None = None
+    for chunk in lines:
+        buf.append(chunk)
+        cut = False
+        for m in _NEWLINE_OR_END.finditer(chunk):
+            line = chunk[m.start():m.start(1)]
+            if not m.group(1) and not line:
+                continue
+            if fence is not None:
+                f = _FENCE.match(line)
+                if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence) and not line[f.end():].strip():
+                    fence = None
+                cut = False
+                continue
+            f = _FENCE.match(line)
+            if f:
+                fence, cut = f.group(1), False
+                continue
+            cut = bool(m.group(1)) and all(_blank(c) for c in line)
+        if cut:
+            yield "".join(buf)
+            buf = []
+    if buf:
+        yield "".join(buf)
+
+
+_NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
 
 
 # ---------------------------------------------------------------- sentences
