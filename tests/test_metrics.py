@@ -255,3 +255,25 @@ def test_selection_and_evaluate_signatures_extend_the_base():
     ms = MetricSignature.from_sacrebleu(b.get_signature(), "arabic", {"roundtrip": "m"})
     assert ms.format() == plain.replace(version, "|roundtrip:m" + version + "|normalize:arabic")
     assert MetricSignature.from_sacrebleu(b.get_signature()).format() == plain
+
+
+def test_readme_metric_example_runs():
+    """The README's "new metric" example registers, scores and reports as shown."""
+    import re
+    from pathlib import Path
+
+    from mtfix.evaluate import evaluate
+    from mtfix.metrics.corpus import MetricOptions
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    code = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "register_metric" in b)
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+        refs, hyps = ["the cat sat on the mat", "a dog"], ["the cat sat", "a big dog"]
+        rep = evaluate([("A", hyps)], [refs], options=MetricOptions(metrics=("lenratio",)), tests=(), n_worst=1,
+                       worst_by="lenratio")
+        assert rep.systems[0].scores["LenRatio"].score == pytest.approx(100.0 * 20 / 27)
+        assert rep.signatures["LenRatio"].startswith("nrefs:1|")
+        assert rep.systems[0].worst[0].score("lenratio") == pytest.approx(100.0 * 11 / 22)
+    finally:
+        unregister_metric("lenratio")
