@@ -5,10 +5,9 @@ n-grams of both texts on every call; scoring every candidate of a pool against
 every other re-extracts each text ``2 (k - 1)`` times. :class:`ChrfStats`
 extracts them once per text with sacrebleu's own extractor, counts the matches
 of a pair once (the clipped match count ``sum min(count_a, count_b)`` is the
-same in both directions; only the hypothesis and reference totals swap; an
-n-gram seen ``c`` times is kept as the items ``(g, 1) ... (g, c)``, so the
-clipped count is the size of a set intersection, done in C) and
-turns the statistics into the score with sacrebleu's own ``_compute_f_score``.
+same in both directions; only the hypothesis and reference totals swap; it is
+the size of the intersection of the two texts' key views, done in C, plus
+``min - 1`` for the n-grams repeated in both texts) and turns the statistics into the score with sacrebleu's own ``_compute_f_score``.
 The numbers are those of ``CHRF().sentence_score`` (tested for equality on
 many pairs). This module is the only place that touches sacrebleu's CHRF
 internals.
@@ -21,17 +20,17 @@ from typing import Sequence
 
 
 class NGrams:
-    """One text's chrF n-gram counters (one per order) and their totals."""
+    """One text's chrF n-gram counters (one per order), their totals, and the n-grams seen more than once."""
 
-    __slots__ = ("items", "totals", "empty")
+    __slots__ = ("counters", "totals", "empty", "repeats")
 
     def __init__(self, counters: list[Counter]):
-        # min(c_a, c_b) == |{1..c_a} & {1..c_b}|: a count c becomes the items g, (g, 2) ... (g, c)
+        self.counters = counters
         self.totals = [sum(c.values()) for c in counters]
-        self.items = [frozenset(counter) if total == len(counter) else
-                      frozenset(counter).union([(g, i) for g, c in counter.items() if c > 1 for i in range(2, c + 1)])
-                      for counter, total in zip(counters, self.totals)]
         self.empty = [not c for c in counters]
+        # only the orders with a repeated n-gram need more than the key intersection (mostly orders 1-2)
+        self.repeats = [None if total == len(c) else {g: k for g, k in c.items() if k > 1}
+                        for c, total in zip(counters, self.totals)]
 
 
 class ChrfStats:
@@ -58,7 +57,17 @@ class ChrfStats:
 
     @staticmethod
     def _matches(a: NGrams, b: NGrams) -> list[int]:
-        return [len(sa & sb) for sa, sb in zip(a.items, b.items)]
+        # sum over common n-grams of min(count_a, count_b): one per common key (a C-level
+        # intersection of the key views), plus min - 1 for the keys repeated in both texts
+        out = []
+        for ca, cb, ra, rb in zip(a.counters, b.counters, a.repeats, b.repeats):
+            n = len(ca.keys() & cb.keys())
+            if ra and rb:
+                both = ra.keys() & rb.keys()
+                if both:
+                    n += sum(map(min, map(ra.__getitem__, both), map(rb.__getitem__, both))) - len(both)
+            out.append(n)
+        return out
 
     def _score(self, hyp: NGrams, ref: NGrams, matches: list[int]) -> float:
         stats: list[int] = []
