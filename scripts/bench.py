@@ -783,10 +783,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None,
                         help="model cache (default: $XDG_CACHE_HOME/mtfix/bench or ~/.cache/mtfix/bench)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for both backends (0 = all cores)")
-    parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 30)")
+    parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 24)")
     parser.add_argument("--naive-sentences", type=int, default=None,
                         help="article length for the naive-loop comparison (default 5; quick 3)")
-    parser.add_argument("--raw-sentences", type=int, default=None, help="sentences per raw-decode round (default 8)")
+    parser.add_argument("--raw-sentences", type=int, default=None,
+                        help="sentences per raw-decode round (default 8; quick 3)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="repair first/cached run pairs (default 1); raw decode does this + 2 rounds")
     parser.add_argument("--naive-rounds", type=int, default=None,
@@ -802,9 +803,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.article_child:
         return article_child(args)
     quick = args.quick
-    n_article = args.sentences or (30 if quick else 100)
+    n_article = args.sentences or (24 if quick else 100)
     n_naive = args.naive_sentences or (3 if quick else 5)
-    n_raw = args.raw_sentences or (4 if quick else 8)
+    n_raw = args.raw_sentences or (3 if quick else 8)
     rounds = args.rounds or 1
     naive_rounds = args.naive_rounds or 1
     work = args.work or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtfix" / "bench"
@@ -827,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
                 "decoding": {"beam_size": 4, "back_n_best": 2, "forward_n_best": 2}, "article": origin}
     log(f"settings: {settings}")
 
-    raw = raw_decode(ct2, hf, raw_sents, 2 if quick else rounds + 2, args.threads)
+    raw = raw_decode(ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)  # >= 3: a median and a spread
     rep = repair_bench(ct2, hf, text, naive_text, args.threads, rounds, naive_rounds)
     rss = peak_rss(ct2, hf, naive_text, args.threads,
                    ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
