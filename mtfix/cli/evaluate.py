@@ -17,11 +17,9 @@ from mtfix.errors import MtfixError
 _PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
 
 
-def _split_metrics(values: list[str] | None) -> tuple[str, ...]:
-    from mtfix.metrics import metric_keys
-
+def _split_metrics(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
-        return tuple(k for k in metric_keys() if k in ("bleu", "chrf", "chrf++", "ter"))
+        return None  # the registry's defaults
     return tuple(m for v in values for m in v.split(",") if m.strip())
 
 

@@ -69,6 +69,7 @@ class BleuMetric(EvalMetric):
     CHOICES = {"tokenize": BLEU_TOKENIZERS}
     segment_column = "BLEU"
     segment_always = True
+    default = True
 
     def corpus_metric(self, references, sources=None):
         return _setup(self.score_name, self.tokenize, lambda: CachedBLEU(
@@ -92,6 +93,7 @@ class ChrfMetric(EvalMetric):
     PARAMS = {"lowercase": (bool, False, "case-insensitive (sacrebleu --chrf-lowercase)")}
     segment_column = "chrF"
     segment_always = True
+    default = True
     word_order = 0
 
     def corpus_metric(self, references, sources=None):
@@ -116,6 +118,7 @@ class TerMetric(EvalMetric):
     key = "ter"
     score_name = "TER"
     lower_is_better = True
+    default = True
 
     def corpus_metric(self, references, sources=None):
         return CachedTER(references=references)

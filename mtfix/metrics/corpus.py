@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 from mtfix.errors import MtfixError
 from mtfix.metrics import builtin  # noqa: F401  (registers BLEU, chrF, chrF++, TER)
 from mtfix.metrics.builtin import BLEU_TOKENIZERS
-from mtfix.metrics.registry import METRICS, EvalMetric, get_metric
+from mtfix.metrics.registry import METRICS, EvalMetric, default_metric_keys, get_metric
 from mtfix.metrics.signature import MetricSignature
 
 #: options every metric that declares them takes from :class:`MetricOptions`
@@ -34,14 +34,15 @@ class MetricOptions:
     already applied to the texts (recorded in the signatures only).
     """
 
-    metrics: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter")
+    metrics: tuple[str, ...] | None = None  # None: the registry's defaults (BLEU, chrF, chrF++, TER)
     tokenize: str = "13a"
     lowercase: bool = False
     normalize: str = "none"
     params: Mapping[str, Mapping] = field(default_factory=dict)
 
     def __post_init__(self):
-        keys = tuple(dict.fromkeys(m.strip().lower() for m in self.metrics if m.strip()))
+        chosen = default_metric_keys() if self.metrics is None else self.metrics
+        keys = tuple(dict.fromkeys(m.strip().lower() for m in chosen if m.strip()))
         if not keys:
             raise MtfixError(f"no metric given; choose from {', '.join(METRICS)}")
         for k in keys:

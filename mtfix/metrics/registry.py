@@ -31,7 +31,7 @@ from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
 
-__all__ = ["EvalMetric", "METRICS", "register_metric", "get_metric", "metric_keys", "StatsMetric"]
+__all__ = ["EvalMetric", "METRICS", "register_metric", "get_metric", "metric_keys", "default_metric_keys", "StatsMetric"]
 
 
 class EvalMetric(ABC):
@@ -51,6 +51,8 @@ class EvalMetric(ABC):
     segment_column: ClassVar[str | None] = None
     #: the per-segment column is there even when the metric is not among the corpus metrics
     segment_always: ClassVar[bool] = False
+    #: computed when no metric is chosen (``--metric`` not given)
+    default: ClassVar[bool] = False
 
     def __init__(self, **params):
         unknown = sorted(set(params) - set(self.PARAMS))
@@ -108,6 +110,12 @@ def metric_keys() -> tuple[str, ...]:
     """Every registered metric key, in display order."""
     _builtin()
     return tuple(METRICS)
+
+
+def default_metric_keys() -> tuple[str, ...]:
+    """The metrics computed when none is chosen (those declaring ``default = True``), in display order."""
+    _builtin()
+    return tuple(k for k, cls in METRICS.items() if cls.default)
 
 
 def get_metric(key: str) -> type[EvalMetric]:
