@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from operator import neg
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -169,7 +170,7 @@ class Selector:
 
 def _desc(s: str) -> tuple:
     """Sort key that makes max() prefer the alphabetically *first* string (deterministic ties)."""
-    return tuple(-ord(ch) for ch in s) + (1,)
+    return (*map(neg, map(ord, s)), 1)  # C-level: this runs on every candidate's text
 
 
 # ---------------------------------------------------------------- scorers
