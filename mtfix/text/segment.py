@@ -139,21 +139,27 @@ def _continues(text: str, prev_end: int, start: int) -> bool:
     return first.isalpha() and first.islower() and first.isascii()
 
 
+def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
+    """``(open fence after line, whether line is code or a fence line)`` given the fence before it."""
+    m = _FENCE.match(line)
+    if fence is not None:
+        if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
+            return None, True
+        return fence, True
+    if m:
+        return m.group(1), True
+    return None, False
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
     for ls, le in _line_spans(text):
         line = text[ls:le]
-        if fence is not None:
-            m = _FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
-                fence = None
+        fence, fenced = _fence_step(line, fence)
+        if fenced:
             open_para = False
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence, open_para = m.group(1), False
             continue
         if all(_blank(c) for c in line) or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
             open_para = False
@@ -187,17 +193,8 @@ def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
             line = chunk[m.start():m.start(1)]
             if not m.group(1) and not line:
                 continue
-            if fence is not None:
-                f = _FENCE.match(line)
-                if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence) and not line[f.end():].strip():
-                    fence = None
-                cut = False
-                continue
-            f = _FENCE.match(line)
-            if f:
-                fence, cut = f.group(1), False
-                continue
-            cut = bool(m.group(1)) and all(_blank(c) for c in line)
+            fence, fenced = _fence_step(line, fence)
+            cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
         if cut:
             yield "".join(buf)
             buf = []
