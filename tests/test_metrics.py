@@ -130,7 +130,11 @@ def test_a_registered_metric_is_validated_computed_and_reported(toy, tmp_path):
     from mtfix.evaluate import evaluate, render
     from mtfix.metrics.corpus import MetricOptions
 
-    assert "lenratio" in metric_keys()
+    import mtfix.evaluate
+    from mtfix.evaluate.metrics import METRIC_KEYS
+
+    assert "lenratio" in metric_keys() and "lenratio" in mtfix.evaluate.METRIC_KEYS
+    assert METRIC_KEYS[:4] == ("bleu", "chrf", "chrf++", "ter")
     with pytest.raises(MtfixError, match="lenratio: scale must be"):
         MetricOptions(metrics=("bleu", "lenratio"), params={"lenratio": {"scale": "x"}})
     with pytest.raises(MtfixError, match="unknown parameter 'sclae'"):

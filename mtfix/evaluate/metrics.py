@@ -33,4 +33,4 @@ __all__ = ["BLEU_TOKENIZERS", "MetricOptions", "MetricScore", "build_metrics", "
 def __getattr__(name):  # METRIC_KEYS follows the registry (a metric registered later shows up)
     if name == "METRIC_KEYS":
         return metric_keys()
-    raise AttributeError(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,7 @@ from mtfix.metrics.registry import get_metric
 def __getattr__(name):  # SEGMENT_METRICS: the default per-segment columns, from the registry
     if name == "SEGMENT_METRICS":
         return segment_keys(MetricOptions())
-    raise AttributeError(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass

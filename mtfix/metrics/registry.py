@@ -94,6 +94,7 @@ def register_metric(cls: type[EvalMetric]) -> type[EvalMetric]:
     """Add (or replace) a metric; usable as a class decorator."""
     if not (isinstance(cls, type) and issubclass(cls, EvalMetric)) or cls.key in ("", "?"):
         raise TypeError("register_metric needs an EvalMetric subclass with a key")
+    _builtin()  # the built-in ones first: they keep their place in the display order
     METRICS[cls.key] = cls
     return cls
 
