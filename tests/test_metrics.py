@@ -14,8 +14,16 @@ from sacrebleu.metrics.base import Metric
 from sacrebleu.metrics.base import Signature as SacreSignature
 
 from mtfix.errors import MtfixError
-from mtfix.metrics import ChrfStats, EvalMetric, StatsMetric, metric_keys, pairwise_chrf, register_metric, sentence_chrf
-from mtfix.metrics.registry import unregister_metric
+from mtfix.metrics import (
+    ChrfStats,
+    EvalMetric,
+    StatsMetric,
+    metric_keys,
+    pairwise_chrf,
+    register_metric,
+    sentence_chrf,
+    unregister_metric,
+)
 
 EDGE = ["", " ", "a", "aa", "aaaa aaaa", "the cat sat on the mat", "the the the the", "cat", "CAT sat.",
         "مرحبا بالعالم", "مرحبا  بالعالم!", "٣ كتب", "3 books, 3 books, 3 books", "x" * 40, "a b c d e f g",

@@ -16,12 +16,21 @@ Nothing re-implements a metric: every number comes from sacrebleu.
 
 from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
 from mtfix.metrics.normalizers import Normalizer, get_normalizer, resolve_normalizer
-from mtfix.metrics.registry import METRICS, EvalMetric, StatsMetric, get_metric, metric_keys, register_metric
+from mtfix.metrics.registry import (
+    METRICS,
+    EvalMetric,
+    StatsMetric,
+    default_metric_keys,
+    get_metric,
+    metric_keys,
+    register_metric,
+    unregister_metric,
+)
 from mtfix.metrics.sentence import metric_signatures, sentence_bleu, sentence_chrf
 from mtfix.metrics.signature import MetricSignature, Signature
 
 __all__ = [
     "ChrfStats", "EvalMetric", "METRICS", "MetricSignature", "Normalizer", "Signature", "StatsMetric",
-    "get_metric", "get_normalizer", "metric_keys", "metric_signatures", "pairwise_chrf", "register_metric",
-    "resolve_normalizer", "sentence_bleu", "sentence_chrf",
+    "default_metric_keys", "get_metric", "get_normalizer", "metric_keys", "metric_signatures", "pairwise_chrf",
+    "register_metric", "resolve_normalizer", "sentence_bleu", "sentence_chrf", "unregister_metric",
 ]
