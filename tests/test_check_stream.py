@@ -22,6 +22,8 @@ PIECES = [
     "the text wrapped by hand", "انتهت انتهت انتهت انتهت انتهت انتهت الحرب.", "# عنوان المقال", "- بند أول في القائمة",
     "> اقتباس من التقرير.", "```", "code ``` inside", "~~~~", "", " ", "\u200b", "\u200f", "---", "| a | b |",
     "Mr. Smith arrived at 7.7 p.m. yesterday.", "١٬٠٠٠ ريال", "3, 000 dollars", "مرحبا\u200b\u200bبالعالم",
+    "قالت SDF إن القتال توقف.", "أعلنت قوات سوريا الديمقراطية (قسد) ذلك.", "وقال مسؤول في UN اليوم.",
+    "انتقد الأمم المتحدة القرار.", "&nbsp;مرحبا &amp;amp; أهلا", "<b>نص</b> غامق",
 ]
 
 
@@ -32,6 +34,12 @@ def _random_text(rng: random.Random) -> str:
         out.append(line + rng.choice(["\n", "\n", "\n", "\r\n", "\r", "\n\n", "\n \n"]))
     text = "".join(out)
     return text if rng.random() < 0.8 else text.rstrip("\r\n")
+
+
+def _glossary():
+    from mtfix.text.glossary import load_glossaries
+
+    return load_glossaries()  # the shipped preset (news-ar), as `mtfix check` uses by default
 
 
 def _lines(text: str) -> list[str]:
@@ -49,9 +57,10 @@ def test_streamed_check_equals_whole_text_check(seed, tmp_path):
     path = tmp_path / "t.txt"
     path.write_bytes(((b"\xef\xbb\xbf" if seed % 7 == 0 else b"") + text.encode("utf-8")))
     assert "".join(iter_text_lines(path)) == read_text(path)
-    for lang in (None, "ar", "en"):
-        whole = check_text(read_text(path), lang)
-        streamed = check_file(path, lang)
+    gloss = _glossary()
+    for lang, g in ((None, None), ("ar", None), ("en", None), (None, gloss), ("ar", gloss)):
+        whole = check_text(read_text(path), lang, g)
+        streamed = check_file(path, lang, g)
         assert streamed.to_dict() == whole.to_dict()
         assert len(streamed.document.paragraphs) == len(whole.document.paragraphs)
         assert [(s and s.text, [f.to_dict() for f in fs]) for s, fs in streamed.by_sentence()] == \
@@ -61,6 +70,8 @@ def test_streamed_check_equals_whole_text_check(seed, tmp_path):
 def test_streamed_check_on_real_text(seed_path, shared_data):
     for path in (seed_path, shared_data / "flores200-devtest" / "arb_Arab.txt"):
         assert check_file(path).to_dict() == check_text(read_text(path)).to_dict()
+        gloss = _glossary()
+        assert check_file(path, None, gloss).to_dict() == check_text(read_text(path), None, gloss).to_dict()
 
 
 def test_memory_is_bounded_by_the_paragraph_not_the_file(tmp_path):

@@ -7,7 +7,15 @@ Findings (``kind`` / ``code``):
 - ``script`` / ``latin-in-arabic``: a Latin word left in an Arabic sentence;
 - ``script`` / ``wrong-language``: a sentence in another script than the document's language;
 - ``repetition`` / ``tandem``, ``frequent``: NMT loops;
-- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters.
+- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters;
+- ``punctuation`` / ``space-before-punctuation``, ``latin-punctuation``, ``doubled-punctuation``:
+  what :mod:`mtfix.text.fix` repairs by rule;
+- ``glossary`` / ``glossary-term`` (a Latin term the glossary renders; it replaces
+  ``latin-in-arabic`` there), ``glossary-avoid`` (a known mistranslation of a glossary term);
+- ``markup`` / ``entity``, ``tag``, ``mojibake``, ``replacement``, ``control``, ``symbol-junk``:
+  markup and encoding damage (:mod:`mtfix.text.markup`), with ``action`` repair or drop.
+
+Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion``.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Callable, Iterable
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
+from mtfix.text.markup import find_damage
 from mtfix.text.numbers import find_garbled_numbers, format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
@@ -146,14 +155,37 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
     return out
 
 
-def check_document(doc: Document, lang: str | None = None) -> CheckReport:
-    """Lint an already segmented document (``lang`` None: the majority script decides)."""
+def _rule_findings(doc: Document, lang: str | None, glossary, mentioned: set | None = None
+                   ) -> tuple[list[Finding], dict]:
+    """Findings for the fix rules that report themselves; and every edit by span, to mark the
+    other findings ``fixable``."""
+    from mtfix.text.fix import RULES, FixContext, propose_edits
+    from mtfix.text.glossary import Glossary
+
+    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
+                     mentioned if mentioned is not None else set())
+    out, by_span = [], {}
+    for name, e in propose_edits(ctx):
+        by_span.setdefault((e.start, e.end), e)
+        if RULES[name].in_check:
+            kind = "glossary" if e.code.startswith("glossary") else "punctuation"
+            after = e.after if e.after else "(nothing)"
+            msg = f"{e.reason} → {after}" if e.safe else f"{e.reason}; not fixed by rule (→ {after}?)"
+            out.append(_finding(doc, kind, e.code, e.start, e.end, msg, _sentence_at(doc, e.start),
+                                suggestion=e.after, fixable=e.safe))
+    return out, by_span
+
+
+def check_document(doc: Document, lang: str | None = None, glossary=None) -> CheckReport:
+    """Lint an already segmented document (``lang`` None: the majority script decides;
+    ``glossary``: a :class:`~mtfix.text.glossary.Glossary` whose terms are checked)."""
     lang = script_lang(lang) or doc.lang or detect_script_language(doc.text)
-    return CheckReport(doc, lang, _findings(doc, lang))
+    return CheckReport(doc, lang, _findings(doc, lang, glossary))
 
 
-def _findings(doc: Document, lang: str | None) -> list[Finding]:
-    """Every finding on ``doc``, in text order, for the decided language ``lang``."""
+def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | None = None) -> list[Finding]:
+    """Every finding on ``doc``, in text order, for the decided language ``lang`` (``mentioned``:
+    glossary terms met earlier in the same text, when ``doc`` is one piece of it)."""
     findings = []
     for s in doc.sentences:
         findings.extend(_check_sentence(doc, s, lang))
@@ -168,13 +200,36 @@ def _findings(doc: Document, lang: str | None) -> list[Finding]:
         findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
                                  f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
+    damage = find_damage(doc.text)
+    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
+    findings = [f for f in findings if f.code != "latin-in-arabic" and f.kind != "repetition"
+                or not any(d.start < f.end and f.start < d.end for d in damage)]
+    for d in damage:
+        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
+                                 action=d.action, repaired=d.repaired))
+    extra, edits = _rule_findings(doc, lang, glossary, mentioned)
+    glossed = [(f.start, f.end) for f in extra if f.code == "glossary-term"]
+    findings = [f for f in findings
+                if not (f.code == "latin-in-arabic" and any(s <= f.start and f.end <= e for s, e in glossed))]
+    marked = []
+    for f in findings:
+        e = edits.get((f.start, f.end))
+        if f.kind == "invisible":  # a run of marks: fixable when every mark in it is
+            run = [edits.get((i, i + 1)) for i in range(f.start, f.end)]
+            e = run[0] if all(x is not None and x.safe for x in run) else None
+        if e is not None and e.safe and "fixable" not in f.details:
+            f = Finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
+                        {**f.details, "fixable": True})
+        marked.append(f)
+    findings = marked + extra
     findings.sort(key=lambda f: (f.start, f.end))
     return findings
 
 
-def check_text(text: str, lang: str | None = None) -> CheckReport:
-    """Segment ``text`` and lint every sentence; ``lang`` is the expected language (None: detect)."""
-    return check_document(segment(text, lang), lang)
+def check_text(text: str, lang: str | None = None, glossary=None) -> CheckReport:
+    """Segment ``text`` and lint every sentence; ``lang`` is the expected language (None: detect);
+    ``glossary`` (a :class:`~mtfix.text.glossary.Glossary`, optional) adds its terms' checks."""
+    return check_document(segment(text, lang), lang, glossary)
 
 
 # ---------------------------------------------------------------- streaming
@@ -209,7 +264,8 @@ class StreamedDocument:
     sentences: _FlaggedSentences
 
 
-def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>") -> CheckReport:
+def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",
+                glossary=None) -> CheckReport:
     """:func:`check_text` on a text given line by line (line endings kept), in bounded memory.
 
     ``lines()`` gives the lines afresh (called twice when ``lang`` is None: the
@@ -230,12 +286,13 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     findings: list[Finding] = []
     kept: dict[int, Sentence] = {}
     n_par = n_sent = offset = line0 = 0
+    mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
     for block in independent_blocks(lines()):
         blank = blank and not block.strip()
         doc = segment(block, lang)
         sents = doc.sentences
-        found = _findings(doc, want)
+        found = _findings(doc, want, glossary, mentioned)
         for f in found:
             findings.append(replace(f, start=f.start + offset, end=f.end + offset, line=f.line + line0,
                                     sentence=None if f.sentence is None else f.sentence + n_sent))
@@ -251,8 +308,8 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
                        want, findings)
 
 
-def check_file(path: str | os.PathLike, lang: str | None = None) -> CheckReport:
+def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) -> CheckReport:
     """:func:`check_lines` on a UTF-8 file read line by line (:func:`mtfix.text.read.iter_text_lines`)."""
     from mtfix.text.read import iter_text_lines
 
-    return check_lines(lambda: iter_text_lines(path), lang, str(path))
+    return check_lines(lambda: iter_text_lines(path), lang, str(path), glossary)
