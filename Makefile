@@ -37,5 +37,7 @@ repair: $(STAMP)
 test: $(STAMP) dictionaries
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
 
+# writes out/bench/ (git-ignored); the published run in bench/ changes only with --out bench
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --out out/bench $(ARGS)
+	$(BIN)/python scripts/bench_speed.py --out out/bench

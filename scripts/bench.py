@@ -39,7 +39,10 @@ Measured, in one run and as ratios (so a busy machine affects both sides):
 tok/s counts the output tokens of the returned (best) hypothesis, as usual;
 a beam of 4 computes 4 times as many.
 
-Writes ``OUT/bench.json`` and ``OUT/bench.md`` (default ``bench/``).
+Writes ``OUT/bench.json`` and ``OUT/bench.md`` (default ``out/bench``: a run never
+overwrites the tracked ``bench/`` unless asked with ``--out bench``). The rows
+without a model (select, start-up, evaluate, check) are in
+``scripts/bench_speed.py``.
 """
 
 from __future__ import annotations
@@ -357,6 +360,8 @@ def raw_decode(ct2: dict, hf: dict, sentences: list[str], rounds: int, threads: 
             name: {
                 "tokens": n,
                 "seconds_median": statistics.median(t),
+                "seconds_min": min(t),
+                "seconds_max": max(t),
                 "seconds_all": t,
                 "tok_per_s": n / statistics.median(t),
                 "speedup_vs_transformers": base / statistics.median(t),
@@ -772,16 +777,21 @@ def markdown(res: dict) -> str:
         f"| Peak RSS, both directions loaded, CT2 int8 (the whole repair) | {s['peak_rss_int8_mb']:.0f} MB "
         f"| <= 1024 MB: {_ok(t['rss']['met'])} |",
         "",
-        "Raw decode, ar->en, one batch of the same sentences, same output lengths (median of interleaved rounds; "
-        "tok/s counts the returned hypothesis' tokens):",
+        "Raw decode, ar->en, one batch of the same sentences, same output lengths (median of interleaved rounds, "
+        "the spread min-max of the rounds' tok/s in brackets; tok/s counts the returned hypothesis' tokens):",
         "",
         "| Backend | greedy tok/s | vs transformers | beam 4 tok/s | vs transformers |",
         "|---|---|---|---|---|",
     ]
+
+    def tps(r):
+        lo, hi = r["tokens"] / r.get("seconds_max", r["seconds_median"]), r["tokens"] / r.get("seconds_min", r["seconds_median"])
+        return f"{r['tok_per_s']:.0f} ({lo:.0f}-{hi:.0f})"
+
     for name in raw["greedy"]:
         g, b = raw["greedy"][name], raw["beam 4"][name]
-        lines.append(f"| {name} | {g['tok_per_s']:.0f} | {g['speedup_vs_transformers']:.1f}x "
-                     f"| {b['tok_per_s']:.0f} | {b['speedup_vs_transformers']:.1f}x |")
+        lines.append(f"| {name} | {tps(g)} | {g['speedup_vs_transformers']:.1f}x "
+                     f"| {tps(b)} | {b['speedup_vs_transformers']:.1f}x |")
     lines += ["", f"Where the time of the first repair run goes (CT2 int8, {f0['sentences']} sentences; "
               f"the cached re-run for comparison):", "",
               "| Part | First run | Share | Cached re-run |", "|---|---|---|---|"]
@@ -846,14 +856,16 @@ def environment(threads: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, one round (a smoke run)")
-    parser.add_argument("--out", type=Path, default=REPO / "bench", help="where bench.json and bench.md go")
+    parser.add_argument("--out", type=Path, default=REPO / "out" / "bench",
+                        help="where bench.json and bench.md go (default out/bench; bench/ holds the published run)")
     parser.add_argument("--work", type=Path, default=None,
                         help="model cache (default: $XDG_CACHE_HOME/mtfix/bench or ~/.cache/mtfix/bench)")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for both backends (0 = all cores)")
-    parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 30)")
+    parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 24)")
     parser.add_argument("--naive-sentences", type=int, default=None,
                         help="article length for the naive-loop comparison (default 5; quick 3)")
-    parser.add_argument("--raw-sentences", type=int, default=None, help="sentences per raw-decode round (default 8)")
+    parser.add_argument("--raw-sentences", type=int, default=None,
+                        help="sentences per raw-decode round (default 8; quick 3)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="repair first/cached run pairs (default 1); raw decode does this + 2 rounds")
     parser.add_argument("--naive-rounds", type=int, default=None,
@@ -871,9 +883,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.article_child:
         return article_child(args)
     quick = args.quick
-    n_article = args.sentences or (30 if quick else 100)
+    n_article = args.sentences or (24 if quick else 100)
     n_naive = args.naive_sentences or (3 if quick else 5)
-    n_raw = args.raw_sentences or (4 if quick else 8)
+    n_raw = args.raw_sentences or (3 if quick else 8)
     rounds = args.rounds or 1
     naive_rounds = args.naive_rounds or 1
     work = args.work or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtfix" / "bench"
@@ -904,7 +916,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "translate.md").write_text(md, encoding="utf-8")
         print(md)
         return 0
-    raw = raw_decode(ct2, hf, raw_sents, 2 if quick else rounds + 2, args.threads)
+    raw = raw_decode(ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)  # >= 3: a median and a spread
     rep = repair_bench(ct2, hf, text, naive_text, args.threads, rounds, naive_rounds)
     rss = peak_rss(ct2, hf, naive_text, args.threads,
                    ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])

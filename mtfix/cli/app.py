@@ -16,7 +16,10 @@ import typer
 from typer.core import TyperGroup
 
 from mtfix import __version__
+from mtfix.cli import fastparams
 from mtfix.errors import MtfixError
+
+fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
 
 
 class _Group(TyperGroup):

@@ -72,10 +72,11 @@ def register(app: typer.Typer) -> None:
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
-        from mtfix.text.check import check_text
+        from mtfix.text.check import check_file, check_text
 
         gloss = open_glossary(glossary, no_default_glossary)
-        report = check_text(_read(file), lang, gloss)
+        # a file is read line by line (memory: the longest paragraph); stdin is read whole
+        report = check_text(_read(file), lang, gloss) if file == "-" else check_file(file, lang, gloss)
         if as_json:
             typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
         else:

@@ -21,11 +21,9 @@ from mtfix.errors import MtfixError
 _PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
 
 
-def _split_metrics(values: list[str] | None) -> tuple[str, ...]:
-    from mtfix.evaluate.metrics import METRIC_KEYS
-
+def _split_metrics(values: list[str] | None) -> tuple[str, ...] | None:
     if not values:
-        return METRIC_KEYS
+        return None  # the registry's defaults
     return tuple(m for v in values for m in v.split(",") if m.strip())
 
 
@@ -51,7 +49,7 @@ def evaluate_command(
     sys_: List[str] = typer.Option(..., "--sys", "-s", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
     src: Optional[Path] = typer.Option(None, "--src", help="Source file: line counts checked, shown with the worst segments; needed by --no-ref."),
     baseline: Optional[str] = typer.Option(None, "--baseline", "-b", help="System NAME to compare the others with (default: the first --sys)."),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="bleu, chrf, chrf++, ter (repeat or comma-separate; default: all four)."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="bleu, chrf, chrf++, ter or a registered metric (repeat or comma-separate; default: the four)."),
     tokenize: str = typer.Option("13a", "--tokenize", "-t", help="BLEU tokenizer (sacrebleu -tok): 13a, intl, char, none, ..."),
     lowercase: bool = typer.Option(False, "--lowercase", "-lc", help="Case-insensitive BLEU and chrF (TER is case-insensitive by sacrebleu's default)."),
     normalize: str = typer.Option("none", "--normalize", "-n", help="Normalisation profile applied to hypotheses and references alike (e.g. arabic, arabic-light, digits); recorded in the signatures."),
@@ -62,7 +60,7 @@ def evaluate_command(
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes for the paired tests (0: automatic)."),
     segments: Optional[str] = typer.Option(None, "--segments", help="Write per-segment sentence BLEU/chrF to this JSONL file."),
     worst: int = typer.Option(5, "--worst", min=0, help="List the N worst segments per system (0: none)."),
-    worst_by: str = typer.Option("chrf", "--worst-by", help="Rank segments by sentence chrf or bleu."),
+    worst_by: str = typer.Option("chrf", "--worst-by", help="Rank segments by sentence chrf or bleu (or a chosen metric with a per-segment column)."),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write the full report as JSON to this file ('-': stdout)."),
     markdown: Optional[str] = typer.Option(None, "--markdown", "--md", help="Write paper-ready markdown tables to this file ('-': stdout)."),
     html_out: Optional[str] = typer.Option(None, "--html", help="Write a self-contained HTML report with a plot of per-segment scores."),
@@ -81,14 +79,15 @@ def evaluate_command(
     from rich.console import Console
 
     from mtfix.evaluate import core, render
-    from mtfix.evaluate.metrics import MetricOptions
+    from mtfix.metrics.corpus import MetricOptions, segment_keys
     from mtfix.evaluate.segments import segments_jsonl
     from mtfix.outputs import atomic_write_text
 
     if paired not in _PAIRED:
         raise MtfixError(f"--paired must be one of {', '.join(_PAIRED)}, got {paired!r}")
-    if worst_by not in ("chrf", "bleu"):
-        raise MtfixError(f"--worst-by must be chrf or bleu, got {worst_by!r}")
+    columns = sorted(segment_keys(MetricOptions(metrics=_split_metrics(metric))), key=lambda k: k != "chrf")
+    if worst_by not in columns:
+        raise MtfixError(f"--worst-by must be {' or '.join(columns)}, got {worst_by!r}")
     refs = list(ref or [])
     specs = [core.parse_system_spec(s) for s in sys_]
     if no_ref:
@@ -122,9 +121,9 @@ def evaluate_command(
         seed=seed, n_jobs=jobs, segments=bool(segments or html_out or worst), n_worst=worst, worst_by=worst_by,
     )
     if normalize != "none":
-        from mtfix.evaluate.core import _resolve_normalizer
+        from mtfix.metrics import resolve_normalizer
 
-        _resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
+        resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
 
     if no_ref:
         from mtfix.engine import back_translator

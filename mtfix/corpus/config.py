@@ -11,7 +11,6 @@ types are errors naming the file, so a typo never falls back to a default.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Callable
 
 from mtfix.corpus.filters import FILTERS, DedupFilter, Filter, RoundTripChrfFilter
 from mtfix.errors import MtfixError
+from mtfix.tomlcompat import tomllib
 
 __all__ = ["FilterSpec", "PipelineConfig", "load_pipeline_config", "build_filters"]
 

@@ -10,7 +10,7 @@ the two. Thresholds are parameters, set from the pipeline TOML
 
 The checks themselves come from the text layer (:mod:`mtfix.text`: script
 shares, numbers across digit systems, repetition, normalisation profiles) and
-the chrF of :func:`mtfix.scoring.base.sentence_chrf`; nothing is re-implemented
+the chrF of :func:`mtfix.metrics.sentence_chrf`; nothing is re-implemented
 here.
 
 =============== ============================================== ==========================
@@ -322,14 +322,14 @@ class RoundTripChrfFilter(Filter):
     def __init__(self, name: str | None = None, *, back_translate: BackTranslate, model_name: str = "custom",
                  **params):
         super().__init__(name, **params)
-        from mtfix.scoring.base import get_normalizer
+        from mtfix.metrics import get_normalizer
 
         self.back_translate = back_translate
         self.model_name = model_name
         self.profile, self._norm = get_normalizer(self.normalize)
 
     def signature(self) -> dict:
-        from mtfix.scoring.base import metric_signatures
+        from mtfix.metrics import metric_signatures
 
         return {**super().signature(), "model": self.model_name, "chrf": metric_signatures()["chrf"]}
 
@@ -337,7 +337,7 @@ class RoundTripChrfFilter(Filter):
         return super().short()[:-1] + f",model={self.model_name})"
 
     def score(self, pairs):
-        from mtfix.scoring.base import sentence_chrf
+        from mtfix.metrics import sentence_chrf
 
         todo = list(dict.fromkeys(p.tgt for p in pairs if p.tgt.strip()))
         back = dict(zip(todo, self.back_translate(todo))) if todo else {}

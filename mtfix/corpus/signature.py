@@ -10,14 +10,15 @@ filtered alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mtfix.metrics.signature import Signature
 
 __all__ = ["CorpusSignature"]
 
 
-@dataclass(frozen=True)
-class CorpusSignature:
-    fields: dict
+class CorpusSignature(Signature):
+    """The corpus pipeline's signature; ``short`` (each filter's one-line form) only feeds the line."""
+
+    HIDDEN = ("short",)
 
     @classmethod
     def build(cls, *, langs: tuple[str, str], filters: list, config: str, reader: dict, notes: list[str],
@@ -41,19 +42,12 @@ class CorpusSignature:
             fields["repair"] = repair
         return cls(fields)
 
-    def format(self) -> str:
+    def items(self):
         f = self.fields
-        parts = [f"mtfix:{f['mtfix']}", f"mode:{f['mode']}", f"langs:{'-'.join(f['langs'])}"]
+        parts = [("mtfix", f["mtfix"]), ("mode", f["mode"]), ("langs", "-".join(f["langs"]))]
         if "repair" in f:
-            parts.append(f"repair:{f['repair'].get('line', '?')}")
-        parts.append("filters:" + ("+".join(f["short"]) or "none"))
-        parts.append(f"config:{f['config']}")
-        parts.append(f"sacrebleu:{f['sacrebleu']}")
-        return "|".join(parts)
-
-    def to_dict(self) -> dict:
-        d = {k: v for k, v in self.fields.items() if k != "short"}
-        return {"line": self.format(), **d}
-
-    def __str__(self) -> str:
-        return self.format()
+            parts.append(("repair", f["repair"].get("line", "?")))
+        parts.append(("filters", "+".join(f["short"]) or "none"))
+        parts.append(("config", f["config"]))
+        parts.append(("sacrebleu", f["sacrebleu"]))
+        return [(k, "None" if v is None else v) for k, v in parts]

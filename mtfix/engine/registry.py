@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.tomlcompat import tomllib
 
 FAMILIES = ("marian", "nllb", "m2m100")
 CT2_META = "mtfix.json"  # written next to a CTranslate2 conversion
@@ -164,13 +164,25 @@ def ct2_dir_for(spec: str, quantization: str, models_dir: Path | None = None) ->
 
 
 def _hub_snapshot(hub_id: str, revision: str | None = None) -> Path | None:
-    """The cached snapshot of ``hub_id``, without touching the network."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    """The cached snapshot of ``hub_id``, without touching the network.
 
+    Read from the Hugging Face cache layout (``models--org--name/refs/<rev>``
+    -> ``snapshots/<commit>``), as ``snapshot_download(local_files_only=True)``
+    does, without importing ``huggingface_hub.hf_api`` (start-up time).
+    """
+    from huggingface_hub import constants
+
+    repo = Path(constants.HF_HUB_CACHE) / ("models--" + hub_id.replace("/", "--"))
+    rev = revision or "main"
     try:
-        return Path(snapshot_download(hub_id, revision=revision, local_files_only=True))
-    except (LocalEntryNotFoundError, FileNotFoundError, ValueError, OSError):
+        if not re.fullmatch(r"[0-9a-f]{40}", rev):
+            ref = repo / "refs" / rev
+            if not ref.is_file():
+                return None
+            rev = ref.read_text(encoding="utf-8").strip()
+        snapshot = repo / "snapshots" / rev
+        return snapshot if snapshot.is_dir() else None
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
 
 

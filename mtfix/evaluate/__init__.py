@@ -19,7 +19,7 @@ from mtfix.evaluate.core import (
     parse_system_spec,
     read_segments,
 )
-from mtfix.evaluate.metrics import METRIC_KEYS, MetricOptions, MetricScore, build_metrics, corpus_scores
+from mtfix.evaluate.metrics import MetricOptions, MetricScore, build_metrics, corpus_scores
 from mtfix.evaluate.report import EvaluationReport, SystemReport
 from mtfix.evaluate.roundtrip import roundtrip_evaluate
 from mtfix.evaluate.segments import SegmentScore, segment_scores, segments_jsonl, worst_segments
@@ -49,3 +49,11 @@ __all__ = [
     "segments_jsonl",
     "worst_segments",
 ]
+
+
+def __getattr__(name):  # METRIC_KEYS: every registered metric, read when asked (registered later: included)
+    if name == "METRIC_KEYS":
+        from mtfix.metrics import metric_keys
+
+        return metric_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.evaluate.metrics import MetricOptions, build_metrics, corpus_scores, signature
 from mtfix.evaluate.report import EvaluationReport, SystemReport
-from mtfix.evaluate.segments import SEGMENT_METRICS, segment_scores, worst_segments
+from mtfix.evaluate.segments import segment_scores, worst_segments
+from mtfix.metrics.corpus import MetricOptions, build_metrics, corpus_scores, segment_keys, signature
+from mtfix.metrics.normalizers import resolve_normalizer
 from mtfix.evaluate.significance import DEFAULT_SAMPLES, DEFAULT_SEED, TESTS, paired_test
 from mtfix.text.read import read_lines
-
-Normalizer = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -54,28 +53,6 @@ def check_line_counts(entries: Sequence[tuple[str, int]]) -> None:
     if len(counts) > 1:
         listed = ", ".join(f"{what} has {n} lines" for what, n in entries)
         raise MtfixError(f"line counts differ: {listed}; every file needs one segment per line, aligned line by line")
-
-
-def _resolve_normalizer(normalize) -> tuple[str, Normalizer | None]:
-    """A profile name (via mtfix.text.normalize) or a profile object -> (name, callable or None)."""
-    if normalize is None:
-        return "none", None
-    if isinstance(normalize, str):
-        if normalize == "none":
-            return "none", None
-        try:
-            from mtfix.text.normalize import get_profile
-        except ImportError:
-            raise MtfixError("--normalize needs mtfix.text.normalize, which is not available in this install") from None
-        try:
-            profile = get_profile(normalize)
-        except MtfixError:
-            raise
-        except (KeyError, ValueError) as e:
-            raise MtfixError(f"unknown normalisation profile {normalize!r}: {e}") from None
-        return profile.name, profile
-    name = getattr(normalize, "name", None) or getattr(normalize, "__name__", "custom")
-    return str(name), normalize
 
 
 def evaluate(
@@ -135,19 +112,20 @@ def evaluate(
             raise MtfixError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
         systems.sort(key=lambda s: s[0] != baseline)  # stable: baseline first, others in order
     tests = [t for t in TESTS if t in set(tests)]
-    if worst_by not in SEGMENT_METRICS:
-        raise MtfixError(f"--worst-by must be one of {', '.join(SEGMENT_METRICS)}, got {worst_by!r}")
-
-    norm_name, norm = _resolve_normalizer(normalize)
     opts = options or MetricOptions()
+    columns = segment_keys(opts)
+    if worst_by not in columns:
+        raise MtfixError(f"--worst-by must be one of {', '.join(columns)}, got {worst_by!r}")
+
+    norm_name, norm = resolve_normalizer(normalize)
     if opts.normalize != norm_name:
-        opts = MetricOptions(metrics=opts.metrics, tokenize=opts.tokenize, lowercase=opts.lowercase, normalize=norm_name)
+        opts = opts.with_normalize(norm_name)
     raw_systems, raw_references = dict(systems), references
     if norm is not None:
         systems = [(n, [norm(x) for x in h]) for n, h in systems]
         references = [[norm(x) for x in r] for r in references]
 
-    metrics = build_metrics(opts, references)
+    metrics = build_metrics(opts, references, sources)
     extra = dict(signature_extra or {})
     sigs = {m: signature(metric, opts, extra) for m, metric in metrics.items()}
     reports = []
@@ -157,7 +135,7 @@ def evaluate(
             s.signature = sigs[m]
         rep = SystemReport(name=name, path=paths.get(name), scores=scores)
         if segments:
-            rep.segments = segment_scores(name, hyps, references, opts, sources)
+            rep.segments = segment_scores(name, hyps, references, opts, sources, metrics)
             if norm is not None:  # scored normalised; shown as written
                 for seg in rep.segments:
                     seg.hypothesis = raw_systems[name][seg.index - 1]
@@ -176,7 +154,7 @@ def evaluate(
         systems=reports, metrics=list(metrics), signatures=sigs, n_segments=n_segments,
         references=ref_names, source=source_name, normalize=norm_name,
         baseline=systems[0][0] if len(systems) >= 2 and significance else None,
-        significance=significance, warnings=list(warnings), worst_by=worst_by)
+        significance=significance, warnings=list(warnings), worst_by=worst_by, segment_metrics=list(columns))
 
 
 def load_inputs(

@@ -12,9 +12,10 @@ import html
 import io
 import json
 
-from mtfix.evaluate.metrics import LOWER_IS_BETTER
 from mtfix.evaluate.report import EvaluationReport
+from mtfix.evaluate.segments import column_label
 from mtfix.evaluate.significance import ALPHA, TEST_NAMES
+from mtfix.metrics.corpus import lower_is_better
 
 P_MARK = "*"
 
@@ -49,7 +50,7 @@ def p_cell(report: EvaluationReport, system: str, metric: str) -> str:
 
 
 def metric_header(report: EvaluationReport, metric: str) -> str:
-    arrow = "↓" if metric in LOWER_IS_BETTER else "↑"
+    arrow = "↓" if lower_is_better(metric) else "↑"
     return f"{metric} {arrow}"
 
 
@@ -128,13 +129,14 @@ def to_markdown(report: EvaluationReport, worst: bool = True) -> str:
         for s in report.systems:
             if not s.worst:
                 continue
-            out += [f"**{_md(s.name)}**", "", "| line | BLEU | chrF | hypothesis | " +
-                    ("back-translation |" if report.estimate else "reference |"),
-                    "|--:|--:|--:|:--|:--|"]
+            cols = report.segment_metrics
+            out += [f"**{_md(s.name)}**", "", "| line | " + "".join(f"{_md(column_label(k))} | " for k in cols) +
+                    "hypothesis | " + ("back-translation |" if report.estimate else "reference |"),
+                    "|--:|" + "--:|" * len(cols) + ":--|:--|"]
             for seg in s.worst:
                 other = seg.back_translation if report.estimate else (seg.references[0] if seg.references else "")
-                out.append(f"| {seg.index} | {seg.bleu:.1f} | {seg.chrf:.1f} | {_md(_truncate(seg.hypothesis))} "
-                           f"| {_md(_truncate(other or ''))} |")
+                out.append(f"| {seg.index} | " + "".join(f"{seg.score(k):.1f} | " for k in cols) +
+                           f"{_md(_truncate(seg.hypothesis))} | {_md(_truncate(other or ''))} |")
             out.append("")
     for w in report.warnings:
         out.append(f"> warning: {_md(w)}")
@@ -154,9 +156,11 @@ def distribution_png(report: EvaluationReport, dpi: int = 110) -> bytes:
     if not systems:
         raise ValueError("no per-segment scores to plot (segments were not computed)")
     labels = [_truncate(s.name, 38) for s in systems]
-    fig = Figure(figsize=(11, 1.6 + 0.55 * len(systems)), dpi=dpi)
-    axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, title in zip(axes, ("bleu", "chrf"), ("sentence BLEU", "sentence chrF")):
+    cols = report.segment_metrics
+    fig = Figure(figsize=(5.5 * len(cols), 1.6 + 0.55 * len(systems)), dpi=dpi)
+    axes = fig.subplots(1, len(cols), sharey=True, squeeze=False)[0]
+    for ax, key in zip(axes, cols):
+        title = f"sentence {column_label(key)}"
         data = [[seg.score(key) for seg in s.segments] for s in systems]
         ax.boxplot(data, orientation="horizontal", tick_labels=labels, showmeans=True, widths=0.6,
                    flierprops={"markersize": 2, "alpha": 0.4},
@@ -230,7 +234,7 @@ def to_html(report: EvaluationReport, worst: bool = True) -> str:
     if any(s.segments for s in report.systems):
         png = base64.b64encode(distribution_png(report)).decode("ascii")
         parts.append("<h2>Per-segment score distributions</h2>"
-                     f'<img alt="Box plots of sentence BLEU and chrF per system" src="data:image/png;base64,{png}">')
+                     f'<img alt="Box plots of sentence {e(" and ".join(column_label(k) for k in report.segment_metrics))} per system" src="data:image/png;base64,{png}">')
 
     if worst and any(s.worst for s in report.systems):
         parts.append(f"<h2>Worst segments (lowest sentence {e(report.worst_by)})</h2>")
@@ -238,14 +242,17 @@ def to_html(report: EvaluationReport, worst: bool = True) -> str:
         for s in report.systems:
             if not s.worst:
                 continue
-            parts.append(f"<h3>{e(s.name)}</h3><table><tr><th>line</th><th>BLEU</th><th>chrF</th>"
+            cols = report.segment_metrics
+            parts.append(f"<h3>{e(s.name)}</h3><table><tr><th>line</th>" +
+                         "".join(f"<th>{e(column_label(k))}</th>" for k in cols) +
                          f"<th>hypothesis</th><th>{other_head}</th>" +
                          ("<th>source</th>" if any(x.source for x in s.worst) else "") + "</tr>")
             for seg in s.worst:
                 other = seg.back_translation if report.estimate else (seg.references[0] if seg.references else "")
                 src = f'<td dir="auto">{e(seg.source)}</td>' if seg.source is not None else ""
-                parts.append(f'<tr><td class="num">{seg.index}</td><td class="num">{seg.bleu:.1f}</td>'
-                             f'<td class="num">{seg.chrf:.1f}</td><td dir="auto">{e(seg.hypothesis)}</td>'
+                parts.append(f'<tr><td class="num">{seg.index}</td>' +
+                             "".join(f'<td class="num">{seg.score(k):.1f}</td>' for k in cols) +
+                             f'<td dir="auto">{e(seg.hypothesis)}</td>'
                              f'<td dir="auto">{e(other or "")}</td>{src}</tr>')
             parts.append("</table>")
     parts.append(f"<p><small>{e(report.label)}; inputs: references {e(', '.join(report.references))}"
@@ -301,13 +308,13 @@ def rich_renderables(report: EvaluationReport, worst: bool = True) -> list:
                 continue
             wt = Table(title=f"Worst segments: {s.name} (lowest sentence {report.worst_by})", title_justify="left")
             wt.add_column("line", justify="right")
-            wt.add_column("BLEU", justify="right")
-            wt.add_column("chrF", justify="right")
+            for k in report.segment_metrics:
+                wt.add_column(column_label(k), justify="right")
             wt.add_column("hypothesis", overflow="fold")
             wt.add_column("back-translation" if report.estimate else "reference", overflow="fold")
             for seg in s.worst:
                 other = seg.back_translation if report.estimate else (seg.references[0] if seg.references else "")
-                wt.add_row(str(seg.index), f"{seg.bleu:.1f}", f"{seg.chrf:.1f}",
+                wt.add_row(str(seg.index), *(f"{seg.score(k):.1f}" for k in report.segment_metrics),
                            _truncate(seg.hypothesis, 100), _truncate(other or "", 100))
             out.append(wt)
     return out

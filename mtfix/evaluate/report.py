@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mtfix import __version__
-from mtfix.evaluate.metrics import LOWER_IS_BETTER, MetricScore
+from mtfix.metrics.corpus import MetricScore, lower_is_better
 from mtfix.evaluate.segments import SegmentScore
 from mtfix.evaluate.significance import PairedTestResult
 
@@ -49,6 +49,8 @@ class EvaluationReport:
     #: "reference" or "roundtrip"; a round-trip report is an estimate.
     mode: str = "reference"
     back_model: str | None = None
+    #: metric keys of the per-segment columns (``bleu``, ``chrf``, then any registered one chosen)
+    segment_metrics: list[str] = field(default_factory=lambda: ["bleu", "chrf"])
 
     @property
     def estimate(self) -> bool:
@@ -76,7 +78,7 @@ class EvaluationReport:
             "source": self.source,
             "normalize": self.normalize,
             "metrics": self.metrics,
-            "lower_is_better": [m for m in self.metrics if m in LOWER_IS_BETTER],
+            "lower_is_better": [m for m in self.metrics if lower_is_better(m)],
             "signatures": self.signatures,
             "baseline": self.baseline,
             "systems": [s.to_dict() for s in self.systems],

@@ -1,7 +1,10 @@
-"""Per-segment scores (sentence BLEU and sentence chrF) and the worst segments.
+"""Per-segment scores (sentence BLEU, sentence chrF, any registered metric with a column) and the worst segments.
 
-Sentence scores come from sacrebleu's ``sentence_score``; sentence BLEU uses
-effective order, exactly as ``sacrebleu --sentence-level`` does. They are for
+Sentence scores are sacrebleu's ``sentence_score``; sentence BLEU uses
+effective order, exactly as ``sacrebleu --sentence-level`` does. When the
+corpus metrics are given, their per-segment statistics are reused (the
+sentence score of a line is computed from the statistics the corpus score
+already has), so listing the worst segments costs no second pass. They are for
 finding bad segments, not for ranking systems: use the corpus scores for that.
 """
 
@@ -11,18 +14,21 @@ import json
 from dataclasses import dataclass
 from typing import Sequence
 
-from mtfix.evaluate.metrics import MetricOptions, new_metric
+from mtfix.metrics.corpus import MetricOptions, segment_keys, sentence_scores
+from mtfix.metrics.registry import get_metric
 
-#: Sentence-level metrics, in output order; keys as in the JSONL lines.
-SEGMENT_METRICS = ("bleu", "chrf")
+
+def __getattr__(name):  # SEGMENT_METRICS: the default per-segment columns, from the registry
+    if name == "SEGMENT_METRICS":
+        return segment_keys(MetricOptions())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
 class SegmentScore:
     system: str
     index: int  # 1-based line number in the input files
-    bleu: float
-    chrf: float
+    scores: dict[str, float]  # metric key -> sentence score, in column order
     hypothesis: str
     references: list[str]
     source: str | None = None
@@ -30,10 +36,18 @@ class SegmentScore:
     back_translation: str | None = None
 
     def score(self, key: str) -> float:
-        return getattr(self, key)
+        return self.scores[key]
+
+    @property
+    def bleu(self) -> float:
+        return self.scores["bleu"]
+
+    @property
+    def chrf(self) -> float:
+        return self.scores["chrf"]
 
     def to_dict(self) -> dict:
-        d = {"system": self.system, "line": self.index, "bleu": self.bleu, "chrf": self.chrf,
+        d = {"system": self.system, "line": self.index, **self.scores,
              "hyp": self.hypothesis, "refs": self.references}
         if self.source is not None:
             d["src"] = self.source
@@ -42,45 +56,54 @@ class SegmentScore:
         return d
 
 
+def column_label(key: str) -> str:
+    """The per-segment column title of metric ``key`` (``BLEU``, ``chrF``)."""
+    return get_metric(key).segment_column or key
+
+
 def segment_scores(
     system: str,
     hypotheses: Sequence[str],
     references: Sequence[Sequence[str]],
     opts: MetricOptions | None = None,
     sources: Sequence[str] | None = None,
+    metrics: dict | None = None,
 ) -> list[SegmentScore]:
-    """Sentence BLEU and chrF for every line of one system.
+    """Sentence scores of every line of one system, one per per-segment metric (:func:`segment_keys`).
 
     ``references`` is a list of reference streams (one list of lines per
-    reference file), as for sacrebleu's corpus scores.
+    reference file). ``metrics``: the corpus metric objects by score name
+    (:func:`mtfix.metrics.corpus.build_metrics`), whose statistics are reused.
     """
     opts = opts or MetricOptions()
-    bleu = new_metric("bleu", opts, sentence=True)
-    chrf = new_metric("chrf", opts)
+    metrics = metrics or {}
+    hypotheses = list(hypotheses)
+    columns = {}
+    for key in segment_keys(opts):
+        corpus = metrics.get(get_metric(key).score_name) if key in opts.metrics else None
+        columns[key] = sentence_scores(key, opts, hypotheses, references, corpus, sources)
     out = []
     for i, hyp in enumerate(hypotheses):
-        refs = [stream[i] for stream in references]
         out.append(SegmentScore(
-            system=system, index=i + 1,
-            bleu=float(bleu.sentence_score(hyp, refs).score),
-            chrf=float(chrf.sentence_score(hyp, refs).score),
-            hypothesis=hyp, references=refs,
+            system=system, index=i + 1, scores={k: v[i] for k, v in columns.items()},
+            hypothesis=hyp, references=[stream[i] for stream in references],
             source=None if sources is None else sources[i],
         ))
     return out
 
 
 def worst_segments(segments: Sequence[SegmentScore], n: int = 5, by: str = "chrf") -> list[SegmentScore]:
-    """The ``n`` lowest-scoring segments by ``by`` (ties: the other metric, then line order)."""
-    if by not in SEGMENT_METRICS:
-        raise ValueError(f"by must be one of {SEGMENT_METRICS}")
-    other = "bleu" if by == "chrf" else "chrf"
-    ranked = sorted(segments, key=lambda s: (s.score(by), s.score(other), s.index))
+    """The ``n`` lowest-scoring segments by ``by`` (ties: the other columns in order, then line order)."""
+    keys = list(segments[0].scores) if segments else [by]
+    if by not in keys:
+        raise ValueError(f"by must be one of {tuple(keys)}")
+    others = [k for k in keys if k != by]
+    ranked = sorted(segments, key=lambda s: (s.score(by), *(s.score(k) for k in others), s.index))
     return ranked[: max(0, n)]
 
 
 def segments_jsonl(segments_by_system: dict[str, list[SegmentScore]]) -> str:
-    """One JSON object per line: system, line, bleu, chrf, hyp, refs[, src]."""
+    """One JSON object per line: system, line, one score per column (bleu, chrf, ...), hyp, refs[, src]."""
     lines = [json.dumps(s.to_dict(), ensure_ascii=False)
              for segs in segments_by_system.values() for s in segs]
     return "\n".join(lines) + ("\n" if lines else "")

@@ -9,7 +9,7 @@ serialises in full to JSON. Two runs with equal signatures are comparable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mtfix.metrics.signature import Signature as BaseSignature
 
 
 def _model_short(m: dict) -> str:
@@ -29,9 +29,8 @@ def _backend_short(models: list[dict]) -> str:
     return "+".join(dict.fromkeys(kinds))
 
 
-@dataclass(frozen=True)
-class Signature:
-    fields: dict  # the full settings, JSON-ready
+class Signature(BaseSignature):
+    """The repair pipeline's signature; ``fields`` holds the full settings, JSON-ready."""
 
     @classmethod
     def build(cls, *, direction: str, back_models: list, forward_models: list, decoding: dict, scoring: dict):
@@ -47,28 +46,21 @@ class Signature:
             }
         )
 
-    def format(self) -> str:
+    def items(self):
         f = self.fields
         s = f["scoring"]
         weights = ",".join(f"{k}={v:g}" for k, v in s.get("weights", {}).items() if v)
-        parts = [
-            f"mtfix:{f['mtfix']}",
-            f"dir:{f['direction']}",
-            "back:" + "+".join(_model_short(m) for m in f["back_models"]),
-            "fwd:" + "+".join(_model_short(m) for m in f["forward_models"]),
-            "backend:" + _backend_short(f["back_models"] + f["forward_models"]),
-            f"beam:{f['decoding'].get('beam_size')}",
-            f"nbest:{f['decoding'].get('back_n_best')}x{f['decoding'].get('forward_n_best')}",
-            f"weights:{weights}",
-            f"margin:{s.get('margin')}",
-            f"z:{s.get('z')}",
-            f"norm:{s.get('normalize')}",
-            f"sacrebleu:{f['sacrebleu']}",
+        return [
+            ("mtfix", f"{f['mtfix']}"),
+            ("dir", f"{f['direction']}"),
+            ("back", "+".join(_model_short(m) for m in f["back_models"])),
+            ("fwd", "+".join(_model_short(m) for m in f["forward_models"])),
+            ("backend", _backend_short(f["back_models"] + f["forward_models"])),
+            ("beam", f"{f['decoding'].get('beam_size')}"),
+            ("nbest", f"{f['decoding'].get('back_n_best')}x{f['decoding'].get('forward_n_best')}"),
+            ("weights", weights),
+            ("margin", f"{s.get('margin')}"),
+            ("z", f"{s.get('z')}"),
+            ("norm", f"{s.get('normalize')}"),
+            ("sacrebleu", f"{f['sacrebleu']}"),
         ]
-        return "|".join(parts)
-
-    def to_dict(self) -> dict:
-        return {"line": self.format(), **self.fields}
-
-    def __str__(self) -> str:
-        return self.format()

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any, Callable, ClassVar, Sequence
 
 
@@ -139,56 +138,9 @@ class Scorer(ABC):
 
 # ---------------------------------------------------------------- sacrebleu
 
-Normalizer = Callable[[str], str]
-
-
-@lru_cache(maxsize=None)
-def _chrf():
-    from sacrebleu.metrics import CHRF
-
-    return CHRF()
-
-
-@lru_cache(maxsize=None)
-def _bleu():
-    from sacrebleu.metrics import BLEU
-
-    return BLEU(effective_order=True)
-
-
-def sentence_chrf(hypothesis: str, reference: str) -> float:
-    """sacrebleu sentence chrF (chrF2, defaults), 0-100."""
-    if not hypothesis.strip() or not reference.strip():
-        return 100.0 if hypothesis.strip() == reference.strip() else 0.0
-    return _chrf().sentence_score(hypothesis, [reference]).score
-
-
-def sentence_bleu(hypothesis: str, reference: str) -> float:
-    """sacrebleu sentence BLEU (13a, ``effective_order=True``), 0-100."""
-    if not hypothesis.strip() or not reference.strip():
-        return 100.0 if hypothesis.strip() == reference.strip() else 0.0
-    return _bleu().sentence_score(hypothesis, [reference]).score
-
-
-def metric_signatures() -> dict:
-    """sacrebleu signatures of the sentence metrics used by the scorers (one reference each)."""
-    for metric in (_chrf(), _bleu()):
-        metric.sentence_score("a", ["a"])  # sacrebleu fills in the reference count on first use
-    return {"chrf": str(_chrf().get_signature()), "bleu": str(_bleu().get_signature())}
-
-
-def get_normalizer(profile: str | None) -> tuple[str, Normalizer]:
-    """``(name, callable)`` for a normalisation profile of :mod:`mtfix.text.normalize`."""
-    if profile in (None, "none"):
-        return "none", _identity
-    from mtfix.text.normalize import get_profile
-
-    p = get_profile(profile)
-    return p.name, p
-
-
-def _identity(text: str) -> str:
-    return text
+# One metrics layer (mtfix.metrics) serves scoring, corpus and evaluate; these
+# names stay importable from here for the scorers.
+from mtfix.metrics import Normalizer, get_normalizer, metric_signatures, sentence_bleu, sentence_chrf  # noqa: E402
 
 
 def check_shape(scorer: Scorer, segments: Sequence[Segment], scores: list[list[Score]]) -> None:

@@ -9,12 +9,12 @@ never silently falls back to a default.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.tomlcompat import tomllib
 
 _SELECTION = {"margin": (int, float), "z": (int, float), "normalize": str, "trust_weighted": bool}
 #: Older spelling of a scorer parameter, still read: ``[thresholds] length_tolerance`` is ``[length] tolerance``.

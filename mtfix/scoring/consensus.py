@@ -53,9 +53,9 @@ import math
 from collections import defaultdict
 from typing import Sequence
 
-import numpy as np
 
-from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_chrf
+from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
+from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer
 from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
@@ -77,23 +77,15 @@ class Agreement:
     """
 
     def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
+        import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         norm = normalize or (lambda t: t)
+        stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
         for seg in segments:
             texts = [norm(c.text) for c in seg.candidates]
-            k = len(texts)
-            m = np.full((k, k), np.nan)
-            cache: dict[tuple[str, str], float] = {}
-            for a in range(k):
-                for b in range(k):
-                    if a == b:
-                        continue
-                    key = (texts[a], texts[b])
-                    if key not in cache:
-                        cache[key] = 100.0 if texts[a] == texts[b] and texts[a].strip() else sentence_chrf(*key)
-                    m[a, b] = cache[key]
-            self.matrices.append(m)
+            m = np.array(pairwise_chrf(texts, stats), dtype=float)  # None (the diagonal) -> NaN
+            self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
 
     # -- corpus-level reliability ------------------------------------------
@@ -115,6 +107,7 @@ class Agreement:
 
     def mean_agreement(self) -> dict[str, float]:
         """Mean symmetric chrF of every origin against the other candidates (for reports)."""
+        import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         tot: dict[str, list[float]] = defaultdict(list)
         for origins, m in zip(self.origins, self.matrices):
             sym = (m + m.T) / 2
@@ -137,6 +130,7 @@ def _three_cornered_hat(origins: list[list[str]], matrices: list[np.ndarray]) ->
 
 
 def _fit_groups(origins: list[list[str]], matrices: list[np.ndarray]) -> dict[str, float]:
+    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
     names = sorted({o for row in origins for o in row})
     idx = {o: n for n, o in enumerate(names)}
     sums: dict[tuple[int, int], float] = defaultdict(float)
@@ -205,6 +199,7 @@ class ConsensusScorer(Scorer):
         return self._cache[1]
 
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
+        import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         agr = self.agreement(segments)
         weights = agr.weights() if self.trust_weighted else {}
         noise = _vote_noise(segments, agr)
@@ -275,6 +270,7 @@ def _voices(comps: list[frozenset]) -> list[list[int]]:
 
 def _vote_noise(segments: Sequence[Segment], agr: Agreement) -> dict:
     """Pooled variance of the votes ``chrF(c, j) - chrF(I, j)``, per (origin c, origin I), and overall (key None)."""
+    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
     ss: dict[tuple[str, str], float] = defaultdict(float)
     df: dict[tuple[str, str], int] = defaultdict(int)
     single: dict[tuple[str, str], list[float]] = defaultdict(list)  # one vote per segment

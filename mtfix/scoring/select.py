@@ -27,11 +27,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from operator import neg
 from pathlib import Path
 from typing import Callable, Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, check_shape, metric_signatures
+from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, check_shape
 from mtfix.scoring.config import ScoringConfig, load_config
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
 from mtfix.scoring.gates import Gate, GateContext, build_gates, run_gates
@@ -219,7 +220,7 @@ class Selector:
 
 def _desc(s: str) -> tuple:
     """Sort key that makes max() prefer the alphabetically *first* string (deterministic ties)."""
-    return tuple(-ord(ch) for ch in s) + (1,)
+    return (*map(neg, map(ord, s)), 1)  # C-level: this runs on every candidate's text
 
 
 # ---------------------------------------------------------------- scorers
@@ -332,14 +333,10 @@ def parse_candidate_spec(spec: str) -> tuple[str, str]:
 
 
 def signature(config: ScoringConfig, scorers: Sequence[Scorer]) -> dict:
-    """What every score in a report depends on."""
-    import sacrebleu
+    """What every score in a report depends on (:class:`~mtfix.scoring.signature.SelectionSignature`, as JSON)."""
+    from mtfix.scoring.signature import SelectionSignature
 
-    from mtfix import __version__
-
-    return {"mtfix": __version__, "sacrebleu": sacrebleu.__version__, **config.as_dict(),
-            "scorers": [s.signature() for s in scorers], "metrics": metric_signatures(),
-            "incumbent": "given, else the most trusted origin (three-cornered hat on pairwise chrF)"}
+    return SelectionSignature.build(config, scorers).to_dict()
 
 
 def _detect(lines: list[str]) -> str | None:

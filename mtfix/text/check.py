@@ -21,8 +21,10 @@ Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion
 from __future__ import annotations
 
 import bisect
+import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
@@ -30,9 +32,10 @@ from mtfix.text.markup import find_damage
 from mtfix.text.numbers import find_garbled_numbers, format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
-from mtfix.text.segment import Document, Sentence, segment
+from mtfix.errors import MtfixError
+from mtfix.text.segment import Document, Sentence, independent_blocks, segment
 
-__all__ = ["Finding", "CheckReport", "check_text", "check_document"]
+__all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_lines", "check_file"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
@@ -152,13 +155,15 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
     return out
 
 
-def _rule_findings(doc: Document, lang: str | None, glossary) -> tuple[list[Finding], dict]:
+def _rule_findings(doc: Document, lang: str | None, glossary, mentioned: set | None = None
+                   ) -> tuple[list[Finding], dict]:
     """Findings for the fix rules that report themselves; and every edit by span, to mark the
     other findings ``fixable``."""
     from mtfix.text.fix import RULES, FixContext, propose_edits
     from mtfix.text.glossary import Glossary
 
-    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary())
+    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
+                     mentioned if mentioned is not None else set())
     out, by_span = [], {}
     for name, e in propose_edits(ctx):
         by_span.setdefault((e.start, e.end), e)
@@ -175,6 +180,12 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
     """Lint an already segmented document (``lang`` None: the majority script decides;
     ``glossary``: a :class:`~mtfix.text.glossary.Glossary` whose terms are checked)."""
     lang = script_lang(lang) or doc.lang or detect_script_language(doc.text)
+    return CheckReport(doc, lang, _findings(doc, lang, glossary))
+
+
+def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | None = None) -> list[Finding]:
+    """Every finding on ``doc``, in text order, for the decided language ``lang`` (``mentioned``:
+    glossary terms met earlier in the same text, when ``doc`` is one piece of it)."""
     findings = []
     for s in doc.sentences:
         findings.extend(_check_sentence(doc, s, lang))
@@ -196,7 +207,7 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
     for d in damage:
         findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
                                  action=d.action, repaired=d.repaired))
-    extra, edits = _rule_findings(doc, lang, glossary)
+    extra, edits = _rule_findings(doc, lang, glossary, mentioned)
     glossed = [(f.start, f.end) for f in extra if f.code == "glossary-term"]
     findings = [f for f in findings
                 if not (f.code == "latin-in-arabic" and any(s <= f.start and f.end <= e for s, e in glossed))]
@@ -212,10 +223,93 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
         marked.append(f)
     findings = marked + extra
     findings.sort(key=lambda f: (f.start, f.end))
-    return CheckReport(doc, lang, findings)
+    return findings
 
 
 def check_text(text: str, lang: str | None = None, glossary=None) -> CheckReport:
     """Segment ``text`` and lint every sentence; ``lang`` is the expected language (None: detect);
     ``glossary`` (a :class:`~mtfix.text.glossary.Glossary`, optional) adds its terms' checks."""
     return check_document(segment(text, lang), lang, glossary)
+
+
+# ---------------------------------------------------------------- streaming
+
+
+class _FlaggedSentences:
+    """The sentences of a streamed document: all counted, only the flagged ones kept."""
+
+    def __init__(self, count: int, kept: dict[int, Sentence]):
+        self.count, self.kept = count, kept
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> Sentence:
+        try:
+            return self.kept[i]
+        except KeyError:
+            raise IndexError(f"sentence {i} has no finding and was not kept") from None
+
+
+@dataclass(frozen=True)
+class StreamedDocument:
+    """What a streamed check keeps of its text: the counts and the sentences with findings.
+
+    Stands in for :class:`~mtfix.text.segment.Document` in a :class:`CheckReport`
+    (``len(paragraphs)``, ``len(sentences)``, ``sentences[i]`` for a flagged ``i``).
+    """
+
+    lang: str | None
+    paragraphs: range
+    sentences: _FlaggedSentences
+
+
+def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",
+                glossary=None) -> CheckReport:
+    """:func:`check_text` on a text given line by line (line endings kept), in bounded memory.
+
+    ``lines()`` gives the lines afresh (called twice when ``lang`` is None: the
+    majority script of the whole text decides the language first). The text is
+    cut after blank lines outside code fences (:func:`independent_blocks`) and
+    each piece is segmented and checked alone, so memory is the longest
+    paragraph plus the findings. Findings, counts and language equal
+    :func:`check_text`'s on the joined text.
+    """
+    want = script_lang(lang)
+    decided = want is not None
+    if not decided:
+        arabic = latin = 0
+        for line in lines():
+            st = script_stats(line)
+            arabic, latin = arabic + st.arabic, latin + st.latin
+        want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
+    findings: list[Finding] = []
+    kept: dict[int, Sentence] = {}
+    n_par = n_sent = offset = line0 = 0
+    mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
+    blank = True
+    for block in independent_blocks(lines()):
+        blank = blank and not block.strip()
+        doc = segment(block, lang)
+        sents = doc.sentences
+        found = _findings(doc, want, glossary, mentioned)
+        for f in found:
+            findings.append(replace(f, start=f.start + offset, end=f.end + offset, line=f.line + line0,
+                                    sentence=None if f.sentence is None else f.sentence + n_sent))
+            if f.sentence is not None and f.sentence + n_sent not in kept:
+                s = sents[f.sentence]
+                kept[s.index + n_sent] = replace(s, index=s.index + n_sent, paragraph=s.paragraph + n_par,
+                                                 start=s.start + offset, end=s.end + offset, line=s.line + line0)
+        n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
+        offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
+    if blank:
+        raise MtfixError(f"{name}: is empty; nothing to check")
+    return CheckReport(StreamedDocument(script_lang(lang), range(n_par), _FlaggedSentences(n_sent, kept)),
+                       want, findings)
+
+
+def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) -> CheckReport:
+    """:func:`check_lines` on a UTF-8 file read line by line (:func:`mtfix.text.read.iter_text_lines`)."""
+    from mtfix.text.read import iter_text_lines
+
+    return check_lines(lambda: iter_text_lines(path), lang, str(path), glossary)

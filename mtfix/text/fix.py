@@ -54,6 +54,8 @@ class FixContext:
     doc: Document
     lang: str | None
     glossary: Glossary
+    #: glossary terms mentioned before ``doc`` (a text checked piece by piece); the glossary rule adds to it
+    mentioned: set = field(default_factory=set)
 
     @property
     def text(self) -> str:
@@ -403,10 +405,15 @@ def _glossed(text: str, start: int, end: int) -> bool:
 def _glossary(ctx: FixContext):
     if ctx.lang != "ar" or not ctx.glossary:
         return
-    text, done = ctx.text, set()
+    text, done = ctx.text, ctx.mentioned
     first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
     for m in ctx.glossary.find_renderings(text):
         first_rendered.setdefault(m.term.source, m.start)
+    yield from _glossary_edits(ctx, text, done, first_rendered)
+    done.update(first_rendered)  # a later piece of the same text sees these as mentioned
+
+
+def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int]):
     for s in ctx.doc.sentences:
         for m in _LATIN_RUN.finditer(s.text):
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")

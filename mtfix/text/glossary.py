@@ -36,11 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
-
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from mtfix.tomlcompat import tomllib
 
 __all__ = ["Term", "Glossary", "TermMatch", "load_glossary", "load_glossaries", "preset_names",
            "DEFAULT_GLOSSARY", "fold_arabic"]

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines",
+__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -38,12 +39,17 @@ class TextFile:
     invisibles: list[Invisible] = field(default_factory=list)
 
 
-def _decode(path: str | os.PathLike) -> tuple[str, bool]:
+def _existing_file(path: str | os.PathLike) -> Path:
     p = Path(path)
     if not p.exists():
         raise MtfixError(f"{path}: no such file")
     if p.is_dir():
         raise MtfixError(f"{path}: is a folder, expected a text file")
+    return p
+
+
+def _decode(path: str | os.PathLike) -> tuple[str, bool]:
+    p = _existing_file(path)
     try:
         data = p.read_bytes()
     except OSError as e:
@@ -51,25 +57,47 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     return decode_bytes(data, str(path))
 
 
-def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, bool]:
-    """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM."""
-    for bom, encoding in _UTF16_32_BOMS:
-        if data.startswith(bom):
-            raise MtfixError(
-                f"{name}: is {encoding}, expected UTF-8; convert it first, e.g. `iconv -f {encoding} -t UTF-8`"
-            )
+def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0) -> tuple[str, bool]:
+    """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM.
+
+    ``offset``: where ``data`` starts in the file (a piece read on its own); errors give file offsets.
+    """
+    if offset == 0:
+        for bom, encoding in _UTF16_32_BOMS:
+            if data.startswith(bom):
+                raise MtfixError(
+                    f"{name}: is {encoding}, expected UTF-8; convert it first, e.g. `iconv -f {encoding} -t UTF-8`"
+                )
     if b"\x00" in data:
         raise MtfixError(f"{name}: looks binary (contains NUL bytes); expected UTF-8 text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise MtfixError(
-            f"{name}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {e.start}); "
+            f"{name}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {offset + e.start}); "
             f"convert it first, e.g. `iconv -f cp1256 -t utf-8`"
         ) from None
-    if text.startswith(BOM):
+    if offset == 0 and text.startswith(BOM):
         return text[1:], True
     return text, False
+
+
+def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
+    """The decoded lines of ``path`` (line endings kept, a leading BOM removed), read as they are used.
+
+    ``"".join(iter_text_lines(p)) == read_text(p)``, with the same errors (raised when the bad
+    line is reached); memory: the longest line.
+    """
+    p = _existing_file(path)
+    offset = 0
+    try:
+        with p.open("rb") as f:
+            for raw in f:  # split after b"\n": never inside a UTF-8 character
+                text, _ = decode_bytes(raw, str(path), offset)
+                offset += len(raw)
+                yield text
+    except OSError as e:
+        raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
 
 
 def _newline_style(text: str) -> str | None:

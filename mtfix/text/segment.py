@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.lang import script_lang
 
-__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences"]
+__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks"]
 
 
 @dataclass(frozen=True)
@@ -149,21 +149,27 @@ def _continues(text: str, prev_end: int, start: int) -> bool:
     return first.isalpha() and first.islower() and first.isascii()
 
 
+def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
+    """``(open fence after line, whether line is code or a fence line)`` given the fence before it."""
+    m = _FENCE.match(line)
+    if fence is not None:
+        if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
+            return None, True
+        return fence, True
+    if m:
+        return m.group(1), True
+    return None, False
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
     for ls, le in _line_spans(text):
         line = text[ls:le]
-        if fence is not None:
-            m = _FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line[m.end():].strip():
-                fence = None
+        fence, fenced = _fence_step(line, fence)
+        if fenced:
             open_para = False
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence, open_para = m.group(1), False
             continue
         if all(_blank(c) for c in line) or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
             open_para = False
@@ -178,6 +184,35 @@ def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
             spans.append([s, e, kind])
         open_para = True
     return [tuple(x) for x in spans]
+
+
+def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
+    """Group ``lines`` (line endings kept) into pieces that :func:`segment` splits on its own.
+
+    A piece ends after a blank line outside a code fence: no paragraph spans
+    one, so segmenting each piece gives the paragraphs and sentences of the
+    whole text (offsets shifted). Memory: the longest piece. ``"".join`` of
+    the pieces is the input.
+    """
+    buf: list[str] = []
+    fence: str | None = None
+    for chunk in lines:
+        buf.append(chunk)
+        cut = False
+        for m in _NEWLINE_OR_END.finditer(chunk):
+            line = chunk[m.start():m.start(1)]
+            if not m.group(1) and not line:
+                continue
+            fence, fenced = _fence_step(line, fence)
+            cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
+        if cut:
+            yield "".join(buf)
+            buf = []
+    if buf:
+        yield "".join(buf)
+
+
+_NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
 
 
 # ---------------------------------------------------------------- sentences

@@ -1,0 +1,82 @@
+"""Start-up: plain parameter values skip typer's pydantic adapters.
+
+Typer (0.2x) coerces every parameter value through a pydantic ``TypeAdapter``,
+so the first command that receives, say, a ``str`` imports pydantic (~0.2 s of
+a ~0.5 s start-up on this machine). A value that already is exactly what its
+annotation asks for (a ``str`` for ``str``, a ``bool`` for a flag, an ``int`` for ``int`` without a
+range, a sequence of ``str`` for ``list[str]``) needs no conversion and no
+validation: it is returned as typer's adapter would return it; a missing value
+(``None``) never needed the adapter either. Everything else (paths, ranges,
+choices, files, conversions of text to numbers) still goes to typer's own
+coercion, built on the first value that needs it. On a typer without
+these internals (older or newer versions) nothing is changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args, get_origin
+
+_PLAIN = (str, int, float, bool)
+
+
+def _plain_kind(descriptor) -> tuple[type, bool] | None:
+    """``(item type, is a list)`` when values of this parameter may pass unchanged, else None."""
+    info = descriptor.parameter_info
+    if descriptor.file_annotation is not None or getattr(info, "parser", None) is not None:
+        return None
+    if getattr(info, "click_type", None) is not None:
+        return None
+    if getattr(info, "min", None) is not None or getattr(info, "max", None) is not None:
+        return None
+    annotation = descriptor.annotation
+    if annotation in _PLAIN:
+        return annotation, False
+    if get_origin(annotation) is list:
+        args = get_args(annotation)
+        if len(args) == 1 and args[0] is str:
+            return str, True
+    return None
+
+
+def install() -> bool:
+    """Teach typer's parameters the plain fast path; True if installed."""
+    try:
+        from typer import _coercion, core
+    except ImportError:  # typer without the adapter layer: nothing to avoid
+        return False
+    param_cls = getattr(core, "_TyperParameter", None)
+    base = getattr(_coercion, "RuntimeParam", None)
+    build = getattr(_coercion, "build_runtime_param", None)
+    if param_cls is None or base is None or build is None or getattr(param_cls, "_mtfix_plain", False):
+        return False
+    original = param_cls.get_runtime_param
+
+    class PlainRuntimeParam(base):  # type: ignore[misc, valid-type]
+        """Values already of the annotated type pass; anything else goes to typer's coercion (built when needed)."""
+
+        def __init__(self, descriptor, kind):
+            object.__setattr__(self, "parameter_info", descriptor.parameter_info)
+            object.__setattr__(self, "annotation", descriptor.annotation)
+            object.__setattr__(self, "_descriptor", descriptor)
+            object.__setattr__(self, "_kind", kind)
+            object.__setattr__(self, "_full", None)
+
+        def _coerce_value(self, value: Any, param, ctx) -> Any:
+            if self._kind is not None:
+                kind, many = self._kind
+                if many and isinstance(value, (list, tuple)) and all(type(v) is kind for v in value):
+                    return list(value)
+                if not many and type(value) is kind:
+                    return value
+            if self._full is None:
+                object.__setattr__(self, "_full", build(self._descriptor))
+            return self._full._coerce_value(value, param=param, ctx=ctx)
+
+    def get_runtime_param(self):
+        if self._runtime_param is None:
+            self._runtime_param = PlainRuntimeParam(self.type_descriptor, _plain_kind(self.type_descriptor))
+        return original(self)
+
+    param_cls.get_runtime_param = get_runtime_param
+    param_cls._mtfix_plain = True
+    return True

@@ -1,0 +1,164 @@
+"""The metric registry: every corpus metric by name, each declaring its parameters and inputs.
+
+A metric is one class plus one :func:`register_metric` line::
+
+    class Toy(EvalMetric):
+        key = "toy"                    # --metric toy
+        score_name = "Toy"             # column and score name
+        PARAMS = {"scale": ((int, float), 1.0, "multiply the score")}
+        needs_references = True        # inputs, as data (huggingface/evaluate style)
+        needs_sources = False
+        segment_column = "Toy"         # a per-segment column (None: corpus only)
+
+        def corpus_metric(self, references, sources=None):
+            return ...                 # a sacrebleu ``Metric`` (see :class:`StatsMetric`)
+
+    register_metric(Toy)
+
+``PARAMS`` has the shape corpus filters use: ``name -> (type, default, help)``;
+``CHOICES`` may list the allowed values of a parameter. The constructor
+validates them (one-line :class:`~mtfix.errors.MtfixError`). ``mtfix evaluate``
+(``--metric``, its columns, the per-segment view, the significance tests)
+reads the registry, so a registered metric is validated, computed and
+reported with no other change. Every score comes from a sacrebleu ``Metric``
+object, so paired bootstrap and approximate randomization work on it too.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Sequence
+
+from mtfix.errors import MtfixError
+
+__all__ = ["EvalMetric", "METRICS", "register_metric", "get_metric", "metric_keys", "default_metric_keys", "StatsMetric"]
+
+
+class EvalMetric(ABC):
+    """One metric of ``mtfix evaluate``; subclasses set the class attributes and :meth:`corpus_metric`."""
+
+    key: ClassVar[str] = "?"
+    #: the name of its score and column (sacrebleu's ``score.name``, e.g. ``chrF2``)
+    score_name: ClassVar[str] = "?"
+    #: ``name -> (type, default, help)``, as corpus filters declare theirs
+    PARAMS: ClassVar[dict[str, tuple[type | tuple, Any, str]]] = {}
+    #: optional: ``name -> allowed values``
+    CHOICES: ClassVar[dict[str, tuple]] = {}
+    needs_references: ClassVar[bool] = True
+    needs_sources: ClassVar[bool] = False
+    lower_is_better: ClassVar[bool] = False
+    #: label of the sentence-level column in the per-segment view; None: corpus-level only
+    segment_column: ClassVar[str | None] = None
+    #: the per-segment column is there even when the metric is not among the corpus metrics
+    segment_always: ClassVar[bool] = False
+    #: computed when no metric is chosen (``--metric`` not given)
+    default: ClassVar[bool] = False
+
+    def __init__(self, **params):
+        unknown = sorted(set(params) - set(self.PARAMS))
+        if unknown:
+            raise MtfixError(f"metric {self.key}: unknown parameter {unknown[0]!r}; "
+                             f"known: {', '.join(self.PARAMS) or 'none'}")
+        for name, (kind, default, _) in self.PARAMS.items():
+            value = params.get(name, default)
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                want = " or ".join(k.__name__ for k in kinds)
+                raise MtfixError(f"metric {self.key}: {name} must be {want}, got {value!r}")
+            allowed = self.CHOICES.get(name)
+            if allowed is not None and value not in allowed:
+                raise MtfixError(f"metric {self.key}: unknown {name} {value!r}; choose from {', '.join(map(str, allowed))}")
+            setattr(self, name, value)
+
+    def params(self) -> dict:
+        return {name: getattr(self, name) for name in self.PARAMS}
+
+    @abstractmethod
+    def corpus_metric(self, references: Sequence[Sequence[str]] | None, sources: Sequence[str] | None = None):
+        """A sacrebleu ``Metric`` with ``references`` (one list per reference) cached when given."""
+
+    def sentence_metric(self, sources: Sequence[str] | None = None):
+        """The metric object for sentence scores (default: the corpus one, no references cached)."""
+        return self.corpus_metric(None, sources)
+
+    def details(self, score) -> dict:
+        """Extra JSON fields of a corpus score (BLEU: precisions, brevity penalty, lengths)."""
+        return {}
+
+
+#: the registry: key -> metric class, in display order
+METRICS: dict[str, type[EvalMetric]] = {}
+
+
+def register_metric(cls: type[EvalMetric]) -> type[EvalMetric]:
+    """Add (or replace) a metric; usable as a class decorator."""
+    if not (isinstance(cls, type) and issubclass(cls, EvalMetric)) or cls.key in ("", "?"):
+        raise TypeError("register_metric needs an EvalMetric subclass with a key")
+    _builtin()  # the built-in ones first: they keep their place in the display order
+    METRICS[cls.key] = cls
+    return cls
+
+
+def unregister_metric(key: str) -> None:
+    METRICS.pop(key, None)
+
+
+def _builtin() -> None:
+    import mtfix.metrics.builtin  # noqa: F401  (registers BLEU, chrF, chrF++, TER on first use)
+
+
+def metric_keys() -> tuple[str, ...]:
+    """Every registered metric key, in display order."""
+    _builtin()
+    return tuple(METRICS)
+
+
+def default_metric_keys() -> tuple[str, ...]:
+    """The metrics computed when none is chosen (those declaring ``default = True``), in display order."""
+    _builtin()
+    return tuple(k for k, cls in METRICS.items() if cls.default)
+
+
+def get_metric(key: str) -> type[EvalMetric]:
+    """The metric class registered as ``key``; MtfixError listing the known ones if none is."""
+    _builtin()
+    try:
+        return METRICS[key]
+    except KeyError:
+        raise MtfixError(f"unknown metric {key!r}; choose from {', '.join(METRICS)}") from None
+
+
+class StatsMetric:
+    """Mixin turning two small hooks into a sacrebleu ``Metric`` (for metrics sacrebleu lacks).
+
+    Subclass it together with ``sacrebleu.metrics.base.Metric`` and define
+    ``segment_statistics(hypothesis, references) -> list[float]`` (sufficient
+    statistics that add up over segments) and ``score_from_statistics(totals)
+    -> float``; corpus scores, sentence scores, paired bootstrap and
+    approximate randomization then come from sacrebleu's own machinery.
+    """
+
+    score_name = "?"
+
+    def __init__(self, references=None):
+        super().__init__()
+        if references is not None:
+            self._ref_cache = self._cache_references(references)
+
+    def _preprocess_segment(self, sent: str) -> str:
+        return sent
+
+    def _extract_reference_info(self, refs):
+        return {"refs": list(refs)}
+
+    def _compute_segment_statistics(self, hypothesis, ref_kwargs):
+        return list(self.segment_statistics(hypothesis, ref_kwargs["refs"]))
+
+    def _compute_score_from_stats(self, stats):
+        from sacrebleu.metrics.base import Score
+
+        return Score(self.score_name, float(self.score_from_statistics(list(stats))))
+
+    def _aggregate_and_compute(self, stats):
+        totals = [sum(col) for col in zip(*stats)] if stats else []
+        return self._compute_score_from_stats(totals)

@@ -1,0 +1,363 @@
+#!/usr/bin/env python
+"""Where a user waits without a model (issue 16): select, start-up, evaluate, check, as ratios in one run.
+
+    python scripts/bench_speed.py [--quick] [--out out/bench] [--readme README.md]
+
+Each row is measured against its anchor in the same run, rounds interleaved
+(so a busy machine slows both sides alike), and reported as the median with
+the spread (min-max) of the rounds:
+
+1. ``select``: 5 FLORES-200 systems (ara-eng) x N lines, ``select_files`` as
+   now vs the same with the consensus's pairwise chrF computed as before
+   (sacrebleu ``sentence_score`` per ordered pair, each call re-extracting both
+   texts' n-grams); the selections are checked identical.
+2. start-up: ``mtfix --help``, ``mtfix check <seed>``, ``mtfix models list`` vs
+   ``sacrebleu --help`` (fresh processes).
+3. ``mtfix evaluate`` (5 systems, BLEU/chrF/chrF++/TER, paired bootstrap, the
+   default worst-segment listing) vs the same through the ``sacrebleu`` CLI
+   (two runs: ``-m bleu chrf ter`` and ``-m chrf --chrf-word-order 2``, as its
+   CLI takes one chrF word order per run), both with ``--paired-bs``.
+4. ``mtfix check`` on a few MB of Arabic (FLORES-200 machine translations, one
+   paragraph per line): MB/s and peak RSS of a fresh process, streamed
+   (``check_file``) vs the whole text at once (``check_text``).
+
+Writes ``OUT/bench_speed.json`` and ``OUT/bench_speed.md`` (default
+``out/bench``, never the tracked ``bench/``); ``--readme`` replaces the table
+between the ``bench_speed`` markers of that README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DATA = REPO.parent / "shared" / "data"
+SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
+SYSTEMS = DATA / "systems" / "flores200-devtest.ara-eng"
+MARK_START, MARK_END = "<!-- bench_speed:start -->", "<!-- bench_speed:end -->"
+ENV = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+       "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def log(msg: str) -> None:
+    print(f"[bench_speed {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def stats(times: list[float], cpu: list[float] | None = None) -> dict:
+    out = {"median": statistics.median(times), "min": min(times), "max": max(times), "all": times}
+    if cpu:
+        out["cpu_median"] = statistics.median(cpu)
+    return out
+
+
+def spread(s: dict) -> str:
+    return f"{s['median']:.2f} s ({s['min']:.2f}-{s['max']:.2f})"
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def interleaved(jobs: dict, rounds: int) -> dict:
+    """Run every job once per round, rotating who goes first; ``{name: stats}`` (wall, and CPU time:
+    on a loaded machine the CPU time of a job moves less than its wall time)."""
+    names, times, cpu = list(jobs), {n: [] for n in jobs}, {n: [] for n in jobs}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            t0, c0 = time.perf_counter(), _cpu()
+            jobs[name]()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(_cpu() - c0)
+    return {n: stats(t, cpu[n]) for n, t in times.items()}
+
+
+def _systems() -> list[Path]:
+    files = sorted(SYSTEMS.glob("*.txt"))
+    if len(files) < 5:
+        raise SystemExit(f"{SYSTEMS}: the FLORES-200 system outputs are needed (the shared data pack)")
+    return files[:5]
+
+
+def _subset(files: list[Path], n: int, tmp: Path) -> list[Path]:
+    out = []
+    for k, p in enumerate(files):
+        q = tmp / f"{k}-{p.name}"
+        q.write_text("".join(line + "\n" for line in p.read_text(encoding="utf-8").splitlines()[:n]), encoding="utf-8")
+        out.append(q)
+    return out
+
+
+# ----------------------------------------------------------------------------- 1. select
+
+
+def pairwise_chrf_before(texts, stats=None):
+    """The consensus matrix as it was computed before: sacrebleu sentence chrF per ordered pair."""
+    from mtfix.metrics import sentence_chrf
+
+    k = len(texts)
+    m = [[None] * k for _ in range(k)]
+    cache: dict = {}
+    for a in range(k):
+        for b in range(k):
+            if a == b:
+                continue
+            key = (texts[a], texts[b])
+            if key not in cache:
+                cache[key] = 100.0 if texts[a] == texts[b] and texts[a].strip() else sentence_chrf(*key)
+            m[a][b] = cache[key]
+    return m
+
+
+def bench_select(n_lines: int, rounds: int, tmp: Path) -> dict:
+    import mtfix.scoring.consensus as consensus
+    from mtfix.scoring import select_files
+
+    files = _subset(_systems(), n_lines, tmp)
+    source = _subset([DATA / "flores200-devtest" / "arb_Arab.txt"], n_lines, tmp)[0]
+    specs = [(f"sys{k}", str(p)) for k, p in enumerate(files)]
+    now = consensus.pairwise_chrf
+    outputs = {}
+
+    def run(name, impl):
+        def job():
+            consensus.pairwise_chrf = impl
+            try:
+                outputs[name] = select_files(specs, source).lines
+            finally:
+                consensus.pairwise_chrf = now
+        return job
+
+    res = interleaved({"now": run("now", now), "before": run("before", pairwise_chrf_before)}, rounds)
+    if outputs["now"] != outputs["before"]:
+        raise SystemExit("select: the selections differ between the two chrF computations")
+    ratio = res["before"]["median"] / res["now"]["median"]
+    cpu_ratio = res["before"]["cpu_median"] / res["now"]["cpu_median"]
+    log(f"select {len(files)} x {n_lines}: before {spread(res['before'])}, now {spread(res['now'])}: {ratio:.1f}x")
+
+    # the consensus matrices alone, and their floor: sacrebleu extracting every candidate's n-grams once
+    from mtfix.metrics import ChrfStats
+
+    rows = [list(r) for r in zip(*(p.read_text(encoding="utf-8").splitlines() for p in files))]
+    cs = ChrfStats()
+    part = interleaved({"matrices now": lambda: [now(r, cs) for r in rows],
+                        "matrices before": lambda: [pairwise_chrf_before(r) for r in rows],
+                        "extraction only": lambda: [cs.metric._extract_reference_info([t]) for r in rows for t in r]},
+                       rounds)
+    part_ratio = part["matrices before"]["median"] / part["matrices now"]["median"]
+    part["cpu_speedup"] = part["matrices before"]["cpu_median"] / part["matrices now"]["cpu_median"]
+    log(f"consensus matrices: before {spread(part['matrices before'])}, now {spread(part['matrices now'])} "
+        f"({part_ratio:.1f}x); sacrebleu's n-gram extraction alone {spread(part['extraction only'])}")
+    return {"systems": len(files), "lines": n_lines, "times": res, "speedup": ratio, "cpu_speedup": cpu_ratio,
+            "identical": True,
+            "matrices": part, "matrices_speedup": part_ratio}
+
+
+# ----------------------------------------------------------------------------- 2. start-up
+
+
+def bench_startup(rounds: int) -> dict:
+    sacrebleu = Path(sys.executable).with_name("sacrebleu")
+    cmds = {
+        "sacrebleu --help": [str(sacrebleu), "--help"],
+        "mtfix --help": [sys.executable, "-m", "mtfix", "--help"],
+        "mtfix check (seed)": [sys.executable, "-m", "mtfix", "check", str(SEED)],
+        "mtfix models list": [sys.executable, "-m", "mtfix", "models", "list"],
+    }
+
+    def job(cmd):
+        return lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, cwd=REPO)
+
+    res = interleaved({k: job(c) for k, c in cmds.items()}, rounds)
+    base, cbase = res["sacrebleu --help"]["median"], res["sacrebleu --help"]["cpu_median"]
+    out = {k: {**v, "ratio": v["median"] / base, "cpu_ratio": v["cpu_median"] / cbase} for k, v in res.items()}
+    log("start-up: " + ", ".join(f"{k} {v['median']:.2f} s ({v['ratio']:.2f}x)" for k, v in out.items()))
+    return out
+
+
+# ----------------------------------------------------------------------------- 3. evaluate
+
+
+def bench_evaluate(n_lines: int, bs_n: int, rounds: int, tmp: Path) -> dict:
+    files = _subset(_systems(), n_lines, tmp)
+    ref = _subset([DATA / "flores200-devtest" / "eng_Latn.txt"], n_lines, tmp)[0]
+    sacrebleu = str(Path(sys.executable).with_name("sacrebleu"))
+    sys_args = [a for f in files for a in ("--sys", str(f))]
+    mtfix = [sys.executable, "-m", "mtfix", "evaluate", "--ref", str(ref), *sys_args, "--paired", "bs",
+             "--bs-n", str(bs_n), "--quiet", "--json", str(tmp / "ev.json")]
+    theirs = [[sacrebleu, str(ref), "-i", *map(str, files), "-m", "bleu", "chrf", "ter", "--paired-bs",
+               "--paired-bs-n", str(bs_n), "-f", "text"],
+              [sacrebleu, str(ref), "-i", *map(str, files), "-m", "chrf", "--chrf-word-order", "2", "--paired-bs",
+               "--paired-bs-n", str(bs_n), "-f", "text"]]
+
+    def run(*cmds):
+        def job():
+            for c in cmds:
+                subprocess.run(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, cwd=REPO, check=True)
+        return job
+
+    res = interleaved({"sacrebleu CLI": run(*theirs), "mtfix evaluate": run(mtfix),
+                       "mtfix evaluate --worst 0": run(mtfix + ["--worst", "0"])}, rounds)
+    base, cbase = res["sacrebleu CLI"]["median"], res["sacrebleu CLI"]["cpu_median"]
+    out = {k: {**v, "ratio": v["median"] / base, "cpu_ratio": v["cpu_median"] / cbase} for k, v in res.items()}
+    log("evaluate: " + ", ".join(f"{k} {spread(v)} ({v['ratio']:.2f}x)" for k, v in out.items()))
+    return {"systems": len(files), "lines": n_lines, "bs_n": bs_n, "times": out}
+
+
+# ----------------------------------------------------------------------------- 4. check
+
+CHILD = r"""
+import json, resource, sys, time
+from mtfix.text.check import check_file, check_text
+from mtfix.text.read import read_text
+path, how = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+report = check_file(path) if how == "stream" else check_text(read_text(path))
+n = len(report.findings)
+hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"seconds": time.perf_counter() - t0, "findings": n, "peak_mb": int(hwm) / 1024}))
+"""
+#: a child's own peak (VmHWM): ru_maxrss would carry the parent's peak across fork+exec
+HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc/self/status') " \
+      "if l.startswith('VmHWM')][0].split()[1])/1024))"
+
+
+def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
+    lines = [ln for p in sorted((DATA / "systems" / "flores200-devtest.eng-ara").glob("*.txt"))
+             for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    lines += (DATA / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    path = tmp / "big.ar.txt"
+    target, parts, size, i = int(mb * 1e6), [], 0, 0
+    while size < target:
+        line = lines[i % len(lines)] + "\n"
+        parts.append(line)
+        size += len(line.encode("utf-8"))
+        i += 1
+    path.write_text("".join(parts), encoding="utf-8")
+    size = path.stat().st_size
+    base = json.loads(subprocess.run([sys.executable, "-c", HWM], capture_output=True, text=True, env=ENV,
+                                     check=True).stdout)
+    found: dict = {}
+
+    def job(how):
+        def run():
+            p = subprocess.run([sys.executable, "-c", CHILD, str(path), how], capture_output=True, text=True,
+                               env=ENV, check=True)
+            found.setdefault(how, []).append(json.loads(p.stdout))
+        return run
+
+    interleaved({"stream": job("stream"), "whole": job("whole")}, rounds)
+    out = {"mb": size / 1e6, "import_peak_mb": base}
+    for how, runs in found.items():
+        secs = [r["seconds"] for r in runs]
+        out[how] = {"seconds": stats(secs), "mb_per_s": size / 1e6 / statistics.median(secs),
+                    "peak_mb": max(r["peak_mb"] for r in runs), "findings": runs[0]["findings"]}
+    if out["stream"]["findings"] != out["whole"]["findings"]:
+        raise SystemExit("check: streamed and whole-text findings differ")
+    log(f"check {out['mb']:.1f} MB: stream {out['stream']['mb_per_s']:.2f} MB/s peak {out['stream']['peak_mb']:.0f} MB; "
+        f"whole {out['whole']['mb_per_s']:.2f} MB/s peak {out['whole']['peak_mb']:.0f} MB")
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**not met**"
+
+
+def markdown(res: dict) -> str:
+    env, sel, st, ev, ck = res["environment"], res["select"], res["startup"], res["evaluate"], res["check"]
+    e = ev["times"]
+    lines = [
+        f"`scripts/bench_speed.py{' --quick' if res['quick'] else ''}` on {env['cores']} cores, load average "
+        f"{env['load_start']:.1f} at the start and {env['load_end']:.1f} at the end (other jobs were running: "
+        f"single timings move; the ratios are of interleaved rounds, median (min-max) of {res['rounds']}).",
+        "",
+        "| Where | Now | Anchor | Ratio | Target |",
+        "|---|---|---|---|---|",
+        f"| `select`, {sel['systems']} FLORES systems x {sel['lines']} lines (identical selections) "
+        f"| {spread(sel['times']['now'])} | pairwise chrF as before: {spread(sel['times']['before'])} "
+        f"| {sel['speedup']:.1f}x faster (CPU {sel['cpu_speedup']:.1f}x) | >= 5x: {_ok(sel['speedup'] >= 5)} |",
+        f"| `select`'s consensus matrices alone (pairwise chrF, the part this changed) "
+        f"| {spread(sel['matrices']['matrices now'])} | as before: {spread(sel['matrices']['matrices before'])}; "
+        f"floor, sacrebleu's n-gram extraction of each candidate once: {spread(sel['matrices']['extraction only'])} "
+        f"| {sel['matrices_speedup']:.1f}x faster (CPU {sel['matrices']['cpu_speedup']:.1f}x) | |",
+    ]
+    for k in ("mtfix --help", "mtfix check (seed)", "mtfix models list"):
+        lines.append(f"| start-up: `{k}` | {spread(st[k])} | `sacrebleu --help` {spread(st['sacrebleu --help'])} "
+                     f"| {st[k]['ratio']:.2f}x (CPU {st[k]['cpu_ratio']:.2f}x) | <= 1.5x: {_ok(st[k]['ratio'] <= 1.5)} |")
+    lines += [
+        f"| `evaluate`, {ev['systems']} systems x {ev['lines']} lines, 4 metrics, paired bootstrap ({ev['bs_n']}), "
+        f"worst segments listed | {spread(e['mtfix evaluate'])} | sacrebleu CLI {spread(e['sacrebleu CLI'])} "
+        f"| {e['mtfix evaluate']['ratio']:.2f}x (CPU {e['mtfix evaluate']['cpu_ratio']:.2f}x) "
+        f"| <= 1.05x: {_ok(e['mtfix evaluate']['ratio'] <= 1.05)} |",
+        f"| `evaluate --worst 0` (same) | {spread(e['mtfix evaluate --worst 0'])} | sacrebleu CLI "
+        f"| {e['mtfix evaluate --worst 0']['ratio']:.2f}x (CPU {e['mtfix evaluate --worst 0']['cpu_ratio']:.2f}x) | |",
+        f"| `check`, {ck['mb']:.1f} MB of Arabic, streamed: peak RSS | {ck['stream']['peak_mb']:.0f} MB "
+        f"(+{ck['stream']['peak_mb'] - ck['import_peak_mb']:.0f} MB over the imports) "
+        f"| whole text at once: {ck['whole']['peak_mb']:.0f} MB (+{ck['whole']['peak_mb'] - ck['import_peak_mb']:.0f} MB) "
+        f"| {ck['whole']['peak_mb'] / ck['stream']['peak_mb']:.1f}x less | bounded by the longest paragraph, "
+        f"not the file: {_ok(5 * (ck['stream']['peak_mb'] - ck['import_peak_mb']) < ck['whole']['peak_mb'] - ck['import_peak_mb'])} |",
+        f"| `check` throughput | {ck['stream']['mb_per_s']:.2f} MB/s streamed | {ck['whole']['mb_per_s']:.2f} MB/s "
+        f"whole | | >= 5 MB/s: {_ok(ck['stream']['mb_per_s'] >= 5)} (the rules' speed, repetition above all, "
+        f"not the reading) |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(readme: Path, md: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        raise SystemExit(f"{readme}: no {MARK_START} ... {MARK_END} markers")
+    head, rest = text.split(MARK_START, 1)
+    _, tail = rest.split(MARK_END, 1)
+    readme.write_text(head + MARK_START + "\n" + md + MARK_END + tail, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds (about a minute idle)")
+    ap.add_argument("--out", type=Path, default=REPO / "out" / "bench", help="where bench_speed.json|md go")
+    ap.add_argument("--readme", type=Path, default=None, help="replace the table between the markers of this file")
+    ap.add_argument("--rounds", type=int, default=None, help="rounds per row (default 3; quick 2)")
+    args = ap.parse_args(argv)
+    rounds = args.rounds or (2 if args.quick else 3)
+    load_start = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mtfix-bench-speed-") as d:
+        tmp = Path(d)
+        res = {
+            "quick": args.quick, "rounds": rounds,
+            "startup": bench_startup(rounds * 2),
+            "select": bench_select(250 if args.quick else 1012, rounds, tmp),
+            "evaluate": bench_evaluate(300 if args.quick else 1012, 200 if args.quick else 1000, rounds, tmp),
+            "check": bench_check(1.0 if args.quick else 5.0, rounds, tmp),
+        }
+    res["environment"] = {"cores": len(os.sched_getaffinity(0)), "load_start": load_start,
+                          "load_end": os.getloadavg()[0], "python": sys.version.split()[0]}
+    res["total_s"] = time.perf_counter() - t0
+    md = markdown(res)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench_speed.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    (args.out / "bench_speed.md").write_text(md, encoding="utf-8")
+    if args.readme:
+        write_readme(args.readme, md)
+    print(md)
+    log(f"done in {res['total_s']:.0f} s: {args.out / 'bench_speed.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
