@@ -1,6 +1,6 @@
 """`mtfix select`: choose per segment among candidate translations.
 
-A thin shell over :func:`mtfix.scoring.select.select_files`: parse options,
+A thin shell over :func:`mtfix.select.select_files`: parse options,
 check the output paths before any work, write the chosen lines (and the JSON
 report) atomically, print a short summary on stderr.
 """
@@ -28,6 +28,7 @@ def select_command(
     config: Optional[Path] = typer.Option(None, "--config", help="Scoring weights and thresholds (TOML), laid over the default preset."),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
+    incumbent: Optional[str] = typer.Option(None, "--incumbent", help="Keep this candidate (its NAME, or its file) on every line unless another is clearly better (default: the most trusted system)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
     backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
@@ -35,12 +36,13 @@ def select_command(
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
     The most trusted system (estimated from how much each agrees with the others,
-    without references) is kept unless another candidate beats it by a margin.
+    without references) is kept unless another candidate beats it by a margin;
+    --incumbent NAME keeps your own system instead.
 
     Example: mtfix select --candidates a.ar b.ar c.ar --source src.en --out best.ar --report why.json
     """
     from mtfix.outputs import atomic_write_text, check_output_path
-    from mtfix.scoring.select import select_files
+    from mtfix.select import parse_candidate_spec, resolve_incumbent, select_files
 
     extra = list(ctx.args)
     stray = [a for a in extra if a.startswith("-")]
@@ -53,8 +55,9 @@ def select_command(
         raise MtfixError("give --out FILE for the selected lines")
     if back_model is not None and source is None:
         raise MtfixError("--back-model needs --source: round-trip scores compare back-translations with the source")
-
-    from mtfix.scoring.select import parse_candidate_spec
+    if incumbent is not None:
+        parsed = [parse_candidate_spec(s) for s in specs]
+        incumbent = resolve_incumbent(incumbent, [n for n, _ in parsed], [p for _, p in parsed])
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
     check_output_path(out, inputs)
@@ -67,7 +70,7 @@ def select_command(
     if back_model is not None:
         back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, backend)
 
-    result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
+    result = select_files(specs, source, incumbent=incumbent, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
@@ -90,12 +93,12 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
     except ImportError:
         raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
                          "not available in this install") from None
-    from mtfix.scoring.select import _detect, parse_candidate_spec
+    from mtfix.select import detect_language, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
 
-    tgt = script_lang(tgt_lang) if tgt_lang else _detect(read_lines(parse_candidate_spec(specs[0])[1]))
-    src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
+    tgt = script_lang(tgt_lang) if tgt_lang else detect_language(read_lines(parse_candidate_spec(specs[0])[1]))
+    src = script_lang(src_lang) if src_lang else detect_language(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
     try:

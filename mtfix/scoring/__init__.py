@@ -5,9 +5,8 @@
     scorers, _ = build_scorers(cfg, tgt_lang="ar")
     selection = Selector(cfg, scorers).select(segments)
 
-``select_files`` runs the whole thing on line-aligned candidate files
-(``mtfix select``). Heavy imports (transformers for fluency, the text layer)
-happen inside the scorers.
+File selection (``mtfix select``) lives in :mod:`mtfix.select`. Heavy imports
+(transformers for fluency, the text layer) happen inside the scorers.
 """
 
 from mtfix.scoring.base import Candidate, Score, Scorer, Segment, sentence_bleu, sentence_chrf
@@ -16,14 +15,12 @@ from mtfix.scoring.consensus import Agreement, ConsensusScorer
 from mtfix.scoring.select import (
     Decision,
     Selection,
-    SelectionResult,
     Selector,
     build_scorers,
-    select_files,
 )
 
 __all__ = [
     "Agreement", "Candidate", "ConsensusScorer", "Decision", "Score", "Scorer", "ScoringConfig", "Segment",
-    "Selection", "SelectionResult", "Selector", "build_scorers", "load_config", "select_files",
+    "Selection", "Selector", "build_scorers", "load_config",
     "sentence_bleu", "sentence_chrf",
 ]
