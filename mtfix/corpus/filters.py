@@ -202,65 +202,6 @@ class ScriptFilter(Filter):
         return score.value >= self.min_share
 
 
-_DIGITS_ONLY = re.compile(r"\D+")
-
-
-def _digits(surface: str) -> str:
-    from mtfix.text.normalize import get_profile
-
-    return _DIGITS_ONLY.sub("", get_profile("digits")(surface))
-
-
-def _same_number(a, b) -> bool:
-    """Tolerant equality of two mentions that :func:`compare_numbers` did not match:
-    the same digits (``20,000`` vs ``20.000``), values a scale word apart
-    (``2.8`` vs ``2.8 مليار``), or a year and its two last digits (``1950-53``)."""
-    da, db = _digits(a.surface), _digits(b.surface)
-    if da == db:
-        return True
-    short, long_ = sorted((da, db), key=len)
-    if len(short) == 2 and len(long_) == 4 and long_.endswith(short):
-        return True
-    x, y = sorted((abs(a.value), abs(b.value)))
-    if x == 0:
-        return False
-    ratio = y / x
-    return any(abs(ratio - s) <= 1e-9 * s for s in (1e3, 1e6, 1e9, 1e12))
-
-
-_JOINERS = set(" :.,-\u066b\u066c\u060c")
-
-
-def _split_in_two(one, many: list, text: str) -> tuple | None:
-    """Two neighbouring mentions of ``many`` whose digits, joined, are ``one``'s:
-    ``12:00`` read as 12 and 00 against ``1200``, ``2,25`` as 2 and 25 against ``2.25``."""
-    target = _digits(one.surface)
-    ordered = sorted(many, key=lambda m: m.start)
-    for a, b in zip(ordered, ordered[1:]):
-        gap = text[a.end:b.start]
-        if len(gap) <= 2 and set(gap) <= _JOINERS and _digits(a.surface) + _digits(b.surface) == target:
-            return a, b
-    return None
-
-
-def _unexplained(missing: list, extra: list, src: str, tgt: str) -> tuple[list, list]:
-    """Drop the missing/extra mentions that are the same number written differently."""
-    missing, extra = list(missing), list(extra)
-    for m in list(missing):
-        j = next((k for k, x in enumerate(extra) if _same_number(m, x)), None)
-        if j is not None:
-            missing.remove(m)
-            extra.pop(j)
-    for one_side, other, text in ((missing, extra, tgt), (extra, missing, src)):
-        for m in list(one_side):
-            split = _split_in_two(m, other, text)
-            if split is not None:
-                one_side.remove(m)
-                for x in split:
-                    other.remove(x)
-    return missing, extra
-
-
 class NumbersFilter(Filter):
     """A number changed between the sides (digits in any script, separators, ranges).
 
@@ -278,12 +219,12 @@ class NumbersFilter(Filter):
     PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
 
     def score(self, pairs):
-        from mtfix.text.numbers import compare_numbers
+        from mtfix.text.numbers import compare_numbers, unexplained_numbers
 
         out = []
         for p in pairs:
             comp = compare_numbers(p.src, p.tgt)
-            missing, extra = _unexplained(comp.missing, comp.extra, p.src, p.tgt)
+            missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
             changed = list(zip(missing, extra))
             if changed:
                 shown = ", ".join(f"{a.surface} -> {b.surface}" for a, b in changed[:3])

@@ -5,13 +5,19 @@
     scorers, _ = build_scorers(cfg, tgt_lang="ar")
     selection = Selector(cfg, scorers).select(segments)
 
+Scorers and gates are registered by name (:mod:`mtfix.scoring.registry`): a
+new scorer is one module with ``@register_scorer`` on its class, and the
+config, ``--help``, ``build_scorers`` and reports pick it up.
+
 File selection (``mtfix select``) lives in :mod:`mtfix.select`. Heavy imports
 (transformers for fluency, the text layer) happen inside the scorers.
 """
 
-from mtfix.scoring.base import Candidate, Score, Scorer, Segment, sentence_bleu, sentence_chrf
+from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, sentence_bleu, sentence_chrf
 from mtfix.scoring.config import ScoringConfig, load_config
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
+from mtfix.scoring.gates import Gate, GateContext
+from mtfix.scoring.registry import GATES, SCORERS, register_gate, register_scorer
 from mtfix.scoring.select import (
     Decision,
     Selection,
@@ -20,7 +26,17 @@ from mtfix.scoring.select import (
 )
 
 __all__ = [
-    "Agreement", "Candidate", "ConsensusScorer", "Decision", "Score", "Scorer", "ScoringConfig", "Segment",
+    "Agreement", "Candidate", "ConsensusScorer", "Decision", "GATES", "Gate", "GateContext", "SCORERS", "Score",
+    "Scorer", "ScorerContext", "ScoringConfig", "Segment", "register_gate", "register_scorer",
     "Selection", "Selector", "build_scorers", "load_config",
     "sentence_bleu", "sentence_chrf",
 ]
+
+
+def __getattr__(name: str):
+    # Kept for code written before file selection moved to mtfix.select (issue 10 item 5).
+    if name in ("select_files", "SelectionResult"):
+        import mtfix.select
+
+        return getattr(mtfix.select, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

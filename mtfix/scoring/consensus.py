@@ -40,7 +40,8 @@ from typing import Sequence
 
 import numpy as np
 
-from mtfix.scoring.base import Normalizer, Score, Scorer, Segment, get_normalizer, sentence_chrf
+from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_chrf
+from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
 #: estimate pooled over all pairs is used (30: the usual point where a sample
@@ -155,6 +156,7 @@ def _fit_groups(origins: list[list[str]], matrices: list[np.ndarray]) -> dict[st
     return {o: float(max(err[idx[o]], MIN_ERROR)) for o in names}
 
 
+@register_scorer
 class ConsensusScorer(Scorer):
     """MBR consensus: expected sentence chrF against the rest of the pool, 0-1.
 
@@ -165,6 +167,11 @@ class ConsensusScorer(Scorer):
     """
 
     name = "consensus"
+    HELP = "trust-weighted expected chrF against the independent rest of the pool"
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "ConsensusScorer":
+        return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
     def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None):
         self.trust_weighted = trust_weighted

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.scoring.base import Score, Scorer, Segment, check_shape, metric_signatures
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, check_shape, metric_signatures
 from mtfix.scoring.config import ScoringConfig
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
 
@@ -182,52 +182,32 @@ def build_scorers(
     back_model_name: str = "custom",
     fluency_device: str = "cpu",
 ) -> tuple[list[Scorer], list[str]]:
-    """The scorers with a weight > 0 in ``config`` that can run here; and notes on the ones left out."""
-    from mtfix.scoring.length import LengthScorer
-    from mtfix.scoring.numbers import NumbersScorer
-    from mtfix.scoring.repetition import RepetitionScorer
-    from mtfix.scoring.roundtrip import roundtrip_scorers
-    from mtfix.scoring.script import ScriptScorer
+    """The registered scorers with a weight > 0 in ``config`` that can run here; and notes on the ones left out.
 
-    w = config.weight
+    Each is built by its class's ``from_config`` from its ``PARAMS`` in the
+    config (:mod:`mtfix.scoring.registry`); one back-translation cache is shared
+    by every scorer that needs ``back_translate``."""
+    from mtfix.scoring.registry import SCORERS
+    from mtfix.scoring.roundtrip import BackTranslationCache
+
+    ctx = ScorerContext(tgt_lang=tgt_lang, has_sources=has_sources,
+                        back_translate=BackTranslationCache(back_translate) if back_translate is not None else None,
+                        back_model_name=back_model_name, normalize=config.normalize,
+                        trust_weighted=config.trust_weighted, device=fluency_device)
     scorers: list[Scorer] = []
-    notes: list[str] = []
-    if w("consensus") > 0:
-        scorers.append(ConsensusScorer(trust_weighted=config.trust_weighted, normalize=config.normalize))
-    if back_translate is not None:
-        for rt in roundtrip_scorers(back_translate, normalize=config.normalize, model_name=back_model_name):
-            if w(rt.name) > 0:
-                scorers.append(rt)
-    if has_sources:
-        if w("numbers") > 0 and _have("mtfix.text.numbers"):
-            scorers.append(NumbersScorer())
-        if w("length") > 0:
-            scorers.append(LengthScorer(tolerance=config.length_tolerance))
-    else:
-        notes.append("numbers and length checks need a source; none given")
-    if w("script") > 0 and _have("mtfix.text.script"):
-        scorers.append(ScriptScorer(tgt_lang))
-    if w("repetition") > 0:
-        if _have("mtfix.text.repetition"):
-            scorers.append(RepetitionScorer())
-        else:
-            notes.append("repetition check unavailable (mtfix.text.repetition missing)")
-    if w("fluency") > 0:
-        if not config.fluency_model:
-            raise MtfixError("the fluency weight is > 0 but [fluency] model is empty; name a causal LM in the config")
-        from mtfix.scoring.fluency import FluencyScorer
-
-        scorers.append(FluencyScorer(config.fluency_model, device=fluency_device))
+    no_source: list[str] = []
+    for name, cls in SCORERS.items():
+        if config.weight(name) <= 0:
+            continue
+        if "back_translate" in cls.NEEDS and ctx.back_translate is None:
+            continue  # round trip is asked for by giving a back model, not by a weight
+        if "sources" in cls.NEEDS and not has_sources:
+            no_source.append(name)
+            continue
+        scorers.append(cls.from_config(config.scorer_params(name), ctx))
+    notes = [f"{' and '.join(no_source)} check{'s' * (len(no_source) > 1)} need a source; none given"] \
+        if no_source else []
     return scorers, notes
-
-
-def _have(module: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:  # pragma: no cover
-        return False
 
 
 def signature(config: ScoringConfig, scorers: Sequence[Scorer]) -> dict:
