@@ -120,7 +120,7 @@ def test_unknown_incumbent_is_one_line_error_nothing_written(files, value):
     assert r.exit_code == 2, r.output
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "--incumbent" in lines[0], r.output
-    assert "names: m2m, nllb3, nllb600, hplt" in lines[0]
+    assert "is neither the name nor the file of a candidate (names: m2m, nllb3, nllb600, hplt)" in lines[0]
     assert not out.exists() and not rep.exists()
 
 
