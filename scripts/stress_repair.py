@@ -52,7 +52,11 @@ from pathlib import Path
 from sacrebleu.metrics import BLEU, CHRF
 
 from mtfix.scoring import load_config
-from mtfix.select import select_lines
+
+try:
+    from mtfix.select import select_lines
+except ImportError:  # a tree from before mtfix.select (e.g. a scoring branch being tuned): see _select_plain
+    select_lines = None
 
 #: direction -> what the benchmark reads under the FLORES data pack.
 DIRECTIONS = {
@@ -239,8 +243,9 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         planted += p
 
     t0 = time.perf_counter()
-    result = select_lines([("original", original), *offered.items()], sources, incumbent="original",
-                          config=load_config(config_path), src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
+    choose = select_lines or _select_plain
+    result = choose([("original", original), *offered.items()], sources, incumbent="original",
+                    config=load_config(config_path), src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
 
     # --- only from here on is the reference read ---
@@ -275,7 +280,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "seed": seed,
         "rate": rate,
         "original_system": spec["original"],
-        "config": result.signature.get("source") or (config_path or "default"),
+        "config": result.signature.get("config") or (config_path or "default"),
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
                    "delta_bleu": round(chosen_score["bleu"] - orig_score["bleu"], 2)},
@@ -294,6 +299,35 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
+
+
+@dataclass
+class _Plain:
+    lines: list[str]
+    selection: object
+    signature: dict
+    names: list[str]
+
+    @property
+    def decisions(self):
+        return self.selection.decisions
+
+    def summary(self) -> dict:
+        chosen = [seg.candidates[d.chosen].origin for seg, d in zip(self.selection.segments, self.decisions)]
+        return {"chosen": {n: chosen.count(n) for n in self.names}}
+
+
+def _select_plain(candidates, sources, *, incumbent, config, src_lang, tgt_lang):
+    """What :func:`mtfix.select.select_lines` does with a named incumbent, for trees without it."""
+    from mtfix.scoring import Candidate, Segment, Selector, build_scorers
+
+    names = [n for n, _ in candidates]
+    inc = names.index(incumbent)
+    scorers, _ = build_scorers(config, tgt_lang=tgt_lang, has_sources=True)
+    segments = [Segment(i, [Candidate(t[i], n) for n, t in candidates], [sources[i]], incumbent=inc,
+                        original=candidates[inc][1][i]) for i in range(len(sources))]
+    selection = Selector(config, scorers).select(segments)
+    return _Plain(selection.chosen_texts(), selection, {"config": config.source}, names)
 
 
 def d_origin(result, i: int) -> str:
