@@ -271,6 +271,10 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     by_kind = {k: {"planted": sum(p.kind == k for p in planted),
                    "chosen": sum(p.kind == k for p in degenerate_chosen)} for k in KINDS}
     decisions = result.decisions
+    harmed = [{"line": i, "chosen_from": origin[i], "chrf_original": round(sent["original"][i], 1),
+               "chrf_chosen": round(c, 1), "chosen": chosen[i][:300], "original": original[i][:300],
+               "reason": decisions[i].reason[:400]}
+              for c, i in zip(chosen_sent, switched) if c < sent["original"][i]]
     slipped = [{"line": p.line, "system": p.system, "kind": p.kind, "detail": p.detail, "text": p.text[:300],
                 "original": original[p.line][:300], "reason": decisions[p.line].reason[:400]}
                for p in degenerate_chosen]
@@ -296,6 +300,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "chosen_from": result.summary()["chosen"],
         "seconds": round(seconds, 1),
         "slipped": slipped,
+        "harmed": harmed,
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
