@@ -19,7 +19,7 @@ about 15 % of its lines replaced by a degenerate variant made from real lines
 Every line then goes through the same selection as ``mtfix repair``: the
 scoring preset, the scorers built by ``build_scorers`` and the ``Selector``,
 via :func:`mtfix.select.select_lines` with the original as the named
-incumbent (the segment's ``original``) and the source line as its source. The
+incumbent (as ``mtfix select --incumbent original``) and the source line as its source. The
 reference is read only afterwards, to score the result with sacrebleu:
 
 * corpus chrF / BLEU of the chosen lines vs the original, the best single
@@ -329,8 +329,8 @@ def _select_plain(candidates, sources, *, incumbent, config, src_lang, tgt_lang)
     names = [n for n, _ in candidates]
     inc = names.index(incumbent)
     scorers, _ = build_scorers(config, tgt_lang=tgt_lang, has_sources=True)
-    segments = [Segment(i, [Candidate(t[i], n) for n, t in candidates], [sources[i]], incumbent=inc,
-                        original=candidates[inc][1][i]) for i in range(len(sources))]
+    segments = [Segment(i, [Candidate(t[i], n) for n, t in candidates], [sources[i]], incumbent=inc)
+                for i in range(len(sources))]
     selection = Selector(config, scorers).select(segments)
     return _Plain(selection.chosen_texts(), selection, {"config": config.source}, names)
 

@@ -1,9 +1,8 @@
 """`mtfix select --incumbent NAME`: keep my current system unless another is clearly better.
 
 The named candidate (by its NAME=PATH name or its file) is the do-no-harm
-incumbent of every line, instead of the most trusted system; it is the
-``original`` each challenger is measured against (as in repair), and the
-report and the signature record it. An unknown name: one line, exit 2,
+incumbent of every line, instead of the most trusted system; each challenger
+is measured against it, and the report and the signature record it. An unknown name: one line, exit 2,
 nothing written.
 """
 
@@ -60,7 +59,7 @@ def test_named_incumbent_is_kept_unless_clearly_beaten(files):
     assert mine.summary()["incumbent"] == "m2m" and mine.summary()["incumbent_by"] == "named (--incumbent)"
     switched = 0
     for seg, d, line in zip(mine.selection.segments, mine.decisions, mine.lines):
-        assert seg.candidates[seg.incumbent].origin == "m2m" and seg.original == m2m[seg.index]
+        assert seg.candidates[seg.incumbent].origin == "m2m" and seg.candidates[seg.incumbent].text == m2m[seg.index]
         if d.kept_incumbent:
             assert line == m2m[seg.index] and d.reason.startswith("kept m2m")
         else:
@@ -130,7 +129,7 @@ def test_select_lines_library():
     c = ["A cat is sitting on a mat.", "It rained all day.", "He bought 3 apples."]
     res = select_lines([("a", a), ("b", b), ("c", c)], incumbent="b", tgt_lang="en")
     assert res.incumbent == "b" and res.paths == [None, None, None]
-    assert all(seg.incumbent == 1 and seg.original == b[seg.index] for seg in res.selection.segments)
+    assert all(seg.incumbent == 1 and seg.candidates[1].text == b[seg.index] for seg in res.selection.segments)
     with pytest.raises(MtfixError, match="not one of the candidates"):
         select_lines([("a", a), ("b", b)], incumbent="z")
     with pytest.raises(MtfixError, match="line count"):

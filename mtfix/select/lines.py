@@ -3,11 +3,12 @@
 The incumbent (the line kept unless another candidate is clearly better) is
 either **named** (``incumbent="mine"``, ``mtfix select --incumbent mine``: keep
 my current system unless another is clearly better) or, by default, the
-candidate whose origin the corpus trusts most. With a named incumbent every
-segment is built as ``mtfix repair`` builds its own: the incumbent is the
-segment's ``original``, so gates and fidelity checks measure every challenger
-against it, exactly as repair measures candidates against the sentence it
-was given.
+candidate whose origin the corpus trusts most. Either way the gates and
+fidelity checks of :mod:`mtfix.scoring` measure every challenger against the
+incumbent, as repair measures candidates against the sentence it was given;
+``Segment.original`` stays None (nothing is being repaired) and the sources
+are the text that was translated (``sources_kind="source"``), which, unlike
+repair's machine pivots, the gates may trust.
 """
 
 from __future__ import annotations
@@ -81,13 +82,13 @@ def select_lines(
         inc = None
     segments = [
         Segment(i, [Candidate(t[i], n) for n, t in zip(names, texts)], [sources[i]] if sources is not None else [],
-                incumbent=inc, original=texts[inc][i] if incumbent is not None else None)
+                incumbent=inc)
         for i in range(n_lines)
     ]
     selection = Selector(cfg, scorers).select(segments)
     sig = signature(cfg, scorers)
     if incumbent is not None:
-        sig["incumbent"] = f"named: {incumbent} (--incumbent), the original of every line"
+        sig["incumbent"] = f"named: {incumbent} (--incumbent), on every line"
     sig["languages"] = {"source": src_lang, "target": tgt_lang}
     return SelectionResult(selection.chosen_texts(), names, list(paths) if paths else [None] * len(names),
                            source_path, selection, sig, notes, incumbent)
