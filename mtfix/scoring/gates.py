@@ -106,6 +106,10 @@ class Gate(ABC):
     def check(self, seg: Segment, c: int, ctx: GateContext) -> str | None:
         """Why candidate ``c`` of ``seg`` may not replace the incumbent, or None when it may."""
 
+    def evidence(self, seg: Segment, c: int, ctx: GateContext | None) -> str | None:
+        """What passing this gate says in favour of candidate ``c`` (for the decision's reason), if anything."""
+        return None
+
     def params(self) -> dict:
         return {k: getattr(self, k) for k in self.PARAMS if k != "enabled"}
 
@@ -297,12 +301,16 @@ class LengthGate(Gate):
         self.typical: float | None = None  # median reference length / median source length
 
     def prepare(self, segments, ctx):
+        """The typical length / source length ratio: over every candidate when the sources are the
+        translated text (systems translate it at their own lengths), over the originals when they
+        are pivots (candidates made from a degenerate pivot would drag the norm with them)."""
         ratios = []
         for seg in segments:
             srcs = [_chars(s) for s in seg.sources if s and s.strip()]
-            n = _chars(reference_text(seg)) if seg.candidates else 0
-            if srcs and n:
-                ratios.append(n / median(srcs))
+            if not srcs or not seg.candidates:
+                continue
+            texts = [c.text for c in seg.candidates] if seg.sources_kind == "source" else [reference_text(seg)]
+            ratios += [_chars(t) / median(srcs) for t in texts if _chars(t)]
         self.typical = median(ratios) if len(ratios) >= 2 else None
 
     def check(self, seg, c, ctx):
@@ -311,17 +319,23 @@ class LengthGate(Gate):
             return None
         what = "original" if seg.original is not None else "reference"
         ratio = m / n
-        if ratio < self.min_ratio or ratio > self.max_ratio:
-            return f"length x{ratio:.2f} of the {what} (bounds x{self.min_ratio:g}-x{self.max_ratio:g})"
         srcs = [_chars(s) for s in seg.sources if s and s.strip()]
+        rel = ref_rel = None
         if self.check_sources and self.typical and srcs:
             rel = m / median(srcs) / self.typical
             ref_rel = n / median(srcs) / self.typical
+        in_band = rel is not None and self.min_ratio <= rel <= self.max_ratio
+        if ratio < self.min_ratio or ratio > self.max_ratio:
+            # The text that was translated (never a pivot) may vouch for a length the incumbent does not have.
+            if not (seg.sources_kind == "source" and seg.original is None and in_band):
+                return f"length x{ratio:.2f} of the {what} (bounds x{self.min_ratio:g}-x{self.max_ratio:g})"
+        if rel is not None and not in_band:
             kind = "source" if seg.sources_kind == "source" else "pivots"
             # Bound only what the reference itself does not already break (a degenerate pivot
             # makes the original look out of bounds too; the original-based bound covers it).
             if (rel < self.min_ratio and rel < ref_rel) or (rel > self.max_ratio and rel > ref_rel):
-                return f"length x{rel:.2f} of the typical length for its {kind} (bounds x{self.min_ratio:g}-x{self.max_ratio:g})"
+                return (f"length x{rel:.2f} of the typical length for its {kind} "
+                        f"(bounds x{self.min_ratio:g}-x{self.max_ratio:g})")
         return None
 
 
@@ -460,6 +474,10 @@ class FidelityGate(Gate):
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
         return None
+
+    def evidence(self, seg, c, ctx):
+        what = "original" if seg.original is not None else "reference"
+        return f"fidelity chrF {sentence_chrf(seg.candidates[c].text, reference_text(seg)):.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building

@@ -81,9 +81,15 @@ class Registry(Generic[T]):
         except KeyError:
             raise MtfixError(f"unknown {self.kind} {name!r}; known: {', '.join(self.names())}") from None
 
+    def _ordered(self) -> list[str]:
+        """Built-ins in the order of their modules (whatever was imported first), then the rest as registered."""
+        rank = {m: i for i, m in enumerate(self._builtins)}
+        order = {n: i for i, n in enumerate(self._classes)}
+        return sorted(self._classes, key=lambda n: (rank.get(self._classes[n].__module__, len(rank)), order[n]))
+
     def names(self) -> list[str]:
         self._load()
-        return list(self._classes)
+        return self._ordered()
 
     def __contains__(self, name: object) -> bool:
         self._load()
@@ -94,7 +100,7 @@ class Registry(Generic[T]):
 
     def items(self) -> list[tuple[str, type[T]]]:
         self._load()
-        return list(self._classes.items())
+        return [(n, self._classes[n]) for n in self._ordered()]
 
     def validate_params(self, name: str, params: dict, where: str) -> dict:
         """``params`` checked against ``name``'s ``PARAMS`` (unknown keys and wrong types are errors)."""

@@ -85,7 +85,7 @@ def select_lines(
                 incumbent=inc)
         for i in range(n_lines)
     ]
-    selection = Selector(cfg, scorers).select(segments)
+    selection = Selector(cfg, scorers, tgt_lang=tgt_lang).select(segments)
     sig = signature(cfg, scorers)
     if incumbent is not None:
         sig["incumbent"] = f"named: {incumbent} (--incumbent), on every line"

@@ -44,7 +44,8 @@ class SelectionResult:
             cands = []
             for c, cand in enumerate(seg.candidates):
                 cands.append({"origin": cand.origin, "text": cand.text, "total": round(d.total[c], 6),
-                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()}})
+                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()},
+                              "gated": [{"gate": g, "reason": r} for g, r in sel.gate_failures(i, c)]})
             entry = {"index": seg.index, "chosen_origin": seg.candidates[d.chosen].origin,
                      "incumbent_origin": seg.candidates[d.incumbent].origin, **d.to_dict(), "candidates": cands}
             if seg.sources:
