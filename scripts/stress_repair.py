@@ -271,6 +271,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     by_kind = {k: {"planted": sum(p.kind == k for p in planted),
                    "chosen": sum(p.kind == k for p in degenerate_chosen)} for k in KINDS}
     decisions = result.decisions
+    gates = gate_stats(result, names, bad)
     harmed = [{"line": i, "chosen_from": origin[i], "chrf_original": round(sent["original"][i], 1),
                "chrf_chosen": round(c, 1), "chosen": chosen[i][:300], "original": original[i][:300],
                "reason": decisions[i].reason[:400]}
@@ -301,9 +302,42 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "seconds": round(seconds, 1),
         "slipped": slipped,
         "harmed": harmed,
+        "gates": gates,
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
+
+
+def gate_stats(result, names: list[str], bad: dict) -> dict:
+    """How the gates treated planted lines (per kind) and clean ones (false alarms), and the near misses.
+
+    Near misses: lines kept although an ungated challenger gained over the
+    original, by less than the gain the Selector required (``margin + z * se``).
+    """
+    sel = result.selection
+    failures = getattr(sel, "gate_failures", None)
+    stopped = {k: {"lines": 0, "stopped": 0, "by_gate": {}} for k in (*KINDS, "clean")}
+    gains, required = [], []
+    for i, (seg, d) in enumerate(zip(sel.segments, result.decisions)):
+        for c in range(len(seg.candidates)):
+            if c == seg.incumbent:
+                continue
+            p = bad.get((names[c], i))
+            row = stopped[p.kind if p else "clean"]
+            row["lines"] += 1
+            fails = failures(i, c) if failures else []
+            row["stopped"] += bool(fails)
+            for g in dict.fromkeys(g for g, _ in fails):
+                row["by_gate"][g] = row["by_gate"].get(g, 0) + 1
+        ch = d.challenger
+        if d.kept_incumbent and ch is not None and not (failures and failures(i, ch)):
+            gain = d.total[ch] - d.total[d.incumbent]
+            if gain > 0:
+                gains.append(gain)
+                required.append(d.required)
+    med = (lambda xs: round(sorted(xs)[len(xs) // 2], 4) if xs else None)
+    return {"stopped": stopped, "near_misses": {"lines": len(gains), "median_gain": med(gains),
+                                                 "median_required": med(required)}}
 
 
 @dataclass
@@ -378,6 +412,20 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
         v = verdict(r)
         out.append(f"- {r['direction']}: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in v.items())
                    + f" (selection took {r['seconds']} s)")
+    if all("gates" in r for r in rows):
+        out += ["", "Gates: challenger lines stopped by any gate, per planted kind and on clean lines (false alarms), "
+                "with the gates that fired:", "",
+                "| direction | " + " | ".join(KINDS) + " | clean (false alarms) | near misses: kept, median gain / required |",
+                "|---|" + "---|" * (len(KINDS) + 2)]
+        for r in rows:
+            st, nm = r["gates"]["stopped"], r["gates"]["near_misses"]
+            cells = [f"{st[k]['stopped']}/{st[k]['lines']}" for k in KINDS]
+            clean = st["clean"]
+            fired = ", ".join(f"{g} {n}" for g, n in sorted(clean["by_gate"].items(), key=lambda kv: -kv[1]))
+            cells.append(f"{clean['stopped']}/{clean['lines']} ({100 * clean['stopped'] / max(1, clean['lines']):.1f}%"
+                         + (f": {fired}" if fired else "") + ")")
+            cells.append(f"{nm['lines']}: {nm['median_gain']} / {nm['median_required']}" if nm["lines"] else "0")
+            out.append(f"| {r['direction']} | " + " | ".join(cells) + " |")
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
