@@ -41,6 +41,7 @@ eng->ara, kept-when-best >= 90 %.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import re
@@ -224,7 +225,7 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
-        config_path: str | None = None, examples: int = 3) -> dict:
+        config_path: str | None = None, examples: int = 3, z: float | None = None) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -244,8 +245,11 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
 
     t0 = time.perf_counter()
     choose = select_lines or _select_plain
+    config = load_config(config_path)
+    if z is not None:
+        config = dataclasses.replace(config, z=z)
     result = choose([("original", original), *offered.items()], sources, incumbent="original",
-                    config=load_config(config_path), src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
+                    config=config, src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
 
     # --- only from here on is the reference read ---
@@ -286,6 +290,8 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "rate": rate,
         "original_system": spec["original"],
         "config": result.signature.get("config") or (config_path or "default"),
+        "z": config.z,
+        "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
                    "delta_bleu": round(chosen_score["bleu"] - orig_score["bleu"], 2)},
@@ -447,6 +453,19 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
     return "\n".join(out) + "\n"
 
 
+def sweep_markdown(rows: list[dict]) -> str:
+    """The trade-off as z (the noise allowance of the do-no-harm rule) changes: gain vs keeping."""
+    out = ["", "Trade-off with the Selector's z (the preset's value first; only z changes):", "",
+           "| direction | z | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"])):
+        k, s = r["kept_when_best"], r["switched"]
+        out.append(f"| {r['direction']} | {r['z']:g} | {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
+                   f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
+                   f"| {100 * (k['rate'] or 0):.1f}% |")
+    return "\n".join(out) + "\n"
+
+
 def _short(s: str, k: int = 90) -> str:
     s = s.replace("|", "/").replace("`", "'")
     return s if len(s) <= k else s[:k] + "…"
@@ -465,16 +484,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--md", help="write the tables here (markdown)")
     ap.add_argument("--compare", help="an earlier --json, shown next to this run")
     ap.add_argument("--label", default="", help="a line put above the tables in --md")
+    ap.add_argument("--z-sweep", default="", metavar="Z,Z,...",
+                    help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
     rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config)
             for d in (args.direction or list(DIRECTIONS))]
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
-    text = markdown(rows, compare, label=args.label)
+    sweep = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config, z=float(z))
+             for z in filter(None, args.z_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if sweep:
+            Path(args.json).with_suffix(".sweep.json").write_text(
+                json.dumps([{k: v for k, v in r.items() if k not in ("slipped", "harmed", "examples_planted")}
+                            for r in sweep], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.md:
         Path(args.md).write_text(text, encoding="utf-8")
     return 0
