@@ -466,6 +466,21 @@ def sweep_markdown(rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
+README_BEGIN, README_END = "<!-- stress:begin (scripts/stress_repair.py --readme) -->", "<!-- stress:end -->"
+
+
+def update_readme(path: Path, rows: list[dict], sweep: list[dict]) -> None:
+    """Put the main tables (and the z trade-off) between the stress markers of ``path``."""
+    text = path.read_text(encoding="utf-8")
+    a, b = text.find(README_BEGIN), text.find(README_END)
+    if a < 0 or b < a:
+        raise SystemExit(f"{path}: no {README_BEGIN} ... {README_END} markers")
+    body = markdown(rows).split("\nTargets (issue 11)")[0].rstrip() + "\n"
+    if sweep:
+        body += sweep_markdown(rows + sweep)
+    path.write_text(text[:a + len(README_BEGIN)] + "\n" + body + text[b:], encoding="utf-8")
+
+
 def _short(s: str, k: int = 90) -> str:
     s = s.replace("|", "/").replace("`", "'")
     return s if len(s) <= k else s[:k] + "…"
@@ -484,6 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--md", help="write the tables here (markdown)")
     ap.add_argument("--compare", help="an earlier --json, shown next to this run")
     ap.add_argument("--label", default="", help="a line put above the tables in --md")
+    ap.add_argument("--readme", help="replace the tables between the stress markers of this README")
     ap.add_argument("--z-sweep", default="", metavar="Z,Z,...",
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
     args = ap.parse_args(argv)
@@ -504,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
                             for r in sweep], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if args.md:
         Path(args.md).write_text(text, encoding="utf-8")
+    if args.readme:
+        update_readme(Path(args.readme), rows, sweep)
     return 0
 
 
