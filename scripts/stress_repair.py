@@ -444,6 +444,12 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
             out.append(f"| {r['direction']} | {o['chosen']['chrf']:.2f} -> {r['chosen']['chrf']:.2f} "
                        f"| {o['degenerate']['chosen']} -> {r['degenerate']['chosen']} "
                        f"| {100 * (o['kept_when_best']['rate'] or 0):.1f}% -> {100 * (r['kept_when_best']['rate'] or 0):.1f}% |")
+    harmed = [(r["direction"], h) for r in rows for h in r.get("harmed", [])]
+    if harmed:
+        out += ["", f"Switches that lost sentence chrF against the reference ({len(harmed)}; the first 8):", ""]
+        for direction, h in harmed[:8]:
+            out.append(f"- {direction} line {h['line']}: chrF {h['chrf_original']} -> {h['chrf_chosen']} "
+                       f"`{_short(h['chosen'])}` — {_short(h['reason'], 160)}")
     slipped = [s for r in rows for s in r["slipped"]]
     if slipped:
         out += ["", "Degenerate lines that were chosen (first 12):", ""]

@@ -92,6 +92,29 @@ def test_stress_subset_no_degenerate_chosen_and_no_worse(stress, shared_data, di
     assert r["oracle"]["chrf"] >= r["chosen"]["chrf"]
 
 
+def test_readme_shows_the_published_figures(stress):
+    """The README's stress tables are bench/stress.json as the script renders them (--readme)."""
+    import json
+
+    rows = json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(stress.README_BEGIN)[1].split(stress.README_END)[0]
+    assert stress.markdown(rows).split("\nTargets (issue 11)")[0].strip() in block
+    assert {r["direction"] for r in rows} == {"eng-ara", "ara-eng"} and all(r["lines"] == 1012 for r in rows)
+
+
+@pytest.mark.slow
+def test_stress_full_run_reproduces_the_published_figures(stress, shared_data):
+    import json
+
+    published = {r["direction"]: r for r in json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))}
+    for d in ("eng-ara", "ara-eng"):
+        r = stress.run(shared_data, d, seed=1)
+        p = published[d]
+        assert (r["chosen"], r["degenerate"], r["kept_when_best"], r["switched"]) == \
+            (p["chosen"], p["degenerate"], p["kept_when_best"], p["switched"]), "rerun scripts/stress_repair.py --readme"
+
+
 @pytest.mark.slow
 def test_stress_full_targets(stress, shared_data):
     rows = [stress.run(shared_data, d, seed=1) for d in ("eng-ara", "ara-eng")]
