@@ -7,7 +7,7 @@ n-best 1-4 and both backends, repairing the seed article and the first 200
 FLORES-200 devtest Arabic sentences (human translations) must change 0
 sentences. The whole matrix is ``slow`` (``pytest -m slow``); the default run
 keeps a representative subset: both backends, one and two models per side,
-n-best 1 to 3, the seed and the 200 FLORES sentences.
+n-best 2 and 3, the seed and the 200 FLORES sentences.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ BACK = {"m": ["marian-ar-en"], "n": ["nllb"], "mn": ["marian-ar-en", "nllb"]}
 FORWARD = {"m": ["marian-en-ar"], "x": ["m2m100"], "mx": ["marian-en-ar", "m2m100"]}
 BACKENDS = ("ctranslate2", "transformers")
 
-#: (back set, forward set, n-best, backend, input): the default run's subset of the matrix.
+#: (back set, forward set, n-best, backend, input): the default run's subset of the matrix. Random-weight
+#: models decode to the length cap, so the transformers backend (no int8) gets the seed with one model each.
 SUBSET = [
     ("mn", "mx", 2, "ctranslate2", "seed"),  # the issue's own command (2 x 2, beam 2)
-    ("m", "m", 2, "ctranslate2", "flores"),
-    ("n", "mx", 3, "transformers", "seed"),
-    ("mn", "x", 1, "transformers", "flores"),
+    ("m", "m", 2, "ctranslate2", "flores"),  # the 200 FLORES sentences
+    ("n", "x", 3, "transformers", "seed"),
 ]
 MATRIX = [(b, f, n, be, "both") for b, f, n, be in itertools.product(BACK, FORWARD, (1, 2, 3, 4), BACKENDS)]
 

@@ -50,6 +50,7 @@ fitted: see the preset for the reasoning behind each.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -122,6 +123,17 @@ def reference_text(seg: Segment) -> str:
     if seg.original is not None:
         return seg.original
     return seg.candidates[seg.incumbent if seg.incumbent is not None else 0].text
+
+
+def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
+    """The candidates' language: given in ``ctx``, else the majority script of the references."""
+    if ctx.tgt_lang is not None:
+        return ctx.tgt_lang
+    from mtfix.text.script import detect_script_language
+
+    votes = Counter(detect_script_language(reference_text(s)) for s in segments if s.candidates)
+    votes.pop(None, None)
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def _trusted_sources(seg: Segment) -> list[str]:
@@ -240,13 +252,7 @@ class ScriptGate(Gate):
         self.lang: str | None = None
 
     def prepare(self, segments, ctx):
-        from mtfix.text.script import detect_script_language
-
-        self.lang = ctx.tgt_lang
-        if self.lang is None:
-            votes = Counter(detect_script_language(reference_text(s)) for s in segments if s.candidates)
-            votes.pop(None, None)
-            self.lang = votes.most_common(1)[0][0] if votes else None
+        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         from mtfix.text.script import script_score, script_stats
@@ -355,11 +361,10 @@ def _reference_numbers(text: str) -> list:
 
 
 def _match(src: list, cand: list) -> tuple[list, list]:
-    import math as _m
-
+    """``(missing, extra)``: mentions of ``src`` with no equal value in ``cand``, and the rest of ``cand``."""
     left, missing = list(cand), []
     for s in src:
-        j = next((k for k, x in enumerate(left) if _m.isclose(s.value, x.value, rel_tol=1e-9, abs_tol=1e-12)), None)
+        j = next((k for k, x in enumerate(left) if math.isclose(s.value, x.value, rel_tol=1e-9, abs_tol=1e-12)), None)
         if j is None:
             missing.append(s)
         else:
@@ -415,7 +420,7 @@ class EntitiesGate(Gate):
         self.lang: str | None = None
 
     def prepare(self, segments, ctx):
-        ScriptGate.prepare(self, segments, ctx)  # the same target-language guess
+        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         if self.lang in (None, "en"):
