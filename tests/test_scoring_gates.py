@@ -185,3 +185,52 @@ def test_config_weights_change_decisions(tmp_path):
     assert all(d.kept_incumbent and d.total[3] < d.total[0] for d in heavy)
     # with the loop gate on, the loop never wins, whatever the weights
     assert all(d.kept_incumbent and d.gated == {"loop": 1} for d in run(cfg(""), loopy))
+
+
+def test_repair_report_and_html_name_the_gates():
+    """Through the whole repair loop: the pool's loops and leaked tokens are gated, the JSON report
+    lists each candidate's gate failures, and the HTML page shows them."""
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator
+    from mtfix.repair import Decoding, repair_text
+    from mtfix.report.html import render_repair_html
+
+    class Fake:
+        def __init__(self, fn):
+            self.fn = fn
+
+        def translate_batch(self, segments, *, src, tgt, beam_size=4, n_best=1, **_):
+            return [[Hypothesis(self.fn(s, k), -0.5 - k / 10, 10) for k in range(n_best)] for s in segments]
+
+    def forward(en, k):
+        return " ".join(["قبل"] * 47) if k == 0 else "__ar__ " + ORIG
+
+    result = repair_text(ORIG + "\n", back=[("b", CachedTranslator(key="b", load=lambda: Fake(lambda t, k: PIVOT)))],
+                         forward=[("f", CachedTranslator(key="f", load=lambda: Fake(forward)))],
+                         decoding=Decoding(beam_size=2))
+    assert result.changed == []
+    report = result.report()
+    s = report["sentences"][0]
+    by_origin = {c["origin"]: c for c in s["candidates"]}
+    assert by_origin["original"]["gated"] == []
+    loop = next(c for c in s["candidates"] if c["text"].startswith("قبل"))
+    assert {"gate": "loop", "reason": "loop 'قبل' x47"} in loop["gated"]
+    leak = next(c for c in s["candidates"] if c["text"].startswith("__ar__"))
+    assert {"gate": "tokens", "reason": "leaked token '__ar__'"} in leak["gated"]
+    assert s["decision"]["gated"]["loop"] == 1 and s["decision"]["gated"]["tokens"] == 1
+    assert "all 2 challengers gated" in s["decision"]["reason"]
+    html = render_repair_html(report)
+    assert "gated: loop &#x27;قبل&#x27; x47" in html and "gated: leaked token &#x27;__ar__&#x27;" in html
+    assert "gated by loop: 1" in html
+
+
+def test_select_names_copied_from_the_source_are_not_the_wrong_script_but_untranslated_text_is():
+    src = "Mustafa Bali of the SDF said the Baghouz battle began on Saturday."
+    inc = "قال مصطفى بالي من قوات سوريا الديمقراطية إن معركة الباغوز بدأت يوم السبت."
+    keeps_names = "قال Mustafa Bali من SDF إن معركة Baghouz بدأت يوم السبت."
+    half_english = "قال مصطفى بالي of the SDF said the battle began on Saturday."
+    seg = Segment(0, [Candidate(inc, "a"), Candidate(keeps_names, "b"), Candidate(half_english, "c")], [src],
+                  incumbent=0)
+    fails = run_gates(build_gates(load_config()), [seg], GateContext("ar"))[0]
+    assert "script" not in gates_of(fails[1])
+    assert "script" in gates_of(fails[2])

@@ -263,8 +263,8 @@ class ScriptGate(Gate):
         stats = script_stats(text)
         if not stats.letters:
             return None if not script_stats(reference_text(seg)).letters else "no letters"
-        share = script_score(text, self.lang)
-        ref_share = script_score(reference_text(seg), self.lang)
+        share = script_score(_without_source_words(text, seg), self.lang)
+        ref_share = script_score(_without_source_words(reference_text(seg), seg), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
@@ -276,6 +276,16 @@ class ScriptGate(Gate):
             if foreign > self.max_foreign and foreign > ref_foreign:
                 return f"wrong language: {100 * foreign:.0f}% Persian/Urdu letters"
         return None
+
+
+def _without_source_words(text: str, seg: Segment) -> str:
+    """``text`` less the names it copies from a trusted source (capitalised words, acronyms, codes
+    of the text that was translated are not the wrong script; its ordinary words still are)."""
+    srcs = _trusted_sources(seg)
+    if not srcs:
+        return text
+    names = {m.group() for s in srcs for m in _NAME.finditer(s)}
+    return _NAME.sub(lambda m: "" if m.group() in names else m.group(), text) if names else text
 
 
 # ---------------------------------------------------------------- length
@@ -430,8 +440,13 @@ class EntitiesGate(Gate):
         names = [n for n in dict.fromkeys(names) if len(n) >= self.min_chars]
         if not names:
             return None
+        back = ctx.back_translations.get(seg.candidates[c].text)
+        if back is None and _trusted_sources(seg):
+            # select without a back model: a transliteration cannot be told from a loss, and the
+            # candidate answers to the source it translates, not to the incumbent's spelling
+            return None
         text = seg.candidates[c].text.casefold()
-        back = ctx.back_translations.get(seg.candidates[c].text, "").casefold()
+        back = (back or "").casefold()
         lost = [n for n in names if n.casefold() not in text and n.casefold() not in back]
         if not lost:
             return None
