@@ -34,6 +34,10 @@ details td,details th{border-bottom:1px solid #eee;padding:3px 6px;text-align:le
 details td.ar{direction:rtl;text-align:right;font-size:1.1em}
 .reason{font-size:.8em;color:#374151;grid-column:1 / span 2;direction:ltr}
 .chosen{font-weight:600}
+.fixes{font-size:.8em;color:#7c2d12;margin-top:4px;direction:ltr}
+.fixes li{margin:1px 0}
+.fixes .ar{font-size:1em}
+.by{font-size:.7em;background:#e0e7ff;border-radius:3px;padding:0 4px;margin-left:4px}
 tr.gated td{color:#8a94a0}
 .gate{display:inline-block;background:#fee2e2;color:#991b1b;border-radius:3px;padding:0 4px;margin:1px 2px 1px 0}
 .evidence{color:#166534}
@@ -54,12 +58,22 @@ def _bars(scores: dict) -> str:
     return f'<div class="bars">{"".join(rows)}</div>'
 
 
-def _cell(kind: str, label: str, text: str, back: str | None, scores: dict) -> str:
+def _cell(kind: str, label: str, text: str, back: str | None, scores: dict, extra: str = "", tags: str = "") -> str:
     bt = f'<div class="bt" dir="ltr" lang="en">↩ {escape(back)}</div>' if back else ""
     return (
-        f'<div class="cell {kind}"><div class="label">{escape(label)}</div>'
-        f'<div class="ar" dir="rtl" lang="ar">{escape(text)}</div>{bt}{_bars(scores)}</div>'
+        f'<div class="cell {kind}"><div class="label">{escape(label)}{tags}</div>'
+        f'<div class="ar" dir="rtl" lang="ar">{escape(text)}</div>{bt}{extra}{_bars(scores)}</div>'
     )
+
+
+def _rule_fixes(sentence: dict) -> str:
+    fixes = sentence.get("rule_fixes") or []
+    if not fixes:
+        return ""
+    items = "".join(
+        f'<li>{f["line"]}:{f["column"]} {escape(f["code"])}: <span class="ar" dir="rtl">“{escape(f["before"])}”</span>'
+        f' → <span class="ar" dir="rtl">“{escape(f["after"])}”</span> — {escape(f["reason"])}</li>' for f in fixes)
+    return f'<ul class="fixes" title="stage 0: rule fixes">{items}</ul>'
 
 
 def _candidates_table(sentence: dict) -> str:
@@ -105,12 +119,14 @@ def render_repair_html(report: dict, *, title: str = "mtfix repair report", sour
         cands = s["candidates"]
         original, chosen = cands[decision.get("incumbent", 0)], cands[decision["chosen"]]
         changed = s["changed"]
+        by = "".join(f'<span class="by">by {escape(b)}</span>' for b in s.get("changed_by", []))
         row = (
             f'<div class="sentence{" changed" if changed else ""}" id="s{s["index"]}" data-line="{s["line"]}">'
-            + _cell("original", f"original · line {s['line']}", s["original"], original.get("back_translation")
-                    or (s["pivots"][0]["text"] if s["pivots"] else None), original["scores"])
+            + _cell("original", f"original · line {s['line']}", s.get("input", s["original"]),
+                    original.get("back_translation") or (s["pivots"][0]["text"] if s["pivots"] else None),
+                    original["scores"], extra=_rule_fixes(s))
             + _cell("repair", "repair" if changed else "kept", chosen["text"], chosen.get("back_translation"),
-                    chosen["scores"])
+                    chosen["scores"], tags=by)
             + _reason(decision)
             + _candidates_table(s)
             + "</div>"
@@ -128,7 +144,9 @@ def render_repair_html(report: dict, *, title: str = "mtfix repair report", sour
 <div class="summary"><span>{escape(source_name)}</span><span>{summary['sentences']} sentences</span>
 <span><b>{summary['changed']}</b> repaired</span><span>{summary['kept']} kept</span>
 <span>{summary['candidates']} candidates scored</span></div>
-<p class="legend">Left: the machine translation as given; right: what mtfix keeps. Highlighted rows were changed.
+<p class="legend">Left: the machine translation as given, with the rule fixes of stage 0 (number formats,
+punctuation, invisible marks, glossary terms) listed under it; right: what mtfix keeps, marked “by rule” and/or
+“by model”. Highlighted rows were changed.
 Under each sentence, ↩ its back-translation into English. Bars: each score of that sentence (0–1, higher is
 better). A candidate replaces the original only when it passes every gate (no loop, no leaked token, the
 right script, a sane length, the original's numbers and names, no copy of the pivot, close enough to the

@@ -34,8 +34,9 @@ T = TypeVar("T")
 _BUILTIN_SCORERS = (
     "mtfix.scoring.consensus", "mtfix.scoring.roundtrip", "mtfix.scoring.numbers", "mtfix.scoring.length",
     "mtfix.scoring.script", "mtfix.scoring.repetition", "mtfix.scoring.fluency",
+    "mtfix.scoring.terminology",
 )
-_BUILTIN_GATES = ("mtfix.scoring.gates",)
+_BUILTIN_GATES = ("mtfix.scoring.gates", "mtfix.scoring.terminology")
 
 
 class Registry(Generic[T]):

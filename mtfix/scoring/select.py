@@ -251,6 +251,8 @@ def build_scorers(
             continue
         if "back_translate" in cls.NEEDS and ctx.back_translate is None:
             continue  # round trip is asked for by giving a back model, not by a weight
+        if getattr(cls, "TARGETS", None) and tgt_lang is not None and tgt_lang not in cls.TARGETS:
+            continue  # a scorer for other target languages (e.g. an Arabic glossary's terminology)
         if "sources" in cls.NEEDS and not has_sources:
             no_source.append(name)
             continue
