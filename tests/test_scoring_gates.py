@@ -6,6 +6,8 @@ Every gate is tested on what it must stop and on what it must let through
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mtfix.errors import MtfixError
@@ -45,7 +47,7 @@ def gates_of(failures):
 def test_a_real_repair_passes_every_gate_and_wins():
     d, fails = pick(GOOD)
     assert fails == [] and not d.kept_incumbent
-    assert "passed 8 gates" in d.reason and "fidelity chrF" in d.reason
+    assert re.search(r"passed \d+ gates", d.reason) and "fidelity chrF" in d.reason
     assert any(e.startswith("fidelity chrF") for e in d.evidence)
 
 
@@ -190,16 +192,25 @@ def test_config_weights_change_decisions(tmp_path):
 def test_repair_report_and_html_name_the_gates():
     """Through the whole repair loop: the pool's loops and leaked tokens are gated, the JSON report
     lists each candidate's gate failures, and the HTML page shows them."""
-    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.base import DecodeOptions, Hypothesis
     from mtfix.engine.cache import CachedTranslator
-    from mtfix.repair import Decoding, repair_text
+    from mtfix.repair import RepairDecoding, repair_text
     from mtfix.report.html import render_repair_html
 
     class Fake:
+        name = "fake"
+
         def __init__(self, fn):
             self.fn = fn
 
-        def translate_batch(self, segments, *, src, tgt, beam_size=4, n_best=1, **_):
+        def pair(self, src, tgt):
+            return None
+
+        def signature(self):
+            return {}
+
+        def translate_batch(self, segments, *, src, tgt, options=None, on_progress=None, **overrides):
+            n_best = DecodeOptions.of(options, **overrides).n_best
             return [[Hypothesis(self.fn(s, k), -0.5 - k / 10, 10) for k in range(n_best)] for s in segments]
 
     def forward(en, k):
@@ -207,7 +218,7 @@ def test_repair_report_and_html_name_the_gates():
 
     result = repair_text(ORIG + "\n", back=[("b", CachedTranslator(key="b", load=lambda: Fake(lambda t, k: PIVOT)))],
                          forward=[("f", CachedTranslator(key="f", load=lambda: Fake(forward)))],
-                         decoding=Decoding(beam_size=2))
+                         decoding=RepairDecoding.make(beam_size=2))
     assert result.changed == []
     report = result.report()
     s = report["sentences"][0]
