@@ -27,7 +27,8 @@ from pathlib import Path
 
 from sacrebleu.metrics import BLEU, CHRF
 
-from mtfix.scoring import load_config, select_files
+from mtfix.scoring import load_config
+from mtfix.select import select_files
 from mtfix.scoring.base import sentence_chrf
 from mtfix.scoring.config import ScoringConfig
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 from mtfix.errors import MtfixError
-from mtfix.scoring import SCORERS, Score, Scorer, build_scorers, load_config, register_scorer, select_files
+from mtfix.scoring import SCORERS, Score, Scorer, build_scorers, load_config, register_scorer
+from mtfix.select import select_files
 from mtfix.scoring.registry import GATES, help_text
 
 

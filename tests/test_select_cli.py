@@ -174,7 +174,7 @@ def test_config_changes_the_signature(files):
 
 
 def test_with_two_systems_the_first_given_is_the_incumbent(shared_data, tmp_path):
-    from mtfix.scoring.select import select_files
+    from mtfix.select import select_files
 
     d = shared_data / "systems" / "flores200-devtest.ara-eng"
     m2m, nllb = d / "facebook__m2m100_418M.txt", d / "facebook__nllb-200-3.3B.txt"

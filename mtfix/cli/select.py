@@ -1,6 +1,6 @@
 """`mtfix select`: choose per segment among candidate translations.
 
-A thin shell over :func:`mtfix.scoring.select.select_files`: parse options,
+A thin shell over :func:`mtfix.select.select_files`: parse options,
 check the output paths before any work, write the chosen lines (and the JSON
 report) atomically, print a short summary on stderr.
 """
@@ -30,6 +30,7 @@ def select_command(
     config: Optional[Path] = ScoringConfigOpt,
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
+    incumbent: Optional[str] = typer.Option(None, "--incumbent", help="Keep this candidate (its NAME, or its file) on every line unless another is clearly better (default: the most trusted system)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
     glossary: Optional[List[str]] = GlossaryOpt,
@@ -40,12 +41,13 @@ def select_command(
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
     The most trusted system (estimated from how much each agrees with the others,
-    without references) is kept unless another candidate beats it by a margin.
+    without references) is kept unless another candidate beats it by a margin;
+    --incumbent NAME keeps your own system instead.
 
     Example: mtfix select --candidates a.ar b.ar c.ar --source src.en --out best.ar --report why.json
     """
     from mtfix.outputs import atomic_write_text, check_output_path
-    from mtfix.scoring.select import select_files
+    from mtfix.select import parse_candidate_spec, resolve_incumbent, select_files
 
     extra = list(ctx.args)
     stray = [a for a in extra if a.startswith("-")]
@@ -58,8 +60,9 @@ def select_command(
         raise MtfixError("give --out FILE for the selected lines")
     if back_model is not None and source is None:
         raise MtfixError("--back-model needs --source: round-trip scores compare back-translations with the source")
-
-    from mtfix.scoring.select import parse_candidate_spec
+    if incumbent is not None:
+        parsed = [parse_candidate_spec(s) for s in specs]
+        incumbent = resolve_incumbent(incumbent, [n for n, _ in parsed], [p for _, p in parsed])
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
     inputs += [g for g in glossary or [] if Path(g).exists()]
@@ -80,7 +83,8 @@ def select_command(
 
         open_glossary(glossary, no_default_glossary)  # a malformed glossary fails here, before any work
         scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
-    result = select_files(specs, source, config=scoring, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
+    result = select_files(specs, source, incumbent=incumbent, config=scoring, config_path=config,
+                          src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
@@ -99,12 +103,12 @@ def select_command(
 def _back_translator(model, specs, source, src_lang, tgt_lang, engine: EngineOptions):
     """Round trip through the engine (cached): candidate language -> source language."""
     from mtfix.engine import back_translator
-    from mtfix.scoring.select import _detect, parse_candidate_spec
+    from mtfix.select import detect_language, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
 
-    tgt = script_lang(tgt_lang) if tgt_lang else _detect(read_lines(parse_candidate_spec(specs[0])[1]))
-    src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
+    tgt = script_lang(tgt_lang) if tgt_lang else detect_language(read_lines(parse_candidate_spec(specs[0])[1]))
+    src = script_lang(src_lang) if src_lang else detect_language(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
     return back_translator(model, src=tgt, tgt=src, cache=engine.open_cache(), **engine.translator_options())

@@ -9,9 +9,8 @@ Scorers and gates are registered by name (:mod:`mtfix.scoring.registry`): a
 new scorer is one module with ``@register_scorer`` on its class, and the
 config, ``--help``, ``build_scorers`` and reports pick it up.
 
-``select_files`` runs the whole thing on line-aligned candidate files
-(``mtfix select``). Heavy imports (transformers for fluency, the text layer)
-happen inside the scorers.
+File selection (``mtfix select``) lives in :mod:`mtfix.select`. Heavy imports
+(transformers for fluency, the text layer) happen inside the scorers.
 """
 
 from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, sentence_bleu, sentence_chrf
@@ -22,15 +21,22 @@ from mtfix.scoring.registry import GATES, SCORERS, register_gate, register_score
 from mtfix.scoring.select import (
     Decision,
     Selection,
-    SelectionResult,
     Selector,
     build_scorers,
-    select_files,
 )
 
 __all__ = [
     "Agreement", "Candidate", "ConsensusScorer", "Decision", "GATES", "Gate", "GateContext", "SCORERS", "Score",
     "Scorer", "ScorerContext", "ScoringConfig", "Segment", "register_gate", "register_scorer",
-    "Selection", "SelectionResult", "Selector", "build_scorers", "load_config", "select_files",
+    "Selection", "Selector", "build_scorers", "load_config",
     "sentence_bleu", "sentence_chrf",
 ]
+
+
+def __getattr__(name: str):
+    # Kept for code written before file selection moved to mtfix.select (issue 10 item 5).
+    if name in ("select_files", "SelectionResult"):
+        import mtfix.select
+
+        return getattr(mtfix.select, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

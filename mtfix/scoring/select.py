@@ -1,4 +1,4 @@
-"""Selection with a do-no-harm rule, and ``select_files`` for ``mtfix select``.
+"""Selection with a do-no-harm rule (file selection, ``mtfix select``, is :mod:`mtfix.select`).
 
 For every segment the :class:`Selector`
 
@@ -25,15 +25,12 @@ For every segment the :class:`Selector`
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from operator import neg
-from pathlib import Path
 from typing import Callable, Sequence
 
-from mtfix.errors import MtfixError
-from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, check_shape
-from mtfix.scoring.config import ScoringConfig, load_config
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, check_shape
+from mtfix.scoring.config import ScoringConfig
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
 from mtfix.scoring.gates import Gate, GateContext, build_gates, run_gates
 
@@ -265,173 +262,8 @@ def build_scorers(
     return scorers, notes
 
 
-# ---------------------------------------------------------------- files
-
-
-@dataclass
-class SelectionResult:
-    """The outcome of :func:`select_files`: output lines plus a JSON-ready report."""
-
-    lines: list[str]
-    names: list[str]  # candidate names, in the order given
-    paths: list[str]
-    source_path: str | None
-    selection: Selection
-    signature: dict
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def decisions(self) -> list[Decision]:
-        return self.selection.decisions
-
-    def text(self) -> str:
-        return "".join(line + "\n" for line in self.lines)
-
-    def summary(self) -> dict:
-        counts = {n: 0 for n in self.names}
-        for seg, d in zip(self.selection.segments, self.decisions):
-            counts[seg.candidates[d.chosen].origin] += 1
-        incumbents = {seg.candidates[seg.incumbent].origin for seg in self.selection.segments}
-        return {"segments": len(self.lines), "chosen": counts,
-                "incumbent": sorted(incumbents)[0] if len(incumbents) == 1 else sorted(incumbents),
-                "switched": sum(not d.kept_incumbent for d in self.decisions)}
-
-    def report(self) -> dict:
-        sel = self.selection
-        segs = []
-        for i, (seg, d) in enumerate(zip(sel.segments, self.decisions)):
-            cands = []
-            for c, cand in enumerate(seg.candidates):
-                cands.append({"origin": cand.origin, "text": cand.text, "total": round(d.total[c], 6),
-                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()},
-                              "gated": [{"gate": g, "reason": r} for g, r in sel.gate_failures(i, c)]})
-            entry = {"index": seg.index, "chosen_origin": seg.candidates[d.chosen].origin,
-                     "incumbent_origin": seg.candidates[d.incumbent].origin, **d.to_dict(), "candidates": cands}
-            if seg.sources:
-                entry["sources"] = seg.sources
-            segs.append(entry)
-        trust = sel.trust
-        return {
-            "signature": self.signature,
-            "inputs": {"candidates": [{"name": n, "path": p, "trust": round(trust[n], 4) if n in trust else None}
-                                      for n, p in zip(self.names, self.paths)],
-                       "source": self.source_path},
-            "summary": self.summary(),
-            "notes": self.notes,
-            "segments": segs,
-        }
-
-
-def parse_candidate_spec(spec: str) -> tuple[str, str]:
-    """``NAME=PATH`` or ``PATH`` (named after the file's stem) -> ``(name, path)``."""
-    if "=" in spec and not Path(spec).exists():
-        name, path = spec.split("=", 1)
-        if not name.strip() or not path.strip():
-            raise MtfixError(f"--candidates {spec!r}: expected PATH or NAME=PATH")
-        return name.strip(), path
-    return Path(spec).stem, spec
-
-
 def signature(config: ScoringConfig, scorers: Sequence[Scorer]) -> dict:
     """What every score in a report depends on (:class:`~mtfix.scoring.signature.SelectionSignature`, as JSON)."""
     from mtfix.scoring.signature import SelectionSignature
 
     return SelectionSignature.build(config, scorers).to_dict()
-
-
-def _detect(lines: list[str]) -> str | None:
-    from mtfix.text.script import detect_script_language
-
-    return detect_script_language("\n".join(lines))
-
-
-def select_files(
-    candidates: Sequence[str | tuple[str, str | os.PathLike]],
-    source: str | os.PathLike | None = None,
-    *,
-    config: ScoringConfig | None = None,
-    config_path: str | os.PathLike | None = None,
-    src_lang: str | None = None,
-    tgt_lang: str | None = None,
-    back_translate: Callable[[list[str]], list[str]] | None = None,
-    back_model_name: str = "custom",
-    scorers: Sequence[Scorer] | None = None,
-) -> SelectionResult:
-    """Choose, per line, among line-aligned candidate files; see :class:`Selector`.
-
-    ``candidates``: paths, ``NAME=PATH`` strings or ``(name, path)`` pairs (at
-    least two). ``source``: the line-aligned source file (other language), for
-    the numbers/length checks and round trip. Languages are detected from the
-    script when not given. ``back_translate`` (target -> source language)
-    enables round-trip scoring. Raises :class:`MtfixError` for any bad input.
-    """
-    from mtfix.text.lang import script_lang
-    from mtfix.text.read import read_lines
-
-    specs = [parse_candidate_spec(c) if isinstance(c, str) else (str(c[0]), str(c[1])) for c in candidates]
-    if len(specs) < 2:
-        raise MtfixError("nothing to select: give at least two --candidates files")
-    names = [n for n, _ in specs]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise MtfixError(f"two candidate files are both named {dup[0]!r}; name them with NAME=PATH")
-    paths = [str(p) for _, p in specs]
-    texts = [read_lines(p) for p in paths]
-    counts = [len(t) for t in texts]
-    if len(set(counts)) > 1:
-        listing = ", ".join(f"{p} has {n}" for p, n in zip(paths, counts))
-        raise MtfixError(f"candidate files differ in line count ({listing}); they must be line-aligned")
-    src_lines = None
-    if source is not None:
-        src_lines = read_lines(source)
-        if len(src_lines) != counts[0]:
-            raise MtfixError(f"source {source} has {len(src_lines)} lines but the candidates have {counts[0]}; "
-                             f"they must be line-aligned")
-
-    tgt = script_lang(tgt_lang) if tgt_lang else None
-    for p, lines in zip(paths, texts):
-        got = _detect(lines)
-        if tgt is None:
-            tgt = got
-        elif got is not None and got != tgt:
-            raise MtfixError(f"{p} looks like {_lang_name(got)} but the target language is {_lang_name(tgt)}; "
-                             f"check the file or --tgt-lang")
-    src = script_lang(src_lang) if src_lang else None
-    if src_lines is not None:
-        got = _detect(src_lines)
-        if src is None:
-            src = got
-        elif got is not None and got != src:
-            raise MtfixError(f"source {source} looks like {_lang_name(got)} but --src-lang is {_lang_name(src)}")
-        if src is not None and src == tgt:
-            raise MtfixError(f"source {source} is in the same language ({_lang_name(src)}) as the candidates; "
-                             f"--source takes the text that was translated")
-    if back_translate is not None and src_lines is None:
-        raise MtfixError("round-trip scoring (--back-model) needs --source: the text to compare back-translations with")
-
-    cfg = config or load_config(config_path)
-    notes: list[str] = []
-    if scorers is None:
-        scorers, notes = build_scorers(cfg, tgt_lang=tgt, has_sources=src_lines is not None,
-                                       back_translate=back_translate, back_model_name=back_model_name)
-    # Trust needs three systems (each pair's disagreement shared out by the other
-    # pairs); with two it cannot tell them apart, so the first file given is the
-    # incumbent, as the user ordered them, and the result says so.
-    incumbent = 0 if len(names) == 2 else None
-    if incumbent == 0:
-        notes.append(f"with two systems their reliability cannot be told apart without references: "
-                     f"{names[0]} (the first --candidates) is the do-no-harm incumbent; give the one you trust first")
-    segments = [
-        Segment(i, [Candidate(t[i], n) for n, t in zip(names, texts)], [src_lines[i]] if src_lines else [],
-                incumbent=incumbent)
-        for i in range(counts[0])
-    ]
-    selection = Selector(cfg, scorers).select(segments)
-    sig = signature(cfg, scorers)
-    sig["languages"] = {"source": src, "target": tgt}
-    return SelectionResult(selection.chosen_texts(), names, paths, str(source) if source is not None else None,
-                           selection, sig, notes)
-
-
-def _lang_name(code: str) -> str:
-    return {"ar": "Arabic", "en": "English"}.get(code, code)

@@ -1,0 +1,124 @@
+"""The stress benchmark on real text (scripts/stress_repair.py, issue 11).
+
+FLORES-200 devtest: the original of each line is a weak real MT system, the
+challengers are stronger systems with ~15 % of their lines replaced by
+degenerate variants made from real lines. Through the same scorers and
+Selector as repair, with the original as incumbent, no degenerate line may be
+chosen and the result may not be worse than the original. The full targets
+(1012 lines: +3.0 chrF eng->ara, kept-when-best >= 90 %) are the slow test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def stress():
+    spec = importlib.util.spec_from_file_location("stress_repair", REPO / "scripts" / "stress_repair.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def eng_ara(shared_data):
+    d = shared_data / "systems" / "flores200-devtest.eng-ara"
+    systems = {p.stem: p.read_text(encoding="utf-8").splitlines() for p in sorted(d.glob("*.txt"))}
+    src = (shared_data / "flores200-devtest" / "eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    return systems, src
+
+
+_DIGIT = re.compile(r"[0-9٠-٩۰-۹]")
+
+
+def test_planted_variants_are_degenerate_of_each_kind(stress, eng_ara):
+    systems, src = eng_ara
+    n = 300
+    name = "facebook__nllb-200-3.3B"
+    clean = systems[name][:n]
+    others = [ls[:n] for ls in systems.values()]
+    out, planted = stress.plant(name, clean, src[:n], others, tgt_lang="ar", rate=0.15, seed=7,
+                                neighbours_from=systems[name])
+    assert len(planted) == round(0.15 * n) and len({p.line for p in planted}) == len(planted)
+    assert {p.kind for p in planted} == set(stress.KINDS)
+    changed = [i for i in range(n) if out[i] != clean[i]]
+    assert changed == [p.line for p in planted]
+    for p in planted:
+        i, text, words = p.line, p.text, p.text.split()
+        assert out[i] == text and all(text != o[i] for o in others)
+        if p.kind == "loop":
+            assert re.search(r"(\S.{0,40}?)(?:\s?\1){5,}", text), text
+        elif p.kind == "truncation":
+            assert 2 <= len(words) <= 4 and clean[i].startswith(text) and len(clean[i].split()) >= len(words) + 4
+        elif p.kind == "source":
+            assert text == src[i]
+        elif p.kind == "neighbour":
+            assert text in {systems[name][j] for j in (i - 1, i + 1) if 0 <= j < len(systems[name])}
+        elif p.kind == "tokens":
+            assert "▁" in text or any(t in text for t in stress.LEAKS["ar"])
+        elif p.kind == "digits":
+            assert len(text) == len(clean[i])
+            diff = [k for k in range(len(text)) if text[k] != clean[i][k]]
+            assert diff and all(_DIGIT.match(text[k]) and _DIGIT.match(clean[i][k]) for k in diff)
+
+
+def test_planting_is_deterministic_in_the_seed(stress, eng_ara):
+    systems, src = eng_ara
+    name, n = "HPLT-MT-models__translate-en-ar-v1.0-hplt", 200
+    args = (name, systems[name][:n], src[:n], [systems[name][:n]])
+    a = stress.plant(*args, tgt_lang="ar", rate=0.15, seed=1)
+    b = stress.plant(*args, tgt_lang="ar", rate=0.15, seed=1)
+    c = stress.plant(*args, tgt_lang="ar", rate=0.15, seed=2)
+    assert a == b and a[0] != c[0]
+
+
+@pytest.mark.parametrize("direction", ["eng-ara", "ara-eng"])
+def test_stress_subset_no_degenerate_chosen_and_no_worse(stress, shared_data, direction):
+    r = stress.run(shared_data, direction, lines=150, seed=1)
+    assert r["degenerate"]["planted"] >= 60  # ~15 % of 150 lines in each of 3-4 challengers
+    assert r["degenerate"]["chosen"] == 0, stress.markdown([r])
+    assert r["chosen"]["chrf"] >= r["original"]["chrf"], stress.markdown([r])
+    assert r["chosen"]["bleu"] >= r["original"]["bleu"] - 0.5, stress.markdown([r])
+    # The reference only scores: the oracle and best system bound what selection could reach.
+    assert r["oracle"]["chrf"] >= r["chosen"]["chrf"]
+
+
+def test_readme_shows_the_published_figures(stress):
+    """The README's stress tables are bench/stress.json as the script renders them (--readme)."""
+    import json
+
+    rows = json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(stress.README_BEGIN)[1].split(stress.README_END)[0]
+    assert stress.markdown(rows).split("\nTargets (issue 11)")[0].strip() in block
+    assert {r["direction"] for r in rows} == {"eng-ara", "ara-eng"} and all(r["lines"] == 1012 for r in rows)
+
+
+@pytest.mark.slow
+def test_stress_full_run_reproduces_the_published_figures(stress, shared_data):
+    import json
+
+    published = {r["direction"]: r for r in json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))}
+    for d in ("eng-ara", "ara-eng"):
+        r = stress.run(shared_data, d, seed=1)
+        p = published[d]
+        assert (r["chosen"], r["degenerate"], r["kept_when_best"], r["switched"]) == \
+            (p["chosen"], p["degenerate"], p["kept_when_best"], p["switched"]), "rerun scripts/stress_repair.py --readme"
+
+
+@pytest.mark.slow
+def test_stress_full_targets(stress, shared_data):
+    rows = [stress.run(shared_data, d, seed=1) for d in ("eng-ara", "ara-eng")]
+    report = stress.markdown(rows)
+    for r in rows:
+        assert r["lines"] == 1012
+        assert all(stress.verdict(r).values()), report
