@@ -10,6 +10,7 @@ printed as one line ``error: ...`` on stderr with exit code 2.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -20,7 +21,9 @@ from mtfix.errors import MtfixError
 
 
 class _Group(TyperGroup):
-    """Turns MtfixError into a one-line message and exit code 2."""
+    """One line ``error: ...`` and exit code 2 for every user-facing failure: an
+    :class:`MtfixError`, a usage error (bad option value, unknown option), and, as a
+    last resort, an OS or SQLite error that escaped the library's own handling."""
 
     def invoke(self, ctx):
         try:
@@ -28,6 +31,41 @@ class _Group(TyperGroup):
         except MtfixError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:
+            from mtfix.outputs import os_error
+
+            where = f" {e.filename}" if getattr(e, "filename", None) else ""
+            typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
+            raise typer.Exit(2) from None
+        except sqlite3.Error as e:
+            typer.echo(f"error: {MtfixError(f'SQLite: {e}')}", err=True)
+            raise typer.Exit(2) from None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as e:  # typer's own click: usage errors, bad values
+            if type(e).__name__ == "NoArgsIsHelpError":  # `mtfix corpus`: the help, as before
+                e.show()
+                rv = e.exit_code
+            else:
+                typer.echo(f"error: {usage_line(e)}", err=True)
+                rv = 2
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def usage_line(e: Exception) -> str:
+    """A click usage error as one line, naming the command's --help."""
+    line = " ".join(e.format_message().split()) if hasattr(e, "format_message") else " ".join(str(e).split())
+    ctx = getattr(e, "ctx", None)
+    if ctx is not None:
+        line += f" (see `{ctx.command_path} --help`)"
+    return line
 
 
 app = typer.Typer(

@@ -26,17 +26,9 @@ def _split_metrics(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
-    from mtfix.outputs import check_output_path
+    from mtfix.outputs import plan_outputs
 
-    files = {opt: p for opt, p in outputs.items() if p is not None and p != "-"}
-    for opt, p in files.items():
-        check_output_path(p, inputs)
-    seen: dict[str, str] = {}
-    for opt, p in files.items():
-        key = str(Path(p).resolve())
-        if key in seen:
-            raise MtfixError(f"{seen[key]} and {opt} both write {p}; give them different paths")
-        seen[key] = opt
+    plan_outputs(outputs, inputs)
     stdout = [opt for opt, p in outputs.items() if p == "-"]
     if len(stdout) > 1:
         raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
@@ -78,7 +70,7 @@ def evaluate_command(
     from mtfix.evaluate import core, render
     from mtfix.evaluate.metrics import MetricOptions
     from mtfix.evaluate.segments import segments_jsonl
-    from mtfix.outputs import atomic_write_text
+    from mtfix.outputs import write_all
 
     if paired not in _PAIRED:
         raise MtfixError(f"--paired must be one of {', '.join(_PAIRED)}, got {paired!r}")
@@ -147,12 +139,11 @@ def evaluate_command(
         rendered[markdown] = render.to_markdown(report, worst=worst > 0)
     if html_out:
         rendered[html_out] = render.to_html(report, worst=worst > 0)
+    write_all({path: text for path, text in rendered.items() if path != "-"})  # all or nothing
     for path, text in rendered.items():
         if path == "-":
             sys.stdout.write(text)
             sys.stdout.flush()
-        else:
-            atomic_write_text(path, text)
     if not quiet:
         for r in render.rich_renderables(report, worst=worst > 0):
             console.print(r)

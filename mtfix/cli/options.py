@@ -45,6 +45,13 @@ BackNBestOpt = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence
 ForwardNBestOpt = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model.")
 
 
+def cache_file(path: Path | None, disabled: bool) -> Path | None:
+    """The translation cache a command will use (None with --no-cache): outputs must not be it."""
+    from mtfix.engine.cache import default_cache_path
+
+    return None if disabled else Path(path or default_cache_path())
+
+
 def open_cache(path: Path | None, disabled: bool):
     from mtfix.engine.cache import TranslationCache, default_cache_path
 

@@ -23,6 +23,7 @@ from mtfix.cli.options import (
     QuantizationOpt,
     ScoringConfigOpt,
     ThreadsOpt,
+    cache_file,
     open_repair_models,
     progress_bar,
 )
@@ -52,17 +53,14 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = NoCacheOpt,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
-        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.outputs import plan_outputs, write_all
         from mtfix.repair import repair_text
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
 
-        outputs = [p for p in (out, report, html) if p is not None]
-        if len({p.resolve() for p in outputs}) != len(outputs):
-            raise MtfixError("--out, --report and --html must be different files")
-        for p in outputs:
-            check_output_path(p, [file, config])
+        plan_outputs([("--out", out), ("--report", report), ("--html", html)], [file, config],
+                     cache=cache_file(cache, no_cache))
         text = read_text(file)
         back, forward, decoding = open_repair_models(
             back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
@@ -81,13 +79,15 @@ def register(app: typer.Typer) -> None:
                 progress=lambda phase, k, total: advance(k, total, phase),
             )
         rep = result.report()
+        files = {}
         if report:
-            atomic_write_text(report, json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
+            files[report] = json.dumps(rep, ensure_ascii=False, indent=2) + "\n"
         if html:
-            atomic_write_text(html, render_repair_html(rep, source_name=str(file)))
+            files[html] = render_repair_html(rep, source_name=str(file))
         if out:
-            atomic_write_text(out, result.text)
-        else:
+            files[out] = result.text
+        write_all(files)  # all or nothing
+        if not out:
             typer.echo(result.text, nl=not result.text.endswith("\n"))
         s = result.summary()
         translators = [tr for _, tr in back + forward]

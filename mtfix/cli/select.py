@@ -39,7 +39,7 @@ def select_command(
 
     Example: mtfix select --candidates a.ar b.ar c.ar --source src.en --out best.ar --report why.json
     """
-    from mtfix.outputs import atomic_write_text, check_output_path
+    from mtfix.outputs import plan_outputs, write_all
     from mtfix.scoring.select import select_files
 
     extra = list(ctx.args)
@@ -57,11 +57,7 @@ def select_command(
     from mtfix.scoring.select import parse_candidate_spec
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
-    check_output_path(out, inputs)
-    if report is not None:
-        check_output_path(report, inputs)
-        if Path(report).resolve() == Path(out).resolve():
-            raise MtfixError("--out and --report are the same file; give them different paths")
+    plan_outputs([("--out", out), ("--report", report)], inputs)
 
     back_translate = None
     if back_model is not None:
@@ -71,9 +67,7 @@ def select_command(
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
-    atomic_write_text(out, text)
-    if rep is not None:
-        atomic_write_text(report, rep)
+    write_all({out: text, **({report: rep} if rep is not None else {})})  # all or nothing
     if not quiet:
         s = result.summary()
         inc = s["incumbent"] if isinstance(s["incumbent"], str) else ", ".join(s["incumbent"])

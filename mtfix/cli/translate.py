@@ -16,6 +16,7 @@ from mtfix.cli.options import (
     NoConvertOpt,
     QuantizationOpt,
     ThreadsOpt,
+    cache_file,
     open_cache,
     progress_bar,
 )
@@ -48,14 +49,14 @@ def register(app: typer.Typer) -> None:
         from mtfix.engine import open_translator
         from mtfix.engine.languages import canonical
         from mtfix.engine.registry import default_model
-        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.outputs import atomic_write_text, plan_outputs
         from mtfix.text.read import read_lines
 
         if n_best > 1 and not as_json:
             raise MtfixError("--n-best > 1 needs --json (plain output keeps one line per input line)")
         if n_best > beam_size:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
-        check_output_path(out, [file])
+        plan_outputs([("--out", out)], [file], cache=cache_file(cache, no_cache))
         lines = read_lines(file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
         translator = open_translator(
