@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"repaired {s['changed']} of {s['sentences']} sentences ({s['candidates']} candidates scored); "
             f"translations: {sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
-            f"{sum(tr.hits for tr in translators)} from the cache",
+            f"{sum(tr.hits for tr in translators)} from the cache (earlier runs)"
+            + (f", {reused} reused within this run" if (reused := sum(tr.reused for tr in translators)) else ""),
             err=True,
         )
         typer.echo(f"signature: {rep['signature']['line']}", err=True)

@@ -23,6 +23,24 @@ from mtfix.cli.options import (
 from mtfix.errors import MtfixError
 
 
+_SCRIPT_OF = {"ar": "Arab", "en": "Latn"}  # what detect_script_language tells apart
+_SCRIPT_NAMES = {"Arab": "Arabic", "Latn": "Latin"}
+
+
+def check_script(lines: list[str], src: str, name) -> None:
+    """Refuse a file in the wrong script for ``--src`` (English given as Arabic, or the
+    reverse): the model would turn it into confident noise."""
+    from mtfix.engine.languages import lookup
+    from mtfix.text.script import detect_script_language
+
+    lang = lookup(src)
+    expected = lang.flores.split("_")[1] if lang else None
+    found = _SCRIPT_OF.get(detect_script_language("\n".join(lines)) or "")
+    if expected in _SCRIPT_NAMES and found and found != expected:
+        raise MtfixError(f"{name} is mostly {_SCRIPT_NAMES[found]} script, but --src {src} ({lang.name}) is written "
+                         f"in {_SCRIPT_NAMES[expected]} script; give the file's real language as --src")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("translate")
     def translate(
@@ -58,6 +76,7 @@ def register(app: typer.Typer) -> None:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         plan_outputs([("--out", out)], [file], cache=cache_file(cache, no_cache))
         lines = read_lines(file)
+        check_script(lines, src, file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
         translator = open_translator(
             model,

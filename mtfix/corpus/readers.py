@@ -82,6 +82,8 @@ def _decode(raw: bytes, line: int) -> tuple[str | None, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         return None, f"not UTF-8 (invalid byte 0x{raw[e.start]:02x} at byte {e.start + 1} of the line)"
+    if "\0" in text:  # the whole-file check sees only the head: binary data further down lands here
+        return None, f"looks binary (a NUL byte at byte {raw.index(0) + 1} of the line)"
     if line == 1 and text.startswith("\ufeff"):
         text = text[1:]
     return text, ""
