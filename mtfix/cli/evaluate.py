@@ -109,9 +109,9 @@ def evaluate_command(
         seed=seed, n_jobs=jobs, segments=bool(segments or html_out or worst), n_worst=worst, worst_by=worst_by,
     )
     if normalize != "none":
-        from mtfix.evaluate.core import _resolve_normalizer
+        from mtfix.evaluate.core import resolve_normalizer
 
-        _resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
+        resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
 
     if no_ref:
         from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, engine_back_translator, roundtrip_evaluate

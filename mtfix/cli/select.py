@@ -84,12 +84,12 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
     except ImportError:
         raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
                          "not available in this install") from None
-    from mtfix.scoring.select import _detect, parse_candidate_spec
+    from mtfix.scoring.select import detect_language, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
 
-    tgt = script_lang(tgt_lang) if tgt_lang else _detect(read_lines(parse_candidate_spec(specs[0])[1]))
-    src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
+    tgt = script_lang(tgt_lang) if tgt_lang else detect_language(read_lines(parse_candidate_spec(specs[0])[1]))
+    src = script_lang(src_lang) if src_lang else detect_language(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
     try:

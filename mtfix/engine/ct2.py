@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mtfix.engine.base import Generated, Translator
 from mtfix.engine.families import make_family
-from mtfix.engine.hf import _first_line, load_tokenizer, model_limits, quiet_transformers, read_config
+from mtfix.engine.hf import first_line, load_tokenizer, model_limits, quiet_transformers, read_config
 from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for, model_fingerprint
 from mtfix.errors import MtfixError
 
@@ -126,7 +126,7 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
         try:
             _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
         except Exception as e:  # noqa: BLE001 - the converter raises many kinds
-            raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None
+            raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {first_line(e)}") from None
         (tmp / CT2_TOKENIZER_DIR).mkdir()
         for name in _HF_FILES:
             if (ref.path / name).is_file():
@@ -180,7 +180,7 @@ class CT2Translator(Translator):
                 str(ref.path), device=device, compute_type=compute_type, intra_threads=self.threads, inter_threads=1
             )
         except Exception as e:  # noqa: BLE001
-            raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {_first_line(e)}") from None
+            raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {first_line(e)}") from None
         self.device = device
         self.compute_type = self.translator.compute_type if hasattr(self.translator, "compute_type") else compute_type
         src_max, tgt_max = model_limits(ref, config, tokenizer)

@@ -33,7 +33,7 @@ def load_tokenizer(ref: ModelRef):
 
         return AutoTokenizer.from_pretrained(str(ref.hf_dir))
     except Exception as e:  # noqa: BLE001 - any failure to load is the model's, reported in one line
-        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {_first_line(e)}") from None
+        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {first_line(e)}") from None
 
 
 def _is_marian(ref: ModelRef) -> bool:
@@ -57,7 +57,7 @@ def read_config(ref: ModelRef) -> dict:
     try:
         return json.loads((ref.hf_dir / "config.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
-        raise MtfixError(f"cannot read {ref.hf_dir / 'config.json'}: {_first_line(e)}") from None
+        raise MtfixError(f"cannot read {ref.hf_dir / 'config.json'}: {first_line(e)}") from None
 
 
 def model_limits(ref: ModelRef, config: dict, tokenizer) -> tuple[int, int]:
@@ -72,7 +72,7 @@ def model_limits(ref: ModelRef, config: dict, tokenizer) -> tuple[int, int]:
     return min(src, positions), min(tgt, positions)
 
 
-def _first_line(e: Exception) -> str:
+def first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
@@ -141,7 +141,7 @@ class HFTranslator(Translator):
             model = AutoModelForSeq2SeqLM.from_pretrained(str(ref.path), revision=None)
         except Exception as e:  # noqa: BLE001 - safetensors, torch, config errors alike
             raise MtfixError(
-                f"cannot load model {ref.name} from {ref.path}: {_first_line(e)}; pull it again or pass another --model"
+                f"cannot load model {ref.name} from {ref.path}: {first_line(e)}; pull it again or pass another --model"
             ) from None
         model.eval().to(device)
         saved = model.generation_config

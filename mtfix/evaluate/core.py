@@ -56,7 +56,7 @@ def check_line_counts(entries: Sequence[tuple[str, int]]) -> None:
         raise MtfixError(f"line counts differ: {listed}; every file needs one segment per line, aligned line by line")
 
 
-def _resolve_normalizer(normalize) -> tuple[str, Normalizer | None]:
+def resolve_normalizer(normalize) -> tuple[str, Normalizer | None]:
     """A profile name (via mtfix.text.normalize) or a profile object -> (name, callable or None)."""
     if normalize is None:
         return "none", None
@@ -138,7 +138,7 @@ def evaluate(
     if worst_by not in SEGMENT_METRICS:
         raise MtfixError(f"--worst-by must be one of {', '.join(SEGMENT_METRICS)}, got {worst_by!r}")
 
-    norm_name, norm = _resolve_normalizer(normalize)
+    norm_name, norm = resolve_normalizer(normalize)
     opts = options or MetricOptions()
     if opts.normalize != norm_name:
         opts = MetricOptions(metrics=opts.metrics, tokenize=opts.tokenize, lowercase=opts.lowercase, normalize=norm_name)

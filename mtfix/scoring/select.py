@@ -309,7 +309,7 @@ def signature(config: ScoringConfig, scorers: Sequence[Scorer]) -> dict:
             "incumbent": "given, else the most trusted origin (three-cornered hat on pairwise chrF)"}
 
 
-def _detect(lines: list[str]) -> str | None:
+def detect_language(lines: list[str]) -> str | None:
     from mtfix.text.script import detect_script_language
 
     return detect_script_language("\n".join(lines))
@@ -360,7 +360,7 @@ def select_files(
 
     tgt = script_lang(tgt_lang) if tgt_lang else None
     for p, lines in zip(paths, texts):
-        got = _detect(lines)
+        got = detect_language(lines)
         if tgt is None:
             tgt = got
         elif got is not None and got != tgt:
@@ -368,7 +368,7 @@ def select_files(
                              f"check the file or --tgt-lang")
     src = script_lang(src_lang) if src_lang else None
     if src_lines is not None:
-        got = _detect(src_lines)
+        got = detect_language(src_lines)
         if src is None:
             src = got
         elif got is not None and got != src:
