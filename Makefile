@@ -1,13 +1,14 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make repair   create/reuse .venv, install, run `mtfix repair` on the seed article
 #   make test     create/reuse .venv, install, run the test suite (offline)
+#   make test-fast  the same without the tests marked slow (pytest -m "not slow")
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mtfix-installed
 SEED   := seeds/000_66fd05bfb1d0cc1a.txt
 
-.PHONY: install repair test bench
+.PHONY: install repair test test-fast bench bench-publish
 
 # torch is pinned and installed first: an unpinned torch pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -24,7 +25,15 @@ repair: $(STAMP)
 	$(BIN)/mtfix repair $(SEED) --out out/repaired.txt --report out/report.json --html out/report.html $(ARGS)
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
+# A benchmark run writes under out/bench/ (git-ignored); `make bench-publish` replaces the
+# tracked bench/bench.md and bench/bench.json that the README quotes.
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --out out/bench $(ARGS)
+
+bench-publish: $(STAMP)
+	$(BIN)/python scripts/bench.py --out bench $(ARGS)

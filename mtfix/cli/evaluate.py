@@ -36,10 +36,10 @@ def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
 
 def evaluate_command(
     ref: Optional[List[Path]] = typer.Option(None, "--ref", "-r", help="Reference file (repeat for several references)."),
-    sys_: List[str] = typer.Option(..., "--sys", "-s", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
+    sys_: List[str] = typer.Option(..., "--sys", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
     src: Optional[Path] = typer.Option(None, "--src", help="Source file: line counts checked, shown with the worst segments; needed by --no-ref."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", "-b", help="System NAME to compare the others with (default: the first --sys)."),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="bleu, chrf, chrf++, ter (repeat or comma-separate; default: all four)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="System NAME to compare the others with (default: the first --sys)."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", help="bleu, chrf, chrf++, ter (repeat or comma-separate; default: all four)."),
     tokenize: str = typer.Option("13a", "--tokenize", "-t", help="BLEU tokenizer (sacrebleu -tok): 13a, intl, char, none, ..."),
     lowercase: bool = typer.Option(False, "--lowercase", "-lc", help="Case-insensitive BLEU and chrF (TER is case-insensitive by sacrebleu's default)."),
     normalize: str = typer.Option("none", "--normalize", "-n", help="Normalisation profile applied to hypotheses and references alike (e.g. arabic, arabic-light, digits); recorded in the signatures."),
