@@ -42,6 +42,7 @@ class _Group(TyperGroup):
             raise typer.Exit(2) from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _flags_take_no_value(self)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.TyperException as e:  # typer's own click: usage errors, bad values
@@ -57,6 +58,26 @@ class _Group(TyperGroup):
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _flags_take_no_value(command) -> None:
+    """``--json`` in --help, not ``--json <bool>``: a flag takes no value (``--json true`` is an error)."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if not getattr(command, "_mtfix_help_tidy", False) and hasattr(command, "get_help_option"):
+        made = command.get_help_option
+
+        def get_help_option(ctx, made=made):  # -h/--help is made per call, outside params
+            option = made(ctx)
+            if option is not None and option.metavar is None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = get_help_option
+        command._mtfix_help_tidy = True
+    for sub in getattr(command, "commands", {}).values():
+        _flags_take_no_value(sub)
 
 
 def usage_line(e: Exception) -> str:
