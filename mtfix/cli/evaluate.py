@@ -7,6 +7,7 @@ requested outputs. All the work is in the library.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -103,10 +104,22 @@ def evaluate_command(
     def warn(msg: str) -> None:
         err.print(f"warning: {msg}", markup=False, highlight=False)
 
+    started = time.monotonic()
+    status = None
+
+    def progress(msg: str) -> None:
+        """Each phase: the spinner's text on a terminal, a line on stderr otherwise (-q: nothing)."""
+        line = f"[{time.monotonic() - started:5.1f} s] {msg}"
+        if status is not None:
+            status.update(line)
+        elif not quiet:
+            err.print(line, markup=False, highlight=False)
+
     opts = MetricOptions(metrics=_split_metrics(metric), tokenize=tokenize, lowercase=lowercase)
     kwargs = dict(
         normalize=normalize, baseline=baseline, tests=_PAIRED[paired], bs_samples=bs_n, ar_samples=ar_n,
         seed=seed, n_jobs=jobs, segments=bool(segments or html_out or worst), n_worst=worst, worst_by=worst_by,
+        progress=progress,
     )
     if normalize != "none":
         from mtfix.evaluate.core import resolve_normalizer
@@ -122,12 +135,14 @@ def evaluate_command(
         back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
-        with err.status("back-translating and scoring (round-trip estimate)..."):
+        with err.status("back-translating and scoring (round-trip estimate)...") as status:
+            status = status if err.is_terminal else None
             report = roundtrip_evaluate(hyps, src_lines, back, model_name=back_model, options=opts,
                                         paths={s.name: str(s.path) for s in specs}, source_name=str(src),
                                         warnings=warnings, **kwargs)
     else:
-        with err.status(f"scoring {len(specs)} system{'s' if len(specs) != 1 else ''} with sacrebleu..."):
+        with err.status(f"scoring {len(specs)} system{'s' if len(specs) != 1 else ''} with sacrebleu...") as status:
+            status = status if err.is_terminal else None
             report = core.evaluate_files(refs, specs, src, options=opts, on_warning=warn, **kwargs)
 
     rendered: dict[str, str] = {}
