@@ -102,9 +102,28 @@ def test_restart_never_deletes_a_user_folder(cli, tmp_path):
 
 # ------------------------------------------------------------------ item 2 and output planning
 
+def _candidates(tmp_path) -> list[Path]:
+    """Three line-aligned candidate files for `mtfix select` (no model needed: fast)."""
+    paths = []
+    for k, text in enumerate(("القط ينام على السرير.\nالكلب يركض.\n", "القط نائم على السرير.\nالكلب يجري.\n",
+                              "قطة تنام فوق السرير.\nكلب يركض بسرعة.\n")):
+        paths.append(tmp_path / f"cand{k}.ar")
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths
+
+
+def _make_cache(path: Path) -> None:
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import TranslationCache
+
+    cache = TranslationCache(path)
+    cache.put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0, tokens=1)]})
+    cache.close()
+
+
 def test_output_that_is_the_cache_is_refused(cli, tiny_models, ar_file, tmp_path):
     cache = tmp_path / "c.sqlite"
-    assert _translate(cli, tiny_models, ar_file, "--cache", cache).exit_code == 0
+    _make_cache(cache)
     before = cache.read_bytes()
     r = _translate(cli, tiny_models, ar_file, "--cache", cache, "-o", cache)
     assert_one_line_error(r, "is the translation cache", unchanged={cache: before})
@@ -124,12 +143,12 @@ def test_output_planning_rules_each_have_one_message(cli, tiny_models, ar_file, 
     assert_one_line_error(r, "--out and --html both write", not_written=[tmp_path / "a.txt"])
 
 
-def test_a_symlinked_output_is_written_through(cli, tiny_models, ar_file, tmp_path):
-    real = tmp_path / "real.en"
+def test_a_symlinked_output_is_written_through(cli, tmp_path):
+    real = tmp_path / "real.ar"
     real.write_text("old\n", encoding="utf-8")
-    link = tmp_path / "out.en"
+    link = tmp_path / "out.ar"
     link.symlink_to(real)
-    r = _translate(cli, tiny_models, ar_file, "-o", link, "--no-cache")
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", link, "-q")
     assert r.exit_code == 0, r.output
     assert link.is_symlink() and real.read_text(encoding="utf-8") != "old\n"
     assert leftovers(tmp_path) == []
@@ -181,24 +200,45 @@ def test_a_write_failing_half_way_leaves_no_output(cli, flores_subset, tmp_path,
 
 @pytest.mark.parametrize("code,words", [(errno.EROFS, "read-only"), (errno.EACCES, "permission denied"),
                                         (errno.ENOSPC, "no space left")])
-def test_os_errors_at_the_final_rename_are_one_line(cli, tiny_models, ar_file, tmp_path, monkeypatch, code, words):
+def test_os_errors_at_the_final_rename_are_one_line(cli, tmp_path, monkeypatch, code, words):
     import mtfix.outputs
 
     def replace(a, b):
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(mtfix.outputs.os, "replace", replace)
-    out = tmp_path / "o.en"
-    assert_one_line_error(_translate(cli, tiny_models, ar_file, "-o", out, "--no-cache"), words, not_written=[out])
+    out, report = tmp_path / "o.ar", tmp_path / "r.json"
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", out, "--report", report)
+    assert_one_line_error(r, words, not_written=[out, report])
 
 
+def test_a_full_disk_under_the_cache_ends_the_translation_cleanly(small_fs):
+    """A real full disk under SQLite: MtfixError (one line), what was committed stays readable."""
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator, TranslationCache
+    from mtfix.errors import MtfixError
+
+    class Echo:
+        def translate_batch(self, segs, **kw):
+            return [[Hypothesis(text=s * 3, score=0.0, tokens=1)] for s in segs]
+
+    full = small_fs("64k")
+    _make_cache(full / "c.sqlite")
+    _fill(full, 0)
+    tr = CachedTranslator(key="k", load=Echo, cache=TranslationCache(full / "c.sqlite"), chunk_size=16)
+    with pytest.raises(MtfixError, match="disk is full.*--no-cache"):
+        tr.translate_batch([f"جملة رقم {i} عن الطقس في المدينة." for i in range(400)], src="ar", tgt="en")
+    assert len(TranslationCache(full / "c.sqlite")) >= 1
+
+
+@pytest.mark.slow
 def test_cache_on_a_full_disk_is_one_line(cli, tiny_models, ar_file, small_fs):
     full = small_fs("64k")
     cache = full / "c.sqlite"
     _translate(cli, tiny_models, ar_file, "--cache", cache)  # may already fail; the point is the next run
     _fill(full, 0)
     big = ar_file.parent / "big.ar"
-    big.write_text("".join(f"جملة رقم {i} عن الطقس في المدينة.\n" for i in range(300)), encoding="utf-8")
+    big.write_text("".join(f"جملة رقم {i} عن الطقس في المدينة.\n" for i in range(60)), encoding="utf-8")
     r = _translate(cli, tiny_models, big, "--cache", cache, "-o", ar_file.parent / "o.en")
     assert_one_line_error(r, "translation cache", not_written=[ar_file.parent / "o.en"])
 
@@ -281,22 +321,22 @@ def test_translate_refuses_text_in_the_wrong_script(cli, tiny_models, tmp_path):
 
 # ------------------------------------------------------------------ item 10: temp files of a killed run
 
-def test_a_rerun_removes_a_killed_writers_temp_files_not_a_live_ones(cli, tiny_models, ar_file, tmp_path):
+def test_a_rerun_removes_a_killed_writers_temp_files_not_a_live_ones(cli, tmp_path):
     from mtfix.outputs import is_temp_name
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
-    stale = tmp_path / f".o.en.mtfix-{dead_pid}-ab12cd34.part"
+    stale = tmp_path / f".o.ar.mtfix-{dead_pid}-ab12cd34.part"
     stale.write_text("partial", encoding="utf-8")
-    stale_dir = tmp_path / f".o.en.mtfix-{dead_pid}-ef56ab78.part"
+    stale_dir = tmp_path / f".o.ar.mtfix-{dead_pid}-ef56ab78.part"
     stale_dir.mkdir()
     (stale_dir / "shard").write_text("x", encoding="utf-8")
-    live = tmp_path / f".o.en.mtfix-{os.getppid()}-00aa11bb.part"  # a process that is running
+    live = tmp_path / f".o.ar.mtfix-{os.getppid()}-00aa11bb.part"  # a process that is running
     live.write_text("busy", encoding="utf-8")
     other = tmp_path / f".other.mtfix-{dead_pid}-ab12cd34.part"  # another output's: not ours to judge now
     other.write_text("x", encoding="utf-8")
     assert all(is_temp_name(p.name) for p in (stale, stale_dir, live, other))
-    r = _translate(cli, tiny_models, ar_file, "-o", tmp_path / "o.en", "--no-cache")
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", tmp_path / "o.ar", "-q")
     assert r.exit_code == 0, r.output
     assert not stale.exists() and not stale_dir.exists()
     assert live.exists() and other.exists()
@@ -346,3 +386,14 @@ def test_a_failed_run_leaves_no_empty_cache_file(cli, ar_file, tmp_path):
     r = cli("repair", ar_file, "-b", "no-such-model-anywhere", "--cache", cache, "--out", tmp_path / "o.txt")
     assert_one_line_error(r, not_written=[tmp_path / "o.txt"])
     assert not cache.exists()
+
+
+def test_evaluate_shows_its_phases_when_piped(cli, flores_subset):
+    sys1, sys2 = flores_subset["systems"].values()
+    args = ["evaluate", "--ref", flores_subset["en"], "--sys", f"a={sys1}", "--sys", f"b={sys2}",
+            "--bs-n", "20", "--ar-n", "20"]
+    r = cli(*args)
+    assert r.exit_code == 0, r.output
+    phases = [line for line in r.stderr.splitlines() if line.startswith("[")]
+    assert [p.split("] ")[1].split(" ")[0] for p in phases] == ["scoring", "scoring", "paired", "approximate"]
+    assert cli(*args, "-q").stderr == ""

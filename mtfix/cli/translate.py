@@ -76,7 +76,6 @@ def register(app: typer.Typer) -> None:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         plan_outputs([("--out", out)], [file], cache=cache_file(cache, no_cache))
         lines = read_lines(file)
-        check_script(lines, src, file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
         translator = open_translator(
             model,
@@ -88,6 +87,7 @@ def register(app: typer.Typer) -> None:
             cache=open_cache(cache, no_cache),
         )
         translator.pair(src, tgt)  # fail on a wrong language before any work
+        check_script(lines, src, file)  # and on a file in another script than --src's
         with progress_bar("translating") as advance:
             results = translator.translate_batch(
                 lines,
