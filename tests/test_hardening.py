@@ -90,6 +90,26 @@ def test_an_empty_work_dir_given_is_used_and_kept_a_new_one_is_removed(cli, tmp_
     assert not new.exists() and (tmp_path / "new").is_dir()  # only the folder mtfix made goes
 
 
+def test_a_full_disk_at_the_final_corpus_writes_keeps_the_work_for_a_rerun(cli, tmp_path, monkeypatch):
+    import mtfix.outputs
+
+    tsv, out, hf = _bitext(tmp_path), tmp_path / "o.jsonl", tmp_path / "o_hf"
+    real = mtfix.outputs.os.replace
+
+    def full(a, b):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mtfix.outputs.os, "replace", full)
+    r = cli("corpus", "filter", tsv, "-o", out, "-o", hf, "-q")
+    assert_one_line_error(r, "no space left", not_written=[out, hf])
+    assert (tmp_path / "o.jsonl.partial" / "state.sqlite").exists()  # the work is kept
+    monkeypatch.setattr(mtfix.outputs.os, "replace", real)
+    r = cli("corpus", "filter", tsv, "-o", out, "-o", hf, "-q")
+    assert r.exit_code == 0, r.output
+    assert out.is_file() and hf.is_dir() and not (tmp_path / "o.jsonl.partial").exists()
+    assert leftovers(tmp_path) == []
+
+
 def test_restart_never_deletes_a_user_folder(cli, tmp_path):
     out = tmp_path / "o.jsonl"
     partial = tmp_path / "o.jsonl.partial"
@@ -397,3 +417,32 @@ def test_evaluate_shows_its_phases_when_piped(cli, flores_subset):
     phases = [line for line in r.stderr.splitlines() if line.startswith("[")]
     assert [p.split("] ")[1].split(" ")[0] for p in phases] == ["scoring", "scoring", "paired", "approximate"]
     assert cli(*args, "-q").stderr == ""
+
+
+def test_an_os_error_escaping_the_library_is_still_one_line(cli, ar_file, monkeypatch):
+    import mtfix.text.read
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(ar_file))
+
+    monkeypatch.setattr(mtfix.text.read, "read_lines", denied)
+    r = cli("translate", ar_file, "--src", "ar", "--tgt", "en", "--no-cache")
+    assert_one_line_error(r, "permission denied")
+
+
+def test_make_bench_and_the_readme_examples_write_only_ignored_paths():
+    """`make bench` writes out/bench (not the tracked bench/ files); the README's evaluate
+    example writes into out/, which git ignores."""
+    from conftest import REPO
+
+    dry = subprocess.run(["make", "-n", "bench"], cwd=REPO, capture_output=True, text=True)
+    if dry.returncode != 0 and "No rule" in dry.stderr:
+        pytest.fail(dry.stderr)
+    assert "scripts/bench.py --out out/bench" in dry.stdout
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("mtfix evaluate --ref $D"):]
+    example = example[:example.index("```")]
+    paths = [w for w in example.split() if w.startswith("out/")]
+    assert paths, example
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=REPO, capture_output=True, text=True)
+    assert ignored.stdout.split() == paths

@@ -22,7 +22,8 @@ NoConvertOpt = typer.Option(
 )
 ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
 ModelsDirOpt: Optional[Path] = typer.Option(
-    None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
+    None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
+    "checkout's models/ whatever the current folder, else ~/.cache/mtfix/models)."
 )
 CacheOpt: Optional[Path] = typer.Option(
     None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
