@@ -10,6 +10,7 @@ printed as one line ``error: ...`` on stderr with exit code 2.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 
@@ -32,6 +33,8 @@ class _Group(TyperGroup):
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
         except OSError as e:
+            if e.errno == errno.EPIPE:  # `mtfix ... | head`: typer/click end quietly
+                raise
             from mtfix.outputs import os_error
 
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
