@@ -4,8 +4,10 @@ Each command lives in its own module under ``mtfix.cli`` and exposes
 ``register(app)``. Heavy libraries (torch, transformers) are imported inside
 the commands, so ``mtfix --help`` stays instant.
 
-Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command is
-printed as one line ``error: ...`` on stderr with exit code 2.
+Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command, every
+usage error (``--beam 0``, an unknown option) and, as a last resort, an OS or
+SQLite error the library did not turn into a message, is printed as one line
+``error: ...`` on stderr with exit code 2; never a traceback or a boxed panel.
 """
 
 from __future__ import annotations
