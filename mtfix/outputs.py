@@ -74,7 +74,8 @@ def plan_outputs(
     output that is a folder (:func:`check_dir_output`); ``None`` and ``"-"`` are skipped.
     Rules, one message each: the parent folder exists; it is writable; a file
     output is not a folder; no output is an input (symlinks followed) or the
-    translation ``cache``; no two options write the same path.
+    translation ``cache``; the cache is not an input; no two options write the
+    same path.
     """
     items = list(outputs.items()) if isinstance(outputs, Mapping) else list(outputs)
     items = [(opt, Path(p), *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
@@ -84,6 +85,10 @@ def plan_outputs(
             check_dir_output(out, inputs, option=opt, cache=cache)
         else:
             check_output_path(out, inputs, option=opt, cache=cache)
+    if cache is not None:
+        for inp in inputs:
+            if _same(Path(cache), inp):
+                raise MtfixError(f"--cache {cache} is also an input ({inp}); give the cache its own path")
     seen: dict[Path, str] = {}
     for opt, out, *_ in items:
         key = Path(os.path.realpath(out))

@@ -151,6 +151,18 @@ def test_output_that_is_the_cache_is_refused(cli, tiny_models, ar_file, tmp_path
     assert_one_line_error(r, "is the translation cache", unchanged={cache: before})
 
 
+def test_a_cache_that_is_an_input_or_not_a_cache_is_refused_and_kept(cli, tiny_models, ar_file, tmp_path):
+    before = ar_file.read_bytes()
+    r = _translate(cli, tiny_models, ar_file, "--cache", ar_file, "-o", tmp_path / "o.en")
+    assert_one_line_error(r, "is also an input", not_written=[tmp_path / "o.en"], unchanged={ar_file: before})
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database\n" * 50, encoding="utf-8")
+    r = _translate(cli, tiny_models, ar_file, "--cache", notes, "-o", tmp_path / "o.en")
+    line = assert_one_line_error(r, "not a translation cache", not_written=[tmp_path / "o.en"],
+                                 unchanged={notes: notes.read_bytes()})
+    assert "delete" not in line
+
+
 def test_output_planning_rules_each_have_one_message(cli, tiny_models, ar_file, tmp_path):
     link = tmp_path / "link.txt"
     link.symlink_to(ar_file)

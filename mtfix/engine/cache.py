@@ -84,7 +84,10 @@ class TranslationCache:
         if "readonly" in text or "read-only" in text or "unable to open" in text:
             return MtfixError(f"cannot {doing} the translation cache {self.path} ({text}); "
                               f"give a writable --cache, or pass --no-cache")
-        return MtfixError(f"translation cache {self.path} is unusable ({text}); delete it or pass --no-cache")
+        if "not a database" in text:  # maybe a file of the user's: never suggest deleting it
+            return MtfixError(f"{self.path} is not a translation cache (not an SQLite file); give --cache a new "
+                              f"path or an mtfix cache, or pass --no-cache")
+        return MtfixError(f"translation cache {self.path} is damaged ({text}); delete it or pass --no-cache")
 
     def get_many(self, model: str, options: str, texts: Sequence[str]) -> dict[str, list[Hypothesis]]:
         found: dict[str, list[Hypothesis]] = {}
