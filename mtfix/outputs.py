@@ -23,6 +23,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import secrets
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -31,7 +32,7 @@ from mtfix.errors import MtfixError
 
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
-    "write_all", "os_error", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name",
+    "write_all", "os_error", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
 ]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
@@ -97,13 +98,25 @@ def plan_outputs(
         seen[key] = opt
 
 
+def is_stream(path: str | os.PathLike) -> bool:
+    """A device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): written
+    straight into, never replaced by a renamed temporary file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _check_common(out: Path, inputs: Iterable[Path], option: str, cache) -> None:
     label = f"{option} {out}" if option else str(out)
     target = Path(os.path.realpath(out))  # a symlinked output is written through
     parent = target.parent
-    if not parent.is_dir():
+    if is_stream(out):
+        pass  # /dev/stdout, /dev/null, a FIFO: written in place, its folder does not matter
+    elif not parent.is_dir():
         raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    elif not os.access(parent, os.W_OK | os.X_OK):
         reason = "the file system is read-only" if _read_only(parent) else "permission denied"
         raise MtfixError(f"cannot write {out}: folder {parent} is not writable ({reason})")
     for inp in inputs:
@@ -233,7 +246,14 @@ def atomic_path(out: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path next to ``out``; it replaces ``out`` only on success.
 
     ``suffix`` is accepted for compatibility (writers that pick a format from it
-    are given the path explicitly)."""
+    are given the path explicitly). A device or FIFO (:func:`is_stream`) is yielded
+    itself: there is nothing to replace."""
+    if is_stream(out):
+        try:
+            yield Path(out)
+        except OSError as e:
+            raise os_error(e, f"cannot write {out}") from None
+        return
     with _staged(out, folder=False) as (tmp, target):
         yield tmp
         usual_mode(tmp)
@@ -270,8 +290,11 @@ def write_all(files: Mapping[str | os.PathLike, str]) -> None:
     """Write several text files (UTF-8) all or nothing: every one is written to its
     temporary first; only when all succeeded are they renamed into place."""
     staged: list[tuple[Path, Path]] = []
+    streams = {out: text for out, text in files.items() if is_stream(out)}
     try:
         for out, text in files.items():
+            if out in streams:
+                continue
             target = Path(os.path.realpath(out))
             try:
                 remove_leftovers(target)
@@ -289,6 +312,12 @@ def write_all(files: Mapping[str | os.PathLike, str]) -> None:
                 os.replace(tmp, target)
             except OSError as e:
                 raise os_error(e, f"cannot write {target}") from None
+        for out, text in streams.items():  # last: the files are in place by then
+            try:
+                with open(out, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+            except OSError as e:
+                raise os_error(e, f"cannot write {out}") from None
     finally:
         for tmp, _ in staged:
             _remove(tmp)

@@ -175,6 +175,22 @@ def test_output_planning_rules_each_have_one_message(cli, tiny_models, ar_file, 
     assert_one_line_error(r, "--out and --html both write", not_written=[tmp_path / "a.txt"])
 
 
+def test_a_device_output_is_written_into_never_replaced(cli, tmp_path):
+    """`--out /dev/null` (or /dev/stdout, a FIFO) is written straight in: replacing it with a
+    renamed file would destroy the device node (mtfix often runs as root in containers)."""
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", "/dev/null", "--report", tmp_path / "r.json",
+            "-q")
+    assert r.exit_code == 0, r.output
+    assert Path("/dev/null").is_char_device() and (tmp_path / "r.json").is_file()
+    assert [p for p in Path("/dev").iterdir() if p.name.startswith(".null.")] == []
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", fifo, "-q")
+    assert r.exit_code == 0, r.output
+    assert reader.communicate(timeout=60)[0].count("\n") == 2 and fifo.is_fifo()
+
+
 def test_a_symlinked_output_is_written_through(cli, tmp_path):
     real = tmp_path / "real.ar"
     real.write_text("old\n", encoding="utf-8")
