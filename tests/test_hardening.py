@@ -474,3 +474,9 @@ def test_make_bench_and_the_readme_examples_write_only_ignored_paths():
     assert paths, example
     ignored = subprocess.run(["git", "check-ignore", *paths], cwd=REPO, capture_output=True, text=True)
     assert ignored.stdout.split() == paths
+
+
+def test_cheap_input_errors_come_before_model_lookups(cli, ar_file, tmp_path):
+    """A missing --config or article is named, not the (also missing) default model."""
+    assert_one_line_error(cli("repair", ar_file, "--config", tmp_path / "nope.toml"), "nope.toml")
+    assert_one_line_error(cli("corpus", "build", tmp_path / "nope", "-o", tmp_path / "o.jsonl"), "nope")

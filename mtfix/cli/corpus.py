@@ -246,6 +246,9 @@ def build_command(
                                                           [*articles, pipeline, config],
                                                           cache=cache_file(cache, no_cache))
     scoring = load_config(config)
+    for a in articles:  # cheap checks before any model is looked up
+        if not Path(a).exists():
+            raise MtfixError(f"{a}: no such file or folder")
     back, forward, decoding = open_repair_models(
         back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
         batch_tokens=batch_tokens, backend=backend, quantization=quantization, no_convert=no_convert,

@@ -62,12 +62,12 @@ def register(app: typer.Typer) -> None:
         plan_outputs([("--out", out), ("--report", report), ("--html", html)], [file, config],
                      cache=cache_file(cache, no_cache))
         text = read_text(file)
+        scoring = load_config(config)  # a bad --config fails before any model is looked up
         back, forward, decoding = open_repair_models(
             back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
             forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend, quantization=quantization,
             no_convert=no_convert, threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
         )
-        scoring = load_config(config)
         with progress_bar("repairing") as advance:
             result = repair_text(
                 text,
