@@ -32,7 +32,7 @@ from mtfix.errors import MtfixError
 
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
-    "write_all", "os_error", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
+    "write_all", "os_error", "os_reason", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
 ]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
@@ -46,10 +46,14 @@ _ERRNO_WORDS = {
 }
 
 
+def os_reason(e: OSError) -> str:
+    """An OS error in a few plain words (``no space left on the device``)."""
+    return _ERRNO_WORDS.get(e.errno) or (e.strerror or str(e)).lower()
+
+
 def os_error(e: OSError, what: str) -> MtfixError:
     """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``)."""
-    reason = _ERRNO_WORDS.get(e.errno) or (e.strerror or str(e)).lower()
-    return MtfixError(f"{what}: {reason}")
+    return MtfixError(f"{what}: {os_reason(e)}")
 
 
 # ------------------------------------------------------------------ planning

@@ -480,3 +480,17 @@ def test_cheap_input_errors_come_before_model_lookups(cli, ar_file, tmp_path):
     """A missing --config or article is named, not the (also missing) default model."""
     assert_one_line_error(cli("repair", ar_file, "--config", tmp_path / "nope.toml"), "nope.toml")
     assert_one_line_error(cli("corpus", "build", tmp_path / "nope", "-o", tmp_path / "o.jsonl"), "nope")
+
+
+def test_nothing_is_left_when_a_full_disk_stops_a_run_at_its_start(cli, tmp_path, small_fs):
+    """The corpus work dir and a new cache file that cannot be set up are not left behind."""
+    from mtfix.engine.cache import TranslationCache
+    from mtfix.errors import MtfixError
+
+    full = small_fs("64k")
+    _fill(full, 0)
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", full / "o.jsonl", "-q")
+    assert_one_line_error(r, "space")
+    with pytest.raises(MtfixError, match="disk is full|no space"):
+        TranslationCache(full / "c.sqlite").get_many("m", "{}", ["a"])
+    assert sorted(p.name for p in full.iterdir()) == ["filler"]

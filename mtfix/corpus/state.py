@@ -85,29 +85,48 @@ class WorkDir:
         if restart and self.path.exists():
             self._remove_tree()
         fresh = not (self.path / "state.sqlite").exists()
+        made = False
         try:
             if not self.path.exists():
                 self.path.mkdir(parents=True)
+                made = True
                 (self.path / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
         except OSError as e:
             from mtfix.outputs import os_error
 
+            if made:  # a full disk after mkdir: the folder goes again
+                (self.path / OWNER).unlink(missing_ok=True)
+                self.path.rmdir()
             raise os_error(e, f"cannot create the work dir {self.path}") from None
         self._take_lock()
         try:
-            self.db = sqlite3.connect(str(self.path / "state.sqlite"))
-            # WAL without a sync per commit: a killed process loses nothing committed; after a power
-            # cut the last commits may be gone, which only means redoing those chunks (the .jsonl
-            # files are synced before each commit, so they are never shorter than the state says).
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            for stmt in _SCHEMA:
-                self.db.execute(stmt)
-            self.db.commit()
-            rows = dict(self.db.execute("SELECT k, v FROM state"))
-        except sqlite3.DatabaseError as e:
+            return self._load(identity, fresh)
+        except MtfixError:
+            raise
+        except (OSError, sqlite3.DatabaseError) as e:
             self.close()
+            if fresh:  # nothing to keep: leave no half-made work dir behind
+                self._remove_tree()
+            if isinstance(e, OSError) or "full" in str(e):
+                from mtfix.outputs import os_reason
+
+                reason = os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})"
+                raise MtfixError(f"cannot write the work dir {self.path}: {reason}; free some space and run "
+                                 f"the same command again") from None
             raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+
+    def _load(self, identity: dict, fresh: bool) -> bool:
+        """Open the state database and take up (or start) the run it records."""
+        self.db = sqlite3.connect(str(self.path / "state.sqlite"))
+        # WAL without a sync per commit: a killed process loses nothing committed; after a power
+        # cut the last commits may be gone, which only means redoing those chunks (the .jsonl
+        # files are synced before each commit, so they are never shorter than the state says).
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        for stmt in _SCHEMA:
+            self.db.execute(stmt)
+        self.db.commit()
+        rows = dict(self.db.execute("SELECT k, v FROM state"))
         if "identity" not in rows:
             fresh = True
             self.db.execute("DELETE FROM seen")

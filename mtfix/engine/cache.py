@@ -55,12 +55,16 @@ class TranslationCache:
         if self._db is None:
             with self._errors("open"):
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                existed = self.path.exists()
                 db = sqlite3.connect(str(self.path))
                 try:
                     db.execute(SCHEMA)
                     db.commit()
                 except BaseException:
                     db.close()
+                    if not existed:  # made just now and unusable (a full disk): not left behind
+                        for suffix in ("", "-journal", "-wal", "-shm"):
+                            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                     raise
                 self._db = db
         return self._db
