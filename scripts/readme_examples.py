@@ -78,6 +78,10 @@ def abridged_report(report: dict) -> str:
         "summary": report["summary"],
         "sentences": [{
             "index": s["index"], "line": s["line"], "paragraph": s["paragraph"], "changed": s["changed"],
+            **({"changed_by": s["changed_by"]} if "changed_by" in s else {}),
+            **({"input": _cut(s["input"], 90)} if "input" in s else {}),
+            **({"rule_fixes": s["rule_fixes"][:1] + ["..."] * (len(s["rule_fixes"]) > 1)}
+               if s.get("rule_fixes") else {}),
             "original": _cut(s["original"], 90),
             "pivots": [{**s["pivots"][0], "text": _cut(s["pivots"][0]["text"], 24)}, "..."],
             "decision": {"chosen": d["chosen"], "kept_incumbent": d["kept_incumbent"], "reason": d["reason"]},

@@ -66,7 +66,7 @@ def test_a_bad_article_is_rejected_or_stops_the_run(built, tmp_path):
     assert reject["source"].endswith("english.md") and "looks like English" in reject["error"]
     sig = summary["signature"]
     assert sig["mode"] == "build" and "repair" in sig and "roundtrip_chrf(" in sig["line"]
-    assert "|repair:back=marian-ar-en,fwd=marian-en-ar,beam=2,nbest=2x2|" in sig["line"]
+    assert "|repair:back=marian-ar-en,fwd=marian-en-ar,beam=2,nbest=2x2,stage0=rules+glossary|" in sig["line"]
     r = run("corpus", "build", built["arts"], "-o", tmp_path / "k.jsonl", *built["models"])
     assert r.exit_code == 2
     assert r.output.strip() == f"error: {built['arts'] / 'english.md'} looks like English, not Arabic; " \

@@ -259,9 +259,9 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_models, tmp_pa
     assert r.exit_code == 2 and "source language en, not ar" in r.stderr
 
 
-def test_repair_offline_with_default_models_is_a_clean_error(seed_path, tmp_path):
+def test_repair_offline_with_default_models_required_is_a_clean_error(seed_path, tmp_path):
     out = tmp_path / "out.txt"
-    r = run("repair", seed_path, "--out", out)
+    r = run("repair", seed_path, "--out", out, "--require-models")
     assert r.exit_code == 2
     [line] = r.stderr.strip().splitlines()
     assert re.search(r"model opus-mt-tc-big-ar-en is not available offline: run `mtfix models pull", line)

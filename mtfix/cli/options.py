@@ -40,7 +40,13 @@ BackModelsOpt: Optional[list[str]] = typer.Option(
 ForwardModelsOpt: Optional[list[str]] = typer.Option(
     None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
 )
-ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML).")
+def _scoring_help() -> str:
+    from mtfix.scoring.registry import help_text
+
+    return "Scoring weights, scorer parameters and gates (TOML), laid over the default preset. " + help_text()
+
+
+ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help=_scoring_help())
 BeamOpt = typer.Option(4, "--beam", min=1, help="Beam size of every translation.")
 BackNBestOpt = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model.")
 ForwardNBestOpt = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model.")

@@ -27,6 +27,7 @@ from mtfix.cli.options import (
     open_repair_models,
     progress_bar,
 )
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
 from mtfix.errors import MtfixError
 
 
@@ -51,33 +52,45 @@ def register(app: typer.Typer) -> None:
         models_dir: Optional[Path] = ModelsDirOpt,
         cache: Optional[Path] = CacheOpt,
         no_cache: bool = NoCacheOpt,
+        glossary: Optional[List[str]] = GlossaryOpt,
+        no_default_glossary: bool = NoDefaultGlossaryOpt,
+        require_models: bool = typer.Option(
+            False, "--require-models",
+            help="Fail (exit 2) when the default models are missing, instead of running stage 0 only."),
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
         from mtfix.outputs import plan_outputs, write_all
-        from mtfix.repair import repair_text
+        from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
+        from mtfix.scoring.terminology import with_glossaries
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
 
-        plan_outputs([("--out", out), ("--report", report), ("--html", html)], [file, config],
+        plan_outputs([("--out", out), ("--report", report), ("--html", html)],
+                     [file, config, *(g for g in glossary or [] if Path(g).exists())],
                      cache=cache_file(cache, no_cache))
         text = read_text(file)
-        scoring = load_config(config)  # a bad --config fails before any model is looked up
-        back, forward, decoding = open_repair_models(
-            back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
-            forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend, quantization=quantization,
-            no_convert=no_convert, threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
-        )
-        with progress_bar("repairing") as advance:
-            result = repair_text(
-                text,
-                back=back,
-                forward=forward,
-                decoding=decoding,
-                config=scoring,
-                name=str(file),
-                progress=lambda phase, k, total: advance(k, total, phase),
+        base_config = load_config(config)  # a bad --config fails before any model is looked up
+        gloss = open_glossary(glossary, no_default_glossary)
+        missing = [] if back_models or forward_models or require_models else missing_default_models(models_dir)
+        back, forward, warning = [], [], None
+        if missing:  # a fresh offline machine: stage 0 still repairs what needs no model
+            warning = skipped_models_warning(missing)
+            scoring, model_options = None, {}
+        else:
+            back, forward, decoding = open_repair_models(
+                back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
+                forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend,
+                quantization=quantization, no_convert=no_convert, threads=threads, models_dir=models_dir,
+                cache=cache, no_cache=no_cache,
             )
+            scoring = with_glossaries(base_config, glossary, default=not no_default_glossary)
+        with progress_bar("repairing") as advance:
+            if not missing:
+                model_options = dict(decoding=decoding, config=scoring,
+                                     progress=lambda phase, k, total: advance(k, total, phase))
+            result = repair_article(text, back=back, forward=forward, glossary=gloss, name=str(file),
+                                    notes=[warning] if warning else [], **model_options)
         rep = result.report()
         files = {}
         if report:
@@ -90,13 +103,21 @@ def register(app: typer.Typer) -> None:
         if not out:
             typer.echo(result.text, nl=not result.text.endswith("\n"))
         s = result.summary()
-        translators = [tr for _, tr in back + forward]
-        loaded = sum(1 for tr in translators if tr.loaded)
-        typer.echo(
-            f"repaired {s['changed']} of {s['sentences']} sentences ({s['candidates']} candidates scored); "
-            f"translations: {sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
-            f"{sum(tr.hits for tr in translators)} from the cache (earlier runs)"
-            + (f", {reused} reused within this run" if (reused := sum(tr.reused for tr in translators)) else ""),
-            err=True,
-        )
+        if warning:
+            typer.echo(warning, err=True)
+        rules = f"{s['rule_fixes']} rule fixes in {s['fixed_by_rule']} sentences"
+        if missing:
+            typer.echo(f"repaired {s['changed']} of {s['sentences']} sentences: {rules}; no model run", err=True)
+        else:
+            translators = [tr for _, tr in back + forward]
+            loaded = sum(1 for tr in translators if tr.loaded)
+            reused = sum(tr.reused for tr in translators)
+            typer.echo(
+                f"repaired {s['changed']} of {s['sentences']} sentences: {rules}, {s['changed_by_model']} changed "
+                f"by a model ({s['candidates']} candidates scored); translations: "
+                f"{sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
+                f"{sum(tr.hits for tr in translators)} from the cache (earlier runs)"
+                + (f", {reused} reused within this run" if reused else ""),
+                err=True,
+            )
         typer.echo(f"signature: {rep['signature']['line']}", err=True)

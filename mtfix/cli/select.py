@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.options import ScoringConfigOpt
 from mtfix.errors import MtfixError
 
 
@@ -25,7 +26,7 @@ def select_command(
     out: Path = typer.Option(..., "--out", "-o", help="Write the chosen line of every segment here."),
     source: Optional[Path] = typer.Option(None, "--source", help="The source text (other language), line-aligned: numbers/length checks, round trip."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write every candidate's scores, each decision and its reason, and a signature, as JSON."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Scoring weights and thresholds (TOML), laid over the default preset."),
+    config: Optional[Path] = ScoringConfigOpt,
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),

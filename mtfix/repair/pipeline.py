@@ -66,6 +66,7 @@ class RepairResult:
                         "back_translation": self.back_translations.get(cand.text),
                         "total": round(decision.total[c], 6),
                         "scores": {name: s[i][c].to_dict() for name, s in sel.scores.items()},
+                        "gated": [{"gate": g, "reason": r} for g, r in sel.gate_failures(i, c)],
                     }
                 )
             sentences.append(
@@ -148,7 +149,8 @@ def repair_text(
     scorers, notes = build_scorers(
         config, tgt_lang=src, has_sources=True, back_translate=back_translate, back_model_name=primary_name
     )
-    selection = Selector(config, scorers).select([p.segment() for p in pools])
+    # The original is the incumbent; the gates of the config veto degenerate challengers.
+    selection = Selector(config, scorers, tgt_lang=src).select([p.segment() for p in pools])
     replacements = {
         d.index: pools[d.index].candidates[d.chosen].text for d in selection.decisions if not d.kept_incumbent
     }

@@ -56,6 +56,7 @@ class Pool:
             sources=[p.text for p in self.pivots],
             incumbent=0,
             original=self.original,
+            sources_kind="pivot",  # machine output: gates never let a pivot vouch for a candidate
         )
 
 
