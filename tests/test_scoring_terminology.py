@@ -77,3 +77,39 @@ def test_renderings_are_found_with_proclitics_and_spelling_variants():
                          ("وللاتحاد الأوروبي", "EU"), ("بقوات سوريا الديمقراطية", "SDF")):
         assert [m.term.source for m in g.find_renderings(text)] == [source], text
     assert g.find_renderings("الأممية") == []
+
+
+def test_select_cli_glossary_feeds_the_terminology_scorer_and_gate(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    g = tmp_path / "terms.tsv"
+    g.write_text("Widget Corp\tشركة ويدجت\n", encoding="utf-8")
+    src = tmp_path / "src.en"
+    src.write_text("Widget Corp said on Monday that sales rose.\nThe weather was fine.\n", encoding="utf-8")
+    keep = "قالت شركة ويدجت يوم الاثنين إن المبيعات ارتفعت.\nكان الطقس جيدا.\n"
+    drop = "قالت الشركة يوم الاثنين إن المبيعات ارتفعت.\nكان الطقس جيدا.\n"
+    files = []
+    for name, text in (("a", keep), ("b", keep.replace("جيدا", "جميلا")), ("c", drop)):
+        p = tmp_path / f"{name}.ar"
+        p.write_text(text, encoding="utf-8")
+        files.append(f"{name}={p}")
+    out, rep = tmp_path / "out.ar", tmp_path / "rep.json"
+    r = CliRunner().invoke(app, ["select", "--candidates", *files, "--source", str(src), "--out", str(out),
+                                 "--report", str(rep), "--glossary", str(g)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(rep.read_text(encoding="utf-8"))
+    seg = d["segments"][0]
+    by_origin = {c["origin"]: c for c in seg["candidates"]}
+    assert {o: c["scores"]["terminology"]["value"] for o, c in by_origin.items()} == {"a": 1.0, "b": 1.0, "c": 0.0}
+    assert "drops شركة ويدجت (Widget Corp)" in by_origin["c"]["scores"]["terminology"]["reason"]
+    assert any(x["gate"] == "terminology" for x in by_origin["c"].get("gated") or [])
+    assert out.read_text(encoding="utf-8").splitlines()[0] == keep.splitlines()[0]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("only one column\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["select", "--candidates", *files, "--out", str(tmp_path / "o2"),
+                                 "--glossary", str(bad)])
+    assert r.exit_code == 2 and f"{bad}:1:" in r.output and not (tmp_path / "o2").exists()

@@ -118,6 +118,7 @@ def test_fix_is_idempotent_on_whole_files_and_on_mt_output(shared_data, name):
 @pytest.mark.parametrize("before, after", [
     ("وصل 20 ، 000 لاجئ.", "وصل 20,000 لاجئ."),
     ("وصل ٢٠ ، ٠٠٠ لاجئ.", "وصل ٢٠٬٠٠٠ لاجئ."),
+    ("بلغ 3،850 كم و1 ، 200 ، 000 نسمة.", "بلغ 3,850 كم و1,200,000 نسمة."),
     ("وصل 1 , 500 , 000 لاجئ.", "وصل 1,500,000 لاجئ."),
     ("ارتفع بنسبة 45 % هذا العام.", "ارتفع بنسبة 45% هذا العام."),
     ("ارتفع بنسبة ٪45 هذا العام.", "ارتفع بنسبة 45٪ هذا العام."),
@@ -139,6 +140,7 @@ def test_safe_rules(before, after):
 
 @pytest.mark.parametrize("text, code", [
     ("الأرقام 5، 300 و7.", "arabic-comma-thousands"),  # a list: five, three hundred
+    ("قتل في 12 ، 500 شخص.", "arabic-comma-thousands"),  # 12,500 or "on the 12th, 500 people"?
     ("رقم الهاتف 12 345 فقط.", "spaced-thousands"),  # one number or two?
     ("قتل 14,000 18,000 شخص.", "lost-range"),  # no بين: range, list, or a typo?
     ("قتل بين 300 500 شخص.", "spaced-thousands"),  # 300,500, or 300 and 500?
@@ -172,6 +174,20 @@ def test_glossary_terms_in_context():
         "قوات سوريا الديمقراطية تتقدم. وقال قسد إن"
     # multi-word aliases
     assert _fixed("قال Human Rights Watch إن", g) == "قال هيومن رايتس ووتش إن"
+
+
+def test_code_like_latin_inside_arabic_is_left_alone():
+    for text in ("استخدم std::vector هنا.", "الرابط http://example.com هنا.", "القيم 1,,2 هنا."):
+        assert _fixed(text) == text
+
+
+def test_stdin_and_stdout(seed_path):
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    r = CliRunner().invoke(app, ["fix", "-"], input=seed_path.read_bytes())
+    assert r.exit_code == 1 and r.stdout == _fixed(read_text(seed_path))
 
 
 def test_english_text_is_left_alone():
@@ -213,6 +229,13 @@ def test_preset_entries_say_where_they_come_from():
     assert len(g.terms) >= 30
     assert all(t.origin for t in g.terms)
     assert len({f.casefold() for t in g.terms for f in t.forms}) == sum(len(t.forms) for t in g.terms)
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"`mtfix/glossaries/news-ar.toml`, {len(g.terms)} terms" in readme
+    assert not re.search(r"[ \t]$", (Path(__file__).resolve().parents[1] / "mtfix/glossaries/news-ar.toml")
+                         .read_text(encoding="utf-8"), re.M)
 
 
 @pytest.mark.parametrize("name, content, where", [

@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
 from mtfix.cli.options import ScoringConfigOpt
 from mtfix.errors import MtfixError
 
@@ -32,6 +33,8 @@ def select_command(
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
     backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    glossary: Optional[List[str]] = GlossaryOpt,
+    no_default_glossary: bool = NoDefaultGlossaryOpt,
 ):
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
@@ -58,13 +61,21 @@ def select_command(
     from mtfix.scoring.select import parse_candidate_spec
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
+    inputs += [g for g in glossary or [] if Path(g).exists()]
     plan_outputs([("--out", out), ("--report", report)], inputs)
 
     back_translate = None
     if back_model is not None:
         back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, backend)
 
-    result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
+    scoring = None
+    if glossary or no_default_glossary:  # the terminology scorer and gate read these glossaries
+        from mtfix.scoring.config import load_config
+        from mtfix.scoring.terminology import with_glossaries
+
+        open_glossary(glossary, no_default_glossary)  # a malformed glossary fails here, before any work
+        scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
+    result = select_files(specs, source, config=scoring, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None

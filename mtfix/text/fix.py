@@ -246,6 +246,7 @@ def _letter(c: str) -> bool:
 
 # ---------------------------------------------------------------- numbers
 
+_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _RANGE_BETWEEN = re.compile(rf"(?:^|(?<=[\s(«\"“]))[وف]?بين{_SP}+$")
 _GAP = re.compile(rf"{_SP}+")
 
@@ -265,9 +266,11 @@ def _numbers(ctx: FixContext):
         for g in find_garbled_numbers(s.text):
             start, end = s.start + g.start, s.start + g.end
             if g.kind == "arabic-comma-thousands":
-                # "20 ، 000" (MT's tokenised 20,000) or "30،000": a thousands separator; "5، 300" (comma,
-                # space) is how an Arabic list is written: ambiguous.
-                ambiguous = re.search(rf"\d،{_SP}", g.surface) is not None
+                # "30،000", "20 ،000": a thousands separator. A space after the comma ("5، 300", "12 ، 500")
+                # may as well be a list or a clause break, unless a group is 000 (never a number alone).
+                groups = re.findall(r"،(\s*)(\S{3})", g.surface)
+                ambiguous = any(sp for sp, _ in groups) and \
+                    not any(d.translate(_FOLD_DIGITS) == "000" for _, d in groups)
                 yield Edit(start, end, g.suggestion, g.kind,
                            "Arabic comma used as thousands separator" if not ambiguous
                            else "could be a list of numbers", safe=not ambiguous)
@@ -332,7 +335,7 @@ def _invisibles(ctx: FixContext):
 
 # ---------------------------------------------------------------- punctuation
 
-_DOUBLED = re.compile(rf"([،,؛;:])(?:{_SP}*\1)+")
+_DOUBLED = re.compile(rf"(?<![A-Za-z0-9_])([،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")  # not std::vector, not a URL
 _DOUBLED_PERIOD = re.compile(r"(?<![.\d])\.\.(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
