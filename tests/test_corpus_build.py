@@ -79,12 +79,12 @@ def test_article_cursor_continues_mid_article(built, tiny_models):
     from mtfix.corpus.articles import ArticleSource
     from mtfix.engine import open_translator
     from mtfix.engine.cache import TranslationCache
-    from mtfix.repair import Decoding
+    from mtfix.repair import RepairDecoding
 
     cache = TranslationCache(built["dir"] / "cache.sqlite")
     back = [("marian-ar-en", open_translator(str(tiny_models["marian-ar-en"]), cache=cache))]
     fwd = [("marian-en-ar", open_translator(str(tiny_models["marian-en-ar"]), cache=cache))]
-    source = ArticleSource([built["arts"]], back=back, forward=fwd, decoding=Decoding(beam_size=2))
+    source = ArticleSource([built["arts"]], back=back, forward=fwd, decoding=RepairDecoding.make(beam_size=2))
     source.check()
     items = list(source.read())
     assert len(items) == len(built["rows"]) + 1  # the English article is a bad row

@@ -13,6 +13,10 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.options import (
+    EngineOptions,
+    engine_command,
+)
 from mtfix.errors import MtfixError
 
 _PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
@@ -26,10 +30,10 @@ def _split_metrics(values: list[str] | None) -> tuple[str, ...]:
     return tuple(m for v in values for m in v.split(",") if m.strip())
 
 
-def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
+def _check_outputs(outputs: dict[str, str | None], inputs: list, cache=None) -> None:
     from mtfix.outputs import plan_outputs
 
-    plan_outputs(outputs, inputs)
+    plan_outputs(outputs, inputs, cache=cache)
     stdout = [opt for opt, p in outputs.items() if p == "-"]
     if len(stdout) > 1:
         raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
@@ -59,8 +63,9 @@ def evaluate_command(
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model for --no-ref (target language -> source language)."),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language code for --no-ref (e.g. ar)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the system outputs for --no-ref (e.g. en)."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables on the terminal."),
+    *,
+    engine: EngineOptions,
 ):
     """Score MT systems with sacrebleu (BLEU, chrF, chrF++, TER), with significance.
 
@@ -92,7 +97,8 @@ def evaluate_command(
         raise MtfixError("give at least one --ref FILE (or --no-ref with --back-model for a round-trip estimate)")
 
     inputs = [*refs, *(s.path for s in specs), *([src] if src else [])]
-    _check_outputs({"--segments": segments, "--json": json_out, "--markdown": markdown, "--html": html_out}, inputs)
+    _check_outputs({"--segments": segments, "--json": json_out, "--markdown": markdown, "--html": html_out}, inputs,
+                   cache=engine.cache_file() if no_ref else None)
     if segments == "-":
         raise MtfixError("--segments needs a file path, not '-'")
     if html_out == "-":
@@ -127,12 +133,15 @@ def evaluate_command(
         resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
 
     if no_ref:
-        from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, engine_back_translator, roundtrip_evaluate
+        from mtfix.engine import back_translator
+        from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, roundtrip_evaluate
 
         hyps, _, src_lines, warnings = core.load_inputs([], specs, src)  # check the files before loading a model
         for w in warnings:
             warn(w)
-        back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
+        # the outputs (tgt_lang) go back into the source language, through the translation cache
+        back = back_translator(back_model, src=tgt_lang, tgt=src_lang, cache=engine.open_cache(),
+                               **engine.translator_options())
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
         with err.status("back-translating and scoring (round-trip estimate)...") as status:
@@ -169,4 +178,4 @@ def evaluate_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate", help=evaluate_command.__doc__)(evaluate_command)
+    app.command("evaluate", help=evaluate_command.__doc__)(engine_command(evaluate_command))

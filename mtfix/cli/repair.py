@@ -9,22 +9,15 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
-    BackendOpt,
     BackModelsOpt,
     BackNBestOpt,
     BatchTokensOpt,
     BeamOpt,
-    CacheOpt,
+    EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
     ScoringConfigOpt,
-    ThreadsOpt,
-    cache_file,
-    open_repair_models,
+    engine_command,
     progress_bar,
 )
 from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
@@ -33,6 +26,7 @@ from mtfix.errors import MtfixError
 
 def register(app: typer.Typer) -> None:
     @app.command("repair")
+    @engine_command
     def repair(
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
         back_models: Optional[List[str]] = BackModelsOpt,
@@ -45,21 +39,17 @@ def register(app: typer.Typer) -> None:
         back_n_best: int = BackNBestOpt,
         forward_n_best: int = ForwardNBestOpt,
         batch_tokens: int = BatchTokensOpt,
-        backend: str = BackendOpt,
-        quantization: str = QuantizationOpt,
-        no_convert: bool = NoConvertOpt,
-        threads: int = ThreadsOpt,
-        models_dir: Optional[Path] = ModelsDirOpt,
-        cache: Optional[Path] = CacheOpt,
-        no_cache: bool = NoCacheOpt,
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
         require_models: bool = typer.Option(
             False, "--require-models",
             help="Fail (exit 2) when the default models are missing, instead of running stage 0 only."),
+        *,
+        engine: EngineOptions,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
         from mtfix.outputs import plan_outputs, write_all
+        from mtfix.repair.models import RepairDecoding, open_repair_models
         from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
         from mtfix.scoring.terminology import with_glossaries
         from mtfix.report.html import render_repair_html
@@ -68,22 +58,21 @@ def register(app: typer.Typer) -> None:
 
         plan_outputs([("--out", out), ("--report", report), ("--html", html)],
                      [file, config, *(g for g in glossary or [] if Path(g).exists())],
-                     cache=cache_file(cache, no_cache))
+                     cache=engine.cache_file())
         text = read_text(file)
         base_config = load_config(config)  # a bad --config fails before any model is looked up
         gloss = open_glossary(glossary, no_default_glossary)
-        missing = [] if back_models or forward_models or require_models else missing_default_models(models_dir)
+        missing = [] if back_models or forward_models or require_models else missing_default_models(engine.models_dir)
         back, forward, warning = [], [], None
         if missing:  # a fresh offline machine: stage 0 still repairs what needs no model
             warning = skipped_models_warning(missing)
             scoring, model_options = None, {}
         else:
-            back, forward, decoding = open_repair_models(
-                back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
-                forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend,
-                quantization=quantization, no_convert=no_convert, threads=threads, models_dir=models_dir,
-                cache=cache, no_cache=no_cache,
-            )
+            decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best,
+                                           forward_n_best=forward_n_best, max_batch_tokens=batch_tokens)
+            models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
+                                        **engine.translator_options())
+            back, forward = models.back, models.forward
             scoring = with_glossaries(base_config, glossary, default=not no_default_glossary)
         with progress_bar("repairing") as advance:
             if not missing:

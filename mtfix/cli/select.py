@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
-from mtfix.cli.options import ScoringConfigOpt
+from mtfix.cli.options import EngineOptions, ScoringConfigOpt, engine_command
 from mtfix.errors import MtfixError
 
 
@@ -31,10 +31,11 @@ def select_command(
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
     glossary: Optional[List[str]] = GlossaryOpt,
     no_default_glossary: bool = NoDefaultGlossaryOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
@@ -62,11 +63,12 @@ def select_command(
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
     inputs += [g for g in glossary or [] if Path(g).exists()]
-    plan_outputs([("--out", out), ("--report", report)], inputs)
+    plan_outputs([("--out", out), ("--report", report)], inputs,
+                 cache=engine.cache_file() if back_model is not None else None)
 
     back_translate = None
     if back_model is not None:
-        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, backend)
+        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, engine)
 
     scoring = None
     if glossary or no_default_glossary:  # the terminology scorer and gate read these glossaries
@@ -89,13 +91,9 @@ def select_command(
             typer.echo(f"note: {note}", err=True)
 
 
-def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
-    """Round trip through ``mtfix.engine``: candidate language -> source language."""
-    try:
-        from mtfix.evaluate.roundtrip import engine_back_translator
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+def _back_translator(model, specs, source, src_lang, tgt_lang, engine: EngineOptions):
+    """Round trip through the engine (cached): candidate language -> source language."""
+    from mtfix.engine import back_translator
     from mtfix.scoring.select import detect_language, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
@@ -104,15 +102,11 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
     src = script_lang(src_lang) if src_lang else detect_language(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
-    try:
-        return engine_back_translator(model, src, tgt, backend=backend)
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+    return back_translator(model, src=tgt, tgt=src, cache=engine.open_cache(), **engine.translator_options())
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "select",
         context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
-    )(select_command)
+    )(engine_command(select_command))

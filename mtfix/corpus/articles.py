@@ -58,12 +58,12 @@ class ArticleSource(Source):
         if tuple(langs) != ("en", "ar"):
             raise MtfixError(f"articles give (English pivot, repaired Arabic) pairs; the pipeline says "
                              f"{langs[0]}, {langs[1]}: set src_lang = \"en\", tgt_lang = \"ar\"")
-        from mtfix.repair.pool import Decoding
+        from mtfix.repair.models import RepairDecoding
 
         self.paths = list(paths)
         self.back = list(back)
         self.forward = list(forward)
-        self.decoding = decoding or Decoding()
+        self.decoding = decoding or RepairDecoding()
         self.scoring = scoring
         self.order = ("en", "ar")
         self.articles: list[tuple[Path, str]] = []
@@ -117,10 +117,10 @@ class ArticleSource(Source):
 
 def repair_description(back, forward, decoding, scoring) -> dict:
     """What the repaired pairs depend on (for the corpus signature)."""
-    def models(pairs):
-        return [{"name": n, **(tr.signature() if hasattr(tr, "signature") else {})} for n, tr in pairs]
+    from mtfix.repair.models import translator_signatures
 
     line = (f"back={'+'.join(n for n, _ in back)},fwd={'+'.join(n for n, _ in forward)},"
             f"beam={decoding.beam_size},nbest={decoding.back_n_best}x{decoding.forward_n_best},stage0=rules+glossary")
-    return {"line": line, "back_models": models(back), "forward_models": models(forward),
+    return {"line": line, "back_models": translator_signatures(back),
+            "forward_models": translator_signatures(forward),
             "decoding": decoding.to_dict(), "scoring": scoring.as_dict() if scoring is not None else None}

@@ -38,15 +38,14 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from typing import Callable, ClassVar, Iterable, Iterator, Sequence
+from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
+from mtfix.engine.back import BackTranslate
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
-           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore",
-           "engine_back_translate"]
+           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
 
-BackTranslate = Callable[[list[str]], list[str]]
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
 
 
@@ -312,8 +311,8 @@ class RoundTripChrfFilter(Filter):
     against the source side with sacrebleu sentence chrF (0-100).
 
     ``back_translate(texts) -> texts`` translates target-language lines into
-    the source language (normally an engine translator, cached); the filter is
-    only part of a pipeline when one is given.
+    the source language (normally :func:`mtfix.engine.back_translator`, cached);
+    the filter is only part of a pipeline when one is given.
     """
 
     type = "roundtrip_chrf"
@@ -356,19 +355,6 @@ class RoundTripChrfFilter(Filter):
 
     def accept(self, score):
         return score.value >= self.min_chrf
-
-
-def engine_back_translate(translator, *, src: str, tgt: str, beam_size: int = 4, n_best: int = 1,
-                          max_batch_tokens: int = 4096) -> BackTranslate:
-    """``texts -> texts`` with an engine translator (``translate_batch``), for
-    :class:`RoundTripChrfFilter`; the best hypothesis of each line is used."""
-
-    def back_translate(texts: list[str]) -> list[str]:
-        hyps = translator.translate_batch(list(texts), src=src, tgt=tgt, beam_size=beam_size, n_best=n_best,
-                                          max_batch_tokens=max_batch_tokens)
-        return [h[0].text if h else "" for h in hyps]
-
-    return back_translate
 
 
 class MemoryKeyStore:
