@@ -92,7 +92,7 @@ def repair_html() -> str:
     tokens on both sides and a loop, made with translators the test controls."""
     from test_repair import ARTICLE, ENGLISH, FIXED, TO_ARABIC, Fake, cached
 
-    from mtfix.repair import Decoding, repair_text
+    from mtfix.repair import RepairDecoding, repair_text
     from mtfix.report.html import render_repair_html
 
     loop = "ههظاهره" * 40
@@ -109,7 +109,7 @@ def repair_html() -> str:
 
     result = repair_text(article, back=[("opus-mt-tc-big-ar-en-finetuned-news-2024-checkpoint-best", cached(Fake(back)))],
                          forward=[("opus-mt-tc-big-en-ar-finetuned-news-2024-checkpoint-best", cached(Fake(forward)))],
-                         decoding=Decoding(beam_size=2))
+                         decoding=RepairDecoding.make(beam_size=2))
     assert result.changed, "no changed sentence: the test would not show the repair column's layout"
     return render_repair_html(result.report(), source_name="/a/rather/long/path/to/the/article/" + "x" * 120 + ".txt")
 
