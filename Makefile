@@ -1,14 +1,14 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make repair   create/reuse .venv, install, run `mtfix repair` on the seed article
 #   make test     create/reuse .venv, install, run the test suite (offline)
-#   make test-fast  the same without the tests marked slow (pytest -m "not slow")
+#   make test-all   the same plus the tests marked slow (exhaustive matrices)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mtfix-installed
 SEED   := seeds/000_66fd05bfb1d0cc1a.txt
 
-.PHONY: install repair test test-fast bench bench-publish dictionaries
+.PHONY: install repair test test-all bench bench-publish dictionaries
 
 # torch is pinned and installed first: an unpinned torch pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -38,8 +38,8 @@ repair: $(STAMP)
 test: $(STAMP) dictionaries
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-test-fast: $(STAMP) dictionaries
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+test-all: $(STAMP) dictionaries
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "slow or not slow" $(PYTEST_ARGS)
 
 # A benchmark run writes under out/bench/ (git-ignored); `make bench-publish` replaces the
 # tracked bench/bench.md and bench/bench.json that the README quotes.

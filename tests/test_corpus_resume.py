@@ -14,8 +14,6 @@ import pytest
 from test_corpus_noise import noisy_bitext
 
 
-pytestmark = pytest.mark.slow  # long real-data runs: `make test-fast` skips them
-
 OUTPUTS = ("c.jsonl", "c.tsv", "c.parquet", "c_hf", "d.jsonl", "r.jsonl", "c.summary.json")
 
 

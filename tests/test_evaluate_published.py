@@ -18,8 +18,6 @@ from typer.testing import CliRunner
 from mtfix.cli.app import app
 
 
-pytestmark = pytest.mark.slow  # long real-data runs: `make test-fast` skips them
-
 TOL = 0.05
 REFERENCE = {"ara-eng": "eng_Latn.txt", "eng-ara": "arb_Arab.txt"}
 

@@ -43,7 +43,6 @@ def own_model(tiny_models, tmp_path):
     return model, src
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["transformers", "auto"])
 def test_a_model_resaved_in_place_is_translated_afresh(own_model, tmp_path, backend):
     model, src = own_model

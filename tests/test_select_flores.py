@@ -16,8 +16,6 @@ from typer.testing import CliRunner
 from mtfix.cli.app import app
 
 
-pytestmark = pytest.mark.slow  # long real-data runs: `make test-fast` skips them
-
 runner = CliRunner()
 SETS = {"ara-eng": ("eng_Latn", "arb_Arab"), "eng-ara": ("arb_Arab", "eng_Latn")}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from mtfix.cli.app import app
@@ -57,7 +56,6 @@ def test_select_with_a_back_translator(tmp_path, monkeypatch):
     assert good["scores"]["roundtrip_chrf"]["value"] == 1.0
 
 
-@pytest.mark.slow
 def test_select_end_to_end_with_a_tiny_engine_model(tiny_models, tmp_path):
     """The real engine back-translates (random weights: the scores mean nothing, the wiring does)."""
     src, a, b = _files(tmp_path)
