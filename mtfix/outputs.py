@@ -1,42 +1,209 @@
-"""Writing results safely: all or nothing, never over an input.
+"""Writing results safely: planned before any work, all or nothing, never over an input.
 
-Every command that writes a file goes through :func:`atomic_write_text` (or
-:func:`atomic_path` for writers that need a path), so an interrupted or failed
-run never leaves a half-written output, and an output path that is one of the
-inputs is refused before any work is done.
+This module is the one place where output paths are checked and written.
+
+* :func:`plan_outputs` (and its one-path form :func:`check_output_path`) runs
+  before any work and refuses, with one message per rule, an output that is an
+  input, is the translation cache, is written by two options, lands in a
+  missing or unwritable folder, or is a folder.
+* :func:`atomic_path` / :func:`atomic_dir` / :func:`atomic_write_text` /
+  :func:`write_all` write into a temporary file (or folder) next to the output
+  and rename it into place only on success. A symlinked output is written
+  through (the link stays). OS errors (no space, read-only, permissions)
+  become one :class:`~mtfix.errors.MtfixError` line and leave nothing behind.
+* Temporary names are ``.<name>.mtfix-<pid>-<random>.part``: a later write of
+  the same output removes the leftovers of processes that are gone (a SIGKILL
+  leaves them), never those of a run still going.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import re
+import shutil
+import stat
+import secrets
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from mtfix.errors import MtfixError
 
+__all__ = [
+    "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
+    "write_all", "os_error", "os_reason", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
+]
 
-def check_output_path(out: str | os.PathLike | None, inputs: Iterable[str | os.PathLike] = ()) -> None:
-    """Refuse an output that would overwrite an input or land in a missing folder."""
-    if out is None:
+_TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
+
+_ERRNO_WORDS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def os_reason(e: OSError) -> str:
+    """An OS error in a few plain words (``no space left on the device``)."""
+    return _ERRNO_WORDS.get(e.errno) or (e.strerror or str(e)).lower()
+
+
+def os_error(e: OSError, what: str) -> MtfixError:
+    """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``)."""
+    return MtfixError(f"{what}: {os_reason(e)}")
+
+
+# ------------------------------------------------------------------ planning
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists() and a.samefile(b):
+            return True
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def plan_outputs(
+    outputs: Sequence[tuple] | Mapping[str, str | os.PathLike | None],
+    inputs: Iterable[str | os.PathLike | None] = (),
+    *,
+    cache: str | os.PathLike | None = None,
+) -> None:
+    """Check every output before any work; raise MtfixError on the first broken rule.
+
+    ``outputs`` are ``(option, path)`` pairs, or ``(option, path, "folder")`` for an
+    output that is a folder (:func:`check_dir_output`); ``None`` and ``"-"`` are skipped.
+    Rules, one message each: the parent folder exists; it is writable; a file
+    output is not a folder; no output is an input (symlinks followed) or the
+    translation ``cache``; the cache is not an input; no two options write the
+    same path.
+    """
+    items = list(outputs.items()) if isinstance(outputs, Mapping) else list(outputs)
+    items = [(opt, Path(p), *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
+    inputs = [Path(i) for i in inputs if i is not None]
+    for opt, out, *kind in items:
+        if kind == ["folder"]:
+            check_dir_output(out, inputs, option=opt, cache=cache)
+        else:
+            check_output_path(out, inputs, option=opt, cache=cache)
+    if cache is not None:
+        for inp in inputs:
+            if _same(Path(cache), inp):
+                raise MtfixError(f"--cache {cache} is also an input ({inp}); give the cache its own path")
+    seen: dict[Path, str] = {}
+    for opt, out, *_ in items:
+        key = Path(os.path.realpath(out))
+        if key in seen:
+            raise MtfixError(f"{seen[key]} and {opt} both write {out}; give them different paths")
+        seen[key] = opt
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """A device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): written
+    straight into, never replaced by a renamed temporary file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _check_common(out: Path, inputs: Iterable[Path], option: str, cache) -> None:
+    label = f"{option} {out}" if option else str(out)
+    target = Path(os.path.realpath(out))  # a symlinked output is written through
+    parent = target.parent
+    if is_stream(out):
+        pass  # /dev/stdout, /dev/null, a FIFO: written in place, its folder does not matter
+    elif not parent.is_dir():
+        raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        reason = "the file system is read-only" if _read_only(parent) else "permission denied"
+        raise MtfixError(f"cannot write {out}: folder {parent} is not writable ({reason})")
+    for inp in inputs:
+        if inp is not None and _same(out, Path(inp)):
+            raise MtfixError(f"{label} is also an input ({inp}); choose another path")
+    if cache is not None and _same(out, Path(cache)):
+        raise MtfixError(f"{label} is the translation cache; choose another path (or another --cache)")
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def check_output_path(out: str | os.PathLike | None, inputs: Iterable[str | os.PathLike | None] = (), *,
+                      option: str = "", cache: str | os.PathLike | None = None) -> None:
+    """Refuse a file output that would overwrite an input or the cache, or cannot be written."""
+    if out is None or str(out) == "-":
         return
     out_p = Path(out)
-    for inp in inputs:
-        if inp is None:
-            continue
-        inp_p = Path(inp)
-        try:
-            same = out_p.exists() and inp_p.exists() and out_p.samefile(inp_p)
-        except OSError:
-            same = False
-        if same or out_p.resolve() == inp_p.resolve():
-            raise MtfixError(f"output {out} is also an input; choose another --out path")
-    parent = out_p.resolve().parent
-    if not parent.is_dir():
-        raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
+    _check_common(out_p, [Path(i) for i in inputs if i is not None], option, cache)
     if out_p.is_dir():
         raise MtfixError(f"cannot write {out}: it is a folder")
+
+
+def check_dir_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = (), *,
+                     option: str = "", cache: str | os.PathLike | None = None) -> None:
+    """A dataset folder may replace an earlier dataset, never another folder, a file or an input."""
+    out = Path(out)
+    _check_common(out, [Path(i) for i in inputs if i is not None], option, cache)
+    if out.exists() and not (out.is_dir() and (out / "state.json").is_file()):
+        what = "a file" if not out.is_dir() else "a folder that is not a saved dataset"
+        raise MtfixError(f"cannot write the dataset {out}: it is {what}; choose another path")
+
+
+# ------------------------------------------------------------------ temporary names
+
+def temp_name(out: Path, kind: str = "part") -> str:
+    """A fresh temporary name next to ``out`` that :func:`remove_leftovers` recognises."""
+    return f".{out.name}.mtfix-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
+
+
+def is_temp_name(name: str) -> bool:
+    return _TEMP.match(name) is not None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_leftovers(out: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files/folders that a killed writer of ``out`` left next to it.
+
+    Only names made by :func:`temp_name` for this very output, whose process is gone."""
+    out = Path(os.path.realpath(out))
+    removed = []
+    try:
+        entries = list(out.parent.iterdir())
+    except OSError:
+        return removed
+    for p in entries:
+        m = _TEMP.match(p.name)
+        if not m or m["name"] != out.name or _alive(int(m["pid"])):
+            continue
+        try:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
+    return removed
 
 
 def usual_mode(path: str | os.PathLike) -> None:
@@ -47,25 +214,114 @@ def usual_mode(path: str | os.PathLike) -> None:
     os.chmod(path, (0o777 if Path(path).is_dir() else 0o666) & ~umask)
 
 
+def _remove(p: Path) -> None:
+    with contextlib.suppress(OSError):
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.exists() or p.is_symlink():
+            p.unlink()
+
+
+# ------------------------------------------------------------------ writing
+
+@contextlib.contextmanager
+def _staged(out: str | os.PathLike, *, folder: bool) -> Iterator[tuple[Path, Path]]:
+    """``(tmp, target)``: a temporary file or folder next to the real target of ``out``.
+    OS errors inside become one MtfixError line; the temporary never survives."""
+    target = Path(os.path.realpath(out))
+    tmp = target.parent / temp_name(target)
+    try:
+        remove_leftovers(target)
+        if folder:
+            tmp.mkdir()
+        else:
+            tmp.touch(exist_ok=False)
+        yield tmp, target
+    except OSError as e:
+        _remove(tmp)
+        raise os_error(e, f"cannot write {out}") from None
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
 @contextlib.contextmanager
 def atomic_path(out: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path next to ``out``; it replaces ``out`` only on success."""
-    out_p = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_p.name}.", suffix=suffix + ".part", dir=out_p.resolve().parent)
-    os.close(fd)
-    tmp_p = Path(tmp)
-    try:
-        yield tmp_p
-        if tmp_p.exists():
-            usual_mode(tmp_p)
-        os.replace(tmp_p, out_p)
-    finally:
-        if tmp_p.exists():
-            tmp_p.unlink()
+    """Yield a temporary path next to ``out``; it replaces ``out`` only on success.
+
+    ``suffix`` is accepted for compatibility (writers that pick a format from it
+    are given the path explicitly). A device or FIFO (:func:`is_stream`) is yielded
+    itself: there is nothing to replace."""
+    if is_stream(out):
+        try:
+            yield Path(out)
+        except OSError as e:
+            raise os_error(e, f"cannot write {out}") from None
+        return
+    with _staged(out, folder=False) as (tmp, target):
+        yield tmp
+        usual_mode(tmp)
+        os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
+    """A temporary folder next to ``out`` that replaces it on success (an earlier
+    folder at ``out`` is moved aside first and removed after)."""
+    with _staged(out, folder=True) as (tmp, target):
+        yield tmp
+        usual_mode(tmp)
+        old = None
+        if target.exists():
+            old = target.parent / temp_name(target, "old")
+            os.replace(target, old)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def atomic_write_text(out: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8, LF kept as given) to ``out`` in one step."""
-    with atomic_path(out) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+    write_all({out: text})
+
+
+def write_all(files: Mapping[str | os.PathLike, str]) -> None:
+    """Write several text files (UTF-8) all or nothing: every one is written to its
+    temporary first; only when all succeeded are they renamed into place."""
+    staged: list[tuple[Path, Path]] = []
+    streams = {out: text for out, text in files.items() if is_stream(out)}
+    try:
+        for out, text in files.items():
+            if out in streams:
+                continue
+            target = Path(os.path.realpath(out))
+            try:
+                remove_leftovers(target)
+                tmp = target.parent / temp_name(target)
+                staged.append((tmp, target))
+                with open(tmp, "x", encoding="utf-8", newline="") as f:
+                    f.write(text)
+                    f.flush()
+                    os.fsync(f.fileno())
+                usual_mode(tmp)
+            except OSError as e:
+                raise os_error(e, f"cannot write {out}") from None
+        for tmp, target in staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as e:
+                raise os_error(e, f"cannot write {target}") from None
+        for out, text in streams.items():  # last: the files are in place by then
+            try:
+                with open(out, "w", encoding="utf-8", newline="") as f:
+                    f.write(text)
+            except OSError as e:
+                raise os_error(e, f"cannot write {out}") from None
+    finally:
+        for tmp, _ in staged:
+            _remove(tmp)

@@ -13,6 +13,7 @@ import pytest
 
 from test_corpus_noise import noisy_bitext
 
+
 OUTPUTS = ("c.jsonl", "c.tsv", "c.parquet", "c_hf", "d.jsonl", "r.jsonl", "c.summary.json")
 
 

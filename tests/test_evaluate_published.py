@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+
 TOL = 0.05
 REFERENCE = {"ara-eng": "eng_Latn.txt", "eng-ara": "arb_Arab.txt"}
 

@@ -263,7 +263,7 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_models, tmp_pa
     assert r.exit_code == 2 and "also an input" in r.stderr
     assert cfg.read_text(encoding="utf-8") == "[selection]\nmargin = 0.02\n"
     r = run("repair", seed_path, *models, "--out", tmp_path / "x", "--report", tmp_path / "x")
-    assert r.exit_code == 2 and "different files" in r.stderr
+    assert r.exit_code == 2 and "both write" in r.stderr
     r = run("repair", seed_path, "-b", tiny_models["marian-en-ar"], "-f", tiny_models["marian-en-ar"], "--no-cache")
     assert r.exit_code == 2 and "source language en, not ar" in r.stderr
 

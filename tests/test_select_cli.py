@@ -128,7 +128,7 @@ def test_out_is_an_input(files):
     _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", paths["good"]),
                   "also an input", tmp / "o")
     _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", tmp / "o"),
-                  "same file", tmp / "o")
+                  "both write", tmp / "o")
 
 
 def test_wrong_language(files):

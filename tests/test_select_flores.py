@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+
 runner = CliRunner()
 SETS = {"ara-eng": ("eng_Latn", "arb_Arab"), "eng-ara": ("arb_Arab", "eng_Latn")}
 

@@ -4,12 +4,16 @@ Each command lives in its own module under ``mtfix.cli`` and exposes
 ``register(app)``. Heavy libraries (torch, transformers) are imported inside
 the commands, so ``mtfix --help`` stays instant.
 
-Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command is
-printed as one line ``error: ...`` on stderr with exit code 2.
+Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command, every
+usage error (``--beam 0``, an unknown option) and, as a last resort, an OS or
+SQLite error the library did not turn into a message, is printed as one line
+``error: ...`` on stderr with exit code 2; never a traceback or a boxed panel.
 """
 
 from __future__ import annotations
 
+import errno
+import sqlite3
 import sys
 
 import typer
@@ -23,7 +27,9 @@ fastparams.install()  # plain values skip typer's pydantic adapters (start-up ti
 
 
 class _Group(TyperGroup):
-    """Turns MtfixError into a one-line message and exit code 2."""
+    """One line ``error: ...`` and exit code 2 for every user-facing failure: an
+    :class:`MtfixError`, a usage error (bad option value, unknown option), and, as a
+    last resort, an OS or SQLite error that escaped the library's own handling."""
 
     def invoke(self, ctx):
         try:
@@ -31,6 +37,64 @@ class _Group(TyperGroup):
         except MtfixError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:
+            if e.errno == errno.EPIPE:  # `mtfix ... | head`: typer/click end quietly
+                raise
+            from mtfix.outputs import os_error
+
+            where = f" {e.filename}" if getattr(e, "filename", None) else ""
+            typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
+            raise typer.Exit(2) from None
+        except sqlite3.Error as e:
+            typer.echo(f"error: {MtfixError(f'SQLite: {e}')}", err=True)
+            raise typer.Exit(2) from None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _flags_take_no_value(self)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.TyperException as e:  # typer's own click: usage errors, bad values
+            if type(e).__name__ == "NoArgsIsHelpError":  # `mtfix corpus`: the help, as before
+                e.show()
+                rv = e.exit_code
+            else:
+                typer.echo(f"error: {usage_line(e)}", err=True)
+                rv = 2
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            rv = 1
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _flags_take_no_value(command) -> None:
+    """``--json`` in --help, not ``--json <bool>``: a flag takes no value (``--json true`` is an error)."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if not getattr(command, "_mtfix_help_tidy", False) and hasattr(command, "get_help_option"):
+        made = command.get_help_option
+
+        def get_help_option(ctx, made=made):  # -h/--help is made per call, outside params
+            option = made(ctx)
+            if option is not None and option.metavar is None:
+                option.metavar = ""
+            return option
+
+        command.get_help_option = get_help_option
+        command._mtfix_help_tidy = True
+    for sub in getattr(command, "commands", {}).values():
+        _flags_take_no_value(sub)
+
+
+def usage_line(e: Exception) -> str:
+    """A click usage error as one line, naming the command's --help."""
+    line = " ".join(e.format_message().split()) if hasattr(e, "format_message") else " ".join(str(e).split())
+    ctx = getattr(e, "ctx", None)
+    if ctx is not None:
+        line += f" (see `{ctx.command_path} --help`)"
+    return line
 
 
 app = typer.Typer(

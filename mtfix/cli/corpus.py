@@ -62,10 +62,10 @@ def _default_beside(out: Path, suffix: str) -> Path:
     return out.with_name(stem + suffix)
 
 
-def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list):
+def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None):
     """Parse and check every output path before any work."""
-    from mtfix.corpus.writers import check_dir_output, parse_output
-    from mtfix.outputs import check_output_path
+    from mtfix.corpus.writers import parse_output
+    from mtfix.outputs import plan_outputs
 
     specs = [parse_output(o) for o in outs]
     dropped_spec = parse_output(dropped) if dropped is not None else None
@@ -77,22 +77,8 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
         raise MtfixError(f"--rejects {rejects}: the rejects file is JSONL; name it *.jsonl")
     summary = summary if summary is not None else _default_beside(specs[0].path, ".summary.json")
     files = [("--out", s) for s in specs] + ([("--dropped", dropped_spec)] if dropped_spec else [])
-    for opt, spec in files:
-        if spec.format == "hf":
-            check_dir_output(spec.path, inputs)
-        else:
-            check_output_path(spec.path, inputs)
-    for p in (rejects, summary):
-        if p is not None:
-            check_output_path(p, inputs)
-    seen: dict[str, str] = {}
-    for opt, p in [*((o, s.path) for o, s in files), ("--rejects", rejects), ("--summary", summary)]:
-        if p is None:
-            continue
-        key = str(Path(p).resolve())
-        if key in seen:
-            raise MtfixError(f"{seen[key]} and {opt} both write {p}; give them different paths")
-        seen[key] = opt
+    plan_outputs([*((opt, s.path, "folder" if s.format == "hf" else "file") for opt, s in files),
+                  ("--rejects", rejects), ("--summary", summary)], inputs, cache=cache)
     return specs, dropped_spec, rejects, summary
 
 
@@ -182,8 +168,9 @@ def filter_command(
     from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext
 
     config = load_pipeline_config(pipeline)
-    specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
-                                                          [*inputs, pipeline])
+    specs, dropped_spec, rejects, summary = _plan_outputs(
+        out, dropped, rejects, summary, skip_bad, [*inputs, pipeline],
+        cache=engine.cache_file() if back_model is not None else None)
     source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
     back_translate, model_name = None, "custom"
@@ -241,8 +228,12 @@ def build_command(
     if pipe.langs != ("en", "ar"):
         raise MtfixError(f"{pipe.source}: corpus build makes (en, ar) pairs; set src_lang = \"en\", tgt_lang = \"ar\"")
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
-                                                          [*articles, pipeline, config])
+                                                          [*articles, pipeline, config],
+                                                          cache=engine.cache_file())
     scoring = load_config(config)
+    for a in articles:  # cheap checks before any model is looked up
+        if not Path(a).exists():
+            raise MtfixError(f"{a}: no such file or folder")
     decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
                                    max_batch_tokens=batch_tokens)
     models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),

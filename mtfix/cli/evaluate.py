@@ -7,6 +7,7 @@ requested outputs. All the work is in the library.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -27,18 +28,10 @@ def _split_metrics(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(m for v in values for m in v.split(",") if m.strip())
 
 
-def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
-    from mtfix.outputs import check_output_path
+def _check_outputs(outputs: dict[str, str | None], inputs: list, cache=None) -> None:
+    from mtfix.outputs import plan_outputs
 
-    files = {opt: p for opt, p in outputs.items() if p is not None and p != "-"}
-    for opt, p in files.items():
-        check_output_path(p, inputs)
-    seen: dict[str, str] = {}
-    for opt, p in files.items():
-        key = str(Path(p).resolve())
-        if key in seen:
-            raise MtfixError(f"{seen[key]} and {opt} both write {p}; give them different paths")
-        seen[key] = opt
+    plan_outputs(outputs, inputs, cache=cache)
     stdout = [opt for opt, p in outputs.items() if p == "-"]
     if len(stdout) > 1:
         raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
@@ -46,10 +39,10 @@ def _check_outputs(outputs: dict[str, str | None], inputs: list) -> None:
 
 def evaluate_command(
     ref: Optional[List[Path]] = typer.Option(None, "--ref", "-r", help="Reference file (repeat for several references)."),
-    sys_: List[str] = typer.Option(..., "--sys", "-s", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
+    sys_: List[str] = typer.Option(..., "--sys", help="System output: NAME=FILE or FILE (repeat; the first is the baseline)."),
     src: Optional[Path] = typer.Option(None, "--src", help="Source file: line counts checked, shown with the worst segments; needed by --no-ref."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", "-b", help="System NAME to compare the others with (default: the first --sys)."),
-    metric: Optional[List[str]] = typer.Option(None, "--metric", "-m", help="bleu, chrf, chrf++, ter or a registered metric (repeat or comma-separate; default: the four)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="System NAME to compare the others with (default: the first --sys)."),
+    metric: Optional[List[str]] = typer.Option(None, "--metric", help="bleu, chrf, chrf++, ter or a registered metric (repeat or comma-separate; default: the four)."),
     tokenize: str = typer.Option("13a", "--tokenize", "-t", help="BLEU tokenizer (sacrebleu -tok): 13a, intl, char, none, ..."),
     lowercase: bool = typer.Option(False, "--lowercase", "-lc", help="Case-insensitive BLEU and chrF (TER is case-insensitive by sacrebleu's default)."),
     normalize: str = typer.Option("none", "--normalize", "-n", help="Normalisation profile applied to hypotheses and references alike (e.g. arabic, arabic-light, digits); recorded in the signatures."),
@@ -81,7 +74,7 @@ def evaluate_command(
     from mtfix.evaluate import core, render
     from mtfix.metrics.corpus import MetricOptions, segment_keys
     from mtfix.evaluate.segments import segments_jsonl
-    from mtfix.outputs import atomic_write_text
+    from mtfix.outputs import write_all
 
     if paired not in _PAIRED:
         raise MtfixError(f"--paired must be one of {', '.join(_PAIRED)}, got {paired!r}")
@@ -103,7 +96,8 @@ def evaluate_command(
         raise MtfixError("give at least one --ref FILE (or --no-ref with --back-model for a round-trip estimate)")
 
     inputs = [*refs, *(s.path for s in specs), *([src] if src else [])]
-    _check_outputs({"--segments": segments, "--json": json_out, "--markdown": markdown, "--html": html_out}, inputs)
+    _check_outputs({"--segments": segments, "--json": json_out, "--markdown": markdown, "--html": html_out}, inputs,
+                   cache=engine.cache_file() if no_ref else None)
     if segments == "-":
         raise MtfixError("--segments needs a file path, not '-'")
     if html_out == "-":
@@ -115,10 +109,22 @@ def evaluate_command(
     def warn(msg: str) -> None:
         err.print(f"warning: {msg}", markup=False, highlight=False)
 
+    started = time.monotonic()
+    status = None
+
+    def progress(msg: str) -> None:
+        """Each phase: the spinner's text on a terminal, a line on stderr otherwise (-q: nothing)."""
+        line = f"[{time.monotonic() - started:5.1f} s] {msg}"
+        if status is not None:
+            status.update(line)
+        elif not quiet:
+            err.print(line, markup=False, highlight=False)
+
     opts = MetricOptions(metrics=_split_metrics(metric), tokenize=tokenize, lowercase=lowercase)
     kwargs = dict(
         normalize=normalize, baseline=baseline, tests=_PAIRED[paired], bs_samples=bs_n, ar_samples=ar_n,
         seed=seed, n_jobs=jobs, segments=bool(segments or html_out or worst), n_worst=worst, worst_by=worst_by,
+        progress=progress,
     )
     if normalize != "none":
         from mtfix.metrics import resolve_normalizer
@@ -137,12 +143,14 @@ def evaluate_command(
                                **engine.translator_options())
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
-        with err.status("back-translating and scoring (round-trip estimate)..."):
+        with err.status("back-translating and scoring (round-trip estimate)...") as status:
+            status = status if err.is_terminal else None
             report = roundtrip_evaluate(hyps, src_lines, back, model_name=back_model, options=opts,
                                         paths={s.name: str(s.path) for s in specs}, source_name=str(src),
                                         warnings=warnings, **kwargs)
     else:
-        with err.status(f"scoring {len(specs)} system{'s' if len(specs) != 1 else ''} with sacrebleu..."):
+        with err.status(f"scoring {len(specs)} system{'s' if len(specs) != 1 else ''} with sacrebleu...") as status:
+            status = status if err.is_terminal else None
             report = core.evaluate_files(refs, specs, src, options=opts, on_warning=warn, **kwargs)
 
     rendered: dict[str, str] = {}
@@ -154,12 +162,11 @@ def evaluate_command(
         rendered[markdown] = render.to_markdown(report, worst=worst > 0)
     if html_out:
         rendered[html_out] = render.to_html(report, worst=worst > 0)
+    write_all({path: text for path, text in rendered.items() if path != "-"})  # all or nothing
     for path, text in rendered.items():
         if path == "-":
             sys.stdout.write(text)
             sys.stdout.flush()
-        else:
-            atomic_write_text(path, text)
     if not quiet:
         for r in render.rich_renderables(report, worst=worst > 0):
             console.print(r)

@@ -78,15 +78,14 @@ def register(app: typer.Typer) -> None:
         diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the fixed text."),
         as_json: bool = typer.Option(False, "--json", help="Print the fixes and what is left as JSON."),
     ):
-        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.outputs import atomic_write_text, plan_outputs
         from mtfix.text.check import check_text
         from mtfix.text.fix import fix_text
         from mtfix.text.read import BOM
         from mtfix.text.script import detect_script_language
 
         gloss = open_glossary(glossary, no_default_glossary)
-        if out is not None:
-            check_output_path(out, ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
+        plan_outputs([("--out", out)], ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
         text, bom = read_input(file)
         found = detect_script_language(text)
         if found != "ar":

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
     @models.command("convert")
     def convert(
         model: str = typer.Argument(..., help="Preset name, hub id or local Hugging Face dir."),
-        quantization: str = typer.Option("int8", "--quantization", "-q", help="int8 (CPU default), float32, ..."),
+        quantization: str = typer.Option("int8", "--quantization", help="int8 (CPU default), float32, ..."),
         out: Optional[Path] = typer.Option(None, "--out", help="Output dir (default: models/NAME-ct2-QUANT)."),
         force: bool = typer.Option(False, "--force", help="Replace an existing conversion."),
         models_dir: Optional[Path] = ModelsDirOpt,

@@ -42,7 +42,8 @@ ComputeTypeOpt = typer.Option(
     "float32, ...; transformers: float32, float16, bfloat16.",
 )
 ModelsDirOpt: Optional[Path] = typer.Option(
-    None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
+    None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
+    "checkout's models/ whatever the current folder, else ~/.cache/mtfix/models)."
 )
 CacheOpt: Optional[Path] = typer.Option(
     None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
@@ -92,6 +93,12 @@ class EngineOptions:
         return dict(backend=self.backend, device=self.device, compute_type=self.compute_type,
                     quantization=self.quantization, convert=not self.no_convert, threads=self.threads,
                     models_dir=self.models_dir)
+
+    def cache_file(self) -> Optional[Path]:
+        """The cache file this command will use (None with --no-cache): no output may be it."""
+        from mtfix.engine.cache import default_cache_path
+
+        return None if self.no_cache else Path(self.cache or default_cache_path())
 
     def open_cache(self):
         """The translation cache (None with --no-cache)."""

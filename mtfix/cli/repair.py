@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         engine: EngineOptions,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
-        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.outputs import plan_outputs, write_all
         from mtfix.repair.models import RepairDecoding, open_repair_models
         from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
         from mtfix.scoring.terminology import with_glossaries
@@ -56,12 +56,11 @@ def register(app: typer.Typer) -> None:
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
 
-        outputs = [p for p in (out, report, html) if p is not None]
-        if len({p.resolve() for p in outputs}) != len(outputs):
-            raise MtfixError("--out, --report and --html must be different files")
-        for p in outputs:
-            check_output_path(p, [file, config, *(g for g in glossary or [] if Path(g).exists())])
+        plan_outputs([("--out", out), ("--report", report), ("--html", html)],
+                     [file, config, *(g for g in glossary or [] if Path(g).exists())],
+                     cache=engine.cache_file())
         text = read_text(file)
+        base_config = load_config(config)  # a bad --config fails before any model is looked up
         gloss = open_glossary(glossary, no_default_glossary)
         missing = [] if back_models or forward_models or require_models else missing_default_models(engine.models_dir)
         back, forward, warning = [], [], None
@@ -74,7 +73,7 @@ def register(app: typer.Typer) -> None:
             models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
                                         **engine.translator_options())
             back, forward = models.back, models.forward
-            scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
+            scoring = with_glossaries(base_config, glossary, default=not no_default_glossary)
         with progress_bar("repairing") as advance:
             if not missing:
                 model_options = dict(decoding=decoding, config=scoring,
@@ -82,13 +81,15 @@ def register(app: typer.Typer) -> None:
             result = repair_article(text, back=back, forward=forward, glossary=gloss, name=str(file),
                                     notes=[warning] if warning else [], **model_options)
         rep = result.report()
+        files = {}
         if report:
-            atomic_write_text(report, json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
+            files[report] = json.dumps(rep, ensure_ascii=False, indent=2) + "\n"
         if html:
-            atomic_write_text(html, render_repair_html(rep, source_name=str(file)))
+            files[html] = render_repair_html(rep, source_name=str(file))
         if out:
-            atomic_write_text(out, result.text)
-        else:
+            files[out] = result.text
+        write_all(files)  # all or nothing
+        if not out:
             typer.echo(result.text, nl=not result.text.endswith("\n"))
         s = result.summary()
         if warning:
@@ -99,11 +100,13 @@ def register(app: typer.Typer) -> None:
         else:
             translators = [tr for _, tr in back + forward]
             loaded = sum(1 for tr in translators if tr.loaded)
+            reused = sum(tr.reused for tr in translators)
             typer.echo(
                 f"repaired {s['changed']} of {s['sentences']} sentences: {rules}, {s['changed_by_model']} changed "
                 f"by a model ({s['candidates']} candidates scored); translations: "
                 f"{sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
-                f"{sum(tr.hits for tr in translators)} from the cache",
+                f"{sum(tr.hits for tr in translators)} from the cache (earlier runs)"
+                + (f", {reused} reused within this run" if reused else ""),
                 err=True,
             )
         typer.echo(f"signature: {rep['signature']['line']}", err=True)

@@ -24,8 +24,8 @@ def select_command(
         None, "--candidates", "-c",
         help="Candidate files, line-aligned: --candidates A.txt B.txt C.txt (or NAME=PATH; repeating the option works too).",
     ),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the chosen line of every segment here."),
-    source: Optional[Path] = typer.Option(None, "--source", "-s", help="The source text (other language), line-aligned: numbers/length checks, round trip."),
+    out: Path = typer.Option(..., "--out", "-o", help="Write the chosen line of every segment here."),
+    source: Optional[Path] = typer.Option(None, "--source", help="The source text (other language), line-aligned: numbers/length checks, round trip."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write every candidate's scores, each decision and its reason, and a signature, as JSON."),
     config: Optional[Path] = ScoringConfigOpt,
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
@@ -46,7 +46,7 @@ def select_command(
 
     Example: mtfix select --candidates a.ar b.ar c.ar --source src.en --out best.ar --report why.json
     """
-    from mtfix.outputs import atomic_write_text, check_output_path
+    from mtfix.outputs import plan_outputs, write_all
     from mtfix.select import parse_candidate_spec, resolve_incumbent, select_files
 
     extra = list(ctx.args)
@@ -66,11 +66,8 @@ def select_command(
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
     inputs += [g for g in glossary or [] if Path(g).exists()]
-    check_output_path(out, inputs)
-    if report is not None:
-        check_output_path(report, inputs)
-        if Path(report).resolve() == Path(out).resolve():
-            raise MtfixError("--out and --report are the same file; give them different paths")
+    plan_outputs([("--out", out), ("--report", report)], inputs,
+                 cache=engine.cache_file() if back_model is not None else None)
 
     back_translate = None
     if back_model is not None:
@@ -88,9 +85,7 @@ def select_command(
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
-    atomic_write_text(out, text)
-    if rep is not None:
-        atomic_write_text(report, rep)
+    write_all({out: text, **({report: rep} if rep is not None else {})})  # all or nothing
     if not quiet:
         s = result.summary()
         inc = s["incumbent"] if isinstance(s["incumbent"], str) else ", ".join(s["incumbent"])

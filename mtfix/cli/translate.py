@@ -12,6 +12,24 @@ from mtfix.cli.options import DEFAULTS, BatchTokensOpt, BeamOpt, EngineOptions, 
 from mtfix.errors import MtfixError
 
 
+_SCRIPT_OF = {"ar": "Arab", "en": "Latn"}  # what detect_script_language tells apart
+_SCRIPT_NAMES = {"Arab": "Arabic", "Latn": "Latin"}
+
+
+def check_script(lines: list[str], src: str, name) -> None:
+    """Refuse a file in the wrong script for ``--src`` (English given as Arabic, or the
+    reverse): the model would turn it into confident noise."""
+    from mtfix.engine.languages import lookup
+    from mtfix.text.script import detect_script_language
+
+    lang = lookup(src)
+    expected = lang.flores.split("_")[1] if lang else None
+    found = _SCRIPT_OF.get(detect_script_language("\n".join(lines)) or "")
+    if expected in _SCRIPT_NAMES and found and found != expected:
+        raise MtfixError(f"{name} is mostly {_SCRIPT_NAMES[found]} script, but --src {src} ({lang.name}) is written "
+                         f"in {_SCRIPT_NAMES[expected]} script; give the file's real language as --src")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("translate")
     @engine_command
@@ -36,19 +54,20 @@ def register(app: typer.Typer) -> None:
         from mtfix.engine.languages import canonical
         from mtfix.engine.loader import open_translator
         from mtfix.engine.registry import default_model
-        from mtfix.outputs import atomic_write_text, check_output_path
+        from mtfix.outputs import atomic_write_text, plan_outputs
         from mtfix.text.read import read_lines
 
         if n_best > 1 and not as_json:
             raise MtfixError("--n-best > 1 needs --json (plain output keeps one line per input line)")
         if n_best > beam_size:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
-        check_output_path(out, [file])
+        plan_outputs([("--out", out)], [file], cache=engine.cache_file())
         lines = read_lines(file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
         translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
         translator.pair(src, tgt)  # fail on a wrong language before any work
+        check_script(lines, src, file)  # and on a file in another script than --src's
         with progress_bar("translating") as advance:
             results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)
         if as_json:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from mtfix.corpus.readers import Item, Source, _fingerprint
+from mtfix.corpus.readers import Item, Source, file_fingerprint
 from mtfix.corpus.records import BadRow, Pair
 from mtfix.errors import MtfixError
 
@@ -72,7 +72,7 @@ class ArticleSource(Source):
         self.articles = find_articles(self.paths)
 
     def describe(self) -> dict:
-        return {"format": self.format, "files": [_fingerprint(p) for p, _ in self.articles]}
+        return {"format": self.format, "files": [file_fingerprint(p) for p, _ in self.articles]}
 
     def options(self) -> dict:
         return {"format": self.format, "articles": len(self.articles)}

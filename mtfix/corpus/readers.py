@@ -82,12 +82,14 @@ def _decode(raw: bytes, line: int) -> tuple[str | None, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         return None, f"not UTF-8 (invalid byte 0x{raw[e.start]:02x} at byte {e.start + 1} of the line)"
+    if "\0" in text:  # the whole-file check sees only the head: binary data further down lands here
+        return None, f"looks binary (a NUL byte at byte {raw.index(0) + 1} of the line)"
     if line == 1 and text.startswith("\ufeff"):
         text = text[1:]
     return text, ""
 
 
-def _fingerprint(path: Path) -> dict:
+def file_fingerprint(path: Path) -> dict:
     st = path.stat()
     return {"path": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
@@ -158,7 +160,7 @@ class _LineSource(Source):
         self._start_line = 0
 
     def describe(self) -> dict:
-        return {"format": self.format, "files": [_fingerprint(self.path)]}
+        return {"format": self.format, "files": [file_fingerprint(self.path)]}
 
     def count(self) -> int | None:
         return max(0, count_lines(self.path) - self._start_line)
@@ -313,7 +315,7 @@ class PlainPairSource(Source):
         self._counts: tuple[int, int] | None = None
 
     def describe(self) -> dict:
-        return {"format": self.format, "files": [_fingerprint(p) for p in self.paths]}
+        return {"format": self.format, "files": [file_fingerprint(p) for p in self.paths]}
 
     def count(self) -> int | None:
         return max(self._counts) if self._counts else None
@@ -392,7 +394,7 @@ class HFDatasetSource(Source):
 
     def describe(self) -> dict:
         files = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else []
-        return {"format": self.format, "files": [_fingerprint(p) for p in files]}
+        return {"format": self.format, "files": [file_fingerprint(p) for p in files]}
 
     def count(self) -> int | None:
         return len(self._ds) if self._ds is not None else None

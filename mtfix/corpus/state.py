@@ -6,7 +6,13 @@
 * ``state.sqlite``: the run's identity (pipeline signature, inputs with sizes
   and modification times, reader options), the reader cursor, the counts, the
   committed size of each ``.jsonl`` file and every dedup key seen;
-* ``lock``: held (``flock``) while a run uses the dir.
+* ``lock``: held (``flock``) while a run uses the dir;
+* ``owner``: present when mtfix created the folder itself.
+
+The folder is mtfix's only when mtfix created it: a finished run (or
+``--restart``) removes the files listed above, and the folder only if it made
+it. A ``--work-dir`` that already holds anything else is refused, so no user
+file is ever deleted.
 
 Each chunk is appended to the ``.jsonl`` files, flushed and fsynced, and only
 then are the cursor, counts, sizes and the chunk's new dedup keys committed in
@@ -20,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Sequence
@@ -30,6 +35,10 @@ from mtfix.errors import MtfixError
 __all__ = ["WorkDir", "SqliteKeyStore", "PARTS"]
 
 PARTS = ("kept", "dropped", "rejects")
+OWNER = "owner"
+# Every name a run may create in its work dir (SQLite adds -wal/-shm/-journal files).
+OWN_FILES = (*(f"{p}.jsonl" for p in PARTS), "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
+             "state.sqlite-journal", "lock", OWNER)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS seen (filter TEXT NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL, "
@@ -59,30 +68,65 @@ class WorkDir:
 
     # ------------------------------------------------------------ open / close
 
+    def _check_foreign(self) -> None:
+        """Refuse a folder holding anything a run did not put there."""
+        if not self.path.exists():
+            return
+        if not self.path.is_dir():
+            raise MtfixError(f"the work dir {self.path} is a file; give --work-dir a folder path")
+        foreign = sorted(p.name for p in self.path.iterdir() if p.name not in OWN_FILES)
+        if foreign:
+            raise MtfixError(f"the work dir {self.path} holds other files ({', '.join(foreign[:3])}"
+                             f"{', ...' if len(foreign) > 3 else ''}); give --work-dir a new or empty folder")
+
     def open(self, identity: dict, *, restart: bool = False) -> bool:
         """Create the dir or take up the unfinished run in it; True when resuming."""
+        self._check_foreign()
         if restart and self.path.exists():
             self._remove_tree()
         fresh = not (self.path / "state.sqlite").exists()
+        made = False
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self.path.mkdir(parents=True)
+                made = True
+                (self.path / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
         except OSError as e:
-            raise MtfixError(f"cannot create the work dir {self.path}: {e.strerror or e}") from None
+            from mtfix.outputs import os_error
+
+            if made:  # a full disk after mkdir: the folder goes again
+                (self.path / OWNER).unlink(missing_ok=True)
+                self.path.rmdir()
+            raise os_error(e, f"cannot create the work dir {self.path}") from None
         self._take_lock()
         try:
-            self.db = sqlite3.connect(str(self.path / "state.sqlite"))
-            # WAL without a sync per commit: a killed process loses nothing committed; after a power
-            # cut the last commits may be gone, which only means redoing those chunks (the .jsonl
-            # files are synced before each commit, so they are never shorter than the state says).
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            for stmt in _SCHEMA:
-                self.db.execute(stmt)
-            self.db.commit()
-            rows = dict(self.db.execute("SELECT k, v FROM state"))
-        except sqlite3.DatabaseError as e:
+            return self._load(identity, fresh)
+        except MtfixError:
+            raise
+        except (OSError, sqlite3.DatabaseError) as e:
             self.close()
+            if fresh:  # nothing to keep: leave no half-made work dir behind
+                self._remove_tree()
+            if isinstance(e, OSError) or "full" in str(e):
+                from mtfix.outputs import os_reason
+
+                reason = os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})"
+                raise MtfixError(f"cannot write the work dir {self.path}: {reason}; free some space and run "
+                                 f"the same command again") from None
             raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+
+    def _load(self, identity: dict, fresh: bool) -> bool:
+        """Open the state database and take up (or start) the run it records."""
+        self.db = sqlite3.connect(str(self.path / "state.sqlite"))
+        # WAL without a sync per commit: a killed process loses nothing committed; after a power
+        # cut the last commits may be gone, which only means redoing those chunks (the .jsonl
+        # files are synced before each commit, so they are never shorter than the state says).
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        for stmt in _SCHEMA:
+            self.db.execute(stmt)
+        self.db.commit()
+        rows = dict(self.db.execute("SELECT k, v FROM state"))
         if "identity" not in rows:
             fresh = True
             self.db.execute("DELETE FROM seen")
@@ -138,7 +182,17 @@ class WorkDir:
             self._lock = None
 
     def _remove_tree(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        """Remove what a run put in the dir; the dir itself only if mtfix created it."""
+        owned = (self.path / OWNER).is_file()
+        for name in OWN_FILES:
+            if name != OWNER:
+                (self.path / name).unlink(missing_ok=True)
+        if owned:
+            (self.path / OWNER).unlink(missing_ok=True)
+            try:
+                self.path.rmdir()
+            except OSError:  # something appeared meanwhile: leave it
+                pass
 
     def remove(self) -> None:
         """Close and delete the dir (the run is finished, or its input was bad)."""
@@ -149,9 +203,18 @@ class WorkDir:
 
     def commit(self, lines: dict[str, Sequence[str]], cursor: dict | None, counts: dict) -> None:
         """Append ``lines`` (per part), make them durable, then commit the state
-        (and the dedup keys the stores inserted since the last commit)."""
-        self._append(lines)
-        self._commit_state(cursor, counts)
+        (and the dedup keys the stores inserted since the last commit). A full disk
+        ends the run with one line; what was committed before stays for the next run."""
+        try:
+            self._append(lines)
+            self._commit_state(cursor, counts)
+        except (OSError, sqlite3.DatabaseError) as e:
+            from mtfix.outputs import os_error
+
+            what = f"cannot write the work dir {self.path}"
+            err = os_error(e, what) if isinstance(e, OSError) else MtfixError(f"{what}: {e}")
+            raise MtfixError(f"{err}; the chunks done before are kept: run the same command again to continue") \
+                from None
 
     def _append(self, lines: dict[str, Sequence[str]]) -> None:
         for name, rows in lines.items():

@@ -22,13 +22,12 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from mtfix.errors import MtfixError
-from mtfix.outputs import atomic_path, usual_mode
+from mtfix.outputs import atomic_dir, atomic_path, check_dir_output  # noqa: F401 (re-exported)
 
 __all__ = ["OutputSpec", "parse_output", "write_output", "FORMATS", "atomic_dir", "check_dir_output"]
 
@@ -56,43 +55,6 @@ def parse_output(path: str | os.PathLike) -> OutputSpec:
         raise MtfixError(f"cannot tell the format of {path}: use .jsonl, .tsv, .parquet, "
                          f"or a folder name without a suffix for a Hugging Face dataset")
     return OutputSpec(p, fmt)
-
-
-def check_dir_output(out: Path, inputs) -> None:
-    """A dataset folder may replace an earlier dataset, never another folder or an input."""
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
-    for inp in inputs:
-        if inp is not None and Path(inp).resolve() == out.resolve():
-            raise MtfixError(f"output {out} is also an input; choose another --out path")
-    if out.exists() and not (out.is_dir() and (out / "state.json").is_file()):
-        what = "a file" if not out.is_dir() else "a folder that is not a saved dataset"
-        raise MtfixError(f"cannot write the dataset {out}: it is {what}; choose another path")
-
-
-def atomic_dir(out: Path):
-    """Context manager: a temporary folder next to ``out`` that replaces it on success."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def _cm():
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.resolve().parent))
-        try:
-            yield tmp
-            usual_mode(tmp)
-            old = None
-            if out.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.resolve().parent))
-                os.replace(out, old / "x")
-            os.replace(tmp, out)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-
-    return _cm()
 
 
 # ---------------------------------------------------------------- schema

@@ -12,6 +12,7 @@ dies half-way keeps what it translated and the next run continues from there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -49,64 +50,120 @@ def open_cache(path: str | os.PathLike | None = None, disabled: bool = False) ->
 
 
 class TranslationCache:
+    """The SQLite cache. The file is opened on first use, so a run that fails before
+    translating anything (a missing model) leaves no empty cache behind. Every SQLite
+    or OS error (a full disk, a damaged file, a read-only folder) becomes one
+    :class:`MtfixError` line; the cache file itself is never deleted or replaced."""
+
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
+        if self.path.is_dir():
+            raise MtfixError(f"translation cache {self.path} is a folder; give a file path to --cache")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            with self._errors("open"):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                existed = self.path.exists()
+                db = sqlite3.connect(str(self.path))
+                try:
+                    db.execute(SCHEMA)
+                    db.commit()
+                except BaseException:
+                    db.close()
+                    if not existed:  # made just now and unusable (a full disk): not left behind
+                        for suffix in ("", "-journal", "-wal", "-shm"):
+                            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                    raise
+                self._db = db
+        return self._db
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str):
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path))
-            self.db.execute(SCHEMA)
-            self.db.commit()
+            yield
         except sqlite3.DatabaseError as e:
-            raise MtfixError(f"translation cache {self.path} is unusable ({e}); delete it or pass --no-cache") from None
+            raise self._error(e, doing) from None
         except OSError as e:
-            raise MtfixError(f"cannot create the translation cache {self.path}: {e.strerror}") from None
+            from mtfix.outputs import os_error
+
+            raise os_error(e, f"cannot {doing} the translation cache {self.path}") from None
+
+    def _error(self, e: sqlite3.DatabaseError, doing: str) -> MtfixError:
+        text = str(e)
+        if "full" in text:
+            return MtfixError(f"cannot {doing} the translation cache {self.path}: the disk is full ({text}); "
+                              f"free some space, or pass --no-cache")
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return MtfixError(f"cannot {doing} the translation cache {self.path} ({text}); "
+                              f"give a writable --cache, or pass --no-cache")
+        if "not a database" in text:  # maybe a file of the user's: never suggest deleting it
+            return MtfixError(f"{self.path} is not a translation cache (not an SQLite file); give --cache a new "
+                              f"path or an mtfix cache, or pass --no-cache")
+        return MtfixError(f"translation cache {self.path} is damaged ({text}); delete it or pass --no-cache")
 
     def get_many(self, model: str, options: str, texts: Sequence[str]) -> dict[str, list[Hypothesis]]:
         found: dict[str, list[Hypothesis]] = {}
         hashes = {_hash(t): t for t in texts}
         keys = list(hashes)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            rows = self.db.execute(
-                f"SELECT text_hash, hypotheses FROM translations WHERE model=? AND options=? "
-                f"AND text_hash IN ({','.join('?' * len(chunk))})",
-                [model, options, *chunk],
-            )
-            for h, hyps in rows:
-                found[hashes[h]] = [Hypothesis(**d) for d in json.loads(hyps)]
+        with self._errors("read"):
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = self.db.execute(
+                    f"SELECT text_hash, hypotheses FROM translations WHERE model=? AND options=? "
+                    f"AND text_hash IN ({','.join('?' * len(chunk))})",
+                    [model, options, *chunk],
+                ).fetchall()
+                for h, hyps in rows:
+                    try:
+                        found[hashes[h]] = [Hypothesis(**d) for d in json.loads(hyps)]
+                    except (ValueError, TypeError):  # a damaged row: translate that segment again
+                        continue
         return found
 
     def put_many(self, model: str, options: str, items: dict[str, list[Hypothesis]]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
-            [
-                (model, options, _hash(t), json.dumps([h.to_dict() for h in hyps], ensure_ascii=False))
-                for t, hyps in items.items()
-            ],
-        )
-        self.db.commit()
+        rows = [
+            (model, options, _hash(t), json.dumps([h.to_dict() for h in hyps], ensure_ascii=False))
+            for t, hyps in items.items()
+        ]
+        with self._errors("write"):
+            db = self.db
+            try:
+                db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)", rows)
+                db.commit()
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.rollback()
+                raise
 
     def get_pair(self, model: str, key: str) -> Pair | None:
         """The language pair ``key`` as checked for ``model`` before, if it was."""
-        row = self.db.execute(
-            "SELECT hypotheses FROM translations WHERE model=? AND options=? AND text_hash=?",
-            [model, PAIR_OPTIONS, _hash(key)],
-        ).fetchone()
+        with self._errors("read"):
+            row = self.db.execute(
+                "SELECT hypotheses FROM translations WHERE model=? AND options=? AND text_hash=?",
+                [model, PAIR_OPTIONS, _hash(key)],
+            ).fetchone()
         if row is None:
             return None
         data = json.loads(row[0])
         return Pair(**{**data, "target_prefix": tuple(data["target_prefix"])})
 
     def put_pair(self, model: str, key: str, pair: Pair) -> None:
-        self.db.execute("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
-                        (model, PAIR_OPTIONS, _hash(key), json.dumps(asdict(pair), ensure_ascii=False)))
-        self.db.commit()
+        with self._errors("write"):
+            self.db.execute("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
+                            (model, PAIR_OPTIONS, _hash(key), json.dumps(asdict(pair), ensure_ascii=False)))
+            self.db.commit()
 
     def __len__(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+        with self._errors("read"):
+            return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _hash(text: str) -> str:
@@ -129,7 +186,9 @@ class CachedTranslator:
     chunk_size: int = 64
     _translator: object = None
     misses: int = 0  # distinct segments translated by the model
-    hits: int = 0  # distinct segments served from the cache
+    hits: int = 0  # distinct segments served from the cache, translated by an earlier run
+    reused: int = 0  # distinct segments served from the cache, translated earlier in this run
+    _written: set = None  # (options, text) this translator put into the cache
 
     @property
     def name(self) -> str:
@@ -156,7 +215,10 @@ class CachedTranslator:
         # segments of similar length: little padding, and a batch's decoding stops
         # near its own segments' length caps. Results are keyed by text: order-free.
         missing = sorted((s for s in distinct if s not in found), key=len, reverse=True)
-        self.hits += len(found)
+        written = self._written if self._written is not None else set()
+        mine = sum(1 for s in found if (key, s) in written)
+        self.reused += mine
+        self.hits += len(found) - mine
         total = len(distinct)
         if on_progress and found:
             on_progress(len(found), total)
@@ -174,6 +236,9 @@ class CachedTranslator:
             self.misses += len(chunk)
             if self.cache is not None:
                 self.cache.put_many(self.key, key, new)
+                if self._written is None:
+                    self._written = set()
+                self._written.update((key, s) for s in chunk)
             found.update(new)
             if on_progress:
                 on_progress(len(chunk), total)

@@ -76,6 +76,7 @@ def evaluate(
     source_name: str | None = None,
     warnings: Sequence[str] = (),
     signature_extra: dict | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> EvaluationReport:
     """Score every system against the references; compare the baseline with the others.
 
@@ -84,7 +85,8 @@ def evaluate(
     hold ``"bs"``, ``"ar"``, both or neither). ``references``: one list of lines
     per reference. ``normalize``: a profile name from ``mtfix.text.normalize``
     or a profile object, applied to hypotheses and references alike and
-    recorded in the signatures. Line counts are checked here too.
+    recorded in the signatures. Line counts are checked here too. ``progress`` is
+    called with a short line as each phase starts (a system scored, a paired test).
     """
     systems = [(str(name), list(hyps)) for name, hyps in systems]
     references = [list(r) for r in references]
@@ -129,7 +131,9 @@ def evaluate(
     extra = dict(signature_extra or {})
     sigs = {m: signature(metric, opts, extra) for m, metric in metrics.items()}
     reports = []
-    for name, hyps in systems:
+    for k, (name, hyps) in enumerate(systems):
+        if progress is not None:
+            progress(f"scoring {name} ({k + 1} of {len(systems)} systems, {n_segments} segments)")
         scores = corpus_scores(hyps, metrics, opts)
         for m, s in scores.items():
             s.signature = sigs[m]
@@ -147,6 +151,10 @@ def evaluate(
     if len(systems) >= 2:
         for t in tests:
             n = bs_samples if t == "bs" else ar_samples
+            if progress is not None:
+                what = "paired bootstrap" if t == "bs" else "approximate randomization"
+                progress(f"{what}: {len(systems) - 1} system(s) vs {systems[0][0]}, {n} "
+                         f"{'resamples' if t == 'bs' else 'trials'}")
             significance[t] = paired_test(systems, metrics, test=t, n_samples=n, seed=seed, n_jobs=n_jobs,
                                           normalize=norm_name, signature_extra=extra)
 

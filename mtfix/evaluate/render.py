@@ -180,11 +180,13 @@ def distribution_png(report: EvaluationReport, dpi: int = 110) -> bytes:
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
-table{border-collapse:collapse;margin:.8em 0}
-th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}
+table{border-collapse:collapse;margin:.8em 0;max-width:100%}
+th,td{border:1px solid #ccc;padding:.3em .6em;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f3f3f3}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code{font-size:.9em;background:#f6f6f6;padding:0 .2em}
+code{font-size:.9em;background:#f6f6f6;padding:0 .2em;overflow-wrap:anywhere}
+[dir=auto]:lang(ar),td[lang=ar]{text-align:start}
+@media (max-width:1000px){td.num{white-space:normal}}
 .estimate{background:#fff3cd;border:2px solid #e0a800;padding:.6em 1em;font-weight:bold}
 .warn{color:#8a4b00}
 img{max-width:100%;height:auto;border:1px solid #ddd}

@@ -14,23 +14,29 @@ CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
 header,footer,main{max-width:1200px;margin:0 auto;padding:12px 20px}
 h1{font-size:1.4em;margin:.4em 0}
-.summary span{display:inline-block;margin-right:1.2em}
+.summary span{display:inline-block;margin-right:1.2em;max-width:100%;overflow-wrap:anywhere}
 .legend{font-size:.85em;color:#555}
 .paragraph{background:#fff;border:1px solid #dde1e6;border-radius:8px;margin:14px 0;padding:6px 10px}
-.sentence{display:grid;grid-template-columns:1fr 1fr;gap:14px;padding:8px 4px;border-bottom:1px dashed #e3e6ea}
+.sentence{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:14px;padding:8px 4px;
+  border-bottom:1px dashed #e3e6ea}
+.cell,.reason,details{min-width:0;overflow-wrap:anywhere}
 .sentence:last-child{border-bottom:0}
 .sentence.changed{background:#fff7d6}
 .cell .ar{font-size:1.15em;line-height:1.7;font-family:"Noto Naskh Arabic","Amiri","Geeza Pro",serif}
 .cell .bt{font-size:.85em;color:#52606d;margin-top:4px}
 .cell .label{font-size:.7em;text-transform:uppercase;letter-spacing:.05em;color:#8a94a0}
 .bars{margin-top:6px;font-size:.75em;color:#52606d}
-.bar{display:grid;grid-template-columns:9em 1fr 3.2em;align-items:center;gap:6px;direction:ltr}
+.bar{display:grid;grid-template-columns:minmax(0,9em) minmax(0,1fr) 3.2em;align-items:center;gap:6px;direction:ltr}
+.bar span:first-child{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .bar .track{background:#e7eaee;border-radius:3px;height:8px;overflow:hidden}
 .bar .fill{background:#3b82f6;height:8px}
 .changed .repair .bar .fill{background:#16a34a}
 details{grid-column:1 / span 2;font-size:.8em;direction:ltr}
-details table{border-collapse:collapse;width:100%}
-details td,details th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
+details table{border-collapse:collapse;width:100%;table-layout:fixed}
+details col.origin{width:16%}details col.total{width:4.5em}details col.gates{width:16%}details col.scores{width:24%}
+details td,details th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top;
+  overflow-wrap:anywhere}
+details ul{padding-inline-start:1.2em;margin:.4em 0}
 details td.ar{direction:rtl;text-align:right;font-size:1.1em}
 .reason{font-size:.8em;color:#374151;grid-column:1 / span 2;direction:ltr}
 .chosen{font-weight:600}
@@ -43,6 +49,7 @@ tr.gated td{color:#8a94a0}
 .evidence{color:#166534}
 footer code{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #dde1e6;
   padding:8px;border-radius:6px;font-size:.8em}
+@media (max-width:720px){.sentence{grid-template-columns:minmax(0,1fr)}details,.reason{grid-column:1}}
 """
 
 
@@ -96,7 +103,9 @@ def _candidates_table(sentence: dict) -> str:
     return (
         f"<details><summary>{len(sentence['candidates'])} candidates ({n_gated} gated), "
         f"{len(sentence['pivots'])} pivots</summary>"
-        f'<ul dir="ltr" lang="en">{pivots}</ul><table>{head}{"".join(rows)}</table></details>'
+        f'<ul dir="ltr" lang="en">{pivots}</ul><table>'
+        f'<colgroup><col class="origin"><col><col class="total"><col class="gates"><col class="scores"></colgroup>'
+        f'{head}{"".join(rows)}</table></details>'
     )
 
 

@@ -1,0 +1,496 @@
+"""Issue 13: no lost data, no traceback. Every fault ends with one line `error: ...`,
+exit code 2, nothing half-written, no input, cache or user folder touched."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error, leftovers
+
+AR = "هو لا يزال يشكل تهديدا للسكان.\nتحليل بي بي سي العربية للأحداث.\n"
+
+
+@pytest.fixture()
+def ar_file(tmp_path):
+    p = tmp_path / "in.ar"
+    p.write_text(AR, encoding="utf-8")
+    return p
+
+
+def _translate(cli, tiny_models, src, *args):
+    return cli("translate", src, "--model", tiny_models["marian-ar-en"], "--src", "ar", "--tgt", "en",
+               "--backend", "transformers", "--beam", "1", *args)
+
+
+@pytest.fixture()
+def small_fs(tmp_path):
+    """``mount(size, ro=False)`` -> a fresh tmpfs folder (root only; skipped where mounts are not allowed)."""
+    mounted = []
+
+    def mount(size: str, ro: bool = False) -> Path:
+        d = tmp_path / f"mnt{len(mounted)}"
+        d.mkdir()
+        opts = f"size={size}" + (",ro" if ro else "")
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(d)], capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip() or 'not root'}); "
+                        f"the injected-error tests cover the same paths")
+        mounted.append(d)
+        return d
+
+    yield mount
+    for d in reversed(mounted):
+        subprocess.run(["umount", "-l", str(d)], capture_output=True)
+
+
+def _fill(folder: Path, leave: int) -> None:
+    """Fill ``folder``'s file system until about ``leave`` bytes are free."""
+    st = os.statvfs(folder)
+    free = st.f_bavail * st.f_frsize
+    with open(folder / "filler", "wb") as f:
+        try:
+            f.write(b"\0" * max(0, free - leave))
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ item 1: the work dir
+
+def _bitext(tmp_path) -> Path:
+    p = tmp_path / "in.tsv"
+    p.write_text("en\tar\nThe cat sleeps.\tالقط ينام.\nA dog runs fast.\tكلب يركض بسرعة.\n", encoding="utf-8")
+    return p
+
+
+def test_work_dir_holding_user_files_is_refused_and_kept(cli, tmp_path):
+    mine = tmp_path / "mydir"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("precious", encoding="utf-8")
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o.jsonl", "--work-dir", mine, "-q")
+    assert_one_line_error(r, "holds other files", not_written=[tmp_path / "o.jsonl"])
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "precious"
+
+
+def test_an_empty_work_dir_given_is_used_and_kept_a_new_one_is_removed(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o.jsonl", "--work-dir", empty, "-q")
+    assert r.exit_code == 0, r.output
+    assert empty.is_dir() and list(empty.iterdir()) == []  # not ours to delete: emptied, kept
+    new = tmp_path / "new" / "wd"
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o2.jsonl", "--work-dir", new, "-q")
+    assert r.exit_code == 0, r.output
+    assert not new.exists() and (tmp_path / "new").is_dir()  # only the folder mtfix made goes
+
+
+def test_a_full_disk_at_the_final_corpus_writes_keeps_the_work_for_a_rerun(cli, tmp_path, monkeypatch):
+    import mtfix.outputs
+
+    tsv, out, hf = _bitext(tmp_path), tmp_path / "o.jsonl", tmp_path / "o_hf"
+    real = mtfix.outputs.os.replace
+
+    def full(a, b):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mtfix.outputs.os, "replace", full)
+    r = cli("corpus", "filter", tsv, "-o", out, "-o", hf, "-q")
+    assert_one_line_error(r, "no space left", not_written=[out, hf])
+    assert (tmp_path / "o.jsonl.partial" / "state.sqlite").exists()  # the work is kept
+    monkeypatch.setattr(mtfix.outputs.os, "replace", real)
+    r = cli("corpus", "filter", tsv, "-o", out, "-o", hf, "-q")
+    assert r.exit_code == 0, r.output
+    assert out.is_file() and hf.is_dir() and not (tmp_path / "o.jsonl.partial").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_restart_never_deletes_a_user_folder(cli, tmp_path):
+    out = tmp_path / "o.jsonl"
+    partial = tmp_path / "o.jsonl.partial"
+    partial.mkdir()
+    (partial / "keep.me").write_text("x", encoding="utf-8")
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", out, "--restart", "-q")
+    assert_one_line_error(r, "holds other files", not_written=[out])
+    assert (partial / "keep.me").exists()
+
+
+# ------------------------------------------------------------------ item 2 and output planning
+
+def _candidates(tmp_path) -> list[Path]:
+    """Three line-aligned candidate files for `mtfix select` (no model needed: fast)."""
+    paths = []
+    for k, text in enumerate(("القط ينام على السرير.\nالكلب يركض.\n", "القط نائم على السرير.\nالكلب يجري.\n",
+                              "قطة تنام فوق السرير.\nكلب يركض بسرعة.\n")):
+        paths.append(tmp_path / f"cand{k}.ar")
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths
+
+
+def _make_cache(path: Path) -> None:
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import TranslationCache
+
+    cache = TranslationCache(path)
+    cache.put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0, tokens=1)]})
+    cache.close()
+
+
+def test_output_that_is_the_cache_is_refused(cli, tiny_models, ar_file, tmp_path):
+    cache = tmp_path / "c.sqlite"
+    _make_cache(cache)
+    before = cache.read_bytes()
+    r = _translate(cli, tiny_models, ar_file, "--cache", cache, "-o", cache)
+    assert_one_line_error(r, "is the translation cache", unchanged={cache: before})
+    r = cli("repair", ar_file, "--cache", cache, "--report", cache)
+    assert_one_line_error(r, "is the translation cache", unchanged={cache: before})
+
+
+def test_a_cache_that_is_an_input_or_not_a_cache_is_refused_and_kept(cli, tiny_models, ar_file, tmp_path):
+    before = ar_file.read_bytes()
+    r = _translate(cli, tiny_models, ar_file, "--cache", ar_file, "-o", tmp_path / "o.en")
+    assert_one_line_error(r, "is also an input", not_written=[tmp_path / "o.en"], unchanged={ar_file: before})
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database\n" * 50, encoding="utf-8")
+    r = _translate(cli, tiny_models, ar_file, "--cache", notes, "-o", tmp_path / "o.en")
+    line = assert_one_line_error(r, "not a translation cache", not_written=[tmp_path / "o.en"],
+                                 unchanged={notes: notes.read_bytes()})
+    assert "delete" not in line
+
+
+def test_output_planning_rules_each_have_one_message(cli, tiny_models, ar_file, tmp_path):
+    link = tmp_path / "link.txt"
+    link.symlink_to(ar_file)
+    before = ar_file.read_bytes()
+    assert_one_line_error(_translate(cli, tiny_models, ar_file, "-o", link), "is also an input",
+                          unchanged={ar_file: before})
+    assert_one_line_error(_translate(cli, tiny_models, ar_file, "-o", tmp_path / "nope" / "o.txt"), "does not exist")
+    assert_one_line_error(_translate(cli, tiny_models, ar_file, "-o", tmp_path), "is a folder")
+    r = cli("repair", ar_file, "--out", tmp_path / "a.txt", "--html", tmp_path / "a.txt")
+    assert_one_line_error(r, "--out and --html both write", not_written=[tmp_path / "a.txt"])
+
+
+def test_a_device_output_is_written_into_never_replaced(cli, tmp_path):
+    """`--out /dev/null` (or /dev/stdout, a FIFO) is written straight in: replacing it with a
+    renamed file would destroy the device node (mtfix often runs as root in containers)."""
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", "/dev/null", "--report", tmp_path / "r.json",
+            "-q")
+    assert r.exit_code == 0, r.output
+    assert Path("/dev/null").is_char_device() and (tmp_path / "r.json").is_file()
+    assert [p for p in Path("/dev").iterdir() if p.name.startswith(".null.")] == []
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", fifo, "-q")
+    assert r.exit_code == 0, r.output
+    assert reader.communicate(timeout=60)[0].count("\n") == 2 and fifo.is_fifo()
+
+
+def test_a_symlinked_output_is_written_through(cli, tmp_path):
+    real = tmp_path / "real.ar"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.ar"
+    link.symlink_to(real)
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", link, "-q")
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and real.read_text(encoding="utf-8") != "old\n"
+    assert leftovers(tmp_path) == []
+
+
+# ------------------------------------------------------------------ items 3 and 4: read-only, full disk
+
+def test_read_only_output_folder_fails_before_any_work(cli, tiny_models, ar_file, small_fs, monkeypatch):
+    ro = small_fs("1m", ro=True)
+    import mtfix.engine
+
+    monkeypatch.setattr(mtfix.engine, "open_translator",
+                        lambda *a, **k: pytest.fail("a model was opened although the output cannot be written"))
+    r = _translate(cli, tiny_models, ar_file, "-o", ro / "o.en")
+    assert_one_line_error(r, "read-only")
+    r = cli("select", "--candidates", ar_file, ar_file, "--out", ro / "o.ar")
+    assert_one_line_error(r, "read-only")
+
+
+def test_full_disk_leaves_nothing(cli, shared_data, flores_subset, small_fs):
+    full = small_fs("2m")
+    _fill(full, 16 * 1024)
+    sys1, sys2 = flores_subset["systems"].values()
+    r = cli("evaluate", "--ref", flores_subset["en"], "--sys", f"a={sys1}", "--sys", f"b={sys2}", "--paired", "none",
+            "--json", full / "o.json", "--html", full / "o.html", "-q")
+    assert_one_line_error(r, "no space left", not_written=[full / "o.json", full / "o.html"])
+
+
+def test_a_write_failing_half_way_leaves_no_output(cli, flores_subset, tmp_path, monkeypatch):
+    """ENOSPC injected at the second file: the first is not left behind either (all or nothing)."""
+    import mtfix.outputs
+
+    calls = []
+    real = os.fsync
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(mtfix.outputs.os, "fsync", fsync)
+    sys1, sys2 = flores_subset["systems"].values()
+    outs = [tmp_path / "o.json", tmp_path / "o.md"]
+    r = cli("evaluate", "--ref", flores_subset["en"], "--sys", f"a={sys1}", "--sys", f"b={sys2}", "--paired", "none",
+            "--json", outs[0], "--markdown", outs[1], "-q")
+    assert_one_line_error(r, "no space left", not_written=outs)
+
+
+@pytest.mark.parametrize("code,words", [(errno.EROFS, "read-only"), (errno.EACCES, "permission denied"),
+                                        (errno.ENOSPC, "no space left")])
+def test_os_errors_at_the_final_rename_are_one_line(cli, tmp_path, monkeypatch, code, words):
+    import mtfix.outputs
+
+    def replace(a, b):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(mtfix.outputs.os, "replace", replace)
+    out, report = tmp_path / "o.ar", tmp_path / "r.json"
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", out, "--report", report)
+    assert_one_line_error(r, words, not_written=[out, report])
+
+
+def test_a_full_disk_under_the_cache_ends_the_translation_cleanly(small_fs):
+    """A real full disk under SQLite: MtfixError (one line), what was committed stays readable."""
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator, TranslationCache
+    from mtfix.errors import MtfixError
+
+    class Echo:
+        def translate_batch(self, segs, **kw):
+            return [[Hypothesis(text=s * 3, score=0.0, tokens=1)] for s in segs]
+
+    full = small_fs("64k")
+    _make_cache(full / "c.sqlite")
+    _fill(full, 0)
+    tr = CachedTranslator(key="k", load=Echo, cache=TranslationCache(full / "c.sqlite"), chunk_size=16)
+    with pytest.raises(MtfixError, match="disk is full.*--no-cache"):
+        tr.translate_batch([f"جملة رقم {i} عن الطقس في المدينة." for i in range(400)], src="ar", tgt="en")
+    assert len(TranslationCache(full / "c.sqlite")) >= 1
+
+
+@pytest.mark.slow
+def test_cache_on_a_full_disk_is_one_line(cli, tiny_models, ar_file, small_fs):
+    full = small_fs("64k")
+    cache = full / "c.sqlite"
+    _translate(cli, tiny_models, ar_file, "--cache", cache)  # may already fail; the point is the next run
+    _fill(full, 0)
+    big = ar_file.parent / "big.ar"
+    big.write_text("".join(f"جملة رقم {i} عن الطقس في المدينة.\n" for i in range(60)), encoding="utf-8")
+    r = _translate(cli, tiny_models, big, "--cache", cache, "-o", ar_file.parent / "o.en")
+    assert_one_line_error(r, "translation cache", not_written=[ar_file.parent / "o.en"])
+
+
+def test_cache_write_errors_are_one_line(tmp_path):
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import TranslationCache
+    from mtfix.errors import MtfixError
+
+    cache = TranslationCache(tmp_path / "c.sqlite")
+
+    class Full:
+        def executemany(self, *a):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def rollback(self):
+            pass
+
+    cache._db = Full()
+    with pytest.raises(MtfixError, match="disk is full.*--no-cache"):
+        cache.put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0, tokens=1)]})
+
+
+# ------------------------------------------------------------------ item 5: a damaged cache
+
+def test_a_malformed_cache_is_one_line_and_kept(cli, tiny_models, ar_file, tmp_path):
+    cache = tmp_path / "c.sqlite"
+    db = sqlite3.connect(cache)
+    db.execute("CREATE TABLE translations (model TEXT NOT NULL, options TEXT NOT NULL, text_hash TEXT NOT NULL, "
+               "hypotheses TEXT NOT NULL, PRIMARY KEY (model, options, text_hash))")
+    db.executemany("INSERT INTO translations VALUES (?, ?, ?, ?)", [("m", "o", f"{i:064d}", "x" * 300)
+                                                                  for i in range(2000)])
+    db.commit()
+    db.close()
+    data = bytearray(cache.read_bytes())
+    for page in range(2, len(data) // 4096):  # garbage pages, the header intact
+        data[page * 4096:page * 4096 + 64] = os.urandom(64)
+    cache.write_bytes(bytes(data))
+    r = _translate(cli, tiny_models, ar_file, "--cache", cache, "-o", tmp_path / "o.en")
+    assert_one_line_error(r, "translation cache", not_written=[tmp_path / "o.en"], unchanged={cache: bytes(data)})
+
+
+# ------------------------------------------------------------------ item 6: usage errors
+
+@pytest.mark.parametrize("args", [
+    ["translate", "IN", "--src", "ar", "--tgt", "en", "--beam", "0"],
+    ["translate", "IN", "--src", "ar", "--tgt", "en", "--beam", "-1"],
+    ["translate", "IN", "--src", "ar", "--tgt", "en", "--batch-tokens", "0"],
+    ["repair", "IN", "--beam", "0"],
+    ["corpus", "filter", "IN", "-o", "o.jsonl", "--chunk-size", "0"],
+    ["translate", "IN", "--src", "ar", "--tgt", "en", "--beam", "four"],
+    ["repair", "IN", "--no-such-option"],
+    ["evaluate", "--ref", "IN"],
+])
+def test_usage_errors_are_one_line(cli, ar_file, args):
+    r = cli(*[ar_file if a == "IN" else a for a in args])
+    line = assert_one_line_error(r)
+    assert "--help" in line and "╭" not in r.output
+
+
+# ------------------------------------------------------------------ items 7 and 8: silent acceptance
+
+def test_nul_byte_after_the_first_64_kib_is_a_bad_row(cli, tmp_path):
+    p = tmp_path / "in.tsv"
+    rows = [f"Sentence number {i} is here.\tالجملة رقم {i} هنا." for i in range(3000)]
+    rows[2500] = "Bad\x00row.\tصف\x00سيء."
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert p.stat().st_size > 65536
+    r = cli("corpus", "filter", p, "-o", tmp_path / "o.jsonl", "-q")
+    assert_one_line_error(r, ":2501", not_written=[tmp_path / "o.jsonl"])
+    assert "NUL" in r.output
+
+
+def test_translate_refuses_text_in_the_wrong_script(cli, tiny_models, tmp_path):
+    en = tmp_path / "in.en"
+    en.write_text("The cabinet met on Sunday.\nIt approved the budget.\n", encoding="utf-8")
+    r = _translate(cli, tiny_models, en, "-o", tmp_path / "o.txt")
+    assert_one_line_error(r, "Latin script", not_written=[tmp_path / "o.txt"])
+
+
+# ------------------------------------------------------------------ item 10: temp files of a killed run
+
+def test_a_rerun_removes_a_killed_writers_temp_files_not_a_live_ones(cli, tmp_path):
+    from mtfix.outputs import is_temp_name
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".o.ar.mtfix-{dead_pid}-ab12cd34.part"
+    stale.write_text("partial", encoding="utf-8")
+    stale_dir = tmp_path / f".o.ar.mtfix-{dead_pid}-ef56ab78.part"
+    stale_dir.mkdir()
+    (stale_dir / "shard").write_text("x", encoding="utf-8")
+    live = tmp_path / f".o.ar.mtfix-{os.getppid()}-00aa11bb.part"  # a process that is running
+    live.write_text("busy", encoding="utf-8")
+    other = tmp_path / f".other.mtfix-{dead_pid}-ab12cd34.part"  # another output's: not ours to judge now
+    other.write_text("x", encoding="utf-8")
+    assert all(is_temp_name(p.name) for p in (stale, stale_dir, live, other))
+    r = cli("select", "--candidates", *_candidates(tmp_path), "--out", tmp_path / "o.ar", "-q")
+    assert r.exit_code == 0, r.output
+    assert not stale.exists() and not stale_dir.exists()
+    assert live.exists() and other.exists()
+
+
+def test_a_killed_corpus_final_write_is_cleaned_by_the_rerun(tmp_path):
+    """SIGKILL while the final outputs are written: the rerun removes the temp files and folders."""
+    tsv = _bitext(tmp_path)
+    code = ("import os, mtfix.outputs as o\n"
+            "real = o.os.replace\n"
+            "def replace(a, b):\n"
+            "    os.kill(os.getpid(), 9)\n"
+            "o.os.replace = replace\n"
+            "from mtfix.cli.app import main\n"
+            f"main(['corpus', 'filter', {str(tsv)!r}, '-o', 'c.jsonl', '-o', 'c_hf', '-q'])\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == -9, p.stderr
+    assert leftovers(tmp_path), "the kill left no temp file: the test did not test anything"
+    p = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "filter", str(tsv), "-o", "c.jsonl", "-o", "c_hf",
+                        "-q"], cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert leftovers(tmp_path) == [] and (tmp_path / "c.jsonl").is_file() and (tmp_path / "c_hf").is_dir()
+
+
+# ------------------------------------------------------------------ item 15: the cache counts
+
+def test_in_run_reuse_is_not_reported_as_cache_hits(tmp_path):
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator, TranslationCache
+
+    class Echo:
+        def translate_batch(self, segs, **kw):
+            return [[Hypothesis(text=s.upper(), score=0.0, tokens=1)] for s in segs]
+
+    cache = TranslationCache(tmp_path / "c.sqlite")
+    tr = CachedTranslator(key="k", load=Echo, cache=cache)
+    tr.translate_batch(["a", "b"], src="en", tgt="ar")
+    tr.translate_batch(["a", "b", "c"], src="en", tgt="ar")
+    assert (tr.misses, tr.hits, tr.reused) == (3, 0, 2)
+    again = CachedTranslator(key="k", load=Echo, cache=cache)
+    again.translate_batch(["a", "b", "c"], src="en", tgt="ar")
+    assert (again.misses, again.hits, again.reused) == (0, 3, 0)
+
+
+def test_a_failed_run_leaves_no_empty_cache_file(cli, ar_file, tmp_path):
+    cache = tmp_path / "new.sqlite"
+    r = cli("repair", ar_file, "-b", "no-such-model-anywhere", "--cache", cache, "--out", tmp_path / "o.txt")
+    assert_one_line_error(r, not_written=[tmp_path / "o.txt"])
+    assert not cache.exists()
+
+
+def test_evaluate_shows_its_phases_when_piped(cli, flores_subset):
+    sys1, sys2 = flores_subset["systems"].values()
+    args = ["evaluate", "--ref", flores_subset["en"], "--sys", f"a={sys1}", "--sys", f"b={sys2}",
+            "--bs-n", "20", "--ar-n", "20"]
+    r = cli(*args)
+    assert r.exit_code == 0, r.output
+    phases = [line for line in r.stderr.splitlines() if line.startswith("[")]
+    assert [p.split("] ")[1].split(" ")[0] for p in phases] == ["scoring", "scoring", "paired", "approximate"]
+    assert cli(*args, "-q").stderr == ""
+
+
+def test_an_os_error_escaping_the_library_is_still_one_line(cli, ar_file, monkeypatch):
+    import mtfix.text.read
+
+    def denied(*a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(ar_file))
+
+    monkeypatch.setattr(mtfix.text.read, "read_lines", denied)
+    r = cli("translate", ar_file, "--src", "ar", "--tgt", "en", "--no-cache")
+    assert_one_line_error(r, "permission denied")
+
+
+def test_make_bench_and_the_readme_examples_write_only_ignored_paths():
+    """`make bench` writes out/bench (not the tracked bench/ files); the README's evaluate
+    example writes into out/, which git ignores."""
+    from conftest import REPO
+
+    dry = subprocess.run(["make", "-n", "bench"], cwd=REPO, capture_output=True, text=True)
+    if dry.returncode != 0 and "No rule" in dry.stderr:
+        pytest.fail(dry.stderr)
+    assert "scripts/bench.py --out out/bench" in dry.stdout
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("mtfix evaluate --ref $D"):]
+    example = example[:example.index("```")]
+    paths = [w for w in example.split() if w.startswith("out/")]
+    assert paths, example
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=REPO, capture_output=True, text=True)
+    assert ignored.stdout.split() == paths
+
+
+def test_cheap_input_errors_come_before_model_lookups(cli, ar_file, tmp_path):
+    """A missing --config or article is named, not the (also missing) default model."""
+    assert_one_line_error(cli("repair", ar_file, "--config", tmp_path / "nope.toml"), "nope.toml")
+    assert_one_line_error(cli("corpus", "build", tmp_path / "nope", "-o", tmp_path / "o.jsonl"), "nope")
+
+
+def test_nothing_is_left_when_a_full_disk_stops_a_run_at_its_start(cli, tmp_path, small_fs):
+    """The corpus work dir and a new cache file that cannot be set up are not left behind."""
+    from mtfix.engine.cache import TranslationCache
+    from mtfix.errors import MtfixError
+
+    full = small_fs("64k")
+    _fill(full, 0)
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", full / "o.jsonl", "-q")
+    assert_one_line_error(r, "space")
+    with pytest.raises(MtfixError, match="disk is full|no space"):
+        TranslationCache(full / "c.sqlite").get_many("m", "{}", ["a"])
+    assert sorted(p.name for p in full.iterdir()) == ["filler"]
