@@ -123,7 +123,7 @@ class EmptyFilter(Filter):
     def score(self, pairs):
         out = []
         for p in pairs:
-            counts = [(lang, sum(c.isalnum() for c in text)) for lang, text in self._sides(p)]
+            counts = [(lang, sum(map(str.isalnum, text))) for lang, text in self._sides(p)]
             lang, n = min(counts, key=lambda x: x[1])
             out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < self.min_chars
                                    else f"shorter side {n} letters/digits"))
