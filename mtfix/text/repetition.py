@@ -19,18 +19,24 @@ an expanded name twice ("... the United Nations Educational, Scientific and
 Cultural Organization (United Nations Educational, ...") is not a hallucination;
 the same phrase three times, or twice in a short text, still is.
 
-Cost: linear in the length of the text (a 2 MB side or a 20,000-word loop
-takes milliseconds). Each pass first asks, at C speed, whether anything can
-be found (a word repeated within 9 words, a run of equal words at the pass's
-period, a 4-gram seen three times, a character loop anywhere) and skips the
-Python loop when nothing can; the passes that do run look up the number of
-copies at a position in a precomputed table instead of comparing slices.
+Cost: linear in the length of the text. The words are compared once per
+distance d = 1..9 (``words[i] == words[i + d]``, at C speed, as bytes), and a
+regular expression over those bytes finds the runs of equal words. Each pass
+then visits runs, not positions: all positions of one run hold rotations of
+the same unit (so one primitivity test per run), and the number of copies at
+a position is the run's remaining length. Only occurrences of an n-gram near
+another copy of it (at most n + 1 words apart) can form a loop, so the loop
+pass groups those only; character loops are searched once over all words.
+The result is exactly that of the plain definition (kept in
+``tests/reference_impl.py`` and compared on every line of the shared data).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import defaultdict
+from itertools import accumulate
 from operator import eq
 from dataclasses import dataclass
 
@@ -100,42 +106,63 @@ def _loop(starts: list[int], n: int) -> list[int]:
     return run if len(run) > len(best) else best
 
 
-def _words(text: str) -> list[str]:
-    if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
-        return _TOKEN.findall(text.lower())
-    return [w.casefold() for w in _TOKEN.findall(text)]
+class _Words:
+    """The case-folded word tokens of a text, and which of them equal the word
+    ``d`` places later (``same(d)``, bytes of 0/1, computed once per d)."""
+
+    def __init__(self, text: str):
+        if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
+            self.words = _TOKEN.findall(text.lower())
+        else:
+            self.words = [w.casefold() for w in _TOKEN.findall(text)]
+        self._same: dict[int, bytes] = {}
+
+    def same(self, d: int) -> bytes:
+        got = self._same.get(d)
+        if got is None:
+            got = self._same[d] = bytes(map(eq, self.words, self.words[d:]))
+        return got
+
+    def runs(self, d: int, min_len: int) -> list[tuple[int, int]]:
+        """``[(a, b)]``: maximal ranges where ``words[j] == words[j + d]`` for every j in [a, b),
+        at least ``min_len`` long (found with ``bytes.find``)."""
+        same, out = self.same(d), []
+        ones = b"\x01" * min_len
+        a = same.find(ones)
+        while a >= 0:
+            b = same.find(b"\x00", a + min_len)
+            b = len(same) if b < 0 else b
+            out.append((a, b))
+            a = same.find(ones, b)
+        return out
+
+    def near_repeat(self) -> bool:
+        """Is some word repeated within ``MAX_N + 1`` words? (Every tandem and loop needs one.)"""
+        words = self.words
+        if len(words) > 64:
+            return any(b"\x01" in self.same(d) for d in range(1, MAX_N + 2))
+        last: dict[str, int] = {}
+        for i, w in enumerate(words):
+            j = last.get(w)
+            if j is not None and i - j <= MAX_N + 1:
+                return True
+            last[w] = i
+        return False
 
 
-def _near_repeat(words: list[str]) -> bool:
-    """Is some word repeated within ``MAX_N + 1`` words? (Every tandem repeat and
-    every loop needs one.)"""
-    last: dict[str, int] = {}
-    for i, w in enumerate(words):
-        j = last.get(w)
-        if j is not None and i - j <= MAX_N + 1:
-            return True
-        last[w] = i
-    return False
-
-
-def _copies_table(words: list[str], n: int) -> list[int] | None:
-    """``run[i]``: how many positions from ``i`` on have ``words[j] == words[j + n]``
-    in a row (so ``1 + run[i] // n`` copies of ``words[i:i+n]`` start at ``i``);
-    None when no run reaches ``need`` copies anywhere."""
-    same = bytes(map(eq, words, words[n:]))
-    need = 3 if n <= 3 else 2
-    if b"\x01" * ((need - 1) * n) not in same:
-        return None
-    run = [0] * (len(same) + 1)
-    for j in range(len(same) - 1, -1, -1):
-        if same[j]:
-            run[j] = run[j + 1] + 1
-    return run
+def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
+    """The first position of ``unit`` (which occurs at ``at_most``)."""
+    n, p = len(unit), -1
+    while True:
+        p = words.index(unit[0], p + 1, at_most + 1)
+        if tuple(words[p:p + n]) == unit:
+            return p
 
 
 def repetition_report(text: str) -> RepetitionReport:
     """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded)."""
-    words = _words(text)
+    w = _Words(text)
+    words = w.words
     total = len(words)
     redundant = [False] * total
     repeats: list[Repeat] = []
@@ -146,42 +173,58 @@ def repetition_report(text: str) -> RepetitionReport:
             spans.extend(m.span() for m in _TOKEN.finditer(text))
         return spans[i]
 
-    near = _near_repeat(words)
+    near = w.near_repeat()
+    # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
+    # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
     for n in range(1, MAX_N + 1) if near else ():
-        run = _copies_table(words, n)
-        if run is None:
-            continue
         need = 3 if n <= 3 else 2
+        least = (need - 1) * n
         marked = None  # prefix sums of `redundant` as it was when this pass started
         i = 0
-        while i + need * n <= total:
-            k = 1 + run[i] // n
-            if k >= need and not (k == 2 and TWO_COPIES_SHARE * n < total):
-                unit = tuple(words[i:i + n])
-                if _primitive(unit):
-                    if marked is None:
-                        marked = [0]
-                        for r in redundant:
-                            marked.append(marked[-1] + r)
-                    if marked[i + k * n] - marked[i + n] < (k - 1) * n:
-                        for j in range(i + n, i + k * n):
-                            redundant[j] = True
-                        repeats.append(Repeat(" ".join(unit), n, k, span(i)[0], span(i + k * n - 1)[1], "tandem"))
-                        i += k * n
-                        continue
-            i += 1
+        for a, b in w.runs(n, least):
+            i = max(i, a)
+            primitive = None  # the same for every position of a run (its units are rotations of each other)
+            while i <= b - least:
+                k = 1 + (b - i) // n
+                if k == 2 and TWO_COPIES_SHARE * n < total:
+                    i += 1
+                    continue
+                if primitive is None:
+                    primitive = _primitive(tuple(words[i:i + n]))
+                if not primitive:
+                    break
+                if marked is None:
+                    marked = [0, *accumulate(redundant)]
+                if marked[i + k * n] - marked[i + n] < (k - 1) * n:
+                    redundant[i + n:i + k * n] = [True] * ((k - 1) * n)
+                    repeats.append(Repeat(" ".join(words[i:i + n]), n, k, span(i)[0], span(i + k * n - 1)[1],
+                                          "tandem"))
+                    i += k * n  # past the end of this run
+                    break
+                i += 1
 
-    grams = Counter(zip(*(words[k:] for k in range(FREQUENT_N)))) if near else None
-    for n in range(FREQUENT_N, MAX_N + 1) if grams and max(grams.values()) >= FREQUENT_COUNT else ():
+    # Loops: an n-gram (n >= 4) 3+ times, each copy at most one word after the previous. Only
+    # occurrences with another copy at most n + 1 words away can be part of one.
+    long_runs = near and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
+    for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
+        near_copies: set[int] = set()
+        for d in range(1, n + 2):
+            for a, b in w.runs(d, n):
+                near_copies.update(range(a, b - n + 1))
+                near_copies.update(range(a + d, b - n + 1 + d))
         where = defaultdict(list)
-        for i in range(total - n + 1):
+        for i in sorted(near_copies):
             where[tuple(words[i:i + n])].append(i)
+        loops = []
         for unit, starts in where.items():
             if len(starts) < FREQUENT_COUNT or not _primitive(unit):
                 continue
             kept = _loop(starts, n)
-            if len(kept) < FREQUENT_COUNT:
-                continue
+            if len(kept) >= FREQUENT_COUNT:
+                loops.append((unit, kept, starts[0]))
+        if len(loops) > 1:  # in order of each unit's first occurrence anywhere in the text
+            loops.sort(key=lambda x: _first(words, x[0], x[2]))
+        for unit, kept, _ in loops:
             fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
             if not fresh:
                 continue
@@ -190,21 +233,27 @@ def repetition_report(text: str) -> RepetitionReport:
             repeats.append(Repeat(" ".join(unit), n, len(kept), span(kept[0])[0], span(kept[-1] + n - 1)[1],
                                   "frequent"))
 
+    # Loops inside a word, searched once over all words (a match never crosses the separator).
     partial = 0.0
-    if _CHAR_LOOP.search("\0".join(words)):
-        for i, word in enumerate(words):
+    joined = "\0".join(words)
+    found = list(_CHAR_LOOP.finditer(joined))
+    if found:
+        offsets = list(accumulate((len(x) + 1 for x in words), initial=0))
+        looped: dict[int, int] = {}
+        for m in found:
+            i = bisect_right(offsets, m.start()) - 1
             if redundant[i]:
                 continue
-            looped = 0
-            for m in _CHAR_LOOP.finditer(word):
-                unit = m.group(1)
-                copies = len(m.group()) // len(unit)
-                if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
-                    continue
-                looped += len(m.group()) - len(unit)
-                start = span(i)[0]
-                repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
-            partial += looped / len(word)
+            unit = m.group(1)
+            copies = len(m.group()) // len(unit)
+            looped.setdefault(i, 0)
+            if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
+                continue
+            looped[i] += len(m.group()) - len(unit)
+            start = span(i)[0] - offsets[i]
+            repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
+        for i, n_looped in looped.items():
+            partial += n_looped / len(words[i])
 
     repeats.sort(key=lambda r: (r.start, -r.n))
     return RepetitionReport(repeats, total, sum(redundant) + partial)
