@@ -58,6 +58,9 @@ WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unf
                                                                    "(default <first out>.partial).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
+WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
+                                                                 "usable core); outputs are the same bytes for any "
+                                                                 "number.")
 
 
 def register(app: typer.Typer) -> None:
@@ -186,6 +189,7 @@ def filter_command(
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    workers: Optional[int] = WorkersOpt,
 ):
     """Filter an existing bitext into a clean corpus (resumable: re-run the same command after a crash).
 
@@ -210,7 +214,7 @@ def filter_command(
         model_name = named_translators([tr])[0][0]
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
-                    back_model_name=model_name)
+                    back_model_name=model_name, workers=workers)
     _run(run, restart=restart, quiet=quiet, what="filtering pairs")
 
 
@@ -242,6 +246,7 @@ def build_command(
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    workers: Optional[int] = WorkersOpt,
 ):
     """Repair garbled Arabic articles and keep (pivot English, repaired Arabic) pairs that pass the filters.
 
@@ -269,7 +274,7 @@ def build_command(
     run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=back[0][0], mode="build",
-                    repair=repair_description(back, forward, decoding, scoring))
+                    repair=repair_description(back, forward, decoding, scoring), workers=workers)
     _run(run, restart=restart, quiet=quiet, what="repairing and filtering")
 
 

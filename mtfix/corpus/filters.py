@@ -54,6 +54,9 @@ class Filter(ABC):
 
     type: ClassVar[str] = "?"
     PARAMS: ClassVar[dict[str, tuple[type | tuple, object, str]]] = {}
+    #: judges each pair on its own, from its parameters alone: may run in another process
+    #: (``--workers``, Ray tasks). False for filters with run state (dedup) or a model (round trip).
+    parallel: ClassVar[bool] = True
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
@@ -340,6 +343,7 @@ class RoundTripChrfFilter(Filter):
     """
 
     type = "roundtrip_chrf"
+    parallel = False
     PARAMS = {"min_chrf": ((int, float), 28.0, "lowest accepted chrF (0-100)"),
               "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
 
@@ -426,6 +430,7 @@ class DedupFilter(Filter):
     """
 
     type = "dedup"
+    parallel = False
     PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
               "on": (str, "pair", "pair, src or tgt")}
 
