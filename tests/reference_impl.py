@@ -120,3 +120,20 @@ def normalize(profile, text: str) -> str:
 def letters_digits(text: str) -> int:
     """The empty filter's count: letters and digits, one ``isalnum`` per character."""
     return sum(c.isalnum() for c in text)
+
+
+_ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LATIN_LETTER = re.compile(rf"[{_LATIN}]")
+_ARABIC_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _ARABIC_BLOCKS) + "]")
+
+
+def script_stats(text: str):
+    """mtfix.text.script.script_stats before its ASCII shortcut."""
+    from mtfix.text.script import ScriptStats
+
+    letters = sum(map(str.isalpha, text)) - text.count("ـ")
+    latin = len(_LATIN_LETTER.findall(text))
+    arabic_chars = "".join(_ARABIC_CHAR.findall(text))
+    arabic = sum(map(str.isalpha, arabic_chars)) - arabic_chars.count("ـ")
+    return ScriptStats(arabic, latin, letters - latin - arabic)

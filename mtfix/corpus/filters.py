@@ -206,6 +206,7 @@ class ScriptFilter(Filter):
 
 
 _DIGITS_ONLY = re.compile(r"\D+")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _digits(surface: str) -> str:
@@ -285,6 +286,9 @@ class NumbersFilter(Filter):
 
         out = []
         for p in pairs:
+            if not _ANY_DIGIT.search(p.src) and not _ANY_DIGIT.search(p.tgt):  # every number has a digit
+                out.append(FilterScore(0, "no numbers"))
+                continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = _unexplained(comp.missing, comp.extra, p.src, p.tgt)
             changed = list(zip(missing, extra))

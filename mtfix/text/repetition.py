@@ -116,6 +116,8 @@ class _Words:
         else:
             self.words = [w.casefold() for w in _TOKEN.findall(text)]
         self._same: dict[int, bytes] = {}
+        #: tokens that repeat an earlier one: c copies of an n-gram need (c - 1) * n of them
+        self.repeated = len(self.words) - len(set(self.words))
 
     def same(self, d: int) -> bytes:
         got = self._same.get(d)
@@ -139,6 +141,8 @@ class _Words:
     def near_repeat(self) -> bool:
         """Is some word repeated within ``MAX_N + 1`` words? (Every tandem and loop needs one.)"""
         words = self.words
+        if not self.repeated:
+            return False
         if len(words) > 64:
             return any(b"\x01" in self.same(d) for d in range(1, MAX_N + 2))
         last: dict[str, int] = {}
@@ -179,6 +183,8 @@ def repetition_report(text: str) -> RepetitionReport:
     for n in range(1, MAX_N + 1) if near else ():
         need = 3 if n <= 3 else 2
         least = (need - 1) * n
+        if w.repeated < least:
+            continue
         marked = None  # prefix sums of `redundant` as it was when this pass started
         i = 0
         for a, b in w.runs(n, least):
@@ -205,7 +211,7 @@ def repetition_report(text: str) -> RepetitionReport:
 
     # Loops: an n-gram (n >= 4) 3+ times, each copy at most one word after the previous. Only
     # occurrences with another copy at most n + 1 words away can be part of one.
-    long_runs = near and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
+    long_runs = near and w.repeated >= (FREQUENT_COUNT - 1) * FREQUENT_N and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
     for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
         near_copies: set[int] = set()
         for d in range(1, n + 2):
@@ -234,9 +240,13 @@ def repetition_report(text: str) -> RepetitionReport:
                                   "frequent"))
 
     # Loops inside a word, searched once over all words (a match never crosses the separator).
+    # One that counts repeats 4+ characters of its word (5 copies of one, or 4 of 2-6): a word
+    # with fewer repeated characters cannot hold one.
     partial = 0.0
-    joined = "\0".join(words)
-    found = list(_CHAR_LOOP.finditer(joined))
+    found = []
+    if any(len(x) >= 5 and len(x) - len(set(x)) >= 4 for x in words):
+        joined = "\0".join(words)
+        found = list(_CHAR_LOOP.finditer(joined))
     if found:
         offsets = list(accumulate((len(x) + 1 for x in words), initial=0))
         looped: dict[int, int] = {}
