@@ -58,6 +58,9 @@ WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unf
                                                                    "(default <first out>.partial).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
+RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run the filters on a Ray cluster: local (start one on "
+                                                          "this machine), auto (the running cluster: RAY_ADDRESS "
+                                                          "or `ray start`), or an address. Needs mtfix[ray].")
 WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
                                                                  "usable core); outputs are the same bytes for any "
                                                                  "number.")
@@ -190,6 +193,7 @@ def filter_command(
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
+    ray: Optional[str] = RayOpt,
 ):
     """Filter an existing bitext into a clean corpus (resumable: re-run the same command after a crash).
 
@@ -214,7 +218,7 @@ def filter_command(
         model_name = named_translators([tr])[0][0]
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
-                    back_model_name=model_name, workers=workers)
+                    back_model_name=model_name, workers=workers, ray=ray)
     _run(run, restart=restart, quiet=quiet, what="filtering pairs")
 
 
@@ -247,6 +251,7 @@ def build_command(
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
+    ray: Optional[str] = RayOpt,
 ):
     """Repair garbled Arabic articles and keep (pivot English, repaired Arabic) pairs that pass the filters.
 
@@ -274,7 +279,7 @@ def build_command(
     run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=back[0][0], mode="build",
-                    repair=repair_description(back, forward, decoding, scoring), workers=workers)
+                    repair=repair_description(back, forward, decoding, scoring), workers=workers, ray=ray)
     _run(run, restart=restart, quiet=quiet, what="repairing and filtering")
 
 

@@ -8,7 +8,9 @@
 ``workers`` (default: every usable core) processes score the filters that
 judge a pair on its own; this process reads, de-duplicates, writes and
 commits, chunk by chunk in input order, so the outputs are the same bytes
-whatever the number of workers (:mod:`mtfix.corpus.parallel`).
+whatever the number of workers (:mod:`mtfix.corpus.parallel`). With ``ray``
+(``"local"``, ``"auto"`` or an address) they are scored by Ray Data tasks
+instead (:mod:`mtfix.corpus.ray_runner`), with the same results.
 
 Memory holds one chunk (``chunk_size`` pairs) at a time; dedup keys live in
 SQLite on disk. State lives in the work dir (:mod:`mtfix.corpus.state`,
@@ -92,6 +94,7 @@ class CorpusRun:
         mode: str = "filter",
         repair: dict | None = None,
         workers: int | None = None,
+        ray: str | None = None,
     ):
         if not outputs:
             raise MtfixError("give at least one output (--out)")
@@ -112,6 +115,8 @@ class CorpusRun:
         self.back_model_name = back_model_name
         self.mode = mode
         self.repair = repair
+        self.ray = ray  # None: local processes; else "local", "auto" or a cluster address
+        self.ray_workers = workers  # on Ray: None lets Ray use the whole cluster
         if workers is None:
             from mtfix.corpus.parallel import usable_cores
 
@@ -120,6 +125,10 @@ class CorpusRun:
 
     def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
         self.source.check()
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import connect
+
+            connect(self.ray, self.ray_workers)
         filters, notes = build_filters(self.config, back_translate=self.back_translate,
                                        back_model_name=self.back_model_name)
         signature = CorpusSignature.build(langs=self.config.langs, filters=filters, config=self.config.source,
@@ -179,6 +188,12 @@ class CorpusRun:
         if progress:
             progress(counts["items"], total)
         chunks = self._chunks(work, counts)
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import RayScorer
+
+            for chunk, extra, scores in RayScorer(self.config, self.ray_workers, self.chunk_size).map(chunks):
+                self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
+            return
         if self.workers <= 1 or not any(f.parallel for f in pipeline.filters):
             for chunk, extra in chunks:
                 self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
