@@ -62,9 +62,20 @@ class WorkerPool:
 
     def __init__(self, config: PipelineConfig, workers: int):
         import multiprocessing
+        import signal
 
         self.workers = workers
-        self._pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init, initargs=(config,))
+        # Workers start with Ctrl-C ignored (inherited through exec): the runner alone handles it, so an
+        # interrupt while a worker is still starting prints no traceback from that worker.
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+        try:
+            self._pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init, initargs=(config,))
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
 
     def map(self, chunks: Iterable[tuple[list[Pair], object]]) -> Iterator[tuple[list[Pair], object, dict]]:
         """``(pairs, extra)`` in, ``(pairs, extra, scores)`` out, in the same order."""
