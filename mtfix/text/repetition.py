@@ -116,8 +116,9 @@ class _Words:
         else:
             self.words = [w.casefold() for w in _TOKEN.findall(text)]
         self._same: dict[int, bytes] = {}
+        self.distinct = set(self.words)
         #: tokens that repeat an earlier one: c copies of an n-gram need (c - 1) * n of them
-        self.repeated = len(self.words) - len(set(self.words))
+        self.repeated = len(self.words) - len(self.distinct)
 
     def same(self, d: int) -> bytes:
         got = self._same.get(d)
@@ -152,6 +153,28 @@ class _Words:
                 return True
             last[w] = i
         return False
+
+
+_NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo of a pure test)
+_NO_LOOP_INSIDE_MAX = 100_000
+
+
+def _may_loop_inside(distinct: set[str]) -> bool:
+    """Can one of these words hold a character loop that counts? Such a loop repeats 4+ of
+    its word's characters (5 copies of one, or 4 of 2-6), so a word with fewer repeated
+    characters cannot. Words found clean are remembered (most words of a corpus recur)."""
+    unknown = distinct.difference(_NO_LOOP_INSIDE)
+    if not unknown:
+        return False
+    loopy = False
+    for x in unknown:
+        if len(x) >= 5 and len(x) - len(set(x)) >= 4:
+            loopy = True
+        elif len(x) < 64:
+            _NO_LOOP_INSIDE.add(x)
+    if len(_NO_LOOP_INSIDE) > _NO_LOOP_INSIDE_MAX:
+        _NO_LOOP_INSIDE.clear()
+    return loopy
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
@@ -244,7 +267,7 @@ def repetition_report(text: str) -> RepetitionReport:
     # with fewer repeated characters cannot hold one.
     partial = 0.0
     found = []
-    if any(len(x) >= 5 and len(x) - len(set(x)) >= 4 for x in words):
+    if _may_loop_inside(w.distinct):
         joined = "\0".join(words)
         found = list(_CHAR_LOOP.finditer(joined))
     if found:

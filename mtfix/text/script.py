@@ -47,8 +47,11 @@ class ScriptStats:
 
 
 _LATIN_LETTER = re.compile(rf"[{_LATIN}]")
-_ARABIC_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _ARABIC_BLOCKS) + "]")
 _TATWEEL = "ـ"
+#: the letters of the Arabic blocks (str.isalpha), tatweel excepted: one regex pass counts them
+_ARABIC_LETTER = re.compile("[" + "".join(
+    re.escape(chr(c)) for a, b in _ARABIC_BLOCKS for c in range(a, b + 1) if chr(c).isalpha() and chr(c) != _TATWEEL
+) + "]")
 _ASCII_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 
 
@@ -62,8 +65,7 @@ def script_stats(text: str) -> ScriptStats:
         return ScriptStats(0, len(text.encode("ascii").translate(None, _ASCII_NOT_LETTERS)), 0)
     letters = sum(map(str.isalpha, text)) - text.count(_TATWEEL)
     latin = len(_LATIN_LETTER.findall(text))
-    arabic_chars = "".join(_ARABIC_CHAR.findall(text))
-    arabic = sum(map(str.isalpha, arabic_chars)) - arabic_chars.count(_TATWEEL)
+    arabic = len(text) - len(_ARABIC_LETTER.sub("", text))
     return ScriptStats(arabic, latin, letters - latin - arabic)
 
 
