@@ -135,15 +135,15 @@ def test_ascii_script_counts_equal_the_reference():
 # ---------------------------------------------------------------- pathological rows
 
 
-def _lines_executed(func, *args) -> int:
-    """Python lines run inside mtfix.text.repetition for ``func(*args)``: a measure of work that
-    a loaded machine does not disturb (the scans themselves run in C, in time linear in the text)."""
+def _lines_executed(func, *args, modules=("mtfix.text.repetition",)) -> int:
+    """Python lines run inside ``modules`` for ``func(*args)``: a measure of work that a loaded
+    machine does not disturb (the scans themselves run in C, in time linear in the text)."""
     count = 0
-    target = sys.modules["mtfix.text.repetition"].__file__
+    targets = {sys.modules[m].__file__ for m in modules}
 
     def tracer(frame, event, arg):
         nonlocal count
-        if frame.f_code.co_filename != target:
+        if frame.f_code.co_filename not in targets:
             return None
         if event == "line":
             count += 1
@@ -178,3 +178,26 @@ def test_a_2mb_pair_goes_through_every_default_filter(shared_data):
     assert work < 2_000_000  # lines of Python in repetition.py for ~450k words: linear, not quadratic
     record = _judge([(pair.src, pair.tgt)])[0]
     assert '"kept": false' in record and "max_length" in record and "repetition" in record
+
+
+def test_a_row_full_of_numbers_costs_work_linear_in_its_length():
+    """Pairing every number with every other is quadratic: a side with more than MAX_PAIRED numbers
+    (a table dump) is compared by value only."""
+    import random
+
+    from mtfix.corpus.filters import NumbersFilter
+
+    rng = random.Random(3)
+    modules = ("mtfix.text.numbers", "mtfix.corpus.filters")
+
+    def row(n):
+        en = " ".join(str(rng.randint(0, 10**6)) for _ in range(n))
+        return [Pair(en, en.replace("7", "8"))]
+
+    small, large = (_lines_executed(NumbersFilter().score, row(n), modules=modules) for n in (2000, 8000))
+    assert large <= 4 * 1.3 * small, (small, large)
+    assert large < 100 * 8000
+    score = NumbersFilter().score(row(500))[0]
+    assert score.value > 0 and "compared by value only" in score.reason
+    exact = NumbersFilter().score([Pair("It costs 20 dollars.", "يكلف 30 دولارا.")])[0]
+    assert (exact.value, exact.reason) == (1, "1 changed: 20 -> 30")

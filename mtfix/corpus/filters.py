@@ -207,6 +207,7 @@ class ScriptFilter(Filter):
 
 _DIGITS_ONLY = re.compile(r"\D+")
 _ANY_DIGIT = re.compile(r"\d")
+_DIGIT_RUNS = re.compile(r"\d+")
 
 
 def _digits(surface: str) -> str:
@@ -276,10 +277,16 @@ class NumbersFilter(Filter):
     (spelled out on the other: "three" / "3") does not count. 2 of 3009 clean
     FLORES/NTREX pairs have a changed number, and both are errors in the
     reference (``30,000`` / ``300 ألف``, ``1,127`` / ``1197``).
+
+    A side with more than ``MAX_PAIRED`` numbers (a table dump, not a
+    sentence) is compared by value only (to 9 significant digits, as a
+    multiset), without the forgiving rules: pairing every mention with every
+    other would take minutes on one such row; this takes milliseconds.
     """
 
     type = "numbers"
     PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
+    MAX_PAIRED = 100
 
     def score(self, pairs):
         from mtfix.text.numbers import compare_numbers
@@ -288,6 +295,10 @@ class NumbersFilter(Filter):
         for p in pairs:
             if not _ANY_DIGIT.search(p.src) and not _ANY_DIGIT.search(p.tgt):  # every number has a digit
                 out.append(FilterScore(0, "no numbers"))
+                continue
+            many = max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
+            if many > self.MAX_PAIRED:  # at least as many digit runs as numbers
+                out.append(self._by_value(p))
                 continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = _unexplained(comp.missing, comp.extra, p.src, p.tgt)
@@ -303,6 +314,28 @@ class NumbersFilter(Filter):
                 reason = "no numbers"
             out.append(FilterScore(len(changed), reason))
         return out
+
+    def _by_value(self, p: Pair) -> FilterScore:
+        """Linear comparison of two long number lists: multisets of values."""
+        from collections import Counter
+
+        from mtfix.text.numbers import extract_numbers
+
+        sides = [[a for m in extract_numbers(text) for a in m.atoms()] for text in (p.src, p.tgt)]
+        keys = [[float(f"{a.value:.9g}") for a in side] for side in sides]
+        left = [Counter(keys[1]), Counter(keys[0])]
+        unmatched = [[], []]
+        for k, (side, side_keys) in enumerate(zip(sides, keys)):
+            for mention, key in zip(side, side_keys):
+                if left[k][key] > 0:
+                    left[k][key] -= 1
+                else:
+                    unmatched[k].append(mention)
+        changed = list(zip(*unmatched))
+        shown = ", ".join(f"{a.surface} -> {b.surface}" for a, b in changed[:3])
+        n = max(len(sides[0]), len(sides[1]))
+        return FilterScore(len(changed), f"{len(changed)} changed{': ' + shown if shown else ''} "
+                                         f"({n} numbers on a side: compared by value only)")
 
     def accept(self, score):
         return score.value <= self.max_changed
