@@ -156,7 +156,7 @@ class _Words:
 
 
 _NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo of a pure test)
-_NO_LOOP_INSIDE_MAX = 100_000
+_NO_LOOP_INSIDE_MAX = 20_000
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
