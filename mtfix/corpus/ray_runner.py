@@ -20,6 +20,7 @@ Ray is an optional extra (``pip install 'mtfix[ray]'``); without it
 from __future__ import annotations
 
 import json
+import os
 from typing import Iterable, Iterator
 
 from mtfix.corpus.config import PipelineConfig
@@ -57,6 +58,8 @@ def connect(address: str, workers: int | None = None) -> None:
     try:
         if address == "local":
             ray.init(num_cpus=workers or usable_cores(), **common)
+        elif address == "auto":  # RAY_ADDRESS if set, else the cluster `ray start` runs on this machine
+            ray.init(address=os.environ.get("RAY_ADDRESS") or "auto", **common)
         else:
             ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"

@@ -194,7 +194,8 @@ class CorpusRun:
             for chunk, extra, scores in RayScorer(self.config, self.ray_workers, self.chunk_size).map(chunks):
                 self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
             return
-        if self.workers <= 1 or not any(f.parallel for f in pipeline.filters):
+        one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
+        if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
             for chunk, extra in chunks:
                 self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
             return
