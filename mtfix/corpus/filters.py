@@ -481,8 +481,9 @@ class DedupFilter(Filter):
         self.store = store if store is not None else MemoryKeyStore()
 
     def _text(self, pair: Pair) -> str:
-        return {"pair": lambda: pair.src + "\t" + pair.tgt, "src": lambda: pair.src,
-                "tgt": lambda: pair.tgt}[self.on]()
+        if self.on == "pair":
+            return pair.src + "\t" + pair.tgt
+        return pair.src if self.on == "src" else pair.tgt
 
     def keys(self, pair: Pair) -> list[tuple[str, bytes]]:
         """``[("exact", key), ("normalised", key)]`` (16-byte BLAKE2b digests)."""
@@ -493,9 +494,10 @@ class DedupFilter(Filter):
             out.append(("normalised", b"n" + hashlib.blake2b(norm.encode(), digest_size=16).digest()))
         return out
 
-    def score(self, pairs, register: Sequence[bool] | None = None):
-        """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all)."""
-        keyed = [self.keys(p) for p in pairs]
+    def score(self, pairs, register: Sequence[bool] | None = None, keyed: Sequence[list] | None = None):
+        """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
+        ``keyed``: the pairs' :meth:`keys`, computed elsewhere (worker processes)."""
+        keyed = [self.keys(p) for p in pairs] if keyed is None else keyed
         known = self.store.lookup([k for ks in keyed for _, k in ks])
         new: dict[bytes, int] = {}
         out = []

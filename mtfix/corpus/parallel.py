@@ -3,8 +3,9 @@ pipeline, chunk by chunk, on a pool of workers (the local runner's
 ``--workers``) or on Ray Data tasks (:mod:`mtfix.corpus.ray_runner`).
 
 Only filters that judge a pair on its own run there (``Filter.parallel``):
-not dedup (its memory of kept pairs is the run's, in input order) and not the
-round-trip filter (it needs the run's translation model and cache). The
+not dedup (its memory of kept pairs is the run's, in input order: only its
+keys, normalisation and hashing, are computed there) and not the round-trip
+filter (it needs the run's translation model and cache). The
 runner gets each chunk's scores back in input order and finishes the chunk
 itself (:meth:`mtfix.corpus.pipeline.Pipeline.judge` with ``precomputed``),
 so the records, counts, work dir and outputs are exactly those of one
@@ -18,7 +19,8 @@ from collections import deque
 from typing import Iterable, Iterator, Sequence
 
 from mtfix.corpus.config import PipelineConfig, build_filters
-from mtfix.corpus.records import FilterScore, Pair
+from mtfix.corpus.filters import DedupFilter
+from mtfix.corpus.records import Pair
 
 __all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters"]
 
@@ -34,16 +36,18 @@ def usable_cores() -> int:
 
 
 def stateless_filters(config: PipelineConfig) -> list:
-    """The filters of ``config`` that judge each pair on its own."""
-    return [f for f in build_filters(config)[0] if f.parallel]
+    """The filters of ``config`` that judge each pair on its own, and the dedup filters (whose
+    keys, not verdicts, are computed per pair)."""
+    return [f for f in build_filters(config)[0] if f.parallel or isinstance(f, DedupFilter)]
 
 
-def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict[str, list[FilterScore]]:
-    """Scores of the stateless filters of ``config`` for ``pairs`` (filters cached per process)."""
+def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict:
+    """Scores of the stateless filters of ``config`` for ``pairs`` by filter name, and each dedup
+    filter's keys under ``("keys", name)`` (filters built once per process)."""
     global _FILTERS
     if _FILTERS is None or _FILTERS[0] != config:
         _FILTERS = [config, stateless_filters(config)]
-    return {f.name: f.score(pairs) for f in _FILTERS[1]}
+    return _score(pairs)
 
 
 def _init(config: PipelineConfig) -> None:
@@ -51,8 +55,9 @@ def _init(config: PipelineConfig) -> None:
     _FILTERS = [config, stateless_filters(config)]
 
 
-def _score(pairs: list[Pair]) -> dict[str, list[FilterScore]]:
-    return {f.name: f.score(pairs) for f in _FILTERS[1]}
+def _score(pairs: list[Pair]) -> dict:
+    return {(("keys", f.name) if isinstance(f, DedupFilter) else f.name):
+            ([f.keys(p) for p in pairs] if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
 
 
 class WorkerPool:

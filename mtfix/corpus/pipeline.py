@@ -32,7 +32,8 @@ class Pipeline:
         """One :class:`Record` per pair, in order. Pairs without an id (``-1``) are
         numbered in the order this pipeline sees them (dedup reasons name ids).
         ``precomputed``: scores of some filters for these pairs, already computed
-        elsewhere (worker processes, Ray tasks), used as they are."""
+        elsewhere (worker processes, Ray tasks), used as they are; under
+        ``("keys", name)``, a dedup filter's keys of these pairs."""
         pairs = list(pairs)
         for p in pairs:
             if p.id < 0:
@@ -47,7 +48,8 @@ class Pipeline:
         passed = [all(f.accept(scores[f.name][i]) for f in regular) for i in range(len(pairs))]
         for f in self.filters:
             if isinstance(f, DedupFilter):
-                scores[f.name] = f.score(pairs, register=passed)
+                keyed = precomputed.get(("keys", f.name)) if precomputed else None
+                scores[f.name] = f.score(pairs, register=passed, keyed=keyed)
                 passed = [ok and f.accept(s) for ok, s in zip(passed, scores[f.name])]
         records = []
         for i, p in enumerate(pairs):

@@ -68,13 +68,22 @@ def connect(address: str, workers: int | None = None) -> None:
 
 def _score_batch(batch: dict, config: PipelineConfig) -> dict:
     """map_batches function: the stateless filters' scores of a batch of pairs, each as the
-    JSON text of ``[value, reason]`` (Python ints and floats come back exactly)."""
+    JSON text of ``[value, reason]`` (Python ints and floats come back exactly), and the dedup
+    filters' keys as JSON ``[[kind, hex digest], ...]``."""
     pairs = [Pair(str(s), str(t)) for s, t in zip(batch["src"], batch["tgt"])]
-    scores = score_chunk(config, pairs)
     out = {"i": batch["i"]}
-    for k, (name, column) in enumerate(scores.items()):
-        out[f"f{k}"] = [json.dumps([s.value, s.reason], ensure_ascii=False) for s in column]
+    for k, (name, column) in enumerate(score_chunk(config, pairs).items()):
+        if isinstance(name, tuple):  # ("keys", dedup filter)
+            out[f"f{k}"] = [json.dumps([[kind, key.hex()] for kind, key in keys]) for keys in column]
+        else:
+            out[f"f{k}"] = [json.dumps([s.value, s.reason], ensure_ascii=False) for s in column]
     return out
+
+
+def _decode(name, value: str):
+    if isinstance(name, tuple):
+        return [(kind, bytes.fromhex(key)) for kind, key in json.loads(value)]
+    return FilterScore(*json.loads(value))
 
 
 class RayScorer:
@@ -82,11 +91,13 @@ class RayScorer:
     stateless filters' scores out, in order; the scoring runs as Ray Data tasks."""
 
     def __init__(self, config: PipelineConfig, workers: int | None, chunk_size: int):
+        from mtfix.corpus.filters import DedupFilter
         from mtfix.corpus.parallel import stateless_filters
 
         self.ray = _import_ray()
         self.config = config
-        self.names = [f.name for f in stateless_filters(config)]
+        # the keys of score_chunk's result, in its order
+        self.names = [("keys", f.name) if isinstance(f, DedupFilter) else f.name for f in stateless_filters(config)]
         self.workers = workers
         self.chunk_size = chunk_size
 
@@ -127,7 +138,7 @@ class RayScorer:
         start = 0
         for pairs, extra in window:
             end = start + len(pairs)
-            scores = {name: [FilterScore(*json.loads(v)) for v in columns[f"f{k}"][start:end]]
+            scores = {name: [_decode(name, v) for v in columns[f"f{k}"][start:end]]
                       for k, name in enumerate(self.names)}
             start = end
             yield pairs, extra, scores
