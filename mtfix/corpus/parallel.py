@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Sequence
 
 from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
-from mtfix.corpus.records import Pair
+from mtfix.corpus.records import FilterScore, Pair
 
 __all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters"]
 
@@ -60,6 +60,20 @@ def _score(pairs: list[Pair]) -> dict:
             ([f.keys(p) for p in pairs] if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
 
 
+def _score_rows(rows: list[tuple[str, str]]) -> dict:
+    """Worker side of :class:`WorkerPool`: plain tuples in and out (cheap to pickle); the
+    stateless filters look at the two texts only."""
+    out = {}
+    for name, column in _score([Pair(src, tgt) for src, tgt in rows]).items():
+        out[name] = column if isinstance(name, tuple) else ([s.value for s in column], [s.reason for s in column])
+    return out
+
+
+def _unpack(packed: dict) -> dict:
+    return {name: column if isinstance(name, tuple) else list(map(FilterScore, *column))
+            for name, column in packed.items()}
+
+
 class WorkerPool:
     """``workers`` processes (spawned: nothing of the parent's state, threads or
     models is inherited) scoring chunks; at most ``2 * workers`` chunks in
@@ -86,7 +100,8 @@ class WorkerPool:
         """``(pairs, extra)`` in, ``(pairs, extra, scores)`` out, in the same order."""
         flight: deque = deque()
         for pairs, extra in chunks:
-            flight.append((pairs, extra, self._pool.apply_async(_score, (pairs,)) if pairs else None))
+            rows = [(p.src, p.tgt) for p in pairs]
+            flight.append((pairs, extra, self._pool.apply_async(_score_rows, (rows,)) if pairs else None))
             if len(flight) >= 2 * self.workers:
                 yield self._done(flight.popleft())
         while flight:
@@ -95,7 +110,7 @@ class WorkerPool:
     @staticmethod
     def _done(item) -> tuple[list[Pair], object, dict]:
         pairs, extra, pending = item
-        return pairs, extra, (pending.get() if pending is not None else {})
+        return pairs, extra, (_unpack(pending.get()) if pending is not None else {})
 
     def close(self) -> None:
         self._pool.terminate()
