@@ -54,8 +54,9 @@ class Filter(ABC):
 
     type: ClassVar[str] = "?"
     PARAMS: ClassVar[dict[str, tuple[type | tuple, object, str]]] = {}
-    #: judges each pair on its own, from its parameters alone: may run in another process
-    #: (``--workers``, Ray tasks). False for filters with run state (dedup) or a model (round trip).
+    #: judges each pair on its own, from its two texts (``src``, ``tgt``) and its parameters alone:
+    #: may run in another process (``--workers``, Ray tasks), which sees only the texts. Set it to
+    #: False for a filter with run state (dedup), a model (round trip) or other needs.
     parallel: ClassVar[bool] = True
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
