@@ -201,3 +201,11 @@ def test_a_row_full_of_numbers_costs_work_linear_in_its_length():
     assert score.value > 0 and "compared by value only" in score.reason
     exact = NumbersFilter().score([Pair("It costs 20 dollars.", "يكلف 30 دولارا.")])[0]
     assert (exact.value, exact.reason) == (1, "1 changed: 20 -> 30")
+
+
+def test_letters_and_digits_are_counted_as_before():
+    from mtfix.corpus.filters import EmptyFilter
+
+    texts = ["".join(map(chr, range(128))), "", " . ", "abc 123", "نعم ١٢٣", "Café"]
+    got = EmptyFilter(min_chars=0).score([Pair(t, t) for t in texts])
+    assert [s.value for s in got] == [ref.letters_digits(t) for t in texts]

@@ -60,7 +60,8 @@ RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's 
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run the filters on a Ray cluster: local (start one on "
                                                           "this machine), auto (the running cluster: RAY_ADDRESS "
-                                                          "or `ray start`), or an address. Needs mtfix[ray].")
+                                                          "or `ray start`), or an address. Needs Ray: the "
+                                                          "optional extra named ray.")
 WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
                                                                  "usable core); outputs are the same bytes for any "
                                                                  "number.")

@@ -114,6 +114,16 @@ class Filter(ABC):
         return self.short()
 
 
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+
+
+def _letters_digits(text: str) -> int:
+    """Characters that are letters or digits (``str.isalnum``); an ASCII text is counted on bytes."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NOT_ALNUM))
+    return sum(map(str.isalnum, text))
+
+
 def _collapsed_len(text: str) -> int:
     return len(" ".join(text.split()))
 
@@ -127,7 +137,7 @@ class EmptyFilter(Filter):
     def score(self, pairs):
         out = []
         for p in pairs:
-            counts = [(lang, sum(map(str.isalnum, text))) for lang, text in self._sides(p)]
+            counts = [(lang, _letters_digits(text)) for lang, text in self._sides(p)]
             lang, n = min(counts, key=lambda x: x[1])
             out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < self.min_chars
                                    else f"shorter side {n} letters/digits"))
