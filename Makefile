@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mtfix-installed
 SEED   := seeds/000_66fd05bfb1d0cc1a.txt
 
-.PHONY: install repair test bench
+.PHONY: install repair test bench dictionaries
 
 # torch is pinned and installed first: an unpinned torch pulls a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -19,11 +19,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The corpus `align` filter reads the FreeDict Arabic-English dictionaries (GPL-2+, so not
+# shipped) from Debian's dictd folder; without them it judges anchors only. Best effort:
+# needs apt-get and root (or sudo); otherwise it says how and carries on.
+dictionaries:
+	@if [ -f /usr/share/dictd/freedict-ara-eng.index ] && [ -f /usr/share/dictd/freedict-eng-ara.index ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y -q --no-install-recommends dict-freedict-ara-eng dict-freedict-eng-ara >/dev/null || \
+	   (apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends dict-freedict-ara-eng dict-freedict-eng-ara >/dev/null)) || \
+	  echo "note: could not install dict-freedict-ara-eng dict-freedict-eng-ara (align filter: anchors only)"; \
+	else echo "note: run 'sudo apt-get install dict-freedict-ara-eng dict-freedict-eng-ara' for the align filter"; fi
+
 repair: $(STAMP)
-	mkdir -p out
+	@mkdir -p out
 	$(BIN)/mtfix repair $(SEED) --out out/repaired.txt --report out/report.json --html out/report.html $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) dictionaries
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -274,15 +274,15 @@ class NaiveHF:
         self.engine = load(path, "transformers", threads)  # the tokenizer/family and the model
         self.clock = clock
 
-    def translate_batch(self, segments, *, src, tgt, beam_size=4, n_best=1, length_penalty=1.0,
-                        max_batch_tokens=4096, max_output_ratio=OUTPUT_RATIO, on_progress=None):
+    def translate_batch(self, segments, *, src, tgt, options=None, on_progress=None, **overrides):
         import torch
 
         from mtfix.engine.base import DecodeOptions, Hypothesis
 
         eng = self.engine
         pair = eng.pair(src, tgt)
-        opts = DecodeOptions(beam_size, n_best, length_penalty, max_batch_tokens, max_output_ratio)
+        opts = DecodeOptions.of(options, **{"max_output_ratio": OUTPUT_RATIO, **overrides})
+        beam_size, n_best, length_penalty = opts.beam_size, opts.n_best, opts.length_penalty
         prefix = list(pair.target_prefix)
         out = []
         for text in segments:
@@ -313,6 +313,10 @@ class NaiveHF:
     @property
     def loaded(self) -> bool:
         return True
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
 
     def pair(self, src, tgt):
         return self.engine.pair(src, tgt)
@@ -362,6 +366,80 @@ def raw_decode(ct2: dict, hf: dict, sentences: list[str], rounds: int, threads: 
         log(f"raw decode {mode}: " + ", ".join(f"{k} {v['tok_per_s']:.0f} tok/s" for k, v in results[mode].items()))
     del backends
     return results
+
+
+# ----------------------------------------------------------------------------- mtfix translate vs raw CTranslate2
+
+_RAW_CT2 = r"""
+import math, sys, ctranslate2, sentencepiece
+model, src_file, out_file, threads, ratio = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+sp_src = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/source.spm")
+sp_tgt = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/target.spm")
+lines = open(src_file, encoding="utf-8").read().splitlines()
+tokens = [sp_src.encode(line, out_type=str) + ["</s>"] for line in lines]
+cap = max(math.ceil(ratio * len(t)) + 10 for t in tokens)  # mtfix's output cap, so both decode as long
+tr = ctranslate2.Translator(model, device="cpu", intra_threads=threads, inter_threads=1)
+res = tr.translate_batch(tokens, beam_size=1, max_input_length=0, max_decoding_length=cap)
+with open(out_file, "w", encoding="utf-8") as f:
+    f.write("".join(sp_tgt.decode(r.hypotheses[0]) + "\n" for r in res))
+"""
+
+
+def _timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fresh process, start-up and imports included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode:
+        raise SystemExit(f"{' '.join(cmd[:4])} failed: {r.stderr.strip()[-500:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def translate_overhead(ct2_dir: Path, sentences: list[str], threads: int, rounds: int) -> dict:
+    """`mtfix translate` (greedy, no cache) vs raw CTranslate2 ``translate_batch`` with
+    SentencePiece, each a fresh process on the same model, sentences and output
+    lengths; rounds alternate which goes first; wall and CPU time as ratios."""
+    from mtfix.engine.decode import DecodeOptions
+
+    threads = threads or len(os.sched_getaffinity(0))
+    ratio = DecodeOptions().max_output_ratio
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src.ar"
+        src.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+        raw = [sys.executable, "-c", _RAW_CT2, str(ct2_dir), str(src), str(Path(tmp) / "raw.en"), str(threads),
+               str(ratio)]
+        mtfix = [sys.executable, "-m", "mtfix", "translate", str(src), "--model", str(ct2_dir), "--src", "ar",
+                 "--tgt", "en", "--beam", "1", "--no-cache", "--threads", str(threads), "--out",
+                 str(Path(tmp) / "mtfix.en")]
+        times: dict[str, list[tuple[float, float]]] = {"raw": [], "mtfix": []}
+        for r in range(rounds):
+            for name in (("raw", "mtfix") if r % 2 == 0 else ("mtfix", "raw")):
+                cmd = raw if name == "raw" else mtfix
+                times[name].append(_timed_process(cmd, env))
+        raw_out = (Path(tmp) / "raw.en").read_text(encoding="utf-8")
+        same = raw_out == (Path(tmp) / "mtfix.en").read_text(encoding="utf-8")
+    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    out = {"sentences": len(sentences), "rounds": rounds, "threads": threads, "same_output": same,
+           "raw_wall_s": wall["raw"], "mtfix_wall_s": wall["mtfix"], "raw_cpu_s": cpu["raw"],
+           "mtfix_cpu_s": cpu["mtfix"], "wall_ratio": wall["mtfix"] / wall["raw"],
+           "cpu_ratio": cpu["mtfix"] / cpu["raw"], "all": times}
+    log(f"translate vs raw CTranslate2 ({len(sentences)} sentences, greedy): {out['wall_ratio']:.2f}x wall, "
+        f"{out['cpu_ratio']:.2f}x CPU, same output: {same}")
+    return out
+
+
+def translate_overhead_markdown(res: dict) -> str:
+    t = res["translate_overhead"]
+    return (f"\n## mtfix translate vs raw CTranslate2 ({t['sentences']} sentences, greedy, fresh processes)\n\n"
+            f"| | raw CTranslate2 + SentencePiece | mtfix translate | ratio | target |\n|---|---|---|---|---|\n"
+            f"| wall | {t['raw_wall_s']:.2f} s | {t['mtfix_wall_s']:.2f} s | {t['wall_ratio']:.2f}x | <= 1.05x: "
+            f"{_ok(t['wall_ratio'] <= 1.05)} |\n"
+            f"| CPU | {t['raw_cpu_s']:.2f} s | {t['mtfix_cpu_s']:.2f} s | {t['cpu_ratio']:.2f}x | |\n\n"
+            f"Same output: {t['same_output']}; medians of {t['rounds']} rounds, {t['threads']} threads.\n")
 
 
 # ----------------------------------------------------------------------------- 2-4. repair
@@ -437,7 +515,7 @@ def repair_run(text: str, make_translators, clock: DecodeClock) -> dict:
             sc.score = score
         return scorers, notes
 
-    from mtfix.repair import Decoding, repair_text
+    from mtfix.repair import RepairDecoding, repair_text
     from mtfix.scoring.select import Selector
 
     assign = Selector.assign_incumbents
@@ -456,7 +534,7 @@ def repair_run(text: str, make_translators, clock: DecodeClock) -> dict:
     t0 = time.perf_counter()
     try:
         result = repair_text(text, back=[("ar-en", back)], forward=[("en-ar", fwd)],
-                             decoding=Decoding(beam_size=4, back_n_best=2, forward_n_best=2))
+                             decoding=RepairDecoding.make(beam_size=4, back_n_best=2, forward_n_best=2))
         result.report()  # what --report writes
     finally:
         wall = time.perf_counter() - t0
@@ -783,6 +861,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the models even if cached")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="base",
                         help="base: opus-mt (the default, as issue #7 asks); big: opus-mt-tc-big (transformer-big)")
+    parser.add_argument("--translate-only", action="store_true",
+                        help="only `mtfix translate` vs raw CTranslate2 (10 sentences), into OUT/translate.md")
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     parser.add_argument("--article-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -816,6 +896,14 @@ def main(argv: list[str] | None = None) -> int:
                 "decoding": {"beam_size": 4, "back_n_best": 2, "forward_n_best": 2}, "article": origin}
     log(f"settings: {settings}")
 
+    overhead_sents = sorted(dict.fromkeys(sents), key=lambda x: (abs(len(x) - middle), x))[:10]
+    overhead = translate_overhead(ct2[("ar-en", "int8")], overhead_sents, args.threads, 3 if quick else 5)
+    if args.translate_only:
+        args.out.mkdir(parents=True, exist_ok=True)
+        md = translate_overhead_markdown({"translate_overhead": overhead})
+        (args.out / "translate.md").write_text(md, encoding="utf-8")
+        print(md)
+        return 0
     raw = raw_decode(ct2, hf, raw_sents, 2 if quick else rounds + 2, args.threads)
     rep = repair_bench(ct2, hf, text, naive_text, args.threads, rounds, naive_rounds)
     rss = peak_rss(ct2, hf, naive_text, args.threads,
@@ -828,12 +916,13 @@ def main(argv: list[str] | None = None) -> int:
         "raw_decode": raw,
         "repair": rep,
         "peak_rss": rss,
+        "translate_overhead": overhead,
     }
     res["summary"] = summarise(raw, rep, rss)
     res["total_s"] = time.perf_counter() - t_start
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md = markdown(res)
+    md = markdown(res) + translate_overhead_markdown(res)
     (args.out / "bench.md").write_text(md, encoding="utf-8")
     print(md)
     log(f"done in {res['total_s']:.0f}s: {args.out / 'bench.json'}, {args.out / 'bench.md'}")

@@ -24,7 +24,8 @@ def test_seed_human_output(seed_path):
     out = r.output
     assert "Arabic, 23 paragraphs, 26 sentences" in out
     for needle in ("9:53", "arabic-comma-thousands", "20 ، 000", "20000", "9:95", "latin-in-arabic", "SDF",
-                   "25:84", "spaced-percent", "100 ٪", "41:76", "lost-range", "8 issues in 7 sentences"):
+                   "25:84", "spaced-percent", "100 ٪", "41:76", "lost-range", "26 issues in 14 sentences",
+                   "glossary-term", "glossary-avoid"):
         assert needle in out
 
 
@@ -35,23 +36,29 @@ def test_summary_lines_do_not_wrap_on_long_paths(seed_path, tmp_path):
     f.write_bytes(seed_path.read_bytes())
     lines = _run(f).output.splitlines()
     assert lines[0] == f"{f}: Arabic, 23 paragraphs, 26 sentences"
-    assert lines[-1].startswith("8 issues in 7 sentences (") and lines[-1].endswith("1 lost-range)")
+    assert lines[-1].startswith("26 issues in 14 sentences (") and lines[-1].endswith("1 lost-range)")
 
 
 def test_seed_json(seed_path):
     r = _run(seed_path, "--json")
     assert r.exit_code == 1
     d = json.loads(r.output)
-    assert d["file"] == str(seed_path) and d["lang"] == "ar" and d["issues"] == 8
+    assert d["file"] == str(seed_path) and d["lang"] == "ar" and d["issues"] == 26
     by_code = {}
     for f in d["findings"]:
         by_code.setdefault(f["code"], []).append(f)
+    assert [f["suggestion"] for f in by_code["glossary-term"]] == ["قوات سوريا الديمقراطية (قسد)"] + ["قسد"] * 3
+    assert all(f["fixable"] for f in by_code["glossary-term"])
+    assert [f["surface"] for f in by_code["glossary-avoid"]] == ["قوات الدفاع الذاتى"] * 2
+    assert not any(f.get("fixable") for f in by_code["glossary-avoid"] + by_code["latin-in-arabic"])
     (comma,) = by_code["arabic-comma-thousands"]
     assert (comma["line"], comma["surface"], comma["value"]) == (9, "20 ، 000", 20000)
     (pct,) = by_code["spaced-percent"]
     assert (pct["line"], pct["surface"], pct["value"]) == (25, "100 ٪", 100)
-    assert [(f["line"], f["word"]) for f in by_code["latin-in-arabic"]] == [
-        (9, "SDF"), (11, "SDF"), (13, "SDF"), (17, "SDF"), (19, "My")]
+    # SDF has a glossary rendering (glossary-term above); "My" needs a model
+    assert [(f["line"], f["word"]) for f in by_code["latin-in-arabic"]] == [(19, "My")]
+    assert [(f["line"], f["surface"]) for f in by_code["glossary-term"]] == [
+        (9, "SDF"), (11, "SDF"), (13, "SDF"), (17, "SDF")]
 
 
 def test_clean_file_exits_zero(tmp_path):
@@ -89,7 +96,7 @@ def test_bad_options_exit_two(tmp_path, seed_path):
 
 def test_subprocess_exit_codes(seed_path, tmp_path):
     r = subprocess.run([str(MTFIX), "check", str(seed_path), "--json"], capture_output=True, text=True)
-    assert r.returncode == 1 and json.loads(r.stdout)["issues"] == 8
+    assert r.returncode == 1 and json.loads(r.stdout)["issues"] == 26
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfeh\x00i\x00")
     r = subprocess.run([str(MTFIX), "check", str(bad)], capture_output=True, text=True)

@@ -66,7 +66,7 @@ def test_a_bad_article_is_rejected_or_stops_the_run(built, tmp_path):
     assert reject["source"].endswith("english.md") and "looks like English" in reject["error"]
     sig = summary["signature"]
     assert sig["mode"] == "build" and "repair" in sig and "roundtrip_chrf(" in sig["line"]
-    assert "|repair:back=marian-ar-en,fwd=marian-en-ar,beam=2,nbest=2x2|" in sig["line"]
+    assert "|repair:back=marian-ar-en,fwd=marian-en-ar,beam=2,nbest=2x2,stage0=rules+glossary|" in sig["line"]
     r = run("corpus", "build", built["arts"], "-o", tmp_path / "k.jsonl", *built["models"])
     assert r.exit_code == 2
     assert r.output.strip() == f"error: {built['arts'] / 'english.md'} looks like English, not Arabic; " \
@@ -79,12 +79,12 @@ def test_article_cursor_continues_mid_article(built, tiny_models):
     from mtfix.corpus.articles import ArticleSource
     from mtfix.engine import open_translator
     from mtfix.engine.cache import TranslationCache
-    from mtfix.repair import Decoding
+    from mtfix.repair import RepairDecoding
 
     cache = TranslationCache(built["dir"] / "cache.sqlite")
     back = [("marian-ar-en", open_translator(str(tiny_models["marian-ar-en"]), cache=cache))]
     fwd = [("marian-en-ar", open_translator(str(tiny_models["marian-en-ar"]), cache=cache))]
-    source = ArticleSource([built["arts"]], back=back, forward=fwd, decoding=Decoding(beam_size=2))
+    source = ArticleSource([built["arts"]], back=back, forward=fwd, decoding=RepairDecoding.make(beam_size=2))
     source.check()
     items = list(source.read())
     assert len(items) == len(built["rows"]) + 1  # the English article is a bad row

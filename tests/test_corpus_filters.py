@@ -37,7 +37,25 @@ def test_empty():
 def test_max_length():
     f = MaxLengthFilter(max_chars=50)
     (ok, value, reason), = verdicts(f, [Pair(EN, AR)])
-    assert not ok and value == len(EN) and reason == f"en side {len(EN)} chars > 50"
+    assert not ok and value == len(EN) and reason == f"en side {len(EN)} chars in 1 unit(s), longest {len(EN)} > 50"
+    assert verdicts(MaxLengthFilter(), [Pair(EN, AR)])[0][:2] == (True, len(EN))
+
+
+def test_max_length_judges_a_long_side_per_sentence():
+    """Four English sentences and their one-sentence Arabic translation are no reason to drop a pair."""
+    en = ("The council met on Monday evening. It approved the new budget. The mayor thanked the staff. "
+          "Then everyone went home early.")
+    ar = "اجتمع المجلس مساء الاثنين وأقر الميزانية الجديدة وشكر العمدة الموظفين ثم عاد الجميع إلى منازلهم مبكرا."
+    f = MaxLengthFilter(max_chars=60)
+    (ok, value, reason), = verdicts(f, [Pair(en, ar)])
+    assert ok and value <= 60 and "in 4 unit(s)" in reason, reason
+    # one unit that long on both sides still fails, and so does any side over max_side_chars
+    assert not verdicts(f, [Pair(en.replace(".", ","), ar)])[0][0]
+    (ok, value, reason), = verdicts(MaxLengthFilter(max_chars=60, max_side_chars=100), [Pair(en, ar)])
+    assert not ok and reason == f"en side {len(en)} chars > 100"
+    # Arabic clauses joined by ؛ count as units here (the shorter units of split_sentences(clauses=True))
+    ar2 = "اجتمع المجلس مساء الاثنين وأقر الميزانية؛ وشكر العمدة الموظفين؛ ثم عاد الجميع إلى منازلهم مبكرا."
+    assert verdicts(MaxLengthFilter(max_chars=45), [Pair("The council met. It approved it.", ar2)])[0][0]
 
 
 def test_length_ratio_is_smoothed_for_short_pairs():
@@ -132,8 +150,8 @@ def test_pipeline_records_every_score_and_every_failing_reason():
 def test_default_pipeline():
     cfg = load_pipeline_config()
     assert cfg.langs == ("en", "ar") and cfg.source == "default"
-    assert [f.name for f in cfg.filters] == ["empty", "max_length", "length_ratio", "script", "numbers",
-                                             "repetition", "roundtrip_chrf", "dedup"]
+    assert [f.name for f in cfg.filters] == ["empty", "max_length", "markup", "length_ratio", "script", "numbers",
+                                             "repetition", "align", "roundtrip_chrf", "dedup"]
 
 
 def test_a_user_pipeline_is_laid_over_the_default(tmp_path):

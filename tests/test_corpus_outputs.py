@@ -52,7 +52,8 @@ def test_kept_pairs_with_provenance_and_scores(outputs):
                            "scores"]
     assert first["source"] == str(d / "in.jsonl") and first["doc_id"] == "doc0"
     assert (first["line"], first["segment"], first["kept"], first["reason"], first["original"]) == (1, 0, True, "", None)
-    assert list(first["scores"]) == ["empty", "max_length", "length_ratio", "script", "numbers", "repetition", "dedup"]
+    assert list(first["scores"]) == ["empty", "max_length", "markup", "length_ratio", "script", "numbers", "repetition",
+                                     "align", "dedup"]
     assert rows[1]["en"] == ROWS[3][0]  # the tab is kept in JSONL
 
 
@@ -67,7 +68,7 @@ def test_dropped_pairs_say_why(outputs):
     assert reasons[2].startswith("script: ar side 0% Arabic script")
     assert reasons[4] == "dedup: exact duplicate of #0"
     assert reasons[5].startswith("empty: en side has 0 letters/digits")
-    assert all(not r["kept"] and len(r["scores"]) == 7 for r in dropped)
+    assert all(not r["kept"] and len(r["scores"]) == 9 for r in dropped)
 
 
 def test_every_format_holds_the_same_rows(outputs):
@@ -84,12 +85,12 @@ def test_every_format_holds_the_same_rows(outputs):
     assert ds.features["scores"]["numbers"].dtype == "float64"
     header, *lines = (d / "c.tsv").read_text(encoding="utf-8").splitlines()
     assert header.split("\t") == ["id", "en", "ar", "original", "source", "doc_id", "line", "segment", "kept",
-                                  "reason", "score.empty", "score.max_length", "score.length_ratio", "score.script",
-                                  "score.numbers", "score.repetition", "score.dedup"]
+                                  "reason", "score.empty", "score.max_length", "score.markup", "score.length_ratio",
+                                  "score.script", "score.numbers", "score.repetition", "score.align", "score.dedup"]
     cells = [line.split("\t") for line in lines]
     assert [c[0] for c in cells] == ["0", "3"]
     assert cells[1][1] == "Scientists found water ice near the pole."  # TSV: a tab inside a text becomes a space
-    assert all(len(c) == 17 for c in cells)
+    assert all(len(c) == 19 for c in cells)
 
 
 def test_signature_and_summary_in_the_metadata(outputs):
@@ -143,7 +144,10 @@ def test_line_separators_inside_a_text_never_split_a_record(tmp_path):
     src = tmp_path / "in.jsonl"
     en, ar = "One line\u2028and a next-line\x85char.", "سطر\u2028واحد وحرف\x85آخر."
     src.write_text(json.dumps({"en": en, "ar": ar}) + "\n", encoding="utf-8")
-    assert run("filter", src, "-o", tmp_path / "c.jsonl", "-o", tmp_path / "c.tsv", "-q").exit_code == 0
+    # ftfy reads a lone \x85 as mojibake of "…" (repairable): keep such pairs here
+    (tmp_path / "keep.toml").write_text('[filters.markup]\nrepairable = "keep"\n', encoding="utf-8")
+    assert run("filter", src, "-o", tmp_path / "c.jsonl", "-o", tmp_path / "c.tsv", "-q",
+               "--pipeline", tmp_path / "keep.toml").exit_code == 0
     (line,) = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
     assert (json.loads(line)["en"], json.loads(line)["ar"]) == (en, ar)
     assert len((tmp_path / "c.tsv").read_text(encoding="utf-8").splitlines()) == 2

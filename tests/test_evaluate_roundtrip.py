@@ -75,15 +75,15 @@ def test_back_translator_returning_wrong_line_count_is_an_error():
 
 
 def test_cli_no_ref_with_a_back_translator(tmp_path, monkeypatch):
-    import mtfix.evaluate.roundtrip as rt
+    import mtfix.engine as engine
 
     seen = {}
 
-    def fake_engine(model, src_lang, tgt_lang, backend=None, beam_size=4):
-        seen.update(model=model, src=src_lang, tgt=tgt_lang)
+    def fake_engine(model, *, src, tgt, cache=None, **options):  # the back-translation's direction
+        seen.update(model=model, src=tgt, tgt=src)
         return FakeBackTranslator()
 
-    monkeypatch.setattr(rt, "engine_back_translator", fake_engine)
+    monkeypatch.setattr(engine, "back_translator", fake_engine)
     src = tmp_path / "src.en"
     src.write_text("\n".join(SRC) + "\n", encoding="utf-8")
     good, bad = tmp_path / "good.ar", tmp_path / "bad.ar"

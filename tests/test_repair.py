@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mtfix.cli.app import app
-from mtfix.engine.base import Hypothesis
+from mtfix.engine.base import DecodeOptions, Hypothesis
 from mtfix.engine.cache import CachedTranslator, TranslationCache
 from mtfix.errors import MtfixError
-from mtfix.repair import Decoding, repair_text
+from mtfix.repair import RepairDecoding, repair_text
 from mtfix.text.segment import segment
 
 runner = CliRunner()
@@ -142,7 +142,16 @@ class Fake:
     def __init__(self, fn, fail_after: int | None = None):
         self.fn, self.fail_after, self.seen = fn, fail_after, []
 
-    def translate_batch(self, segments, *, src, tgt, beam_size=4, n_best=1, on_progress=None, **_):
+    def pair(self, src, tgt):
+        return None
+
+    def signature(self):
+        return {}
+
+    name = "fake"
+
+    def translate_batch(self, segments, *, src, tgt, options=None, on_progress=None, **overrides):
+        n_best = DecodeOptions.of(options, **overrides).n_best
         if self.fail_after is not None and len(self.seen) + len(segments) > self.fail_after:
             raise RuntimeError("out of memory")
         self.seen.extend(segments)
@@ -180,7 +189,7 @@ def test_a_clearly_better_candidate_replaces_the_original():
     forward = Fake(lambda en, k: TO_ARABIC.get(en.replace(" .", "."), "ترجمة أخرى تماما") if k == 0 else
                    TO_ARABIC.get(en.replace(" .", "."), "ترجمة أخرى تماما"))
     result = repair_text(ARTICLE, back=[("back", cached(Fake(_back)))], forward=[("fwd", cached(forward))],
-                         decoding=Decoding(beam_size=2))
+                         decoding=RepairDecoding.make(beam_size=2))
     assert result.text == ARTICLE.replace("20 ، 000", "20,000").replace("باسم SDF", "باسم قوات سوريا الديمقراطية")
     assert result.changed == [0, 1]
     for d in result.selection.decisions:
@@ -193,7 +202,7 @@ def test_when_every_candidate_is_forced_worse_the_original_is_kept():
         return f"ال ال ال ال ال ال ال ال ال ال ال ال Error Error {k} the the"
 
     result = repair_text(ARTICLE, back=[("back", cached(Fake(_back)))], forward=[("fwd", cached(Fake(worse)))],
-                         decoding=Decoding(beam_size=2))
+                         decoding=RepairDecoding.make(beam_size=2))
     assert result.text == ARTICLE
     assert result.changed == []
     assert all(d.kept_incumbent and d.chosen == 0 for d in result.selection.decisions)
@@ -259,9 +268,9 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_models, tmp_pa
     assert r.exit_code == 2 and "source language en, not ar" in r.stderr
 
 
-def test_repair_offline_with_default_models_is_a_clean_error(seed_path, tmp_path):
+def test_repair_offline_with_default_models_required_is_a_clean_error(seed_path, tmp_path):
     out = tmp_path / "out.txt"
-    r = run("repair", seed_path, "--out", out)
+    r = run("repair", seed_path, "--out", out, "--require-models")
     assert r.exit_code == 2
     [line] = r.stderr.strip().splitlines()
     assert re.search(r"model opus-mt-tc-big-ar-en is not available offline: run `mtfix models pull", line)

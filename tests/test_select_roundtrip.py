@@ -29,15 +29,15 @@ def _files(tmp_path):
 
 
 def test_select_with_a_back_translator(tmp_path, monkeypatch):
-    import mtfix.evaluate.roundtrip as rt
+    import mtfix.engine as engine
 
     seen = {}
 
-    def fake_engine(model, src_lang, tgt_lang, backend=None, beam_size=4):
-        seen.update(model=model, src=src_lang, tgt=tgt_lang)
+    def fake_engine(model, *, src, tgt, cache=None, **options):  # the back-translation's direction
+        seen.update(model=model, src=tgt, tgt=src)
         return lambda texts: [BACK[t] for t in texts]
 
-    monkeypatch.setattr(rt, "engine_back_translator", fake_engine)
+    monkeypatch.setattr(engine, "back_translator", fake_engine)
     src, a, b = _files(tmp_path)
     out, rep = tmp_path / "o.ar", tmp_path / "r.json"
     r = CliRunner().invoke(app, ["select", "--candidates", str(a), str(b), "--source", str(src), "--out", str(out),

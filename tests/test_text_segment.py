@@ -67,7 +67,7 @@ def test_arabic_question_mark_splits():
 
 @pytest.mark.parametrize("text, expected", [
     ("قال: «انتهى الأمر.» ثم غادر!", ["قال: «انتهى الأمر.»", "ثم غادر!"]),
-    ("هذا أول؛ وهذا ثان… وهذا ثالث.", ["هذا أول؛", "وهذا ثان…", "وهذا ثالث."]),
+    ("هذا أول؛ وهذا ثان… وهذا ثالث.", ["هذا أول؛ وهذا ثان…", "وهذا ثالث."]),
     ("بلغ العدد 20,000 شخص و7.7 مليون في عام 2014 ، ثم توقف.",
      ["بلغ العدد 20,000 شخص و7.7 مليون في عام 2014 ، ثم توقف."]),
     ("قال د. محمد إن الأمر انتهى. ثم غادر.", ["قال د. محمد إن الأمر انتهى.", "ثم غادر."]),
@@ -76,6 +76,44 @@ def test_arabic_question_mark_splits():
 ])
 def test_arabic_sentences(text, expected):
     assert split_sentences(text, "ar") == expected
+
+
+# the semicolon joins clauses; one-letter words, year markers and dotted abbreviations
+@pytest.mark.parametrize("text, expected", [
+    ("انتهى الاجتماع؛ وغادر الجميع؛ ولم يصدر أي بيان.", ["انتهى الاجتماع؛ وغادر الجميع؛ ولم يصدر أي بيان."]),
+    ("وافق المجلس على القرار ؛ لكن الوزير اعترض. ثم رفعت الجلسة.",
+     ["وافق المجلس على القرار ؛ لكن الوزير اعترض.", "ثم رفعت الجلسة."]),
+    # a year marker ends the sentence unless a preposition carries it on
+    ("تأسست المدينة عام 762 م. وكانت عاصمة الخلافة.", ["تأسست المدينة عام 762 م.", "وكانت عاصمة الخلافة."]),
+    ("توفي سنة ١٤٤١ هـ. وقد دفن في مكة.", ["توفي سنة ١٤٤١ هـ.", "وقد دفن في مكة."]),
+    ("ولد عام 1950 م. ثم انتقل إلى بغداد.", ["ولد عام 1950 م.", "ثم انتقل إلى بغداد."]),
+    ("بني الهرم عام 2560 ق.م. في عهد خوفو.", ["بني الهرم عام 2560 ق.م. في عهد خوفو."]),
+    ("حكم بين عامي 30 ق.م. و14 م. تقريبا. ثم مات.", ["حكم بين عامي 30 ق.م. و14 م. تقريبا.", "ثم مات."]),
+    ("سقطت المدينة سنة 656 هـ. وهذا ما أنهى الخلافة.", ["سقطت المدينة سنة 656 هـ.", "وهذا ما أنهى الخلافة."]),
+    # a one-letter word is a title before a name, an end before a clear sentence opener
+    ("يحتاج الجسم إلى فيتامين د. تجرى دراسات كثيرة حوله.",
+     ["يحتاج الجسم إلى فيتامين د.", "تجرى دراسات كثيرة حوله."]),
+    ("اختر الإجابة ب. ثم انتقل إلى السؤال التالي.", ["اختر الإجابة ب.", "ثم انتقل إلى السؤال التالي."]),
+    ("قال د. وليد إن الأمر انتهى.", ["قال د. وليد إن الأمر انتهى."]),
+    ("صرح م. يوسف بأن المشروع اكتمل. وأضاف أنه سعيد.", ["صرح م. يوسف بأن المشروع اكتمل.", "وأضاف أنه سعيد."]),
+    # dotted multi-letter abbreviations stay whole
+    ("ألقى أ.د. أحمد زويل محاضرة.", ["ألقى أ.د. أحمد زويل محاضرة."]),
+    ("العنوان ص.ب. 1234 القاهرة.", ["العنوان ص.ب. 1234 القاهرة."]),
+    ("بلغ السعر 50 د.م. للكيلو. وهو مرتفع.", ["بلغ السعر 50 د.م. للكيلو.", "وهو مرتفع."]),
+    ("حاضر أ.د. محمد ثم أ.د. علي. وانتهى اللقاء.", ["حاضر أ.د. محمد ثم أ.د. علي.", "وانتهى اللقاء."]),
+])
+def test_arabic_clauses_and_abbreviations(text, expected):
+    assert split_sentences(text, "ar") == expected
+    _check_invariants(text, segment(text))
+
+
+def test_semicolon_cuts_on_request():
+    text = "انتهى الاجتماع؛ وغادر الجميع؛ ولم يصدر أي بيان. ثم أغلق المبنى."
+    assert split_sentences(text, clauses=True) == [
+        "انتهى الاجتماع؛", "وغادر الجميع؛", "ولم يصدر أي بيان.", "ثم أغلق المبنى."]
+    doc = segment(text, clauses=True)
+    _check_invariants(text, doc)
+    assert len(split_sentences(text)) == 2
 
 
 # ------------------------------------------------------------------ English rules
@@ -95,6 +133,13 @@ def test_arabic_sentences(text, expected):
     ("Apple Inc. said so. Acme Inc. The firm.", ["Apple Inc. said so.", "Acme Inc.", "The firm."]),
     ("Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe.",
      ["Roe v. Wade, said Sens. Mike Lee and Det. Dennis Roe."]),
+    # chat-like text: a lower-case start after a bare ? or ! is a new sentence
+    ("are you coming? i think so! see you", ["are you coming?", "i think so!", "see you"]),
+    ("really?! no way?? ok then.", ["really?!", "no way??", "ok then."]),
+    ("Why? she asked. What? he said again. Why not? it works", ["Why? she asked.", "What? he said again.",
+                                                                "Why not?", "it works"]),
+    ("'Really?' she asked. (Why not?) he said.", ["'Really?' she asked.", "(Why not?) he said."]),
+    ("I paid 5 p.m. wait... no, it was later.", ["I paid 5 p.m. wait... no, it was later."]),
 ])
 def test_english_sentences(text, expected):
     assert split_sentences(text, "en") == expected
@@ -184,6 +229,7 @@ _PIECES = st.sampled_from([
     "مرحبا", "SDF", "Mr.", "U.S.", "e.g.", "7.7", "20,000", "2014 ،", "٢٠١٤", "؟", "؛", "!", ".", "…", "...",
     "«", "»", "“", "”", '"', "'", "(", ")", " ", "  ", "\t", "\n", "\r\n", "\r", "\n\n", "# ", "- ", "> ",
     "1. ", "```", "---", "\u200f", "\ufeff", "\u00a0", "\u2028", "the", "He", "a", "ب", "د.",
+    "أ.د.", "ق.م.", "هـ.", "762", "م.", "وكانت", "ثم", "في", "what?", "no",
 ])
 
 

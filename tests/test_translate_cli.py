@@ -247,3 +247,39 @@ def test_a_models_dir_of_its_own_keeps_the_builtin_presets(tmp_path, monkeypatch
     r = run("models", "list", "--json")
     names = {row["name"] for row in json.loads(r.stdout)}
     assert {"opus-mt-tc-big-ar-en", "nllb-200-distilled-600M", "my-preset"} <= names
+
+
+@pytest.mark.parametrize("command", ["translate", "repair", "select", "evaluate", "corpus-filter", "corpus-build"])
+def test_every_model_command_refuses_cuda_without_a_gpu(tiny_models, ar_file, tmp_path, command):
+    out = tmp_path / "out.txt"
+    model = tiny_models["marian-ar-en"]
+    en = tmp_path / "src.en"
+    en.write_text("He still poses a threat\n\nBBC Arabic analysis\nHe still poses a threat\n", encoding="utf-8")
+    tsv = tmp_path / "bi.tsv"
+    tsv.write_text("en\tar\nHe still poses a threat\tهو لا يزال يشكل تهديدا\n", encoding="utf-8")
+    args = {
+        "translate": ["translate", ar_file, "--model", model, "--src", "ar", "--tgt", "en", "--out", out],
+        "repair": ["repair", ar_file, "-b", model, "-f", tiny_models["marian-en-ar"], "--out", out],
+        "select": ["select", "--candidates", ar_file, ar_file, "--source", en, "--back-model", model, "--out", out],
+        "evaluate": ["evaluate", "--no-ref", "--src", en, "--sys", ar_file, "--back-model", model, "--src-lang", "en",
+                     "--tgt-lang", "ar", "--json", out],
+        "corpus-filter": ["corpus", "filter", tsv, "--back-model", model, "-o", out.with_suffix(".jsonl")],
+        "corpus-build": ["corpus", "build", ar_file, "-b", model, "-f", tiny_models["marian-en-ar"],
+                         "-o", out.with_suffix(".jsonl")],
+    }[command]
+    r = run(*args, "--device", "cuda:0", "--cache", tmp_path / "c.sqlite")
+    assert r.exit_code == 2, r.output
+    assert "--device cuda:0: no CUDA GPU is available" in error_line(r)
+    assert list(tmp_path.glob("out*")) == []
+    r = run(*args, "--device", "tpu")
+    assert r.exit_code == 2 and "unknown device 'tpu'" in error_line(r)
+
+
+def test_device_auto_translates_on_the_cpu_like_cpu(tiny_models, ar_file, tmp_path):
+    outs = []
+    for device in ("cpu", "auto"):
+        outs.append(tmp_path / f"{device}.en")
+        r = run("translate", ar_file, "--model", tiny_models["marian-ar-en"], "--src", "ar", "--tgt", "en",
+                "--device", device, "--compute-type", "float32", "--no-cache", "--out", outs[-1])
+        assert r.exit_code == 0, r.output
+    assert outs[0].read_text(encoding="utf-8") == outs[1].read_text(encoding="utf-8")

@@ -55,9 +55,9 @@ def _root(
 
 
 def _register_all() -> None:
-    from mtfix.cli import check, corpus, evaluate, models, repair, select, translate
+    from mtfix.cli import check, corpus, evaluate, fix, models, repair, select, translate
 
-    for module in (translate, check, repair, select, evaluate, corpus, models):
+    for module in (translate, check, fix, repair, select, evaluate, corpus, models):
         module.register(app)
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import sys
 
+from typing import List, Optional
+
 import typer
 
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
 from mtfix.errors import MtfixError
 
 HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
-wrong-language sentences, repetition loops, bidi/zero-width characters, with line numbers.
+wrong-language sentences, repetition loops, bidi/zero-width characters, punctuation, glossary
+terms left in Latin or mistranslated, with line numbers. `mtfix fix` repairs what is marked fixable.
 
 Exit 0 when clean, 1 when issues were found, 2 on bad input."""
 
@@ -65,10 +69,13 @@ def register(app: typer.Typer) -> None:
         file: str = typer.Argument(..., metavar="FILE", help="UTF-8 text or Markdown file; - reads stdin."),
         lang: str = typer.Option(None, "--lang", "-l", help="Expected language: ar or en (default: majority script)."),
         as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON for tools."),
+        glossary: Optional[List[str]] = GlossaryOpt,
+        no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
         from mtfix.text.check import check_text
 
-        report = check_text(_read(file), lang)
+        gloss = open_glossary(glossary, no_default_glossary)
+        report = check_text(_read(file), lang, gloss)
         if as_json:
             typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
         else:

@@ -15,21 +15,13 @@ import typer
 from mtfix.cli.options import (
     BackModelsOpt,
     BackNBestOpt,
-    BackendOpt,
     BatchTokensOpt,
     BeamOpt,
-    CacheOpt,
+    EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
     ScoringConfigOpt,
-    ThreadsOpt,
-    named_translators,
-    open_cache,
-    open_repair_models,
+    engine_command,
     progress_bar,
 )
 from mtfix.errors import MtfixError
@@ -163,6 +155,7 @@ def _fields(value: Optional[str]):
 
 
 @corpus_app.command("filter")
+@engine_command
 def filter_command(
     inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a Hugging Face dataset folder "
                                                   "(several are read in turn), or two line-aligned plain files."),
@@ -181,20 +174,15 @@ def filter_command(
     split: Optional[str] = typer.Option(None, "--split", help="Split of a dataset with several."),
     back_model: Optional[str] = typer.Option(None, "--back-model", "-b", help="ar->en model: enables the round-"
                                                                              "trip chrF filter."),
-    beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size of the back-translation."),
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
+    beam_size: int = BeamOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
     ray: Optional[str] = RayOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Filter an existing bitext into a clean corpus (resumable: re-run the same command after a crash).
 
@@ -209,14 +197,14 @@ def filter_command(
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
     back_translate, model_name = None, "custom"
     if back_model is not None:
-        from mtfix.corpus import engine_back_translate
-        from mtfix.engine import open_translator
+        from mtfix.engine.back import back_translator
+        from mtfix.engine.decode import DecodeOptions
 
-        tr = open_translator(back_model, backend=backend, quantization=quantization, threads=threads,
-                             convert=not no_convert, models_dir=models_dir, cache=open_cache(cache, no_cache))
-        tr.pair(config.tgt_lang, config.src_lang)  # a wrong model fails before any work
-        back_translate = engine_back_translate(tr, src=config.tgt_lang, tgt=config.src_lang, beam_size=beam_size)
-        model_name = named_translators([tr])[0][0]
+        # a wrong model fails here, before any work
+        back_translate = back_translator(back_model, src=config.tgt_lang, tgt=config.src_lang,
+                                         options=DecodeOptions(beam_size=beam_size), cache=engine.open_cache(),
+                                         **engine.translator_options())
+        model_name = back_translate.name
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=model_name, workers=workers, ray=ray)
@@ -224,6 +212,7 @@ def filter_command(
 
 
 @corpus_app.command("build")
+@engine_command
 def build_command(
     articles: List[Path] = typer.Argument(..., help="Garbled Arabic articles: files, or folders of .txt/.md files."),
     out: List[Path] = OutOpt,
@@ -240,26 +229,23 @@ def build_command(
     back_n_best: int = BackNBestOpt,
     forward_n_best: int = ForwardNBestOpt,
     batch_tokens: int = BatchTokensOpt,
-    backend: str = BackendOpt,
-    quantization: str = QuantizationOpt,
-    no_convert: bool = NoConvertOpt,
-    threads: int = ThreadsOpt,
-    models_dir: Optional[Path] = ModelsDirOpt,
-    cache: Optional[Path] = CacheOpt,
-    no_cache: bool = NoCacheOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
     ray: Optional[str] = RayOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Repair garbled Arabic articles and keep (pivot English, repaired Arabic) pairs that pass the filters.
 
     Example: mtfix corpus build articles/ -o corpus.parquet --dropped dropped.jsonl
     """
-    from mtfix.corpus import CorpusRun, engine_back_translate, load_pipeline_config
+    from mtfix.corpus import CorpusRun, load_pipeline_config
     from mtfix.corpus.articles import ArticleSource, repair_description
+    from mtfix.engine.back import back_translator
+    from mtfix.repair.models import RepairDecoding, open_repair_models
     from mtfix.scoring.config import load_config
 
     pipe = load_pipeline_config(pipeline)
@@ -268,15 +254,15 @@ def build_command(
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
                                                           [*articles, pipeline, config])
     scoring = load_config(config)
-    back, forward, decoding = open_repair_models(
-        back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
-        batch_tokens=batch_tokens, backend=backend, quantization=quantization, no_convert=no_convert,
-        threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
-    )
+    decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
+                                   max_batch_tokens=batch_tokens)
+    models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
+                                **engine.translator_options())
+    back, forward = models.back, models.forward
     source = ArticleSource(articles, back=back, forward=forward, decoding=decoding, scoring=scoring)
     # Same options as the repair's pivots: the round trip of a kept sentence comes from the cache.
-    back_translate = engine_back_translate(back[0][1], src="ar", tgt="en", beam_size=beam_size, n_best=back_n_best,
-                                           max_batch_tokens=decoding.max_batch_tokens)
+    back_translate = back_translator(back[0][1], src="ar", tgt="en", options=decoding.back, name=back[0][0],
+                                     check=False)
     run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=back[0][0], mode="build",

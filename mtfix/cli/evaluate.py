@@ -12,6 +12,10 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.options import (
+    EngineOptions,
+    engine_command,
+)
 from mtfix.errors import MtfixError
 
 _PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
@@ -66,8 +70,9 @@ def evaluate_command(
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model for --no-ref (target language -> source language)."),
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Source language code for --no-ref (e.g. ar)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the system outputs for --no-ref (e.g. en)."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the tables on the terminal."),
+    *,
+    engine: EngineOptions,
 ):
     """Score MT systems with sacrebleu (BLEU, chrF, chrF++, TER), with significance.
 
@@ -122,12 +127,15 @@ def evaluate_command(
         _resolve_normalizer(normalize)  # unknown profile: fail before reading anything big
 
     if no_ref:
-        from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, engine_back_translator, roundtrip_evaluate
+        from mtfix.engine import back_translator
+        from mtfix.evaluate.roundtrip import ROUNDTRIP_METRICS, roundtrip_evaluate
 
         hyps, _, src_lines, warnings = core.load_inputs([], specs, src)  # check the files before loading a model
         for w in warnings:
             warn(w)
-        back = engine_back_translator(back_model, src_lang, tgt_lang, backend=backend)
+        # the outputs (tgt_lang) go back into the source language, through the translation cache
+        back = back_translator(back_model, src=tgt_lang, tgt=src_lang, cache=engine.open_cache(),
+                               **engine.translator_options())
         opts = MetricOptions(metrics=metric and _split_metrics(metric) or ROUNDTRIP_METRICS,
                              tokenize=tokenize, lowercase=lowercase)
         with err.status("back-translating and scoring (round-trip estimate)..."):
@@ -163,4 +171,4 @@ def evaluate_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate", help=evaluate_command.__doc__)(evaluate_command)
+    app.command("evaluate", help=evaluate_command.__doc__)(engine_command(evaluate_command))

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import typer
 
+from mtfix.engine.backends import BACKENDS
+from mtfix.engine.decode import DecodeOptions
+from mtfix.repair.models import REPAIR_N_BEST
+
+DEFAULTS = DecodeOptions()  # every decoding default the CLI shows comes from here
+
 BackendOpt = typer.Option(
     "auto",
     "--backend",
-    help="auto (CTranslate2 when converted or convertible, else transformers), transformers or ctranslate2.",
+    help="auto (CTranslate2 when converted or convertible, else transformers), or a registered backend: "
+    + ", ".join(BACKENDS) + ".",
 )
 QuantizationOpt = typer.Option("int8", "--quantization", help="CTranslate2 weights: int8 (CPU default), float32, ...")
 NoConvertOpt = typer.Option(
@@ -21,6 +32,15 @@ NoConvertOpt = typer.Option(
     "else transformers.",
 )
 ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
+DeviceOpt = typer.Option(
+    "cpu", "--device", help="cpu, cuda (the first GPU), cuda:N, or auto (a GPU when there is one); "
+    "asking for CUDA without a GPU is an error."
+)
+ComputeTypeOpt = typer.Option(
+    "default", "--compute-type",
+    help="Run-time precision: default (the weights' own); CTranslate2: int8, int8_float16, float16, bfloat16, "
+    "float32, ...; transformers: float32, float16, bfloat16.",
+)
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where presets and converted models live (default: ./models or $MTFIX_MODELS_DIR)."
 )
@@ -29,8 +49,10 @@ CacheOpt: Optional[Path] = typer.Option(
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
-    4096, "--batch-tokens", min=1, help="Token budget per batch (source tokens x beam); lower it to use less memory."
+    DEFAULTS.max_batch_tokens, "--batch-tokens", min=1,
+    help="Token budget per batch (source tokens x beam); lower it to use less memory.",
 )
+BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, help="Beam size of every translation (1 = greedy).")
 
 # The repair loop's models and decoding (mtfix repair, mtfix corpus build).
 BackModelsOpt: Optional[list[str]] = typer.Option(
@@ -39,16 +61,68 @@ BackModelsOpt: Optional[list[str]] = typer.Option(
 ForwardModelsOpt: Optional[list[str]] = typer.Option(
     None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
 )
-ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help="Scoring weights/thresholds (TOML).")
-BeamOpt = typer.Option(4, "--beam", min=1, help="Beam size of every translation.")
-BackNBestOpt = typer.Option(2, "--back-n-best", min=1, help="Pivots per sentence and back model.")
-ForwardNBestOpt = typer.Option(2, "--forward-n-best", min=1, help="Candidates per pivot and forward model.")
+def _scoring_help() -> str:
+    from mtfix.scoring.registry import help_text
+
+    return "Scoring weights, scorer parameters and gates (TOML), laid over the default preset. " + help_text()
 
 
-def open_cache(path: Path | None, disabled: bool):
-    from mtfix.engine.cache import TranslationCache, default_cache_path
+ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help=_scoring_help())
+BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
+ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
+                               help="Candidates per pivot and forward model.")
 
-    return None if disabled else TranslationCache(path or default_cache_path())
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """The engine options of every command that loads a translation model (see :func:`engine_command`)."""
+
+    backend: str = "auto"
+    quantization: str = "int8"
+    no_convert: bool = False
+    threads: int = 0
+    device: str = "cpu"
+    compute_type: str = "default"
+    models_dir: Optional[Path] = None
+    cache: Optional[Path] = None
+    no_cache: bool = False
+
+    def translator_options(self) -> dict:
+        """:func:`mtfix.engine.open_translator` keywords (the cache apart)."""
+        return dict(backend=self.backend, device=self.device, compute_type=self.compute_type,
+                    quantization=self.quantization, convert=not self.no_convert, threads=self.threads,
+                    models_dir=self.models_dir)
+
+    def open_cache(self):
+        """The translation cache (None with --no-cache)."""
+        from mtfix.engine.cache import open_cache
+
+        return open_cache(self.cache, self.no_cache)
+
+
+_ENGINE_OPTIONS = {"backend": BackendOpt, "quantization": QuantizationOpt, "no_convert": NoConvertOpt,
+                   "threads": ThreadsOpt, "device": DeviceOpt, "compute_type": ComputeTypeOpt,
+                   "models_dir": ModelsDirOpt, "cache": CacheOpt, "no_cache": NoCacheOpt}
+
+
+def engine_command(fn: Callable) -> Callable:
+    """Gives a typer command the engine options (``--backend`` ... ``--no-cache``), declared
+    here once; the command receives them as one ``engine: EngineOptions`` argument."""
+    sig = inspect.signature(fn, eval_str=True)
+    hints = typing.get_type_hints(EngineOptions)
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=hints[name])
+             for name, opt in _ENGINE_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def command(*args, **kwargs):
+        engine = EngineOptions(**{name: kwargs.pop(name) for name in _ENGINE_OPTIONS})
+        return fn(*args, engine=engine, **kwargs)
+
+    params = [p for p in sig.parameters.values() if p.name != "engine"] + added
+    command.__signature__ = sig.replace(parameters=params)
+    command.__annotations__ = {p.name: p.annotation for p in params}  # evaluated: typer reads these
+    del command.__wrapped__  # typer reads the new signature, not fn's
+    return command
 
 
 @contextlib.contextmanager
@@ -78,57 +152,3 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
             progress.advance(task, k)
 
         yield advance
-
-
-def named_translators(translators: list) -> list[tuple[str, object]]:
-    """(short name, translator): the model's name (preset, hub id or folder name), made
-    unique; used for candidate origins and signatures."""
-    named, seen = [], {}
-    for tr in translators:
-        plan = getattr(tr, "plan", None)
-        name = plan.ref.name if plan is not None else str(tr)
-        seen[name] = seen.get(name, 0) + 1
-        named.append((name if seen[name] == 1 else f"{name}~{seen[name]}", tr))
-    return named
-
-
-def open_repair_models(
-    back_models: list[str] | None,
-    forward_models: list[str] | None,
-    *,
-    beam_size: int,
-    back_n_best: int,
-    forward_n_best: int,
-    batch_tokens: int,
-    backend: str,
-    quantization: str,
-    no_convert: bool,
-    threads: int,
-    models_dir: Path | None,
-    cache: Path | None,
-    no_cache: bool,
-):
-    """``(back, forward, decoding)`` for the repair loop: named cached translators (the
-    presets' defaults when none are given; nothing loaded yet) and every decoding option."""
-    from mtfix.engine import open_translator
-    from mtfix.engine.registry import default_model
-    from mtfix.errors import MtfixError
-    from mtfix.repair import Decoding
-
-    if max(back_n_best, forward_n_best) > beam_size:
-        raise MtfixError(f"--back-n-best/--forward-n-best cannot exceed --beam {beam_size}")
-    options = dict(backend=backend, quantization=quantization, threads=threads, convert=not no_convert,
-                   models_dir=models_dir, cache=open_cache(cache, no_cache))
-    back = named_translators(
-        [open_translator(m, **options) for m in (back_models or [default_model("ar-en", models_dir)])]
-    )
-    forward = named_translators(
-        [open_translator(m, **options) for m in (forward_models or [default_model("en-ar", models_dir)])]
-    )
-    for _, tr in back:
-        tr.pair("ar", "en")  # a model for the wrong direction fails here, before any work
-    for _, tr in forward:
-        tr.pair("en", "ar")
-    decoding = Decoding(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
-                        max_batch_tokens=batch_tokens)
-    return back, forward, decoding

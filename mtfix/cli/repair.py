@@ -9,28 +9,24 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.options import (
-    BackendOpt,
     BackModelsOpt,
     BackNBestOpt,
     BatchTokensOpt,
     BeamOpt,
-    CacheOpt,
+    EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
     ScoringConfigOpt,
-    ThreadsOpt,
-    open_repair_models,
+    engine_command,
     progress_bar,
 )
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
 from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
     @app.command("repair")
+    @engine_command
     def repair(
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
         back_models: Optional[List[str]] = BackModelsOpt,
@@ -43,17 +39,19 @@ def register(app: typer.Typer) -> None:
         back_n_best: int = BackNBestOpt,
         forward_n_best: int = ForwardNBestOpt,
         batch_tokens: int = BatchTokensOpt,
-        backend: str = BackendOpt,
-        quantization: str = QuantizationOpt,
-        no_convert: bool = NoConvertOpt,
-        threads: int = ThreadsOpt,
-        models_dir: Optional[Path] = ModelsDirOpt,
-        cache: Optional[Path] = CacheOpt,
-        no_cache: bool = NoCacheOpt,
+        glossary: Optional[List[str]] = GlossaryOpt,
+        no_default_glossary: bool = NoDefaultGlossaryOpt,
+        require_models: bool = typer.Option(
+            False, "--require-models",
+            help="Fail (exit 2) when the default models are missing, instead of running stage 0 only."),
+        *,
+        engine: EngineOptions,
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
         from mtfix.outputs import atomic_write_text, check_output_path
-        from mtfix.repair import repair_text
+        from mtfix.repair.models import RepairDecoding, open_repair_models
+        from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
+        from mtfix.scoring.terminology import with_glossaries
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
@@ -62,24 +60,27 @@ def register(app: typer.Typer) -> None:
         if len({p.resolve() for p in outputs}) != len(outputs):
             raise MtfixError("--out, --report and --html must be different files")
         for p in outputs:
-            check_output_path(p, [file, config])
+            check_output_path(p, [file, config, *(g for g in glossary or [] if Path(g).exists())])
         text = read_text(file)
-        back, forward, decoding = open_repair_models(
-            back_models, forward_models, beam_size=beam_size, back_n_best=back_n_best,
-            forward_n_best=forward_n_best, batch_tokens=batch_tokens, backend=backend, quantization=quantization,
-            no_convert=no_convert, threads=threads, models_dir=models_dir, cache=cache, no_cache=no_cache,
-        )
-        scoring = load_config(config)
+        gloss = open_glossary(glossary, no_default_glossary)
+        missing = [] if back_models or forward_models or require_models else missing_default_models(engine.models_dir)
+        back, forward, warning = [], [], None
+        if missing:  # a fresh offline machine: stage 0 still repairs what needs no model
+            warning = skipped_models_warning(missing)
+            scoring, model_options = None, {}
+        else:
+            decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best,
+                                           forward_n_best=forward_n_best, max_batch_tokens=batch_tokens)
+            models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
+                                        **engine.translator_options())
+            back, forward = models.back, models.forward
+            scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
         with progress_bar("repairing") as advance:
-            result = repair_text(
-                text,
-                back=back,
-                forward=forward,
-                decoding=decoding,
-                config=scoring,
-                name=str(file),
-                progress=lambda phase, k, total: advance(k, total, phase),
-            )
+            if not missing:
+                model_options = dict(decoding=decoding, config=scoring,
+                                     progress=lambda phase, k, total: advance(k, total, phase))
+            result = repair_article(text, back=back, forward=forward, glossary=gloss, name=str(file),
+                                    notes=[warning] if warning else [], **model_options)
         rep = result.report()
         if report:
             atomic_write_text(report, json.dumps(rep, ensure_ascii=False, indent=2) + "\n")
@@ -90,12 +91,19 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(result.text, nl=not result.text.endswith("\n"))
         s = result.summary()
-        translators = [tr for _, tr in back + forward]
-        loaded = sum(1 for tr in translators if tr.loaded)
-        typer.echo(
-            f"repaired {s['changed']} of {s['sentences']} sentences ({s['candidates']} candidates scored); "
-            f"translations: {sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
-            f"{sum(tr.hits for tr in translators)} from the cache",
-            err=True,
-        )
+        if warning:
+            typer.echo(warning, err=True)
+        rules = f"{s['rule_fixes']} rule fixes in {s['fixed_by_rule']} sentences"
+        if missing:
+            typer.echo(f"repaired {s['changed']} of {s['sentences']} sentences: {rules}; no model run", err=True)
+        else:
+            translators = [tr for _, tr in back + forward]
+            loaded = sum(1 for tr in translators if tr.loaded)
+            typer.echo(
+                f"repaired {s['changed']} of {s['sentences']} sentences: {rules}, {s['changed_by_model']} changed "
+                f"by a model ({s['candidates']} candidates scored); translations: "
+                f"{sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
+                f"{sum(tr.hits for tr in translators)} from the cache",
+                err=True,
+            )
         typer.echo(f"signature: {rep['signature']['line']}", err=True)

@@ -13,6 +13,8 @@ from typing import List, Optional
 
 import typer
 
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
+from mtfix.cli.options import EngineOptions, ScoringConfigOpt, engine_command
 from mtfix.errors import MtfixError
 
 
@@ -25,12 +27,15 @@ def select_command(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the chosen line of every segment here."),
     source: Optional[Path] = typer.Option(None, "--source", "-s", help="The source text (other language), line-aligned: numbers/length checks, round trip."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write every candidate's scores, each decision and its reason, and a signature, as JSON."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Scoring weights and thresholds (TOML), laid over the default preset."),
+    config: Optional[Path] = ScoringConfigOpt,
     src_lang: Optional[str] = typer.Option(None, "--src-lang", help="Language of --source (default: detected from the script)."),
     tgt_lang: Optional[str] = typer.Option(None, "--tgt-lang", help="Language of the candidates (default: detected from the script)."),
     back_model: Optional[str] = typer.Option(None, "--back-model", help="Back-translation model (candidate language -> source language) for round-trip scores; needs --source."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="Engine backend for --back-model (transformers or ctranslate2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    glossary: Optional[List[str]] = GlossaryOpt,
+    no_default_glossary: bool = NoDefaultGlossaryOpt,
+    *,
+    engine: EngineOptions,
 ):
     """Choose, per line, the best of several candidate translations (e.g. outputs of several MT systems).
 
@@ -57,6 +62,7 @@ def select_command(
     from mtfix.scoring.select import parse_candidate_spec
 
     inputs = [p for _, p in map(parse_candidate_spec, specs)] + ([source] if source else []) + ([config] if config else [])
+    inputs += [g for g in glossary or [] if Path(g).exists()]
     check_output_path(out, inputs)
     if report is not None:
         check_output_path(report, inputs)
@@ -65,9 +71,16 @@ def select_command(
 
     back_translate = None
     if back_model is not None:
-        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, backend)
+        back_translate = _back_translator(back_model, specs, source, src_lang, tgt_lang, engine)
 
-    result = select_files(specs, source, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
+    scoring = None
+    if glossary or no_default_glossary:  # the terminology scorer and gate read these glossaries
+        from mtfix.scoring.config import load_config
+        from mtfix.scoring.terminology import with_glossaries
+
+        open_glossary(glossary, no_default_glossary)  # a malformed glossary fails here, before any work
+        scoring = with_glossaries(load_config(config), glossary, default=not no_default_glossary)
+    result = select_files(specs, source, config=scoring, config_path=config, src_lang=src_lang, tgt_lang=tgt_lang,
                           back_translate=back_translate, back_model_name=back_model or "custom")
     text = result.text()
     rep = json.dumps(result.report(), ensure_ascii=False, indent=1) + "\n" if report is not None else None
@@ -83,13 +96,9 @@ def select_command(
             typer.echo(f"note: {note}", err=True)
 
 
-def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
-    """Round trip through ``mtfix.engine``: candidate language -> source language."""
-    try:
-        from mtfix.evaluate.roundtrip import engine_back_translator
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+def _back_translator(model, specs, source, src_lang, tgt_lang, engine: EngineOptions):
+    """Round trip through the engine (cached): candidate language -> source language."""
+    from mtfix.engine import back_translator
     from mtfix.scoring.select import _detect, parse_candidate_spec
     from mtfix.text.lang import script_lang
     from mtfix.text.read import read_lines
@@ -98,15 +107,11 @@ def _back_translator(model, specs, source, src_lang, tgt_lang, backend):
     src = script_lang(src_lang) if src_lang else _detect(read_lines(source))
     if not src or not tgt:
         raise MtfixError("cannot tell the languages from the text; give --src-lang and --tgt-lang")
-    try:
-        return engine_back_translator(model, src, tgt, backend=backend)
-    except ImportError:
-        raise MtfixError("round-trip scoring with --back-model needs the translation engine (issue #2), "
-                         "not available in this install") from None
+    return back_translator(model, src=tgt, tgt=src, cache=engine.open_cache(), **engine.translator_options())
 
 
 def register(app: typer.Typer) -> None:
     app.command(
         "select",
         context_settings={"allow_extra_args": True, "ignore_unknown_options": False},
-    )(select_command)
+    )(engine_command(select_command))

@@ -8,22 +8,13 @@ from typing import Optional
 
 import typer
 
-from mtfix.cli.options import (
-    BackendOpt,
-    CacheOpt,
-    ModelsDirOpt,
-    NoCacheOpt,
-    NoConvertOpt,
-    QuantizationOpt,
-    ThreadsOpt,
-    open_cache,
-    progress_bar,
-)
+from mtfix.cli.options import DEFAULTS, BatchTokensOpt, BeamOpt, EngineOptions, engine_command, progress_bar
 from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
     @app.command("translate")
+    @engine_command
     def translate(
         file: Path = typer.Argument(..., help="Input text, one segment per line (UTF-8)."),
         model: Optional[str] = typer.Option(
@@ -31,22 +22,19 @@ def register(app: typer.Typer) -> None:
         ),
         src: str = typer.Option(..., "--src", help="Source language (ar, en, arb_Arab, ...)."),
         tgt: str = typer.Option(..., "--tgt", help="Target language."),
-        backend: str = BackendOpt,
-        quantization: str = QuantizationOpt,
-        no_convert: bool = NoConvertOpt,
-        beam_size: int = typer.Option(4, "--beam", min=1, help="Beam size (1 = greedy)."),
-        n_best: int = typer.Option(1, "--n-best", min=1, help="Hypotheses per segment (needs --json when > 1)."),
-        max_batch_tokens: int = typer.Option(4096, "--batch-tokens", min=1, help="Token budget per batch."),
+        beam_size: int = BeamOpt,
+        n_best: int = typer.Option(DEFAULTS.n_best, "--n-best", min=1,
+                                   help="Hypotheses per segment (needs --json when > 1)."),
+        max_batch_tokens: int = BatchTokensOpt,
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
-        threads: int = ThreadsOpt,
-        models_dir: Optional[Path] = ModelsDirOpt,
-        cache: Optional[Path] = CacheOpt,
-        no_cache: bool = NoCacheOpt,
+        *,
+        engine: EngineOptions,
     ):
         """Translate FILE line by line: the same number of lines comes out."""
-        from mtfix.engine import open_translator
+        from mtfix.engine.decode import DecodeOptions
         from mtfix.engine.languages import canonical
+        from mtfix.engine.loader import open_translator
         from mtfix.engine.registry import default_model
         from mtfix.outputs import atomic_write_text, check_output_path
         from mtfix.text.read import read_lines
@@ -57,27 +45,12 @@ def register(app: typer.Typer) -> None:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         check_output_path(out, [file])
         lines = read_lines(file)
-        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", models_dir)
-        translator = open_translator(
-            model,
-            backend=backend,
-            quantization=quantization,
-            threads=threads,
-            convert=not no_convert,
-            models_dir=models_dir,
-            cache=open_cache(cache, no_cache),
-        )
+        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
+        options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
+        translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
         translator.pair(src, tgt)  # fail on a wrong language before any work
         with progress_bar("translating") as advance:
-            results = translator.translate_batch(
-                lines,
-                src=src,
-                tgt=tgt,
-                beam_size=beam_size,
-                n_best=n_best,
-                max_batch_tokens=max_batch_tokens,
-                on_progress=advance,
-            )
+            results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)
         if as_json:
             rows = [
                 json.dumps(

@@ -21,7 +21,7 @@ with resumable cursors), ``articles`` (repair loop as a source), ``filters``,
 """
 
 from mtfix.corpus.config import PipelineConfig, build_filters, load_pipeline_config
-from mtfix.corpus.filters import FILTERS, Filter, engine_back_translate
+from mtfix.corpus.filters import FILTERS, Filter
 from mtfix.corpus.pipeline import Pipeline
 from mtfix.corpus.readers import open_bitext
 from mtfix.corpus.records import BadRow, FilterScore, Pair, Record
@@ -31,6 +31,6 @@ from mtfix.corpus.writers import OutputSpec, parse_output
 
 __all__ = [
     "BadRow", "CorpusResult", "CorpusRun", "CorpusSignature", "FILTERS", "Filter", "FilterScore", "OutputSpec",
-    "Pair", "Pipeline", "PipelineConfig", "Record", "build_filters", "engine_back_translate",
+    "Pair", "Pipeline", "PipelineConfig", "Record", "build_filters",
     "load_pipeline_config", "open_bitext", "parse_output", "work_dir_for",
 ]

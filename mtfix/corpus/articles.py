@@ -1,7 +1,7 @@
 """Garbled Arabic articles as a source of pairs: repair each, pair pivot and repair.
 
-Every article goes through the repair loop (:func:`mtfix.repair.repair_text`):
-each sentence is back-translated into English (the pivot), re-translated,
+Every article goes through stage 0 and the repair loop, as in ``mtfix repair``
+(:func:`mtfix.repair.stage0.repair_article`): each sentence is back-translated into English (the pivot), re-translated,
 scored, and the best Arabic kept. Each sentence then becomes a pair
 ``(pivot English, repaired Arabic)`` with the garbled sentence kept as
 ``original`` and its provenance (file, 1-based line, document id = the path
@@ -58,12 +58,12 @@ class ArticleSource(Source):
         if tuple(langs) != ("en", "ar"):
             raise MtfixError(f"articles give (English pivot, repaired Arabic) pairs; the pipeline says "
                              f"{langs[0]}, {langs[1]}: set src_lang = \"en\", tgt_lang = \"ar\"")
-        from mtfix.repair.pool import Decoding
+        from mtfix.repair.models import RepairDecoding
 
         self.paths = list(paths)
         self.back = list(back)
         self.forward = list(forward)
-        self.decoding = decoding or Decoding()
+        self.decoding = decoding or RepairDecoding()
         self.scoring = scoring
         self.order = ("en", "ar")
         self.articles: list[tuple[Path, str]] = []
@@ -81,8 +81,9 @@ class ArticleSource(Source):
         return None
 
     def read(self, cursor: dict | None = None) -> Iterator[tuple[Item, dict]]:
-        from mtfix.repair import repair_text
         from mtfix.repair.pipeline import check_article
+        from mtfix.repair.stage0 import repair_article
+        from mtfix.text.glossary import load_glossaries
         from mtfix.text.read import read_text
 
         doc = cursor["doc"] if cursor else 0
@@ -98,26 +99,28 @@ class ArticleSource(Source):
                 yield BadRow(name, 0, str(e)), nxt
                 start = 0
                 continue
-            result = repair_text(text, back=self.back, forward=self.forward, decoding=self.decoding,
-                                 config=self.scoring, name=name)
+            # stage 0 (rule fixes, glossary) first, as `mtfix repair` does; `original` stays the input's
+            article = repair_article(text, back=self.back, forward=self.forward, glossary=load_glossaries(),
+                                     name=name, decoding=self.decoding, config=self.scoring)
+            result, given = article.model_result, article.report()["sentences"]
             decisions = result.selection.decisions
             n = len(result.pools)
             for j in range(start, n):
                 pool = result.pools[j]
                 pivot = pool.pivots[0].text if pool.pivots else ""
                 repaired = pool.candidates[decisions[j].chosen].text
-                pair = Pair(pivot, repaired, source=name, line=result.lines[j], segment=j, doc_id=doc_id,
-                            original=pool.original)
+                pair = Pair(pivot, repaired, source=name, line=given[j]["line"], segment=j, doc_id=doc_id,
+                            original=given[j]["input"])
                 yield pair, (nxt if j == n - 1 else {"doc": i, "segment": j + 1})
             start = 0
 
 
 def repair_description(back, forward, decoding, scoring) -> dict:
     """What the repaired pairs depend on (for the corpus signature)."""
-    def models(pairs):
-        return [{"name": n, **(tr.signature() if hasattr(tr, "signature") else {})} for n, tr in pairs]
+    from mtfix.repair.models import translator_signatures
 
     line = (f"back={'+'.join(n for n, _ in back)},fwd={'+'.join(n for n, _ in forward)},"
-            f"beam={decoding.beam_size},nbest={decoding.back_n_best}x{decoding.forward_n_best}")
-    return {"line": line, "back_models": models(back), "forward_models": models(forward),
+            f"beam={decoding.beam_size},nbest={decoding.back_n_best}x{decoding.forward_n_best},stage0=rules+glossary")
+    return {"line": line, "back_models": translator_signatures(back),
+            "forward_models": translator_signatures(forward),
             "decoding": decoding.to_dict(), "scoring": scoring.as_dict() if scoring is not None else None}

@@ -171,6 +171,7 @@ def build_filters(
                 filters.append(cls(store=store, **kwargs))
             else:
                 filters.append(cls(**kwargs))
+            notes += getattr(filters[-1], "notes", [])
         except (TypeError, ValueError, MtfixError) as e:
             raise MtfixError(f"{config.source}: [filters.{spec.name}] {e}") from None
     return filters, notes

@@ -17,14 +17,20 @@ here.
 filter          value                                          accepted when
 =============== ============================================== ==========================
 empty           letters+digits on the shorter side             ``>= min_chars``
-max_length      characters on the longer side                  ``<= max_chars``
+max_length      characters per sentence, see the class         ``<= max_chars``
 length_ratio    (longer + smoothing) / (shorter + smoothing)   ``<= max_ratio``
 script          share of the expected script, worse side       ``>= min_share``
 numbers         numbers changed between the sides              ``<= max_changed``
 repetition      repetition score (1 = none), worse side        ``>= min_score``
 roundtrip_chrf  chrF of back-translated target vs source       ``>= min_chrf``
 dedup           1 = first of its kind, 0 = duplicate           ``== 1``
+markup          damaged spans (tags, entities, U+FFFD, ...)    ``<= max_damage``
+align           dictionary/anchor alignment, minus a           ``>= min_score``
+                neighbour line's lead
 =============== ============================================== ==========================
+
+``markup`` lives in :mod:`mtfix.corpus.filters_markup`, ``align`` in
+:mod:`mtfix.corpus.align`; both are registered at the end of this module.
 """
 
 from __future__ import annotations
@@ -32,15 +38,14 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from typing import Callable, ClassVar, Iterable, Iterator, Sequence
+from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
+from mtfix.engine.back import BackTranslate
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
-           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore",
-           "engine_back_translate"]
+           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
 
-BackTranslate = Callable[[list[str]], list[str]]
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
 
 
@@ -54,9 +59,9 @@ class Filter(ABC):
 
     type: ClassVar[str] = "?"
     PARAMS: ClassVar[dict[str, tuple[type | tuple, object, str]]] = {}
-    #: judges each pair on its own, from its two texts (``src``, ``tgt``) and its parameters alone:
-    #: may run in another process (``--workers``, Ray tasks), which sees only the texts. Set it to
-    #: False for a filter with run state (dedup), a model (round trip) or other needs.
+    #: judges a chunk of pairs from the pairs and its parameters alone: may run in another process
+    #: (``--workers``, Ray tasks), which gets the whole chunk. Set it to False for a filter with
+    #: run state (dedup), a model (round trip) or other needs.
     parallel: ClassVar[bool] = True
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
@@ -148,18 +153,48 @@ class EmptyFilter(Filter):
 
 
 class MaxLengthFilter(Filter):
-    """A side longer than ``max_chars`` characters (white space collapsed)."""
+    """Too long to be one sentence pair, judged per sentence, not by an absolute cap alone.
+
+    A pair whose sides are all within ``max_chars`` characters (white space
+    collapsed) passes at once. Otherwise each side is cut into sentences and
+    clauses (:func:`mtfix.text.segment.split_sentences` with ``clauses=True``)
+    and its longest unit is divided by how many units of the other side it may
+    stand for (other count / own count, at least 1): a four-sentence English
+    side and its one-sentence Arabic translation both pass; one 3000-character
+    unit with nothing to match it does not. A side over ``max_side_chars``
+    fails whatever its sentences. Value: that per-unit length in characters
+    (the side's length when over ``max_side_chars``).
+    """
 
     type = "max_length"
-    PARAMS = {"max_chars": (int, 1000, "characters a side may have")}
+    PARAMS = {"max_chars": (int, 1000, "characters a sentence may have"),
+              "max_side_chars": (int, 10000, "characters a side may have, however many sentences")}
 
     def score(self, pairs):
         out = []
         for p in pairs:
-            lang, n = max(((lang, _collapsed_len(t)) for lang, t in self._sides(p)), key=lambda x: x[1])
-            word = f"> {self.max_chars}" if n > self.max_chars else "on the longer side"
-            out.append(FilterScore(n, f"{lang} side {n} chars {word}"))
+            sides = [(lang, t, _collapsed_len(t)) for lang, t in self._sides(p)]
+            lang, _, n = max(sides, key=lambda x: x[2])
+            if n > self.max_side_chars:
+                out.append(FilterScore(max(n, self.max_chars + 1), f"{lang} side {n} chars > {self.max_side_chars}"))
+            elif n <= self.max_chars:
+                out.append(FilterScore(n, f"{lang} side {n} chars on the longer side"))
+            else:
+                out.append(self._per_sentence(sides))
         return out
+
+    def _per_sentence(self, sides) -> FilterScore:
+        from mtfix.text.segment import split_sentences
+
+        units = [[_collapsed_len(s) for s in split_sentences(t, lang, clauses=True)] or [0] for lang, t, _ in sides]
+        judged = []
+        for i, (lang, _, n) in enumerate(sides):
+            share = max(1.0, len(units[1 - i]) / len(units[i]))
+            judged.append((max(units[i]) / share, lang, n, len(units[i]), max(units[i]), share))
+        value, lang, n, k, longest, share = max(judged)
+        word = f"> {self.max_chars}" if value > self.max_chars else "ok"
+        per = f" / {share:g} for the other side's units" if share > 1 else ""
+        return FilterScore(round(value, 1), f"{lang} side {n} chars in {k} unit(s), longest {longest}{per} {word}")
 
     def accept(self, score):
         return score.value <= self.max_chars
@@ -216,65 +251,8 @@ class ScriptFilter(Filter):
         return score.value >= self.min_share
 
 
-_DIGITS_ONLY = re.compile(r"\D+")
 _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUNS = re.compile(r"\d+")
-
-
-def _digits(surface: str) -> str:
-    from mtfix.text.normalize import get_profile
-
-    return _DIGITS_ONLY.sub("", get_profile("digits")(surface))
-
-
-def _same_number(a, b) -> bool:
-    """Tolerant equality of two mentions that :func:`compare_numbers` did not match:
-    the same digits (``20,000`` vs ``20.000``), values a scale word apart
-    (``2.8`` vs ``2.8 مليار``), or a year and its two last digits (``1950-53``)."""
-    da, db = _digits(a.surface), _digits(b.surface)
-    if da == db:
-        return True
-    short, long_ = sorted((da, db), key=len)
-    if len(short) == 2 and len(long_) == 4 and long_.endswith(short):
-        return True
-    x, y = sorted((abs(a.value), abs(b.value)))
-    if x == 0:
-        return False
-    ratio = y / x
-    return any(abs(ratio - s) <= 1e-9 * s for s in (1e3, 1e6, 1e9, 1e12))
-
-
-_JOINERS = set(" :.,-\u066b\u066c\u060c")
-
-
-def _split_in_two(one, many: list, text: str) -> tuple | None:
-    """Two neighbouring mentions of ``many`` whose digits, joined, are ``one``'s:
-    ``12:00`` read as 12 and 00 against ``1200``, ``2,25`` as 2 and 25 against ``2.25``."""
-    target = _digits(one.surface)
-    ordered = sorted(many, key=lambda m: m.start)
-    for a, b in zip(ordered, ordered[1:]):
-        gap = text[a.end:b.start]
-        if len(gap) <= 2 and set(gap) <= _JOINERS and _digits(a.surface) + _digits(b.surface) == target:
-            return a, b
-    return None
-
-
-def _unexplained(missing: list, extra: list, src: str, tgt: str) -> tuple[list, list]:
-    """Drop the missing/extra mentions that are the same number written differently."""
-    missing, extra = list(missing), list(extra)
-    for m in list(missing):
-        j = next((k for k, x in enumerate(extra) if _same_number(m, x)), None)
-        if j is not None:
-            missing.remove(m)
-            extra.pop(j)
-    for one_side, other, text in ((missing, extra, tgt), (extra, missing, src)):
-        for m in list(one_side):
-            split = _split_in_two(m, other, text)
-            if split is not None:
-                one_side.remove(m)
-                for x in split:
-                    other.remove(x)
-    return missing, extra
 
 
 class NumbersFilter(Filter):
@@ -300,7 +278,7 @@ class NumbersFilter(Filter):
     MAX_PAIRED = 100
 
     def score(self, pairs):
-        from mtfix.text.numbers import compare_numbers
+        from mtfix.text.numbers import compare_numbers, unexplained_numbers
 
         out = []
         for p in pairs:
@@ -312,7 +290,7 @@ class NumbersFilter(Filter):
                 out.append(self._by_value(p))
                 continue
             comp = compare_numbers(p.src, p.tgt)
-            missing, extra = _unexplained(comp.missing, comp.extra, p.src, p.tgt)
+            missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
             changed = list(zip(missing, extra))
             if changed:
                 shown = ", ".join(f"{a.surface} -> {b.surface}" for a, b in changed[:3])
@@ -386,8 +364,8 @@ class RoundTripChrfFilter(Filter):
     against the source side with sacrebleu sentence chrF (0-100).
 
     ``back_translate(texts) -> texts`` translates target-language lines into
-    the source language (normally an engine translator, cached); the filter is
-    only part of a pipeline when one is given.
+    the source language (normally :func:`mtfix.engine.back_translator`, cached);
+    the filter is only part of a pipeline when one is given.
     """
 
     type = "roundtrip_chrf"
@@ -431,19 +409,6 @@ class RoundTripChrfFilter(Filter):
 
     def accept(self, score):
         return score.value >= self.min_chrf
-
-
-def engine_back_translate(translator, *, src: str, tgt: str, beam_size: int = 4, n_best: int = 1,
-                          max_batch_tokens: int = 4096) -> BackTranslate:
-    """``texts -> texts`` with an engine translator (``translate_batch``), for
-    :class:`RoundTripChrfFilter`; the best hypothesis of each line is used."""
-
-    def back_translate(texts: list[str]) -> list[str]:
-        hyps = translator.translate_batch(list(texts), src=src, tgt=tgt, beam_size=beam_size, n_best=n_best,
-                                          max_batch_tokens=max_batch_tokens)
-        return [h[0].text if h else "" for h in hyps]
-
-    return back_translate
 
 
 class MemoryKeyStore:
@@ -532,3 +497,8 @@ class DedupFilter(Filter):
 FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
     EmptyFilter, MaxLengthFilter, LengthRatioFilter, ScriptFilter, NumbersFilter, RepetitionFilter,
     RoundTripChrfFilter, DedupFilter)}
+
+# Filters in their own modules subclass Filter, so they are imported (and registered) last.
+from mtfix.corpus.align import AlignFilter  # noqa: E402
+from mtfix.corpus.filters_markup import MarkupFilter  # noqa: E402
+FILTERS.update({cls.type: cls for cls in (AlignFilter, MarkupFilter)})

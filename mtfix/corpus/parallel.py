@@ -22,7 +22,7 @@ from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
 
-__all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters"]
+__all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters", "pair_rows"]
 
 _FILTERS: list | None = None  # this worker's filters (built once per process)
 
@@ -60,11 +60,16 @@ def _score(pairs: list[Pair]) -> dict:
             ([f.keys(p) for p in pairs] if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
 
 
-def _score_rows(rows: list[tuple[str, str]]) -> dict:
-    """Worker side of :class:`WorkerPool`: plain tuples in and out (cheap to pickle); the
-    stateless filters look at the two texts only."""
+def pair_rows(pairs: Sequence[Pair]) -> list[tuple]:
+    """Pairs as plain tuples (every field, in :class:`Pair`'s order): cheap to pickle."""
+    return [(p.src, p.tgt, p.source, p.line, p.segment, p.doc_id, p.original, p.id) for p in pairs]
+
+
+def _score_rows(rows: list[tuple]) -> dict:
+    """Worker side of :class:`WorkerPool`: plain tuples in and out (cheap to pickle). A chunk is
+    scored whole, as in one process (a filter may compare neighbouring pairs of a chunk)."""
     out = {}
-    for name, column in _score([Pair(src, tgt) for src, tgt in rows]).items():
+    for name, column in _score([Pair(*row) for row in rows]).items():
         out[name] = column if isinstance(name, tuple) else ([s.value for s in column], [s.reason for s in column])
     return out
 
@@ -100,7 +105,7 @@ class WorkerPool:
         """``(pairs, extra)`` in, ``(pairs, extra, scores)`` out, in the same order."""
         flight: deque = deque()
         for pairs, extra in chunks:
-            rows = [(p.src, p.tgt) for p in pairs]
+            rows = pair_rows(pairs)
             flight.append((pairs, extra, self._pool.apply_async(_score_rows, (rows,)) if pairs else None))
             if len(flight) >= 2 * self.workers:
                 yield self._done(flight.popleft())

@@ -4,8 +4,9 @@
     mtfix corpus filter big.tsv -o clean.parquet --ray auto                # the cluster in RAY_ADDRESS / ray start
     mtfix corpus filter big.tsv -o clean.parquet --ray ray://head:10001    # a cluster by address
 
-The stateless filters (every filter but dedup and the round trip) run as
-Ray Data ``map_batches`` tasks, one batch per chunk, over windows of chunks;
+The stateless filters (every filter but dedup and the round trip) and the
+dedup keys run as Ray Data ``map_batches`` tasks, one task per chunk, over
+windows of chunks;
 the driver (this process) reads the input with the same readers as the local
 runner, gets each chunk's scores back in input order
 (``preserve_order``), runs the round-trip and dedup filters, and commits the
@@ -67,23 +68,31 @@ def connect(address: str, workers: int | None = None) -> None:
 
 
 def _score_batch(batch: dict, config: PipelineConfig) -> dict:
-    """map_batches function: the stateless filters' scores of a batch of pairs, each as the
-    JSON text of ``[value, reason]`` (Python ints and floats come back exactly), and the dedup
-    filters' keys as JSON ``[[kind, hex digest], ...]``."""
-    pairs = [Pair(str(s), str(t)) for s, t in zip(batch["src"], batch["tgt"])]
-    out = {"i": batch["i"]}
-    for k, (name, column) in enumerate(score_chunk(config, pairs).items()):
-        if isinstance(name, tuple):  # ("keys", dedup filter)
-            out[f"f{k}"] = [json.dumps([[kind, key.hex()] for kind, key in keys]) for keys in column]
+    """map_batches function; one row is one whole chunk (a filter may compare neighbouring pairs
+    of a chunk), as the JSON text of its pairs' fields. Out: per chunk, the JSON text of
+    ``{filter: [[value, reason], ...], "keys:<dedup filter>": [[[kind, hex digest], ...], ...]}``
+    (JSON keeps Python ints and floats exact)."""
+    out = []
+    for text in batch["chunk"]:
+        pairs = [Pair(*row) for row in json.loads(str(text))]
+        result = {}
+        for name, column in score_chunk(config, pairs).items():
+            if isinstance(name, tuple):  # ("keys", dedup filter)
+                result["keys:" + name[1]] = [[[kind, key.hex()] for kind, key in keys] for keys in column]
+            else:
+                result[name] = [[s.value, s.reason] for s in column]
+        out.append(json.dumps(result, ensure_ascii=False))
+    return {"i": batch["i"], "scores": out}
+
+
+def _decode(text: str) -> dict:
+    out = {}
+    for name, column in json.loads(text).items():
+        if name.startswith("keys:"):
+            out[("keys", name[5:])] = [[(kind, bytes.fromhex(key)) for kind, key in keys] for keys in column]
         else:
-            out[f"f{k}"] = [json.dumps([s.value, s.reason], ensure_ascii=False) for s in column]
+            out[name] = [FilterScore(v, r) for v, r in column]
     return out
-
-
-def _decode(name, value: str):
-    if isinstance(name, tuple):
-        return [(kind, bytes.fromhex(key)) for kind, key in json.loads(value)]
-    return FilterScore(*json.loads(value))
 
 
 class RayScorer:
@@ -114,8 +123,10 @@ class RayScorer:
     def _run(self, window: list) -> Iterator[tuple[list[Pair], object, dict]]:
         import ray.data
 
-        rows = [{"i": k, "src": p.src, "tgt": p.tgt} for k, p in enumerate(p for pairs, _ in window for p in pairs)]
-        if not rows or not self.names:
+        from mtfix.corpus.parallel import pair_rows
+
+        todo = [k for k, (pairs, _) in enumerate(window) if pairs]
+        if not todo or not self.names:
             for pairs, extra in window:
                 yield pairs, extra, {}
             return
@@ -123,25 +134,18 @@ class RayScorer:
         ctx.execution_options.preserve_order = True
         ctx.enable_progress_bars = False
         ctx.print_on_execution_start = False
-        blocks = max(1, min(len(window), (len(rows) + self.chunk_size - 1) // self.chunk_size))
-        ds = ray.data.from_items(rows, override_num_blocks=blocks)
-        ds = ds.map_batches(_score_batch, fn_kwargs={"config": self.config}, batch_size=self.chunk_size,
-                            batch_format="numpy", compute=ray.data.TaskPoolStrategy(size=self.workers))
-        columns: dict[str, list] = {f"f{k}": [] for k in range(len(self.names))}
-        order: list = []
+        rows = [{"i": k, "chunk": json.dumps(pair_rows(window[k][0]), ensure_ascii=False)} for k in todo]
+        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+        ds = ds.map_batches(_score_batch, fn_kwargs={"config": self.config}, batch_size=1, batch_format="numpy",
+                            compute=ray.data.TaskPoolStrategy(size=self.workers))
+        got: dict[int, dict] = {}
         for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-            order.extend(int(i) for i in batch["i"])
-            for key in columns:
-                columns[key].extend(batch[key].tolist())
-        if order != list(range(len(rows))):
-            raise RuntimeError("Ray returned the scores out of order")
-        start = 0
-        for pairs, extra in window:
-            end = start + len(pairs)
-            scores = {name: [_decode(name, v) for v in columns[f"f{k}"][start:end]]
-                      for k, name in enumerate(self.names)}
-            start = end
-            yield pairs, extra, scores
+            for i, text in zip(batch["i"], batch["scores"]):
+                got[int(i)] = _decode(str(text))
+        if sorted(got) != todo:
+            raise RuntimeError("Ray returned scores for other chunks than it was given")
+        for k, (pairs, extra) in enumerate(window):
+            yield pairs, extra, got.get(k, {})
 
     def __enter__(self):
         return self

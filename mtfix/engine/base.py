@@ -1,10 +1,17 @@
-"""The translation interface every backend implements.
+"""The engine contract: :class:`Translator`, :class:`DecodeOptions`, :class:`Backend`.
 
-:meth:`Translator.translate_batch` is the one call, with every decoding option
-named (as in CTranslate2). It validates the language pair, tokenizes, applies
+:class:`Translator` is the protocol every translator follows: each backend
+(:class:`Backend` subclasses, see :mod:`mtfix.engine.backends`) and the
+translation cache (:class:`mtfix.engine.cache.CachedTranslator`). Its one call,
+``translate_batch(segments, src=, tgt=, options=DecodeOptions(...))``, takes
+every decoding option in one :class:`DecodeOptions` (whose defaults are the
+only ones in mtfix: the CLI reads them); single options may also be given as
+keywords (``beam_size=1``), as in CTranslate2.
+
+:meth:`Backend.translate_batch` validates the language pair, tokenizes, applies
 the length guard, translates identical pieces once, batches by length under a
 token budget, and returns for each segment its n-best :class:`Hypothesis` list.
-Backends only implement :meth:`Translator._generate` on token ids.
+Backends only implement :meth:`Backend._generate` on token ids.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
-from typing import Callable, Sequence
+from typing import Protocol, Sequence, runtime_checkable
 
 from mtfix.engine.batching import token_batches
+from mtfix.engine.decode import BatchProgress, DecodeOptions
 from mtfix.engine.families import Family, Pair
 from mtfix.engine.guard import join_pieces, split_to_fit
 from mtfix.engine.registry import ModelRef
@@ -42,29 +50,33 @@ class Generated:
     finished: bool  # ended with </s>
 
 
-@dataclass(frozen=True)
-class DecodeOptions:
-    beam_size: int = 4
-    n_best: int = 1
-    length_penalty: float = 1.0
-    max_batch_tokens: int = 4096
-    max_output_ratio: float = 3.0  # output cap: ratio * source tokens + slack ...
-    output_slack: int = 10  # ... bounded by the model's max_target_tokens
+@runtime_checkable
+class Translator(Protocol):
+    """What every translator is: a backend, or the cache in front of one."""
 
-    def validate(self) -> None:
-        if self.beam_size < 1:
-            raise MtfixError("beam size must be at least 1")
-        if not 1 <= self.n_best <= self.beam_size:
-            raise MtfixError(f"n-best must be between 1 and the beam size ({self.beam_size})")
-        if self.max_batch_tokens < 1:
-            raise MtfixError("the batch token budget must be positive")
+    name: str  # the model's short name (preset, hub id or folder name)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
+        """Per segment, up to ``options.n_best`` hypotheses, best first.
+
+        ``overrides`` replace single fields of ``options`` (``beam_size=1``)."""
+
+    def pair(self, src: str, tgt: str) -> Pair:
+        """The validated language pair; raises :class:`MtfixError` for a pair the model lacks."""
+
+    def signature(self) -> dict:
+        """Everything that determines this translator's output."""
 
 
-class Translator(ABC):
-    backend: str = "?"
+class Backend(ABC):
+    """The base of every backend: the engine's work around :meth:`_generate`."""
+
+    backend: str = "?"  # its name in the registry (mtfix.engine.backends)
+    #: compute types it accepts (``--compute-type``); "default": the weights' own
+    compute_types: tuple[str, ...] = ("default",)
+    #: model formats it runs (:attr:`ModelRef.format`): "hf" (Hugging Face), "ct2"
+    formats: tuple[str, ...] = ("hf",)
 
     def __init__(self, ref: ModelRef, family: Family, *, max_source_tokens: int, max_target_tokens: int):
         self.ref = ref
@@ -73,20 +85,24 @@ class Translator(ABC):
         self.max_target_tokens = max_target_tokens
         self.calls = 0  # number of _generate calls, for tests and benchmarks
 
+    @property
+    def name(self) -> str:
+        return self.ref.name
+
+    # -- what a backend declares (the registry and the planner read these) --------
+    @classmethod
+    @abstractmethod
+    def from_plan(cls, plan) -> "Backend":
+        """Load the model a :class:`~mtfix.engine.loader.TranslatorPlan` names."""
+
+    @staticmethod
+    def cuda_devices() -> int:
+        """How many CUDA devices this backend can use here (0: CPU only)."""
+        return 0
+
     # -- the one call ----------------------------------------------------------
-    def translate_batch(
-        self,
-        segments: Sequence[str],
-        *,
-        src: str,
-        tgt: str,
-        beam_size: int = 4,
-        n_best: int = 1,
-        length_penalty: float = 1.0,
-        max_batch_tokens: int = 4096,
-        max_output_ratio: float = 3.0,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> list[list[Hypothesis]]:
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
         """Translate ``segments``; returns, per segment, up to ``n_best`` hypotheses, best first.
 
         ``max_batch_tokens`` bounds each batch's padded size counting every beam
@@ -97,8 +113,8 @@ class Translator(ABC):
         ``on_progress(k, total)`` is called as each batch of ``k`` of the
         ``total`` distinct pieces is done.
         """
-        opts = DecodeOptions(beam_size, n_best, length_penalty, max_batch_tokens, max_output_ratio)
-        opts.validate()
+        opts = DecodeOptions.of(options, **overrides).validate()
+        n_best = opts.n_best
         pair = self.pair(src, tgt)
         # 1. guard: split every segment into pieces that fit
         pieces_of: list[list[str]] = []

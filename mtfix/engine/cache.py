@@ -1,8 +1,10 @@
 """A persistent translation cache (SQLite), and a translator that uses it.
 
 Keyed by the model (name, revision or a fingerprint of the local files,
-backend, quantization), every decoding option, the language pair and a hash of
-the text. :class:`CachedTranslator` answers from the cache first and loads the
+backend, quantization, device kind, compute type), every decoding option that
+changes the output, the language pair and a hash of the text. It also remembers
+which language pairs a model was checked for, so a re-run that finds every
+translation cached loads neither a model nor a tokenizer. :class:`CachedTranslator` answers from the cache first and loads the
 model only when something is missing, so a second run of the same article
 never loads a model at all. Results are committed in chunks, so a run that
 dies half-way keeps what it translated and the next run continues from there.
@@ -14,12 +16,16 @@ import hashlib
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from mtfix.engine.base import Hypothesis
+from mtfix.engine.base import BatchProgress, DecodeOptions, Hypothesis
+from mtfix.engine.families import Pair
 from mtfix.errors import MtfixError
+
+#: The ``options`` column of the rows that record a checked language pair.
+PAIR_OPTIONS = "language-pair"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -35,6 +41,11 @@ CREATE TABLE IF NOT EXISTS translations (
 def default_cache_path() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mtfix" / "translations.sqlite"
+
+
+def open_cache(path: str | os.PathLike | None = None, disabled: bool = False) -> "TranslationCache | None":
+    """The cache at ``path`` (default :func:`default_cache_path`), or None when ``disabled``."""
+    return None if disabled else TranslationCache(path or default_cache_path())
 
 
 class TranslationCache:
@@ -75,6 +86,22 @@ class TranslationCache:
         )
         self.db.commit()
 
+    def get_pair(self, model: str, key: str) -> Pair | None:
+        """The language pair ``key`` as checked for ``model`` before, if it was."""
+        row = self.db.execute(
+            "SELECT hypotheses FROM translations WHERE model=? AND options=? AND text_hash=?",
+            [model, PAIR_OPTIONS, _hash(key)],
+        ).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        return Pair(**{**data, "target_prefix": tuple(data["target_prefix"])})
+
+    def put_pair(self, model: str, key: str, pair: Pair) -> None:
+        self.db.execute("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
+                        (model, PAIR_OPTIONS, _hash(key), json.dumps(asdict(pair), ensure_ascii=False)))
+        self.db.commit()
+
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
 
@@ -88,21 +115,26 @@ def _hash(text: str) -> str:
 
 @dataclass
 class CachedTranslator:
-    """The translator interface, answered from the cache; the model is loaded on first miss.
+    """A :class:`~mtfix.engine.base.Translator` answered from the cache; the model is
+    loaded on the first miss.
 
-    ``load`` builds the real translator; ``key`` identifies the model and
-    backend (see :func:`mtfix.engine.registry.model_fingerprint`).
+    ``load`` builds the real translator; ``key`` identifies the model, backend,
+    device and compute type (see :attr:`mtfix.engine.loader.TranslatorPlan.key`).
     """
 
     key: str
     load: Callable[[], object]
     cache: TranslationCache | None = None
-    plan: object = None  # the TranslatorPlan, for the signature without loading
+    plan: object = None  # the TranslatorPlan, for the signature and the language check without loading
     chunk_size: int = 64
     _translator: object = None
-    _family: object = None
     misses: int = 0  # distinct segments translated by the model
     hits: int = 0  # distinct segments served from the cache
+
+    @property
+    def name(self) -> str:
+        """The model's short name: preset, hub id or folder name."""
+        return self.plan.ref.name if self.plan is not None else self.key.split("|")[0]
 
     @property
     def loaded(self) -> bool:
@@ -114,26 +146,12 @@ class CachedTranslator:
             self._translator = self.load()
         return self._translator
 
-    def translate_batch(
-        self,
-        segments: Sequence[str],
-        *,
-        src: str,
-        tgt: str,
-        beam_size: int = 4,
-        n_best: int = 1,
-        length_penalty: float = 1.0,
-        max_batch_tokens: int = 4096,
-        max_output_ratio: float = 3.0,
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> list[list[Hypothesis]]:
-        options = json.dumps(
-            dict(src=src, tgt=tgt, beam_size=beam_size, n_best=n_best, length_penalty=length_penalty,
-                 max_output_ratio=max_output_ratio),
-            sort_keys=True,
-        )
+    def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
+        opts = DecodeOptions.of(options, **overrides).validate()
+        key = json.dumps(dict(src=src, tgt=tgt, **opts.output_key()), sort_keys=True)
         distinct = list(dict.fromkeys(s for s in segments))
-        found = self.cache.get_many(self.key, options, distinct) if self.cache is not None else {}
+        found = self.cache.get_many(self.key, key, distinct) if self.cache is not None else {}
         # Longest first, so each chunk (and each batch the engine makes of it) holds
         # segments of similar length: little padding, and a batch's decoding stops
         # near its own segments' length caps. Results are keyed by text: order-free.
@@ -145,39 +163,39 @@ class CachedTranslator:
         for start in range(0, len(missing), self.chunk_size):
             chunk = missing[start : start + self.chunk_size]
             try:
-                results = self.translator.translate_batch(
-                    chunk,
-                    src=src,
-                    tgt=tgt,
-                    beam_size=beam_size,
-                    n_best=n_best,
-                    length_penalty=length_penalty,
-                    max_batch_tokens=max_batch_tokens,
-                    max_output_ratio=max_output_ratio,
-                )
+                results = self.translator.translate_batch(chunk, src=src, tgt=tgt, options=opts)
             except MtfixError:
                 raise
             except Exception as e:  # noqa: BLE001 - a model failing mid-run ends the run cleanly
                 kept = f"; the {start} translated before are cached in {self.cache.path}, re-run to continue" if (
                     self.cache is not None and start) else ""
-                raise MtfixError(f"model {self.key.split('|')[0]} failed ({type(e).__name__}: {e}){kept}") from None
+                raise MtfixError(f"model {self.name} failed ({type(e).__name__}: {e}){kept}") from None
             new = dict(zip(chunk, results))
             self.misses += len(chunk)
             if self.cache is not None:
-                self.cache.put_many(self.key, options, new)
+                self.cache.put_many(self.key, key, new)
             found.update(new)
             if on_progress:
                 on_progress(len(chunk), total)
         return [found[s] for s in segments]
 
-    def pair(self, src: str, tgt: str):
-        """Validate the language pair from the tokenizer alone (no weights loaded)."""
+    def pair(self, src: str, tgt: str) -> Pair:
+        """Validate the language pair: remembered in the cache from an earlier check, else
+        from the tokenizer alone (no weights loaded), else from the loaded translator."""
         if self._translator is not None or self.plan is None:
-            check = getattr(self.translator, "pair", None)
-            return check(src, tgt) if check else None
-        if self._family is None:
-            self._family = self.plan.family()
-        return self._family.pair(src, tgt)
+            return self.translator.pair(src, tgt)
+        memo = f"{src}\t{tgt}\t{self._preset_key()}"
+        if self.cache is not None and (pair := self.cache.get_pair(self.key, memo)) is not None:
+            return pair
+        pair = self.plan.family().pair(src, tgt)
+        if self.cache is not None:
+            self.cache.put_pair(self.key, memo, pair)
+        return pair
+
+    def _preset_key(self) -> str:
+        """The preset's rules (directions, codes) take part in the check: an edited preset checks again."""
+        preset = self.plan.ref.preset
+        return json.dumps(asdict(preset), sort_keys=True, default=str) if preset is not None else "-"
 
     def signature(self) -> dict:
         sig = dict(self.plan.signature()) if self.plan is not None else {}

@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from mtfix.engine.base import Generated, Translator
-from mtfix.engine.families import make_family
-from mtfix.engine.hf import _first_line, load_tokenizer, model_limits, quiet_transformers, read_config
+from mtfix.engine.base import Backend, Generated
+from mtfix.engine.device import parse_device
+from mtfix.engine.families import load_family
+from mtfix.engine.hf import first_line, model_limits, quiet_transformers, read_config
 from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for, model_fingerprint
 from mtfix.errors import MtfixError
 
@@ -126,7 +128,7 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
         try:
             _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
         except Exception as e:  # noqa: BLE001 - the converter raises many kinds
-            raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {_first_line(e)}") from None
+            raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {first_line(e)}") from None
         (tmp / CT2_TOKENIZER_DIR).mkdir()
         for name in _HF_FILES:
             if (ref.path / name).is_file():
@@ -157,10 +159,36 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class CT2Translator(Translator):
+class CT2Translator(Backend):
     backend = "ctranslate2"
+    formats = ("ct2", "hf")  # a Hugging Face model is converted on first load
+    compute_types = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                     "float16", "bfloat16", "float32")
 
-    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0):
+    @classmethod
+    def from_plan(cls, plan) -> "CT2Translator":
+        """The plan's CTranslate2 dir, or its managed conversion (made or redone when missing or stale)."""
+        ref = plan.ref
+        if ref.format != "ct2":
+            path = plan.ct2_path
+            if conversion_status(path, ref, plan.quantization) != "current":
+                # Our own managed folder: (re)convert when missing or made from other weights.
+                convert(ref, path, quantization=plan.quantization, force=True)
+            ref = replace(ref, path=path, format="ct2", quantization=plan.quantization)
+        return cls(ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads,
+                   family=plan.family())
+
+    @staticmethod
+    def cuda_devices() -> int:
+        import ctranslate2
+
+        try:
+            return ctranslate2.get_cuda_device_count()
+        except Exception:  # noqa: BLE001 - a CPU-only build, a broken driver: no GPU
+            return 0
+
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0,
+                 family=None):
         import ctranslate2
 
         if ref.format != "ct2":
@@ -170,20 +198,21 @@ class CT2Translator(Translator):
                 f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "
                 f"convert the model with `mtfix models convert` so the conversion is self-contained"
             )
-        tokenizer = load_tokenizer(ref)
+        family = family or load_family(ref, light=True)  # no transformers, no torch
         config = read_config(ref)
-        family = make_family(ref, tokenizer, config)
         # threads=0 means every core this process may use; CTranslate2's own default is 4.
         self.threads = threads if threads > 0 else usable_cores()
+        kind, index = parse_device(device)
         try:
             self.translator = ctranslate2.Translator(
-                str(ref.path), device=device, compute_type=compute_type, intra_threads=self.threads, inter_threads=1
+                str(ref.path), device=kind, device_index=index, compute_type=compute_type,
+                intra_threads=self.threads, inter_threads=1,
             )
         except Exception as e:  # noqa: BLE001
-            raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {_first_line(e)}") from None
+            raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {first_line(e)}") from None
         self.device = device
-        self.compute_type = self.translator.compute_type if hasattr(self.translator, "compute_type") else compute_type
-        src_max, tgt_max = model_limits(ref, config, tokenizer)
+        self.compute_type = self.translator.compute_type
+        src_max, tgt_max = model_limits(ref, config, family.tokenizer.max_length)
         super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
 
     def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
@@ -205,7 +234,7 @@ class CT2Translator(Translator):
             hyps = []
             for toks, score in zip(res.hypotheses, res.scores):
                 ids = self.family.tokens_to_ids(toks)
-                finished = bool(ids) and ids[-1] == self.family.tokenizer.eos_token_id
+                finished = bool(ids) and ids[-1] == self.family.tokenizer.eos_id
                 if finished:
                     ids = ids[:-1]
                 hyps.append(Generated(ids=ids[len(target_prefix) :], score=float(score), finished=finished))

@@ -7,13 +7,12 @@
 - M2M100: the same scheme with ``__ar__`` codes.
 
 A family validates a language pair once (:meth:`Family.pair`) and turns texts
-into token ids and back. Token ids always come from the tokenizer, never from
-constants.
+into token ids and back through a :class:`~mtfix.engine.tokenizer.TextTokenizer`.
+Token ids always come from the tokenizer, never from constants.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import dataclass
 
@@ -62,38 +61,26 @@ class Family:
         raise NotImplementedError
 
     def decode(self, ids: list[int]) -> str:
-        return self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+        return self.tokenizer.decode(ids).strip()
 
     def ids_to_tokens(self, ids: list[int]) -> list[str]:
-        return self.tokenizer.convert_ids_to_tokens(ids)
+        return self.tokenizer.ids_to_tokens(ids)
 
     def tokens_to_ids(self, tokens: list[str]) -> list[int]:
-        return self.tokenizer.convert_tokens_to_ids(tokens)
+        return self.tokenizer.tokens_to_ids(tokens)
 
     def token_id(self, token: str) -> int | None:
-        """The id of ``token`` if the tokenizer really has it (None rather than <unk>).
-
-        Asked of the tokenizer, not of ``get_vocab()``: M2M100 keeps its language
-        tokens outside the vocabulary it reports."""
-        tid = self.tokenizer.convert_tokens_to_ids(token)
-        if tid is None or (tid == self.tokenizer.unk_token_id and token != self.tokenizer.unk_token):
-            return None
-        return tid
+        """The id of ``token`` if the tokenizer really has it (None rather than <unk>)."""
+        return self.tokenizer.token_id(token)
 
 
 class MarianFamily(Family):
     name = "marian"
 
     def __init__(self, tokenizer, ref: ModelRef):
-        if importlib.util.find_spec("sacremoses") is None:
-            raise MtfixError(
-                "sacremoses is not installed: MarianTokenizer would silently skip punctuation "
-                "normalisation; `pip install sacremoses`"
-            )
         super().__init__(tokenizer, ref)
-        self.target_tokens = sorted(t for t in tokenizer.get_vocab() if _MARIAN_TARGET_TOKEN.match(t))
-        init = getattr(tokenizer, "init_kwargs", {}) or {}
-        self._declared = (init.get("source_lang"), init.get("target_lang"))
+        self.target_tokens = sorted(t for t in tokenizer.vocab() if _MARIAN_TARGET_TOKEN.match(t))
+        self._declared = (tokenizer.config.get("source_lang"), tokenizer.config.get("target_lang"))
 
     @property
     def multi_target(self) -> bool:
@@ -132,7 +119,7 @@ class MarianFamily(Family):
         return Pair(src=src, tgt=tgt, src_code=None, source_prefix=prefix, target_prefix=())
 
     def encode(self, texts: list[str], pair: Pair) -> list[list[int]]:
-        return self.tokenizer([pair.source_prefix + t for t in texts]).input_ids
+        return self.tokenizer.encode([pair.source_prefix + t for t in texts])
 
 
 class NllbFamily(Family):
@@ -151,7 +138,7 @@ class NllbFamily(Family):
 
     def _code_id(self, code: str, side: str) -> int:
         token_id = self.token_id(self._code_token(code))
-        if token_id is None or token_id == self.tokenizer.unk_token_id:
+        if token_id is None or token_id == self.tokenizer.unk_id:
             raise MtfixError(
                 f"model {self.ref.name} has no language code {code!r} for the {side} "
                 f"({self.code_hint})"
@@ -170,8 +157,7 @@ class NllbFamily(Family):
         return Pair(src=src_c, tgt=tgt_c, src_code=src_code, source_prefix="", target_prefix=(tgt_id,))
 
     def encode(self, texts: list[str], pair: Pair) -> list[list[int]]:
-        self.tokenizer.src_lang = pair.src_code
-        ids = self.tokenizer(texts).input_ids
+        ids = self.tokenizer.encode(texts, src_lang=pair.src_code)
         # The tokenizer must have put the real language code first or last.
         code_id = self.token_id(self._code_token(pair.src_code))
         for seq in ids[:1]:
@@ -200,7 +186,7 @@ def detect_family(ref: ModelRef, tokenizer, config: dict) -> str:
     if model_type == "marian":
         return "marian"
     if model_type == "m2m_100":
-        return "nllb" if "nllb" in type(tokenizer).__name__.lower() else "m2m100"
+        return "nllb" if tokenizer.kind == "nllb" else "m2m100"
     raise MtfixError(
         f"model {ref.name}: unsupported model type {model_type or '?'}; "
         f"mtfix supports MarianMT (opus-mt), NLLB and M2M100"
@@ -210,3 +196,15 @@ def detect_family(ref: ModelRef, tokenizer, config: dict) -> str:
 def make_family(ref: ModelRef, tokenizer, config: dict) -> Family:
     cls = {"marian": MarianFamily, "nllb": NllbFamily, "m2m100": M2M100Family}[detect_family(ref, tokenizer, config)]
     return cls(tokenizer, ref)
+
+
+def load_family(ref: ModelRef, *, light: bool = False) -> Family:
+    """The family of the model at ``ref``, with its tokenizer; no weights are loaded.
+
+    ``light``: read the tokenizer with SentencePiece / ``tokenizers`` alone (the
+    CTranslate2 path: no transformers, no torch) where the model's files allow it."""
+    from mtfix.engine.hf import load_tokenizer, read_config
+    from mtfix.engine.tokenizer import HFTokenizer, light_tokenizer
+
+    tokenizer = light_tokenizer(ref) if light else None
+    return make_family(ref, tokenizer or HFTokenizer(load_tokenizer(ref)), read_config(ref))

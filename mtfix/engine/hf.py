@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mtfix.engine.base import Generated, Translator
-from mtfix.engine.families import make_family
+from mtfix.engine.base import Backend, Generated
+from mtfix.engine.families import load_family
 from mtfix.engine.registry import ModelRef
 from mtfix.errors import MtfixError
 
@@ -33,7 +33,7 @@ def load_tokenizer(ref: ModelRef):
 
         return AutoTokenizer.from_pretrained(str(ref.hf_dir))
     except Exception as e:  # noqa: BLE001 - any failure to load is the model's, reported in one line
-        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {_first_line(e)}") from None
+        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {first_line(e)}") from None
 
 
 def _is_marian(ref: ModelRef) -> bool:
@@ -57,13 +57,12 @@ def read_config(ref: ModelRef) -> dict:
     try:
         return json.loads((ref.hf_dir / "config.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
-        raise MtfixError(f"cannot read {ref.hf_dir / 'config.json'}: {_first_line(e)}") from None
+        raise MtfixError(f"cannot read {ref.hf_dir / 'config.json'}: {first_line(e)}") from None
 
 
-def model_limits(ref: ModelRef, config: dict, tokenizer) -> tuple[int, int]:
-    """(max source tokens, max target tokens): the preset's, else the config's."""
+def model_limits(ref: ModelRef, config: dict, tok_max: int | None) -> tuple[int, int]:
+    """(max source tokens, max target tokens): the preset's, else the config's (and the tokenizer's)."""
     positions = int(config.get("max_position_embeddings") or 512)
-    tok_max = getattr(tokenizer, "model_max_length", None)
     if isinstance(tok_max, int) and 0 < tok_max < 100_000:
         positions = min(positions, tok_max)
     preset = ref.preset
@@ -72,7 +71,7 @@ def model_limits(ref: ModelRef, config: dict, tokenizer) -> tuple[int, int]:
     return min(src, positions), min(tgt, positions)
 
 
-def _first_line(e: Exception) -> str:
+def first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
@@ -123,26 +122,45 @@ class _StepScores:
         return out
 
 
-class HFTranslator(Translator):
-    backend = "transformers"
+_DTYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16"}
 
-    def __init__(self, ref: ModelRef, *, device: str = "cpu", threads: int = 0):
+
+class HFTranslator(Backend):
+    backend = "transformers"
+    compute_types = ("default", *_DTYPES)
+
+    @classmethod
+    def from_plan(cls, plan) -> "HFTranslator":
+        return cls(plan.ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads,
+                   family=plan.family())
+
+    @staticmethod
+    def cuda_devices() -> int:
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+    def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0,
+                 family=None):
         import torch
         from transformers import AutoModelForSeq2SeqLM, GenerationConfig
 
         if ref.format != "hf":
             raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2")
-        tokenizer = load_tokenizer(ref)
+        family = family or load_family(ref)
+        tokenizer = family.tokenizer
         config = read_config(ref)
-        family = make_family(ref, tokenizer, config)
         if threads > 0:
             torch.set_num_threads(threads)
         try:
             model = AutoModelForSeq2SeqLM.from_pretrained(str(ref.path), revision=None)
         except Exception as e:  # noqa: BLE001 - safetensors, torch, config errors alike
             raise MtfixError(
-                f"cannot load model {ref.name} from {ref.path}: {_first_line(e)}; pull it again or pass another --model"
+                f"cannot load model {ref.name} from {ref.path}: {first_line(e)}; pull it again or pass another --model"
             ) from None
+        if compute_type in _DTYPES:
+            model = model.to(getattr(torch, _DTYPES[compute_type]))
+        self.compute_type = compute_type
         model.eval().to(device)
         saved = model.generation_config
         # transformers 5 merges the options we pass with the saved generation
@@ -153,15 +171,15 @@ class HFTranslator(Translator):
             decoder_start_token_id=saved.decoder_start_token_id,
             bos_token_id=saved.bos_token_id,
             eos_token_id=saved.eos_token_id,
-            pad_token_id=saved.pad_token_id if saved.pad_token_id is not None else tokenizer.pad_token_id,
+            pad_token_id=saved.pad_token_id if saved.pad_token_id is not None else tokenizer.pad_id,
             bad_words_ids=saved.bad_words_ids,
         )
         self.model = model
         self.device = device
         self.torch = torch
-        self.eos_id = saved.eos_token_id if saved.eos_token_id is not None else tokenizer.eos_token_id
+        self.eos_id = saved.eos_token_id if saved.eos_token_id is not None else tokenizer.eos_id
         self.pad_id = model.generation_config.pad_token_id
-        src_max, tgt_max = model_limits(ref, config, tokenizer)
+        src_max, tgt_max = model_limits(ref, config, tokenizer.max_length)
         super().__init__(ref, family, max_source_tokens=src_max, max_target_tokens=tgt_max)
 
     def _generate(self, batch, *, target_prefix, beam_size, n_best, length_penalty, max_new_tokens):
@@ -217,5 +235,6 @@ class HFTranslator(Translator):
     def signature(self) -> dict:
         sig = super().signature()
         sig["device"] = self.device
+        sig["compute_type"] = self.compute_type
         sig["dtype"] = str(self.model.dtype).replace("torch.", "")
         return sig

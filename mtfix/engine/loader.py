@@ -1,29 +1,32 @@
 """Choosing and loading a translator.
 
-:func:`plan_translator` decides everything (which weights, which backend)
-from what is on disk, without loading a model; :meth:`TranslatorPlan.load`
-loads it. :func:`open_translator` wraps a plan with the translation cache so
-that the model is loaded only if something is not cached yet.
+:func:`plan_translator` decides everything (which weights, which backend,
+which device and compute type) from what is on disk, without loading a model;
+:meth:`TranslatorPlan.load` loads it through the backend registry
+(:mod:`mtfix.engine.backends`). :func:`open_translator` wraps a plan with the
+translation cache so that the model is loaded only if something is not cached
+yet.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mtfix.engine.base import Translator
+from mtfix.engine.backends import backend_class
+from mtfix.engine.base import Backend
+from mtfix.engine.device import check_compute_type, parse_device, resolve_device
 from mtfix.engine.registry import ModelRef, ct2_dir_for, model_fingerprint, resolve
 from mtfix.errors import MtfixError
-
-BACKENDS = ("auto", "transformers", "ctranslate2")
 
 
 @dataclass(frozen=True)
 class TranslatorPlan:
     ref: ModelRef  # the model as found (Hugging Face or CTranslate2 dir)
-    backend: str  # "transformers" or "ctranslate2"
+    backend: str  # a registered backend name
     quantization: str | None  # CTranslate2 only
-    device: str = "cpu"
+    device: str = "cpu"  # resolved: "cpu" or "cuda:N"
+    compute_type: str = "default"
     threads: int = 0
     models_dir: Path | None = None
 
@@ -31,19 +34,35 @@ class TranslatorPlan:
     def ct2_path(self) -> Path:
         if self.ref.format == "ct2":
             return self.ref.path
-        return ct2_dir_for(_key(self.ref), self.quantization, self.models_dir)
+        return ct2_dir_for(storage_name(self.ref), self.quantization, self.models_dir)
 
     @property
     def key(self) -> str:
-        """The cache identity: model files/revision, backend, quantization."""
-        return f"{model_fingerprint(self.ref)}|{self.backend}|{self.quantization or '-'}"
+        """The cache identity: model files/revision, backend, quantization, device kind, compute type.
+
+        The device's kind (cpu, cuda), not its index: every GPU of a kind gives the same output."""
+        kind = parse_device(self.device)[0]
+        return f"{model_fingerprint(self.ref)}|{self.backend}|{self.quantization or '-'}|{kind}|{self.compute_type}"
 
     def family(self):
-        """The model's family (tokenizer + language rules) without its weights."""
-        from mtfix.engine.families import make_family
-        from mtfix.engine.hf import load_tokenizer, read_config
+        """The model's family (tokenizer + language rules) without its weights (and, for
+        CTranslate2, without transformers); read once per plan, shared with the loaded model."""
+        if "_family" not in self.__dict__:  # frozen: memoised beside the fields
+            self.__dict__["_family"] = self._read_family()
+        return self.__dict__["_family"]
 
-        return make_family(self.ref, load_tokenizer(self.ref), read_config(self.ref))
+    def _read_family(self):
+        from mtfix.engine.families import load_family
+
+        if self.backend != "ctranslate2":
+            return load_family(self.ref)
+        ref = self.ref
+        if ref.format != "ct2":  # its conversion, when already made: M2M100 needs its vocabulary
+            from mtfix.engine.ct2 import conversion_status
+
+            if conversion_status(self.ct2_path, ref, self.quantization) == "current":
+                ref = replace(ref, path=self.ct2_path, format="ct2", quantization=self.quantization)
+        return load_family(ref, light=True)
 
     def signature(self) -> dict:
         return {
@@ -51,35 +70,15 @@ class TranslatorPlan:
             "backend": self.backend,
             "quantization": self.quantization,
             "device": self.device,
+            "compute_type": self.compute_type,
         }
 
-    def load(self) -> Translator:
-        if self.backend == "transformers":
-            from mtfix.engine.hf import HFTranslator
-
-            return HFTranslator(self.ref, device=self.device, threads=self.threads)
-        from mtfix.engine.ct2 import CT2Translator, conversion_status, convert
-
-        ref = self.ref
-        if ref.format != "ct2":
-            path = self.ct2_path
-            if conversion_status(path, ref, self.quantization) != "current":
-                # Our own managed folder: (re)convert when missing or made from other weights.
-                convert(ref, path, quantization=self.quantization, force=True)
-            ref = ModelRef(
-                spec=ref.spec,
-                name=ref.name,
-                path=path,
-                format="ct2",
-                hub_id=ref.hub_id,
-                revision=ref.revision,
-                preset=ref.preset,
-                quantization=self.quantization,
-            )
-        return CT2Translator(ref, device=self.device, threads=self.threads)
+    def load(self) -> Backend:
+        return backend_class(self.backend).from_plan(self)
 
 
-def _key(ref: ModelRef) -> str:
+def storage_name(ref: ModelRef) -> str:
+    """The name conversions of ``ref`` are stored under in the models dir."""
     return ref.preset.name if ref.preset else ref.spec
 
 
@@ -88,6 +87,7 @@ def plan_translator(
     *,
     backend: str = "auto",
     device: str = "cpu",
+    compute_type: str = "default",
     quantization: str = "int8",
     threads: int = 0,
     convert: bool = True,
@@ -95,28 +95,34 @@ def plan_translator(
 ) -> TranslatorPlan:
     """Decide how ``model`` (preset name, hub id, local dir) will be run; loads nothing.
 
-    ``backend``: ``transformers``; ``ctranslate2`` (a CTranslate2 dir, or a
-    conversion of the model at ``quantization``, made on first load);
-    ``auto``: CTranslate2 when a conversion exists or ``convert`` allows making
-    one, else transformers.
+    ``backend``: a registered name (``transformers``; ``ctranslate2``: a
+    CTranslate2 dir, or a conversion of the model at ``quantization``, made on
+    first load); ``auto``: CTranslate2 when a conversion exists or ``convert``
+    allows making one, else transformers. ``device``: ``cpu``, ``cuda``,
+    ``cuda:N`` or ``auto``; CUDA asked for and absent is an error here.
     """
-    if backend not in BACKENDS:
-        raise MtfixError(f"unknown backend {backend}; choose one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        backend_class(backend)  # an unknown name fails here
+    parse_device(device)  # a malformed device fails before the model is looked for
     ref = model if isinstance(model, ModelRef) else resolve(model, models_dir)
-    common = dict(device=device, threads=threads, models_dir=models_dir)
-    if ref.format == "ct2":
-        if backend == "transformers":
-            raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2 or the original model")
-        return TranslatorPlan(ref, "ctranslate2", ref.quantization, **common)
-    if backend == "transformers":
-        return TranslatorPlan(ref, "transformers", None, **common)
-    plan = TranslatorPlan(ref, "ctranslate2", quantization, **common)
-    if backend == "ctranslate2" or convert or (plan.ct2_path / "model.bin").is_file():
-        return plan
-    return TranslatorPlan(ref, "transformers", None, **common)
+    if backend == "auto":
+        name = "ctranslate2"
+        if ref.format != "ct2" and not convert and not (ct2_dir_for(storage_name(ref), quantization, models_dir)
+                                                        / "model.bin").is_file():
+            name = "transformers"
+    else:
+        name = backend
+    if ref.format not in backend_class(name).formats:
+        raise MtfixError(f"{ref.spec} is a CTranslate2 model; use --backend ctranslate2 or the original model"
+                         if ref.format == "ct2" else f"{ref.spec}: the {name} backend cannot run a {ref.format} model")
+    quant = (ref.quantization if ref.format == "ct2" else quantization) if name == "ctranslate2" else None
+    cls = backend_class(name)
+    return TranslatorPlan(ref, name, quant, device=resolve_device(device, cls),
+                          compute_type=check_compute_type(compute_type, cls), threads=threads,
+                          models_dir=models_dir)
 
 
-def load_translator(model: str | ModelRef, **options) -> Translator:
+def load_translator(model: str | ModelRef, **options) -> Backend:
     """Plan and load at once (see :func:`plan_translator` for the options)."""
     return plan_translator(model, **options).load()
 

@@ -11,14 +11,13 @@ in the signatures).
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
+from mtfix.engine.back import BackTranslate
 from mtfix.errors import MtfixError
 from mtfix.evaluate.core import evaluate
 from mtfix.evaluate.metrics import MetricOptions
 from mtfix.evaluate.report import EvaluationReport
-
-BackTranslate = Callable[[list[str]], list[str]]
 
 #: Round-trip scores are chrF and BLEU only (the issue's "round-trip chrF/BLEU").
 ROUNDTRIP_METRICS = ("bleu", "chrf")
@@ -36,7 +35,7 @@ def roundtrip_evaluate(
     """Back-translate each system's lines and score them against ``sources``.
 
     ``back_translate(segments) -> segments`` must return one line per input
-    line. Keyword arguments go to :func:`mtfix.evaluate.core.evaluate`
+    line (normally :func:`mtfix.engine.back_translator`, through the cache). Keyword arguments go to :func:`mtfix.evaluate.core.evaluate`
     (significance, segments, normalisation...); normalisation applies to the
     back-translations and the source alike.
     """
@@ -71,37 +70,3 @@ def roundtrip_evaluate(
             seg.references = []
     report.back_model = model_name
     return report
-
-
-def _first_text(item) -> str:
-    """A translate_batch item -> its text (a str, a hypothesis with .text, or an n-best list)."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, (list, tuple)):
-        if not item:
-            return ""
-        return _first_text(item[0])
-    text = getattr(item, "text", None)
-    if isinstance(text, str):
-        return text
-    raise MtfixError(f"the translation engine returned {type(item).__name__}, expected text")
-
-
-def engine_back_translator(model: str, src_lang: str, tgt_lang: str, *, backend: str | None = None,
-                           beam_size: int = 4) -> BackTranslate:
-    """A back-translation callable (``tgt_lang`` -> ``src_lang``) from ``mtfix.engine``.
-
-    Raises MtfixError when the engine (issue #2) is not available in this install.
-    """
-    try:
-        from mtfix.engine import load_translator
-    except ImportError:
-        raise MtfixError("--no-ref needs the translation engine (issue #2), not available yet") from None
-    kwargs = {} if backend is None else {"backend": backend}
-    translator = load_translator(model, **kwargs)
-
-    def back_translate(segments: list[str]) -> list[str]:
-        out = translator.translate_batch(list(segments), src=tgt_lang, tgt=src_lang, beam_size=beam_size, n_best=1)
-        return [_first_text(x) for x in out]
-
-    return back_translate

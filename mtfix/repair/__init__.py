@@ -1,6 +1,18 @@
-"""The repair loop: back-translate, re-translate, score, keep the best (never worse)."""
+"""The repair loop: back-translate, re-translate, score, keep the best (never worse).
 
-from mtfix.repair.pipeline import RepairResult, repair_text
-from mtfix.repair.pool import Decoding
+Names are imported on first use (the CLI reads :class:`RepairDecoding`'s defaults cheaply).
+"""
 
-__all__ = ["Decoding", "RepairResult", "repair_text"]
+from mtfix.lazy import lazy_exports
+
+_EXPORTS = {
+    "RepairResult": "mtfix.repair.pipeline",
+    "repair_text": "mtfix.repair.pipeline",
+    "RepairDecoding": "mtfix.repair.models",
+    "RepairModels": "mtfix.repair.models",
+    "named_translators": "mtfix.repair.models",
+    "open_repair_models": "mtfix.repair.models",
+}
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,9 +5,10 @@
     result.text        # the repaired article, layout intact
     result.report()    # per sentence: pivots, candidates, every score, the decision
 
-Translators are anything with the engine's ``translate_batch`` (normally
-:class:`mtfix.engine.cache.CachedTranslator`, so a second run is served from
-the cache without loading a model).
+Translators follow :class:`mtfix.engine.base.Translator` (normally
+:class:`mtfix.engine.cache.CachedTranslator` from
+:func:`mtfix.repair.models.open_repair_models`, so a second run is served from
+the cache without loading a model or a tokenizer).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from mtfix.engine.back import back_translator
 from mtfix.errors import MtfixError
-from mtfix.repair.pool import Decoding, Pool, Progress, build_pools
+from mtfix.repair.models import RepairDecoding, translator_signatures
+from mtfix.repair.pool import Pool, Progress, build_pools
 from mtfix.scoring.config import ScoringConfig, load_config
 from mtfix.scoring.select import Selection, Selector, build_scorers
 from mtfix.text.script import detect_script_language
@@ -66,6 +69,7 @@ class RepairResult:
                         "back_translation": self.back_translations.get(cand.text),
                         "total": round(decision.total[c], 6),
                         "scores": {name: s[i][c].to_dict() for name, s in sel.scores.items()},
+                        "gated": [{"gate": g, "reason": r} for g, r in sel.gate_failures(i, c)],
                     }
                 )
             sentences.append(
@@ -106,7 +110,7 @@ def repair_text(
     *,
     back: Sequence[tuple[str, object]],
     forward: Sequence[tuple[str, object]],
-    decoding: Decoding = Decoding(),
+    decoding: RepairDecoding = RepairDecoding(),
     config: ScoringConfig | None = None,
     src: str = "ar",
     pivot: str = "en",
@@ -119,8 +123,7 @@ def repair_text(
     check_article(text, src=src, name=name)
     for label, translators, (a, b) in (("back", back, (src, pivot)), ("forward", forward, (pivot, src))):
         for model_name, tr in translators:
-            if hasattr(tr, "pair"):
-                tr.pair(a, b)  # a wrong language for the model fails before any work
+            tr.pair(a, b)  # a wrong language for the model fails before any work
     config = config or load_config()
     doc = segment(text, lang=src)
     sentences = doc.sentences
@@ -128,27 +131,22 @@ def repair_text(
         [s.text for s in sentences], back, forward, src=src, pivot=pivot, decoding=decoding, progress=progress
     )
     primary_name, primary = back[0]
+    # Same options as the pivots, so the original's round trip is its first pivot (cached).
+    back_translate = back_translator(primary, src=src, tgt=pivot, options=decoding.back, name=primary_name,
+                                     check=False,
+                                     on_progress=(lambda k, t: progress("round trip", k, t)) if progress else None)
     back_translations: dict[str, str] = {}
 
-    def back_translate(texts: list[str]) -> list[str]:
-        # Same options as the pivots, so the original's round trip is its first pivot (cached).
-        hyps = primary.translate_batch(
-            texts,
-            src=src,
-            tgt=pivot,
-            beam_size=decoding.beam_size,
-            n_best=decoding.back_n_best,
-            max_batch_tokens=decoding.max_batch_tokens,
-            on_progress=(lambda k, t: progress("round trip", k, t)) if progress else None,
-        )
-        out = [h[0].text for h in hyps]
+    def back_translate_kept(texts: list[str]) -> list[str]:
+        out = back_translate(texts)
         back_translations.update(zip(texts, out))
         return out
 
     scorers, notes = build_scorers(
-        config, tgt_lang=src, has_sources=True, back_translate=back_translate, back_model_name=primary_name
+        config, tgt_lang=src, has_sources=True, back_translate=back_translate_kept, back_model_name=primary_name
     )
-    selection = Selector(config, scorers).select([p.segment() for p in pools])
+    # The original is the incumbent; the gates of the config veto degenerate challengers.
+    selection = Selector(config, scorers, tgt_lang=src).select([p.segment() for p in pools])
     replacements = {
         d.index: pools[d.index].candidates[d.chosen].text for d in selection.decisions if not d.kept_incumbent
     }
@@ -166,17 +164,14 @@ def repair_text(
     )
 
 
-def pipeline_signature(back, forward, decoding: Decoding, config: ScoringConfig, scorers, *, src, pivot) -> dict:
+def pipeline_signature(back, forward, decoding: RepairDecoding, config: ScoringConfig, scorers, *, src, pivot) -> dict:
     from mtfix.report.signature import Signature
     from mtfix.scoring.select import signature as scoring_signature
 
-    def models(pairs):
-        return [{"name": n, **(tr.signature() if hasattr(tr, "signature") else {})} for n, tr in pairs]
-
     return Signature.build(
         direction=f"{src}->{pivot}->{src}",
-        back_models=models(back),
-        forward_models=models(forward),
+        back_models=translator_signatures(back),
+        forward_models=translator_signatures(forward),
         decoding=decoding.to_dict(),
         scoring=scoring_signature(config, scorers),
     ).to_dict()

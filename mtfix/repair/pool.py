@@ -12,25 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from mtfix.repair.models import RepairDecoding
 from mtfix.scoring.base import Candidate, Segment
-
-
-@dataclass(frozen=True)
-class Decoding:
-    """Every decoding option of the repair loop, named."""
-
-    beam_size: int = 4
-    back_n_best: int = 2  # pivots per sentence and back model
-    forward_n_best: int = 2  # candidates per pivot and forward model
-    max_batch_tokens: int = 4096
-
-    def to_dict(self) -> dict:
-        return {
-            "beam_size": self.beam_size,
-            "back_n_best": self.back_n_best,
-            "forward_n_best": self.forward_n_best,
-            "max_batch_tokens": self.max_batch_tokens,
-        }
 
 
 @dataclass
@@ -56,6 +39,7 @@ class Pool:
             sources=[p.text for p in self.pivots],
             incumbent=0,
             original=self.original,
+            sources_kind="pivot",  # machine output: gates never let a pivot vouch for a candidate
         )
 
 
@@ -69,7 +53,7 @@ def build_pools(
     *,
     src: str,
     pivot: str,
-    decoding: Decoding,
+    decoding: RepairDecoding,
     progress: Progress | None = None,
 ) -> list[Pool]:
     """``back``/``forward``: ``(name, translator)`` pairs (the translator interface)."""
@@ -79,9 +63,7 @@ def build_pools(
             list(sentences),
             src=src,
             tgt=pivot,
-            beam_size=decoding.beam_size,
-            n_best=decoding.back_n_best,
-            max_batch_tokens=decoding.max_batch_tokens,
+            options=decoding.back,
             on_progress=_phase(progress, f"back-translating ({name})"),
         )
         for pool, hyps in zip(pools, results):
@@ -96,9 +78,7 @@ def build_pools(
             [p.text for _, p in flat],
             src=pivot,
             tgt=src,
-            beam_size=decoding.beam_size,
-            n_best=decoding.forward_n_best,
-            max_batch_tokens=decoding.max_batch_tokens,
+            options=decoding.forward,
             on_progress=_phase(progress, f"re-translating ({name})"),
         )
         for (pool, p), hyps in zip(flat, results):

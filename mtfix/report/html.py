@@ -34,6 +34,13 @@ details td,details th{border-bottom:1px solid #eee;padding:3px 6px;text-align:le
 details td.ar{direction:rtl;text-align:right;font-size:1.1em}
 .reason{font-size:.8em;color:#374151;grid-column:1 / span 2;direction:ltr}
 .chosen{font-weight:600}
+.fixes{font-size:.8em;color:#7c2d12;margin-top:4px;direction:ltr}
+.fixes li{margin:1px 0}
+.fixes .ar{font-size:1em}
+.by{font-size:.7em;background:#e0e7ff;border-radius:3px;padding:0 4px;margin-left:4px}
+tr.gated td{color:#8a94a0}
+.gate{display:inline-block;background:#fee2e2;color:#991b1b;border-radius:3px;padding:0 4px;margin:1px 2px 1px 0}
+.evidence{color:#166534}
 footer code{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #dde1e6;
   padding:8px;border-radius:6px;font-size:.8em}
 """
@@ -51,30 +58,56 @@ def _bars(scores: dict) -> str:
     return f'<div class="bars">{"".join(rows)}</div>'
 
 
-def _cell(kind: str, label: str, text: str, back: str | None, scores: dict) -> str:
+def _cell(kind: str, label: str, text: str, back: str | None, scores: dict, extra: str = "", tags: str = "") -> str:
     bt = f'<div class="bt" dir="ltr" lang="en">↩ {escape(back)}</div>' if back else ""
     return (
-        f'<div class="cell {kind}"><div class="label">{escape(label)}</div>'
-        f'<div class="ar" dir="rtl" lang="ar">{escape(text)}</div>{bt}{_bars(scores)}</div>'
+        f'<div class="cell {kind}"><div class="label">{escape(label)}{tags}</div>'
+        f'<div class="ar" dir="rtl" lang="ar">{escape(text)}</div>{bt}{extra}{_bars(scores)}</div>'
     )
+
+
+def _rule_fixes(sentence: dict) -> str:
+    fixes = sentence.get("rule_fixes") or []
+    if not fixes:
+        return ""
+    items = "".join(
+        f'<li>{f["line"]}:{f["column"]} {escape(f["code"])}: <span class="ar" dir="rtl">“{escape(f["before"])}”</span>'
+        f' → <span class="ar" dir="rtl">“{escape(f["after"])}”</span> — {escape(f["reason"])}</li>' for f in fixes)
+    return f'<ul class="fixes" title="stage 0: rule fixes">{items}</ul>'
 
 
 def _candidates_table(sentence: dict) -> str:
     chosen = sentence["decision"]["chosen"]
-    head = "<tr><th>origin</th><th>candidate</th><th>total</th><th>scores</th></tr>"
+    head = "<tr><th>origin</th><th>candidate</th><th>total</th><th>gates</th><th>scores</th></tr>"
     rows = []
     for k, c in enumerate(sentence["candidates"]):
         scores = ", ".join(f"{n} {s['value']:.2f}" for n, s in c["scores"].items())
-        cls = ' class="chosen"' if k == chosen else ""
+        gated = c.get("gated") or []
+        cls = ["chosen"] * (k == chosen) + ["gated"] * bool(gated)
+        cls_attr = f' class="{" ".join(cls)}"' if cls else ""
+        gates = "".join(f'<span class="gate" title="{escape(g["gate"])}">gated: {escape(g["reason"])}</span>'
+                        for g in gated) or ("incumbent" if k == sentence["decision"].get("incumbent", 0) else "passed")
         rows.append(
-            f"<tr{cls}><td>{escape(c['origin'])}</td><td class=\"ar\" dir=\"rtl\" lang=\"ar\">{escape(c['text'])}</td>"
-            f"<td>{c['total']:.3f}</td><td>{escape(scores)}</td></tr>"
+            f"<tr{cls_attr}><td>{escape(c['origin'])}</td><td class=\"ar\" dir=\"rtl\" lang=\"ar\">{escape(c['text'])}</td>"
+            f"<td>{c['total']:.3f}</td><td>{gates}</td><td>{escape(scores)}</td></tr>"
         )
     pivots = "".join(f"<li>{escape(p['origin'])}: {escape(p['text'])}</li>" for p in sentence["pivots"])
+    n_gated = sum(1 for c in sentence["candidates"] if c.get("gated"))
     return (
-        f"<details><summary>{len(sentence['candidates'])} candidates, {len(sentence['pivots'])} pivots</summary>"
+        f"<details><summary>{len(sentence['candidates'])} candidates ({n_gated} gated), "
+        f"{len(sentence['pivots'])} pivots</summary>"
         f'<ul dir="ltr" lang="en">{pivots}</ul><table>{head}{"".join(rows)}</table></details>'
     )
+
+
+def _reason(decision: dict) -> str:
+    """The decision's one-line reason, with the gates that stopped challengers and the evidence that let
+    the chosen one through shown apart."""
+    gated = decision.get("gated") or {}
+    tally = "".join(f'<span class="gate">gated by {escape(g)}: {n}</span>' for g, n in gated.items())
+    evidence = decision.get("evidence") or []
+    ev = f'<span class="evidence">evidence: {escape("; ".join(evidence))}</span> ' if evidence else ""
+    return f'<div class="reason">{escape(decision["reason"])}<br>{ev}{tally}</div>'
 
 
 def render_repair_html(report: dict, *, title: str = "mtfix repair report", source_name: str = "") -> str:
@@ -86,13 +119,15 @@ def render_repair_html(report: dict, *, title: str = "mtfix repair report", sour
         cands = s["candidates"]
         original, chosen = cands[decision.get("incumbent", 0)], cands[decision["chosen"]]
         changed = s["changed"]
+        by = "".join(f'<span class="by">by {escape(b)}</span>' for b in s.get("changed_by", []))
         row = (
             f'<div class="sentence{" changed" if changed else ""}" id="s{s["index"]}" data-line="{s["line"]}">'
-            + _cell("original", f"original · line {s['line']}", s["original"], original.get("back_translation")
-                    or (s["pivots"][0]["text"] if s["pivots"] else None), original["scores"])
+            + _cell("original", f"original · line {s['line']}", s.get("input", s["original"]),
+                    original.get("back_translation") or (s["pivots"][0]["text"] if s["pivots"] else None),
+                    original["scores"], extra=_rule_fixes(s))
             + _cell("repair", "repair" if changed else "kept", chosen["text"], chosen.get("back_translation"),
-                    chosen["scores"])
-            + f'<div class="reason">{escape(decision["reason"])}</div>'
+                    chosen["scores"], tags=by)
+            + _reason(decision)
             + _candidates_table(s)
             + "</div>"
         )
@@ -109,9 +144,13 @@ def render_repair_html(report: dict, *, title: str = "mtfix repair report", sour
 <div class="summary"><span>{escape(source_name)}</span><span>{summary['sentences']} sentences</span>
 <span><b>{summary['changed']}</b> repaired</span><span>{summary['kept']} kept</span>
 <span>{summary['candidates']} candidates scored</span></div>
-<p class="legend">Left: the machine translation as given; right: what mtfix keeps. Highlighted rows were changed.
+<p class="legend">Left: the machine translation as given, with the rule fixes of stage 0 (number formats,
+punctuation, invisible marks, glossary terms) listed under it; right: what mtfix keeps, marked “by rule” and/or
+“by model”. Highlighted rows were changed.
 Under each sentence, ↩ its back-translation into English. Bars: each score of that sentence (0–1, higher is
-better). A candidate replaces the original only when it beats it by the margin in the signature.</p></header>
+better). A candidate replaces the original only when it passes every gate (no loop, no leaked token, the
+right script, a sane length, the original's numbers and names, no copy of the pivot, close enough to the
+original) and beats it by the margin in the signature; a red label names the gate that stopped a candidate.</p></header>
 <main>{body}</main>
 <footer><h2>Signature</h2><code>{escape(signature.get('line', ''))}</code></footer>
 </body></html>

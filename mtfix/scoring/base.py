@@ -29,7 +29,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 
 @dataclass
@@ -57,6 +57,10 @@ class Segment:
     sources: list[str] = field(default_factory=list)
     incumbent: int | None = None
     original: str | None = None
+    #: What ``sources`` are: ``"source"`` (the text that was translated, e.g.
+    #: ``--source``) or ``"pivot"`` (machine back-translations of the original,
+    #: repair): gates trust a source, never a pivot.
+    sources_kind: str = "source"
 
     @property
     def texts(self) -> list[str]:
@@ -81,18 +85,53 @@ class Score:
         return d
 
 
+@dataclass
+class ScorerContext:
+    """What a run offers the scorers it builds (see :meth:`Scorer.from_config`).
+
+    ``back_translate`` (target -> source language, one line per line) is shared
+    by every scorer that needs it, so each text is back-translated once.
+    """
+
+    tgt_lang: str | None = None
+    has_sources: bool = True
+    back_translate: Callable[[list[str]], list[str]] | None = None
+    back_model_name: str = "custom"
+    normalize: str = "none"
+    trust_weighted: bool = True
+    device: str = "cpu"
+
+
 class Scorer(ABC):
-    """Scores every candidate of every segment; see the module docstring."""
+    """Scores every candidate of every segment; see the module docstring.
+
+    A scorer registers by name (:func:`mtfix.scoring.registry.register_scorer`)
+    and declares its configuration as data: ``PARAMS`` maps each parameter to
+    ``(type, default, help)`` (set in the preset's ``[NAME]`` table, like a
+    corpus filter's ``PARAMS``), ``NEEDS`` names what it cannot run without
+    (``"sources"``: a source or pivot line; ``"back_translate"``: a
+    back-translation model). ``from_config`` builds it from its parameters and
+    the run's :class:`ScorerContext`.
+    """
 
     name: str = "?"
+    PARAMS: ClassVar[dict[str, tuple[Any, Any, str]]] = {}
+    NEEDS: ClassVar[tuple[str, ...]] = ()
+    #: One line for ``--help`` and the preset listing.
+    HELP: ClassVar[str] = ""
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "Scorer":
+        """This scorer, configured by ``params`` (its ``PARAMS``, validated) for the run ``ctx``."""
+        return cls(**params)
 
     @abstractmethod
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
         """One :class:`Score` per candidate, per segment, in order."""
 
     def signature(self) -> dict:
-        """What this scorer's numbers depend on (for reports); extend in subclasses."""
-        return {"name": self.name}
+        """What this scorer's numbers depend on (for reports): its name and ``PARAMS`` values."""
+        return {"name": self.name, **{k: getattr(self, k) for k in self.PARAMS if hasattr(self, k)}}
 
     def __repr__(self) -> str:  # pragma: no cover - cosmetic
         return f"{type(self).__name__}({self.signature()})"

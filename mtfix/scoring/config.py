@@ -10,38 +10,67 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from mtfix.errors import MtfixError
 
-#: Every scorer name a weight may be given for.
-SCORER_NAMES = ("consensus", "roundtrip_chrf", "roundtrip_bleu", "numbers", "script", "repetition", "length", "fluency")
+_SELECTION = {"margin": (int, float), "z": (int, float), "normalize": str, "trust_weighted": bool}
+#: Older spelling of a scorer parameter, still read: ``[thresholds] length_tolerance`` is ``[length] tolerance``.
+_LEGACY = {"thresholds": {"length_tolerance": ("length", "tolerance")}}
 
-_SCHEMA = {
-    "selection": {"margin": (int, float), "z": (int, float), "normalize": str, "trust_weighted": bool},
-    "weights": {name: (int, float) for name in SCORER_NAMES},
-    "thresholds": {"length_tolerance": (int, float)},
-    "fluency": {"model": str},
-}
+
+def _scorer_names() -> list[str]:
+    from mtfix.scoring.registry import SCORERS
+
+    return SCORERS.names()
+
+
+#: Every scorer name a weight may be given for (read from the registry; kept for callers of the old constant).
+def __getattr__(name):
+    if name == "SCORER_NAMES":
+        return tuple(_scorer_names())
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
 class ScoringConfig:
-    """Weights per scorer name, the do-no-harm margin and the thresholds."""
+    """Weights per scorer name, the do-no-harm margin, each scorer's and each gate's parameters.
+
+    ``params[name]`` holds scorer ``name``'s ``PARAMS`` values, ``gates[name]``
+    gate ``name``'s (with ``enabled``); both are complete (defaults filled in).
+    """
 
     weights: dict[str, float]
     margin: float = 0.01
     z: float = 1.645
     normalize: str = "none"
     trust_weighted: bool = True
-    length_tolerance: float = 3.0
-    fluency_model: str = ""
+    params: dict = field(default_factory=dict)
+    gates: dict = field(default_factory=dict)
     source: str = "default"  # "default" or the path of the user file laid over it
 
     def weight(self, name: str) -> float:
         return float(self.weights.get(name, 0.0))
+
+    def scorer_params(self, name: str) -> dict:
+        from mtfix.scoring.registry import SCORERS
+
+        return {**SCORERS.defaults(name), **self.params.get(name, {})}
+
+    def gate_params(self, name: str) -> dict:
+        from mtfix.scoring.registry import GATES
+
+        return {**GATES.defaults(name), **self.gates.get(name, {})}
+
+    @property
+    def length_tolerance(self) -> float:
+        return float(self.scorer_params("length")["tolerance"])
+
+    @property
+    def fluency_model(self) -> str:
+        return str(self.scorer_params("fluency")["model"])
 
     def as_dict(self) -> dict:
         """Plain, JSON-ready, stable key order: for report signatures."""
@@ -54,6 +83,8 @@ class ScoringConfig:
             "trust_weighted": self.trust_weighted,
             "length_tolerance": float(self.length_tolerance),
             "fluency_model": self.fluency_model or None,
+            "params": {k: dict(sorted(v.items())) for k, v in sorted(self.params.items()) if v},
+            "gates": {k: dict(sorted(v.items())) for k, v in sorted(self.gates.items())},
         }
 
 
@@ -64,26 +95,55 @@ def _read_toml(text: str, where: str) -> dict:
         raise MtfixError(f"{where}: not valid TOML ({e}); fix the file or drop --config") from None
 
 
-def _validate(data: dict, where: str) -> None:
+def _validate(data: dict, where: str) -> dict:
+    """Check ``data`` against the registries; returns it with legacy keys moved to their tables."""
+    from mtfix.scoring.registry import GATES, SCORERS, check_type
+
+    data = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for section, body in list(data.items()):
+        if section in _LEGACY and isinstance(body, dict):
+            for key in list(body):
+                if key in _LEGACY[section]:
+                    table, param = _LEGACY[section][key]
+                    data.setdefault(table, {})
+                    if isinstance(data[table], dict):
+                        data[table].setdefault(param, body.pop(key))
+            if not body:
+                del data[section]
+    known_sections = ["selection", "weights", "gates", *[n for n, c in SCORERS.items() if c.PARAMS]]
     for section, body in data.items():
-        if section not in _SCHEMA:
-            raise MtfixError(f"{where}: unknown section [{section}]; known: {', '.join(_SCHEMA)}")
+        if section not in known_sections:
+            raise MtfixError(f"{where}: unknown section [{section}]; known: {', '.join(known_sections)}")
         if not isinstance(body, dict):
             raise MtfixError(f"{where}: [{section}] must be a table")
-        for key, value in body.items():
-            if key not in _SCHEMA[section]:
-                known = ", ".join(_SCHEMA[section])
-                raise MtfixError(f"{where}: unknown key {key!r} in [{section}]; known: {known}")
-            want = _SCHEMA[section][key]
-            if isinstance(value, bool) and want is not bool or not isinstance(value, want):
-                raise MtfixError(f"{where}: [{section}] {key} = {value!r} has the wrong type")
-            if section == "weights" and value < 0:
-                raise MtfixError(f"{where}: weight {key} = {value} is negative; use 0 to switch a scorer off")
+        if section == "selection":
+            for key, value in body.items():
+                if key not in _SELECTION:
+                    raise MtfixError(f"{where}: unknown key {key!r} in [selection]; known: {', '.join(_SELECTION)}")
+                check_type(value, _SELECTION[key], f"{where}: [selection] {key} = {value!r}")
+        elif section == "weights":
+            for key, value in body.items():
+                if key not in SCORERS:
+                    raise MtfixError(f"{where}: unknown key {key!r} in [weights]; known: {', '.join(SCORERS.names())}")
+                check_type(value, (int, float), f"{where}: [weights] {key} = {value!r}")
+                if value < 0:
+                    raise MtfixError(f"{where}: weight {key} = {value} is negative; use 0 to switch a scorer off")
+        elif section == "gates":
+            for name, params in body.items():
+                if name not in GATES:
+                    raise MtfixError(f"{where}: unknown gate [gates.{name}]; known: {', '.join(GATES.names())}")
+                if not isinstance(params, dict):
+                    raise MtfixError(f"{where}: [gates.{name}] must be a table")
+                GATES.validate_params(name, params, f"{where}: [gates.{name}]")
+                GATES.get(name).check_params(params, f"{where}: [gates.{name}]")
+        else:
+            SCORERS.validate_params(section, body, f"{where}: [{section}]")
     sel = data.get("selection", {})
     if sel.get("margin", 0) < 0 or sel.get("z", 0) < 0:
         raise MtfixError(f"{where}: [selection] margin and z must be >= 0 (they guard the incumbent)")
-    if data.get("thresholds", {}).get("length_tolerance", 1) <= 0:
-        raise MtfixError(f"{where}: [thresholds] length_tolerance must be > 0")
+    if data.get("length", {}).get("tolerance", 1) <= 0:
+        raise MtfixError(f"{where}: [length] tolerance must be > 0")
+    return data
 
 
 def default_toml() -> str:
@@ -93,8 +153,9 @@ def default_toml() -> str:
 
 def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
     """The default preset, with the TOML file at ``path`` (if any) laid over it."""
-    data = _read_toml(default_toml(), "default preset")
-    _validate(data, "default preset")
+    from mtfix.scoring.registry import GATES, SCORERS
+
+    data = _validate(_read_toml(default_toml(), "default preset"), "default preset")
     source = "default"
     if path is not None:
         p = Path(path)
@@ -104,19 +165,26 @@ def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
             text = p.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise MtfixError(f"{path}: config is not UTF-8 text") from None
-        user = _read_toml(text, str(path))
-        _validate(user, str(path))
+        except OSError as e:
+            raise MtfixError(f"{path}: cannot read the config ({e.strerror or e})") from None
+        user = _validate(_read_toml(text, str(path)), str(path))
         for section, body in user.items():
-            data.setdefault(section, {}).update(body)
+            if section == "gates":
+                for name, params in body.items():
+                    data.setdefault("gates", {}).setdefault(name, {}).update(params)
+            else:
+                data.setdefault(section, {}).update(body)
         source = str(path)
-    sel, th = data.get("selection", {}), data.get("thresholds", {})
+    sel = data.get("selection", {})
+    params = {name: {**SCORERS.defaults(name), **data.get(name, {})} for name, cls in SCORERS.items() if cls.PARAMS}
+    gates = {name: {**GATES.defaults(name), **data.get("gates", {}).get(name, {})} for name in GATES.names()}
     return ScoringConfig(
         weights={k: float(v) for k, v in data.get("weights", {}).items()},
         margin=float(sel.get("margin", 0.01)),
         z=float(sel.get("z", 1.645)),
         normalize=str(sel.get("normalize", "none")),
         trust_weighted=bool(sel.get("trust_weighted", True)),
-        length_tolerance=float(th.get("length_tolerance", 3.0)),
-        fluency_model=str(data.get("fluency", {}).get("model", "")),
+        params=params,
+        gates=gates,
         source=source,
     )

@@ -22,6 +22,21 @@ a prefix before ``#`` (``"<model>#n"``: the n-best of one model) form one
 group: their errors are not independent, so pairs inside a group are left out
 of the fit and the group gets one trust.
 
+**Independent voices.** In repair every candidate descends from the
+original's own pivots, so candidates re-translated from one pivot (or by one
+forward model) agree with each other whatever their quality, and the original,
+made by another system, is the odd one out: plain consensus then favours the
+pool, noise included. So a candidate's pseudo-references are only the
+candidates *independent* of it: an origin ``"fwd#r<back#p"`` is a chain of a
+back model and a forward model (:func:`chain_components`), and a candidate
+sharing either with it has no vote; the candidates of one chain (n-best ranks,
+pivot ranks) count as **one voice**, their chrF averaged, weighted by their
+trust. With one back and one forward model a challenger's only independent
+voice is the original itself (consensus becomes similarity to the original),
+while the original is judged by the whole pool as one voice. Systems in
+``mtfix select`` are independent of each other, so there every candidate is its
+own voice and nothing changes.
+
 **Noise** (``Score.se``): for a candidate ``c`` and the incumbent ``I``, every
 other candidate ``j`` casts a vote ``chrF(c, j) - chrF(I, j)``. How much those
 votes disagree within a segment is the noise of sentence chrF as a judge of
@@ -40,7 +55,8 @@ from typing import Sequence
 
 import numpy as np
 
-from mtfix.scoring.base import Normalizer, Score, Scorer, Segment, get_normalizer, sentence_chrf
+from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_chrf
+from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
 #: estimate pooled over all pairs is used (30: the usual point where a sample
@@ -155,6 +171,7 @@ def _fit_groups(origins: list[list[str]], matrices: list[np.ndarray]) -> dict[st
     return {o: float(max(err[idx[o]], MIN_ERROR)) for o in names}
 
 
+@register_scorer
 class ConsensusScorer(Scorer):
     """MBR consensus: expected sentence chrF against the rest of the pool, 0-1.
 
@@ -165,6 +182,11 @@ class ConsensusScorer(Scorer):
     """
 
     name = "consensus"
+    HELP = "trust-weighted expected chrF against the independent rest of the pool"
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "ConsensusScorer":
+        return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
     def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None):
         self.trust_weighted = trust_weighted
@@ -186,20 +208,37 @@ class ConsensusScorer(Scorer):
         agr = self.agreement(segments)
         weights = agr.weights() if self.trust_weighted else {}
         noise = _vote_noise(segments, agr)
+        how = "trust-weighted " if self.trust_weighted else ""
         out: list[list[Score]] = []
         for seg, m in zip(segments, agr.matrices):
             k = len(seg.candidates)
             w = np.array([weights.get(c.origin, 1.0) for c in seg.candidates])
+            comps = [chain_components(c.origin) for c in seg.candidates]
+            voices = _voices(comps)
             row: list[Score] = []
             for a in range(k):
                 others = [j for j in range(k) if j != a]
                 if not others:
                     row.append(Score(1.0, "alone in the pool"))
                     continue
-                ww = w[others]
-                val = float(np.dot(ww, m[a, others]) / ww.sum())
-                how = "trust-weighted " if self.trust_weighted else ""
+                # One voice per independent chain: candidates sharing a pivot's back model or a
+                # forward model with ``a`` do not vote for it, and a chain's members share one weight.
+                indep = [v for v in voices if not (comps[v[0]] & comps[a])]
                 tag = " (incumbent)" if a == seg.incumbent else ""
+                if not indep:
+                    row.append(Score(0.0, f"no independent voice among {len(others)} other{'s' * (len(others) > 1)}{tag}"))
+                    continue
+                vw = np.array([float(w[v].mean()) for v in indep])
+                vv = np.array([float(np.mean(m[a, v])) for v in indep])
+                val = float(np.dot(vw, vv) / vw.sum())
+                n_cands = sum(len(v) for v in indep)
+                if n_cands == len(indep):
+                    what = f"{len(indep)} other{'s' * (len(indep) > 1)}"
+                else:
+                    what = f"{len(indep)} independent voice{'s' * (len(indep) > 1)} ({n_cands} candidates)"
+                dropped = len(others) - n_cands
+                if dropped:
+                    what += f"; {dropped} correlated left out"
                 se = None
                 if seg.incumbent is not None and a != seg.incumbent:
                     s2 = noise.get((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin), noise.get(None))
@@ -207,9 +246,31 @@ class ConsensusScorer(Scorer):
                     if s2 is not None and voters:
                         wv = w[voters] / w[voters].sum()
                         se = math.sqrt(s2 * float(np.dot(wv, wv))) / 100.0
-                row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {len(others)} other{'s' * (len(others) > 1)}{tag}", se))
+                row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se))
             out.append(row)
         return out
+
+
+def chain_components(origin: str) -> frozenset:
+    """What a candidate's translation chain is made of, for telling correlated candidates apart.
+
+    ``"fwd#2<back#1"`` (repair: the 2nd-best of forward model ``fwd`` from the
+    1st pivot of back model ``back``) -> ``{("forward", "fwd"), ("back", "back")}``;
+    any other origin (a system, ``"original"``, ``"model#n"``) -> ``{("system", group)}``.
+    Two candidates are independent when their components are disjoint.
+    """
+    if "<" in origin:
+        fwd, back = origin.split("<", 1)
+        return frozenset({("forward", origin_group(fwd)), ("back", origin_group(back))})
+    return frozenset({("system", origin_group(origin))})
+
+
+def _voices(comps: list[frozenset]) -> list[list[int]]:
+    """Candidates grouped by chain (same components): each group is one voice."""
+    groups: dict[frozenset, list[int]] = {}
+    for i, c in enumerate(comps):
+        groups.setdefault(c, []).append(i)
+    return list(groups.values())
 
 
 def _vote_noise(segments: Sequence[Segment], agr: Agreement) -> dict:

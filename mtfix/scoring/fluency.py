@@ -14,11 +14,21 @@ import os
 from typing import Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment
+from mtfix.scoring.registry import register_scorer
 
 
+@register_scorer
 class FluencyScorer(Scorer):
     name = "fluency"
+    PARAMS = {"model": (str, "", "a causal LM, by hub id or local dir (e.g. \"gpt2\"); empty: no fluency scorer")}
+    HELP = "1/perplexity under a causal LM (off by default)"
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "FluencyScorer":
+        if not params.get("model"):
+            raise MtfixError("the fluency weight is > 0 but [fluency] model is empty; name a causal LM in the config")
+        return cls(params["model"], device=ctx.device)
 
     def __init__(self, model: str | None = None, *, lm=None, tokenizer=None, device: str = "cpu"):
         if model is None and lm is None:

@@ -25,14 +25,19 @@ from statistics import median
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.registry import register_scorer
 
 
 def _chars(text: str) -> int:
     return len(" ".join(text.split()))
 
 
+@register_scorer
 class LengthScorer(Scorer):
     name = "length"
+    NEEDS = ("sources",)
+    PARAMS = {"tolerance": ((int, float), 3.0, "robust standard deviations of the log length ratio that are normal")}
+    HELP = "length ratio vs the original (repair) or source, against the corpus's own spread"
 
     def __init__(self, *, tolerance: float = 3.0):
         self.tolerance = tolerance

@@ -13,10 +13,14 @@ from __future__ import annotations
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.registry import register_scorer
 
 
+@register_scorer
 class NumbersScorer(Scorer):
     name = "numbers"
+    NEEDS = ("sources",)
+    HELP = "the source's (or pivots') numbers kept, across digit systems"
 
     def __init__(self, *, use_original: bool = False):
         self.use_original = use_original

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.registry import register_scorer
 
 
+@register_scorer
 class RepetitionScorer(Scorer):
     name = "repetition"
+    HELP = "share of words that are not loop copies"
 
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
         from mtfix.text.repetition import repetition_report

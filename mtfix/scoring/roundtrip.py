@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.scoring.base import Score, Scorer, Segment, get_normalizer, sentence_bleu, sentence_chrf
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_bleu, sentence_chrf
+from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
 
@@ -39,6 +40,12 @@ class BackTranslationCache:
 
 class RoundTripScorer(Scorer):
     """Sentence chrF or BLEU of the candidate's back-translation vs the sources, 0-1."""
+
+    NEEDS = ("back_translate",)
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "RoundTripScorer":
+        return cls(ctx.back_translate, normalize=ctx.normalize, model_name=ctx.back_model_name, **params)
 
     def __init__(self, back_translate: BackTranslate, *, metric: str = "chrf", normalize: str | None = None,
                  model_name: str = "custom"):
@@ -97,6 +104,24 @@ class RoundTripScorer(Scorer):
         level = max((sc.value for sc in row if sc is not None), default=1.0)
         return Score(level, f"original: its only pivot is its own back-translation; level with the best "
                             f"candidate ({label} {level * 100:.1f})")
+
+
+@register_scorer
+class RoundTripChrfScorer(RoundTripScorer):
+    name = "roundtrip_chrf"
+    HELP = "chrF of the candidate's back-translation vs the source or pivots (needs a back model)"
+
+    def __init__(self, back_translate: BackTranslate, **kw):
+        super().__init__(back_translate, metric="chrf", **kw)
+
+
+@register_scorer
+class RoundTripBleuScorer(RoundTripScorer):
+    name = "roundtrip_bleu"
+    HELP = "BLEU of the candidate's back-translation vs the source or pivots (needs a back model)"
+
+    def __init__(self, back_translate: BackTranslate, **kw):
+        super().__init__(back_translate, metric="bleu", **kw)
 
 
 def roundtrip_scorers(back_translate: BackTranslate, *, normalize: str | None = None,

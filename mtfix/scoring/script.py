@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
-from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment
+from mtfix.scoring.registry import register_scorer
 
 
+@register_scorer
 class ScriptScorer(Scorer):
     name = "script"
+    HELP = "share of letters in the target language's script"
+
+    @classmethod
+    def from_config(cls, params: dict, ctx: ScorerContext) -> "ScriptScorer":
+        return cls(ctx.tgt_lang, **params)
 
     def __init__(self, expected_lang: str | None = None):
         self.expected_lang = expected_lang

@@ -6,15 +6,20 @@ For every segment the :class:`Selector`
    (repair: the original sentence), or else the candidate whose origin the
    corpus trusts most (:meth:`mtfix.scoring.consensus.Agreement.trust`,
    estimated without references; the order of the candidates plays no part);
-2. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
-3. leaves the incumbent only for a candidate whose total beats the
+2. runs the **gates** (:mod:`mtfix.scoring.gates`) on every other candidate:
+   one that fails a gate (a loop, a leaked token, the wrong script, a length
+   out of bounds, a lost number or name, a copy of the pivot, too far from
+   the original) can never replace the incumbent, whatever its scores;
+3. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
+4. leaves the incumbent only for an ungated candidate whose total beats the
    incumbent's by more than ``margin + z * se``, where ``se`` combines the
    scorers' own noise estimates (``Score.se``) of that gain; among such
    candidates the highest total wins;
-4. records a :class:`Decision`: the totals, which scores decided it
+5. records a :class:`Decision`: the totals, which scores decided it
    (``deciding``: each scorer's weighted contribution to the gain of the
-   chosen candidate, or of the closest challenger when the incumbent is kept)
-   and a one-line reason.
+   chosen candidate, or of the closest challenger when the incumbent is kept),
+   the gates that stopped challengers, the evidence that let the chosen one
+   through, and a one-line reason that names them.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.scoring.base import Candidate, Score, Scorer, Segment, check_shape, metric_signatures
+from mtfix.scoring.base import Candidate, Score, Scorer, ScorerContext, Segment, check_shape, metric_signatures
 from mtfix.scoring.config import ScoringConfig, load_config
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
+from mtfix.scoring.gates import Gate, GateContext, build_gates, run_gates
 
 #: Gains closer than this are ties (float noise in weighted sums).
 _EPS = 1e-12
@@ -47,12 +53,15 @@ class Decision:
     incumbent: int = 0
     challenger: int | None = None  # the best candidate other than the incumbent (chosen, or closest to it)
     required: float = 0.0  # gain the challenger needed: margin + z * se
+    gated: dict[str, int] = field(default_factory=dict)  # gate -> how many challengers it stopped
+    evidence: list[str] = field(default_factory=list)  # what let the chosen challenger through
 
     def to_dict(self) -> dict:
         return {"index": self.index, "chosen": self.chosen, "kept_incumbent": self.kept_incumbent,
                 "incumbent": self.incumbent, "challenger": self.challenger,
                 "required": round(self.required, 6), "reason": self.reason,
                 "deciding": {k: round(v, 6) for k, v in self.deciding.items()},
+                "gated": dict(self.gated), "evidence": list(self.evidence),
                 "total": [round(t, 6) for t in self.total]}
 
 
@@ -64,6 +73,11 @@ class Selection:
     decisions: list[Decision]
     scores: dict[str, list[list[Score]]]  # scorer name -> per segment, per candidate
     trust: dict[str, float]  # origin -> estimated reliability (higher is better)
+    #: per segment, per candidate: the (gate, reason) failures (always empty for the incumbent)
+    gates: list[list[list[tuple[str, str]]]] = field(default_factory=list)
+
+    def gate_failures(self, segment: int, candidate: int) -> list[tuple[str, str]]:
+        return self.gates[segment][candidate] if self.gates else []
 
     def chosen_texts(self) -> list[str]:
         return [seg.candidates[d.chosen].text for seg, d in zip(self.segments, self.decisions)]
@@ -72,12 +86,18 @@ class Selection:
 class Selector:
     """Scores candidates with ``scorers`` and picks one per segment; see the module docstring."""
 
-    def __init__(self, config: ScoringConfig, scorers: Sequence[Scorer]):
+    def __init__(self, config: ScoringConfig, scorers: Sequence[Scorer], gates: Sequence[Gate] | None = None,
+                 *, tgt_lang: str | None = None):
+        """``gates``: None builds the enabled gates of ``config`` (``[gates.*]``); ``[]`` runs none.
+        ``tgt_lang``: the candidates' language, for the script gates (else a script scorer's, else guessed)."""
         names = [s.name for s in scorers]
         if len(set(names)) != len(names):
             raise ValueError(f"two scorers share a name: {names}")
         self.config = config
         self.scorers = list(scorers)
+        self.gates = list(build_gates(config) if gates is None else gates)
+        self.tgt_lang = tgt_lang or next((getattr(s, "expected_lang", None) for s in scorers
+                                          if getattr(s, "expected_lang", None)), None)
 
     def weight(self, name: str) -> float:
         return self.config.weight(name)
@@ -121,50 +141,80 @@ class Selector:
             got = scorer.score(segments)
             check_shape(scorer, segments, got)
             scores[scorer.name] = got
-        decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}) for i, seg in enumerate(segments)]
-        return Selection(segments, decisions, scores, trust)
+        back: dict[str, str] = {}
+        for scorer in self.scorers:
+            back.update(getattr(scorer, "back_translations", None) or {})
+        ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back)
+        gates = run_gates(self.gates, segments, ctx)
+        decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
+                     for i, seg in enumerate(segments)]
+        return Selection(segments, decisions, scores, trust, gates)
 
-    def decide(self, seg: Segment, scores: dict[str, list[Score]]) -> Decision:
-        """The do-no-harm decision for one segment from its candidates' scores."""
+    def decide(self, seg: Segment, scores: dict[str, list[Score]],
+               gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None) -> Decision:
+        """The do-no-harm decision for one segment from its candidates' scores and gate failures."""
         k = len(seg.candidates)
         if k == 0:
             raise ValueError(f"segment {seg.index} has no candidates")
         inc = seg.incumbent if seg.incumbent is not None else 0
+        gated = gated or [[] for _ in range(k)]
         w = {n: self.weight(n) for n in scores}
         total = [sum(w[n] * scores[n][c].value for n in scores) for c in range(k)]
         if k == 1:
             return Decision(seg.index, inc, True, total, "only candidate", {}, inc)
         cfg = self.config
         best = None  # (sort key, c) of the best eligible challenger: highest total
-        closest = None  # (sort key, c) of the challenger nearest to switching: highest gain - required
+        closest = None  # (sort key, c) of the ungated challenger nearest to switching: highest gain - required
+        closest_gated = None  # the same among gated challengers (shown when every challenger is gated)
         required: dict[int, float] = {}
+        counts: dict[str, int] = {}
         for c in range(k):
             if c == inc:
                 continue
+            for g in dict.fromkeys(name for name, _ in gated[c]):
+                counts[g] = counts.get(g, 0) + 1
             var = sum((w[n] * scores[n][c].se) ** 2 for n in scores if scores[n][c].se is not None and w[n])
             required[c] = cfg.margin + cfg.z * math.sqrt(var)
             gain = total[c] - total[inc]
             slack = gain - required[c]
             key = (slack, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
+            if gated[c]:
+                if closest_gated is None or key > closest_gated[0]:
+                    closest_gated = (key, c)
+                continue
             if closest is None or key > closest[0]:
                 closest = (key, c)
             if slack > _EPS:
                 bkey = (total[c], _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
                 if best is None or bkey > best[0]:
                     best = (bkey, c)
-        challenger = best[1] if best else closest[1]
+        challenger = best[1] if best else (closest or closest_gated)[1]
         deciding = {n: w[n] * (scores[n][challenger].value - scores[n][inc].value) for n in scores
                     if w[n] and abs(scores[n][challenger].value - scores[n][inc].value) > 1e-9}
         gain = total[challenger] - total[inc]
         why = ", ".join(f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -abs(kv[1])))
         why = f" ({why})" if why else " (no score differs)"
         o_inc, o_ch = seg.candidates[inc].origin, seg.candidates[challenger].origin
+        n_gated = sum(1 for c in range(k) if c != inc and gated[c])
+        tally = ", ".join(f"{g} {n}" for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        gated_note = f"; {n_gated} of {k - 1} challengers gated ({tally})" if n_gated else ""
+        evidence: list[str] = []
         if best:
-            reason = f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}"
+            evidence = [f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -kv[1]) if v > 0]
+            evidence += [note for g in self.gates if (note := g.evidence(seg, challenger, ctx)) is not None]
+            passed = f"passed {len(self.gates)} gate{'s' * (len(self.gates) != 1)}" if self.gates else "no gates"
+            reason = (f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}; "
+                      f"{passed}" + "".join(f", {e}" for e in evidence[len(deciding):] if e) + gated_note)
+        elif closest is None:
+            shown = "; ".join(f"{r}" for _, r in gated[challenger])
+            reason = (f"kept {o_inc}: all {k - 1} challenger{'s' * (k > 2)} gated ({tally}); "
+                      f"closest {o_ch} gated: {shown}")
         else:
-            reason = f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required {required[challenger]:.3f}{why}"
+            reason = (f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required "
+                      f"{required[challenger]:.3f}{why}{gated_note}")
         chosen = challenger if best else inc
-        return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger])
+        return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
+                        counts, evidence)
 
 
 def _desc(s: str) -> tuple:
@@ -184,52 +234,34 @@ def build_scorers(
     back_model_name: str = "custom",
     fluency_device: str = "cpu",
 ) -> tuple[list[Scorer], list[str]]:
-    """The scorers with a weight > 0 in ``config`` that can run here; and notes on the ones left out."""
-    from mtfix.scoring.length import LengthScorer
-    from mtfix.scoring.numbers import NumbersScorer
-    from mtfix.scoring.repetition import RepetitionScorer
-    from mtfix.scoring.roundtrip import roundtrip_scorers
-    from mtfix.scoring.script import ScriptScorer
+    """The registered scorers with a weight > 0 in ``config`` that can run here; and notes on the ones left out.
 
-    w = config.weight
+    Each is built by its class's ``from_config`` from its ``PARAMS`` in the
+    config (:mod:`mtfix.scoring.registry`); one back-translation cache is shared
+    by every scorer that needs ``back_translate``."""
+    from mtfix.scoring.registry import SCORERS
+    from mtfix.scoring.roundtrip import BackTranslationCache
+
+    ctx = ScorerContext(tgt_lang=tgt_lang, has_sources=has_sources,
+                        back_translate=BackTranslationCache(back_translate) if back_translate is not None else None,
+                        back_model_name=back_model_name, normalize=config.normalize,
+                        trust_weighted=config.trust_weighted, device=fluency_device)
     scorers: list[Scorer] = []
-    notes: list[str] = []
-    if w("consensus") > 0:
-        scorers.append(ConsensusScorer(trust_weighted=config.trust_weighted, normalize=config.normalize))
-    if back_translate is not None:
-        for rt in roundtrip_scorers(back_translate, normalize=config.normalize, model_name=back_model_name):
-            if w(rt.name) > 0:
-                scorers.append(rt)
-    if has_sources:
-        if w("numbers") > 0 and _have("mtfix.text.numbers"):
-            scorers.append(NumbersScorer())
-        if w("length") > 0:
-            scorers.append(LengthScorer(tolerance=config.length_tolerance))
-    else:
-        notes.append("numbers and length checks need a source; none given")
-    if w("script") > 0 and _have("mtfix.text.script"):
-        scorers.append(ScriptScorer(tgt_lang))
-    if w("repetition") > 0:
-        if _have("mtfix.text.repetition"):
-            scorers.append(RepetitionScorer())
-        else:
-            notes.append("repetition check unavailable (mtfix.text.repetition missing)")
-    if w("fluency") > 0:
-        if not config.fluency_model:
-            raise MtfixError("the fluency weight is > 0 but [fluency] model is empty; name a causal LM in the config")
-        from mtfix.scoring.fluency import FluencyScorer
-
-        scorers.append(FluencyScorer(config.fluency_model, device=fluency_device))
+    no_source: list[str] = []
+    for name, cls in SCORERS.items():
+        if config.weight(name) <= 0:
+            continue
+        if "back_translate" in cls.NEEDS and ctx.back_translate is None:
+            continue  # round trip is asked for by giving a back model, not by a weight
+        if getattr(cls, "TARGETS", None) and tgt_lang is not None and tgt_lang not in cls.TARGETS:
+            continue  # a scorer for other target languages (e.g. an Arabic glossary's terminology)
+        if "sources" in cls.NEEDS and not has_sources:
+            no_source.append(name)
+            continue
+        scorers.append(cls.from_config(config.scorer_params(name), ctx))
+    notes = [f"{' and '.join(no_source)} check{'s' * (len(no_source) > 1)} need a source; none given"] \
+        if no_source else []
     return scorers, notes
-
-
-def _have(module: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:  # pragma: no cover
-        return False
 
 
 # ---------------------------------------------------------------- files
@@ -270,7 +302,8 @@ class SelectionResult:
             cands = []
             for c, cand in enumerate(seg.candidates):
                 cands.append({"origin": cand.origin, "text": cand.text, "total": round(d.total[c], 6),
-                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()}})
+                              "scores": {n: s[i][c].to_dict() for n, s in sel.scores.items()},
+                              "gated": [{"gate": g, "reason": r} for g, r in sel.gate_failures(i, c)]})
             entry = {"index": seg.index, "chosen_origin": seg.candidates[d.chosen].origin,
                      "incumbent_origin": seg.candidates[d.incumbent].origin, **d.to_dict(), "candidates": cands}
             if seg.sources:

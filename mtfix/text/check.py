@@ -7,7 +7,15 @@ Findings (``kind`` / ``code``):
 - ``script`` / ``latin-in-arabic``: a Latin word left in an Arabic sentence;
 - ``script`` / ``wrong-language``: a sentence in another script than the document's language;
 - ``repetition`` / ``tandem``, ``frequent``: NMT loops;
-- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters.
+- ``invisible`` / ``bidi``, ``zero-width``: invisible control characters;
+- ``punctuation`` / ``space-before-punctuation``, ``latin-punctuation``, ``doubled-punctuation``:
+  what :mod:`mtfix.text.fix` repairs by rule;
+- ``glossary`` / ``glossary-term`` (a Latin term the glossary renders; it replaces
+  ``latin-in-arabic`` there), ``glossary-avoid`` (a known mistranslation of a glossary term);
+- ``markup`` / ``entity``, ``tag``, ``mojibake``, ``replacement``, ``control``, ``symbol-junk``:
+  markup and encoding damage (:mod:`mtfix.text.markup`), with ``action`` repair or drop.
+
+Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion``.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from dataclasses import dataclass, field
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
+from mtfix.text.markup import find_damage
 from mtfix.text.numbers import find_garbled_numbers, format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
@@ -143,8 +152,28 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
     return out
 
 
-def check_document(doc: Document, lang: str | None = None) -> CheckReport:
-    """Lint an already segmented document (``lang`` None: the majority script decides)."""
+def _rule_findings(doc: Document, lang: str | None, glossary) -> tuple[list[Finding], dict]:
+    """Findings for the fix rules that report themselves; and every edit by span, to mark the
+    other findings ``fixable``."""
+    from mtfix.text.fix import RULES, FixContext, propose_edits
+    from mtfix.text.glossary import Glossary
+
+    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary())
+    out, by_span = [], {}
+    for name, e in propose_edits(ctx):
+        by_span.setdefault((e.start, e.end), e)
+        if RULES[name].in_check:
+            kind = "glossary" if e.code.startswith("glossary") else "punctuation"
+            after = e.after if e.after else "(nothing)"
+            msg = f"{e.reason} → {after}" if e.safe else f"{e.reason}; not fixed by rule (→ {after}?)"
+            out.append(_finding(doc, kind, e.code, e.start, e.end, msg, _sentence_at(doc, e.start),
+                                suggestion=e.after, fixable=e.safe))
+    return out, by_span
+
+
+def check_document(doc: Document, lang: str | None = None, glossary=None) -> CheckReport:
+    """Lint an already segmented document (``lang`` None: the majority script decides;
+    ``glossary``: a :class:`~mtfix.text.glossary.Glossary` whose terms are checked)."""
     lang = script_lang(lang) or doc.lang or detect_script_language(doc.text)
     findings = []
     for s in doc.sentences:
@@ -160,10 +189,33 @@ def check_document(doc: Document, lang: str | None = None) -> CheckReport:
         findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
                                  f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
+    damage = find_damage(doc.text)
+    # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
+    findings = [f for f in findings if f.code != "latin-in-arabic" and f.kind != "repetition"
+                or not any(d.start < f.end and f.start < d.end for d in damage)]
+    for d in damage:
+        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
+                                 action=d.action, repaired=d.repaired))
+    extra, edits = _rule_findings(doc, lang, glossary)
+    glossed = [(f.start, f.end) for f in extra if f.code == "glossary-term"]
+    findings = [f for f in findings
+                if not (f.code == "latin-in-arabic" and any(s <= f.start and f.end <= e for s, e in glossed))]
+    marked = []
+    for f in findings:
+        e = edits.get((f.start, f.end))
+        if f.kind == "invisible":  # a run of marks: fixable when every mark in it is
+            run = [edits.get((i, i + 1)) for i in range(f.start, f.end)]
+            e = run[0] if all(x is not None and x.safe for x in run) else None
+        if e is not None and e.safe and "fixable" not in f.details:
+            f = Finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
+                        {**f.details, "fixable": True})
+        marked.append(f)
+    findings = marked + extra
     findings.sort(key=lambda f: (f.start, f.end))
     return CheckReport(doc, lang, findings)
 
 
-def check_text(text: str, lang: str | None = None) -> CheckReport:
-    """Segment ``text`` and lint every sentence; ``lang`` is the expected language (None: detect)."""
-    return check_document(segment(text, lang), lang)
+def check_text(text: str, lang: str | None = None, glossary=None) -> CheckReport:
+    """Segment ``text`` and lint every sentence; ``lang`` is the expected language (None: detect);
+    ``glossary`` (a :class:`~mtfix.text.glossary.Glossary`, optional) adds its terms' checks."""
+    return check_document(segment(text, lang), lang, glossary)

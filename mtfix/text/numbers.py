@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "compare_numbers",
-           "find_garbled_numbers", "format_value"]
+           "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers"]
 
 _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
            **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
@@ -255,3 +255,65 @@ def _looks_like_code(a: NumberMention) -> bool:
 def _looks_like_date(a: NumberMention, b: NumberMention) -> bool:
     """``5 2019`` (day, year) is a date, not a lost range."""
     return a.value == int(a.value) and 1 <= a.value <= 31 and b.value == int(b.value) and 1000 <= b.value <= 2100
+
+
+# ---------------------------------------------------------------- forgiven differences
+
+_DIGITS_ONLY = re.compile(r"\D+")
+
+
+def _digit_string(surface: str) -> str:
+    return _DIGITS_ONLY.sub("", surface.translate(_DIGITS))
+
+
+def same_number(a: NumberMention, b: NumberMention) -> bool:
+    """Tolerant equality of two mentions that :func:`compare_numbers` did not match:
+    the same digits (``20,000`` vs ``20.000``), values a scale word apart
+    (``2.8`` vs ``2.8 مليار``), or a year and its two last digits (``1950-53``)."""
+    da, db = _digit_string(a.surface), _digit_string(b.surface)
+    if da == db:
+        return True
+    short, long_ = sorted((da, db), key=len)
+    if len(short) == 2 and len(long_) == 4 and long_.endswith(short):
+        return True
+    x, y = sorted((abs(a.value), abs(b.value)))
+    if x == 0:
+        return False
+    ratio = y / x
+    return any(abs(ratio - s) <= 1e-9 * s for s in (1e3, 1e6, 1e9, 1e12))
+
+
+_JOINERS = set(" :.,-\u066b\u066c\u060c")
+
+
+def _split_in_two(one: NumberMention, many: list, text: str) -> tuple | None:
+    """Two neighbouring mentions of ``many`` whose digits, joined, are ``one``'s:
+    ``12:00`` read as 12 and 00 against ``1200``, ``2,25`` as 2 and 25 against ``2.25``."""
+    target = _digit_string(one.surface)
+    ordered = sorted(many, key=lambda m: m.start)
+    for a, b in zip(ordered, ordered[1:]):
+        gap = text[a.end:b.start]
+        if len(gap) <= 2 and set(gap) <= _JOINERS and _digit_string(a.surface) + _digit_string(b.surface) == target:
+            return a, b
+    return None
+
+
+def unexplained_numbers(missing: list, extra: list, source: str, candidate: str) -> tuple[list, list]:
+    """``missing`` and ``extra`` (of :func:`compare_numbers`) less the mentions that are the same
+    number written differently: the same digits, a scale word apart, a year and its last two
+    digits, or one number against two neighbours read apart (``12:00`` / ``1200``). The corpus
+    numbers filter and the repair numbers gate forgive exactly these."""
+    missing, extra = list(missing), list(extra)
+    for m in list(missing):
+        j = next((k for k, x in enumerate(extra) if same_number(m, x)), None)
+        if j is not None:
+            missing.remove(m)
+            extra.pop(j)
+    for one_side, other, text in ((missing, extra, candidate), (extra, missing, source)):
+        for m in list(one_side):
+            split = _split_in_two(m, other, text)
+            if split is not None:
+                one_side.remove(m)
+                for x in split:
+                    other.remove(x)
+    return missing, extra

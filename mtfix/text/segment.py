@@ -12,11 +12,21 @@ Latin letter continues the paragraph above when that one ends without
 punctuation (English text wrapped by hand). Headings, list items and quotes
 each start a paragraph.
 
-Sentences end at ``. ! ? ؟ ؛ … ۔`` (closing quotes and brackets stay with the
+Sentences end at ``. ! ? ؟ … ۔`` (closing quotes and brackets stay with the
 sentence) followed by white space, but not after abbreviations (``Mr.``,
 ``e.g.``, ``U.S.`` unless a new sentence clearly starts), initials (``J. K.``),
-Arabic one-letter abbreviations (``د.``), nor before a lower-case word. A
-number (``7.7``, ``20,000``, ``2014 ،``) never ends a sentence by itself.
+nor before a lower-case word (except after a bare ``?``/``!``: ``what? no``
+is two sentences, ``"Why?" he asked`` one). A number (``7.7``, ``20,000``,
+``2014 ،``) never ends a sentence by itself.
+
+Arabic: the semicolon ``؛`` joins clauses of one sentence (``clauses=True``
+also cuts there, for callers that want shorter units). A one-letter word
+(``د.``, ``م.``, ``هـ.``) or a dotted abbreviation (``أ.د.``, ``ق.م.``,
+``ص.ب.``) is kept with what follows (a title before a name), unless what
+follows clearly opens a new sentence (a particle, pronoun, demonstrative or
+auxiliary verb, alone or after و/ف: ``وكانت``, ``ثم``, ``تجرى``); after a
+year (``762 م.``, ``1441 هـ.``, ``2560 ق.م.``) it ends the sentence unless
+a preposition or conjunction carries the sentence on (``في عهد``).
 """
 
 from __future__ import annotations
@@ -173,7 +183,8 @@ def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
 # ---------------------------------------------------------------- sentences
 
 _CLOSERS = "\"'”’»)\\]}›" + "".join(re.escape(c) for c in INVISIBLES)
-_BOUNDARY = re.compile(rf"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
+_BOUNDARY = re.compile(rf"(?:[.!?؟…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
+_BOUNDARY_CLAUSES = re.compile(rf"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
 _TRAILING_CLOSERS = re.compile(rf"[{_CLOSERS}]+$")
 _OPENERS = "\"'“‘«([{‹„"
 _TITLES = {
@@ -200,6 +211,24 @@ _WORD = re.compile(r"[\w.]*")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _WORD_BEFORE = re.compile(r"[^\s\"'“‘«(\[{]*$")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+#: one Arabic letter (``د``, ``هـ``) or dotted letters (``أ.د``, ``ق.م``, ``ص.ب``) before the final dot
+_ARABIC_ABBREVIATION = re.compile(r"(?:[\u0621-\u064A\u0671-\u06D3]ـ?\.)*[\u0621-\u064A\u0671-\u06D3]ـ?")
+_SPEECH_TAG = re.compile(r"\s+(?:\w+\s+){0,2}?(?:asked|asks|said|says|replied|replies|wondered|cried|shouted|"
+                         r"whispered|added|exclaimed|wrote|writes|answered|insisted|demanded)\b")
+_YEAR_MARKERS = {"م", "ه", "ق.م", "ب.م", "ق.ه"}  # after a year: AD, AH, BC (tatweel removed)
+_YEAR_BEFORE = re.compile(r"(?:^|\s)[0-9٠-٩۰-۹]{1,4}\s*$")
+#: words that open an Arabic sentence and are never a name (also after the conjunctions و / ف)
+_AR_STARTERS = {
+    "ثم", "لكن", "ولكن", "كما", "إلا", "أما", "إن", "ان", "إذ", "لذلك", "لهذا", "بينما", "حيث", "غير", "قد", "لقد",
+    "هذا", "هذه", "ذلك", "تلك", "هؤلاء", "هناك", "هنا", "هو", "هي", "هم", "هن", "نحن", "أنا", "كان", "كانت",
+    "كانوا", "يكون", "تكون", "ليس", "ليست", "تم", "يتم", "تتم", "يجب", "ينبغي", "يمكن", "يعد", "تعد", "يعتبر",
+    "تعتبر", "يوجد", "توجد", "تجرى", "يجرى", "تجري", "يجري", "ظل", "ظلت", "بات", "باتت", "أصبح", "أصبحت", "لم",
+    "لن", "لا", "ما", "عندما", "بعد", "منذ", "خلال", "وفقا", "يذكر", "يشار", "يقول", "قال", "قالت",
+    "أضاف", "أضافت", "أكد", "أكدت", "أشار", "أشارت",
+}
+#: words that carry a sentence on after a year marker (``عام 2560 ق.م. في عهد``)
+_AR_CONTINUERS = {"في", "من", "إلى", "الى", "على", "عن", "حتى", "حين", "عندما", "بعد", "قبل", "خلال", "أي", "أو",
+                  "او", "تقريبا", "تقريبًا", "ميلادية", "ميلادي", "هجرية", "هجري", "و", "،", ",", "-", "–", "(", "إلى"}
 
 
 def _next_word(text: str, pos: int, end: int) -> str:
@@ -208,13 +237,34 @@ def _next_word(text: str, pos: int, end: int) -> str:
     return _WORD.match(text, pos, end).group()
 
 
+def _arabic_opens(word: str) -> bool:
+    """Does an Arabic ``word`` clearly open a new sentence (never a name)?"""
+    word = word.rstrip(".")
+    if word in _AR_STARTERS:
+        return True
+    return len(word) > 2 and word[0] in "وف" and (word[1:] in _AR_STARTERS or word[1:] in ("في", "من", "على"))
+
+
+def _arabic_abbreviation_ends(text: str, word: str, start: int, nxt: str) -> bool:
+    """After an Arabic one-letter word or dotted abbreviation ``word`` (at ``start``): a sentence end?"""
+    if not nxt or not _ARABIC_LETTER.match(nxt[0]):
+        return not nxt[:1].isdigit() and not nxt[:1].isalpha()  # "د. 5": no; a quote or bracket: yes
+    if word.replace("ـ", "") in _YEAR_MARKERS and _YEAR_BEFORE.search(text, max(0, start - 12), start):
+        # "762 م. وكانت" ends; "2560 ق.م. في عهد", "30 ق.م. و14 م." do not
+        return nxt.rstrip(".") not in _AR_CONTINUERS and not re.match(r"[وف]?[0-9٠-٩۰-۹]", nxt)
+    return _arabic_opens(nxt)  # "فيتامين د. تجرى" ends, "قال د. محمد" does not
+
+
 def _is_boundary(text: str, m: re.Match, end: int) -> bool:
     """Is the terminator run ``m`` (inside a paragraph ending at ``end``) a sentence end?"""
     nxt = _next_word(text, m.end(), end)
     first = nxt[:1]
-    if first.isalpha() and first.islower() and first.isascii():
-        return False  # "e.g. the", "… and then", "Why?" he asked
     run = _TRAILING_CLOSERS.sub("", m.group())
+    if first.isalpha() and first.islower() and first.isascii():
+        # "e.g. the", "… and then", '"Why?" he asked' go on; "what? no way" is two sentences
+        if run != m.group() or not set(run) <= set("?!‼⁇⁈⁉"):
+            return False
+        return not _SPEECH_TAG.match(text, m.end(), end)  # "Why? she asked." is one sentence
     if run != ".":
         return True
     word = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()).group()
@@ -225,8 +275,8 @@ def _is_boundary(text: str, m: re.Match, end: int) -> bool:
         return False
     if len(word) == 1 and word.isupper() and word.isascii():
         return False  # an initial: "George W. Bush"
-    if len(word) <= 2 and _ARABIC_LETTER.fullmatch(word[0]) and (len(word) == 1 or word[1] == "ـ"):
-        return False  # Arabic one-letter abbreviation: "د. محمد", "هـ."
+    if _ARABIC_ABBREVIATION.fullmatch(word):
+        return _arabic_abbreviation_ends(text, word, m.start() - len(word), nxt)
     nxt_low = nxt.lower().rstrip(".")
     if low in _NEVER_END or (low in _BEFORE_NUMBER and first.isdigit()):
         return False
@@ -236,9 +286,9 @@ def _is_boundary(text: str, m: re.Match, end: int) -> bool:
     return True
 
 
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _sentence_spans(text: str, start: int, end: int, clauses: bool = False) -> list[tuple[int, int]]:
     spans, pos = [], start
-    for m in _BOUNDARY.finditer(text, start, end):
+    for m in (_BOUNDARY_CLAUSES if clauses else _BOUNDARY).finditer(text, start, end):
         if m.end() >= end or not _is_boundary(text, m, end):
             continue
         spans.append(_strip_span(text, pos, m.end()))
@@ -247,14 +297,16 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [s for s in spans if s[0] < s[1]]
 
 
-def segment(text: str, lang: str | None = None) -> Document:
-    """Split ``text`` into paragraphs and sentences (``lang``: ``ar``/``en``/None = either)."""
+def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Document:
+    """Split ``text`` into paragraphs and sentences (``lang``: ``ar``/``en``/None = either).
+
+    ``clauses=True`` also cuts after the Arabic semicolon ``؛`` (shorter units)."""
     line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     doc = Document(text, script_lang(lang), [], line_starts)
     n = 0
     for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text)):
         sents = []
-        for ss, se in _sentence_spans(text, ps, pe):
+        for ss, se in _sentence_spans(text, ps, pe, clauses):
             sents.append(Sentence(text[ss:se], n, pi, ss, se, doc.line_of(ss)))
             n += 1
         doc.paragraphs.append(Paragraph(pi, ps, pe, doc.line_of(ps), kind, tuple(sents)))
@@ -290,6 +342,6 @@ def reassemble(doc: Document, replacements: Mapping[int, str] | Sequence[str] | 
     return "".join(out)
 
 
-def split_sentences(text: str, lang: str | None = None) -> list[str]:
-    """The sentence texts of ``text``, in order."""
-    return [s.text for s in segment(text, lang).sentences]
+def split_sentences(text: str, lang: str | None = None, *, clauses: bool = False) -> list[str]:
+    """The sentence texts of ``text``, in order (``clauses``: see :func:`segment`)."""
+    return [s.text for s in segment(text, lang, clauses=clauses).sentences]

@@ -1,0 +1,53 @@
+"""Decoding options: every option and its default, declared once.
+
+The CLI's option defaults read :class:`DecodeOptions`; so do the repair loop,
+the back-translator and the cache key. Nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Callable
+
+from mtfix.errors import MtfixError
+
+#: ``on_progress(k, total)``: ``k`` more of ``total`` distinct segments are done.
+BatchProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Every decoding option, with its default: declared here once (the CLI's defaults read it)."""
+
+    beam_size: int = 4
+    n_best: int = 1
+    length_penalty: float = 1.0
+    max_batch_tokens: int = 4096  # source tokens x beam per batch: memory, never the output
+    max_output_ratio: float = 3.0  # output cap: ratio * source tokens + slack ...
+    output_slack: int = 10  # ... bounded by the model's max_target_tokens
+
+    @classmethod
+    def of(cls, options: "DecodeOptions | None" = None, **overrides) -> "DecodeOptions":
+        """``options`` (default: the defaults) with single options replaced."""
+        unknown = sorted(set(overrides) - {f.name for f in fields(cls)})
+        if unknown:
+            raise MtfixError(f"unknown decoding option(s): {', '.join(unknown)}")
+        base = options if options is not None else cls()
+        return replace(base, **overrides) if overrides else base
+
+    def validate(self) -> "DecodeOptions":
+        if self.beam_size < 1:
+            raise MtfixError("beam size must be at least 1")
+        if not 1 <= self.n_best <= self.beam_size:
+            raise MtfixError(f"n-best must be between 1 and the beam size ({self.beam_size})")
+        if self.max_batch_tokens < 1:
+            raise MtfixError("the batch token budget must be positive")
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def output_key(self) -> dict:
+        """The options a translation depends on: all but the batch budget (batching
+        never changes a segment's translation, tested), for cache keys."""
+        return {k: v for k, v in asdict(self).items() if k != "max_batch_tokens"}

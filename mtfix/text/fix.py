@@ -1,0 +1,431 @@
+"""Safe rule fixes: repair, without a model, what ``mtfix check`` finds and can justify.
+
+Every rule is a function registered with :func:`rule`; it looks at a
+:class:`FixContext` (the segmented document, its language, the glossary) and
+proposes :class:`Edit` s. An edit is *safe* when it cannot change meaning
+(number formats, spacing, punctuation conventions, invisible marks with no
+effect, a glossary term left in Latin); anything ambiguous is proposed with
+``safe=False`` and only reported. :func:`fix_text` applies the safe edits in
+one pass, records each one (line:col, rule, before -> after, why), and leaves
+every other character as it was: the layout comes back byte for byte.
+
+A new rule is one function plus its ``@rule`` line::
+
+    @rule("my-rule", "what it fixes", in_check=True)
+    def _my_rule(ctx):
+        for m in MY_RE.finditer(ctx.text):
+            yield Edit(m.start(), m.end(), "replacement", "my-rule", "why it is safe")
+
+Rules run in registration order; where two edits overlap, the earlier rule wins.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from mtfix.text.glossary import Glossary
+from mtfix.text.invisibles import INVISIBLES
+from mtfix.text.numbers import find_garbled_numbers
+from mtfix.text.segment import Document, segment
+
+__all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
+           "fix_document"]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``after``; ``code`` names what was wrong."""
+
+    start: int
+    end: int
+    after: str
+    code: str
+    reason: str
+    safe: bool = True
+
+
+@dataclass
+class FixContext:
+    doc: Document
+    lang: str | None
+    glossary: Glossary
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str
+    description: str
+    func: Callable[[FixContext], Iterable[Edit]]
+    in_check: bool  # does `mtfix check` report this rule's edits itself (else another check does)
+
+
+#: name -> rule, in the order they run
+RULES: dict[str, _Rule] = {}
+
+
+def rule(name: str, description: str, *, in_check: bool = False):
+    """Register a fix rule (``in_check``: `mtfix check` reports its edits as findings)."""
+
+    def deco(func):
+        RULES[name] = _Rule(name, description, func, in_check)
+        return func
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One applied fix: where (input offsets, 1-based line:col; ``out_start``/``out_end`` in the output)."""
+
+    rule: str
+    code: str
+    line: int
+    column: int
+    start: int
+    end: int
+    before: str
+    after: str
+    reason: str
+    out_start: int
+    out_end: int
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "rule": self.rule, "code": self.code,
+                "before": self.before, "after": self.after, "reason": self.reason,
+                "start": self.start, "end": self.end}
+
+    def describe(self) -> str:
+        return f"{self.line}:{self.column} {self.code}: {self.before!r} → {self.after!r} ({self.reason})"
+
+
+@dataclass
+class FixResult:
+    original: str
+    text: str
+    fixes: list[Fix]
+    lang: str | None
+    glossary: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.fixes:
+            out[f.code] = out.get(f.code, 0) + 1
+        return out
+
+    def input_span(self, out_start: int, out_end: int) -> tuple[int, int]:
+        """The span of the input that became ``output[out_start:out_end]`` (a span that cuts
+        through a fix takes all of it; marks deleted right at its edges are left out)."""
+        start = out_start
+        for f in self.fixes:
+            if f.out_start <= out_start < f.out_end:
+                start = f.start
+                break
+            if f.out_end > out_start:
+                break
+            start = out_start + f.end - f.out_end
+        end = out_end
+        for f in self.fixes:
+            if f.out_start < out_end <= f.out_end:
+                end = f.end
+                break
+            if f.out_end > out_end or (f.out_end == out_end and f.out_start == out_end):
+                break
+            end = out_end + f.end - f.out_end
+        return start, end
+
+    def fixes_in(self, start: int, end: int) -> list["Fix"]:
+        """The fixes inside ``input[start:end]``."""
+        return [f for f in self.fixes if start <= f.start and f.end <= end and f.start < end]
+
+    def diff(self, name: str = "input") -> str:
+        """A unified diff, input -> output, by line."""
+        lines = difflib.unified_diff(self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),
+                                     fromfile=name, tofile=f"{name} (fixed)")
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                       for line in lines)
+
+    def to_dict(self) -> dict:
+        return {"lang": self.lang, "glossaries": self.glossary, "fixed": len(self.fixes), "counts": self.counts,
+                "fixes": [f.to_dict() for f in self.fixes]}
+
+
+# ---------------------------------------------------------------- running the rules
+
+
+def propose_edits(ctx: FixContext, rules: Iterable[str] | None = None) -> list[tuple[str, Edit]]:
+    """Every rule's edits in the document's prose (not in code blocks, rules, tables), as
+    ``(rule name, edit)``, in rule order (overlaps not yet resolved)."""
+    names = list(RULES) if rules is None else list(rules)
+    prose = prose_regions(ctx.doc)
+    out = []
+    for name in names:
+        r = RULES[name]
+        out.extend((name, e) for e in r.func(ctx)
+                   if ctx.text[e.start:e.end] != e.after and _inside(prose, e.start, e.end))
+    return out
+
+
+def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
+    """Apply every safe edit to ``doc.text``; see :func:`fix_text`."""
+    from mtfix.text.script import detect_script_language
+
+    lang = lang or doc.lang or detect_script_language(doc.text)
+    glossary = glossary if glossary is not None else Glossary()
+    ctx = FixContext(doc, lang, glossary)
+    chosen: list[tuple[str, Edit]] = []
+    spans: list[tuple[int, int]] = []
+    for name, e in propose_edits(ctx):
+        if not e.safe:
+            continue
+        i = bisect.bisect_left(spans, (e.start, e.end))
+        clash = (i > 0 and spans[i - 1][1] > e.start) or (i < len(spans) and spans[i][0] < e.end) \
+            or (i < len(spans) and spans[i] == (e.start, e.end))
+        if clash:
+            continue
+        spans.insert(i, (e.start, e.end))
+        chosen.append((name, e))
+    chosen.sort(key=lambda x: (x[1].start, x[1].end))
+    text = doc.text
+    parts, fixes, pos, out_len = [], [], 0, 0
+    for name, e in chosen:
+        parts.append(text[pos:e.start])
+        out_len += e.start - pos
+        parts.append(e.after)
+        fixes.append(Fix(name, e.code, doc.line_of(e.start), doc.column_of(e.start), e.start, e.end,
+                         text[e.start:e.end], e.after, e.reason, out_len, out_len + len(e.after)))
+        out_len += len(e.after)
+        pos = e.end
+    parts.append(text[pos:])
+    return FixResult(text, "".join(parts), fixes, lang, list(glossary.names))
+
+
+def prose_regions(doc: Document) -> list[tuple[int, int]]:
+    """The lines that hold paragraphs (code blocks, rules and tables are left alone), as spans."""
+    text, out = doc.text, []
+    for p in doc.paragraphs:
+        start = max(text.rfind("\n", 0, p.start), text.rfind("\r", 0, p.start)) + 1
+        ends = [i for i in (text.find("\n", p.end), text.find("\r", p.end)) if i >= 0]
+        out.append((start, min(ends) if ends else len(text)))
+    return out
+
+
+def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect.bisect_right(regions, (start, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= start and end <= regions[i][1]
+
+
+def fix_text(text: str, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
+    """Fix ``text`` by rule: each safe fix recorded, every other character kept as it was."""
+    return fix_document(segment(text, lang), lang, glossary)
+
+
+# ---------------------------------------------------------------- helpers
+
+_AR_LETTER = "\u0621-\u063A\u0641-\u064A\u0671-\u06D3\u06FA-\u06FC"
+_AR = re.compile(f"[{_AR_LETTER}]")
+_SP = "[ \t\u00a0\u202f]"
+
+
+def _letter(c: str) -> bool:
+    return c.isalpha() or unicodedata.category(c).startswith("M")
+
+
+# ---------------------------------------------------------------- numbers
+
+_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_RANGE_BETWEEN = re.compile(rf"(?:^|(?<=[\s(«\"“]))[وف]?بين{_SP}+$")
+_GAP = re.compile(rf"{_SP}+")
+
+
+@rule("entities", "HTML entities left in the text: &nbsp; &quot; &#39; &amp;amp; (decoded by the html module)")
+def _entities(ctx: FixContext):
+    from mtfix.text.markup import find_damage, safe_entity
+
+    for d in find_damage(ctx.text):
+        if d.kind == "entity" and safe_entity(ctx.text, d):
+            yield Edit(d.start, d.end, d.repaired, "entity", f"HTML entity {d.surface} is {d.repaired!r}")
+
+
+@rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
+def _numbers(ctx: FixContext):
+    for s in ctx.doc.sentences:
+        for g in find_garbled_numbers(s.text):
+            start, end = s.start + g.start, s.start + g.end
+            if g.kind == "arabic-comma-thousands":
+                # "30،000", "20 ،000": a thousands separator. A space after the comma ("5، 300", "12 ، 500")
+                # may as well be a list or a clause break, unless a group is 000 (never a number alone).
+                groups = re.findall(r"،(\s*)(\S{3})", g.surface)
+                ambiguous = any(sp for sp, _ in groups) and \
+                    not any(d.translate(_FOLD_DIGITS) == "000" for _, d in groups)
+                yield Edit(start, end, g.suggestion, g.kind,
+                           "Arabic comma used as thousands separator" if not ambiguous
+                           else "could be a list of numbers", safe=not ambiguous)
+            elif g.kind == "spaced-thousands":
+                has_sep = any(c in g.surface for c in ",٬")
+                yield Edit(start, end, g.suggestion, g.kind,
+                           "thousands separator broken by spaces" if has_sep
+                           else "digits split by spaces: one number or two?", safe=has_sep)
+            elif g.kind == "spaced-percent":
+                yield Edit(start, end, g.suggestion, g.kind, "no space between a number and its percent sign")
+            elif g.kind == "percent-before-number":
+                yield Edit(start, end, g.suggestion, g.kind, "the percent sign follows the number")
+            elif g.kind == "lost-range":
+                m = re.match(rf"(\S+)({_SP}+)(\S+)$", g.surface)
+                lead = _RANGE_BETWEEN.search(s.text, 0, g.start)
+                if m and lead and ctx.lang == "ar":
+                    yield Edit(start, end, f"{m.group(1)} و{m.group(3)}", g.kind,
+                               "بين takes two ends joined by و; the و was lost")
+                else:
+                    yield Edit(start, end, g.surface, g.kind, "two numbers side by side: a lost range?", safe=False)
+
+
+# ---------------------------------------------------------------- invisible marks
+
+_BIDI_MARKS = {"\u200e", "\u200f", "\u061c"}  # LRM, RLM, ALM: affect only neutral neighbours
+_ZERO_WIDTH = {c for c, k in INVISIBLES.items() if k == "zero-width"}
+_STRONG = {"L", "R", "AL"}
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    while 0 <= i < len(text) and text[i] in INVISIBLES:
+        i += step
+    return text[i] if 0 <= i < len(text) else ""
+
+
+@rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
+def _invisibles(ctx: FixContext):
+    text = ctx.text
+    for i, c in enumerate(text):
+        if c not in INVISIBLES:
+            continue
+        before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
+        if c in _BIDI_MARKS:
+            if i > 0 and text[i - 1] == c:
+                yield Edit(i, i + 1, "", "bidi", "the same mark twice in a row")
+            elif before and after and unicodedata.bidirectional(before) in _STRONG \
+                    and unicodedata.bidirectional(after) in _STRONG \
+                    and not (_AR.match(before) and _AR.match(after)):
+                yield Edit(i, i + 1, "", "bidi", "a direction mark between two letters has no effect")
+            elif before and after and _AR.match(before) and _AR.match(after):
+                yield Edit(i, i + 1, "", "bidi", "between two Arabic letters it may break the joining", safe=False)
+            else:
+                yield Edit(i, i + 1, "", "bidi", "may set the direction of neighbouring punctuation", safe=False)
+        elif c in _ZERO_WIDTH:
+            if before and after and _letter(before) and _letter(after):
+                yield Edit(i, i + 1, "", "zero-width", "inside a word it may shape letters", safe=False)
+            else:
+                yield Edit(i, i + 1, "", "zero-width", "a zero-width mark outside a word does nothing")
+        else:  # embeddings, overrides, isolates: come in pairs; removing one breaks the other
+            yield Edit(i, i + 1, "", "bidi", "an embedding/isolate control pairs with another", safe=False)
+
+
+# ---------------------------------------------------------------- punctuation
+
+_DOUBLED = re.compile(rf"(?<![A-Za-z0-9_])([،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")  # not std::vector, not a URL
+_DOUBLED_PERIOD = re.compile(r"(?<![.\d])\.\.(?![.\d])")
+_LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
+_LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
+_SPACE_BEFORE = re.compile(rf"(?<=[{_AR_LETTER}\d٠-٩\"”»)]){_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+
+
+@rule("doubled-punctuation", "doubled commas, semicolons and colons", in_check=True)
+def _doubled(ctx: FixContext):
+    for m in _DOUBLED.finditer(ctx.text):
+        yield Edit(m.start(), m.end(), m.group(1), "doubled-punctuation", "the same punctuation twice")
+    for m in _DOUBLED_PERIOD.finditer(ctx.text):
+        yield Edit(m.start(), m.end(), ".", "doubled-punctuation", "two periods: a typo, or a cut ellipsis?",
+                   safe=False)
+
+
+@rule("arabic-punctuation", "Latin , ; ? between Arabic words -> ، ؛ ؟", in_check=True)
+def _arabic_punctuation(ctx: FixContext):
+    if ctx.lang != "ar":
+        return
+    for m in _LATIN_COMMA.finditer(ctx.text):
+        yield Edit(m.start(), m.end(), {",": "،", ";": "؛"}[m.group(1)], "latin-punctuation",
+                   "Arabic text takes the Arabic comma/semicolon")
+    for m in _LATIN_QUESTION.finditer(ctx.text):
+        yield Edit(m.start(), m.end(), "؟", "latin-punctuation", "Arabic text takes the Arabic question mark")
+
+
+@rule("punctuation-spacing", "no space before ، ؛ ؟ ! : . in Arabic text", in_check=True)
+def _spacing(ctx: FixContext):
+    if ctx.lang != "ar":
+        return
+    text = ctx.text
+    for m in _SPACE_BEFORE.finditer(text):
+        p = m.group(1)
+        if p == "." and text[m.end():m.end() + 1] == ".":
+            continue  # " ..." an ellipsis set apart
+        if text[m.end():m.end() + 1] == p:
+            continue  # doubled: that rule first
+        if p in "،." and text[m.start() - 1:m.start()].isdigit() and re.match(rf"{_SP}*\d", text[m.end():]):
+            continue  # "20 ، 000": a number, the numbers rule decides
+        yield Edit(m.start(), m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
+
+
+# ---------------------------------------------------------------- glossary
+
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[A-Za-z0-9.&'’-]*[A-Za-z0-9.])?"
+                        r"(?:[ -][A-Za-z](?:[A-Za-z0-9.&'’-]*[A-Za-z0-9.])?)*")
+_PROCLITIC = re.compile(r"(?:^|(?<=[\s(«\"“]))([وفبلك]|ول|وب|لـ|بـ|ولـ)$")
+_OPEN = "([«\"“'‘"
+_CLOSE = ")]»\"”'’"
+
+
+def _glossed(text: str, start: int, end: int) -> bool:
+    """``(SDF)``, ``"SDF"``: a Latin term quoted or in brackets is a gloss of the word before, not a leftover."""
+    i = start - 1
+    while i >= 0 and text[i] in " \u00a0":
+        i -= 1
+    j = end
+    while j < len(text) and text[j] in " \u00a0":
+        j += 1
+    return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
+
+
+@rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
+      in_check=True)
+def _glossary(ctx: FixContext):
+    if ctx.lang != "ar" or not ctx.glossary:
+        return
+    text, done = ctx.text, set()
+    first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
+    for m in ctx.glossary.find_renderings(text):
+        first_rendered.setdefault(m.term.source, m.start)
+    for s in ctx.doc.sentences:
+        for m in _LATIN_RUN.finditer(s.text):
+            word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
+            term = ctx.glossary.term_for(word)
+            start, end = s.start + m.start(), s.start + m.start() + len(word)
+            if term is None or _glossed(text, start, end):
+                continue
+            mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
+            long_form = term.first and not mentioned
+            after = term.first if long_form else term.target
+            done.add(term.source)
+            clitic = _PROCLITIC.search(s.text, 0, m.start())
+            if clitic:  # "لSDF" -> "لقسد"; "ل" + "الأمم" -> "للأمم"
+                c = clitic.group(1).rstrip("ـ")
+                start = s.start + clitic.start(1)
+                after = ("لل" + after[2:]) if c.endswith("ل") and after.startswith("ال") else c + after
+            why = f"left in Latin; glossary {term.glossary}"
+            yield Edit(start, end, after, "glossary-term", why + (", first mention: long form" if long_form else ""))
+        for m in ctx.glossary.find_avoided(s.text):
+            yield Edit(s.start + m.start, s.start + m.end, m.term.target, "glossary-avoid",
+                       f"a known mistranslation of {m.term.source} (glossary {m.term.glossary})", safe=False)
+

@@ -1,0 +1,330 @@
+"""Glossaries: source term -> the target rendering a translation must use.
+
+A glossary is TOML or TSV. TOML, one ``[[term]]`` table per entry::
+
+    [glossary]
+    name = "news-ar"
+    source_lang = "en"
+    target_lang = "ar"
+
+    [[term]]
+    source = "SDF"                                   # the term as it appears in English
+    aliases = ["Syrian Democratic Forces"]           # other English forms of the same term
+    target = "قسد"                                    # the rendering to use
+    first = "قوات سوريا الديمقراطية (قسد)"           # optional: the first mention's long form
+    variants = ["قوات سوريا الديمقراطية"]             # other acceptable renderings
+    avoid = ["قوات الدفاع الذاتي"]                   # known mistranslations (reported, never replaced)
+    case = "exact"                                   # "exact" or "ignore"; default: exact for
+                                                     # all-capital acronyms, else ignore
+    from = "Arabic Wikipedia article title"          # where the rendering comes from
+
+TSV, one entry per line, ``#`` starts a comment, an optional header line
+``source<TAB>target...``; columns: ``source``, ``target``, then optional
+``first``, ``aliases`` (``|``-separated), ``case``, ``from``.
+
+A malformed file raises :class:`MtfixError` naming ``FILE:LINE``. Several
+glossaries are merged in order: a later entry with the same source term (or
+alias) replaces the earlier one (``--glossary`` adds to or overrides the
+shipped preset).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mtfix.errors import MtfixError
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+__all__ = ["Term", "Glossary", "TermMatch", "load_glossary", "load_glossaries", "preset_names",
+           "DEFAULT_GLOSSARY", "fold_arabic"]
+
+#: The preset loaded for Arabic targets unless told otherwise.
+DEFAULT_GLOSSARY = "news-ar"
+PRESETS = Path(__file__).resolve().parents[1] / "glossaries"
+
+_CASES = ("exact", "ignore")
+_TOML_KEYS = {"source", "aliases", "target", "first", "variants", "avoid", "case", "from"}
+_TSV_COLUMNS = ("source", "target", "first", "aliases", "case", "from")
+_ACRONYM = re.compile(r"[A-Z][A-Z.&-]*[A-Z.]?")
+# Folds spellings that differ only in letters MT and typists mix up (ى/ي, ة/ه, hamza seats),
+# letter for letter, so offsets in a folded text are offsets in the original.
+_FOLD = str.maketrans({"ى": "ي", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def fold_arabic(text: str) -> str:
+    """``text`` with Arabic spelling variants folded (for matching renderings, never for output)."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry (see the module docstring for the fields)."""
+
+    source: str
+    target: str
+    aliases: tuple[str, ...] = ()
+    first: str | None = None
+    variants: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    case: str = "ignore"
+    origin: str = ""  # where the rendering comes from
+    glossary: str = ""  # the glossary (file or preset) that defined it
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The source term and its aliases, longest first."""
+        return tuple(sorted({self.source, *self.aliases}, key=len, reverse=True))
+
+    @property
+    def renderings(self) -> tuple[str, ...]:
+        """Every acceptable target rendering: the target, the long form and the variants."""
+        return tuple(dict.fromkeys(r for r in (self.target, self.first, *self.variants) if r))
+
+    def source_matches(self, word: str) -> bool:
+        if self.case == "exact":
+            return word in self.forms
+        return word.casefold() in {f.casefold() for f in self.forms}
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "target": self.target, "aliases": list(self.aliases), "first": self.first,
+                "variants": list(self.variants), "avoid": list(self.avoid), "case": self.case,
+                "from": self.origin, "glossary": self.glossary}
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A span of a text where a glossary term (a source form, a rendering or an avoided form) occurs."""
+
+    term: Term
+    start: int
+    end: int
+    surface: str
+
+
+def _default_case(source: str) -> str:
+    return "exact" if _ACRONYM.fullmatch(source) and len(source) <= 6 else "ignore"
+
+
+def _phrase_pattern(form: str, *, latin: bool) -> str:
+    parts = [re.escape(p) for p in form.split()]
+    body = r"[ \u00a0]+".join(parts)
+    if latin:
+        return rf"(?<![\w.-]){body}(?![\w-]|\.\w)"
+    # Arabic renderings may take a proclitic (و ف ب ل ك); ل before ال contracts: لل (للأمم المتحدة)
+    clitic = r"(?:[وفبلك]|ول|وب|فب|فل|وك)?"
+    if form.startswith("ال") and len(form) > 2:
+        rest = r"[ \u00a0]+".join(re.escape(p) for p in form[2:].split())
+        return rf"(?<!\w)(?:{clitic}{body}|[وف]?لل{rest})(?!\w)"
+    return rf"(?<!\w){clitic}{body}(?!\w)"
+
+
+@dataclass
+class Glossary:
+    """An ordered set of :class:`Term`; later definitions of the same source form win."""
+
+    terms: list[Term] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # the glossaries merged, in order
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def merged(self, other: "Glossary") -> "Glossary":
+        """This glossary with ``other`` laid over it (same source form: ``other`` wins)."""
+        taken = {f.casefold() for t in other.terms for f in t.forms}
+        kept = [t for t in self.terms if not any(f.casefold() in taken for f in t.forms)]
+        return Glossary(kept + list(other.terms), self.names + other.names)
+
+    # ---------------------------------------------------------------- lookups
+
+    def _compiled(self):
+        cache = getattr(self, "_rx", None)
+        if cache is None or cache[0] != len(self.terms):
+            src, tgt, bad = [], [], []
+            for i, t in enumerate(self.terms):
+                for f in t.forms:
+                    flags = 0 if t.case == "exact" else re.IGNORECASE
+                    src.append((re.compile(_phrase_pattern(f, latin=True), flags), i))
+                for r in t.renderings:
+                    tgt.append((re.compile(_phrase_pattern(fold_arabic(r), latin=False)), i))
+                for a in t.avoid:
+                    bad.append((re.compile(_phrase_pattern(fold_arabic(a), latin=False)), i))
+            cache = (len(self.terms), src, tgt, bad)
+            self._rx = cache
+        return cache
+
+    @staticmethod
+    def _find(rxs, text: str, searched: str) -> list[tuple[int, int, int]]:
+        hits = []
+        for rx, i in rxs:
+            hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out, end = [], -1
+        for s, e, i in hits:  # longest leftmost, no overlaps
+            if s >= end:
+                out.append((s, e, i))
+                end = e
+        return out
+
+    def find_source_terms(self, text: str) -> list[TermMatch]:
+        """Source forms (e.g. ``SDF``, ``Syrian Democratic Forces``) in ``text``."""
+        _, src, _, _ = self._compiled()
+        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(src, text, text)]
+
+    def find_renderings(self, text: str) -> list[TermMatch]:
+        """Acceptable target renderings in ``text`` (spelling variants folded; same length, so spans hold)."""
+        _, _, tgt, _ = self._compiled()
+        folded = fold_arabic(text)
+        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded)]
+
+    def find_avoided(self, text: str) -> list[TermMatch]:
+        """Known mistranslations (a term's ``avoid`` list) in ``text``."""
+        _, _, _, bad = self._compiled()
+        folded = fold_arabic(text)
+        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(bad, text, folded)]
+
+    def term_for(self, word: str) -> Term | None:
+        """The entry whose source form is exactly ``word`` (by its case rule)."""
+        for t in reversed(self.terms):
+            if t.source_matches(word):
+                return t
+        return None
+
+    def to_dict(self) -> dict:
+        return {"names": self.names, "terms": len(self.terms)}
+
+
+# ---------------------------------------------------------------- loading
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.toml"))
+
+
+def _fail(path, line: int | None, msg: str):
+    where = f"{path}:{line}" if line else str(path)
+    raise MtfixError(f"{where}: {msg}")
+
+
+def _check_text(path, line, what: str, value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        _fail(path, line, f"{what} must be a non-empty string")
+    if "\n" in value or "\t" in value:
+        _fail(path, line, f"{what} must be on one line")
+    return value.strip()
+
+
+def _make_term(path, line, d: dict, name: str) -> Term:
+    source = _check_text(path, line, "source", d.get("source"))
+    target = _check_text(path, line, "target", d.get("target"))
+    lists = {}
+    for key in ("aliases", "variants", "avoid"):
+        v = d.get(key, [])
+        if isinstance(v, str):
+            v = [x for x in v.split("|") if x.strip()]
+        if not isinstance(v, list):
+            _fail(path, line, f"{key} must be a list of strings")
+        lists[key] = tuple(_check_text(path, line, key, x) for x in v)
+    first = d.get("first")
+    if first is not None and first != "":
+        first = _check_text(path, line, "first", first)
+    case = d.get("case") or _default_case(source)
+    if case not in _CASES:
+        _fail(path, line, f"case must be one of {', '.join(_CASES)}, not {case!r}")
+    origin = d.get("from", "")
+    if not isinstance(origin, str):
+        _fail(path, line, "from must be a string")
+    return Term(source, target, lists["aliases"], first or None, lists["variants"], lists["avoid"], case,
+                origin.strip(), name)
+
+
+def _read(path: Path) -> str:
+    from mtfix.text.read import read_text
+
+    text = read_text(path)
+    if not text.strip():
+        _fail(path, None, "is empty; expected glossary entries")
+    return text
+
+
+def _load_toml(path: Path, text: str) -> Glossary:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e)) or "invalid TOML"
+        _fail(path, int(m.group(1)) if m else None, f"not valid TOML: {msg}")
+    lines = text.split("\n")
+    starts = [i + 1 for i, l in enumerate(lines) if l.strip().startswith("[[term]]")]
+    unknown_top = set(data) - {"glossary", "term"}
+    if unknown_top:
+        _fail(path, None, f"unknown table(s) {sorted(unknown_top)}; expected [glossary] and [[term]]")
+    meta = data.get("glossary", {})
+    name = meta.get("name") if isinstance(meta.get("name"), str) else path.stem
+    entries = data.get("term", [])
+    if not isinstance(entries, list) or not entries:
+        _fail(path, None, "no [[term]] entries")
+    terms = []
+    for k, d in enumerate(entries):
+        line = starts[k] if k < len(starts) else None
+        extra = set(d) - _TOML_KEYS
+        if extra:
+            _fail(path, line, f"unknown key(s) {sorted(extra)} in [[term]]; known: {', '.join(sorted(_TOML_KEYS))}")
+        terms.append(_make_term(path, line, d, name))
+    return Glossary(terms, [name])
+
+
+def _load_tsv(path: Path, text: str) -> Glossary:
+    terms = []
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if [c.strip().lower() for c in cells[:2]] == ["source", "target"]:
+            continue  # header
+        if len(cells) < 2:
+            _fail(path, n, "expected source<TAB>target (at least two tab-separated columns)")
+        if len(cells) > len(_TSV_COLUMNS):
+            _fail(path, n, f"{len(cells)} columns; at most {len(_TSV_COLUMNS)}: {', '.join(_TSV_COLUMNS)}")
+        d = {k: v.strip() for k, v in zip(_TSV_COLUMNS, cells) if v.strip()}
+        d.setdefault("source", "")
+        d.setdefault("target", "")
+        terms.append(_make_term(path, n, d, path.stem))
+    if not terms:
+        _fail(path, None, "no entries")
+    return Glossary(terms, [path.stem])
+
+
+def load_glossary(spec: str | Path) -> Glossary:
+    """A glossary from a ``.toml``/``.tsv`` file, or a shipped preset by name (e.g. ``news-ar``)."""
+    spec_s = str(spec)
+    path = Path(spec_s).expanduser()
+    if not path.exists() and "/" not in spec_s and not path.suffix:
+        preset = PRESETS / f"{spec_s}.toml"
+        if preset.is_file():
+            return _load_toml(preset, preset.read_text(encoding="utf-8"))
+        _fail(spec_s, None, f"no such glossary file or preset (presets: {', '.join(preset_names()) or 'none'})")
+    if path.is_dir():
+        _fail(spec_s, None, "is a folder, expected a .toml or .tsv glossary")
+    text = _read(path)
+    if path.suffix.lower() == ".toml":
+        return _load_toml(path, text)
+    if path.suffix.lower() in (".tsv", ".txt", ".tab"):
+        return _load_tsv(path, text)
+    _fail(spec_s, None, "unknown glossary format; use .toml or .tsv")
+    raise AssertionError  # unreachable
+
+
+def load_glossaries(specs=(), *, default: bool = True) -> Glossary:
+    """The default preset (when ``default``) with each of ``specs`` laid over it, in order."""
+    g = load_glossary(DEFAULT_GLOSSARY) if default else Glossary()
+    for s in specs or ():
+        g = g.merged(load_glossary(s))
+    return g

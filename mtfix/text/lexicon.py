@@ -1,0 +1,207 @@
+"""A bilingual Arabic-English word lexicon from the FreeDict dictionaries.
+
+The dictionaries are not shipped with mtfix (they are GPL-2.0-or-later, mtfix
+is Apache-2.0): they are read where Debian installs them,
+
+    apt-get install dict-freedict-ara-eng dict-freedict-eng-ara
+
+(``/usr/share/dictd/freedict-{ara-eng,eng-ara}.{index,dict.dz}``, the dictd
+format: a tab-separated index of ``headword, offset, length`` in base64 and a
+dictzip (gzip-compatible) body). ``MTFIX_DICT_DIR`` or an explicit directory
+points elsewhere. :func:`load_lexicon` returns ``None`` when neither file is
+there, and callers degrade (see :class:`mtfix.corpus.align.AlignFilter`).
+
+Words on both sides are reduced to stems so that inflected and cliticised
+forms meet: English with the Snowball English stemmer (PyStemmer), Arabic
+with the Snowball Arabic stemmer after the ``arabic`` normalisation profile's
+letter folds (hamza/alef, yeh, diacritics, tatweel), the conjunctions و/ف
+and the article and prepositions (ال ب ل ك) stripped, and ة/ه folded.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Lexicon", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
+           "english_words", "DICT_FILES", "DEBIAN_PACKAGES"]
+
+DEFAULT_DIRS = ("/usr/share/dictd",)
+DICT_FILES = ("freedict-ara-eng", "freedict-eng-ara")
+DEBIAN_PACKAGES = ("dict-freedict-ara-eng", "dict-freedict-eng-ara")
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+#: function words: carry no meaning across a pair (matched by anything, they would blur the signal)
+EN_STOP = frozenset("""a an the of to in on at by for with from as into onto about over under and or but nor
+not no so than then that this these those there here it its is are was were be been being am do does did
+has have had having he she they we you i me him her them us my your his our their who whom whose which what
+when where why how all any some each every both either neither one also very more most much many such only
+just can could may might must shall should will would s t up out off if while after before since until
+""".split())
+AR_STOP = frozenset("""في من على إلى الى عن مع أن ان إن أو او ثم قد لقد لا لم لن ما هذا هذه ذلك تلك التي الذي الذين
+كان كانت يكون تكون هو هي هم هن نحن أنا انت كل بعض غير بين عند حتى كما إذا اذا لكن لكن أي اي وقد وكان وهو
+وهي وفي ومن وعلى وإلى وأن وان ولا ولم فقد فإن بأن بان لأن لان أيضا ايضا منذ خلال حيث قبل بعد تم
+""".split())
+
+_AR_TOKEN = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u064B-\u065F\u0670\u0640]+")
+_EN_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_PREFIXES = ("وبال", "وال", "فال", "بال", "كال", "لل", "ال")
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmers():
+    import Stemmer  # PyStemmer: the Snowball stemmers in C
+
+    return Stemmer.Stemmer("english"), Stemmer.Stemmer("arabic")
+
+
+@functools.lru_cache(maxsize=1)
+def _fold():
+    """The ``arabic`` normalisation profile as one ``str.translate`` (its folds composed)."""
+    from mtfix.text.normalize import FOLDS, get_profile
+
+    profile = get_profile("arabic")
+    tables = [FOLDS[name].table for name in profile.folds if FOLDS[name].table]
+    special = [FOLDS[name] for name in profile.folds if not FOLDS[name].table]  # presentation forms (NFKC)
+    keys = {k for t in tables for k in t}
+    composed = {}
+    for k in keys:
+        v = chr(k)
+        for t in tables:
+            v = v.translate(t)
+        composed[k] = v
+    assert all(profile(chr(k)) == v for k, v in composed.items())
+
+    def fold(text: str) -> str:
+        for f in special:
+            text = f(text)
+        return text.translate(composed)
+
+    return fold
+
+
+@functools.lru_cache(maxsize=200_000)
+def english_stem(word: str) -> str:
+    return _stemmers()[0].stemWord(word.lower())
+
+
+@functools.lru_cache(maxsize=200_000)
+def arabic_stem(word: str) -> str:
+    """Light stem of one Arabic word: clitics stripped, letters folded, Snowball stem."""
+    w = _fold()(word)
+    if len(w) > 4 and w[0] in "وف" and any(w[1:].startswith(p) for p in _PREFIXES):
+        w = w[1:]
+    for p in _PREFIXES:
+        if w.startswith(p) and len(w) - len(p) >= 2:
+            w = w[len(p):]
+            break
+    s = _fold()(_stemmers()[1].stemWord(w))
+    return s if len(s) >= 2 else w
+
+
+def english_words(text: str) -> list[str]:
+    """Content words of an English text (lower case, no function words)."""
+    return [w for w in (t.lower() for t in _EN_TOKEN.findall(text)) if len(w) > 1 and w not in EN_STOP]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _is_arabic_content(word: str) -> bool:
+    return len(word) > 1 and word not in AR_STOP and _fold()(word) not in _AR_STOP_FOLDED()
+
+
+@functools.lru_cache(maxsize=1)
+def _AR_STOP_FOLDED() -> frozenset:  # noqa: N802 - a constant, built on first use
+    return frozenset(map(_fold(), AR_STOP))
+
+
+def arabic_words(text: str) -> list[str]:
+    """Content words of an Arabic text (no function words)."""
+    return [w for w in _AR_TOKEN.findall(text) if _is_arabic_content(w)]
+
+
+def dictionary_dir(path: str | os.PathLike | None = None) -> Path | None:
+    """Where the FreeDict files are: ``path``, else ``$MTFIX_DICT_DIR`` when set, else Debian's
+    dictd folder; None when that place has none of them."""
+    env = os.environ.get("MTFIX_DICT_DIR")
+    candidates = [path] if path else [env] if env else list(DEFAULT_DIRS)
+    for c in candidates:
+        if c and any((Path(c) / f"{name}.index").is_file() for name in DICT_FILES):
+            return Path(c)
+    return None
+
+
+def _b64(s: str) -> int:
+    n = 0
+    for ch in s:
+        n = n * 64 + _B64.index(ch)
+    return n
+
+
+def _entries(index: Path, body: Path):
+    """(headword, [translations]) of one dictd dictionary."""
+    with gzip.open(body, "rb") as f:
+        data = f.read()
+    for line in index.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or parts[0].startswith("00database"):
+            continue
+        off, size = _b64(parts[1]), _b64(parts[2])
+        lines = data[off:off + size].decode("utf-8", "replace").splitlines()
+        senses = []
+        for sense in lines[1:]:
+            sense = re.sub(r"^\s*\d+\.\s*", "", sense).split(" - ")[0]
+            senses += [s.strip() for s in re.split(r"[,;،؛]", sense) if s.strip()]
+        yield parts[0], senses
+
+
+@dataclass
+class Lexicon:
+    """Arabic stem -> English stems (and back), from dictionary entries of up to three content words."""
+
+    ar_en: dict[str, set[str]] = field(default_factory=dict)
+    en_ar: dict[str, set[str]] = field(default_factory=dict)
+    source: str = ""
+
+    def add(self, arabic: str, english: str) -> None:
+        ar = {arabic_stem(w) for w in arabic_words(arabic)}
+        en = {english_stem(w) for w in english_words(english)}
+        if not ar or not en or len(ar) > 3 or len(en) > 3:
+            return
+        for a in ar:
+            self.ar_en.setdefault(a, set()).update(en)
+        for e in en:
+            self.en_ar.setdefault(e, set()).update(ar)
+
+    def __len__(self) -> int:
+        return len(self.ar_en)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(directory: str) -> Lexicon | None:
+    lex = Lexicon(source=directory)
+    found = []
+    for name in DICT_FILES:
+        index, body = Path(directory) / f"{name}.index", Path(directory) / f"{name}.dict.dz"
+        if not (index.is_file() and body.is_file()):
+            continue
+        found.append(name)
+        arabic_first = name.startswith("freedict-ara")
+        for head, senses in _entries(index, body):
+            for sense in senses:
+                lex.add(head, sense) if arabic_first else lex.add(sense, head)
+    if not found:
+        return None
+    lex.source = f"{directory} ({', '.join(found)})"
+    return lex
+
+
+def load_lexicon(path: str | os.PathLike | None = None) -> Lexicon | None:
+    """The FreeDict lexicon (cached per process), or None when no dictionary is installed.
+
+    Raises ``OSError``/``ValueError`` for a dictionary that is there but unreadable."""
+    d = dictionary_dir(path)
+    return None if d is None else _load(str(d))

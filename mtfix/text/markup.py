@@ -1,0 +1,188 @@
+"""Markup and encoding damage: find it, and repair what can be repaired safely.
+
+Kinds (``Damage.kind``) and what is done about each (``Damage.action``):
+
+=================  ==============================================  ========
+kind               what                                            action
+=================  ==============================================  ========
+``entity``         an HTML entity (``&nbsp;``, ``&#39;``,          repair
+                   ``&amp;``), also double-escaped
+                   (``&amp;lt;``): the standard :mod:`html` module
+                   decodes it
+``tag``            an HTML/XML tag (``<span class="x">``,          drop
+                   ``</p>``, ``<br/>``), also one that only
+                   appears once entities are decoded
+``mojibake``       UTF-8 read as Latin-1/cp1252 (``Ã©``,           repair
+                   ``Ø§Ù„``): :func:`ftfy.fix_encoding` recovers it
+``replacement``    U+FFFD: the original character is lost          drop
+``control``        C0/C1 control characters (not tab, CR, LF, NEL) drop
+``symbol-junk``    three or more symbols (Unicode ``So``, not      drop
+                   emoji), private-use or unassigned characters
+                   in a row (``■■■``, ``□ □ □``)
+=================  ==============================================  ========
+
+"Repair" means the text can be restored exactly (:func:`repair_markup`
+does it, and ``mtfix fix`` can); "drop" means the text is lost or is not
+text, and a corpus pair carrying it is dropped
+(:class:`mtfix.corpus.markup.MarkupFilter`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "safe_entity", "KINDS", "ACTIONS"]
+
+ACTIONS = {"entity": "repair", "mojibake": "repair", "tag": "drop", "replacement": "drop", "control": "drop",
+           "symbol-junk": "drop"}
+KINDS = tuple(ACTIONS)
+
+#: a named, decimal or hex character reference, escaped again any number of times (``&amp;nbsp;``)
+_ENTITY = re.compile(r"&(?:amp;)*(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+#: an opening, closing or self-closing tag with optional attributes, a comment, or a doctype
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:_-]*(?:\s+[A-Za-z_:][^<>]*?)?\s*/?>|<!--.*?-->|<!DOCTYPE[^<>]*>", re.S)
+#: a tag written with entities, once or twice escaped: ``&lt;span&gt;``, ``&amp;lt;/p&amp;gt;``
+_ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;/?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*?)?/?&(?:amp;)*gt;")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")  # not NEL (U+0085), a line break
+_JUNK_CATEGORIES = {"So", "Co", "Cn"}
+_REPLACEMENT = re.compile("\ufffd")
+
+
+@dataclass(frozen=True)
+class Damage:
+    """One damaged span of a text: ``kind``, ``text[start:end]``, what it stands for, and the action."""
+
+    kind: str
+    start: int
+    end: int
+    surface: str
+    repaired: str | None = None  # the restored text, for "repair" kinds
+
+    @property
+    def action(self) -> str:
+        return ACTIONS[self.kind]
+
+    def describe(self) -> str:
+        what = {"entity": "HTML entity", "tag": "HTML/XML tag", "mojibake": "mojibake",
+                "replacement": "U+FFFD replacement character", "control": "control character",
+                "symbol-junk": "symbol junk"}[self.kind]
+        shown = self.surface if len(self.surface) <= 30 else self.surface[:27] + "..."
+        fix = f" -> {self.repaired!r}" if self.repaired is not None else ""
+        return f"{what} {shown!r}{fix} ({self.action})"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "start": self.start, "end": self.end, "surface": self.surface,
+                "action": self.action, "repaired": self.repaired}
+
+
+def unescape_entities(text: str, rounds: int = 8) -> str:
+    """Decode HTML entities, double-escaped ones too (``&amp;lt;`` -> ``<``), up to ``rounds`` times."""
+    for _ in range(rounds):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return text
+
+
+def _is_junk(c: str) -> bool:
+    return unicodedata.category(c) in _JUNK_CATEGORIES and not _is_emoji_like(c)
+
+
+def _is_emoji_like(c: str) -> bool:
+    # emoji are words in social text: not junk by themselves
+    return 0x1F000 <= ord(c) <= 0x1FAFF
+
+
+_NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
+
+
+def _junk_runs(text: str, min_run: int = 3):
+    """(start, end) of each run of ``min_run`` or more junk characters (single spaces between them allowed)."""
+    start = end = count = 0
+    for m in _NOT_WORD_OR_SPACE.finditer(text):
+        i = m.start()
+        if not _is_junk(text[i]):
+            continue
+        if count and (i == end or (i == end + 1 and text[end] == " ")):
+            end, count = i + 1, count + 1
+            continue
+        if count >= min_run:
+            yield start, end
+        start, end, count = i, i + 1, 1
+    if count >= min_run:
+        yield start, end
+
+
+def _mojibake(text: str) -> list[Damage]:
+    """Spans that ftfy re-decodes (UTF-8 once read as a single-byte code page)."""
+    import ftfy
+
+    if text.isascii():
+        return []
+    fixed = ftfy.fix_encoding(text)
+    if fixed == text:
+        return []
+    # where the texts differ: one span from the first to the last difference
+    a = next(i for i, (x, y) in enumerate(zip(text, fixed)) if x != y) if any(
+        x != y for x, y in zip(text, fixed)) else min(len(text), len(fixed))
+    b = 0
+    while b < min(len(text), len(fixed)) - a and text[-1 - b] == fixed[-1 - b]:
+        b += 1
+    return [Damage("mojibake", a, len(text) - b, text[a:len(text) - b], fixed[a:len(fixed) - b])]
+
+
+def find_damage(text: str) -> list[Damage]:
+    """Every damaged span of ``text``, in text order; where spans overlap the longer one
+    (a tag hidden behind entities, ``&lt;b&gt;``) wins."""
+    out: list[Damage] = []
+    for pattern in (_TAG, _ESCAPED_TAG):
+        out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+    out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
+            if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
+    out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
+    out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
+    out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
+    out += _mojibake(text)
+    out.sort(key=lambda d: (d.start, -d.end))
+    kept: list[Damage] = []
+    for d in out:
+        if not kept or d.start >= kept[-1].end:
+            kept.append(d)
+    return kept
+
+
+#: characters an entity must not turn into: they could open a tag or Markdown syntax
+_UNSAFE_DECODED = set("<>*_`[]#|\\")
+
+
+def safe_entity(text: str, d: Damage) -> bool:
+    """Can the entity ``d`` in ``text`` be decoded in place without changing what the text means
+    or how Markdown renders it? Not when it decodes to ``< > * _`` and the like, nor to an ``&``
+    that would start another entity with what follows."""
+    if d.kind != "entity" or d.repaired is None or set(d.repaired) & _UNSAFE_DECODED:
+        return False
+    return not ("&" in d.repaired and _ENTITY.match(d.repaired[d.repaired.rindex("&"):] + text[d.end:d.end + 40]))
+
+
+def repair_markup(text: str) -> tuple[str, list[Damage]]:
+    """``text`` with the repairable damage undone (mojibake re-decoded by ftfy, entities
+    decoded by :mod:`html`), and the damage that was repaired. An entity that is not
+    :func:`safe_entity` (``&lt;`` may open a tag) and every "drop" kind are left as they are."""
+    import ftfy
+
+    done = _mojibake(text)
+    if done:
+        text = ftfy.fix_encoding(text)
+    out, pos = [], 0
+    for d in find_damage(text):
+        if not safe_entity(text, d):
+            continue
+        out.append(text[pos:d.start])
+        out.append(d.repaired)
+        done.append(d)
+        pos = d.end
+    out.append(text[pos:])
+    return "".join(out), done

@@ -1,0 +1,148 @@
+"""The align filter: misalignment without a model (FreeDict lexicon, anchors, neighbour lines)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from mtfix.cli.app import app
+from mtfix.corpus import Pair, build_filters, load_pipeline_config
+from mtfix.corpus.align import AlignFilter, alignment
+from mtfix.errors import MtfixError
+from mtfix.text.lexicon import arabic_stem, dictionary_dir, english_stem, load_lexicon
+
+needs_dict = pytest.mark.skipif(dictionary_dir() is None, reason="FreeDict not installed (make dictionaries)")
+
+DOC = [  # one short document, in order
+    ("The government approved the new school budget on Monday.",
+     "وافقت الحكومة على ميزانية المدرسة الجديدة يوم الاثنين."),
+    ("The ship arrived at the port with 300 passengers.", "وصلت السفينة إلى الميناء وعلى متنها 300 راكب."),
+    ("Scientists said the water in the lake was polluted.", "قال العلماء إن الماء في البحيرة كان ملوثا."),
+    ("The president will visit the city next week.", "سيزور الرئيس المدينة الأسبوع المقبل."),
+]
+
+
+def pairs(rows, source="doc.tsv"):
+    return [Pair(en, ar, source=source, id=i) for i, (en, ar) in enumerate(rows)]
+
+
+@needs_dict
+def test_stems_meet_through_clitics_and_the_lexicon():
+    lex = load_lexicon()
+    assert arabic_stem("والحكومة") == arabic_stem("الحكومة") == arabic_stem("حكومة")
+    assert arabic_stem("بالمدرسة") == arabic_stem("المدرسة")
+    assert english_stem("governments") in lex.ar_en[arabic_stem("والحكومة")]
+    assert arabic_stem("السفينة") in lex.en_ar[english_stem("ships")]
+
+
+@needs_dict
+def test_aligned_pairs_score_higher_than_their_neighbours():
+    for i, (en, ar) in enumerate(DOC):
+        own = alignment(en, ar)
+        for j, (_, other) in enumerate(DOC):
+            if j != i:
+                assert own > alignment(en, other) + 0.1, (i, j)
+
+
+@needs_dict
+def test_off_by_one_lines_are_dropped_and_say_why():
+    f = AlignFilter()
+    clean = f.score(pairs(DOC))
+    assert all(f.accept(s) for s in clean), clean
+    shifted = [(en, DOC[(i + 1) % len(DOC)][1]) for i, (en, _) in enumerate(DOC)]
+    got = f.score(pairs(shifted))
+    assert not any(f.accept(s) for s in got[:-1]), got
+    assert "fits the next line better" in got[0].reason or "fits the previous line better" in got[0].reason
+    # not neighbours (another file, or ids apart): judged on the pair alone
+    alone = f.score([Pair(en, ar, source=f"f{i}", id=i) for i, (en, ar) in enumerate(shifted)])
+    assert all("fits" not in s.reason for s in alone)
+
+
+def test_anchors_alone_without_a_dictionary():
+    f = AlignFilter(dictionary="none")
+    assert f.lexicon is None and f.notes == [] and f.signature()["lexicon"] == "none"
+    good = Pair("NASA launched 3 rockets in 2021.", "أطلقت NASA ثلاثة صواريخ 3 في 2021.", id=0)
+    bad = Pair("NASA launched 3 rockets in 2021.", "قال الوزير إن IBM ستفتح مكتبا في 1999؟", id=5)
+    s_good, s_bad = f.score([good, bad])
+    assert s_good.value > 0.5 and s_bad.value < 0.2 and f.accept(s_good)
+
+
+def test_missing_dictionary_is_a_note_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTFIX_DICT_DIR", str(tmp_path))
+    filters, notes = build_filters(load_pipeline_config())
+    assert "align" in [f.name for f in filters]
+    (note,) = [n for n in notes if n.startswith("align:")]
+    assert "apt-get install dict-freedict-ara-eng dict-freedict-eng-ara" in note
+    src = tmp_path / "in.tsv"
+    src.write_text("".join(f"{en}\t{ar}\n" for en, ar in DOC), encoding="utf-8")
+    r = CliRunner().invoke(app, ["corpus", "filter", str(src), "-o", str(tmp_path / "out.jsonl")])
+    assert r.exit_code == 0, r.output
+    assert "note: align: no FreeDict dictionary found" in r.output
+
+
+def test_bad_dictionary_settings_are_one_line_errors(tmp_path):
+    p = tmp_path / "p.toml"
+    p.write_text(f'[filters.align]\ndictionary = "{tmp_path / "nowhere"}"\n', encoding="utf-8")
+    with pytest.raises(MtfixError, match="no FreeDict files"):
+        build_filters(load_pipeline_config(p))
+    d = tmp_path / "broken"
+    d.mkdir()
+    (d / "freedict-ara-eng.index").write_text("word\tA\tZ\n", encoding="utf-8")
+    (d / "freedict-ara-eng.dict.dz").write_bytes(b"not gzip")
+    p.write_text(f'[filters.align]\ndictionary = "{d}"\n', encoding="utf-8")
+    with pytest.raises(MtfixError, match="cannot read the FreeDict dictionary"):
+        build_filters(load_pipeline_config(p))
+    r = CliRunner().invoke(app, ["corpus", "filter", str(p), "-o", str(tmp_path / "o.jsonl"), "--pipeline", str(p)])
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and r.output.startswith("error: ")
+
+
+def test_a_small_dictd_folder_is_read(tmp_path):
+    """The dictd format itself: base64 offsets into a gzip body."""
+    body = "حكومة\ngovernment\nسفينة\nship\n".encode()
+    b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    first = len("حكومة\ngovernment\n".encode())
+    (tmp_path / "freedict-ara-eng.index").write_text(
+        f"حكومة\tA\t{b64[first // 64]}{b64[first % 64]}\nسفينة\t{b64[first // 64]}{b64[first % 64]}\t"
+        f"{b64[(len(body) - first) // 64]}{b64[(len(body) - first) % 64]}\n", encoding="utf-8")
+    with gzip.open(tmp_path / "freedict-ara-eng.dict.dz", "wb") as f:
+        f.write(body)
+    lex = load_lexicon(tmp_path)
+    assert lex.ar_en == {arabic_stem("حكومة"): {english_stem("government")},
+                         arabic_stem("سفينة"): {english_stem("ship")}}
+    f = AlignFilter(dictionary=str(tmp_path))
+    assert f.lexicon is lex and json.dumps(f.signature())
+
+
+@needs_dict
+def test_lines_shuffled_at_random_are_caught_on_the_dictionary_alone(shared_data):
+    """No neighbour to compare with (each pair its own source): the pair's own alignment decides."""
+    import random
+
+    from test_corpus_noise import clean_pairs
+
+    rows = clean_pairs(shared_data)
+    rng = random.Random(1)
+    perm = list(range(len(rows)))
+    rng.shuffle(perm)
+    f = AlignFilter()
+    clean = f.score([Pair(en, ar, source=str(i), id=2 * i) for i, (en, ar) in enumerate(rows)])
+    wrong = f.score([Pair(rows[i][0], rows[j][1], source=str(i), id=2 * i) for i, j in enumerate(perm) if i != j])
+    caught = sum(not f.accept(s) for s in wrong) / len(wrong)
+    dropped = sum(not f.accept(s) for s in clean) / len(clean)
+    assert caught >= 0.4 and dropped <= 0.003, (caught, dropped)
+
+
+def test_anchors_alone_catch_some_neighbours_and_spare_clean_pairs(shared_data):
+    """Without a dictionary (dictionary = "none", or none installed): numbers, Latin words and
+    punctuation only, with the wider anchors_margin."""
+    from test_corpus_noise import noisy_bitext
+
+    rows, kinds = noisy_bitext(shared_data)
+    f = AlignFilter(dictionary="none")
+    scores = f.score([Pair(en, ar, source="noisy.tsv", id=i) for i, (en, ar) in enumerate(rows)])
+    flagged = {k: sum(not f.accept(s) for s, kk in zip(scores, kinds) if kk == k) for k in ("clean", "misaligned")}
+    assert flagged["misaligned"] / kinds.count("misaligned") >= 0.35, flagged
+    assert flagged["clean"] / kinds.count("clean") <= 0.001, flagged

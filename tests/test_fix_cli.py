@@ -1,0 +1,107 @@
+"""`mtfix fix`: outputs (text, --diff, --json), exit codes 0/1/2, bad input writes nothing."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from mtfix.cli.app import app
+
+runner = CliRunner()
+
+
+def _run(*args, input=None):
+    return runner.invoke(app, ["fix", *map(str, args)], input=input)
+
+
+def test_seed_fixed_to_a_file_with_every_fix_listed(seed_path, tmp_path):
+    out = tmp_path / "fixed.txt"
+    r = _run(seed_path, "--out", out)
+    assert r.exit_code == 1, r.output
+    fixed = out.read_text(encoding="utf-8")
+    assert "20,000" in fixed and "100٪" in fixed and "بين 14,000 و18,000" in fixed and "SDF" not in fixed
+    assert "9:53  arabic-comma-thousands  “20 ، 000” → “20,000”" in r.stderr
+    assert "41:76  lost-range  “14,000 18,000” → “14,000 و18,000”" in r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"{seed_path}: 23 fixes (") and "3 findings left" in last
+    assert r.stdout == ""
+    # fixing the fixed text: nothing to fix, findings left (they need a model) -> still exit 1
+    r2 = _run(out, "--json")
+    d = json.loads(r2.stdout)
+    assert r2.exit_code == 1 and d["fixed"] == 0 and len(d["remaining"]) == 3
+
+
+def test_stdout_diff_and_json(seed_path):
+    r = _run(seed_path)
+    assert r.exit_code == 1 and "قوات سوريا الديمقراطية (قسد) المتحدث" in r.stdout
+    r = _run(seed_path, "--diff")
+    assert r.stdout.startswith(f"--- {seed_path}\n+++ {seed_path} (fixed)\n")
+    assert "-SDF القائد الميداني" in r.stdout and "+قسد القائد الميداني" in r.stdout
+    r = _run(seed_path, "--json")
+    d = json.loads(r.stdout)
+    assert d["fixed"] == 23 and d["counts"]["glossary-term"] == 4 and d["glossaries"] == ["news-ar"]
+    first = d["fixes"][0]
+    assert set(first) >= {"line", "column", "rule", "code", "before", "after", "reason"}
+    assert sorted(f["code"] for f in d["remaining"]) == ["glossary-avoid", "glossary-avoid", "latin-in-arabic"]
+
+
+def test_clean_text_exits_0_and_layout_bom_crlf_come_back_byte_for_byte(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_bytes("\ufeffقال المتحدث إن المعركة انتهت.\r\n\r\nوعاد السكان إلى منازلهم.\r\n".encode())
+    out = tmp_path / "out.txt"
+    r = _run(clean, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes() == clean.read_bytes()
+    src = tmp_path / "crlf.txt"
+    src.write_bytes("\ufeffوصل 20 ، 000 لاجئ .\r\n\r\n> اقتباس\r\n".encode())
+    r = _run(src, "--out", out)
+    assert r.exit_code == 1
+    assert out.read_bytes() == "\ufeffوصل 20,000 لاجئ.\r\n\r\n> اقتباس\r\n".encode()
+
+
+def test_glossary_option_overrides_the_preset(seed_path, tmp_path):
+    g = tmp_path / "mine.tsv"
+    g.write_text("SDF\tقوات سوريا الديمقراطية\n", encoding="utf-8")
+    r = _run(seed_path, "--glossary", g)
+    assert "قوات سوريا الديمقراطية القائد الميداني" in r.stdout and "(قسد)" not in r.stdout
+    r = _run(seed_path, "--no-default-glossary")
+    assert "SDF" in r.stdout and "20,000" in r.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "is empty"),
+    (b"  \n\n", "is empty"),
+    (b"\x00\x01binary", "looks binary"),
+    ("قال المتحدث".encode("cp1256"), "not UTF-8"),
+    (b"The SDF said 20 , 000 people left.", "looks like English, not Arabic"),
+])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, content, message):
+    src = tmp_path / "in.txt"
+    src.write_bytes(content)
+    out = tmp_path / "out.txt"
+    r = _run(src, "--out", out)
+    assert r.exit_code == 2
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("error: ") and message in line
+    assert not out.exists()
+
+
+def test_malformed_glossary_names_file_and_line_and_nothing_is_written(seed_path, tmp_path):
+    g = tmp_path / "bad.tsv"
+    g.write_text("SDF\tقسد\nbroken line without a tab\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    r = _run(seed_path, "--glossary", g, "--out", out)
+    assert r.exit_code == 2
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith(f"error: {g}:2: ")
+    assert not out.exists()
+    r = _run(seed_path, "--glossary", "no-such-preset", "--out", out)
+    assert r.exit_code == 2 and "no such glossary" in r.stderr and not out.exists()
+
+
+def test_output_over_the_input_is_refused(seed_path, tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(seed_path.read_bytes())
+    r = _run(src, "--out", src)
+    assert r.exit_code == 2 and "also an input" in r.stderr
+    assert src.read_bytes() == seed_path.read_bytes()
