@@ -50,6 +50,7 @@ fitted: see the preset for the reasoning behind each.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -122,6 +123,17 @@ def reference_text(seg: Segment) -> str:
     if seg.original is not None:
         return seg.original
     return seg.candidates[seg.incumbent if seg.incumbent is not None else 0].text
+
+
+def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
+    """The candidates' language: given in ``ctx``, else the majority script of the references."""
+    if ctx.tgt_lang is not None:
+        return ctx.tgt_lang
+    from mtfix.text.script import detect_script_language
+
+    votes = Counter(detect_script_language(reference_text(s)) for s in segments if s.candidates)
+    votes.pop(None, None)
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def _trusted_sources(seg: Segment) -> list[str]:
@@ -240,13 +252,7 @@ class ScriptGate(Gate):
         self.lang: str | None = None
 
     def prepare(self, segments, ctx):
-        from mtfix.text.script import detect_script_language
-
-        self.lang = ctx.tgt_lang
-        if self.lang is None:
-            votes = Counter(detect_script_language(reference_text(s)) for s in segments if s.candidates)
-            votes.pop(None, None)
-            self.lang = votes.most_common(1)[0][0] if votes else None
+        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         from mtfix.text.script import script_score, script_stats
@@ -257,8 +263,8 @@ class ScriptGate(Gate):
         stats = script_stats(text)
         if not stats.letters:
             return None if not script_stats(reference_text(seg)).letters else "no letters"
-        share = script_score(text, self.lang)
-        ref_share = script_score(reference_text(seg), self.lang)
+        share = script_score(_without_source_words(text, seg), self.lang)
+        ref_share = script_score(_without_source_words(reference_text(seg), seg), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
@@ -270,6 +276,16 @@ class ScriptGate(Gate):
             if foreign > self.max_foreign and foreign > ref_foreign:
                 return f"wrong language: {100 * foreign:.0f}% Persian/Urdu letters"
         return None
+
+
+def _without_source_words(text: str, seg: Segment) -> str:
+    """``text`` less the names it copies from a trusted source (capitalised words, acronyms, codes
+    of the text that was translated are not the wrong script; its ordinary words still are)."""
+    srcs = _trusted_sources(seg)
+    if not srcs:
+        return text
+    names = {m.group() for s in srcs for m in _NAME.finditer(s)}
+    return _NAME.sub(lambda m: "" if m.group() in names else m.group(), text) if names else text
 
 
 # ---------------------------------------------------------------- length
@@ -355,11 +371,10 @@ def _reference_numbers(text: str) -> list:
 
 
 def _match(src: list, cand: list) -> tuple[list, list]:
-    import math as _m
-
+    """``(missing, extra)``: mentions of ``src`` with no equal value in ``cand``, and the rest of ``cand``."""
     left, missing = list(cand), []
     for s in src:
-        j = next((k for k, x in enumerate(left) if _m.isclose(s.value, x.value, rel_tol=1e-9, abs_tol=1e-12)), None)
+        j = next((k for k, x in enumerate(left) if math.isclose(s.value, x.value, rel_tol=1e-9, abs_tol=1e-12)), None)
         if j is None:
             missing.append(s)
         else:
@@ -415,7 +430,7 @@ class EntitiesGate(Gate):
         self.lang: str | None = None
 
     def prepare(self, segments, ctx):
-        ScriptGate.prepare(self, segments, ctx)  # the same target-language guess
+        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         if self.lang in (None, "en"):
@@ -425,8 +440,13 @@ class EntitiesGate(Gate):
         names = [n for n in dict.fromkeys(names) if len(n) >= self.min_chars]
         if not names:
             return None
+        back = ctx.back_translations.get(seg.candidates[c].text)
+        if back is None and _trusted_sources(seg):
+            # select without a back model: a transliteration cannot be told from a loss, and the
+            # candidate answers to the source it translates, not to the incumbent's spelling
+            return None
         text = seg.candidates[c].text.casefold()
-        back = ctx.back_translations.get(seg.candidates[c].text, "").casefold()
+        back = (back or "").casefold()
         lost = [n for n in names if n.casefold() not in text and n.casefold() not in back]
         if not lost:
             return None

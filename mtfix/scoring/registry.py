@@ -167,5 +167,6 @@ def gate_names() -> list[str]:
 
 def help_text() -> str:
     """The scorers and gates a ``--config`` file may name (for ``--help``)."""
-    return ("scorers ([weights] NAME, [NAME] params): " + "; ".join(SCORERS.describe())
-            + ". gates ([gates.NAME] enabled, params): " + "; ".join(GATES.describe()))
+    # no square brackets: --help renders rich markup
+    return ("Scorers (weight: weights.NAME; parameters: table NAME): " + "; ".join(SCORERS.describe())
+            + ". Gates (table gates.NAME: enabled and parameters): " + "; ".join(GATES.describe()) + ".")
