@@ -1,4 +1,6 @@
-"""A run killed with SIGKILL and started again ends with the same bytes as an uninterrupted run."""
+"""A run killed with SIGKILL and started again ends with the same bytes as an uninterrupted run,
+whatever the number of worker processes (the reference runs with one, killed runs with two, the
+resumed run with three)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ from test_corpus_noise import noisy_bitext
 OUTPUTS = ("c.jsonl", "c.tsv", "c.parquet", "c_hf", "d.jsonl", "r.jsonl", "c.summary.json")
 
 
-def _cmd(tsv: Path, chunk: int = 100) -> list[str]:
+def _cmd(tsv: Path, chunk: int = 100, workers: int | None = None) -> list[str]:
     return [sys.executable, "-m", "mtfix", "corpus", "filter", str(tsv), "-o", "c.jsonl", "-o", "c.tsv",
             "-o", "c.parquet", "-o", "c_hf", "--dropped", "d.jsonl", "--skip-bad", "--rejects", "r.jsonl",
-            "--chunk-size", str(chunk), "-q"]
+            "--chunk-size", str(chunk), *(["--workers", str(workers)] if workers else []), "-q"]
 
 
 def _digest(path: Path) -> str:
@@ -48,7 +50,7 @@ def bitext(shared_data, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reference(bitext, tmp_path_factory) -> dict:
     d = tmp_path_factory.mktemp("uninterrupted")
-    subprocess.run(_cmd(bitext), cwd=d, check=True, timeout=120)
+    subprocess.run(_cmd(bitext, workers=1), cwd=d, check=True, timeout=300)
     assert not (d / "c.jsonl.partial").exists()
     return {name: _digest(d / name) for name in OUTPUTS}
 
@@ -72,23 +74,42 @@ def _kill_when(proc: subprocess.Popen, kept: Path, min_bytes: int, timeout: floa
     raise AssertionError("the run made no progress")
 
 
-def test_sigkill_then_resume_gives_identical_outputs(bitext, reference, tmp_path):
+@pytest.mark.parametrize("workers,resume_workers", [(1, 1), (2, 3)])
+def test_sigkill_then_resume_gives_identical_outputs(bitext, reference, tmp_path, workers, resume_workers):
     work = tmp_path / "c.jsonl.partial"
     kept = work / "kept.jsonl"
     kills = 0
     for min_bytes in (0, 600_000):  # early, then again further on
-        proc = subprocess.Popen(_cmd(bitext), cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(_cmd(bitext, workers=workers), cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
         if _kill_when(proc, kept, min_bytes):
             kills += 1
             assert proc.returncode == -signal.SIGKILL
             assert work.is_dir()
             assert not (tmp_path / "c.jsonl").exists()  # no final output before the input is done
     assert kills >= 1, "the run finished before it could be killed; give it more input"
-    resumed = subprocess.run(_cmd(bitext)[:-1], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    resumed = subprocess.run(_cmd(bitext, workers=resume_workers)[:-1], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed after" in resumed.stderr
     assert not work.exists()
     assert {name: _digest(tmp_path / name) for name in OUTPUTS} == reference
+
+
+def test_every_worker_count_writes_the_same_bytes(bitext, reference, tmp_path):
+    """Uninterrupted runs with 2 and 4 workers (more than this machine's cores) against the 1-worker run
+    (same chunk size: the align filter compares neighbours within a chunk)."""
+    for workers in (2, 4):
+        d = tmp_path / f"w{workers}"
+        d.mkdir()
+        subprocess.run(_cmd(bitext, workers=workers), cwd=d, check=True, timeout=300)
+        assert {name: _digest(d / name) for name in OUTPUTS} == reference
+
+
+def test_workers_must_be_positive(bitext, tmp_path):
+    r = subprocess.run(_cmd(bitext, workers=1)[:-2] + ["0"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == ["error: --workers must be at least 1"]
 
 
 # ---------------------------------------------------------------- the same, in process, at exact moments

@@ -50,6 +50,13 @@ WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unf
                                                                    "(default <first out>.partial).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
+RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run the filters on a Ray cluster: local (start one on "
+                                                          "this machine), auto (the running cluster: RAY_ADDRESS "
+                                                          "or `ray start`), or an address. Needs Ray: the "
+                                                          "optional extra named ray.")
+WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
+                                                                 "usable core); outputs are the same bytes for any "
+                                                                 "number.")
 
 
 def register(app: typer.Typer) -> None:
@@ -158,6 +165,8 @@ def filter_command(
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    workers: Optional[int] = WorkersOpt,
+    ray: Optional[str] = RayOpt,
     *,
     engine: EngineOptions,
 ):
@@ -185,7 +194,7 @@ def filter_command(
         model_name = back_translate.name
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
-                    back_model_name=model_name)
+                    back_model_name=model_name, workers=workers, ray=ray)
     _run(run, restart=restart, quiet=quiet, what="filtering pairs")
 
 
@@ -211,6 +220,8 @@ def build_command(
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
     quiet: bool = QuietOpt,
+    workers: Optional[int] = WorkersOpt,
+    ray: Optional[str] = RayOpt,
     *,
     engine: EngineOptions,
 ):
@@ -246,7 +257,7 @@ def build_command(
     run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=back[0][0], mode="build",
-                    repair=repair_description(back, forward, decoding, scoring))
+                    repair=repair_description(back, forward, decoding, scoring), workers=workers, ray=ray)
     _run(run, restart=restart, quiet=quiet, what="repairing and filtering")
 
 

@@ -59,6 +59,10 @@ class Filter(ABC):
 
     type: ClassVar[str] = "?"
     PARAMS: ClassVar[dict[str, tuple[type | tuple, object, str]]] = {}
+    #: judges a chunk of pairs from the pairs and its parameters alone: may run in another process
+    #: (``--workers``, Ray tasks), which gets the whole chunk. Set it to False for a filter with
+    #: run state (dedup), a model (round trip) or other needs.
+    parallel: ClassVar[bool] = True
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
@@ -115,6 +119,16 @@ class Filter(ABC):
         return self.short()
 
 
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+
+
+def _letters_digits(text: str) -> int:
+    """Characters that are letters or digits (``str.isalnum``); an ASCII text is counted on bytes."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NOT_ALNUM))
+    return sum(map(str.isalnum, text))
+
+
 def _collapsed_len(text: str) -> int:
     return len(" ".join(text.split()))
 
@@ -128,7 +142,7 @@ class EmptyFilter(Filter):
     def score(self, pairs):
         out = []
         for p in pairs:
-            counts = [(lang, sum(c.isalnum() for c in text)) for lang, text in self._sides(p)]
+            counts = [(lang, _letters_digits(text)) for lang, text in self._sides(p)]
             lang, n = min(counts, key=lambda x: x[1])
             out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < self.min_chars
                                    else f"shorter side {n} letters/digits"))
@@ -237,6 +251,10 @@ class ScriptFilter(Filter):
         return score.value >= self.min_share
 
 
+_ANY_DIGIT = re.compile(r"\d")
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
 class NumbersFilter(Filter):
     """A number changed between the sides (digits in any script, separators, ranges).
 
@@ -248,16 +266,29 @@ class NumbersFilter(Filter):
     (spelled out on the other: "three" / "3") does not count. 2 of 3009 clean
     FLORES/NTREX pairs have a changed number, and both are errors in the
     reference (``30,000`` / ``300 ألف``, ``1,127`` / ``1197``).
+
+    A side with more than ``MAX_PAIRED`` numbers (a table dump, not a
+    sentence) is compared by value only (to 9 significant digits, as a
+    multiset), without the forgiving rules: pairing every mention with every
+    other would take minutes on one such row; this takes milliseconds.
     """
 
     type = "numbers"
     PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
+    MAX_PAIRED = 100
 
     def score(self, pairs):
         from mtfix.text.numbers import compare_numbers, unexplained_numbers
 
         out = []
         for p in pairs:
+            if not _ANY_DIGIT.search(p.src) and not _ANY_DIGIT.search(p.tgt):  # every number has a digit
+                out.append(FilterScore(0, "no numbers"))
+                continue
+            many = max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
+            if many > self.MAX_PAIRED:  # at least as many digit runs as numbers
+                out.append(self._by_value(p))
+                continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
             changed = list(zip(missing, extra))
@@ -272,6 +303,28 @@ class NumbersFilter(Filter):
                 reason = "no numbers"
             out.append(FilterScore(len(changed), reason))
         return out
+
+    def _by_value(self, p: Pair) -> FilterScore:
+        """Linear comparison of two long number lists: multisets of values."""
+        from collections import Counter
+
+        from mtfix.text.numbers import extract_numbers
+
+        sides = [[a for m in extract_numbers(text) for a in m.atoms()] for text in (p.src, p.tgt)]
+        keys = [[float(f"{a.value:.9g}") for a in side] for side in sides]
+        left = [Counter(keys[1]), Counter(keys[0])]
+        unmatched = [[], []]
+        for k, (side, side_keys) in enumerate(zip(sides, keys)):
+            for mention, key in zip(side, side_keys):
+                if left[k][key] > 0:
+                    left[k][key] -= 1
+                else:
+                    unmatched[k].append(mention)
+        changed = list(zip(*unmatched))
+        shown = ", ".join(f"{a.surface} -> {b.surface}" for a, b in changed[:3])
+        n = max(len(sides[0]), len(sides[1]))
+        return FilterScore(len(changed), f"{len(changed)} changed{': ' + shown if shown else ''} "
+                                         f"({n} numbers on a side: compared by value only)")
 
     def accept(self, score):
         return score.value <= self.max_changed
@@ -316,6 +369,7 @@ class RoundTripChrfFilter(Filter):
     """
 
     type = "roundtrip_chrf"
+    parallel = False
     PARAMS = {"min_chrf": ((int, float), 28.0, "lowest accepted chrF (0-100)"),
               "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
 
@@ -389,6 +443,7 @@ class DedupFilter(Filter):
     """
 
     type = "dedup"
+    parallel = False
     PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
               "on": (str, "pair", "pair, src or tgt")}
 
@@ -402,8 +457,9 @@ class DedupFilter(Filter):
         self.store = store if store is not None else MemoryKeyStore()
 
     def _text(self, pair: Pair) -> str:
-        return {"pair": lambda: pair.src + "\t" + pair.tgt, "src": lambda: pair.src,
-                "tgt": lambda: pair.tgt}[self.on]()
+        if self.on == "pair":
+            return pair.src + "\t" + pair.tgt
+        return pair.src if self.on == "src" else pair.tgt
 
     def keys(self, pair: Pair) -> list[tuple[str, bytes]]:
         """``[("exact", key), ("normalised", key)]`` (16-byte BLAKE2b digests)."""
@@ -414,9 +470,10 @@ class DedupFilter(Filter):
             out.append(("normalised", b"n" + hashlib.blake2b(norm.encode(), digest_size=16).digest()))
         return out
 
-    def score(self, pairs, register: Sequence[bool] | None = None):
-        """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all)."""
-        keyed = [self.keys(p) for p in pairs]
+    def score(self, pairs, register: Sequence[bool] | None = None, keyed: Sequence[list] | None = None):
+        """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
+        ``keyed``: the pairs' :meth:`keys`, computed elsewhere (worker processes)."""
+        keyed = [self.keys(p) for p in pairs] if keyed is None else keyed
         known = self.store.lookup([k for ks in keyed for _, k in ks])
         new: dict[bytes, int] = {}
         out = []

@@ -28,9 +28,12 @@ class Pipeline:
     def names(self) -> list[str]:
         return [f.name for f in self.filters]
 
-    def judge(self, pairs: Sequence[Pair]) -> list[Record]:
+    def judge(self, pairs: Sequence[Pair], precomputed: dict | None = None) -> list[Record]:
         """One :class:`Record` per pair, in order. Pairs without an id (``-1``) are
-        numbered in the order this pipeline sees them (dedup reasons name ids)."""
+        numbered in the order this pipeline sees them (dedup reasons name ids).
+        ``precomputed``: scores of some filters for these pairs, already computed
+        elsewhere (worker processes, Ray tasks), used as they are; under
+        ``("keys", name)``, a dedup filter's keys of these pairs."""
         pairs = list(pairs)
         for p in pairs:
             if p.id < 0:
@@ -39,13 +42,14 @@ class Pipeline:
         scores = {}
         regular = [f for f in self.filters if not isinstance(f, DedupFilter)]
         for f in regular:
-            scores[f.name] = f.score(pairs)
+            scores[f.name] = precomputed[f.name] if precomputed and f.name in precomputed else f.score(pairs)
             if len(scores[f.name]) != len(pairs):
                 raise RuntimeError(f"filter {f.name} returned {len(scores[f.name])} scores for {len(pairs)} pairs")
         passed = [all(f.accept(scores[f.name][i]) for f in regular) for i in range(len(pairs))]
         for f in self.filters:
             if isinstance(f, DedupFilter):
-                scores[f.name] = f.score(pairs, register=passed)
+                keyed = precomputed.get(("keys", f.name)) if precomputed else None
+                scores[f.name] = f.score(pairs, register=passed, keyed=keyed)
                 passed = [ok and f.accept(s) for ok, s in zip(passed, scores[f.name])]
         records = []
         for i, p in enumerate(pairs):

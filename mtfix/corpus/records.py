@@ -26,7 +26,10 @@ _LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 def dumps(obj) -> str:
     """One JSON line: UTF-8 text as is, but no character any reader takes for a line break."""
-    return json.dumps(obj, ensure_ascii=False).translate(_LINE_BREAKS)
+    text = json.dumps(obj, ensure_ascii=False)
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_LINE_BREAKS)
+    return text
 
 
 @dataclass

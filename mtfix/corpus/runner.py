@@ -5,6 +5,13 @@
                     [parse_output("clean.jsonl"), parse_output("clean.parquet")])
     result = run.run()          # result.summary: counts kept/dropped per filter
 
+``workers`` (default: every usable core) processes score the filters that
+judge a pair on its own; this process reads, de-duplicates, writes and
+commits, chunk by chunk in input order, so the outputs are the same bytes
+whatever the number of workers (:mod:`mtfix.corpus.parallel`). With ``ray``
+(``"local"``, ``"auto"`` or an address) they are scored by Ray Data tasks
+instead (:mod:`mtfix.corpus.ray_runner`), with the same results.
+
 Memory holds one chunk (``chunk_size`` pairs) at a time; dedup keys live in
 SQLite on disk. State lives in the work dir (:mod:`mtfix.corpus.state`,
 default ``<first output>.partial/``): a run killed at any point and started
@@ -86,11 +93,15 @@ class CorpusRun:
         back_model_name: str = "custom",
         mode: str = "filter",
         repair: dict | None = None,
+        workers: int | None = None,
+        ray: str | None = None,
     ):
         if not outputs:
             raise MtfixError("give at least one output (--out)")
         if chunk_size < 1:
             raise MtfixError("--chunk-size must be at least 1")
+        if workers is not None and workers < 1:
+            raise MtfixError("--workers must be at least 1")
         self.source = source
         self.config = config
         self.outputs = list(outputs)
@@ -104,9 +115,20 @@ class CorpusRun:
         self.back_model_name = back_model_name
         self.mode = mode
         self.repair = repair
+        self.ray = ray  # None: local processes; else "local", "auto" or a cluster address
+        self.ray_workers = workers  # on Ray: None lets Ray use the whole cluster
+        if workers is None:
+            from mtfix.corpus.parallel import usable_cores
+
+            workers = usable_cores()
+        self.workers = workers
 
     def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
         self.source.check()
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import connect
+
+            connect(self.ray, self.ray_workers)
         filters, notes = build_filters(self.config, back_translate=self.back_translate,
                                        back_model_name=self.back_model_name)
         signature = CorpusSignature.build(langs=self.config.langs, filters=filters, config=self.config.source,
@@ -137,12 +159,11 @@ class CorpusRun:
 
     # ------------------------------------------------------------ streaming
 
-    def _stream(self, work: WorkDir, pipeline: Pipeline, counts: dict, progress: Progress | None) -> None:
-        langs = self.config.langs
-        total = self.source.count()
-        if progress:
-            progress(counts["items"], total)
+    def _chunks(self, work: WorkDir, counts: dict):
+        """``(pairs, (bad rows, cursor, items read))`` per chunk, in input order; pair ids
+        continue from the committed count."""
         items = self.source.read(work.cursor)
+        next_id = counts["pairs"]
         while True:
             chunk, bad, cursor, n = [], [], None, 0
             for item, cursor in items:
@@ -153,28 +174,58 @@ class CorpusRun:
                                        f"rejects file and go on")
                     bad.append(item)
                 else:
-                    item.id = counts["pairs"] + len(chunk)
+                    item.id = next_id
+                    next_id += 1
                     chunk.append(item)
                 if n >= self.chunk_size:
                     break
             if n == 0:
                 return
-            records = pipeline.judge(chunk)
-            counts["items"] += n
-            counts["pairs"] += len(chunk)
-            counts["bad_rows"] += len(bad)
-            for r in records:
-                counts["kept" if r.kept else "dropped"] += 1
-                for k, name in enumerate(r.failed):
-                    c = counts["filters"][name]
-                    c["rejected"] += 1
-                    if k == 0:
-                        c["first"] += 1
-            work.commit({"kept": [r.to_json(langs) for r in records if r.kept],
-                         "dropped": [r.to_json(langs) for r in records if not r.kept],
-                         "rejects": [b.to_json() for b in bad]}, cursor, counts)
-            if progress:
-                progress(n, total)
+            yield chunk, (bad, cursor, n)
+
+    def _stream(self, work: WorkDir, pipeline: Pipeline, counts: dict, progress: Progress | None) -> None:
+        total = self.source.count()
+        if progress:
+            progress(counts["items"], total)
+        chunks = self._chunks(work, counts)
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import RayScorer
+
+            for chunk, extra, scores in RayScorer(self.config, self.ray_workers, self.chunk_size).map(chunks):
+                self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
+            return
+        one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
+        if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
+            for chunk, extra in chunks:
+                self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
+            return
+        from mtfix.corpus.parallel import WorkerPool
+
+        with WorkerPool(self.config, self.workers) as pool:
+            for chunk, extra, scores in pool.map(chunks):
+                self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
+
+    def _commit(self, work: WorkDir, pipeline: Pipeline, counts: dict, chunk, extra, scores,
+                progress: Progress | None, total) -> None:
+        """Finish one chunk (the filters not scored elsewhere, dedup), count it and commit it."""
+        langs = self.config.langs
+        bad, cursor, n = extra
+        records = pipeline.judge(chunk, precomputed=scores)
+        counts["items"] += n
+        counts["pairs"] += len(chunk)
+        counts["bad_rows"] += len(bad)
+        for r in records:
+            counts["kept" if r.kept else "dropped"] += 1
+            for k, name in enumerate(r.failed):
+                c = counts["filters"][name]
+                c["rejected"] += 1
+                if k == 0:
+                    c["first"] += 1
+        work.commit({"kept": [r.to_json(langs) for r in records if r.kept],
+                     "dropped": [r.to_json(langs) for r in records if not r.kept],
+                     "rejects": [b.to_json() for b in bad]}, cursor, counts)
+        if progress:
+            progress(n, total)
 
     # ------------------------------------------------------------ final outputs
 

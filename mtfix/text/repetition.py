@@ -12,12 +12,32 @@ Loops also happen *inside* a word, where subword models glue pieces together
 letter in it, repeated 4+ times back to back (5+ for a single character), is
 reported as kind ``chars``, and the copies count as that share of their word.
 Numbers (``1000000``) are never loops.
+
+Two copies of a phrase of 4+ words back to back are a loop only when they make
+up at least half of the text (``4 * n >= words``): a long sentence that says
+an expanded name twice ("... the United Nations Educational, Scientific and
+Cultural Organization (United Nations Educational, ...") is not a hallucination;
+the same phrase three times, or twice in a short text, still is.
+
+Cost: linear in the length of the text. The words are compared once per
+distance d = 1..9 (``words[i] == words[i + d]``, at C speed, as bytes), and a
+regular expression over those bytes finds the runs of equal words. Each pass
+then visits runs, not positions: all positions of one run hold rotations of
+the same unit (so one primitivity test per run), and the number of copies at
+a position is the run's remaining length. Only occurrences of an n-gram near
+another copy of it (at most n + 1 words apart) can form a loop, so the loop
+pass groups those only; character loops are searched once over all words.
+The result is exactly that of the plain definition (kept in
+``tests/reference_impl.py`` and compared on every line of the shared data).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
+from itertools import accumulate
+from operator import eq
 from dataclasses import dataclass
 
 __all__ = ["Repeat", "RepetitionReport", "repetition_report"]
@@ -27,6 +47,7 @@ _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
 MAX_N = 8
 FREQUENT_N = 4
 FREQUENT_COUNT = 3
+TWO_COPIES_SHARE = 4  # two copies of an n-gram (n >= 4) are a loop when 4 * n >= words
 
 
 @dataclass(frozen=True)
@@ -70,75 +91,202 @@ def _primitive(unit: tuple[str, ...]) -> bool:
 
 
 def _loop(starts: list[int], n: int) -> list[int]:
-    """The longest run of non-overlapping occurrences, each at most 1 word after the last."""
+    """The longest run of non-overlapping occurrences, each at most 1 word after the last
+    (the first of the longest wins)."""
     best: list[int] = []
     run: list[int] = []
     for s in starts:
         if run and s < run[-1] + n:
             continue
         if run and s - run[-1] > n + 1:
+            if len(run) > len(best):
+                best = run
             run = []
         run.append(s)
-        if len(run) > len(best):
-            best = list(run)
-    return best
+    return run if len(run) > len(best) else best
+
+
+class _Words:
+    """The case-folded word tokens of a text, and which of them equal the word
+    ``d`` places later (``same(d)``, bytes of 0/1, computed once per d)."""
+
+    def __init__(self, text: str):
+        if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
+            self.words = _TOKEN.findall(text.lower())
+        else:
+            self.words = [w.casefold() for w in _TOKEN.findall(text)]
+        self._same: dict[int, bytes] = {}
+        self.distinct = set(self.words)
+        #: tokens that repeat an earlier one: c copies of an n-gram need (c - 1) * n of them
+        self.repeated = len(self.words) - len(self.distinct)
+
+    def same(self, d: int) -> bytes:
+        got = self._same.get(d)
+        if got is None:
+            got = self._same[d] = bytes(map(eq, self.words, self.words[d:]))
+        return got
+
+    def runs(self, d: int, min_len: int) -> list[tuple[int, int]]:
+        """``[(a, b)]``: maximal ranges where ``words[j] == words[j + d]`` for every j in [a, b),
+        at least ``min_len`` long (found with ``bytes.find``)."""
+        same, out = self.same(d), []
+        ones = b"\x01" * min_len
+        a = same.find(ones)
+        while a >= 0:
+            b = same.find(b"\x00", a + min_len)
+            b = len(same) if b < 0 else b
+            out.append((a, b))
+            a = same.find(ones, b)
+        return out
+
+    def near_repeat(self) -> bool:
+        """Is some word repeated within ``MAX_N + 1`` words? (Every tandem and loop needs one.)"""
+        words = self.words
+        if not self.repeated:
+            return False
+        if len(words) > 64:
+            return any(b"\x01" in self.same(d) for d in range(1, MAX_N + 2))
+        last: dict[str, int] = {}
+        for i, w in enumerate(words):
+            j = last.get(w)
+            if j is not None and i - j <= MAX_N + 1:
+                return True
+            last[w] = i
+        return False
+
+
+_NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo of a pure test)
+_NO_LOOP_INSIDE_MAX = 20_000
+
+
+def _may_loop_inside(distinct: set[str]) -> bool:
+    """Can one of these words hold a character loop that counts? Such a loop repeats 4+ of
+    its word's characters (5 copies of one, or 4 of 2-6), so a word with fewer repeated
+    characters cannot. Words found clean are remembered (most words of a corpus recur)."""
+    unknown = distinct.difference(_NO_LOOP_INSIDE)
+    if not unknown:
+        return False
+    loopy = False
+    for x in unknown:
+        if len(x) >= 5 and len(x) - len(set(x)) >= 4:
+            loopy = True
+        elif len(x) < 64:
+            _NO_LOOP_INSIDE.add(x)
+    if len(_NO_LOOP_INSIDE) > _NO_LOOP_INSIDE_MAX:
+        _NO_LOOP_INSIDE.clear()
+    return loopy
+
+
+def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
+    """The first position of ``unit`` (which occurs at ``at_most``)."""
+    n, p = len(unit), -1
+    while True:
+        p = words.index(unit[0], p + 1, at_most + 1)
+        if tuple(words[p:p + n]) == unit:
+            return p
 
 
 def repetition_report(text: str) -> RepetitionReport:
     """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded)."""
-    spans = [(m.group().casefold(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    words = [w for w, _, _ in spans]
+    w = _Words(text)
+    words = w.words
     total = len(words)
     redundant = [False] * total
     repeats: list[Repeat] = []
+    spans: list[tuple[int, int]] = []
 
-    for n in range(1, MAX_N + 1):
+    def span(i: int) -> tuple[int, int]:
+        if not spans:
+            spans.extend(m.span() for m in _TOKEN.finditer(text))
+        return spans[i]
+
+    near = w.near_repeat()
+    # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
+    # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
+    for n in range(1, MAX_N + 1) if near else ():
         need = 3 if n <= 3 else 2
+        least = (need - 1) * n
+        if w.repeated < least:
+            continue
+        marked = None  # prefix sums of `redundant` as it was when this pass started
         i = 0
-        while i + need * n <= total:
-            unit = tuple(words[i:i + n])
-            k = 1
-            while tuple(words[i + k * n:i + (k + 1) * n]) == unit:
-                k += 1
-            if k >= need and _primitive(unit) and not all(redundant[i + n:i + k * n]):
-                for j in range(i + n, i + k * n):
-                    redundant[j] = True
-                repeats.append(Repeat(" ".join(unit), n, k, spans[i][1], spans[i + k * n - 1][2], "tandem"))
-                i += k * n
-            else:
+        for a, b in w.runs(n, least):
+            i = max(i, a)
+            primitive = None  # the same for every position of a run (its units are rotations of each other)
+            while i <= b - least:
+                k = 1 + (b - i) // n
+                if k == 2 and TWO_COPIES_SHARE * n < total:
+                    i += 1
+                    continue
+                if primitive is None:
+                    primitive = _primitive(tuple(words[i:i + n]))
+                if not primitive:
+                    break
+                if marked is None:
+                    marked = [0, *accumulate(redundant)]
+                if marked[i + k * n] - marked[i + n] < (k - 1) * n:
+                    redundant[i + n:i + k * n] = [True] * ((k - 1) * n)
+                    repeats.append(Repeat(" ".join(words[i:i + n]), n, k, span(i)[0], span(i + k * n - 1)[1],
+                                          "tandem"))
+                    i += k * n  # past the end of this run
+                    break
                 i += 1
 
-    for n in range(FREQUENT_N, MAX_N + 1):
+    # Loops: an n-gram (n >= 4) 3+ times, each copy at most one word after the previous. Only
+    # occurrences with another copy at most n + 1 words away can be part of one.
+    long_runs = near and w.repeated >= (FREQUENT_COUNT - 1) * FREQUENT_N and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
+    for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
+        near_copies: set[int] = set()
+        for d in range(1, n + 2):
+            for a, b in w.runs(d, n):
+                near_copies.update(range(a, b - n + 1))
+                near_copies.update(range(a + d, b - n + 1 + d))
         where = defaultdict(list)
-        for i in range(total - n + 1):
+        for i in sorted(near_copies):
             where[tuple(words[i:i + n])].append(i)
+        loops = []
         for unit, starts in where.items():
             if len(starts) < FREQUENT_COUNT or not _primitive(unit):
                 continue
             kept = _loop(starts, n)
-            if len(kept) < FREQUENT_COUNT:
-                continue
+            if len(kept) >= FREQUENT_COUNT:
+                loops.append((unit, kept, starts[0]))
+        if len(loops) > 1:  # in order of each unit's first occurrence anywhere in the text
+            loops.sort(key=lambda x: _first(words, x[0], x[2]))
+        for unit, kept, _ in loops:
             fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
             if not fresh:
                 continue
             for j in fresh:
                 redundant[j] = True
-            repeats.append(Repeat(" ".join(unit), n, len(kept), spans[kept[0]][1],
-                                  spans[kept[-1] + n - 1][2], "frequent"))
+            repeats.append(Repeat(" ".join(unit), n, len(kept), span(kept[0])[0], span(kept[-1] + n - 1)[1],
+                                  "frequent"))
 
+    # Loops inside a word, searched once over all words (a match never crosses the separator).
+    # One that counts repeats 4+ characters of its word (5 copies of one, or 4 of 2-6): a word
+    # with fewer repeated characters cannot hold one.
     partial = 0.0
-    for i, (word, start, end) in enumerate(spans):
-        if redundant[i]:
-            continue
-        looped = 0
-        for m in _CHAR_LOOP.finditer(word):
+    found = []
+    if _may_loop_inside(w.distinct):
+        joined = "\0".join(words)
+        found = list(_CHAR_LOOP.finditer(joined))
+    if found:
+        offsets = list(accumulate((len(x) + 1 for x in words), initial=0))
+        looped: dict[int, int] = {}
+        for m in found:
+            i = bisect_right(offsets, m.start()) - 1
+            if redundant[i]:
+                continue
             unit = m.group(1)
             copies = len(m.group()) // len(unit)
+            looped.setdefault(i, 0)
             if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
                 continue
-            looped += len(m.group()) - len(unit)
+            looped[i] += len(m.group()) - len(unit)
+            start = span(i)[0] - offsets[i]
             repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
-        partial += looped / len(word)
+        for i, n_looped in looped.items():
+            partial += n_looped / len(words[i])
 
     repeats.sort(key=lambda r: (r.start, -r.n))
     return RepetitionReport(repeats, total, sum(redundant) + partial)

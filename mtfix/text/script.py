@@ -47,19 +47,25 @@ class ScriptStats:
 
 
 _LATIN_LETTER = re.compile(rf"[{_LATIN}]")
-_ARABIC_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _ARABIC_BLOCKS) + "]")
 _TATWEEL = "ـ"
+#: the letters of the Arabic blocks (str.isalpha), tatweel excepted: one regex pass counts them
+_ARABIC_LETTER = re.compile("[" + "".join(
+    re.escape(chr(c)) for a, b in _ARABIC_BLOCKS for c in range(a, b + 1) if chr(c).isalpha() and chr(c) != _TATWEEL
+) + "]")
+_ASCII_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 
 
 def script_stats(text: str) -> ScriptStats:
     """Count Arabic, Latin and other letters in ``text`` (tatweel is not a letter).
 
     Counted with regular expressions and ``str.isalpha`` over whole strings, not a
-    Python loop per character: this runs on every pair of a corpus."""
+    Python loop per character: this runs on every pair of a corpus. An ASCII text
+    has only Latin letters (A-Z, a-z), counted on its bytes."""
+    if text.isascii():
+        return ScriptStats(0, len(text.encode("ascii").translate(None, _ASCII_NOT_LETTERS)), 0)
     letters = sum(map(str.isalpha, text)) - text.count(_TATWEEL)
     latin = len(_LATIN_LETTER.findall(text))
-    arabic_chars = "".join(_ARABIC_CHAR.findall(text))
-    arabic = sum(map(str.isalpha, arabic_chars)) - arabic_chars.count(_TATWEEL)
+    arabic = len(text) - len(_ARABIC_LETTER.sub("", text))
     return ScriptStats(arabic, latin, letters - latin - arabic)
 
 

@@ -1,0 +1,128 @@
+"""Filter scores computed in other processes: the stateless filters of a
+pipeline, chunk by chunk, on a pool of workers (the local runner's
+``--workers``) or on Ray Data tasks (:mod:`mtfix.corpus.ray_runner`).
+
+Only filters that judge a pair on its own run there (``Filter.parallel``):
+not dedup (its memory of kept pairs is the run's, in input order: only its
+keys, normalisation and hashing, are computed there) and not the round-trip
+filter (it needs the run's translation model and cache). The
+runner gets each chunk's scores back in input order and finishes the chunk
+itself (:meth:`mtfix.corpus.pipeline.Pipeline.judge` with ``precomputed``),
+so the records, counts, work dir and outputs are exactly those of one
+process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from typing import Iterable, Iterator, Sequence
+
+from mtfix.corpus.config import PipelineConfig, build_filters
+from mtfix.corpus.filters import DedupFilter
+from mtfix.corpus.records import FilterScore, Pair
+
+__all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters", "pair_rows"]
+
+_FILTERS: list | None = None  # this worker's filters (built once per process)
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, e.g. under taskset or a container)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def stateless_filters(config: PipelineConfig) -> list:
+    """The filters of ``config`` that judge each pair on its own, and the dedup filters (whose
+    keys, not verdicts, are computed per pair)."""
+    return [f for f in build_filters(config)[0] if f.parallel or isinstance(f, DedupFilter)]
+
+
+def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict:
+    """Scores of the stateless filters of ``config`` for ``pairs`` by filter name, and each dedup
+    filter's keys under ``("keys", name)`` (filters built once per process)."""
+    global _FILTERS
+    if _FILTERS is None or _FILTERS[0] != config:
+        _FILTERS = [config, stateless_filters(config)]
+    return _score(pairs)
+
+
+def _init(config: PipelineConfig) -> None:
+    global _FILTERS
+    _FILTERS = [config, stateless_filters(config)]
+
+
+def _score(pairs: list[Pair]) -> dict:
+    return {(("keys", f.name) if isinstance(f, DedupFilter) else f.name):
+            ([f.keys(p) for p in pairs] if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
+
+
+def pair_rows(pairs: Sequence[Pair]) -> list[tuple]:
+    """Pairs as plain tuples (every field, in :class:`Pair`'s order): cheap to pickle."""
+    return [(p.src, p.tgt, p.source, p.line, p.segment, p.doc_id, p.original, p.id) for p in pairs]
+
+
+def _score_rows(rows: list[tuple]) -> dict:
+    """Worker side of :class:`WorkerPool`: plain tuples in and out (cheap to pickle). A chunk is
+    scored whole, as in one process (a filter may compare neighbouring pairs of a chunk)."""
+    out = {}
+    for name, column in _score([Pair(*row) for row in rows]).items():
+        out[name] = column if isinstance(name, tuple) else ([s.value for s in column], [s.reason for s in column])
+    return out
+
+
+def _unpack(packed: dict) -> dict:
+    return {name: column if isinstance(name, tuple) else list(map(FilterScore, *column))
+            for name, column in packed.items()}
+
+
+class WorkerPool:
+    """``workers`` processes (spawned: nothing of the parent's state, threads or
+    models is inherited) scoring chunks; at most ``2 * workers`` chunks in
+    flight, so memory stays that of a few chunks whatever the input size."""
+
+    def __init__(self, config: PipelineConfig, workers: int):
+        import multiprocessing
+        import signal
+
+        self.workers = workers
+        # Workers start with Ctrl-C ignored (inherited through exec): the runner alone handles it, so an
+        # interrupt while a worker is still starting prints no traceback from that worker.
+        try:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except ValueError:  # not the main thread: leave signals alone
+            previous = None
+        try:
+            self._pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_init, initargs=(config,))
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+
+    def map(self, chunks: Iterable[tuple[list[Pair], object]]) -> Iterator[tuple[list[Pair], object, dict]]:
+        """``(pairs, extra)`` in, ``(pairs, extra, scores)`` out, in the same order."""
+        flight: deque = deque()
+        for pairs, extra in chunks:
+            rows = pair_rows(pairs)
+            flight.append((pairs, extra, self._pool.apply_async(_score_rows, (rows,)) if pairs else None))
+            if len(flight) >= 2 * self.workers:
+                yield self._done(flight.popleft())
+        while flight:
+            yield self._done(flight.popleft())
+
+    @staticmethod
+    def _done(item) -> tuple[list[Pair], object, dict]:
+        pairs, extra, pending = item
+        return pairs, extra, (_unpack(pending.get()) if pending is not None else {})
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

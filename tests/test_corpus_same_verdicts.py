@@ -1,0 +1,211 @@
+"""The speed work changed no verdict: the default pipeline gives the same records, byte for byte,
+with the fast text checks and with the frozen reference implementations of tests/reference_impl.py
+(the code as it was before), on the FLORES+NTREX noise set and on real system outputs paired with
+their references (which hold real NMT loops). Also: pathological rows cost time in proportion to
+their size (counted in executed lines, never in seconds)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+import reference_impl as ref
+from test_corpus_noise import noisy_bitext
+
+from mtfix.corpus import Pair, Pipeline, build_filters, load_pipeline_config
+from mtfix.text.normalize import PROFILES, NormalizationProfile
+from mtfix.text.repetition import repetition_report
+
+SYSTEMS = ("facebook__m2m100_418M.txt", "facebook__nllb-200-3.3B.txt", "facebook__nllb-200-distilled-600M.txt")
+
+
+def _pairs(data) -> list[tuple[str, str]]:
+    pairs, _ = noisy_bitext(data)
+    ar = (data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    for name in SYSTEMS:  # real ar->en outputs (loops included) against the Arabic source
+        en = (data / "systems/flores200-devtest.ara-eng" / name).read_text(encoding="utf-8").splitlines()
+        pairs += list(zip(en, ar))
+    hplt = (data / "systems/flores200-devtest.eng-ara/HPLT-MT-models__translate-en-ar-v1.0-hplt.txt")
+    en = (data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    pairs += list(zip(en, hplt.read_text(encoding="utf-8").splitlines()))
+    return pairs
+
+
+def _judge(pairs) -> list[str]:
+    filters, _ = build_filters(load_pipeline_config())
+    records = Pipeline(filters).judge([Pair(en, ar) for en, ar in pairs])
+    return [r.to_json(("en", "ar")) for r in records]
+
+
+def test_the_default_pipeline_gives_the_same_records_as_the_reference_code(shared_data, monkeypatch):
+    pairs = _pairs(shared_data)
+    assert len(pairs) > 7000
+    fast = _judge(pairs)
+    monkeypatch.setattr("mtfix.text.repetition.repetition_report", ref.repetition_report)
+    monkeypatch.setattr("mtfix.text.script.script_stats", ref.script_stats)
+    monkeypatch.setattr(NormalizationProfile, "normalize", ref.normalize)
+    monkeypatch.setattr(NormalizationProfile, "__call__", ref.normalize)
+    monkeypatch.setattr("mtfix.text.numbers._HAS_NUMERIC", re.compile(""))  # always fold digits
+    monkeypatch.setattr("mtfix.corpus.filters._ANY_DIGIT", re.compile(""))  # always compare numbers
+    slow = _judge(pairs)
+    assert [i for i, (a, b) in enumerate(zip(fast, slow)) if a != b] == []
+    assert len(fast) == len(slow)
+    dropped = sum('"kept": false' in r for r in fast)
+    assert 300 < dropped < len(fast) - 3000  # both verdicts happen
+
+
+def test_the_two_copies_rule_changes_no_reference_sentence(shared_data):
+    """Issue 15's rule only spares two copies of a phrase in a long text: no FLORES/NTREX reference
+    (the clean pairs of the noise test and the README figures) scores differently."""
+    for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt", "ntrex128/arb.txt",
+                 "ntrex128/eng.txt"):
+        for line in (shared_data / name).read_text(encoding="utf-8").splitlines():
+            assert ref.repetition_report(line, two_copies_rule=False) == repetition_report(line)
+
+
+def test_repetition_report_equals_the_reference_on_every_line_of_the_shared_data(shared_data):
+    lines = [line for p in sorted(shared_data.rglob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) > 15000
+    assert [t for t in lines if repetition_report(t) != ref.repetition_report(t)] == []
+
+
+def _generated(seed: int, count: int) -> list[str]:
+    """Texts dense in what the passes look for: tandems, loops with a word between copies, a phrase
+    said twice far apart, loops inside words, case and script mixes."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = ["a", "b", "c", "d", "e", "the", "of", "x", "في", "من", "ال", "New", "York", "ß", "SS",
+             "ingingingingi", "هههههه", "لةلةلةلة", "1000"]
+    out = []
+    for _ in range(count):
+        words = []
+        for _ in range(rng.randint(1, 8)):
+            v = vocab[:rng.randint(2, len(vocab))]
+            r = rng.random()
+            if r < 0.3:
+                words += [rng.choice(v) for _ in range(rng.randint(0, 12))]
+            elif r < 0.7:
+                unit = [rng.choice(v) for _ in range(rng.randint(1, 9))]
+                for _ in range(rng.randint(1, 6)):
+                    words += unit
+                    if rng.random() < 0.4:
+                        words.append(rng.choice(v))
+            else:
+                unit = [rng.choice(v) for _ in range(rng.randint(4, 8))]
+                words += unit + [rng.choice(v) for _ in range(rng.randint(0, 30))] + unit
+        out.append(rng.choice([" ", ", ", " - "]).join(words))
+    return out
+
+
+def test_repetition_report_equals_the_reference_on_generated_loops():
+    texts = _generated(7, 6000)
+    assert sum(ref.repetition_report(t).score < 1 for t in texts) > 2000
+    assert [t for t in texts if repetition_report(t) != ref.repetition_report(t)] == []
+
+
+def test_an_expanded_name_said_twice_is_not_a_loop_but_real_loops_are():
+    said_twice = ("It is considered one of the attractions of South Africa and its main port is South Africa "
+                  "National Parks (South Africa National Parks).")
+    assert repetition_report(said_twice).score == 1.0
+    assert ref.repetition_report(said_twice, two_copies_rule=False).score < 0.9  # what it was
+    ar = ("أعلنت منظمة الأمم المتحدة للتربية والعلم والثقافة (منظمة الأمم المتحدة للتربية والعلم والثقافة) "
+          "اليوم عن إدراج موقعين جديدين في قائمة التراث العالمي بعد اجتماع لجنتها السنوي في باريس")
+    assert repetition_report(ar).score == 1.0
+    assert repetition_report("the man went home the man went home").score < 0.9  # two copies, short text
+    assert repetition_report("we will go to the park " * 3 + "and then home after lunch with all of them "
+                             "and their friends from school").score < 0.9  # three copies
+
+
+def test_normalize_equals_the_fold_chain_on_every_character():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for profile in PROFILES.values():
+        assert profile.normalize(every) == ref.normalize(profile, every) == profile.normalize_by_folds(every)
+
+
+def test_ascii_script_counts_equal_the_reference():
+    from mtfix.text.script import script_stats
+
+    every_ascii = "".join(map(chr, range(128)))
+    for text in [every_ascii, "", "Hello, World 123", *every_ascii]:
+        assert script_stats(text) == ref.script_stats(text)
+
+
+# ---------------------------------------------------------------- pathological rows
+
+
+def _lines_executed(func, *args, modules=("mtfix.text.repetition",)) -> int:
+    """Python lines run inside ``modules`` for ``func(*args)``: a measure of work that a loaded
+    machine does not disturb (the scans themselves run in C, in time linear in the text)."""
+    count = 0
+    targets = {sys.modules[m].__file__ for m in modules}
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename not in targets:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        func(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: "x " * n,  # issue 13 item 9: one word looping
+    lambda n: "go to the shop " * (n // 4),  # a phrase looping
+    lambda n: " ".join(f"w{i % 7} w{i % 11}" for i in range(n // 2)),  # repeats everywhere, few loops
+    lambda n: "لة" * (4 * n),  # a loop inside one giant word
+])
+def test_a_long_loop_costs_work_linear_in_its_length(make):
+    small, large = _lines_executed(repetition_report, make(5000)), _lines_executed(repetition_report, make(20000))
+    assert large <= 4 * 1.3 * small + 200, (small, large)  # 4x the text: about 4x the work, not 16x
+    assert large < 50 * 20000  # and a bounded constant per word (the quadratic code: ~1e8)
+
+
+def test_a_2mb_pair_goes_through_every_default_filter(shared_data):
+    text_en = " ".join((shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n") * 8)
+    text_ar = " ".join((shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n") * 8)
+    pair = Pair(text_en[:1_000_000], text_ar[:1_000_000] + " " + "x " * 20000)
+    assert len(pair.src.encode()) + len(pair.tgt.encode()) > 2_000_000
+    work = _lines_executed(_judge, [(pair.src, pair.tgt)])
+    assert work < 2_000_000  # lines of Python in repetition.py for ~450k words: linear, not quadratic
+    record = _judge([(pair.src, pair.tgt)])[0]
+    assert '"kept": false' in record and "max_length" in record and "repetition" in record
+
+
+def test_a_row_full_of_numbers_costs_work_linear_in_its_length():
+    """Pairing every number with every other is quadratic: a side with more than MAX_PAIRED numbers
+    (a table dump) is compared by value only."""
+    import random
+
+    from mtfix.corpus.filters import NumbersFilter
+
+    rng = random.Random(3)
+    modules = ("mtfix.text.numbers", "mtfix.corpus.filters")
+
+    def row(n):
+        en = " ".join(str(rng.randint(0, 10**6)) for _ in range(n))
+        return [Pair(en, en.replace("7", "8"))]
+
+    small, large = (_lines_executed(NumbersFilter().score, row(n), modules=modules) for n in (2000, 8000))
+    assert large <= 4 * 1.3 * small, (small, large)
+    assert large < 100 * 8000
+    score = NumbersFilter().score(row(500))[0]
+    assert score.value > 0 and "compared by value only" in score.reason
+    exact = NumbersFilter().score([Pair("It costs 20 dollars.", "يكلف 30 دولارا.")])[0]
+    assert (exact.value, exact.reason) == (1, "1 changed: 20 -> 30")
+
+
+def test_letters_and_digits_are_counted_as_before():
+    from mtfix.corpus.filters import EmptyFilter
+
+    texts = ["".join(map(chr, range(128))), "", " . ", "abc 123", "نعم ١٢٣", "Café"]
+    got = EmptyFilter(min_chars=0).score([Pair(t, t) for t in texts])
+    assert [s.value for s in got] == [ref.letters_digits(t) for t in texts]
