@@ -73,7 +73,8 @@ def abridged_report(report: dict) -> str:
             "decoding": _some(sig["decoding"], ("beam_size", "back_n_best", "forward_n_best")),
             "scoring": {"weights": _some(scoring["weights"], ("consensus", "roundtrip_chrf")),
                         "margin": scoring["margin"], "z": scoring["z"], "normalize": scoring["normalize"],
-                        "metrics": _some(scoring["metrics"], ("chrf",))},
+                        "metrics": _some(scoring["metrics"], ("chrf",)),
+                        **({"gates": scoring["gates"]} if "gates" in scoring else {})},
         },
         "summary": report["summary"],
         "sentences": [{
