@@ -89,3 +89,31 @@ def test_convert_reuses_only_a_conversion_of_the_same_weights(own_model, tiny_mo
     assert r.exit_code == 2 and "older conversion" in r.stderr
     assert run("models", "convert", model, "--out", out, "--force").exit_code == 0
     assert (out / "model.bin").stat().st_mtime_ns != mtime
+
+
+def test_convert_force_never_deletes_a_folder_mtfix_did_not_make(own_model, tmp_path):
+    model, _ = own_model
+    mine = tmp_path / "my-notes"
+    mine.mkdir()
+    (mine / "todo.txt").write_text("keep me", encoding="utf-8")
+    r = run("models", "convert", model, "--out", mine, "--force")
+    assert r.exit_code == 2 and "did not make" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert (mine / "todo.txt").read_text(encoding="utf-8") == "keep me"
+    empty = tmp_path / "empty"
+    empty.mkdir()  # an empty folder the user made is a fine place for a conversion
+    assert run("models", "convert", model, "--out", empty).exit_code == 0
+    assert (empty / "model.bin").is_file()
+
+
+def test_convert_into_a_read_only_folder_is_one_line(own_model, tmp_path, monkeypatch):
+    import mtfix.engine.ct2 as ct2
+
+    model, _ = own_model
+
+    def refuse(*a, **k):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(ct2, "_convert_into", refuse)
+    r = run("models", "convert", model, "--out", tmp_path / "conv")
+    assert r.exit_code == 2 and r.stderr.startswith("error: cannot write the conversion")
+    assert "Errno" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -98,7 +98,12 @@ def _check_target(ref: ModelRef, out: Path, quantization: str, force: bool) -> s
         raise MtfixError(f"--out {out} would overwrite the model being converted ({ref.path}); choose another folder")
     if out.exists() and not out.is_dir():
         raise MtfixError(f"--out {out} is a file; choose a folder for the conversion")
+    if out.is_dir() and not any(out.iterdir()):
+        return "missing"  # an empty folder is a place to put the conversion
     status = conversion_status(out, ref, quantization)
+    if status == "foreign" and not (out / CT2_META).is_file():
+        # --force replaces mtfix's own conversions only, never a folder the tool did not make
+        raise MtfixError(f"--out {out} is a folder mtfix did not make (no {CT2_META} in it); choose another --out")
     if status in ("foreign", "stale") and not force:
         what = "holds something else" if status == "foreign" else "holds an older conversion of this model"
         raise MtfixError(f"{out} {what}; choose another --out, or pass --force to replace it")
@@ -111,8 +116,6 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
     An up-to-date conversion of the same weights is reused; anything else at
     ``out`` is replaced only with ``force``. The model folder itself is never a
     valid ``out``. Nothing is left behind on failure."""
-    import ctranslate2
-
     if ref.format == "ct2":
         raise MtfixError(f"{ref.spec} is already a CTranslate2 model")
     if quantization not in QUANTIZATIONS:
@@ -121,6 +124,15 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
     if _check_target(ref, out, quantization, force) == "current" and not force:
         return out
     quiet_transformers()
+    try:
+        return _convert_into(ref, out, quantization)
+    except OSError as e:  # read-only folder, full disk, permissions: one line, nothing left
+        raise MtfixError(f"cannot write the conversion to {out}: {e.strerror or e}") from None
+
+
+def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
+    import ctranslate2
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -136,6 +136,17 @@ def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
     return votes.most_common(1)[0][0] if votes else None
 
 
+class LanguageGate(Gate):
+    """A gate that needs the candidates' language (``self.lang``), fixed by :meth:`prepare`."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.lang: str | None = None
+
+    def prepare(self, segments, ctx):
+        self.lang = target_lang(segments, ctx)
+
+
 def _trusted_sources(seg: Segment) -> list[str]:
     return [s for s in seg.sources if s and s.strip()] if seg.sources_kind == "source" else []
 
@@ -238,7 +249,7 @@ _PERSIAN_URDU = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc\u06c1\u06d2\u0
 
 
 @register_gate
-class ScriptGate(Gate):
+class ScriptGate(LanguageGate):
     name = "script"
     HELP = "wrong script or wrong language"
     PARAMS = {
@@ -246,13 +257,6 @@ class ScriptGate(Gate):
         "max_drop": ((int, float), 0.2, "how far that share may fall below the reference's"),
         "max_foreign": ((int, float), 0.1, "Arabic target: largest share of Persian/Urdu-only letters"),
     }
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.lang: str | None = None
-
-    def prepare(self, segments, ctx):
-        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         from mtfix.text.script import script_score, script_stats
@@ -420,17 +424,10 @@ _NAME = re.compile(r"(?<![\w])(?:[A-Z][\w.\-']*|[\w\-.]*\d[\w\-.]*[A-Za-z][\w\-.
 
 
 @register_gate
-class EntitiesGate(Gate):
+class EntitiesGate(LanguageGate):
     name = "entities"
     HELP = "Latin-script names/acronyms/codes of the reference lost (non-Latin targets)"
     PARAMS = {"min_chars": (int, 2, "shortest name checked")}
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.lang: str | None = None
-
-    def prepare(self, segments, ctx):
-        self.lang = target_lang(segments, ctx)
 
     def check(self, seg, c, ctx):
         if self.lang in (None, "en"):
