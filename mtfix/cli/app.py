@@ -51,6 +51,11 @@ class _Group(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _flags_take_no_value(self)
+        argv = sys.argv[1:] if args is None else list(args)
+        if argv and argv[0] not in ("-h", "--help") and any(a in ("-h", "--help") for a in argv):
+            from mtfix.cli.options import fill_registry_help
+
+            fill_registry_help(self)
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.TyperException as e:  # typer's own click: usage errors, bad values

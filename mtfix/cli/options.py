@@ -62,13 +62,25 @@ BackModelsOpt: Optional[list[str]] = typer.Option(
 ForwardModelsOpt: Optional[list[str]] = typer.Option(
     None, "--forward-model", "-f", help="en->ar model(s) (repeatable)."
 )
-def _scoring_help() -> str:
+#: Stands in the --config help for the registry's list of scorers and gates, filled in by
+#: :func:`fill_registry_help` only when help is shown (listing them imports every scorer).
+REGISTRY_HELP = "[scorers and gates]"
+
+
+def fill_registry_help(command) -> None:
+    """Replace :data:`REGISTRY_HELP` in every option help below ``command`` with the registry's listing."""
     from mtfix.scoring.registry import help_text
 
-    return "Scoring weights, scorer parameters and gates (TOML), laid over the default preset. " + help_text()
+    for param in getattr(command, "params", []):
+        if REGISTRY_HELP in (getattr(param, "help", None) or ""):
+            param.help = param.help.replace(REGISTRY_HELP, help_text())
+    for sub in getattr(command, "commands", {}).values():
+        fill_registry_help(sub)
 
 
-ScoringConfigOpt: Optional[Path] = typer.Option(None, "--config", help=_scoring_help())
+ScoringConfigOpt: Optional[Path] = typer.Option(
+    None, "--config", help="Scoring weights, scorer parameters and gates (TOML), laid over the default preset. "
+    + REGISTRY_HELP)
 BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
 ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
                                help="Candidates per pivot and forward model.")
