@@ -209,7 +209,8 @@ def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, 
     monkeypatch.setattr(WorkDir, "_commit_state", real)
     pipeline = tmp_path / "p.toml"
     pipeline.write_text("[filters.length_ratio]\nmax_ratio = 3.0\n", encoding="utf-8")
-    args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "--pipeline", str(pipeline)]
+    args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "--pipeline", str(pipeline),
+            "--chunk-size", "50"]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2
     assert r.output.strip() == (f"error: {tmp_path / 'k.jsonl.partial'} holds an unfinished run made with a "
@@ -218,3 +219,33 @@ def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, 
     r = CliRunner().invoke(app, args + ["--restart"])
     assert r.exit_code == 0, r.output
     assert "resumed" not in r.output and not (tmp_path / "k.jsonl.partial").exists()
+
+
+def test_an_unfinished_run_is_not_taken_up_with_another_chunk_size(small, tmp_path, monkeypatch):
+    """The align filter compares neighbours inside a chunk: resuming with another --chunk-size would
+    judge the rest of the input differently from an uninterrupted run, so it is refused."""
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+    from mtfix.corpus.state import WorkDir
+
+    real = WorkDir._commit_state
+    calls = []
+
+    def crash_on_the_second(self, cursor, counts):
+        calls.append(cursor)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, cursor, counts)
+
+    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        _library_run(small, tmp_path).run()  # chunk size 50
+    monkeypatch.setattr(WorkDir, "_commit_state", real)
+    args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "-o", str(tmp_path / "k.parquet"),
+            "-o", str(tmp_path / "k_hf"), "--dropped", str(tmp_path / "d.jsonl"), "--workers", "1"]
+    r = CliRunner().invoke(app, args + ["--chunk-size", "80"])
+    assert r.exit_code == 2 and "another --chunk-size" in r.output and len(r.output.strip().splitlines()) == 1
+    r = CliRunner().invoke(app, args + ["--chunk-size", "50"])
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "k.jsonl.partial").exists()

@@ -112,6 +112,7 @@ class AlignFilter(Filter):
     """Off-by-one and other misaligned lines, without a model (see the module docstring)."""
 
     type = "align"
+    chunk_context = True  # compares each pair with its neighbours inside the chunk
     PARAMS = {"min_score": ((int, float), 0.04, "lowest accepted alignment (own, or own minus a neighbour's lead)"),
               "margin": ((int, float), 0.15, "lead a neighbour line needs before it counts"),
               "anchors_margin": ((int, float), 0.3, "the same lead without a dictionary (anchors only)"),

@@ -63,6 +63,9 @@ class Filter(ABC):
     #: (``--workers``, Ray tasks), which gets the whole chunk. Set it to False for a filter with
     #: run state (dedup), a model (round trip) or other needs.
     parallel: ClassVar[bool] = True
+    #: its scores depend on the other pairs of the chunk (e.g. neighbours), so on ``chunk_size``:
+    #: a run is then resumed only with the chunk size it started with.
+    chunk_context: ClassVar[bool] = False
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type

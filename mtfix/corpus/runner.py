@@ -136,6 +136,8 @@ class CorpusRun:
                                           repair=self.repair)
         identity = {"signature": signature.to_dict(), "inputs": self.source.describe(),
                     "reader": self.source.options(), "skip_bad": self.skip_bad}
+        if any(f.chunk_context for f in filters):  # the verdicts depend on where chunks start
+            identity["chunk_size"] = self.chunk_size
         work = WorkDir(self.work_dir)
         work.open(identity, restart=restart)
         try:

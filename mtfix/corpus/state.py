@@ -48,7 +48,8 @@ _SCHEMA = (
 
 def _differences(old: dict, new: dict) -> list[str]:
     labels = {"signature": "a different filter pipeline", "inputs": "changed input files",
-              "reader": "other reader options", "skip_bad": "another --skip-bad setting"}
+              "reader": "other reader options", "skip_bad": "another --skip-bad setting",
+              "chunk_size": "another --chunk-size (the align filter compares neighbours within a chunk)"}
     return [labels.get(k, k) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
