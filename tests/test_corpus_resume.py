@@ -188,10 +188,8 @@ def test_a_crash_while_writing_the_final_outputs(small, tmp_path, monkeypatch):
     assert _digests(tmp_path) == _digests(tmp_path / "ref")
 
 
-def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, monkeypatch):
-    from typer.testing import CliRunner
-
-    from mtfix.cli.app import app
+def _leave_an_unfinished_run(src: Path, out_dir: Path, monkeypatch) -> None:
+    """A library run (chunk size 50) interrupted before its second chunk is committed."""
     from mtfix.corpus.state import WorkDir
 
     real = WorkDir._commit_state
@@ -205,8 +203,17 @@ def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, 
 
     monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_second)
     with pytest.raises(KeyboardInterrupt):
-        _library_run(small, tmp_path).run()
+        _library_run(src, out_dir).run()
     monkeypatch.setattr(WorkDir, "_commit_state", real)
+    assert (out_dir / "k.jsonl.partial").is_dir()
+
+
+def test_an_unfinished_run_with_other_settings_is_not_taken_up(small, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    _leave_an_unfinished_run(small, tmp_path, monkeypatch)
     pipeline = tmp_path / "p.toml"
     pipeline.write_text("[filters.length_ratio]\nmax_ratio = 3.0\n", encoding="utf-8")
     args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "--pipeline", str(pipeline),
@@ -227,21 +234,8 @@ def test_an_unfinished_run_is_not_taken_up_with_another_chunk_size(small, tmp_pa
     from typer.testing import CliRunner
 
     from mtfix.cli.app import app
-    from mtfix.corpus.state import WorkDir
 
-    real = WorkDir._commit_state
-    calls = []
-
-    def crash_on_the_second(self, cursor, counts):
-        calls.append(cursor)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(self, cursor, counts)
-
-    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_second)
-    with pytest.raises(KeyboardInterrupt):
-        _library_run(small, tmp_path).run()  # chunk size 50
-    monkeypatch.setattr(WorkDir, "_commit_state", real)
+    _leave_an_unfinished_run(small, tmp_path, monkeypatch)  # chunk size 50
     args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "-o", str(tmp_path / "k.parquet"),
             "-o", str(tmp_path / "k_hf"), "--dropped", str(tmp_path / "d.jsonl"), "--workers", "1"]
     r = CliRunner().invoke(app, args + ["--chunk-size", "80"])
