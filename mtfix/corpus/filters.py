@@ -42,6 +42,7 @@ from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
 from mtfix.engine.back import BackTranslate
+from mtfix.params import set_params
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
            "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
@@ -70,11 +71,7 @@ class Filter(ABC):
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
         self.langs = langs
-        unknown = set(params) - set(self.PARAMS)
-        if unknown:
-            raise TypeError(f"{self.type}: unknown parameter(s) {', '.join(sorted(unknown))}")
-        for key, (_, default, _) in self.PARAMS.items():
-            setattr(self, key, params.get(key, default))
+        set_params(self, self.PARAMS, params, self.type)
 
     @abstractmethod
     def score(self, pairs: Sequence[Pair]) -> list[FilterScore]:

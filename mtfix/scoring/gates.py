@@ -59,6 +59,7 @@ from statistics import median
 from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
+from mtfix.params import set_params
 from mtfix.scoring.base import Segment, sentence_chrf
 from mtfix.scoring.registry import GATES, register_gate
 
@@ -87,11 +88,7 @@ class Gate(ABC):
             cls.PARAMS = {"enabled": (bool, True, "switch this gate on or off"), **cls.PARAMS}
 
     def __init__(self, **params):
-        unknown = set(params) - set(self.PARAMS)
-        if unknown:
-            raise TypeError(f"gate {self.name}: unknown parameter(s) {', '.join(sorted(unknown))}")
-        for key, (_, default, _) in self.PARAMS.items():
-            setattr(self, key, params.get(key, default))
+        set_params(self, self.PARAMS, params, f"gate {self.name}")
 
     @classmethod
     def check_params(cls, params: dict, where: str) -> None:
