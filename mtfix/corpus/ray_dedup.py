@@ -10,12 +10,12 @@ key that passed every other filter ("seen" means "seen and kept"), and a
 pair is a duplicate exactly when that first pair comes before it. (With
 ``normalize = "none"`` the exact key plays both parts.)
 
-On Ray that is two hash-partitioned shuffles: the pairs' keys are grouped by
+On Ray that is one hash-partitioned shuffle: the pairs' keys are grouped by
 normalised key (``groupby(...).map_groups``, hash shuffle), each group sorted
 by pair id finds its first kept pair and marks the later ones duplicates of
-it (``exact`` when their exact keys are equal, else ``normalised``); the
-verdicts are then grouped by shard and written next to the shard's scores
-(``dedup-<filter>-<shard>.json``, duplicates only). The result does not
+it (``exact`` when their exact keys are equal, else ``normalised``); each
+block of verdicts is written next to the scores, one file per shard
+(``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates only). The result does not
 depend on how the input was split or in which order the tasks ran, and equals
 the local runner's, reasons included. Several dedup filters run one after the
 other, each seeing the verdicts of those before it, as locally.
@@ -26,19 +26,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["dedup_on_cluster", "verdicts_path", "load_verdicts"]
+__all__ = ["dedup_on_cluster", "verdict_files", "load_verdicts", "scored_path"]
 
 
-def verdicts_path(work: Path, j: int, shard: int) -> Path:
-    return Path(work) / f"dedup-{j}-{shard:05d}.json"
+def verdict_files(work: Path, j: int, shard: int | None = None) -> list[Path]:
+    """The files holding dedup filter ``j``'s duplicates in shard ``shard`` (every shard: None)."""
+    return sorted(Path(work).glob(f"dedup-{j}-{'*' if shard is None else f'{shard:05d}'}-*.json"))
 
 
 def load_verdicts(work: Path, j: int, shard: int) -> dict[int, tuple[int, str]]:
     """``{pair id: (id of the pair it repeats, "exact" | "normalised")}`` for shard ``shard``."""
-    p = verdicts_path(work, j, shard)
-    if not p.exists():
-        return {}
-    return {int(k): (v[0], v[1]) for k, v in json.loads(p.read_text(encoding="utf-8")).items()}
+    out = {}
+    for p in verdict_files(work, j, shard):
+        out.update((int(k), (v[0], v[1])) for k, v in json.loads(p.read_text(encoding="utf-8")).items())
+    return out
 
 
 def scored_path(work: Path, shard: int) -> Path:
@@ -88,21 +89,22 @@ def _first_of_kind(group):
                          "kind": pd.Series(kind, dtype=object).to_numpy()})
 
 
-def _write_verdicts(group, *, work: str, j: int):
-    """One shard's verdicts: its duplicates, written next to its scores."""
-    import pandas as pd
+def _write_verdicts(batch, *, work: str, j: int):
+    """A block of verdicts: its duplicates, one file per shard they belong to, named by their content
+    (the same verdicts give the same file, whichever task writes it)."""
+    import hashlib
 
     from mtfix.outputs import atomic_write_text
 
-    shard = int(group["shard"].iloc[0])
-    dups = group[group["of"] >= 0].sort_values("id")
-    out = {str(int(i)): [int(o), str(k)] for i, o, k in zip(dups["id"], dups["of"], dups["kind"])}
-    path = verdicts_path(Path(work), j, shard)
-    if out:
-        atomic_write_text(path, json.dumps(out))
-    else:
-        path.unlink(missing_ok=True)
-    return pd.DataFrame({"shard": [shard], "dups": [len(out)]})
+    by_shard: dict[int, dict] = {}
+    for shard, i, o, k in zip(batch["shard"], batch["id"], batch["of"], batch["kind"]):
+        if int(o) >= 0:
+            by_shard.setdefault(int(shard), {})[int(i)] = [int(o), str(k)]
+    for shard, dups in by_shard.items():
+        text = json.dumps({str(i): dups[i] for i in sorted(dups)})
+        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        atomic_write_text(Path(work) / f"dedup-{j}-{shard:05d}-{digest}.json", text)
+    return {"dups": [sum(len(d) for d in by_shard.values())]}
 
 
 def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, partitions: int) -> dict[str, int]:
@@ -114,13 +116,13 @@ def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, p
     ctx.shuffle_strategy = ShuffleStrategy.HASH_SHUFFLE
     counts = {}
     for j, name in enumerate(dedup_names):
-        for s in shards:  # verdicts of an earlier attempt: made again
-            verdicts_path(work, j, s).unlink(missing_ok=True)
+        for p in verdict_files(work, j):  # verdicts of an earlier attempt: made again
+            p.unlink()
         ds = ray.data.from_items([{"shard": s} for s in shards], override_num_blocks=max(1, len(shards)))
         ds = ds.map_batches(_key_rows, fn_kwargs={"work": str(work), "j": j, "name": name}, batch_size=1,
                             batch_format="pandas")
         ds = ds.groupby("key", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
-        ds = ds.groupby("shard", num_partitions=partitions).map_groups(
-            _write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_format="pandas")
+        ds = ds.map_batches(_write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_size=None,
+                            batch_format="numpy")
         counts[name] = int(sum(r["dups"] for r in ds.take_all()))
     return counts

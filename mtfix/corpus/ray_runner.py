@@ -280,11 +280,21 @@ class RayRun:
     def run(self, work, pipeline, progress=None) -> dict:
         from mtfix.corpus.filters import DedupFilter, RoundTripChrfFilter
 
+        import time
+
+        clock = [time.perf_counter()]
+
+        def lap(name):
+            now = time.perf_counter()
+            self.stats.setdefault("seconds", {})[name] = round(now - clock[0], 2)
+            clock[0] = now
+
         d = work.subdir()
         shards = self._plan(work, d)
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
-        self.stats = {"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0}
+        self.stats = {"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}}
+        lap("plan")
         self.stats["resumed_at"] = sum(s.items for s in shards if f"ray:scored:{s.index}" in done)
         if progress:
             progress(self.stats["resumed_at"], total)
@@ -292,6 +302,7 @@ class RayRun:
         if todo:
             self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
                         total)
+        lap("score")
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
         with_pairs = [s.index for s in shards if s.pairs]
@@ -302,6 +313,7 @@ class RayRun:
             parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
             self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts)
             work.save_state({"ray:dedup": True})
+        lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
         if todo:
@@ -313,6 +325,7 @@ class RayRun:
             for _, metas in self._collect(ds, "meta"):
                 work.save_state({f"ray:final:{m['index']}": m["counts"] for m in metas})
             finished = work.load_state("ray:final:")
+        lap("finish")
         counts = {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
                   "filters": {n: {"rejected": 0, "first": 0} for n in names}}
         for s in shards:
