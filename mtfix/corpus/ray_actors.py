@@ -57,8 +57,7 @@ class RoundTripActor:
     the scored shard written; returns each shard's counts and this actor's model loads."""
 
     def __init__(self, *, back, config, model_name: str, work: str, cwd: str):
-        from mtfix.corpus.config import build_filters
-        from mtfix.corpus.filters import RoundTripChrfFilter
+        from mtfix.corpus.filters import FILTERS, RoundTripChrfFilter
 
         if os.path.isdir(cwd):
             os.chdir(cwd)
@@ -73,8 +72,10 @@ class RoundTripActor:
                 return load()
 
             translator.load = counted
-        filters = build_filters(config, back_translate=back, back_model_name=model_name)[0]
-        self.filters = [f for f in filters if isinstance(f, RoundTripChrfFilter)]
+        # only the round-trip filters of the pipeline (the others ran in the tasks)
+        self.filters = [FILTERS[s.type](name=s.name, langs=config.langs, back_translate=back, model_name=model_name,
+                                        **s.params)
+                        for s in config.filters if issubclass(FILTERS[s.type], RoundTripChrfFilter)]
         self.work = work
 
     def __call__(self, batch):
