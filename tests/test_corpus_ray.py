@@ -257,3 +257,25 @@ def test_without_ray_the_option_is_one_error_line(noisy, tmp_path):
         "error: --ray needs Ray, an optional extra: pip install 'mtfix[ray]' (or run without --ray: local "
         "worker processes)"]
     assert list(tmp_path.iterdir()) == []  # nothing written, no work dir
+
+
+@pytest.mark.slow
+def test_build_repairs_the_articles_on_actors_with_the_local_results(ray_cluster, tiny_models, seed_path, cli,
+                                                                      tmp_path):
+    import shutil
+
+    arts = tmp_path / "articles"
+    (arts / "sub").mkdir(parents=True)
+    shutil.copy(seed_path, arts / "sub" / "seed.txt")
+    shutil.copy(seed_path, arts / "again.txt")  # every pair a duplicate of one in another shard
+    (arts / "english.md").write_text("This article is in English, not Arabic.\n", encoding="utf-8")
+    common = ["-b", tiny_models["marian-ar-en"], "-f", tiny_models["marian-en-ar"], "--beam", "2", "--skip-bad",
+              "--chunk-size", "7", "--no-cache"]
+    for name, extra in (("local", ["--workers", "1"]), ("ray", ["--ray", "local", "--workers", "2"])):
+        out = tmp_path / name
+        out.mkdir()
+        r = cli("corpus", "build", arts, "-o", out / "k.jsonl", "--dropped", out / "d.jsonl", *common, *extra)
+        assert r.exit_code == 0, r.output
+    for n in ("k.jsonl", "d.jsonl", "k.rejects.jsonl"):
+        assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
+    assert "exact duplicate of #" in (tmp_path / "ray" / "d.jsonl").read_text(encoding="utf-8")

@@ -17,7 +17,8 @@ import json
 import os
 import uuid
 
-__all__ = ["RoundTripActor", "actor_resources", "portable_back_translator", "actor_count"]
+__all__ = ["RoundTripActor", "RepairActor", "actor_resources", "portable_back_translator", "portable_source",
+           "actor_count"]
 
 
 def actor_resources(device: str | None) -> dict:
@@ -37,19 +38,48 @@ def actor_count(ray, device: str | None, workers: int | None, shards: int) -> in
     return max(1, min(n, shards))
 
 
-def portable_back_translator(back):
-    """A copy of ``back`` that Ray can ship to an actor: the cached translator with its model
-    not loaded and its cache not opened (each actor opens both itself). Any other callable is
-    shipped as it is."""
-    from mtfix.engine.back import BackTranslator
+def _portable_translator(t):
+    """A cached translator with its model not loaded and its cache not opened (an actor opens
+    both itself); any other translator as it is."""
     from mtfix.engine.cache import CachedTranslator, TranslationCache
 
-    if not isinstance(back, BackTranslator) or not isinstance(back.translator, CachedTranslator):
-        return back
-    t = back.translator
+    if not isinstance(t, CachedTranslator):
+        return t
     cache = None if t.cache is None else TranslationCache(t.cache.path)
-    fresh = CachedTranslator(key=t.key, load=t.load, cache=cache, plan=t.plan)
-    return BackTranslator(fresh, src=back.src, tgt=back.tgt, options=back.options, name=back.name)
+    return CachedTranslator(key=t.key, load=t.load, cache=cache, plan=t.plan)
+
+
+def portable_back_translator(back):
+    """A copy of ``back`` that Ray can ship to an actor (see :func:`_portable_translator`);
+    any other callable is shipped as it is."""
+    from mtfix.engine.back import BackTranslator
+
+    if not isinstance(back, BackTranslator):
+        return back
+    return BackTranslator(_portable_translator(back.translator), src=back.src, tgt=back.tgt, options=back.options,
+                          name=back.name)
+
+
+def portable_source(source):
+    """A copy of an :class:`~mtfix.corpus.articles.ArticleSource` that Ray can ship to an actor."""
+    import copy
+
+    out = copy.copy(source)
+    out.back = [(name, _portable_translator(t)) for name, t in source.back]
+    out.forward = [(name, _portable_translator(t)) for name, t in source.forward]
+    return out
+
+
+def _count_loads(actor, translators) -> None:
+    """Count the model loads of ``translators`` (cached ones load on their first miss)."""
+    for t in translators:
+        load = getattr(t, "load", None)
+        if callable(load):
+            def counted(load=load):
+                actor.loads += 1
+                return load()
+
+            t.load = counted
 
 
 class RoundTripActor:
@@ -63,15 +93,7 @@ class RoundTripActor:
             os.chdir(cwd)
         self.id = uuid.uuid4().hex[:12]
         self.loads = 0
-        translator = getattr(back, "translator", None)
-        if translator is not None and callable(getattr(translator, "load", None)):
-            load = translator.load
-
-            def counted():
-                self.loads += 1
-                return load()
-
-            translator.load = counted
+        _count_loads(self, [getattr(back, "translator", None)])
         # only the round-trip filters of the pipeline (the others ran in the tasks)
         self.filters = [FILTERS[s.type](name=s.name, langs=config.langs, back_translate=back, model_name=model_name,
                                         **s.params)
@@ -94,6 +116,33 @@ class RoundTripActor:
                             e["f"].append(f.name)
             out.append(json.dumps(write_scored(self.work, doc)))
         return {"meta": out, "actor": [self.id] * len(out), "loads": [self.loads] * len(out)}
+
+
+class RepairActor:
+    """``map_batches`` callable class for ``corpus build``: article numbers in, the article's
+    items (pairs of pivot English and repaired Arabic, or an unreadable article) out, in the
+    order :class:`~mtfix.corpus.articles.ArticleSource` reads them; the repair models load once
+    per actor."""
+
+    def __init__(self, *, source, cwd: str):
+        if os.path.isdir(cwd):
+            os.chdir(cwd)
+        self.id = uuid.uuid4().hex[:12]
+        self.loads = 0
+        self.source = source
+        _count_loads(self, [t for _, t in source.back + source.forward])
+
+    def __call__(self, batch):
+        import copy
+
+        from mtfix.corpus.ray_read import item_row
+
+        out = []
+        for i in batch["doc"]:
+            one = copy.copy(self.source)
+            one.articles = [self.source.articles[int(i)]]
+            out.append(json.dumps([item_row(item) for item, _ in one.read(None)], ensure_ascii=False))
+        return {"items": out, "actor": [self.id] * len(out), "loads": [self.loads] * len(out)}
 
 
 def _pair(entry: dict):

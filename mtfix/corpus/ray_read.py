@@ -28,7 +28,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from mtfix.corpus.readers import ChainSource, HFDatasetSource, JsonlSource, PlainPairSource, Source, TsvSource
 from mtfix.corpus.records import BadRow, Pair
@@ -74,16 +74,19 @@ def row_item(row: list):
 
 
 def plan_shards(source: Source, cursor: dict | None, *, chunk_size: int, shard_chunks: int, first_index: int,
-                first_id: int, inline_dir: Path | None, on_bad: Callable[[BadRow], None]) -> Iterator[Shard]:
+                first_id: int, inline_dir: Path | None, on_bad: Callable[[BadRow], None],
+                items: Iterable | None = None) -> Iterator[Shard]:
     """Shards from ``cursor`` on (see the module docstring). ``on_bad`` sees every unreadable
     row (it raises when they are not skipped); ``inline_dir``: where the items of a source
-    that cannot seek are written (``input-NNNNN.jsonl``)."""
+    that cannot seek are written (``input-NNNNN.jsonl``); ``items``: the source's
+    ``(item, cursor)`` stream when it was read elsewhere (articles repaired on actors)."""
     per_shard = chunk_size * shard_chunks
-    inline = not seekable(source)
+    inline = not seekable(source) or items is not None
+    stream = source.read(cursor) if items is None else items
     index, next_id = first_index, first_id
     start, items, pairs, out = cursor, 0, 0, None
     end = cursor
-    for item, end in source.read(cursor):
+    for item, end in stream:
         if isinstance(item, BadRow):
             on_bad(item)
         else:

@@ -258,10 +258,39 @@ class RayRun:
         saved = work.load_state("ray:plan")
         if saved:
             return [Shard(**s) for s in saved["ray:plan"]]
+        from mtfix.corpus.articles import ArticleSource
+
+        items = self._repaired() if isinstance(self.source, ArticleSource) else None
         shards = list(plan_shards(self.source, None, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
-                                  first_index=0, first_id=0, inline_dir=d, on_bad=self.on_bad))
+                                  first_index=0, first_id=0, inline_dir=d, on_bad=self.on_bad, items=items))
         work.save_state({"ray:plan": [s.to_dict() for s in shards]})
         return shards
+
+    def _repaired(self):
+        """``corpus build``: the articles repaired on an actor pool (the repair models load once per
+        actor; one GPU each with --device cuda), their items back in the order of the articles."""
+        from mtfix.corpus.ray_actors import RepairActor, actor_count, actor_resources, portable_source
+        from mtfix.corpus.ray_read import absolute_cwd, row_item
+
+        n = len(self.source.articles)
+        if not n:
+            return
+        _context(preserve_order=True)
+        ds = self.ray.data.from_items([{"doc": i} for i in range(n)], override_num_blocks=n)
+        ds = ds.map_batches(RepairActor, batch_size=1, batch_format="numpy",
+                            fn_constructor_kwargs={"source": portable_source(self.source), "cwd": absolute_cwd()},
+                            concurrency=actor_count(self.ray, self.device, self.workers, n),
+                            **actor_resources(self.device))
+        loads = self.stats.setdefault("repair_actors", {})
+        try:
+            for batch, docs in self._collect(ds, "items"):
+                for a, k in zip(batch["actor"], batch["loads"]):
+                    loads[str(a)] = max(int(k), loads.get(str(a), 0))
+                for rows in docs:
+                    for row in rows:
+                        yield row_item(row), None
+        finally:
+            _context()
 
     def _collect(self, ds, column: str):
         try:
@@ -290,10 +319,11 @@ class RayRun:
             clock[0] = now
 
         d = work.subdir()
+        self.stats = {}
         shards = self._plan(work, d)
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
-        self.stats = {"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}}
+        self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})
         lap("plan")
         self.stats["resumed_at"] = sum(s.items for s in shards if f"ray:scored:{s.index}" in done)
         if progress:
