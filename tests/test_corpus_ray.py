@@ -72,11 +72,12 @@ def test_ray_gives_exactly_the_local_runners_results(ray_cluster, noisy, local, 
     assert sum(i // per_shard != of // per_shard for i, of in dups) >= 50
 
 
-def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster, noisy, local, tmp_path,
-                                                                   monkeypatch):
+def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster, noisy, tmp_path, monkeypatch):
     from mtfix.corpus.ray_runner import RayRun
 
-    ref, ref_dir = local
+    src = tmp_path / "part.tsv"  # a part of the noise set: the first 1,400 lines
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    _run(src, tmp_path / "ref", workers=1).run()
     real, calls = RayRun.commit_scored, []
 
     def fail_on_the_fourth(self, work, meta):
@@ -87,13 +88,13 @@ def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster,
 
     monkeypatch.setattr(RayRun, "commit_scored", fail_on_the_fourth)
     with pytest.raises(RuntimeError):
-        _run(noisy, tmp_path / "ray", ray="local", shard_chunks=2).run()
+        _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
     monkeypatch.setattr(RayRun, "commit_scored", real)
     assert (tmp_path / "ray" / "k.jsonl.partial" / "ray").is_dir()
-    result = _run(noisy, tmp_path / "ray", ray="local", shard_chunks=2).run()
-    assert result.resumed_at == 3 * 2 * CHUNK  # the three shards committed before the failure
-    assert result.engine["scored"] == result.engine["shards"] - 3
-    assert _files(tmp_path / "ray") == _files(ref_dir)
+    result = _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
+    assert result.resumed_at == 3 * CHUNK  # the three shards committed before the failure
+    assert result.engine["shards"] == 7 and result.engine["scored"] == 7 - 3
+    assert _files(tmp_path / "ray") == _files(tmp_path / "ref")
     assert not (tmp_path / "ray" / "k.jsonl.partial").exists()
 
 
