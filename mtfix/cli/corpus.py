@@ -50,10 +50,11 @@ WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unf
                                                                    "(default <first out>.partial).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
-RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run the filters on a Ray cluster: local (start one on "
-                                                          "this machine), auto (the running cluster: RAY_ADDRESS "
-                                                          "or `ray start`), or an address. Needs Ray: the "
-                                                          "optional extra named ray.")
+RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (input read as shards, filters, "
+                                                          "dedup, round trip and outputs on the cluster; same "
+                                                          "results): local (start one on this machine), auto (the "
+                                                          "running cluster: RAY_ADDRESS or `ray start`), or an "
+                                                          "address. Needs Ray: the optional extra named ray.")
 ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/--dropped as a folder of parts, "
                                                  "one per shard (clean.parquet/part-00000.parquet ...), written "
                                                  "by the cluster; without it, one file as usual.")

@@ -336,7 +336,7 @@ class RayRun:
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
         with_pairs = [s.index for s in shards if s.pairs]
-        if dedup and not work.load_state("ray:dedup"):
+        if dedup and with_pairs and not work.load_state("ray:dedup"):
             from mtfix.corpus.ray_dedup import dedup_on_cluster
 
             _context()
@@ -427,6 +427,8 @@ class RayRun:
             raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
                              f"(it has shards of its own): drop --shards or name a .parquet output")
         with atomic_dir(spec.path) as tmp:
+            if not self.shards:  # no input item: an empty folder
+                return 0
             _context()
             ds = self.ray.data.from_items([{"shard": s.index} for s in self.shards],
                                           override_num_blocks=len(self.shards))
