@@ -213,7 +213,7 @@ def test_cuda_gives_each_back_translation_actor_one_gpu(ray_cluster, tmp_path, m
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["plain", "hf", "chain"])
+@pytest.mark.parametrize("kind", ["plain", "hf", "parquet", "chain"])
 def test_every_input_format_is_read_as_shards_with_the_local_results(ray_cluster, noisy, kind, tmp_path):
     lines = [line for line in noisy.read_text(encoding="utf-8").splitlines()[:900] if line.count("\t") == 1]
     en, ar = zip(*(line.split("\t") for line in lines))
@@ -226,6 +226,12 @@ def test_every_input_format_is_read_as_shards_with_the_local_results(ray_cluster
 
         datasets.Dataset.from_dict({"en": list(en), "ar": list(ar)}).save_to_disk(str(tmp_path / "ds"))
         paths = [tmp_path / "ds"]
+    elif kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"en": list(en), "ar": list(ar)}), tmp_path / "c.parquet", row_group_size=64)
+        paths = [tmp_path / "c.parquet"]
     else:
         (tmp_path / "a.tsv").write_text("\n".join(lines[:333]) + "\n", encoding="utf-8")
         (tmp_path / "b.tsv").write_text("\n".join(lines[333:]) + "\n", encoding="utf-8")
@@ -281,3 +287,26 @@ def test_build_repairs_the_articles_on_actors_with_the_local_results(ray_cluster
         assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
     rows = [json.loads(x) for n in ("k.jsonl", "d.jsonl") for x in (tmp_path / "ray" / n).open(encoding="utf-8")]
     assert {Path(r["source"]).name for r in rows} == {"seed.txt", "again.txt"}
+
+
+def test_a_parquet_input_gives_the_records_of_the_same_pairs_in_tsv(noisy, tmp_path):
+    """The Parquet reader (what mtfix writes, row groups read one by one, resumable by row)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = [line for line in noisy.read_text(encoding="utf-8").splitlines()[:300] if line.count("\t") == 1]
+    en, ar = zip(*(line.split("\t") for line in lines))
+    pq.write_table(pa.table({"en": list(en), "ar": list(ar)}), tmp_path / "in.parquet", row_group_size=70)
+    (tmp_path / "in.tsv").write_text("".join(f"{a}\t{b}\n" for a, b in zip(en, ar)), encoding="utf-8")
+    runs = {}
+    for name in ("in.parquet", "in.tsv"):
+        out = tmp_path / name.replace(".", "_")
+        _run(None, out, source=open_bitext([tmp_path / name], order=("en", "ar")), chunk_size=50, workers=1).run()
+        runs[name] = [{k: v for k, v in json.loads(x).items() if k != "source"}
+                      for n in ("k.jsonl", "d.jsonl") for x in (out / n).open(encoding="utf-8")]
+    assert runs["in.parquet"] == runs["in.tsv"] and len(runs["in.tsv"]) == len(lines)
+    source = open_bitext([tmp_path / "in.parquet"])
+    source.check()
+    items = list(source.read())
+    assert [i for i, _ in source.read(items[99][1])] == [i for i, _ in items[100:]]  # from a cursor
+    assert source.count() == len(lines)

@@ -155,8 +155,9 @@ def _fields(value: Optional[str]):
 @corpus_app.command("filter")
 @engine_command
 def filter_command(
-    inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a Hugging Face dataset folder "
-                                                  "(several are read in turn), or two line-aligned plain files."),
+    inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a .parquet, a Hugging Face "
+                                                  "dataset folder (several are read in turn), or two line-aligned "
+                                                  "plain files."),
     out: List[Path] = OutOpt,
     dropped: Optional[Path] = DroppedOpt,
     rejects: Optional[Path] = RejectsOpt,
@@ -164,10 +165,10 @@ def filter_command(
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = SkipBadOpt,
     input_format: str = typer.Option("auto", "--input-format", help="auto (from the suffix; a folder is a "
-                                                                    "dataset), tsv, jsonl, plain or hf."),
+                                                                    "dataset), tsv, jsonl, parquet, plain or hf."),
     order: str = typer.Option("auto", "--order", help="Languages of the TSV columns / plain files: en,ar, ar,en, "
                                                       "or auto (a header, else the script of the first rows)."),
-    fields: Optional[str] = typer.Option(None, "--fields", help="JSONL/dataset field names of the English and "
+    fields: Optional[str] = typer.Option(None, "--fields", help="JSONL/Parquet/dataset field names of the English and "
                                                                 "Arabic text (default: en,ar, or a translation dict)."),
     split: Optional[str] = typer.Option(None, "--split", help="Split of a dataset with several."),
     back_model: Optional[str] = typer.Option(None, "--back-model", "-b", help="ar->en model: enables the round-"

@@ -10,7 +10,7 @@ each shard starts, how many items and pairs it holds, so that each pair's id
 (its index among the pairs of the whole input) is known before any task
 runs, and it stops at the first unreadable row without ``--skip-bad`` with
 the local runner's message. A source that can seek (TSV, JSONL, two plain
-files, a Hugging Face dataset dir, several of them in turn) is then read
+files, a Parquet file, a Hugging Face dataset dir, several of them in turn) is then read
 again by the tasks, each from its own cursor, in parallel: the driver sends
 only cursors. A source that cannot seek cheaply (``corpus build``'s repaired
 articles) is written into the work dir shard by shard during the pass, and
@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from mtfix.corpus.readers import ChainSource, HFDatasetSource, JsonlSource, PlainPairSource, Source, TsvSource
+from mtfix.corpus.readers import (ChainSource, HFDatasetSource, JsonlSource, ParquetSource, PlainPairSource, Source,
+                                  TsvSource)
 from mtfix.corpus.records import BadRow, Pair
 
 __all__ = ["Shard", "plan_shards", "read_shard", "seekable", "SHARD_CHUNKS", "item_row", "row_item", "absolute_cwd"]
@@ -57,7 +58,7 @@ def seekable(source: Source) -> bool:
     """Whether tasks can read ``source`` from a cursor themselves (cheaply, no model)."""
     if isinstance(source, ChainSource):
         return all(seekable(s) for s in source.sources)
-    return isinstance(source, (TsvSource, JsonlSource, PlainPairSource, HFDatasetSource))
+    return isinstance(source, (TsvSource, JsonlSource, PlainPairSource, HFDatasetSource, ParquetSource))
 
 
 def item_row(item) -> list:
