@@ -11,8 +11,10 @@ pair is a duplicate exactly when that first pair comes before it. (With
 ``normalize = "none"`` the exact key plays both parts.)
 
 On Ray that is one hash-partitioned shuffle: the pairs' keys are grouped by
-normalised key (``groupby(...).map_groups``, hash shuffle), each group sorted
-by pair id finds its first kept pair and marks the later ones duplicates of
+a bucket of the normalised key (the first hex digits of its hash: every pair
+of a key lands in the same bucket; ``groupby(...).map_groups``, hash
+shuffle), and in each bucket, sorted by pair id, each key's first kept pair
+is found and the later pairs with that key marked duplicates of
 it (``exact`` when their exact keys are equal, else ``normalised``); each
 block of verdicts is written next to the scores, one file per shard
 (``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates only). The result does not
@@ -27,6 +29,11 @@ import json
 from pathlib import Path
 
 __all__ = ["dedup_on_cluster", "verdict_files", "load_verdicts", "scored_path"]
+
+
+#: hex digits of the key digest that name its bucket (16**3 = 4096 buckets: one call of the
+#: group function per bucket, not per key)
+BUCKET_HEX = 3
 
 
 def verdict_files(work: Path, j: int, shard: int | None = None) -> list[Path]:
@@ -50,7 +57,7 @@ def _key_rows(batch, *, work: str, j: int, name: str):
     """Task: the shards' pairs as rows (normalised key, exact key, id, shard, passed so far)."""
     import pandas as pd
 
-    rows = {"key": [], "exact": [], "id": [], "shard": [], "ok": []}
+    rows = {"key": [], "exact": [], "id": [], "shard": [], "ok": [], "bucket": []}
     for shard in batch["shard"]:
         shard = int(shard)
         earlier = [load_verdicts(Path(work), i, shard) for i in range(j)]
@@ -61,6 +68,7 @@ def _key_rows(batch, *, work: str, j: int, name: str):
                     continue
                 keys = e["k"][name]
                 rows["key"].append(keys[-1][1])
+                rows["bucket"].append(keys[-1][1][2:2 + BUCKET_HEX])  # after the kind byte: the digest
                 rows["exact"].append(keys[0][1])
                 rows["id"].append(e["id"])
                 rows["shard"].append(shard)
@@ -69,21 +77,26 @@ def _key_rows(batch, *, work: str, j: int, name: str):
                          "exact": pd.Series(rows["exact"], dtype=object),
                          "id": pd.Series(rows["id"], dtype="int64"),
                          "shard": pd.Series(rows["shard"], dtype="int64"),
-                         "ok": pd.Series(rows["ok"], dtype=bool)})
+                         "ok": pd.Series(rows["ok"], dtype=bool),
+                         "bucket": pd.Series(rows["bucket"], dtype=object)})
 
 
 def _first_of_kind(group):
-    """One normalised key's pairs: every pair after its first kept one is its duplicate."""
+    """The pairs of one hash bucket (every pair of each of its keys): after a key's first kept
+    pair (in input order), every pair with that key is its duplicate."""
     import pandas as pd
 
     group = group.sort_values("id", kind="stable")
-    kept = group[group["ok"]]
-    of, kind = [-1] * len(group), [""] * len(group)
-    if len(kept):
-        first, exact = int(kept["id"].iloc[0]), kept["exact"].iloc[0]
-        for k, (i, e) in enumerate(zip(group["id"], group["exact"])):
-            if int(i) > first:
-                of[k], kind[k] = first, "exact" if e == exact else "normalised"
+    keys, exacts, ids, oks = (group[c].tolist() for c in ("key", "exact", "id", "ok"))
+    first: dict = {}
+    for key, exact, i, ok in zip(keys, exacts, ids, oks):
+        if ok and key not in first:
+            first[key] = (i, exact)
+    of, kind = [-1] * len(ids), [""] * len(ids)
+    for k, (key, exact, i) in enumerate(zip(keys, exacts, ids)):
+        f = first.get(key)
+        if f is not None and i > f[0]:
+            of[k], kind[k] = f[0], "exact" if exact == f[1] else "normalised"
     return pd.DataFrame({"shard": group["shard"].to_numpy(), "id": group["id"].to_numpy(),
                          "of": pd.Series(of, dtype="int64").to_numpy(),
                          "kind": pd.Series(kind, dtype=object).to_numpy()})
@@ -121,7 +134,7 @@ def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, p
         ds = ray.data.from_items([{"shard": s} for s in shards], override_num_blocks=max(1, len(shards)))
         ds = ds.map_batches(_key_rows, fn_kwargs={"work": str(work), "j": j, "name": name}, batch_size=1,
                             batch_format="pandas")
-        ds = ds.groupby("key", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
+        ds = ds.groupby("bucket", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
         ds = ds.map_batches(_write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_size=None,
                             batch_format="numpy")
         counts[name] = int(sum(r["dups"] for r in ds.take_all()))
