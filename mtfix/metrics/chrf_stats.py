@@ -114,3 +114,31 @@ def pairwise_chrf(texts: Sequence[str], stats: ChrfStats | None = None) -> list[
                 done[key] = cs.pair(ga, gb)
             m[a][b], m[b][a] = done[key]
     return m
+
+
+class SentenceChrf:
+    """``chrf(hyp, ref)``: the numbers of :func:`mtfix.metrics.sentence_chrf`, with each distinct
+    text's n-grams extracted once and each distinct pair scored once (a scorer or gate that
+    compares many candidates with the same few references, or the same text many times)."""
+
+    def __init__(self, stats: ChrfStats | None = None):
+        self.stats = stats or ChrfStats()
+        self._grams: dict[str, NGrams] = {}
+        self._done: dict[tuple[str, str], float] = {}
+
+    def _ngrams(self, text: str) -> NGrams:
+        g = self._grams.get(text)
+        if g is None:
+            g = self._grams[text] = self.stats.ngrams(text)
+        return g
+
+    def __call__(self, hypothesis: str, reference: str) -> float:
+        key = (hypothesis, reference)
+        v = self._done.get(key)
+        if v is None:
+            if not hypothesis.strip() or not reference.strip():
+                v = 100.0 if hypothesis.strip() == reference.strip() else 0.0
+            else:
+                v = self.stats.score(self._ngrams(hypothesis), self._ngrams(reference))
+            self._done[key] = v
+        return v

@@ -43,7 +43,8 @@ copy        it is (nearly) a copy of a source or pivot: sentence chrF
             against it at least ``max_chrf``
 fidelity    sentence chrF against the reference is below ``min_chrf``:
             without evidence that it says what the reference says, a
-            candidate cannot replace it
+            candidate cannot replace it (a reference that is itself a loop
+            is no yardstick)
 =========== ==================================================================
 
 Each gate is a small class registered by name (:func:`register_gate`), with
@@ -64,7 +65,8 @@ from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
 from mtfix.params import set_params
-from mtfix.scoring.base import Segment, sentence_chrf
+from mtfix.metrics.chrf_stats import SentenceChrf
+from mtfix.scoring.base import Segment
 from mtfix.scoring.registry import GATES, register_gate
 
 __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKEN", "special_tokens"]
@@ -72,11 +74,45 @@ __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKE
 
 @dataclass
 class GateContext:
-    """What gates may use besides the segment: the target language and, when a
-    round-trip scorer ran, every candidate's back-translation."""
+    """What gates may use besides the segment: the target language, every candidate's
+    back-translation when a round-trip scorer ran, and the pairwise chrF between the
+    candidates of every segment when a consensus scorer computed it
+    (:class:`~mtfix.scoring.consensus.Agreement`, for the same segments in the same order),
+    so that a gate comparing a candidate with the reference reads it instead of computing it again."""
 
     tgt_lang: str | None = None
     back_translations: dict[str, str] = field(default_factory=dict)
+    agreement: Any = None
+    #: sentence chrF with each text's n-grams extracted once (shared by the gates of one run)
+    chrf: SentenceChrf = field(default_factory=SentenceChrf)
+    #: id(segment) -> its row in ``agreement`` (set by :func:`run_gates`)
+    rows: dict[int, int] = field(default_factory=dict)
+
+    def chrf_vs_reference(self, seg: Segment, c: int, reference: str) -> float:
+        """Sentence chrF (0-100) of candidate ``c`` of ``seg`` against ``reference``: read from the
+        agreement matrix when ``reference`` is one of the segment's candidates and the matrix
+        scored texts as written, else computed (once per pair)."""
+        text = seg.candidates[c].text
+        m = self._matrix(seg)
+        if m is not None:
+            inc = seg.incumbent
+            order = ([inc] if inc is not None else []) + list(range(len(seg.candidates)))
+            j = next((j for j in order if j != c and seg.candidates[j].text == reference), None)
+            if j is not None:
+                return float(m[c, j])
+        return self.chrf(text, reference)
+
+    def _matrix(self, seg: Segment):
+        from mtfix.metrics.normalizers import identity
+
+        ag = self.agreement
+        row = self.rows.get(id(seg))
+        if ag is None or row is None or getattr(ag, "normalize", identity) not in (None, identity):
+            return None
+        m = ag.matrices[row] if row < len(ag.matrices) else None
+        if m is None or m.shape[0] != len(seg.candidates) or ag.origins[row] != [x.origin for x in seg.candidates]:
+            return None
+        return m
 
 
 class Gate(ABC):
@@ -502,9 +538,9 @@ class CopyGate(Gate):
         for s in seg.sources:
             if not s or not s.strip():
                 continue
-            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else sentence_chrf(text, s)
+            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else ctx.chrf(text, s)
             # the reference's own overlap with the source (names, numbers) is not copying
-            if v >= self.max_chrf and v > sentence_chrf(ref, s) + 10:
+            if v >= self.max_chrf and v > ctx.chrf(ref, s) + 10:
                 kind = "source" if seg.sources_kind == "source" else "pivot"
                 return f"copy of the {kind} (chrF {v:.0f})"
         return None
@@ -517,13 +553,31 @@ class CopyGate(Gate):
 class FidelityGate(Gate):
     name = "fidelity"
     HELP = "evidence of fidelity: sentence chrF against the reference at least min_chrf"
-    PARAMS = {"min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs")}
+    PARAMS = {
+        "min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs"),
+        "min_reference_score": ((int, float), 0.5, "a reference with a smaller share of loop-free words (itself a "
+                                                   "loop) is no yardstick: the gate does not apply"),
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._loop_free: dict[str, float] = {}
+
+    def _value(self, seg, c, ctx, ref: str) -> float:
+        return ctx.chrf_vs_reference(seg, c, ref)
+
+    def _reference_is_a_loop(self, ref: str) -> bool:
+        if ref not in self._loop_free:
+            from mtfix.text.repetition import repetition_report
+
+            self._loop_free[ref] = repetition_report(ref).score
+        return self._loop_free[ref] < self.min_reference_score
 
     def check(self, seg, c, ctx):
         ref = reference_text(seg)
-        if not ref.strip():
+        if not ref.strip() or self._reference_is_a_loop(ref):
             return None
-        v = sentence_chrf(seg.candidates[c].text, ref)
+        v = self._value(seg, c, ctx, ref)
         what = "original" if seg.original is not None else "reference"
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
@@ -531,7 +585,11 @@ class FidelityGate(Gate):
 
     def evidence(self, seg, c, ctx):
         what = "original" if seg.original is not None else "reference"
-        return f"fidelity chrF {sentence_chrf(seg.candidates[c].text, reference_text(seg)):.1f} vs the {what}"
+        ctx = ctx if ctx is not None else GateContext()
+        ref = reference_text(seg)
+        if ref.strip() and self._reference_is_a_loop(ref):
+            return f"the {what} is itself a loop: no fidelity yardstick"
+        return f"fidelity chrF {self._value(seg, c, ctx, ref):.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building
@@ -549,6 +607,7 @@ def build_gates(config) -> list[Gate]:
 
 def run_gates(gates: Sequence[Gate], segments: Sequence[Segment], ctx: GateContext) -> list[list[list[tuple[str, str]]]]:
     """Per segment, per candidate: the ``(gate, reason)`` failures (none for the incumbent)."""
+    ctx.rows = {id(seg): i for i, seg in enumerate(segments)}
     for g in gates:
         g.prepare(segments, ctx)
     out = []

@@ -15,10 +15,24 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_bleu, sentence_chrf
+from mtfix.metrics.chrf_stats import SentenceChrf
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_bleu
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
+
+
+def _memo(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
+    """``fn`` scoring each distinct (hypothesis, reference) pair once."""
+    done: dict[tuple[str, str], float] = {}
+
+    def memo(hyp: str, ref: str) -> float:
+        key = (hyp, ref)
+        if key not in done:
+            done[key] = fn(hyp, ref)
+        return done[key]
+
+    return memo
 
 
 class BackTranslationCache:
@@ -66,7 +80,7 @@ class RoundTripScorer(Scorer):
         texts = list(dict.fromkeys(c.text for seg in segments for c in seg.candidates if c.text.strip()))
         back = dict(zip(texts, self.back_translate(texts))) if texts else {}
         self.back_translations = back
-        fn = sentence_chrf if self.metric == "chrf" else sentence_bleu
+        fn = SentenceChrf() if self.metric == "chrf" else _memo(sentence_bleu)  # n-best pools repeat texts
         label = "chrF" if self.metric == "chrf" else "BLEU"
         out = []
         for seg in segments:
