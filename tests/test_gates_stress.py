@@ -117,3 +117,22 @@ def test_a_reference_that_is_itself_a_loop_is_no_fidelity_yardstick():
     seg = Segment(0, [Candidate(good, "incumbent"), Candidate("Walking was the first means of transport.", "c")],
                   [], incumbent=0)
     assert any(g == "fidelity" for g, _ in run_gates(build_gates(load_config()), [seg], GateContext("en"))[0][1])
+
+
+def test_memoised_sentence_metrics_are_sacrebleus(shared_data):
+    """SentenceChrf / SentenceBleu (the gates' and the round-trip scorer's) give sacrebleu's numbers exactly."""
+    import random
+
+    from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+    from mtfix.metrics.sentence import sentence_bleu, sentence_chrf
+
+    texts = []
+    for name in ("arb_Arab", "eng_Latn"):
+        texts += (shared_data / "flores200-devtest" / f"{name}.txt").read_text(encoding="utf-8").splitlines()[:40]
+    texts += ["", " ", " ".join(["ال"] * 9), "a", "a b ."]
+    rng = random.Random(3)
+    chrf, bleu = SentenceChrf(), SentenceBleu()
+    for a in texts:
+        for b in rng.sample(texts, 8) + [a, a[:25]]:
+            assert chrf(a, b) == sentence_chrf(a, b) and chrf(a, b) == sentence_chrf(a, b), (a, b)
+            assert bleu(a, b) == sentence_bleu(a, b) and bleu(a, b) == sentence_bleu(a, b), (a, b)

@@ -15,24 +15,11 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.metrics.chrf_stats import SentenceChrf
-from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_bleu
+from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
-
-
-def _memo(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
-    """``fn`` scoring each distinct (hypothesis, reference) pair once."""
-    done: dict[tuple[str, str], float] = {}
-
-    def memo(hyp: str, ref: str) -> float:
-        key = (hyp, ref)
-        if key not in done:
-            done[key] = fn(hyp, ref)
-        return done[key]
-
-    return memo
 
 
 class BackTranslationCache:
@@ -80,7 +67,8 @@ class RoundTripScorer(Scorer):
         texts = list(dict.fromkeys(c.text for seg in segments for c in seg.candidates if c.text.strip()))
         back = dict(zip(texts, self.back_translate(texts))) if texts else {}
         self.back_translations = back
-        fn = SentenceChrf() if self.metric == "chrf" else _memo(sentence_bleu)  # n-best pools repeat texts
+        # each text's n-grams extracted once (a back-translation meets every pivot, a pivot every candidate)
+        fn = SentenceChrf() if self.metric == "chrf" else SentenceBleu()
         label = "chrF" if self.metric == "chrf" else "BLEU"
         out = []
         for seg in segments:
