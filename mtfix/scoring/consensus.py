@@ -239,6 +239,7 @@ class ConsensusScorer(Scorer):
         weights = agr.weights() if self.trust_weighted else {}
         noise = _vote_noise(segments, agr, self._norm)
         self._se_basis = {}
+        correlated = None  # the noise of correlated votes, computed only if some challenger has no paired vote
         how = "trust-weighted " if self.trust_weighted else ""
         out: list[list[Score]] = []
         for i, (seg, m) in enumerate(zip(segments, agr.matrices)):
@@ -283,6 +284,19 @@ class ConsensusScorer(Scorer):
                         self._se_basis[(i, a)] = basis
                         se = _se(noise, *basis)
                         what += f"; {gain * 100:+.1f} over the incumbent by {len(paired)} voice{'s' * (len(paired) > 1)}"
+                    else:
+                        # No voice independent of both (repair with one back and one forward model):
+                        # no paired gain; the spread of the correlated candidates' votes still keeps
+                        # the allowance cautious, as a gain measured by look-alikes deserves.
+                        voters = [j for j in others if j != seg.incumbent]
+                        if voters:
+                            if correlated is None:
+                                correlated = _correlated_noise(segments, agr)
+                            s2 = correlated.get((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin),
+                                                correlated.get(None))
+                            if s2 is not None:
+                                wv = w[voters] / w[voters].sum()
+                                se = math.sqrt(s2 * float(np.dot(wv, wv))) / 100.0
                 row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se, gain))
             out.append(row)
         return out
@@ -406,6 +420,37 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, k
         # the spread of the vote across segments, an upper bound on its noise
         # (it includes the real differences), so the selector stays cautious.
         out[None] = float(np.var(single, ddof=1))
+    return out
+
+
+def _correlated_noise(segments: Sequence[Segment], agr: Agreement) -> dict:
+    """Pooled variance of the votes ``chrF(c, j) - chrF(I, j)`` of every other candidate ``j``, correlated or not.
+
+    Only for challengers with no voice independent of both them and the
+    incumbent: per (origin c, origin I), and overall (key None)."""
+    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
+    ss: dict[tuple[str, str], float] = defaultdict(float)
+    df: dict[tuple[str, str], int] = defaultdict(int)
+    single: list[float] = []  # one vote per segment
+    for seg, m in zip(segments, agr.matrices):
+        inc = seg.incumbent
+        if inc is None:
+            continue
+        for c in range(len(seg.candidates)):
+            if c == inc:
+                continue
+            votes = np.array([m[c, j] - m[inc, j] for j in range(len(seg.candidates)) if j not in (c, inc)])
+            key = (seg.candidates[c].origin, seg.candidates[inc].origin)
+            if len(votes) >= 2:
+                ss[key] += float(((votes - votes.mean()) ** 2).sum())
+                df[key] += len(votes) - 1
+            elif len(votes) == 1:
+                single.append(float(votes[0]))
+    out: dict = {key: ss[key] / df[key] for key in ss if df[key] >= MIN_NOISE_DF}
+    if sum(df.values()) > 0:
+        out[None] = sum(ss.values()) / sum(df.values())
+    elif len(single) >= 2:
+        out[None] = float(np.var(single, ddof=1))  # across segments: an upper bound (see _vote_noise)
     return out
 
 
