@@ -314,9 +314,57 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "slipped": slipped,
         "harmed": harmed,
         "gates": gates,
+        "frontier": frontier(result, original, given, names, sent, refs),
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
+
+
+#: The rankings the frontier tries: the Selector's gain, per line; scaled by sqrt(length) (a z-score
+#: when the noise goes as 1/length); scaled by length (the line's weight in corpus chrF).
+FRONTIER_RANKS = {"gain": 0.0, "gain x sqrt(length)": 0.5, "gain x length": 1.0}
+
+
+def frontier(result, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str]) -> dict:
+    """The best a threshold on the Selector's own evidence could do, the threshold chosen WITH the reference.
+
+    A bound, not a method: per line the Selector's challenger (the ungated one
+    it chose, or the closest to switching) replaces the original when its gain
+    (ranked as in :data:`FRONTIER_RANKS`) beats a threshold; every threshold is
+    tried and, per kept-when-best level, the best corpus chrF gain is reported."""
+    sel, n = result.selection, len(original)
+    failures = getattr(sel, "gate_failures", None)
+    best_lines = [i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)]
+    orig = _CHRF.corpus_score(original, [refs]).score
+    out = {}
+    for label, power in FRONTIER_RANKS.items():
+        cands = []
+        for i, d in enumerate(result.decisions):
+            ch = d.challenger
+            if ch is None or d.incumbent != 0 or (failures and failures(i, ch)):
+                continue
+            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
+            length = (len(original[i]) + len(given[names[ch]][i])) / 2
+            cands.append((gain * max(1.0, length) ** power, i, ch))
+        cands.sort(reverse=True)
+        rows, chosen, kept_lost, best = [], list(original), 0, set(best_lines)
+        marks: dict[float, tuple | None] = {0.95: None, 0.92: None, 0.90: None, 0.85: None}
+        for k, (_, i, ch) in enumerate(cands):
+            chosen[i] = given[names[ch]][i]
+            kept_lost += i in best
+            rate = 1 - kept_lost / max(1, len(best_lines))
+            if k + 1 == len(cands) or cands[k + 1][1] in best:  # the furthest point before the next cost
+                for level in marks:
+                    if rate >= level:
+                        marks[level] = (k + 1, rate, list(chosen))
+        for level, got in marks.items():
+            if got is None:
+                continue
+            k, rate, lines = got
+            rows.append({"kept_when_best": round(rate, 4), "at_least": level, "switched": k,
+                         "delta_chrf": round(_CHRF.corpus_score(lines, [refs]).score - orig, 2)})
+        out[label] = rows
+    return out
 
 
 def gate_stats(result, names: list[str], bad: dict) -> dict:
@@ -437,6 +485,18 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
                          + (f": {fired}" if fired else "") + ")")
             cells.append(f"{nm['lines']}: {nm['median_gain']} / {nm['median_required']}" if nm["lines"] else "0")
             out.append(f"| {r['direction']} | " + " | ".join(cells) + " |")
+    if all(r.get("frontier") for r in rows):
+        levels = (0.95, 0.92, 0.90, 0.85)
+        out += ["", "Frontier: the most Δ chrF a threshold on the Selector's own gain could give at each kept-when-best "
+                "level, the threshold chosen WITH the reference (a bound on this evidence, not a method; "
+                "Δ chrF (lines switched)):", "",
+                "| direction | ranking | " + " | ".join(f"kept ≥ {100 * v:.0f}%" for v in levels) + " |",
+                "|---|---|" + "---|" * len(levels)]
+        for r in rows:
+            for label, got in r["frontier"].items():
+                at = {g["at_least"]: g for g in got}
+                cells = [f"{at[v]['delta_chrf']:+.2f} ({at[v]['switched']})" if v in at else "–" for v in levels]
+                out.append(f"| {r['direction']} | {label} | " + " | ".join(cells) + " |")
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
