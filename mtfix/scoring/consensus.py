@@ -107,6 +107,7 @@ class Agreement:
     def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         norm = normalize or (lambda t: t)
+        self.normalize = normalize  # None (or metrics.normalizers.identity): texts scored as written
         stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []

@@ -146,7 +146,9 @@ class Selector:
         back: dict[str, str] = {}
         for scorer in self.scorers:
             back.update(getattr(scorer, "back_translations", None) or {})
-        ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back)
+        # the consensus scorer's pairwise chrF (cached there), so gates need not compute it again
+        agreement = next((s.agreement(segments) for s in self.scorers if isinstance(s, ConsensusScorer)), None)
+        ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, agreement=agreement)
         gates = run_gates(self.gates, segments, ctx)
         for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
             if hasattr(scorer, "after_gates"):
