@@ -85,32 +85,69 @@ class ChrfStats:
         return self._score(hyp, ref, self._matches(hyp, ref))
 
 
+class ChrfMemo:
+    """Sentence chrF among texts that recur: each text's n-grams extracted once, each pair's chrF
+    (both directions, from one match count) computed once.
+
+    Same rules as :func:`mtfix.metrics.sentence_chrf` for empty texts (both
+    empty: 100, one empty: 0); identical non-empty texts score 100.
+    """
+
+    def __init__(self, stats: ChrfStats | None = None):
+        self._stats = stats
+        self._grams: dict[str, NGrams] = {}
+        self._scores: dict[tuple[str, str], float] = {}
+
+    def ngrams(self, text: str) -> NGrams:
+        """``text``'s n-grams, extracted on first use."""
+        grams = self._grams.get(text)
+        if grams is None:
+            if self._stats is None:
+                self._stats = ChrfStats()
+            grams = self._grams[text] = self._stats.ngrams(text)
+        return grams
+
+    def score(self, hyp: str, ref: str) -> float:
+        """chrF of ``hyp`` against the single reference ``ref``, 0-100."""
+        value = self._scores.get((hyp, ref))
+        if value is None:
+            self._pair(hyp, ref)
+            value = self._scores[(hyp, ref)]
+        return value
+
+    def _pair(self, a: str, b: str) -> None:
+        sa, sb = a.strip(), b.strip()
+        if not sa or not sb:
+            self._scores[(a, b)] = self._scores[(b, a)] = 100.0 if sa == sb else 0.0
+        elif a == b:
+            self._scores[(a, b)] = 100.0
+        else:
+            ga, gb = self.ngrams(a), self.ngrams(b)
+            self._scores[(a, b)], self._scores[(b, a)] = self._stats.pair(ga, gb)
+
+    def pairwise(self, texts: Sequence[str]) -> list[list[float | None]]:
+        """``m[a][b]`` = :meth:`score` of ``texts[a]`` against ``texts[b]``; ``None`` on the diagonal."""
+        k = len(texts)
+        m: list[list[float | None]] = [[None] * k for _ in range(k)]
+        get = self._scores.get
+        for a in range(k):
+            ta = texts[a]
+            for b in range(a + 1, k):
+                tb = texts[b]
+                v = get((ta, tb))
+                if v is None:
+                    self._pair(ta, tb)
+                    v = get((ta, tb))
+                m[a][b] = v
+                m[b][a] = get((tb, ta))
+        return m
+
+
 def pairwise_chrf(texts: Sequence[str], stats: ChrfStats | None = None) -> list[list[float | None]]:
     """``m[a][b]`` = sentence chrF of ``texts[a]`` against ``texts[b]`` (0-100); ``None`` on the diagonal.
 
     Same rules as :func:`mtfix.metrics.sentence_chrf` for empty texts (both
     empty: 100, one empty: 0); identical non-empty texts score 100; each
-    distinct text's n-grams are extracted once.
+    distinct text's n-grams are extracted once (:class:`ChrfMemo`).
     """
-    cs = stats or ChrfStats()
-    k = len(texts)
-    m: list[list[float | None]] = [[None] * k for _ in range(k)]
-    grams: dict[str, NGrams] = {}
-    done: dict[tuple[str, str], tuple[float, float]] = {}
-    for a in range(k):
-        for b in range(a + 1, k):
-            ta, tb = texts[a], texts[b]
-            if not ta.strip() or not tb.strip():
-                v = 100.0 if ta.strip() == tb.strip() else 0.0
-                m[a][b] = m[b][a] = v
-                continue
-            if ta == tb:
-                m[a][b] = m[b][a] = 100.0
-                continue
-            key = (ta, tb)
-            if key not in done:
-                ga = grams.get(ta) or grams.setdefault(ta, cs.ngrams(ta))
-                gb = grams.get(tb) or grams.setdefault(tb, cs.ngrams(tb))
-                done[key] = cs.pair(ga, gb)
-            m[a][b], m[b][a] = done[key]
-    return m
+    return ChrfMemo(stats).pairwise(texts)

@@ -60,7 +60,8 @@ from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
 from mtfix.params import set_params
-from mtfix.scoring.base import Segment, sentence_chrf
+from mtfix.scoring.base import Segment
+from mtfix.scoring.facts import Facts
 from mtfix.scoring.registry import GATES, register_gate
 
 __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKEN", "special_tokens"]
@@ -68,11 +69,14 @@ __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKE
 
 @dataclass
 class GateContext:
-    """What gates may use besides the segment: the target language and, when a
-    round-trip scorer ran, every candidate's back-translation."""
+    """What gates may use besides the segment: the target language, when a
+    round-trip scorer ran, every candidate's back-translation, and the
+    selection's shared per-text analyses (:class:`mtfix.scoring.facts.Facts`)."""
 
     tgt_lang: str | None = None
     back_translations: dict[str, str] = field(default_factory=dict)
+    #: per-text analyses shared with the scorers (chrF, repetition, numbers...), each computed once
+    facts: Facts = field(default_factory=Facts)
 
 
 class Gate(ABC):
@@ -160,22 +164,13 @@ class LoopGate(Gate):
         "min_score": ((int, float), 0.9, "share of words that are not loop copies a challenger needs"),
     }
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._cache: dict[str, Any] = {}
-
-    def _report(self, text: str):
+    def check(self, seg, c, ctx):
         from mtfix.text.repetition import repetition_report
 
-        if text not in self._cache:
-            self._cache[text] = repetition_report(text)
-        return self._cache[text]
-
-    def check(self, seg, c, ctx):
-        cand = self._report(seg.candidates[c].text)
+        cand = ctx.facts.of(repetition_report, seg.candidates[c].text)
         if not cand.repeats:
             return None
-        ref = self._report(reference_text(seg))
+        ref = ctx.facts.of(repetition_report, reference_text(seg))
         in_ref = Counter()
         for r in ref.repeats:
             in_ref[r.ngram] = max(in_ref[r.ngram], r.count)
@@ -260,12 +255,13 @@ class ScriptGate(LanguageGate):
 
         if self.lang is None:
             return None
+        facts = ctx.facts
         text = seg.candidates[c].text
-        stats = script_stats(text)
+        stats = facts.of(script_stats, text)
         if not stats.letters:
-            return None if not script_stats(reference_text(seg)).letters else "no letters"
-        share = script_score(_without_source_words(text, seg), self.lang)
-        ref_share = script_score(_without_source_words(reference_text(seg), seg), self.lang)
+            return None if not facts.of(script_stats, reference_text(seg)).letters else "no letters"
+        share = facts.of(script_score, _without_source_words(text, seg), self.lang)
+        ref_share = facts.of(script_score, _without_source_words(reference_text(seg), seg), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
@@ -273,7 +269,7 @@ class ScriptGate(LanguageGate):
             return f"script: {100 * share:.0f}% {name} letters, the reference has {100 * ref_share:.0f}%"
         if self.lang == "ar":
             foreign = len(_PERSIAN_URDU.findall(text)) / stats.letters
-            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(script_stats(reference_text(seg)).letters, 1)
+            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(facts.of(script_stats, reference_text(seg)).letters, 1)
             if foreign > self.max_foreign and foreign > ref_foreign:
                 return f"wrong language: {100 * foreign:.0f}% Persian/Urdu letters"
         return None
@@ -371,6 +367,13 @@ def _reference_numbers(text: str) -> list:
     return sorted(out, key=lambda m: m.start)
 
 
+def _number_atoms(text: str) -> list:
+    """Numbers of a candidate, ranges and lists split into their atoms."""
+    from mtfix.text.numbers import extract_numbers
+
+    return [a for m in extract_numbers(text) for a in m.atoms()]
+
+
 def _match(src: list, cand: list) -> tuple[list, list]:
     """``(missing, extra)``: mentions of ``src`` with no equal value in ``cand``, and the rest of ``cand``."""
     left, missing = list(cand), []
@@ -393,19 +396,19 @@ class NumbersGate(Gate):
     }
 
     def check(self, seg, c, ctx):
-        from mtfix.text.numbers import extract_numbers, unexplained_numbers
+        from mtfix.text.numbers import unexplained_numbers
 
         text = seg.candidates[c].text
-        cand = [a for m in extract_numbers(text) for a in m.atoms()]
+        cand = ctx.facts.of(_number_atoms, text)
         ref_text = reference_text(seg)
-        ref = _reference_numbers(ref_text)
+        ref = ctx.facts.of(_reference_numbers, ref_text)
         if not cand and not ref:
             return None
         missing, extra = unexplained_numbers(*_match(ref, cand), ref_text, text)
         if len(missing) <= self.max_lost and len(extra) <= self.max_added:
             return None
         for src in _trusted_sources(seg):  # the text that was translated may vouch for the candidate's numbers
-            s_missing, s_extra = unexplained_numbers(*_match(_reference_numbers(src), cand), src, text)
+            s_missing, s_extra = unexplained_numbers(*_match(ctx.facts.of(_reference_numbers, src), cand), src, text)
             if len(s_missing) <= self.max_lost and len(s_extra) <= self.max_added:
                 return None
         if missing and extra:
@@ -462,9 +465,9 @@ class CopyGate(Gate):
         for s in seg.sources:
             if not s or not s.strip():
                 continue
-            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else sentence_chrf(text, s)
+            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else ctx.facts.chrf(text, s)
             # the reference's own overlap with the source (names, numbers) is not copying
-            if v >= self.max_chrf and v > sentence_chrf(ref, s) + 10:
+            if v >= self.max_chrf and v > ctx.facts.chrf(ref, s) + 10:
                 kind = "source" if seg.sources_kind == "source" else "pivot"
                 return f"copy of the {kind} (chrF {v:.0f})"
         return None
@@ -483,7 +486,7 @@ class FidelityGate(Gate):
         ref = reference_text(seg)
         if not ref.strip():
             return None
-        v = sentence_chrf(seg.candidates[c].text, ref)
+        v = ctx.facts.chrf(seg.candidates[c].text, ref)
         what = "original" if seg.original is not None else "reference"
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
@@ -491,7 +494,8 @@ class FidelityGate(Gate):
 
     def evidence(self, seg, c, ctx):
         what = "original" if seg.original is not None else "reference"
-        return f"fidelity chrF {sentence_chrf(seg.candidates[c].text, reference_text(seg)):.1f} vs the {what}"
+        chrf = (ctx.facts if ctx is not None else Facts()).chrf(seg.candidates[c].text, reference_text(seg))
+        return f"fidelity chrF {chrf:.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building
