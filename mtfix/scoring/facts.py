@@ -76,6 +76,11 @@ class Facts:
         directions of a pair from one match count (:class:`mtfix.metrics.ChrfMemo`)."""
         return self._chrf.score(hyp, ref)
 
+    def prefetch_chrf(self, groups: Sequence[Sequence[str]]) -> None:
+        """Compute the chrF of every pair within each group in one vectorised pass per group
+        (:meth:`mtfix.metrics.ChrfMemo.prefetch`), so that :meth:`chrf` finds them."""
+        self._chrf.prefetch(groups)
+
     def pairwise(self, texts: Sequence[str]) -> list[list[float | None]]:
         """``m[a][b]`` = :meth:`chrf` of ``texts[a]`` against ``texts[b]``; None on the diagonal."""
         return self._chrf.pairwise(texts)

@@ -135,6 +135,10 @@ class Selector:
             if seg.incumbent is not None and not 0 <= seg.incumbent < len(seg.candidates):
                 raise ValueError(f"segment {seg.index}: incumbent {seg.incumbent} out of range")
         with Facts().shared() as facts:  # each text analysed once, whichever scorer or gate asks
+            # the chrF pairs the consensus (candidate vs candidate) and the fidelity and copy gates
+            # (vs the reference, vs each source) ask for, a segment at a time in one vectorised pass
+            facts.prefetch_chrf([[*seg.texts, *seg.sources, *([seg.original] if seg.original is not None else [])]
+                                 for seg in segments if len(seg.candidates) > 1])
             trust = self.assign_incumbents(segments)
             scores: dict[str, list[list[Score]]] = {}
             for scorer in self.scorers:
