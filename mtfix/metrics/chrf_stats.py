@@ -19,6 +19,11 @@ from collections import Counter
 from typing import Sequence
 
 
+#: Size of one vectorised chunk, in characters x widest group^2: its arrays stay small enough for
+#: the processor's caches (larger chunks run slower, smaller ones pay numpy's per-call cost more often).
+_CHUNK_CELLS = 1_000_000
+
+
 class NGrams:
     """One text's chrF n-gram counters (one per order), their totals, and the n-grams seen more than once."""
 
@@ -84,68 +89,126 @@ class ChrfStats:
         """chrF of ``hyp`` against the single reference ``ref``, 0-100."""
         return self._score(hyp, ref, self._matches(hyp, ref))
 
-    def group(self, texts: Sequence[str]) -> list[list[float | None]] | None:
-        """``m[a][b]`` = chrF of ``texts[a]`` against reference ``texts[b]`` for every ordered pair of
-        a group of texts at once (``None`` on the diagonal), or None where this does not apply
-        (word n-grams, as chrF++ has, or too many distinct characters for exact integer keys).
+    def groups(self, groups: Sequence[Sequence[str]]) -> list[list[list[float | None]] | None]:
+        """For each group of texts, ``m[a][b]`` = chrF of ``texts[a]`` against reference ``texts[b]``
+        for every ordered pair (``None`` on the diagonal); a group is None where this does not
+        apply (word n-grams, as chrF++ has, or too many distinct characters for exact keys).
 
-        The same statistics as :meth:`ngrams` + :meth:`pair`, counted for the whole group in a
-        few numpy passes instead of a Counter per text and order: every character of the group
-        gets a small integer id, every n-gram the exact integer ``sum id_j * K^(n-1-j)`` (``K``:
-        the group's distinct characters), and one sort per order gives each text's count of each
-        n-gram; a pair's clipped matches are ``sum min(count_a, count_b)``. The integer statistics
-        go to sacrebleu's ``_compute_f_score``, so the scores are sacrebleu's to the last bit.
+        The statistics of :meth:`ngrams` + :meth:`pair`, counted for many groups at once in a few
+        numpy passes instead of a Counter per text and order: every character gets a small
+        integer id, every n-gram of a group the exact integer ``group * K^n + sum id_j *
+        K^(n-1-j)`` (``K``: the distinct characters), and one sort per order gives each text's
+        count of each n-gram; a pair's clipped matches are ``sum min(count_a, count_b)``. The
+        integer statistics give the score as sacrebleu's ``_compute_f_score`` does
+        (:meth:`_f_scores`), to the last bit.
         """
-        m = self.metric
-        if m.word_order:
-            return None
+        if self.metric.word_order:
+            return [None] * len(groups)
+        out: list = []
+        chunk: list[Sequence[str]] = []
+        chars = widest = 0
+        for g in groups:  # chunks of a bounded size: the pair minima take chars x widest^2 integers
+            size = sum(map(len, g)) + 1
+            if chunk and (chars + size) * max(widest, len(g)) ** 2 > _CHUNK_CELLS:
+                out += self._chunk(chunk)
+                chunk, chars, widest = [], 0, 0
+            chunk.append(g)
+            chars += size
+            widest = max(widest, len(g))
+        if chunk:
+            out += self._chunk(chunk)
+        return out
+
+    def _chunk(self, groups: Sequence[Sequence[str]]) -> list:
         import numpy as np  # here, not at import: `mtfix --help` must not load numpy
 
-        order = m.char_order
-        prepped = [m._preprocess_segment(t) for t in texts]
+        m, order = self.metric, self.metric.char_order
+        sizes = [len(g) for g in groups]
+        width, n_groups = max(sizes), len(groups)
+        texts = [m._preprocess_segment(t) for g in groups for t in g]
         if not m.whitespace:
-            prepped = ["".join(t.split()) for t in prepped]
-        k = len(prepped)
-        lens = np.fromiter(map(len, prepped), dtype=np.int64, count=k)
-        codes = np.frombuffer("".join(prepped).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            texts = ["".join(t.split()) for t in texts]
+        n_texts = len(texts)
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n_texts)
+        codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         alphabet, ids = np.unique(codes, return_inverse=True)
-        base = len(alphabet)
-        if base ** order >= 2 ** 62:
-            return None
+        base = max(len(alphabet), 1)
+        if base ** order * n_groups >= 2 ** 62:  # keys would not fit: halve the chunk
+            if n_groups == 1:
+                return [None]
+            return self._chunk(groups[: n_groups // 2]) + self._chunk(groups[n_groups // 2:])
         ids = ids.astype(np.int64).reshape(-1)
-        owner = np.repeat(np.arange(k), lens)
+        text_group = np.repeat(np.arange(n_groups), sizes)
+        text_slot = np.arange(n_texts) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        owner = np.repeat(np.arange(n_texts), lens)  # the text of every character
         left = np.cumsum(lens)[owner] - np.arange(len(ids))  # characters from here to the end of its text
-        totals, matches = [], []
+        group_of, slot_of = text_group[owner], text_slot[owner]
+        totals = np.zeros((n_groups, width, order), dtype=np.int64)
+        matches = np.zeros((n_groups, width, width, order), dtype=np.int64)
+        first, second = np.triu_indices(width, 1)
         key = ids
         for n in range(1, order + 1):
             if n > 1:
                 key = key[:-1] * base + ids[n - 1:]
                 valid = left[: len(key)] >= n
-                grams, who = key[valid], owner[: len(key)][valid]
+                grams, grp, slot, who = key[valid], group_of[: len(key)][valid], slot_of[: len(key)][valid], \
+                    owner[: len(key)][valid]
             else:
-                grams, who = key, owner
+                grams, grp, slot, who = key, group_of, slot_of, owner
             if not len(grams):
-                totals.append(np.zeros(k, dtype=np.int64))
-                matches.append(np.zeros((k, k), dtype=np.int64))
-                continue
-            uniq, inv = np.unique(grams, return_inverse=True)
-            counts = np.bincount(inv.reshape(-1) * k + who, minlength=len(uniq) * k).reshape(len(uniq), k)
-            totals.append(counts.sum(0))
-            matches.append(np.minimum(counts[:, :, None], counts[:, None, :]).sum(0))
-        tot = np.stack(totals, 1).tolist()  # [text][order]
-        hit = np.stack(matches, 2).tolist()  # [a][b][order]
-        f_score = m._compute_f_score
-        out: list[list[float | None]] = [[None] * k for _ in range(k)]
-        for a in range(k):
-            ta, row = tot[a], hit[a]
-            for b in range(k):
-                if a != b:
-                    tb = tot[b]
-                    stats: list[int] = []
-                    for h_tot, r_tot, n_match in zip(ta, tb, row[b]):
-                        stats += [h_tot if r_tot else 0, r_tot, n_match]  # as sacrebleu: no hits without a reference
-                    out[a][b] = f_score(stats)
+                break  # no text is this long: no longer n-grams either
+            totals[text_group, text_slot, n - 1] = np.bincount(who, minlength=n_texts)
+            span = base ** n
+            uniq, inv = np.unique(grp * span + grams, return_inverse=True)
+            counts = np.bincount(inv.reshape(-1) * width + slot, minlength=len(uniq) * width).reshape(-1, width)
+            pair_min = np.minimum(counts[:, first], counts[:, second])  # [n-gram, pair a < b]
+            owner_group = uniq // span  # sorted: each group's n-grams are contiguous
+            starts = np.flatnonzero(np.concatenate(([True], owner_group[1:] != owner_group[:-1])))
+            sums = np.add.reduceat(pair_min, starts, axis=0)
+            present = owner_group[starts]
+            matches[present[:, None], first, second, n - 1] = sums
+            matches[present[:, None], second, first, n - 1] = sums  # the clipped count is symmetric
+        hyp = np.broadcast_to(totals[:, :, None, :], matches.shape)  # [group, a, b, order]: a as hypothesis
+        ref = np.broadcast_to(totals[:, None, :, :], matches.shape)  # ... b as reference
+        scores = self._f_scores(np.where(ref > 0, hyp, 0), ref, matches).tolist()  # as sacrebleu: no hits without a reference
+        out = []
+        for g, size in zip(scores, sizes):
+            g = [row[:size] for row in g[:size]]
+            for a in range(size):
+                g[a][a] = None
+            out.append(g)
         return out
+
+    def _f_scores(self, hyp, ref, match):
+        """sacrebleu's ``CHRF._compute_f_score`` on arrays of statistics (``[..., order]``), the same
+        operations in the same order, so every value is the one it returns (tested bit for bit);
+        sacrebleu's own function for settings this does not cover (eps smoothing)."""
+        import numpy as np
+
+        m = self.metric
+        if m.eps_smoothing:
+            flat = np.stack([hyp, ref, match], -1).reshape(*hyp.shape[:-1], -1)
+            return np.array([m._compute_f_score(row) for row in flat.reshape(-1, flat.shape[-1]).tolist()],
+                            dtype=float).reshape(hyp.shape[:-1])
+        factor = m.beta ** 2
+        effective = (hyp > 0) & (ref > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prec = np.where(effective, match / np.where(effective, hyp, 1), 0.0)
+            rec = np.where(effective, match / np.where(effective, ref, 1), 0.0)
+        avg_prec = np.zeros(hyp.shape[:-1])
+        avg_rec = np.zeros(hyp.shape[:-1])
+        for i in range(hyp.shape[-1]):  # summed order by order, as sacrebleu's loop does
+            avg_prec = avg_prec + prec[..., i]
+            avg_rec = avg_rec + rec[..., i]
+        n_eff = effective.sum(-1)
+        some = n_eff > 0
+        avg_prec = np.where(some, avg_prec / np.where(some, n_eff, 1), 0.0)
+        avg_rec = np.where(some, avg_rec / np.where(some, n_eff, 1), 0.0)
+        nonzero = (avg_prec + avg_rec) != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (1 + factor) * avg_prec * avg_rec
+            score = score / ((factor * avg_prec) + avg_rec)
+        return np.where(nonzero, 100 * score, 0.0)
 
 
 class ChrfMemo:
@@ -189,23 +252,25 @@ class ChrfMemo:
             self._scores[(a, b)], self._scores[(b, a)] = self._stats.pair(ga, gb)
 
     def prefetch(self, groups: Sequence[Sequence[str]]) -> None:
-        """Compute every pair within each group of texts not yet known, a group at a time
-        (:meth:`ChrfStats.group`): far cheaper than pair by pair when the same texts meet
+        """Compute every pair within each group of texts not yet known, many groups per numpy
+        pass (:meth:`ChrfStats.groups`): far cheaper than pair by pair when the same texts meet
         several others, as a pool's candidates do."""
         if self._stats is None:
             self._stats = ChrfStats()
         scores = self._scores
+        todo = []
         for texts in groups:
-            todo = list(dict.fromkeys(t for t in texts if t.strip()))
-            if len(todo) < 3 or all((a, b) in scores for a in todo for b in todo if a != b):
-                continue  # two texts: one pair, as cheap on its own
-            m = self._stats.group(todo)
+            distinct = list(dict.fromkeys(t for t in texts if t.strip()))
+            if len(distinct) > 1 and not all((a, b) in scores for a in distinct for b in distinct if a != b):
+                todo.append(distinct)
+        for distinct, m in zip(todo, self._stats.groups(todo)):
             if m is None:
                 continue  # pair by pair, when asked
-            for a, ta in enumerate(todo):
-                for b, tb in enumerate(todo):
+            for a, ta in enumerate(distinct):
+                row = m[a]
+                for b, tb in enumerate(distinct):
                     if a != b:
-                        scores[(ta, tb)] = m[a][b]
+                        scores[(ta, tb)] = row[b]
 
     def pairwise(self, texts: Sequence[str]) -> list[list[float | None]]:
         """``m[a][b]`` = :meth:`score` of ``texts[a]`` against ``texts[b]``; ``None`` on the diagonal."""

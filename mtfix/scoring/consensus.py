@@ -83,8 +83,9 @@ class Agreement:
         facts = facts or shared_facts()
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
-        for seg in segments:
-            texts = [norm(c.text) for c in seg.candidates]
+        pools = [[norm(c.text) for c in seg.candidates] for seg in segments]
+        facts.prefetch_chrf(pools)  # every segment's pairs in a few vectorised passes
+        for texts in pools:
             m = np.array(facts.pairwise(texts), dtype=float)  # None (the diagonal) -> NaN
             self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
