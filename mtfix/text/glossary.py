@@ -121,21 +121,6 @@ def _phrase_pattern(form: str, *, latin: bool) -> str:
     return rf"(?<!\w){clitic}{body}(?!\w)"
 
 
-def _anchor(form: str, *, latin: bool, flags: int = 0) -> tuple[str, bool]:
-    """``(word, case_blind)``: a word of ``form`` that every match of its :func:`_phrase_pattern`
-    contains verbatim (lower-cased when ``case_blind``: compared with an ASCII text lower-cased).
-    An Arabic form's last word (``لل`` + the rest stands for ``ال``, so that word loses its
-    ``ال`` when it is the first); a Latin form's longest word."""
-    if latin:
-        word = max(form.split(), key=len)
-        blind = bool(flags & re.IGNORECASE)
-        if blind and not word.isascii():
-            return "", False  # "" is in every text: the pattern always runs
-        return (word.lower() if blind else word), blind
-    rest = form[2:] if form.startswith("ال") and len(form) > 2 else form
-    return rest.split()[-1], False
-
-
 @dataclass
 class Glossary:
     """An ordered set of :class:`Term`; later definitions of the same source form win."""
@@ -161,13 +146,11 @@ class Glossary:
             for i, t in enumerate(self.terms):
                 for f in t.forms:
                     flags = 0 if t.case == "exact" else re.IGNORECASE
-                    src.append((re.compile(_phrase_pattern(f, latin=True), flags), i, *_anchor(f, latin=True, flags=flags)))
+                    src.append((re.compile(_phrase_pattern(f, latin=True), flags), i))
                 for r in t.renderings:
-                    r = fold_arabic(r)
-                    tgt.append((re.compile(_phrase_pattern(r, latin=False)), i, *_anchor(r, latin=False)))
+                    tgt.append((re.compile(_phrase_pattern(fold_arabic(r), latin=False)), i))
                 for a in t.avoid:
-                    a = fold_arabic(a)
-                    bad.append((re.compile(_phrase_pattern(a, latin=False)), i, *_anchor(a, latin=False)))
+                    bad.append((re.compile(_phrase_pattern(fold_arabic(a), latin=False)), i))
             cache = (len(self.terms), src, tgt, bad)
             self._rx = cache
         return cache
@@ -175,17 +158,7 @@ class Glossary:
     @staticmethod
     def _find(rxs, text: str, searched: str) -> list[tuple[int, int, int]]:
         hits = []
-        lowered = None  # `searched` lower-cased, when that is exact for the case-blind patterns (ASCII)
-        for rx, i, anchor, blind in rxs:
-            # a pattern runs only where its anchor (a word every match contains) is: most terms are
-            # absent from most texts, and `in` is far cheaper than a regex pass
-            if blind:
-                if lowered is None:
-                    lowered = searched.lower() if searched.isascii() else ""
-                if lowered and anchor not in lowered:
-                    continue
-            elif anchor not in searched:
-                continue
+        for rx, i in rxs:
             hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out, end = [], -1
