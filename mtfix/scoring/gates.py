@@ -25,13 +25,17 @@ tokens      it contains a tokenizer special or language token the reference
             ``</s>``, ``▁``, ``<|…|>``, ``[SEP]``, ``<0x0A>``, U+FFFD, …)
 script      under ``min_share`` of its letters are in the target script, or
             ``max_drop`` less than the reference's, or (Arabic) more than
-            ``max_foreign`` of them are Persian/Urdu-only letters
+            ``max_foreign`` of them are Persian/Urdu-only letters (names
+            copied from the translated text, and up to ``max_copied`` of
+            its other words, do not count)
 length      its length is outside ``min_ratio``-``max_ratio`` times the
             reference's, or (against sources/pivots) outside the same band
             around the corpus's typical reference/source length ratio
 numbers     a number of the reference is lost or changed, or one is added
             (digits in any system; the corpus numbers filter's equivalences
-            and the MT-garbled forms ``20 ، 000``/``100 ٪`` are forgiven)
+            and the MT-garbled forms ``20 ، 000``/``100 ٪`` on either side
+            are forgiven, and, as set, a number spelled out on the other
+            side, ``three``/``ثلاثة``/``الثالث``, or a time on the hour, ``10:00``/``10``)
 entities    (non-Latin targets) a Latin-script name, acronym or code of the
             reference (``SDF``, ``COVID-19``) is neither kept nor found in
             the candidate's back-translation
@@ -248,6 +252,8 @@ class ScriptGate(LanguageGate):
         "min_share": ((int, float), 0.5, "share of letters in the target script a challenger needs"),
         "max_drop": ((int, float), 0.2, "how far that share may fall below the reference's"),
         "max_foreign": ((int, float), 0.1, "Arabic target: largest share of Persian/Urdu-only letters"),
+        "max_copied": ((int, float), 0.25, "share of a challenger's words that may be lower-case words copied "
+                                           "from the translated text (untranslatable terms; names always may)"),
     }
 
     def check(self, seg, c, ctx):
@@ -260,8 +266,8 @@ class ScriptGate(LanguageGate):
         stats = facts.of(script_stats, text)
         if not stats.letters:
             return None if not facts.of(script_stats, reference_text(seg)).letters else "no letters"
-        share = facts.of(script_score, _without_source_words(text, seg), self.lang)
-        ref_share = facts.of(script_score, _without_source_words(reference_text(seg), seg), self.lang)
+        share = facts.of(script_score, _without_source_words(text, seg, self.max_copied), self.lang)
+        ref_share = facts.of(script_score, _without_source_words(reference_text(seg), seg, self.max_copied), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
@@ -275,14 +281,35 @@ class ScriptGate(LanguageGate):
         return None
 
 
-def _without_source_words(text: str, seg: Segment) -> str:
-    """``text`` less the names it copies from a trusted source (capitalised words, acronyms, codes
-    of the text that was translated are not the wrong script; its ordinary words still are)."""
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w\-'\u2019.]*")
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?|[.\-])+$")
+
+
+def _word_key(word: str) -> str:
+    """A word as it may be copied: case, a possessive and trailing dots aside (``Addenbrooke's`` = ``Addenbrooke``)."""
+    return _POSSESSIVE.sub("", word).casefold()
+
+
+def _without_source_words(text: str, seg: Segment, max_copied: float = 0.0) -> str:
+    """``text`` less the Latin-script words it copies from a trusted source: its names (capitalised words,
+    acronyms, codes) always, and its other words (an untranslatable term: ``organgatuangs``, ``bhajan``)
+    while they are at most ``max_copied`` of ``text``'s words. A source's ordinary words left in
+    the text beyond that are still the wrong script."""
     srcs = _trusted_sources(seg)
     if not srcs:
         return text
-    names = {m.group() for s in srcs for m in _NAME.finditer(s)}
-    return _NAME.sub(lambda m: "" if m.group() in names else m.group(), text) if names else text
+    copied = {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+    hits = [m for m in _LATIN_WORD.finditer(text) if _word_key(m.group()) in copied]
+    if not hits:
+        return text
+    names = [m for m in hits if _NAME.fullmatch(m.group())]
+    others = [m for m in hits if not _NAME.fullmatch(m.group())]
+    drop = names + (others if len(others) <= max_copied * len(text.split()) else [])
+    out, at = [], 0
+    for m in sorted(drop, key=lambda m: m.start()):
+        out.append(text[at:m.start()])
+        at = m.end()
+    return "".join(out) + text[at:]
 
 
 # ---------------------------------------------------------------- length
@@ -355,25 +382,6 @@ class LengthGate(Gate):
 # ---------------------------------------------------------------- numbers
 
 
-def _reference_numbers(text: str) -> list:
-    """Numbers of the reference, with MT-garbled forms (``20 ، 000``, ``100 ٪``) read as meant."""
-    from mtfix.text.numbers import NumberMention, extract_numbers, find_garbled_numbers
-
-    garbled = find_garbled_numbers(text)
-    out = [a for m in extract_numbers(text) for a in m.atoms()
-           if not any(g.start <= a.start and a.end <= g.end for g in garbled)]
-    for g in garbled:
-        out.extend(NumberMention(v, g.surface, g.start, g.end) for v in g.values)
-    return sorted(out, key=lambda m: m.start)
-
-
-def _number_atoms(text: str) -> list:
-    """Numbers of a candidate, ranges and lists split into their atoms."""
-    from mtfix.text.numbers import extract_numbers
-
-    return [a for m in extract_numbers(text) for a in m.atoms()]
-
-
 def _match(src: list, cand: list) -> tuple[list, list]:
     """``(missing, extra)``: mentions of ``src`` with no equal value in ``cand``, and the rest of ``cand``."""
     left, missing = list(cand), []
@@ -393,22 +401,47 @@ class NumbersGate(Gate):
     PARAMS = {
         "max_lost": (int, 0, "numbers of the reference a challenger may lose (a changed number is lost + added)"),
         "max_added": (int, 0, "numbers a challenger may add"),
+        "spelled_out": (bool, True, "a number in digits on one side may be written in words on the other "
+                                    "(3 / three / ثلاثة, 12th / الثاني عشر, 80% / ثمانون في المئة)"),
+        "on_the_hour": (bool, True, "a time on the hour may drop its minutes (10:00 / 10)"),
     }
 
-    def check(self, seg, c, ctx):
-        from mtfix.text.numbers import unexplained_numbers
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._numbers: dict[str, list] = {}
 
-        text = seg.candidates[c].text
-        cand = ctx.facts.of(_number_atoms, text)
-        ref_text = reference_text(seg)
-        ref = ctx.facts.of(_reference_numbers, ref_text)
-        if not cand and not ref:
-            return None
+    def _of(self, text: str) -> list:
+        from mtfix.text.numbers import meant_numbers
+
+        if text not in self._numbers:
+            self._numbers[text] = meant_numbers(text)
+        return self._numbers[text]
+
+    def unexplained(self, ref_text: str, text: str) -> tuple[list, list]:
+        """``(lost, added)``: numbers of ``ref_text`` that ``text`` does not have, and the reverse, less
+        the same numbers written differently (the corpus filter's equivalences, garbled forms on
+        either side read as meant, and, as set, times on the hour and numbers spelled out)."""
+        from mtfix.text.numbers import explain_on_the_hour, unexplained_numbers
+
+        ref, cand = self._of(ref_text), self._of(text)
+        if not ref and not cand:
+            return [], []
         missing, extra = unexplained_numbers(*_match(ref, cand), ref_text, text)
+        if (missing or extra) and self.on_the_hour:
+            missing, extra = explain_on_the_hour(missing, extra, ref_text, text)
+        if (missing or extra) and self.spelled_out:
+            from mtfix.text.number_words import explain_spelled
+
+            missing, extra = explain_spelled(missing, extra, ref_text, text)
+        return missing, extra
+
+    def check(self, seg, c, ctx):
+        text = seg.candidates[c].text
+        missing, extra = self.unexplained(reference_text(seg), text)
         if len(missing) <= self.max_lost and len(extra) <= self.max_added:
             return None
         for src in _trusted_sources(seg):  # the text that was translated may vouch for the candidate's numbers
-            s_missing, s_extra = unexplained_numbers(*_match(ctx.facts.of(_reference_numbers, src), cand), src, text)
+            s_missing, s_extra = self.unexplained(src, text)
             if len(s_missing) <= self.max_lost and len(s_extra) <= self.max_added:
                 return None
         if missing and extra:

@@ -109,7 +109,12 @@ class TerminologyScorer(Scorer):
 class TerminologyGate(Gate):
     name = "terminology"
     HELP = "a glossary term the reference renders dropped, or a known mistranslation of a term used"
-    PARAMS = {"glossaries": _GLOSSARIES_PARAM, "max_lost": (int, 0, "glossary terms a challenger may drop")}
+    PARAMS = {
+        "glossaries": _GLOSSARIES_PARAM,
+        "max_lost": (int, 0, "glossary terms a challenger may drop"),
+        "source_decides": (bool, True, "with the text that was translated at hand, a term the reference renders "
+                                       "counts only when that text has it (القاعدة of 'base station' is no al-Qaeda)"),
+    }
 
     def check(self, seg, c, ctx):
         if ctx.tgt_lang not in (None, "ar"):
@@ -117,8 +122,12 @@ class TerminologyGate(Gate):
         glossary = _glossary(tuple(self.glossaries))
         reference = reference_text(seg)
         in_reference = expected_terms(glossary, [], reference)
-        trusted = seg.sources if getattr(seg, "sources_kind", "source") == "source" else []
-        expected = {**expected_terms(glossary, trusted, None), **in_reference}
+        trusted = [s for s in seg.sources if s and s.strip()] if getattr(seg, "sources_kind", "source") == "source" \
+            else []
+        in_source = expected_terms(glossary, trusted, None)
+        if trusted and self.source_decides:
+            in_reference = {k: t for k, t in in_reference.items() if k in in_source}
+        expected = {**in_source, **in_reference}
         if not expected:
             return None
         _, dropped, wrong = term_report(glossary, expected, seg.candidates[c].text)
@@ -131,7 +140,7 @@ class TerminologyGate(Gate):
         return None
 
     def params(self) -> dict:
-        return {"glossaries": self.glossaries, "max_lost": self.max_lost}
+        return {"glossaries": self.glossaries, "max_lost": self.max_lost, "source_decides": self.source_decides}
 
 
 def with_glossaries(config, specs: Sequence[str] | None, *, default: bool = True):
