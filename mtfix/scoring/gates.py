@@ -551,7 +551,7 @@ class FidelityGate(Gate):
         if ref not in self._loop_free:
             from mtfix.text.repetition import repetition_report
 
-            self._loop_free[ref] = repetition_report(ref).score
+            self._loop_free[ref] = shared_facts().of(repetition_report, ref).score  # the loop gate's report
         return self._loop_free[ref] < self.min_reference_score
 
     def check(self, seg, c, ctx):
