@@ -9,7 +9,10 @@ same in both directions; only the hypothesis and reference totals swap; it is
 the size of the intersection of the two texts' key views, done in C, plus
 ``min - 1`` for the n-grams repeated in both texts) and turns the statistics into the score with sacrebleu's own ``_compute_f_score``.
 The numbers are those of ``CHRF().sentence_score`` (tested for equality on
-many pairs). :class:`SentenceChrf` and :class:`SentenceBleu` memoise a
+many pairs). :meth:`ChrfStats.groups` counts the same statistics for many
+groups of texts at once in numpy (a pool's candidates, their source), and
+:class:`ChrfMemo` keeps every pair computed either way (``prefetch`` a
+pass over groups, ``score`` one pair on demand). :class:`SentenceChrf` and :class:`SentenceBleu` memoise a
 sentence metric the same way for scorers and gates that compare many texts with
 the same few (each text's n-grams once, each pair once). This module is the
 only place that touches sacrebleu's CHRF and BLEU internals.
