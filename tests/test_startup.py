@@ -13,7 +13,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers", "huggingface_hub.hf_api", "huggingface_hub.file_download", "ctranslate2",
-         "pydantic", "numpy", "matplotlib", "sacrebleu")
+         "pydantic", "numpy", "matplotlib", "sacrebleu", "typer.rich_utils", "markdown_it")
+#: the modules of the commands a run does not use
+OTHER_COMMANDS = ("mtfix.cli.translate", "mtfix.cli.repair", "mtfix.cli.select", "mtfix.cli.evaluate",
+                  "mtfix.cli.corpus", "mtfix.cli.models", "mtfix.cli.options")
 
 PROBE = """
 import json, sys
@@ -30,10 +33,10 @@ print(json.dumps({"code": code, "loaded": [m for m in watch if m in sys.modules]
 """
 
 
-def _probe(args, tmp_path):
+def _probe(args, tmp_path, watch=HEAVY):
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
-           "MTFIX_MODELS_DIR": str(tmp_path / "models")}
-    p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], cwd=REPO, env=env,
+           "MTFIX_MODELS_DIR": str(tmp_path / "models"), "COLUMNS": "80"}
+    p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(watch)], cwd=REPO, env=env,
                        capture_output=True, text=True, timeout=120)
     return json.loads(p.stderr.strip().splitlines()[-1]), p.stdout
 
@@ -47,6 +50,45 @@ def test_light_commands_import_no_heavy_library(args, code, seed_path, tmp_path)
     if code is not None:
         assert got["code"] == code
     assert out.strip()  # it did its job (help text, findings, the model table)
+
+
+def test_a_command_run_imports_only_its_own_module(seed_path, tmp_path):
+    got, out = _probe(["check", str(seed_path)], tmp_path, watch=OTHER_COMMANDS + ("mtfix.cli.check",))
+    assert got["loaded"] == ["mtfix.cli.check"] and out.strip()
+    got, out = _probe(["--help"], tmp_path, watch=OTHER_COMMANDS)  # the top-level help lists them all
+    assert got["loaded"] == list(OTHER_COMMANDS) and got["code"] == 0
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).replace("- ", "-")
+
+
+def test_help_is_the_same_with_one_command_or_all(tmp_path):
+    """`mtfix check --help` registers only `check`; the full application (``mtfix.cli.app.app``,
+    what library users and CliRunner see) gives the same help, and both are plain text."""
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import COMMANDS, app
+
+    for words in (["check"], ["repair"], ["models", "list"], ["corpus"]):
+        got, alone = _probe([*words, "--help"], tmp_path)
+        assert got["code"] == 0, words
+        full = CliRunner().invoke(app, [*words, "--help"], terminal_width=80)
+        assert full.exit_code == 0 and _words(full.output) == _words(alone), words  # wrapped alike or not
+        assert alone.startswith(f"Usage: mtfix {' '.join(words)} ") and "╭" not in alone
+    got, top = _probe(["--help"], tmp_path)
+    listing = top.split("Commands:", 1)[1]
+    assert [ln.split()[0] for ln in listing.splitlines() if ln[2:3].strip()] == list(COMMANDS)
+    # each command's first sentence, not cut at "e.g.", at most two lines
+    assert "several candidate translations (e.g. outputs of several MT systems)." in " ".join(listing.split())
+    assert "Translate FILE line by line: the same number of lines comes out." in listing
+
+
+def test_an_unknown_command_still_gets_a_suggestion(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "mtfix", "chek", "x"], cwd=REPO, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}, timeout=120)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        "error: No such command 'chek'. Did you mean 'check'? (see `mtfix --help`)")
 
 
 def test_plain_parameter_values_still_validated(tmp_path):
