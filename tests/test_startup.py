@@ -52,6 +52,11 @@ def test_light_commands_import_no_heavy_library(args, code, seed_path, tmp_path)
     assert out.strip()  # it did its job (help text, findings, the model table)
 
 
+def test_a_path_option_needs_no_pydantic(seed_path, tmp_path):
+    got, _ = _probe(["fix", str(seed_path), "--out", str(tmp_path / "fixed.txt")], tmp_path, watch=("pydantic",))
+    assert got["loaded"] == [] and got["code"] in (0, 1) and (tmp_path / "fixed.txt").read_text(encoding="utf-8").strip()
+
+
 def test_a_command_run_imports_only_its_own_module(seed_path, tmp_path):
     got, out = _probe(["check", str(seed_path)], tmp_path, watch=OTHER_COMMANDS + ("mtfix.cli.check",))
     assert got["loaded"] == ["mtfix.cli.check"] and out.strip()
@@ -111,6 +116,53 @@ def test_plain_parameter_values_still_validated(tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text(encoding="utf-8"))
     assert [s["name"] for s in d["systems"]] == ["A", "B"] and len(d["systems"][0]["worst_segments"]) == 1
+
+
+PATHS = """
+import json, sys
+from pathlib import Path
+from typing import List, Optional
+if sys.argv[1] == "fast":
+    from mtfix.cli import fastparams
+    assert fastparams.install()
+import typer
+from typer.testing import CliRunner
+
+app = typer.Typer()
+
+@app.command()
+def run(f: Path = typer.Argument(..., exists=True, dir_okay=False), out: Optional[Path] = typer.Option(None),
+        many: Optional[List[Path]] = typer.Option(None, "--p")):
+    print(json.dumps([type(f).__name__, str(f), str(out), [str(p) for p in many or []]]))
+
+results = []
+for args in json.loads(sys.argv[2]):
+    r = CliRunner().invoke(app, args)
+    results.append([r.exit_code, r.output])
+print(json.dumps({"results": results, "pydantic": "pydantic" in sys.modules}))
+"""
+
+
+def test_path_values_skip_pydantic_and_keep_typer_checks(tmp_path):
+    """A ``Path`` given as text becomes ``Path(text)`` without pydantic, then meets typer's own checks:
+    the same results and messages as typer's adapter gives."""
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    plain = [[str(tmp_path / "a.txt")], [str(tmp_path / "a.txt"), "--out", "o.txt", "--p", "x", "--p", "y/z"],
+             [str(tmp_path / "missing.txt")], [str(tmp_path)]]
+    odd = [[str(tmp_path / "a.txt"), "--p", ""], [""], [str(tmp_path) + "//a.txt", "--out", "./o"]]  # Path() changes
+
+    def run(how, cases):
+        return json.loads(subprocess.run([sys.executable, "-c", PATHS, how, json.dumps(cases)], cwd=tmp_path,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                                         timeout=120, check=True).stdout)
+
+    fast, typer_ = run("fast", plain), run("typer", plain)
+    assert fast["results"] == typer_["results"]
+    assert [code for code, _ in fast["results"]] == [0, 0, 2, 2]
+    assert "exist" in fast["results"][2][1] and "directory" in fast["results"][3][1]
+    assert json.loads(fast["results"][1][1]) == [type(tmp_path).__name__, str(tmp_path / "a.txt"), "o.txt", ["x", "y/z"]]
+    assert typer_["pydantic"] and not fast["pydantic"]
+    assert run("fast", odd)["results"] == run("typer", odd)["results"]  # these take typer's own way
 
 
 def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):

@@ -6,14 +6,19 @@ a ~0.5 s start-up on this machine). A value that already is exactly what its
 annotation asks for (a ``str`` for ``str``, a ``bool`` for a flag, an ``int`` for ``int`` without a
 range, a sequence of ``str`` for ``list[str]``) needs no conversion and no
 validation: it is returned as typer's adapter would return it; a missing value
-(``None``) never needed the adapter either. Everything else (paths, ranges,
-choices, files, conversions of text to numbers) still goes to typer's own
-coercion, built on the first value that needs it. On a typer without
+(``None``) never needed the adapter either. A ``Path`` (or ``list[Path]``) value
+given as text becomes ``Path(text)`` (what pydantic's ``Path`` validation does;
+only where that keeps the text as it is, as typer's messages quote it) and
+then goes through typer's own path checks (``exists``, ``dir_okay``, ...), as its
+adapter would send it. Everything else (ranges, choices, files, conversions of
+text to numbers) still goes to typer's own coercion, built on the first value
+that needs it. On a typer without
 these internals (older or newer versions) nothing is changed.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 _PLAIN = (str, int, float, bool)
@@ -31,10 +36,14 @@ def _plain_kind(descriptor) -> tuple[type, bool] | None:
     annotation = descriptor.annotation
     if annotation in _PLAIN:
         return annotation, False
+    if annotation is Path and getattr(info, "path_type", None) in (None, Path):
+        return Path, False
     if get_origin(annotation) is list:
         args = get_args(annotation)
         if len(args) == 1 and args[0] is str:
             return str, True
+        if len(args) == 1 and args[0] is Path and getattr(info, "path_type", None) in (None, Path):
+            return Path, True
     return None
 
 
@@ -42,6 +51,7 @@ def install() -> bool:
     """Teach typer's parameters the plain fast path; True if installed."""
     try:
         from typer import _coercion, core
+        from typer._param_types import coerce_cli_path
     except ImportError:  # typer without the adapter layer: nothing to avoid
         return False
     param_cls = getattr(core, "_TyperParameter", None)
@@ -62,7 +72,16 @@ def install() -> bool:
             object.__setattr__(self, "_full", None)
 
         def _coerce_value(self, value: Any, param, ctx) -> Any:
-            if self._kind is not None:
+            if self._kind is not None and self._kind[0] is Path:
+                many = self._kind[1]
+                items = value if many and isinstance(value, (list, tuple)) else None if many else [value]
+                # text that Path() leaves as it is ("a/b", not "a//b" or ""): typer's messages quote the text
+                if items is not None and all(isinstance(v, Path) or (isinstance(v, str) and str(Path(v)) == v)
+                                             for v in items):
+                    paths = [coerce_cli_path(Path(v), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+                             for v in items]
+                    return paths if many else paths[0]
+            elif self._kind is not None:
                 kind, many = self._kind
                 if many and isinstance(value, (list, tuple)) and all(type(v) is kind for v in value):
                     return list(value)
