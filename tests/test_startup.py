@@ -132,8 +132,9 @@ app = typer.Typer()
 
 @app.command()
 def run(f: Path = typer.Argument(..., exists=True, dir_okay=False), out: Optional[Path] = typer.Option(None),
-        many: Optional[List[Path]] = typer.Option(None, "--p")):
-    print(json.dumps([type(f).__name__, str(f), str(out), [str(p) for p in many or []]]))
+        many: Optional[List[Path]] = typer.Option(None, "--p"), n: int = typer.Option(1, min=1, max=9),
+        k: int = typer.Option(0)):
+    print(json.dumps([type(f).__name__, str(f), str(out), [str(p) for p in many or []], n, k]))
 
 results = []
 for args in json.loads(sys.argv[2]):
@@ -160,9 +161,30 @@ def test_path_values_skip_pydantic_and_keep_typer_checks(tmp_path):
     assert fast["results"] == typer_["results"]
     assert [code for code, _ in fast["results"]] == [0, 0, 2, 2]
     assert "exist" in fast["results"][2][1] and "directory" in fast["results"][3][1]
-    assert json.loads(fast["results"][1][1]) == [type(tmp_path).__name__, str(tmp_path / "a.txt"), "o.txt", ["x", "y/z"]]
+    assert json.loads(fast["results"][1][1]) == [type(tmp_path).__name__, str(tmp_path / "a.txt"), "o.txt",
+                                                 ["x", "y/z"], 1, 0]
     assert typer_["pydantic"] and not fast["pydantic"]
     assert run("fast", odd)["results"] == run("typer", odd)["results"]  # these take typer's own way
+
+
+def test_int_values_skip_pydantic_and_keep_typer_checks(tmp_path):
+    """Plain digits in range are the int typer's adapter gives; anything else meets the adapter itself."""
+    f = tmp_path / "a.txt"
+    f.write_text("x", encoding="utf-8")
+    plain = [[str(f), "--n", "3"], [str(f), "--n", "09", "--k", "12"], [str(f), "--n", "9", "--k", "0"]]
+    odd = [[str(f), "--n", "0"], [str(f), "--n", "10"], [str(f), "--n", "+3"], [str(f), "--n", "\uff13"],
+           [str(f), "--n", "3.0"], [str(f), "--k", "-2"], [str(f), "--n", " 3"], [str(f), "--n", "x"]]
+
+    def run(how, cases):
+        return json.loads(subprocess.run([sys.executable, "-c", PATHS, how, json.dumps(cases)], cwd=tmp_path,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                                         timeout=120, check=True).stdout)
+
+    fast = run("fast", plain)
+    assert fast["results"] == run("typer", plain)["results"] and not fast["pydantic"]
+    assert [json.loads(out)[4:] for _, out in fast["results"]] == [[3, 0], [9, 12], [9, 0]]
+    got, want = run("fast", odd)["results"], run("typer", odd)["results"]
+    assert got == want and [got[i][0] for i in (0, 1, 7)] == [2, 2, 2]  # out of range, not a number
 
 
 def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):
