@@ -382,11 +382,11 @@ sp_src = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/source.spm
 sp_tgt = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/target.spm")
 lines = open(src_file, encoding="utf-8").read().splitlines()
 tokens = [sp_src.encode(line, out_type=str) + ["</s>"] for line in lines]
-cap = max(math.ceil(ratio * len(t)) + 10 for t in tokens)  # mtfix's output cap, so both decode as long
+caps = [math.ceil(ratio * len(t)) + 10 for t in tokens]  # mtfix's output cap, so both decode as long
 tr = ctranslate2.Translator(model, device="cpu", intra_threads=threads, inter_threads=1)
-res = tr.translate_batch(tokens, beam_size=1, max_input_length=0, max_decoding_length=cap)
-with open(out_file, "w", encoding="utf-8") as f:
-    f.write("".join(sp_tgt.decode(r.hypotheses[0]) + "\n" for r in res))
+res = tr.translate_batch(tokens, beam_size=1, max_input_length=0, max_decoding_length=max(caps))
+with open(out_file, "w", encoding="utf-8") as f:  # each output held to its own cap, as mtfix does
+    f.write("".join(sp_tgt.decode(r.hypotheses[0][:cap]) + "\n" for r, cap in zip(res, caps)))
 """
 
 
