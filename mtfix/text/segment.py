@@ -195,9 +195,35 @@ def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
     the pieces is the input.
     """
     buf: list[str] = []
-    fence: str | None = None
-    for chunk in lines:
+    for chunk, ends, _ in block_chunks(lines):
         buf.append(chunk)
+        if ends:
+            yield "".join(buf)
+            buf = []
+    if buf:
+        yield "".join(buf)
+
+
+def block_chunks(lines: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
+    """``(chunk, block_ends, seamless)`` for each of ``lines`` (line endings kept), in order.
+
+    ``block_ends``: :func:`independent_blocks` ends a piece after this chunk.
+    ``seamless``: the text before and after this point segments the same whether
+    it is cut here or not (``segment(a + b)`` is ``segment(a)`` followed by
+    ``segment(b)``, offsets shifted): the chunk ends with ``\n`` outside a code
+    fence and the next line starts a paragraph whatever precedes it (blank, a
+    rule, a heading, list item or quote, or text that cannot continue a wrapped
+    paragraph), and is not a line whose first word is an Arabic abbreviation (a
+    year marker there looks back across the line break). So a caller may cut
+    at a seamless point inside a block, or join two blocks at a seamless
+    block end. Reads one chunk ahead.
+    """
+    fence: str | None = None
+    pending: tuple[str, bool, str | None] | None = None  # the previous chunk, its block end, the fence after it
+    for chunk in lines:
+        if pending is not None:
+            prev, ends, prev_fence = pending
+            yield prev, ends, prev_fence is None and prev.endswith("\n") and _opens_paragraph(chunk)
         cut = False
         for m in _NEWLINE_OR_END.finditer(chunk):
             line = chunk[m.start():m.start(1)]
@@ -205,11 +231,26 @@ def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
                 continue
             fence, fenced = _fence_step(line, fence)
             cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
-        if cut:
-            yield "".join(buf)
-            buf = []
-    if buf:
-        yield "".join(buf)
+        pending = (chunk, cut, fence)
+    if pending is not None:
+        yield pending[0], pending[1], False
+
+
+def _opens_paragraph(chunk: str) -> bool:
+    """Does the first line of ``chunk`` start a paragraph whatever the text before it, and segment
+    the same without that text? (See :func:`block_chunks`.)"""
+    m = _NEWLINE.search(chunk)
+    line = chunk if m is None else chunk[:m.start()]
+    if all(_blank(c) for c in line) or _FENCE.match(line):
+        return True
+    kind, s, e = _content(line, 0, len(line))
+    if s == e:
+        return True
+    first = line[s]
+    if kind == "text" and first.isalpha() and first.islower() and first.isascii():
+        return False  # may continue a paragraph wrapped by hand
+    word = _WORD_BEFORE_DOT.match(line, s)
+    return not (word and _ARABIC_ABBREVIATION.fullmatch(word.group(1)))
 
 
 _NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
@@ -251,6 +292,8 @@ _ARABIC_ABBREVIATION = re.compile(r"(?:[\u0621-\u064A\u0671-\u06D3]ـ?\.)*[\u062
 _SPEECH_TAG = re.compile(r"\s+(?:\w+\s+){0,2}?(?:asked|asks|said|says|replied|replies|wondered|cried|shouted|"
                          r"whispered|added|exclaimed|wrote|writes|answered|insisted|demanded)\b")
 _YEAR_MARKERS = {"م", "ه", "ق.م", "ب.م", "ق.ه"}  # after a year: AD, AH, BC (tatweel removed)
+#: the first word of a line when a dot ends it (``هـ.``): `_arabic_abbreviation_ends` looks before it
+_WORD_BEFORE_DOT = re.compile(r"([^\s\"'“‘«(\[{]+?)\.")
 _YEAR_BEFORE = re.compile(r"(?:^|\s)[0-9٠-٩۰-۹]{1,4}\s*$")
 #: words that open an Arabic sentence and are never a name (also after the conjunctions و / ف)
 _AR_STARTERS = {
