@@ -390,6 +390,12 @@ with open(out_file, "w", encoding="utf-8") as f:  # each output held to its own 
 """
 
 
+def _cpu_all() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
     """(wall, CPU) seconds of a fresh process, start-up and imports included."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -942,9 +948,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     res["summary"] = summarise(raw, rep, rss)
     res["total_s"] = time.perf_counter() - t_start
+    res["total_cpu_s"] = _cpu_all()  # this process and its children, for a loaded machine's extrapolation
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md = markdown(res) + translate_overhead_markdown(res)
+    md = markdown(res) + translate_overhead_markdown(res) + (
+        f"\nThis run took {res['total_s']:.0f} s of wall time and {res['total_cpu_s']:.0f} s of CPU time "
+        f"(load average {_load(load_start)} at the start).\n")
     (args.out / "bench.md").write_text(md, encoding="utf-8")
     print(md)
     log(f"done in {res['total_s']:.0f}s: {args.out / 'bench.json'}, {args.out / 'bench.md'}")
