@@ -9,10 +9,12 @@ Each row is measured against its anchor in the same run, rounds interleaved
 (so a busy machine slows both sides alike), and reported as the median with
 the spread (min-max) of the rounds:
 
-1. ``select``: 5 FLORES-200 systems (ara-eng) x N lines, ``select_files`` as
-   now vs the same with the consensus's pairwise chrF computed as before
-   (sacrebleu ``sentence_score`` per ordered pair, each call re-extracting both
-   texts' n-grams); the selections are checked identical.
+1. ``select``: 5 FLORES-200 systems (ara-eng) x N lines, ``select_files`` and
+   its report JSON (what ``mtfix select --report`` computes) as now vs the same
+   with every analysis and the report computed as before
+   (``tests/select_reference.py``: sacrebleu ``sentence_score`` per ordered pair
+   and per gate check, no shared per-text analyses); the selections and the
+   report JSON are checked identical.
 2. start-up: ``mtfix --help``, ``mtfix check <seed>``, ``mtfix models list`` vs
    ``sacrebleu --help`` (fresh processes).
 3. ``mtfix evaluate`` (5 systems, BLEU/chrF/chrF++/TER, paired bootstrap, the
@@ -115,57 +117,52 @@ def _subset(files: list[Path], n: int, tmp: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- 1. select
 
 
-def pairwise_chrf_before(texts, stats=None):
-    """The consensus matrix as it was computed before: sacrebleu sentence chrF per ordered pair."""
-    from mtfix.metrics import sentence_chrf
-
-    k = len(texts)
-    m = [[None] * k for _ in range(k)]
-    cache: dict = {}
-    for a in range(k):
-        for b in range(k):
-            if a == b:
-                continue
-            key = (texts[a], texts[b])
-            if key not in cache:
-                cache[key] = 100.0 if texts[a] == texts[b] and texts[a].strip() else sentence_chrf(*key)
-            m[a][b] = cache[key]
-    return m
+def _select_reference():
+    """tests/select_reference.py: select's analyses and report as they were computed before (the anchor)."""
+    spec = importlib.util.spec_from_file_location("select_reference", REPO / "tests" / "select_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def bench_select(n_lines: int, rounds: int, tmp: Path) -> dict:
-    import mtfix.scoring.consensus as consensus
-    from mtfix.scoring import select_files
+    from mtfix.metrics import ChrfMemo, ChrfStats
+    from mtfix.select import select_files
 
+    ref = _select_reference()
     files = _subset(_systems(), n_lines, tmp)
     source = _subset([DATA / "flores200-devtest" / "arb_Arab.txt"], n_lines, tmp)[0]
     specs = [(f"sys{k}", str(p)) for k, p in enumerate(files)]
-    now = consensus.pairwise_chrf
     outputs = {}
 
-    def run(name, impl):
-        def job():
-            consensus.pairwise_chrf = impl
-            try:
-                outputs[name] = select_files(specs, source).lines
-            finally:
-                consensus.pairwise_chrf = now
-        return job
+    def now():  # what `mtfix select --report` computes: the selection and its report JSON
+        result = select_files(specs, source)
+        outputs["now"] = (result.lines, json.dumps(result.report(), ensure_ascii=False, indent=1))
 
-    res = interleaved({"now": run("now", now), "before": run("before", pairwise_chrf_before)}, rounds)
+    def before():  # the same with the analyses and the report computed as before (tests/select_reference.py)
+        with ref.reference_analyses():
+            result = select_files(specs, source)
+        outputs["before"] = (result.lines, json.dumps(ref.reference_report(result), ensure_ascii=False, indent=1))
+
+    res = interleaved({"now": now, "before": before}, rounds)
     if outputs["now"] != outputs["before"]:
-        raise SystemExit("select: the selections differ between the two chrF computations")
+        raise SystemExit("select: the selections or reports differ from the reference computations")
     ratio = res["before"]["median"] / res["now"]["median"]
     cpu_ratio = res["before"]["cpu_median"] / res["now"]["cpu_median"]
     log(f"select {len(files)} x {n_lines}: before {spread(res['before'])}, now {spread(res['now'])}: {ratio:.1f}x")
 
-    # the consensus matrices alone, and their floor: sacrebleu extracting every candidate's n-grams once
-    from mtfix.metrics import ChrfStats
-
+    # the consensus matrices alone: pair by pair as before, the vectorised pass now, and what
+    # sacrebleu's own n-gram extraction of each candidate once (the floor of the Counter way) costs
     rows = [list(r) for r in zip(*(p.read_text(encoding="utf-8").splitlines() for p in files))]
     cs = ChrfStats()
-    part = interleaved({"matrices now": lambda: [now(r, cs) for r in rows],
-                        "matrices before": lambda: [pairwise_chrf_before(r) for r in rows],
+
+    def matrices_now():
+        memo = ChrfMemo(cs)
+        memo.prefetch(rows)
+        return [memo.pairwise(r) for r in rows]
+
+    part = interleaved({"matrices now": matrices_now,
+                        "matrices before": lambda: [ref.ReferenceFacts().pairwise(r) for r in rows],
                         "extraction only": lambda: [cs.metric._extract_reference_info([t]) for r in rows for t in r]},
                        rounds)
     part_ratio = part["matrices before"]["median"] / part["matrices now"]["median"]
@@ -173,8 +170,7 @@ def bench_select(n_lines: int, rounds: int, tmp: Path) -> dict:
     log(f"consensus matrices: before {spread(part['matrices before'])}, now {spread(part['matrices now'])} "
         f"({part_ratio:.1f}x); sacrebleu's n-gram extraction alone {spread(part['extraction only'])}")
     return {"systems": len(files), "lines": n_lines, "times": res, "speedup": ratio, "cpu_speedup": cpu_ratio,
-            "identical": True,
-            "matrices": part, "matrices_speedup": part_ratio}
+            "identical": True, "matrices": part, "matrices_speedup": part_ratio}
 
 
 # ----------------------------------------------------------------------------- 2. start-up
@@ -363,13 +359,12 @@ def rows(res: dict) -> list[str]:
     if "select" in res:
         sel = res["select"]
         lines += [
-            f"| `select`, {sel['systems']} FLORES systems x {sel['lines']} lines (identical selections) "
-            f"| {spread(sel['times']['now'])} | pairwise chrF as before: {spread(sel['times']['before'])} "
+            f"| `select` with its report, {sel['systems']} FLORES systems x {sel['lines']} lines (identical "
+            f"selections and report) | {spread(sel['times']['now'])} | as before: {spread(sel['times']['before'])} "
             f"| {sel['speedup']:.1f}x faster (CPU {sel['cpu_speedup']:.1f}x) | >= 5x: {_ok(sel['speedup'] >= 5)} |",
-            f"| `select`'s consensus matrices alone (pairwise chrF, the part this changed) "
+            f"| `select`'s consensus matrices alone (pairwise chrF) "
             f"| {spread(sel['matrices']['matrices now'])} | as before: {spread(sel['matrices']['matrices before'])}; "
-            f"floor, sacrebleu's n-gram extraction of each candidate once: "
-            f"{spread(sel['matrices']['extraction only'])} "
+            f"sacrebleu's n-gram extraction of each candidate once: {spread(sel['matrices']['extraction only'])} "
             f"| {sel['matrices_speedup']:.1f}x faster (CPU {sel['matrices']['cpu_speedup']:.1f}x) | |",
         ]
     if "startup" in res:

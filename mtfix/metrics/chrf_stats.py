@@ -160,11 +160,11 @@ class ChrfStats:
             totals[text_group, text_slot, n - 1] = np.bincount(who, minlength=n_texts)
             span = base ** n
             uniq, inv = np.unique(grp * span + grams, return_inverse=True)
-            counts = np.bincount(inv.reshape(-1) * width + slot, minlength=len(uniq) * width).reshape(-1, width)
-            pair_min = np.minimum(counts[:, first], counts[:, second])  # [n-gram, pair a < b]
+            counts = np.bincount(slot * len(uniq) + inv.reshape(-1), minlength=width * len(uniq)).reshape(width, -1)
+            pair_min = np.minimum(counts[first], counts[second])  # [pair a < b, n-gram]
             owner_group = uniq // span  # sorted: each group's n-grams are contiguous
             starts = np.flatnonzero(np.concatenate(([True], owner_group[1:] != owner_group[:-1])))
-            sums = np.add.reduceat(pair_min, starts, axis=0)
+            sums = np.add.reduceat(pair_min, starts, axis=1).T  # [group, pair]
             present = owner_group[starts]
             matches[present[:, None], first, second, n - 1] = sums
             matches[present[:, None], second, first, n - 1] = sums  # the clipped count is symmetric

@@ -65,7 +65,7 @@ from typing import Any, ClassVar, Sequence
 from mtfix.errors import MtfixError
 from mtfix.params import set_params
 from mtfix.scoring.base import Segment
-from mtfix.scoring.facts import Facts
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import GATES, register_gate
 
 __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKEN", "special_tokens"]
@@ -81,6 +81,16 @@ class GateContext:
     back_translations: dict[str, str] = field(default_factory=dict)
     #: per-text analyses shared with the scorers (chrF, repetition, numbers...), each computed once
     facts: Facts = field(default_factory=Facts)
+
+    def chrf(self, hypothesis: str, reference: str) -> float:
+        """Sentence chrF (0-100, :func:`mtfix.metrics.sentence_chrf`'s numbers), each pair computed
+        once per selection, most of them in the selection's vectorised pass."""
+        return self.facts.chrf(hypothesis, reference)
+
+    def chrf_vs_reference(self, seg: Segment, c: int, reference: str) -> float:
+        """Sentence chrF of candidate ``c`` of ``seg`` against ``reference``: the consensus matrix's
+        number when ``reference`` is another candidate (one memo holds both)."""
+        return self.facts.chrf(seg.candidates[c].text, reference)
 
 
 class Gate(ABC):
@@ -298,7 +308,15 @@ def _without_source_words(text: str, seg: Segment, max_copied: float = 0.0) -> s
     srcs = _trusted_sources(seg)
     if not srcs:
         return text
-    copied = {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+    return shared_facts().of(_without_words_of, text, tuple(srcs), max_copied)  # once per text and sources
+
+
+def _source_word_keys(srcs: tuple[str, ...]) -> set:
+    return {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+
+
+def _without_words_of(text: str, srcs: tuple[str, ...], max_copied: float) -> str:
+    copied = shared_facts().of(_source_word_keys, srcs)
     hits = [m for m in _LATIN_WORD.finditer(text) if _word_key(m.group()) in copied]
     if not hits:
         return text
@@ -498,9 +516,9 @@ class CopyGate(Gate):
         for s in seg.sources:
             if not s or not s.strip():
                 continue
-            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else ctx.facts.chrf(text, s)
+            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else ctx.chrf(text, s)
             # the reference's own overlap with the source (names, numbers) is not copying
-            if v >= self.max_chrf and v > ctx.facts.chrf(ref, s) + 10:
+            if v >= self.max_chrf and v > ctx.chrf(ref, s) + 10:
                 kind = "source" if seg.sources_kind == "source" else "pivot"
                 return f"copy of the {kind} (chrF {v:.0f})"
         return None
@@ -519,7 +537,7 @@ class FidelityGate(Gate):
         ref = reference_text(seg)
         if not ref.strip():
             return None
-        v = ctx.facts.chrf(seg.candidates[c].text, ref)
+        v = ctx.chrf_vs_reference(seg, c, ref)
         what = "original" if seg.original is not None else "reference"
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
@@ -527,8 +545,8 @@ class FidelityGate(Gate):
 
     def evidence(self, seg, c, ctx):
         what = "original" if seg.original is not None else "reference"
-        chrf = (ctx.facts if ctx is not None else Facts()).chrf(seg.candidates[c].text, reference_text(seg))
-        return f"fidelity chrF {chrf:.1f} vs the {what}"
+        ctx = ctx if ctx is not None else GateContext()
+        return f"fidelity chrF {ctx.chrf_vs_reference(seg, c, reference_text(seg)):.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building
