@@ -127,6 +127,7 @@ class _SentenceAt:
 
     def __init__(self, sents: list[Sentence]):
         self.sents, self.starts = sents, [s.start for s in sents]
+        self.by_index = {s.index: s for s in sents}
 
     def __call__(self, offset: int) -> int | None:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -136,6 +137,7 @@ class _SentenceAt:
 #: letters every script count takes for its language (the basic Arabic letters, ASCII letters):
 #: a sentence more than half of them is in that language (tests/test_text_check.py checks them)
 _SURELY = {"ar": re.compile("[\u0621-\u063a\u0641-\u064a]"), "en": re.compile("[A-Za-z]")}
+_NOT_SURELY = {"ar": re.compile("[^\u0621-\u063a\u0641-\u064a]+"), "en": re.compile("[^A-Za-z]+")}
 _TOKEN = re.compile(r"\w+")  # the words of mtfix.text.repetition
 _SEP = "\x01"  # between sentences in a piece's word list: never inside a word
 #: ``repetition_report`` finds a loop only where a word equals the word d places later (d = 1..9)
@@ -147,7 +149,7 @@ def _surely_in(text: str, lang: str) -> bool:
     """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
     letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
     language, and nothing else needs counting."""
-    return 2 * (len(text) - len(_SURELY[lang].sub("", text))) > len(text)
+    return 2 * len(_NOT_SURELY[lang].sub("", text)) > len(text)
 
 
 def _may_repeat(sents: list[Sentence]) -> set[int]:
@@ -197,7 +199,19 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
 _NO_CHAR_LOOP: set[str] = set()  # words seen that cannot hold a loop of characters (a memo)
 
 
-def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repeat: set[int]) -> list[Finding]:
+def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
+    """:func:`~mtfix.text.script.latin_words_in_arabic` of every sentence, found in one pass over
+    the text (a word never runs over a sentence's edge: white space or a mark is there)."""
+    out: dict[int, list] = {}
+    for w in latin_words_in_arabic(doc.text):
+        i = sentence_at(w.start)
+        if i is not None and w.end <= sentence_at.by_index[i].end:
+            out.setdefault(i, []).append(w)
+    return out
+
+
+def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repeat: set[int],
+                    latin: dict[int, list]) -> list[Finding]:
     out = []
     for g in ctx.garbled(s):
         why = _GARBLED_WHY[g.kind]
@@ -208,8 +222,8 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                             value=g.to_dict()["value"], values=g.to_dict()["values"], suggestion=g.suggestion))
     if lang is not None and _surely_in(s.text, lang):
         if lang == "ar":
-            for w in latin_words_in_arabic(s.text):
-                out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
                                     f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
     elif lang is not None:
         stats = script_stats(s.text)
@@ -222,8 +236,8 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":
-            for w in latin_words_in_arabic(s.text):
-                out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
                                     f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
     rep = repetition_report(s.text) if s.index in may_repeat else None
     for r in rep.repeats if rep is not None else ():
@@ -268,9 +282,10 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
                      mentioned if mentioned is not None else set())
     sentence_at = _SentenceAt(ctx.sentences)
     may_repeat = _may_repeat(ctx.sentences)
+    latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
     for s in ctx.sentences:
-        findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat))
+        findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
     for inv in find_invisibles(doc.text):
         if runs and runs[-1][0].char == inv.char and runs[-1][1] == inv.start:
