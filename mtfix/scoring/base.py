@@ -75,10 +75,11 @@ class Score:
     se: float | None = None  # standard error of the gain over the incumbent, when the scorer can tell
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["value"] = round(self.value, 6)
+        # built by hand, not with dataclasses.asdict (a report holds one per candidate and scorer)
+        d = {"value": round(self.value, 6), "reason": self.reason} if type(self) is Score \
+            else {**asdict(self), "value": round(self.value, 6)}
         if self.se is None:
-            del d["se"]
+            d.pop("se", None)
         else:
             d["se"] = round(self.se, 6)
         return d

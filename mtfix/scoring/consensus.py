@@ -54,8 +54,8 @@ from collections import defaultdict
 from typing import Sequence
 
 
-from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
 from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
@@ -76,15 +76,17 @@ class Agreement:
     once. Built once per corpus and shared by trust and consensus.
     """
 
-    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
+    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None, facts: Facts | None = None):
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         norm = normalize or (lambda t: t)
-        stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
+        # each text's n-grams extracted once, each pair's chrF computed once, shared with the gates
+        facts = facts or shared_facts()
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
-        for seg in segments:
-            texts = [norm(c.text) for c in seg.candidates]
-            m = np.array(pairwise_chrf(texts, stats), dtype=float)  # None (the diagonal) -> NaN
+        pools = [[norm(c.text) for c in seg.candidates] for seg in segments]
+        facts.prefetch_chrf(pools)  # every segment's pairs in a few vectorised passes
+        for texts in pools:
+            m = np.array(facts.pairwise(texts), dtype=float)  # None (the diagonal) -> NaN
             self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
 
