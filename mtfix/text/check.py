@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import Counter
+from operator import and_, eq
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -33,7 +35,7 @@ from mtfix.text.numbers import format_value
 from mtfix.text.repetition import repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
-from mtfix.text.segment import Document, Sentence, block_chunks, segment
+from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
 __all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_lines", "check_file"]
 
@@ -41,7 +43,7 @@ __all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_line
 MIN_LETTERS_FOR_LANGUAGE = 4
 #: a streamed text is checked in pieces of about this many characters (several paragraphs per
 #: pass; a paragraph is never cut): the memory of a check is about the piece or the longest paragraph
-PIECE_CHARS = 16_000
+PIECE_CHARS = 4_000
 
 _GARBLED_WHY = {
     "arabic-comma-thousands": "Arabic comma as thousands separator",
@@ -125,13 +127,91 @@ class _SentenceAt:
 
     def __init__(self, sents: list[Sentence]):
         self.sents, self.starts = sents, [s.start for s in sents]
+        self.by_index = {s.index: s for s in sents}
 
     def __call__(self, offset: int) -> int | None:
         i = bisect.bisect_right(self.starts, offset) - 1
         return self.sents[i].index if i >= 0 and offset < self.sents[i].end else None
 
 
-def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx) -> list[Finding]:
+#: letters every script count takes for its language (the basic Arabic letters, ASCII letters):
+#: a sentence more than half of them is in that language (tests/test_text_check.py checks them)
+_SURELY = {"ar": re.compile("[\u0621-\u063a\u0641-\u064a]"), "en": re.compile("[A-Za-z]")}
+_NOT_SURELY = {"ar": re.compile("[^\u0621-\u063a\u0641-\u064a]+"), "en": re.compile("[^A-Za-z]+")}
+_TOKEN = re.compile(r"\w+")  # the words of mtfix.text.repetition
+_SEP = "\x01"  # between sentences in a piece's word list: never inside a word
+#: ``repetition_report`` finds a loop only where a word equals the word d places later (d = 1..9)
+#: in 3 places d apart (d <= 3) or 4 times in a row (d >= 4)
+_LOOP_DISTANCES = range(1, 10)
+
+
+def _surely_in(text: str, lang: str) -> bool:
+    """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
+    letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
+    language, and nothing else needs counting."""
+    return 2 * len(_NOT_SURELY[lang].sub("", text)) > len(text)
+
+
+def _may_repeat(sents: list[Sentence]) -> set[int]:
+    """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
+    (a superset, found for all sentences at once at C speed): a word equal to the word d places
+    later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
+    (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
+    characters (4+ characters repeated, the repetition module's own test)."""
+    words_of = ["\0".join(_TOKEN.findall(s.text)) for s in sents]
+    words = f"\0{_SEP}\0".join(words_of).casefold().split("\0")  # casefold is per character: per word too
+    first = []  # index in `words` of each sentence's first word
+    k = 0
+    for w in words_of:
+        first.append(k)
+        k += (w.count("\0") + 1 if w else 1) + 1
+    found: set[int] = set()
+
+    def mark(i: int, j: int) -> None:  # the sentences holding words i..j
+        a, b = bisect.bisect_right(first, i) - 1, bisect.bisect_right(first, j) - 1
+        found.update(sents[x].index for x in range(max(a, 0), b + 1))
+
+    for d in _LOOP_DISTANCES:
+        same = bytes(map(eq, words, words[d:]))
+        if d <= 3:
+            same = bytes(map(and_, same, same[d:]))
+            pattern = b"\x01"
+        else:
+            pattern = b"\x01\x01\x01\x01"
+        at = same.find(pattern)
+        while at >= 0:
+            mark(at, at + 2 * d + len(pattern))
+            at = same.find(pattern, at + 1)
+    for w in set(words).difference(_NO_CHAR_LOOP):
+        if len(w) >= 5 and len(w) - len(set(w)) >= 4:
+            i = words.index(w)
+            while True:
+                mark(i, i)
+                try:
+                    i = words.index(w, i + 1)
+                except ValueError:
+                    break
+        elif len(_NO_CHAR_LOOP) < 50_000:
+            _NO_CHAR_LOOP.add(w)
+    return found
+
+
+_NO_CHAR_LOOP: set[str] = set()  # words seen that cannot hold a loop of characters (a memo)
+
+
+def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
+    """:func:`~mtfix.text.script.latin_words_in_arabic` of every sentence, found in one pass over
+    the text (a word never runs over a sentence's edge: white space or a mark is there)."""
+    out: dict[int, list] = {}
+    for w in latin_words_in_arabic(doc.text):
+        i = sentence_at(w.start)
+        if i is not None and w.end <= sentence_at.by_index[i].end:
+            out.setdefault(i, []).append(w)
+    return out
+
+
+def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repeat: set[int],
+                    latin: dict[int, list]) -> list[Finding]:
     out = []
     for g in ctx.garbled(s):
         why = _GARBLED_WHY[g.kind]
@@ -140,7 +220,12 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx) -> list[F
         out.append(_finding(doc, "number", g.kind, s.start + g.start, s.start + g.end,
                             f"{value}: {why}{fix}", s.index,
                             value=g.to_dict()["value"], values=g.to_dict()["values"], suggestion=g.suggestion))
-    if lang is not None:
+    if lang is not None and _surely_in(s.text, lang):
+        if lang == "ar":
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
+                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+    elif lang is not None:
         stats = script_stats(s.text)
         counts = {"ar": stats.arabic, "en": stats.latin, "other": stats.other}
         found = max(counts, key=counts.get)
@@ -151,11 +236,11 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx) -> list[F
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":
-            for w in latin_words_in_arabic(s.text):
-                out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
                                     f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
-    rep = repetition_report(s.text)
-    for r in rep.repeats:
+    rep = repetition_report(s.text) if s.index in may_repeat else None
+    for r in rep.repeats if rep is not None else ():
         out.append(_finding(doc, "repetition", r.kind, s.start + r.start, s.start + r.end,
                             f"{r.count}× “{r.ngram}” {'back to back' if r.kind == 'tandem' else 'in a loop'}, "
                             f"repetition score {rep.score:.2f}", s.index,
@@ -196,9 +281,11 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
                      mentioned if mentioned is not None else set())
     sentence_at = _SentenceAt(ctx.sentences)
+    may_repeat = _may_repeat(ctx.sentences)
+    latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
     for s in ctx.sentences:
-        findings.extend(_check_sentence(doc, s, lang, ctx))
+        findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
     for inv in find_invisibles(doc.text):
         if runs and runs[-1][0].char == inv.char and runs[-1][1] == inv.start:
@@ -368,6 +455,7 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
 
 def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) -> CheckReport:
     """:func:`check_lines` on a UTF-8 file read line by line (:func:`mtfix.text.read.iter_text_lines`)."""
-    from mtfix.text.read import iter_text_lines
+    from mtfix.text.read import iter_text_chunks
 
-    return check_lines(lambda: iter_text_lines(path), lang, str(path), glossary)
+    # read a few thousand lines at a time, regrouped at blank lines and about every piece's length
+    return check_lines(lambda: line_chunks(iter_text_chunks(path), PIECE_CHARS), lang, str(path), glossary)

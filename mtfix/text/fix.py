@@ -435,18 +435,25 @@ def _glossed(text: str, start: int, end: int) -> bool:
 def _glossary(ctx: FixContext):
     if ctx.lang != "ar" or not ctx.glossary:
         return
+    from mtfix.text.glossary import fold_arabic
+
     text, done = ctx.text, ctx.mentioned
+    folded = fold_arabic(text)
     first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
-    for m in ctx.glossary.find_renderings(text):
+    for m in ctx.glossary.find_renderings(text, folded):
         first_rendered.setdefault(m.term.source, m.start)
-    yield from _glossary_edits(ctx, text, done, first_rendered)
+    yield from _glossary_edits(ctx, text, done, first_rendered, folded)
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 
 
-def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int]):
-    avoided = ctx.glossary.avoided_in(text)  # the few known mistranslations that can occur in the text
+_ASCII_LETTER = re.compile("[A-Za-z]")  # every Latin run starts with one
+
+
+def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
+    avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
+    latin = _ASCII_LETTER.search(text) is not None
     for s in ctx.sentences:
-        for m in _LATIN_RUN.finditer(s.text):
+        for m in _LATIN_RUN.finditer(s.text) if latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)

@@ -189,12 +189,12 @@ class Glossary:
         return cache
 
     @staticmethod
-    def _find(rxs, text: str, searched: str) -> list[tuple[int, int, int]]:
+    def _find(rxs, text: str, searched: str, present: set | None = None) -> list[tuple[int, int, int]]:
         hits = []
         for rx, i, *required in rxs:
             if not required or not required[0]:
                 hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
-            elif required[0] in searched:
+            elif (required[0] in present) if present is not None else (required[0] in searched):
                 hits.extend(_finditer_near(rx, required[0], searched, i))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out, end = [], -1
@@ -209,11 +209,22 @@ class Glossary:
         _, src, _, _ = self._compiled()
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(src, text, text)]
 
-    def find_renderings(self, text: str) -> list[TermMatch]:
-        """Acceptable target renderings in ``text`` (spelling variants folded; same length, so spans hold)."""
+    def find_renderings(self, text: str, folded: str | None = None) -> list[TermMatch]:
+        """Acceptable target renderings in ``text`` (spelling variants folded; same length, so spans
+        hold; ``folded``: ``fold_arabic(text)`` when the caller has it)."""
         _, _, tgt, _ = self._compiled()
-        folded = fold_arabic(text)
-        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded)]
+        folded = fold_arabic(text) if folded is None else folded
+        present = self._present(folded)
+        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
+
+    def _present(self, folded: str) -> set:
+        """Which words required by the target and avoid patterns occur in ``folded`` (each
+        looked for once)."""
+        cache = getattr(self, "_required", None)
+        if cache is None or cache[0] != len(self.terms):
+            _, _, tgt, bad = self._compiled()
+            cache = self._required = (len(self.terms), sorted({p[2] for p in tgt + bad if p[2]}))
+        return {w for w in cache[1] if w in folded}
 
     def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
         """Known mistranslations (a term's ``avoid`` list) in ``text`` (``patterns``: only those of
@@ -222,10 +233,10 @@ class Glossary:
         folded = fold_arabic(text)
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(bad, text, folded)]
 
-    def avoided_in(self, text: str) -> list:
+    def avoided_in(self, text: str, folded: str | None = None) -> list:
         """The patterns of known mistranslations that may occur in ``text`` or any part of it
         (for :meth:`find_avoided` on its parts); empty when none can."""
-        folded = fold_arabic(text)
+        folded = fold_arabic(text) if folded is None else folded
         return [p for p in self._compiled()[3] if p[2] in folded]
 
     def term_for(self, word: str) -> Term | None:

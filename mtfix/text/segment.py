@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.lang import script_lang
 
-__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks"]
+__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks",
+           "block_chunks", "line_chunks"]
 
 
 @dataclass(frozen=True)
@@ -225,12 +226,17 @@ def block_chunks(lines: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
             prev, ends, prev_fence = pending
             yield prev, ends, prev_fence is None and prev.endswith("\n") and _opens_paragraph(chunk)
         cut = False
-        for m in _NEWLINE_OR_END.finditer(chunk):
-            line = chunk[m.start():m.start(1)]
-            if not m.group(1) and not line:
-                continue
-            fence, fenced = _fence_step(line, fence)
-            cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
+        if fence is None and "```" not in chunk and "~~~" not in chunk:  # no fence: only the last line counts
+            if chunk.endswith(("\n", "\r")):
+                body = chunk[:-2] if chunk.endswith("\r\n") else chunk[:-1]
+                cut = all(_blank(c) for c in body[max(body.rfind("\n"), body.rfind("\r")) + 1:])
+        else:
+            for m in _NEWLINE_OR_END.finditer(chunk):
+                line = chunk[m.start():m.start(1)]
+                if not m.group(1) and not line:
+                    continue
+                fence, fenced = _fence_step(line, fence)
+                cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
         pending = (chunk, cut, fence)
     if pending is not None:
         yield pending[0], pending[1], False
@@ -254,6 +260,39 @@ def _opens_paragraph(chunk: str) -> bool:
 
 
 _NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+#: a blank line (white space and invisible marks) ending with a line feed: a block may end after it
+_BLANK_LINE_END = re.compile("(?:^|(?<=\n)|(?<=\r)(?!\n))(?:[^\\S\r\n]|[" + "".join(sorted(_MARKS)) + "])*\r?\n")
+
+
+def line_chunks(chunks: Iterable[str], size: int) -> Iterator[str]:
+    """Whole lines (each chunk of ``chunks`` ending with ``\n``, but the last) regrouped so that
+    :func:`block_chunks` sees the blocks it would see line by line: a piece ends after every
+    blank line, and about every ``size`` characters at a line end (where a caller may cut);
+    a chunk with a code fence is given line by line."""
+    for chunk in chunks:
+        if "```" in chunk or "~~~" in chunk:
+            yield from _lf_lines(chunk)
+            continue
+        pos, n = 0, len(chunk)
+        ends = [m.end() for m in _BLANK_LINE_END.finditer(chunk)]
+        ends.append(n)
+        for end in ends:
+            while end - pos > size:  # long stretch: cut it at line ends about every `size` characters
+                cut = chunk.find("\n", pos + size, end)
+                if cut < 0 or cut + 1 >= end:
+                    break
+                yield chunk[pos:cut + 1]
+                pos = cut + 1
+            if end > pos:
+                yield chunk[pos:end]
+                pos = end
+
+
+def _lf_lines(text: str) -> list[str]:
+    """``text`` cut after each ``\n`` (not at a lone ``\r``), line endings kept."""
+    out = text.split("\n")
+    last = out.pop()
+    return [x + "\n" for x in out] + ([last] if last else [])
 
 
 # ---------------------------------------------------------------- sentences
