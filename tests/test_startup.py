@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers", "huggingface_hub.hf_api", "huggingface_hub.file_download", "ctranslate2",
-         "pydantic", "numpy", "matplotlib", "sacrebleu", "typer.rich_utils", "markdown_it")
+         "pydantic", "numpy", "matplotlib", "sacrebleu", "typer.rich_utils", "markdown_it", "sqlite3")
 #: the modules of the commands a run does not use
 OTHER_COMMANDS = ("mtfix.cli.translate", "mtfix.cli.repair", "mtfix.cli.select", "mtfix.cli.evaluate",
                   "mtfix.cli.corpus", "mtfix.cli.models", "mtfix.cli.options")
@@ -208,3 +208,28 @@ def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):
     (repo / "refs" / "main").unlink()
     with pytest.raises(Exception, match="someorg/tiny-mt"):
         resolve("someorg/tiny-mt", tmp_path / "models")
+
+
+@pytest.mark.parametrize("error, line", [
+    ("sqlite", "error: SQLite: database or disk is full"),
+    ("other", None),  # anything else is not dressed up as a SQLite error
+])
+def test_a_sqlite_error_is_one_line_without_importing_sqlite_upfront(error, line, seed_path, monkeypatch):
+    """The last-resort SQLite handler needs no `import sqlite3` at start-up (tested above): an error
+    of a SQLite that was imported is still one line and exit code 2."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    import mtfix.text.check
+    from mtfix.cli.app import build_app
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full") if error == "sqlite" else KeyError("x")
+
+    monkeypatch.setattr(mtfix.text.check, "check_file", fail)
+    r = CliRunner().invoke(build_app(["check"]), ["check", str(seed_path)])
+    if line:
+        assert r.exit_code == 2 and r.stderr.strip() == line
+    else:
+        assert isinstance(r.exception, KeyError)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import importlib
-import sqlite3
 import sys
 import types
 
@@ -47,7 +46,10 @@ class _Group(TyperGroup):
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
             typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
             raise typer.Exit(2) from None
-        except sqlite3.Error as e:
+        except Exception as e:
+            sqlite3 = sys.modules.get("sqlite3")  # not imported by the light commands: then no SQLite error
+            if sqlite3 is None or not isinstance(e, sqlite3.Error):
+                raise
             typer.echo(f"error: {MtfixError(f'SQLite: {e}')}", err=True)
             raise typer.Exit(2) from None
 
