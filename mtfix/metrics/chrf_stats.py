@@ -21,7 +21,7 @@ from typing import Sequence
 
 #: Size of one vectorised chunk, in characters x widest group^2: its arrays stay small enough for
 #: the processor's caches (larger chunks run slower, smaller ones pay numpy's per-call cost more often).
-_CHUNK_CELLS = 1_000_000
+_CHUNK_CELLS = 250_000
 
 
 class NGrams:

@@ -317,6 +317,8 @@ def _source_word_keys(srcs: tuple[str, ...]) -> set:
 
 def _without_words_of(text: str, srcs: tuple[str, ...], max_copied: float) -> str:
     copied = shared_facts().of(_source_word_keys, srcs)
+    if not copied:
+        return text
     hits = [m for m in _LATIN_WORD.finditer(text) if _word_key(m.group()) in copied]
     if not hits:
         return text
