@@ -22,8 +22,11 @@ the spread (min-max) of the rounds:
    (two runs: ``-m bleu chrf ter`` and ``-m chrf --chrf-word-order 2``, as its
    CLI takes one chrF word order per run), both with ``--paired-bs``.
 4. ``mtfix check`` on a few MB of Arabic (FLORES-200 machine translations, one
-   paragraph per line): MB/s and peak RSS of a fresh process, streamed
-   (``check_file``) vs the whole text at once (``check_text``).
+   paragraph per line, the shipped glossary): MB/s (wall and CPU) and peak RSS of a
+   fresh process, streamed (``check_file``) vs the whole text at once
+   (``check_text``) vs the code of before the speed work (the frozen copy in
+   tests/reference_check.py; the findings are checked identical), and two floors:
+   reading the file line by line, one plain regex pass over it.
 5. ``translate``: ``mtfix translate`` (10 sentences, greedy, no cache) vs raw
    CTranslate2 ``translate_batch`` + SentencePiece in a script, fresh processes,
    the same model, sentences and outputs (``scripts/bench.py``'s opus-mt-shaped
@@ -227,15 +230,37 @@ def bench_evaluate(n_lines: int, bs_n: int, rounds: int, tmp: Path) -> dict:
 # ----------------------------------------------------------------------------- 4. check
 
 CHILD = r"""
-import json, resource, sys, time
+import hashlib, json, re, sys, time
+sys.path.insert(0, sys.argv[3])  # tests/: the frozen reference of check (reference_check.py)
 from mtfix.text.check import check_file, check_text
-from mtfix.text.read import read_text
+from mtfix.text.glossary import load_glossaries
+from mtfix.text.read import iter_text_lines, read_text
 path, how = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-report = check_file(path) if how == "stream" else check_text(read_text(path))
-n = len(report.findings)
+gloss = load_glossaries()  # the shipped preset, as `mtfix check` uses it
+t0, c0 = time.perf_counter(), time.process_time()
+if how == "stream":
+    report = check_file(path, None, gloss)
+elif how == "whole":
+    report = check_text(read_text(path), None, gloss)
+elif how == "before":
+    import reference_check
+    report = reference_check.check_file(path, None, gloss)
+elif how == "read":  # the floor: reading and decoding the file line by line
+    report = None
+    for line in iter_text_lines(path):
+        pass
+else:  # "regex": one plain regular expression pass over the whole text
+    report = None
+    text = read_text(path)
+    t0, c0 = time.perf_counter(), time.process_time()
+    re.findall(r"[،,؛;:]{2}", text)
+out = {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+if report is not None:
+    out["findings"] = len(report.findings)
+    out["digest"] = hashlib.sha256(json.dumps(report.to_dict(), ensure_ascii=False).encode()).hexdigest()
 hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]
-print(json.dumps({"seconds": time.perf_counter() - t0, "findings": n, "peak_mb": int(hwm) / 1024}))
+out["peak_mb"] = int(hwm) / 1024
+print(json.dumps(out))
 """
 #: a child's own peak (VmHWM): ru_maxrss would carry the parent's peak across fork+exec
 HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc/self/status') " \
@@ -243,6 +268,9 @@ HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc
 
 
 def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
+    """``check_file`` (streamed) vs ``check_text`` (whole), the frozen code of before the speed work
+    (tests/reference_check.py: the same findings, checked here too), and two floors: reading the
+    file line by line, and one plain regex pass over it. Fresh processes, the shipped glossary."""
     lines = [ln for p in sorted((DATA / "systems" / "flores200-devtest.eng-ara").glob("*.txt"))
              for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += (DATA / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()
@@ -261,21 +289,28 @@ def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
 
     def job(how):
         def run():
-            p = subprocess.run([sys.executable, "-c", CHILD, str(path), how], capture_output=True, text=True,
-                               env=ENV, check=True)
+            p = subprocess.run([sys.executable, "-c", CHILD, str(path), how, str(REPO / "tests")],
+                               capture_output=True, text=True, env=ENV, check=True)
             found.setdefault(how, []).append(json.loads(p.stdout))
         return run
 
-    interleaved({"stream": job("stream"), "whole": job("whole")}, rounds)
+    interleaved({how: job(how) for how in ("stream", "whole", "before", "read", "regex")}, rounds)
     out = {"mb": size / 1e6, "import_peak_mb": base}
     for how, runs in found.items():
-        secs = [r["seconds"] for r in runs]
-        out[how] = {"seconds": stats(secs), "mb_per_s": size / 1e6 / statistics.median(secs),
-                    "peak_mb": max(r["peak_mb"] for r in runs), "findings": runs[0]["findings"]}
-    if out["stream"]["findings"] != out["whole"]["findings"]:
-        raise SystemExit("check: streamed and whole-text findings differ")
-    log(f"check {out['mb']:.1f} MB: stream {out['stream']['mb_per_s']:.2f} MB/s peak {out['stream']['peak_mb']:.0f} MB; "
-        f"whole {out['whole']['mb_per_s']:.2f} MB/s peak {out['whole']['peak_mb']:.0f} MB")
+        secs, cpu = [r["seconds"] for r in runs], [r["cpu"] for r in runs]
+        out[how] = {"seconds": stats(secs, cpu), "mb_per_s": size / 1e6 / statistics.median(secs),
+                    "cpu_mb_per_s": size / 1e6 / statistics.median(cpu),
+                    "peak_mb": max(r["peak_mb"] for r in runs), "findings": runs[0].get("findings"),
+                    "digest": runs[0].get("digest")}
+    if not out["stream"]["digest"] == out["whole"]["digest"] == out["before"]["digest"]:
+        raise SystemExit("check: the findings differ between streamed, whole-text and the code of before")
+    out["same_as_before"] = True
+    out["speedup"] = out["before"]["seconds"]["median"] / out["stream"]["seconds"]["median"]
+    out["cpu_speedup"] = out["before"]["seconds"]["cpu_median"] / out["stream"]["seconds"]["cpu_median"]
+    log(f"check {out['mb']:.1f} MB: stream {out['stream']['mb_per_s']:.2f} MB/s (CPU {out['stream']['cpu_mb_per_s']:.2f}) "
+        f"peak {out['stream']['peak_mb']:.0f} MB; whole {out['whole']['mb_per_s']:.2f} MB/s peak "
+        f"{out['whole']['peak_mb']:.0f} MB; before {out['before']['mb_per_s']:.2f} MB/s; floors: reading "
+        f"{out['read']['cpu_mb_per_s']:.1f} MB/s CPU, one regex pass {out['regex']['cpu_mb_per_s']:.0f} MB/s CPU")
     return out
 
 
@@ -393,9 +428,12 @@ def rows(res: dict) -> list[str]:
             f"(+{ck['whole']['peak_mb'] - ck['import_peak_mb']:.0f} MB) "
             f"| {ck['whole']['peak_mb'] / ck['stream']['peak_mb']:.1f}x less | bounded by the longest paragraph, "
             f"not the file: {_ok(5 * (ck['stream']['peak_mb'] - ck['import_peak_mb']) < ck['whole']['peak_mb'] - ck['import_peak_mb'])} |",
-            f"| `check` throughput | {ck['stream']['mb_per_s']:.2f} MB/s streamed | {ck['whole']['mb_per_s']:.2f} MB/s "
-            f"whole | | >= 5 MB/s: {_ok(ck['stream']['mb_per_s'] >= 5)} (the rules' speed, repetition above all, "
-            f"not the reading) |",
+            f"| `check` throughput | {ck['mb']:.1f} MB of Arabic, findings identical to before's "
+            f"({ck['same_as_before']}): {ck['stream']['mb_per_s']:.2f} MB/s streamed (CPU "
+            f"{ck['stream']['cpu_mb_per_s']:.2f} MB/s) | before: {ck['before']['mb_per_s']:.2f} MB/s (CPU "
+            f"{ck['before']['cpu_mb_per_s']:.2f}); floors: reading the file {ck['read']['cpu_mb_per_s']:.0f} MB/s, "
+            f"one regex pass {ck['regex']['cpu_mb_per_s']:.0f} MB/s (CPU) | {ck['speedup']:.1f}x faster "
+            f"(CPU {ck['cpu_speedup']:.1f}x) | >= 5 MB/s (CPU): {_ok(ck['stream']['cpu_mb_per_s'] >= 5)} |",
         ]
     return lines
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -184,3 +185,18 @@ def test_open_markup_tracks_what_can_run_over_a_line_break():
     for line in ("<!-- a\n", "b\n", "c -->\n"):
         m.feed(line)
     assert not m.open
+
+
+def test_check_loads_ftfy_only_where_its_heuristic_fires(seed_path, tmp_path):
+    """The seed has curly quotes and dashes (characters of ftfy's heuristic) but no mojibake: its
+    check runs ftfy's heuristic without importing the ftfy package; mojibake imports it and is found."""
+    import subprocess
+
+    mojibake = tmp_path / "m.txt"
+    mojibake.write_text("قال المتحدث " + "المعركة انتهت".encode("utf-8").decode("cp1252", "replace") + ".\n",
+                        encoding="utf-8")
+    code = ("import sys; from mtfix.text.check import check_file; r = check_file(sys.argv[1]); "
+            "print('ftfy' in sys.modules, 'mojibake' in r.counts)")
+    for path, expect in ((seed_path, "False False"), (mojibake, "True True")):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+        assert out.stdout.split() == expect.split()

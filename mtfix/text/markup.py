@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "safe_entity", "may_hold_mojibake",
            "OpenMarkup", "KINDS", "ACTIONS"]
@@ -151,6 +153,28 @@ def _mojibake(text: str) -> list[Damage]:
     return [Damage("mojibake", a, len(text) - b, text[a:len(text) - b], fixed[a:len(fixed) - b])]
 
 
+_BADNESS: list = []
+
+
+def _ftfy_badness() -> re.Pattern:
+    """ftfy's own heuristic, ``ftfy.badness.BADNESS_RE``: its module alone (it needs only ``re``),
+    without the ``ftfy`` package's ``__init__``, which loads all its fixers and ``wcwidth`` (several
+    times the cost, on every `mtfix check` of a text with a curly quote); the full ftfy is imported
+    only where the heuristic fires."""
+    if not _BADNESS:
+        module = sys.modules.get("ftfy.badness")
+        if module is None:
+            import importlib.util
+
+            spec = importlib.util.find_spec("ftfy")  # finds the package without running it
+            path = Path(spec.origin).with_name("badness.py")
+            spec = importlib.util.spec_from_file_location("mtfix_ftfy_badness", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        _BADNESS.append(module.BADNESS_RE)
+    return _BADNESS[0]
+
+
 def _looks_bad(text: str) -> bool:
     """``ftfy.badness.is_bad(text)``, looking only around the characters its heuristic needs: a
     match is at most 7 characters long and holds one of them, so the windows of
@@ -161,8 +185,7 @@ def _looks_bad(text: str) -> bool:
     found = _MOJIBAKE_CHAR.search(text)
     if found is None:
         return False
-    from ftfy.badness import BADNESS_RE
-
+    badness = _ftfy_badness()
     n = len(text)
     while found is not None:
         lo, hi = max(0, found.start() - MOJIBAKE_CONTEXT), found.start() + MOJIBAKE_CONTEXT
@@ -170,7 +193,7 @@ def _looks_bad(text: str) -> bool:
         while nxt is not None and nxt.start() - MOJIBAKE_CONTEXT <= hi:  # overlapping windows: one search
             hi = nxt.start() + MOJIBAKE_CONTEXT
             nxt = _MOJIBAKE_CHAR.search(text, nxt.end())
-        if BADNESS_RE.search(text, lo, min(hi, n)):
+        if badness.search(text, lo, min(hi, n)):
             return True
         found = nxt
     return False
