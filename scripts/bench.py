@@ -909,10 +909,21 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
 
-    hf = build_models(work, args.rebuild, args.shape)
-    ct2, conversion = convert_all(hf, work, args.shape)
-    text, origin = article(n_article)
-    naive_text, _ = article(n_naive)
+    phases: dict[str, dict] = {}  # wall and CPU seconds of each part of this run
+
+    def timed(name, fn, *a, **k):
+        t0, c0 = time.perf_counter(), _cpu_all()
+        try:
+            return fn(*a, **k)
+        finally:
+            phases[name] = {"wall_s": time.perf_counter() - t0, "cpu_s": _cpu_all() - c0}
+
+    def models():
+        built = build_models(work, args.rebuild, args.shape)
+        return built, convert_all(built, work, args.shape)
+
+    hf, (ct2, conversion) = timed("models", models)
+    (text, origin), (naive_text, _) = timed("articles", lambda: (article(n_article), article(n_naive)))
     from mtfix.text.segment import segment
 
     sents = [s.text for s in segment(text, lang="ar").sentences]
@@ -925,16 +936,19 @@ def main(argv: list[str] | None = None) -> int:
                 "decoding": {"beam_size": 4, "back_n_best": 2, "forward_n_best": 2}, "article": origin}
     log(f"settings: {settings}")
 
-    overhead = translate_overhead(ct2[("ar-en", "int8")], overhead_sentences(sents), args.threads, 3 if quick else 5)
+    overhead = timed("translate vs raw CTranslate2", translate_overhead, ct2[("ar-en", "int8")],
+                     overhead_sentences(sents), args.threads, 3 if quick else 5)
     if args.translate_only:
         args.out.mkdir(parents=True, exist_ok=True)
         md = translate_overhead_markdown({"translate_overhead": overhead})
         (args.out / "translate.md").write_text(md, encoding="utf-8")
         print(md)
         return 0
-    raw = raw_decode(ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)  # >= 3: a median and a spread
-    rep = repair_bench(ct2, hf, text, naive_text, args.threads, rounds, naive_rounds)
-    rss = peak_rss(ct2, hf, naive_text, args.threads,
+    # >= 3 rounds: a median and a spread
+    raw = timed("raw decode", raw_decode, ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)
+    rep = timed("repair: first, cached, naive loop", repair_bench, ct2, hf, text, naive_text, args.threads, rounds,
+                naive_rounds)
+    rss = timed("peak RSS", peak_rss, ct2, hf, naive_text, args.threads,
                    ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
     res = {
         "environment": {**environment(args.threads), "load_average_start": load_start},
@@ -949,11 +963,14 @@ def main(argv: list[str] | None = None) -> int:
     res["summary"] = summarise(raw, rep, rss)
     res["total_s"] = time.perf_counter() - t_start
     res["total_cpu_s"] = _cpu_all()  # this process and its children, for a loaded machine's extrapolation
+    res["phases"] = phases
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     md = markdown(res) + translate_overhead_markdown(res) + (
         f"\nThis run took {res['total_s']:.0f} s of wall time and {res['total_cpu_s']:.0f} s of CPU time "
-        f"(load average {_load(load_start)} at the start).\n")
+        f"(load average {_load(load_start)} at the start; on a busy machine the CPU time, not the wall time, "
+        f"tells what it would take idle): " + ", ".join(
+            f"{k} {v['wall_s']:.0f} s ({v['cpu_s']:.0f} s CPU)" for k, v in phases.items()) + ".\n")
     (args.out / "bench.md").write_text(md, encoding="utf-8")
     print(md)
     log(f"done in {res['total_s']:.0f}s: {args.out / 'bench.json'}, {args.out / 'bench.md'}")
