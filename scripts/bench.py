@@ -880,7 +880,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for both backends (0 = all cores)")
     parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 24)")
     parser.add_argument("--naive-sentences", type=int, default=None,
-                        help="article length for the naive-loop comparison (default 5; quick 3)")
+                        help="article length for the naive-loop comparison (default 5; quick 2)")
     parser.add_argument("--raw-sentences", type=int, default=None,
                         help="sentences per raw-decode round (default 8; quick 3)")
     parser.add_argument("--rounds", type=int, default=None,
@@ -901,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
         return article_child(args)
     quick = args.quick
     n_article = args.sentences or (24 if quick else 100)
-    n_naive = args.naive_sentences or (3 if quick else 5)
+    n_naive = args.naive_sentences or (2 if quick else 5)
     n_raw = args.raw_sentences or (3 if quick else 8)
     rounds = args.rounds or 1
     naive_rounds = args.naive_rounds or 1
