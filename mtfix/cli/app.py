@@ -83,7 +83,8 @@ class _Group(TyperGroup):
         if rows:
             limit = 2 * (formatter.width - 6 - max(len(name) for name, _ in rows))
             with formatter.section("Commands"):
-                formatter.write_dl([(name, cmd.short_help or _first_sentence(cmd.help or "", limit)) for name, cmd in rows])
+                formatter.write_dl([(name, cmd.short_help or _first_sentence(cmd.help or "", limit))
+                                    for name, cmd in rows])
 
 
 def _first_sentence(text: str, limit: int) -> str:
@@ -133,9 +134,8 @@ def usage_line(e: Exception) -> str:
     return line
 
 
-#: every command: name -> its module under ``mtfix.cli`` (each exposes ``register(app)``), in help order
-COMMANDS = {"translate": "translate", "check": "check", "fix": "fix", "repair": "repair", "select": "select",
-            "evaluate": "evaluate", "corpus": "corpus", "models": "models"}
+#: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
+COMMANDS = ("translate", "check", "fix", "repair", "select", "evaluate", "corpus", "models")
 
 
 def _version(value: bool):
@@ -168,7 +168,7 @@ def build_app(commands=None) -> typer.Typer:
         """mtfix: back-translate, re-translate, score with sacrebleu, keep the best."""
 
     for name in COMMANDS if commands is None else commands:
-        importlib.import_module(f"mtfix.cli.{COMMANDS[name]}").register(app)
+        importlib.import_module(f"mtfix.cli.{name}").register(app)
     return app
 
 
