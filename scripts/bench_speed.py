@@ -386,9 +386,11 @@ def rows(res: dict) -> list[str]:
             f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x) | <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
     if "cached" in res:
         c = res["cached"]
-        parts = ", ".join(f"{k} {v:.2f} s" for k, v in c["parts"].items() if v >= 0.01)
+        total = sum(c["parts"].values()) or 1.0
+        top = sorted(c["parts"].items(), key=lambda kv: -kv[1])
+        parts = ", ".join(f"{k.removeprefix('scoring: ')} {100 * v / total:.0f}%" for k, v in top[:5])
         lines.append(
-            f"| repair re-run from the cache ({c['sentences']} sentences, in one process; where it goes: {parts}) "
+            f"| repair re-run from the cache ({c['sentences']} sentences, in one process; its wall time: {parts}) "
             f"| {spread(c['cached'])} | first run {spread(c['first'])} | {c['speedup']:.0f}x faster "
             f"(CPU {c['cpu_speedup']:.0f}x) | >= 150x: {_ok(c['speedup'] >= 150)} |")
     if "select" in res:
