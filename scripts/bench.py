@@ -949,7 +949,7 @@ def main(argv: list[str] | None = None) -> int:
     rep = timed("repair: first, cached, naive loop", repair_bench, ct2, hf, text, naive_text, args.threads, rounds,
                 naive_rounds)
     rss = timed("peak RSS", peak_rss, ct2, hf, naive_text, args.threads,
-                   ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
+                ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
     res = {
         "environment": {**environment(args.threads), "load_average_start": load_start},
         "settings": settings,
