@@ -225,7 +225,8 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
-        config_path: str | None = None, examples: int = 3, z: float | None = None) -> dict:
+        config_path: str | None = None, examples: int = 3, z: float | None = None,
+        shared_noise: float | None = None) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -248,6 +249,9 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     config = load_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
+    if shared_noise is not None:
+        params = {**config.params, "consensus": {**config.params.get("consensus", {}), "shared_noise": shared_noise}}
+        config = dataclasses.replace(config, params=params)
     result = choose([("original", original), *offered.items()], sources, incumbent="original",
                     config=config, src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
@@ -291,6 +295,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "original_system": spec["original"],
         "config": result.signature.get("config") or (config_path or "default"),
         "z": config.z,
+        "shared_noise": config.scorer_params("consensus").get("shared_noise"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -337,7 +342,7 @@ def gate_stats(result, names: list[str], bad: dict) -> dict:
                 row["by_gate"][g] = row["by_gate"].get(g, 0) + 1
         ch = d.challenger
         if d.kept_incumbent and ch is not None and not (failures and failures(i, ch)):
-            gain = d.total[ch] - d.total[d.incumbent]
+            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
             if gain > 0:
                 gains.append(gain)
                 required.append(d.required)
@@ -460,13 +465,16 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
 
 
 def sweep_markdown(rows: list[dict]) -> str:
-    """The trade-off as z (the noise allowance of the do-no-harm rule) changes: gain vs keeping."""
-    out = ["", "Trade-off with the Selector's z (the preset's value first; only z changes):", "",
-           "| direction | z | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
-           "|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"])):
+    """The trade-off as the noise allowance of the do-no-harm rule (z, [consensus] shared_noise) changes."""
+    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise (the preset's values first; "
+           "one changes at a time):", "",
+           "| direction | z | shared_noise | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0))):
         k, s = r["kept_when_best"], r["switched"]
-        out.append(f"| {r['direction']} | {r['z']:g} | {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
+        sn = r.get("shared_noise")
+        out.append(f"| {r['direction']} | {r['z']:g} | {'–' if sn is None else f'{sn:g}'} "
+                   f"| {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
                    f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
                    f"| {100 * (k['rate'] or 0):.1f}% |")
     return "\n".join(out) + "\n"
@@ -508,6 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--readme", help="replace the tables between the stress markers of this README")
     ap.add_argument("--z-sweep", default="", metavar="Z,Z,...",
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
+    ap.add_argument("--noise-sweep", default="", metavar="S,S,...",
+                    help="also rerun with these [consensus] shared_noise values (0: independent voices) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
@@ -516,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     sweep = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config, z=float(z))
              for z in filter(None, args.z_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                  shared_noise=float(s))
+              for s in filter(None, args.noise_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:

@@ -82,12 +82,14 @@ def reference_analyses():
 
 
 def _score_dict(score) -> dict:
+    """``Score.to_dict`` through ``dataclasses.asdict`` (with the ``gain`` the judge work added since)."""
     d = asdict(score)
     d["value"] = round(score.value, 6)
-    if score.se is None:
-        del d["se"]
-    else:
-        d["se"] = round(score.se, 6)
+    for k in ("se", "gain"):
+        if d.get(k) is None:
+            d.pop(k, None)
+        else:
+            d[k] = round(d[k], 6)
     return d
 
 

@@ -64,7 +64,7 @@ def test_named_incumbent_is_kept_unless_clearly_beaten(files):
             assert line == m2m[seg.index] and d.reason.startswith("kept m2m")
         else:
             switched += 1
-            assert " beats m2m by " in d.reason and d.total[d.chosen] - d.total[d.incumbent] > d.required
+            assert " beats m2m by " in d.reason and d.gain > d.required
     # The weakest system is still left where the others clearly beat it, and kept elsewhere.
     assert 0 < switched < len(m2m)
     assert mine.lines != default.lines

@@ -9,8 +9,13 @@ same in both directions; only the hypothesis and reference totals swap; it is
 the size of the intersection of the two texts' key views, done in C, plus
 ``min - 1`` for the n-grams repeated in both texts) and turns the statistics into the score with sacrebleu's own ``_compute_f_score``.
 The numbers are those of ``CHRF().sentence_score`` (tested for equality on
-many pairs). This module is the only place that touches sacrebleu's CHRF
-internals.
+many pairs). :meth:`ChrfStats.groups` counts the same statistics for many
+groups of texts at once in numpy (a pool's candidates, their source), and
+:class:`ChrfMemo` keeps every pair computed either way (``prefetch`` a
+pass over groups, ``score`` one pair on demand). :class:`SentenceChrf` and :class:`SentenceBleu` memoise a
+sentence metric the same way for scorers and gates that compare many texts with
+the same few (each text's n-grams once, each pair once). This module is the
+only place that touches sacrebleu's CHRF and BLEU internals.
 """
 
 from __future__ import annotations
@@ -299,3 +304,56 @@ def pairwise_chrf(texts: Sequence[str], stats: ChrfStats | None = None) -> list[
     distinct text's n-grams are extracted once (:class:`ChrfMemo`).
     """
     return ChrfMemo(stats).pairwise(texts)
+
+
+class SentenceChrf(ChrfMemo):
+    """``chrf(hyp, ref)``: :meth:`ChrfMemo.score` as a callable, the numbers of
+    :func:`mtfix.metrics.sentence_chrf` with each distinct text's n-grams extracted once and each
+    distinct pair scored once (a scorer or gate that compares many candidates with the same few
+    references, or the same text many times)."""
+
+    def __call__(self, hypothesis: str, reference: str) -> float:
+        return self.score(hypothesis, reference)
+
+
+class SentenceBleu:
+    """``bleu(hyp, ref)``: the numbers of :func:`mtfix.metrics.sentence_bleu` (sacrebleu BLEU, 13a,
+    effective order), with each distinct text tokenised and its word n-grams counted once and each
+    distinct pair scored once; the statistics and the score are sacrebleu's own."""
+
+    def __init__(self, metric=None):
+        if metric is None:
+            from mtfix.metrics.sentence import bleu_metric
+
+            metric = bleu_metric()
+        self.metric = metric
+        self._grams: dict[str, tuple] = {}
+        self._done: dict[tuple[str, str], float] = {}
+
+    def _ngrams(self, text: str) -> tuple:
+        g = self._grams.get(text)
+        if g is None:
+            from sacrebleu.metrics.helpers import extract_all_word_ngrams
+
+            g = self._grams[text] = extract_all_word_ngrams(self.metric._preprocess_segment(text), 1,
+                                                            self.metric.max_ngram_order)
+        return g
+
+    def __call__(self, hypothesis: str, reference: str) -> float:
+        key = (hypothesis, reference)
+        v = self._done.get(key)
+        if v is None:
+            if not hypothesis.strip() or not reference.strip():
+                v = 100.0 if hypothesis.strip() == reference.strip() else 0.0
+            else:
+                (hyp, hyp_len), (ref, ref_len) = self._ngrams(hypothesis), self._ngrams(reference)
+                order = self.metric.max_ngram_order
+                correct, total = [0] * order, [0] * order
+                for gram, count in hyp.items():  # as sacrebleu's BLEU._compute_segment_statistics
+                    n = len(gram) - 1
+                    total[n] += count
+                    if gram in ref:
+                        correct[n] += min(count, ref[gram])
+                v = self.metric._compute_score_from_stats([hyp_len, ref_len] + correct + total).score
+            self._done[key] = v
+        return v

@@ -43,7 +43,8 @@ copy        it is (nearly) a copy of a source or pivot: sentence chrF
             against it at least ``max_chrf``
 fidelity    sentence chrF against the reference is below ``min_chrf``:
             without evidence that it says what the reference says, a
-            candidate cannot replace it
+            candidate cannot replace it (a reference that is itself a loop
+            is no yardstick)
 =========== ==================================================================
 
 Each gate is a small class registered by name (:func:`register_gate`), with
@@ -533,13 +534,31 @@ class CopyGate(Gate):
 class FidelityGate(Gate):
     name = "fidelity"
     HELP = "evidence of fidelity: sentence chrF against the reference at least min_chrf"
-    PARAMS = {"min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs")}
+    PARAMS = {
+        "min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs"),
+        "min_reference_score": ((int, float), 0.5, "a reference with a smaller share of loop-free words (itself a "
+                                                   "loop) is no yardstick: the gate does not apply"),
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._loop_free: dict[str, float] = {}
+
+    def _value(self, seg, c, ctx, ref: str) -> float:
+        return ctx.chrf_vs_reference(seg, c, ref)
+
+    def _reference_is_a_loop(self, ref: str) -> bool:
+        if ref not in self._loop_free:
+            from mtfix.text.repetition import repetition_report
+
+            self._loop_free[ref] = shared_facts().of(repetition_report, ref).score  # the loop gate's report
+        return self._loop_free[ref] < self.min_reference_score
 
     def check(self, seg, c, ctx):
         ref = reference_text(seg)
-        if not ref.strip():
+        if not ref.strip() or self._reference_is_a_loop(ref):
             return None
-        v = ctx.chrf_vs_reference(seg, c, ref)
+        v = self._value(seg, c, ctx, ref)
         what = "original" if seg.original is not None else "reference"
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
@@ -548,7 +567,10 @@ class FidelityGate(Gate):
     def evidence(self, seg, c, ctx):
         what = "original" if seg.original is not None else "reference"
         ctx = ctx if ctx is not None else GateContext()
-        return f"fidelity chrF {ctx.chrf_vs_reference(seg, c, reference_text(seg)):.1f} vs the {what}"
+        ref = reference_text(seg)
+        if ref.strip() and self._reference_is_a_loop(ref):
+            return f"the {what} is itself a loop: no fidelity yardstick"
+        return f"fidelity chrF {self._value(seg, c, ctx, ref):.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building
@@ -566,6 +588,7 @@ def build_gates(config) -> list[Gate]:
 
 def run_gates(gates: Sequence[Gate], segments: Sequence[Segment], ctx: GateContext) -> list[list[list[tuple[str, str]]]]:
     """Per segment, per candidate: the ``(gate, reason)`` failures (none for the incumbent)."""
+    ctx.rows = {id(seg): i for i, seg in enumerate(segments)}
     for g in gates:
         g.prepare(segments, ctx)
     out = []

@@ -116,18 +116,25 @@ class TerminologyGate(Gate):
                                        "counts only when that text has it (القاعدة of 'base station' is no al-Qaeda)"),
     }
 
+    def _expected(self, glossary: Glossary, reference: str, trusted: tuple[str, ...]):
+        """``(expected, in_reference)`` terms of a segment (the same for all its candidates: computed once)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (reference, trusted)
+        if key not in memo:
+            in_reference = expected_terms(glossary, [], reference)
+            in_source = expected_terms(glossary, list(trusted), None)
+            if trusted and self.source_decides:
+                in_reference = {k: t for k, t in in_reference.items() if k in in_source}
+            memo[key] = ({**in_source, **in_reference}, in_reference)
+        return memo[key]
+
     def check(self, seg, c, ctx):
         if ctx.tgt_lang not in (None, "ar"):
             return None
         glossary = _glossary(tuple(self.glossaries))
-        reference = reference_text(seg)
-        in_reference = expected_terms(glossary, [], reference)
-        trusted = [s for s in seg.sources if s and s.strip()] if getattr(seg, "sources_kind", "source") == "source" \
-            else []
-        in_source = expected_terms(glossary, trusted, None)
-        if trusted and self.source_decides:
-            in_reference = {k: t for k, t in in_reference.items() if k in in_source}
-        expected = {**in_source, **in_reference}
+        trusted = tuple(s for s in seg.sources if s and s.strip()) \
+            if getattr(seg, "sources_kind", "source") == "source" else ()
+        expected, in_reference = self._expected(glossary, reference_text(seg), trusted)
         if not expected:
             return None
         _, dropped, wrong = term_report(glossary, expected, seg.candidates[c].text)
