@@ -48,6 +48,10 @@ def test_the_default_pipeline_gives_the_same_records_as_the_reference_code(share
     monkeypatch.setattr(NormalizationProfile, "__call__", ref.normalize)
     monkeypatch.setattr("mtfix.text.numbers._HAS_NUMERIC", re.compile(""))  # always fold digits
     monkeypatch.setattr("mtfix.corpus.filters._ANY_DIGIT", re.compile(""))  # always compare numbers
+    monkeypatch.setattr("mtfix.corpus.align.AlignFilter.score", ref.align_score)
+    monkeypatch.setattr("mtfix.text.markup._TRIGGERS", re.compile(""))  # always look for tags, entities...
+    monkeypatch.setattr("mtfix.text.markup._MOJIBAKE_CHARS", re.compile(""))  # always ask ftfy
+    monkeypatch.setattr("mtfix.text.markup._NOT_WORD_SPACE_ASCII", re.compile(r"[^\w\s]"))  # ...and check junk
     slow = _judge(pairs)
     assert [i for i, (a, b) in enumerate(zip(fast, slow)) if a != b] == []
     assert len(fast) == len(slow)
@@ -209,3 +213,29 @@ def test_letters_and_digits_are_counted_as_before():
     texts = ["".join(map(chr, range(128))), "", " . ", "abc 123", "نعم ١٢٣", "Café"]
     got = EmptyFilter(min_chars=0).score([Pair(t, t) for t in texts])
     assert [s.value for s in got] == [ref.letters_digits(t) for t in texts]
+
+
+def test_the_markup_shortcuts_skip_only_texts_ftfy_and_the_patterns_find_nothing_in(shared_data, monkeypatch):
+    """find_damage skips ftfy without one of the characters its heuristic looks for, the tag/entity
+    patterns without ``<``/``&``/U+FFFD/controls, and the junk scan without a junk character:
+    the same findings as without the shortcuts, on real lines and on damaged copies of them."""
+    import ftfy
+
+    from mtfix.text import markup
+
+    lines = [line for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt")
+             for line in (shared_data / name).read_text(encoding="utf-8").splitlines()][::3]
+    arabic = [t for t in lines if not t.isascii()]
+    damaged = [t.encode("utf-8").decode(enc, errors="replace") for t in arabic[::10] for enc in ("cp1252", "latin-1")]
+    damaged += [t[:20] + junk + t[20:] for t in lines[::25] for junk in ("■■■", "□ □ □", "\ue000\ue001\ue002", "&amp;lt;b&amp;gt;",
+                                                                           "\x07", "<br/>", "\ufffd")]
+    texts = lines + damaged + [t[:20] + "☺☺ ،؛" + t[20:] for t in lines[::25]]  # two symbols: not junk
+    assert not any(ftfy.badness.is_bad(t) for t in texts if not markup._mojibake_chars().search(t))
+    fast = [markup.find_damage(t) for t in texts]
+    monkeypatch.setattr(markup, "_TRIGGERS", re.compile(""))
+    monkeypatch.setattr(markup, "_MOJIBAKE_CHARS", re.compile(""))
+    monkeypatch.setattr(markup, "_NOT_WORD_SPACE_ASCII", re.compile(r"[^\w\s]"))
+    monkeypatch.setattr(markup, "_junk_char", markup._is_junk)
+    slow = [markup.find_damage(t) for t in texts]
+    assert fast == slow
+    assert all(fast[len(lines):len(lines) + len(damaged)])  # every damaged copy is found
