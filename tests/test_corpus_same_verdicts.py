@@ -239,3 +239,47 @@ def test_the_markup_shortcuts_skip_only_texts_ftfy_and_the_patterns_find_nothing
     slow = [markup.find_damage(t) for t in texts]
     assert fast == slow
     assert all(fast[len(lines):len(lines) + len(damaged)])  # every damaged copy is found
+
+
+def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data):
+    """A 2 MB pair and a 20,000-word loop through align: the Python lines it runs (per distinct
+    word: its stem, once) grow no faster than the text; the scans themselves run in C."""
+    from mtfix.corpus.align import AlignFilter
+    from mtfix.text import lexicon as lx
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n")
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n")
+    f = AlignFilter()
+    modules = ("mtfix.corpus.align", "mtfix.text.lexicon")
+
+    def work(k):
+        for memo in (lx._EN_STEMS, lx._AR_STEMS):
+            memo.clear()
+        pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
+        return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair
+
+    (small, _), (large, pair) = work(250), work(1000)
+    assert len(pair.src.encode()) + len(pair.tgt.encode()) > 200_000
+    assert large <= 4 * 1.3 * small + 200, (small, large)
+    assert large < 20 * len(pair.src.split())  # a bounded constant per word
+    huge = Pair(" ".join(en * 8)[:1_000_000], " ".join(ar * 8)[:1_000_000] + " x" * 20000, id=0)
+    assert _lines_executed(f.score, [huge], modules=modules) < 20 * len(huge.src.split())
+
+
+def test_latin_words_in_a_long_text_are_found_as_by_a_plain_search(shared_data, monkeypatch):
+    """Many Latin words against a long English side are looked up among its runs of letters,
+    digits, dots and dashes: the same count as searching the whole text for each."""
+    import random
+
+    from mtfix.corpus import align
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    rng = random.Random(5)
+    text = " ".join(en[:300]) + " U.S.-based K-9 \u212a\u0130stanbul x--y"  # Kelvin sign, dotted I
+    words = {w.lower() for w in align._LATIN_IN_ARABIC.findall(" ".join(rng.sample(en, 200)))}
+    words |= {"u.s.-based", "k-9", "kistanbul", "stanbul", "x--y", "nasa", "an", "ed", "s.-b"}
+    side = align._Side(text, "en")
+    plain = sum(w in text.lower() for w in words)
+    monkeypatch.setattr(align, "_SCAN_LIMIT", 0)
+    assert side.found(words) == plain and side._runs is not None
+    assert 0 < plain < len(words)

@@ -51,14 +51,14 @@ from mtfix.text import lexicon as lx
 
 __all__ = ["AlignFilter", "alignment"]
 
-_LATIN_IN_ARABIC = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}")
-_NUMBER = re.compile(r"\d+")
+# a Latin word: [A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}, with the first letter factored out
+_LATIN_IN_ARABIC = re.compile(r"[A-Za-z](?:[A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]+)")
 _PUNCT = {"question": "?؟", "exclamation": "!", "parenthesis": "()", "quote": "\"“”«»", "colon": ":"}
 _FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")  # per number found
 
 
 _PUNCT_KIND = {c: k for k, chars in _PUNCT.items() for c in chars}
-_PUNCT_CHARS = re.compile("[" + re.escape("".join(_PUNCT_KIND)) + "]")
+_ANCHORS = re.compile(r"\d+|[" + re.escape("".join(_PUNCT_KIND)) + "]")  # numbers and punctuation, one pass
 
 
 class _Side:
@@ -66,11 +66,11 @@ class _Side:
     numbers, Latin tokens, punctuation kinds. Computed once per side and chunk, whatever the
     number of pairs it is compared in."""
 
-    __slots__ = ("stems", "known", "trans", "cover", "numbers", "latin", "punct", "text", "_low")
+    __slots__ = ("stems", "known", "trans", "cover", "numbers", "latin", "punct", "text", "_low", "_runs")
 
     def __init__(self, text: str, lang: str, lexicon=None):
         self.text = text
-        self._low = None
+        self._low = self._runs = None
         self.trans, self.cover = (), _EMPTY
         if lang == "ar":
             self.stems = lx.arabic_stems(text)
@@ -83,21 +83,37 @@ class _Side:
                 # The lexicon's two directions mirror each other (``e in ar_en[a]`` exactly when
                 # ``a in en_ar[e]``), and English stems have few translations: ``cover`` (their
                 # union) holds exactly the Arabic stems that one of this side's stems translates.
-                self.trans = [t for t in map(lexicon.en_ar.get, self.stems) if t]
+                self.trans = list(filter(None, map(lexicon.en_ar.get, self.stems)))
                 self.cover = set().union(*self.trans)
             self.known = len(self.trans)
-        found = _NUMBER.findall(text)
-        self.numbers = {n if n.isascii() else n.translate(_FOLD_DIGITS) for n in found} if found else _EMPTY
-        self.punct = set(map(_PUNCT_KIND.__getitem__, _PUNCT_CHARS.findall(text)))
+        found = _ANCHORS.findall(text)
+        if found:
+            kinds = _PUNCT_KIND
+            self.punct = {kinds[x] for x in found if x in kinds}
+            self.numbers = {x if x.isascii() else x.translate(_FOLD_DIGITS) for x in found if x not in kinds}
+        else:
+            self.punct = self.numbers = _EMPTY
 
-    @property
-    def low(self) -> str:
+    def found(self, words) -> int:
+        """How many of ``words`` (lower-case Latin words: letters, digits, ``.``, ``-``) occur in
+        this side's lower-cased text. Each is searched in the text; for many words in a long text
+        (a pathological row) only in its distinct runs of such characters, where every occurrence
+        lies, so the work stays near linear."""
         if self._low is None:
             self._low = self.text.lower()
-        return self._low
+        low = self._low
+        if len(words) * len(low) <= _SCAN_LIMIT:
+            return sum(w in low for w in words)
+        if self._runs is None:
+            runs = set(_LATIN_RUN.findall(low))
+            self._runs = runs, "\n".join(runs)
+        runs, joined = self._runs
+        return sum(w in runs or w in joined for w in words)
 
 
 _EMPTY: frozenset = frozenset()
+_LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
+_SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
 _KEYS: dict[int, tuple] = {}
 
 
@@ -119,9 +135,8 @@ def _alignment(en: _Side, ar: _Side, lexicon) -> tuple[float, int, int]:
         known += 2 * len(en.numbers | ar.numbers)
         matched += 2 * len(en.numbers & ar.numbers)
     if ar.latin:
-        low = en.low
         known += 2 * len(ar.latin)
-        matched += 2 * sum(w in low for w in ar.latin)
+        matched += 2 * en.found(ar.latin)
     if en.punct or ar.punct:
         known += len(en.punct | ar.punct)
         matched += len(en.punct & ar.punct)
