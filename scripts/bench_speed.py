@@ -460,7 +460,9 @@ def markdown(res: dict, kept: list[str] | None = None) -> str:
         head += " Rows not measured in this run are kept from an earlier one."
     mine = {_row_key(line) for line in new}
     old = [line for line in kept or [] if line.startswith("| ") and line not in HEADER and _row_key(line) not in mine]
-    return "\n".join([head, "", *HEADER, *_ordered(new, old)]) + "\n"
+    last = max((i for i, line in enumerate(kept or []) if line.startswith("|")), default=None)
+    note = (kept[last + 1:] if last is not None else []) if kept else []  # text under the table, kept
+    return "\n".join([head, "", *HEADER, *_ordered(new, old), *note]) + "\n"
 
 
 def _ordered(new: list[str], old: list[str]) -> list[str]:

@@ -49,6 +49,9 @@ def test_some_rows_replace_theirs_and_keep_the_rest(tmp_path):
     families = [bs._family(ln) for ln in rows]
     assert families == sorted(families, key=bs._KNOWN_ORDER.index)
     assert after[0].startswith("`scripts/bench_speed.py --quick --only startup`") and "kept from an earlier" in after[0]
+    # a note under the table stays under it
+    note = before[max(i for i, ln in enumerate(before) if ln.startswith("|")) + 1:]
+    assert after[len(after) - len(note):] == note
     # the text around the markers is untouched
     outside = (REPO / "README.md").read_text(encoding="utf-8").split(bs.MARK_START)
     assert readme.read_text(encoding="utf-8").startswith(outside[0])

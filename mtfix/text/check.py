@@ -32,7 +32,7 @@ from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
-from mtfix.text.repetition import repetition_report
+from mtfix.text.repetition import FREQUENT_N, MAX_N, repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
@@ -137,12 +137,13 @@ class _SentenceAt:
 #: letters every script count takes for its language (the basic Arabic letters, ASCII letters):
 #: a sentence more than half of them is in that language (tests/test_text_check.py checks them)
 _SURELY = {"ar": re.compile("[\u0621-\u063a\u0641-\u064a]"), "en": re.compile("[A-Za-z]")}
-_NOT_SURELY = {"ar": re.compile("[^\u0621-\u063a\u0641-\u064a]+"), "en": re.compile("[^A-Za-z]+")}
+_NOT_SURELY = {lang: re.compile("[^" + rx.pattern[1:-1] + "]+") for lang, rx in _SURELY.items()}
 _TOKEN = re.compile(r"\w+")  # the words of mtfix.text.repetition
 _SEP = "\x01"  # between sentences in a piece's word list: never inside a word
-#: ``repetition_report`` finds a loop only where a word equals the word d places later (d = 1..9)
-#: in 3 places d apart (d <= 3) or 4 times in a row (d >= 4)
-_LOOP_DISTANCES = range(1, 10)
+#: ``repetition_report`` finds a loop only where a word equals the word d places later (d = 1 ..
+#: MAX_N + 1) in 3 places d apart (d < FREQUENT_N: a tandem of 1-3 words needs 3 copies) or
+#: FREQUENT_N times in a row (longer tandems and loops)
+_LOOP_DISTANCES = range(1, MAX_N + 2)
 
 
 def _surely_in(text: str, lang: str) -> bool:
@@ -173,11 +174,11 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
 
     for d in _LOOP_DISTANCES:
         same = bytes(map(eq, words, words[d:]))
-        if d <= 3:
+        if d < FREQUENT_N:
             same = bytes(map(and_, same, same[d:]))
             pattern = b"\x01"
         else:
-            pattern = b"\x01\x01\x01\x01"
+            pattern = b"\x01" * FREQUENT_N
         at = same.find(pattern)
         while at >= 0:
             mark(at, at + 2 * d + len(pattern))

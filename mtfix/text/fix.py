@@ -367,8 +367,10 @@ def _invisibles(ctx: FixContext):
 
 # ---------------------------------------------------------------- punctuation
 
-_DOUBLED = re.compile(rf"(?<![A-Za-z0-9_])([،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")  # not std::vector, not a URL
-_DOUBLED_PERIOD = re.compile(r"(?<![.\d])\.\.(?![.\d])")
+# not std::vector, not a URL; the lookbehind looks past the mark just matched (a pattern that starts
+# with its characters is scanned for them at C speed, one that starts with a lookbehind is not)
+_DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")
+_DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
 _SPACE_BEFORE = re.compile(rf"(?<=[{_AR_LETTER}\d٠-٩\"”»)]){_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
@@ -387,10 +389,11 @@ def _doubled(ctx: FixContext):
 def _arabic_punctuation(ctx: FixContext):
     if ctx.lang != "ar":
         return
-    for m in _LATIN_COMMA.finditer(ctx.text):
+    text = ctx.text
+    for m in _LATIN_COMMA.finditer(text) if "," in text or ";" in text else ():
         yield Edit(m.start(), m.end(), {",": "،", ";": "؛"}[m.group(1)], "latin-punctuation",
                    "Arabic text takes the Arabic comma/semicolon")
-    for m in _LATIN_QUESTION.finditer(ctx.text):
+    for m in _LATIN_QUESTION.finditer(text) if "?" in text else ():
         yield Edit(m.start(), m.end(), "؟", "latin-punctuation", "Arabic text takes the Arabic question mark")
 
 

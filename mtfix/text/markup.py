@@ -118,8 +118,22 @@ def _is_emoji_like(c: str) -> bool:
 _NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
 
 
+#: a character that is neither a word character, white space nor ASCII (ASCII is never junk)
+_NOT_WORD_SPACE_ASCII = re.compile(r"[^\w\s\x00-\x7f]")
+_JUNK_MEMO: dict[str, bool] = {}
+
+
+def _junk_char(c: str) -> bool:
+    junk = _JUNK_MEMO.get(c)
+    if junk is None:
+        junk = _JUNK_MEMO[c] = _is_junk(c)
+    return junk
+
+
 def _junk_runs(text: str, min_run: int = 3):
     """(start, end) of each run of ``min_run`` or more junk characters (single spaces between them allowed)."""
+    if text.isascii() or not any(map(_junk_char, set(_NOT_WORD_SPACE_ASCII.findall(text)))):
+        return
     start = end = count = 0
     for m in _NOT_WORD_OR_SPACE.finditer(text):
         i = m.start()
@@ -137,7 +151,7 @@ def _junk_runs(text: str, min_run: int = 3):
 
 def _mojibake(text: str) -> list[Damage]:
     """Spans that ftfy re-decodes (UTF-8 once read as a single-byte code page)."""
-    if not _looks_bad(text):
+    if text.isascii() or not _mojibake_chars().search(text) or not _looks_bad(text):
         return []  # ftfy's heuristic finds nothing bad: it would leave the text as it is
     import ftfy
 
@@ -240,16 +254,29 @@ class OpenMarkup:
             self.escaped = False
 
 
+def _mojibake_chars() -> re.Pattern:
+    """The characters ftfy's mojibake heuristic (``ftfy.badness.BADNESS_RE``) looks for
+    (:data:`_MOJIBAKE_CHAR`): each of its alternatives needs one, so a text with none of them
+    is not mojibake to ftfy, and ``ftfy.fix_encoding`` returns it as it is."""
+    return _MOJIBAKE_CHAR if _MOJIBAKE_CHARS is None else _MOJIBAKE_CHARS
+
+
+_MOJIBAKE_CHARS: re.Pattern | None = None  # tests set it to skip the shortcut
+#: what a tag, an entity, U+FFFD or a control character needs: without one, none of them is there
+_TRIGGERS = re.compile("[<&\ufffd" + _CONTROL.pattern[1:-1] + "]")
+
+
 def find_damage(text: str) -> list[Damage]:
     """Every damaged span of ``text``, in text order; where spans overlap the longer one
     (a tag hidden behind entities, ``&lt;b&gt;``) wins."""
     out: list[Damage] = []
-    for pattern in (_TAG, _ESCAPED_TAG):
-        out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
-    out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
-            if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
-    out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
-    out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
+    if _TRIGGERS.search(text):
+        for pattern in (_TAG, _ESCAPED_TAG):
+            out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
+                if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
+        out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
+        out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
     out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
     out += _mojibake(text)
     out.sort(key=lambda d: (d.start, -d.end))

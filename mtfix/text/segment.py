@@ -261,7 +261,9 @@ def _opens_paragraph(chunk: str) -> bool:
 
 _NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
 #: a blank line (white space and invisible marks) ending with a line feed: a block may end after it
-_BLANK_LINE_END = re.compile("(?:^|(?<=\n)|(?<=\r)(?!\n))(?:[^\\S\r\n]|[" + "".join(sorted(_MARKS)) + "])*\r?\n")
+_BLANK_LINE = "(?:[^\\S\r\n]|[" + "".join(sorted(_MARKS)) + "])*\r?\n"
+_BLANK_LINE_END = re.compile("(?:\n|\r(?!\n))(?=(" + _BLANK_LINE + "))")  # a line break, then a blank line
+_BLANK_FIRST_LINE = re.compile(_BLANK_LINE)
 
 
 def line_chunks(chunks: Iterable[str], size: int) -> Iterator[str]:
@@ -274,7 +276,9 @@ def line_chunks(chunks: Iterable[str], size: int) -> Iterator[str]:
             yield from _lf_lines(chunk)
             continue
         pos, n = 0, len(chunk)
-        ends = [m.end() for m in _BLANK_LINE_END.finditer(chunk)]
+        first = _BLANK_FIRST_LINE.match(chunk)
+        ends = [first.end()] if first else []
+        ends += [m.end(1) for m in _BLANK_LINE_END.finditer(chunk)]
         ends.append(n)
         for end in ends:
             while end - pos > size:  # long stretch: cut it at line ends about every `size` characters
