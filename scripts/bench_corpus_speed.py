@@ -64,9 +64,10 @@ PRE_ALIGN = "[filters.markup]\nenabled = false\n\n[filters.align]\nenabled = fal
 EMPTY_ONLY = '[pipeline]\nbase = "none"\n\n[filters.empty]\nmin_chars = 1\n'
 
 
-def run(cmd: list[str], cwd: Path) -> dict:
-    """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child."""
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
+    """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child
+    (running the mtfix of ``repo``)."""
+    env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -114,15 +115,20 @@ def main(argv=None) -> int:
     ap.add_argument("--no-pre-align", dest="pre_align", action="store_false",
                     help="Skip the row of the default filters without markup and align.")
     ap.add_argument("--per-filter", action="store_true", help="Only time each filter (µs per pair) in-process.")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
     ap.add_argument("--max-ratio", type=float, default=8.0)
     ap.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
     args = ap.parse_args(argv)
 
     from mtfix.corpus.parallel import usable_cores
-    from mtfix.text.lexicon import load_lexicon
 
-    lexicon = load_lexicon()  # built once (then cached on disk) before anything is timed
-    dictionary = "FreeDict lexicon: " + (lexicon.source if lexicon is not None else
+    # the lexicon built once (then cached on disk) before anything is timed, in a child: a child's peak
+    # RSS counts from its parent's size at fork, so this process stays small
+    warm = subprocess.run([sys.executable, "-c", "from mtfix.text.lexicon import load_lexicon as f; l = f(); "
+                           "print(l.source if l else '')"], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    dictionary = "FreeDict lexicon: " + (warm.stdout.strip() or
                                          "not installed (align judges anchors only; `make dictionaries`)")
     cores = usable_cores()
     base = clean_pairs()
@@ -147,13 +153,15 @@ def main(argv=None) -> int:
         print(f"{n:,} pairs; {dictionary}; load average {load:.1f} at the start (other jobs share the machine)")
         return 0
 
-    engines = [("floor (read TSV, write JSONL)", None), ("mtfix `--workers 1`", ["--workers", "1"]),
-               (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)])]
+    engines = [("floor (read TSV, write JSONL)", None, REPO), ("mtfix `--workers 1`", ["--workers", "1"], REPO),
+               (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)], REPO)]
     if args.pre_align:
         engines.append(("mtfix `--workers 1`, filters before markup and align",
-                        ["--workers", "1", "--pipeline", "pre_align.toml"]))
+                        ["--workers", "1", "--pipeline", "pre_align.toml"], REPO))
+    if args.baseline:
+        engines.append((f"mtfix `--workers 1`, code of {args.baseline}", ["--workers", "1"], args.baseline.resolve()))
     if args.ray:
-        engines.append(("mtfix `--ray local --workers 2`", ["--ray", "local", "--workers", "2"]))
+        engines.append(("mtfix `--ray local --workers 2`", ["--ray", "local", "--workers", "2"], REPO))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -162,9 +170,9 @@ def main(argv=None) -> int:
             write_bitext(d / "in.tsv", n, base)
             (d / "pre_align.toml").write_text(PRE_ALIGN, encoding="utf-8")
             got = {}
-            for name, extra in engines:
+            for name, extra, repo in engines:
                 cmd = [sys.executable, "-c", FLOOR, "in.tsv", "floor.jsonl"] if extra is None else mtfix(*extra)
-                got[name] = run(cmd, d)
+                got[name] = run(cmd, d, repo)
                 r = got[name]
                 ratio = r["cpu"] / got[engines[0][0]]["cpu"]
                 rows.append((n, name, n / r["cpu"], n / r["wall"], ratio, r["rss"]))
@@ -182,6 +190,11 @@ def main(argv=None) -> int:
     print(f"{cores} usable cores; {dictionary}; load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end (other jobs share the machine)")
     worst = [r[4] for r in rows if r[0] == max(args.sizes) and r[1] == engines[1][0]][0]
+    if args.baseline:
+        for n in args.sizes:
+            base_cpu, now_cpu = ([r[2] for r in rows if r[0] == n and r[1] == engines[k][0]][0]
+                                 for k in (next(i for i, e in enumerate(engines) if e[2] != REPO), 1))
+            print(f"{n:,} pairs: x{now_cpu / base_cpu:.2f} the pairs per CPU second of {args.baseline}")
     return 0 if worst <= args.max_ratio else 1
 
 
