@@ -491,6 +491,139 @@ def test_nothing_is_left_when_a_full_disk_stops_a_run_at_its_start(cli, tmp_path
     _fill(full, 0)
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", full / "o.jsonl", "-q")
     assert_one_line_error(r, "space")
+    from mtfix.engine.base import Hypothesis
+
+    assert TranslationCache(full / "d" / "c.sqlite").get_many("m", "{}", ["a"]) == {}  # a read creates nothing
     with pytest.raises(MtfixError, match="disk is full|no space"):
-        TranslationCache(full / "c.sqlite").get_many("m", "{}", ["a"])
+        TranslationCache(full / "d" / "c.sqlite").put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0,
+                                                                                         tokens=1)]})
     assert sorted(p.name for p in full.iterdir()) == ["filler"]
+
+
+# ------------------------------------------------------------------ item 15: make repair's out/ and cache
+
+def test_the_makefile_leaves_the_output_folder_to_mtfix_repair():
+    """`make repair` used to `mkdir -p out` first, so a failed run left an empty out/ (or old
+    files that looked fresh): the folder is repair's own now."""
+    from conftest import REPO
+
+    mk = (REPO / "Makefile").read_text(encoding="utf-8")
+    import re
+
+    recipe = re.search(r"^repair:.*\n((?:\t.*\n)+)", mk, re.M).group(1)
+    assert "mkdir" not in recipe and "mtfix repair" in recipe
+
+
+def test_repair_makes_its_output_folders_and_a_failed_run_leaves_none(cli, ar_file, tmp_path):
+    out = tmp_path / "out"
+    cache = tmp_path / "cachedir" / "c.sqlite"
+    args = ["--out", out / "r.txt", "--report", out / "deep" / "r.json", "--html", out / "r.html", "--cache", cache]
+    r = cli("repair", ar_file, "-b", "no-such-model-anywhere", *args)
+    assert_one_line_error(r, "no-such-model-anywhere")
+    assert not out.exists() and not cache.parent.exists()
+    r = cli("repair", ar_file, *args)  # offline: stage 0 only, exit 0
+    assert r.exit_code == 0, r.output
+    assert all(p.stat().st_size > 0 for p in (out / "r.txt", out / "deep" / "r.json", out / "r.html"))
+    assert leftovers(out) == []
+
+
+def test_a_failed_repair_write_removes_only_the_folders_it_made(cli, ar_file, tmp_path, monkeypatch):
+    import mtfix.outputs
+
+    def full(a, b):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    mine = tmp_path / "mine"  # a folder of the user's, with a file in it: never removed
+    mine.mkdir()
+    (mine / "keep.txt").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(mtfix.outputs.os, "replace", full)
+    r = cli("repair", ar_file, "--out", tmp_path / "new" / "a" / "r.txt", "--report", mine / "b" / "r.json",
+            "--html", tmp_path / "mine2" / "r.html")
+    assert_one_line_error(r, "no space left")
+    assert not (tmp_path / "new").exists() and not (mine / "b").exists() and not (tmp_path / "mine2").exists()
+    assert (mine / "keep.txt").read_text(encoding="utf-8") == "x"
+    empty = tmp_path / "empty"  # an empty folder that was there before: kept, as it was
+    empty.mkdir()
+    r = cli("repair", ar_file, "--out", empty / "r.txt")
+    assert_one_line_error(r, "no space left")
+    assert empty.is_dir() and list(empty.iterdir()) == []
+
+
+def test_repair_output_folder_rules_are_checked_before_any_work(cli, ar_file, tmp_path, small_fs):
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert_one_line_error(cli("repair", ar_file, "--out", a_file / "sub" / "r.txt"), "is a file")
+    ro = small_fs("1m", ro=True)
+    assert_one_line_error(cli("repair", ar_file, "--out", ro / "new" / "r.txt"), "read-only")
+
+
+def test_a_broken_model_leaves_no_cache_file_or_folder(cli, tiny_models, ar_file, tmp_path):
+    """The language pairs are checked (tokenizers read) before the weights load: a run that dies
+    there used to leave a cache file holding those checks only."""
+    import shutil
+
+    bad = tmp_path / "bad-model"
+    shutil.copytree(tiny_models["marian-ar-en"], bad)
+    weights = bad / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    cache = tmp_path / "new" / "c.sqlite"
+    r = cli("repair", ar_file, "-b", bad, "-f", tiny_models["marian-en-ar"], "--backend", "transformers",
+            "--cache", cache, "--out", tmp_path / "out" / "r.txt")
+    assert_one_line_error(r, "cannot load model")
+    assert not cache.parent.exists() and not (tmp_path / "out").exists()
+
+
+def test_the_pairs_checked_before_the_cache_existed_are_stored_with_the_first_translation(tmp_path):
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import TranslationCache
+    from mtfix.engine.families import Pair
+
+    path = tmp_path / "d" / "c.sqlite"
+    cache = TranslationCache(path)
+    assert cache.get_many("m", "{}", ["a"]) == {} and len(cache) == 0 and cache.get_pair("m", "ar-en") is None
+    pair = Pair(src="ar", tgt="en", src_code=None, source_prefix="", target_prefix=())
+    cache.put_pair("m", "ar-en", pair)
+    assert not path.parent.exists() and cache.get_pair("m", "ar-en") == pair  # nothing written yet
+    cache.put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0, tokens=1)]})
+    cache.close()
+    again = TranslationCache(path)
+    assert again.get_pair("m", "ar-en") == pair and len(again) == 2
+
+
+def test_ctrl_c_names_the_work_dir_only_when_there_is_one(cli, tmp_path, monkeypatch):
+    import mtfix.corpus.runner as runner
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "o.jsonl"
+    with monkeypatch.context() as m:  # while the filters load (the align dictionaries take seconds)
+        m.setattr(runner, "build_filters", stop)
+        r = cli("corpus", "filter", _bitext(tmp_path), "-o", out)
+    assert r.exit_code == 130 and r.stderr.strip() == "interrupted before any work was kept; nothing was written"
+    assert not (tmp_path / "o.jsonl.partial").exists() and not out.exists()
+    monkeypatch.setattr(runner.CorpusRun, "_commit", stop)  # in the middle of the run
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", out)
+    assert r.exit_code == 130 and f"what is done is kept in {tmp_path / 'o.jsonl.partial'}" in r.stderr
+    assert (tmp_path / "o.jsonl.partial" / "state.sqlite").exists()
+
+
+def test_select_gate_reasons_name_the_incumbent_not_a_reference():
+    """In select there is no reference: the gates compare a challenger with the incumbent."""
+    from mtfix.scoring import Candidate, Segment, load_config
+    from mtfix.scoring.gates import GateContext, build_gates, run_gates
+
+    inc = "غادر عشرون ألف مدني المنطقة يوم السبت بعد توقف القتال في المدينة الكبيرة."
+    challengers = [inc + " " + inc + " " + inc,  # length
+                   "ذهب الأطفال إلى المدرسة صباحا مع أصدقائهم.",  # far from it
+                   "غادر عشرون ألف civilians left the area on Saturday after the fighting stopped."]  # script
+    gates = build_gates(load_config())
+    for select_style in (True, False):
+        seg = Segment(0, [Candidate(inc, "a")] + [Candidate(c, f"s{k}") for k, c in enumerate(challengers)],
+                      [], incumbent=0, original=None if select_style else inc)
+        reasons = [r for c in range(1, 4) for _, r in run_gates(gates, [seg], GateContext("ar"))[0][c]]
+        assert any("length" in r for r in reasons) and any("chrF" in r for r in reasons), reasons
+        assert not any("reference" in r for r in reasons), reasons
+        assert sum((("incumbent" if select_style else "original") in r) for r in reasons) >= 3, reasons
+        evidence = next(g for g in gates if g.name == "fidelity").evidence(seg, 0, GateContext("ar"))
+        assert evidence.endswith("the incumbent" if select_style else "the original")
