@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -627,3 +628,175 @@ def test_select_gate_reasons_name_the_incumbent_not_a_reference():
         assert sum((("incumbent" if select_style else "original") in r) for r in reasons) >= 3, reasons
         evidence = next(g for g in gates if g.name == "fidelity").evidence(seg, 0, GateContext("ar"))
         assert evidence.endswith("the incumbent" if select_style else "the original")
+
+
+# ------------------------------------------------------------------ items 2-4 across every command that writes
+# A read-only output folder, a full disk (a real small tmpfs where mounts are allowed; an injected
+# ENOSPC or EROFS at the one atomic-output path everywhere), an output that is the translation cache.
+
+@pytest.fixture()
+def inputs(tmp_path, flores_subset, tiny_models):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.ar").write_text(AR, encoding="utf-8")
+    sys1, sys2 = flores_subset["systems"].values()
+    (d / "src.en").write_text("The cat sleeps on the bed.\nThe dog runs.\n", encoding="utf-8")
+    return {"ar": d / "a.ar", "tsv": _bitext(d), "src": d / "src.en", "cands": _candidates(d), "ref": flores_subset["en"],
+            "sys": (sys1, sys2), "tiny": tiny_models, "dir": d}
+
+
+def _tiny(i, key):
+    return str(i["tiny"][key])
+
+
+# command -> (arguments given the inputs and the output folder, the files it would write)
+COMMANDS = {
+    "translate": lambda i, d: (["translate", i["ar"], "--src", "ar", "--tgt", "en", "--model", _tiny(i, "marian-ar-en"),
+                                "--backend", "transformers", "--beam", "1", "--no-cache", "-o", d / "o.en"],
+                               [d / "o.en"]),
+    "repair": lambda i, d: (["repair", i["ar"], "--out", d / "o.ar", "--report", d / "r.json", "--html", d / "r.html"],
+                            [d / "o.ar", d / "r.json", d / "r.html"]),
+    "select": lambda i, d: (["select", "--candidates", *i["cands"], "--out", d / "o.ar", "--report", d / "r.json",
+                             "-q"], [d / "o.ar", d / "r.json"]),
+    "evaluate": lambda i, d: (["evaluate", "--ref", i["ref"], "--sys", f"a={i['sys'][0]}", "--sys",
+                               f"b={i['sys'][1]}", "--paired", "none", "--json", d / "o.json", "--html",
+                               d / "o.html", "-q"], [d / "o.json", d / "o.html"]),
+    "fix": lambda i, d: (["fix", i["ar"], "--out", d / "o.ar"], [d / "o.ar"]),
+    "corpus filter": lambda i, d: (["corpus", "filter", i["tsv"], "-o", d / "o.jsonl", "-o", d / "o_hf", "-q"],
+                                   [d / "o.jsonl", d / "o_hf"]),
+    "corpus build": lambda i, d: (["corpus", "build", i["ar"], "-b", _tiny(i, "marian-ar-en"), "-f",
+                                   _tiny(i, "marian-en-ar"), "--backend", "transformers", "--beam", "1",
+                                   "--back-n-best", "1", "--forward-n-best", "1", "--no-cache", "-o", d / "o.jsonl",
+                                   "-q"], [d / "o.jsonl"]),
+    "models convert": lambda i, d: (["models", "convert", _tiny(i, "marian-ar-en"), "--out", d / "ct2"], [d / "ct2"]),
+}
+CHEAP = ["repair", "select", "fix", "corpus filter"]  # no model: the default run; the rest are slow
+ALL = [pytest.param(c, marks=() if c in CHEAP else pytest.mark.slow) for c in COMMANDS]
+
+
+def _nothing_left(folder: Path, written) -> None:
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert leftovers(folder) == [], leftovers(folder)
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")], list(folder.iterdir())
+
+
+@pytest.mark.parametrize("command", ALL)
+@pytest.mark.parametrize("code,words", [(errno.ENOSPC, "no space left"), (errno.EROFS, "read-only")])
+def test_an_os_error_at_the_atomic_output_path_is_one_line_and_leaves_nothing(cli, inputs, tmp_path, monkeypatch,
+                                                                                command, code, words):
+    """The error is injected where every output is put in place (mtfix.outputs): the rename."""
+    import mtfix.outputs
+
+    def fail(a, b):
+        raise OSError(code, os.strerror(code))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args, written = COMMANDS[command](inputs, out)
+    monkeypatch.setattr(mtfix.outputs.os, "replace", fail)
+    assert_one_line_error(cli(*args), words)
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert leftovers(out) == []
+    if command.startswith("corpus"):  # the work is kept for the rerun; with the disk back, it finishes
+        assert [p.name for p in out.iterdir()] == ["o.jsonl.partial"]
+        monkeypatch.undo()
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+        assert all(p.exists() for p in written) and leftovers(out) == []
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_a_read_only_output_folder_is_one_line(cli, inputs, small_fs, command):
+    ro = small_fs("1m", ro=True)
+    args, written = COMMANDS[command](inputs, ro)
+    assert_one_line_error(cli(*args), "read-only")
+    _nothing_left(ro, written)
+    if command == "repair":  # a folder repair would make there: refused before any work too
+        args, _ = COMMANDS[command](inputs, ro / "new")
+        assert_one_line_error(cli(*args), "read-only")
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_a_full_disk_is_one_line_and_leaves_nothing(cli, inputs, small_fs, command):
+    full = small_fs("2m")
+    _fill(full, 0)
+    before = sorted(p.name for p in full.iterdir())
+    args, written = COMMANDS[command](inputs, full)
+    assert_one_line_error(cli(*args), "space")
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert sorted(p.name for p in full.iterdir()) == before
+
+
+def test_models_pull_faults_are_one_line(cli, monkeypatch, tmp_path):
+    """No network here: the hub is faked, and the download fails the way a full or read-only disk makes it."""
+    import huggingface_hub
+
+    import mtfix.engine.hub as hub
+
+    monkeypatch.setattr(hub, "hub_reachable", lambda *a, **k: True)
+
+    class Info:
+        siblings = []
+
+    class Api:
+        def model_info(self, *a, **k):
+            return Info()
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", Api)
+    for code, words in ((errno.ENOSPC, "no space left"), (errno.EROFS, "read-only")):
+        def download(*a, code=code, **k):
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(huggingface_hub, "snapshot_download", download)
+        r = cli("models", "pull", "opus-mt-ar-en", "--to-models-dir", "--models-dir", tmp_path)
+        assert_one_line_error(r, words)
+
+
+def _model_commands(i, d, cache):
+    """Every command that translates through the cache, with -o (or --json) on the cache file."""
+    sys1, _ = i["sys"]
+    src = i["dir"] / "src.ar"
+    src.write_text("\n".join(["هذا اختبار."] * sum(1 for _ in open(sys1, encoding="utf-8"))) + "\n",
+                   encoding="utf-8")
+    m = _tiny(i, "marian-ar-en")
+    return [
+        ["translate", i["ar"], "--src", "ar", "--tgt", "en", "--model", m, "-o", cache],
+        ["repair", i["ar"], "--out", cache],
+        ["select", "--candidates", *i["cands"], "--source", i["src"], "--back-model", m, "--out", cache],
+        ["evaluate", "--no-ref", "--src", src, "--sys", sys1, "--back-model", m, "--src-lang", "ar",
+         "--tgt-lang", "en", "--json", cache],
+        ["corpus", "filter", i["tsv"], "--back-model", m, "-o", d / "o.jsonl", "--summary", cache],
+        ["corpus", "build", i["ar"], "-o", d / "o.jsonl", "--dropped", cache],
+    ]
+
+
+def test_no_command_writes_over_the_translation_cache(cli, inputs, tmp_path):
+    cache = tmp_path / "c.jsonl"  # a name every output option takes (--dropped wants a known format)
+    _make_cache(cache)
+    before = cache.read_bytes()
+    for args in _model_commands(inputs, tmp_path, cache):
+        line = assert_one_line_error(cli(*args, "--cache", cache), "translation cache", unchanged={cache: before})
+        assert "--cache" in line or "choose another path" in line, (args[0], line)
+
+
+def test_convert_leftovers_of_a_killed_run_go_with_the_next_conversion_never_a_live_ones(cli, inputs, tmp_path):
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    out = tmp_path / "ct2"
+    stale = tmp_path / f".ct2.mtfix-{dead}-ab12cd34.part"
+    stale.mkdir()
+    (stale / "model.bin").write_bytes(b"half")
+    live = tmp_path / f".ct2.mtfix-{os.getppid()}-00aa11bb.part"
+    live.mkdir()
+    mine = tmp_path / "ct2.part"  # not a name mtfix makes: not its to remove
+    mine.mkdir()
+    r = cli("models", "convert", _tiny(inputs, "marian-ar-en"), "--out", out)
+    assert r.exit_code == 0, r.output
+    assert (out / "model.bin").is_file() and not stale.exists() and live.is_dir() and mine.is_dir()
+    shutil.rmtree(live)
