@@ -800,3 +800,20 @@ def test_convert_leftovers_of_a_killed_run_go_with_the_next_conversion_never_a_l
     assert r.exit_code == 0, r.output
     assert (out / "model.bin").is_file() and not stale.exists() and live.is_dir() and mine.is_dir()
     shutil.rmtree(live)
+
+
+def test_no_command_writes_over_an_input(cli, inputs):
+    i = inputs
+    sys1, sys2 = i["sys"]
+    cases = [
+        (["translate", i["ar"], "--src", "ar", "--tgt", "en", "-o", i["ar"]], i["ar"]),
+        (["repair", i["ar"], "--report", i["ar"]], i["ar"]),
+        (["fix", i["ar"], "--out", i["ar"]], i["ar"]),
+        (["select", "--candidates", *i["cands"], "--out", i["cands"][1]], i["cands"][1]),
+        (["evaluate", "--ref", i["ref"], "--sys", sys1, "--sys", sys2, "--html", sys2], sys2),
+        (["corpus", "filter", i["tsv"], "-o", i["tsv"]], i["tsv"]),
+        (["corpus", "build", i["ar"], "-o", i["dir"] / "o.jsonl", "--summary", i["ar"]], i["ar"]),
+    ]
+    for args, victim in cases:
+        before = Path(victim).read_bytes()
+        assert_one_line_error(cli(*args), "is also an input", unchanged={victim: before})
