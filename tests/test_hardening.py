@@ -817,3 +817,20 @@ def test_no_command_writes_over_an_input(cli, inputs):
     for args, victim in cases:
         before = Path(victim).read_bytes()
         assert_one_line_error(cli(*args), "is also an input", unchanged={victim: before})
+
+
+@pytest.mark.parametrize("args", [["check", "SEED"], ["check", "SEED", "--json"], ["fix", "SEED"], ["repair", "SEED"]])
+def test_stdout_on_a_full_device_is_one_line(args, seed_path, tmp_path):
+    """`mtfix check FILE > file-on-a-full-disk` (here /dev/full): one line on stderr, exit 2."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    from conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "mtfix", *[str(seed_path) if a == "SEED" else a for a in args]],
+                           stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    assert p.returncode == 2, p.stderr
+    lines = [line for line in p.stderr.splitlines() if line.strip() and not line.startswith("warning:")]
+    assert lines[-1] == "error: cannot read or write: no space left on the device" and len(lines) == 1, p.stderr
+    assert "Traceback" not in p.stderr and list(tmp_path.iterdir()) == []
