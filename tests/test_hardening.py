@@ -834,3 +834,29 @@ def test_stdout_on_a_full_device_is_one_line(args, seed_path, tmp_path):
     lines = [line for line in p.stderr.splitlines() if line.strip() and not line.startswith("warning:")]
     assert lines[-1] == "error: cannot read or write: no space left on the device" and len(lines) == 1, p.stderr
     assert "Traceback" not in p.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_says_where_conversions_land_and_what_they_are_called(tmp_path, monkeypatch, tiny_models):
+    """Item 13: `NAME-ct2-int8/` for a preset, `FOLDER-<hash>-ct2-int8/` for a local folder, in
+    --models-dir, else $MTFIX_MODELS_DIR, else the checkout's models/ whatever the current folder."""
+    import re
+    import shutil as sh
+
+    from conftest import REPO
+    from mtfix.engine.registry import ct2_dir_for
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "a preset becomes `NAME-ct2-int8/`, a local model folder `FOLDER-<hash of its path>-ct2-int8/`" in readme
+    assert "else `$MTFIX_MODELS_DIR`, else the checkout's `models/` (whatever the current directory" in readme
+    monkeypatch.chdir(tmp_path)
+    own = tmp_path / "own"
+    assert ct2_dir_for("opus-mt-ar-en", "int8", own) == own / "opus-mt-ar-en-ct2-int8"
+    assert ct2_dir_for("opus-mt-ar-en", "int8") == Path(os.environ["MTFIX_MODELS_DIR"]) / "opus-mt-ar-en-ct2-int8"
+    monkeypatch.delenv("MTFIX_MODELS_DIR")
+    assert ct2_dir_for("opus-mt-ar-en", "int8") == REPO / "models" / "opus-mt-ar-en-ct2-int8"
+    a, b = tmp_path / "x" / "marian", tmp_path / "y" / "marian"
+    for d in (a, b):
+        sh.copytree(tiny_models["marian-ar-en"], d)
+    na, nb = ct2_dir_for(str(a), "int8", own).name, ct2_dir_for(str(b), "int8", own).name
+    assert re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", na) and re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", nb)
+    assert na != nb  # two folders of the same name never collide
