@@ -14,6 +14,8 @@ from mtfix.corpus.align import AlignFilter, alignment
 from mtfix.errors import MtfixError
 from mtfix.text.lexicon import arabic_stem, dictionary_dir, english_stem, load_lexicon
 
+from conftest import assert_one_line_error
+
 needs_dict = pytest.mark.skipif(dictionary_dir() is None, reason="FreeDict not installed (make dictionaries)")
 
 DOC = [  # one short document, in order
@@ -95,8 +97,10 @@ def test_bad_dictionary_settings_are_one_line_errors(tmp_path):
     p.write_text(f'[filters.align]\ndictionary = "{d}"\n', encoding="utf-8")
     with pytest.raises(MtfixError, match="cannot read the FreeDict dictionary"):
         build_filters(load_pipeline_config(p))
-    r = CliRunner().invoke(app, ["corpus", "filter", str(p), "-o", str(tmp_path / "o.jsonl"), "--pipeline", str(p)])
-    assert r.exit_code == 2 and r.output.count("\n") == 1 and r.output.startswith("error: ")
+    tsv = tmp_path / "in.tsv"  # a real bitext: the error must be the dictionary's, not the input's
+    tsv.write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["corpus", "filter", str(tsv), "-o", str(tmp_path / "o.jsonl"), "--pipeline", str(p)])
+    assert_one_line_error(r, "cannot read the FreeDict dictionary", not_written=[tmp_path / "o.jsonl"])
 
 
 def test_a_small_dictd_folder_is_read(tmp_path):

@@ -141,6 +141,11 @@ def reference_text(seg: Segment) -> str:
     return seg.candidates[seg.incumbent if seg.incumbent is not None else 0].text
 
 
+def reference_name(seg: Segment) -> str:
+    """What :func:`reference_text` is, in a reason: ``original`` (repair) or ``incumbent`` (select)."""
+    return "original" if seg.original is not None else "incumbent"
+
+
 def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
     """The candidates' language: given in ``ctx``, else the majority script of the references."""
     if ctx.tgt_lang is not None:
@@ -283,7 +288,8 @@ class ScriptGate(LanguageGate):
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
         if share < ref_share - self.max_drop:
-            return f"script: {100 * share:.0f}% {name} letters, the reference has {100 * ref_share:.0f}%"
+            return (f"script: {100 * share:.0f}% {name} letters, the {reference_name(seg)} has "
+                    f"{100 * ref_share:.0f}%")
         if self.lang == "ar":
             foreign = len(_PERSIAN_URDU.findall(text)) / stats.letters
             ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(facts.of(script_stats, reference_text(seg)).letters, 1)
@@ -378,7 +384,7 @@ class LengthGate(Gate):
         m, n = _chars(seg.candidates[c].text), _chars(reference_text(seg))
         if not n:
             return None
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         ratio = m / n
         srcs = [_chars(s) for s in seg.sources if s and s.strip()]
         rel = ref_rel = None
@@ -559,13 +565,13 @@ class FidelityGate(Gate):
         if not ref.strip() or self._reference_is_a_loop(ref):
             return None
         v = self._value(seg, c, ctx, ref)
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
         return None
 
     def evidence(self, seg, c, ctx):
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         ctx = ctx if ctx is not None else GateContext()
         ref = reference_text(seg)
         if ref.strip() and self._reference_is_a_loop(ref):
