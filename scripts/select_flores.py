@@ -62,6 +62,10 @@ def measure(data: Path, direction: str, config_path: str | None, seed: int) -> d
     result = select_files([str(f) for f in order], source, config_path=config_path)
     seconds = time.perf_counter() - t0
     mbr = select_files([str(f) for f in order], source, config=uniform_mbr_config(), scorers=None)
+    # plain MBR: per line the candidate with the highest consensus value (the Selector decides on paired gains)
+    sel = mbr.selection
+    mbr_lines = [seg.candidates[max(range(len(seg.candidates)), key=lambda c: (row[c].value, -c))].text
+                 for seg, row in zip(sel.segments, sel.scores["consensus"])]
 
     # --- only from here on is the reference read ---
     refs = read(data / "flores200-devtest" / f"{ref_name}.txt")
@@ -79,7 +83,7 @@ def measure(data: Path, direction: str, config_path: str | None, seed: int) -> d
                    "bleu": round(statistics.median(b for _, b in scores.values()), 2)},
         "selected": {"chrf": round(sel[0], 2), "bleu": round(sel[1], 2), "seconds": round(seconds, 1),
                      **result.summary()},
-        "uniform_mbr": dict(zip(("chrf", "bleu"), (round(x, 2) for x in corpus(mbr.lines, refs)))),
+        "uniform_mbr": dict(zip(("chrf", "bleu"), (round(x, 2) for x in corpus(mbr_lines, refs)))),
         "oracle": dict(zip(("chrf", "bleu"), (round(x, 2) for x in corpus(oracle, refs)))),
         "estimated_best": result.summary()["incumbent"],
         "trust": {n: round(t, 2) for n, t in sorted(result.selection.trust.items(), key=lambda kv: -kv[1])},

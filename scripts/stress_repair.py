@@ -225,7 +225,8 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
-        config_path: str | None = None, examples: int = 3, z: float | None = None) -> dict:
+        config_path: str | None = None, examples: int = 3, z: float | None = None,
+        shared_noise: float | None = None) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -248,6 +249,9 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     config = load_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
+    if shared_noise is not None:
+        params = {**config.params, "consensus": {**config.params.get("consensus", {}), "shared_noise": shared_noise}}
+        config = dataclasses.replace(config, params=params)
     result = choose([("original", original), *offered.items()], sources, incumbent="original",
                     config=config, src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
@@ -291,6 +295,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "original_system": spec["original"],
         "config": result.signature.get("config") or (config_path or "default"),
         "z": config.z,
+        "shared_noise": config.scorer_params("consensus").get("shared_noise"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -309,9 +314,57 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "slipped": slipped,
         "harmed": harmed,
         "gates": gates,
+        "frontier": frontier(result, original, given, names, sent, refs),
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
+
+
+#: The rankings the frontier tries: the Selector's gain, per line; scaled by sqrt(length) (a z-score
+#: when the noise goes as 1/length); scaled by length (the line's weight in corpus chrF).
+FRONTIER_RANKS = {"gain": 0.0, "gain x sqrt(length)": 0.5, "gain x length": 1.0}
+
+
+def frontier(result, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str]) -> dict:
+    """The best a threshold on the Selector's own evidence could do, the threshold chosen WITH the reference.
+
+    A bound, not a method: per line the Selector's challenger (the ungated one
+    it chose, or the closest to switching) replaces the original when its gain
+    (ranked as in :data:`FRONTIER_RANKS`) beats a threshold; every threshold is
+    tried and, per kept-when-best level, the best corpus chrF gain is reported."""
+    sel, n = result.selection, len(original)
+    failures = getattr(sel, "gate_failures", None)
+    best_lines = [i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)]
+    orig = _CHRF.corpus_score(original, [refs]).score
+    out = {}
+    for label, power in FRONTIER_RANKS.items():
+        cands = []
+        for i, d in enumerate(result.decisions):
+            ch = d.challenger
+            if ch is None or d.incumbent != 0 or (failures and failures(i, ch)):
+                continue
+            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
+            length = (len(original[i]) + len(given[names[ch]][i])) / 2
+            cands.append((gain * max(1.0, length) ** power, i, ch))
+        cands.sort(reverse=True)
+        rows, chosen, kept_lost, best = [], list(original), 0, set(best_lines)
+        marks: dict[float, tuple | None] = {0.95: None, 0.92: None, 0.90: None, 0.85: None}
+        for k, (_, i, ch) in enumerate(cands):
+            chosen[i] = given[names[ch]][i]
+            kept_lost += i in best
+            rate = 1 - kept_lost / max(1, len(best_lines))
+            if k + 1 == len(cands) or cands[k + 1][1] in best:  # the furthest point before the next cost
+                for level in marks:
+                    if rate >= level:
+                        marks[level] = (k + 1, rate, list(chosen))
+        for level, got in marks.items():
+            if got is None:
+                continue
+            k, rate, lines = got
+            rows.append({"kept_when_best": round(rate, 4), "at_least": level, "switched": k,
+                         "delta_chrf": round(_CHRF.corpus_score(lines, [refs]).score - orig, 2)})
+        out[label] = rows
+    return out
 
 
 def gate_stats(result, names: list[str], bad: dict) -> dict:
@@ -337,7 +390,7 @@ def gate_stats(result, names: list[str], bad: dict) -> dict:
                 row["by_gate"][g] = row["by_gate"].get(g, 0) + 1
         ch = d.challenger
         if d.kept_incumbent and ch is not None and not (failures and failures(i, ch)):
-            gain = d.total[ch] - d.total[d.incumbent]
+            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
             if gain > 0:
                 gains.append(gain)
                 required.append(d.required)
@@ -432,6 +485,18 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
                          + (f": {fired}" if fired else "") + ")")
             cells.append(f"{nm['lines']}: {nm['median_gain']} / {nm['median_required']}" if nm["lines"] else "0")
             out.append(f"| {r['direction']} | " + " | ".join(cells) + " |")
+    if all(r.get("frontier") for r in rows):
+        levels = (0.95, 0.92, 0.90, 0.85)
+        out += ["", "Frontier: the most Δ chrF a threshold on the Selector's own gain could give at each kept-when-best "
+                "level, the threshold chosen WITH the reference (a bound on this evidence, not a method; "
+                "Δ chrF (lines switched)):", "",
+                "| direction | ranking | " + " | ".join(f"kept ≥ {100 * v:.0f}%" for v in levels) + " |",
+                "|---|---|" + "---|" * len(levels)]
+        for r in rows:
+            for label, got in r["frontier"].items():
+                at = {g["at_least"]: g for g in got}
+                cells = [f"{at[v]['delta_chrf']:+.2f} ({at[v]['switched']})" if v in at else "–" for v in levels]
+                out.append(f"| {r['direction']} | {label} | " + " | ".join(cells) + " |")
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
@@ -460,13 +525,16 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
 
 
 def sweep_markdown(rows: list[dict]) -> str:
-    """The trade-off as z (the noise allowance of the do-no-harm rule) changes: gain vs keeping."""
-    out = ["", "Trade-off with the Selector's z (the preset's value first; only z changes):", "",
-           "| direction | z | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
-           "|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"])):
+    """The trade-off as the noise allowance of the do-no-harm rule (z, [consensus] shared_noise) changes."""
+    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise (the preset's values first; "
+           "one changes at a time):", "",
+           "| direction | z | shared_noise | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0))):
         k, s = r["kept_when_best"], r["switched"]
-        out.append(f"| {r['direction']} | {r['z']:g} | {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
+        sn = r.get("shared_noise")
+        out.append(f"| {r['direction']} | {r['z']:g} | {'–' if sn is None else f'{sn:g}'} "
+                   f"| {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
                    f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
                    f"| {100 * (k['rate'] or 0):.1f}% |")
     return "\n".join(out) + "\n"
@@ -508,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--readme", help="replace the tables between the stress markers of this README")
     ap.add_argument("--z-sweep", default="", metavar="Z,Z,...",
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
+    ap.add_argument("--noise-sweep", default="", metavar="S,S,...",
+                    help="also rerun with these [consensus] shared_noise values (0: independent voices) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
@@ -516,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     sweep = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config, z=float(z))
              for z in filter(None, args.z_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                  shared_noise=float(s))
+              for s in filter(None, args.noise_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:

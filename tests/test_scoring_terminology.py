@@ -76,7 +76,11 @@ def test_renderings_are_found_with_proclitics_and_spelling_variants():
     for text, source in (("وقال للأمم المتحدة", "UN"), ("والامم المتحده قالت", "UN"),
                          ("وللاتحاد الأوروبي", "EU"), ("بقوات سوريا الديمقراطية", "SDF")):
         assert [m.term.source for m in g.find_renderings(text)] == [source], text
-    assert g.find_renderings("الأممية") == []
+    # a rendering inside a longer word is not one: "the two Americas" is not the US ...
+    assert g.find_renderings("الأمريكيتين") == []
+    # ... but the relational adjective is ("قوات حفظ السلام الأممية", "وزارة الدفاع الأمريكية")
+    assert [m.term.source for m in g.find_renderings("قوات حفظ السلام الأممية")] == ["UN"]
+    assert [m.term.source for m in g.find_renderings("وزارة الدفاع الأمريكية")] == ["US"]
 
 
 def test_select_cli_glossary_feeds_the_terminology_scorer_and_gate(tmp_path):

@@ -19,7 +19,8 @@ Conventions, shared by every scorer in :mod:`mtfix.scoring`:
 * ``Score.se`` (optional) is the scorer's own estimate of the standard error of
   ``value(candidate) - value(incumbent)``, on the same scale; the selector
   turns it into a noise allowance (``z * se``). Deterministic checks leave it
-  ``None``.
+  ``None``. ``Score.gain`` (optional) replaces that difference where the
+  scorer measures the gain more directly (consensus: paired votes).
 * BLEU and chrF always come from sacrebleu (:func:`sentence_chrf`,
   :func:`sentence_bleu`), never re-implemented.
 """
@@ -73,14 +74,20 @@ class Score:
     value: float
     reason: str
     se: float | None = None  # standard error of the gain over the incumbent, when the scorer can tell
+    #: the scorer's own estimate of ``value(candidate) - value(incumbent)`` when the plain difference
+    #: is not the evidence (consensus: both judged by the same pseudo-references); None: the difference
+    gain: float | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["value"] = round(self.value, 6)
-        if self.se is None:
-            del d["se"]
-        else:
-            d["se"] = round(self.se, 6)
+        # built by hand, not with dataclasses.asdict (a report holds one per candidate and scorer)
+        d = {"value": round(self.value, 6), "reason": self.reason} if type(self) is Score \
+            else {**asdict(self), "value": round(self.value, 6)}
+        for k in ("se", "gain"):
+            v = getattr(self, k)
+            if v is None:
+                d.pop(k, None)
+            else:
+                d[k] = round(v, 6)
         return d
 
 

@@ -37,13 +37,40 @@ while the original is judged by the whole pool as one voice. Systems in
 ``mtfix select`` are independent of each other, so there every candidate is its
 own voice and nothing changes.
 
-**Noise** (``Score.se``): for a candidate ``c`` and the incumbent ``I``, every
-other candidate ``j`` casts a vote ``chrF(c, j) - chrF(I, j)``. How much those
-votes disagree within a segment is the noise of sentence chrF as a judge of
-this pair; it is pooled over the corpus (per pair of origins, or over all
-pairs when a pair has too few degrees of freedom), and turned into the
-standard error of the weighted mean vote. The selector demands ``z * se``
-on top of its margin before it leaves the incumbent.
+**Paired gain** (``Score.gain``): a challenger ``c`` and the incumbent ``I``
+are judged by the *same* pseudo-references: every voice ``j`` independent of
+both casts a vote ``chrF(c, j) - chrF(I, j)``, and the gain is their
+trust-weighted mean. ``c`` and ``I`` do not vote on each other: their chrF
+against each other is the same evidence either way, and counting it (as the
+difference of two consensus values does) only dilutes the gain (to 0.70-0.78
+of the paired gain on FLORES-200) while its noise stays that of the votes. The selector uses this gain when it is given; the value
+(MBR consensus) still ranks and reports.
+
+**Noise** (``Score.se``): how far the votes on one line disagree is the
+noise of sentence chrF as a judge of this pair. It is measured on the data:
+
+* per character: chrF is an F-score of character n-gram counts, so a vote's
+  variance falls as ``1 / L`` with the length ``L`` of the pair (on
+  FLORES-200 the within-line spread of the votes, fitted against length
+  without references, falls as ``L^-0.86`` to ``L^-1.18``); the pooled
+  variance is ``sum(residual^2 * L) / df`` and a line's is that over its ``L``.
+  A single pooled figure made a 20-character line as certain as a 300-character one;
+* each voice's constant lean is taken out first: a voice that shares errors
+  with ``c`` or ``I`` (two systems of one family) always leans one way, a
+  bias that stays in the gain and is not noise;
+* on challengers that passed the gates (:meth:`ConsensusScorer.after_gates`):
+  a loop or another line's translation spreads the votes wide and would inflate
+  the allowance of the clean lines;
+* pooled per pair of origins (over all pairs below ``MIN_NOISE_DF``);
+* averaging ``n`` voices divides one vote's variance by ``n`` only if their
+  errors are independent; MT systems share theirs against any human reference
+  (measured on FLORES-200: the mean vote of 2-3 systems misses the reference's
+  verdict by 0.6-1.05 times one vote's variance, and 1/n of it would be 1.4-2.5
+  times too small), so ``[consensus] shared_noise`` (default 1) is the share of
+  one vote's variance that averaging does not remove.
+
+The selector demands ``z * se`` on top of its margin before it leaves the
+incumbent.
 """
 
 from __future__ import annotations
@@ -51,11 +78,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
+from dataclasses import replace
 from typing import Sequence
 
 
-from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
 from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
@@ -76,15 +104,17 @@ class Agreement:
     once. Built once per corpus and shared by trust and consensus.
     """
 
-    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
+    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None, facts: Facts | None = None):
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         norm = normalize or (lambda t: t)
-        stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
+        # each text's n-grams extracted once, each pair's chrF computed once, shared with the gates
+        facts = facts or shared_facts()
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
-        for seg in segments:
-            texts = [norm(c.text) for c in seg.candidates]
-            m = np.array(pairwise_chrf(texts, stats), dtype=float)  # None (the diagonal) -> NaN
+        pools = [[norm(c.text) for c in seg.candidates] for seg in segments]
+        facts.prefetch_chrf(pools)  # every segment's pairs in a few vectorised passes
+        for texts in pools:
+            m = np.array(facts.pairwise(texts), dtype=float)  # None (the diagonal) -> NaN
             self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
 
@@ -177,19 +207,26 @@ class ConsensusScorer(Scorer):
 
     name = "consensus"
     HELP = "trust-weighted expected chrF against the independent rest of the pool"
+    PARAMS = {"shared_noise": ((int, float), 1.0,
+                               "share of one vote's noise that more voices do not average away (0: independent "
+                               "voices, se shrinks as 1/sqrt(n); 1: they share their errors, se of one vote)")}
 
     @classmethod
     def from_config(cls, params: dict, ctx: ScorerContext) -> "ConsensusScorer":
         return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
-    def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None):
+    def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None, shared_noise: float = 1.0):
+        if not 0.0 <= shared_noise <= 1.0:
+            raise ValueError(f"[consensus] shared_noise must be between 0 and 1 (got {shared_noise})")
         self.trust_weighted = trust_weighted
+        self.shared_noise = float(shared_noise)
         self.profile, self._norm = get_normalizer(normalize)
         self._cache: tuple[str, Agreement] | None = None
+        self._se_basis: dict[tuple[int, int], tuple] = {}  # (segment, candidate) -> what its se is made of
 
     def signature(self) -> dict:
         return {"name": self.name, "metric": "chrf", "trust_weighted": self.trust_weighted,
-                "normalize": self.profile}
+                "normalize": self.profile, "shared_noise": self.shared_noise}
 
     def agreement(self, segments: Sequence[Segment]) -> Agreement:
         """The (cached) pairwise chrF of ``segments``."""
@@ -202,10 +239,12 @@ class ConsensusScorer(Scorer):
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         agr = self.agreement(segments)
         weights = agr.weights() if self.trust_weighted else {}
-        noise = _vote_noise(segments, agr)
+        noise = _vote_noise(segments, agr, self._norm)
+        self._se_basis = {}
+        correlated = None  # the noise of correlated votes, computed only if some challenger has no paired vote
         how = "trust-weighted " if self.trust_weighted else ""
         out: list[list[Score]] = []
-        for seg, m in zip(segments, agr.matrices):
+        for i, (seg, m) in enumerate(zip(segments, agr.matrices)):
             k = len(seg.candidates)
             w = np.array([weights.get(c.origin, 1.0) for c in seg.candidates])
             comps = [chain_components(c.origin) for c in seg.candidates]
@@ -223,8 +262,8 @@ class ConsensusScorer(Scorer):
                 if not indep:
                     row.append(Score(0.0, f"no independent voice among {len(others)} other{'s' * (len(others) > 1)}{tag}"))
                     continue
-                vw = np.array([float(w[v].mean()) for v in indep])
-                vv = np.array([float(np.mean(m[a, v])) for v in indep])
+                vw = np.array([_mean(w, v) for v in indep])
+                vv = np.array([_mean(m[a], v) for v in indep])
                 val = float(np.dot(vw, vv) / vw.sum())
                 n_cands = sum(len(v) for v in indep)
                 if n_cands == len(indep):
@@ -234,16 +273,68 @@ class ConsensusScorer(Scorer):
                 dropped = len(others) - n_cands
                 if dropped:
                     what += f"; {dropped} correlated left out"
-                se = None
+                se = gain = None
                 if seg.incumbent is not None and a != seg.incumbent:
-                    s2 = noise.get((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin), noise.get(None))
-                    voters = [j for j in others if j != seg.incumbent]
-                    if s2 is not None and voters:
-                        wv = w[voters] / w[voters].sum()
-                        se = math.sqrt(s2 * float(np.dot(wv, wv))) / 100.0
-                row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se))
+                    paired = _paired_votes(m, a, seg.incumbent, voices, comps)
+                    if paired:
+                        pw = np.array([_mean(w, v) for v, _ in paired])
+                        gain = float(np.dot(pw, [vote for _, vote in paired]) / pw.sum()) / 100.0
+                        pw = pw / pw.sum()
+                        basis = ((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin),
+                                 self.shared_noise + (1.0 - self.shared_noise) * float(np.dot(pw, pw)),
+                                 _pair_length(seg, a, self._norm))
+                        self._se_basis[(i, a)] = basis
+                        se = _se(noise, *basis)
+                        what += f"; {gain * 100:+.1f} over the incumbent by {len(paired)} voice{'s' * (len(paired) > 1)}"
+                    else:
+                        # No voice independent of both (repair with one back and one forward model):
+                        # no paired gain; the spread of the correlated candidates' votes still keeps
+                        # the allowance cautious, as a gain measured by look-alikes deserves.
+                        voters = [j for j in others if j != seg.incumbent]
+                        if voters:
+                            if correlated is None:
+                                correlated = _correlated_noise(segments, agr)
+                            s2 = correlated.get((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin),
+                                                correlated.get(None))
+                            if s2 is not None:
+                                wv = w[voters] / w[voters].sum()
+                                se = math.sqrt(s2 * float(np.dot(wv, wv))) / 100.0
+                row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se, gain))
             out.append(row)
         return out
+
+    def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
+                    gated: Sequence[Sequence[Sequence]]) -> list[list[Score]]:
+        """``scores`` with ``se`` re-estimated from the votes on challengers that passed the gates.
+
+        The noise is that of the decisions the selector can still take: a
+        damaged challenger (a loop, a truncation, another line) is stopped by a
+        gate whatever its votes, and its votes, spread wide, would only inflate
+        the allowance of the clean ones. Called by the Selector after the gates."""
+        noise = _vote_noise(segments, self.agreement(segments), self._norm,
+                            keep=lambda i, c: not gated[i][c])
+        out = [list(row) for row in scores]
+        for (i, a), basis in self._se_basis.items():
+            se = _se(noise, *basis)
+            if se is not None:
+                out[i][a] = replace(out[i][a], se=se)
+        return out
+
+
+def _se(noise: dict, key: tuple[str, str], share: float, length: float) -> float | None:
+    """Standard error (0-1 scale) of a paired gain: one vote's variance at this length, times the share left by averaging."""
+    s2 = noise.get(key, noise.get(None))
+    return None if s2 is None else math.sqrt(s2 / length * share) / 100.0
+
+
+def _mean(values, at: list[int]) -> float:
+    """``float(np.mean(values[at]))``; a one-member voice (every system in ``select``) read directly:
+    the same number, without numpy's per-call cost."""
+    if len(at) == 1:
+        return float(values[at[0]])
+    import numpy as np
+
+    return float(np.mean(values[at]))
 
 
 def chain_components(origin: str) -> frozenset:
@@ -268,12 +359,90 @@ def _voices(comps: list[frozenset]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _vote_noise(segments: Sequence[Segment], agr: Agreement) -> dict:
-    """Pooled variance of the votes ``chrF(c, j) - chrF(I, j)``, per (origin c, origin I), and overall (key None)."""
+def _paired_votes(m, a: int, inc: int, voices: list[list[int]], comps: list[frozenset]) -> list[tuple[list[int], float]]:
+    """The votes ``chrF(a, j) - chrF(inc, j)`` of every voice independent of both ``a`` and ``inc``.
+
+    Each voice (one chain: its members averaged) is a pseudo-reference that
+    judges the pair on the same text; ``a`` and ``inc`` do not vote on each
+    other (their chrF against each other is the same evidence either way)."""
+    out = []
+    for v in voices:
+        if comps[v[0]] & comps[a] or comps[v[0]] & comps[inc]:
+            continue
+        out.append((v, float(sum(m[a, j] - m[inc, j] for j in v)) / len(v)))
+    return out
+
+
+def _pair_length(seg: Segment, a: int, norm: Normalizer) -> float:
+    """Mean length in characters of candidate ``a`` and the incumbent: what sentence chrF's noise scales with."""
+    texts = (seg.candidates[a].text, seg.candidates[seg.incumbent].text)
+    return max(1.0, sum(len(norm(t)) for t in texts) / 2)
+
+
+def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, keep=None) -> dict:
+    """Per-character variance of one vote, per (origin c, origin I) and overall (key None); see the module docstring.
+
+    A vote's variance is modelled as ``s2 / L`` (``L``: :func:`_pair_length`).
+    Each voice's own corpus-mean vote for a pair is taken out first: a voter
+    that always leans one way (it shares errors with one of the two) is a
+    bias, not noise, and its lean stays in the gain."""
+    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
+    rows: dict[tuple[str, str], list[tuple[list[frozenset], list[float], float]]] = defaultdict(list)
+    for i, (seg, m) in enumerate(zip(segments, agr.matrices)):
+        inc = seg.incumbent
+        if inc is None:
+            continue
+        comps = [chain_components(c.origin) for c in seg.candidates]
+        voices = _voices(comps)
+        for c in range(len(seg.candidates)):
+            if c == inc or (keep is not None and not keep(i, c)):
+                continue
+            paired = _paired_votes(m, c, inc, voices, comps)
+            if paired:
+                key = (seg.candidates[c].origin, seg.candidates[inc].origin)
+                rows[key].append(([comps[v[0]] for v, _ in paired], [vote for _, vote in paired],
+                                  _pair_length(seg, c, norm)))
+    ss: dict[tuple[str, str], float] = defaultdict(float)
+    df: dict[tuple[str, str], int] = defaultdict(int)
+    single: list[float] = []  # sqrt(L) * vote of segments with one voice: no within-segment spread
+    for key, entries in rows.items():
+        lean: dict[frozenset, list[float]] = defaultdict(list)
+        for voters, votes, _ in entries:
+            for voter, vote in zip(voters, votes):
+                lean[voter].append(vote)
+        mean = {voter: sum(v) / len(v) for voter, v in lean.items()}
+        for voters, votes, length in entries:
+            if len(votes) >= 2:
+                r = np.array([vote - mean[voter] for voter, vote in zip(voters, votes)])
+                ss[key] += float(((r - r.mean()) ** 2).sum()) * length
+                df[key] += len(r) - 1
+            else:
+                single.append(votes[0] * math.sqrt(length))
+        df[key] -= max(0, len(lean) - 1)  # the voices' means were estimated from these votes
+    out: dict = {}
+    total_ss, total_df = sum(ss.values()), sum(d for d in df.values() if d > 0)
+    for key in ss:
+        if df[key] >= MIN_NOISE_DF:
+            out[key] = ss[key] / df[key]
+    if total_df > 0:
+        out[None] = total_ss / total_df
+    elif len(single) >= 2:
+        # A single pseudo-reference per segment: no within-segment spread. Use
+        # the spread of the vote across segments, an upper bound on its noise
+        # (it includes the real differences), so the selector stays cautious.
+        out[None] = float(np.var(single, ddof=1))
+    return out
+
+
+def _correlated_noise(segments: Sequence[Segment], agr: Agreement) -> dict:
+    """Pooled variance of the votes ``chrF(c, j) - chrF(I, j)`` of every other candidate ``j``, correlated or not.
+
+    Only for challengers with no voice independent of both them and the
+    incumbent: per (origin c, origin I), and overall (key None)."""
     import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
     ss: dict[tuple[str, str], float] = defaultdict(float)
     df: dict[tuple[str, str], int] = defaultdict(int)
-    single: dict[tuple[str, str], list[float]] = defaultdict(list)  # one vote per segment
+    single: list[float] = []  # one vote per segment
     for seg, m in zip(segments, agr.matrices):
         inc = seg.incumbent
         if inc is None:
@@ -287,21 +456,12 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement) -> dict:
                 ss[key] += float(((votes - votes.mean()) ** 2).sum())
                 df[key] += len(votes) - 1
             elif len(votes) == 1:
-                single[key].append(float(votes[0]))
-    out: dict = {}
-    total_ss, total_df = sum(ss.values()), sum(df.values())
-    for key in ss:
-        if df[key] >= MIN_NOISE_DF:
-            out[key] = ss[key] / df[key]
-    if total_df > 0:
-        out[None] = total_ss / total_df
-    else:
-        # A single pseudo-reference per segment: no within-segment spread. Use
-        # the spread of the vote across segments, an upper bound on its noise
-        # (it includes the real differences), so the selector stays cautious.
-        allv = [v for vs in single.values() for v in vs]
-        if len(allv) >= 2:
-            out[None] = float(np.var(allv, ddof=1))
+                single.append(float(votes[0]))
+    out: dict = {key: ss[key] / df[key] for key in ss if df[key] >= MIN_NOISE_DF}
+    if sum(df.values()) > 0:
+        out[None] = sum(ss.values()) / sum(df.values())
+    elif len(single) >= 2:
+        out[None] = float(np.var(single, ddof=1))  # across segments: an upper bound (see _vote_noise)
     return out
 
 

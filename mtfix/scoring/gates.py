@@ -25,13 +25,17 @@ tokens      it contains a tokenizer special or language token the reference
             ``</s>``, ``▁``, ``<|…|>``, ``[SEP]``, ``<0x0A>``, U+FFFD, …)
 script      under ``min_share`` of its letters are in the target script, or
             ``max_drop`` less than the reference's, or (Arabic) more than
-            ``max_foreign`` of them are Persian/Urdu-only letters
+            ``max_foreign`` of them are Persian/Urdu-only letters (names
+            copied from the translated text, and up to ``max_copied`` of
+            its other words, do not count)
 length      its length is outside ``min_ratio``-``max_ratio`` times the
             reference's, or (against sources/pivots) outside the same band
             around the corpus's typical reference/source length ratio
 numbers     a number of the reference is lost or changed, or one is added
             (digits in any system; the corpus numbers filter's equivalences
-            and the MT-garbled forms ``20 ، 000``/``100 ٪`` are forgiven)
+            and the MT-garbled forms ``20 ، 000``/``100 ٪`` on either side
+            are forgiven, and, as set, a number spelled out on the other
+            side, ``three``/``ثلاثة``/``الثالث``, or a time on the hour, ``10:00``/``10``)
 entities    (non-Latin targets) a Latin-script name, acronym or code of the
             reference (``SDF``, ``COVID-19``) is neither kept nor found in
             the candidate's back-translation
@@ -39,7 +43,8 @@ copy        it is (nearly) a copy of a source or pivot: sentence chrF
             against it at least ``max_chrf``
 fidelity    sentence chrF against the reference is below ``min_chrf``:
             without evidence that it says what the reference says, a
-            candidate cannot replace it
+            candidate cannot replace it (a reference that is itself a loop
+            is no yardstick)
 =========== ==================================================================
 
 Each gate is a small class registered by name (:func:`register_gate`), with
@@ -60,7 +65,8 @@ from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
 from mtfix.params import set_params
-from mtfix.scoring.base import Segment, sentence_chrf
+from mtfix.scoring.base import Segment
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import GATES, register_gate
 
 __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKEN", "special_tokens"]
@@ -68,11 +74,24 @@ __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKE
 
 @dataclass
 class GateContext:
-    """What gates may use besides the segment: the target language and, when a
-    round-trip scorer ran, every candidate's back-translation."""
+    """What gates may use besides the segment: the target language, when a
+    round-trip scorer ran, every candidate's back-translation, and the
+    selection's shared per-text analyses (:class:`mtfix.scoring.facts.Facts`)."""
 
     tgt_lang: str | None = None
     back_translations: dict[str, str] = field(default_factory=dict)
+    #: per-text analyses shared with the scorers (chrF, repetition, numbers...), each computed once
+    facts: Facts = field(default_factory=Facts)
+
+    def chrf(self, hypothesis: str, reference: str) -> float:
+        """Sentence chrF (0-100, :func:`mtfix.metrics.sentence_chrf`'s numbers), each pair computed
+        once per selection, most of them in the selection's vectorised pass."""
+        return self.facts.chrf(hypothesis, reference)
+
+    def chrf_vs_reference(self, seg: Segment, c: int, reference: str) -> float:
+        """Sentence chrF of candidate ``c`` of ``seg`` against ``reference``: the consensus matrix's
+        number when ``reference`` is another candidate (one memo holds both)."""
+        return self.facts.chrf(seg.candidates[c].text, reference)
 
 
 class Gate(ABC):
@@ -122,6 +141,11 @@ def reference_text(seg: Segment) -> str:
     return seg.candidates[seg.incumbent if seg.incumbent is not None else 0].text
 
 
+def reference_name(seg: Segment) -> str:
+    """What :func:`reference_text` is, in a reason: ``original`` (repair) or ``incumbent`` (select)."""
+    return "original" if seg.original is not None else "incumbent"
+
+
 def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
     """The candidates' language: given in ``ctx``, else the majority script of the references."""
     if ctx.tgt_lang is not None:
@@ -160,22 +184,13 @@ class LoopGate(Gate):
         "min_score": ((int, float), 0.9, "share of words that are not loop copies a challenger needs"),
     }
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._cache: dict[str, Any] = {}
-
-    def _report(self, text: str):
+    def check(self, seg, c, ctx):
         from mtfix.text.repetition import repetition_report
 
-        if text not in self._cache:
-            self._cache[text] = repetition_report(text)
-        return self._cache[text]
-
-    def check(self, seg, c, ctx):
-        cand = self._report(seg.candidates[c].text)
+        cand = ctx.facts.of(repetition_report, seg.candidates[c].text)
         if not cand.repeats:
             return None
-        ref = self._report(reference_text(seg))
+        ref = ctx.facts.of(repetition_report, reference_text(seg))
         in_ref = Counter()
         for r in ref.repeats:
             in_ref[r.ngram] = max(in_ref[r.ngram], r.count)
@@ -253,6 +268,8 @@ class ScriptGate(LanguageGate):
         "min_share": ((int, float), 0.5, "share of letters in the target script a challenger needs"),
         "max_drop": ((int, float), 0.2, "how far that share may fall below the reference's"),
         "max_foreign": ((int, float), 0.1, "Arabic target: largest share of Persian/Urdu-only letters"),
+        "max_copied": ((int, float), 0.25, "share of a challenger's words that may be lower-case words copied "
+                                           "from the translated text (untranslatable terms; names always may)"),
     }
 
     def check(self, seg, c, ctx):
@@ -260,33 +277,66 @@ class ScriptGate(LanguageGate):
 
         if self.lang is None:
             return None
+        facts = ctx.facts
         text = seg.candidates[c].text
-        stats = script_stats(text)
+        stats = facts.of(script_stats, text)
         if not stats.letters:
-            return None if not script_stats(reference_text(seg)).letters else "no letters"
-        share = script_score(_without_source_words(text, seg), self.lang)
-        ref_share = script_score(_without_source_words(reference_text(seg), seg), self.lang)
+            return None if not facts.of(script_stats, reference_text(seg)).letters else "no letters"
+        share = facts.of(script_score, _without_source_words(text, seg, self.max_copied), self.lang)
+        ref_share = facts.of(script_score, _without_source_words(reference_text(seg), seg, self.max_copied), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
         if share < ref_share - self.max_drop:
-            return f"script: {100 * share:.0f}% {name} letters, the reference has {100 * ref_share:.0f}%"
+            return (f"script: {100 * share:.0f}% {name} letters, the {reference_name(seg)} has "
+                    f"{100 * ref_share:.0f}%")
         if self.lang == "ar":
             foreign = len(_PERSIAN_URDU.findall(text)) / stats.letters
-            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(script_stats(reference_text(seg)).letters, 1)
+            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(facts.of(script_stats, reference_text(seg)).letters, 1)
             if foreign > self.max_foreign and foreign > ref_foreign:
                 return f"wrong language: {100 * foreign:.0f}% Persian/Urdu letters"
         return None
 
 
-def _without_source_words(text: str, seg: Segment) -> str:
-    """``text`` less the names it copies from a trusted source (capitalised words, acronyms, codes
-    of the text that was translated are not the wrong script; its ordinary words still are)."""
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w\-'\u2019.]*")
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?|[.\-])+$")
+
+
+def _word_key(word: str) -> str:
+    """A word as it may be copied: case, a possessive and trailing dots aside (``Addenbrooke's`` = ``Addenbrooke``)."""
+    return _POSSESSIVE.sub("", word).casefold()
+
+
+def _without_source_words(text: str, seg: Segment, max_copied: float = 0.0) -> str:
+    """``text`` less the Latin-script words it copies from a trusted source: its names (capitalised words,
+    acronyms, codes) always, and its other words (an untranslatable term: ``organgatuangs``, ``bhajan``)
+    while they are at most ``max_copied`` of ``text``'s words. A source's ordinary words left in
+    the text beyond that are still the wrong script."""
     srcs = _trusted_sources(seg)
     if not srcs:
         return text
-    names = {m.group() for s in srcs for m in _NAME.finditer(s)}
-    return _NAME.sub(lambda m: "" if m.group() in names else m.group(), text) if names else text
+    return shared_facts().of(_without_words_of, text, tuple(srcs), max_copied)  # once per text and sources
+
+
+def _source_word_keys(srcs: tuple[str, ...]) -> set:
+    return {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+
+
+def _without_words_of(text: str, srcs: tuple[str, ...], max_copied: float) -> str:
+    copied = shared_facts().of(_source_word_keys, srcs)
+    if not copied:
+        return text
+    hits = [m for m in _LATIN_WORD.finditer(text) if _word_key(m.group()) in copied]
+    if not hits:
+        return text
+    names = [m for m in hits if _NAME.fullmatch(m.group())]
+    others = [m for m in hits if not _NAME.fullmatch(m.group())]
+    drop = names + (others if len(others) <= max_copied * len(text.split()) else [])
+    out, at = [], 0
+    for m in sorted(drop, key=lambda m: m.start()):
+        out.append(text[at:m.start()])
+        at = m.end()
+    return "".join(out) + text[at:]
 
 
 # ---------------------------------------------------------------- length
@@ -334,7 +384,7 @@ class LengthGate(Gate):
         m, n = _chars(seg.candidates[c].text), _chars(reference_text(seg))
         if not n:
             return None
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         ratio = m / n
         srcs = [_chars(s) for s in seg.sources if s and s.strip()]
         rel = ref_rel = None
@@ -359,18 +409,6 @@ class LengthGate(Gate):
 # ---------------------------------------------------------------- numbers
 
 
-def _reference_numbers(text: str) -> list:
-    """Numbers of the reference, with MT-garbled forms (``20 ، 000``, ``100 ٪``) read as meant."""
-    from mtfix.text.numbers import NumberMention, extract_numbers, find_garbled_numbers
-
-    garbled = find_garbled_numbers(text)
-    out = [a for m in extract_numbers(text) for a in m.atoms()
-           if not any(g.start <= a.start and a.end <= g.end for g in garbled)]
-    for g in garbled:
-        out.extend(NumberMention(v, g.surface, g.start, g.end) for v in g.values)
-    return sorted(out, key=lambda m: m.start)
-
-
 def _match(src: list, cand: list) -> tuple[list, list]:
     """``(missing, extra)``: mentions of ``src`` with no equal value in ``cand``, and the rest of ``cand``."""
     left, missing = list(cand), []
@@ -390,22 +428,47 @@ class NumbersGate(Gate):
     PARAMS = {
         "max_lost": (int, 0, "numbers of the reference a challenger may lose (a changed number is lost + added)"),
         "max_added": (int, 0, "numbers a challenger may add"),
+        "spelled_out": (bool, True, "a number in digits on one side may be written in words on the other "
+                                    "(3 / three / ثلاثة, 12th / الثاني عشر, 80% / ثمانون في المئة)"),
+        "on_the_hour": (bool, True, "a time on the hour may drop its minutes (10:00 / 10)"),
     }
 
-    def check(self, seg, c, ctx):
-        from mtfix.text.numbers import extract_numbers, unexplained_numbers
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._numbers: dict[str, list] = {}
 
-        text = seg.candidates[c].text
-        cand = [a for m in extract_numbers(text) for a in m.atoms()]
-        ref_text = reference_text(seg)
-        ref = _reference_numbers(ref_text)
-        if not cand and not ref:
-            return None
+    def _of(self, text: str) -> list:
+        from mtfix.text.numbers import meant_numbers
+
+        if text not in self._numbers:
+            self._numbers[text] = meant_numbers(text)
+        return self._numbers[text]
+
+    def unexplained(self, ref_text: str, text: str) -> tuple[list, list]:
+        """``(lost, added)``: numbers of ``ref_text`` that ``text`` does not have, and the reverse, less
+        the same numbers written differently (the corpus filter's equivalences, garbled forms on
+        either side read as meant, and, as set, times on the hour and numbers spelled out)."""
+        from mtfix.text.numbers import explain_on_the_hour, unexplained_numbers
+
+        ref, cand = self._of(ref_text), self._of(text)
+        if not ref and not cand:
+            return [], []
         missing, extra = unexplained_numbers(*_match(ref, cand), ref_text, text)
+        if (missing or extra) and self.on_the_hour:
+            missing, extra = explain_on_the_hour(missing, extra, ref_text, text)
+        if (missing or extra) and self.spelled_out:
+            from mtfix.text.number_words import explain_spelled
+
+            missing, extra = explain_spelled(missing, extra, ref_text, text)
+        return missing, extra
+
+    def check(self, seg, c, ctx):
+        text = seg.candidates[c].text
+        missing, extra = self.unexplained(reference_text(seg), text)
         if len(missing) <= self.max_lost and len(extra) <= self.max_added:
             return None
         for src in _trusted_sources(seg):  # the text that was translated may vouch for the candidate's numbers
-            s_missing, s_extra = unexplained_numbers(*_match(_reference_numbers(src), cand), src, text)
+            s_missing, s_extra = self.unexplained(src, text)
             if len(s_missing) <= self.max_lost and len(s_extra) <= self.max_added:
                 return None
         if missing and extra:
@@ -462,9 +525,9 @@ class CopyGate(Gate):
         for s in seg.sources:
             if not s or not s.strip():
                 continue
-            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else sentence_chrf(text, s)
+            v = 100.0 if " ".join(s.split()) == " ".join(text.split()) else ctx.chrf(text, s)
             # the reference's own overlap with the source (names, numbers) is not copying
-            if v >= self.max_chrf and v > sentence_chrf(ref, s) + 10:
+            if v >= self.max_chrf and v > ctx.chrf(ref, s) + 10:
                 kind = "source" if seg.sources_kind == "source" else "pivot"
                 return f"copy of the {kind} (chrF {v:.0f})"
         return None
@@ -477,21 +540,43 @@ class CopyGate(Gate):
 class FidelityGate(Gate):
     name = "fidelity"
     HELP = "evidence of fidelity: sentence chrF against the reference at least min_chrf"
-    PARAMS = {"min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs")}
+    PARAMS = {
+        "min_chrf": ((int, float), 30.0, "sentence chrF (0-100) against the reference a challenger needs"),
+        "min_reference_score": ((int, float), 0.5, "a reference with a smaller share of loop-free words (itself a "
+                                                   "loop) is no yardstick: the gate does not apply"),
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._loop_free: dict[str, float] = {}
+
+    def _value(self, seg, c, ctx, ref: str) -> float:
+        return ctx.chrf_vs_reference(seg, c, ref)
+
+    def _reference_is_a_loop(self, ref: str) -> bool:
+        if ref not in self._loop_free:
+            from mtfix.text.repetition import repetition_report
+
+            self._loop_free[ref] = shared_facts().of(repetition_report, ref).score  # the loop gate's report
+        return self._loop_free[ref] < self.min_reference_score
 
     def check(self, seg, c, ctx):
         ref = reference_text(seg)
-        if not ref.strip():
+        if not ref.strip() or self._reference_is_a_loop(ref):
             return None
-        v = sentence_chrf(seg.candidates[c].text, ref)
-        what = "original" if seg.original is not None else "reference"
+        v = self._value(seg, c, ctx, ref)
+        what = reference_name(seg)
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
         return None
 
     def evidence(self, seg, c, ctx):
-        what = "original" if seg.original is not None else "reference"
-        return f"fidelity chrF {sentence_chrf(seg.candidates[c].text, reference_text(seg)):.1f} vs the {what}"
+        what = reference_name(seg)
+        ctx = ctx if ctx is not None else GateContext()
+        ref = reference_text(seg)
+        if ref.strip() and self._reference_is_a_loop(ref):
+            return f"the {what} is itself a loop: no fidelity yardstick"
+        return f"fidelity chrF {self._value(seg, c, ctx, ref):.1f} vs the {what}"
 
 
 # ---------------------------------------------------------------- building
@@ -509,6 +594,7 @@ def build_gates(config) -> list[Gate]:
 
 def run_gates(gates: Sequence[Gate], segments: Sequence[Segment], ctx: GateContext) -> list[list[list[tuple[str, str]]]]:
     """Per segment, per candidate: the ``(gate, reason)`` failures (none for the incumbent)."""
+    ctx.rows = {id(seg): i for i, seg in enumerate(segments)}
     for g in gates:
         g.prepare(segments, ctx)
     out = []

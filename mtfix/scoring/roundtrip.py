@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer, sentence_bleu, sentence_chrf
+from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
@@ -66,7 +67,8 @@ class RoundTripScorer(Scorer):
         texts = list(dict.fromkeys(c.text for seg in segments for c in seg.candidates if c.text.strip()))
         back = dict(zip(texts, self.back_translate(texts))) if texts else {}
         self.back_translations = back
-        fn = sentence_chrf if self.metric == "chrf" else sentence_bleu
+        # each text's n-grams extracted once (a back-translation meets every pivot, a pivot every candidate)
+        fn = SentenceChrf() if self.metric == "chrf" else SentenceBleu()
         label = "chrF" if self.metric == "chrf" else "BLEU"
         out = []
         for seg in segments:

@@ -11,10 +11,13 @@ For every segment the :class:`Selector`
    out of bounds, a lost number or name, a copy of the pivot, too far from
    the original) can never replace the incumbent, whatever its scores;
 3. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
-4. leaves the incumbent only for an ungated candidate whose total beats the
-   incumbent's by more than ``margin + z * se``, where ``se`` combines the
-   scorers' own noise estimates (``Score.se``) of that gain; among such
-   candidates the highest total wins;
+4. leaves the incumbent only for an ungated candidate whose weighted gain over
+   the incumbent is more than ``margin + z * se``: the gain is each scorer's
+   ``Score.gain`` where it gives one (consensus: paired votes of the same
+   pseudo-references on both) and the difference of values otherwise; ``se``
+   combines the scorers' own noise estimates (``Score.se``) of that gain, which
+   a scorer may re-estimate on the challengers the gates let through
+   (``after_gates``); among such candidates the highest gain wins;
 5. records a :class:`Decision`: the totals, which scores decided it
    (``deciding``: each scorer's weighted contribution to the gain of the
    chosen candidate, or of the closest challenger when the incumbent is kept),
@@ -32,6 +35,7 @@ from typing import Callable, Sequence
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, check_shape
 from mtfix.scoring.config import ScoringConfig
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
+from mtfix.scoring.facts import Facts
 from mtfix.scoring.gates import Gate, GateContext, build_gates, run_gates
 
 #: Gains closer than this are ties (float noise in weighted sums).
@@ -51,13 +55,14 @@ class Decision:
     incumbent: int = 0
     challenger: int | None = None  # the best candidate other than the incumbent (chosen, or closest to it)
     required: float = 0.0  # gain the challenger needed: margin + z * se
+    gain: float = 0.0  # the challenger's weighted gain over the incumbent (paired where a scorer gives one)
     gated: dict[str, int] = field(default_factory=dict)  # gate -> how many challengers it stopped
     evidence: list[str] = field(default_factory=list)  # what let the chosen challenger through
 
     def to_dict(self) -> dict:
         return {"index": self.index, "chosen": self.chosen, "kept_incumbent": self.kept_incumbent,
                 "incumbent": self.incumbent, "challenger": self.challenger,
-                "required": round(self.required, 6), "reason": self.reason,
+                "gain": round(self.gain, 6), "required": round(self.required, 6), "reason": self.reason,
                 "deciding": {k: round(v, 6) for k, v in self.deciding.items()},
                 "gated": dict(self.gated), "evidence": list(self.evidence),
                 "total": [round(t, 6) for t in self.total]}
@@ -133,19 +138,27 @@ class Selector:
         for seg in segments:
             if seg.incumbent is not None and not 0 <= seg.incumbent < len(seg.candidates):
                 raise ValueError(f"segment {seg.index}: incumbent {seg.incumbent} out of range")
-        trust = self.assign_incumbents(segments)
-        scores: dict[str, list[list[Score]]] = {}
-        for scorer in self.scorers:
-            got = scorer.score(segments)
-            check_shape(scorer, segments, got)
-            scores[scorer.name] = got
-        back: dict[str, str] = {}
-        for scorer in self.scorers:
-            back.update(getattr(scorer, "back_translations", None) or {})
-        ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back)
-        gates = run_gates(self.gates, segments, ctx)
-        decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
-                     for i, seg in enumerate(segments)]
+        with Facts().shared() as facts:  # each text analysed once, whichever scorer or gate asks
+            # the chrF pairs the consensus (candidate vs candidate) and the fidelity and copy gates
+            # (vs the reference, vs each source) ask for, a segment at a time in one vectorised pass
+            facts.prefetch_chrf([[*seg.texts, *seg.sources, *([seg.original] if seg.original is not None else [])]
+                                 for seg in segments if len(seg.candidates) > 1])
+            trust = self.assign_incumbents(segments)
+            scores: dict[str, list[list[Score]]] = {}
+            for scorer in self.scorers:
+                got = scorer.score(segments)
+                check_shape(scorer, segments, got)
+                scores[scorer.name] = got
+            back: dict[str, str] = {}
+            for scorer in self.scorers:
+                back.update(getattr(scorer, "back_translations", None) or {})
+            ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, facts=facts)
+            gates = run_gates(self.gates, segments, ctx)
+            for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
+                if hasattr(scorer, "after_gates"):
+                    scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
+            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
+                         for i, seg in enumerate(segments)]
         return Selection(segments, decisions, scores, trust, gates)
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],
@@ -165,6 +178,7 @@ class Selector:
         closest = None  # (sort key, c) of the ungated challenger nearest to switching: highest gain - required
         closest_gated = None  # the same among gated challengers (shown when every challenger is gated)
         required: dict[int, float] = {}
+        gains: dict[int, float] = {}
         counts: dict[str, int] = {}
         for c in range(k):
             if c == inc:
@@ -173,7 +187,7 @@ class Selector:
                 counts[g] = counts.get(g, 0) + 1
             var = sum((w[n] * scores[n][c].se) ** 2 for n in scores if scores[n][c].se is not None and w[n])
             required[c] = cfg.margin + cfg.z * math.sqrt(var)
-            gain = total[c] - total[inc]
+            gains[c] = gain = sum(w[n] * _gain(scores[n], c, inc) for n in scores)
             slack = gain - required[c]
             key = (slack, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
             if gated[c]:
@@ -183,13 +197,13 @@ class Selector:
             if closest is None or key > closest[0]:
                 closest = (key, c)
             if slack > _EPS:
-                bkey = (total[c], _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
+                bkey = (gain, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
                 if best is None or bkey > best[0]:
                     best = (bkey, c)
         challenger = best[1] if best else (closest or closest_gated)[1]
-        deciding = {n: w[n] * (scores[n][challenger].value - scores[n][inc].value) for n in scores
-                    if w[n] and abs(scores[n][challenger].value - scores[n][inc].value) > 1e-9}
-        gain = total[challenger] - total[inc]
+        deciding = {n: w[n] * _gain(scores[n], challenger, inc) for n in scores
+                    if w[n] and abs(_gain(scores[n], challenger, inc)) > 1e-9}
+        gain = gains[challenger]
         why = ", ".join(f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -abs(kv[1])))
         why = f" ({why})" if why else " (no score differs)"
         o_inc, o_ch = seg.candidates[inc].origin, seg.candidates[challenger].origin
@@ -212,7 +226,13 @@ class Selector:
                       f"{required[challenger]:.3f}{why}{gated_note}")
         chosen = challenger if best else inc
         return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
-                        counts, evidence)
+                        gain, counts, evidence)
+
+
+def _gain(scores: Sequence[Score], c: int, inc: int) -> float:
+    """One scorer's gain of candidate ``c`` over the incumbent: its own ``gain`` if it gives one, else the difference."""
+    own = scores[c].gain
+    return own if own is not None else scores[c].value - scores[inc].value
 
 
 def _desc(s: str) -> tuple:

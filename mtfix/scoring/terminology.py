@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.gates import Gate, reference_text
 from mtfix.scoring.registry import register_gate, register_scorer
 from mtfix.text.glossary import DEFAULT_GLOSSARY, Glossary, Term, load_glossaries
@@ -42,22 +43,24 @@ def _glossary(specs: tuple[str, ...]) -> Glossary:
 
 def expected_terms(glossary: Glossary, sources: Sequence[str], reference: str | None) -> dict[str, Term]:
     """Terms (by source form) the sources mention or the reference renders."""
+    facts = shared_facts()  # each text searched once per selection, by the scorer and the gate alike
     out: dict[str, Term] = {}
     for s in sources:
         if s and s.strip():
-            for m in glossary.find_source_terms(s):
+            for m in facts.of(glossary.find_source_terms, s):
                 out.setdefault(m.term.source, m.term)
     if reference:
-        for m in glossary.find_renderings(reference):
+        for m in facts.of(glossary.find_renderings, reference):
             out.setdefault(m.term.source, m.term)
     return out
 
 
 def term_report(glossary: Glossary, expected: dict[str, Term], text: str) -> tuple[list[Term], list[Term], list[str]]:
     """``(kept, dropped, mistranslations)`` of the ``expected`` terms in ``text``."""
-    rendered = {m.term.source for m in glossary.find_renderings(text)}
+    facts = shared_facts()
+    rendered = {m.term.source for m in facts.of(glossary.find_renderings, text)}
     avoided = {}
-    for m in glossary.find_avoided(text):
+    for m in facts.of(glossary.find_avoided, text):
         if m.term.source in expected:
             avoided.setdefault(m.term.source, m.surface)
     kept = [t for k, t in expected.items() if k in rendered and k not in avoided]
@@ -106,16 +109,32 @@ class TerminologyScorer(Scorer):
 class TerminologyGate(Gate):
     name = "terminology"
     HELP = "a glossary term the reference renders dropped, or a known mistranslation of a term used"
-    PARAMS = {"glossaries": _GLOSSARIES_PARAM, "max_lost": (int, 0, "glossary terms a challenger may drop")}
+    PARAMS = {
+        "glossaries": _GLOSSARIES_PARAM,
+        "max_lost": (int, 0, "glossary terms a challenger may drop"),
+        "source_decides": (bool, True, "with the text that was translated at hand, a term the reference renders "
+                                       "counts only when that text has it (القاعدة of 'base station' is no al-Qaeda)"),
+    }
+
+    def _expected(self, glossary: Glossary, reference: str, trusted: tuple[str, ...]):
+        """``(expected, in_reference)`` terms of a segment (the same for all its candidates: computed once)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (reference, trusted)
+        if key not in memo:
+            in_reference = expected_terms(glossary, [], reference)
+            in_source = expected_terms(glossary, list(trusted), None)
+            if trusted and self.source_decides:
+                in_reference = {k: t for k, t in in_reference.items() if k in in_source}
+            memo[key] = ({**in_source, **in_reference}, in_reference)
+        return memo[key]
 
     def check(self, seg, c, ctx):
         if ctx.tgt_lang not in (None, "ar"):
             return None
         glossary = _glossary(tuple(self.glossaries))
-        reference = reference_text(seg)
-        in_reference = expected_terms(glossary, [], reference)
-        trusted = seg.sources if getattr(seg, "sources_kind", "source") == "source" else []
-        expected = {**expected_terms(glossary, trusted, None), **in_reference}
+        trusted = tuple(s for s in seg.sources if s and s.strip()) \
+            if getattr(seg, "sources_kind", "source") == "source" else ()
+        expected, in_reference = self._expected(glossary, reference_text(seg), trusted)
         if not expected:
             return None
         _, dropped, wrong = term_report(glossary, expected, seg.candidates[c].text)
@@ -128,7 +147,7 @@ class TerminologyGate(Gate):
         return None
 
     def params(self) -> dict:
-        return {"glossaries": self.glossaries, "max_lost": self.max_lost}
+        return {"glossaries": self.glossaries, "max_lost": self.max_lost, "source_decides": self.source_decides}
 
 
 def with_glossaries(config, specs: Sequence[str] | None, *, default: bool = True):

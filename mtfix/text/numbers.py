@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "compare_numbers",
-           "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers"]
+           "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
+           "explain_on_the_hour"]
 
 _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
            **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
@@ -205,6 +206,8 @@ def find_garbled_numbers(text: str) -> list[GarbledNumber]:
     """MT-broken numbers: ``20 ، 000`` (arabic-comma-thousands), ``20 , 000`` / ``20 000``
     (spaced-thousands), ``100 ٪`` (spaced-percent), ``٪100`` (percent-before-number),
     ``14,000 18,000`` (lost-range: "between … and" dropped)."""
+    if not _A_DIGIT.search(text):
+        return []  # every form has a digit (most lines have none)
     folded = text.translate(_DIGITS)
     found: list[GarbledNumber] = []
     taken: list[tuple[int, int]] = []
@@ -274,13 +277,18 @@ def same_number(a: NumberMention, b: NumberMention) -> bool:
     if da == db:
         return True
     short, long_ = sorted((da, db), key=len)
-    if len(short) == 2 and len(long_) == 4 and long_.endswith(short):
+    if len(short) == 2 and len(long_) == 4 and long_.endswith(short) and _is_year(a) and _is_year(b):
         return True
     x, y = sorted((abs(a.value), abs(b.value)))
     if x == 0:
         return False
     ratio = y / x
     return any(abs(ratio - s) <= 1e-9 * s for s in (1e3, 1e6, 1e9, 1e12))
+
+
+def _is_year(m: NumberMention) -> bool:
+    """An integer that can be a year or its last two digits (not ``41.30``)."""
+    return m.value == int(m.value) and 0 <= m.value <= 2100
 
 
 _JOINERS = set(" :.,-\u066b\u066c\u060c")
@@ -317,3 +325,30 @@ def unexplained_numbers(missing: list, extra: list, source: str, candidate: str)
                 for x in split:
                     other.remove(x)
     return missing, extra
+
+
+# ---------------------------------------------------------------- numbers as meant (the repair numbers gate)
+
+
+def meant_numbers(text: str) -> list[NumberMention]:
+    """The single numbers of ``text`` (a range's two ends) with the MT-garbled forms of
+    :func:`find_garbled_numbers` (``20 ، 000``, ``100 ٪``, ``20 000``) read as the numbers they mean."""
+    garbled = find_garbled_numbers(text)
+    out = [a for m in extract_numbers(text) for a in m.atoms()
+           if not any(g.start <= a.start and a.end <= g.end for g in garbled)]
+    for g in garbled:
+        out.extend(NumberMention(v, g.surface, g.start, g.end) for v in g.values)
+    return sorted(out, key=lambda m: m.start)
+
+
+_HOUR_BEFORE = re.compile(rf"(?<![\d.,:])\d{{1,2}}:{_SP}?$")
+
+
+def explain_on_the_hour(missing: list, extra: list, source: str, candidate: str) -> tuple[list, list]:
+    """``missing`` (numbers of ``source``) and ``extra`` (of ``candidate``) less the ``00`` minutes of a
+    time on the hour: ``10:00`` and ``10`` (``الساعة 10``, ``10 a.m.``) are the same time; ``10:30`` is not."""
+    def on_the_hour(m: NumberMention, text: str) -> bool:
+        return _digit_string(m.surface) == "00" and _HOUR_BEFORE.search(text, 0, m.start) is not None
+
+    return ([m for m in missing if not on_the_hour(m, source)],
+            [m for m in extra if not on_the_hour(m, candidate)])

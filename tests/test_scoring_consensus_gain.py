@@ -1,0 +1,135 @@
+"""The do-no-harm allowance of the consensus (issue 11): paired gain, per-character noise of one vote.
+
+A challenger and the incumbent are judged by the same independent voices
+(``Score.gain``: the mean of ``chrF(c, j) - chrF(I, j)``, no vote of either on
+the other); ``Score.se`` is one vote's noise, per character of the pair, with
+each voice's constant lean taken out, re-estimated on the challengers that the
+gates let through, and shrunk by more voices only as far as ``shared_noise``
+allows. The Selector decides on that gain.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from mtfix.metrics import sentence_chrf
+from mtfix.scoring import Candidate, Segment, Selector, load_config
+from mtfix.scoring.base import Score, Scorer
+from mtfix.scoring.config import ScoringConfig
+from mtfix.scoring.consensus import ConsensusScorer
+
+WORDS = ("the council approved the new budget for schools and hospitals after a long debate on "
+         "taxes roads water power prices farms trade jobs rents wages ports rail").split()
+
+
+def _pool(rng: random.Random, n_words: int, k: int = 4) -> list[str]:
+    """A sentence and k-1 variants of it, each with a few words changed at random."""
+    base = [rng.choice(WORDS) for _ in range(n_words)]
+    out = [" ".join(base)]
+    for _ in range(k - 1):
+        words = list(base)
+        for _ in range(max(1, n_words // 5)):
+            words[rng.randrange(n_words)] = rng.choice(WORDS)
+        out.append(" ".join(words))
+    return out
+
+
+def _segments(lengths, k=4, seed=1):
+    rng = random.Random(seed)
+    return [Segment(i, [Candidate(t, f"sys{c}") for c, t in enumerate(_pool(rng, n, k))], [], 0)
+            for i, n in enumerate(lengths)]
+
+
+def test_gain_is_the_mean_paired_vote_without_the_pairs_own_votes():
+    segs = _segments([12] * 40)
+    scores = ConsensusScorer(trust_weighted=False).score(segs)
+    for seg, row in zip(segs, scores):
+        t = seg.texts
+        for c in (1, 2, 3):
+            voters = [j for j in (1, 2, 3) if j != c]
+            want = sum(sentence_chrf(t[c], t[j]) - sentence_chrf(t[0], t[j]) for j in voters) / len(voters) / 100
+            assert math.isclose(row[c].gain, want, abs_tol=1e-9)
+        assert row[0].gain is None and row[0].se is None
+    # the difference of the two MBR values also counts c's and I's votes on each other: a diluted gain
+    diluted = [row[c].value - row[0].value for row in scores for c in (1, 2, 3)]
+    paired = [row[c].gain for row in scores for c in (1, 2, 3)]
+    assert sum(map(abs, diluted)) < sum(map(abs, paired))
+
+
+def test_noise_is_per_character_short_lines_need_more():
+    segs = _segments([4, 40] * 60)
+    scores = ConsensusScorer(trust_weighted=False).score(segs)
+    short = [row[1].se for row in scores[0::2]]
+    long = [row[1].se for row in scores[1::2]]
+    assert all(s > l for s, l in zip(short, long))
+    # variance as 1 / length: se in proportion to 1 / sqrt(mean length of the pair)
+    for seg, row in zip(segs[:6], scores[:6]):
+        length = (len(seg.texts[0]) + len(seg.texts[1])) / 2
+        ratio = row[1].se * math.sqrt(length)
+        assert math.isclose(ratio, scores[1][1].se * math.sqrt((len(segs[1].texts[0]) + len(segs[1].texts[1])) / 2),
+                            rel_tol=1e-9)
+
+
+def test_shared_noise_sets_how_far_more_voices_shrink_it():
+    segs = _segments([15] * 60)
+    one = ConsensusScorer(trust_weighted=False, shared_noise=1.0).score(segs)
+    indep = ConsensusScorer(trust_weighted=False, shared_noise=0.0).score(segs)
+    for a, b in zip(one, indep):
+        # two voices of equal weight: independent noise halves the variance
+        assert math.isclose(b[1].se, a[1].se / math.sqrt(2), rel_tol=1e-9)
+        assert a[1].gain == b[1].gain
+    with pytest.raises(ValueError, match="shared_noise"):
+        ConsensusScorer(shared_noise=1.5)
+
+
+def test_the_preset_declares_shared_noise_and_a_config_sets_it(tmp_path):
+    assert load_config().scorer_params("consensus")["shared_noise"] == 1.0
+    p = tmp_path / "c.toml"
+    p.write_text("[consensus]\nshared_noise = 0.25\n", encoding="utf-8")
+    from mtfix.scoring.select import build_scorers
+
+    (cons, *_), _ = build_scorers(load_config(p), has_sources=False)
+    assert cons.name == "consensus" and cons.shared_noise == 0.25 and cons.signature()["shared_noise"] == 0.25
+
+
+def test_noise_is_re_estimated_on_challengers_the_gates_let_through():
+    segs = _segments([15] * 60)
+    for seg in segs[::3]:  # a damaged challenger on every third line (a copy of one voice): its votes spread wide
+        seg.candidates[1] = Candidate(seg.texts[2], "sys1")
+    scorer = ConsensusScorer(trust_weighted=False)
+    scores = scorer.score(segs)
+    gated = [[[("loop", "x")] if (i % 3 == 0 and c == 1) else [] for c in range(4)] for i in range(len(segs))]
+    after = scorer.after_gates(segs, scores, gated)
+    clean = [(b[1].se, a[1].se) for i, (b, a) in enumerate(zip(scores, after)) if i % 3]
+    assert all(a < b for b, a in clean)  # the damaged lines no longer inflate the clean ones' allowance
+    assert all(a[2].se == pytest.approx(b[2].se) for a, b in zip(after, scores))  # sys2's pairs had no damage
+    assert [[s.value for s in row] for row in after] == [[s.value for s in row] for row in scores]
+
+
+class Given(Scorer):
+    """Fixed values, with a gain that differs from their difference."""
+
+    name = "given"
+
+    def __init__(self, values, gains):
+        self.values, self.gains = values, gains
+
+    def score(self, segments):
+        return [[Score(v, "given", None, g) for v, g in zip(vals, gains)]
+                for vals, gains in zip(self.values, self.gains)]
+
+
+def test_selector_decides_on_the_scorers_gain():
+    cfg = ScoringConfig(weights={"given": 1.0}, margin=0.01, z=1.645)
+    seg = Segment(0, [Candidate("a", "inc"), Candidate("b", "x")], [], 0)
+    # the values say +0.30, the paired gain says +0.005 < margin: kept
+    kept = Selector(cfg, [Given([[0.5, 0.8]], [[None, 0.005]])], gates=[]).select([seg]).decisions[0]
+    assert kept.kept_incumbent and abs(kept.gain - 0.005) < 1e-12 and "+0.005 <= required 0.010" in kept.reason
+    # the values are level, the paired gain is +0.05: switched, and the reason gives that gain
+    seg = Segment(0, [Candidate("a", "inc"), Candidate("b", "x")], [], 0)
+    sw = Selector(cfg, [Given([[0.5, 0.5]], [[None, 0.05]])], gates=[]).select([seg]).decisions[0]
+    assert not sw.kept_incumbent and "by +0.050 > required 0.010" in sw.reason and sw.to_dict()["gain"] == 0.05
+    assert Score(0.5, "r", None, 0.05).to_dict() == {"value": 0.5, "reason": "r", "gain": 0.05}
