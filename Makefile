@@ -31,8 +31,8 @@ dictionaries:
 	  echo "note: could not install dict-freedict-ara-eng dict-freedict-eng-ara (align filter: anchors only)"; \
 	else echo "note: run 'sudo apt-get install dict-freedict-ara-eng dict-freedict-eng-ara' for the align filter"; fi
 
+# mtfix repair makes out/ itself (and never leaves it empty when it fails).
 repair: $(STAMP)
-	@mkdir -p out
 	$(BIN)/mtfix repair $(SEED) --out out/repaired.txt --report out/report.json --html out/report.html $(ARGS)
 
 test: $(STAMP) dictionaries

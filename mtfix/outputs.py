@@ -14,6 +14,12 @@ This module is the one place where output paths are checked and written.
 * Temporary names are ``.<name>.mtfix-<pid>-<random>.part``: a later write of
   the same output removes the leftovers of processes that are gone (a SIGKILL
   leaves them), never those of a run still going.
+* A command that makes its own output folders (``plan_outputs(...,
+  make_folders=True)``, then ``write_all(..., make_folders=True)``) creates the
+  missing ones only when it writes (:func:`made_folders`): a run that fails
+  before never leaves an empty folder, and one whose write fails removes the
+  folders it made in that run (only those, only while empty). No other folder
+  is ever removed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from mtfix.errors import MtfixError
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
     "write_all", "os_error", "os_reason", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
+    "made_folders", "missing_folders",
 ]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
@@ -72,6 +79,7 @@ def plan_outputs(
     inputs: Iterable[str | os.PathLike | None] = (),
     *,
     cache: str | os.PathLike | None = None,
+    make_folders: bool = False,
 ) -> None:
     """Check every output before any work; raise MtfixError on the first broken rule.
 
@@ -80,16 +88,18 @@ def plan_outputs(
     Rules, one message each: the parent folder exists; it is writable; a file
     output is not a folder; no output is an input (symlinks followed) or the
     translation ``cache``; the cache is not an input; no two options write the
-    same path.
+    same path. With ``make_folders`` a missing parent folder is allowed when the
+    nearest existing one above it is a writable folder (the command creates it when
+    it writes: :func:`write_all` with ``make_folders=True``).
     """
     items = list(outputs.items()) if isinstance(outputs, Mapping) else list(outputs)
     items = [(opt, Path(p), *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
     inputs = [Path(i) for i in inputs if i is not None]
     for opt, out, *kind in items:
         if kind == ["folder"]:
-            check_dir_output(out, inputs, option=opt, cache=cache)
+            check_dir_output(out, inputs, option=opt, cache=cache, make_folders=make_folders)
         else:
-            check_output_path(out, inputs, option=opt, cache=cache)
+            check_output_path(out, inputs, option=opt, cache=cache, make_folders=make_folders)
     if cache is not None:
         for inp in inputs:
             if _same(Path(cache), inp):
@@ -112,10 +122,15 @@ def is_stream(path: str | os.PathLike) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def _check_common(out: Path, inputs: Iterable[Path], option: str, cache) -> None:
+def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_folders: bool = False) -> None:
     label = f"{option} {out}" if option else str(out)
     target = Path(os.path.realpath(out))  # a symlinked output is written through
     parent = target.parent
+    if make_folders and not is_stream(out):
+        missing = missing_folders(out)
+        parent = missing[-1].parent if missing else parent  # the nearest folder that exists
+        if parent.exists() and not parent.is_dir():
+            raise MtfixError(f"cannot write {out}: {parent} is a file, not a folder")
     if is_stream(out):
         pass  # /dev/stdout, /dev/null, a FIFO: written in place, its folder does not matter
     elif not parent.is_dir():
@@ -138,24 +153,62 @@ def _read_only(folder: Path) -> bool:
 
 
 def check_output_path(out: str | os.PathLike | None, inputs: Iterable[str | os.PathLike | None] = (), *,
-                      option: str = "", cache: str | os.PathLike | None = None) -> None:
+                      option: str = "", cache: str | os.PathLike | None = None, make_folders: bool = False) -> None:
     """Refuse a file output that would overwrite an input or the cache, or cannot be written."""
     if out is None or str(out) == "-":
         return
     out_p = Path(out)
-    _check_common(out_p, [Path(i) for i in inputs if i is not None], option, cache)
+    _check_common(out_p, [Path(i) for i in inputs if i is not None], option, cache, make_folders)
     if out_p.is_dir():
         raise MtfixError(f"cannot write {out}: it is a folder")
 
 
 def check_dir_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = (), *,
-                     option: str = "", cache: str | os.PathLike | None = None) -> None:
+                     option: str = "", cache: str | os.PathLike | None = None, make_folders: bool = False) -> None:
     """A dataset folder may replace an earlier dataset, never another folder, a file or an input."""
     out = Path(out)
-    _check_common(out, [Path(i) for i in inputs if i is not None], option, cache)
+    _check_common(out, [Path(i) for i in inputs if i is not None], option, cache, make_folders)
     if out.exists() and not (out.is_dir() and (out / "state.json").is_file()):
         what = "a file" if not out.is_dir() else "a folder that is not a saved dataset"
         raise MtfixError(f"cannot write the dataset {out}: it is {what}; choose another path")
+
+
+# ------------------------------------------------------------------ folders a command makes
+
+def missing_folders(out: str | os.PathLike) -> list[Path]:
+    """The folders above ``out`` that do not exist, nearest to ``out`` first."""
+    missing = []
+    parent = Path(os.path.abspath(out)).parent
+    while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    return missing
+
+
+@contextlib.contextmanager
+def made_folders(outs: Iterable[str | os.PathLike]) -> Iterator[list[Path]]:
+    """Create the missing folders above each of ``outs`` (the command owns them); when
+    the block fails they are removed again: only the folders made here, deepest first,
+    and only while empty (``rmdir``), so nothing anyone else put there can go."""
+    made: list[Path] = []
+    try:
+        for out in outs:
+            if is_stream(out):
+                continue
+            for folder in reversed(missing_folders(out)):
+                try:
+                    folder.mkdir()
+                except FileExistsError:  # made meanwhile by someone else: not ours
+                    continue
+                except OSError as e:
+                    raise os_error(e, f"cannot create the folder {folder} for {out}") from None
+                made.append(folder)
+        yield made
+    except BaseException:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 # ------------------------------------------------------------------ temporary names
@@ -290,9 +343,19 @@ def atomic_write_text(out: str | os.PathLike, text: str) -> None:
     write_all({out: text})
 
 
-def write_all(files: Mapping[str | os.PathLike, str]) -> None:
+def write_all(files: Mapping[str | os.PathLike, str], *, make_folders: bool = False) -> None:
     """Write several text files (UTF-8) all or nothing: every one is written to its
-    temporary first; only when all succeeded are they renamed into place."""
+    temporary first; only when all succeeded are they renamed into place. With
+    ``make_folders`` the missing folders above them are created first, and removed
+    again if the write fails (:func:`made_folders`)."""
+    if make_folders:
+        with made_folders(files):
+            _write_all(files)
+    else:
+        _write_all(files)
+
+
+def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
     staged: list[tuple[Path, Path]] = []
     streams = {out: text for out, text in files.items() if is_stream(out)}
     try:

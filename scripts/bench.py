@@ -382,12 +382,18 @@ sp_src = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/source.spm
 sp_tgt = sentencepiece.SentencePieceProcessor(model_file=model + "/hf/target.spm")
 lines = open(src_file, encoding="utf-8").read().splitlines()
 tokens = [sp_src.encode(line, out_type=str) + ["</s>"] for line in lines]
-cap = max(math.ceil(ratio * len(t)) + 10 for t in tokens)  # mtfix's output cap, so both decode as long
+caps = [math.ceil(ratio * len(t)) + 10 for t in tokens]  # mtfix's output cap, so both decode as long
 tr = ctranslate2.Translator(model, device="cpu", intra_threads=threads, inter_threads=1)
-res = tr.translate_batch(tokens, beam_size=1, max_input_length=0, max_decoding_length=cap)
-with open(out_file, "w", encoding="utf-8") as f:
-    f.write("".join(sp_tgt.decode(r.hypotheses[0]) + "\n" for r in res))
+res = tr.translate_batch(tokens, beam_size=1, max_input_length=0, max_decoding_length=max(caps))
+with open(out_file, "w", encoding="utf-8") as f:  # each output held to its own cap, as mtfix does
+    f.write("".join(sp_tgt.decode(r.hypotheses[0][:cap]) + "\n" for r, cap in zip(res, caps)))
 """
+
+
+def _cpu_all() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
@@ -400,6 +406,12 @@ def _timed_process(cmd: list[str], env: dict) -> tuple[float, float]:
         raise SystemExit(f"{' '.join(cmd[:4])} failed: {r.stderr.strip()[-500:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def overhead_sentences(sents: list[str], n: int = 10) -> list[str]:
+    """The ``n`` distinct sentences of median length (one batch that wastes little on padding)."""
+    middle = sorted(len(x) for x in sents)[len(sents) // 2]
+    return sorted(dict.fromkeys(sents), key=lambda x: (abs(len(x) - middle), x))[:n]
 
 
 def translate_overhead(ct2_dir: Path, sentences: list[str], threads: int, rounds: int) -> dict:
@@ -590,18 +602,23 @@ def article_child(args) -> int:
         for r in range(spec["rounds"]):
             cache_path = tmp / f"cache-{r}.sqlite"
             clock = DecodeClock()
+            cpu0 = time.process_time()
             first = repair_run(text, lambda totals: cached_pair(ct2, spec["quant"], cache_path, args.threads, clock,
                                                                 totals), clock)
+            first["cpu_s"] = time.process_time() - cpu0
             out["first"].append(first)
             log(f"repair, first run: {first['wall_s']:.1f}s ({first['sentences']} sentences, "
                 f"decoder {first['decode_s']:.1f}s, model load {first['load_s']:.2f}s)")
-            clock2 = DecodeClock()
-            cached = repair_run(text, lambda totals: cached_pair(ct2, spec["quant"], cache_path, args.threads, clock2,
-                                                                 totals), clock2)
-            if cached["models_loaded"] or cached["misses"]:
-                raise SystemExit("the cached re-run loaded a model")
-            out["cached"].append(cached)
-            log(f"repair, cached re-run: {cached['wall_s']:.2f}s")
+            for _ in range(spec.get("reruns", 1)):  # cached re-runs of this first run
+                clock2 = DecodeClock()
+                cpu0 = time.process_time()
+                cached = repair_run(text, lambda totals: cached_pair(ct2, spec["quant"], cache_path, args.threads,
+                                                                     clock2, totals), clock2)
+                cached["cpu_s"] = time.process_time() - cpu0
+                if cached["models_loaded"] or cached["misses"]:
+                    raise SystemExit("the cached re-run loaded a model")
+                out["cached"].append(cached)
+                log(f"repair, cached re-run: {cached['wall_s']:.2f}s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out["peak_mb"] = _vm_hwm_mb()
@@ -863,7 +880,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="CPU threads for both backends (0 = all cores)")
     parser.add_argument("--sentences", type=int, default=None, help="article length (default 100; quick 24)")
     parser.add_argument("--naive-sentences", type=int, default=None,
-                        help="article length for the naive-loop comparison (default 5; quick 3)")
+                        help="article length for the naive-loop comparison (default 5; quick 2)")
     parser.add_argument("--raw-sentences", type=int, default=None,
                         help="sentences per raw-decode round (default 8; quick 3)")
     parser.add_argument("--rounds", type=int, default=None,
@@ -884,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
         return article_child(args)
     quick = args.quick
     n_article = args.sentences or (24 if quick else 100)
-    n_naive = args.naive_sentences or (3 if quick else 5)
+    n_naive = args.naive_sentences or (2 if quick else 5)
     n_raw = args.raw_sentences or (3 if quick else 8)
     rounds = args.rounds or 1
     naive_rounds = args.naive_rounds or 1
@@ -892,10 +909,21 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
 
-    hf = build_models(work, args.rebuild, args.shape)
-    ct2, conversion = convert_all(hf, work, args.shape)
-    text, origin = article(n_article)
-    naive_text, _ = article(n_naive)
+    phases: dict[str, dict] = {}  # wall and CPU seconds of each part of this run
+
+    def timed(name, fn, *a, **k):
+        t0, c0 = time.perf_counter(), _cpu_all()
+        try:
+            return fn(*a, **k)
+        finally:
+            phases[name] = {"wall_s": time.perf_counter() - t0, "cpu_s": _cpu_all() - c0}
+
+    def models():
+        built = build_models(work, args.rebuild, args.shape)
+        return built, convert_all(built, work, args.shape)
+
+    hf, (ct2, conversion) = timed("models", models)
+    (text, origin), (naive_text, _) = timed("articles", lambda: (article(n_article), article(n_naive)))
     from mtfix.text.segment import segment
 
     sents = [s.text for s in segment(text, lang="ar").sentences]
@@ -908,18 +936,20 @@ def main(argv: list[str] | None = None) -> int:
                 "decoding": {"beam_size": 4, "back_n_best": 2, "forward_n_best": 2}, "article": origin}
     log(f"settings: {settings}")
 
-    overhead_sents = sorted(dict.fromkeys(sents), key=lambda x: (abs(len(x) - middle), x))[:10]
-    overhead = translate_overhead(ct2[("ar-en", "int8")], overhead_sents, args.threads, 3 if quick else 5)
+    overhead = timed("translate vs raw CTranslate2", translate_overhead, ct2[("ar-en", "int8")],
+                     overhead_sentences(sents), args.threads, 3 if quick else 5)
     if args.translate_only:
         args.out.mkdir(parents=True, exist_ok=True)
         md = translate_overhead_markdown({"translate_overhead": overhead})
         (args.out / "translate.md").write_text(md, encoding="utf-8")
         print(md)
         return 0
-    raw = raw_decode(ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)  # >= 3: a median and a spread
-    rep = repair_bench(ct2, hf, text, naive_text, args.threads, rounds, naive_rounds)
-    rss = peak_rss(ct2, hf, naive_text, args.threads,
-                   ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
+    # >= 3 rounds: a median and a spread
+    raw = timed("raw decode", raw_decode, ct2, hf, raw_sents, 3 if quick else rounds + 2, args.threads)
+    rep = timed("repair: first, cached, naive loop", repair_bench, ct2, hf, text, naive_text, args.threads, rounds,
+                naive_rounds)
+    rss = timed("peak RSS", peak_rss, ct2, hf, naive_text, args.threads,
+                ["ctranslate2 int8"] if quick else ["ctranslate2 int8", "ctranslate2 fp32", "transformers fp32"])
     res = {
         "environment": {**environment(args.threads), "load_average_start": load_start},
         "settings": settings,
@@ -932,9 +962,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     res["summary"] = summarise(raw, rep, rss)
     res["total_s"] = time.perf_counter() - t_start
+    res["total_cpu_s"] = _cpu_all()  # this process and its children, for a loaded machine's extrapolation
+    res["phases"] = phases
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md = markdown(res) + translate_overhead_markdown(res)
+    md = markdown(res) + translate_overhead_markdown(res) + (
+        f"\nThis run took {res['total_s']:.0f} s of wall time and {res['total_cpu_s']:.0f} s of CPU time "
+        f"(load average {_load(load_start)} at the start; on a busy machine the CPU time, not the wall time, "
+        f"tells what it would take idle): " + ", ".join(
+            f"{k} {v['wall_s']:.0f} s ({v['cpu_s']:.0f} s CPU)" for k, v in phases.items()) + ".\n")
     (args.out / "bench.md").write_text(md, encoding="utf-8")
     print(md)
     log(f"done in {res['total_s']:.0f}s: {args.out / 'bench.json'}, {args.out / 'bench.md'}")

@@ -4,6 +4,7 @@
     python scripts/bench_corpus_speed.py                       # 10k and 100k pairs
     python scripts/bench_corpus_speed.py --sizes 10000 100000 1000000 --ray
     python scripts/bench_corpus_speed.py --markdown            # the README table
+    python scripts/bench_corpus_speed.py --per-filter          # where the time goes, µs per pair
 
 The inputs are those of scripts/bench_corpus_memory.py (FLORES-200 devtest +
 NTREX-128 pairs made unique with a running number, every 20th repeated, every
@@ -11,16 +12,27 @@ NTREX-128 pairs made unique with a running number, every 20th repeated, every
 
 * ``floor``: a plain Python loop that reads the TSV and writes one JSON object
   per pair (what any tool must at least do);
-* ``mtfix --workers 1``; ``mtfix --workers N`` (N: every usable core);
+* ``mtfix --workers 1``; ``mtfix --workers N`` (N: every usable core): the
+  real default pipeline, the ``align`` filter included when the FreeDict
+  dictionaries are installed (``make dictionaries``; the script says which);
+* ``mtfix --workers 1`` without ``markup`` and ``align`` (``--pre-align``, on
+  by default): the default filters as they were before those two joined, the
+  set the earlier figures were measured on;
 * with ``--ray``: ``mtfix --ray local --workers 2`` (a local Ray cluster).
 
 and prints pairs/s per CPU second (user + system time of the process and its
 children: the per-core speed, which a loaded machine disturbs least), pairs/s
 per wall second, the ratio of mtfix's CPU time to the floor's, and the peak
-RSS of the largest process (a worker or the main one). Exits 1 when mtfix
-with one worker needs more than ``--max-ratio`` (8) times the floor's CPU
-time at the largest size. On a shared machine, compare ratios from one run,
-not absolute figures across runs.
+RSS of the largest process (a worker or the main one). The FreeDict lexicon is
+built (or read) once before timing, so every run reads it from its cache, as
+every run after the first does. Exits 1 when mtfix with one worker needs more
+than ``--max-ratio`` (8) times the floor's CPU time at the largest size. On a
+shared machine, compare ratios from one run, not absolute figures across runs.
+
+``--per-filter`` times each filter of the default pipeline in this process on
+the first ``--sizes`` input (each filter over the whole input in chunks of
+1000, best of 3 rounds, caches warm), and the rest of a run (reading, records,
+JSON, dedup store, writing: the ``empty``-only pipeline's CPU time per pair).
 """
 
 from __future__ import annotations
@@ -46,10 +58,16 @@ with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", encoding="
         out.write(json.dumps({"id": i, "en": en, "ar": ar}, ensure_ascii=False) + "\n")
 """
 
+#: the default filters as they were before the markup and align filters joined them
+PRE_ALIGN = "[filters.markup]\nenabled = false\n\n[filters.align]\nenabled = false\n"
+#: a pipeline of one cheap filter: what a run costs besides its filters
+EMPTY_ONLY = '[pipeline]\nbase = "none"\n\n[filters.empty]\nmin_chars = 1\n'
 
-def run(cmd: list[str], cwd: Path) -> dict:
-    """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child."""
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
+    """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child
+    (running the mtfix of ``repo``)."""
+    env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -67,49 +85,116 @@ def mtfix(*args: str) -> list[str]:
             *args]
 
 
+def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
+    """(filter name, µs per pair) of the default pipeline's filters on the pairs of ``path``."""
+    from mtfix.corpus import Pair, build_filters, load_pipeline_config
+    from mtfix.corpus.filters import DedupFilter
+
+    filters, _ = build_filters(load_pipeline_config())
+    with open(path, encoding="utf-8") as f:
+        pairs = [Pair(*line.rstrip("\n").split("\t"), source="in.tsv", id=i) for i, line in enumerate(f)]
+    chunks = [pairs[k:k + 1000] for k in range(0, len(pairs), 1000)]
+    out = []
+    for f in filters:
+        def once():
+            for chunk in chunks:
+                [f.keys(p) for p in chunk] if isinstance(f, DedupFilter) else f.score(chunk)
+        best = float("inf")
+        for _ in range(rounds):
+            t = time.process_time()
+            once()
+            best = min(best, time.process_time() - t)
+        out.append((f.name + (" (keys)" if isinstance(f, DedupFilter) else ""), best / len(pairs) * 1e6))
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--ray", action="store_true", help="Also run on a local Ray cluster with 2 workers.")
+    ap.add_argument("--no-pre-align", dest="pre_align", action="store_false",
+                    help="Skip the row of the default filters without markup and align.")
+    ap.add_argument("--per-filter", action="store_true", help="Only time each filter (µs per pair) in-process.")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
     ap.add_argument("--max-ratio", type=float, default=8.0)
     ap.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
     args = ap.parse_args(argv)
 
     from mtfix.corpus.parallel import usable_cores
 
+    # the lexicon built once (then cached on disk) before anything is timed, in a child: a child's peak
+    # RSS counts from its parent's size at fork, so this process stays small
+    warm = subprocess.run([sys.executable, "-c", "from mtfix.text.lexicon import load_lexicon as f; l = f(); "
+                           "print(l.source if l else '')"], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    dictionary = "FreeDict lexicon: " + (warm.stdout.strip() or
+                                         "not installed (align judges anchors only; `make dictionaries`)")
     cores = usable_cores()
-    engines = [("floor", None), ("mtfix 1 worker", ["--workers", "1"]),
-               (f"mtfix {cores} workers", ["--workers", str(cores)])]
-    if args.ray:
-        engines.append(("mtfix Ray local, 2 workers", ["--ray", "local", "--workers", "2"]))
     base = clean_pairs()
-    rows = []
     load = os.getloadavg()[0]
+    if args.per_filter:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            write_bitext(d / "in.tsv", args.sizes[0], base)
+            rows = per_filter(d / "in.tsv")
+            (d / "empty.toml").write_text(EMPTY_ONLY, encoding="utf-8")
+            rest = run(mtfix("--workers", "1", "--pipeline", "empty.toml"), d)
+            start = run(mtfix("--help"), d)
+        total = sum(us for _, us in rows)
+        print(f"| filter | µs per pair | share |\n|---|---|---|")
+        for name, us in rows:
+            print(f"| {name} | {us:.1f} | {100 * us / total:.0f}% |")
+        print(f"| all filters | {total:.1f} | 100% |")
+        n = args.sizes[0]
+        print(f"| the rest of a run: read, records, JSON, dedup store, write (`empty` only, start-up excluded) "
+              f"| {(rest['cpu'] - start['cpu']) / n * 1e6:.1f} | |")
+        print(f"| start-up (`mtfix corpus filter --help`), once per run | {start['cpu'] * 1e3:.0f} ms | |")
+        print(f"{n:,} pairs; {dictionary}; load average {load:.1f} at the start (other jobs share the machine)")
+        return 0
+
+    engines = [("floor (read TSV, write JSONL)", None, REPO), ("mtfix `--workers 1`", ["--workers", "1"], REPO),
+               (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)], REPO)]
+    if args.pre_align:
+        engines.append(("mtfix `--workers 1`, filters before markup and align",
+                        ["--workers", "1", "--pipeline", "pre_align.toml"], REPO))
+    if args.baseline:
+        engines.append((f"mtfix `--workers 1`, code of {args.baseline}", ["--workers", "1"], args.baseline.resolve()))
+    if args.ray:
+        engines.append(("mtfix `--ray local --workers 2`", ["--ray", "local", "--workers", "2"], REPO))
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             d = Path(tmp) / f"n{n}"
             d.mkdir()
             write_bitext(d / "in.tsv", n, base)
+            (d / "pre_align.toml").write_text(PRE_ALIGN, encoding="utf-8")
             got = {}
-            for name, extra in engines:
+            for name, extra, repo in engines:
                 cmd = [sys.executable, "-c", FLOOR, "in.tsv", "floor.jsonl"] if extra is None else mtfix(*extra)
-                got[name] = run(cmd, d)
+                got[name] = run(cmd, d, repo)
                 r = got[name]
-                ratio = r["cpu"] / got["floor"]["cpu"]
+                ratio = r["cpu"] / got[engines[0][0]]["cpu"]
                 rows.append((n, name, n / r["cpu"], n / r["wall"], ratio, r["rss"]))
                 if not args.markdown:
-                    print(f"{n:>9,} {name:<28} {n / r['cpu']:>9,.0f} pairs/CPU-s {n / r['wall']:>9,.0f} pairs/s wall"
+                    print(f"{n:>9,} {name:<55} {n / r['cpu']:>9,.0f} pairs/CPU-s {n / r['wall']:>9,.0f} pairs/s wall"
                           f"  x{ratio:5.2f} the floor's CPU  peak RSS {r['rss']:6.1f} MiB", flush=True)
             if args.ray:
-                ray_wall = got["mtfix Ray local, 2 workers"]["wall"] / got[f"mtfix {cores} workers"]["wall"]
+                ray_wall = got[engines[-1][0]]["wall"] / got[engines[2][0]]["wall"]
                 print(f"{n:>9,} Ray overhead: x{ray_wall:.2f} the wall time of {cores} local workers", flush=True)
     if args.markdown:
-        print("| pairs | engine | pairs/s per CPU second | pairs/s wall | CPU vs floor | peak RSS (MiB) |")
+        print("| pairs | engine | pairs per CPU second | pairs/s wall | CPU time vs floor | peak RSS, largest process |")
         print("|---|---|---|---|---|---|")
         for n, name, cpu, wall, ratio, rss in rows:
-            print(f"| {n:,} | {name} | {cpu:,.0f} | {wall:,.0f} | x{ratio:.2f} | {rss:.0f} |")
-    print(f"{cores} usable cores; load average {load:.1f} at the start (other jobs share the machine)")
-    worst = [r[4] for r in rows if r[0] == max(args.sizes) and r[1] == "mtfix 1 worker"][0]
+            print(f"| {n:,} | {name} | {cpu:,.0f} | {wall:,.0f} | x{ratio:.2f} | {rss:.0f} MiB |")
+    print(f"{cores} usable cores; {dictionary}; load average {load:.1f} at the start, "
+          f"{os.getloadavg()[0]:.1f} at the end (other jobs share the machine)")
+    worst = [r[4] for r in rows if r[0] == max(args.sizes) and r[1] == engines[1][0]][0]
+    if args.baseline:
+        for n in args.sizes:
+            base_cpu, now_cpu = ([r[2] for r in rows if r[0] == n and r[1] == engines[k][0]][0]
+                                 for k in (next(i for i, e in enumerate(engines) if e[2] != REPO), 1))
+            print(f"{n:,} pairs: x{now_cpu / base_cpu:.2f} the pairs per CPU second of {args.baseline}")
     return 0 if worst <= args.max_ratio else 1
 
 

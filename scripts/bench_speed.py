@@ -1,16 +1,20 @@
 #!/usr/bin/env python
-"""Where a user waits without a model (issue 16): select, start-up, evaluate, check, as ratios in one run.
+"""Where a user waits (issue 16): every row as a ratio against its anchor, in one run.
 
-    python scripts/bench_speed.py [--quick] [--out out/bench] [--readme README.md]
+    python scripts/bench_speed.py [--quick] [--only ROWS] [--out out/bench] [--readme README.md]
+
+Rows (``--only startup,translate,cached,select,evaluate,check``; default all):
 
 Each row is measured against its anchor in the same run, rounds interleaved
 (so a busy machine slows both sides alike), and reported as the median with
 the spread (min-max) of the rounds:
 
-1. ``select``: 5 FLORES-200 systems (ara-eng) x N lines, ``select_files`` as
-   now vs the same with the consensus's pairwise chrF computed as before
-   (sacrebleu ``sentence_score`` per ordered pair, each call re-extracting both
-   texts' n-grams); the selections are checked identical.
+1. ``select``: 5 FLORES-200 systems (ara-eng) x N lines, ``select_files`` and
+   its report JSON (what ``mtfix select --report`` computes) as now vs the same
+   with every analysis and the report computed as before
+   (``tests/select_reference.py``: sacrebleu ``sentence_score`` per ordered pair
+   and per gate check, no shared per-text analyses); the selections and the
+   report JSON are checked identical.
 2. start-up: ``mtfix --help``, ``mtfix check <seed>``, ``mtfix models list`` vs
    ``sacrebleu --help`` (fresh processes).
 3. ``mtfix evaluate`` (5 systems, BLEU/chrF/chrF++/TER, paired bootstrap, the
@@ -18,19 +22,33 @@ the spread (min-max) of the rounds:
    (two runs: ``-m bleu chrf ter`` and ``-m chrf --chrf-word-order 2``, as its
    CLI takes one chrF word order per run), both with ``--paired-bs``.
 4. ``mtfix check`` on a few MB of Arabic (FLORES-200 machine translations, one
-   paragraph per line): MB/s and peak RSS of a fresh process, streamed
-   (``check_file``) vs the whole text at once (``check_text``).
+   paragraph per line, the shipped glossary): MB/s (wall and CPU) and peak RSS of a
+   fresh process, streamed (``check_file``) vs the whole text at once
+   (``check_text``) vs the code of before the speed work (the frozen copy in
+   tests/reference_check.py; the findings are checked identical), and two floors:
+   reading the file line by line, one plain regex pass over it.
+5. ``translate``: ``mtfix translate`` (10 sentences, greedy, no cache) vs raw
+   CTranslate2 ``translate_batch`` + SentencePiece in a script, fresh processes,
+   the same model, sentences and outputs (``scripts/bench.py``'s opus-mt-shaped
+   models, built and converted once, cached in ``~/.cache/mtfix/bench``).
+6. ``cached``: a repair re-run from the translation cache vs its first run (the
+   same models, CTranslate2 int8, beam 4, 2 pivots x 2 candidates; 100 sentences,
+   24 with ``--quick``), in one process, as ``scripts/bench.py`` measures it.
 
 Writes ``OUT/bench_speed.json`` and ``OUT/bench_speed.md`` (default
 ``out/bench``, never the tracked ``bench/``); ``--readme`` replaces the table
-between the ``bench_speed`` markers of that README.
+between the ``bench_speed`` markers of that README: the rows measured now are
+replaced, the others are kept as they were (``--only select`` reruns the select
+rows alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -102,57 +120,52 @@ def _subset(files: list[Path], n: int, tmp: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- 1. select
 
 
-def pairwise_chrf_before(texts, stats=None):
-    """The consensus matrix as it was computed before: sacrebleu sentence chrF per ordered pair."""
-    from mtfix.metrics import sentence_chrf
-
-    k = len(texts)
-    m = [[None] * k for _ in range(k)]
-    cache: dict = {}
-    for a in range(k):
-        for b in range(k):
-            if a == b:
-                continue
-            key = (texts[a], texts[b])
-            if key not in cache:
-                cache[key] = 100.0 if texts[a] == texts[b] and texts[a].strip() else sentence_chrf(*key)
-            m[a][b] = cache[key]
-    return m
+def _select_reference():
+    """tests/select_reference.py: select's analyses and report as they were computed before (the anchor)."""
+    spec = importlib.util.spec_from_file_location("select_reference", REPO / "tests" / "select_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def bench_select(n_lines: int, rounds: int, tmp: Path) -> dict:
-    import mtfix.scoring.consensus as consensus
-    from mtfix.scoring import select_files
+    from mtfix.metrics import ChrfMemo, ChrfStats
+    from mtfix.select import select_files
 
+    ref = _select_reference()
     files = _subset(_systems(), n_lines, tmp)
     source = _subset([DATA / "flores200-devtest" / "arb_Arab.txt"], n_lines, tmp)[0]
     specs = [(f"sys{k}", str(p)) for k, p in enumerate(files)]
-    now = consensus.pairwise_chrf
     outputs = {}
 
-    def run(name, impl):
-        def job():
-            consensus.pairwise_chrf = impl
-            try:
-                outputs[name] = select_files(specs, source).lines
-            finally:
-                consensus.pairwise_chrf = now
-        return job
+    def now():  # what `mtfix select --report` computes: the selection and its report JSON
+        result = select_files(specs, source)
+        outputs["now"] = (result.lines, json.dumps(result.report(), ensure_ascii=False, indent=1))
 
-    res = interleaved({"now": run("now", now), "before": run("before", pairwise_chrf_before)}, rounds)
+    def before():  # the same with the analyses and the report computed as before (tests/select_reference.py)
+        with ref.reference_analyses():
+            result = select_files(specs, source)
+        outputs["before"] = (result.lines, json.dumps(ref.reference_report(result), ensure_ascii=False, indent=1))
+
+    res = interleaved({"now": now, "before": before}, rounds)
     if outputs["now"] != outputs["before"]:
-        raise SystemExit("select: the selections differ between the two chrF computations")
+        raise SystemExit("select: the selections or reports differ from the reference computations")
     ratio = res["before"]["median"] / res["now"]["median"]
     cpu_ratio = res["before"]["cpu_median"] / res["now"]["cpu_median"]
     log(f"select {len(files)} x {n_lines}: before {spread(res['before'])}, now {spread(res['now'])}: {ratio:.1f}x")
 
-    # the consensus matrices alone, and their floor: sacrebleu extracting every candidate's n-grams once
-    from mtfix.metrics import ChrfStats
-
+    # the consensus matrices alone: pair by pair as before, the vectorised pass now, and what
+    # sacrebleu's own n-gram extraction of each candidate once (the floor of the Counter way) costs
     rows = [list(r) for r in zip(*(p.read_text(encoding="utf-8").splitlines() for p in files))]
     cs = ChrfStats()
-    part = interleaved({"matrices now": lambda: [now(r, cs) for r in rows],
-                        "matrices before": lambda: [pairwise_chrf_before(r) for r in rows],
+
+    def matrices_now():
+        memo = ChrfMemo(cs)
+        memo.prefetch(rows)
+        return [memo.pairwise(r) for r in rows]
+
+    part = interleaved({"matrices now": matrices_now,
+                        "matrices before": lambda: [ref.ReferenceFacts().pairwise(r) for r in rows],
                         "extraction only": lambda: [cs.metric._extract_reference_info([t]) for r in rows for t in r]},
                        rounds)
     part_ratio = part["matrices before"]["median"] / part["matrices now"]["median"]
@@ -160,8 +173,7 @@ def bench_select(n_lines: int, rounds: int, tmp: Path) -> dict:
     log(f"consensus matrices: before {spread(part['matrices before'])}, now {spread(part['matrices now'])} "
         f"({part_ratio:.1f}x); sacrebleu's n-gram extraction alone {spread(part['extraction only'])}")
     return {"systems": len(files), "lines": n_lines, "times": res, "speedup": ratio, "cpu_speedup": cpu_ratio,
-            "identical": True,
-            "matrices": part, "matrices_speedup": part_ratio}
+            "identical": True, "matrices": part, "matrices_speedup": part_ratio}
 
 
 # ----------------------------------------------------------------------------- 2. start-up
@@ -218,15 +230,37 @@ def bench_evaluate(n_lines: int, bs_n: int, rounds: int, tmp: Path) -> dict:
 # ----------------------------------------------------------------------------- 4. check
 
 CHILD = r"""
-import json, resource, sys, time
+import hashlib, json, re, sys, time
+sys.path.insert(0, sys.argv[3])  # tests/: the frozen reference of check (reference_check.py)
 from mtfix.text.check import check_file, check_text
-from mtfix.text.read import read_text
+from mtfix.text.glossary import load_glossaries
+from mtfix.text.read import iter_text_lines, read_text
 path, how = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-report = check_file(path) if how == "stream" else check_text(read_text(path))
-n = len(report.findings)
+gloss = load_glossaries()  # the shipped preset, as `mtfix check` uses it
+t0, c0 = time.perf_counter(), time.process_time()
+if how == "stream":
+    report = check_file(path, None, gloss)
+elif how == "whole":
+    report = check_text(read_text(path), None, gloss)
+elif how == "before":
+    import reference_check
+    report = reference_check.check_file(path, None, gloss)
+elif how == "read":  # the floor: reading and decoding the file line by line
+    report = None
+    for line in iter_text_lines(path):
+        pass
+else:  # "regex": one plain regular expression pass over the whole text
+    report = None
+    text = read_text(path)
+    t0, c0 = time.perf_counter(), time.process_time()
+    re.findall(r"[،,؛;:]{2}", text)
+out = {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0}
+if report is not None:
+    out["findings"] = len(report.findings)
+    out["digest"] = hashlib.sha256(json.dumps(report.to_dict(), ensure_ascii=False).encode()).hexdigest()
 hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]
-print(json.dumps({"seconds": time.perf_counter() - t0, "findings": n, "peak_mb": int(hwm) / 1024}))
+out["peak_mb"] = int(hwm) / 1024
+print(json.dumps(out))
 """
 #: a child's own peak (VmHWM): ru_maxrss would carry the parent's peak across fork+exec
 HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc/self/status') " \
@@ -234,6 +268,9 @@ HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc
 
 
 def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
+    """``check_file`` (streamed) vs ``check_text`` (whole), the frozen code of before the speed work
+    (tests/reference_check.py: the same findings, checked here too), and two floors: reading the
+    file line by line, and one plain regex pass over it. Fresh processes, the shipped glossary."""
     lines = [ln for p in sorted((DATA / "systems" / "flores200-devtest.eng-ara").glob("*.txt"))
              for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += (DATA / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()
@@ -252,21 +289,77 @@ def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
 
     def job(how):
         def run():
-            p = subprocess.run([sys.executable, "-c", CHILD, str(path), how], capture_output=True, text=True,
-                               env=ENV, check=True)
+            p = subprocess.run([sys.executable, "-c", CHILD, str(path), how, str(REPO / "tests")],
+                               capture_output=True, text=True, env=ENV, check=True)
             found.setdefault(how, []).append(json.loads(p.stdout))
         return run
 
-    interleaved({"stream": job("stream"), "whole": job("whole")}, rounds)
+    interleaved({how: job(how) for how in ("stream", "whole", "before", "read", "regex")}, rounds)
     out = {"mb": size / 1e6, "import_peak_mb": base}
     for how, runs in found.items():
-        secs = [r["seconds"] for r in runs]
-        out[how] = {"seconds": stats(secs), "mb_per_s": size / 1e6 / statistics.median(secs),
-                    "peak_mb": max(r["peak_mb"] for r in runs), "findings": runs[0]["findings"]}
-    if out["stream"]["findings"] != out["whole"]["findings"]:
-        raise SystemExit("check: streamed and whole-text findings differ")
-    log(f"check {out['mb']:.1f} MB: stream {out['stream']['mb_per_s']:.2f} MB/s peak {out['stream']['peak_mb']:.0f} MB; "
-        f"whole {out['whole']['mb_per_s']:.2f} MB/s peak {out['whole']['peak_mb']:.0f} MB")
+        secs, cpu = [r["seconds"] for r in runs], [r["cpu"] for r in runs]
+        out[how] = {"seconds": stats(secs, cpu), "mb_per_s": size / 1e6 / statistics.median(secs),
+                    "cpu_mb_per_s": size / 1e6 / statistics.median(cpu),
+                    "peak_mb": max(r["peak_mb"] for r in runs), "findings": runs[0].get("findings"),
+                    "digest": runs[0].get("digest")}
+    if not out["stream"]["digest"] == out["whole"]["digest"] == out["before"]["digest"]:
+        raise SystemExit("check: the findings differ between streamed, whole-text and the code of before")
+    out["same_as_before"] = True
+    out["speedup"] = out["before"]["seconds"]["median"] / out["stream"]["seconds"]["median"]
+    out["cpu_speedup"] = out["before"]["seconds"]["cpu_median"] / out["stream"]["seconds"]["cpu_median"]
+    log(f"check {out['mb']:.1f} MB: stream {out['stream']['mb_per_s']:.2f} MB/s (CPU {out['stream']['cpu_mb_per_s']:.2f}) "
+        f"peak {out['stream']['peak_mb']:.0f} MB; whole {out['whole']['mb_per_s']:.2f} MB/s peak "
+        f"{out['whole']['peak_mb']:.0f} MB; before {out['before']['mb_per_s']:.2f} MB/s; floors: reading "
+        f"{out['read']['cpu_mb_per_s']:.1f} MB/s CPU, one regex pass {out['regex']['cpu_mb_per_s']:.0f} MB/s CPU")
+    return out
+
+
+# ----------------------------------------------------------------------------- 5-6. with a model
+
+
+def _bench():
+    """``scripts/bench.py`` as a module: its models (built and converted once, cached) and measures."""
+    spec = importlib.util.spec_from_file_location("mtfix_bench", HERE / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bench_models(bench):
+    work = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtfix" / "bench"
+    hf = bench.build_models(work)
+    return bench.convert_all(hf, work)[0]
+
+
+def bench_translate(rounds: int) -> dict:
+    from mtfix.text.segment import segment
+
+    bench = _bench()
+    ct2 = _bench_models(bench)
+    text, _ = bench.article(100)
+    sents = bench.overhead_sentences([x.text for x in segment(text, lang="ar").sentences])
+    return bench.translate_overhead(ct2[("ar-en", "int8")], sents, 0, rounds)
+
+
+def bench_cached(n_sentences: int, reruns: int, tmp: Path) -> dict:
+    bench = _bench()
+    ct2 = _bench_models(bench)
+    text, origin = bench.article(n_sentences)
+    path = tmp / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    res = bench._child("--article-child", {"ar-en": str(ct2[("ar-en", "int8")]), "en-ar": str(ct2[("en-ar", "int8")]),
+                                           "quant": "int8", "text": str(path), "rounds": 1, "reruns": reruns}, 0)
+    first, cached = res["first"][0], res["cached"]
+    out = {"sentences": first["sentences"], "article": origin, "first": stats([first["wall_s"]], [first["cpu_s"]]),
+           "cached": stats([c["wall_s"] for c in cached], [c["cpu_s"] for c in cached]), "runs": res}
+    out["speedup"] = out["first"]["median"] / out["cached"]["median"]
+    out["cpu_speedup"] = out["first"]["cpu_median"] / out["cached"]["cpu_median"]
+    # where the cached re-run's time goes (median run)
+    c = sorted(cached, key=lambda r: r["wall_s"])[len(cached) // 2]
+    out["parts"] = {"engine (cache reads)": c["engine_s"] + c["pair_check_s"], **{
+        f"scoring: {k}": v for k, v in sorted(c["scoring_s"].items(), key=lambda kv: -kv[1])}, "rest": c["rest_s"]}
+    log(f"cached re-run ({out['sentences']} sentences): first {spread(out['first'])}, cached "
+        f"{spread(out['cached'])}: {out['speedup']:.0f}x")
     return out
 
 
@@ -277,44 +370,121 @@ def _ok(flag: bool) -> str:
     return "met" if flag else "**not met**"
 
 
-def markdown(res: dict) -> str:
-    env, sel, st, ev, ck = res["environment"], res["select"], res["startup"], res["evaluate"], res["check"]
-    e = ev["times"]
-    lines = [
-        f"`scripts/bench_speed.py{' --quick' if res['quick'] else ''}` on {env['cores']} cores, load average "
-        f"{env['load_start']:.1f} at the start and {env['load_end']:.1f} at the end (other jobs were running: "
-        f"single timings move; the ratios are of interleaved rounds, median (min-max) of {res['rounds']}).",
-        "",
-        "| Where | Now | Anchor | Ratio | Target |",
-        "|---|---|---|---|---|",
-        f"| `select`, {sel['systems']} FLORES systems x {sel['lines']} lines (identical selections) "
-        f"| {spread(sel['times']['now'])} | pairwise chrF as before: {spread(sel['times']['before'])} "
-        f"| {sel['speedup']:.1f}x faster (CPU {sel['cpu_speedup']:.1f}x) | >= 5x: {_ok(sel['speedup'] >= 5)} |",
-        f"| `select`'s consensus matrices alone (pairwise chrF, the part this changed) "
-        f"| {spread(sel['matrices']['matrices now'])} | as before: {spread(sel['matrices']['matrices before'])}; "
-        f"floor, sacrebleu's n-gram extraction of each candidate once: {spread(sel['matrices']['extraction only'])} "
-        f"| {sel['matrices_speedup']:.1f}x faster (CPU {sel['matrices']['cpu_speedup']:.1f}x) | |",
-    ]
-    for k in ("mtfix --help", "mtfix check (seed)", "mtfix models list"):
-        lines.append(f"| start-up: `{k}` | {spread(st[k])} | `sacrebleu --help` {spread(st['sacrebleu --help'])} "
-                     f"| {st[k]['ratio']:.2f}x (CPU {st[k]['cpu_ratio']:.2f}x) | <= 1.5x: {_ok(st[k]['ratio'] <= 1.5)} |")
-    lines += [
-        f"| `evaluate`, {ev['systems']} systems x {ev['lines']} lines, 4 metrics, paired bootstrap ({ev['bs_n']}), "
-        f"worst segments listed | {spread(e['mtfix evaluate'])} | sacrebleu CLI {spread(e['sacrebleu CLI'])} "
-        f"| {e['mtfix evaluate']['ratio']:.2f}x (CPU {e['mtfix evaluate']['cpu_ratio']:.2f}x) "
-        f"| <= 1.05x: {_ok(e['mtfix evaluate']['ratio'] <= 1.05)} |",
-        f"| `evaluate --worst 0` (same) | {spread(e['mtfix evaluate --worst 0'])} | sacrebleu CLI "
-        f"| {e['mtfix evaluate --worst 0']['ratio']:.2f}x (CPU {e['mtfix evaluate --worst 0']['cpu_ratio']:.2f}x) | |",
-        f"| `check`, {ck['mb']:.1f} MB of Arabic, streamed: peak RSS | {ck['stream']['peak_mb']:.0f} MB "
-        f"(+{ck['stream']['peak_mb'] - ck['import_peak_mb']:.0f} MB over the imports) "
-        f"| whole text at once: {ck['whole']['peak_mb']:.0f} MB (+{ck['whole']['peak_mb'] - ck['import_peak_mb']:.0f} MB) "
-        f"| {ck['whole']['peak_mb'] / ck['stream']['peak_mb']:.1f}x less | bounded by the longest paragraph, "
-        f"not the file: {_ok(5 * (ck['stream']['peak_mb'] - ck['import_peak_mb']) < ck['whole']['peak_mb'] - ck['import_peak_mb'])} |",
-        f"| `check` throughput | {ck['stream']['mb_per_s']:.2f} MB/s streamed | {ck['whole']['mb_per_s']:.2f} MB/s "
-        f"whole | | >= 5 MB/s: {_ok(ck['stream']['mb_per_s'] >= 5)} (the rules' speed, repetition above all, "
-        f"not the reading) |",
-    ]
-    return "\n".join(lines) + "\n"
+ROWS = ("startup", "translate", "cached", "select", "evaluate", "check")
+HEADER = ["| Where | Now | Anchor | Ratio | Target |", "|---|---|---|---|---|"]
+
+
+def rows(res: dict) -> list[str]:
+    """The table rows of the parts measured in ``res``, in the README's order."""
+    lines: list[str] = []
+    if "translate" in res:
+        t = res["translate"]
+        lines.append(
+            f"| `mtfix translate` vs raw CTranslate2 `translate_batch` + SentencePiece ({t['sentences']} sentences, "
+            f"greedy, fresh processes, same output: {t['same_output']}) | {t['mtfix_wall_s']:.2f} s "
+            f"(CPU {t['mtfix_cpu_s']:.2f} s) | {t['raw_wall_s']:.2f} s (CPU {t['raw_cpu_s']:.2f} s) "
+            f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x) | <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
+    if "cached" in res:
+        c = res["cached"]
+        total = sum(c["parts"].values()) or 1.0
+        top = sorted(c["parts"].items(), key=lambda kv: -kv[1])
+        parts = ", ".join(f"{k.removeprefix('scoring: ')} {100 * v / total:.0f}%" for k, v in top[:5])
+        lines.append(
+            f"| repair re-run from the cache ({c['sentences']} sentences, in one process; its wall time: {parts}) "
+            f"| {spread(c['cached'])} | first run {spread(c['first'])} | {c['speedup']:.0f}x faster "
+            f"(CPU {c['cpu_speedup']:.0f}x) | >= 150x: {_ok(c['speedup'] >= 150)} |")
+    if "select" in res:
+        sel = res["select"]
+        lines += [
+            f"| `select` with its report, {sel['systems']} FLORES systems x {sel['lines']} lines (identical "
+            f"selections and report) | {spread(sel['times']['now'])} | as before: {spread(sel['times']['before'])} "
+            f"| {sel['speedup']:.1f}x faster (CPU {sel['cpu_speedup']:.1f}x) | >= 5x: {_ok(sel['speedup'] >= 5)} |",
+            f"| `select`'s consensus matrices alone (pairwise chrF) "
+            f"| {spread(sel['matrices']['matrices now'])} | as before: {spread(sel['matrices']['matrices before'])}; "
+            f"sacrebleu's n-gram extraction of each candidate once: {spread(sel['matrices']['extraction only'])} "
+            f"| {sel['matrices_speedup']:.1f}x faster (CPU {sel['matrices']['cpu_speedup']:.1f}x) | |",
+        ]
+    if "startup" in res:
+        st = res["startup"]
+        for k in ("mtfix --help", "mtfix check (seed)", "mtfix models list"):
+            ok = st[k]["ratio"] <= 1.5 and st[k]["cpu_ratio"] <= 1.5
+            lines.append(f"| start-up: `{k}` | {spread(st[k])} | `sacrebleu --help` {spread(st['sacrebleu --help'])} "
+                         f"| {st[k]['ratio']:.2f}x (CPU {st[k]['cpu_ratio']:.2f}x) | <= 1.5x, wall and CPU: {_ok(ok)} |")
+    if "evaluate" in res:
+        ev = res["evaluate"]
+        e = ev["times"]
+        lines += [
+            f"| `evaluate`, {ev['systems']} systems x {ev['lines']} lines, 4 metrics, paired bootstrap ({ev['bs_n']}), "
+            f"worst segments listed | {spread(e['mtfix evaluate'])} | sacrebleu CLI {spread(e['sacrebleu CLI'])} "
+            f"| {e['mtfix evaluate']['ratio']:.2f}x (CPU {e['mtfix evaluate']['cpu_ratio']:.2f}x) "
+            f"| <= 1.05x: {_ok(e['mtfix evaluate']['ratio'] <= 1.05)} |",
+            f"| `evaluate --worst 0` (same) | {spread(e['mtfix evaluate --worst 0'])} | sacrebleu CLI "
+            f"| {e['mtfix evaluate --worst 0']['ratio']:.2f}x (CPU {e['mtfix evaluate --worst 0']['cpu_ratio']:.2f}x) | |",
+        ]
+    if "check" in res:
+        ck = res["check"]
+        lines += [
+            f"| `check`, {ck['mb']:.1f} MB of Arabic, streamed: peak RSS | {ck['stream']['peak_mb']:.0f} MB "
+            f"(+{ck['stream']['peak_mb'] - ck['import_peak_mb']:.0f} MB over the imports) "
+            f"| whole text at once: {ck['whole']['peak_mb']:.0f} MB "
+            f"(+{ck['whole']['peak_mb'] - ck['import_peak_mb']:.0f} MB) "
+            f"| {ck['whole']['peak_mb'] / ck['stream']['peak_mb']:.1f}x less | bounded by the longest paragraph, "
+            f"not the file: {_ok(5 * (ck['stream']['peak_mb'] - ck['import_peak_mb']) < ck['whole']['peak_mb'] - ck['import_peak_mb'])} |",
+            f"| `check` throughput | {ck['mb']:.1f} MB of Arabic, findings identical to before's "
+            f"({ck['same_as_before']}): {ck['stream']['mb_per_s']:.2f} MB/s streamed (CPU "
+            f"{ck['stream']['cpu_mb_per_s']:.2f} MB/s) | before: {ck['before']['mb_per_s']:.2f} MB/s (CPU "
+            f"{ck['before']['cpu_mb_per_s']:.2f}); floors: reading the file {ck['read']['cpu_mb_per_s']:.0f} MB/s, "
+            f"one regex pass {ck['regex']['cpu_mb_per_s']:.0f} MB/s (CPU) | {ck['speedup']:.1f}x faster "
+            f"(CPU {ck['cpu_speedup']:.1f}x) | >= 5 MB/s (CPU): {_ok(ck['stream']['cpu_mb_per_s'] >= 5)} |",
+        ]
+    return lines
+
+
+def _row_key(line: str) -> str:
+    """A row's identity: its first cell without the figures (`--quick` and full runs share rows)."""
+    return re.sub(r"[\d.,]+|same output: \w+", "", line.split("|")[1]).strip()
+
+
+def markdown(res: dict, kept: list[str] | None = None) -> str:
+    """The table: the rows measured in ``res``; where a row was not measured, the line from ``kept``
+    (the README's table from an earlier run), in the order of :func:`rows`."""
+    env = res["environment"]
+    new = rows(res)
+    measured = [r for r in ROWS if r in res]
+    head = (f"`scripts/bench_speed.py{' --quick' if res['quick'] else ''}"
+            f"{' --only ' + ','.join(measured) if len(measured) < len(ROWS) else ''}` on {env['cores']} cores, "
+            f"load average {env['load_start']:.1f} at the start and {env['load_end']:.1f} at the end (other jobs were "
+            f"running: single timings move; the ratios are of interleaved rounds, median (min-max) of "
+            f"{res['rounds']}; {res['total_s']:.0f} s in all).")
+    if kept:
+        head += " Rows not measured in this run are kept from an earlier one."
+    mine = {_row_key(line) for line in new}
+    old = [line for line in kept or [] if line.startswith("| ") and line not in HEADER and _row_key(line) not in mine]
+    last = max((i for i, line in enumerate(kept or []) if line.startswith("|")), default=None)
+    note = (kept[last + 1:] if last is not None else []) if kept else []  # text under the table, kept
+    return "\n".join([head, "", *HEADER, *_ordered(new, old), *note]) + "\n"
+
+
+def _ordered(new: list[str], old: list[str]) -> list[str]:
+    """All rows, grouped in the order of :data:`_KNOWN_ORDER` (stable within a group)."""
+    order = {k: n for n, k in enumerate(_KNOWN_ORDER)}
+    return sorted(new + old, key=lambda line: order.get(_family(line), len(order)))
+
+
+_KNOWN_ORDER = ("translate", "repair re-run", "select", "start-up", "evaluate", "check")
+
+
+def _family(line: str) -> str:
+    cell = line.split("|")[1]
+    return next((k for k in _KNOWN_ORDER if k in cell), "")
+
+
+def readme_table(readme: Path) -> list[str]:
+    """The lines between the markers of ``readme`` (empty when it has none)."""
+    text = readme.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        return []
+    return text.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip().splitlines()
 
 
 def write_readme(readme: Path, md: str) -> None:
@@ -328,34 +498,49 @@ def write_readme(readme: Path, md: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds (about a minute idle)")
+    ap.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds (about 3 minutes idle)")
+    ap.add_argument("--only", default=",".join(ROWS), help=f"comma-separated rows to measure (default all: "
+                    f"{','.join(ROWS)})")
     ap.add_argument("--out", type=Path, default=REPO / "out" / "bench", help="where bench_speed.json|md go")
-    ap.add_argument("--readme", type=Path, default=None, help="replace the table between the markers of this file")
+    ap.add_argument("--readme", type=Path, default=None,
+                    help="replace the measured rows of the table between the markers of this file")
     ap.add_argument("--rounds", type=int, default=None, help="rounds per row (default 3; quick 2)")
     args = ap.parse_args(argv)
+    only = [r.strip() for r in args.only.split(",") if r.strip()]
+    if unknown := sorted(set(only) - set(ROWS)):
+        ap.error(f"unknown row(s) {', '.join(unknown)}; rows: {', '.join(ROWS)}")
     rounds = args.rounds or (2 if args.quick else 3)
+    quick = args.quick
     load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
+    res: dict = {"quick": quick, "rounds": rounds}
     with tempfile.TemporaryDirectory(prefix="mtfix-bench-speed-") as d:
         tmp = Path(d)
-        res = {
-            "quick": args.quick, "rounds": rounds,
-            "startup": bench_startup(rounds * 2),
-            "select": bench_select(250 if args.quick else 1012, rounds, tmp),
-            "evaluate": bench_evaluate(300 if args.quick else 1012, 200 if args.quick else 1000, rounds, tmp),
-            "check": bench_check(1.0 if args.quick else 5.0, rounds, tmp),
+        jobs = {
+            "startup": lambda: bench_startup(rounds * 2),
+            "translate": lambda: bench_translate(rounds + 1),
+            "cached": lambda: bench_cached(24 if quick else 100, rounds, tmp),
+            "select": lambda: bench_select(250 if quick else 1012, rounds, tmp),
+            "evaluate": lambda: bench_evaluate(300 if quick else 1012, 200 if quick else 1000, rounds, tmp),
+            "check": lambda: bench_check(1.0 if quick else 5.0, rounds, tmp),
         }
+        for name in ROWS:
+            if name in only:
+                t1, c1 = time.perf_counter(), _cpu()
+                res[name] = jobs[name]()
+                res.setdefault("row_s", {})[name] = {"wall": time.perf_counter() - t1, "cpu": _cpu() - c1}
     res["environment"] = {"cores": len(os.sched_getaffinity(0)), "load_start": load_start,
                           "load_end": os.getloadavg()[0], "python": sys.version.split()[0]}
     res["total_s"] = time.perf_counter() - t0
-    md = markdown(res)
+    md = markdown(res, readme_table(args.readme) if args.readme and len(only) < len(ROWS) else None)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_speed.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     (args.out / "bench_speed.md").write_text(md, encoding="utf-8")
     if args.readme:
         write_readme(args.readme, md)
     print(md)
-    log(f"done in {res['total_s']:.0f} s: {args.out / 'bench_speed.md'}")
+    took = ", ".join(f"{k} {v['wall']:.0f} s" for k, v in res["row_s"].items())
+    log(f"done in {res['total_s']:.0f} s ({took}): {args.out / 'bench_speed.md'}")
     return 0
 
 

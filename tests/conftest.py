@@ -84,9 +84,9 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in Path(folder).iterdir() if is_temp_name(p.name) or p.name.endswith(".part"))
 
 
-def assert_one_line_error(result, needle: str = "", *, not_written=(), unchanged: dict | None = None) -> str:
+def assert_one_line_error(result, *needles, not_written=(), unchanged: dict | None = None) -> str:
     """The house rule for bad input and faults: exit code 2, exactly one line
-    ``error: ...`` (containing ``needle``), no traceback, none of ``not_written``
+    ``error: ...`` (containing every one of ``needles``, any case), no traceback, none of ``not_written``
     exists, every file in ``unchanged`` ({path: bytes}) still holds its bytes, and
     no temporary file is left next to any of them."""
     output = result.output
@@ -94,7 +94,8 @@ def assert_one_line_error(result, needle: str = "", *, not_written=(), unchanged
     assert result.exit_code == 2, f"exit {result.exit_code}: {output!r} {result.exception!r}"
     assert "Traceback" not in output, output
     assert len(lines) == 1 and lines[0].startswith("error: "), output
-    assert needle.lower() in lines[0].lower(), f"{needle!r} not in {lines[0]!r}"
+    for needle in needles:
+        assert str(needle).lower() in lines[0].lower(), f"{needle!r} not in {lines[0]!r}"
     for p in not_written:
         assert not Path(p).exists(), f"{p} was written"
         if Path(p).parent.is_dir():

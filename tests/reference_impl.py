@@ -9,6 +9,7 @@ the definition the fast code must match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -137,3 +138,109 @@ def script_stats(text: str):
     arabic_chars = "".join(_ARABIC_CHAR.findall(text))
     arabic = sum(map(str.isalpha, arabic_chars)) - arabic_chars.count("ـ")
     return ScriptStats(arabic, latin, letters - latin - arabic)
+
+
+# ---------------------------------------------------------------- align (before its speed work)
+# mtfix.corpus.align as it was at commit 204bcbd, with mtfix.text.lexicon's word lists: the fast
+# filter must give the same value and reason for every pair. It reads the same lexicon mappings
+# (``ar_en``/``en_ar``: stem -> translation stems); tests/test_corpus_align.py checks that the
+# lexicon loaded from its cache equals the one built from the dictd files.
+
+_LATIN_IN_ARABIC = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\d+")
+_PUNCT = {"question": "?؟", "exclamation": "!", "parenthesis": "()", "quote": "\"“”«»", "colon": ":"}
+_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_AR_TOKEN = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u064B-\u065F\u0670\u0640]+")
+_EN_TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+
+
+def _english_words(text):
+    from mtfix.text.lexicon import EN_STOP
+
+    return [w for w in (t.lower() for t in _EN_TOKEN.findall(text)) if len(w) > 1 and w not in EN_STOP]
+
+
+@functools.lru_cache(maxsize=1)
+def _ar_stop_folded():
+    from mtfix.text.lexicon import AR_STOP, arabic_fold
+
+    return frozenset(map(arabic_fold, AR_STOP))
+
+
+def _arabic_words(text):
+    from mtfix.text.lexicon import AR_STOP, arabic_fold
+
+    stop_folded = _ar_stop_folded()
+    return [w for w in _AR_TOKEN.findall(text) if len(w) > 1 and w not in AR_STOP and arabic_fold(w) not in stop_folded]
+
+
+class _AlignSide:
+    def __init__(self, text, lang):
+        from mtfix.text import lexicon as lx
+
+        self.text = text
+        if lang == "ar":
+            self.stems = {lx.arabic_stem(w) for w in _arabic_words(text)}
+            self.latin = {w.lower() for w in _LATIN_IN_ARABIC.findall(text)}
+        else:
+            self.stems = {lx.english_stem(w) for w in _english_words(text)}
+            self.latin = set()
+        self.numbers = set(_NUMBER.findall(text.translate(_FOLD_DIGITS)))
+        self.punct = {k for k, chars in _PUNCT.items() if any(c in text for c in chars)}
+
+
+def _alignment(en, ar, lexicon):
+    matched = known = 0
+    if lexicon is not None:
+        for a in ar.stems:
+            t = lexicon.ar_en.get(a)
+            if t:
+                known += 1
+                matched += not t.isdisjoint(en.stems)
+        for e in en.stems:
+            t = lexicon.en_ar.get(e)
+            if t:
+                known += 1
+                matched += not t.isdisjoint(ar.stems)
+    nums = en.numbers | ar.numbers
+    known += 2 * len(nums)
+    matched += 2 * len(en.numbers & ar.numbers)
+    if ar.latin:
+        low = en.text.lower()
+        known += 2 * len(ar.latin)
+        matched += 2 * sum(w in low for w in ar.latin)
+    punct = en.punct | ar.punct
+    known += len(punct)
+    matched += len(en.punct & ar.punct)
+    return (matched + 1) / (known + 4), matched, known
+
+
+def align_score(self, pairs):
+    """``AlignFilter.score`` as it was (``self``: the filter, for its parameters and lexicon)."""
+    from mtfix.corpus.records import FilterScore
+
+    def en_ar(pair):
+        src, tgt = _AlignSide(pair.src, self.langs[0]), _AlignSide(pair.tgt, self.langs[1])
+        return (src, tgt) if self.langs[0] == "en" else (tgt, src)
+
+    sides = [en_ar(p) for p in pairs]
+    own = [_alignment(en, ar, self.lexicon) for en, ar in sides]
+    out = []
+    for i, p in enumerate(pairs):
+        value, matched, known = own[i]
+        best, where = None, ""
+        for j, label in ((i - 1, "previous"), (i + 1, "next")):
+            if not (0 <= j < len(pairs)) or abs(pairs[j].id - p.id) != 1 or pairs[j].source != p.source:
+                continue
+            for alt, what in ((_alignment(sides[i][0], sides[j][1], self.lexicon)[0], "English"),
+                              (_alignment(sides[j][0], sides[i][1], self.lexicon)[0], "Arabic")):
+                if best is None or alt > best:
+                    best, where = alt, f"this {what} side fits the {label} line better ({alt:.2f})"
+        reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"
+        margin = self.margin if self.lexicon is not None else self.anchors_margin
+        if best is not None and best - value > margin:
+            reason += f"; {where}"
+            value = value - (best - value)
+        verdict = f" < {self.min_score:g}" if value < self.min_score else ""
+        out.append(FilterScore(round(value, 4), reason + verdict))
+    return out

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 MTFIX = Path(sys.executable).parent / "mtfix"
 
@@ -83,9 +85,7 @@ def test_stdin_and_lang(tmp_path):
 def test_bad_input_exit_two(tmp_path, data, needle):
     p = tmp_path / "bad.txt"
     p.write_bytes(data)
-    r = _run(p)
-    assert r.exit_code == 2 and needle in r.output and "Traceback" not in r.output
-    assert r.output.count("\n") == 1 and r.output.startswith("error: ")
+    assert_one_line_error(_run(p), needle)
 
 
 def test_bad_options_exit_two(tmp_path, seed_path):

@@ -14,6 +14,8 @@ from mtfix.corpus.align import AlignFilter, alignment
 from mtfix.errors import MtfixError
 from mtfix.text.lexicon import arabic_stem, dictionary_dir, english_stem, load_lexicon
 
+from conftest import assert_one_line_error
+
 needs_dict = pytest.mark.skipif(dictionary_dir() is None, reason="FreeDict not installed (make dictionaries)")
 
 DOC = [  # one short document, in order
@@ -95,8 +97,10 @@ def test_bad_dictionary_settings_are_one_line_errors(tmp_path):
     p.write_text(f'[filters.align]\ndictionary = "{d}"\n', encoding="utf-8")
     with pytest.raises(MtfixError, match="cannot read the FreeDict dictionary"):
         build_filters(load_pipeline_config(p))
-    r = CliRunner().invoke(app, ["corpus", "filter", str(p), "-o", str(tmp_path / "o.jsonl"), "--pipeline", str(p)])
-    assert r.exit_code == 2 and r.output.count("\n") == 1 and r.output.startswith("error: ")
+    tsv = tmp_path / "in.tsv"  # a real bitext: the error must be the dictionary's, not the input's
+    tsv.write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["corpus", "filter", str(tsv), "-o", str(tmp_path / "o.jsonl"), "--pipeline", str(p)])
+    assert_one_line_error(r, "cannot read the FreeDict dictionary", not_written=[tmp_path / "o.jsonl"])
 
 
 def test_a_small_dictd_folder_is_read(tmp_path):
@@ -146,3 +150,34 @@ def test_anchors_alone_catch_some_neighbours_and_spare_clean_pairs(shared_data):
     flagged = {k: sum(not f.accept(s) for s, kk in zip(scores, kinds) if kk == k) for k in ("clean", "misaligned")}
     assert flagged["misaligned"] / kinds.count("misaligned") >= 0.35, flagged
     assert flagged["clean"] / kinds.count("clean") <= 0.001, flagged
+
+
+@needs_dict
+def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_files(tmp_path, monkeypatch):
+    """The first process builds the lexicon (seconds) and caches it under $XDG_CACHE_HOME/mtfix;
+    the next ones read it (hundredths of a second). A damaged or unwritable cache is rebuilt/ignored."""
+    import mtfix.text.lexicon as lx
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    d = str(dictionary_dir())
+    lx._load.cache_clear()
+    built = lx.load_lexicon()
+    (cache,) = (tmp_path / "cache" / "mtfix").glob("lexicon-*.marshal")
+    lx._load.cache_clear()
+    monkeypatch.setattr(lx, "_build", lambda *a: pytest.fail("built again instead of read from the cache"))
+    cached = lx.load_lexicon()
+    assert cached is not built and (cached.ar_en, cached.en_ar, cached.source) == (built.ar_en, built.en_ar,
+                                                                                 built.source)
+    # the two directions mirror each other (the align filter relies on it)
+    assert all(a in cached.en_ar[e] for a, es in cached.ar_en.items() for e in es)
+    assert sum(map(len, cached.ar_en.values())) == sum(map(len, cached.en_ar.values()))
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache.write_bytes(b"damaged")
+    lx._load.cache_clear()
+    assert lx.load_lexicon().ar_en == built.ar_en and cache.read_bytes() != b"damaged"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("not a folder")
+    lx._load.cache_clear()
+    assert lx.load_lexicon(d).ar_en == built.ar_en  # no cache possible: built, no error
+    lx._load.cache_clear()

@@ -13,6 +13,8 @@ from mtfix.corpus.readers import open_bitext
 from mtfix.corpus.records import BadRow, Pair
 from mtfix.errors import MtfixError
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 EN = ["The committee approved the budget on Tuesday.", "Heavy rain closed 12 roads in the north.",
@@ -141,18 +143,10 @@ def test_dataset_dict_needs_a_split_only_when_ambiguous(tmp_path):
 # ---------------------------------------------------------------- bad input
 
 
-def _one_line_exit_2(r, *needles):
-    assert r.exit_code == 2, r.output
-    err = r.output.strip()
-    assert err.startswith("error: ") and len(err.splitlines()) == 1, err
-    for n in needles:
-        assert n in err, err
-
-
 def test_ragged_tsv_row_is_one_line_exit_2_and_nothing_written(tmp_path):
     src = tsv(tmp_path, [f"{EN[0]}\t{AR[0]}", f"{EN[1]}\t{AR[1]}\textra", f"{EN[2]}"])
     out = tmp_path / "out.jsonl"
-    _one_line_exit_2(run("filter", src, "-o", out), f"{src}:2: expected 2 tab-separated fields, found 3",
+    assert_one_line_error(run("filter", src, "-o", out), f"{src}:2: expected 2 tab-separated fields, found 3",
                      "--skip-bad")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bi.tsv"]  # no output, no work dir
 
@@ -174,7 +168,7 @@ def test_skip_bad_logs_rows_to_the_rejects_file_and_goes_on(tmp_path):
 def test_a_jsonl_line_that_is_not_json(tmp_path):
     good = json.dumps({"en": EN[0], "ar": AR[0]}, ensure_ascii=False)
     src = jsonl(tmp_path, [good, '{"en": "x", "ar": ', "", '["a list"]', '{"en": "only english"}', good])
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.jsonl"), f"{src}:2: not JSON (")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl"), f"{src}:2: not JSON (")
     r = run("filter", src, "-o", tmp_path / "o.jsonl", "--skip-bad")
     assert r.exit_code == 0, r.output
     errors = {x["line"]: x["error"] for x in kept_rows(tmp_path / "o.rejects.jsonl")}
@@ -186,7 +180,7 @@ def test_a_jsonl_line_that_is_not_json(tmp_path):
 
 def test_plain_files_of_different_lengths(tmp_path):
     en, ar = write(tmp_path / "c.en", EN), write(tmp_path / "c.ar", AR[:3])
-    _one_line_exit_2(run("filter", en, ar, "-o", tmp_path / "o.jsonl"),
+    assert_one_line_error(run("filter", en, ar, "-o", tmp_path / "o.jsonl"),
                      f"{en} has 4 lines but {ar} has 3", f"{en}:4 has no partner")
     assert not (tmp_path / "o.jsonl.partial").exists()
     r = run("filter", en, ar, "-o", tmp_path / "o.jsonl", "--skip-bad")
@@ -201,12 +195,12 @@ def test_an_unreadable_dataset_dir(tmp_path, skip):
     bad.mkdir()
     (bad / "state.json").write_text("{broken", encoding="utf-8")
     r = run("filter", bad, "-o", tmp_path / "o.jsonl", *(["--skip-bad"] if skip else []))
-    _one_line_exit_2(r, f"{bad}: not a readable Hugging Face dataset")
+    assert_one_line_error(r, f"{bad}: not a readable Hugging Face dataset")
 
 
 def test_dataset_without_the_text_columns(tmp_path):
     ds = hf_dataset(tmp_path, "cols", translation=False)
-    _one_line_exit_2(run("filter", ds, "-o", tmp_path / "o.jsonl"), "has columns source, target", "--fields")
+    assert_one_line_error(run("filter", ds, "-o", tmp_path / "o.jsonl"), "has columns source, target", "--fields")
 
 
 @pytest.mark.parametrize("content,needle", [
@@ -217,31 +211,31 @@ def test_dataset_without_the_text_columns(tmp_path):
 def test_whole_file_problems_are_fatal_even_with_skip_bad(tmp_path, content, needle):
     src = tmp_path / "bad.tsv"
     src.write_bytes(content)
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.jsonl", "--skip-bad"), str(src), needle)
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl", "--skip-bad"), str(src), needle)
 
 
 def test_a_line_that_is_not_utf8(tmp_path):
     src = tmp_path / "bi.tsv"
     src.write_bytes(f"{EN[0]}\t{AR[0]}\n".encode() + b"caf\xe9\tx\n" + f"{EN[1]}\t{AR[1]}\n".encode())
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.jsonl"), f"{src}:2: not UTF-8 (invalid byte 0xe9")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl"), f"{src}:2: not UTF-8 (invalid byte 0xe9")
     assert run("filter", src, "-o", tmp_path / "o.jsonl", "--skip-bad").exit_code == 0
     assert kept_rows(tmp_path / "o.rejects.jsonl")[0]["raw"] == "caf\ufffd\tx"
 
 
 def test_inputs_and_outputs_are_checked_before_any_work(tmp_path):
     src = tsv(tmp_path)
-    _one_line_exit_2(run("filter", src, "-o", src), "is also an input")
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.csv"), "cannot tell the format of")
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.jsonl", "--dropped", tmp_path / "o.jsonl"),
+    assert_one_line_error(run("filter", src, "-o", src), "is also an input")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.csv"), "cannot tell the format of")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl", "--dropped", tmp_path / "o.jsonl"),
                      "--out and --dropped both write")
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "nope" / "o.jsonl"), "does not exist")
-    _one_line_exit_2(run("filter", tmp_path / "missing.tsv", "-o", tmp_path / "o.jsonl"), "no such file")
-    _one_line_exit_2(run("filter", src, tmp_path / "a.txt", "-o", tmp_path / "o.jsonl"), "plain text input is two")
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "o.jsonl", "--rejects", tmp_path / "r.jsonl"),
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "nope" / "o.jsonl"), "does not exist")
+    assert_one_line_error(run("filter", tmp_path / "missing.tsv", "-o", tmp_path / "o.jsonl"), "no such file")
+    assert_one_line_error(run("filter", src, tmp_path / "a.txt", "-o", tmp_path / "o.jsonl"), "plain text input is two")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl", "--rejects", tmp_path / "r.jsonl"),
                      "--rejects needs --skip-bad")
     (tmp_path / "somedir").mkdir()
     (tmp_path / "somedir" / "x").write_text("x")
-    _one_line_exit_2(run("filter", src, "-o", tmp_path / "somedir"), "not a saved dataset")
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "somedir"), "not a saved dataset")
     assert not (tmp_path / "o.jsonl").exists()
 
 

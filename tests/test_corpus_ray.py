@@ -1,10 +1,13 @@
 """`--ray`: the pipeline on a local Ray cluster (2 CPUs) gives exactly the local runner's records,
-counts, summary and outputs on the FLORES+NTREX noise set, and resumes after a failure; without
-Ray installed, `--ray` is one error line and exit 2."""
+counts, summary and outputs on the FLORES+NTREX noise set, with the input read as shards by the
+cluster, dedup hash-partitioned on it (duplicates straddling shards), the round trip on an actor
+pool (tiny models: one load per actor), outputs as shards (--shards), and resumes after a failure
+skipping the shards committed; without Ray installed, `--ray` is one error line and exit 2."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +16,16 @@ import pytest
 from test_corpus_noise import noisy_bitext, write_tsv
 
 from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+from mtfix.errors import MtfixError
+
+CHUNK = 200
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ray_cluster():
     ray = pytest.importorskip("ray", reason="Ray is the optional extra mtfix[ray] (make test installs it)")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    if not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield ray
     ray.shutdown()
 
@@ -31,46 +38,219 @@ def noisy(shared_data, tmp_path_factory) -> Path:
     return path
 
 
-def _run(src: Path, out: Path, **kw) -> CorpusRun:
+def _run(src, out: Path, *, outs=("k.jsonl", "k.parquet"), source=None, chunk_size=CHUNK, **kw) -> CorpusRun:
     out.mkdir(exist_ok=True)
-    return CorpusRun(open_bitext([src], order=("en", "ar")), load_pipeline_config(),
-                     [parse_output(out / "k.jsonl"), parse_output(out / "k.parquet")],
-                     dropped=parse_output(out / "d.jsonl"), summary=out / "s.json", chunk_size=200, **kw)
+    source = source or open_bitext([src], order=("en", "ar"))
+    return CorpusRun(source, load_pipeline_config(), [parse_output(out / o) for o in outs],
+                     dropped=parse_output(out / "d.jsonl"), summary=out / "s.json", chunk_size=chunk_size, **kw)
 
 
-def _files(out: Path) -> dict:
+def _files(out: Path, names=("k.jsonl", "k.parquet", "d.jsonl")) -> dict:
     summary = json.loads((out / "s.json").read_text(encoding="utf-8"))
     del summary["outputs"], summary["dropped"]  # paths
-    return {"summary": summary, **{n: (out / n).read_bytes() for n in ("k.jsonl", "k.parquet", "d.jsonl")}}
+    return {"summary": summary, **{n: (out / n).read_bytes() for n in names}}
 
 
-def test_ray_gives_exactly_the_local_runners_results(ray_cluster, noisy, tmp_path):
-    local = _run(noisy, tmp_path / "local", workers=1).run()
-    on_ray = _run(noisy, tmp_path / "ray", workers=2, ray="local").run()
-    assert on_ray.summary == local.summary and str(on_ray.signature) == str(local.signature)
-    assert local.summary["dropped"] > 300 and local.summary["filters"]["dedup"]["rejected"] >= 120
+@pytest.fixture(scope="module")
+def local(noisy, tmp_path_factory):
+    out = tmp_path_factory.mktemp("local")
+    result = _run(noisy, out, workers=1).run()
+    return result, out
+
+
+def test_ray_gives_exactly_the_local_runners_results(ray_cluster, noisy, local, tmp_path):
+    ref, ref_dir = local
+    on_ray = _run(noisy, tmp_path / "ray", workers=2, ray="local", shard_chunks=2).run()
+    assert on_ray.summary == ref.summary and str(on_ray.signature) == str(ref.signature)
+    assert ref.summary["dropped"] > 300 and ref.summary["filters"]["dedup"]["rejected"] >= 120
+    assert on_ray.engine["shards"] == -(-ref.summary["pairs"] // (2 * CHUNK)) >= 6
+    assert _files(tmp_path / "ray") == _files(ref_dir)
+    # the dedup ran across shards: duplicates of a pair read by another task
+    per_shard = 2 * CHUNK
+    dups = [(r["id"], int(m.group(1))) for line in (tmp_path / "ray" / "d.jsonl").open(encoding="utf-8")
+            for r in [json.loads(line)] if (m := re.search(r"duplicate of #(\d+)", r["reason"]))]
+    assert sum(i // per_shard != of // per_shard for i, of in dups) >= 50
+
+
+def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster, noisy, tmp_path, monkeypatch):
+    from mtfix.corpus.ray_runner import RayRun
+
+    src = tmp_path / "part.tsv"  # a part of the noise set: the first 1,400 lines
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    _run(src, tmp_path / "ref", workers=1).run()
+    real, calls = RayRun.commit_scored, []
+
+    def fail_on_the_fourth(self, work, meta):
+        calls.append(meta["index"])
+        if len(calls) == 4:
+            raise RuntimeError("a node died")
+        return real(self, work, meta)
+
+    monkeypatch.setattr(RayRun, "commit_scored", fail_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
+    monkeypatch.setattr(RayRun, "commit_scored", real)
+    assert (tmp_path / "ray" / "k.jsonl.partial" / "ray").is_dir()
+    result = _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
+    assert result.resumed_at == 3 * CHUNK  # the three shards committed before the failure
+    assert result.engine["shards"] == 7 and result.engine["scored"] == 7 - 3
+    assert _files(tmp_path / "ray") == _files(tmp_path / "ref")
+    assert not (tmp_path / "ray" / "k.jsonl.partial").exists()
+
+
+def _jsonl_with_traps(path: Path) -> None:
+    """Duplicates (exact and normalised) far apart, a first occurrence dropped by another filter,
+    blank lines and unreadable rows."""
+    rows = []
+    for i in range(40):
+        rows.append({"en": f"The report number {i} was published today.", "ar": f"نُشر التقرير رقم {i} اليوم."})
+        if i % 7 == 3:
+            rows.append({"en": "Prices rose by 5% in May.", "ar": "ارتفعت الأسعار بنسبة 5٪ في مايو."})
+        if i % 9 == 4:
+            rows.append({"en": "prices ROSE by 5 % in may", "ar": "ارتفعت الاسعار بنسبة ٥٪ في مايو"})
+        if i == 5:
+            rows.append({"en": "The vote was held at 9 am.", "ar": "أجري التصويت في الساعة 10 صباحا."})
+        if i == 30:
+            rows.append({"en": "The vote was held at 9 am.", "ar": "أجري التصويت في الساعة 9 صباحا."})
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines[10:10] = ["", "not json at all"]
+    lines[40:40] = ['{"en": "no arabic"}', "   "]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_small_shards_jsonl_bad_rows_and_sharded_outputs(ray_cluster, tmp_path):
+    src = tmp_path / "in.jsonl"
+    _jsonl_with_traps(src)
+
+    def run(out, **kw):
+        return _run(src, out, outs=("k.jsonl", "k.parquet"), chunk_size=4, skip_bad=True,
+                    source=open_bitext([src], skip_bad=True), rejects=out / "r.jsonl", **kw).run()
+
+    ref = run(tmp_path / "local", workers=1)
+    got = run(tmp_path / "ray", ray="local", shard_chunks=1, shards=True)
+    assert got.summary == ref.summary and ref.summary["bad_rows"] == 2
+    assert ref.summary["filters"]["dedup"]["rejected"] >= 8 and ref.summary["filters"]["numbers"]["rejected"] >= 1
+    n = got.engine["shards"]
+    assert n >= 10
+    parts = sorted((tmp_path / "ray" / "k.jsonl").iterdir())
+    assert [p.name for p in parts] == [f"part-{k:05d}.jsonl" for k in range(n)]
+    assert b"".join(p.read_bytes() for p in parts) == (tmp_path / "local" / "k.jsonl").read_bytes()
+    dropped = sorted((tmp_path / "ray" / "d.jsonl").iterdir())
+    assert b"".join(p.read_bytes() for p in dropped) == (tmp_path / "local" / "d.jsonl").read_bytes()
+    assert (tmp_path / "ray" / "r.jsonl").read_bytes() == (tmp_path / "local" / "r.jsonl").read_bytes()
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "ray" / "k.parquet")  # the folder of parts, as one table
+    assert table.to_pylist() == pq.read_table(tmp_path / "local" / "k.parquet").to_pylist()
+    meta = json.loads(pq.read_schema(tmp_path / "ray" / "k.parquet" / "part-00000.parquet").metadata[b"mtfix"])
+    assert meta["summary"] == ref.summary
+
+
+def test_a_bad_row_without_skip_bad_is_the_local_runners_error(ray_cluster, tmp_path):
+    src = tmp_path / "in.tsv"
+    src.write_text("One.\tواحد.\n" * 30 + "ragged\trow\there\n" + "Two.\tاثنان.\n", encoding="utf-8")
+    with pytest.raises(MtfixError) as local:
+        _run(src, tmp_path / "local", chunk_size=4, workers=1).run()
+    with pytest.raises(MtfixError) as on_ray:
+        _run(src, tmp_path / "ray", chunk_size=4, ray="local", shard_chunks=1).run()
+    assert str(on_ray.value) == str(local.value)
+    assert str(local.value).startswith(f"{src}:31: expected 2 tab-separated fields, found 3")
+    assert list((tmp_path / "ray").iterdir()) == []  # nothing written, no work dir
+
+
+def test_round_trip_on_an_actor_pool_loads_each_model_once_per_actor(ray_cluster, tiny_models, shared_data,
+                                                                      tmp_path):
+    from mtfix.engine import back_translator
+
+    en = (shared_data / "flores200-devtest" / "eng_Latn.txt").read_text(encoding="utf-8").splitlines()[:48]
+    ar = (shared_data / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()[:48]
+    src = tmp_path / "in.tsv"
+    src.write_text("".join(f"{a}\t{b}\n" for a, b in zip(en + en[:8], ar + ar[:8])), encoding="utf-8")
+
+    def run(out, **kw):
+        back = back_translator(str(tiny_models["marian-ar-en"]), src="ar", tgt="en", cache=None)
+        return _run(src, out, chunk_size=8, back_translate=back, back_model_name="marian-ar-en", **kw).run()
+
+    ref = run(tmp_path / "local", workers=1)
+    got = run(tmp_path / "ray", ray="local", workers=2, shard_chunks=1)
+    assert "roundtrip_chrf" in ref.summary["filters"]
+    assert got.summary == ref.summary and _files(tmp_path / "ray") == _files(tmp_path / "local")
+    scores = [json.loads(x)["scores"]["roundtrip_chrf"] for x in (tmp_path / "ray" / "d.jsonl").open()]
+    assert len(set(scores)) > 5  # real, varied chrF of the tiny model's noise
+    assert got.engine["shards"] == 7
+    loads = got.engine["actors"]
+    assert 1 <= len(loads) <= 2 and set(loads.values()) == {1}, loads  # one model load per actor
+
+
+def test_cuda_gives_each_back_translation_actor_one_gpu(ray_cluster, tmp_path, monkeypatch):
+    """No GPU here: the resources asked of Ray are checked, the pool is not run."""
+    import ray.data
+
+    from mtfix.corpus.ray_actors import RoundTripActor, actor_resources
+
+    assert actor_resources("cuda") == {"num_gpus": 1, "num_cpus": 1}
+    assert actor_resources("cpu") == actor_resources(None) == {"num_cpus": 1}
+    asked = []
+    real = ray.data.Dataset.map_batches
+
+    class Stop(Exception):
+        pass
+
+    def spy(self, fn, *args, **kw):
+        if fn is RoundTripActor:
+            asked.append(kw)
+            raise Stop
+        return real(self, fn, *args, **kw)
+
+    monkeypatch.setattr(ray.data.Dataset, "map_batches", spy)
+    monkeypatch.setattr(ray, "cluster_resources", lambda: {"CPU": 2.0, "GPU": 3.0})
+    src = tmp_path / "in.tsv"
+    src.write_text("One.\tواحد.\n" * 50, encoding="utf-8")
+    with pytest.raises(Stop):
+        _run(src, tmp_path / "o", chunk_size=5, ray="local", shard_chunks=1, device="cuda",
+             back_translate=lambda texts: list(texts)).run()
+    assert asked[0]["num_gpus"] == 1 and asked[0]["concurrency"] == 3  # one actor per GPU
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["plain", "hf", "parquet", "chain"])
+def test_every_input_format_is_read_as_shards_with_the_local_results(ray_cluster, noisy, kind, tmp_path):
+    lines = [line for line in noisy.read_text(encoding="utf-8").splitlines()[:900] if line.count("\t") == 1]
+    en, ar = zip(*(line.split("\t") for line in lines))
+    if kind == "plain":
+        (tmp_path / "c.en").write_text("\n".join(en) + "\n", encoding="utf-8")
+        (tmp_path / "c.ar").write_text("\n".join(ar) + "\n", encoding="utf-8")
+        paths = [tmp_path / "c.en", tmp_path / "c.ar"]
+    elif kind == "hf":
+        import datasets
+
+        datasets.Dataset.from_dict({"en": list(en), "ar": list(ar)}).save_to_disk(str(tmp_path / "ds"))
+        paths = [tmp_path / "ds"]
+    elif kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"en": list(en), "ar": list(ar)}), tmp_path / "c.parquet", row_group_size=64)
+        paths = [tmp_path / "c.parquet"]
+    else:
+        (tmp_path / "a.tsv").write_text("\n".join(lines[:333]) + "\n", encoding="utf-8")
+        (tmp_path / "b.tsv").write_text("\n".join(lines[333:]) + "\n", encoding="utf-8")
+        paths = [tmp_path / "a.tsv", tmp_path / "b.tsv"]
+    ref = _run(None, tmp_path / "local", source=open_bitext(paths), chunk_size=50, workers=1).run()
+    got = _run(None, tmp_path / "ray", source=open_bitext(paths), chunk_size=50, ray="local", shard_chunks=2).run()
+    assert got.summary == ref.summary and got.engine["shards"] == -(-len(lines) // 100) >= 8
     assert _files(tmp_path / "ray") == _files(tmp_path / "local")
 
 
-def test_a_failed_ray_run_resumes_after_its_last_committed_chunk(ray_cluster, noisy, tmp_path, monkeypatch):
-    from mtfix.corpus.state import WorkDir
-
-    _run(noisy, tmp_path / "ref", workers=1).run()
-    real, calls = WorkDir._commit_state, []
-
-    def fail_on_the_ninth(self, cursor, counts):
-        calls.append(cursor)
-        if len(calls) == 9:
-            raise RuntimeError("a node died")
-        return real(self, cursor, counts)
-
-    monkeypatch.setattr(WorkDir, "_commit_state", fail_on_the_ninth)
-    with pytest.raises(RuntimeError):
-        _run(noisy, tmp_path / "ray", ray="local").run()
-    monkeypatch.setattr(WorkDir, "_commit_state", real)
-    result = _run(noisy, tmp_path / "ray", ray="local").run()
-    assert result.resumed_at == 8 * 200
-    assert _files(tmp_path / "ray") == _files(tmp_path / "ref")
+def test_shards_need_ray(tmp_path, cli):
+    src = tmp_path / "in.tsv"
+    src.write_text("One.\tواحد.\n", encoding="utf-8")
+    r = cli("corpus", "filter", src, "-o", tmp_path / "k.jsonl", "--shards")
+    assert r.exit_code == 2 and r.stderr.strip() == (
+        "error: --shards writes one part per shard of a Ray run: it needs --ray")
+    r = cli("corpus", "filter", src, "-o", tmp_path / "k", "--shards", "--ray", "local")
+    assert r.exit_code == 2 and "--shards writes .jsonl, .tsv or .parquet parts" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tsv"]
 
 
 def test_without_ray_the_option_is_one_error_line(noisy, tmp_path):
@@ -84,3 +264,49 @@ def test_without_ray_the_option_is_one_error_line(noisy, tmp_path):
         "error: --ray needs Ray, an optional extra: pip install 'mtfix[ray]' (or run without --ray: local "
         "worker processes)"]
     assert list(tmp_path.iterdir()) == []  # nothing written, no work dir
+
+
+@pytest.mark.slow
+def test_build_repairs_the_articles_on_actors_with_the_local_results(ray_cluster, tiny_models, seed_path, cli,
+                                                                      tmp_path):
+    import shutil
+
+    arts = tmp_path / "articles"
+    (arts / "sub").mkdir(parents=True)
+    shutil.copy(seed_path, arts / "sub" / "seed.txt")
+    shutil.copy(seed_path, arts / "again.txt")
+    (arts / "english.md").write_text("This article is in English, not Arabic.\n", encoding="utf-8")
+    common = ["-b", tiny_models["marian-ar-en"], "-f", tiny_models["marian-en-ar"], "--beam", "2", "--skip-bad",
+              "--chunk-size", "7", "--no-cache"]
+    for name, extra in (("local", ["--workers", "1"]), ("ray", ["--ray", "local", "--workers", "2"])):
+        out = tmp_path / name
+        out.mkdir()
+        r = cli("corpus", "build", arts, "-o", out / "k.jsonl", "--dropped", out / "d.jsonl", *common, *extra)
+        assert r.exit_code == 0, r.output
+    for n in ("k.jsonl", "d.jsonl", "k.rejects.jsonl"):
+        assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
+    rows = [json.loads(x) for n in ("k.jsonl", "d.jsonl") for x in (tmp_path / "ray" / n).open(encoding="utf-8")]
+    assert {Path(r["source"]).name for r in rows} == {"seed.txt", "again.txt"}
+
+
+def test_a_parquet_input_gives_the_records_of_the_same_pairs_in_tsv(noisy, tmp_path):
+    """The Parquet reader (what mtfix writes, row groups read one by one, resumable by row)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = [line for line in noisy.read_text(encoding="utf-8").splitlines()[:300] if line.count("\t") == 1]
+    en, ar = zip(*(line.split("\t") for line in lines))
+    pq.write_table(pa.table({"en": list(en), "ar": list(ar)}), tmp_path / "in.parquet", row_group_size=70)
+    (tmp_path / "in.tsv").write_text("".join(f"{a}\t{b}\n" for a, b in zip(en, ar)), encoding="utf-8")
+    runs = {}
+    for name in ("in.parquet", "in.tsv"):
+        out = tmp_path / name.replace(".", "_")
+        _run(None, out, source=open_bitext([tmp_path / name], order=("en", "ar")), chunk_size=50, workers=1).run()
+        runs[name] = [{k: v for k, v in json.loads(x).items() if k != "source"}
+                      for n in ("k.jsonl", "d.jsonl") for x in (out / n).open(encoding="utf-8")]
+    assert runs["in.parquet"] == runs["in.tsv"] and len(runs["in.tsv"]) == len(lines)
+    source = open_bitext([tmp_path / "in.parquet"])
+    source.check()
+    items = list(source.read())
+    assert [i for i, _ in source.read(items[99][1])] == [i for i, _ in items[100:]]  # from a cursor
+    assert source.count() == len(lines)

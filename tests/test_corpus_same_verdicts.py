@@ -48,6 +48,10 @@ def test_the_default_pipeline_gives_the_same_records_as_the_reference_code(share
     monkeypatch.setattr(NormalizationProfile, "__call__", ref.normalize)
     monkeypatch.setattr("mtfix.text.numbers._HAS_NUMERIC", re.compile(""))  # always fold digits
     monkeypatch.setattr("mtfix.corpus.filters._ANY_DIGIT", re.compile(""))  # always compare numbers
+    monkeypatch.setattr("mtfix.corpus.align.AlignFilter.score", ref.align_score)
+    monkeypatch.setattr("mtfix.text.markup._TRIGGERS", re.compile(""))  # always look for tags, entities...
+    monkeypatch.setattr("mtfix.text.markup._MOJIBAKE_CHARS", re.compile(""))  # always ask ftfy
+    monkeypatch.setattr("mtfix.text.markup._NOT_WORD_SPACE_ASCII", re.compile(r"[^\w\s]"))  # ...and check junk
     slow = _judge(pairs)
     assert [i for i, (a, b) in enumerate(zip(fast, slow)) if a != b] == []
     assert len(fast) == len(slow)
@@ -209,3 +213,73 @@ def test_letters_and_digits_are_counted_as_before():
     texts = ["".join(map(chr, range(128))), "", " . ", "abc 123", "نعم ١٢٣", "Café"]
     got = EmptyFilter(min_chars=0).score([Pair(t, t) for t in texts])
     assert [s.value for s in got] == [ref.letters_digits(t) for t in texts]
+
+
+def test_the_markup_shortcuts_skip_only_texts_ftfy_and_the_patterns_find_nothing_in(shared_data, monkeypatch):
+    """find_damage skips ftfy without one of the characters its heuristic looks for, the tag/entity
+    patterns without ``<``/``&``/U+FFFD/controls, and the junk scan without a junk character:
+    the same findings as without the shortcuts, on real lines and on damaged copies of them."""
+    import ftfy
+
+    from mtfix.text import markup
+
+    lines = [line for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt")
+             for line in (shared_data / name).read_text(encoding="utf-8").splitlines()][::3]
+    arabic = [t for t in lines if not t.isascii()]
+    damaged = [t.encode("utf-8").decode(enc, errors="replace") for t in arabic[::10] for enc in ("cp1252", "latin-1")]
+    damaged += [t[:20] + junk + t[20:] for t in lines[::25] for junk in ("■■■", "□ □ □", "\ue000\ue001\ue002", "&amp;lt;b&amp;gt;",
+                                                                           "\x07", "<br/>", "\ufffd")]
+    texts = lines + damaged + [t[:20] + "☺☺ ،؛" + t[20:] for t in lines[::25]]  # two symbols: not junk
+    assert not any(ftfy.badness.is_bad(t) for t in texts if not markup._mojibake_chars().search(t))
+    fast = [markup.find_damage(t) for t in texts]
+    monkeypatch.setattr(markup, "_TRIGGERS", re.compile(""))
+    monkeypatch.setattr(markup, "_MOJIBAKE_CHARS", re.compile(""))
+    monkeypatch.setattr(markup, "_NOT_WORD_SPACE_ASCII", re.compile(r"[^\w\s]"))
+    monkeypatch.setattr(markup, "_junk_char", markup._is_junk)
+    slow = [markup.find_damage(t) for t in texts]
+    assert fast == slow
+    assert all(fast[len(lines):len(lines) + len(damaged)])  # every damaged copy is found
+
+
+def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data):
+    """A 2 MB pair and a 20,000-word loop through align: the Python lines it runs (per distinct
+    word: its stem, once) grow no faster than the text; the scans themselves run in C."""
+    from mtfix.corpus.align import AlignFilter
+    from mtfix.text import lexicon as lx
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n")
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n")
+    f = AlignFilter()
+    modules = ("mtfix.corpus.align", "mtfix.text.lexicon")
+
+    def work(k):
+        for memo in (lx._EN_STEMS, lx._AR_STEMS):
+            memo.clear()
+        pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
+        return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair
+
+    (small, _), (large, pair) = work(250), work(1000)
+    assert len(pair.src.encode()) + len(pair.tgt.encode()) > 200_000
+    assert large <= 4 * 1.3 * small + 200, (small, large)
+    assert large < 20 * len(pair.src.split())  # a bounded constant per word
+    huge = Pair(" ".join(en * 8)[:1_000_000], " ".join(ar * 8)[:1_000_000] + " x" * 20000, id=0)
+    assert _lines_executed(f.score, [huge], modules=modules) < 20 * len(huge.src.split())
+
+
+def test_latin_words_in_a_long_text_are_found_as_by_a_plain_search(shared_data, monkeypatch):
+    """Many Latin words against a long English side are looked up among its runs of letters,
+    digits, dots and dashes: the same count as searching the whole text for each."""
+    import random
+
+    from mtfix.corpus import align
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    rng = random.Random(5)
+    text = " ".join(en[:300]) + " U.S.-based K-9 \u212a\u0130stanbul x--y"  # Kelvin sign, dotted I
+    words = {w.lower() for w in align._LATIN_IN_ARABIC.findall(" ".join(rng.sample(en, 200)))}
+    words |= {"u.s.-based", "k-9", "kistanbul", "stanbul", "x--y", "nasa", "an", "ed", "s.-b"}
+    side = align._Side(text, "en")
+    plain = sum(w in text.lower() for w in words)
+    monkeypatch.setattr(align, "_SCAN_LIMIT", 0)
+    assert side.found(words) == plain and side._runs is not None
+    assert 0 < plain < len(words)

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 from mtfix.errors import MtfixError
+
+from conftest import assert_one_line_error
 from mtfix.evaluate import check_line_counts, evaluate, load_inputs, parse_system_spec
 
 REF = ["The cat sat on the mat.", "It was a sunny day.", "We went to the beach together.", "Nobody swam."]
@@ -35,17 +37,6 @@ def files(tmp_path):
 def run(*args):
     res = CliRunner().invoke(app, ["evaluate", *map(str, args)])
     return res
-
-
-def assert_one_line_error(res, *needles):
-    assert res.exit_code == 2, res.output
-    err = res.stderr.strip()
-    assert err.startswith("error: "), err
-    assert len(err.splitlines()) == 1, err
-    assert "Traceback" not in res.output
-    for n in needles:
-        assert str(n) in err, (n, err)
-    return err
 
 
 def test_line_count_mismatch_names_every_file_and_count(files, tmp_path):

@@ -13,6 +13,8 @@ from mtfix.errors import MtfixError
 from mtfix.evaluate import roundtrip_evaluate
 from mtfix.evaluate.render import to_html, to_markdown
 
+from conftest import assert_one_line_error
+
 SRC = ["The committee approved the new budget on Tuesday.", "Heavy rain closed several roads in the north.",
        "The museum will reopen next spring after repairs.", "Scientists found water ice near the lunar pole."]
 GOOD = ["وافقت اللجنة على الميزانية الجديدة يوم الثلاثاء.", "أغلقت الأمطار الغزيرة عدة طرق في الشمال.",
@@ -112,11 +114,7 @@ def test_cli_no_ref_with_a_missing_back_model_is_a_one_line_error(tmp_path):
     res = CliRunner().invoke(app, ["evaluate", "--no-ref", "--src", str(src), "--sys", str(hyp),
                                    "--back-model", str(missing), "--src-lang", "en", "--tgt-lang", "ar",
                                    "--json", str(out)])
-    assert res.exit_code == 2, res.output
-    err = res.stderr.strip()
-    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "Traceback" not in res.output
-    assert str(missing) in err
-    assert not out.exists()
+    assert_one_line_error(res, missing, not_written=[out])
 
 
 @pytest.mark.parametrize("backend", ["transformers"])

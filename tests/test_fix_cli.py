@@ -7,6 +7,8 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 
@@ -79,11 +81,7 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, content, message):
     src = tmp_path / "in.txt"
     src.write_bytes(content)
     out = tmp_path / "out.txt"
-    r = _run(src, "--out", out)
-    assert r.exit_code == 2
-    [line] = r.stderr.strip().splitlines()
-    assert line.startswith("error: ") and message in line
-    assert not out.exists()
+    assert_one_line_error(_run(src, "--out", out), message, not_written=[out])
 
 
 def test_malformed_glossary_names_file_and_line_and_nothing_is_written(seed_path, tmp_path):

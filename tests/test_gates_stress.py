@@ -69,7 +69,7 @@ def test_every_planted_kind_is_stopped_and_few_clean_lines_are(stress, shared_da
 
 
 def test_fidelity_reads_the_agreement_and_decides_exactly_as_before(stress, shared_data):
-    """The consensus scorer's pairwise chrF reaches the gates (GateContext.agreement): the fidelity
+    """The consensus scorer's pairwise chrF reaches the gates (the shared GateContext.facts): the fidelity
     gate and its evidence compute no chrF of their own, and every failure, evidence and decision is
     what the gates computing it themselves give."""
     segments, _, _, lang = planted_segments(stress, shared_data, "eng-ara", n=120)
@@ -86,12 +86,17 @@ def test_fidelity_reads_the_agreement_and_decides_exactly_as_before(stress, shar
     fidelity = next(g for g in selector.gates if g.name == "fidelity")
     assert any(g == "fidelity" for row in plain for fails in row for g, _ in fails)
 
-    # with the matrix the fidelity gate computes nothing
+    # with the consensus matrix in the selection's shared analyses the fidelity gate computes nothing
+    from mtfix.scoring.consensus import Agreement
+    from mtfix.scoring.facts import Facts
+
+    facts = Facts()
+    Agreement(segments, consensus._norm, facts=facts)  # the matrix, as the selection builds it
     calls = []
-    ctx = GateContext(lang, agreement=consensus.agreement(segments))
-    counted = ctx.chrf
-    ctx.chrf = lambda hyp, ref: calls.append((hyp, ref)) or counted(hyp, ref)
-    ctx.rows = {id(seg): i for i, seg in enumerate(segments)}
+    memo = facts._chrf
+    computed = memo._pair
+    memo._pair = lambda hyp, ref: calls.append((hyp, ref)) or computed(hyp, ref)
+    ctx = GateContext(lang, facts=facts)
     for seg in segments:
         for c in range(1, len(seg.candidates)):
             assert fidelity.check(seg, c, ctx) == fidelity.check(seg, c, plain_ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -491,6 +492,371 @@ def test_nothing_is_left_when_a_full_disk_stops_a_run_at_its_start(cli, tmp_path
     _fill(full, 0)
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", full / "o.jsonl", "-q")
     assert_one_line_error(r, "space")
+    from mtfix.engine.base import Hypothesis
+
+    assert TranslationCache(full / "d" / "c.sqlite").get_many("m", "{}", ["a"]) == {}  # a read creates nothing
     with pytest.raises(MtfixError, match="disk is full|no space"):
-        TranslationCache(full / "c.sqlite").get_many("m", "{}", ["a"])
+        TranslationCache(full / "d" / "c.sqlite").put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0,
+                                                                                         tokens=1)]})
     assert sorted(p.name for p in full.iterdir()) == ["filler"]
+
+
+# ------------------------------------------------------------------ item 15: make repair's out/ and cache
+
+def test_the_makefile_leaves_the_output_folder_to_mtfix_repair():
+    """`make repair` used to `mkdir -p out` first, so a failed run left an empty out/ (or old
+    files that looked fresh): the folder is repair's own now."""
+    from conftest import REPO
+
+    mk = (REPO / "Makefile").read_text(encoding="utf-8")
+    import re
+
+    recipe = re.search(r"^repair:.*\n((?:\t.*\n)+)", mk, re.M).group(1)
+    assert "mkdir" not in recipe and "mtfix repair" in recipe
+
+
+def test_repair_makes_its_output_folders_and_a_failed_run_leaves_none(cli, ar_file, tmp_path):
+    out = tmp_path / "out"
+    cache = tmp_path / "cachedir" / "c.sqlite"
+    args = ["--out", out / "r.txt", "--report", out / "deep" / "r.json", "--html", out / "r.html", "--cache", cache]
+    r = cli("repair", ar_file, "-b", "no-such-model-anywhere", *args)
+    assert_one_line_error(r, "no-such-model-anywhere")
+    assert not out.exists() and not cache.parent.exists()
+    r = cli("repair", ar_file, *args)  # offline: stage 0 only, exit 0
+    assert r.exit_code == 0, r.output
+    assert all(p.stat().st_size > 0 for p in (out / "r.txt", out / "deep" / "r.json", out / "r.html"))
+    assert leftovers(out) == []
+
+
+def test_a_failed_repair_write_removes_only_the_folders_it_made(cli, ar_file, tmp_path, monkeypatch):
+    import mtfix.outputs
+
+    def full(a, b):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    mine = tmp_path / "mine"  # a folder of the user's, with a file in it: never removed
+    mine.mkdir()
+    (mine / "keep.txt").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(mtfix.outputs.os, "replace", full)
+    r = cli("repair", ar_file, "--out", tmp_path / "new" / "a" / "r.txt", "--report", mine / "b" / "r.json",
+            "--html", tmp_path / "mine2" / "r.html")
+    assert_one_line_error(r, "no space left")
+    assert not (tmp_path / "new").exists() and not (mine / "b").exists() and not (tmp_path / "mine2").exists()
+    assert (mine / "keep.txt").read_text(encoding="utf-8") == "x"
+    empty = tmp_path / "empty"  # an empty folder that was there before: kept, as it was
+    empty.mkdir()
+    r = cli("repair", ar_file, "--out", empty / "r.txt")
+    assert_one_line_error(r, "no space left")
+    assert empty.is_dir() and list(empty.iterdir()) == []
+
+
+def test_repair_output_folder_rules_are_checked_before_any_work(cli, ar_file, tmp_path, small_fs):
+    a_file = tmp_path / "f.txt"
+    a_file.write_text("x", encoding="utf-8")
+    assert_one_line_error(cli("repair", ar_file, "--out", a_file / "sub" / "r.txt"), "is a file")
+    ro = small_fs("1m", ro=True)
+    assert_one_line_error(cli("repair", ar_file, "--out", ro / "new" / "r.txt"), "read-only")
+
+
+def test_a_broken_model_leaves_no_cache_file_or_folder(cli, tiny_models, ar_file, tmp_path):
+    """The language pairs are checked (tokenizers read) before the weights load: a run that dies
+    there used to leave a cache file holding those checks only."""
+    import shutil
+
+    bad = tmp_path / "bad-model"
+    shutil.copytree(tiny_models["marian-ar-en"], bad)
+    weights = bad / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    cache = tmp_path / "new" / "c.sqlite"
+    r = cli("repair", ar_file, "-b", bad, "-f", tiny_models["marian-en-ar"], "--backend", "transformers",
+            "--cache", cache, "--out", tmp_path / "out" / "r.txt")
+    assert_one_line_error(r, "cannot load model")
+    assert not cache.parent.exists() and not (tmp_path / "out").exists()
+
+
+def test_the_pairs_checked_before_the_cache_existed_are_stored_with_the_first_translation(tmp_path):
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import TranslationCache
+    from mtfix.engine.families import Pair
+
+    path = tmp_path / "d" / "c.sqlite"
+    cache = TranslationCache(path)
+    assert cache.get_many("m", "{}", ["a"]) == {} and len(cache) == 0 and cache.get_pair("m", "ar-en") is None
+    pair = Pair(src="ar", tgt="en", src_code=None, source_prefix="", target_prefix=())
+    cache.put_pair("m", "ar-en", pair)
+    assert not path.parent.exists() and cache.get_pair("m", "ar-en") == pair  # nothing written yet
+    cache.put_many("m", "{}", {"a": [Hypothesis(text="b", score=0.0, tokens=1)]})
+    cache.close()
+    again = TranslationCache(path)
+    assert again.get_pair("m", "ar-en") == pair and len(again) == 2
+
+
+def test_ctrl_c_names_the_work_dir_only_when_there_is_one(cli, tmp_path, monkeypatch):
+    import mtfix.corpus.runner as runner
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "o.jsonl"
+    with monkeypatch.context() as m:  # while the filters load (the align dictionaries take seconds)
+        m.setattr(runner, "build_filters", stop)
+        r = cli("corpus", "filter", _bitext(tmp_path), "-o", out)
+    assert r.exit_code == 130 and r.stderr.strip() == "interrupted before any work was kept; nothing was written"
+    assert not (tmp_path / "o.jsonl.partial").exists() and not out.exists()
+    monkeypatch.setattr(runner.CorpusRun, "_commit", stop)  # in the middle of the run
+    r = cli("corpus", "filter", _bitext(tmp_path), "-o", out)
+    assert r.exit_code == 130 and f"what is done is kept in {tmp_path / 'o.jsonl.partial'}" in r.stderr
+    assert (tmp_path / "o.jsonl.partial" / "state.sqlite").exists()
+
+
+def test_select_gate_reasons_name_the_incumbent_not_a_reference():
+    """In select there is no reference: the gates compare a challenger with the incumbent."""
+    from mtfix.scoring import Candidate, Segment, load_config
+    from mtfix.scoring.gates import GateContext, build_gates, run_gates
+
+    inc = "غادر عشرون ألف مدني المنطقة يوم السبت بعد توقف القتال في المدينة الكبيرة."
+    challengers = [inc + " " + inc + " " + inc,  # length
+                   "ذهب الأطفال إلى المدرسة صباحا مع أصدقائهم.",  # far from it
+                   "غادر عشرون ألف civilians left the area on Saturday after the fighting stopped."]  # script
+    gates = build_gates(load_config())
+    for select_style in (True, False):
+        seg = Segment(0, [Candidate(inc, "a")] + [Candidate(c, f"s{k}") for k, c in enumerate(challengers)],
+                      [], incumbent=0, original=None if select_style else inc)
+        reasons = [r for c in range(1, 4) for _, r in run_gates(gates, [seg], GateContext("ar"))[0][c]]
+        assert any("length" in r for r in reasons) and any("chrF" in r for r in reasons), reasons
+        assert not any("reference" in r for r in reasons), reasons
+        assert sum((("incumbent" if select_style else "original") in r) for r in reasons) >= 3, reasons
+        evidence = next(g for g in gates if g.name == "fidelity").evidence(seg, 0, GateContext("ar"))
+        assert evidence.endswith("the incumbent" if select_style else "the original")
+
+
+# ------------------------------------------------------------------ items 2-4 across every command that writes
+# A read-only output folder, a full disk (a real small tmpfs where mounts are allowed; an injected
+# ENOSPC or EROFS at the one atomic-output path everywhere), an output that is the translation cache.
+
+@pytest.fixture()
+def inputs(tmp_path, flores_subset, tiny_models):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.ar").write_text(AR, encoding="utf-8")
+    sys1, sys2 = flores_subset["systems"].values()
+    (d / "src.en").write_text("The cat sleeps on the bed.\nThe dog runs.\n", encoding="utf-8")
+    return {"ar": d / "a.ar", "tsv": _bitext(d), "src": d / "src.en", "cands": _candidates(d), "ref": flores_subset["en"],
+            "sys": (sys1, sys2), "tiny": tiny_models, "dir": d}
+
+
+def _tiny(i, key):
+    return str(i["tiny"][key])
+
+
+# command -> (arguments given the inputs and the output folder, the files it would write)
+COMMANDS = {
+    "translate": lambda i, d: (["translate", i["ar"], "--src", "ar", "--tgt", "en", "--model", _tiny(i, "marian-ar-en"),
+                                "--backend", "transformers", "--beam", "1", "--no-cache", "-o", d / "o.en"],
+                               [d / "o.en"]),
+    "repair": lambda i, d: (["repair", i["ar"], "--out", d / "o.ar", "--report", d / "r.json", "--html", d / "r.html"],
+                            [d / "o.ar", d / "r.json", d / "r.html"]),
+    "select": lambda i, d: (["select", "--candidates", *i["cands"], "--out", d / "o.ar", "--report", d / "r.json",
+                             "-q"], [d / "o.ar", d / "r.json"]),
+    "evaluate": lambda i, d: (["evaluate", "--ref", i["ref"], "--sys", f"a={i['sys'][0]}", "--sys",
+                               f"b={i['sys'][1]}", "--paired", "none", "--json", d / "o.json", "--html",
+                               d / "o.html", "-q"], [d / "o.json", d / "o.html"]),
+    "fix": lambda i, d: (["fix", i["ar"], "--out", d / "o.ar"], [d / "o.ar"]),
+    "corpus filter": lambda i, d: (["corpus", "filter", i["tsv"], "-o", d / "o.jsonl", "-o", d / "o_hf", "-q"],
+                                   [d / "o.jsonl", d / "o_hf"]),
+    "corpus build": lambda i, d: (["corpus", "build", i["ar"], "-b", _tiny(i, "marian-ar-en"), "-f",
+                                   _tiny(i, "marian-en-ar"), "--backend", "transformers", "--beam", "1",
+                                   "--back-n-best", "1", "--forward-n-best", "1", "--no-cache", "-o", d / "o.jsonl",
+                                   "-q"], [d / "o.jsonl"]),
+    "models convert": lambda i, d: (["models", "convert", _tiny(i, "marian-ar-en"), "--out", d / "ct2"], [d / "ct2"]),
+}
+CHEAP = ["repair", "select", "fix", "corpus filter"]  # no model: the default run; the rest are slow
+ALL = [pytest.param(c, marks=() if c in CHEAP else pytest.mark.slow) for c in COMMANDS]
+
+
+def _nothing_left(folder: Path, written) -> None:
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert leftovers(folder) == [], leftovers(folder)
+    assert not [p for p in folder.iterdir() if p.name.endswith(".partial")], list(folder.iterdir())
+
+
+@pytest.mark.parametrize("command", ALL)
+@pytest.mark.parametrize("code,words", [(errno.ENOSPC, "no space left"), (errno.EROFS, "read-only")])
+def test_an_os_error_at_the_atomic_output_path_is_one_line_and_leaves_nothing(cli, inputs, tmp_path, monkeypatch,
+                                                                                command, code, words):
+    """The error is injected where every output is put in place (mtfix.outputs): the rename."""
+    import mtfix.outputs
+
+    def fail(a, b):
+        raise OSError(code, os.strerror(code))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args, written = COMMANDS[command](inputs, out)
+    monkeypatch.setattr(mtfix.outputs.os, "replace", fail)
+    assert_one_line_error(cli(*args), words)
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert leftovers(out) == []
+    if command.startswith("corpus"):  # the work is kept for the rerun; with the disk back, it finishes
+        assert [p.name for p in out.iterdir()] == ["o.jsonl.partial"]
+        monkeypatch.undo()
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+        assert all(p.exists() for p in written) and leftovers(out) == []
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_a_read_only_output_folder_is_one_line(cli, inputs, small_fs, command):
+    ro = small_fs("1m", ro=True)
+    args, written = COMMANDS[command](inputs, ro)
+    assert_one_line_error(cli(*args), "read-only")
+    _nothing_left(ro, written)
+    if command == "repair":  # a folder repair would make there: refused before any work too
+        args, _ = COMMANDS[command](inputs, ro / "new")
+        assert_one_line_error(cli(*args), "read-only")
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_a_full_disk_is_one_line_and_leaves_nothing(cli, inputs, small_fs, command):
+    full = small_fs("2m")
+    _fill(full, 0)
+    before = sorted(p.name for p in full.iterdir())
+    args, written = COMMANDS[command](inputs, full)
+    assert_one_line_error(cli(*args), "space")
+    for p in written:
+        assert not p.exists(), f"{p} was written"
+    assert sorted(p.name for p in full.iterdir()) == before
+
+
+def test_models_pull_faults_are_one_line(cli, monkeypatch, tmp_path):
+    """No network here: the hub is faked, and the download fails the way a full or read-only disk makes it."""
+    import huggingface_hub
+
+    import mtfix.engine.hub as hub
+
+    monkeypatch.setattr(hub, "hub_reachable", lambda *a, **k: True)
+
+    class Info:
+        siblings = []
+
+    class Api:
+        def model_info(self, *a, **k):
+            return Info()
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", Api)
+    for code, words in ((errno.ENOSPC, "no space left"), (errno.EROFS, "read-only")):
+        def download(*a, code=code, **k):
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(huggingface_hub, "snapshot_download", download)
+        r = cli("models", "pull", "opus-mt-ar-en", "--to-models-dir", "--models-dir", tmp_path)
+        assert_one_line_error(r, words)
+
+
+def _model_commands(i, d, cache):
+    """Every command that translates through the cache, with -o (or --json) on the cache file."""
+    sys1, _ = i["sys"]
+    src = i["dir"] / "src.ar"
+    src.write_text("\n".join(["هذا اختبار."] * sum(1 for _ in open(sys1, encoding="utf-8"))) + "\n",
+                   encoding="utf-8")
+    m = _tiny(i, "marian-ar-en")
+    return [
+        ["translate", i["ar"], "--src", "ar", "--tgt", "en", "--model", m, "-o", cache],
+        ["repair", i["ar"], "--out", cache],
+        ["select", "--candidates", *i["cands"], "--source", i["src"], "--back-model", m, "--out", cache],
+        ["evaluate", "--no-ref", "--src", src, "--sys", sys1, "--back-model", m, "--src-lang", "ar",
+         "--tgt-lang", "en", "--json", cache],
+        ["corpus", "filter", i["tsv"], "--back-model", m, "-o", d / "o.jsonl", "--summary", cache],
+        ["corpus", "build", i["ar"], "-o", d / "o.jsonl", "--dropped", cache],
+    ]
+
+
+def test_no_command_writes_over_the_translation_cache(cli, inputs, tmp_path):
+    cache = tmp_path / "c.jsonl"  # a name every output option takes (--dropped wants a known format)
+    _make_cache(cache)
+    before = cache.read_bytes()
+    for args in _model_commands(inputs, tmp_path, cache):
+        line = assert_one_line_error(cli(*args, "--cache", cache), "translation cache", unchanged={cache: before})
+        assert "--cache" in line or "choose another path" in line, (args[0], line)
+
+
+def test_convert_leftovers_of_a_killed_run_go_with_the_next_conversion_never_a_live_ones(cli, inputs, tmp_path):
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    out = tmp_path / "ct2"
+    stale = tmp_path / f".ct2.mtfix-{dead}-ab12cd34.part"
+    stale.mkdir()
+    (stale / "model.bin").write_bytes(b"half")
+    live = tmp_path / f".ct2.mtfix-{os.getppid()}-00aa11bb.part"
+    live.mkdir()
+    mine = tmp_path / "ct2.part"  # not a name mtfix makes: not its to remove
+    mine.mkdir()
+    r = cli("models", "convert", _tiny(inputs, "marian-ar-en"), "--out", out)
+    assert r.exit_code == 0, r.output
+    assert (out / "model.bin").is_file() and not stale.exists() and live.is_dir() and mine.is_dir()
+    shutil.rmtree(live)
+
+
+def test_no_command_writes_over_an_input(cli, inputs):
+    i = inputs
+    sys1, sys2 = i["sys"]
+    cases = [
+        (["translate", i["ar"], "--src", "ar", "--tgt", "en", "-o", i["ar"]], i["ar"]),
+        (["repair", i["ar"], "--report", i["ar"]], i["ar"]),
+        (["fix", i["ar"], "--out", i["ar"]], i["ar"]),
+        (["select", "--candidates", *i["cands"], "--out", i["cands"][1]], i["cands"][1]),
+        (["evaluate", "--ref", i["ref"], "--sys", sys1, "--sys", sys2, "--html", sys2], sys2),
+        (["corpus", "filter", i["tsv"], "-o", i["tsv"]], i["tsv"]),
+        (["corpus", "build", i["ar"], "-o", i["dir"] / "o.jsonl", "--summary", i["ar"]], i["ar"]),
+    ]
+    for args, victim in cases:
+        before = Path(victim).read_bytes()
+        assert_one_line_error(cli(*args), "is also an input", unchanged={victim: before})
+
+
+@pytest.mark.parametrize("args", [["check", "SEED"], ["check", "SEED", "--json"], ["fix", "SEED"], ["repair", "SEED"]])
+def test_stdout_on_a_full_device_is_one_line(args, seed_path, tmp_path):
+    """`mtfix check FILE > file-on-a-full-disk` (here /dev/full): one line on stderr, exit 2."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    from conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "mtfix", *[str(seed_path) if a == "SEED" else a for a in args]],
+                           stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    assert p.returncode == 2, p.stderr
+    lines = [line for line in p.stderr.splitlines() if line.strip() and not line.startswith("warning:")]
+    assert lines[-1] == "error: cannot read or write: no space left on the device" and len(lines) == 1, p.stderr
+    assert "Traceback" not in p.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_says_where_conversions_land_and_what_they_are_called(tmp_path, monkeypatch, tiny_models):
+    """Item 13: `NAME-ct2-int8/` for a preset, `FOLDER-<hash>-ct2-int8/` for a local folder, in
+    --models-dir, else $MTFIX_MODELS_DIR, else the checkout's models/ whatever the current folder."""
+    import re
+    import shutil as sh
+
+    from conftest import REPO
+    from mtfix.engine.registry import ct2_dir_for
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "a preset becomes `NAME-ct2-int8/`, a local model folder `FOLDER-<hash of its path>-ct2-int8/`" in readme
+    assert "else `$MTFIX_MODELS_DIR`, else the checkout's `models/` (whatever the current directory" in readme
+    monkeypatch.chdir(tmp_path)
+    own = tmp_path / "own"
+    assert ct2_dir_for("opus-mt-ar-en", "int8", own) == own / "opus-mt-ar-en-ct2-int8"
+    assert ct2_dir_for("opus-mt-ar-en", "int8") == Path(os.environ["MTFIX_MODELS_DIR"]) / "opus-mt-ar-en-ct2-int8"
+    monkeypatch.delenv("MTFIX_MODELS_DIR")
+    assert ct2_dir_for("opus-mt-ar-en", "int8") == REPO / "models" / "opus-mt-ar-en-ct2-int8"
+    a, b = tmp_path / "x" / "marian", tmp_path / "y" / "marian"
+    for d in (a, b):
+        sh.copytree(tiny_models["marian-ar-en"], d)
+    na, nb = ct2_dir_for(str(a), "int8", own).name, ct2_dir_for(str(b), "int8", own).name
+    assert re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", na) and re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", nb)
+    assert na != nb  # two folders of the same name never collide

@@ -16,6 +16,8 @@ from mtfix.errors import MtfixError
 from mtfix.repair import RepairDecoding, repair_text
 from mtfix.text.segment import segment
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 
@@ -248,11 +250,8 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(tiny_models, tmp_pa
     binary.write_bytes(b"PK\x03\x04\x00\x00binary\x00")
     for f, message in [(english, "looks like English"), (binary, "binary"), (tmp_path / "none.txt", "no such file")]:
         out, rep = tmp_path / "o.txt", tmp_path / "r.json"
-        r = run("repair", f, *models, "--out", out, "--report", rep)
-        assert r.exit_code == 2, r.output
-        lines = r.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
-        assert not out.exists() and not rep.exists()
+        assert_one_line_error(run("repair", f, *models, "--out", out, "--report", rep), message,
+                              not_written=[out, rep])
     before = seed_path.read_bytes()
     r = run("repair", seed_path, *models, "--out", seed_path)
     assert r.exit_code == 2 and "also an input" in r.stderr

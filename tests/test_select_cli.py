@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 SRC = [f"افتتح الوزير الجسر الجديد فوق النهر في اليوم {i} من المهرجان." for i in range(1, 25)]
@@ -85,81 +87,78 @@ def test_repeated_option_and_named_specs(files):
     assert any("need a source" in n for n in d["notes"])
 
 
-def _assert_error(r, needle, *not_written):
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], r.output
-    for p in not_written:
-        assert not p.exists()
-
-
 def test_line_count_mismatch(files):
     tmp, paths, src = files
     short = write(tmp / "short.en", TRUTH[:-1])
     out = tmp / "o.en"
     r = run("--candidates", paths["good"], short, "--out", out)
-    _assert_error(r, "short.en has 23", out)
+    assert_one_line_error(r, "short.en has 23", not_written=[out])
     assert "good.en has 24" in r.output
     r = run("--candidates", paths["good"], paths["fair"], "--source", write(tmp / "s.ar", SRC[:3]), "--out", out)
-    _assert_error(r, "source", out)
+    assert_one_line_error(r, "source", not_written=[out])
 
 
 def test_single_candidate(files):
     tmp, paths, _ = files
-    _assert_error(run("--candidates", paths["good"], "--out", tmp / "o"), "at least two", tmp / "o")
+    assert_one_line_error(run("--candidates", paths["good"], "--out", tmp / "o"),
+                          "at least two", not_written=[tmp / "o"])
 
 
 def test_empty_and_binary_and_missing(files):
     tmp, paths, _ = files
     empty = tmp / "empty.en"
     empty.write_text("\n\n", encoding="utf-8")
-    _assert_error(run("--candidates", paths["good"], empty, "--out", tmp / "o"), "empty", tmp / "o")
+    assert_one_line_error(run("--candidates", paths["good"], empty, "--out", tmp / "o"),
+                          "empty", not_written=[tmp / "o"])
     binary = tmp / "bin.en"
     binary.write_bytes(b"\x00\x01\x02abc\n" * 24)
-    _assert_error(run("--candidates", paths["good"], binary, "--out", tmp / "o"), "binary", tmp / "o")
-    _assert_error(run("--candidates", paths["good"], tmp / "nope.en", "--out", tmp / "o"), "no such file", tmp / "o")
+    assert_one_line_error(run("--candidates", paths["good"], binary, "--out", tmp / "o"),
+                          "binary", not_written=[tmp / "o"])
+    assert_one_line_error(run("--candidates", paths["good"], tmp / "nope.en", "--out", tmp / "o"),
+                          "no such file", not_written=[tmp / "o"])
 
 
 def test_out_is_an_input(files):
     tmp, paths, _ = files
     before = paths["fair"].read_text(encoding="utf-8")
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", paths["fair"]), "also an input")
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--out", paths["fair"]), "also an input")
     assert paths["fair"].read_text(encoding="utf-8") == before
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", paths["good"]),
-                  "also an input", tmp / "o")
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", tmp / "o"),
-                  "both write", tmp / "o")
+    r = run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", paths["good"])
+    assert_one_line_error(r, "also an input", not_written=[tmp / "o"])
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--report", tmp / "o"),
+                          "both write", not_written=[tmp / "o"])
 
 
 def test_wrong_language(files):
     tmp, paths, src = files
     out = tmp / "o"
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "ar", "--out", out),
-                  "looks like English but the target language is Arabic", out)
-    _assert_error(run("--candidates", paths["good"], src, "--out", out), "looks like Arabic", out)
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--source", paths["weak"], "--out", out),
-                  "same language", out)
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "xx", "--out", out),
-                  "unknown language", out)
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "ar", "--out", out),
+                          "looks like English but the target language is Arabic", not_written=[out])
+    assert_one_line_error(run("--candidates", paths["good"], src, "--out", out), "looks like Arabic", not_written=[out])
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--source", paths["weak"], "--out", out),
+                          "same language", not_written=[out])
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--tgt-lang", "xx", "--out", out),
+                          "unknown language", not_written=[out])
 
 
 def test_duplicate_names_and_bad_options(files):
     tmp, paths, _ = files
     out = tmp / "o"
-    _assert_error(run("--candidates", f"a={paths['good']}", f"a={paths['fair']}", "--out", out), "NAME=PATH", out)
+    assert_one_line_error(run("--candidates", f"a={paths['good']}", f"a={paths['fair']}", "--out", out),
+                          "NAME=PATH", not_written=[out])
     r = run("--candidates", paths["good"], paths["fair"], "--out", out, "--bogus")
     assert r.exit_code == 2 and "--bogus" in r.output and not out.exists()  # click's usage error
-    _assert_error(run("--candidates", paths["good"], paths["fair"]), "--out", out)
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", out, "--back-model", "m"),
-                  "needs --source", out)
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"]), "--out", not_written=[out])
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--out", out, "--back-model", "m"),
+                          "needs --source", not_written=[out])
 
 
 def test_bad_config_file(files):
     tmp, paths, _ = files
     c = tmp / "c.toml"
     c.write_text("[weights]\nconsensos = 1\n", encoding="utf-8")
-    _assert_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--config", c),
-                  "consensos", tmp / "o")
+    assert_one_line_error(run("--candidates", paths["good"], paths["fair"], "--out", tmp / "o", "--config", c),
+                          "consensos", not_written=[tmp / "o"])
 
 
 def test_config_changes_the_signature(files):

@@ -17,6 +17,8 @@ from mtfix.cli.app import app
 from mtfix.errors import MtfixError
 from mtfix.select import select_files, select_lines
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 
@@ -116,11 +118,8 @@ def test_unknown_incumbent_is_one_line_error_nothing_written(files, value):
     out, rep = tmp / "o.en", tmp / "r.json"
     r = run("--candidates", *[f"{n}={p}" for n, p in paths.items()], "--source", src, "--incumbent", value,
             "--out", out, "--report", rep)
-    assert r.exit_code == 2, r.output
-    lines = [line for line in r.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "--incumbent" in lines[0], r.output
-    assert "is neither the name nor the file of a candidate (names: m2m, nllb3, nllb600, hplt)" in lines[0]
-    assert not out.exists() and not rep.exists()
+    assert_one_line_error(r, "--incumbent", "is neither the name nor the file of a candidate (names: m2m, nllb3, "
+                          "nllb600, hplt)", not_written=[out, rep])
 
 
 def test_select_lines_library():

@@ -13,7 +13,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("torch", "transformers", "huggingface_hub.hf_api", "huggingface_hub.file_download", "ctranslate2",
-         "pydantic", "numpy", "matplotlib", "sacrebleu")
+         "pydantic", "numpy", "matplotlib", "sacrebleu", "typer.rich_utils", "markdown_it", "sqlite3")
+#: the modules of the commands a run does not use
+OTHER_COMMANDS = ("mtfix.cli.translate", "mtfix.cli.repair", "mtfix.cli.select", "mtfix.cli.evaluate",
+                  "mtfix.cli.corpus", "mtfix.cli.models", "mtfix.cli.options")
 
 PROBE = """
 import json, sys
@@ -30,10 +33,10 @@ print(json.dumps({"code": code, "loaded": [m for m in watch if m in sys.modules]
 """
 
 
-def _probe(args, tmp_path):
+def _probe(args, tmp_path, watch=HEAVY):
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
-           "MTFIX_MODELS_DIR": str(tmp_path / "models")}
-    p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], cwd=REPO, env=env,
+           "MTFIX_MODELS_DIR": str(tmp_path / "models"), "COLUMNS": "80"}
+    p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(watch)], cwd=REPO, env=env,
                        capture_output=True, text=True, timeout=120)
     return json.loads(p.stderr.strip().splitlines()[-1]), p.stdout
 
@@ -47,6 +50,50 @@ def test_light_commands_import_no_heavy_library(args, code, seed_path, tmp_path)
     if code is not None:
         assert got["code"] == code
     assert out.strip()  # it did its job (help text, findings, the model table)
+
+
+def test_a_path_option_needs_no_pydantic(seed_path, tmp_path):
+    got, _ = _probe(["fix", str(seed_path), "--out", str(tmp_path / "fixed.txt")], tmp_path, watch=("pydantic",))
+    assert got["loaded"] == [] and got["code"] in (0, 1) and (tmp_path / "fixed.txt").read_text(encoding="utf-8").strip()
+
+
+def test_a_command_run_imports_only_its_own_module(seed_path, tmp_path):
+    got, out = _probe(["check", str(seed_path)], tmp_path, watch=OTHER_COMMANDS + ("mtfix.cli.check",))
+    assert got["loaded"] == ["mtfix.cli.check"] and out.strip()
+    got, out = _probe(["--help"], tmp_path, watch=OTHER_COMMANDS)  # the top-level help lists them all
+    assert got["loaded"] == list(OTHER_COMMANDS) and got["code"] == 0
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).replace("- ", "-")
+
+
+def test_help_is_the_same_with_one_command_or_all(tmp_path):
+    """`mtfix check --help` registers only `check`; the full application (``mtfix.cli.app.app``,
+    what library users and CliRunner see) gives the same help, and both are plain text."""
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import COMMANDS, app
+
+    for words in (["check"], ["repair"], ["models", "list"], ["corpus"]):
+        got, alone = _probe([*words, "--help"], tmp_path)
+        assert got["code"] == 0, words
+        full = CliRunner().invoke(app, [*words, "--help"], terminal_width=80)
+        assert full.exit_code == 0 and _words(full.output) == _words(alone), words  # wrapped alike or not
+        assert alone.startswith(f"Usage: mtfix {' '.join(words)} ") and "╭" not in alone
+    got, top = _probe(["--help"], tmp_path)
+    listing = top.split("Commands:", 1)[1]
+    assert [ln.split()[0] for ln in listing.splitlines() if ln[2:3].strip()] == list(COMMANDS)
+    # each command's first sentence, not cut at "e.g.", at most two lines
+    assert "several candidate translations (e.g. outputs of several MT systems)." in " ".join(listing.split())
+    assert "Translate FILE line by line: the same number of lines comes out." in listing
+
+
+def test_an_unknown_command_still_gets_a_suggestion(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "mtfix", "chek", "x"], cwd=REPO, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}, timeout=120)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        "error: No such command 'chek'. Did you mean 'check'? (see `mtfix --help`)")
 
 
 def test_plain_parameter_values_still_validated(tmp_path):
@@ -71,6 +118,75 @@ def test_plain_parameter_values_still_validated(tmp_path):
     assert [s["name"] for s in d["systems"]] == ["A", "B"] and len(d["systems"][0]["worst_segments"]) == 1
 
 
+PATHS = """
+import json, sys
+from pathlib import Path
+from typing import List, Optional
+if sys.argv[1] == "fast":
+    from mtfix.cli import fastparams
+    assert fastparams.install()
+import typer
+from typer.testing import CliRunner
+
+app = typer.Typer()
+
+@app.command()
+def run(f: Path = typer.Argument(..., exists=True, dir_okay=False), out: Optional[Path] = typer.Option(None),
+        many: Optional[List[Path]] = typer.Option(None, "--p"), n: int = typer.Option(1, min=1, max=9),
+        k: int = typer.Option(0)):
+    print(json.dumps([type(f).__name__, str(f), str(out), [str(p) for p in many or []], n, k]))
+
+results = []
+for args in json.loads(sys.argv[2]):
+    r = CliRunner().invoke(app, args)
+    results.append([r.exit_code, r.output])
+print(json.dumps({"results": results, "pydantic": "pydantic" in sys.modules}))
+"""
+
+
+def test_path_values_skip_pydantic_and_keep_typer_checks(tmp_path):
+    """A ``Path`` given as text becomes ``Path(text)`` without pydantic, then meets typer's own checks:
+    the same results and messages as typer's adapter gives."""
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    plain = [[str(tmp_path / "a.txt")], [str(tmp_path / "a.txt"), "--out", "o.txt", "--p", "x", "--p", "y/z"],
+             [str(tmp_path / "missing.txt")], [str(tmp_path)]]
+    odd = [[str(tmp_path / "a.txt"), "--p", ""], [""], [str(tmp_path) + "//a.txt", "--out", "./o"]]  # Path() changes
+
+    def run(how, cases):
+        return json.loads(subprocess.run([sys.executable, "-c", PATHS, how, json.dumps(cases)], cwd=tmp_path,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                                         timeout=120, check=True).stdout)
+
+    fast, typer_ = run("fast", plain), run("typer", plain)
+    assert fast["results"] == typer_["results"]
+    assert [code for code, _ in fast["results"]] == [0, 0, 2, 2]
+    assert "exist" in fast["results"][2][1] and "directory" in fast["results"][3][1]
+    assert json.loads(fast["results"][1][1]) == [type(tmp_path).__name__, str(tmp_path / "a.txt"), "o.txt",
+                                                 ["x", "y/z"], 1, 0]
+    assert typer_["pydantic"] and not fast["pydantic"]
+    assert run("fast", odd)["results"] == run("typer", odd)["results"]  # these take typer's own way
+
+
+def test_int_values_skip_pydantic_and_keep_typer_checks(tmp_path):
+    """Plain digits in range are the int typer's adapter gives; anything else meets the adapter itself."""
+    f = tmp_path / "a.txt"
+    f.write_text("x", encoding="utf-8")
+    plain = [[str(f), "--n", "3"], [str(f), "--n", "09", "--k", "12"], [str(f), "--n", "9", "--k", "0"]]
+    odd = [[str(f), "--n", "0"], [str(f), "--n", "10"], [str(f), "--n", "+3"], [str(f), "--n", "\uff13"],
+           [str(f), "--n", "3.0"], [str(f), "--k", "-2"], [str(f), "--n", " 3"], [str(f), "--n", "x"]]
+
+    def run(how, cases):
+        return json.loads(subprocess.run([sys.executable, "-c", PATHS, how, json.dumps(cases)], cwd=tmp_path,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                                         timeout=120, check=True).stdout)
+
+    fast = run("fast", plain)
+    assert fast["results"] == run("typer", plain)["results"] and not fast["pydantic"]
+    assert [json.loads(out)[4:] for _, out in fast["results"]] == [[3, 0], [9, 12], [9, 0]]
+    got, want = run("fast", odd)["results"], run("typer", odd)["results"]
+    assert got == want and [got[i][0] for i in (0, 1, 7)] == [2, 2, 2]  # out of range, not a number
+
+
 def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):
     """A model in the Hugging Face cache is found from the cache layout alone (refs/main -> snapshots/<commit>)."""
     from huggingface_hub import constants, snapshot_download
@@ -92,3 +208,28 @@ def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):
     (repo / "refs" / "main").unlink()
     with pytest.raises(Exception, match="someorg/tiny-mt"):
         resolve("someorg/tiny-mt", tmp_path / "models")
+
+
+@pytest.mark.parametrize("error, line", [
+    ("sqlite", "error: SQLite: database or disk is full"),
+    ("other", None),  # anything else is not dressed up as a SQLite error
+])
+def test_a_sqlite_error_is_one_line_without_importing_sqlite_upfront(error, line, seed_path, monkeypatch):
+    """The last-resort SQLite handler needs no `import sqlite3` at start-up (tested above): an error
+    of a SQLite that was imported is still one line and exit code 2."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    import mtfix.text.check
+    from mtfix.cli.app import build_app
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full") if error == "sqlite" else KeyError("x")
+
+    monkeypatch.setattr(mtfix.text.check, "check_file", fail)
+    r = CliRunner().invoke(build_app(["check"]), ["check", str(seed_path)])
+    if line:
+        assert r.exit_code == 2 and r.stderr.strip() == line
+    else:
+        assert isinstance(r.exception, KeyError)

@@ -68,3 +68,17 @@ def test_repetition_and_invisibles():
     zw = [f for f in report.findings if f.code == "zero-width"]
     assert len(zw) == 1 and zw[0].details["count"] == 2 and zw[0].sentence is None
     assert zw[0].details["name"] == "ZERO WIDTH SPACE"
+
+
+def test_letters_that_surely_count_for_a_language():
+    """The check's shortcut (a sentence more than half these letters is in that language) uses
+    letters that script_stats counts for the language."""
+    from mtfix.text import check
+    from mtfix.text.script import script_stats
+
+    for lang, rx in check._SURELY.items():
+        chars = [chr(c) for c in range(0x10000) if rx.match(chr(c))]
+        assert chars
+        for c in chars:
+            st = script_stats(c)
+            assert (st.arabic if lang == "ar" else st.latin) == 1, (lang, c)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 
 from mtfix.text.check import check_text
@@ -96,3 +99,104 @@ def test_fix_decodes_safe_entities_only():
     assert res.text == ("قال المتحدث\xa0إن الأمر \"انتهى\" &amp;lt;b&amp;gt; &#42;مهم&#42;.\n\n```\n&nbsp; in code\n```\n")
     assert [f.code for f in res.fixes] == ["entity"] * 3
     assert fix_text(res.text, "ar").text == res.text  # idempotent
+
+
+# ---------------------------------------------------------------- ftfy only where its heuristic can fire
+
+
+def _badness_tree():
+    from re import _constants as C, _parser as P  # the stdlib's own parser of the installed ftfy regex
+
+    from ftfy.badness import BADNESS_RE
+
+    return C, P.parse(BADNESS_RE.pattern, BADNESS_RE.flags), BADNESS_RE
+
+
+def _charset(C, op, av):
+    if op is C.LITERAL:
+        return {chr(av)}
+    if op is C.IN and not any(o is C.NEGATE for o, _ in av):
+        out = set()
+        for o, a in av:
+            if o is C.LITERAL:
+                out.add(chr(a))
+            elif o is C.RANGE:
+                out.update(map(chr, range(a[0], a[1] + 1)))
+            else:
+                return None
+        return out
+    return None
+
+
+def test_mojibake_characters_are_those_of_ftfys_heuristic():
+    """`_MOJIBAKE_CHAR` (markup.py) lists every non-ASCII character of ftfy's BADNESS_RE, each of
+    its alternatives needs one of them, and no match is longer than MOJIBAKE_CONTEXT: so a text
+    without them is never "bad", and windows around them find every match."""
+    from mtfix.text import markup
+
+    C, tree, rx = _badness_tree()
+    assert not rx.flags & re.IGNORECASE
+    (op, (_, branches)), = tree.data
+    assert op is C.BRANCH
+    listed = {chr(c) for c in range(0x80, 0x110000) if markup._MOJIBAKE_CHAR.match(chr(c))}
+    used = set()
+
+    def walk(items):
+        for o, a in items:
+            chars = _charset(C, o, a)
+            if chars:
+                used.update(c for c in chars if not c.isascii())
+            if o is C.SUBPATTERN:
+                walk(a[-1])
+            elif o in (C.MAX_REPEAT, C.MIN_REPEAT):
+                walk(a[2])
+
+    for branch in branches:
+        walk(branch)
+        assert any((cs := _charset(C, o, a)) and not any(c.isascii() for c in cs) for o, a in branch), branch
+    assert used <= listed
+    assert tree.getwidth()[1] <= markup.MOJIBAKE_CONTEXT
+
+
+def test_windowed_heuristic_equals_ftfys():
+    import random
+
+    from ftfy.badness import is_bad
+
+    from mtfix.text import markup
+
+    rng = random.Random(5)
+    alphabet = list("ab Ø§Ù„ÃÂ©’–\n\xa0é€ВГРС") + ["قال", "20", "  "]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        assert markup._looks_bad(text) == is_bad(text), repr(text)
+    assert not markup.may_hold_mojibake("قال المتحدث إن المعركة انتهت.\n" * 3)
+
+
+def test_open_markup_tracks_what_can_run_over_a_line_break():
+    from mtfix.text.markup import OpenMarkup
+
+    for text, is_open in (("<b>bold</b>\n", False), ("<span\n", True), ("a < b\n", True), ("<!-- a\n", True),
+                          ("<!-- a --> b\n", False), ("&lt;span\n", True), ("&lt;b&gt;\n", False), ("x > y\n", False)):
+        m = OpenMarkup()
+        m.feed(text)
+        assert m.open is is_open, text
+    m = OpenMarkup()
+    for line in ("<!-- a\n", "b\n", "c -->\n"):
+        m.feed(line)
+    assert not m.open
+
+
+def test_check_loads_ftfy_only_where_its_heuristic_fires(seed_path, tmp_path):
+    """The seed has curly quotes and dashes (characters of ftfy's heuristic) but no mojibake: its
+    check runs ftfy's heuristic without importing the ftfy package; mojibake imports it and is found."""
+    import subprocess
+
+    mojibake = tmp_path / "m.txt"
+    mojibake.write_text("قال المتحدث " + "المعركة انتهت".encode("utf-8").decode("cp1252", "replace") + ".\n",
+                        encoding="utf-8")
+    code = ("import sys; from mtfix.text.check import check_file; r = check_file(sys.argv[1]); "
+            "print('ftfy' in sys.modules, 'mojibake' in r.counts)")
+    for path, expect in ((seed_path, "False False"), (mojibake, "True True")):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+        assert out.stdout.split() == expect.split()

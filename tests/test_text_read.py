@@ -86,3 +86,19 @@ def test_strip_invisibles_by_kind(tmp_path):
     assert read_text(p, strip_invisibles=True) == "abc"
     f = read_file(p, strip_invisibles=True)
     assert f.text == "abc" and len(f.invisibles) == 2
+
+
+def test_text_chunks_are_whole_lines_with_the_line_by_line_errors(tmp_path):
+    from mtfix.text.read import iter_text_chunks, iter_text_lines
+
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "سطر\r\nline two\rthree\n".encode() * 500)
+    chunks = list(iter_text_chunks(path, 64))
+    assert "".join(chunks) == read_text(path) and len(chunks) > 10
+    assert all(c.endswith("\n") for c in chunks)
+    bad = tmp_path / "b.txt"
+    bad.write_bytes("سطر أول\n".encode() + b"ok \xff here\n" + b"nul \x00\n")
+    for reader in (iter_text_chunks, iter_text_lines):
+        with pytest.raises(MtfixError) as e:
+            list(reader(bad))
+        assert "offset 17" in str(e.value)

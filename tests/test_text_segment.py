@@ -248,3 +248,41 @@ def test_roundtrip_tricky_text(text):
     marked = reassemble(doc, [f"<{i}>" for i in range(len(doc.sentences))])
     assert re.sub(r"<\d+>", "", marked) == "".join(
         text[a:b] for a, b in zip([0] + [s.end for s in doc.sentences], [s.start for s in doc.sentences] + [len(text)]))
+
+
+# ---------------------------------------------------------------- pieces that segment alone
+
+
+def test_block_chunks_and_line_chunks_keep_the_blocks_and_cut_seamlessly():
+    """Regrouping lines (`line_chunks`) keeps every block end of the line-by-line reading, and a
+    text cut at a seamless point segments as the whole text does."""
+    import random
+
+    from mtfix.text.segment import block_chunks, independent_blocks, line_chunks
+
+    pieces = ["قال المتحدث إن المعركة انتهت.", "the text wrapped by hand", "# عنوان", "- بند", "> اقتباس",
+              "```", "~~~", "", " ", "\u200b", "Mr. Smith arrived.", "1441", "هـ. وكانت الحرب", "ق.م. في عهد",
+              "---", "| a | b |", "<b>x</b>"]
+    for seed in range(200):
+        rng = random.Random(seed)
+        text = "".join(rng.choice(pieces) + rng.choice(["\n", "\n", "\r\n", "\r", "\n\n"])
+                       for _ in range(rng.randint(1, 40)))
+        lines = text.replace("\n", "\n\0").split("\0")
+        lines = [x for x in lines if x]
+        by_line = [(c, e) for c, e, _ in block_chunks(lines)]
+        grouped = list(block_chunks(line_chunks([text], rng.choice([1, 20, 200]))))
+        assert "".join(c for c, _, _ in grouped) == text
+        ends = lambda chunks: [i for i, _ in enumerate("".join(c for c, _ in chunks[:k + 1]) for k in range(len(chunks)))
+                               if chunks[i][1]]
+        pos = lambda chunks: {len("".join(c for c, _ in chunks[:i + 1])) for i in ends(chunks)}
+        assert pos([(c, e) for c, e, _ in grouped]) == pos(by_line)
+        assert "".join(independent_blocks(lines)) == text
+        whole = segment(text)
+        at = 0
+        for c, _, seamless in block_chunks(lines):
+            at += len(c)
+            if seamless:
+                a, b = segment(text[:at]), segment(text[at:])
+                got = [(s.text, s.start) for s in a.sentences] + [(s.text, s.start + at) for s in b.sentences]
+                assert got == [(s.text, s.start) for s in whole.sentences], (seed, at)
+                assert len(a.paragraphs) + len(b.paragraphs) == len(whole.paragraphs)

@@ -11,20 +11,13 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
+from conftest import assert_one_line_error
+
 runner = CliRunner()
 
 
 def run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def error_line(result) -> str:
-    """The CLI's stderr must be exactly one line: `error: ...`."""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 @pytest.fixture()
@@ -58,13 +51,13 @@ def test_translate_json_n_best(tiny_models, ar_file):
 def test_n_best_without_json_is_refused(tiny_models, ar_file):
     r = run("translate", ar_file, "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en", "--n-best", "2")
     assert r.exit_code == 2
-    assert "--json" in error_line(r)
+    assert "--json" in assert_one_line_error(r)
 
 
 def test_unknown_model(ar_file):
     r = run("translate", ar_file, "--model", "no-such-model", "--src", "ar", "--tgt", "en")
     assert r.exit_code == 2
-    assert "unknown model no-such-model" in error_line(r)
+    assert "unknown model no-such-model" in assert_one_line_error(r)
 
 
 @pytest.mark.parametrize("model", ["opus-mt-ar-en", "Helsinki-NLP/opus-mt-ar-en", "someorg/some-model"])
@@ -72,7 +65,7 @@ def test_model_not_available_offline(ar_file, tmp_path, model):
     out = tmp_path / "out.txt"
     r = run("translate", ar_file, "--model", model, "--src", "ar", "--tgt", "en", "--out", out)
     assert r.exit_code == 2
-    line = error_line(r)
+    line = assert_one_line_error(r)
     assert "not available offline" in line and "mtfix models pull" in line and "local model directory" in line
     assert not out.exists()
 
@@ -80,26 +73,26 @@ def test_model_not_available_offline(ar_file, tmp_path, model):
 def test_default_model_comes_from_the_presets(ar_file):
     r = run("translate", ar_file, "--src", "ar", "--tgt", "en")
     assert r.exit_code == 2
-    assert "opus-mt-tc-big-ar-en is not available offline" in error_line(r)
+    assert "opus-mt-tc-big-ar-en is not available offline" in assert_one_line_error(r)
 
 
 def test_missing_model_dir(ar_file, tmp_path):
     r = run("translate", ar_file, "--model", tmp_path / "nope", "--src", "ar", "--tgt", "en")
     assert r.exit_code == 2
-    assert "no such model directory" in error_line(r)
+    assert "no such model directory" in assert_one_line_error(r)
 
 
 def test_corrupt_model_dirs(ar_file, tmp_path, tiny_models):
     empty = tmp_path / "empty"
     empty.mkdir()
     r = run("translate", ar_file, "--model", empty, "--src", "ar", "--tgt", "en")
-    assert r.exit_code == 2 and "not a model directory" in error_line(r)
+    assert r.exit_code == 2 and "not a model directory" in assert_one_line_error(r)
 
     bad_json = tmp_path / "badjson"
     bad_json.mkdir()
     (bad_json / "config.json").write_text("{not json", encoding="utf-8")
     r = run("translate", ar_file, "--model", bad_json, "--src", "ar", "--tgt", "en")
-    assert r.exit_code == 2 and "corrupt" in error_line(r)
+    assert r.exit_code == 2 and "corrupt" in assert_one_line_error(r)
 
     no_weights = tmp_path / "noweights"
     no_weights.mkdir()
@@ -107,14 +100,14 @@ def test_corrupt_model_dirs(ar_file, tmp_path, tiny_models):
         if f.suffix != ".safetensors":
             (no_weights / f.name).write_bytes(f.read_bytes())
     r = run("translate", ar_file, "--model", no_weights, "--src", "ar", "--tgt", "en", "--backend", "transformers")
-    assert r.exit_code == 2 and "cannot load model" in error_line(r)
+    assert r.exit_code == 2 and "cannot load model" in assert_one_line_error(r)
 
     broken_weights = tmp_path / "broken"
     broken_weights.mkdir()
     for f in tiny_models["marian-ar-en"].iterdir():
         (broken_weights / f.name).write_bytes(f.read_bytes()[: 100 if f.suffix == ".safetensors" else None])
     r = run("translate", ar_file, "--model", broken_weights, "--src", "ar", "--tgt", "en", "--backend", "transformers")
-    assert r.exit_code == 2 and "cannot load model" in error_line(r)
+    assert r.exit_code == 2 and "cannot load model" in assert_one_line_error(r)
 
 
 @pytest.mark.parametrize(
@@ -130,7 +123,7 @@ def test_wrong_language_for_the_model(tiny_models, ar_file, tmp_path, model, src
     r = run("translate", ar_file, "--model", tiny_models[model], "--src", src, "--tgt", tgt,
             "--backend", "transformers", "--out", out)
     assert r.exit_code == 2
-    assert message in error_line(r)
+    assert message in assert_one_line_error(r)
     assert not out.exists()
 
 
@@ -142,7 +135,7 @@ def test_wrong_direction_for_a_preset(tiny_models, ar_file, tmp_path, models_dir
     try:
         r = run("translate", ar_file, "--model", "opus-mt-ar-en", "--src", "en", "--tgt", "ar", "--backend", "transformers")
         assert r.exit_code == 2
-        assert "translates ar-en, not en-ar" in error_line(r)
+        assert "translates ar-en, not en-ar" in assert_one_line_error(r)
         ok = run("translate", ar_file, "--model", "opus-mt-ar-en", "--src", "ar", "--tgt", "en", "--backend", "transformers")
         assert ok.exit_code == 0, ok.output
     finally:
@@ -159,16 +152,16 @@ def test_bad_input_files(tiny_models, tmp_path, content, message):
     out = tmp_path / "out.txt"
     r = run("translate", f, "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en", "--out", out)
     assert r.exit_code == 2
-    assert message in error_line(r)
+    assert message in assert_one_line_error(r)
     assert not out.exists()
 
 
 def test_missing_input_and_output_over_input(tiny_models, ar_file, tmp_path):
     r = run("translate", tmp_path / "nope.txt", "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en")
-    assert r.exit_code == 2 and "no such file" in error_line(r)
+    assert r.exit_code == 2 and "no such file" in assert_one_line_error(r)
     before = ar_file.read_bytes()
     r = run("translate", ar_file, "--model", tiny_models["nllb"], "--src", "ar", "--tgt", "en", "--out", ar_file)
-    assert r.exit_code == 2 and "also an input" in error_line(r)
+    assert r.exit_code == 2 and "also an input" in assert_one_line_error(r)
     assert ar_file.read_bytes() == before
 
 
@@ -186,7 +179,7 @@ def test_models_convert_makes_a_self_contained_ct2_dir(tiny_models, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.stdout.strip()
     r = run("translate", src, "--model", out, "--src", "en", "--tgt", "ar", "--backend", "transformers")
-    assert r.exit_code == 2 and "CTranslate2 model" in error_line(r)
+    assert r.exit_code == 2 and "CTranslate2 model" in assert_one_line_error(r)
 
 
 def test_models_list_shows_the_presets():
@@ -204,7 +197,7 @@ def test_models_list_shows_the_presets():
 def test_models_pull_offline_is_a_clean_error():
     r = run("models", "pull", "opus-mt-ar-en")
     assert r.exit_code == 2
-    assert "cannot reach huggingface.co" in error_line(r)
+    assert "cannot reach huggingface.co" in assert_one_line_error(r)
 
 
 def test_help_lists_every_command():
@@ -269,10 +262,10 @@ def test_every_model_command_refuses_cuda_without_a_gpu(tiny_models, ar_file, tm
     }[command]
     r = run(*args, "--device", "cuda:0", "--cache", tmp_path / "c.sqlite")
     assert r.exit_code == 2, r.output
-    assert "--device cuda:0: no CUDA GPU is available" in error_line(r)
+    assert "--device cuda:0: no CUDA GPU is available" in assert_one_line_error(r)
     assert list(tmp_path.glob("out*")) == []
     r = run(*args, "--device", "tpu")
-    assert r.exit_code == 2 and "unknown device 'tpu'" in error_line(r)
+    assert r.exit_code == 2 and "unknown device 'tpu'" in assert_one_line_error(r)
 
 
 def test_device_auto_translates_on_the_cpu_like_cpu(tiny_models, ar_file, tmp_path):

@@ -13,8 +13,9 @@ SQLite error the library did not turn into a message, is printed as one line
 from __future__ import annotations
 
 import errno
-import sqlite3
+import importlib
 import sys
+import types
 
 import typer
 from typer.core import TyperGroup
@@ -45,7 +46,10 @@ class _Group(TyperGroup):
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
             typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
             raise typer.Exit(2) from None
-        except sqlite3.Error as e:
+        except Exception as e:
+            sqlite3 = sys.modules.get("sqlite3")  # not imported by the light commands: then no SQLite error
+            if sqlite3 is None or not isinstance(e, sqlite3.Error):
+                raise
             typer.echo(f"error: {MtfixError(f'SQLite: {e}')}", err=True)
             raise typer.Exit(2) from None
 
@@ -72,9 +76,37 @@ class _Group(TyperGroup):
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def format_commands(self, ctx, formatter):
+        """The command list: each command's first sentence, up to two lines (click cuts it at one)."""
+        rows = [(name, cmd) for name in self.list_commands(ctx)
+                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if rows:
+            limit = 2 * (formatter.width - 6 - max(len(name) for name, _ in rows))
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, cmd.short_help or _first_sentence(cmd.help or "", limit))
+                                    for name, cmd in rows])
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    """The first sentence of ``text``'s first paragraph (not cut at "e.g."), at most ``limit`` characters."""
+    words = text.split("\n\n", 1)[0].split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if len(" ".join(out + [word])) > limit - 3:
+            return " ".join(out) + "..."
+        out.append(word)
+        if word[-1] in ".!?" and (i + 1 == len(words) or words[i + 1][:1].isupper()):
+            break
+    return " ".join(out)
+
 
 def _flags_take_no_value(command) -> None:
-    """``--json`` in --help, not ``--json <bool>``: a flag takes no value (``--json true`` is an error)."""
+    """``--json`` in --help, not ``--json <bool>``: a flag takes no value (``--json true`` is an error).
+    Every command's help is click's plain formatter, as the root's (see :func:`build_app`)."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    if isinstance(command, TyperGroup) and not isinstance(command, _Group):  # `mtfix models`: its list alike
+        command.format_commands = types.MethodType(_Group.format_commands, command)
     for param in getattr(command, "params", []):
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
@@ -102,15 +134,8 @@ def usage_line(e: Exception) -> str:
     return line
 
 
-app = typer.Typer(
-    cls=_Group,
-    name="mtfix",
-    help="Repair poor machine translations, evaluate MT systems, build clean parallel corpora.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
+COMMANDS = ("translate", "check", "fix", "repair", "select", "evaluate", "corpus", "models")
 
 
 def _version(value: bool):
@@ -119,25 +144,48 @@ def _version(value: bool):
         raise typer.Exit()
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
-):
-    """mtfix: back-translate, re-translate, score with sacrebleu, keep the best."""
+def build_app(commands=None) -> typer.Typer:
+    """The ``mtfix`` application with ``commands`` (names of :data:`COMMANDS`; default all) registered.
+
+    Help is click's plain formatter (``rich_markup_mode=None``): typer's rich help pulls in
+    rich's markdown, tables and traceback machinery, most of ``mtfix --help``'s start-up."""
+    app = typer.Typer(
+        cls=_Group,
+        name="mtfix",
+        help="Repair poor machine translations, evaluate MT systems, build clean parallel corpora.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                     help="Print the version and exit."),
+    ):
+        """mtfix: back-translate, re-translate, score with sacrebleu, keep the best."""
+
+    for name in COMMANDS if commands is None else commands:
+        importlib.import_module(f"mtfix.cli.{name}").register(app)
+    return app
 
 
-def _register_all() -> None:
-    from mtfix.cli import check, corpus, evaluate, fix, models, repair, select, translate
-
-    for module in (translate, check, fix, repair, select, evaluate, corpus, models):
-        module.register(app)
-
-
-_register_all()
+def __getattr__(name: str):
+    """``app``, the whole application (every command), built on first use (PEP 562): ``main``
+    registers only the command it runs, so ``mtfix check`` does not import ``mtfix repair``'s options."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    app(args=argv if argv is not None else sys.argv[1:], prog_name="mtfix")
+    argv = list(argv if argv is not None else sys.argv[1:])
+    # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
+    only = [argv[0]] if argv and argv[0] in COMMANDS else None
+    build_app(only)(args=argv, prog_name="mtfix")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,10 +50,14 @@ WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unf
                                                                    "(default <first out>.partial).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
-RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run the filters on a Ray cluster: local (start one on "
-                                                          "this machine), auto (the running cluster: RAY_ADDRESS "
-                                                          "or `ray start`), or an address. Needs Ray: the "
-                                                          "optional extra named ray.")
+RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (input read as shards, filters, "
+                                                          "dedup, round trip and outputs on the cluster; same "
+                                                          "results): local (start one on this machine), auto (the "
+                                                          "running cluster: RAY_ADDRESS or `ray start`), or an "
+                                                          "address. Needs Ray: the optional extra named ray.")
+ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/--dropped as a folder of parts, "
+                                                 "one per shard (clean.parquet/part-00000.parquet ...), written "
+                                                 "by the cluster; without it, one file as usual.")
 WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
                                                                  "usable core); outputs are the same bytes for any "
                                                                  "number.")
@@ -69,13 +73,21 @@ def _default_beside(out: Path, suffix: str) -> Path:
     return out.with_name(stem + suffix)
 
 
-def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None):
+def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
+                  shards: bool = False, ray: Optional[str] = None):
     """Parse and check every output path before any work."""
     from mtfix.corpus.writers import parse_output
     from mtfix.outputs import plan_outputs
 
     specs = [parse_output(o) for o in outs]
     dropped_spec = parse_output(dropped) if dropped is not None else None
+    if shards:
+        if ray is None:
+            raise MtfixError("--shards writes one part per shard of a Ray run: it needs --ray")
+        for s in specs + ([dropped_spec] if dropped_spec else []):
+            if s.format == "hf":
+                raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {s.path} is a dataset folder "
+                                 f"(it has shards of its own): drop --shards or name a .parquet output")
     if skip_bad and rejects is None:
         rejects = _default_beside(specs[0].path, ".rejects.jsonl")
     if rejects is not None and not skip_bad:
@@ -84,7 +96,7 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
         raise MtfixError(f"--rejects {rejects}: the rejects file is JSONL; name it *.jsonl")
     summary = summary if summary is not None else _default_beside(specs[0].path, ".summary.json")
     files = [("--out", s) for s in specs] + ([("--dropped", dropped_spec)] if dropped_spec else [])
-    plan_outputs([*((opt, s.path, "folder" if s.format == "hf" else "file") for opt, s in files),
+    plan_outputs([*((opt, s.path, "folder" if s.format == "hf" or shards else "file") for opt, s in files),
                   ("--rejects", rejects), ("--summary", summary)], inputs, cache=cache)
     return specs, dropped_spec, rejects, summary
 
@@ -94,8 +106,11 @@ def _run(run, *, restart: bool, quiet: bool, what: str):
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
     except KeyboardInterrupt:
-        typer.echo(f"interrupted; what is done is kept in {run.work_dir}: run the same command again to continue",
-                   err=True)
+        if (Path(run.work_dir) / "state.sqlite").exists():
+            typer.echo(f"interrupted; what is done is kept in {run.work_dir}: run the same command again to "
+                       f"continue", err=True)
+        else:  # stopped while starting (loading filters, dictionaries): no work dir to speak of
+            typer.echo("interrupted before any work was kept; nothing was written", err=True)
         raise typer.Exit(130) from None
     if not quiet:
         _print_summary(result)
@@ -143,8 +158,9 @@ def _fields(value: Optional[str]):
 @corpus_app.command("filter")
 @engine_command
 def filter_command(
-    inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a Hugging Face dataset folder "
-                                                  "(several are read in turn), or two line-aligned plain files."),
+    inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a .parquet, a Hugging Face "
+                                                  "dataset folder (several are read in turn), or two line-aligned "
+                                                  "plain files."),
     out: List[Path] = OutOpt,
     dropped: Optional[Path] = DroppedOpt,
     rejects: Optional[Path] = RejectsOpt,
@@ -152,10 +168,10 @@ def filter_command(
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = SkipBadOpt,
     input_format: str = typer.Option("auto", "--input-format", help="auto (from the suffix; a folder is a "
-                                                                    "dataset), tsv, jsonl, plain or hf."),
+                                                                    "dataset), tsv, jsonl, parquet, plain or hf."),
     order: str = typer.Option("auto", "--order", help="Languages of the TSV columns / plain files: en,ar, ar,en, "
                                                       "or auto (a header, else the script of the first rows)."),
-    fields: Optional[str] = typer.Option(None, "--fields", help="JSONL/dataset field names of the English and "
+    fields: Optional[str] = typer.Option(None, "--fields", help="JSONL/Parquet/dataset field names of the English and "
                                                                 "Arabic text (default: en,ar, or a translation dict)."),
     split: Optional[str] = typer.Option(None, "--split", help="Split of a dataset with several."),
     back_model: Optional[str] = typer.Option(None, "--back-model", "-b", help="ar->en model: enables the round-"
@@ -167,6 +183,7 @@ def filter_command(
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
     ray: Optional[str] = RayOpt,
+    shards: bool = ShardsOpt,
     *,
     engine: EngineOptions,
 ):
@@ -179,7 +196,7 @@ def filter_command(
     config = load_pipeline_config(pipeline)
     specs, dropped_spec, rejects, summary = _plan_outputs(
         out, dropped, rejects, summary, skip_bad, [*inputs, pipeline],
-        cache=engine.cache_file() if back_model is not None else None)
+        cache=engine.cache_file() if back_model is not None else None, shards=shards, ray=ray)
     source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
     back_translate, model_name = None, "custom"
@@ -194,7 +211,7 @@ def filter_command(
         model_name = back_translate.name
     run = CorpusRun(source, config, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
-                    back_model_name=model_name, workers=workers, ray=ray)
+                    back_model_name=model_name, workers=workers, ray=ray, shards=shards, device=engine.device)
     _run(run, restart=restart, quiet=quiet, what="filtering pairs")
 
 
@@ -222,6 +239,7 @@ def build_command(
     quiet: bool = QuietOpt,
     workers: Optional[int] = WorkersOpt,
     ray: Optional[str] = RayOpt,
+    shards: bool = ShardsOpt,
     *,
     engine: EngineOptions,
 ):
@@ -240,7 +258,7 @@ def build_command(
         raise MtfixError(f"{pipe.source}: corpus build makes (en, ar) pairs; set src_lang = \"en\", tgt_lang = \"ar\"")
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
                                                           [*articles, pipeline, config],
-                                                          cache=engine.cache_file())
+                                                          cache=engine.cache_file(), shards=shards, ray=ray)
     scoring = load_config(config)
     for a in articles:  # cheap checks before any model is looked up
         if not Path(a).exists():
@@ -257,7 +275,8 @@ def build_command(
     run = CorpusRun(source, pipe, specs, dropped=dropped_spec, rejects=rejects, summary=summary,
                     work_dir=work_dir, skip_bad=skip_bad, chunk_size=chunk_size, back_translate=back_translate,
                     back_model_name=back[0][0], mode="build",
-                    repair=repair_description(back, forward, decoding, scoring), workers=workers, ray=ray)
+                    repair=repair_description(back, forward, decoding, scoring), workers=workers, ray=ray,
+                    shards=shards, device=engine.device)
     _run(run, restart=restart, quiet=quiet, what="repairing and filtering")
 
 

@@ -3,20 +3,43 @@
 Typer (0.2x) coerces every parameter value through a pydantic ``TypeAdapter``,
 so the first command that receives, say, a ``str`` imports pydantic (~0.2 s of
 a ~0.5 s start-up on this machine). A value that already is exactly what its
-annotation asks for (a ``str`` for ``str``, a ``bool`` for a flag, an ``int`` for ``int`` without a
-range, a sequence of ``str`` for ``list[str]``) needs no conversion and no
-validation: it is returned as typer's adapter would return it; a missing value
-(``None``) never needed the adapter either. Everything else (paths, ranges,
-choices, files, conversions of text to numbers) still goes to typer's own
-coercion, built on the first value that needs it. On a typer without
-these internals (older or newer versions) nothing is changed.
+annotation asks for (a ``str`` for ``str``, a ``bool`` for a flag, a sequence of
+``str`` for ``list[str]``) needs no conversion and no validation: it is returned
+as typer's adapter would return it; a missing value (``None``) never needed the
+adapter either. An ``int`` (with or without ``min``/``max``) given as plain ASCII
+digits, or as an int, and in range is the int pydantic's lax validation gives.
+A ``Path`` (or ``list[Path]``) value given as text becomes ``Path(text)`` (what
+pydantic's ``Path`` validation does; only where that keeps the text as it is, as
+typer's messages quote it) and then goes through typer's own path checks
+(``exists``, ``dir_okay``, ...), as its adapter would send it. Everything else
+(out-of-range numbers and their messages, signs, floats from text, choices,
+files) still goes to typer's own coercion, built on the first value that needs
+it. On a typer without these internals (older or newer versions) nothing is
+changed.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, get_args, get_origin
 
 _PLAIN = (str, int, float, bool)
+
+
+class _Ranged:
+    """An ``int`` with ``min``/``max``: a value in range, as an int or as plain ASCII digits ("4"),
+    is the int pydantic's lax validation gives; anything else (a sign, "1.0", out of range: the
+    error message) goes to typer's adapter."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+    def value(self, v):
+        if type(v) is str and v.isascii() and v.isdigit():
+            v = int(v)
+        if type(v) is int and (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi):
+            return v
+        return None
 
 
 def _plain_kind(descriptor) -> tuple[type, bool] | None:
@@ -26,15 +49,22 @@ def _plain_kind(descriptor) -> tuple[type, bool] | None:
         return None
     if getattr(info, "click_type", None) is not None:
         return None
-    if getattr(info, "min", None) is not None or getattr(info, "max", None) is not None:
-        return None
     annotation = descriptor.annotation
+    lo, hi = getattr(info, "min", None), getattr(info, "max", None)
+    if annotation is int:
+        return _Ranged(lo, hi), False
+    if lo is not None or hi is not None:
+        return None
     if annotation in _PLAIN:
         return annotation, False
+    if annotation is Path and getattr(info, "path_type", None) in (None, Path):
+        return Path, False
     if get_origin(annotation) is list:
         args = get_args(annotation)
         if len(args) == 1 and args[0] is str:
             return str, True
+        if len(args) == 1 and args[0] is Path and getattr(info, "path_type", None) in (None, Path):
+            return Path, True
     return None
 
 
@@ -42,6 +72,7 @@ def install() -> bool:
     """Teach typer's parameters the plain fast path; True if installed."""
     try:
         from typer import _coercion, core
+        from typer._param_types import coerce_cli_path
     except ImportError:  # typer without the adapter layer: nothing to avoid
         return False
     param_cls = getattr(core, "_TyperParameter", None)
@@ -62,7 +93,19 @@ def install() -> bool:
             object.__setattr__(self, "_full", None)
 
         def _coerce_value(self, value: Any, param, ctx) -> Any:
-            if self._kind is not None:
+            if self._kind is not None and self._kind[0] is Path:
+                many = self._kind[1]
+                items = value if many and isinstance(value, (list, tuple)) else None if many else [value]
+                # text that Path() leaves as it is ("a/b", not "a//b" or ""): typer's messages quote the text
+                if items is not None and all(isinstance(v, Path) or (isinstance(v, str) and str(Path(v)) == v)
+                                             for v in items):
+                    paths = [coerce_cli_path(Path(v), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+                             for v in items]
+                    return paths if many else paths[0]
+            elif self._kind is not None and isinstance(self._kind[0], _Ranged):
+                if (v := self._kind[0].value(value)) is not None:
+                    return v
+            elif self._kind is not None:
                 kind, many = self._kind
                 if many and isinstance(value, (list, tuple)) and all(type(v) is kind for v in value):
                     return list(value)

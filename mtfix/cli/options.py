@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
+import sys
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,10 +146,25 @@ def engine_command(fn: Callable) -> Callable:
     return command
 
 
+def _may_be_terminal(stream) -> bool:
+    """False when rich's ``Console.is_terminal`` would surely be False: not a TTY, and none of
+    the variables rich lets force a terminal (``FORCE_COLOR``, ``TTY_INTERACTIVE``, ``TTY_COMPATIBLE``)."""
+    if any(os.environ.get(v) for v in ("FORCE_COLOR", "TTY_INTERACTIVE", "TTY_COMPATIBLE")):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @contextlib.contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr; yields ``advance(k, total=None, description=None)``
-    (a new description starts the count again, for multi-phase work)."""
+    (a new description starts the count again, for multi-phase work). Nothing is shown
+    (and rich is not imported) when stderr is not a terminal."""
+    if not _may_be_terminal(sys.stderr):
+        yield lambda k, new_total=None, description=None: None
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -21,7 +21,6 @@ from mtfix.cli.options import (
     progress_bar,
 )
 from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
-from mtfix.errors import MtfixError
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +30,8 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
         back_models: Optional[List[str]] = BackModelsOpt,
         forward_models: Optional[List[str]] = ForwardModelsOpt,
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the repaired text here (default: stdout)."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the repaired text here (default: stdout); "
+                                                                      "missing folders are created."),
         report: Optional[Path] = typer.Option(None, "--report", help="Write the JSON report here."),
         html: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
         config: Optional[Path] = ScoringConfigOpt,
@@ -49,64 +49,39 @@ def register(app: typer.Typer) -> None:
     ):
         """Back-translate, re-translate, score every candidate, keep the best; never worse than the input."""
         from mtfix.outputs import plan_outputs, write_all
-        from mtfix.repair.models import RepairDecoding, open_repair_models
-        from mtfix.repair.stage0 import missing_default_models, repair_article, skipped_models_warning
-        from mtfix.scoring.terminology import with_glossaries
+        from mtfix.repair.run import run_repair
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
         from mtfix.text.read import read_text
 
+        # The output folders are repair's own: made when it writes, never left empty by a failed run.
         plan_outputs([("--out", out), ("--report", report), ("--html", html)],
                      [file, config, *(g for g in glossary or [] if Path(g).exists())],
-                     cache=engine.cache_file())
+                     cache=engine.cache_file(), make_folders=True)
         text = read_text(file)
-        base_config = load_config(config)  # a bad --config fails before any model is looked up
+        scoring = load_config(config)  # a bad --config fails before any model is looked up
         gloss = open_glossary(glossary, no_default_glossary)
-        missing = [] if back_models or forward_models or require_models else missing_default_models(engine.models_dir)
-        back, forward, warning = [], [], None
-        if missing:  # a fresh offline machine: stage 0 still repairs what needs no model
-            warning = skipped_models_warning(missing)
-            scoring, model_options = None, {}
-        else:
-            decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best,
-                                           forward_n_best=forward_n_best, max_batch_tokens=batch_tokens)
-            models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
-                                        **engine.translator_options())
-            back, forward = models.back, models.forward
-            scoring = with_glossaries(base_config, glossary, default=not no_default_glossary)
+        options = engine.translator_options()
+        models_dir = options.pop("models_dir")
         with progress_bar("repairing") as advance:
-            if not missing:
-                model_options = dict(decoding=decoding, config=scoring,
-                                     progress=lambda phase, k, total: advance(k, total, phase))
-            result = repair_article(text, back=back, forward=forward, glossary=gloss, name=str(file),
-                                    notes=[warning] if warning else [], **model_options)
-        rep = result.report()
+            run = run_repair(text, back_models=back_models, forward_models=forward_models, beam_size=beam_size,
+                             back_n_best=back_n_best, forward_n_best=forward_n_best, max_batch_tokens=batch_tokens,
+                             config=scoring, glossary=gloss, glossaries=glossary,
+                             default_glossary=not no_default_glossary, require_models=require_models,
+                             cache=engine.open_cache(), models_dir=models_dir,
+                             name=str(file), progress=lambda phase, k, total: advance(k, total, phase), **options)
+        rep = run.report()
         files = {}
         if report:
             files[report] = json.dumps(rep, ensure_ascii=False, indent=2) + "\n"
         if html:
             files[html] = render_repair_html(rep, source_name=str(file))
         if out:
-            files[out] = result.text
-        write_all(files)  # all or nothing
+            files[out] = run.text
+        write_all(files, make_folders=True)  # all or nothing
         if not out:
-            typer.echo(result.text, nl=not result.text.endswith("\n"))
-        s = result.summary()
-        if warning:
-            typer.echo(warning, err=True)
-        rules = f"{s['rule_fixes']} rule fixes in {s['fixed_by_rule']} sentences"
-        if missing:
-            typer.echo(f"repaired {s['changed']} of {s['sentences']} sentences: {rules}; no model run", err=True)
-        else:
-            translators = [tr for _, tr in back + forward]
-            loaded = sum(1 for tr in translators if tr.loaded)
-            reused = sum(tr.reused for tr in translators)
-            typer.echo(
-                f"repaired {s['changed']} of {s['sentences']} sentences: {rules}, {s['changed_by_model']} changed "
-                f"by a model ({s['candidates']} candidates scored); translations: "
-                f"{sum(tr.misses for tr in translators)} by {loaded} loaded model(s), "
-                f"{sum(tr.hits for tr in translators)} from the cache (earlier runs)"
-                + (f", {reused} reused within this run" if reused else ""),
-                err=True,
-            )
+            typer.echo(run.text, nl=not run.text.endswith("\n"))
+        if run.warning:
+            typer.echo(run.warning, err=True)
+        typer.echo(run.summary_line(), err=True)
         typer.echo(f"signature: {rep['signature']['line']}", err=True)

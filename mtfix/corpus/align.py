@@ -51,59 +51,102 @@ from mtfix.text import lexicon as lx
 
 __all__ = ["AlignFilter", "alignment"]
 
-_LATIN_IN_ARABIC = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}")
-_NUMBER = re.compile(r"\d+")
+# a Latin word: [A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}, with the first letter factored out
+_LATIN_IN_ARABIC = re.compile(r"[A-Za-z](?:[A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]+)")
 _PUNCT = {"question": "?؟", "exclamation": "!", "parenthesis": "()", "quote": "\"“”«»", "colon": ":"}
-_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")  # per number found
+
+
+_PUNCT_KIND = {c: k for k, chars in _PUNCT.items() for c in chars}
+_ANCHORS = re.compile(r"\d+|[" + re.escape("".join(_PUNCT_KIND)) + "]")  # numbers and punctuation, one pass
 
 
 class _Side:
-    """What one side contributes: stems, numbers, Latin tokens, punctuation kinds."""
+    """What one side contributes: stems (and the translations of those the lexicon knows),
+    numbers, Latin tokens, punctuation kinds. Computed once per side and chunk, whatever the
+    number of pairs it is compared in."""
 
-    __slots__ = ("stems", "numbers", "latin", "punct", "text")
+    __slots__ = ("stems", "known", "trans", "cover", "numbers", "latin", "punct", "text", "_low", "_runs")
 
-    def __init__(self, text: str, lang: str):
+    def __init__(self, text: str, lang: str, lexicon=None):
         self.text = text
+        self._low = self._runs = None
+        self.trans, self.cover = (), _EMPTY
         if lang == "ar":
-            self.stems = {lx.arabic_stem(w) for w in lx.arabic_words(text)}
+            self.stems = lx.arabic_stems(text)
             self.latin = {w.lower() for w in _LATIN_IN_ARABIC.findall(text)}
+            self.known = len(self.stems & _keys(lexicon)) if lexicon is not None else 0
         else:
-            self.stems = {lx.english_stem(w) for w in lx.english_words(text)}
-            self.latin = set()
-        self.numbers = set(_NUMBER.findall(text.translate(_FOLD_DIGITS)))
-        self.punct = {k for k, chars in _PUNCT.items() if any(c in text for c in chars)}
+            self.stems = lx.english_stems(text)
+            self.latin = _EMPTY
+            if lexicon is not None:
+                # The lexicon's two directions mirror each other (``e in ar_en[a]`` exactly when
+                # ``a in en_ar[e]``), and English stems have few translations: ``cover`` (their
+                # union) holds exactly the Arabic stems that one of this side's stems translates.
+                self.trans = list(filter(None, map(lexicon.en_ar.get, self.stems)))
+                self.cover = set().union(*self.trans)
+            self.known = len(self.trans)
+        found = _ANCHORS.findall(text)
+        if found:
+            kinds = _PUNCT_KIND
+            self.punct = {kinds[x] for x in found if x in kinds}
+            self.numbers = {x if x.isascii() else x.translate(_FOLD_DIGITS) for x in found if x not in kinds}
+        else:
+            self.punct = self.numbers = _EMPTY
+
+    def found(self, words) -> int:
+        """How many of ``words`` (lower-case Latin words: letters, digits, ``.``, ``-``) occur in
+        this side's lower-cased text. Each is searched in the text; for many words in a long text
+        (a pathological row) only in its distinct runs of such characters, where every occurrence
+        lies, so the work stays near linear."""
+        if self._low is None:
+            self._low = self.text.lower()
+        low = self._low
+        if len(words) * len(low) <= _SCAN_LIMIT:
+            return sum(w in low for w in words)
+        if self._runs is None:
+            runs = set(_LATIN_RUN.findall(low))
+            self._runs = runs, "\n".join(runs)
+        runs, joined = self._runs
+        return sum(w in runs or w in joined for w in words)
+
+
+_EMPTY: frozenset = frozenset()
+_LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
+_SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
+_KEYS: dict[int, tuple] = {}
+
+
+def _keys(lexicon) -> frozenset:
+    """The Arabic stems ``lexicon`` knows (built once per lexicon)."""
+    got = _KEYS.get(id(lexicon))
+    if got is None or got[0] is not lexicon:
+        got = _KEYS[id(lexicon)] = (lexicon, frozenset(lexicon.ar_en))
+    return got[1]
 
 
 def _alignment(en: _Side, ar: _Side, lexicon) -> tuple[float, int, int]:
-    matched = known = 0
-    if lexicon is not None:
-        for a in ar.stems:
-            t = lexicon.ar_en.get(a)
-            if t:
-                known += 1
-                matched += not t.isdisjoint(en.stems)
-        for e in en.stems:
-            t = lexicon.en_ar.get(e)
-            if t:
-                known += 1
-                matched += not t.isdisjoint(ar.stems)
-    nums = en.numbers | ar.numbers
-    known += 2 * len(nums)
-    matched += 2 * len(en.numbers & ar.numbers)
+    # a known stem is matched when one of its translations is among the other side's stems
+    known = en.known + ar.known
+    matched = 0
+    if known:
+        matched = len(ar.stems & en.cover) + en.known - sum(map(ar.stems.isdisjoint, en.trans))
+    if en.numbers or ar.numbers:
+        known += 2 * len(en.numbers | ar.numbers)
+        matched += 2 * len(en.numbers & ar.numbers)
     if ar.latin:
-        low = en.text.lower()
         known += 2 * len(ar.latin)
-        matched += 2 * sum(w in low for w in ar.latin)
-    punct = en.punct | ar.punct
-    known += len(punct)
-    matched += len(en.punct & ar.punct)
+        matched += 2 * en.found(ar.latin)
+    if en.punct or ar.punct:
+        known += len(en.punct | ar.punct)
+        matched += len(en.punct & ar.punct)
     return (matched + 1) / (known + 4), matched, known
 
 
 def alignment(src: str, tgt: str, *, langs: tuple[str, str] = ("en", "ar"), lexicon=None) -> float:
     """Alignment of one pair (no neighbours), with ``lexicon`` (default: the installed FreeDict)."""
     lexicon = lexicon if lexicon is not None else lx.load_lexicon()
-    a, b = _Side(src, langs[0]), _Side(tgt, langs[1])
+    a, b = _Side(src, langs[0], lexicon), _Side(tgt, langs[1], lexicon)
     en, ar = (a, b) if langs[1] == "ar" else (b, a)
     return _alignment(en, ar, lexicon)[0]
 
@@ -137,12 +180,20 @@ class AlignFilter(Filter):
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
 
     def _en_ar(self, pair) -> tuple[_Side, _Side]:
-        src, tgt = _Side(pair.src, self.langs[0]), _Side(pair.tgt, self.langs[1])
+        src, tgt = _Side(pair.src, self.langs[0], self.lexicon), _Side(pair.tgt, self.langs[1], self.lexicon)
         return (src, tgt) if self.langs[0] == "en" else (tgt, src)
 
     def score(self, pairs):
         sides = [self._en_ar(p) for p in pairs]
         own = [_alignment(en, ar, self.lexicon) for en, ar in sides]
+        crossed: dict[tuple[int, int], float] = {}  # (English of i, Arabic of j): each computed once
+
+        def cross(i: int, j: int) -> float:
+            got = crossed.get((i, j))
+            if got is None:
+                got = crossed[i, j] = _alignment(sides[i][0], sides[j][1], self.lexicon)[0]
+            return got
+
         out = []
         for i, p in enumerate(pairs):
             value, matched, known = own[i]
@@ -150,8 +201,7 @@ class AlignFilter(Filter):
             for j, label in ((i - 1, "previous"), (i + 1, "next")):
                 if not (0 <= j < len(pairs)) or abs(pairs[j].id - p.id) != 1 or pairs[j].source != p.source:
                     continue
-                for alt, what in ((_alignment(sides[i][0], sides[j][1], self.lexicon)[0], "English"),
-                                  (_alignment(sides[j][0], sides[i][1], self.lexicon)[0], "Arabic")):
+                for alt, what in ((cross(i, j), "English"), (cross(j, i), "Arabic")):
                     if best is None or alt > best:
                         best, where = alt, f"this {what} side fits the {label} line better ({alt:.2f})"
             reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"

@@ -285,8 +285,10 @@ class NumbersFilter(Filter):
             if not _ANY_DIGIT.search(p.src) and not _ANY_DIGIT.search(p.tgt):  # every number has a digit
                 out.append(FilterScore(0, "no numbers"))
                 continue
-            many = max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
-            if many > self.MAX_PAIRED:  # at least as many digit runs as numbers
+            # at least as many digit runs as numbers; more than MAX_PAIRED runs need 2 * MAX_PAIRED + 1 chars
+            many = 0 if max(len(p.src), len(p.tgt)) <= 2 * self.MAX_PAIRED else \
+                max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
+            if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
                 continue
             comp = compare_numbers(p.src, p.tgt)
@@ -466,7 +468,10 @@ class DedupFilter(Filter):
         text = self._text(pair)
         out = [("exact", b"e" + hashlib.blake2b(text.encode(), digest_size=16).digest())]
         if self._profile is not None:
-            norm = _NON_WORD.sub("", self._profile(text).casefold())
+            # the profile maps each character on its own: each side on its own (an ASCII side as is)
+            folded = self._profile(pair.src) + "\t" + self._profile(pair.tgt) if self.on == "pair" else \
+                self._profile(text)
+            norm = _NON_WORD.sub("", folded.casefold())
             out.append(("normalised", b"n" + hashlib.blake2b(norm.encode(), digest_size=16).digest()))
         return out
 

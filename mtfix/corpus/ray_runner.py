@@ -3,36 +3,51 @@
     mtfix corpus filter big.tsv -o clean.parquet --ray local --workers 8   # a Ray cluster on this machine
     mtfix corpus filter big.tsv -o clean.parquet --ray auto                # the cluster in RAY_ADDRESS / ray start
     mtfix corpus filter big.tsv -o clean.parquet --ray ray://head:10001    # a cluster by address
+    mtfix corpus filter big.tsv -o clean.parquet --ray auto --shards       # clean.parquet/part-00000.parquet ...
 
-The stateless filters (every filter but dedup and the round trip) and the
-dedup keys run as Ray Data ``map_batches`` tasks, one task per chunk, over
-windows of chunks;
-the driver (this process) reads the input with the same readers as the local
-runner, gets each chunk's scores back in input order
-(``preserve_order``), runs the round-trip and dedup filters, and commits the
-chunk to the same work dir. The records, counts, summary, signature and
-outputs are therefore exactly those of the local runner, and a re-run after
-a failure continues after the last committed chunk.
+A run is four stages over shards of whole chunks (:mod:`mtfix.corpus.ray_read`),
+each shard's result committed to the work dir (``<first out>.partial/ray/``)
+as soon as it is done:
+
+1. **read and score** (Ray Data ``map_batches`` tasks): each task reads its
+   shard from its reader cursor and scores the filters that judge a pair on
+   its own, chunk by chunk, and the dedup keys; the round-trip filter then
+   runs on an actor pool (:mod:`mtfix.corpus.ray_actors`). Each shard's
+   scores go to ``scored-NNNNN.jsonl``;
+2. **dedup**, hash-partitioned by key on the cluster (:mod:`mtfix.corpus.ray_dedup`);
+3. **finish** (tasks): each shard's records, kept or dropped with every score
+   and reason, to ``kept-``/``dropped-``/``rejects-NNNNN.jsonl``, and its counts;
+4. **outputs**: one file per output as the local runner writes it (the
+   shards' records concatenated in order, then the same writers), or with
+   ``--shards`` a folder per output holding one part per shard
+   (``part-NNNNN.jsonl|tsv|parquet``, written by tasks), plus the same
+   ``summary.json``.
+
+The records, counts, summary, signature and single-file outputs are those of
+the local runner, byte for byte. A failed run started again skips the shards
+already committed (and the dedup stage when it had finished).
 
 Ray is an optional extra (``pip install 'mtfix[ray]'``); without it
-``--ray`` is one error line.
+``--ray`` is one error line. On a cluster of several machines, the inputs,
+the outputs and the work dir must be on a file system every node sees at
+the same path (tasks read and write them).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Callable
 
 from mtfix.corpus.config import PipelineConfig
-from mtfix.corpus.parallel import score_chunk, usable_cores
-from mtfix.corpus.records import FilterScore, Pair
+from mtfix.corpus.parallel import usable_cores
+from mtfix.corpus.records import BadRow, FilterScore, Pair, Record
 from mtfix.errors import MtfixError
 
-__all__ = ["connect", "RayScorer", "WINDOW_CHUNKS"]
+__all__ = ["connect", "RayRun", "write_scored"]
 
-#: chunks sent to the cluster as one dataset (bounds the driver's memory, amortises scheduling)
-WINDOW_CHUNKS = 16
+_FILTERS: list | None = None  # (config, filters) of this task process
 
 
 def _import_ray():
@@ -67,88 +82,360 @@ def connect(address: str, workers: int | None = None) -> None:
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
 
 
-def _score_batch(batch: dict, config: PipelineConfig) -> dict:
-    """map_batches function; one row is one whole chunk (a filter may compare neighbouring pairs
-    of a chunk), as the JSON text of its pairs' fields. Out: per chunk, the JSON text of
-    ``{filter: [[value, reason], ...], "keys:<dedup filter>": [[[kind, hex digest], ...], ...]}``
-    (JSON keeps Python ints and floats exact)."""
-    out = []
-    for text in batch["chunk"]:
-        pairs = [Pair(*row) for row in json.loads(str(text))]
-        result = {}
-        for name, column in score_chunk(config, pairs).items():
-            if isinstance(name, tuple):  # ("keys", dedup filter)
-                result["keys:" + name[1]] = [[[kind, key.hex()] for kind, key in keys] for keys in column]
-            else:
-                result[name] = [[s.value, s.reason] for s in column]
-        out.append(json.dumps(result, ensure_ascii=False))
-    return {"i": batch["i"], "scores": out}
+def _context(preserve_order: bool = False):
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = preserve_order
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    return ctx
 
 
-def _decode(text: str) -> dict:
-    out = {}
-    for name, column in json.loads(text).items():
-        if name.startswith("keys:"):
-            out[("keys", name[5:])] = [[(kind, bytes.fromhex(key)) for kind, key in keys] for keys in column]
-        else:
-            out[name] = [FilterScore(v, r) for v, r in column]
-    return out
+# ---------------------------------------------------------------- stage 1: read and score (tasks)
 
-
-class RayScorer:
-    """Same contract as :class:`mtfix.corpus.parallel.WorkerPool`: chunks in, chunks with the
-    stateless filters' scores out, in order; the scoring runs as Ray Data tasks."""
-
-    def __init__(self, config: PipelineConfig, workers: int | None, chunk_size: int):
-        from mtfix.corpus.filters import DedupFilter
+def _stateless(config: PipelineConfig) -> list:
+    global _FILTERS
+    if _FILTERS is None or _FILTERS[0] != config:
         from mtfix.corpus.parallel import stateless_filters
 
+        _FILTERS = [config, stateless_filters(config)]
+    return _FILTERS[1]
+
+
+def _score_chunk(config: PipelineConfig, chunk: list) -> list[dict]:
+    """A chunk's entries: ``{"b": bad row}`` or ``{"p": pair, "id", "s": scores, "k": dedup keys,
+    "f": filters failed}``; the pairs are scored together, as locally."""
+    from mtfix.corpus.filters import DedupFilter
+    from mtfix.corpus.ray_read import item_row
+
+    pairs = [x for x in chunk if isinstance(x, Pair)]
+    entries = {id(p): {"p": item_row(p), "id": p.id, "s": {}, "k": {}, "f": []} for p in pairs}
+    for f in _stateless(config):
+        if isinstance(f, DedupFilter):
+            for p in pairs:
+                entries[id(p)]["k"][f.name] = [[kind, key.hex()] for kind, key in f.keys(p)]
+            continue
+        for p, s in zip(pairs, f.score(pairs) if pairs else []):
+            e = entries[id(p)]
+            e["s"][f.name] = [s.value, s.reason]
+            if not f.accept(s):
+                e["f"].append(f.name)
+    return [{"b": item_row(x)} if isinstance(x, BadRow) else entries[id(x)] for x in chunk]
+
+
+def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool):
+    """Task: read each shard from its cursor and score it; ``last``: write the scored shard
+    (no round trip follows), else hand it on to the round-trip actors."""
+    from mtfix.corpus.ray_read import Shard, read_shard
+
+    if os.path.isdir(cwd):
+        os.chdir(cwd)
+    out = []
+    for text in batch["shard"]:
+        shard = Shard(**json.loads(str(text)))
+        doc = {"shard": shard.to_dict(),
+               "chunks": [_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size)]}
+        out.append(json.dumps(write_scored(work, doc)) if last else json.dumps(doc, ensure_ascii=False))
+    return {"meta" if last else "doc": out}
+
+
+def write_scored(work: str, doc: dict) -> dict:
+    """Write a scored shard (``scored-NNNNN.jsonl``, one entry per input item) in one step; its meta."""
+    from mtfix.corpus.ray_dedup import scored_path
+    from mtfix.outputs import atomic_path
+
+    shard = doc["shard"]
+    with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            for chunk in doc["chunks"]:
+                for e in chunk:
+                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+    return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
+
+
+# ---------------------------------------------------------------- stage 3: finish (tasks)
+
+def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], langs: tuple[str, str]):
+    """Task: each shard's records (every score, kept or dropped and why) and counts."""
+    from mtfix.corpus.ray_dedup import load_verdicts, scored_path
+    from mtfix.corpus.ray_read import row_item
+    from mtfix.outputs import atomic_write_text
+
+    out = []
+    for index in batch["shard"]:
+        index = int(index)
+        verdicts = [load_verdicts(Path(work), j, index) for j in range(len(dedup))]
+        counts = {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
+                  "filters": {n: {"rejected": 0, "first": 0} for n in names}}
+        lines = {"kept": [], "dropped": [], "rejects": []}
+        with open(scored_path(Path(work), index), encoding="utf-8") as f:
+            for line in f:
+                e = json.loads(line)
+                counts["items"] += 1
+                if "b" in e:
+                    counts["bad_rows"] += 1
+                    lines["rejects"].append(row_item(e["b"]).to_json())
+                    continue
+                pair = row_item(e["p"])
+                pair.id = e["id"]
+                scores, failed = {}, []
+                for n in names:
+                    if n in dedup:
+                        hit = verdicts[dedup.index(n)].get(pair.id)
+                        scores[n] = FilterScore(1, "first of its kind") if hit is None else \
+                            FilterScore(0, f"{hit[1]} duplicate of #{hit[0]}")
+                        bad = hit is not None
+                    else:
+                        scores[n] = FilterScore(*e["s"][n])
+                        bad = n in e["f"]
+                    if bad:
+                        failed.append(n)
+                rec = Record(pair, scores, failed)
+                counts["pairs"] += 1
+                counts["kept" if rec.kept else "dropped"] += 1
+                for k, n in enumerate(failed):
+                    counts["filters"][n]["rejected"] += 1
+                    if k == 0:
+                        counts["filters"][n]["first"] += 1
+                lines["kept" if rec.kept else "dropped"].append(rec.to_json(langs))
+        for part, rows in lines.items():
+            atomic_write_text(Path(work) / f"{part}-{index:05d}.jsonl", "".join(r + "\n" for r in rows))
+        out.append(json.dumps({"index": index, "counts": counts}))
+    return {"meta": out}
+
+
+def _write_parts(batch, *, work: str, part: str, folder: str, fmt: str, langs, filters, metadata):
+    """Task: one output part per shard (``part-NNNNN.<fmt>``) from the shard's records."""
+    from mtfix.corpus.writers import OutputSpec, write_output
+
+    for index in batch["shard"]:
+        index = int(index)
+        write_output(OutputSpec(Path(folder) / f"part-{index:05d}.{fmt}", fmt),
+                     Path(work) / f"{part}-{index:05d}.jsonl", langs=langs, filters=filters, metadata=metadata)
+    return {"shard": batch["shard"]}
+
+
+# ---------------------------------------------------------------- the driver
+
+def _task_error(e: BaseException) -> BaseException:
+    """The MtfixError a task raised (one line for the user), else ``e``."""
+    seen = set()
+    cur = e
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, MtfixError) and type(cur).__module__.startswith("mtfix"):
+            return MtfixError(str(cur).splitlines()[0])
+        cur = getattr(cur, "cause", None) or cur.__cause__
+    return e
+
+
+class RayRun:
+    """The stages of one corpus run on Ray (see the module docstring), over a
+    :class:`~mtfix.corpus.state.WorkDir` that records each shard committed."""
+
+    def __init__(self, *, source, config: PipelineConfig, chunk_size: int, shard_chunks: int, skip_bad: bool,
+                 workers: int | None, back_translate: Callable | None, back_model_name: str,
+                 device: str | None, on_bad: Callable):
         self.ray = _import_ray()
+        self.source = source
         self.config = config
-        # the keys of score_chunk's result, in its order
-        self.names = [("keys", f.name) if isinstance(f, DedupFilter) else f.name for f in stateless_filters(config)]
-        self.workers = workers
         self.chunk_size = chunk_size
+        self.shard_chunks = shard_chunks
+        self.skip_bad = skip_bad
+        self.workers = workers
+        self.back_translate = back_translate
+        self.back_model_name = back_model_name
+        self.device = device
+        self.on_bad = on_bad
+        self.stats: dict = {}  # shards, scored (this run), actors {id: model loads}, duplicates
 
-    def map(self, chunks: Iterable[tuple[list[Pair], object]]) -> Iterator[tuple[list[Pair], object, dict]]:
-        window = []
-        for item in chunks:
-            window.append(item)
-            if len(window) >= WINDOW_CHUNKS:
-                yield from self._run(window)
-                window = []
-        if window:
-            yield from self._run(window)
+    # ------------------------------------------------------------ helpers
 
-    def _run(self, window: list) -> Iterator[tuple[list[Pair], object, dict]]:
+    def _plan(self, work, d: Path) -> list:
+        from mtfix.corpus.ray_read import Shard, plan_shards
+
+        saved = work.load_state("ray:plan")
+        if saved:
+            return [Shard(**s) for s in saved["ray:plan"]]
+        from mtfix.corpus.articles import ArticleSource
+
+        items = self._repaired() if isinstance(self.source, ArticleSource) else None
+        shards = list(plan_shards(self.source, None, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
+                                  first_index=0, first_id=0, inline_dir=d, on_bad=self.on_bad, items=items))
+        work.save_state({"ray:plan": [s.to_dict() for s in shards]})
+        return shards
+
+    def _repaired(self):
+        """``corpus build``: the articles repaired on an actor pool (the repair models load once per
+        actor; one GPU each with --device cuda), their items back in the order of the articles."""
+        from mtfix.corpus.ray_actors import RepairActor, actor_count, actor_resources, portable_source
+        from mtfix.corpus.ray_read import absolute_cwd, row_item
+
+        n = len(self.source.articles)
+        if not n:
+            return
+        _context(preserve_order=True)
+        ds = self.ray.data.from_items([{"doc": i} for i in range(n)], override_num_blocks=n)
+        ds = ds.map_batches(RepairActor, batch_size=1, batch_format="numpy",
+                            fn_constructor_kwargs={"source": portable_source(self.source), "cwd": absolute_cwd()},
+                            concurrency=actor_count(self.ray, self.device, self.workers, n),
+                            **actor_resources(self.device))
+        loads = self.stats.setdefault("repair_actors", {})
+        try:
+            for batch, docs in self._collect(ds, "items"):
+                for a, k in zip(batch["actor"], batch["loads"]):
+                    loads[str(a)] = max(int(k), loads.get(str(a), 0))
+                for rows in docs:
+                    for row in rows:
+                        yield row_item(row), None
+        finally:
+            _context()
+
+    def _collect(self, ds, column: str):
+        try:
+            for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                yield batch, [json.loads(str(t)) for t in batch[column]]
+        except MtfixError:
+            raise
+        except Exception as e:  # a task's MtfixError (a full disk...) is one line; anything else stays
+            err = _task_error(e)
+            if err is e:
+                raise
+            raise err from None
+
+    # ------------------------------------------------------------ stages
+
+    def run(self, work, pipeline, progress=None) -> dict:
+        from mtfix.corpus.filters import DedupFilter, RoundTripChrfFilter
+
+        import time
+
+        clock = [time.perf_counter()]
+
+        def lap(name):
+            now = time.perf_counter()
+            self.stats.setdefault("seconds", {})[name] = round(now - clock[0], 2)
+            clock[0] = now
+
+        d = work.subdir()
+        self.stats = {}
+        shards = self._plan(work, d)
+        total = sum(s.items for s in shards)
+        done = work.load_state("ray:scored:")
+        self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})
+        lap("plan")
+        self.stats["resumed_at"] = sum(s.items for s in shards if f"ray:scored:{s.index}" in done)
+        if progress:
+            progress(self.stats["resumed_at"], total)
+        todo = [s for s in shards if f"ray:scored:{s.index}" not in done]
+        if todo:
+            self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
+                        total)
+        lap("score")
+        names = pipeline.names
+        dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
+        with_pairs = [s.index for s in shards if s.pairs]
+        if dedup and with_pairs and not work.load_state("ray:dedup"):
+            from mtfix.corpus.ray_dedup import dedup_on_cluster
+
+            _context()
+            parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
+            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts)
+            work.save_state({"ray:dedup": True})
+        lap("dedup")
+        finished = work.load_state("ray:final:")
+        todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
+        if todo:
+            _context()
+            ds = self.ray.data.from_items([{"shard": i} for i in todo], override_num_blocks=len(todo))
+            ds = ds.map_batches(_finish_shards, batch_size=1, batch_format="numpy",
+                                fn_kwargs={"work": str(d), "names": names, "dedup": dedup,
+                                           "langs": self.config.langs}, **self._tasks())
+            for _, metas in self._collect(ds, "meta"):
+                work.save_state({f"ray:final:{m['index']}": m["counts"] for m in metas})
+            finished = work.load_state("ray:final:")
+        lap("finish")
+        counts = {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
+                  "filters": {n: {"rejected": 0, "first": 0} for n in names}}
+        for s in shards:
+            c = finished[f"ray:final:{s.index}"]
+            for k in ("items", "pairs", "kept", "dropped", "bad_rows"):
+                counts[k] += c[k]
+            for n in names:
+                for k in ("rejected", "first"):
+                    counts["filters"][n][k] += c["filters"][n][k]
+        self.shards = shards
+        self.dir = d
+        return counts
+
+    def _tasks(self) -> dict:
         import ray.data
 
-        from mtfix.corpus.parallel import pair_rows
+        return {"compute": ray.data.TaskPoolStrategy(size=self.workers)} if self.workers else {}
 
-        todo = [k for k, (pairs, _) in enumerate(window) if pairs]
-        if not todo or not self.names:
-            for pairs, extra in window:
-                yield pairs, extra, {}
-            return
-        ctx = ray.data.DataContext.get_current()
-        ctx.execution_options.preserve_order = True
-        ctx.enable_progress_bars = False
-        ctx.print_on_execution_start = False
-        rows = [{"i": k, "chunk": json.dumps(pair_rows(window[k][0]), ensure_ascii=False)} for k in todo]
-        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-        ds = ds.map_batches(_score_batch, fn_kwargs={"config": self.config}, batch_size=1, batch_format="numpy",
-                            compute=ray.data.TaskPoolStrategy(size=self.workers))
-        got: dict[int, dict] = {}
-        for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-            for i, text in zip(batch["i"], batch["scores"]):
-                got[int(i)] = _decode(str(text))
-        if sorted(got) != todo:
-            raise RuntimeError("Ray returned scores for other chunks than it was given")
-        for k, (pairs, extra) in enumerate(window):
-            yield pairs, extra, got.get(k, {})
+    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total) -> None:
+        from mtfix.corpus.ray_read import absolute_cwd
 
-    def __enter__(self):
-        return self
+        _context()
+        cwd = absolute_cwd()
+        ds = self.ray.data.from_items([{"shard": json.dumps(s.to_dict())} for s in todo],
+                                      override_num_blocks=len(todo))
+        ds = ds.map_batches(_score_shards, batch_size=1, batch_format="numpy",
+                            fn_kwargs={"source": self.source, "config": self.config, "chunk_size": self.chunk_size,
+                                       "work": str(d), "cwd": cwd, "last": not round_trip}, **self._tasks())
+        if round_trip:
+            from mtfix.corpus.ray_actors import RoundTripActor, actor_count, actor_resources, \
+                portable_back_translator
 
-    def __exit__(self, *exc):
-        return None
+            ds = ds.map_batches(RoundTripActor, batch_size=1, batch_format="numpy",
+                                fn_constructor_kwargs={"back": portable_back_translator(self.back_translate),
+                                                       "config": self.config, "model_name": self.back_model_name,
+                                                       "work": str(d), "cwd": cwd},
+                                concurrency=actor_count(self.ray, self.device, self.workers, len(todo)),
+                                **actor_resources(self.device))
+        for batch, metas in self._collect(ds, "meta"):
+            if "actor" in batch:
+                for a, n in zip(batch["actor"], batch["loads"]):
+                    self.stats["actors"][str(a)] = max(int(n), self.stats["actors"].get(str(a), 0))
+            for m in metas:
+                self.commit_scored(work, m)
+                if progress:
+                    progress(m["items"], total)
+
+    def commit_scored(self, work, meta: dict) -> None:
+        """Record a scored shard as committed (its file is in place): a re-run skips it."""
+        work.save_state({f"ray:scored:{meta['index']}": meta})
+        self.stats["scored"] += 1
+
+    # ------------------------------------------------------------ outputs
+
+    def concat(self, part: str, out: Path) -> None:
+        """The shards' ``part`` records, in input order, into one file (the local runner's part file)."""
+        import shutil
+
+        with open(out, "wb") as f:
+            for s in self.shards:
+                with open(self.dir / f"{part}-{s.index:05d}.jsonl", "rb") as src:
+                    shutil.copyfileobj(src, f)
+
+    def write_parts(self, spec, part: str, *, langs, filters, metadata) -> int:
+        """``spec`` as a folder of one part per shard, written by tasks, all-or-nothing."""
+        from mtfix.outputs import atomic_dir
+
+        if spec.format == "hf":
+            raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
+                             f"(it has shards of its own): drop --shards or name a .parquet output")
+        with atomic_dir(spec.path) as tmp:
+            if not self.shards:  # no input item: an empty folder
+                return 0
+            _context()
+            ds = self.ray.data.from_items([{"shard": s.index} for s in self.shards],
+                                          override_num_blocks=len(self.shards))
+            ds = ds.map_batches(_write_parts, batch_size=1, batch_format="numpy",
+                                fn_kwargs={"work": str(self.dir), "part": part, "folder": str(Path(tmp).resolve()),
+                                           "fmt": spec.format, "langs": langs, "filters": filters,
+                                           "metadata": metadata}, **self._tasks())
+            for _ in self._collect(ds, "shard"):
+                pass
+        return len(self.shards)

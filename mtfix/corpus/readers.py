@@ -1,4 +1,4 @@
-"""Bitext readers: TSV, JSONL, two aligned plain files, a Hugging Face dataset dir.
+"""Bitext readers: TSV, JSONL, two aligned plain files, Parquet, a Hugging Face dataset dir.
 
 Every reader is a :class:`Source`. :meth:`Source.check` runs before any work
 and raises :class:`~mtfix.errors.MtfixError` for a problem with the whole
@@ -27,7 +27,7 @@ from typing import Iterator, Sequence
 from mtfix.corpus.records import BadRow, Pair
 from mtfix.errors import MtfixError
 
-__all__ = ["Source", "TsvSource", "JsonlSource", "PlainPairSource", "HFDatasetSource", "ChainSource",
+__all__ = ["Source", "TsvSource", "JsonlSource", "PlainPairSource", "HFDatasetSource", "ParquetSource", "ChainSource",
            "open_bitext", "count_lines", "input_format"]
 
 Item = Pair | BadRow
@@ -457,6 +457,86 @@ class HFDatasetSource(Source):
                            doc_id=None if doc is None else str(doc)), cur
 
 
+class ParquetSource(Source):
+    """A Parquet file: two text columns named ``fields`` or a ``translation`` struct column
+    (as mtfix's own Parquet output and many hub datasets have), an optional ``doc_id``;
+    read row group by row group (the cursor is the row, so a resumed run or a Ray shard
+    starts at its row group)."""
+
+    format = "parquet"
+
+    def __init__(self, path: str | os.PathLike, *, langs=("en", "ar"), fields: tuple[str, str] | None = None):
+        super().__init__(langs)
+        self.path = Path(path)
+        self.name = str(path)
+        self.fields = tuple(fields or langs)
+        self._cols: list[str] = []
+        self._rows = 0
+
+    def options(self) -> dict:
+        return {"format": self.format, "fields": list(self.fields)}
+
+    def describe(self) -> dict:
+        return {"format": self.format, "files": [file_fingerprint(self.path)]}
+
+    def count(self) -> int | None:
+        return self._rows
+
+    def _file(self):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(str(self.path))
+
+    def check(self) -> None:
+        if not self.path.is_file():
+            raise MtfixError(f"{self.path}: no such file")
+        try:
+            f = self._file()
+        except Exception as e:  # noqa: BLE001 - whatever pyarrow raises, the user sees one line
+            detail = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise MtfixError(f"{self.path}: not a readable Parquet file ({detail})") from None
+        cols = f.schema_arrow.names
+        if all(c in cols for c in self.fields):
+            self._cols = list(self.fields)
+        elif "translation" in cols:
+            self._cols = ["translation"]
+        else:
+            raise MtfixError(f"{self.path}: has columns {', '.join(cols)}; expected {self.fields[0]} and "
+                             f"{self.fields[1]} (or a translation column); name them with --fields")
+        if "doc_id" in cols:
+            self._cols.append("doc_id")
+        self._rows = f.metadata.num_rows
+        self.order = tuple(self.langs)
+
+    def read(self, cursor: dict | None = None) -> Iterator[tuple[Item, dict]]:
+        row = cursor["row"] if cursor else 0
+        f = self._file()
+        start = 0
+        for g in range(f.num_row_groups):
+            n = f.metadata.row_group(g).num_rows
+            if start + n <= row:  # before the cursor: not read
+                start += n
+                continue
+            table = f.read_row_group(g, columns=self._cols).to_pydict()
+            for i in range(max(0, row - start), n):
+                r = start + i
+                if self._cols[0] == "translation":
+                    t = table["translation"][i] or {}
+                    a, b = t.get(self.fields[0]), t.get(self.fields[1])
+                else:
+                    a, b = table[self.fields[0]][i], table[self.fields[1]][i]
+                cur = {"row": r + 1}
+                if not isinstance(a, str) or not isinstance(b, str):
+                    key = self.fields[0] if not isinstance(a, str) else self.fields[1]
+                    yield BadRow(self.name, r + 1, f"row {r} has no {key} text",
+                                 json.dumps({self.fields[0]: a, self.fields[1]: b}, ensure_ascii=False)), cur
+                    continue
+                doc = table["doc_id"][i] if "doc_id" in table else None
+                yield Pair(a, b, source=self.name, line=r + 1, segment=r,
+                           doc_id=None if doc is None else str(doc)), cur
+            start += n
+
+
 class ChainSource(Source):
     """Several sources read one after the other."""
 
@@ -489,11 +569,11 @@ class ChainSource(Source):
             inner = None
 
 
-_SUFFIX_FORMATS = {".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIX_FORMATS = {".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
 def input_format(path: str | os.PathLike) -> str:
-    """``tsv``, ``jsonl``, ``hf`` (a folder) or ``plain``, from the path."""
+    """``tsv``, ``jsonl``, ``parquet``, ``hf`` (a folder) or ``plain``, from the path."""
     p = Path(path)
     if p.is_dir():
         return "hf"
@@ -515,7 +595,7 @@ def open_bitext(
     if not paths:
         raise MtfixError("give the bitext: a TSV, JSONL or dataset dir, or two line-aligned plain files")
     fmts = [input_format_ if input_format_ != "auto" else input_format(p) for p in paths]
-    known = ("tsv", "jsonl", "plain", "hf")
+    known = ("tsv", "jsonl", "plain", "hf", "parquet")
     for f in fmts:
         if f not in known:
             raise MtfixError(f"unknown input format {f}; choose one of {', '.join(known)}")
@@ -533,6 +613,8 @@ def open_bitext(
             sources.append(TsvSource(p, langs=langs, order=order))
         elif f == "jsonl":
             sources.append(JsonlSource(p, langs=langs, fields=fields))
+        elif f == "parquet":
+            sources.append(ParquetSource(p, langs=langs, fields=fields))
         else:
             sources.append(HFDatasetSource(p, langs=langs, fields=fields, split=split))
     return sources[0] if len(sources) == 1 else ChainSource(sources)

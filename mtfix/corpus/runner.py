@@ -9,8 +9,10 @@
 judge a pair on its own; this process reads, de-duplicates, writes and
 commits, chunk by chunk in input order, so the outputs are the same bytes
 whatever the number of workers (:mod:`mtfix.corpus.parallel`). With ``ray``
-(``"local"``, ``"auto"`` or an address) they are scored by Ray Data tasks
-instead (:mod:`mtfix.corpus.ray_runner`), with the same results.
+(``"local"``, ``"auto"`` or an address) the whole run goes to a Ray cluster
+instead, shard by shard (:mod:`mtfix.corpus.ray_runner`: sharded reading,
+dedup hash-partitioned on the cluster, the round trip on an actor pool,
+optionally ``shards`` outputs), with the same results.
 
 Memory holds one chunk (``chunk_size`` pairs) at a time; dedup keys live in
 SQLite on disk. State lives in the work dir (:mod:`mtfix.corpus.state`,
@@ -61,6 +63,7 @@ class CorpusResult:
     outputs: list[OutputSpec]
     resumed_at: int = 0  # input items already done when this run started (0: a fresh run)
     files: dict = field(default_factory=dict)  # dropped / rejects / summary paths written
+    engine: dict = field(default_factory=dict)  # on Ray: shards, shards scored by this run, actors' model loads
 
     def to_dict(self) -> dict:
         return {"summary": self.summary, "signature": self.signature.to_dict(),
@@ -95,6 +98,9 @@ class CorpusRun:
         repair: dict | None = None,
         workers: int | None = None,
         ray: str | None = None,
+        shards: bool = False,
+        shard_chunks: int | None = None,
+        device: str | None = None,
     ):
         if not outputs:
             raise MtfixError("give at least one output (--out)")
@@ -117,6 +123,13 @@ class CorpusRun:
         self.repair = repair
         self.ray = ray  # None: local processes; else "local", "auto" or a cluster address
         self.ray_workers = workers  # on Ray: None lets Ray use the whole cluster
+        if shards and ray is None:
+            raise MtfixError("--shards writes one part per shard of a Ray run: it needs --ray")
+        self.shards = shards  # each output a folder of parts (part-NNNNN.<format>), one per shard
+        from mtfix.corpus.ray_read import SHARD_CHUNKS
+
+        self.shard_chunks = shard_chunks or SHARD_CHUNKS  # chunks per shard on Ray
+        self.device = device  # of the back-translation model: "cuda" gives each Ray actor a GPU
         if workers is None:
             from mtfix.corpus.parallel import usable_cores
 
@@ -138,6 +151,8 @@ class CorpusRun:
                     "reader": self.source.options(), "skip_bad": self.skip_bad}
         if any(f.chunk_context for f in filters):  # the verdicts depend on where chunks start
             identity["chunk_size"] = self.chunk_size
+        if self.ray is not None:  # shards of whole chunks, committed in another layout
+            identity.update(engine="ray", chunk_size=self.chunk_size, shard_chunks=self.shard_chunks)
         work = WorkDir(self.work_dir)
         work.open(identity, restart=restart)
         try:
@@ -145,9 +160,14 @@ class CorpusRun:
                 if isinstance(f, DedupFilter):
                     f.store = SqliteKeyStore(work.db, f.name)
             pipeline = Pipeline(filters)
-            counts = work.counts or _empty_counts(pipeline.names)
-            resumed_at = counts["items"] if work.resumed else 0
-            self._stream(work, pipeline, counts, progress)
+            engine = {}
+            if self.ray is not None:
+                counts, engine = self._ray(work, pipeline, progress)
+                resumed_at = engine["resumed_at"]
+            else:
+                counts = work.counts or _empty_counts(pipeline.names)
+                resumed_at = counts["items"] if work.resumed else 0
+                self._stream(work, pipeline, counts, progress)
             metadata = {"signature": signature.to_dict(), "summary": _summary(counts)}
             files = self._finish(work, pipeline, metadata)
         except BadInput:
@@ -157,9 +177,31 @@ class CorpusRun:
             work.close()
             raise
         work.remove()
-        return CorpusResult(_summary(counts), signature, self.outputs, resumed_at, files)
+        return CorpusResult(_summary(counts), signature, self.outputs, resumed_at, files, engine)
 
     # ------------------------------------------------------------ streaming
+
+    def _bad(self, item: BadRow) -> None:
+        """An unreadable row: the run stops, unless bad rows are skipped (to the rejects file)."""
+        if not self.skip_bad:
+            raise BadInput(f"{item.message()}; fix it, or pass --skip-bad to log bad rows to a "
+                           f"rejects file and go on")
+
+    def _ray(self, work: WorkDir, pipeline: Pipeline, progress: Progress | None) -> tuple[dict, dict]:
+        """The run on Ray (:mod:`mtfix.corpus.ray_runner`): its counts, and what the engine did."""
+        from mtfix.corpus.ray_runner import RayRun
+
+        self._ray_run = RayRun(source=self.source, config=self.config, chunk_size=self.chunk_size,
+                               shard_chunks=self.shard_chunks, skip_bad=self.skip_bad, workers=self.ray_workers,
+                               back_translate=self.back_translate, back_model_name=self.back_model_name,
+                               device=self.device, on_bad=self._bad)
+        counts = self._ray_run.run(work, pipeline, progress)
+        if not self.shards:
+            self._ray_run.concat("kept", work.part("kept"))
+        if self.dropped is not None and not self.shards:
+            self._ray_run.concat("dropped", work.part("dropped"))
+        self._ray_run.concat("rejects", work.part("rejects"))
+        return counts, self._ray_run.stats
 
     def _chunks(self, work: WorkDir, counts: dict):
         """``(pairs, (bad rows, cursor, items read))`` per chunk, in input order; pair ids
@@ -171,9 +213,7 @@ class CorpusRun:
             for item, cursor in items:
                 n += 1
                 if isinstance(item, BadRow):
-                    if not self.skip_bad:
-                        raise BadInput(f"{item.message()}; fix it, or pass --skip-bad to log bad rows to a "
-                                       f"rejects file and go on")
+                    self._bad(item)
                     bad.append(item)
                 else:
                     item.id = next_id
@@ -190,12 +230,6 @@ class CorpusRun:
         if progress:
             progress(counts["items"], total)
         chunks = self._chunks(work, counts)
-        if self.ray is not None:
-            from mtfix.corpus.ray_runner import RayScorer
-
-            for chunk, extra, scores in RayScorer(self.config, self.ray_workers, self.chunk_size).map(chunks):
-                self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
-            return
         one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
         if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
             for chunk, extra in chunks:
@@ -233,11 +267,18 @@ class CorpusRun:
 
     def _finish(self, work: WorkDir, pipeline: Pipeline, metadata: dict) -> dict:
         langs, names = self.config.langs, pipeline.names
+
+        def write(spec, part):
+            if self.shards:  # a folder of parts, one per shard, written on the cluster
+                self._ray_run.write_parts(spec, part, langs=langs, filters=names, metadata=metadata)
+            else:
+                write_output(spec, work.part(part), langs=langs, filters=names, metadata=metadata)
+
         for spec in self.outputs:
-            write_output(spec, work.part("kept"), langs=langs, filters=names, metadata=metadata)
+            write(spec, "kept")
         files = {}
         if self.dropped is not None:
-            write_output(self.dropped, work.part("dropped"), langs=langs, filters=names, metadata=metadata)
+            write(self.dropped, "dropped")
             files["dropped"] = self.dropped.path
         if self.rejects is not None:
             import shutil

@@ -38,7 +38,8 @@ PARTS = ("kept", "dropped", "rejects")
 OWNER = "owner"
 # Every name a run may create in its work dir (SQLite adds -wal/-shm/-journal files).
 OWN_FILES = (*(f"{p}.jsonl" for p in PARTS), "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
-             "state.sqlite-journal", "lock", OWNER)
+             "state.sqlite-journal", "lock", OWNER, "ray")
+SUBDIR = "ray"  # a Ray run's shard files (mtfix.corpus.ray_runner), made by WorkDir.subdir
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS seen (filter TEXT NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL, "
@@ -49,7 +50,8 @@ _SCHEMA = (
 def _differences(old: dict, new: dict) -> list[str]:
     labels = {"signature": "a different filter pipeline", "inputs": "changed input files",
               "reader": "other reader options", "skip_bad": "another --skip-bad setting",
-              "chunk_size": "another --chunk-size (the align filter compares neighbours within a chunk)"}
+              "chunk_size": "another --chunk-size (the align filter compares neighbours within a chunk)",
+              "engine": "another engine (--ray or local workers)", "shard_chunks": "another shard size"}
     return [labels.get(k, k) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
@@ -185,8 +187,13 @@ class WorkDir:
     def _remove_tree(self) -> None:
         """Remove what a run put in the dir; the dir itself only if mtfix created it."""
         owned = (self.path / OWNER).is_file()
+        sub = self.path / SUBDIR
+        if (sub / OWNER).is_file():  # only the folder subdir() made
+            import shutil
+
+            shutil.rmtree(sub, ignore_errors=True)
         for name in OWN_FILES:
-            if name != OWNER:
+            if name not in (OWNER, "ray"):
                 (self.path / name).unlink(missing_ok=True)
         if owned:
             (self.path / OWNER).unlink(missing_ok=True)
@@ -216,6 +223,29 @@ class WorkDir:
             err = os_error(e, what) if isinstance(e, OSError) else MtfixError(f"{what}: {e}")
             raise MtfixError(f"{err}; the chunks done before are kept: run the same command again to continue") \
                 from None
+
+    def subdir(self) -> Path:
+        """``ray/`` inside the work dir (absolute), made (and marked as mtfix's) when missing."""
+        sub = (self.path / SUBDIR).resolve()
+        if not sub.exists():
+            sub.mkdir()
+            (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
+        return sub
+
+    def load_state(self, prefix: str) -> dict:
+        """Committed state entries whose key starts with ``prefix`` (a Ray run's shards)."""
+        rows = self.db.execute("SELECT k, v FROM state WHERE substr(k, 1, ?) = ?", (len(prefix), prefix))
+        return {k: json.loads(v) for k, v in rows}
+
+    def save_state(self, items: dict) -> None:
+        """Commit state entries (JSON values) in one transaction."""
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                                [(k, json.dumps(v)) for k, v in items.items()])
+            self.db.commit()
+        except sqlite3.DatabaseError as e:
+            raise MtfixError(f"cannot write the work dir {self.path}: {e}; the shards done before are kept: "
+                             f"run the same command again to continue") from None
 
     def _append(self, lines: dict[str, Sequence[str]]) -> None:
         for name, rows in lines.items():

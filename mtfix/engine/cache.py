@@ -50,22 +50,26 @@ def open_cache(path: str | os.PathLike | None = None, disabled: bool = False) ->
 
 
 class TranslationCache:
-    """The SQLite cache. The file is opened on first use, so a run that fails before
-    translating anything (a missing model) leaves no empty cache behind. Every SQLite
+    """The SQLite cache. The file (and its folder) is created by the first translation
+    stored: reading a cache that is not there finds nothing, and a checked language
+    pair waits in memory until then, so a run that fails before translating anything
+    (a missing or broken model) leaves no empty cache file or folder behind. Every SQLite
     or OS error (a full disk, a damaged file, a read-only folder) becomes one
     :class:`MtfixError` line; the cache file itself is never deleted or replaced."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None
+        self._pending_pairs: dict[tuple[str, str], Pair] = {}  # checked before the file existed
         if self.path.is_dir():
             raise MtfixError(f"translation cache {self.path} is a folder; give a file path to --cache")
 
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
-            with self._errors("open"):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+            from mtfix.outputs import made_folders
+
+            with self._errors("open"), made_folders([self.path]):
                 existed = self.path.exists()
                 db = sqlite3.connect(str(self.path))
                 try:
@@ -79,6 +83,10 @@ class TranslationCache:
                     raise
                 self._db = db
         return self._db
+
+    def _absent(self) -> bool:
+        """No cache file yet: a read finds nothing (and creates nothing)."""
+        return self._db is None and not self.path.exists()
 
     @contextlib.contextmanager
     def _errors(self, doing: str):
@@ -106,6 +114,8 @@ class TranslationCache:
 
     def get_many(self, model: str, options: str, texts: Sequence[str]) -> dict[str, list[Hypothesis]]:
         found: dict[str, list[Hypothesis]] = {}
+        if self._absent():
+            return found
         hashes = {_hash(t): t for t in texts}
         keys = list(hashes)
         with self._errors("read"):
@@ -128,11 +138,14 @@ class TranslationCache:
             (model, options, _hash(t), json.dumps([h.to_dict() for h in hyps], ensure_ascii=False))
             for t, hyps in items.items()
         ]
+        rows += [(m, PAIR_OPTIONS, _hash(k), json.dumps(asdict(pair), ensure_ascii=False))
+                 for (m, k), pair in self._pending_pairs.items()]
         with self._errors("write"):
             db = self.db
             try:
                 db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)", rows)
                 db.commit()
+                self._pending_pairs.clear()
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     db.rollback()
@@ -140,6 +153,10 @@ class TranslationCache:
 
     def get_pair(self, model: str, key: str) -> Pair | None:
         """The language pair ``key`` as checked for ``model`` before, if it was."""
+        if (model, key) in self._pending_pairs:
+            return self._pending_pairs[model, key]
+        if self._absent():
+            return None
         with self._errors("read"):
             row = self.db.execute(
                 "SELECT hypotheses FROM translations WHERE model=? AND options=? AND text_hash=?",
@@ -151,12 +168,17 @@ class TranslationCache:
         return Pair(**{**data, "target_prefix": tuple(data["target_prefix"])})
 
     def put_pair(self, model: str, key: str, pair: Pair) -> None:
+        if self._absent():  # stored with the first translation: no cache file holding pairs only
+            self._pending_pairs[model, key] = pair
+            return
         with self._errors("write"):
             self.db.execute("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)",
                             (model, PAIR_OPTIONS, _hash(key), json.dumps(asdict(pair), ensure_ascii=False)))
             self.db.commit()
 
     def __len__(self) -> int:
+        if self._absent():
+            return 0
         with self._errors("read"):
             return self.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
 

@@ -131,14 +131,18 @@ def convert(ref: ModelRef, out: Path | None = None, *, quantization: str = "int8
 
 
 def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
+    """Convert into a temporary folder next to ``out`` (named as :mod:`mtfix.outputs` names
+    them, so a killed conversion's leftovers go with the next one, never a live one's) and
+    rename it into place; the folders made for it go again if it fails."""
     import ctranslate2
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
+    from mtfix.outputs import atomic_dir, made_folders
+
+    with made_folders([out]), atomic_dir(out) as tmp:
         try:
             _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
+        except OSError:
+            raise  # a full disk, a read-only folder: one line from atomic_dir
         except Exception as e:  # noqa: BLE001 - the converter raises many kinds
             raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {first_line(e)}") from None
         (tmp / CT2_TOKENIZER_DIR).mkdir()
@@ -155,11 +159,6 @@ def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
             "ctranslate2": ctranslate2.__version__,
         }
         (tmp / CT2_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

@@ -14,7 +14,7 @@
 Nothing re-implements a metric: every number comes from sacrebleu.
 """
 
-from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
+from mtfix.metrics.chrf_stats import ChrfMemo, ChrfStats, pairwise_chrf
 from mtfix.metrics.normalizers import Normalizer, get_normalizer, resolve_normalizer
 from mtfix.metrics.registry import (
     METRICS,
@@ -30,7 +30,7 @@ from mtfix.metrics.sentence import metric_signatures, sentence_bleu, sentence_ch
 from mtfix.metrics.signature import MetricSignature, Signature
 
 __all__ = [
-    "ChrfStats", "EvalMetric", "METRICS", "MetricSignature", "Normalizer", "Signature", "StatsMetric",
+    "ChrfMemo", "ChrfStats", "EvalMetric", "METRICS", "MetricSignature", "Normalizer", "Signature", "StatsMetric",
     "default_metric_keys", "get_metric", "get_normalizer", "metric_keys", "metric_signatures", "pairwise_chrf",
     "register_metric", "resolve_normalizer", "sentence_bleu", "sentence_chrf", "unregister_metric",
 ]

@@ -12,6 +12,8 @@ _EXPORTS = {
     "RepairModels": "mtfix.repair.models",
     "named_translators": "mtfix.repair.models",
     "open_repair_models": "mtfix.repair.models",
+    "RepairRun": "mtfix.repair.run",
+    "run_repair": "mtfix.repair.run",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -79,13 +79,15 @@ class Score:
     gain: float | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["value"] = round(self.value, 6)
+        # built by hand, not with dataclasses.asdict (a report holds one per candidate and scorer)
+        d = {"value": round(self.value, 6), "reason": self.reason} if type(self) is Score \
+            else {**asdict(self), "value": round(self.value, 6)}
         for k in ("se", "gain"):
-            if d[k] is None:
-                del d[k]
+            v = getattr(self, k)
+            if v is None:
+                d.pop(k, None)
             else:
-                d[k] = round(d[k], 6)
+                d[k] = round(v, 6)
         return d
 
 

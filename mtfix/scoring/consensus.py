@@ -82,8 +82,8 @@ from dataclasses import replace
 from typing import Sequence
 
 
-from mtfix.metrics.chrf_stats import ChrfStats, pairwise_chrf
 from mtfix.scoring.base import Normalizer, Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import register_scorer
 
 #: Fewest degrees of freedom for a per-origin-pair noise estimate; below it the
@@ -104,16 +104,17 @@ class Agreement:
     once. Built once per corpus and shared by trust and consensus.
     """
 
-    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None):
+    def __init__(self, segments: Sequence[Segment], normalize: Normalizer | None = None, facts: Facts | None = None):
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         norm = normalize or (lambda t: t)
-        self.normalize = normalize  # None (or metrics.normalizers.identity): texts scored as written
-        stats = ChrfStats()  # each text's n-grams extracted once, not once per pair
+        # each text's n-grams extracted once, each pair's chrF computed once, shared with the gates
+        facts = facts or shared_facts()
         self.origins: list[list[str]] = [[c.origin for c in seg.candidates] for seg in segments]
         self.matrices: list[np.ndarray] = []
-        for seg in segments:
-            texts = [norm(c.text) for c in seg.candidates]
-            m = np.array(pairwise_chrf(texts, stats), dtype=float)  # None (the diagonal) -> NaN
+        pools = [[norm(c.text) for c in seg.candidates] for seg in segments]
+        facts.prefetch_chrf(pools)  # every segment's pairs in a few vectorised passes
+        for texts in pools:
+            m = np.array(facts.pairwise(texts), dtype=float)  # None (the diagonal) -> NaN
             self.matrices.append(m.reshape(len(texts), len(texts)))
         self._errors: dict[str, float] | None = None
 
@@ -261,8 +262,8 @@ class ConsensusScorer(Scorer):
                 if not indep:
                     row.append(Score(0.0, f"no independent voice among {len(others)} other{'s' * (len(others) > 1)}{tag}"))
                     continue
-                vw = np.array([float(w[v].mean()) for v in indep])
-                vv = np.array([float(np.mean(m[a, v])) for v in indep])
+                vw = np.array([_mean(w, v) for v in indep])
+                vv = np.array([_mean(m[a], v) for v in indep])
                 val = float(np.dot(vw, vv) / vw.sum())
                 n_cands = sum(len(v) for v in indep)
                 if n_cands == len(indep):
@@ -276,7 +277,7 @@ class ConsensusScorer(Scorer):
                 if seg.incumbent is not None and a != seg.incumbent:
                     paired = _paired_votes(m, a, seg.incumbent, voices, comps)
                     if paired:
-                        pw = np.array([float(w[v].mean()) for v, _ in paired])
+                        pw = np.array([_mean(w, v) for v, _ in paired])
                         gain = float(np.dot(pw, [vote for _, vote in paired]) / pw.sum()) / 100.0
                         pw = pw / pw.sum()
                         basis = ((seg.candidates[a].origin, seg.candidates[seg.incumbent].origin),
@@ -302,7 +303,6 @@ class ConsensusScorer(Scorer):
             out.append(row)
         return out
 
-
     def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
                     gated: Sequence[Sequence[Sequence]]) -> list[list[Score]]:
         """``scores`` with ``se`` re-estimated from the votes on challengers that passed the gates.
@@ -325,6 +325,16 @@ def _se(noise: dict, key: tuple[str, str], share: float, length: float) -> float
     """Standard error (0-1 scale) of a paired gain: one vote's variance at this length, times the share left by averaging."""
     s2 = noise.get(key, noise.get(None))
     return None if s2 is None else math.sqrt(s2 / length * share) / 100.0
+
+
+def _mean(values, at: list[int]) -> float:
+    """``float(np.mean(values[at]))``; a one-member voice (every system in ``select``) read directly:
+    the same number, without numpy's per-call cost."""
+    if len(at) == 1:
+        return float(values[at[0]])
+    import numpy as np
+
+    return float(np.mean(values[at]))
 
 
 def chain_components(origin: str) -> frozenset:

@@ -65,8 +65,8 @@ from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
 from mtfix.params import set_params
-from mtfix.metrics.chrf_stats import SentenceChrf
 from mtfix.scoring.base import Segment
+from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import GATES, register_gate
 
 __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKEN", "special_tokens"]
@@ -74,45 +74,24 @@ __all__ = ["Gate", "GateContext", "build_gates", "reference_text", "SPECIAL_TOKE
 
 @dataclass
 class GateContext:
-    """What gates may use besides the segment: the target language, every candidate's
-    back-translation when a round-trip scorer ran, and the pairwise chrF between the
-    candidates of every segment when a consensus scorer computed it
-    (:class:`~mtfix.scoring.consensus.Agreement`, for the same segments in the same order),
-    so that a gate comparing a candidate with the reference reads it instead of computing it again."""
+    """What gates may use besides the segment: the target language, when a
+    round-trip scorer ran, every candidate's back-translation, and the
+    selection's shared per-text analyses (:class:`mtfix.scoring.facts.Facts`)."""
 
     tgt_lang: str | None = None
     back_translations: dict[str, str] = field(default_factory=dict)
-    agreement: Any = None
-    #: sentence chrF with each text's n-grams extracted once (shared by the gates of one run)
-    chrf: SentenceChrf = field(default_factory=SentenceChrf)
-    #: id(segment) -> its row in ``agreement`` (set by :func:`run_gates`)
-    rows: dict[int, int] = field(default_factory=dict)
+    #: per-text analyses shared with the scorers (chrF, repetition, numbers...), each computed once
+    facts: Facts = field(default_factory=Facts)
+
+    def chrf(self, hypothesis: str, reference: str) -> float:
+        """Sentence chrF (0-100, :func:`mtfix.metrics.sentence_chrf`'s numbers), each pair computed
+        once per selection, most of them in the selection's vectorised pass."""
+        return self.facts.chrf(hypothesis, reference)
 
     def chrf_vs_reference(self, seg: Segment, c: int, reference: str) -> float:
-        """Sentence chrF (0-100) of candidate ``c`` of ``seg`` against ``reference``: read from the
-        agreement matrix when ``reference`` is one of the segment's candidates and the matrix
-        scored texts as written, else computed (once per pair)."""
-        text = seg.candidates[c].text
-        m = self._matrix(seg)
-        if m is not None:
-            inc = seg.incumbent
-            order = ([inc] if inc is not None else []) + list(range(len(seg.candidates)))
-            j = next((j for j in order if j != c and seg.candidates[j].text == reference), None)
-            if j is not None:
-                return float(m[c, j])
-        return self.chrf(text, reference)
-
-    def _matrix(self, seg: Segment):
-        from mtfix.metrics.normalizers import identity
-
-        ag = self.agreement
-        row = self.rows.get(id(seg))
-        if ag is None or row is None or getattr(ag, "normalize", identity) not in (None, identity):
-            return None
-        m = ag.matrices[row] if row < len(ag.matrices) else None
-        if m is None or m.shape[0] != len(seg.candidates) or ag.origins[row] != [x.origin for x in seg.candidates]:
-            return None
-        return m
+        """Sentence chrF of candidate ``c`` of ``seg`` against ``reference``: the consensus matrix's
+        number when ``reference`` is another candidate (one memo holds both)."""
+        return self.facts.chrf(seg.candidates[c].text, reference)
 
 
 class Gate(ABC):
@@ -162,6 +141,11 @@ def reference_text(seg: Segment) -> str:
     return seg.candidates[seg.incumbent if seg.incumbent is not None else 0].text
 
 
+def reference_name(seg: Segment) -> str:
+    """What :func:`reference_text` is, in a reason: ``original`` (repair) or ``incumbent`` (select)."""
+    return "original" if seg.original is not None else "incumbent"
+
+
 def target_lang(segments: Sequence[Segment], ctx: GateContext) -> str | None:
     """The candidates' language: given in ``ctx``, else the majority script of the references."""
     if ctx.tgt_lang is not None:
@@ -200,22 +184,13 @@ class LoopGate(Gate):
         "min_score": ((int, float), 0.9, "share of words that are not loop copies a challenger needs"),
     }
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._cache: dict[str, Any] = {}
-
-    def _report(self, text: str):
+    def check(self, seg, c, ctx):
         from mtfix.text.repetition import repetition_report
 
-        if text not in self._cache:
-            self._cache[text] = repetition_report(text)
-        return self._cache[text]
-
-    def check(self, seg, c, ctx):
-        cand = self._report(seg.candidates[c].text)
+        cand = ctx.facts.of(repetition_report, seg.candidates[c].text)
         if not cand.repeats:
             return None
-        ref = self._report(reference_text(seg))
+        ref = ctx.facts.of(repetition_report, reference_text(seg))
         in_ref = Counter()
         for r in ref.repeats:
             in_ref[r.ngram] = max(in_ref[r.ngram], r.count)
@@ -302,20 +277,22 @@ class ScriptGate(LanguageGate):
 
         if self.lang is None:
             return None
+        facts = ctx.facts
         text = seg.candidates[c].text
-        stats = script_stats(text)
+        stats = facts.of(script_stats, text)
         if not stats.letters:
-            return None if not script_stats(reference_text(seg)).letters else "no letters"
-        share = script_score(_without_source_words(text, seg, self.max_copied), self.lang)
-        ref_share = script_score(_without_source_words(reference_text(seg), seg, self.max_copied), self.lang)
+            return None if not facts.of(script_stats, reference_text(seg)).letters else "no letters"
+        share = facts.of(script_score, _without_source_words(text, seg, self.max_copied), self.lang)
+        ref_share = facts.of(script_score, _without_source_words(reference_text(seg), seg, self.max_copied), self.lang)
         name = {"ar": "Arabic", "en": "Latin"}.get(self.lang, self.lang)
         if share < self.min_share:
             return f"wrong script: {100 * share:.0f}% {name} letters"
         if share < ref_share - self.max_drop:
-            return f"script: {100 * share:.0f}% {name} letters, the reference has {100 * ref_share:.0f}%"
+            return (f"script: {100 * share:.0f}% {name} letters, the {reference_name(seg)} has "
+                    f"{100 * ref_share:.0f}%")
         if self.lang == "ar":
             foreign = len(_PERSIAN_URDU.findall(text)) / stats.letters
-            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(script_stats(reference_text(seg)).letters, 1)
+            ref_foreign = len(_PERSIAN_URDU.findall(reference_text(seg))) / max(facts.of(script_stats, reference_text(seg)).letters, 1)
             if foreign > self.max_foreign and foreign > ref_foreign:
                 return f"wrong language: {100 * foreign:.0f}% Persian/Urdu letters"
         return None
@@ -338,7 +315,17 @@ def _without_source_words(text: str, seg: Segment, max_copied: float = 0.0) -> s
     srcs = _trusted_sources(seg)
     if not srcs:
         return text
-    copied = {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+    return shared_facts().of(_without_words_of, text, tuple(srcs), max_copied)  # once per text and sources
+
+
+def _source_word_keys(srcs: tuple[str, ...]) -> set:
+    return {_word_key(m.group()) for s in srcs for m in _LATIN_WORD.finditer(s)}
+
+
+def _without_words_of(text: str, srcs: tuple[str, ...], max_copied: float) -> str:
+    copied = shared_facts().of(_source_word_keys, srcs)
+    if not copied:
+        return text
     hits = [m for m in _LATIN_WORD.finditer(text) if _word_key(m.group()) in copied]
     if not hits:
         return text
@@ -397,7 +384,7 @@ class LengthGate(Gate):
         m, n = _chars(seg.candidates[c].text), _chars(reference_text(seg))
         if not n:
             return None
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         ratio = m / n
         srcs = [_chars(s) for s in seg.sources if s and s.strip()]
         rel = ref_rel = None
@@ -570,7 +557,7 @@ class FidelityGate(Gate):
         if ref not in self._loop_free:
             from mtfix.text.repetition import repetition_report
 
-            self._loop_free[ref] = repetition_report(ref).score
+            self._loop_free[ref] = shared_facts().of(repetition_report, ref).score  # the loop gate's report
         return self._loop_free[ref] < self.min_reference_score
 
     def check(self, seg, c, ctx):
@@ -578,13 +565,13 @@ class FidelityGate(Gate):
         if not ref.strip() or self._reference_is_a_loop(ref):
             return None
         v = self._value(seg, c, ctx, ref)
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         if v < self.min_chrf:
             return f"too far from the {what}: chrF {v:.1f} < {self.min_chrf:g}"
         return None
 
     def evidence(self, seg, c, ctx):
-        what = "original" if seg.original is not None else "reference"
+        what = reference_name(seg)
         ctx = ctx if ctx is not None else GateContext()
         ref = reference_text(seg)
         if ref.strip() and self._reference_is_a_loop(ref):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
 
@@ -20,13 +21,14 @@ class RepetitionScorer(Scorer):
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
         from mtfix.text.repetition import repetition_report
 
+        facts = shared_facts()  # the loop gate reads the same reports
         out = []
         cache: dict[str, Score] = {}
         for seg in segments:
             row = []
             for cand in seg.candidates:
                 if cand.text not in cache:
-                    rep = repetition_report(cand.text)
+                    rep = facts.of(repetition_report, cand.text)
                     value = float(rep.score)
                     if value >= 1.0 or not rep.repeats:
                         reason = "no repetition"

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
 
@@ -39,6 +40,7 @@ class ScriptScorer(Scorer):
             votes = Counter(detect_script_language(c.text) for seg in segments for c in seg.candidates)
             votes.pop(None, None)
             lang = votes.most_common(1)[0][0] if votes else None
+        facts = shared_facts()
         out = []
         for seg in segments:
             row = []
@@ -46,7 +48,7 @@ class ScriptScorer(Scorer):
                 if lang is None:
                     row.append(Score(1.0, "no letters in the corpus"))
                     continue
-                value = script_score(cand.text, lang)
+                value = facts.of(script_score, cand.text, lang)  # shared with the script gate
                 if value >= 1.0:
                     reason = f"all {lang} script"
                 else:

@@ -35,6 +35,7 @@ from typing import Callable, Sequence
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, check_shape
 from mtfix.scoring.config import ScoringConfig
 from mtfix.scoring.consensus import Agreement, ConsensusScorer
+from mtfix.scoring.facts import Facts
 from mtfix.scoring.gates import Gate, GateContext, build_gates, run_gates
 
 #: Gains closer than this are ties (float noise in weighted sums).
@@ -137,24 +138,27 @@ class Selector:
         for seg in segments:
             if seg.incumbent is not None and not 0 <= seg.incumbent < len(seg.candidates):
                 raise ValueError(f"segment {seg.index}: incumbent {seg.incumbent} out of range")
-        trust = self.assign_incumbents(segments)
-        scores: dict[str, list[list[Score]]] = {}
-        for scorer in self.scorers:
-            got = scorer.score(segments)
-            check_shape(scorer, segments, got)
-            scores[scorer.name] = got
-        back: dict[str, str] = {}
-        for scorer in self.scorers:
-            back.update(getattr(scorer, "back_translations", None) or {})
-        # the consensus scorer's pairwise chrF (cached there), so gates need not compute it again
-        agreement = next((s.agreement(segments) for s in self.scorers if isinstance(s, ConsensusScorer)), None)
-        ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, agreement=agreement)
-        gates = run_gates(self.gates, segments, ctx)
-        for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
-            if hasattr(scorer, "after_gates"):
-                scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
-        decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
-                     for i, seg in enumerate(segments)]
+        with Facts().shared() as facts:  # each text analysed once, whichever scorer or gate asks
+            # the chrF pairs the consensus (candidate vs candidate) and the fidelity and copy gates
+            # (vs the reference, vs each source) ask for, a segment at a time in one vectorised pass
+            facts.prefetch_chrf([[*seg.texts, *seg.sources, *([seg.original] if seg.original is not None else [])]
+                                 for seg in segments if len(seg.candidates) > 1])
+            trust = self.assign_incumbents(segments)
+            scores: dict[str, list[list[Score]]] = {}
+            for scorer in self.scorers:
+                got = scorer.score(segments)
+                check_shape(scorer, segments, got)
+                scores[scorer.name] = got
+            back: dict[str, str] = {}
+            for scorer in self.scorers:
+                back.update(getattr(scorer, "back_translations", None) or {})
+            ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, facts=facts)
+            gates = run_gates(self.gates, segments, ctx)
+            for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
+                if hasattr(scorer, "after_gates"):
+                    scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
+            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
+                         for i, seg in enumerate(segments)]
         return Selection(segments, decisions, scores, trust, gates)
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],

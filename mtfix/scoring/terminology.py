@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from mtfix.scoring.base import Score, Scorer, Segment
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.gates import Gate, reference_text
 from mtfix.scoring.registry import register_gate, register_scorer
 from mtfix.text.glossary import DEFAULT_GLOSSARY, Glossary, Term, load_glossaries
@@ -42,22 +43,24 @@ def _glossary(specs: tuple[str, ...]) -> Glossary:
 
 def expected_terms(glossary: Glossary, sources: Sequence[str], reference: str | None) -> dict[str, Term]:
     """Terms (by source form) the sources mention or the reference renders."""
+    facts = shared_facts()  # each text searched once per selection, by the scorer and the gate alike
     out: dict[str, Term] = {}
     for s in sources:
         if s and s.strip():
-            for m in glossary.find_source_terms(s):
+            for m in facts.of(glossary.find_source_terms, s):
                 out.setdefault(m.term.source, m.term)
     if reference:
-        for m in glossary.find_renderings(reference):
+        for m in facts.of(glossary.find_renderings, reference):
             out.setdefault(m.term.source, m.term)
     return out
 
 
 def term_report(glossary: Glossary, expected: dict[str, Term], text: str) -> tuple[list[Term], list[Term], list[str]]:
     """``(kept, dropped, mistranslations)`` of the ``expected`` terms in ``text``."""
-    rendered = {m.term.source for m in glossary.find_renderings(text)}
+    facts = shared_facts()
+    rendered = {m.term.source for m in facts.of(glossary.find_renderings, text)}
     avoided = {}
-    for m in glossary.find_avoided(text):
+    for m in facts.of(glossary.find_avoided, text):
         if m.term.source in expected:
             avoided.setdefault(m.term.source, m.surface)
     kept = [t for k, t in expected.items() if k in rendered and k not in avoided]

@@ -22,23 +22,28 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from operator import and_, eq
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 
 from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
-from mtfix.text.markup import find_damage
-from mtfix.text.numbers import find_garbled_numbers, format_value
-from mtfix.text.repetition import repetition_report
+from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
+from mtfix.text.numbers import format_value
+from mtfix.text.repetition import FREQUENT_N, MAX_N, repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
-from mtfix.text.segment import Document, Sentence, independent_blocks, segment
+from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
 __all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_lines", "check_file"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
+#: a streamed text is checked in pieces of about this many characters (several paragraphs per
+#: pass; a paragraph is never cut): the memory of a check is about the piece or the longest paragraph
+PIECE_CHARS = 4_000
 
 _GARBLED_WHY = {
     "arabic-comma-thousands": "Arabic comma as thousands separator",
@@ -117,22 +122,111 @@ def _finding(doc: Document, kind: str, code: str, start: int, end: int, message:
                    message, sentence, details)
 
 
-def _sentence_at(doc: Document, offset: int) -> int | None:
-    sents = doc.sentences
-    i = bisect.bisect_right([s.start for s in sents], offset) - 1
-    return sents[i].index if i >= 0 and offset < sents[i].end else None
+class _SentenceAt:
+    """The sentence holding an offset (None: between sentences)."""
+
+    def __init__(self, sents: list[Sentence]):
+        self.sents, self.starts = sents, [s.start for s in sents]
+        self.by_index = {s.index: s for s in sents}
+
+    def __call__(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.sents[i].index if i >= 0 and offset < self.sents[i].end else None
 
 
-def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Finding]:
+#: letters every script count takes for its language (the basic Arabic letters, ASCII letters):
+#: a sentence more than half of them is in that language (tests/test_text_check.py checks them)
+_SURELY = {"ar": re.compile("[\u0621-\u063a\u0641-\u064a]"), "en": re.compile("[A-Za-z]")}
+_NOT_SURELY = {lang: re.compile("[^" + rx.pattern[1:-1] + "]+") for lang, rx in _SURELY.items()}
+_TOKEN = re.compile(r"\w+")  # the words of mtfix.text.repetition
+_SEP = "\x01"  # between sentences in a piece's word list: never inside a word
+#: ``repetition_report`` finds a loop only where a word equals the word d places later (d = 1 ..
+#: MAX_N + 1) in 3 places d apart (d < FREQUENT_N: a tandem of 1-3 words needs 3 copies) or
+#: FREQUENT_N times in a row (longer tandems and loops)
+_LOOP_DISTANCES = range(1, MAX_N + 2)
+
+
+def _surely_in(text: str, lang: str) -> bool:
+    """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
+    letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
+    language, and nothing else needs counting."""
+    return 2 * len(_NOT_SURELY[lang].sub("", text)) > len(text)
+
+
+def _may_repeat(sents: list[Sentence]) -> set[int]:
+    """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
+    (a superset, found for all sentences at once at C speed): a word equal to the word d places
+    later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
+    (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
+    characters (4+ characters repeated, the repetition module's own test)."""
+    words_of = ["\0".join(_TOKEN.findall(s.text)) for s in sents]
+    words = f"\0{_SEP}\0".join(words_of).casefold().split("\0")  # casefold is per character: per word too
+    first = []  # index in `words` of each sentence's first word
+    k = 0
+    for w in words_of:
+        first.append(k)
+        k += (w.count("\0") + 1 if w else 1) + 1
+    found: set[int] = set()
+
+    def mark(i: int, j: int) -> None:  # the sentences holding words i..j
+        a, b = bisect.bisect_right(first, i) - 1, bisect.bisect_right(first, j) - 1
+        found.update(sents[x].index for x in range(max(a, 0), b + 1))
+
+    for d in _LOOP_DISTANCES:
+        same = bytes(map(eq, words, words[d:]))
+        if d < FREQUENT_N:
+            same = bytes(map(and_, same, same[d:]))
+            pattern = b"\x01"
+        else:
+            pattern = b"\x01" * FREQUENT_N
+        at = same.find(pattern)
+        while at >= 0:
+            mark(at, at + 2 * d + len(pattern))
+            at = same.find(pattern, at + 1)
+    for w in set(words).difference(_NO_CHAR_LOOP):
+        if len(w) >= 5 and len(w) - len(set(w)) >= 4:
+            i = words.index(w)
+            while True:
+                mark(i, i)
+                try:
+                    i = words.index(w, i + 1)
+                except ValueError:
+                    break
+        elif len(_NO_CHAR_LOOP) < 50_000:
+            _NO_CHAR_LOOP.add(w)
+    return found
+
+
+_NO_CHAR_LOOP: set[str] = set()  # words seen that cannot hold a loop of characters (a memo)
+
+
+def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
+    """:func:`~mtfix.text.script.latin_words_in_arabic` of every sentence, found in one pass over
+    the text (a word never runs over a sentence's edge: white space or a mark is there)."""
+    out: dict[int, list] = {}
+    for w in latin_words_in_arabic(doc.text):
+        i = sentence_at(w.start)
+        if i is not None and w.end <= sentence_at.by_index[i].end:
+            out.setdefault(i, []).append(w)
+    return out
+
+
+def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repeat: set[int],
+                    latin: dict[int, list]) -> list[Finding]:
     out = []
-    for g in find_garbled_numbers(s.text):
+    for g in ctx.garbled(s):
         why = _GARBLED_WHY[g.kind]
         value = " and ".join(format_value(v) for v in g.values)
         fix = f" → {g.suggestion}" if g.suggestion else ""
         out.append(_finding(doc, "number", g.kind, s.start + g.start, s.start + g.end,
                             f"{value}: {why}{fix}", s.index,
                             value=g.to_dict()["value"], values=g.to_dict()["values"], suggestion=g.suggestion))
-    if lang is not None:
+    if lang is not None and _surely_in(s.text, lang):
+        if lang == "ar":
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
+                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+    elif lang is not None:
         stats = script_stats(s.text)
         counts = {"ar": stats.arabic, "en": stats.latin, "other": stats.other}
         found = max(counts, key=counts.get)
@@ -143,11 +237,11 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":
-            for w in latin_words_in_arabic(s.text):
-                out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+            for w in latin.get(s.index, ()):
+                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
                                     f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
-    rep = repetition_report(s.text)
-    for r in rep.repeats:
+    rep = repetition_report(s.text) if s.index in may_repeat else None
+    for r in rep.repeats if rep is not None else ():
         out.append(_finding(doc, "repetition", r.kind, s.start + r.start, s.start + r.end,
                             f"{r.count}× “{r.ngram}” {'back to back' if r.kind == 'tandem' else 'in a loop'}, "
                             f"repetition score {rep.score:.2f}", s.index,
@@ -155,15 +249,11 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None) -> list[Findin
     return out
 
 
-def _rule_findings(doc: Document, lang: str | None, glossary, mentioned: set | None = None
-                   ) -> tuple[list[Finding], dict]:
+def _rule_findings(doc: Document, ctx, sentence_at: _SentenceAt) -> tuple[list[Finding], dict]:
     """Findings for the fix rules that report themselves; and every edit by span, to mark the
     other findings ``fixable``."""
-    from mtfix.text.fix import RULES, FixContext, propose_edits
-    from mtfix.text.glossary import Glossary
+    from mtfix.text.fix import RULES, propose_edits
 
-    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
-                     mentioned if mentioned is not None else set())
     out, by_span = [], {}
     for name, e in propose_edits(ctx):
         by_span.setdefault((e.start, e.end), e)
@@ -171,7 +261,7 @@ def _rule_findings(doc: Document, lang: str | None, glossary, mentioned: set | N
             kind = "glossary" if e.code.startswith("glossary") else "punctuation"
             after = e.after if e.after else "(nothing)"
             msg = f"{e.reason} → {after}" if e.safe else f"{e.reason}; not fixed by rule (→ {after}?)"
-            out.append(_finding(doc, kind, e.code, e.start, e.end, msg, _sentence_at(doc, e.start),
+            out.append(_finding(doc, kind, e.code, e.start, e.end, msg, sentence_at(e.start),
                                 suggestion=e.after, fixable=e.safe))
     return out, by_span
 
@@ -186,9 +276,17 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
 def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | None = None) -> list[Finding]:
     """Every finding on ``doc``, in text order, for the decided language ``lang`` (``mentioned``:
     glossary terms met earlier in the same text, when ``doc`` is one piece of it)."""
+    from mtfix.text.fix import FixContext
+    from mtfix.text.glossary import Glossary
+
+    ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
+                     mentioned if mentioned is not None else set())
+    sentence_at = _SentenceAt(ctx.sentences)
+    may_repeat = _may_repeat(ctx.sentences)
+    latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
-    for s in doc.sentences:
-        findings.extend(_check_sentence(doc, s, lang))
+    for s in ctx.sentences:
+        findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
     for inv in find_invisibles(doc.text):
         if runs and runs[-1][0].char == inv.char and runs[-1][1] == inv.start:
@@ -198,16 +296,16 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     for inv, end in runs:
         n = end - inv.start
         findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
-                                 f"{n}× {inv.codepoint} {inv.name}", _sentence_at(doc, inv.start),
+                                 f"{n}× {inv.codepoint} {inv.name}", sentence_at(inv.start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
-    damage = find_damage(doc.text)
+    damage = ctx.damage()
     # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
     findings = [f for f in findings if f.code != "latin-in-arabic" and f.kind != "repetition"
                 or not any(d.start < f.end and f.start < d.end for d in damage)]
     for d in damage:
-        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), _sentence_at(doc, d.start),
+        findings.append(_finding(doc, "markup", d.kind, d.start, d.end, d.describe(), sentence_at(d.start),
                                  action=d.action, repaired=d.repaired))
-    extra, edits = _rule_findings(doc, lang, glossary, mentioned)
+    extra, edits = _rule_findings(doc, ctx, sentence_at)
     glossed = [(f.start, f.end) for f in extra if f.code == "glossary-term"]
     findings = [f for f in findings
                 if not (f.code == "latin-in-arabic" and any(s <= f.start and f.end <= e for s, e in glossed))]
@@ -264,42 +362,90 @@ class StreamedDocument:
     sentences: _FlaggedSentences
 
 
+def _survey(lines: Iterable[str], count_scripts: bool) -> tuple[int, int, set[int]]:
+    """First pass: Arabic and Latin letters (when ``count_scripts``), and the blocks
+    (:func:`~mtfix.text.segment.block_chunks`) where ftfy may find mojibake: those are checked
+    whole, as ftfy judges a block as a whole."""
+    arabic = latin = block = 0
+    dirty: set[int] = set()
+    before = ""
+    batch: list[str] = []
+    n = 0
+    for chunk, ends, _ in block_chunks(lines):
+        if count_scripts:  # counted a batch of lines at a time (the counts add up)
+            batch.append(chunk)
+            n += len(chunk)
+            if n >= PIECE_CHARS:
+                st = script_stats("".join(batch))
+                arabic, latin, batch, n = arabic + st.arabic, latin + st.latin, [], 0
+        if may_hold_mojibake(chunk, before):
+            dirty.add(block)
+        before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
+        block += ends
+    if batch:
+        st = script_stats("".join(batch))
+        arabic, latin = arabic + st.arabic, latin + st.latin
+    return arabic, latin, dirty
+
+
+def _pieces(lines: Iterable[str], dirty: set[int], size: int = PIECE_CHARS) -> Iterator[str]:
+    """The text in pieces that are checked one by one with the findings of the whole: cut where
+    :func:`~mtfix.text.segment.independent_blocks` cuts, or cut further (at a seamless point:
+    no paragraph, sentence or markup spans it) into pieces of about ``size`` characters, or joined
+    across such a point into pieces of about that size. A block where ftfy may find mojibake
+    (``dirty``) is one piece, as before."""
+    buf: list[str] = []
+    n = block = 0
+    markup = OpenMarkup()
+    for chunk, ends, seamless in block_chunks(lines):
+        buf.append(chunk)
+        n += len(chunk)
+        markup.feed(chunk)
+        if ends:
+            block += 1
+            join = seamless and n < size and not markup.open and block - 1 not in dirty and block not in dirty
+            cut = not join
+        else:
+            cut = n >= size and seamless and not markup.open and block not in dirty
+        if cut:
+            yield "".join(buf)
+            buf, n, markup = [], 0, OpenMarkup()
+    if buf:
+        yield "".join(buf)
+
+
 def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",
                 glossary=None) -> CheckReport:
     """:func:`check_text` on a text given line by line (line endings kept), in bounded memory.
 
-    ``lines()`` gives the lines afresh (called twice when ``lang`` is None: the
-    majority script of the whole text decides the language first). The text is
-    cut after blank lines outside code fences (:func:`independent_blocks`) and
-    each piece is segmented and checked alone, so memory is the longest
-    paragraph plus the findings. Findings, counts and language equal
+    ``lines()`` gives the lines afresh; it is called twice: a first pass finds the majority
+    script (when ``lang`` is None) and the blocks where ftfy may find mojibake. The text is
+    then checked a few paragraphs at a time (pieces cut where no paragraph, sentence or markup
+    runs over the cut; blocks between blank lines where ftfy sees mojibake stay whole), so memory
+    is the piece or the longest paragraph, plus the findings. Findings, counts and language equal
     :func:`check_text`'s on the joined text.
     """
     want = script_lang(lang)
-    decided = want is not None
-    if not decided:
-        arabic = latin = 0
-        for line in lines():
-            st = script_stats(line)
-            arabic, latin = arabic + st.arabic, latin + st.latin
+    arabic, latin, dirty = _survey(lines(), want is None)
+    if want is None:
         want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
     findings: list[Finding] = []
     kept: dict[int, Sentence] = {}
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
-    for block in independent_blocks(lines()):
+    for block in _pieces(lines(), dirty):
         blank = blank and not block.strip()
         doc = segment(block, lang)
         sents = doc.sentences
-        found = _findings(doc, want, glossary, mentioned)
-        for f in found:
-            findings.append(replace(f, start=f.start + offset, end=f.end + offset, line=f.line + line0,
-                                    sentence=None if f.sentence is None else f.sentence + n_sent))
-            if f.sentence is not None and f.sentence + n_sent not in kept:
+        for f in _findings(doc, want, glossary, mentioned):
+            sentence = None if f.sentence is None else f.sentence + n_sent
+            findings.append(Finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                    f.surface, f.message, sentence, f.details))
+            if sentence is not None and sentence not in kept:
                 s = sents[f.sentence]
-                kept[s.index + n_sent] = replace(s, index=s.index + n_sent, paragraph=s.paragraph + n_par,
-                                                 start=s.start + offset, end=s.end + offset, line=s.line + line0)
+                kept[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset, s.end + offset,
+                                          s.line + line0)
         n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
         offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
     if blank:
@@ -310,6 +456,7 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
 
 def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) -> CheckReport:
     """:func:`check_lines` on a UTF-8 file read line by line (:func:`mtfix.text.read.iter_text_lines`)."""
-    from mtfix.text.read import iter_text_lines
+    from mtfix.text.read import iter_text_chunks
 
-    return check_lines(lambda: iter_text_lines(path), lang, str(path), glossary)
+    # read a few thousand lines at a time, regrouped at blank lines and about every piece's length
+    return check_lines(lambda: line_chunks(iter_text_chunks(path), PIECE_CHARS), lang, str(path), glossary)

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from mtfix.text.glossary import Glossary
-from mtfix.text.invisibles import INVISIBLES
-from mtfix.text.numbers import find_garbled_numbers
-from mtfix.text.segment import Document, segment
+from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
+from mtfix.text.numbers import GarbledNumber, find_garbled_numbers
+from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
            "fix_document"]
@@ -49,17 +49,48 @@ class Edit:
     safe: bool = True
 
 
+_A_DIGIT = re.compile(r"\d")  # every garbled number form has one (any decimal digit)
+
+
 @dataclass
 class FixContext:
+    """What the rules look at, and what they share: the sentences, the markup damage and the
+    garbled numbers of each sentence are computed once per text (``mtfix check`` reads them too)."""
+
     doc: Document
     lang: str | None
     glossary: Glossary
     #: glossary terms mentioned before ``doc`` (a text checked piece by piece); the glossary rule adds to it
     mentioned: set = field(default_factory=set)
+    _shared: dict = field(default_factory=dict, repr=False)
 
     @property
     def text(self) -> str:
         return self.doc.text
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        got = self._shared.get("sentences")
+        if got is None:
+            got = self._shared["sentences"] = self.doc.sentences
+        return got
+
+    def damage(self) -> list:
+        """:func:`mtfix.text.markup.find_damage` of the text."""
+        got = self._shared.get("damage")
+        if got is None:
+            from mtfix.text.markup import find_damage
+
+            got = self._shared["damage"] = find_damage(self.text)
+        return got
+
+    def garbled(self, s: Sentence) -> list[GarbledNumber]:
+        """:func:`~mtfix.text.numbers.find_garbled_numbers` of sentence ``s`` (none without a digit)."""
+        cache = self._shared.setdefault("garbled", {})
+        got = cache.get(s.index)
+        if got is None:
+            got = cache[s.index] = find_garbled_numbers(s.text) if _A_DIGIT.search(s.text) else []
+        return got
 
 
 @dataclass(frozen=True)
@@ -255,17 +286,17 @@ _GAP = re.compile(rf"{_SP}+")
 
 @rule("entities", "HTML entities left in the text: &nbsp; &quot; &#39; &amp;amp; (decoded by the html module)")
 def _entities(ctx: FixContext):
-    from mtfix.text.markup import find_damage, safe_entity
+    from mtfix.text.markup import safe_entity
 
-    for d in find_damage(ctx.text):
+    for d in ctx.damage():
         if d.kind == "entity" and safe_entity(ctx.text, d):
             yield Edit(d.start, d.end, d.repaired, "entity", f"HTML entity {d.surface} is {d.repaired!r}")
 
 
 @rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
 def _numbers(ctx: FixContext):
-    for s in ctx.doc.sentences:
-        for g in find_garbled_numbers(s.text):
+    for s in ctx.sentences:
+        for g in ctx.garbled(s):
             start, end = s.start + g.start, s.start + g.end
             if g.kind == "arabic-comma-thousands":
                 # "30،000", "20 ،000": a thousands separator. A space after the comma ("5، 300", "12 ، 500")
@@ -311,9 +342,8 @@ def _neighbour(text: str, i: int, step: int) -> str:
 @rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
 def _invisibles(ctx: FixContext):
     text = ctx.text
-    for i, c in enumerate(text):
-        if c not in INVISIBLES:
-            continue
+    for m in INVISIBLE_RE.finditer(text):
+        i, c = m.start(), m.group()
         before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
         if c in _BIDI_MARKS:
             if i > 0 and text[i - 1] == c:
@@ -337,8 +367,10 @@ def _invisibles(ctx: FixContext):
 
 # ---------------------------------------------------------------- punctuation
 
-_DOUBLED = re.compile(rf"(?<![A-Za-z0-9_])([،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")  # not std::vector, not a URL
-_DOUBLED_PERIOD = re.compile(r"(?<![.\d])\.\.(?![.\d])")
+# not std::vector, not a URL; the lookbehind looks past the mark just matched (a pattern that starts
+# with its characters is scanned for them at C speed, one that starts with a lookbehind is not)
+_DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")
+_DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
 _SPACE_BEFORE = re.compile(rf"(?<=[{_AR_LETTER}\d٠-٩\"”»)]){_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
@@ -357,10 +389,11 @@ def _doubled(ctx: FixContext):
 def _arabic_punctuation(ctx: FixContext):
     if ctx.lang != "ar":
         return
-    for m in _LATIN_COMMA.finditer(ctx.text):
+    text = ctx.text
+    for m in _LATIN_COMMA.finditer(text) if "," in text or ";" in text else ():
         yield Edit(m.start(), m.end(), {",": "،", ";": "؛"}[m.group(1)], "latin-punctuation",
                    "Arabic text takes the Arabic comma/semicolon")
-    for m in _LATIN_QUESTION.finditer(ctx.text):
+    for m in _LATIN_QUESTION.finditer(text) if "?" in text else ():
         yield Edit(m.start(), m.end(), "؟", "latin-punctuation", "Arabic text takes the Arabic question mark")
 
 
@@ -405,17 +438,25 @@ def _glossed(text: str, start: int, end: int) -> bool:
 def _glossary(ctx: FixContext):
     if ctx.lang != "ar" or not ctx.glossary:
         return
+    from mtfix.text.glossary import fold_arabic
+
     text, done = ctx.text, ctx.mentioned
+    folded = fold_arabic(text)
     first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
-    for m in ctx.glossary.find_renderings(text):
+    for m in ctx.glossary.find_renderings(text, folded):
         first_rendered.setdefault(m.term.source, m.start)
-    yield from _glossary_edits(ctx, text, done, first_rendered)
+    yield from _glossary_edits(ctx, text, done, first_rendered, folded)
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 
 
-def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int]):
-    for s in ctx.doc.sentences:
-        for m in _LATIN_RUN.finditer(s.text):
+_ASCII_LETTER = re.compile("[A-Za-z]")  # every Latin run starts with one
+
+
+def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
+    avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
+    latin = _ASCII_LETTER.search(text) is not None
+    for s in ctx.sentences:
+        for m in _LATIN_RUN.finditer(s.text) if latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)
@@ -432,7 +473,7 @@ def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[
                 after = ("لل" + after[2:]) if c.endswith("ل") and after.startswith("ال") else c + after
             why = f"left in Latin; glossary {term.glossary}"
             yield Edit(start, end, after, "glossary-term", why + (", first mention: long form" if long_form else ""))
-        for m in ctx.glossary.find_avoided(s.text):
+        for m in ctx.glossary.find_avoided(s.text, avoided) if avoided else ():
             yield Edit(s.start + m.start, s.start + m.end, m.term.target, "glossary-avoid",
                        f"a known mistranslation of {m.term.source} (glossary {m.term.glossary})", safe=False)
 

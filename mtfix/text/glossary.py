@@ -54,9 +54,14 @@ _ACRONYM = re.compile(r"[A-Z][A-Z.&-]*[A-Z.]?")
 _FOLD = str.maketrans({"ى": "ي", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 
+_FOLD_PAIRS = tuple((chr(a), b) for a, b in _FOLD.items())
+
+
 def fold_arabic(text: str) -> str:
     """``text`` with Arabic spelling variants folded (for matching renderings, never for output)."""
-    return text.translate(_FOLD)
+    for a, b in _FOLD_PAIRS:  # one str.replace per letter: much faster than str.translate on long texts
+        text = text.replace(a, b)
+    return text
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,13 @@ def _default_case(source: str) -> str:
     return "exact" if _ACRONYM.fullmatch(source) and len(source) <= 6 else "ignore"
 
 
+def _required(form: str) -> str:
+    """A piece of text every match of ``_phrase_pattern(form, latin=False)`` contains: its last
+    word (of ``form`` less a leading ال, which the لل alternative drops); "" when there is none."""
+    words = (form[2:] if form.startswith("ال") and len(form) > 2 else form).split()
+    return words[-1] if words else ""
+
+
 def _phrase_pattern(form: str, *, latin: bool) -> str:
     parts = [re.escape(p) for p in form.split()]
     body = r"[ \u00a0]+".join(parts)
@@ -119,6 +131,22 @@ def _phrase_pattern(form: str, *, latin: bool) -> str:
         rest = r"[ \u00a0]+".join(re.escape(p) for p in form[2:].split())
         return rf"(?<!\w)(?:{clitic}{body}|[وف]?لل{rest})(?!\w)"
     return rf"(?<!\w){clitic}{body}(?!\w)"
+
+
+def _finditer_near(rx: re.Pattern, required: str, text: str, i: int) -> list[tuple[int, int, int]]:
+    """``(start, end, i)`` of ``rx.finditer(text)``, for a pattern whose matches all hold
+    ``required`` and never a line break: only the lines where ``required`` occurs are searched
+    (a line ends at a ``\n``, which no lookaround of these patterns takes for a word character;
+    for a non-empty ``required``)."""
+    out = []
+    at = text.find(required)
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        out.extend((m.start(), m.end(), i) for m in rx.finditer(text, start, end))
+        at = text.find(required, end)
+    return out
 
 
 @dataclass
@@ -140,6 +168,9 @@ class Glossary:
     # ---------------------------------------------------------------- lookups
 
     def _compiled(self):
+        """``(len(terms), source, target, avoid)`` patterns: source ``(rx, i)``; target and avoid
+        ``(rx, i, required)``, where every match contains ``required`` (searched for first, a
+        C-speed test that skips most patterns on most texts)."""
         cache = getattr(self, "_rx", None)
         if cache is None or cache[0] != len(self.terms):
             src, tgt, bad = [], [], []
@@ -148,18 +179,23 @@ class Glossary:
                     flags = 0 if t.case == "exact" else re.IGNORECASE
                     src.append((re.compile(_phrase_pattern(f, latin=True), flags), i))
                 for r in t.renderings:
-                    tgt.append((re.compile(_phrase_pattern(fold_arabic(r), latin=False)), i))
+                    f = fold_arabic(r)
+                    tgt.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
                 for a in t.avoid:
-                    bad.append((re.compile(_phrase_pattern(fold_arabic(a), latin=False)), i))
+                    f = fold_arabic(a)
+                    bad.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
             cache = (len(self.terms), src, tgt, bad)
             self._rx = cache
         return cache
 
     @staticmethod
-    def _find(rxs, text: str, searched: str) -> list[tuple[int, int, int]]:
+    def _find(rxs, text: str, searched: str, present: set | None = None) -> list[tuple[int, int, int]]:
         hits = []
-        for rx, i in rxs:
-            hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
+        for rx, i, *required in rxs:
+            if not required or not required[0]:
+                hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
+            elif (required[0] in present) if present is not None else (required[0] in searched):
+                hits.extend(_finditer_near(rx, required[0], searched, i))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out, end = [], -1
         for s, e, i in hits:  # longest leftmost, no overlaps
@@ -173,24 +209,52 @@ class Glossary:
         _, src, _, _ = self._compiled()
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(src, text, text)]
 
-    def find_renderings(self, text: str) -> list[TermMatch]:
-        """Acceptable target renderings in ``text`` (spelling variants folded; same length, so spans hold)."""
+    def find_renderings(self, text: str, folded: str | None = None) -> list[TermMatch]:
+        """Acceptable target renderings in ``text`` (spelling variants folded; same length, so spans
+        hold; ``folded``: ``fold_arabic(text)`` when the caller has it)."""
         _, _, tgt, _ = self._compiled()
-        folded = fold_arabic(text)
-        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded)]
+        folded = fold_arabic(text) if folded is None else folded
+        present = self._present(folded)
+        return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
 
-    def find_avoided(self, text: str) -> list[TermMatch]:
-        """Known mistranslations (a term's ``avoid`` list) in ``text``."""
-        _, _, _, bad = self._compiled()
+    def _present(self, folded: str) -> set:
+        """Which words required by the target and avoid patterns occur in ``folded`` (each
+        looked for once)."""
+        cache = getattr(self, "_required", None)
+        if cache is None or cache[0] != len(self.terms):
+            _, _, tgt, bad = self._compiled()
+            cache = self._required = (len(self.terms), sorted({p[2] for p in tgt + bad if p[2]}))
+        return {w for w in cache[1] if w in folded}
+
+    def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
+        """Known mistranslations (a term's ``avoid`` list) in ``text`` (``patterns``: only those of
+        :meth:`avoided_in` a longer text that holds ``text``)."""
+        bad = self._compiled()[3] if patterns is None else patterns
         folded = fold_arabic(text)
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(bad, text, folded)]
 
+    def avoided_in(self, text: str, folded: str | None = None) -> list:
+        """The patterns of known mistranslations that may occur in ``text`` or any part of it
+        (for :meth:`find_avoided` on its parts); empty when none can."""
+        folded = fold_arabic(text) if folded is None else folded
+        return [p for p in self._compiled()[3] if p[2] in folded]
+
     def term_for(self, word: str) -> Term | None:
-        """The entry whose source form is exactly ``word`` (by its case rule)."""
-        for t in reversed(self.terms):
-            if t.source_matches(word):
-                return t
-        return None
+        """The entry whose source form is exactly ``word`` (by its case rule); the last one
+        defined wins."""
+        cache = getattr(self, "_forms", None)
+        if cache is None or cache[0] != len(self.terms):
+            exact: dict[str, int] = {}
+            folded: dict[str, int] = {}
+            for i, t in enumerate(self.terms):
+                for f in t.forms:
+                    if t.case == "exact":
+                        exact[f] = i
+                    else:
+                        folded[f.casefold()] = i
+            cache = self._forms = (len(self.terms), exact, folded)
+        i = max(cache[1].get(word, -1), cache[2].get(word.casefold(), -1))
+        return self.terms[i] if i >= 0 else None
 
     def to_dict(self) -> dict:
         return {"names": self.names, "terms": len(self.terms)}

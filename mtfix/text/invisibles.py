@@ -23,7 +23,9 @@ INVISIBLES: dict[str, str] = {
 }
 KINDS = ("bidi", "zero-width")
 
-_RE = re.compile("[" + "".join(re.escape(c) for c in INVISIBLES) + "]")
+#: any one of :data:`INVISIBLES`
+INVISIBLE_RE = re.compile("[" + "".join(re.escape(c) for c in INVISIBLES) + "]")
+_RE = INVISIBLE_RE
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 

@@ -10,6 +10,10 @@ format: a tab-separated index of ``headword, offset, length`` in base64 and a
 dictzip (gzip-compatible) body). ``MTFIX_DICT_DIR`` or an explicit directory
 points elsewhere. :func:`load_lexicon` returns ``None`` when neither file is
 there, and callers degrade (see :class:`mtfix.corpus.align.AlignFilter`).
+Building the lexicon takes seconds, so it is built once and kept in
+``$XDG_CACHE_HOME/mtfix/lexicon-<hash>.marshal`` (the hash covers the
+dictionary files, this module, the normalisation folds, PyStemmer and Python):
+every later process reads it in a few hundredths of a second.
 
 Words on both sides are reduced to stems so that inflected and cliticised
 forms meet: English with the Snowball English stemmer (PyStemmer), Arabic
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Lexicon", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
-           "english_words", "DICT_FILES", "DEBIAN_PACKAGES"]
+           "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
 DICT_FILES = ("freedict-ara-eng", "freedict-eng-ara")
@@ -84,6 +88,11 @@ def _fold():
     return fold
 
 
+def arabic_fold(text: str) -> str:
+    """``text`` with the ``arabic`` profile's letter folds (hamza/alef, yeh, diacritics, tatweel)."""
+    return _fold()(text)
+
+
 @functools.lru_cache(maxsize=200_000)
 def english_stem(word: str) -> str:
     return _stemmers()[0].stemWord(word.lower())
@@ -121,6 +130,50 @@ def _AR_STOP_FOLDED() -> frozenset:  # noqa: N802 - a constant, built on first u
 def arabic_words(text: str) -> list[str]:
     """Content words of an Arabic text (no function words)."""
     return [w for w in _AR_TOKEN.findall(text) if _is_arabic_content(w)]
+
+
+class _StemMemo(dict):
+    """token -> stem of a content word, or None (a function word): ``memo[token]`` computes a
+    token once; cleared when it holds ``MAX`` tokens (memory stays bounded)."""
+
+    MAX = 200_000
+
+    def __init__(self, stem_of):
+        super().__init__()
+        self.stem_of = stem_of
+
+    def __missing__(self, token):
+        if len(self) >= self.MAX:
+            self.clear()
+        stem = self[token] = self.stem_of(token)
+        return stem
+
+
+def _english_content_stem(token: str) -> str | None:
+    w = token.lower()
+    return english_stem(w) if len(w) > 1 and w not in EN_STOP else None
+
+
+def _arabic_content_stem(token: str) -> str | None:
+    return arabic_stem(token) if _is_arabic_content(token) else None
+
+
+_EN_STEMS = _StemMemo(_english_content_stem)
+_AR_STEMS = _StemMemo(_arabic_content_stem)
+
+
+def english_stems(text: str) -> set[str]:
+    """``{english_stem(w) for w in english_words(text)}``, each token looked up once."""
+    stems = set(map(_EN_STEMS.__getitem__, _EN_TOKEN.findall(text)))
+    stems.discard(None)
+    return stems
+
+
+def arabic_stems(text: str) -> set[str]:
+    """``{arabic_stem(w) for w in arabic_words(text)}``, each token looked up once."""
+    stems = set(map(_AR_STEMS.__getitem__, _AR_TOKEN.findall(text)))
+    stems.discard(None)
+    return stems
 
 
 def dictionary_dir(path: str | os.PathLike | None = None) -> Path | None:
@@ -180,22 +233,105 @@ class Lexicon:
         return len(self.ar_en)
 
 
-@functools.lru_cache(maxsize=4)
-def _load(directory: str) -> Lexicon | None:
-    lex = Lexicon(source=directory)
-    found = []
+def _dict_files(directory: str) -> list[tuple[str, Path, Path]]:
+    """``(name, index, body)`` of each FreeDict dictionary present in ``directory``."""
+    out = []
     for name in DICT_FILES:
         index, body = Path(directory) / f"{name}.index", Path(directory) / f"{name}.dict.dz"
-        if not (index.is_file() and body.is_file()):
-            continue
-        found.append(name)
+        if index.is_file() and body.is_file():
+            out.append((name, index, body))
+    return out
+
+
+def _build(directory: str, files) -> Lexicon:
+    lex = Lexicon()
+    for name, index, body in files:
         arabic_first = name.startswith("freedict-ara")
         for head, senses in _entries(index, body):
             for sense in senses:
                 lex.add(head, sense) if arabic_first else lex.add(sense, head)
-    if not found:
+    lex.source = f"{directory} ({', '.join(name for name, _, _ in files)})"
+    return lex
+
+
+def _cache_path(directory: str, files) -> Path:
+    """Where the lexicon built from ``files`` is kept: ``$XDG_CACHE_HOME/mtfix/`` (as the
+    translation cache), named by a hash of what it depends on: the dictionary files (path, size,
+    modification time), this module and the normalisation folds (the stemming), PyStemmer and
+    Python's version (the ``marshal`` format)."""
+    import hashlib
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    from mtfix.text import normalize
+
+    h = hashlib.sha256()
+    try:
+        stemmer = version("PyStemmer")
+    except PackageNotFoundError:  # pragma: no cover - installed under another name
+        stemmer = "?"
+    h.update(repr((1, sys.version_info[:2], stemmer, directory)).encode())
+    for _, index, body in files:
+        for f in (index, body):
+            st = f.stat()
+            h.update(repr((str(f.resolve()), st.st_size, st.st_mtime_ns)).encode())
+    for module in (__file__, normalize.__file__):
+        h.update(Path(module).read_bytes())
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mtfix" / f"lexicon-{h.hexdigest()[:24]}.marshal"
+
+
+def _read_cached(path: Path) -> Lexicon | None:
+    import marshal
+
+    try:
+        with open(path, "rb") as f:
+            ar_en, en_ar, source = marshal.load(f)
+    except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: built again
         return None
-    lex.source = f"{directory} ({', '.join(found)})"
+    if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
+        return None
+    return Lexicon(ar_en, en_ar, source)
+
+
+def _write_cached(path: Path, lex: Lexicon) -> None:
+    """Best effort, all or nothing (a temporary file renamed): a cache that cannot be written
+    (read-only home, full disk) only means the next process builds the lexicon again."""
+    import marshal
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            marshal.dump((lex.ar_en, lex.en_ar, lex.source), f)
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, ValueError):
+        pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(directory: str) -> Lexicon | None:
+    """The lexicon of ``directory``: read from its cache file when there is one for exactly these
+    dictionary files and this code (a few hundredths of a second), else built from the dictd
+    files (seconds) and cached."""
+    files = _dict_files(directory)
+    if not files:
+        return None
+    try:
+        cache = _cache_path(directory, files)
+    except OSError:
+        cache = None
+    lex = _read_cached(cache) if cache is not None else None
+    if lex is None:
+        lex = _build(directory, files)
+        if cache is not None:
+            _write_cached(cache, lex)
     return lex
 
 

@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "safe_entity", "KINDS", "ACTIONS"]
+__all__ = ["Damage", "find_damage", "repair_markup", "unescape_entities", "safe_entity", "may_hold_mojibake",
+           "OpenMarkup", "KINDS", "ACTIONS"]
 
 ACTIONS = {"entity": "repair", "mojibake": "repair", "tag": "drop", "replacement": "drop", "control": "drop",
            "symbol-junk": "drop"}
@@ -49,6 +52,22 @@ _ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;/?[A-Za-z][A-Za-z0-9:_-]*(?:\s[^<>]*?)?
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")  # not NEL (U+0085), a line break
 _JUNK_CATEGORIES = {"So", "Co", "Cn"}
 _REPLACEMENT = re.compile("\ufffd")
+#: the end of an escaped tag (``&gt;``, ``&amp;gt;``)
+_ESCAPED_TAG_END = re.compile(r"&(?:amp;)*gt;")
+#: every non-ASCII character of ftfy's mojibake heuristic (``ftfy.badness.BADNESS_RE``, ftfy 6.3): each
+#: of its alternatives needs one, so a text without any is never "bad" and ftfy leaves it as it is.
+#: tests/test_text_markup.py checks both against the installed ftfy.
+_MOJIBAKE_CHAR = re.compile(
+    "[\u0080-\u00fc\u0100-\u0107\u010c-\u0113\u0116-\u011b\u011e-\u011f\u0122-\u0123\u012a-\u012b"
+    "\u012f-\u0130\u0136-\u0137\u0139-\u013e\u0141-\u0143\u0145\u0147\u014c\u0150\u0152-\u0153\u0155\u0158"
+    "\u015a-\u015b\u015e-\u0162\u0164-\u0165\u016a\u016e\u0170\u0172\u0178-\u017e\u0192\u02c6-\u02c7\u02d8"
+    "\u02db-\u02dd\u0384-\u0386\u0388-\u038a\u038c\u038e-\u038f\u0391-\u03c9\u0401-\u045f\u0490-\u0491"
+    "\u2013-\u2015\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039-\u203a\u2044\u20a7\u20ac\u2116"
+    "\u2122\u2202\u2206\u220f\u2211\u221a\u221e\u2229\u222b\u2248\u2260-\u2261\u2264-\u2265\u2310\u2502"
+    "\u250c\u2510\u2518\u251c\u2524\u252c\u253c\u2550-\u256c\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca"
+    "\uf8ff\ufb01-\ufb02\ufffd]")
+#: at least the longest match of ftfy's heuristic (7 characters in ftfy 6.3; checked by the same test)
+MOJIBAKE_CONTEXT = 32
 
 
 @dataclass(frozen=True)
@@ -99,8 +118,22 @@ def _is_emoji_like(c: str) -> bool:
 _NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
 
 
+#: a character that is neither a word character, white space nor ASCII (ASCII is never junk)
+_NOT_WORD_SPACE_ASCII = re.compile(r"[^\w\s\x00-\x7f]")
+_JUNK_MEMO: dict[str, bool] = {}
+
+
+def _junk_char(c: str) -> bool:
+    junk = _JUNK_MEMO.get(c)
+    if junk is None:
+        junk = _JUNK_MEMO[c] = _is_junk(c)
+    return junk
+
+
 def _junk_runs(text: str, min_run: int = 3):
     """(start, end) of each run of ``min_run`` or more junk characters (single spaces between them allowed)."""
+    if text.isascii() or not any(map(_junk_char, set(_NOT_WORD_SPACE_ASCII.findall(text)))):
+        return
     start = end = count = 0
     for m in _NOT_WORD_OR_SPACE.finditer(text):
         i = m.start()
@@ -118,10 +151,10 @@ def _junk_runs(text: str, min_run: int = 3):
 
 def _mojibake(text: str) -> list[Damage]:
     """Spans that ftfy re-decodes (UTF-8 once read as a single-byte code page)."""
+    if text.isascii() or not _mojibake_chars().search(text) or not _looks_bad(text):
+        return []  # ftfy's heuristic finds nothing bad: it would leave the text as it is
     import ftfy
 
-    if text.isascii():
-        return []
     fixed = ftfy.fix_encoding(text)
     if fixed == text:
         return []
@@ -134,16 +167,116 @@ def _mojibake(text: str) -> list[Damage]:
     return [Damage("mojibake", a, len(text) - b, text[a:len(text) - b], fixed[a:len(fixed) - b])]
 
 
+_BADNESS: list = []
+
+
+def _ftfy_badness() -> re.Pattern:
+    """ftfy's own heuristic, ``ftfy.badness.BADNESS_RE``: its module alone (it needs only ``re``),
+    without the ``ftfy`` package's ``__init__``, which loads all its fixers and ``wcwidth`` (several
+    times the cost, on every `mtfix check` of a text with a curly quote); the full ftfy is imported
+    only where the heuristic fires."""
+    if not _BADNESS:
+        module = sys.modules.get("ftfy.badness")
+        if module is None:
+            import importlib.util
+
+            spec = importlib.util.find_spec("ftfy")  # finds the package without running it
+            path = Path(spec.origin).with_name("badness.py")
+            spec = importlib.util.spec_from_file_location("mtfix_ftfy_badness", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        _BADNESS.append(module.BADNESS_RE)
+    return _BADNESS[0]
+
+
+def _looks_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, looking only around the characters its heuristic needs: a
+    match is at most 7 characters long and holds one of them, so the windows of
+    :data:`MOJIBAKE_CONTEXT` characters around each find every match (the heuristic has no
+    lookaround; its ``^`` only matches at the real start of the text)."""
+    if text.isascii():
+        return False
+    found = _MOJIBAKE_CHAR.search(text)
+    if found is None:
+        return False
+    badness = _ftfy_badness()
+    n = len(text)
+    while found is not None:
+        lo, hi = max(0, found.start() - MOJIBAKE_CONTEXT), found.start() + MOJIBAKE_CONTEXT
+        nxt = _MOJIBAKE_CHAR.search(text, found.end())
+        while nxt is not None and nxt.start() - MOJIBAKE_CONTEXT <= hi:  # overlapping windows: one search
+            hi = nxt.start() + MOJIBAKE_CONTEXT
+            nxt = _MOJIBAKE_CHAR.search(text, nxt.end())
+        if badness.search(text, lo, min(hi, n)):
+            return True
+        found = nxt
+    return False
+
+
+def may_hold_mojibake(text: str, before: str = "") -> bool:
+    """Could ftfy find mojibake in ``text``, or in a text where ``text`` follows ``before`` (the
+    :data:`MOJIBAKE_CONTEXT` characters just in front of it) or begins it? False means ftfy's
+    heuristic is false on every stretch of text that starts at or ends inside ``text`` (so
+    :func:`find_damage` finds no mojibake there). Cheap: one character scan, ftfy only when needed."""
+    probe = before + text
+    if probe.isascii() or not _MOJIBAKE_CHAR.search(probe):
+        return False
+    if len(text) < MOJIBAKE_CONTEXT:
+        return True
+    return _looks_bad(probe) or _looks_bad(text[:MOJIBAKE_CONTEXT])
+
+
+class OpenMarkup:
+    """Tracks whether a tag, comment or escaped tag (the only damage that can run over a line
+    break) may still be open at the end of the text fed so far: where it is not, the text can be
+    cut and :func:`find_damage` on the two parts finds what it finds on the whole."""
+
+    def __init__(self):
+        self.tag = self.comment = self.escaped = False
+
+    @property
+    def open(self) -> bool:
+        return self.tag or self.comment or self.escaped
+
+    def feed(self, text: str) -> None:
+        i, j = text.rfind("<"), text.rfind(">")
+        if i != j:  # a tag has no < or > inside: it is open when a < comes last
+            self.tag = i > j
+        k = text.rfind("<!--")
+        if k >= 0:
+            self.comment = text.find("-->", k + 4) < 0
+        elif self.comment and "-->" in text:
+            self.comment = False
+        k = text.rfind("lt;")
+        if k >= 0:
+            self.escaped = not _ESCAPED_TAG_END.search(text, k + 3)
+        elif self.escaped and _ESCAPED_TAG_END.search(text):
+            self.escaped = False
+
+
+def _mojibake_chars() -> re.Pattern:
+    """The characters ftfy's mojibake heuristic (``ftfy.badness.BADNESS_RE``) looks for
+    (:data:`_MOJIBAKE_CHAR`): each of its alternatives needs one, so a text with none of them
+    is not mojibake to ftfy, and ``ftfy.fix_encoding`` returns it as it is."""
+    return _MOJIBAKE_CHAR if _MOJIBAKE_CHARS is None else _MOJIBAKE_CHARS
+
+
+_MOJIBAKE_CHARS: re.Pattern | None = None  # tests set it to skip the shortcut
+#: what a tag, an entity, U+FFFD or a control character needs: without one, none of them is there
+_TRIGGERS = re.compile("[<&\ufffd" + _CONTROL.pattern[1:-1] + "]")
+
+
 def find_damage(text: str) -> list[Damage]:
     """Every damaged span of ``text``, in text order; where spans overlap the longer one
     (a tag hidden behind entities, ``&lt;b&gt;``) wins."""
     out: list[Damage] = []
-    for pattern in (_TAG, _ESCAPED_TAG):
-        out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
-    out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
-            if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
-    out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
-    out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
+    if _TRIGGERS.search(text):
+        for pattern in (_TAG, _ESCAPED_TAG):
+            out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+        out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
+                if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
+        out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
+        out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
     out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
     out += _mojibake(text)
     out.sort(key=lambda d: (d.start, -d.end))

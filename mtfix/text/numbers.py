@@ -206,6 +206,8 @@ def find_garbled_numbers(text: str) -> list[GarbledNumber]:
     """MT-broken numbers: ``20 ، 000`` (arabic-comma-thousands), ``20 , 000`` / ``20 000``
     (spaced-thousands), ``100 ٪`` (spaced-percent), ``٪100`` (percent-before-number),
     ``14,000 18,000`` (lost-range: "between … and" dropped)."""
+    if not _A_DIGIT.search(text):
+        return []  # every form has a digit (most lines have none)
     folded = text.translate(_DIGITS)
     found: list[GarbledNumber] = []
     taken: list[tuple[int, int]] = []

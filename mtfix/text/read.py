@@ -17,7 +17,7 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines",
+__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -95,6 +95,32 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
             for raw in f:  # split after b"\n": never inside a UTF-8 character
                 text, _ = decode_bytes(raw, str(path), offset)
                 offset += len(raw)
+                yield text
+    except OSError as e:
+        raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
+def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[str]:
+    """Like :func:`iter_text_lines`, but whole lines about ``size`` bytes at a time (each piece
+    ends with ``\n`` except the last): ``"".join(iter_text_chunks(p)) == read_text(p)``, with the
+    same errors. Memory: ``size`` or the longest line."""
+    p = _existing_file(path)
+    offset = 0
+    try:
+        with p.open("rb") as f:
+            while True:
+                raws = f.readlines(size)
+                if not raws:
+                    break
+                data = b"".join(raws)
+                try:
+                    text, _ = decode_bytes(data, str(path), offset)
+                except MtfixError:  # the error the line-by-line reading gives (which comes first)
+                    for raw in raws:
+                        decode_bytes(raw, str(path), offset)
+                        offset += len(raw)
+                    raise
+                offset += len(data)
                 yield text
     except OSError as e:
         raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None

@@ -114,7 +114,11 @@ class _Words:
         if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
             self.words = _TOKEN.findall(text.lower())
         else:
-            self.words = [w.casefold() for w in _TOKEN.findall(text)]
+            self.words = _TOKEN.findall(text)
+            # casefold maps each character on its own (to one or more): a text it leaves
+            # alone (Arabic without capitals) has words it leaves alone
+            if text.casefold() != text:
+                self.words = [w.casefold() for w in self.words]
         self._same: dict[int, bytes] = {}
         self.distinct = set(self.words)
         #: tokens that repeat an earlier one: c copies of an n-gram need (c - 1) * n of them
@@ -156,7 +160,7 @@ class _Words:
 
 
 _NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo of a pure test)
-_NO_LOOP_INSIDE_MAX = 20_000
+_NO_LOOP_INSIDE_MAX = 100_000
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
@@ -191,6 +195,9 @@ def repetition_report(text: str) -> RepetitionReport:
     w = _Words(text)
     words = w.words
     total = len(words)
+    near = w.near_repeat()
+    if not near and not _may_loop_inside(w.distinct):  # no word repeats nearby, none can loop inside
+        return RepetitionReport([], total, 0.0)
     redundant = [False] * total
     repeats: list[Repeat] = []
     spans: list[tuple[int, int]] = []
@@ -200,7 +207,6 @@ def repetition_report(text: str) -> RepetitionReport:
             spans.extend(m.span() for m in _TOKEN.finditer(text))
         return spans[i]
 
-    near = w.near_repeat()
     # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
     # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
     for n in range(1, MAX_N + 1) if near else ():

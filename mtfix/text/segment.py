@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from mtfix.text.invisibles import INVISIBLES
 from mtfix.text.lang import script_lang
 
-__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks"]
+__all__ = ["Sentence", "Paragraph", "Document", "segment", "reassemble", "split_sentences", "independent_blocks",
+           "block_chunks", "line_chunks"]
 
 
 @dataclass(frozen=True)
@@ -195,24 +196,107 @@ def independent_blocks(lines: Iterable[str]) -> Iterator[str]:
     the pieces is the input.
     """
     buf: list[str] = []
-    fence: str | None = None
-    for chunk in lines:
+    for chunk, ends, _ in block_chunks(lines):
         buf.append(chunk)
-        cut = False
-        for m in _NEWLINE_OR_END.finditer(chunk):
-            line = chunk[m.start():m.start(1)]
-            if not m.group(1) and not line:
-                continue
-            fence, fenced = _fence_step(line, fence)
-            cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
-        if cut:
+        if ends:
             yield "".join(buf)
             buf = []
     if buf:
         yield "".join(buf)
 
 
+def block_chunks(lines: Iterable[str]) -> Iterator[tuple[str, bool, bool]]:
+    """``(chunk, block_ends, seamless)`` for each of ``lines`` (line endings kept), in order.
+
+    ``block_ends``: :func:`independent_blocks` ends a piece after this chunk.
+    ``seamless``: the text before and after this point segments the same whether
+    it is cut here or not (``segment(a + b)`` is ``segment(a)`` followed by
+    ``segment(b)``, offsets shifted): the chunk ends with ``\n`` outside a code
+    fence and the next line starts a paragraph whatever precedes it (blank, a
+    rule, a heading, list item or quote, or text that cannot continue a wrapped
+    paragraph), and is not a line whose first word is an Arabic abbreviation (a
+    year marker there looks back across the line break). So a caller may cut
+    at a seamless point inside a block, or join two blocks at a seamless
+    block end. Reads one chunk ahead.
+    """
+    fence: str | None = None
+    pending: tuple[str, bool, str | None] | None = None  # the previous chunk, its block end, the fence after it
+    for chunk in lines:
+        if pending is not None:
+            prev, ends, prev_fence = pending
+            yield prev, ends, prev_fence is None and prev.endswith("\n") and _opens_paragraph(chunk)
+        cut = False
+        if fence is None and "```" not in chunk and "~~~" not in chunk:  # no fence: only the last line counts
+            if chunk.endswith(("\n", "\r")):
+                body = chunk[:-2] if chunk.endswith("\r\n") else chunk[:-1]
+                cut = all(_blank(c) for c in body[max(body.rfind("\n"), body.rfind("\r")) + 1:])
+        else:
+            for m in _NEWLINE_OR_END.finditer(chunk):
+                line = chunk[m.start():m.start(1)]
+                if not m.group(1) and not line:
+                    continue
+                fence, fenced = _fence_step(line, fence)
+                cut = not fenced and bool(m.group(1)) and all(_blank(c) for c in line)
+        pending = (chunk, cut, fence)
+    if pending is not None:
+        yield pending[0], pending[1], False
+
+
+def _opens_paragraph(chunk: str) -> bool:
+    """Does the first line of ``chunk`` start a paragraph whatever the text before it, and segment
+    the same without that text? (See :func:`block_chunks`.)"""
+    m = _NEWLINE.search(chunk)
+    line = chunk if m is None else chunk[:m.start()]
+    if all(_blank(c) for c in line) or _FENCE.match(line):
+        return True
+    kind, s, e = _content(line, 0, len(line))
+    if s == e:
+        return True
+    first = line[s]
+    if kind == "text" and first.isalpha() and first.islower() and first.isascii():
+        return False  # may continue a paragraph wrapped by hand
+    word = _WORD_BEFORE_DOT.match(line, s)
+    return not (word and _ARABIC_ABBREVIATION.fullmatch(word.group(1)))
+
+
 _NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+#: a blank line (white space and invisible marks) ending with a line feed: a block may end after it
+_BLANK_LINE = "(?:[^\\S\r\n]|[" + "".join(sorted(_MARKS)) + "])*\r?\n"
+_BLANK_LINE_END = re.compile("(?:\n|\r(?!\n))(?=(" + _BLANK_LINE + "))")  # a line break, then a blank line
+_BLANK_FIRST_LINE = re.compile(_BLANK_LINE)
+
+
+def line_chunks(chunks: Iterable[str], size: int) -> Iterator[str]:
+    """Whole lines (each chunk of ``chunks`` ending with ``\n``, but the last) regrouped so that
+    :func:`block_chunks` sees the blocks it would see line by line: a piece ends after every
+    blank line, and about every ``size`` characters at a line end (where a caller may cut);
+    a chunk with a code fence is given line by line."""
+    for chunk in chunks:
+        if "```" in chunk or "~~~" in chunk:
+            yield from _lf_lines(chunk)
+            continue
+        pos, n = 0, len(chunk)
+        first = _BLANK_FIRST_LINE.match(chunk)
+        ends = [first.end()] if first else []
+        ends += [m.end(1) for m in _BLANK_LINE_END.finditer(chunk)]
+        ends.append(n)
+        for end in ends:
+            while end - pos > size:  # long stretch: cut it at line ends about every `size` characters
+                cut = chunk.find("\n", pos + size, end)
+                if cut < 0 or cut + 1 >= end:
+                    break
+                yield chunk[pos:cut + 1]
+                pos = cut + 1
+            if end > pos:
+                yield chunk[pos:end]
+                pos = end
+
+
+def _lf_lines(text: str) -> list[str]:
+    """``text`` cut after each ``\n`` (not at a lone ``\r``), line endings kept."""
+    out = text.split("\n")
+    last = out.pop()
+    return [x + "\n" for x in out] + ([last] if last else [])
 
 
 # ---------------------------------------------------------------- sentences
@@ -251,6 +335,8 @@ _ARABIC_ABBREVIATION = re.compile(r"(?:[\u0621-\u064A\u0671-\u06D3]ـ?\.)*[\u062
 _SPEECH_TAG = re.compile(r"\s+(?:\w+\s+){0,2}?(?:asked|asks|said|says|replied|replies|wondered|cried|shouted|"
                          r"whispered|added|exclaimed|wrote|writes|answered|insisted|demanded)\b")
 _YEAR_MARKERS = {"م", "ه", "ق.م", "ب.م", "ق.ه"}  # after a year: AD, AH, BC (tatweel removed)
+#: the first word of a line when a dot ends it (``هـ.``): `_arabic_abbreviation_ends` looks before it
+_WORD_BEFORE_DOT = re.compile(r"([^\s\"'“‘«(\[{]+?)\.")
 _YEAR_BEFORE = re.compile(r"(?:^|\s)[0-9٠-٩۰-۹]{1,4}\s*$")
 #: words that open an Arabic sentence and are never a name (also after the conjunctions و / ف)
 _AR_STARTERS = {

@@ -1,0 +1,138 @@
+#!/usr/bin/env python
+"""`mtfix corpus filter` on a local Ray cluster against local worker processes, in one run.
+
+    python scripts/bench_corpus_ray.py                          # 100k pairs
+    nice python scripts/bench_corpus_ray.py --sizes 1000000 --engines floor workers ray
+
+Inputs as scripts/bench_corpus_speed.py (FLORES-200 devtest + NTREX-128 pairs
+made unique with a running number, every 20th repeated, every 50th with a
+changed number), TSV in, JSONL out, default filters. Engines, each a child
+process: ``floor`` (read the TSV, write JSONL), ``one`` (``--workers 1``),
+``workers`` (``--workers N``, every usable core), ``ray`` (``--ray local
+--workers 2``: a Ray cluster started by mtfix on this machine with 2 CPUs).
+
+For each it prints pairs/s wall, CPU seconds of the process tree (user +
+system of every process that ran under it, Ray's raylet and workers included,
+read from /proc while it runs), and the peak RSS (VmHWM) of the largest
+single process under it and of the main process. Ray's overhead is the ratio
+of its wall time to the local workers' (same 2 CPUs). On a shared machine,
+compare figures from one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from bench_corpus_memory import clean_pairs, write_bitext  # noqa: E402
+from bench_corpus_speed import FLOOR  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def _sample(pid: int) -> tuple[float, float]:
+    """(peak RSS MiB, CPU seconds) of one process, or zeros once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            hwm = next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0)
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return hwm / 1024, (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError, StopIteration):
+        return 0.0, 0.0
+
+
+def run(cmd: list[str], cwd: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    seen: dict[int, tuple[float, float]] = {}
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            for p in _tree(proc.pid):
+                rss, cpu = _sample(p)
+                old = seen.get(p, (0.0, 0.0))
+                seen[p] = (max(old[0], rss), max(old[1], cpu))
+            done.wait(0.5)
+
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)  # the process and the children it waited for
+    wall = time.perf_counter() - start
+    done.set()
+    t.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    main_rss = max(seen.get(proc.pid, (0.0, 0.0))[0], usage.ru_maxrss / 1024)
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(c for _, c in seen.values()))
+    return {"wall": wall, "cpu": cpu, "rss_max": max([main_rss, *(r for r, _ in seen.values())]),
+            "rss_main": main_rss, "processes": max(1, len(seen))}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--engines", nargs="+", default=["floor", "one", "workers", "ray"],
+                    choices=["floor", "one", "workers", "ray"])
+    args = ap.parse_args(argv)
+
+    from mtfix.corpus.parallel import usable_cores
+
+    cores = usable_cores()
+    mtfix = [sys.executable, "-m", "mtfix", "corpus", "filter", "in.tsv", "-o", "out.jsonl", "--restart", "-q"]
+    engines = {"floor": ("floor (read TSV, write JSONL)", [sys.executable, "-c", FLOOR, "in.tsv", "floor.jsonl"]),
+               "one": ("mtfix `--workers 1`", [*mtfix, "--workers", "1"]),
+               "workers": (f"mtfix `--workers {cores}` (all cores)", [*mtfix, "--workers", str(cores)]),
+               "ray": ("mtfix `--ray local --workers 2`", [*mtfix, "--ray", "local", "--workers", "2"])}
+    base = clean_pairs()
+    print(f"{cores} usable cores; load average {os.getloadavg()[0]:.1f} at the start (other jobs share the machine)",
+          flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            d = Path(tmp) / f"n{n}"
+            d.mkdir()
+            write_bitext(d / "in.tsv", n, base)
+            got = {}
+            for key in args.engines:
+                name, cmd = engines[key]
+                r = got[key] = run(cmd, d)
+                print(f"| {n:,} | {name} | {n / r['wall']:,.0f} | {n / r['cpu']:,.0f} | {r['rss_max']:.0f} MiB "
+                      f"| {r['rss_main']:.0f} MiB | {r['processes']} | load {os.getloadavg()[0]:.1f} |", flush=True)
+            if "ray" in got and "workers" in got:
+                print(f"{n:,}: Ray's wall time x{got['ray']['wall'] / got['workers']['wall']:.2f} that of "
+                      f"{cores} local workers", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

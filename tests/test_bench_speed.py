@@ -1,0 +1,70 @@
+"""scripts/bench_speed.py's table: a run of some rows replaces those rows of the README's table and
+keeps the others (no timing is asserted: the figures here are made up to drive the formatting)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("bench_speed_under_test", REPO / "scripts" / "bench_speed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _startup(bs, base: float, mine: float) -> dict:
+    out = {}
+    for k in ("sacrebleu --help", "mtfix --help", "mtfix check (seed)", "mtfix models list"):
+        t = base if k.startswith("sacrebleu") else mine
+        s = bs.stats([t, t * 1.1], [t / 2, t / 2])
+        out[k] = {**s, "ratio": s["median"] / (base * 1.05), "cpu_ratio": s["cpu_median"] / (base / 2)}
+    return out
+
+
+def test_some_rows_replace_theirs_and_keep_the_rest(tmp_path):
+    bs = _module()
+    readme = tmp_path / "README.md"
+    readme.write_text((REPO / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    before = bs.readme_table(readme)
+    old_rows = [ln for ln in before if ln.startswith("| ") and ln not in bs.HEADER]
+    assert any("start-up" in ln for ln in old_rows) and any("`select`" in ln for ln in old_rows)
+
+    env = {"cores": 2, "load_start": 1.0, "load_end": 1.0}
+    res = {"quick": True, "rounds": 2, "total_s": 5.0, "environment": env, "startup": _startup(bs, 0.2, 0.6)}
+    md = bs.markdown(res, before)
+    bs.write_readme(readme, md)
+    after = bs.readme_table(readme)
+    rows = [ln for ln in after if ln.startswith("| ") and ln not in bs.HEADER]
+    # the start-up rows are this run's (3x: not met), every other row is kept word for word, in place
+    startup = [ln for ln in rows if ln.startswith("| start-up")]
+    assert len(startup) == 3 and all("**not met**" in ln for ln in startup)
+    assert [ln for ln in rows if not ln.startswith("| start-up")] == [
+        ln for ln in old_rows if not ln.startswith("| start-up")]
+    families = [bs._family(ln) for ln in rows]
+    assert families == sorted(families, key=bs._KNOWN_ORDER.index)
+    assert after[0].startswith("`scripts/bench_speed.py --quick --only startup`") and "kept from an earlier" in after[0]
+    # a note under the table stays under it
+    note = before[max(i for i, ln in enumerate(before) if ln.startswith("|")) + 1:]
+    assert after[len(after) - len(note):] == note
+    # the text around the markers is untouched
+    outside = (REPO / "README.md").read_text(encoding="utf-8").split(bs.MARK_START)
+    assert readme.read_text(encoding="utf-8").startswith(outside[0])
+    assert readme.read_text(encoding="utf-8").endswith(outside[1].split(bs.MARK_END, 1)[1])
+
+    # a second partial run of the same rows replaces them again (no duplicates)
+    res["startup"] = _startup(bs, 0.2, 0.22)
+    bs.write_readme(readme, bs.markdown(res, bs.readme_table(readme)))
+    again = [ln for ln in bs.readme_table(readme) if ln.startswith("| start-up")]
+    assert len(again) == 3 and all(": met |" in ln for ln in again)
+
+
+def test_unknown_rows_are_refused():
+    p = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_speed.py"), "--only", "startup,bogus"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "unknown row(s) bogus" in p.stderr
