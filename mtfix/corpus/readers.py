@@ -441,20 +441,23 @@ class HFDatasetSource(Source):
             n = len(batch[cols[0]])
             for i in range(n):
                 r = start + i
-                if self._translation:
-                    t = batch["translation"][i] or {}
-                    a, b = t.get(self.fields[0]), t.get(self.fields[1])
-                else:
-                    a, b = batch[self.fields[0]][i], batch[self.fields[1]][i]
-                cur = {"row": r + 1}
-                if not isinstance(a, str) or not isinstance(b, str):
-                    key = self.fields[0] if not isinstance(a, str) else self.fields[1]
-                    yield BadRow(self.name, r + 1, f"row {r} has no {key} text",
-                                 json.dumps({self.fields[0]: a, self.fields[1]: b}, ensure_ascii=False)), cur
-                    continue
-                doc = batch["doc_id"][i] if has_doc else None
-                yield Pair(a, b, source=self.name, line=r + 1, segment=r,
-                           doc_id=None if doc is None else str(doc)), cur
+                yield _column_item(self.name, self.fields, batch, i, r), {"row": r + 1}
+
+
+def _column_item(name: str, fields: Sequence[str], columns: dict, i: int, r: int) -> Item:
+    """Row ``i`` of a batch of columns (two text columns named ``fields``, or a ``translation``
+    struct column; an optional ``doc_id``) as a pair, or a bad row; ``r`` is its 0-based row."""
+    if "translation" in columns and not all(f in columns for f in fields):
+        t = columns["translation"][i] or {}
+        a, b = t.get(fields[0]), t.get(fields[1])
+    else:
+        a, b = columns[fields[0]][i], columns[fields[1]][i]
+    if not isinstance(a, str) or not isinstance(b, str):
+        key = fields[0] if not isinstance(a, str) else fields[1]
+        return BadRow(name, r + 1, f"row {r} has no {key} text",
+                      json.dumps({fields[0]: a, fields[1]: b}, ensure_ascii=False))
+    doc = columns["doc_id"][i] if "doc_id" in columns else None
+    return Pair(a, b, source=name, line=r + 1, segment=r, doc_id=None if doc is None else str(doc))
 
 
 class ParquetSource(Source):
@@ -520,20 +523,7 @@ class ParquetSource(Source):
             table = f.read_row_group(g, columns=self._cols).to_pydict()
             for i in range(max(0, row - start), n):
                 r = start + i
-                if self._cols[0] == "translation":
-                    t = table["translation"][i] or {}
-                    a, b = t.get(self.fields[0]), t.get(self.fields[1])
-                else:
-                    a, b = table[self.fields[0]][i], table[self.fields[1]][i]
-                cur = {"row": r + 1}
-                if not isinstance(a, str) or not isinstance(b, str):
-                    key = self.fields[0] if not isinstance(a, str) else self.fields[1]
-                    yield BadRow(self.name, r + 1, f"row {r} has no {key} text",
-                                 json.dumps({self.fields[0]: a, self.fields[1]: b}, ensure_ascii=False)), cur
-                    continue
-                doc = table["doc_id"][i] if "doc_id" in table else None
-                yield Pair(a, b, source=self.name, line=r + 1, segment=r,
-                           doc_id=None if doc is None else str(doc)), cur
+                yield _column_item(self.name, self.fields, table, i, r), {"row": r + 1}
             start += n
 
 
