@@ -6,6 +6,7 @@ skipping the shards committed; without Ray installed, `--ray` is one error line 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -310,3 +311,136 @@ def test_a_parquet_input_gives_the_records_of_the_same_pairs_in_tsv(noisy, tmp_p
     items = list(source.read())
     assert [i for i, _ in source.read(items[99][1])] == [i for i, _ in items[100:]]  # from a cursor
     assert source.count() == len(lines)
+
+
+# ---------------------------------------------------------------- a real SIGKILL of the driver, mid-stage
+
+#: the driver kills itself (SIGKILL) at its nth commit whose key starts with the prefix, before or after it
+KILL_AT = r"""
+import os, signal, sys
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[1])
+from mtfix.corpus.state import WorkDir
+from test_corpus_ray import _run
+
+prefix, nth, when, src, out, address, shards = sys.argv[2:9]
+real, hits = WorkDir.save_state, []
+
+
+def save_state(self, items):
+    hit = any(k.startswith(prefix) for k in items)
+    if hit:
+        hits.append(1)
+    if hit and len(hits) == int(nth) and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(self, items)
+    if hit and len(hits) == int(nth) and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+WorkDir.save_state = save_state
+_run(Path(src), Path(out), ray=address, shard_chunks=1, shards=shards == "1").run()
+"""
+
+#: where each stage is killed: (the prefix of its commits, which one, before or after it is committed)
+KILLS = {"plan": ("ray:plan:", 2, "after"), "score": ("ray:scored:", 3, "before"),
+         "dedup": ("ray:dedup:0:", 1, "after"), "dedup-uncommitted": ("ray:dedup:0:", 1, "before"),
+         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after")}
+
+
+@pytest.fixture(scope="module")
+def part_of_noisy(noisy, tmp_path_factory):
+    """The first 1,400 lines of the noise set (7 shards of 200) and the local runner's results on them."""
+    d = tmp_path_factory.mktemp("part")
+    src = d / "part.tsv"
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    _run(src, d / "ref", workers=1).run()
+    return src, d / "ref"
+
+
+def _state(work: Path) -> dict:
+    import sqlite3
+
+    db = sqlite3.connect(str(work / "state.sqlite"))
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT k, v FROM state WHERE k LIKE 'ray:%'")}
+    finally:
+        db.close()
+
+
+def _committed_files(work: Path, state: dict) -> dict:
+    """Every file the state says is committed, with its modification time (a file made again changes it)."""
+    names = [f"scored-{int(k.rsplit(':', 1)[1]):05d}.jsonl" for k in state if k.startswith("ray:scored:")]
+    names += [f"{p}-{int(k.rsplit(':', 1)[1]):05d}.jsonl" for k in state if k.startswith("ray:final:")
+              for p in ("kept", "dropped", "rejects")]
+    names += [f for k, v in state.items() if k.startswith("ray:dedup:") and not k.endswith(":all") for f in v["files"]]
+    times = {n: (work / "ray" / n).stat().st_mtime_ns for n in names}
+    targets = {hashlib.blake2b(str(p.resolve()).encode(), digest_size=6).hexdigest(): p
+               for p in (work.parent / n for n in ("k.jsonl", "k.parquet", "d.jsonl"))}
+    for k in state:
+        if k.startswith("ray:part:"):  # in the work dir, or in the output once it is in place
+            _, _, tag, i = k.split(":")
+            for folder in (work / "ray" / f"out-{tag}", targets[tag]):
+                for p in folder.glob(f"part-{int(i):05d}.*") if folder.is_dir() else []:
+                    times[f"{tag}/{p.name}"] = p.stat().st_mtime_ns
+    return times
+
+
+def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool) -> dict:
+    src, ref = part_of_noisy
+    out, work = tmp_path / "ray", tmp_path / "ray" / "k.jsonl.partial"
+    address = ray_cluster.get_runtime_context().gcs_address
+    tests = str(Path(__file__).parent)
+    kept: dict = {}  # committed files and their times, from the kills before
+    state: dict = {}
+    for stage in stages:
+        prefix, nth, when = KILLS[stage]
+        r = subprocess.run([sys.executable, "-c", KILL_AT, tests, prefix, str(nth), when, str(src), str(out), address,
+                            "1" if shards else "0"], capture_output=True, text=True, timeout=900)
+        assert r.returncode == -9, (stage, r.returncode, r.stderr[-3000:])
+        before, state = state, _state(work)
+        hits = [k for k in state if k.startswith(prefix)]
+        assert len(hits) == (nth if when == "after" else nth - 1), (stage, hits)
+        assert all(state.get(k) == v for k, v in before.items()), stage  # nothing committed was undone
+        files = _committed_files(work, state)
+        assert {n: files.get(n) for n in kept} == kept, stage  # nor written again
+        kept = files
+        assert not (out / "k.jsonl").exists() or stage == "output"
+    result = _run(src, out, ray="auto", shard_chunks=1, shards=shards).run()
+    assert not work.exists()
+    if shards:
+        for name in ("k.jsonl", "k.parquet", "d.jsonl"):
+            got = b"".join(p.read_bytes() for p in sorted((out / name).iterdir()))
+            if name.endswith(".jsonl"):
+                assert got == (ref / name).read_bytes(), name
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(out / "k.parquet").to_pylist() == pq.read_table(ref / "k.parquet").to_pylist()
+        summary = json.loads((out / "s.json").read_text(encoding="utf-8"))
+        assert summary["summary"] == json.loads((ref / "s.json").read_text(encoding="utf-8"))["summary"]
+    else:
+        assert _files(out) == _files(ref)
+    return {"engine": result.engine, "state": state, "result": result}
+
+
+def test_a_driver_killed_in_the_dedup_and_output_stages_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
+    """SIGKILL once the first block of dedup buckets is committed, then once the first output file is in
+    place: the last run shuffles only the buckets not committed, leaves the written output alone, and
+    ends with the local runner's bytes."""
+    out = tmp_path / "ray"
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, ["dedup", "output"], shards=False)
+    engine, state = got["engine"], got["state"]
+    assert engine["scored"] == 0 and engine["finished"] == 0 and engine.get("planned", 0) == 0
+    assert engine["outputs_written"] == [str(out / "k.parquet"), str(out / "d.jsonl")]  # k.jsonl was written
+    assert state[f"ray:out:{(out / 'k.jsonl').resolve()}"][0][1] == (out / "k.jsonl").stat().st_size
+
+
+@pytest.mark.slow
+def test_a_driver_killed_in_every_stage_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path,
+                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "output"], shards=True)
+    engine = got["engine"]
+    assert engine["scored"] == 0 and engine["finished"] == 0 and engine["dedup_blocks_kept"] >= 1
+    assert engine["outputs_written"] == [str(tmp_path / "ray" / "k.parquet"), str(tmp_path / "ray" / "d.jsonl")]
+    assert engine["parts_written"] == {str(tmp_path / "ray" / "k.parquet"): 7, str(tmp_path / "ray" / "d.jsonl"): 7}

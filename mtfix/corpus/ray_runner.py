@@ -253,42 +253,58 @@ class RayRun:
     # ------------------------------------------------------------ helpers
 
     def _plan(self, work, d: Path) -> list:
+        """The shards, each committed as soon as it is planned (``ray:plan:NNNNN``); a resumed run
+        plans on from the last one's end (``corpus build``: from the article it ended in)."""
+        from mtfix.corpus.articles import ArticleSource
         from mtfix.corpus.ray_read import Shard, plan_shards
 
-        saved = work.load_state("ray:plan")
-        if saved:
-            return [Shard(**s) for s in saved["ray:plan"]]
-        from mtfix.corpus.articles import ArticleSource
-
-        items = self._repaired() if isinstance(self.source, ArticleSource) else None
-        shards = list(plan_shards(self.source, None, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
-                                  first_index=0, first_id=0, inline_dir=d, on_bad=self.on_bad, items=items))
-        work.save_state({"ray:plan": [s.to_dict() for s in shards]})
+        shards = sorted((Shard(**v) for v in work.load_state("ray:plan:").values()), key=lambda s: s.index)
+        if work.load_state("ray:planned"):
+            return shards
+        last = shards[-1] if shards else None
+        cursor = last.end if last else None
+        items = self._repaired(cursor) if isinstance(self.source, ArticleSource) else None
+        for shard in plan_shards(self.source, cursor, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
+                                 first_index=last.index + 1 if last else 0,
+                                 first_id=last.first_id + last.pairs if last else 0,
+                                 inline_dir=d, on_bad=self.on_bad, items=items):
+            work.save_state({f"ray:plan:{shard.index:05d}": shard.to_dict()})
+            shards.append(shard)
+            self.stats["planned"] = self.stats.get("planned", 0) + 1
+        work.save_state({"ray:planned": len(shards)})
         return shards
 
-    def _repaired(self):
+    def _repaired(self, cursor: dict | None):
         """``corpus build``: the articles repaired on an actor pool (the repair models load once per
-        actor; one GPU each with --device cuda), their items back in the order of the articles."""
+        actor; one GPU each with --device cuda), their items back in the order of the articles,
+        from ``cursor`` on (``{"doc", "segment"}``, as :class:`~mtfix.corpus.articles.ArticleSource`
+        reads), each with the cursor after it."""
         from mtfix.corpus.ray_actors import RepairActor, actor_count, actor_resources, portable_source
         from mtfix.corpus.ray_read import absolute_cwd, row_item
 
-        n = len(self.source.articles)
-        if not n:
+        first, skip = (cursor["doc"], cursor["segment"]) if cursor else (0, 0)
+        docs = list(range(first, len(self.source.articles)))
+        if not docs:
             return
         _context(preserve_order=True)
-        ds = self.ray.data.from_items([{"doc": i} for i in range(n)], override_num_blocks=n)
+        ds = self.ray.data.from_items([{"doc": i} for i in docs], override_num_blocks=len(docs))
         ds = ds.map_batches(RepairActor, batch_size=1, batch_format="numpy",
                             fn_constructor_kwargs={"source": portable_source(self.source), "cwd": absolute_cwd()},
-                            concurrency=actor_count(self.ray, self.device, self.workers, n),
+                            concurrency=actor_count(self.ray, self.device, self.workers, len(docs)),
                             **actor_resources(self.device))
         loads = self.stats.setdefault("repair_actors", {})
+        order = iter(docs)
         try:
-            for batch, docs in self._collect(ds, "items"):
+            for batch, articles in self._collect(ds, "items"):
                 for a, k in zip(batch["actor"], batch["loads"]):
                     loads[str(a)] = max(int(k), loads.get(str(a), 0))
-                for rows in docs:
-                    for row in rows:
-                        yield row_item(row), None
+                for rows in articles:
+                    i = next(order)
+                    for k, row in enumerate(rows):
+                        if i == first and k < skip:
+                            continue
+                        yield row_item(row), ({"doc": i, "segment": k + 1} if k < len(rows) - 1 else
+                                              {"doc": i + 1, "segment": 0})
         finally:
             _context()
 
@@ -336,16 +352,17 @@ class RayRun:
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
         with_pairs = [s.index for s in shards if s.pairs]
-        if dedup and with_pairs and not work.load_state("ray:dedup"):
+        if dedup and with_pairs:
             from mtfix.corpus.ray_dedup import dedup_on_cluster
 
             _context()
             parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts)
-            work.save_state({"ray:dedup": True})
+            self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
+            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts, manifest=work)
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
+        self.stats["finished"] = len(todo)
         if todo:
             _context()
             ds = self.ray.data.from_items([{"shard": i} for i in todo], override_num_blocks=len(todo))
@@ -410,32 +427,80 @@ class RayRun:
 
     # ------------------------------------------------------------ outputs
 
-    def concat(self, part: str, out: Path) -> None:
-        """The shards' ``part`` records, in input order, into one file (the local runner's part file)."""
+    def part_file(self, work, part: str) -> Path:
+        """The shards' ``part`` records, in input order, in one file (the local runner's part file),
+        committed once whole: a resumed run uses it as it is."""
         import shutil
 
-        with open(out, "wb") as f:
-            for s in self.shards:
-                with open(self.dir / f"{part}-{s.index:05d}.jsonl", "rb") as src:
-                    shutil.copyfileobj(src, f)
+        from mtfix.outputs import atomic_path
 
-    def write_parts(self, spec, part: str, *, langs, filters, metadata) -> int:
-        """``spec`` as a folder of one part per shard, written by tasks, all-or-nothing."""
-        from mtfix.outputs import atomic_dir
+        out, key = self.dir / f"{part}.jsonl", f"ray:concat:{part}"
+        size = work.load_state(key).get(key)
+        if size is not None and out.is_file() and out.stat().st_size == size:
+            return out
+        with atomic_path(out) as tmp:
+            with open(tmp, "wb") as f:
+                for s in self.shards:
+                    with open(self.dir / f"{part}-{s.index:05d}.jsonl", "rb") as src:
+                        shutil.copyfileobj(src, f)
+        work.save_state({key: out.stat().st_size})
+        return out
+
+    def write(self, work, spec, part: str, *, shards: bool, langs, filters, metadata) -> None:
+        """Write the output ``spec`` from the shards' ``part`` records: one file (the local runner's
+        writers) or, with ``shards``, a folder of one part per shard written by tasks. Each output is
+        committed once in place (``ray:out:<path>``, with the sizes and times of what was written):
+        a resumed run does not write it again while it is as it was left."""
+        from mtfix.corpus.writers import write_output
+
+        key = f"ray:out:{Path(spec.path).resolve()}"
+        stamp = work.load_state(key).get(key)
+        if stamp is not None and stamp == _stamp(spec.path):
+            return
+        if shards:
+            self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
+        else:
+            write_output(spec, self.part_file(work, part), langs=langs, filters=filters, metadata=metadata)
+        work.save_state({key: _stamp(spec.path)})
+        self.stats.setdefault("outputs_written", []).append(str(spec.path))
+
+    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> None:
+        """``spec`` as a folder of one part per shard: the parts are written by tasks into a folder of
+        the work dir (``ray/out-<tag>/``), each committed once in place (``ray:part:<tag>:<shard>``),
+        then the folder replaces ``spec.path`` in one step."""
+        import hashlib
+
+        from mtfix.outputs import install_dir, is_temp_name
 
         if spec.format == "hf":
             raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
                              f"(it has shards of its own): drop --shards or name a .parquet output")
-        with atomic_dir(spec.path) as tmp:
-            if not self.shards:  # no input item: an empty folder
-                return 0
+        tag = hashlib.blake2b(str(Path(spec.path).resolve()).encode(), digest_size=6).hexdigest()
+        staged, prefix = self.dir / f"out-{tag}", f"ray:part:{tag}:"
+        staged.mkdir(exist_ok=True)
+        for p in staged.iterdir():  # the temporary of a part whose task was killed
+            if is_temp_name(p.name):
+                p.unlink()
+        done = work.load_state(prefix)
+        todo = [s.index for s in self.shards
+                if f"{prefix}{s.index}" not in done or not (staged / f"part-{s.index:05d}.{spec.format}").is_file()]
+        self.stats.setdefault("parts_written", {})[str(spec.path)] = len(todo)
+        if todo:
             _context()
-            ds = self.ray.data.from_items([{"shard": s.index} for s in self.shards],
-                                          override_num_blocks=len(self.shards))
+            ds = self.ray.data.from_items([{"shard": i} for i in todo], override_num_blocks=len(todo))
             ds = ds.map_batches(_write_parts, batch_size=1, batch_format="numpy",
-                                fn_kwargs={"work": str(self.dir), "part": part, "folder": str(Path(tmp).resolve()),
+                                fn_kwargs={"work": str(self.dir), "part": part, "folder": str(staged),
                                            "fmt": spec.format, "langs": langs, "filters": filters,
                                            "metadata": metadata}, **self._tasks())
-            for _ in self._collect(ds, "shard"):
-                pass
-        return len(self.shards)
+            for batch, _ in self._collect(ds, "shard"):
+                work.save_state({f"{prefix}{int(i)}": True for i in batch["shard"]})
+        install_dir(staged, spec.path)
+
+
+def _stamp(path) -> list:
+    """What a written output looks like: each file's relative path, size and modification time."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    return [[str(f.relative_to(p)) if p.is_dir() else "", f.stat().st_size, f.stat().st_mtime_ns] for f in files]

@@ -196,11 +196,6 @@ class CorpusRun:
                                back_translate=self.back_translate, back_model_name=self.back_model_name,
                                device=self.device, on_bad=self._bad)
         counts = self._ray_run.run(work, pipeline, progress)
-        if not self.shards:
-            self._ray_run.concat("kept", work.part("kept"))
-        if self.dropped is not None and not self.shards:
-            self._ray_run.concat("dropped", work.part("dropped"))
-        self._ray_run.concat("rejects", work.part("rejects"))
         return counts, self._ray_run.stats
 
     def _chunks(self, work: WorkDir, counts: dict):
@@ -269,8 +264,9 @@ class CorpusRun:
         langs, names = self.config.langs, pipeline.names
 
         def write(spec, part):
-            if self.shards:  # a folder of parts, one per shard, written on the cluster
-                self._ray_run.write_parts(spec, part, langs=langs, filters=names, metadata=metadata)
+            if self.ray is not None:  # from the shards' records; --shards: a folder of parts, one per shard
+                self._ray_run.write(work, spec, part, shards=self.shards, langs=langs, filters=names,
+                                    metadata=metadata)
             else:
                 write_output(spec, work.part(part), langs=langs, filters=names, metadata=metadata)
 
@@ -284,7 +280,8 @@ class CorpusRun:
             import shutil
 
             with atomic_path(self.rejects) as tmp:
-                shutil.copyfile(work.part("rejects"), tmp)
+                rejects = work.part("rejects") if self.ray is None else self._ray_run.part_file(work, "rejects")
+                shutil.copyfile(rejects, tmp)
             files["rejects"] = self.rejects
         if self.summary_path is not None:
             doc = {**metadata, "outputs": [o.to_dict() for o in self.outputs],
