@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -444,3 +445,80 @@ def test_a_driver_killed_in_every_stage_resumes_where_it_was(ray_cluster, part_o
     assert engine["scored"] == 0 and engine["finished"] == 0 and engine["dedup_blocks_kept"] >= 1
     assert engine["outputs_written"] == [str(tmp_path / "ray" / "k.parquet"), str(tmp_path / "ray" / "d.jsonl")]
     assert engine["parts_written"] == {str(tmp_path / "ray" / "k.parquet"): 7, str(tmp_path / "ray" / "d.jsonl"): 7}
+
+
+# ---------------------------------------------------------------- Ctrl-C on a --ray driver
+
+#: the CLI, its main thread stuck in C code (no Python signal handler can run there: like a driver
+#: waiting inside Ray) from its first committed shard on
+STUCK = r"""
+import hashlib, sys
+from mtfix.corpus.state import WorkDir
+from mtfix.cli.app import main
+
+real = WorkDir.save_state
+
+
+def save_state(self, items):
+    real(self, items)
+    if any(k.startswith("ray:scored:") for k in items):
+        hashlib.pbkdf2_hmac("sha256", b"stuck", b"in C", 2**31 - 1)  # minutes, the GIL released
+
+
+WorkDir.save_state = save_state
+sys.argv = ["mtfix", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("driver", ["stuck", pytest.param("responsive", marks=pytest.mark.slow)])
+def test_ctrl_c_stops_a_ray_run_and_the_same_command_continues_it(part_of_noisy, tmp_path, driver):
+    """A real SIGINT to the process group, as a terminal's Ctrl-C sends it, once a shard is committed:
+    exit 130, one line saying what was committed and how to go on, the local cluster mtfix started gone
+    (every process that ran under the driver), and the same command then ends with the local bytes.
+    ``stuck``: the main thread cannot take the signal (stuck in C code), the run ends all the same."""
+    import signal
+    import sqlite3
+
+    pytest.importorskip("ray", reason="Ray is the optional extra mtfix[ray] (make test installs it)")
+    import psutil  # Ray's own copy (ray/thirdparty_files), on the path once Ray is imported
+
+    src, _ = part_of_noisy
+    ref = _run(src, tmp_path / "ref", chunk_size=20, workers=1).run()
+    out = tmp_path / "ray"
+    out.mkdir()
+    args = ["corpus", "filter", str(src), "-o", "k.jsonl", "-o", "k.parquet", "--dropped", "d.jsonl", "--summary",
+            "s.json", "--order", "en,ar", "--chunk-size", "20", "--ray", "local", "--workers", "2"]
+    start = [sys.executable, "-c", STUCK] if driver == "stuck" else [sys.executable, "-m", "mtfix"]
+    proc = subprocess.Popen([*start, *args], cwd=out, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    state = out / "k.jsonl.partial" / "state.sqlite"
+    scored = 0
+    while not scored and proc.poll() is None:
+        try:
+            db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=1)
+            scored = db.execute("SELECT count(*) FROM state WHERE k LIKE 'ray:scored:%'").fetchone()[0]
+            db.close()
+        except sqlite3.Error:
+            pass
+    assert proc.poll() is None, proc.stderr.read()
+    under = psutil.Process(proc.pid).children(recursive=True)
+    assert any("raylet" in " ".join(p.cmdline()) for p in under if p.is_running())
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=300)  # not a speed test: minutes mean it did not stop
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    lines = err.strip().splitlines()
+    assert proc.returncode == 130 and len(lines) == 1, err
+    assert re.fullmatch(r"interrupted; committed: 7 shards planned, [1-7] of 7 scored.*; what is done is kept in "
+                        r"k\.jsonl\.partial: run the same command again to continue", lines[0]), lines
+    _, alive = psutil.wait_procs(under, timeout=60)
+    assert not alive, [(p.pid, p.name()) for p in alive]
+    assert not (out / "k.jsonl").exists() and (out / "k.jsonl.partial").is_dir()
+    r = subprocess.run([sys.executable, "-m", "mtfix", *args], cwd=out, capture_output=True, text=True,
+                       timeout=900)
+    assert r.returncode == 0 and "resumed after" in r.stderr, r.stderr
+    assert json.loads((out / "s.json").read_text(encoding="utf-8"))["summary"] == ref.summary
+    for name in ("k.jsonl", "k.parquet", "d.jsonl"):
+        assert (out / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name

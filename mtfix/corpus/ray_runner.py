@@ -35,6 +35,7 @@ the same path (tasks read and write them).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -45,7 +46,10 @@ from mtfix.corpus.parallel import usable_cores
 from mtfix.corpus.records import BadRow, FilterScore, Pair, Record
 from mtfix.errors import MtfixError
 
-__all__ = ["connect", "RayRun", "write_scored"]
+__all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"]
+
+#: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
+GRACE = 5.0
 
 _FILTERS: list | None = None  # (config, filters) of this task process
 
@@ -80,6 +84,145 @@ def connect(address: str, workers: int | None = None) -> None:
             ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
+
+
+def committed(work_dir) -> str:
+    """What a Ray run's work dir holds, in words (the line printed when the run is interrupted)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{Path(work_dir).resolve() / 'state.sqlite'}?mode=ro", uri=True, timeout=2)
+        try:
+            keys = {k: json.loads(v) for k, v in db.execute("SELECT k, v FROM state WHERE k LIKE 'ray:%'")}
+        finally:
+            db.close()
+    except (sqlite3.Error, ValueError):
+        return "committed: unknown (the state cannot be read now)"
+    planned = sum(k.startswith("ray:plan:") for k in keys)
+    words = [f"{planned} shards planned" + ("" if "ray:planned" in keys else " so far")]
+    for prefix, what in (("ray:scored:", "scored"), ("ray:final:", "with their records")):
+        n = sum(k.startswith(prefix) for k in keys)
+        if n:
+            words.append(f"{n} of {planned} {what}")
+        if prefix == "ray:scored:":
+            finished = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
+            blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in finished for k in keys)
+            if finished or blocks:
+                words.append(f"dedup: {len(finished)} filter(s) done" + (f", {blocks} block(s) of buckets of the "
+                                                                          f"next" if blocks else ""))
+    parts = sum(k.startswith("ray:part:") for k in keys)
+    outputs = sum(k.startswith("ray:out:") for k in keys)
+    if parts:
+        words.append(f"{parts} output part(s)")
+    if outputs:
+        words.append(f"{outputs} output(s) written")
+    return "committed: " + ", ".join(words)
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(message: Callable[[], str], *, grace: float = GRACE):
+    """Ctrl-C (SIGINT) on a Ray driver stops it promptly, whatever its main thread is doing.
+
+    The first SIGINT raises KeyboardInterrupt in the main thread as usual; on the way out, Ray is
+    shut down if this block started it or connected to it (``ray.shutdown``: the cluster cancels
+    this driver's tasks and actors; a local cluster stops) and any process left from it (Ray's
+    agents, when the terminal's SIGINT reached them too) is killed by its id. A watcher thread
+    learns of each SIGINT at once (``signal.set_wakeup_fd``, written by the C-level handler even
+    while the main thread waits inside Ray): on a second one, or when the first has not ended the
+    run within ``grace`` seconds, it prints ``message()`` itself, kills the processes started
+    under this one, and ends the process with exit code 130. What was committed stays committed
+    (as after SIGKILL), so the same command continues the run. Outside the main thread (signals
+    go to the main thread only) the block does nothing of this."""
+    import signal
+    import threading
+
+    ray = _import_ray()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ours = not ray.is_initialized()
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    old_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    done, first = threading.Event(), []
+
+    def watch():
+        import select
+        import time
+
+        hits = 0
+        while not done.is_set():
+            if select.select([r], [], [], 0.1)[0]:
+                got = os.read(r, 64)
+                hits += got.count(signal.SIGINT)
+                if hits and not first:
+                    first.append(time.monotonic())
+            if done.is_set():
+                return
+            if hits >= 2 or (first and time.monotonic() - first[0] > grace):
+                try:
+                    os.write(2, (message() + "\n").encode())
+                finally:
+                    _kill(_descendants())
+                    os._exit(130)
+
+    watcher = threading.Thread(target=watch, name="mtfix-ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except KeyboardInterrupt:
+        left = _descendants()
+        if ours:
+            ray.shutdown()
+        _kill(left)
+        raise
+    finally:
+        done.set()
+        watcher.join()
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old_handler)
+        os.close(r)
+        os.close(w)
+
+
+def _descendants() -> list[tuple[int, str]]:
+    """The processes started under this one (a local Ray cluster's raylet, GCS, agents, workers),
+    as ``(pid, start time)`` read from ``/proc`` (none where there is no ``/proc``)."""
+    kids: dict[int, list[tuple[int, str]]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for d in names:
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            kids.setdefault(int(fields[1]), []).append((int(d), fields[19]))
+    out, todo = [], [os.getpid()]
+    while todo:
+        for child in kids.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child[0])
+    return out
+
+
+def _kill(processes: list[tuple[int, str]]) -> None:
+    """SIGKILL each of ``processes`` still running: by its id, when its start time is still the one
+    recorded (not another process that got the id since)."""
+    import signal
+
+    for pid, start in processes:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[19] != start:
+                    continue
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, IndexError):
+            pass
 
 
 def _context(preserve_order: bool = False):

@@ -137,6 +137,25 @@ class CorpusRun:
         self.workers = workers
 
     def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
+        if self.ray is None:
+            return self._run(progress, restart)
+        from mtfix.corpus.ray_runner import stop_on_interrupt
+
+        with stop_on_interrupt(self.interrupted_message):  # Ctrl-C: Ray shut down, promptly
+            return self._run(progress, restart)
+
+    def interrupted_message(self) -> str:
+        """The line for a run stopped by Ctrl-C: what its work dir keeps, and how to go on."""
+        if not (Path(self.work_dir) / "state.sqlite").exists():  # stopped while starting
+            return "interrupted before any work was kept; nothing was written"
+        done = ""
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import committed
+
+            done = committed(self.work_dir) + "; "
+        return f"interrupted; {done}what is done is kept in {self.work_dir}: run the same command again to continue"
+
+    def _run(self, progress: Progress | None, restart: bool) -> CorpusResult:
         self.source.check()
         if self.ray is not None:
             from mtfix.corpus.ray_runner import connect
