@@ -408,6 +408,11 @@ def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool
         assert {n: files.get(n) for n in kept} == kept, stage  # nor written again
         kept = files
         assert not (out / "k.jsonl").exists() or stage == "output"
+        if stage == "dedup":  # killed in the middle of the stage: some buckets committed, not all
+            buckets = {json.loads(line)["k"]["dedup"][-1][1][2:5] for f in (work / "ray").glob("scored-*.jsonl")
+                       for line in f.open(encoding="utf-8") if '"p"' in line}
+            committed = [b for k, v in state.items() if k.startswith("ray:dedup:0:") for b in v["buckets"]]
+            assert 0 < len(committed) < len(buckets), (len(committed), len(buckets))
     result = _run(src, out, ray="auto", shard_chunks=1, shards=shards).run()
     assert not work.exists()
     if shards:
@@ -522,3 +527,61 @@ def test_ctrl_c_stops_a_ray_run_and_the_same_command_continues_it(part_of_noisy,
     assert json.loads((out / "s.json").read_text(encoding="utf-8"))["summary"] == ref.summary
     for name in ("k.jsonl", "k.parquet", "d.jsonl"):
         assert (out / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+#: the CLI with one chunk per Ray shard, the driver killed (SIGKILL) right after its nth shard is planned
+BUILD_KILL_AT = r"""
+import os, signal, sys
+import mtfix.corpus.ray_read as ray_read
+from mtfix.corpus.state import WorkDir
+from mtfix.cli.app import main
+
+ray_read.SHARD_CHUNKS = 1
+nth, hits, real = int(sys.argv[1]), [], WorkDir.save_state
+
+
+def save_state(self, items):
+    real(self, items)
+    hits.extend(k for k in items if k.startswith("ray:plan:"))
+    if len(hits) == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+WorkDir.save_state = save_state
+sys.argv = ["mtfix", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.slow
+def test_build_killed_while_repairing_goes_on_from_the_article_it_was_in(tiny_models, seed_path, tmp_path):
+    """``corpus build`` on Ray: the driver killed after the second shard of repaired pairs is planned
+    (the articles are repaired on actors as the plan goes); the same command repairs from the sentence
+    after that shard's last one and ends with the local runner's bytes."""
+    import shutil
+
+    pytest.importorskip("ray", reason="Ray is the optional extra mtfix[ray] (make test installs it)")
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    shutil.copy(seed_path, arts / "a.txt")
+    shutil.copy(seed_path, arts / "b.txt")
+    common = ["-b", str(tiny_models["marian-ar-en"]), "-f", str(tiny_models["marian-en-ar"]), "--beam", "2",
+              "--skip-bad", "--chunk-size", "5", "--no-cache", "--dropped", "d.jsonl", "-q"]
+    for name in ("local", "ray"):
+        (tmp_path / name).mkdir()
+    local = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "build", str(arts), "-o", "k.jsonl", *common,
+                            "--workers", "1"], cwd=tmp_path / "local", capture_output=True, text=True, timeout=900)
+    assert local.returncode == 0, local.stderr
+    ray_args = ["corpus", "build", str(arts), "-o", "k.jsonl", *common, "--ray", "local", "--workers", "2"]
+    r = subprocess.run([sys.executable, "-c", BUILD_KILL_AT, "2", *ray_args], cwd=tmp_path / "ray",
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == -9, r.stderr[-3000:]
+    state = _state(tmp_path / "ray" / "k.jsonl.partial")
+    plan = sorted(k for k in state if k.startswith("ray:plan:"))
+    assert len(plan) == 2 and "ray:planned" not in state
+    assert state[plan[-1]]["end"] == {"doc": 0, "segment": 10}  # the first article, after its 10th pair
+    r = subprocess.run([sys.executable, "-c", BUILD_KILL_AT, "-1", *ray_args], cwd=tmp_path / "ray",
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for n in ("k.jsonl", "d.jsonl", "k.rejects.jsonl"):
+        assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
