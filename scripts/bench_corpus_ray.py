@@ -16,9 +16,10 @@ system of every process that ran under it, Ray's raylet and workers included,
 read from /proc while it runs, every half second), and peak RSS (VmHWM):
 of the main process (the driver), and of each worker process, as max /
 median over them: the ``--workers`` processes (``multiprocessing`` spawn
-children) or Ray's worker processes (``ray::...`` and ``default_worker.py``:
-the tasks and actors); Ray's own service processes (raylet, GCS, agents)
-are reported apart, as their largest. A worker counts once it is seen (a
+children) or Ray's worker processes (``ray::IDLE``, ``ray::MapBatches(...)``,
+the shuffle's aggregators: the tasks and actors that do the work); Ray's own
+processes (raylet, GCS, its agents, Ray Data's bookkeeping actors) are
+reported apart, as their largest. A worker counts once it is seen (a
 Ray worker that only ever idled included). Ray's overhead is the ratio of
 its wall time to the local workers' (same 2 CPUs). On a shared machine,
 compare figures from one run only; peak RSS hardly depends on the load.
@@ -75,11 +76,20 @@ def _sample(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
 
 
-def kind(cmdline: str) -> str:
-    """``worker``: a process that scores pairs (a ``--workers`` spawn child, a Ray task or actor
-    worker); ``service``: anything else under the main process (multiprocessing's resource
-    tracker, Ray's raylet, GCS and agents)."""
-    if "spawn_main" in cmdline or cmdline.startswith("ray::") or "default_worker.py" in cmdline:
+#: Ray's own processes that show as ``ray::NAME``: its agents and Ray Data's bookkeeping actors
+RAY_SERVICES = ("Agent", "_StatsActor", "_AutoscalingCoordinatorActor")
+
+
+def kind(titles: set[str]) -> str:
+    """``worker``: a process that scores pairs: a ``--workers`` spawn child, a Ray worker (its title
+    ``ray::IDLE`` or the task or actor it runs: ``ray::MapBatches(...)``, the shuffle's aggregators),
+    or one seen only while it started (``default_worker.py``); ``service``: anything else under the
+    main process (multiprocessing's resource tracker, Ray's raylet, GCS, agents and Ray Data's
+    bookkeeping actors). ``titles``: every command line the process was seen with."""
+    for t in titles:
+        if t.startswith("ray::") and any(name in t for name in RAY_SERVICES):
+            return "service"
+    if any("spawn_main" in t or t.startswith("ray::") or "default_worker.py" in t for t in titles):
         return "worker"
     return "service"
 
@@ -102,7 +112,7 @@ def run(cmd: list[str], cwd: Path) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     seen: dict[int, tuple[float, float]] = {}
-    kinds: dict[int, str] = {}
+    titles: dict[int, set[str]] = {}
     done = threading.Event()
 
     def watch():
@@ -111,8 +121,9 @@ def run(cmd: list[str], cwd: Path) -> dict:
                 rss, cpu = _sample(p)
                 old = seen.get(p, (0.0, 0.0))
                 seen[p] = (max(old[0], rss), max(old[1], cpu))
-                if p != proc.pid and kinds.get(p) != "worker":  # a Ray worker names itself after it starts
-                    kinds[p] = kind(_cmdline(p))
+                if p != proc.pid:  # a Ray worker names itself after it starts, and after each task
+                    line = _cmdline(p)
+                    titles.setdefault(p, set()).add(line.split(" ", 1)[0] if line.startswith("ray::") else line)
             done.wait(0.5)
 
     t = threading.Thread(target=watch, daemon=True)
@@ -125,6 +136,7 @@ def run(cmd: list[str], cwd: Path) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    kinds = {p: kind(t) for p, t in titles.items()}
     main_rss = max(seen.get(proc.pid, (0.0, 0.0))[0], 0.0 if kinds else usage.ru_maxrss / 1024)
     cpu = max(usage.ru_utime + usage.ru_stime, sum(c for _, c in seen.values()))
     workers = [seen[p][0] for p, k in kinds.items() if k == "worker" and seen[p][0] > 0]
