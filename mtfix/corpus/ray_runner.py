@@ -98,24 +98,22 @@ def committed(work_dir) -> str:
             db.close()
     except (sqlite3.Error, ValueError):
         return "committed: unknown (the state cannot be read now)"
-    planned = sum(k.startswith("ray:plan:") for k in keys)
+    def count(prefix: str) -> int:
+        return sum(k.startswith(prefix) for k in keys)
+
+    planned = count("ray:plan:")
     words = [f"{planned} shards planned" + ("" if "ray:planned" in keys else " so far")]
-    for prefix, what in (("ray:scored:", "scored"), ("ray:final:", "with their records")):
-        n = sum(k.startswith(prefix) for k in keys)
-        if n:
-            words.append(f"{n} of {planned} {what}")
-        if prefix == "ray:scored:":
-            finished = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
-            blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in finished for k in keys)
-            if finished or blocks:
-                words.append(f"dedup: {len(finished)} filter(s) done" + (f", {blocks} block(s) of buckets of the "
-                                                                          f"next" if blocks else ""))
-    parts = sum(k.startswith("ray:part:") for k in keys)
-    outputs = sum(k.startswith("ray:out:") for k in keys)
-    if parts:
-        words.append(f"{parts} output part(s)")
-    if outputs:
-        words.append(f"{outputs} output(s) written")
+    if count("ray:scored:"):
+        words.append(f"{count('ray:scored:')} of {planned} scored")
+    filters_done = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
+    blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in filters_done for k in keys)
+    if filters_done or blocks:
+        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} block(s) of buckets of the next"
+                                                                     if blocks else ""))
+    for prefix, what in (("ray:final:", f"of {planned} with their records"), ("ray:part:", "output part(s)"),
+                         ("ray:out:", "output(s) written")):
+        if count(prefix):
+            words.append(f"{count(prefix)} {what}")
     return "committed: " + ", ".join(words)
 
 
