@@ -585,3 +585,32 @@ def test_build_killed_while_repairing_goes_on_from_the_article_it_was_in(tiny_mo
     assert r.returncode == 0, r.stderr[-3000:]
     for n in ("k.jsonl", "d.jsonl", "k.rejects.jsonl"):
         assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
+
+
+def test_parts_made_in_the_work_dir_reach_an_output_on_another_file_system(tmp_path, monkeypatch):
+    """``install_dir``: the folder of parts is renamed into place, or copied when the rename crosses
+    file systems (EXDEV), an earlier output replaced, nothing temporary left."""
+    import errno
+
+    from conftest import leftovers
+    from mtfix.outputs import install_dir
+
+    out = tmp_path / "o" / "k.jsonl"
+    out.mkdir(parents=True)
+    (out / "part-00009.jsonl").write_text("an earlier run's\n", encoding="utf-8")
+    real = os.replace
+    for cross in (False, True):
+        src = tmp_path / "w" / f"staged-{cross}"
+        src.mkdir(parents=True)
+        (src / "part-00000.jsonl").write_text(f"{cross}\n", encoding="utf-8")
+
+        def rename(a, b, src=src, cross=cross):
+            if cross and Path(a) == src:
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            return real(a, b)
+
+        monkeypatch.setattr(os, "replace", rename)
+        install_dir(src, out)
+        assert sorted(p.name for p in out.iterdir()) == ["part-00000.jsonl"]
+        assert (out / "part-00000.jsonl").read_text(encoding="utf-8") == f"{cross}\n"
+        assert not src.exists() and leftovers(out.parent) == []

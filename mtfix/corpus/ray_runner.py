@@ -24,8 +24,12 @@ as soon as it is done:
    ``summary.json``.
 
 The records, counts, summary, signature and single-file outputs are those of
-the local runner, byte for byte. A failed run started again skips the shards
-already committed (and the dedup stage when it had finished).
+the local runner, byte for byte. Every stage commits its finest unit to the
+work dir's state (the manifest) once that unit's file is in place: each shard
+planned, scored and finished, each block of dedup buckets, each ``--shards``
+part, each output. A failed or killed run started again skips every committed
+unit and ends with the same bytes. Ctrl-C stops a driver promptly
+(:func:`stop_on_interrupt`).
 
 Ray is an optional extra (``pip install 'mtfix[ray]'``); without it
 ``--ray`` is one error line. On a cluster of several machines, the inputs,
