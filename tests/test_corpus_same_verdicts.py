@@ -42,6 +42,7 @@ def test_the_default_pipeline_gives_the_same_records_as_the_reference_code(share
     pairs = _pairs(shared_data)
     assert len(pairs) > 7000
     fast = _judge(pairs)
+    monkeypatch.setattr("mtfix.corpus.sides.VECTORISED", False)  # each text on its own, not a chunk's arrays
     monkeypatch.setattr("mtfix.text.repetition.repetition_report", ref.repetition_report)
     monkeypatch.setattr("mtfix.text.script.script_stats", ref.script_stats)
     monkeypatch.setattr(NormalizationProfile, "normalize", ref.normalize)

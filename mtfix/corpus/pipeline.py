@@ -12,6 +12,7 @@ from typing import Sequence
 
 from mtfix.corpus.filters import DedupFilter, Filter
 from mtfix.corpus.records import Pair, Record
+from mtfix.corpus.sides import shared
 
 __all__ = ["Pipeline"]
 
@@ -39,6 +40,16 @@ class Pipeline:
             if p.id < 0:
                 p.id = self._next_id
             self._next_id = max(self._next_id, p.id + 1)
+        with shared(pairs):  # what several filters ask of the texts, answered once for the chunk
+            scores, passed = self._score(pairs, precomputed)
+        records = []
+        for i, p in enumerate(pairs):
+            row = {f.name: scores[f.name][i] for f in self.filters}
+            failed = [f.name for f in self.filters if not f.accept(row[f.name])]
+            records.append(Record(p, row, failed))
+        return records
+
+    def _score(self, pairs: list[Pair], precomputed: dict | None) -> tuple[dict, list[bool]]:
         scores = {}
         regular = [f for f in self.filters if not isinstance(f, DedupFilter)]
         for f in regular:
@@ -51,9 +62,4 @@ class Pipeline:
                 keyed = precomputed.get(("keys", f.name)) if precomputed else None
                 scores[f.name] = f.score(pairs, register=passed, keyed=keyed)
                 passed = [ok and f.accept(s) for ok, s in zip(passed, scores[f.name])]
-        records = []
-        for i, p in enumerate(pairs):
-            row = {f.name: scores[f.name][i] for f in self.filters}
-            failed = [f.name for f in self.filters if not f.accept(row[f.name])]
-            records.append(Record(p, row, failed))
-        return records
+        return scores, passed

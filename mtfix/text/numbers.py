@@ -21,7 +21,9 @@ _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
            **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
 _NUMERIC = {**_DIGITS, ord("٫"): ".", ord("٬"): ",", ord("٪"): "%"}
 _A_DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 _HAS_NUMERIC = re.compile("[" + "".join(map(chr, _NUMERIC)) + "]")  # translate only when needed (corpus speed)
+FOLDED_CHAR = _HAS_NUMERIC  #: a character the numbers fold maps (Arabic-Indic digits, separators)
 
 _SP = r"[ \t\u00a0\u202f]"
 _NUM = r"(?<!\d)(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?)(?!\d)"
@@ -84,12 +86,21 @@ def _json_num(v: float) -> float | int:
 
 
 def _atoms(text: str) -> list[NumberMention]:
+    """The mentions of ``_MENTION.finditer`` on the folded text, found without running that regex
+    over every position: a mention starts where a run of digits starts (it begins with a digit
+    that follows none), and at every such start outside the mention before it one matches (its
+    last alternative is any digit run), so the regex is only tried there."""
     folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
-    first = _A_DIGIT.search(folded)  # every mention starts with a digit: scan from the first one
-    if first is None:
-        return []
     out = []
-    for m in _MENTION.finditer(folded, first.start()):
+    end = 0
+    for run in _DIGIT_RUN.finditer(folded):
+        start = run.start()
+        if start < end:
+            continue
+        m = _MENTION.match(folded, start)
+        if m is None:  # pragma: no cover - see above
+            continue
+        end = m.end()
         value = _parse(m.group("num"))
         kind = "number"
         if m.group("pct"):

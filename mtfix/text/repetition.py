@@ -36,11 +36,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import eq
 from dataclasses import dataclass
+from typing import Sequence
 
-__all__ = ["Repeat", "RepetitionReport", "repetition_report"]
+__all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat"]
 
 _TOKEN = re.compile(r"\w+")
 _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
@@ -110,8 +111,10 @@ class _Words:
     """The case-folded word tokens of a text, and which of them equal the word
     ``d`` places later (``same(d)``, bytes of 0/1, computed once per d)."""
 
-    def __init__(self, text: str):
-        if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
+    def __init__(self, text: str, words: list[str] | None = None):
+        if words is not None:
+            self.words = words
+        elif text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
             self.words = _TOKEN.findall(text.lower())
         else:
             self.words = _TOKEN.findall(text)
@@ -163,22 +166,76 @@ _NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo 
 _NO_LOOP_INSIDE_MAX = 100_000
 
 
-def _may_loop_inside(distinct: set[str]) -> bool:
-    """Can one of these words hold a character loop that counts? Such a loop repeats 4+ of
-    its word's characters (5 copies of one, or 4 of 2-6), so a word with fewer repeated
-    characters cannot. Words found clean are remembered (most words of a corpus recur)."""
+def _loops_inside(word: str) -> bool:
+    """Does ``word`` hold a character loop that counts (a unit with a letter, 4+ copies, 5+ of a
+    single character)? Such a loop repeats 4+ of its word's characters, so a word with fewer
+    repeated characters cannot; else the loops of the word alone are those it has in a text
+    (a match never crosses a word's end)."""
+    if len(word) < 5 or len(word) - len(set(word)) < 4:
+        return False
+    for m in _CHAR_LOOP.finditer(word):
+        unit = m.group(1)
+        if any(c.isalpha() for c in unit) and (len(unit) > 1 or len(m.group()) >= 5):
+            return True
+    return False
+
+
+def _loopy_words(distinct: set[str]) -> set[str]:
+    """The words of ``distinct`` that hold a character loop that counts (:func:`_loops_inside`).
+    Words found clean are remembered (most words of a corpus recur)."""
     unknown = distinct.difference(_NO_LOOP_INSIDE)
     if not unknown:
-        return False
-    loopy = False
+        return unknown
+    loopy = set()
     for x in unknown:
-        if len(x) >= 5 and len(x) - len(set(x)) >= 4:
-            loopy = True
+        if _loops_inside(x):
+            loopy.add(x)
         elif len(x) < 64:
             _NO_LOOP_INSIDE.add(x)
     if len(_NO_LOOP_INSIDE) > _NO_LOOP_INSIDE_MAX:
         _NO_LOOP_INSIDE.clear()
     return loopy
+
+
+def _may_loop_inside(distinct: set[str]) -> bool:
+    """Can one of these words hold a character loop that counts?"""
+    return bool(_loopy_words(distinct))
+
+
+def may_repeat(texts_words: Sequence[list[str]]) -> list[bool]:
+    """For many texts at once, given each one's tokens as :func:`repetition_report` makes them
+    (``re.findall(r"\\w+", text)``, case-folded): False proves that the text's report has no
+    repeat (score 1.0); True means :func:`repetition_report` must look.
+
+    Every word-level repeat needs a run of words equal to the word ``d`` places later
+    (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
+    tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4); a loop inside a
+    word needs a word that holds one. The runs are found for all texts together with numpy,
+    on the words' hashes (two words with one hash only send a text to the full check)."""
+    import numpy as np
+
+    n = len(texts_words)
+    lengths = np.fromiter(map(len, texts_words), dtype=np.int64, count=n)
+    tokens = list(chain.from_iterable(texts_words))
+    hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
+    owner = np.repeat(np.arange(n), lengths)
+    flagged = np.zeros(n, dtype=bool)
+    for d in range(1, MAX_N + 2):
+        if len(tokens) <= d:
+            break
+        same = (hashes[:-d] == hashes[d:]) & (owner[:-d] == owner[d:])
+        need = 2 if d == 1 else FREQUENT_N
+        if len(same) < need:
+            continue
+        run = same[:len(same) - need + 1].copy()
+        for j in range(1, need):
+            run &= same[j:len(same) - need + 1 + j]
+        flagged[owner[:len(run)][run]] = True
+    out = flagged.tolist()
+    loopy = _loopy_words(set(tokens))
+    if loopy:  # some word of these texts holds a loop: its texts
+        out = [o or not loopy.isdisjoint(words) for o, words in zip(out, texts_words)]
+    return out
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
@@ -190,9 +247,11 @@ def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
             return p
 
 
-def repetition_report(text: str) -> RepetitionReport:
-    """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded)."""
-    w = _Words(text)
+def repetition_report(text: str, *, words: list[str] | None = None) -> RepetitionReport:
+    """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded).
+    ``words``: those tokens when already known (``re.findall(r"\\w+", text)``, each case-folded;
+    lower-cased for an ASCII text), e.g. computed for a whole corpus chunk at once."""
+    w = _Words(text, words)
     words = w.words
     total = len(words)
     near = w.near_repeat()

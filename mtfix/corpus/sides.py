@@ -1,0 +1,156 @@
+"""What the filters ask of each side of a chunk, answered once for the whole chunk.
+
+Several filters ask the same things of every text: its length with white
+space collapsed (``max_length``, ``length_ratio``), how many letters or
+digits (``empty``), Arabic and Latin letters (``script``), whether it holds a
+digit (``numbers``), a character markup damage needs (``markup``), its word
+tokens (``repetition``), its normalised dedup key (``dedup``). :class:`Sides`
+answers each for all the chunk's texts at once with
+:class:`mtfix.text.charclass.TextBatch` (one numpy pass over the chunk's code
+points, not a regular expression per text), lazily, and remembers the answer
+for the other filters: the pipeline opens :func:`shared` around a chunk, and
+every filter's ``sides(pairs)`` inside it gets the same object. Outside it
+(a filter called on its own) each call answers afresh.
+
+``VECTORISED = False`` answers every question with the text layer's own
+per-text functions instead (the definitions: ``script_stats``, ``str.split``,
+``re.findall``...); ``tests/test_corpus_same_verdicts.py`` runs the whole
+pipeline both ways and compares the records byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+from mtfix.corpus.records import Pair
+
+__all__ = ["Sides", "sides", "shared", "VECTORISED"]
+
+VECTORISED = True
+_TOKEN = re.compile(r"\w+")
+_CURRENT: list = [None, None]  # [the pairs list of the chunk being judged, its Sides]
+
+
+class Sides:
+    """Facts about ``pairs``' two sides (``k`` = 0: ``src``, 1: ``tgt``), each a list per pair."""
+
+    def __init__(self, pairs: Sequence[Pair]):
+        self.pairs = pairs
+        self.texts = ([p.src for p in pairs], [p.tgt for p in pairs])
+        self.vectorised = VECTORISED
+        self._memo: dict = {}
+
+    def _get(self, key, make):
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = make()
+        return got
+
+    def batch(self, k: int):
+        from mtfix.text.charclass import TextBatch
+
+        return self._get(("batch", k), lambda: TextBatch(self.texts[k]))
+
+    def collapsed(self, k: int) -> list[int]:
+        """``len(" ".join(text.split()))``."""
+        if not self.vectorised:
+            return [len(" ".join(t.split())) for t in self.texts[k]]
+        return self._get(("collapsed", k), lambda: self.batch(k).collapsed_lengths())
+
+    def letters_digits(self, k: int) -> list[int]:
+        """Characters that are letters or digits (``str.isalnum``)."""
+        if not self.vectorised:
+            return [sum(map(str.isalnum, t)) for t in self.texts[k]]
+        return self._get(("alnum", k), lambda: self.batch(k).counts("alnum"))
+
+    def script_counts(self, k: int) -> list[tuple[int, int, int]]:
+        """``(letters, arabic, latin)`` as :func:`mtfix.text.script.script_stats` counts them."""
+        if not self.vectorised:
+            from mtfix.text.script import script_stats
+
+            return [(s.letters, s.arabic, s.latin) for s in map(script_stats, self.texts[k])]
+
+        def make():
+            b = self.batch(k)
+            return list(zip(b.counts("letter"), b.counts("arabic"), b.counts("latin")))
+        return self._get(("script", k), make)
+
+    def has_digit(self, k: int) -> list[bool]:
+        """Does the text hold a decimal digit (re's ``\\d``, any script)?"""
+        if not self.vectorised:
+            return [True] * len(self.pairs)  # unknown: the numbers filter looks itself
+        return self._get(("digit", k), lambda: self.batch(k).any("digit"))
+
+    def may_be_damaged(self, k: int) -> list[bool]:
+        """Could :func:`mtfix.text.markup.find_damage` find anything? Not without one character of
+        the kinds it needs (a tag/entity/U+FFFD/control trigger, symbol junk, a mojibake character)."""
+        if not self.vectorised:
+            return [True] * len(self.pairs)
+
+        def make():
+            b = self.batch(k)
+            return [n > 0 for n in b.count(b.has("markup_trigger") | b.has("junk") | b.has("mojibake"))]
+        return self._get(("damage", k), make)
+
+    def words(self, k: int) -> list[list[str]] | None:
+        """The case-folded word tokens of :func:`mtfix.text.repetition.repetition_report`:
+        ``re.findall(r"\\w+", text)``, lower-cased (ASCII) or case-folded (None: not vectorised,
+        repetition_report tokenises each text itself)."""
+        if not self.vectorised:
+            return None
+
+        def make():
+            b = self.batch(k)
+            spaced, ascii_ = b.words(), b.ascii()
+            return [s.lower().split() if a else s.casefold().split() for s, a in zip(spaced, ascii_)]
+        return self._get(("words", k), make)
+
+    def word_keys(self, k: int, profile) -> list[str]:
+        """The dedup key text of each side: ``profile``-folded, case-folded, only its letters and
+        digits (:class:`mtfix.corpus.filters.DedupFilter`)."""
+        texts = self.texts[k]
+        if profile is None:
+            raise ValueError("no normalisation profile")
+        if not self.vectorised:
+            return [_NON_ALNUM.sub("", profile(t).casefold()) for t in texts]
+
+        def make():
+            from mtfix.text.charclass import TextBatch
+
+            folded = TextBatch([profile(t).casefold() for t in texts])
+            return folded.keep(folded.has("alnum"))
+        return self._get(("keys", k, profile.name), make)
+
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def sides(pairs: Sequence[Pair]) -> Sides:
+    """The chunk's :class:`Sides` when ``pairs`` is the chunk being judged (:func:`shared`), else new."""
+    if _CURRENT[0] is pairs:
+        return _CURRENT[1]
+    return Sides(pairs)
+
+
+@contextmanager
+def shared(pairs: Sequence[Pair]) -> Iterator[Sides]:
+    """Inside it, every ``sides(pairs)`` (the same list object) answers from one :class:`Sides`.
+
+    The cyclic garbage collector is paused meanwhile: scoring a chunk makes tens of thousands of
+    small lists (word tokens, scores), which would set it off again and again, each time walking
+    every object of the process (a lexicon of a million entries); nothing made here forms a
+    cycle (reference counting frees it all), and what would is collected when the chunk is done."""
+    import gc
+
+    previous, paused = list(_CURRENT), gc.isenabled()
+    _CURRENT[:] = [pairs, Sides(pairs)]
+    if paused:
+        gc.disable()
+    try:
+        yield _CURRENT[1]
+    finally:
+        _CURRENT[:] = previous
+        if paused:
+            gc.enable()
