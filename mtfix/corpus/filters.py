@@ -346,19 +346,17 @@ class RepetitionFilter(Filter):
     PARAMS = {"min_score": ((int, float), 0.9, "share of words that are not redundant copies, each side")}
 
     def score(self, pairs):
-        from mtfix.text.repetition import may_repeat, repetition_report
+        from mtfix.text.repetition import repetition_report
 
         out = []
         s = sides(pairs)
         (a, b) = self.langs
-        words = s.words(0), s.words(1)
-        if words[0] is None:  # each text tokenised on its own
+        look = s.may_repeat(0), s.may_repeat(1)
+        if look[0] is None:  # every text looked at
             reports = [(repetition_report(p.src), repetition_report(p.tgt)) for p in pairs]
-        else:  # only the texts that may repeat (may_repeat) are looked at
-            look = may_repeat(words[0]), may_repeat(words[1])
-            reports = [(repetition_report(p.src, words=wx) if lx else _NO_REPEAT,
-                        repetition_report(p.tgt, words=wy) if ly else _NO_REPEAT)
-                       for p, wx, wy, lx, ly in zip(pairs, *words, *look)]
+        else:  # only the texts that may repeat
+            reports = [(repetition_report(p.src) if lx else _NO_REPEAT, repetition_report(p.tgt) if ly else _NO_REPEAT)
+                       for p, lx, ly in zip(pairs, *look)]
         for rx, ry in reports:
             lang, rep = (b, ry) if ry.score < rx.score else (a, rx)
             if rep.repeats:

@@ -94,18 +94,17 @@ class Sides:
             return [n > 0 for n in b.count(b.has("markup_trigger") | b.has("junk") | b.has("mojibake"))]
         return self._get(("damage", k), make)
 
-    def words(self, k: int) -> list[list[str]] | None:
-        """The case-folded word tokens of :func:`mtfix.text.repetition.repetition_report`:
-        ``re.findall(r"\\w+", text)``, lower-cased (ASCII) or case-folded (None: not vectorised,
-        repetition_report tokenises each text itself)."""
+    def may_repeat(self, k: int) -> list[bool] | None:
+        """False proves the text has no repeat (:func:`mtfix.text.repetition.may_repeat`); None:
+        not vectorised (every text is looked at)."""
         if not self.vectorised:
             return None
 
         def make():
-            b = self.batch(k)
-            spaced, ascii_ = b.words(), b.ascii()
-            return [s.lower().split() if a else s.casefold().split() for s, a in zip(spaced, ascii_)]
-        return self._get(("words", k), make)
+            from mtfix.text.repetition import may_repeat
+
+            return may_repeat(self.batch(k))
+        return self._get(("repeat", k), make)
 
     def word_keys(self, k: int, profile) -> list[str]:
         """The dedup key text of each side: ``profile``-folded, case-folded, only its letters and

@@ -34,6 +34,10 @@ def _letter(c: str) -> bool:  # a letter of mtfix.text.script.script_stats: tatw
     return c.isalpha() and c != "\u0640"
 
 
+def _casefolds(c: str) -> bool:
+    return c >= "\x80" and c.casefold() != c
+
+
 def _classes() -> dict[str, Callable[[str], bool] | re.Pattern]:
     from mtfix.text.markup import JUNK_CHAR, MOJIBAKE_CHAR, TRIGGER_CHAR
     from mtfix.text.numbers import FOLDED_CHAR
@@ -51,6 +55,7 @@ def _classes() -> dict[str, Callable[[str], bool] | re.Pattern]:
         "markup_trigger": TRIGGER_CHAR,  # what a tag, entity, U+FFFD or control needs
         "junk": JUNK_CHAR,  # symbol junk (markup)
         "mojibake": MOJIBAKE_CHAR,  # what ftfy's mojibake heuristic needs
+        "casefolds": _casefolds,  # a non-ASCII character str.casefold changes
     }
 
 
@@ -135,6 +140,10 @@ class TextBatch:
     def counts(self, name: str) -> list[int]:
         """Per text: code points of class ``name``."""
         return self.count(self.has(name))
+
+    def owners(self) -> np.ndarray:
+        """The index of the text each code point belongs to."""
+        return np.repeat(np.arange(len(self.texts)), self.ends - self.starts)
 
     def any(self, name: str) -> list[bool]:
         return [n > 0 for n in self.counts(name)]

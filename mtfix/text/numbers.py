@@ -21,7 +21,6 @@ _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
            **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
 _NUMERIC = {**_DIGITS, ord("٫"): ".", ord("٬"): ",", ord("٪"): "%"}
 _A_DIGIT = re.compile(r"\d")
-_DIGIT_RUN = re.compile(r"\d+")
 _HAS_NUMERIC = re.compile("[" + "".join(map(chr, _NUMERIC)) + "]")  # translate only when needed (corpus speed)
 FOLDED_CHAR = _HAS_NUMERIC  #: a character the numbers fold maps (Arabic-Indic digits, separators)
 
@@ -87,18 +86,18 @@ def _json_num(v: float) -> float | int:
 
 def _atoms(text: str) -> list[NumberMention]:
     """The mentions of ``_MENTION.finditer`` on the folded text, found without running that regex
-    over every position: a mention starts where a run of digits starts (it begins with a digit
-    that follows none), and at every such start outside the mention before it one matches (its
-    last alternative is any digit run), so the regex is only tried there."""
+    at every position (the slow part: its look-behind defeats the regex engine's fast scan): a
+    mention starts at a digit that follows none, and one always matches there (its last
+    alternative is any digit run). The next digit after a mention (or the first of the text) is
+    such a digit, since a mention never ends just before a digit with a digit as its last
+    character; so the fast scan for a digit finds each start, and the regex is tried there only."""
     folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
     out = []
     end = 0
-    for run in _DIGIT_RUN.finditer(folded):
-        start = run.start()
-        if start < end:
-            continue
-        m = _MENTION.match(folded, start)
+    while (digit := _A_DIGIT.search(folded, end)) is not None:
+        m = _MENTION.match(folded, digit.start())
         if m is None:  # pragma: no cover - see above
+            end = digit.end()
             continue
         end = m.end()
         value = _parse(m.group("num"))

@@ -36,10 +36,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from itertools import accumulate, chain
+from itertools import accumulate
 from operator import eq
 from dataclasses import dataclass
-from typing import Sequence
 
 __all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat"]
 
@@ -111,10 +110,8 @@ class _Words:
     """The case-folded word tokens of a text, and which of them equal the word
     ``d`` places later (``same(d)``, bytes of 0/1, computed once per d)."""
 
-    def __init__(self, text: str, words: list[str] | None = None):
-        if words is not None:
-            self.words = words
-        elif text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
+    def __init__(self, text: str):
+        if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
             self.words = _TOKEN.findall(text.lower())
         else:
             self.words = _TOKEN.findall(text)
@@ -202,40 +199,80 @@ def _may_loop_inside(distinct: set[str]) -> bool:
     return bool(_loopy_words(distinct))
 
 
-def may_repeat(texts_words: Sequence[list[str]]) -> list[bool]:
-    """For many texts at once, given each one's tokens as :func:`repetition_report` makes them
-    (``re.findall(r"\\w+", text)``, case-folded): False proves that the text's report has no
-    repeat (score 1.0); True means :func:`repetition_report` must look.
+_WEIGHT_TABLE: list = []
+
+
+def _weights_table():
+    """64 random odd 64-bit weights of the word hash (fixed seed), made on first use."""
+    if not _WEIGHT_TABLE:
+        import numpy as np
+
+        _WEIGHT_TABLE.append(np.random.default_rng(20261202).integers(1, 2**63, size=64, dtype=np.uint64)
+                             | np.uint64(1))
+    return _WEIGHT_TABLE[0]
+
+
+def may_repeat(batch) -> list[bool]:
+    """For each text of a :class:`mtfix.text.charclass.TextBatch`: False proves that its
+    :func:`repetition_report` has no repeat (score 1.0); True means the report must look.
 
     Every word-level repeat needs a run of words equal to the word ``d`` places later
     (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
-    tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4); a loop inside a
-    word needs a word that holds one. The runs are found for all texts together with numpy,
-    on the words' hashes (two words with one hash only send a text to the full check)."""
+    tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
+    word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
+    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy: the
+    words as hashes of their code points (equal words, equal hashes; two words sharing a hash
+    only send a text to the full report), lower-cased, which is :func:`repetition_report`'s
+    case-folding except for a non-ASCII character that ``str.casefold`` changes: a text with
+    one is always looked at."""
     import numpy as np
 
-    n = len(texts_words)
-    lengths = np.fromiter(map(len, texts_words), dtype=np.int64, count=n)
-    tokens = list(chain.from_iterable(texts_words))
-    hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
-    owner = np.repeat(np.arange(n), lengths)
+    n, codes, word = len(batch), batch.codes, batch.has("word")
+    size = len(codes)
     flagged = np.zeros(n, dtype=bool)
+    if not size:
+        return flagged.tolist()
+    owner = batch.owners()
+    flagged[owner[batch.has("casefolds")]] = True
+    low = np.where((codes >= 65) & (codes <= 90), codes + 32, codes).astype(np.uint64)
+    nonempty = batch.starts < batch.ends
+    before = np.zeros(size, dtype=bool)
+    before[1:] = word[:-1]
+    before[batch.starts[nonempty]] = False
+    after = np.zeros(size, dtype=bool)
+    after[:-1] = word[1:]
+    after[batch.ends[nonempty] - 1] = False
+    first, last = np.flatnonzero(word & ~before), np.flatnonzero(word & ~after)
+    if not len(first):
+        return flagged.tolist()
+    wid = np.cumsum(word & ~before) - 1  # the word of each code point (of a word character)
+    where = np.arange(size) - first[np.maximum(wid, 0)]
+    weights = _weights_table()
+    hashed = np.where(word, low * weights[np.minimum(where, len(weights) - 1)], np.uint64(0))
+    sums = np.cumsum(hashed)  # wraps around modulo 2**64, as the hash may
+    words = sums[last] - sums[first] + hashed[first]
+    word_owner = owner[first]
     for d in range(1, MAX_N + 2):
-        if len(tokens) <= d:
-            break
-        same = (hashes[:-d] == hashes[d:]) & (owner[:-d] == owner[d:])
         need = 2 if d == 1 else FREQUENT_N
-        if len(same) < need:
-            continue
-        run = same[:len(same) - need + 1].copy()
+        span = len(words) - d - need + 1
+        if span <= 0:
+            break
+        same = (words[:-d] == words[d:]) & (word_owner[:-d] == word_owner[d:])
+        run = same[:span].copy()
         for j in range(1, need):
-            run &= same[j:len(same) - need + 1 + j]
-        flagged[owner[:len(run)][run]] = True
-    out = flagged.tolist()
-    loopy = _loopy_words(set(tokens))
-    if loopy:  # some word of these texts holds a loop: its texts
-        out = [o or not loopy.isdisjoint(words) for o, words in zip(out, texts_words)]
-    return out
+            run &= same[j:span + j]
+        flagged[word_owner[:span][run]] = True
+    for unit in range(1, 7):
+        span = size - 3 * unit
+        if span <= 0:
+            break
+        same = (low[:-unit] == low[unit:])
+        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit]
+        four &= word[:span] & (wid[:span] == wid[3 * unit:]) & word[3 * unit:]  # in one word
+        flagged[owner[:span][four]] = True
+    return flagged.tolist()
+
+
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
@@ -247,11 +284,9 @@ def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
             return p
 
 
-def repetition_report(text: str, *, words: list[str] | None = None) -> RepetitionReport:
-    """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded).
-    ``words``: those tokens when already known (``re.findall(r"\\w+", text)``, each case-folded;
-    lower-cased for an ASCII text), e.g. computed for a whole corpus chunk at once."""
-    w = _Words(text, words)
+def repetition_report(text: str) -> RepetitionReport:
+    """Find tandem repeats and frequent long n-grams in ``text`` (word tokens, case-folded)."""
+    w = _Words(text)
     words = w.words
     total = len(words)
     near = w.near_repeat()
