@@ -285,8 +285,12 @@ class NumbersFilter(Filter):
 
         out = []
         s = sides(pairs)
-        for p, dx, dy in zip(pairs, s.has_digit(0), s.has_digit(1)):
-            if not (dx and _ANY_DIGIT.search(p.src)) and not (dy and _ANY_DIGIT.search(p.tgt)):  # every number has a digit
+        digits = s.has_digit(0), s.has_digit(1)
+        if digits[0] is None:  # not known: look
+            digits = [_ANY_DIGIT.search(p.src) is not None for p in pairs], \
+                [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
+        for p, dx, dy in zip(pairs, *digits):
+            if not dx and not dy:  # every number has a digit
                 out.append(FilterScore(0, "no numbers"))
                 continue
             # at least as many digit runs as numbers; more than MAX_PAIRED runs need 2 * MAX_PAIRED + 1 chars

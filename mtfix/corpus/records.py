@@ -123,7 +123,8 @@ class Record:
             return dumps(self.to_dict(langs))
         p, j = self.pair, _value
         reason = "; ".join(f"{name}: {self.scores[name].reason}" for name in self.failed) if self.failed else ""
-        scores = ", ".join([f"{_key(name)}: {j(_num(s.value))}" for name, s in self.scores.items()])
+        keys = _KEYS
+        scores = ", ".join([f"{keys.get(name) or _key(name)}: {_score(s.value)}" for name, s in self.scores.items()])
         text = (f'{{"id": {j(p.id)}, {_key(langs[0])}: {j(p.src)}, {_key(langs[1])}: {j(p.tgt)}, '
                 f'"original": {j(p.original)}, "source": {j(p.source)}, "doc_id": {j(p.doc_id)}, '
                 f'"line": {j(p.line)}, "segment": {j(p.segment)}, "kept": {"false" if self.failed else "true"}, '
@@ -150,6 +151,16 @@ def _value(v) -> str:
     if cls is float and -_INF < v < _INF:
         return float.__repr__(v)
     return json.dumps(v, ensure_ascii=False)
+
+
+def _score(v) -> str:
+    """``_value(_num(v))``, the common cases first."""
+    cls = v.__class__
+    if cls is int and -2**53 < v < 2**53:
+        return int.__repr__(v)
+    if cls is float and -2**53 < v < 2**53:
+        return int.__repr__(int(v)) if v.is_integer() else float.__repr__(round(v, 4))
+    return _value(_num(v))
 
 
 _KEYS: dict[str, str] = {}

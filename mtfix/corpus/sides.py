@@ -77,10 +77,11 @@ class Sides:
             return list(zip(b.counts("letter"), b.counts("arabic"), b.counts("latin")))
         return self._get(("script", k), make)
 
-    def has_digit(self, k: int) -> list[bool]:
-        """Does the text hold a decimal digit (re's ``\\d``, any script)?"""
+    def has_digit(self, k: int) -> list[bool] | None:
+        """Does the text hold a decimal digit (re's ``\\d``, any script)? None: not vectorised
+        (the numbers filter looks itself)."""
         if not self.vectorised:
-            return [True] * len(self.pairs)  # unknown: the numbers filter looks itself
+            return None
         return self._get(("digit", k), lambda: self.batch(k).any("digit"))
 
     def may_be_damaged(self, k: int) -> list[bool]:
@@ -116,14 +117,45 @@ class Sides:
             return [_NON_ALNUM.sub("", profile(t).casefold()) for t in texts]
 
         def make():
-            from mtfix.text.charclass import TextBatch
+            import numpy as np
 
-            folded = TextBatch([profile(t).casefold() for t in texts])
-            return folded.keep(folded.has("alnum"))
+            b = self.batch(k)
+            table, single = _key_table(profile)
+            mapped = table[np.minimum(b.codes, 0xFFFF)]  # every code point to its key character (0: none)
+            odd = (b.codes > 0xFFFF) | ~single[np.minimum(b.codes, 0xFFFF)]
+            keys = b.keep(mapped != 0, codes=mapped)
+            for i in np.unique(b.owners()[odd]).tolist():  # a character with a longer key: that text alone
+                keys[i] = _NON_ALNUM.sub("", profile(texts[i]).casefold())
+            return keys
         return self._get(("keys", k, profile.name), make)
 
 
 _NON_ALNUM = re.compile(r"[\W_]+")
+_KEY_TABLES: dict = {}
+
+
+def _key_table(profile):
+    """``(table, single)`` for the Basic Multilingual Plane: ``table[c]`` is the one character
+    that code point ``c`` leaves in a dedup key (``profile``, then ``str.casefold``, then only
+    letters and digits: each maps one character at a time), 0 for none; ``single[c]`` is False
+    where it leaves more than one (``ß`` -> ``ss``, a ligature), so such a text is keyed alone."""
+    got = _KEY_TABLES.get(profile.name)
+    if got is None:
+        import numpy as np
+
+        from mtfix.text.charclass import TextBatch
+
+        every = [chr(c) for c in range(0x10000)]
+        plain = TextBatch(["".join(every)])
+        table = np.where(plain.has("alnum"), plain.codes, 0).astype(np.uint32)
+        single = np.ones(0x10000, dtype=bool)
+        changed = [c for c, x in enumerate(every) if x.casefold() != x or profile(x) != x]
+        for c in changed:
+            key = _NON_ALNUM.sub("", profile(every[c]).casefold())
+            table[c] = ord(key) if len(key) == 1 else 0
+            single[c] = len(key) <= 1
+        got = _KEY_TABLES[profile.name] = (table, single)
+    return got
 
 
 def sides(pairs: Sequence[Pair]) -> Sides:

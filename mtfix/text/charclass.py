@@ -134,7 +134,7 @@ class TextBatch:
 
     def count(self, mask: np.ndarray) -> list[int]:
         """Per text: how many of its code points are set in ``mask``."""
-        sums = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+        sums = _prefix_sums(mask)
         return (sums[self.ends] - sums[self.starts]).tolist()
 
     def counts(self, name: str) -> list[int]:
@@ -165,10 +165,11 @@ class TextBatch:
         runs = self.count(solid & ~before)
         return [n + max(r - 1, 0) for n, r in zip(self.count(solid), runs)]
 
-    def keep(self, mask: np.ndarray) -> list[str]:
-        """Per text: the text with only the code points set in ``mask``."""
-        kept = self.codes[mask].tobytes().decode("utf-32-le", "surrogatepass")
-        sums = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    def keep(self, mask: np.ndarray, codes: np.ndarray | None = None) -> list[str]:
+        """Per text: the text with only the code points set in ``mask`` (of ``codes``: another
+        code point for each of the texts', e.g. mapped through a table)."""
+        kept = (self.codes if codes is None else codes)[mask].tobytes().decode("utf-32-le", "surrogatepass")
+        sums = _prefix_sums(mask)
         return [kept[a:b] for a, b in zip(sums[self.starts].tolist(), sums[self.ends].tolist())]
 
     def words(self) -> list[str]:
@@ -176,3 +177,11 @@ class TextBatch:
         ``.split()`` gives the tokens of ``re.findall(r"\\w+", text)``."""
         spaced = np.where(self.has("word"), self.codes, np.uint32(32)).tobytes().decode("utf-32-le", "surrogatepass")
         return [spaced[a:b] for a, b in zip(self.starts.tolist(), self.ends.tolist())]
+
+
+def _prefix_sums(mask: np.ndarray) -> np.ndarray:
+    """``sums[i]`` = how many of ``mask[:i]`` are set (``len(mask) + 1`` entries). In 32-bit
+    integers where they fit: numpy sums booleans into 64-bit ones many times slower."""
+    sums = np.zeros(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 else np.int64)
+    np.cumsum(mask, dtype=sums.dtype, out=sums[1:])
+    return sums

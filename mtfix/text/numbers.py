@@ -106,7 +106,7 @@ def _atoms(text: str) -> list[NumberMention]:
             kind = "percent"
         elif m.group("scale"):
             value *= _SCALES[m.group("scale").lower()]
-        out.append(NumberMention(value, text[m.start():m.end()], m.start(), m.end(), kind))
+        out.append(NumberMention(value, text[m.start():end], m.start(), end, kind, (value,)))
     return out
 
 

@@ -245,7 +245,7 @@ def may_repeat(batch) -> list[bool]:
     first, last = np.flatnonzero(word & ~before), np.flatnonzero(word & ~after)
     if not len(first):
         return flagged.tolist()
-    wid = np.cumsum(word & ~before) - 1  # the word of each code point (of a word character)
+    wid = np.cumsum(word & ~before, dtype=np.int32 if size < 2**31 else np.int64) - 1  # each code point's word
     where = np.arange(size) - first[np.maximum(wid, 0)]
     weights = _weights_table()
     hashed = np.where(word, low * weights[np.minimum(where, len(weights) - 1)], np.uint64(0))
