@@ -258,6 +258,14 @@ _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUNS = re.compile(r"\d+")
 
 
+def _apart(values: list[float]) -> bool:
+    """No two different values (sorted) are equal to compare_numbers (``math.isclose``): then its
+    first-fit matching pairs equal values only, so it matches two equal lists completely."""
+    from math import isclose
+
+    return all(a == b or not isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(values, values[1:]))
+
+
 class NumbersFilter(Filter):
     """A number changed between the sides (digits in any script, separators, ranges).
 
@@ -281,7 +289,7 @@ class NumbersFilter(Filter):
     MAX_PAIRED = 100
 
     def score(self, pairs):
-        from mtfix.text.numbers import compare_numbers, unexplained_numbers
+        from mtfix.text.numbers import compare_numbers, number_values, unexplained_numbers
 
         out = []
         s = sides(pairs)
@@ -298,6 +306,10 @@ class NumbersFilter(Filter):
                 max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
             if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
+                continue
+            values = sorted(number_values(p.src))
+            if values == sorted(number_values(p.tgt)) and _apart(values):  # compare_numbers matches them all
+                out.append(FilterScore(0, f"{len(values)} agree" if values else "no numbers"))
                 continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)

@@ -143,7 +143,10 @@ class TextBatch:
 
     def owners(self) -> np.ndarray:
         """The index of the text each code point belongs to."""
-        return np.repeat(np.arange(len(self.texts)), self.ends - self.starts)
+        got = self.__dict__.get("_owners")
+        if got is None:
+            got = self._owners = np.repeat(np.arange(len(self.texts), dtype=np.int32), self.ends - self.starts)
+        return got
 
     def any(self, name: str) -> list[bool]:
         return [n > 0 for n in self.counts(name)]
@@ -171,12 +174,6 @@ class TextBatch:
         kept = (self.codes if codes is None else codes)[mask].tobytes().decode("utf-32-le", "surrogatepass")
         sums = _prefix_sums(mask)
         return [kept[a:b] for a, b in zip(sums[self.starts].tolist(), sums[self.ends].tolist())]
-
-    def words(self) -> list[str]:
-        """Per text: its word characters (re's ``\\w``) with every other character a space, so
-        ``.split()`` gives the tokens of ``re.findall(r"\\w+", text)``."""
-        spaced = np.where(self.has("word"), self.codes, np.uint32(32)).tobytes().decode("utf-32-le", "surrogatepass")
-        return [spaced[a:b] for a, b in zip(self.starts.tolist(), self.ends.tolist())]
 
 
 def _prefix_sums(mask: np.ndarray) -> np.ndarray:

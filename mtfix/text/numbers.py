@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
-__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "compare_numbers",
+__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values", "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour"]
 
@@ -107,6 +107,25 @@ def _atoms(text: str) -> list[NumberMention]:
         elif m.group("scale"):
             value *= _SCALES[m.group("scale").lower()]
         out.append(NumberMention(value, text[m.start():end], m.start(), end, kind, (value,)))
+    return out
+
+
+def number_values(text: str) -> list[float]:
+    """The values of the single numbers of ``text`` (a range's two ends) in order:
+    ``[a.value for m in extract_numbers(text) for a in m.atoms()]``, without making the mentions
+    (a range's ends are its own two atoms)."""
+    folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
+    out = []
+    end = 0
+    while (digit := _A_DIGIT.search(folded, end)) is not None:
+        m = _MENTION.match(folded, digit.start())
+        if m is None:  # pragma: no cover - see _atoms
+            end = digit.end()
+            continue
+        end = m.end()
+        num, pct, scale = m.group("num", "pct", "scale")
+        value = _parse(num)
+        out.append(value * _SCALES[scale.lower()] if scale and not pct else value)
     return out
 
 

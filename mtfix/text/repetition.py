@@ -199,19 +199,6 @@ def _may_loop_inside(distinct: set[str]) -> bool:
     return bool(_loopy_words(distinct))
 
 
-_WEIGHT_TABLE: list = []
-
-
-def _weights_table():
-    """64 random odd 64-bit weights of the word hash (fixed seed), made on first use."""
-    if not _WEIGHT_TABLE:
-        import numpy as np
-
-        _WEIGHT_TABLE.append(np.random.default_rng(20261202).integers(1, 2**63, size=64, dtype=np.uint64)
-                             | np.uint64(1))
-    return _WEIGHT_TABLE[0]
-
-
 def may_repeat(batch) -> list[bool]:
     """For each text of a :class:`mtfix.text.charclass.TextBatch`: False proves that its
     :func:`repetition_report` has no repeat (score 1.0); True means the report must look.
@@ -220,11 +207,12 @@ def may_repeat(batch) -> list[bool]:
     (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
     tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
     word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
-    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy: the
-    words as hashes of their code points (equal words, equal hashes; two words sharing a hash
-    only send a text to the full report), lower-cased, which is :func:`repetition_report`'s
-    case-folding except for a non-ASCII character that ``str.casefold`` changes: a text with
-    one is always looked at."""
+    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy, on
+    the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
+    non-ASCII character that ``str.casefold`` changes (a text with one is always looked at).
+    Words are compared by their length and the sums of their code points and of their squares:
+    equal words agree on all three (two words that only agree on them send a text to the full
+    report, nothing worse)."""
     import numpy as np
 
     n, codes, word = len(batch), batch.codes, batch.has("word")
@@ -232,6 +220,53 @@ def may_repeat(batch) -> list[bool]:
     flagged = np.zeros(n, dtype=bool)
     if not size:
         return flagged.tolist()
+    owner = batch.owners()
+    flagged[owner[batch.has("casefolds")]] = True
+    low = codes | ((codes - np.uint32(65) < 26) * np.uint32(32))  # A-Z -> a-z (codes below 65 wrap: not)
+    nonempty = batch.starts < batch.ends
+    first = word.copy()  # a word character after none (or first in its text)
+    first[1:] &= ~word[:-1]
+    first[batch.starts[nonempty]] = word[batch.starts[nonempty]]
+    last = word.copy()
+    last[:-1] &= ~word[1:]
+    last[batch.ends[nonempty] - 1] = word[batch.ends[nonempty] - 1]
+    first, last = np.flatnonzero(first), np.flatnonzero(last)
+    if len(first):
+        # (no np.where, and the same dtype on both sides of every operation: numpy's slow paths)
+        wide = low.astype(np.uint64) * word.astype(np.uint64)
+        sums = np.zeros(size + 1, dtype=np.uint64)
+        np.cumsum(wide, out=sums[1:])
+        squares = np.zeros(size + 1, dtype=np.uint64)
+        np.cumsum(wide * wide, out=squares[1:])
+        # one number per word (wrapping around 2**64): equal words, equal numbers
+        words = (squares[last + 1] - squares[first]) * np.uint64(0x9E3779B97F4A7C15) \
+            + (sums[last + 1] - sums[first]) * np.uint64(1_000_003) + (last - first).astype(np.uint64)
+        word_owner = owner[first]
+        for d in range(1, MAX_N + 2):
+            need = 2 if d == 1 else FREQUENT_N
+            span = len(words) - d - need + 1
+            if span <= 0:
+                break
+            same = (words[:-d] == words[d:]) & (word_owner[:-d] == word_owner[d:])
+            run = same[:span].copy()
+            for j in range(1, need):
+                run &= same[j:span + j]
+            flagged[word_owner[:span][run]] = True
+    gaps = None  # non-word characters before each position (made when needed)
+    for unit in range(1, 7):
+        span = size - 3 * unit
+        if span <= 0:
+            break
+        same = low[:-unit] == low[unit:]
+        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & word[:span]
+        at = np.flatnonzero(four)
+        if len(at):  # and in one word: no non-word character in between
+            if gaps is None:
+                gaps = np.zeros(size + 1, dtype=np.int32 if size < 2**31 else np.int64)
+                np.cumsum(~word, out=gaps[1:])
+            at = at[gaps[at + 3 * unit] == gaps[at]]
+            flagged[owner[at]] = True
+    return flagged.tolist()
     owner = batch.owners()
     flagged[owner[batch.has("casefolds")]] = True
     low = np.where((codes >= 65) & (codes <= 90), codes + 32, codes).astype(np.uint64)
