@@ -233,7 +233,7 @@ def may_repeat(batch) -> list[bool]:
     first, last = np.flatnonzero(first), np.flatnonzero(last)
     if len(first):
         # (no np.where, and the same dtype on both sides of every operation: numpy's slow paths)
-        wide = low.astype(np.uint64) * word.astype(np.uint64)
+        wide = (low * word.astype(np.uint32)).astype(np.uint64)
         sums = np.zeros(size + 1, dtype=np.uint64)
         np.cumsum(wide, out=sums[1:])
         squares = np.zeros(size + 1, dtype=np.uint64)
