@@ -239,34 +239,28 @@ class TsvSource(_LineSource):
         seg = cursor["segment"] if cursor else 0
         swap = bool(self.order) and self.order[0] == self.langs[1]
         name = self.name
-        with open(self.path, "rb") as f:
-            f.seek(offset)
-            for raw in f:
-                offset += len(raw)
-                line += 1
-                if raw.endswith(b"\n"):
-                    raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = None
-                fields = None if text is None or "\0" in text or (line == 1 and text.startswith("\ufeff")) \
-                    else text.split("\t")
-                if fields is None or len(fields) != 2:  # anything but a clean pair: the general path
-                    for item, _ in self._parse([(line, raw, offset)]):
-                        if isinstance(item, BadRow):
-                            yield item, {"offset": offset, "line": line, "segment": seg}
-                            continue
-                        a, b, doc_id = item
-                        yield self._pair(a, b, source=name, line=line, segment=seg, doc_id=doc_id), \
-                            {"offset": offset, "line": line, "segment": seg + 1}
-                        seg += 1
-                    continue
-                a, b = fields
-                if swap:
-                    a, b = b, a
-                yield Pair(a, b, name, line, seg), {"offset": offset, "line": line, "segment": seg + 1}
-                seg += 1
+        for line, raw, offset in _lines(self.path, offset, line):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            fields = None if text is None or "\0" in text or (line == 1 and text.startswith("\ufeff")) \
+                else text.split("\t")
+            if fields is None or len(fields) != 2:  # anything but a clean pair: the general path
+                for item, _ in self._parse([(line, raw, offset)]):
+                    if isinstance(item, BadRow):
+                        yield item, {"offset": offset, "line": line, "segment": seg}
+                        continue
+                    a, b, doc_id = item
+                    yield self._pair(a, b, source=name, line=line, segment=seg, doc_id=doc_id), \
+                        {"offset": offset, "line": line, "segment": seg + 1}
+                    seg += 1
+                continue
+            a, b = fields
+            if swap:
+                a, b = b, a
+            yield Pair(a, b, name, line, seg), {"offset": offset, "line": line, "segment": seg + 1}
+            seg += 1
 
     def _parse(self, lines):
         for line, raw, offset in lines:

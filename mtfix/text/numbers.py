@@ -84,15 +84,14 @@ def _json_num(v: float) -> float | int:
     return int(v) if math.isfinite(v) and v == int(v) and abs(v) < 2**53 else v
 
 
-def _atoms(text: str) -> list[NumberMention]:
-    """The mentions of ``_MENTION.finditer`` on the folded text, found without running that regex
+def _matches(text: str):
+    """The matches of ``_MENTION.finditer`` on the folded text, found without running that regex
     at every position (the slow part: its look-behind defeats the regex engine's fast scan): a
     mention starts at a digit that follows none, and one always matches there (its last
     alternative is any digit run). The next digit after a mention (or the first of the text) is
     such a digit, since a mention never ends just before a digit with a digit as its last
     character; so the fast scan for a digit finds each start, and the regex is tried there only."""
     folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
-    out = []
     end = 0
     while (digit := _A_DIGIT.search(folded, end)) is not None:
         m = _MENTION.match(folded, digit.start())
@@ -100,13 +99,20 @@ def _atoms(text: str) -> list[NumberMention]:
             end = digit.end()
             continue
         end = m.end()
+        yield m
+
+
+def _atoms(text: str) -> list[NumberMention]:
+    out = []
+    for m in _matches(text):
         value = _parse(m.group("num"))
         kind = "number"
         if m.group("pct"):
             kind = "percent"
         elif m.group("scale"):
             value *= _SCALES[m.group("scale").lower()]
-        out.append(NumberMention(value, text[m.start():end], m.start(), end, kind, (value,)))
+        start, end = m.span()
+        out.append(NumberMention(value, text[start:end], start, end, kind, (value,)))
     return out
 
 
@@ -114,15 +120,8 @@ def number_values(text: str) -> list[float]:
     """The values of the single numbers of ``text`` (a range's two ends) in order:
     ``[a.value for m in extract_numbers(text) for a in m.atoms()]``, without making the mentions
     (a range's ends are its own two atoms)."""
-    folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
     out = []
-    end = 0
-    while (digit := _A_DIGIT.search(folded, end)) is not None:
-        m = _MENTION.match(folded, digit.start())
-        if m is None:  # pragma: no cover - see _atoms
-            end = digit.end()
-            continue
-        end = m.end()
+    for m in _matches(text):
         num, pct, scale = m.group("num", "pct", "scale")
         value = _parse(num)
         out.append(value * _SCALES[scale.lower()] if scale and not pct else value)

@@ -267,47 +267,6 @@ def may_repeat(batch) -> list[bool]:
             at = at[gaps[at + 3 * unit] == gaps[at]]
             flagged[owner[at]] = True
     return flagged.tolist()
-    owner = batch.owners()
-    flagged[owner[batch.has("casefolds")]] = True
-    low = np.where((codes >= 65) & (codes <= 90), codes + 32, codes).astype(np.uint64)
-    nonempty = batch.starts < batch.ends
-    before = np.zeros(size, dtype=bool)
-    before[1:] = word[:-1]
-    before[batch.starts[nonempty]] = False
-    after = np.zeros(size, dtype=bool)
-    after[:-1] = word[1:]
-    after[batch.ends[nonempty] - 1] = False
-    first, last = np.flatnonzero(word & ~before), np.flatnonzero(word & ~after)
-    if not len(first):
-        return flagged.tolist()
-    wid = np.cumsum(word & ~before, dtype=np.int32 if size < 2**31 else np.int64) - 1  # each code point's word
-    where = np.arange(size) - first[np.maximum(wid, 0)]
-    weights = _weights_table()
-    hashed = np.where(word, low * weights[np.minimum(where, len(weights) - 1)], np.uint64(0))
-    sums = np.cumsum(hashed)  # wraps around modulo 2**64, as the hash may
-    words = sums[last] - sums[first] + hashed[first]
-    word_owner = owner[first]
-    for d in range(1, MAX_N + 2):
-        need = 2 if d == 1 else FREQUENT_N
-        span = len(words) - d - need + 1
-        if span <= 0:
-            break
-        same = (words[:-d] == words[d:]) & (word_owner[:-d] == word_owner[d:])
-        run = same[:span].copy()
-        for j in range(1, need):
-            run &= same[j:span + j]
-        flagged[word_owner[:span][run]] = True
-    for unit in range(1, 7):
-        span = size - 3 * unit
-        if span <= 0:
-            break
-        same = (low[:-unit] == low[unit:])
-        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit]
-        four &= word[:span] & (wid[:span] == wid[3 * unit:]) & word[3 * unit:]  # in one word
-        flagged[owner[:span][four]] = True
-    return flagged.tolist()
-
-
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
