@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lexicon", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
+__all__ = ["Lexicon", "LexiconIndex", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
            "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
@@ -231,6 +231,38 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.ar_en)
+
+    def index(self) -> "LexiconIndex":
+        """The lexicon as integer ids and arrays (built on first use; the lexicon must not change
+        after that)."""
+        got = self.__dict__.get("_index")
+        if got is None:
+            got = self.__dict__["_index"] = LexiconIndex(self)
+        return got
+
+
+class LexiconIndex:
+    """A :class:`Lexicon` for whole chunks of text: each stem with a translation has an id
+    (``en_ids``, ``ar_ids``), the English-to-Arabic translations are arrays (``en_ptr``,
+    ``en_to_ar``: the Arabic ids of English id ``e`` are ``en_to_ar[en_ptr[e]:en_ptr[e + 1]]``),
+    and ``english[run]`` / ``arabic[run]`` are the ids of the known stems of the content words of
+    a run of word characters (each run computed once; memory bounded as in :class:`_StemMemo`)."""
+
+    def __init__(self, lexicon: Lexicon):
+        import numpy as np
+
+        self.ar_ids = ar_ids = {a: i for i, a in enumerate(a for a, t in lexicon.ar_en.items() if t)}
+        self.en_ids = en_ids = {e: i for i, e in enumerate(e for e, t in lexicon.en_ar.items() if t)}
+        get, flat, counts = ar_ids.get, [], []
+        for e in en_ids:
+            found = [x for x in map(get, lexicon.en_ar[e]) if x is not None]
+            flat += found
+            counts.append(len(found))
+        self.en_ptr = np.zeros(len(counts) + 1, np.int64)
+        np.cumsum(counts, out=self.en_ptr[1:])
+        self.en_to_ar = np.array(flat, np.int64)
+        self.english = _StemMemo(lambda run: tuple({en_ids[s] for s in english_stems(run) if s in en_ids}))
+        self.arabic = _StemMemo(lambda run: tuple({ar_ids[s] for s in arabic_stems(run) if s in ar_ids}))
 
 
 def _dict_files(directory: str) -> list[tuple[str, Path, Path]]:
