@@ -278,7 +278,7 @@ def test_latin_words_in_a_long_text_are_found_as_by_a_plain_search(shared_data, 
     text = " ".join(en[:300]) + " U.S.-based K-9 \u212a\u0130stanbul x--y"  # Kelvin sign, dotted I
     words = {w.lower() for w in align._LATIN_IN_ARABIC.findall(" ".join(rng.sample(en, 200)))}
     words |= {"u.s.-based", "k-9", "kistanbul", "stanbul", "x--y", "nasa", "an", "ed", "s.-b"}
-    side = align._Side(text, "en")
+    side = align._English(text)
     plain = sum(w in text.lower() for w in words)
     monkeypatch.setattr(align, "_SCAN_LIMIT", 0)
     assert side.found(words) == plain and side._runs is not None

@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pyarrow as pa
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
@@ -144,23 +145,39 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
         present[aid] = True
         inside = present[xa]
         xa, xk = xa[inside], xk[inside]
-        xkeys = erow[xk] * ka + xa
+        # the Arabic stems as keys id * (n + 2) + row + 1: the rows i - 1, i, i + 1 of one stem are
+        # neighbours, found by one search
+        wide = n + 2
+        by_stem = columns.distinct(aid * wide + arow + 1)
+        stem_row = by_stem % wide - 1
         e_known, a_known = np.bincount(erow, minlength=n), np.bincount(arow, minlength=n)
+        if len(by_stem) and len(xa):
+            key = xa * wide + erow[xk] + 1 + min(shifts)
+            at = np.searchsorted(by_stem, key)
+            last = len(by_stem) - 1
+            for d in sorted(shifts):
+                at = np.minimum(at, last)
+                hit = by_stem[at] == key
+                matched, known = out[d]
+                a_hit = np.zeros(len(by_stem), bool)
+                a_hit[at[hit]] = True
+                e_hit = np.zeros(len(ekeys), bool)
+                e_hit[xk[hit]] = True
+                matched += np.bincount(erow[e_hit], minlength=n) + _shift(np.bincount(stem_row[a_hit], minlength=n), d)
+                at = at + hit
+                key = key + 1
         for d, (matched, known) in out.items():
-            hit, at = _shared(xkeys, akeys, ka, d)
-            a_hit = np.zeros(len(akeys), bool)
-            a_hit[at[hit]] = True
-            e_hit = np.zeros(len(ekeys), bool)
-            e_hit[xk[hit]] = True
-            matched += np.bincount(erow[e_hit], minlength=n) + _shift(np.bincount(arow[a_hit], minlength=n), d)
             known += e_known + _shift(a_known, d)
     if e.numbers or a.numbers:
-        ids: dict[str, int] = {}
-        fold = [[(ids.setdefault(x if x.isascii() else x.translate(_FOLD_DIGITS), len(ids)),) if x else ()
-                 for x in c.numbers] for c in (e, a)]  # "": a text's leading or trailing space
-        kn = len(ids) + 1
-        ne = columns.row_sets(e.number_rows, e.number_codes, fold[0], kn)
-        na = columns.row_sets(a.number_rows, a.number_codes, fold[1], kn)
+        # one id per number, its digits folded to ASCII ("" is a text's leading or trailing space)
+        every = e.numbers + a.numbers
+        if not "".join(every).isascii():
+            every = [x if x.isascii() else x.translate(_FOLD_DIGITS) for x in every]
+        ids = pa.array(every, pa.string()).dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ids[[k for k, x in enumerate(every) if not x]] = -1
+        kn = len(every) + 1
+        ne = columns.row_sets(e.number_rows, e.number_codes, ids[:len(e.numbers)], kn)
+        na = columns.row_sets(a.number_rows, a.number_codes, ids[len(e.numbers):], kn)
         ne_rows = ne // kn
         ne_count, na_count = np.bincount(ne_rows, minlength=n), np.bincount(na // kn, minlength=n)
         for d, (matched, known) in out.items():
@@ -168,9 +185,9 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
             matched += 2 * both
             known += 2 * (ne_count + _shift(na_count, d) - both)
     for d, (matched, known) in out.items():
-        pa = _shift(a.punct, d)
-        known += _BITS[e.punct | pa]
-        matched += _BITS[e.punct & pa]
+        other = _shift(a.punct, d)
+        known += _BITS[e.punct | other]
+        matched += _BITS[e.punct & other]
     english: dict[int, _English] = {}
     for j in a.latin_rows.tolist():
         words = {w.lower() for w in _LATIN_IN_ARABIC.findall(ar[j])}
@@ -189,6 +206,22 @@ def alignment(src: str, tgt: str, *, langs: tuple[str, str] = ("en", "ar"), lexi
     en, ar = (src, tgt) if langs[1] == "ar" else (tgt, src)
     matched, known = chunk_alignment([en], [ar], lexicon)[0]
     return (int(matched[0]) + 1) / (int(known[0]) + 4)
+
+
+class _Memo(dict):
+    """key -> ``make(key)``, each computed once; cleared at ``MAX`` keys (memory stays bounded)."""
+
+    MAX = 100_000
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        if len(self) >= self.MAX:
+            self.clear()
+        got = self[key] = self.make(key)
+        return got
 
 
 _WHAT, _WHERE = ("English", "Arabic", "English", "Arabic"), ("previous", "previous", "next", "next")
@@ -233,7 +266,7 @@ class AlignFilter(Filter):
         near = np.zeros(n + 1, bool)
         near[1:n] = [abs(b.id - a.id) == 1 and b.source == a.source for a, b in zip(pairs, pairs[1:])]
         before, after = near[:n], near[1:]
-        lead = np.zeros(n)
+        lead = np.full(n, -np.inf)
         which = np.zeros(n, np.int64)
         best = np.zeros(n)
         if before.any() or after.any():
@@ -249,17 +282,28 @@ class AlignFilter(Filter):
             lead = np.where(before | after, best - own, -np.inf)
         margin = self.margin if self.lexicon is not None else self.anchors_margin
         moved = lead > margin
-        value = np.where(moved, own - lead, own)
-        out = []
-        for v, o, m, k, mv, w, b in zip(value.tolist(), own.tolist(), matched.tolist(), known.tolist(),
-                                          moved.tolist(), which.tolist(), best.tolist()):
-            reason = f"alignment {o:.2f} ({m}/{k} words and anchors match)"
-            if mv:
-                reason += f"; this {_WHAT[w]} side fits the {_WHERE[w]} line better ({b:.2f})"
-            if v < self.min_score:
-                reason += f" < {self.min_score:g}"
-            out.append(FilterScore(round(v, 4), reason))
+        # a pair no neighbour moved is scored by its own (matched, known) alone: one shared
+        # FilterScore (immutable) per such couple
+        plain = self.__dict__.get("_plain")
+        if plain is None:
+            plain = self.__dict__["_plain"] = _Memo(self._score)
+        out = list(map(plain.__getitem__, zip(matched.tolist(), known.tolist())))
+        for i in np.flatnonzero(moved).tolist():
+            o, b, w = float(own[i]), float(best[i]), int(which[i])
+            v = o - (b - o)
+            reason = (f"alignment {o:.2f} ({matched[i]}/{known[i]} words and anchors match); "
+                      f"this {_WHAT[w]} side fits the {_WHERE[w]} line better ({b:.2f})")
+            out[i] = FilterScore(round(v, 4), reason + (f" < {self.min_score:g}" if v < self.min_score else ""))
         return out
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_plain"}
+
+    def _score(self, counts: tuple[int, int]) -> FilterScore:
+        matched, known = counts
+        value = (matched + 1) / (known + 4)
+        reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"
+        return FilterScore(round(value, 4), reason + (f" < {self.min_score:g}" if value < self.min_score else ""))
 
     def accept(self, score):
         return score.value >= self.min_score

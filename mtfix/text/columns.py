@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Column", "analyse", "PUNCT_KINDS", "row_sets"]
+__all__ = ["Column", "analyse", "distinct", "PUNCT_KINDS", "row_sets"]
 
 EN, APOS, AR, DIGIT = 1, 2, 4, 8
 #: punctuation kinds, one bit each (bit 4 upwards), in this order
@@ -134,7 +135,9 @@ def analyse(texts: list, arabic: bool) -> Column:
     v = b.astype(np.uint16) << 8
     v[:-1] |= b[1:]
     cls = pair[v]
-    exact = np.flatnonzero(cls & EXACT)
+    # the few characters looked at one by one: of 3 or 4 bytes, punctuation, Latin letters in Arabic
+    special = np.flatnonzero(cls & (EXACT | _PUNCT_ALL | (EN if arabic else 0)))
+    exact = special[(cls[special] & EXACT) != 0]
     lengths = np.zeros(0, np.int64)
     if len(exact):  # characters of 3 or 4 bytes: their code point, then its class
         pad = np.concatenate([b, np.zeros(3, np.uint8)]).astype(np.int64)
@@ -149,35 +152,51 @@ def analyse(texts: list, arabic: bool) -> Column:
             inside = (k >= 0) & (code < supplementary[np.maximum(k, 0), 1]) & (code >= 0x10000)
             got = got | np.where(inside, DIGIT, 0)
         cls[exact] = got
+        special = special[(cls[special] & (_PUNCT_ALL | (EN if arabic else 0))) != 0]
     words, two = (AR, WORD2) if arabic else (EN | APOS, 0)  # no English word character has 2 bytes
-    word_rows, word_codes, distinct = _runs(offsets, _keep(cls, words, two, b, exact, lengths))
+    word_rows, word_codes, runs = _runs(offsets, _keep(cls, words, two, b, exact, lengths))
     if (cls & DIGIT).any():
         number_rows, number_codes, numbers = _runs(offsets, _keep(cls, DIGIT, DIGIT2, b, exact, lengths))
     else:
         number_rows = number_codes = np.zeros(0, np.int64)
         numbers = []
     punct = np.zeros(n, np.int64)
-    at = np.flatnonzero(cls & _PUNCT_ALL)
-    if len(at):
-        np.bitwise_or.at(punct, np.searchsorted(offsets, at, side="right") - 1, (cls[at] & _PUNCT_ALL) >> _PUNCT_SHIFT)
-    at = np.flatnonzero(cls & EN) if arabic else np.zeros(0, np.int64)
-    latin = np.unique(np.searchsorted(offsets, at, side="right") - 1) if len(at) else at
-    return Column(n, word_rows, word_codes, distinct, number_rows, number_codes, numbers, punct, latin)
+    kinds = cls[special]
+    rows = np.searchsorted(offsets, special, side="right") - 1
+    at = (kinds & _PUNCT_ALL) != 0
+    np.bitwise_or.at(punct, rows[at], (kinds[at] & _PUNCT_ALL) >> _PUNCT_SHIFT)
+    latin = distinct(rows[(kinds & EN) != 0])
+    return Column(n, word_rows, word_codes, runs, number_rows, number_codes, numbers, punct, latin)
 
 
-def row_sets(rows: np.ndarray, codes: np.ndarray, ids_of_code: list, size: int) -> np.ndarray:
+def row_sets(rows: np.ndarray, codes: np.ndarray, ids_of_code, size: int) -> np.ndarray:
     """The distinct ``(row, id)`` of the occurrences, as sorted keys ``row * size + id``: each
-    occurrence ``k`` stands for the ids ``ids_of_code[codes[k]]`` (a tuple of ints below ``size``)."""
+    occurrence ``k`` stands for the ids ``ids_of_code[codes[k]]`` (a tuple of ints below ``size``;
+    or, when ``ids_of_code`` is an array, its one id, none where it is negative)."""
+    if isinstance(ids_of_code, np.ndarray):
+        ids = ids_of_code[codes]
+        return distinct(rows[ids >= 0] * size + ids[ids >= 0])
     counts = np.fromiter(map(len, ids_of_code), np.int64, len(ids_of_code))
-    flat = np.fromiter((i for t in ids_of_code for i in t), np.int64, int(counts.sum()))
-    per = counts[codes]
-    total = int(per.sum())
-    if not total:
-        return np.zeros(0, np.int64)
-    starts = np.zeros(len(counts), np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    first = np.zeros(len(per), np.int64)
-    np.cumsum(per[:-1], out=first[1:])
-    step = np.arange(total) - np.repeat(first, per)
-    ids = flat[np.repeat(starts[codes], per) + step]
-    return np.unique(np.repeat(rows, per) * size + ids)
+    flat = np.fromiter(chain.from_iterable(ids_of_code), np.int64, int(counts.sum()))
+    one = np.full(len(counts), -1, np.int64)  # the id of a code with exactly one
+    one[counts == 1] = flat[np.cumsum(counts)[counts == 1] - 1]
+    ids = one[codes]
+    keys = rows[ids >= 0] * size + ids[ids >= 0]
+    if len(counts) and counts.max() > 1:  # runs with several words (English "rock'n'roll"): rare
+        many = np.flatnonzero(counts[codes] > 1)
+        per = counts[codes[many]]
+        starts = np.zeros(len(counts), np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        first = np.zeros(len(per), np.int64)
+        np.cumsum(per[:-1], out=first[1:])
+        more = flat[np.repeat(starts[codes[many]] - first, per) + np.arange(int(per.sum()))]
+        keys = np.concatenate([keys, np.repeat(rows[many], per) * size + more])
+    return distinct(keys)
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` for integers (sorted; numpy's hash-based unique is many times slower)."""
+    keys = np.sort(keys)
+    if len(keys) > 1:
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    return keys
