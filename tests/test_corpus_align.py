@@ -181,3 +181,51 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     lx._load.cache_clear()
     assert lx.load_lexicon(d).ar_en == built.ar_en  # no cache possible: built, no error
     lx._load.cache_clear()
+
+
+def _mixed_pairs(shared_data, seed: int, count: int):
+    """Real sentences cut and mixed with every kind of character the chunk scan tells apart, in
+    runs of neighbours (consecutive ids) broken by gaps and changes of source."""
+    import random
+
+    from test_text_columns import ALPHABET
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    extra = ["NASA", "U.S.-based", "K-9", "١٢٣", "۱۲۳", "123", "dog's'cat", "don’t", "(", "“", "؟", "\U0001d7cf"]
+    rng = random.Random(seed)
+
+    def text(lines):
+        words = rng.choice(lines).split()[:rng.randrange(0, 25)]
+        for _ in range(rng.randrange(0, 4)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(extra + ALPHABET))
+        return " ".join(words)
+
+    k = rng.randrange(len(en))
+    rows = [(en[(k + i) % len(en)], ar[(k + i) % len(ar)]) if rng.random() < 0.5 else (text(en), text(ar))
+            for i in range(count)]
+    ids = [i + (i // 7) * 3 * (seed % 2) for i in range(count)]  # odd seeds: gaps every 7 lines
+    return [Pair(e, a, source=f"s{i // 11}", id=ids[i]) for i, (e, a) in enumerate(rows)]
+
+
+@pytest.mark.parametrize("dictionary", ["", "none"])
+def test_the_chunk_scores_equal_the_reference_code_on_mixed_text(shared_data, dictionary):
+    """Every value and reason of the whole-chunk filter equals the code as it was (one pair and
+    one side at a time, tests/reference_impl.py), with English first or Arabic first."""
+    import reference_impl as ref
+
+    if dictionary == "" and dictionary_dir() is None:
+        pytest.skip("FreeDict not installed")
+    for seed in range(6):
+        pairs = _mixed_pairs(shared_data, seed, 150)
+        for langs in (("en", "ar"), ("ar", "en")):
+            f = AlignFilter(dictionary=dictionary, langs=langs)
+            chunk = pairs if langs[0] == "en" else [Pair(p.tgt, p.src, source=p.source, id=p.id) for p in pairs]
+            assert f.score(chunk) == ref.align_score(f, chunk), (seed, langs)
+    f = AlignFilter(dictionary=dictionary)
+    assert f.score([]) == []
+    one = pairs[:1]
+    assert f.score(one) == ref.align_score(f, one)
+    if dictionary == "":
+        for p in pairs[:20]:
+            assert round(alignment(p.src, p.tgt), 4) == ref.align_score(f, [p])[0].value

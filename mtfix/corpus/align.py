@@ -44,9 +44,11 @@ pairs is dropped by this filter.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
@@ -131,8 +133,10 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
     if lexicon is not None and n:
         index = lexicon.index()
         ke, ka = len(index.en_ids) + 1, len(index.ar_ids) + 1
-        ekeys = columns.row_sets(e.word_rows, e.word_codes, list(map(index.english.__getitem__, e.words)), ke)
-        akeys = columns.row_sets(a.word_rows, a.word_codes, list(map(index.arabic.__getitem__, a.words)), ka)
+        ekeys, akeys = (columns.row_sets(c.word_rows, c.word_codes, ids, size,
+                                         {k: index.all_ids(c.words[k], c is a) for k in np.flatnonzero(ids == -2).tolist()})
+                        for c, size, ids in ((e, ke, np.fromiter(map(index.english.__getitem__, e.words), np.int64)),
+                                             (a, ka, np.fromiter(map(index.arabic.__getitem__, a.words), np.int64))))
         erow, eid = np.divmod(ekeys, ke)
         arow, aid = np.divmod(akeys, ka)
         # every translation of every known English stem that the chunk's Arabic side has somewhere;
@@ -153,6 +157,8 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
         e_known, a_known = np.bincount(erow, minlength=n), np.bincount(arow, minlength=n)
         if len(by_stem) and len(xa):
             key = xa * wide + erow[xk] + 1 + min(shifts)
+            order = np.argsort(key)  # sorted keys: the search walks the table once
+            key, xk = key[order], xk[order]
             at = np.searchsorted(by_stem, key)
             last = len(by_stem) - 1
             for d in sorted(shifts):
@@ -168,13 +174,17 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
                 key = key + 1
         for d, (matched, known) in out.items():
             known += e_known + _shift(a_known, d)
-    if e.numbers or a.numbers:
+    if len(e.numbers) or len(a.numbers):
         # one id per number, its digits folded to ASCII ("" is a text's leading or trailing space)
-        every = e.numbers + a.numbers
-        if not "".join(every).isascii():
-            every = [x if x.isascii() else x.translate(_FOLD_DIGITS) for x in every]
-        ids = pa.array(every, pa.string()).dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        ids[[k for k, x in enumerate(every) if not x]] = -1
+        every = pa.concat_arrays([e.numbers, a.numbers])
+        other = np.flatnonzero(~pc.string_is_ascii(every).to_numpy(zero_copy_only=False))
+        if len(other):
+            folded = every.to_pylist()
+            for k in other.tolist():
+                folded[k] = folded[k].translate(_FOLD_DIGITS)
+            every = pa.array(folded, pa.large_string())
+        ids = every.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ids[pc.equal(every, "").to_numpy(zero_copy_only=False)] = -1
         kn = len(every) + 1
         ne = columns.row_sets(e.number_rows, e.number_codes, ids[:len(e.numbers)], kn)
         na = columns.row_sets(a.number_rows, a.number_codes, ids[len(e.numbers):], kn)
@@ -224,6 +234,7 @@ class _Memo(dict):
         return got
 
 
+_ID, _SOURCE = attrgetter("id"), attrgetter("source")
 _WHAT, _WHERE = ("English", "Arabic", "English", "Arabic"), ("previous", "previous", "next", "next")
 
 
@@ -264,7 +275,12 @@ class AlignFilter(Filter):
         own = (matched + 1) / (known + 4)
         # neighbours: pairs i and i + 1 of the same input with consecutive ids
         near = np.zeros(n + 1, bool)
-        near[1:n] = [abs(b.id - a.id) == 1 and b.source == a.source for a, b in zip(pairs, pairs[1:])]
+        if n > 1:
+            ids = np.fromiter(map(_ID, pairs), np.int64, n)
+            sources = list(map(_SOURCE, pairs))
+            near[1:n] = np.abs(np.diff(ids)) == 1
+            if sources.count(sources[0]) != n:
+                near[1:n] &= [b == a for a, b in zip(sources, sources[1:])]
         before, after = near[:n], near[1:]
         lead = np.full(n, -np.inf)
         which = np.zeros(n, np.int64)

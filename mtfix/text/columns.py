@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +82,7 @@ class Column:
     words: list  # the distinct runs
     number_rows: np.ndarray
     number_codes: np.ndarray
-    numbers: list  # the distinct runs of digits
+    numbers: pa.Array  # the distinct runs of digits
     punct: np.ndarray  # per text: the punctuation kinds it uses, as bits 0.. of PUNCT_KINDS
     latin_rows: np.ndarray  # texts with an ASCII letter
 
@@ -103,15 +102,16 @@ def _utf8(texts: list) -> tuple[np.ndarray, np.ndarray]:
     return offsets.astype(np.int64), (np.frombuffer(data, np.uint8, end) if end else np.zeros(0, np.uint8))
 
 
-def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
-    """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs."""
+def _runs(offsets: np.ndarray, masked: np.ndarray, python: bool = True) -> tuple[np.ndarray, np.ndarray, list]:
+    """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs (a list, or
+    a pyarrow array unless ``python``)."""
     n = len(offsets) - 1
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
     lists = pc.ascii_split_whitespace(arr)
     counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
     enc = pc.dictionary_encode(lists.flatten())
     return (np.repeat(np.arange(n), counts), enc.indices.to_numpy(zero_copy_only=False),
-            enc.dictionary.to_pylist())
+            enc.dictionary.to_pylist() if python else enc.dictionary)
 
 
 def _keep(cls: np.ndarray, bits: int, two: int, b: np.ndarray, exact: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -140,8 +140,8 @@ def analyse(texts: list, arabic: bool) -> Column:
     exact = special[(cls[special] & EXACT) != 0]
     lengths = np.zeros(0, np.int64)
     if len(exact):  # characters of 3 or 4 bytes: their code point, then its class
-        pad = np.concatenate([b, np.zeros(3, np.uint8)]).astype(np.int64)
-        b0, b1, b2, b3 = (pad[exact + k] for k in range(4))
+        pad = np.concatenate([b, np.zeros(3, np.uint8)])
+        b0, b1, b2, b3 = (pad[exact + k].astype(np.int64) for k in range(4))
         four = b0 >= 0xF0
         code = np.where(four, ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
                         ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F))
@@ -156,10 +156,10 @@ def analyse(texts: list, arabic: bool) -> Column:
     words, two = (AR, WORD2) if arabic else (EN | APOS, 0)  # no English word character has 2 bytes
     word_rows, word_codes, runs = _runs(offsets, _keep(cls, words, two, b, exact, lengths))
     if (cls & DIGIT).any():
-        number_rows, number_codes, numbers = _runs(offsets, _keep(cls, DIGIT, DIGIT2, b, exact, lengths))
+        number_rows, number_codes, numbers = _runs(offsets, _keep(cls, DIGIT, DIGIT2, b, exact, lengths), False)
     else:
         number_rows = number_codes = np.zeros(0, np.int64)
-        numbers = []
+        numbers = pa.array([], pa.large_string())
     punct = np.zeros(n, np.int64)
     kinds = cls[special]
     rows = np.searchsorted(offsets, special, side="right") - 1
@@ -169,28 +169,16 @@ def analyse(texts: list, arabic: bool) -> Column:
     return Column(n, word_rows, word_codes, runs, number_rows, number_codes, numbers, punct, latin)
 
 
-def row_sets(rows: np.ndarray, codes: np.ndarray, ids_of_code, size: int) -> np.ndarray:
+def row_sets(rows: np.ndarray, codes: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.ndarray:
     """The distinct ``(row, id)`` of the occurrences, as sorted keys ``row * size + id``: each
-    occurrence ``k`` stands for the ids ``ids_of_code[codes[k]]`` (a tuple of ints below ``size``;
-    or, when ``ids_of_code`` is an array, its one id, none where it is negative)."""
-    if isinstance(ids_of_code, np.ndarray):
-        ids = ids_of_code[codes]
-        return distinct(rows[ids >= 0] * size + ids[ids >= 0])
-    counts = np.fromiter(map(len, ids_of_code), np.int64, len(ids_of_code))
-    flat = np.fromiter(chain.from_iterable(ids_of_code), np.int64, int(counts.sum()))
-    one = np.full(len(counts), -1, np.int64)  # the id of a code with exactly one
-    one[counts == 1] = flat[np.cumsum(counts)[counts == 1] - 1]
-    ids = one[codes]
-    keys = rows[ids >= 0] * size + ids[ids >= 0]
-    if len(counts) and counts.max() > 1:  # runs with several words (English "rock'n'roll"): rare
-        many = np.flatnonzero(counts[codes] > 1)
-        per = counts[codes[many]]
-        starts = np.zeros(len(counts), np.int64)
-        np.cumsum(counts[:-1], out=starts[1:])
-        first = np.zeros(len(per), np.int64)
-        np.cumsum(per[:-1], out=first[1:])
-        more = flat[np.repeat(starts[codes[many]] - first, per) + np.arange(int(per.sum()))]
-        keys = np.concatenate([keys, np.repeat(rows[many], per) * size + more])
+    occurrence ``k`` stands for the id ``ids[codes[k]]`` (none where it is -1; where it is -2,
+    for the ids ``several[codes[k]]``, a tuple)."""
+    got = ids[codes]
+    keys = rows[got >= 0] * size + got[got >= 0]
+    if several:  # runs with several words (English "rock'n'roll"): rare
+        many = np.flatnonzero(got == -2)
+        extra = [(r, i) for r, c in zip(rows[many].tolist(), codes[many].tolist()) for i in several[c]]
+        keys = np.concatenate([keys, np.array([r * size + i for r, i in extra], np.int64)])
     return distinct(keys)
 
 

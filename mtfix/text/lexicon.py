@@ -245,8 +245,9 @@ class LexiconIndex:
     """A :class:`Lexicon` for whole chunks of text: each stem with a translation has an id
     (``en_ids``, ``ar_ids``), the English-to-Arabic translations are arrays (``en_ptr``,
     ``en_to_ar``: the Arabic ids of English id ``e`` are ``en_to_ar[en_ptr[e]:en_ptr[e + 1]]``),
-    and ``english[run]`` / ``arabic[run]`` are the ids of the known stems of the content words of
-    a run of word characters (each run computed once; memory bounded as in :class:`_StemMemo`)."""
+    and ``english[run]`` / ``arabic[run]`` is the id of the one known stem among the content words
+    of a run of word characters, -1 for none, -2 for several (then see :meth:`all_ids`); each run
+    is computed once, memory bounded as in :class:`_StemMemo`."""
 
     def __init__(self, lexicon: Lexicon):
         import numpy as np
@@ -261,8 +262,19 @@ class LexiconIndex:
         self.en_ptr = np.zeros(len(counts) + 1, np.int64)
         np.cumsum(counts, out=self.en_ptr[1:])
         self.en_to_ar = np.array(flat, np.int64)
-        self.english = _StemMemo(lambda run: tuple({en_ids[s] for s in english_stems(run) if s in en_ids}))
-        self.arabic = _StemMemo(lambda run: tuple({ar_ids[s] for s in arabic_stems(run) if s in ar_ids}))
+        self.english = _StemMemo(functools.partial(self._ids, en_ids, english_stems))
+        self.arabic = _StemMemo(functools.partial(self._ids, ar_ids, arabic_stems))
+
+    def _ids(self, ids: dict, stems_of, run: str) -> int:
+        found = {ids[s] for s in stems_of(run) if s in ids}
+        if len(found) <= 1:
+            return found.pop() if found else -1
+        return -2
+
+    def all_ids(self, run: str, arabic: bool = False) -> tuple:
+        """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
+        ids, stems_of = (self.ar_ids, arabic_stems) if arabic else (self.en_ids, english_stems)
+        return tuple(sorted({ids[s] for s in stems_of(run) if s in ids}))
 
 
 def _dict_files(directory: str) -> list[tuple[str, Path, Path]]:
