@@ -250,10 +250,11 @@ def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data)
     en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n")
     ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n")
     f = AlignFilter()
-    modules = ("mtfix.corpus.align", "mtfix.text.lexicon")
+    modules = ("mtfix.corpus.align", "mtfix.text.lexicon", "mtfix.text.columns")
 
     def work(k):
-        for memo in (lx._EN_STEMS, lx._AR_STEMS):
+        index = f.lexicon.index()
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
             memo.clear()
         pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
         return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair

@@ -218,22 +218,6 @@ def alignment(src: str, tgt: str, *, langs: tuple[str, str] = ("en", "ar"), lexi
     return (int(matched[0]) + 1) / (int(known[0]) + 4)
 
 
-class _Memo(dict):
-    """key -> ``make(key)``, each computed once; cleared at ``MAX`` keys (memory stays bounded)."""
-
-    MAX = 100_000
-
-    def __init__(self, make):
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key):
-        if len(self) >= self.MAX:
-            self.clear()
-        got = self[key] = self.make(key)
-        return got
-
-
 _ID, _SOURCE = attrgetter("id"), attrgetter("source")
 _WHAT, _WHERE = ("English", "Arabic", "English", "Arabic"), ("previous", "previous", "next", "next")
 
@@ -302,7 +286,7 @@ class AlignFilter(Filter):
         # FilterScore (immutable) per such couple
         plain = self.__dict__.get("_plain")
         if plain is None:
-            plain = self.__dict__["_plain"] = _Memo(self._score)
+            plain = self.__dict__["_plain"] = lx.Memo(self._score)
         out = list(map(plain.__getitem__, zip(matched.tolist(), known.tolist())))
         for i in np.flatnonzero(moved).tolist():
             o, b, w = float(own[i]), float(best[i]), int(which[i])

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lexicon", "LexiconIndex", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
+__all__ = ["Lexicon", "LexiconIndex", "Memo", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
            "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
@@ -132,21 +132,21 @@ def arabic_words(text: str) -> list[str]:
     return [w for w in _AR_TOKEN.findall(text) if _is_arabic_content(w)]
 
 
-class _StemMemo(dict):
-    """token -> stem of a content word, or None (a function word): ``memo[token]`` computes a
-    token once; cleared when it holds ``MAX`` tokens (memory stays bounded)."""
+class Memo(dict):
+    """key -> ``make(key)``: ``memo[key]`` computes a key once; cleared when it holds ``MAX`` keys
+    (memory stays bounded). Here: token -> stem of a content word, or None (a function word)."""
 
     MAX = 200_000
 
-    def __init__(self, stem_of):
+    def __init__(self, make):
         super().__init__()
-        self.stem_of = stem_of
+        self.make = make
 
-    def __missing__(self, token):
+    def __missing__(self, key):
         if len(self) >= self.MAX:
             self.clear()
-        stem = self[token] = self.stem_of(token)
-        return stem
+        got = self[key] = self.make(key)
+        return got
 
 
 def _english_content_stem(token: str) -> str | None:
@@ -158,8 +158,8 @@ def _arabic_content_stem(token: str) -> str | None:
     return arabic_stem(token) if _is_arabic_content(token) else None
 
 
-_EN_STEMS = _StemMemo(_english_content_stem)
-_AR_STEMS = _StemMemo(_arabic_content_stem)
+_EN_STEMS = Memo(_english_content_stem)
+_AR_STEMS = Memo(_arabic_content_stem)
 
 
 def english_stems(text: str) -> set[str]:
@@ -247,7 +247,7 @@ class LexiconIndex:
     ``en_to_ar``: the Arabic ids of English id ``e`` are ``en_to_ar[en_ptr[e]:en_ptr[e + 1]]``),
     and ``english[run]`` / ``arabic[run]`` is the id of the one known stem among the content words
     of a run of word characters, -1 for none, -2 for several (then see :meth:`all_ids`); each run
-    is computed once, memory bounded as in :class:`_StemMemo`."""
+    is computed once, memory bounded as in :class:`Memo`."""
 
     def __init__(self, lexicon: Lexicon):
         import numpy as np
@@ -262,8 +262,8 @@ class LexiconIndex:
         self.en_ptr = np.zeros(len(counts) + 1, np.int64)
         np.cumsum(counts, out=self.en_ptr[1:])
         self.en_to_ar = np.array(flat, np.int64)
-        self.english = _StemMemo(functools.partial(self._ids, en_ids, english_stems))
-        self.arabic = _StemMemo(functools.partial(self._ids, ar_ids, arabic_stems))
+        self.english = Memo(functools.partial(self._ids, en_ids, english_stems))
+        self.arabic = Memo(functools.partial(self._ids, ar_ids, arabic_stems))
 
     def _ids(self, ids: dict, stems_of, run: str) -> int:
         found = {ids[s] for s in stems_of(run) if s in ids}
