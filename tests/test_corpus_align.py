@@ -168,6 +168,12 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     cached = lx.load_lexicon()
     assert cached is not built and (cached.ar_en, cached.en_ar, cached.source) == (built.ar_en, built.en_ar,
                                                                                  built.source)
+    # the index (ids and arrays) comes from the cache too, and equals one built from the lexicon
+    fresh, kept = lx.LexiconIndex(cached), cached.index()
+    assert (fresh.ar_ids, fresh.en_ids, fresh.en_ptr.tolist()) == (kept.ar_ids, kept.en_ids, kept.en_ptr.tolist())
+    assert all(set(fresh.en_to_ar[a:b].tolist()) == set(kept.en_to_ar[a:b].tolist())
+               for a, b in zip(fresh.en_ptr[:-1].tolist(), fresh.en_ptr[1:].tolist()))
+    assert kept is cached.index() and kept.english["governments"] == kept.en_ids[english_stem("governments")]
     # the two directions mirror each other (the align filter relies on it)
     assert all(a in cached.en_ar[e] for a, es in cached.ar_en.items() for e in es)
     assert sum(map(len, cached.ar_en.values())) == sum(map(len, cached.en_ar.values()))

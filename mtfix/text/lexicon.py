@@ -12,8 +12,9 @@ points elsewhere. :func:`load_lexicon` returns ``None`` when neither file is
 there, and callers degrade (see :class:`mtfix.corpus.align.AlignFilter`).
 Building the lexicon takes seconds, so it is built once and kept in
 ``$XDG_CACHE_HOME/mtfix/lexicon-<hash>.marshal`` (the hash covers the
-dictionary files, this module, the normalisation folds, PyStemmer and Python):
-every later process reads it in a few hundredths of a second.
+dictionary files, this module, the normalisation folds, PyStemmer and Python),
+with its :class:`LexiconIndex` (integer ids and arrays, for whole chunks):
+every later process reads both in a few hundredths of a second.
 
 Words on both sides are reduced to stems so that inflected and cliticised
 forms meet: English with the Snowball English stemmer (PyStemmer), Arabic
@@ -249,21 +250,36 @@ class LexiconIndex:
     of a run of word characters, -1 for none, -2 for several (then see :meth:`all_ids`); each run
     is computed once, memory bounded as in :class:`Memo`."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, arrays: tuple | None = None):
+        """``arrays``: :meth:`arrays` of this lexicon's index, as kept in the disk cache (else
+        built: a tenth of a second)."""
         import numpy as np
 
-        self.ar_ids = ar_ids = {a: i for i, a in enumerate(a for a, t in lexicon.ar_en.items() if t)}
-        self.en_ids = en_ids = {e: i for i, e in enumerate(e for e, t in lexicon.en_ar.items() if t)}
-        get, flat, counts = ar_ids.get, [], []
-        for e in en_ids:
-            found = [x for x in map(get, lexicon.en_ar[e]) if x is not None]
-            flat += found
-            counts.append(len(found))
-        self.en_ptr = np.zeros(len(counts) + 1, np.int64)
-        np.cumsum(counts, out=self.en_ptr[1:])
-        self.en_to_ar = np.array(flat, np.int64)
+        if arrays is None:
+            ar_keys = [a for a, t in lexicon.ar_en.items() if t]
+            en_keys = [e for e, t in lexicon.en_ar.items() if t]
+            get, flat, counts = {a: i for i, a in enumerate(ar_keys)}.get, [], []
+            for e in en_keys:
+                found = [x for x in map(get, lexicon.en_ar[e]) if x is not None]
+                flat += found
+                counts.append(len(found))
+            ptr = np.zeros(len(counts) + 1, np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            arrays = ar_keys, en_keys, ptr.tobytes(), np.array(flat, np.int64).tobytes()
+        ar_keys, en_keys, ptr, to_ar = arrays
+        self._arrays = arrays
+        self.ar_ids = ar_ids = dict(zip(ar_keys, range(len(ar_keys))))
+        self.en_ids = en_ids = dict(zip(en_keys, range(len(en_keys))))
+        self.en_ptr, self.en_to_ar = np.frombuffer(ptr, np.int64), np.frombuffer(to_ar, np.int64)
+        if len(self.en_ptr) != len(en_ids) + 1 or (len(self.en_to_ar) and self.en_to_ar.max() >= len(ar_ids)):
+            raise ValueError("a lexicon index of another lexicon")
         self.english = Memo(functools.partial(self._ids, en_ids, english_stems))
         self.arabic = Memo(functools.partial(self._ids, ar_ids, arabic_stems))
+
+    def arrays(self) -> tuple:
+        """(Arabic stems, English stems, in id order; ``en_ptr``, ``en_to_ar`` as bytes): what
+        rebuilds this index (``LexiconIndex(lexicon, arrays)``), for the disk cache."""
+        return self._arrays
 
     def _ids(self, ids: dict, stems_of, run: str) -> int:
         found = {ids[s] for s in stems_of(run) if s in ids}
@@ -330,12 +346,14 @@ def _read_cached(path: Path) -> Lexicon | None:
 
     try:
         with open(path, "rb") as f:
-            ar_en, en_ar, source = marshal.load(f)
+            ar_en, en_ar, source, arrays = marshal.load(f)
+        if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
+            return None
+        lex = Lexicon(ar_en, en_ar, source)
+        lex.__dict__["_index"] = LexiconIndex(lex, arrays)
     except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: built again
         return None
-    if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
-        return None
-    return Lexicon(ar_en, en_ar, source)
+    return lex
 
 
 def _write_cached(path: Path, lex: Lexicon) -> None:
@@ -349,7 +367,7 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((lex.ar_en, lex.en_ar, lex.source), f)
+            marshal.dump((lex.ar_en, lex.en_ar, lex.source, lex.index().arrays()), f)
         os.replace(tmp, path)
         tmp = None
     except (OSError, ValueError):
