@@ -115,11 +115,13 @@ def baseline_per_filter(repo: Path, path: Path) -> list[tuple[str, float]]:
     """:func:`per_filter` with the mtfix of checkout ``repo``, in a child process."""
     import json
 
+    if not (repo / "mtfix" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {repo}: not an mtfix checkout (no mtfix/__init__.py there)")
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
-            f"import bench_corpus_speed as b; sys.path[:] = [p for p in sys.path if p != {str(REPO)!r}]; "
+            f"import bench_corpus_speed as b; sys.path[:] = [p for p in sys.path if p not in ('', {str(REPO)!r})]; "
             f"sys.path.insert(0, {str(repo.resolve())!r}); print(json.dumps(b.per_filter(b.Path({str(path)!r}))))")
     env = {**os.environ, "PYTHONPATH": str(repo.resolve())}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path.parent)
     if out.returncode:
         raise SystemExit(f"the per-filter timing of {repo} failed:\n{out.stderr}")
     return [tuple(row) for row in json.loads(out.stdout.strip().splitlines()[-1])]

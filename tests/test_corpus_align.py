@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 from mtfix.corpus import Pair, build_filters, load_pipeline_config
-from mtfix.corpus.align import AlignFilter, alignment
+from mtfix.corpus.align import AlignFilter, alignment, alignments
 from mtfix.errors import MtfixError
 from mtfix.text.lexicon import arabic_stem, dictionary_dir, english_stem, load_lexicon
 
@@ -232,6 +232,8 @@ def test_the_chunk_scores_equal_the_reference_code_on_mixed_text(shared_data, di
     assert f.score([]) == []
     one = pairs[:1]
     assert f.score(one) == ref.align_score(f, one)
-    if dictionary == "":
-        for p in pairs[:20]:
-            assert round(alignment(p.src, p.tgt), 4) == ref.align_score(f, [p])[0].value
+    if dictionary == "":  # one pair alone, and many (in chunks of 7): no neighbours
+        alone = [ref.align_score(f, [p])[0].value for p in pairs]
+        assert [round(alignment(p.src, p.tgt), 4) for p in pairs[:20]] == alone[:20]
+        got = alignments([p.tgt for p in pairs], [p.src for p in pairs], langs=("ar", "en"), chunk=7)
+        assert [round(v, 4) for v in got] == alone
