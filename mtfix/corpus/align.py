@@ -47,8 +47,6 @@ import re
 from operator import attrgetter
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
@@ -59,7 +57,6 @@ __all__ = ["AlignFilter", "alignment", "alignments", "chunk_alignment"]
 
 # a Latin word: [A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}, with the first letter factored out
 _LATIN_IN_ARABIC = re.compile(r"[A-Za-z](?:[A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]+)")
-_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")  # per number found
 _BITS = np.array([bin(k).count("1") for k in range(1 << len(columns.PUNCT_KINDS))], np.int64)  # kinds in a mask
 _LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
 _SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
@@ -174,20 +171,17 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
                 key = key + 1
         for d, (matched, known) in out.items():
             known += e_known + _shift(a_known, d)
-    if len(e.numbers) or len(a.numbers):
-        # one id per number, its digits folded to ASCII ("" is a text's leading or trailing space)
-        every = pa.concat_arrays([e.numbers, a.numbers])
-        other = np.flatnonzero(~pc.string_is_ascii(every).to_numpy(zero_copy_only=False))
-        if len(other):
-            folded = every.to_pylist()
-            for k in other.tolist():
-                folded[k] = folded[k].translate(_FOLD_DIGITS)
-            every = pa.array(folded, pa.large_string())
-        ids = every.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        ids[pc.equal(every, "").to_numpy(zero_copy_only=False)] = -1
+    if len(e.number_keys) or len(a.number_keys):
+        keys = [e.number_keys, a.number_keys]
+        if e.odd_numbers or a.odd_numbers:  # numbers not read as integers: one key per text, shared
+            texts: dict[str, int] = {}
+            for c, k in zip((e, a), range(2)):
+                renamed = np.array([-1 - texts.setdefault(t, len(texts)) for t in c.odd_numbers], np.int64)
+                keys[k] = np.where(keys[k] < 0, renamed[np.maximum(-1 - keys[k], 0)] if len(renamed) else 0, keys[k])
+        every = columns.distinct(np.concatenate(keys))
         kn = len(every) + 1
-        ne = columns.row_sets(e.number_rows, e.number_codes, ids[:len(e.numbers)], kn)
-        na = columns.row_sets(a.number_rows, a.number_codes, ids[len(e.numbers):], kn)
+        ne = columns.distinct(e.number_rows * kn + np.searchsorted(every, keys[0]))
+        na = columns.distinct(a.number_rows * kn + np.searchsorted(every, keys[1]))
         ne_rows = ne // kn
         ne_count, na_count = np.bincount(ne_rows, minlength=n), np.bincount(na // kn, minlength=n)
         for d, (matched, known) in out.items():

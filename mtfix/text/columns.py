@@ -9,7 +9,8 @@ UTF-8 buffer (pyarrow) and classifies every character with a lookup table
   U+0621-U+065F and U+0670-U+06D3), split and de-duplicated in C (pyarrow):
   Python sees each *distinct* run of a chunk once;
 - *numbers*: the maximal runs of decimal digits (exactly the characters of
-  Python's ``\\d``: any script), de-duplicated the same way;
+  Python's ``\\d``: any script), each as an integer key, equal for two runs
+  exactly when their texts are, Arabic-Indic and Persian digits read as ASCII;
 - *punctuation*: which of the kinds ``? ؟`` / ``!`` / ``( )`` / ``" “ ” « »`` /
   ``:`` each text uses, as bits;
 - which texts hold an ASCII letter (Latin words inside Arabic).
@@ -80,9 +81,9 @@ class Column:
     word_rows: np.ndarray  # the text (row) of each occurrence of a run of word characters, in order
     word_codes: np.ndarray  # ... and its index in ``words``
     words: list  # the distinct runs
-    number_rows: np.ndarray
-    number_codes: np.ndarray
-    numbers: pa.Array  # the distinct runs of digits
+    number_rows: np.ndarray  # the text of each run of digits, in order
+    number_keys: np.ndarray  # ... and its key (:func:`_numbers`)
+    odd_numbers: list  # the texts of the runs with a negative key
     punct: np.ndarray  # per text: the punctuation kinds it uses, as bits 0.. of PUNCT_KINDS
     latin_rows: np.ndarray  # texts with an ASCII letter
 
@@ -136,7 +137,7 @@ def analyse(texts: list, arabic: bool) -> Column:
     v[:-1] |= b[1:]
     cls = pair[v]
     # the few characters looked at one by one: of 3 or 4 bytes, punctuation, Latin letters in Arabic
-    special = np.flatnonzero(cls & (EXACT | _PUNCT_ALL | (EN if arabic else 0)))
+    special = np.flatnonzero(cls & (EXACT | DIGIT | _PUNCT_ALL | (EN if arabic else 0)))
     exact = special[(cls[special] & EXACT) != 0]
     lengths = np.zeros(0, np.int64)
     if len(exact):  # characters of 3 or 4 bytes: their code point, then its class
@@ -152,21 +153,53 @@ def analyse(texts: list, arabic: bool) -> Column:
             inside = (k >= 0) & (code < supplementary[np.maximum(k, 0), 1]) & (code >= 0x10000)
             got = got | np.where(inside, DIGIT, 0)
         cls[exact] = got
-        special = special[(cls[special] & (_PUNCT_ALL | (EN if arabic else 0))) != 0]
     words, two = (AR, WORD2) if arabic else (EN | APOS, 0)  # no English word character has 2 bytes
     word_rows, word_codes, runs = _runs(offsets, _keep(cls, words, two, b, exact, lengths))
-    if (cls & DIGIT).any():
-        number_rows, number_codes, numbers = _runs(offsets, _keep(cls, DIGIT, DIGIT2, b, exact, lengths), False)
-    else:
-        number_rows = number_codes = np.zeros(0, np.int64)
-        numbers = pa.array([], pa.large_string())
-    punct = np.zeros(n, np.int64)
     kinds = cls[special]
     rows = np.searchsorted(offsets, special, side="right") - 1
+    digit = (kinds & DIGIT) != 0
+    number_rows, number_keys, odd = _numbers(b, special[digit], rows[digit])
+    punct = np.zeros(n, np.int64)
     at = (kinds & _PUNCT_ALL) != 0
     np.bitwise_or.at(punct, rows[at], (kinds[at] & _PUNCT_ALL) >> _PUNCT_SHIFT)
     latin = distinct(rows[(kinds & EN) != 0])
-    return Column(n, word_rows, word_codes, runs, number_rows, number_codes, numbers, punct, latin)
+    return Column(n, word_rows, word_codes, runs, number_rows, number_keys, odd, punct, latin)
+
+
+_POW10 = 10 ** np.arange(18, dtype=np.int64)
+_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def _numbers(b: np.ndarray, at: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """(row, key) of each run of digits, given the first byte ``at`` of each digit character and
+    its row. Runs of up to 17 ASCII, Arabic-Indic or Persian digits get ``value * 32 + length``;
+    the others ``-1 - k``, ``k`` indexing the list returned third (their text, those digits folded
+    to ASCII). Two runs have the same key exactly when their folded texts are equal."""
+    if not len(at):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), []
+    lead = b[at].astype(np.int64)
+    size = 1 + (lead >= 0xC0) + (lead >= 0xE0) + (lead >= 0xF0)  # bytes of each digit character
+    start = np.ones(len(at), bool)
+    start[1:] = (at[1:] != at[:-1] + size[:-1]) | (rows[1:] != rows[:-1])
+    first = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    length = np.diff(np.append(first, len(at)))
+    value = np.where(lead < 0x80, lead - 48, -1)
+    two = size == 2
+    if two.any():
+        code = ((lead[two] & 0x1F) << 6) | (b[at[two] + 1].astype(np.int64) & 0x3F)
+        value[two] = np.where((code >= 0x660) & (code <= 0x669), code - 0x660,
+                              np.where((code >= 0x6F0) & (code <= 0x6F9), code - 0x6F0, -1))
+    odd = (np.bincount(run, weights=value < 0, minlength=len(first)) > 0) | (length > 17)
+    place = np.minimum(length[run] - 1 - (np.arange(len(at)) - first[run]), 17)
+    keys = np.add.reduceat(np.maximum(value, 0) * _POW10[place], first) * 32 + length
+    texts: dict[str, int] = {}
+    if odd.any():
+        last = np.append(first[1:], len(at)) - 1
+        for r in np.flatnonzero(odd).tolist():
+            text = b[at[first[r]]:at[last[r]] + size[last[r]]].tobytes().decode("utf-8").translate(_FOLD_DIGITS)
+            keys[r] = -1 - texts.setdefault(text, len(texts))
+    return rows[first], keys, list(texts)
 
 
 def row_sets(rows: np.ndarray, codes: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.ndarray:
