@@ -103,16 +103,15 @@ def _utf8(texts: list) -> tuple[np.ndarray, np.ndarray]:
     return offsets.astype(np.int64), (np.frombuffer(data, np.uint8, end) if end else np.zeros(0, np.uint8))
 
 
-def _runs(offsets: np.ndarray, masked: np.ndarray, python: bool = True) -> tuple[np.ndarray, np.ndarray, list]:
-    """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs (a list, or
-    a pyarrow array unless ``python``)."""
+def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs."""
     n = len(offsets) - 1
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
     lists = pc.ascii_split_whitespace(arr)
     counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
     enc = pc.dictionary_encode(lists.flatten())
     return (np.repeat(np.arange(n), counts), enc.indices.to_numpy(zero_copy_only=False),
-            enc.dictionary.to_pylist() if python else enc.dictionary)
+            enc.dictionary.to_pylist())
 
 
 def _keep(cls: np.ndarray, bits: int, two: int, b: np.ndarray, exact: np.ndarray, lengths: np.ndarray) -> np.ndarray:
