@@ -237,3 +237,19 @@ def test_the_chunk_scores_equal_the_reference_code_on_mixed_text(shared_data, di
         assert [round(alignment(p.src, p.tgt), 4) for p in pairs[:20]] == alone[:20]
         got = alignments([p.tgt for p in pairs], [p.src for p in pairs], langs=("ar", "en"), chunk=7)
         assert [round(v, 4) for v in got] == alone
+
+
+@needs_dict
+def test_any_shift_is_the_alignment_with_that_other_line(shared_data):
+    """chunk_alignment's (matched, known) for the English of line i and the Arabic of line i + d,
+    for shifts beyond the neighbours too, equal the pair made of those two sides alone."""
+    from mtfix.corpus.align import chunk_alignment
+
+    pairs = _mixed_pairs(shared_data, 3, 40)
+    en, ar = [p.src for p in pairs], [p.tgt for p in pairs]
+    lex = load_lexicon()
+    got = chunk_alignment(en, ar, lex, shifts=(-3, 0, 2))
+    for d, (matched, known) in got.items():
+        for i in range(max(0, -d), min(len(en), len(en) - d)):
+            one = chunk_alignment([en[i]], [ar[i + d]], lex)[0]
+            assert (matched[i], known[i]) == (one[0][0], one[1][0]), (d, i)

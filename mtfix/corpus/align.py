@@ -146,27 +146,29 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
         present[aid] = True
         inside = present[xa]
         xa, xk = xa[inside], xk[inside]
-        # the Arabic stems as keys id * (n + 2) + row + 1: the rows i - 1, i, i + 1 of one stem are
-        # neighbours, found by one search
-        wide = n + 2
-        by_stem = columns.distinct(aid * wide + arow + 1)
-        stem_row = by_stem % wide - 1
+        # the Arabic stems as keys id * wide + row + span: the rows i - 1, i, i + 1 (i + d for every
+        # shift) of one stem are neighbours, found by one search
+        span = max(map(abs, shifts))
+        wide = n + 2 * span + 1
+        by_stem = columns.distinct(aid * wide + arow + span)
+        stem_row = by_stem % wide - span
         e_known, a_known = np.bincount(erow, minlength=n), np.bincount(arow, minlength=n)
         if len(by_stem) and len(xa):
-            key = xa * wide + erow[xk] + 1 + min(shifts)
+            key = xa * wide + erow[xk] + span + min(shifts)
             order = np.argsort(key)  # sorted keys: the search walks the table once
             key, xk = key[order], xk[order]
             at = np.searchsorted(by_stem, key)
             last = len(by_stem) - 1
-            for d in sorted(shifts):
+            for d in range(min(shifts), max(shifts) + 1):
                 at = np.minimum(at, last)
                 hit = by_stem[at] == key
-                matched, known = out[d]
-                a_hit = np.zeros(len(by_stem), bool)
-                a_hit[at[hit]] = True
-                e_hit = np.zeros(len(ekeys), bool)
-                e_hit[xk[hit]] = True
-                matched += np.bincount(erow[e_hit], minlength=n) + _shift(np.bincount(stem_row[a_hit], minlength=n), d)
+                if d in out:
+                    matched = out[d][0]
+                    a_hit = np.zeros(len(by_stem), bool)
+                    a_hit[at[hit]] = True
+                    e_hit = np.zeros(len(ekeys), bool)
+                    e_hit[xk[hit]] = True
+                    matched += np.bincount(erow[e_hit], minlength=n) + _shift(np.bincount(stem_row[a_hit], minlength=n), d)
                 at = at + hit
                 key = key + 1
         for d, (matched, known) in out.items():
