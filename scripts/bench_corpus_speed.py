@@ -5,6 +5,7 @@
     python scripts/bench_corpus_speed.py --sizes 10000 100000 1000000 --ray
     python scripts/bench_corpus_speed.py --markdown            # the README table
     python scripts/bench_corpus_speed.py --per-filter          # where the time goes, µs per pair
+    python scripts/bench_corpus_speed.py --per-filter --baseline ../main   # ... and against main's code
 
 The inputs are those of scripts/bench_corpus_memory.py (FLORES-200 devtest +
 NTREX-128 pairs made unique with a running number, every 20th repeated, every
@@ -34,8 +35,9 @@ the first ``--sizes`` input (chunks of 1000 as a run judges them, the
 character facts the filters share computed once per chunk and shown on their
 own row; best of 3 rounds, caches warm), and the rest of a run (reading,
 records, JSON, dedup store, writing: the ``empty``-only pipeline's CPU time
-per pair). ``--no-align`` adds the row of the default filters without
-``align``.
+per pair); with ``--baseline DIR`` also each filter of that checkout's mtfix
+(in a child process, on the same input) and the ratio per filter.
+``--no-align`` adds the row of the default filters without ``align``.
 """
 
 from __future__ import annotations
@@ -131,6 +133,22 @@ def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
     return out
 
 
+def baseline_per_filter(repo: Path, path: Path) -> list[tuple[str, float]]:
+    """:func:`per_filter` with the mtfix of checkout ``repo``, in a child process."""
+    import json
+
+    if not (repo / "mtfix" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {repo}: not an mtfix checkout (no mtfix/__init__.py there)")
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            f"import bench_corpus_speed as b; sys.path[:] = [p for p in sys.path if p not in ('', {str(REPO)!r})]; "
+            f"sys.path.insert(0, {str(repo.resolve())!r}); print(json.dumps(b.per_filter(b.Path({str(path)!r}))))")
+    env = {**os.environ, "PYTHONPATH": str(repo.resolve())}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path.parent)
+    if out.returncode:
+        raise SystemExit(f"the per-filter timing of {repo} failed:\n{out.stderr}")
+    return [tuple(row) for row in json.loads(out.stdout.strip().splitlines()[-1])]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -162,14 +180,17 @@ def main(argv=None) -> int:
             d = Path(tmp)
             write_bitext(d / "in.tsv", args.sizes[0], base)
             rows = per_filter(d / "in.tsv")
+            before = dict(baseline_per_filter(args.baseline, d / "in.tsv")) if args.baseline else {}
             (d / "empty.toml").write_text(EMPTY_ONLY, encoding="utf-8")
             rest = run(mtfix("--workers", "1", "--pipeline", "empty.toml"), d)
             start = run(mtfix("--help"), d)
         total = sum(us for _, us in rows)
-        print("| filter | µs per pair | share |\n|---|---|---|")
-        for name, us in rows:
-            print(f"| {name} | {us:.1f} | {100 * us / total:.0f}% |")
-        print(f"| all filters | {total:.1f} | 100% |")
+        extra = f" {args.baseline} | x faster |" if before else ""
+        print(f"| filter | µs per pair | share |{extra}\n|---|---|---|{'---|---|' if before else ''}")
+        for name, us in rows + [("all filters", total)]:
+            old = before.get(name, sum(before.values()) if name == "all filters" else None)
+            then = f" {old:.1f} | x{old / us:.2f} |" if old else (" — | — |" if before else "")
+            print(f"| {name} | {us:.1f} | {100 * us / total:.0f}% |{then}")
         n = args.sizes[0]
         print(f"| the rest of a run: read, records, JSON, dedup store, write (`empty` only, start-up excluded) "
               f"| {(rest['cpu'] - start['cpu']) / n * 1e6:.1f} | |")

@@ -251,10 +251,11 @@ def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data)
     en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n")
     ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n")
     f = AlignFilter()
-    modules = ("mtfix.corpus.align", "mtfix.text.lexicon")
+    modules = ("mtfix.corpus.align", "mtfix.text.lexicon", "mtfix.text.columns")
 
     def work(k):
-        for memo in (lx._EN_STEMS, lx._AR_STEMS):
+        index = f.lexicon.index()
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
             memo.clear()
         pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
         return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair
@@ -279,7 +280,7 @@ def test_latin_words_in_a_long_text_are_found_as_by_a_plain_search(shared_data, 
     text = " ".join(en[:300]) + " U.S.-based K-9 \u212a\u0130stanbul x--y"  # Kelvin sign, dotted I
     words = {w.lower() for w in align._LATIN_IN_ARABIC.findall(" ".join(rng.sample(en, 200)))}
     words |= {"u.s.-based", "k-9", "kistanbul", "stanbul", "x--y", "nasa", "an", "ed", "s.-b"}
-    side = align._Side(text, "en")
+    side = align._English(text)
     plain = sum(w in text.lower() for w in words)
     monkeypatch.setattr(align, "_SCAN_LIMIT", 0)
     assert side.found(words) == plain and side._runs is not None
