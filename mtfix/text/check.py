@@ -24,7 +24,6 @@ import bisect
 import os
 import re
 from collections import Counter
-from operator import and_, eq
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -146,6 +145,16 @@ _SEP = "\x01"  # between sentences in a piece's word list: never inside a word
 _LOOP_DISTANCES = range(1, MAX_N + 2)
 
 
+#: letters (a superset: ``[^\W\d_]`` also takes numerals like ``²``) that
+#: :func:`~mtfix.text.script.script_stats` counts for another script than ``lang``'s ("ar": neither
+#: Arabic nor Latin, "en": not Latin); in a piece without any, no sentence can be in the wrong
+#: language, and an Arabic sentence without a Latin word has no script finding
+_LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
+                   "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
+
+
 def _surely_in(text: str, lang: str) -> bool:
     """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
     letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
@@ -153,51 +162,70 @@ def _surely_in(text: str, lang: str) -> bool:
     return 2 * len(_NOT_SURELY[lang].sub("", text)) > len(text)
 
 
+class _WordIds(dict):
+    """Each word (as found by ``\w+``) -> one character standing for its case-folded form, so a
+    piece's words become a string that one regular expression searches for repeats; words that
+    may hold a loop of characters (4+ repeated characters, the repetition module's own test) are
+    remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
+
+    MAX = 200_000
+
+    def __init__(self):
+        super().__init__({_SEP: _SEP})
+        self.folded: dict[str, str] = {}
+        self.loopy: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        f = word.casefold()
+        c = self.folded.get(f)
+        if c is None:
+            c = self.folded[f] = chr(0x100 + len(self.folded))
+            if len(f) >= 5 and len(f) - len(set(f)) >= 4:
+                self.loopy.add(c)
+        self[word] = c
+        return c
+
+    def reset_if_large(self) -> None:
+        if len(self.folded) > self.MAX:
+            self.__init__()
+
+
+_WORD_IDS = _WordIds()
+_TOKEN_OR_SEP = re.compile(r"\w+|" + _SEP)
+_NOT_SEP = "[^" + _SEP + "]"
+#: a word equal to the word d places later in 3 places d apart (d < FREQUENT_N), or FREQUENT_N
+#: words in a row equal to those d places later (FREQUENT_N <= d <= MAX_N + 1), within a sentence
+_LOOP_RX = re.compile(
+    f"({_NOT_SEP})(?:" + "|".join(f"{_NOT_SEP}{{{d - 1}}}\\1{_NOT_SEP}{{{d - 1}}}\\1" for d in _LOOP_DISTANCES
+                                  if d < FREQUENT_N)
+    + f")|({_NOT_SEP}{{{FREQUENT_N}}}){_NOT_SEP}{{0,{MAX_N + 1 - FREQUENT_N}}}\\2")
+
+
 def _may_repeat(sents: list[Sentence]) -> set[int]:
     """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
     (a superset, found for all sentences at once at C speed): a word equal to the word d places
     later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
     (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
-    characters (4+ characters repeated, the repetition module's own test)."""
-    words_of = ["\0".join(_TOKEN.findall(s.text)) for s in sents]
-    words = f"\0{_SEP}\0".join(words_of).casefold().split("\0")  # casefold is per character: per word too
-    first = []  # index in `words` of each sentence's first word
-    k = 0
-    for w in words_of:
-        first.append(k)
-        k += (w.count("\0") + 1 if w else 1) + 1
+    characters (4+ characters repeated, the repetition module's own test). Each word becomes one
+    character (:class:`_WordIds`), the sentences one string, searched by one regular expression."""
+    joined = _SEP.join(s.text for s in sents)
+    if joined.count(_SEP) != max(len(sents) - 1, 0):  # the text holds the separator: no prefilter
+        return {s.index for s in sents}
+    ids = _WORD_IDS
+    ids.reset_if_large()
+    line = "".join(map(ids.__getitem__, _TOKEN_OR_SEP.findall(joined)))
     found: set[int] = set()
-
-    def mark(i: int, j: int) -> None:  # the sentences holding words i..j
-        a, b = bisect.bisect_right(first, i) - 1, bisect.bisect_right(first, j) - 1
-        found.update(sents[x].index for x in range(max(a, 0), b + 1))
-
-    for d in _LOOP_DISTANCES:
-        same = bytes(map(eq, words, words[d:]))
-        if d < FREQUENT_N:
-            same = bytes(map(and_, same, same[d:]))
-            pattern = b"\x01"
-        else:
-            pattern = b"\x01" * FREQUENT_N
-        at = same.find(pattern)
-        while at >= 0:
-            mark(at, at + 2 * d + len(pattern))
-            at = same.find(pattern, at + 1)
-    for w in set(words).difference(_NO_CHAR_LOOP):
-        if len(w) >= 5 and len(w) - len(set(w)) >= 4:
-            i = words.index(w)
-            while True:
-                mark(i, i)
-                try:
-                    i = words.index(w, i + 1)
-                except ValueError:
-                    break
-        elif len(_NO_CHAR_LOOP) < 50_000:
-            _NO_CHAR_LOOP.add(w)
+    k = pos = 0  # the sentence at `pos`
+    for m in _LOOP_RX.finditer(line):
+        k += line.count(_SEP, pos, m.start())
+        pos = m.start()
+        found.add(sents[k].index)
+    for c in ids.loopy.intersection(line) if ids.loopy else ():
+        i = line.find(c)
+        while i >= 0:
+            found.add(sents[line.count(_SEP, 0, i)].index)
+            i = line.find(c, i + 1)
     return found
-
-
-_NO_CHAR_LOOP: set[str] = set()  # words seen that cannot hold a loop of characters (a memo)
 
 
 def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
@@ -285,7 +313,12 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     may_repeat = _may_repeat(ctx.sentences)
     latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
-    for s in ctx.sentences:
+    if lang is not None and _FOREIGN_LETTER[lang].search(doc.text):
+        todo = ctx.sentences
+    else:  # only these sentences can have a number, script or repetition finding
+        held = may_repeat.union(latin, (s.index for s in ctx.with_digits()))
+        todo = [sentence_at.by_index[i] for i in sorted(held)]
+    for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
     for inv in find_invisibles(doc.text):

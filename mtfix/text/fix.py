@@ -50,6 +50,7 @@ class Edit:
 
 
 _A_DIGIT = re.compile(r"\d")  # every garbled number form has one (any decimal digit)
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -82,6 +83,22 @@ class FixContext:
             from mtfix.text.markup import find_damage
 
             got = self._shared["damage"] = find_damage(self.text)
+        return got
+
+    def with_digits(self) -> list[Sentence]:
+        """The sentences holding a decimal digit (found in one pass over the text), in order: the
+        only ones :meth:`garbled` can find anything in."""
+        got = self._shared.get("digits")
+        if got is None:
+            sents = self.sentences
+            starts = [s.start for s in sents]
+            held = set()
+            for m in _DIGITS.finditer(self.text):  # a run of digits never spans two sentences' edge
+                for at in (m.start(), m.end() - 1):
+                    i = bisect.bisect_right(starts, at) - 1
+                    if i >= 0 and at < sents[i].end:
+                        held.add(i)
+            got = self._shared["digits"] = [sents[i] for i in sorted(held)]
         return got
 
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
@@ -295,7 +312,7 @@ def _entities(ctx: FixContext):
 
 @rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
 def _numbers(ctx: FixContext):
-    for s in ctx.sentences:
+    for s in ctx.with_digits():
         for g in ctx.garbled(s):
             start, end = s.start + g.start, s.start + g.end
             if g.kind == "arabic-comma-thousands":

@@ -133,7 +133,23 @@ def _phrase_pattern(form: str, *, latin: bool) -> str:
     return rf"(?<!\w){clitic}{body}(?!\w)"
 
 
-def _finditer_near(rx: re.Pattern, required: str, text: str, i: int) -> list[tuple[int, int, int]]:
+class _LazyPattern:
+    """A regular expression compiled on its first search: a glossary has a hundred or more
+    patterns and a text needs few of them (compiling them all was most of a short check's time)."""
+
+    __slots__ = ("pattern", "flags", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self._rx = pattern, flags, None
+
+    def finditer(self, *args):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self.flags)
+        return rx.finditer(*args)
+
+
+def _finditer_near(rx: _LazyPattern, required: str, text: str, i: int) -> list[tuple[int, int, int]]:
     """``(start, end, i)`` of ``rx.finditer(text)``, for a pattern whose matches all hold
     ``required`` and never a line break: only the lines where ``required`` occurs are searched
     (a line ends at a ``\n``, which no lookaround of these patterns takes for a word character;
@@ -168,7 +184,7 @@ class Glossary:
     # ---------------------------------------------------------------- lookups
 
     def _compiled(self):
-        """``(len(terms), source, target, avoid)`` patterns: source ``(rx, i)``; target and avoid
+        """``(len(terms), source, target, avoid)`` patterns (compiled when first used): source ``(rx, i)``; target and avoid
         ``(rx, i, required)``, where every match contains ``required`` (searched for first, a
         C-speed test that skips most patterns on most texts)."""
         cache = getattr(self, "_rx", None)
@@ -177,13 +193,13 @@ class Glossary:
             for i, t in enumerate(self.terms):
                 for f in t.forms:
                     flags = 0 if t.case == "exact" else re.IGNORECASE
-                    src.append((re.compile(_phrase_pattern(f, latin=True), flags), i))
+                    src.append((_LazyPattern(_phrase_pattern(f, latin=True), flags), i))
                 for r in t.renderings:
                     f = fold_arabic(r)
-                    tgt.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
+                    tgt.append((_LazyPattern(_phrase_pattern(f, latin=False)), i, _required(f)))
                 for a in t.avoid:
                     f = fold_arabic(a)
-                    bad.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
+                    bad.append((_LazyPattern(_phrase_pattern(f, latin=False)), i, _required(f)))
             cache = (len(self.terms), src, tgt, bad)
             self._rx = cache
         return cache
