@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from typing import List, Optional
@@ -10,25 +9,12 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
-from mtfix.errors import MtfixError
 
 HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
 wrong-language sentences, repetition loops, bidi/zero-width characters, punctuation, glossary
 terms left in Latin or mistranslated, with line numbers. `mtfix fix` repairs what is marked fixable.
 
 Exit 0 when clean, 1 when issues were found, 2 on bad input."""
-
-
-def _read(file: str) -> str:
-    from mtfix.text.read import decode_bytes, read_text
-
-    if file == "-":
-        text, _ = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
-    else:
-        text = read_text(file)
-    if not text.strip():
-        raise MtfixError(f"{file}: is empty; nothing to check")
-    return text
 
 
 def _n(count: int, noun: str) -> str:
@@ -57,7 +43,7 @@ def _print_human(file: str, report) -> None:
         surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
         table.add_row(f"{f.line}:{f.column}", f.code, escape(surface), escape(f.message))
     console.print(table)
-    sentences = len({f.sentence for f in report.findings if f.sentence is not None})
+    sentences = report.flagged_count()
     parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
     console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})",
                   soft_wrap=True)
@@ -72,13 +58,19 @@ def register(app: typer.Typer) -> None:
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
-        from mtfix.text.check import check_file, check_text
+        from mtfix.text.check import check_file, check_stream
 
         gloss = open_glossary(glossary, no_default_glossary)
-        # a file is read line by line (memory: the longest paragraph); stdin is read whole
-        report = check_text(_read(file), lang, gloss) if file == "-" else check_file(file, lang, gloss)
+        # a file is read a few thousand lines at a time, stdin through a temporary file; the
+        # findings past a few thousand wait in a temporary file: memory is the longest paragraph
+        if file == "-":
+            report = check_stream(sys.stdin.buffer, lang, gloss, "<stdin>", "-")
+        else:
+            report = check_file(file, lang, gloss)
         if as_json:
-            typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
+            report.write_json(sys.stdout.write, {"file": file})
+            sys.stdout.write("\n")
+            sys.stdout.flush()
         else:
             _print_human(file, report)
         if report.has_issues:

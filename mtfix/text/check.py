@@ -21,8 +21,11 @@ Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion
 from __future__ import annotations
 
 import bisect
+import json
+import marshal
 import os
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -36,13 +39,17 @@ from mtfix.text.script import detect_script_language, latin_words_in_arabic, scr
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
-__all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_lines", "check_file"]
+__all__ = ["Finding", "CheckReport", "SpooledFindings", "check_text", "check_document", "check_lines", "check_file",
+           "check_stream"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
 #: a streamed text is checked in pieces of about this many characters (several paragraphs per
 #: pass; a paragraph is never cut): the memory of a check is about the piece or the longest paragraph
 PIECE_CHARS = 4_000
+#: a streamed check keeps this many findings (and flagged sentences) in memory; more go to a
+#: temporary file, read back in order for the report (memory bounded by the piece, not the file)
+SPOOL_AFTER = 20_000
 
 _GARBLED_WHY = {
     "arabic-comma-thousands": "Arabic comma as thousands separator",
@@ -78,7 +85,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """All findings on a text, in text order; ``has_issues`` when there is at least one."""
+    """All findings on a text, in text order; ``has_issues`` when there is at least one.
+
+    ``findings`` is a list, or for a streamed check (:func:`check_lines`) a
+    :class:`SpooledFindings`: iterable again and again in text order, with ``len``."""
 
     document: Document
     lang: str | None
@@ -91,7 +101,22 @@ class CheckReport:
     @property
     def counts(self) -> dict[str, int]:
         """Number of findings by ``code``."""
-        return dict(Counter(f.code for f in self.findings))
+        counted = getattr(self.findings, "counts", None)
+        return dict(counted) if counted is not None else dict(Counter(f.code for f in self.findings))
+
+    def flagged_sentences(self) -> Iterator[Sentence]:
+        """The sentences with a finding, in text order (each once)."""
+        spooled = getattr(self.document.sentences, "flagged", None)
+        if spooled is not None:
+            yield from spooled()
+            return
+        sents = self.document.sentences
+        yield from (sents[i] for i in sorted({f.sentence for f in self.findings if f.sentence is not None}))
+
+    def flagged_count(self) -> int:
+        """How many sentences have a finding."""
+        spooled = getattr(self.document.sentences, "flagged_count", None)
+        return spooled if spooled is not None else len({f.sentence for f in self.findings if f.sentence is not None})
 
     def by_sentence(self) -> list[tuple[Sentence | None, list[Finding]]]:
         """Findings grouped by sentence, in text order (None: outside any sentence)."""
@@ -101,18 +126,90 @@ class CheckReport:
             groups.setdefault(f.sentence, []).append(f)
         return [(None if k is None else sents[k], v) for k, v in groups.items()]
 
+    def _head(self) -> dict:
+        return {"lang": self.lang, "paragraphs": len(self.document.paragraphs),
+                "sentences": len(self.document.sentences), "issues": len(self.findings), "counts": self.counts}
+
     def to_dict(self) -> dict:
-        sents = self.document.sentences
-        flagged = sorted({f.sentence for f in self.findings if f.sentence is not None})
-        return {
-            "lang": self.lang,
-            "paragraphs": len(self.document.paragraphs),
-            "sentences": len(sents),
-            "issues": len(self.findings),
-            "counts": self.counts,
-            "flagged_sentences": [{"index": i, "line": sents[i].line, "text": sents[i].text} for i in flagged],
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        return {**self._head(),
+                "flagged_sentences": [{"index": s.index, "line": s.line, "text": s.text}
+                                      for s in self.flagged_sentences()],
+                "findings": [f.to_dict() for f in self.findings]}
+
+    def write_json(self, write: Callable[[str], object], extra: dict | None = None) -> None:
+        """Write ``json.dumps({**extra, **to_dict()}, ensure_ascii=False, indent=2)`` piece by
+        piece through ``write``: the same text, in memory bounded by one finding."""
+        head = json.dumps({**(extra or {}), **self._head()}, ensure_ascii=False, indent=2)
+        write(head[:-2] + ",\n")  # without the closing "\n}"
+        lists = (("flagged_sentences", ({"index": s.index, "line": s.line, "text": s.text}
+                                        for s in self.flagged_sentences())),
+                 ("findings", (f.to_dict() for f in self.findings)))
+        for n, (key, items) in enumerate(lists):
+            write(f"  {json.dumps(key)}: [")
+            first = True
+            for item in items:
+                body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                write(("\n    " if first else ",\n    ") + body)
+                first = False
+            write(("]" if first else "\n  ]") + (",\n" if n == 0 else "\n}"))
+
+
+class SpooledFindings:
+    """Findings of a streamed check, in text order: the first :data:`SPOOL_AFTER` in memory,
+    the rest in an anonymous temporary file (``marshal``, a batch per piece); ``counts`` by code
+    and ``len`` kept as they come. Iterable any number of times."""
+
+    def __init__(self, make: Callable = tuple, limit: int | None = None):
+        self._make, self._limit = make, SPOOL_AFTER if limit is None else limit
+        self._memory: list = []
+        self._file = None
+        self._n = 0
+        self.counts: Counter = Counter()
+
+    def extend(self, items: list, rows: Callable[[object], tuple]) -> None:
+        """Add ``items`` (``rows(item)``: the tuple ``make(*row)`` builds it back from)."""
+        if not items:
+            return
+        self._n += len(items)
+        if self._file is None and self._n <= self._limit:
+            self._memory.extend(items)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # unlinked at once: nothing is left behind
+        self._file.seek(0, os.SEEK_END)
+        marshal.dump([rows(x) for x in items], self._file)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __iter__(self) -> Iterator:
+        yield from self._memory
+        if self._file is None:
+            return
+        at, make = 0, self._make
+        while True:
+            self._file.seek(at)
+            try:
+                batch = marshal.load(self._file)
+            except EOFError:
+                return
+            at = self._file.tell()
+            yield from (make(*row) for row in batch)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _finding_row(f: "Finding") -> tuple:
+    return (f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence, f.details)
+
+
+def _sentence_row(s: Sentence) -> tuple:
+    return (s.text, s.index, s.paragraph, s.start, s.end, s.line)
 
 
 def _finding(doc: Document, kind: str, code: str, start: int, end: int, message: str,
@@ -163,7 +260,7 @@ def _surely_in(text: str, lang: str) -> bool:
 
 
 class _WordIds(dict):
-    """Each word (as found by ``\w+``) -> one character standing for its case-folded form, so a
+    """Each word (as found by ``\\w+``) -> one character standing for its case-folded form, so a
     piece's words become a string that one regular expression searches for repeats; words that
     may hold a loop of characters (4+ repeated characters, the repetition module's own test) are
     remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
@@ -367,17 +464,27 @@ def check_text(text: str, lang: str | None = None, glossary=None) -> CheckReport
 
 
 class _FlaggedSentences:
-    """The sentences of a streamed document: all counted, only the flagged ones kept."""
+    """The sentences of a streamed document: all counted, only the flagged ones kept (spooled)."""
 
-    def __init__(self, count: int, kept: dict[int, Sentence]):
+    def __init__(self, count: int, kept: SpooledFindings):
         self.count, self.kept = count, kept
+        self._by_index: dict[int, Sentence] | None = None
 
     def __len__(self) -> int:
         return self.count
 
+    def flagged(self) -> Iterator[Sentence]:
+        return iter(self.kept)
+
+    @property
+    def flagged_count(self) -> int:
+        return len(self.kept)
+
     def __getitem__(self, i: int) -> Sentence:
+        if self._by_index is None:  # random access (by_sentence): every flagged sentence in memory
+            self._by_index = {s.index: s for s in self.kept}
         try:
-            return self.kept[i]
+            return self._by_index[i]
         except KeyError:
             raise IndexError(f"sentence {i} has no finding and was not kept") from None
 
@@ -462,8 +569,8 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     arabic, latin, dirty = _survey(lines(), want is None)
     if want is None:
         want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
-    findings: list[Finding] = []
-    kept: dict[int, Sentence] = {}
+    findings = SpooledFindings(Finding)
+    kept = SpooledFindings(Sentence)
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
@@ -471,14 +578,18 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
         blank = blank and not block.strip()
         doc = segment(block, lang)
         sents = doc.sentences
+        found, flagged = [], {}
         for f in _findings(doc, want, glossary, mentioned):
             sentence = None if f.sentence is None else f.sentence + n_sent
-            findings.append(Finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
-                                    f.surface, f.message, sentence, f.details))
-            if sentence is not None and sentence not in kept:
+            found.append(Finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                 f.surface, f.message, sentence, f.details))
+            findings.counts[f.code] += 1
+            if sentence is not None and sentence not in flagged:
                 s = sents[f.sentence]
-                kept[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset, s.end + offset,
-                                          s.line + line0)
+                flagged[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset,
+                                             s.end + offset, s.line + line0)
+        findings.extend(found, _finding_row)
+        kept.extend([flagged[i] for i in sorted(flagged)], _sentence_row)  # pieces come in text order
         n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
         offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
     if blank:
@@ -493,3 +604,29 @@ def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) 
 
     # read a few thousand lines at a time, regrouped at blank lines and about every piece's length
     return check_lines(lambda: line_chunks(iter_text_chunks(path), PIECE_CHARS), lang, str(path), glossary)
+
+
+def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<stdin>",
+                 label: str | None = None) -> CheckReport:
+    """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
+    anonymous temporary file (removed when closed), which the two passes read; memory as for a
+    file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
+    import shutil
+
+    from mtfix.text.read import iter_stream_chunks
+
+    try:
+        spool = tempfile.TemporaryFile()
+    except OSError as e:
+        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
+    with spool:
+        try:
+            shutil.copyfileobj(stream, spool, 1 << 20)
+        except OSError as e:
+            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
+
+        def lines() -> Iterable[str]:
+            spool.seek(0)
+            return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
+
+        return check_lines(lines, lang, label or name, glossary)
