@@ -21,7 +21,47 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+_COLUMNS = (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
+            ("text", {"max_width": 24}), ("detail", {}))
+
+
+def _rows(report):
+    for f in report.findings:
+        surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
+        yield f"{f.line}:{f.column}", f.code, surface, f.message
+
+
+def _lines(file: str, report) -> tuple[str, str]:
+    """The heading and the summary line, as plain text."""
+    doc = report.document
+    lang = {"ar": "Arabic", "en": "English", None: "language unknown"}[report.lang]
+    head = f"{file}: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, {_n(len(doc.sentences), 'sentence')}"
+    parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
+    tail = f"{_n(len(report.findings), 'issue')} in {_n(report.flagged_count(), 'sentence')} ({parts})"
+    return head, tail
+
+
 def _print_human(file: str, report) -> None:
+    """The findings as a table: written as plain text (the same characters rich prints, in two
+    passes over the findings, without rich's console) unless the output is a terminal or holds
+    what rich would change; then by rich."""
+    from mtfix.cli.plaintable import Column, plain_text_ok, plain_width, write_table
+
+    width = plain_width()
+    head, tail = _lines(file, report)
+    if width is not None and plain_text_ok(head):
+        out = sys.stdout
+        if not report.has_issues:
+            out.write(f"{head}: no issues\n")
+            return
+        columns = [Column(name, **kw) for name, kw in _COLUMNS]
+        if write_table(columns, lambda: _rows(report), width, out.write, before=head + "\n"):
+            out.write(tail + "\n")
+            return
+    _print_rich(file, report)
+
+
+def _print_rich(file: str, report) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -36,17 +76,14 @@ def _print_human(file: str, report) -> None:
         return
     console.print(head, soft_wrap=True)  # summary lines never wrap: tools grep them
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for col, kw in (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
-                    ("text", {"max_width": 24}), ("detail", {})):
+    for col, kw in _COLUMNS:
         table.add_column(col, **kw)
-    for f in report.findings:
-        surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
-        table.add_row(f"{f.line}:{f.column}", f.code, escape(surface), escape(f.message))
+    for line_col, code, surface, message in _rows(report):
+        table.add_row(line_col, code, escape(surface), escape(message))
     console.print(table)
-    sentences = report.flagged_count()
     parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
-    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})",
-                  soft_wrap=True)
+    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(report.flagged_count(), 'sentence')} "
+                  f"({parts})", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

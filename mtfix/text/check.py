@@ -49,7 +49,7 @@ MIN_LETTERS_FOR_LANGUAGE = 4
 PIECE_CHARS = 4_000
 #: a streamed check keeps this many findings (and flagged sentences) in memory; more go to a
 #: temporary file, read back in order for the report (memory bounded by the piece, not the file)
-SPOOL_AFTER = 20_000
+SPOOL_AFTER = 2_000
 
 _GARBLED_WHY = {
     "arabic-comma-thousands": "Arabic comma as thousands separator",
