@@ -86,19 +86,27 @@ class FixContext:
         return got
 
     def with_digits(self) -> list[Sentence]:
-        """The sentences holding a decimal digit (found in one pass over the text), in order: the
-        only ones :meth:`garbled` can find anything in."""
-        got = self._shared.get("digits")
+        """The sentences holding a decimal digit, in order: the only ones :meth:`garbled` can find
+        anything in."""
+        return self.holding(_DIGITS)
+
+    def holding(self, runs: re.Pattern) -> list[Sentence]:
+        """The sentences holding a match of ``runs`` (a pattern for runs of characters that never
+        span a sentence's edge, such as ``\\d+``), found in one pass over the text, in order."""
+        cache = self._shared.setdefault("holding", {})
+        got = cache.get(runs)
         if got is None:
-            sents = self.sentences
-            starts = [s.start for s in sents]
-            held = set()
-            for m in _DIGITS.finditer(self.text):  # a run of digits never spans two sentences' edge
-                for at in (m.start(), m.end() - 1):
-                    i = bisect.bisect_right(starts, at) - 1
-                    if i >= 0 and at < sents[i].end:
-                        held.add(i)
-            got = self._shared["digits"] = [sents[i] for i in sorted(held)]
+            sents, got = self.sentences, []
+            i, n = 0, len(self.sentences)
+            for m in runs.finditer(self.text):  # runs and sentences both in text order
+                at = m.start()
+                while i < n and sents[i].end <= at:
+                    i += 1
+                if i == n:
+                    break
+                if sents[i].start <= at and (not got or got[-1] is not sents[i]):
+                    got.append(sents[i])
+            cache[runs] = got
         return got
 
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
@@ -466,14 +474,14 @@ def _glossary(ctx: FixContext):
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 
 
-_ASCII_LETTER = re.compile("[A-Za-z]")  # every Latin run starts with one
+_ASCII_LETTERS = re.compile("[A-Za-z]+")  # every Latin run starts with one
 
 
 def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
     avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
-    latin = _ASCII_LETTER.search(text) is not None
-    for s in ctx.sentences:
-        for m in _LATIN_RUN.finditer(s.text) if latin else ():
+    latin = {s.index for s in ctx.holding(_ASCII_LETTERS)}
+    for s in ctx.sentences if avoided else ctx.holding(_ASCII_LETTERS):
+        for m in _LATIN_RUN.finditer(s.text) if s.index in latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)
