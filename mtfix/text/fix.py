@@ -398,7 +398,11 @@ _DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A
 _DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
-_SPACE_BEFORE = re.compile(rf"(?<=[{_AR_LETTER}\d٠-٩\"”»)]){_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_WORD_END = rf"[{_AR_LETTER}\d٠-٩\"”»)]"
+#: spaces before a mark, after a word (``_AFTER_WORD`` at ``m.start() - 1``, checked by the caller:
+#: a pattern that starts with a character class, not a look-behind, is scanned for it at C speed)
+_SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_AFTER_WORD = re.compile(_WORD_END)
 
 
 @rule("doubled-punctuation", "doubled commas, semicolons and colons", in_check=True)
@@ -427,7 +431,9 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACE_BEFORE.finditer(text):
+    for m in _SPACED_MARK.finditer(text):
+        if not m.start() or not _AFTER_WORD.match(text, m.start() - 1):
+            continue
         p = m.group(1)
         if p == "." and text[m.end():m.end() + 1] == ".":
             continue  # " ..." an ellipsis set apart
