@@ -96,16 +96,20 @@ class FixContext:
         cache = self._shared.setdefault("holding", {})
         got = cache.get(runs)
         if got is None:
-            sents, got = self.sentences, []
-            i, n = 0, len(self.sentences)
-            for m in runs.finditer(self.text):  # runs and sentences both in text order
+            sents, got, text = self.sentences, [], self.text
+            i, n = 0, len(sents)
+            m = runs.search(text)
+            while m is not None:  # runs and sentences both in text order; one search per sentence held
                 at = m.start()
                 while i < n and sents[i].end <= at:
                     i += 1
                 if i == n:
                     break
-                if sents[i].start <= at and (not got or got[-1] is not sents[i]):
+                if sents[i].start <= at:
                     got.append(sents[i])
+                    m = runs.search(text, sents[i].end)
+                else:
+                    m = runs.search(text, sents[i].start)
             cache[runs] = got
         return got
 
@@ -307,6 +311,9 @@ def _letter(c: str) -> bool:
 _FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _RANGE_BETWEEN = re.compile(rf"(?:^|(?<=[\s(«\"“]))[وف]?بين{_SP}+$")
 _GAP = re.compile(rf"{_SP}+")
+_COMMA_GROUPS = re.compile(r"،(\s*)(\S{3})")
+_TWO_NUMBERS = re.compile(rf"(\S+)({_SP}+)(\S+)$")
+_SPACED_DIGIT = re.compile(rf"{_SP}*\d")
 
 
 @rule("entities", "HTML entities left in the text: &nbsp; &quot; &#39; &amp;amp; (decoded by the html module)")
@@ -326,7 +333,7 @@ def _numbers(ctx: FixContext):
             if g.kind == "arabic-comma-thousands":
                 # "30،000", "20 ،000": a thousands separator. A space after the comma ("5، 300", "12 ، 500")
                 # may as well be a list or a clause break, unless a group is 000 (never a number alone).
-                groups = re.findall(r"،(\s*)(\S{3})", g.surface)
+                groups = _COMMA_GROUPS.findall(g.surface)
                 ambiguous = any(sp for sp, _ in groups) and \
                     not any(d.translate(_FOLD_DIGITS) == "000" for _, d in groups)
                 yield Edit(start, end, g.suggestion, g.kind,
@@ -342,7 +349,7 @@ def _numbers(ctx: FixContext):
             elif g.kind == "percent-before-number":
                 yield Edit(start, end, g.suggestion, g.kind, "the percent sign follows the number")
             elif g.kind == "lost-range":
-                m = re.match(rf"(\S+)({_SP}+)(\S+)$", g.surface)
+                m = _TWO_NUMBERS.match(g.surface)
                 lead = _RANGE_BETWEEN.search(s.text, 0, g.start)
                 if m and lead and ctx.lang == "ar":
                     yield Edit(start, end, f"{m.group(1)} و{m.group(3)}", g.kind,
@@ -439,7 +446,7 @@ def _spacing(ctx: FixContext):
             continue  # " ..." an ellipsis set apart
         if text[m.end():m.end() + 1] == p:
             continue  # doubled: that rule first
-        if p in "،." and text[m.start() - 1:m.start()].isdigit() and re.match(rf"{_SP}*\d", text[m.end():]):
+        if p in "،." and text[m.start() - 1:m.start()].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
         yield Edit(m.start(), m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
