@@ -413,7 +413,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     if lang is not None and _FOREIGN_LETTER[lang].search(doc.text):
         todo = ctx.sentences
     else:  # only these sentences can have a number, script or repetition finding
-        held = may_repeat.union(latin, (s.index for s in ctx.with_digits()))
+        held = may_repeat.union(latin, (s.index for s in ctx.with_numbers()))
         todo = [sentence_at.by_index[i] for i in sorted(held)]
     for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))

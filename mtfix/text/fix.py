@@ -49,8 +49,10 @@ class Edit:
     safe: bool = True
 
 
-_A_DIGIT = re.compile(r"\d")  # every garbled number form has one (any decimal digit)
-_DIGITS = re.compile(r"\d+")
+#: what every garbled number form holds (a superset, on any decimal digits): a digit before a
+#: (spaced) comma, a digit spaced from a digit or a percent sign, a percent sign before a digit,
+#: a number and its scale word spaced from a digit (``5 million 6``: a lost range)
+_MAY_GARBLE = re.compile(r"\d\s*[،,٬]|\d\s+[\d%٪]|[%٪]\s*\d|\d\s+\w+\s+\d")
 
 
 @dataclass
@@ -85,14 +87,16 @@ class FixContext:
             got = self._shared["damage"] = find_damage(self.text)
         return got
 
-    def with_digits(self) -> list[Sentence]:
-        """The sentences holding a decimal digit, in order: the only ones :meth:`garbled` can find
-        anything in."""
-        return self.holding(_DIGITS)
+    def with_numbers(self) -> list[Sentence]:
+        """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
+        (a digit next to a comma, a space, a percent sign: one search per such sentence), in order:
+        :meth:`garbled` finds nothing in the others."""
+        return self.holding(_MAY_GARBLE)
 
     def holding(self, runs: re.Pattern) -> list[Sentence]:
         """The sentences holding a match of ``runs`` (a pattern for runs of characters that never
-        span a sentence's edge, such as ``\\d+``), found in one pass over the text, in order."""
+        span a sentence's edge, such as ``\\d+``, or for the sentence where a match starts), found
+        in one pass over the text, in order."""
         cache = self._shared.setdefault("holding", {})
         got = cache.get(runs)
         if got is None:
@@ -115,10 +119,14 @@ class FixContext:
 
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
         """:func:`~mtfix.text.numbers.find_garbled_numbers` of sentence ``s`` (none without a digit)."""
-        cache = self._shared.setdefault("garbled", {})
-        got = cache.get(s.index)
+        cache = self._shared.get("garbled")
+        if cache is None:
+            cache = self._shared["garbled"] = {x.index: None for x in self.with_numbers()}
+        if s.index not in cache:
+            return []
+        got = cache[s.index]
         if got is None:
-            got = cache[s.index] = find_garbled_numbers(s.text) if _A_DIGIT.search(s.text) else []
+            got = cache[s.index] = find_garbled_numbers(s.text)
         return got
 
 
@@ -327,7 +335,7 @@ def _entities(ctx: FixContext):
 
 @rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
 def _numbers(ctx: FixContext):
-    for s in ctx.with_digits():
+    for s in ctx.with_numbers():
         for g in ctx.garbled(s):
             start, end = s.start + g.start, s.start + g.end
             if g.kind == "arabic-comma-thousands":
