@@ -119,6 +119,8 @@ def test_foreign_letters_cover_what_script_stats_counts_as_another_script():
             assert check._FOREIGN_LETTER["ar"].match(c) and check._FOREIGN_LETTER["en"].match(c), hex(ord(c))
         if st.arabic:
             assert check._FOREIGN_LETTER["en"].match(c), hex(ord(c))
+        for lang in ("ar", "en"):  # the cheap scan before it misses none of them
+            assert not check._FOREIGN_LETTER[lang].match(c) or check._MAYBE_FOREIGN[lang].match(c), (lang, hex(ord(c)))
 
 
 def test_may_repeat_holds_every_sentence_repetition_report_flags(shared_data):

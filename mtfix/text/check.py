@@ -250,6 +250,10 @@ _LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
                    "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
+#: a character that may be a foreign letter (outside ASCII, the Latin letters, punctuation, and
+#: for "ar" the Arabic blocks): a cheap scan before _FOREIGN_LETTER, which looks ahead at every one
+_PLAIN_CHARS = "\x00-\xa9\xab-\xb1\xb4\xb6-\xb8\xbb\xbf-\u024f\u1e00-\u1eff\u2000-\u206f"
+_MAYBE_FOREIGN = {"ar": re.compile(f"[^{_PLAIN_CHARS}{_ARABIC_RANGES}]"), "en": re.compile(f"[^{_PLAIN_CHARS}]")}
 
 
 def _surely_in(text: str, lang: str) -> bool:
@@ -276,17 +280,22 @@ class _WordIds(dict):
         f = word.casefold()
         c = self.folded.get(f)
         if c is None:
-            c = self.folded[f] = chr(0x100 + len(self.folded))
             if len(f) >= 5 and len(f) - len(set(f)) >= 4:
+                c = chr(_LOOPY_FIRST + len(self.loopy) % (0x110000 - _LOOPY_FIRST))
                 self.loopy.add(c)
+            else:
+                c = chr(0x100 + len(self.folded) - len(self.loopy))
+            self.folded[f] = c
         self[word] = c
         return c
 
     def reset_if_large(self) -> None:
-        if len(self.folded) > self.MAX:
+        if len(self.folded) > self.MAX or len(self.loopy) >= 0x110000 - _LOOPY_FIRST:
             self.__init__()
 
 
+_LOOPY_FIRST = 0x100000  # words that may hold a loop of characters get characters from here on
+_LOOPY_CHAR = re.compile(f"[{chr(_LOOPY_FIRST)}-\U0010ffff]")
 _WORD_IDS = _WordIds()
 _TOKEN_OR_SEP = re.compile(r"\w+|" + _SEP)
 _NOT_SEP = "[^" + _SEP + "]"
@@ -317,11 +326,8 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
         k += line.count(_SEP, pos, m.start())
         pos = m.start()
         found.add(sents[k].index)
-    for c in ids.loopy.intersection(line) if ids.loopy else ():
-        i = line.find(c)
-        while i >= 0:
-            found.add(sents[line.count(_SEP, 0, i)].index)
-            i = line.find(c, i + 1)
+    for m in _LOOPY_CHAR.finditer(line) if ids.loopy else ():
+        found.add(sents[line.count(_SEP, 0, m.start())].index)
     return found
 
 
@@ -410,7 +416,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     may_repeat = _may_repeat(ctx.sentences)
     latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
-    if lang is not None and _FOREIGN_LETTER[lang].search(doc.text):
+    if lang is not None and _MAYBE_FOREIGN[lang].search(doc.text) and _FOREIGN_LETTER[lang].search(doc.text):
         todo = ctx.sentences
     else:  # only these sentences can have a number, script or repetition finding
         held = may_repeat.union(latin, (s.index for s in ctx.with_numbers()))

@@ -52,7 +52,8 @@ class Edit:
 #: what every garbled number form holds (a superset, on any decimal digits): a digit before a
 #: (spaced) comma, a digit spaced from a digit or a percent sign, a percent sign before a digit,
 #: a number and its scale word spaced from a digit (``5 million 6``: a lost range)
-_MAY_GARBLE = re.compile(r"\d\s*[،,٬]|\d\s+[\d%٪]|[%٪]\s*\d|\d\s+\w+\s+\d")
+_MAY_GARBLE = re.compile(r"[\d%٪](?:(?<=\d)(?:\s*[،,٬]|\s+[\d%٪]|\s+\w+\s+\d)|(?<=[%٪])\s*\d)")  # a class
+# first: the engine skips to it at C speed
 
 
 @dataclass
