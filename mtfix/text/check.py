@@ -212,10 +212,19 @@ def _sentence_row(s: Sentence) -> tuple:
     return (s.text, s.index, s.paragraph, s.start, s.end, s.line)
 
 
+def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
+    """``Finding(...)``, its fields set at once (a frozen dataclass's ``__init__`` sets each through
+    ``object.__setattr__``: a check makes a Finding two or three times per finding)."""
+    f = object.__new__(Finding)
+    f.__dict__.update(kind=kind, code=code, start=start, end=end, line=line, column=column, surface=surface,
+                      message=message, sentence=sentence, details=details)
+    return f
+
+
 def _finding(doc: Document, kind: str, code: str, start: int, end: int, message: str,
              sentence: int | None, **details) -> Finding:
-    return Finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
-                   message, sentence, details)
+    return _make_finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
+                         message, sentence, details)
 
 
 class _SentenceAt:
@@ -452,8 +461,8 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
             run = [edits.get((i, i + 1)) for i in range(f.start, f.end)]
             e = run[0] if all(x is not None and x.safe for x in run) else None
         if e is not None and e.safe and "fixable" not in f.details:
-            f = Finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
-                        {**f.details, "fixable": True})
+            f = _make_finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
+                              {**f.details, "fixable": True})
         marked.append(f)
     findings = marked + extra
     findings.sort(key=lambda f: (f.start, f.end))
@@ -598,7 +607,7 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     arabic, latin, dirty = _survey(lines(), want is None)
     if want is None:
         want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
-    findings = SpooledFindings(Finding)
+    findings = SpooledFindings(_make_finding)
     kept = SpooledFindings(Sentence)
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
@@ -610,8 +619,8 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
         found, flagged = [], {}
         for f in _findings(doc, want, glossary, mentioned):
             sentence = None if f.sentence is None else f.sentence + n_sent
-            found.append(Finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
-                                 f.surface, f.message, sentence, f.details))
+            found.append(_make_finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                       f.surface, f.message, sentence, f.details))
             findings.counts[f.code] += 1
             if sentence is not None and sentence not in flagged:
                 s = sents[f.sentence]
