@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
         translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
-        # a model needed anyway loads first, its tokenizer read meanwhile (then the check below is free)
+        # A model needed anyway loads now, its tokenizer read while the weights load (a language check
+        # first would read the tokenizer alone, then the weights); then the check below reads nothing.
         translator.load_if_missing(lines, src=src, tgt=tgt, options=options)
         translator.pair(src, tgt)  # fail on a wrong language before any translating
         check_script(lines, src, file)  # and on a file in another script than --src's
