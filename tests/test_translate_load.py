@@ -124,3 +124,19 @@ def test_a_missing_tokenizer_is_one_line_even_while_the_weights_load(tiny_models
     assert r.exit_code == 2
     assert "tokenizer" in assert_one_line_error(r)
     assert not (tmp_path / "o.txt").exists()
+
+
+def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_models, tmp_path):
+    """No torch, transformers, pydantic; no SQLite without a cache; no TOML for a model given as a folder."""
+    from test_startup import _probe
+
+    plan = plan_translator(str(tiny_models["marian-ar-en"]), backend="ctranslate2", quantization="float32",
+                           models_dir=tmp_path / "m", threads=1)
+    plan.load()  # the conversion: a self-contained CTranslate2 folder
+    src = tmp_path / "in.ar"
+    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    got, _ = _probe(["translate", str(src), "--model", str(plan.ct2_path), "--src", "ar", "--tgt", "en", "--beam", "1",
+                     "--no-cache", "--threads", "1", "--out", str(tmp_path / "o.en")], tmp_path,
+                    watch=("torch", "transformers", "pydantic", "sqlite3", "tomllib", "rich", "sacrebleu"))
+    assert got == {"code": 0, "loaded": []}
+    assert len((tmp_path / "o.en").read_text(encoding="utf-8").splitlines()) == len(LINES)

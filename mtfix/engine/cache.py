@@ -16,14 +16,16 @@ import contextlib
 import hashlib
 import json
 import os
-import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from mtfix.engine.base import BatchProgress, DecodeOptions, Hypothesis
 from mtfix.engine.families import Pair
 from mtfix.errors import MtfixError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: The ``options`` column of the rows that record a checked language pair.
 PAIR_OPTIONS = "language-pair"
@@ -67,6 +69,8 @@ class TranslationCache:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
+            import sqlite3  # here: `translate --no-cache` never imports it
+
             from mtfix.outputs import made_folders
 
             with self._errors("open"), made_folders([self.path]):
@@ -90,6 +94,8 @@ class TranslationCache:
 
     @contextlib.contextmanager
     def _errors(self, doing: str):
+        import sqlite3
+
         try:
             yield
         except sqlite3.DatabaseError as e:
@@ -147,6 +153,8 @@ class TranslationCache:
                 db.commit()
                 self._pending_pairs.clear()
             except BaseException:
+                import sqlite3
+
                 with contextlib.suppress(sqlite3.Error):
                     db.rollback()
                 raise
