@@ -132,3 +132,16 @@ def test_the_chrf_and_bleu_scorers_back_translate_each_text_once(shared_data):
     for scorer in roundtrip_scorers(back_translate):
         scorer.score(segments)
     assert len(seen) == len(set(seen)) == len({c.text for s in segments for c in s.candidates if c.text.strip()})
+
+
+def test_word_ngrams_are_sacrebleus(shared_data):
+    from sacrebleu.metrics.helpers import extract_all_word_ngrams
+
+    from mtfix.metrics.chrf_stats import word_ngrams
+
+    lines = (shared_data / "flores200-devtest" / "eng_Latn.txt").read_text(encoding="utf-8").splitlines()[:300]
+    lines += ["", " ", "a", "a a a a a", "x y", "the cat the cat the cat", "٣ كتب ٣ كتب"]
+    for line in lines:
+        for order in (1, 2, 4, 6):
+            got, want = word_ngrams(line, order), extract_all_word_ngrams(line, 1, order)
+            assert got == want and got[1] == want[1] and sorted(got[0].items()) == sorted(want[0].items())
