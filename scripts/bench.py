@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """CPU speed benchmark for mtfix (issue #7), offline, in one run.
 
-    python scripts/bench.py            # default (a few minutes on 2 cores)
-    python scripts/bench.py --quick    # smaller samples, for a smoke run
+    python scripts/bench.py            # default (about 7 minutes on 2 idle cores)
+    python scripts/bench.py --quick    # smaller samples (under 3 minutes on 2 idle cores)
     python scripts/bench.py --shape big --out OUT   # the opus-mt-tc-big (transformer-big) shape
 
 Builds two opus-mt-shaped MarianMT models (ar->en, en->ar) with random
@@ -32,12 +32,17 @@ Measured, in one run and as ratios (so a busy machine affects both sides):
    cache, no scores; the same decoding options and output lengths, the same
    scoring), on a shorter article, bracketed by CTranslate2 runs;
 4. second run from the cache vs the first run (fresh translators over the
-   same cache: no model is loaded);
+   same cache: no model is loaded; the median of 3 re-runs, wall and CPU);
 5. peak RSS (VmHWM) of a fresh process with both directions loaded and used
    (a short repair), per backend.
 
 tok/s counts the output tokens of the returned (best) hypothesis, as usual;
 a beam of 4 computes 4 times as many.
+
+``--quick``: a 12-sentence article, a 1-sentence naive loop, 2 sentences per
+raw-decode round, the int8 peak RSS only. The run ends with its own wall and
+CPU time and the bounds of its idle time (its CPU time over every core, and
+on one): on a busy machine the CPU time tells what it would take idle.
 
 Writes ``OUT/bench.json`` and ``OUT/bench.md`` (default ``out/bench``: a run never
 overwrites the tracked ``bench/`` unless asked with ``--out bench``). The rows
@@ -821,7 +826,7 @@ def markdown(res: dict) -> str:
         "|---|---|---|",
         f"| Pipeline overhead: repair wall time outside the decoder and model loading | {100 * s['overhead_share']:.1f}% "
         f"({f0['wall_s'] - f0['decode_s'] - f0['load_s']:.1f} s of {f0['wall_s']:.1f} s) | <= 10%: {_ok(t['overhead']['met'])} |",
-        f"| Repair, CT2 int8 vs a naive per-sentence transformers loop ({n_naive} sentences) "
+        f"| Repair, CT2 int8 vs a naive per-sentence transformers loop ({n_naive} sentence{'s' if n_naive != 1 else ''}) "
         f"| {s['naive_speedup']:.1f}x faster | >= 2.5x: {_ok(t['naive']['met'])} |",
         f"| Repair re-run from the cache vs first run (median of {len(cached)} re-runs) | {s['cached_speedup']:.0f}x "
         f"faster ({c0['wall_s']:.2f} s vs {f0['wall_s']:.1f} s; CPU {s.get('cached_cpu_speedup', float('nan')):.0f}x) "
@@ -861,7 +866,7 @@ def markdown(res: dict) -> str:
               f"mtfix: {rep['import_s']:.1f} s, once per process; torch "
               f"{'was' if rep.get('torch_imported') else 'was not'} imported).", ""]
     lines += ["Peak RSS (VmHWM) of a fresh process with both directions loaded"
-              f" and a short repair ({n_naive} sentences):", "",
+              f" and a short repair ({n_naive} sentence{'s' if n_naive != 1 else ''}):", "",
               "| Backend | after loading | peak |", "|---|---|---|"]
     for name, r in rss.items():
         lines.append(f"| {name} | {r['after_load_mb']:.0f} MB | {r['peak_mb']:.0f} MB |")
