@@ -57,6 +57,20 @@ def test_ct2_reads_the_tokenizer_in_a_thread_while_the_weights_load(tiny_models,
     assert hyp.tokens > 0
 
 
+def _conversion(tiny_models, tmp_path):
+    """A self-contained CTranslate2 folder of the tiny ar-en model."""
+    plan = plan_translator(str(tiny_models["marian-ar-en"]), backend="ctranslate2", quantization="float32",
+                           models_dir=tmp_path / "m", threads=1)
+    plan.load()
+    return plan.ct2_path
+
+
+def _source(tmp_path):
+    src = tmp_path / "in.ar"
+    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    return src
+
+
 def _translate(model, src, out, *extra):
     return _run("translate", src, "--model", model, "--src", "ar", "--tgt", "en", "--backend", "ctranslate2",
                 "--quantization", "float32", "--beam", "2", "--threads", "1", "--out", out, *extra)
@@ -113,13 +127,9 @@ def test_a_wrong_language_still_fails_in_one_line(tiny_models, tmp_path):
 
 
 def test_a_missing_tokenizer_is_one_line_even_while_the_weights_load(tiny_models, tmp_path):
-    plan = plan_translator(str(tiny_models["marian-ar-en"]), backend="ctranslate2", quantization="float32",
-                           models_dir=tmp_path / "m", threads=1)
-    plan.load()
-    (plan.ct2_path / "hf" / "vocab.json").unlink()
-    src = tmp_path / "in.ar"
-    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    r = _run("translate", src, "--model", plan.ct2_path, "--src", "ar", "--tgt", "en", "--no-cache",
+    folder = _conversion(tiny_models, tmp_path)
+    (folder / "hf" / "vocab.json").unlink()
+    r = _run("translate", _source(tmp_path), "--model", folder, "--src", "ar", "--tgt", "en", "--no-cache",
              "--out", tmp_path / "o.txt")
     assert r.exit_code == 2
     assert "tokenizer" in assert_one_line_error(r)
@@ -130,13 +140,9 @@ def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_
     """No torch, transformers, pydantic; no SQLite without a cache; no TOML for a model given as a folder."""
     from test_startup import _probe
 
-    plan = plan_translator(str(tiny_models["marian-ar-en"]), backend="ctranslate2", quantization="float32",
-                           models_dir=tmp_path / "m", threads=1)
-    plan.load()  # the conversion: a self-contained CTranslate2 folder
-    src = tmp_path / "in.ar"
-    src.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    got, _ = _probe(["translate", str(src), "--model", str(plan.ct2_path), "--src", "ar", "--tgt", "en", "--beam", "1",
-                     "--no-cache", "--threads", "1", "--out", str(tmp_path / "o.en")], tmp_path,
+    folder = _conversion(tiny_models, tmp_path)
+    got, _ = _probe(["translate", str(_source(tmp_path)), "--model", str(folder), "--src", "ar", "--tgt", "en",
+                     "--beam", "1", "--no-cache", "--threads", "1", "--out", str(tmp_path / "o.en")], tmp_path,
                     watch=("torch", "transformers", "pydantic", "sqlite3", "tomllib", "rich", "sacrebleu"))
     assert got == {"code": 0, "loaded": []}
     assert len((tmp_path / "o.en").read_text(encoding="utf-8").splitlines()) == len(LINES)
