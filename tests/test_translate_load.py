@@ -146,3 +146,53 @@ def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_
                     watch=("torch", "transformers", "pydantic", "sqlite3", "tomllib", "rich", "sacrebleu"))
     assert got == {"code": 0, "loaded": []}
     assert len((tmp_path / "o.en").read_text(encoding="utf-8").splitlines()) == len(LINES)
+
+
+FLOATS = """
+import json, sys
+if sys.argv[1] == "fast":
+    from mtfix.cli import fastparams
+    assert fastparams.install()
+import typer
+from typer.testing import CliRunner
+
+app = typer.Typer()
+
+@app.command()
+def run(r: float = typer.Option(3.0, "--r", min=0.1), s: float = typer.Option(0.5, "--s", min=0.0, max=1.0)):
+    print(json.dumps([r, s, type(r).__name__, type(s).__name__]))
+
+results = []
+for args in json.loads(sys.argv[2]):
+    res = CliRunner().invoke(app, args)
+    results.append([res.exit_code, res.output])
+print(json.dumps({"results": results, "pydantic": "pydantic" in sys.modules}))
+"""
+
+
+def test_ranged_float_values_skip_pydantic_and_keep_typer_checks(tmp_path):
+    """`--max-output-ratio` (a float with a minimum) and its default are the floats typer's adapter
+    gives, without importing pydantic; anything else meets the adapter itself."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from test_startup import REPO
+
+    plain = [[], ["--r", "2.5"], ["--r", "4", "--s", "1"], ["--s", "0.25"], ["--r", "0.1", "--s", "0"]]
+    odd = [["--r", "0.05"], ["--s", "1.5"], ["--r", "-1"], ["--r", "1e1"], ["--r", "x"], ["--r", " 2"],
+           ["--r", "2."], ["--r", ".5"]]
+
+    def run(how, cases):
+        return json.loads(subprocess.run([sys.executable, "-c", FLOATS, how, json.dumps(cases)], cwd=tmp_path,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                                         timeout=120, check=True).stdout)
+
+    fast = run("fast", plain)
+    assert fast["results"] == run("typer", plain)["results"] and not fast["pydantic"]
+    assert [json.loads(out) for _, out in fast["results"]] == [
+        [3.0, 0.5, "float", "float"], [2.5, 0.5, "float", "float"], [4.0, 1.0, "float", "float"],
+        [3.0, 0.25, "float", "float"], [0.1, 0.0, "float", "float"]]
+    got, want = run("fast", odd)["results"], run("typer", odd)["results"]
+    assert got == want and [got[i][0] for i in (0, 1, 4)] == [2, 2, 2]  # out of range, not a number
