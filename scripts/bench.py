@@ -555,10 +555,10 @@ def repair_run(text: str, make_translators, clock: DecodeClock) -> dict:
     def build(*args, **kwargs):  # time each scorer, less the translating it triggers (round trip)
         scorers, notes = original(*args, **kwargs)
         for sc in scorers:
-            def score(segments, _inner=sc.score, _name=sc.name):
+            def score(segments, _inner=sc.score, _name=sc.name, **kw):  # kw: the selector's (needed=)
                 t0, tr0 = time.perf_counter(), totals.get("translate_s", 0.0)
                 try:
-                    return _inner(segments)
+                    return _inner(segments, **kw)
                 finally:
                     own = time.perf_counter() - t0 - (totals.get("translate_s", 0.0) - tr0)
                     scoring[_name] = scoring.get(_name, 0.0) + own

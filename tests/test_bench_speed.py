@@ -91,3 +91,20 @@ def test_translate_and_cached_rows_show_their_spread_and_replace_the_old_rows(tm
     assert "2.00 s (1.90-2.30) (CPU 3.00 s)" in t and "each round's pair 0.98-1.07x" in t and t.endswith(": met |")
     [c] = [ln for ln in rows if ln.startswith("| repair re-run")]
     assert "200x faster (CPU 320x)" in c and ">= 150x: met" in c and "0.31 s (0.30-0.35)" in c
+
+
+def test_the_bench_repair_run_times_every_part_with_the_current_pipeline(tiny_models, tmp_path):
+    """scripts/bench.py's repair_run wraps the scorers and the selector of the real pipeline: it must
+    follow their signatures (no timing is asserted)."""
+    spec = importlib.util.spec_from_file_location("bench_under_test", REPO / "scripts" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from mtfix.engine import load_translator
+
+    pair = [load_translator(str(tiny_models[m]), backend="ctranslate2", quantization="float32", threads=1,
+                            models_dir=tmp_path / "m") for m in ("marian-ar-en", "marian-en-ar")]
+    clock = bench.DecodeClock()
+    run = bench.repair_run("هو لا يزال يشكل تهديدا.\n\nتحليل بي بي سي العربية.\n",
+                           lambda totals: [clock.wrap(t) for t in pair], clock)
+    assert run["sentences"] == 2 and run["decode_calls"] > 0
+    assert {"roundtrip_chrf", "roundtrip_bleu", "selector: incumbents/trust"} <= set(run["scoring_s"])
