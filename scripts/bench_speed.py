@@ -385,11 +385,20 @@ def rows(res: dict) -> list[str]:
     lines: list[str] = []
     if "translate" in res:
         t = res["translate"]
+
+        def side(name):  # wall median (min-max), CPU median
+            w = t.get("wall", {}).get(name)
+            spread_ = f" ({w['min']:.2f}-{w['max']:.2f})" if w else ""
+            return f"{t[name + '_wall_s']:.2f} s{spread_} (CPU {t[name + '_cpu_s']:.2f} s)"
+
+        pw, pc = t.get("paired_wall_ratio"), t.get("paired_cpu_ratio")
+        paired = f"; each round's pair {pw['min']:.2f}-{pw['max']:.2f}x (CPU {pc['min']:.2f}-{pc['max']:.2f}x)" \
+            if pw and pc else ""
         lines.append(
             f"| `mtfix translate` vs raw CTranslate2 `translate_batch` + SentencePiece ({t['sentences']} sentences, "
-            f"greedy, fresh processes, same output: {t['same_output']}) | {t['mtfix_wall_s']:.2f} s "
-            f"(CPU {t['mtfix_cpu_s']:.2f} s) | {t['raw_wall_s']:.2f} s (CPU {t['raw_cpu_s']:.2f} s) "
-            f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x) | <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
+            f"greedy, fresh processes, {t.get('rounds', '?')} ABBA rounds after a warm-up, same output: "
+            f"{t['same_output']}) | {side('mtfix')} | {side('raw')} "
+            f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x{paired}) | <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
     if "cached" in res:
         c = res["cached"]
         total = sum(c["parts"].values()) or 1.0
@@ -449,8 +458,9 @@ def rows(res: dict) -> list[str]:
 
 
 def _row_key(line: str) -> str:
-    """A row's identity: its first cell without the figures (`--quick` and full runs share rows)."""
-    return re.sub(r"[\d.,]+|same output: \w+", "", line.split("|")[1]).strip()
+    """A row's identity: its first cell without the figures and the details in brackets (`--quick` and
+    full runs share rows; the cached row lists where its time went)."""
+    return re.sub(r"[\d.,]+", "", line.split("|")[1].split("(")[0]).strip()
 
 
 def markdown(res: dict, kept: list[str] | None = None) -> str:
@@ -526,8 +536,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(d)
         jobs = {
             "startup": lambda: bench_startup(rounds * 2),
-            "translate": lambda: bench_translate(rounds + 1),
-            "cached": lambda: bench_cached(24 if quick else 100, rounds, tmp),
+            "translate": lambda: bench_translate(5 if quick else 7),  # a fresh process: about 2 s a round idle
+            "cached": lambda: bench_cached(24 if quick else 100, 5, tmp),  # re-runs: about 0.3 s each idle
             "select": lambda: bench_select(250 if quick else 1012, rounds, tmp),
             "evaluate": lambda: bench_evaluate(300 if quick else 1012, 200 if quick else 1000, rounds, tmp),
             "check": lambda: bench_check(1.0 if quick else 5.0, rounds, tmp),

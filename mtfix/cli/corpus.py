@@ -20,6 +20,7 @@ from mtfix.cli.options import (
     EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
+    MaxOutputRatioOpt,
     ScoringConfigOpt,
     engine_command,
     progress_bar,
@@ -229,6 +230,7 @@ def build_command(
     back_n_best: int = BackNBestOpt,
     forward_n_best: int = ForwardNBestOpt,
     batch_tokens: int = BatchTokensOpt,
+    max_output_ratio: float = MaxOutputRatioOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
@@ -260,7 +262,7 @@ def build_command(
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")
     decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
-                                   max_batch_tokens=batch_tokens)
+                                   max_batch_tokens=batch_tokens, max_output_ratio=max_output_ratio)
     models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
                                 **engine.translator_options())
     back, forward = models.back, models.forward
