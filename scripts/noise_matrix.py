@@ -208,19 +208,18 @@ def markdown(doc: dict) -> str:
 def readme_summary(doc: dict) -> str:
     """The README's lines between the markers, rendered from the results document only."""
     t = totals(doc)
-    full = t["runs"] == len(MATRIX)
-    what = "The whole matrix" if full else f"{t['runs']} of the {len(MATRIX)} combinations"
-    by_backend = {b: sum(r["cpu_s"] for r in doc["runs"] if r["backend"] == b) / 60 for b in BACKENDS}
-    slowest = max(doc["runs"], key=lambda r: r["cpu_s"]) if doc["runs"] else None
-    text = (f"{what} ran on {doc['date']}: **{t['passed']}/{t['runs']} combinations passed, "
-            f"{t['changed']} sentences changed** by a model ({t['sentences']} sentences per run, "
-            f"{t['candidates']:,} candidates judged in all); {t['wall_min']:.0f} min wall, {t['cpu_min']:.0f} min "
-            f"of CPU on {doc['cores']} cores (loaded: load average {doc['load_before']} at the start; "
-            + ", ".join(f"{b} {m:.0f} min CPU" for b, m in by_backend.items())
-            + (f"; the costliest run, {'+'.join(slowest['back_models'])} x {'+'.join(slowest['forward_models'])} "
-               f"n-best {slowest['n_best']} on {slowest['backend']}, {slowest['cpu_s'] / 60:.1f} min CPU" if slowest
-               else "")
-            + "). Per run: `bench/noise_matrix.md`.")
+    runs = doc["runs"]
+    what = "The whole matrix" if t["runs"] == len(MATRIX) else f"{t['runs']} of the {len(MATRIX)} combinations"
+    loads = [doc["load_before"], *(r["load"] for r in runs)]
+    text = (f"{what} ran on {doc['date']}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+            f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
+            f"judged in all), {t['wall_min']:.0f} min wall and {t['cpu_min']:.0f} min of CPU on {doc['cores']} "
+            f"cores (loaded: load average {min(loads):g}-{max(loads):g} during the run)")
+    if runs:
+        slowest = max(runs, key=lambda r: r["cpu_s"])
+        text += (f"; the costliest run ({len(slowest['back_models'])} x {len(slowest['forward_models'])} models, "
+                 f"n-best {slowest['n_best']}, {slowest['backend']}) took {slowest['cpu_s'] / 60:.1f} min of CPU")
+    text += ". Per run: `bench/noise_matrix.md`."
     if t["failed"]:
         text += f" Failed: {', '.join(t['failed'])}."
     return text + "\n"

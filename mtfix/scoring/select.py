@@ -9,7 +9,9 @@ For every segment the :class:`Selector`
 2. runs the **gates** (:mod:`mtfix.scoring.gates`) on every other candidate:
    one that fails a gate (a loop, a leaked token, the wrong script, a length
    out of bounds, a lost number or name, a copy of the pivot, too far from
-   the original) can never replace the incumbent, whatever its scores;
+   the original) can never replace the incumbent, whatever its scores; the
+   gates that read back-translations (``entities``) run after the scorers,
+   the others before them, so the round trip skips the candidates they stop;
 3. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
 4. leaves the incumbent only for an ungated candidate whose weighted gain over
    the incumbent is more than ``margin + z * se``: the gain is each scorer's
