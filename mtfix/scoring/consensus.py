@@ -91,6 +91,9 @@ from mtfix.scoring.registry import register_scorer
 #: variance is stable enough to plug into a normal approximation).
 MIN_NOISE_DF = 30
 
+#: Where a Score's reason gives the length weighting of its allowance.
+_NOTE = "; allowance x"  # the start of the note _weigh_lengths adds
+
 #: Smallest error (chrF points) an origin may be given, so a system that the
 #: least-squares fit puts at (or below) zero error does not get infinite weight.
 MIN_ERROR = 1.0
@@ -209,24 +212,34 @@ class ConsensusScorer(Scorer):
     HELP = "trust-weighted expected chrF against the independent rest of the pool"
     PARAMS = {"shared_noise": ((int, float), 1.0,
                                "share of one vote's noise that more voices do not average away (0: independent "
-                               "voices, se shrinks as 1/sqrt(n); 1: they share their errors, se of one vote)")}
+                               "voices, se shrinks as 1/sqrt(n); 1: they share their errors, se of one vote)"),
+              "length_weighting": ((int, float), 1.0,
+                                   "how far a line's length weighs in the allowance (0: a per-line test, the gain "
+                                   "against its own noise; 1: each line as it weighs in corpus chrF, the allowance "
+                                   "scaled by mean length / length)")}
 
     @classmethod
     def from_config(cls, params: dict, ctx: ScorerContext) -> "ConsensusScorer":
         return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
-    def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None, shared_noise: float = 1.0):
+    def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None, shared_noise: float = 1.0,
+                 length_weighting: float = 1.0):
         if not 0.0 <= shared_noise <= 1.0:
             raise ValueError(f"[consensus] shared_noise must be between 0 and 1 (got {shared_noise})")
+        if not 0.0 <= length_weighting <= 1.0:
+            raise ValueError(f"[consensus] length_weighting must be between 0 and 1 (got {length_weighting})")
         self.trust_weighted = trust_weighted
         self.shared_noise = float(shared_noise)
+        self.length_weighting = float(length_weighting)
         self.profile, self._norm = get_normalizer(normalize)
         self._cache: tuple[str, Agreement] | None = None
         self._se_basis: dict[tuple[int, int], tuple] = {}  # (segment, candidate) -> what its se is made of
+        self._allowance: dict[tuple[int, int], str] = {}  # (segment, candidate) -> its length weighting, said
 
     def signature(self) -> dict:
         return {"name": self.name, "metric": "chrf", "trust_weighted": self.trust_weighted,
-                "normalize": self.profile, "shared_noise": self.shared_noise}
+                "normalize": self.profile, "shared_noise": self.shared_noise,
+                "length_weighting": self.length_weighting}
 
     def agreement(self, segments: Sequence[Segment]) -> Agreement:
         """The (cached) pairwise chrF of ``segments``."""
@@ -301,7 +314,34 @@ class ConsensusScorer(Scorer):
                                 se = math.sqrt(s2 * float(np.dot(wv, wv))) / 100.0
                 row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se, gain))
             out.append(row)
+        return self._weigh_lengths(out, self._se_basis)
+
+    def _weigh_lengths(self, scores: list[list[Score]], bases: dict) -> list[list[Score]]:
+        """``scores`` with each paired ``se`` in ``bases`` scaled to the line's weight in the corpus.
+
+        ``se * (mean length / length) ** (length_weighting / 2)``, the mean over
+        ``bases`` (the pairs the allowance is for): with ``length_weighting`` 1 a
+        line of mean length keeps its ``se``, a line twice as long needs half
+        the gain of a per-line test's ``1 / sqrt(2)``. See the module docstring."""
+        self._allowance = {}
+        if not self.length_weighting or not bases:
+            return scores
+        lbar = sum(b[2] for b in bases.values()) / len(bases)
+        out = [list(row) for row in scores]
+        for (i, a), (_, _, length) in bases.items():
+            sc = out[i][a]
+            if sc.se is None:
+                continue
+            factor = (lbar / length) ** (self.length_weighting / 2)
+            note = f"allowance x{factor:.2f}: {length:.0f} characters, mean {lbar:.0f}"
+            self._allowance[(i, a)] = note
+            out[i][a] = replace(sc, se=sc.se * factor, reason=f"{sc.reason.split(_NOTE)[0]}; {note}")
         return out
+
+    def allowance_note(self, segment: int, candidate: int) -> str | None:
+        """How the line's length scaled the allowance of ``candidate`` (position ``segment`` of the
+        last scored corpus), for the Selector's reason; None where it did not."""
+        return self._allowance.get((segment, candidate))
 
     def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
                     gated: Sequence[Sequence[Sequence]]) -> list[list[Score]]:
@@ -318,7 +358,9 @@ class ConsensusScorer(Scorer):
             se = _se(noise, *basis)
             if se is not None:
                 out[i][a] = replace(out[i][a], se=se)
-        return out
+        # the mean length of the pairs the Selector can still switch to
+        return self._weigh_lengths(out, {k: b for k, b in self._se_basis.items() if not gated[k[0]][k[1]]}
+                                   or self._se_basis)
 
 
 def _se(noise: dict, key: tuple[str, str], share: float, length: float) -> float | None:

@@ -157,13 +157,19 @@ class Selector:
             for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
                 if hasattr(scorer, "after_gates"):
                     scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
-            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
+            notes = [s.allowance_note for s in self.scorers if hasattr(s, "allowance_note")]
+            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx,
+                                     note=lambda c, i=i: "; ".join(filter(None, (f(i, c) for f in notes))))
                          for i, seg in enumerate(segments)]
         return Selection(segments, decisions, scores, trust, gates)
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],
-               gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None) -> Decision:
-        """The do-no-harm decision for one segment from its candidates' scores and gate failures."""
+               gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None,
+               note: Callable[[int], str] | None = None) -> Decision:
+        """The do-no-harm decision for one segment from its candidates' scores and gate failures.
+
+        ``note(c)``: what the scorers say about candidate ``c``'s allowance (the consensus: how the
+        line's length scaled it), added to the reason."""
         k = len(seg.candidates)
         if k == 0:
             raise ValueError(f"segment {seg.index} has no candidates")
@@ -210,20 +216,24 @@ class Selector:
         n_gated = sum(1 for c in range(k) if c != inc and gated[c])
         tally = ", ".join(f"{g} {n}" for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         gated_note = f"; {n_gated} of {k - 1} challengers gated ({tally})" if n_gated else ""
+        allowance = note(challenger) if note is not None and not gated[challenger] else ""
         evidence: list[str] = []
         if best:
             evidence = [f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -kv[1]) if v > 0]
-            evidence += [note for g in self.gates if (note := g.evidence(seg, challenger, ctx)) is not None]
+            n_scores = len(evidence)
+            evidence += [allowance] if allowance else []
+            evidence += [e for g in self.gates if (e := g.evidence(seg, challenger, ctx)) is not None]
             passed = f"passed {len(self.gates)} gate{'s' * (len(self.gates) != 1)}" if self.gates else "no gates"
             reason = (f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}; "
-                      f"{passed}" + "".join(f", {e}" for e in evidence[len(deciding):] if e) + gated_note)
+                      + (f"{allowance}; " if allowance else "") + f"{passed}"
+                      + "".join(f", {e}" for e in evidence[n_scores + bool(allowance):] if e) + gated_note)
         elif closest is None:
             shown = "; ".join(f"{r}" for _, r in gated[challenger])
             reason = (f"kept {o_inc}: all {k - 1} challenger{'s' * (k > 2)} gated ({tally}); "
                       f"closest {o_ch} gated: {shown}")
         else:
             reason = (f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required "
-                      f"{required[challenger]:.3f}{why}{gated_note}")
+                      f"{required[challenger]:.3f}{why}" + (f"; {allowance}" if allowance else "") + gated_note)
         chosen = challenger if best else inc
         return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
                         gain, counts, evidence)
