@@ -90,7 +90,7 @@ def test_length_weighting_judges_each_line_at_its_corpus_weight():
         assert math.isclose(w.se, p.se * math.sqrt(mean / length), rel_tol=1e-9)
         assert math.isclose(w.se * length, weighted[1][c].se * lengths[(1, c)], rel_tol=1e-9)  # se x length: constant
         assert f"allowance x{math.sqrt(mean / length):.2f}: {length:.0f} characters, mean {mean:.0f}" in w.reason
-        assert scorer.allowance_note(i, c) in w.reason
+        assert w.allowance in w.reason and w.to_dict()["allowance"] == w.allowance
     assert weighted[0][1].se > plain[0][1].se and weighted[1][1].se < plain[1][1].se  # short: more; long: less
     # after the gates the note is replaced, not repeated
     after = scorer.after_gates(segs, weighted, [[[] for _ in range(4)] for _ in segs])

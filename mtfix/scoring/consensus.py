@@ -78,7 +78,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 
@@ -198,6 +198,14 @@ def _fit_groups(origins: list[list[str]], matrices: list[np.ndarray]) -> dict[st
     return {o: float(max(err[idx[o]], MIN_ERROR)) for o in names}
 
 
+@dataclass
+class WeighedScore(Score):
+    """A consensus score whose ``se`` the line's length scaled (``length_weighting``); ``allowance`` says
+    how (the Selector adds it to the decision's reason and evidence; the report JSON carries it)."""
+
+    allowance: str | None = None
+
+
 @register_scorer
 class ConsensusScorer(Scorer):
     """MBR consensus: expected sentence chrF against the rest of the pool, 0-1.
@@ -234,7 +242,6 @@ class ConsensusScorer(Scorer):
         self.profile, self._norm = get_normalizer(normalize)
         self._cache: tuple[str, Agreement] | None = None
         self._se_basis: dict[tuple[int, int], tuple] = {}  # (segment, candidate) -> what its se is made of
-        self._allowance: dict[tuple[int, int], str] = {}  # (segment, candidate) -> its length weighting, said
 
     def signature(self) -> dict:
         return {"name": self.name, "metric": "chrf", "trust_weighted": self.trust_weighted,
@@ -323,7 +330,6 @@ class ConsensusScorer(Scorer):
         ``bases`` (the pairs the allowance is for): with ``length_weighting`` 1 a
         line of mean length keeps its ``se``, a line twice as long needs half
         the gain of a per-line test's ``1 / sqrt(2)``. See the module docstring."""
-        self._allowance = {}
         if not self.length_weighting or not bases:
             return scores
         lbar = sum(b[2] for b in bases.values()) / len(bases)
@@ -334,14 +340,8 @@ class ConsensusScorer(Scorer):
                 continue
             factor = (lbar / length) ** (self.length_weighting / 2)
             note = f"allowance x{factor:.2f}: {length:.0f} characters, mean {lbar:.0f}"
-            self._allowance[(i, a)] = note
-            out[i][a] = replace(sc, se=sc.se * factor, reason=f"{sc.reason.split(_NOTE)[0]}; {note}")
+            out[i][a] = WeighedScore(sc.value, f"{sc.reason.split(_NOTE)[0]}; {note}", sc.se * factor, sc.gain, note)
         return out
-
-    def allowance_note(self, segment: int, candidate: int) -> str | None:
-        """How the line's length scaled the allowance of ``candidate`` (position ``segment`` of the
-        last scored corpus), for the Selector's reason; None where it did not."""
-        return self._allowance.get((segment, candidate))
 
     def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
                     gated: Sequence[Sequence[Sequence]]) -> list[list[Score]]:

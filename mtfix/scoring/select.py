@@ -157,19 +157,16 @@ class Selector:
             for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
                 if hasattr(scorer, "after_gates"):
                     scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
-            notes = [s.allowance_note for s in self.scorers if hasattr(s, "allowance_note")]
-            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx,
-                                     note=lambda c, i=i: "; ".join(filter(None, (f(i, c) for f in notes))))
+            decisions = [self.decide(seg, {n: s[i] for n, s in scores.items()}, gates[i], ctx)
                          for i, seg in enumerate(segments)]
         return Selection(segments, decisions, scores, trust, gates)
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],
-               gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None,
-               note: Callable[[int], str] | None = None) -> Decision:
+               gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None) -> Decision:
         """The do-no-harm decision for one segment from its candidates' scores and gate failures.
 
-        ``note(c)``: what the scorers say about candidate ``c``'s allowance (the consensus: how the
-        line's length scaled it), added to the reason."""
+        A score with an ``allowance`` note (the consensus: how the line's length scaled its ``se``)
+        has it added to the reason, and to the evidence of a switch."""
         k = len(seg.candidates)
         if k == 0:
             raise ValueError(f"segment {seg.index} has no candidates")
@@ -216,7 +213,8 @@ class Selector:
         n_gated = sum(1 for c in range(k) if c != inc and gated[c])
         tally = ", ".join(f"{g} {n}" for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         gated_note = f"; {n_gated} of {k - 1} challengers gated ({tally})" if n_gated else ""
-        allowance = note(challenger) if note is not None and not gated[challenger] else ""
+        allowance = "" if gated[challenger] else "; ".join(
+            a for n in scores if w[n] and (a := getattr(scores[n][challenger], "allowance", None)))
         evidence: list[str] = []
         if best:
             evidence = [f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -kv[1]) if v > 0]
