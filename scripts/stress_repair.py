@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import random
 import re
 import sys
@@ -314,38 +315,78 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "slipped": slipped,
         "harmed": harmed,
         "gates": gates,
-        "frontier": frontier(result, original, given, names, sent, refs),
+        "frontier": frontier(result, config, original, given, names, sent, refs, sources,
+                             (spec["src_lang"], spec["tgt_lang"])),
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
 
 
-#: The rankings the frontier tries: the Selector's gain, per line; scaled by sqrt(length) (a z-score
-#: when the noise goes as 1/length); scaled by length (the line's weight in corpus chrF).
-FRONTIER_RANKS = {"gain": 0.0, "gain x sqrt(length)": 0.5, "gain x length": 1.0}
+#: The rankings the frontier tries, each from one line's evidence (``None``: never switch there): the
+#: Selector's gain; scaled by sqrt(length) (a z-score when the noise goes as 1/length); scaled by length
+#: (the line's weight in corpus chrF); the Selector's own rule, gain over the allowance it required; and
+#: evidence from outside the pool, the source-adequacy voice of the FreeDict dictionary (the corpus
+#: ``align`` filter's :func:`~mtfix.corpus.align.alignment` of the source with the challenger minus with
+#: the original: content words, numbers and Latin names carried over), alone and as a veto.
+FRONTIER_RANKS = {
+    "gain": lambda e: e["gain"],
+    "gain x sqrt(length)": lambda e: e["gain"] * math.sqrt(e["length"]),
+    "gain x length": lambda e: e["gain"] * e["length"],
+    "gain / required (the Selector's rule)": lambda e: e["gain"] / e["required"] if e["required"] > 0 else None,
+    "source adequacy (dictionary)": lambda e: e["adequacy"],
+    "gain x length, dictionary veto": lambda e: (e["gain"] * e["length"]
+                                                 if e["adequacy"] is not None and e["adequacy"] >= 0 else None),
+}
 
 
-def frontier(result, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str]) -> dict:
-    """The best a threshold on the Selector's own evidence could do, the threshold chosen WITH the reference.
+def adequacy(sources: list[str], texts: list[str], langs: tuple[str, str]) -> list[float] | None:
+    """Dictionary alignment of each source line with each text (None without the FreeDict files)."""
+    from mtfix.corpus.align import alignment
+    from mtfix.text.lexicon import load_lexicon
 
-    A bound, not a method: per line the Selector's challenger (the ungated one
-    it chose, or the closest to switching) replaces the original when its gain
-    (ranked as in :data:`FRONTIER_RANKS`) beats a threshold; every threshold is
-    tried and, per kept-when-best level, the best corpus chrF gain is reported."""
+    lexicon = load_lexicon()
+    if lexicon is None:
+        return None
+    return [alignment(s, t, langs=langs, lexicon=lexicon) for s, t in zip(sources, texts)]
+
+
+def frontier(result, config, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str],
+             sources: list[str] | None = None, langs: tuple[str, str] = ("en", "ar")) -> dict:
+    """The best a threshold on one line's evidence could do, the threshold chosen WITH the reference.
+
+    A bound, not a method: per line the challenger with the highest ranking
+    (:data:`FRONTIER_RANKS`) among those the gates let through replaces the
+    original when that ranking beats a threshold; every threshold is tried
+    and, per kept-when-best level, the best corpus chrF gain is reported.
+    The dictionary rows are left out (and say so) without the FreeDict files."""
     sel, n = result.selection, len(original)
     failures = getattr(sel, "gate_failures", None)
     best_lines = [i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)]
     orig = _CHRF.corpus_score(original, [refs]).score
+    ade = {nm: adequacy(sources, given[nm], langs) for nm in names} if sources is not None else {}
     out = {}
-    for label, power in FRONTIER_RANKS.items():
+    for label, rank in FRONTIER_RANKS.items():
+        if "dictionary" in label and not all(ade.get(nm) for nm in names):
+            out[label] = []  # no dictionary here (apt-get install dict-freedict-ara-eng dict-freedict-eng-ara)
+            continue
         cands = []
         for i, d in enumerate(result.decisions):
-            ch = d.challenger
-            if ch is None or d.incumbent != 0 or (failures and failures(i, ch)):
+            if d.incumbent != 0:
                 continue
-            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
-            length = (len(original[i]) + len(given[names[ch]][i])) / 2
-            cands.append((gain * max(1.0, length) ** power, i, ch))
+            scored = []
+            for ch in range(1, len(names)):
+                if failures and failures(i, ch):
+                    continue
+                gain, required = _pair_evidence(sel, config, i, ch, d)
+                evidence = {"gain": gain, "required": required,
+                            "length": (len(original[i]) + len(given[names[ch]][i])) / 2,
+                            "adequacy": ade[names[ch]][i] - ade["original"][i] if ade.get("original") else None}
+                r = rank(evidence)
+                if r is not None:
+                    scored.append((r, ch))
+            if scored:
+                r, ch = max(scored)
+                cands.append((r, i, ch))
         cands.sort(reverse=True)
         rows, chosen, kept_lost, best = [], list(original), 0, set(best_lines)
         marks: dict[float, tuple | None] = {0.95: None, 0.92: None, 0.90: None, 0.85: None}
@@ -365,6 +406,20 @@ def frontier(result, original: list[str], given: dict, names: list[str], sent: d
                          "delta_chrf": round(_CHRF.corpus_score(lines, [refs]).score - orig, 2)})
         out[label] = rows
     return out
+
+
+def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
+    """The Selector's weighted gain of challenger ``ch`` over the incumbent on line ``i`` (each
+    scorer's paired ``gain`` where it gives one, else the difference of values) and the gain it
+    required (``margin + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
+    if ch == d.challenger:
+        return d.gain, d.required
+    gain = var = 0.0
+    for name, rows in sel.scores.items():
+        w, sc, inc = config.weight(name), rows[i][ch], rows[i][d.incumbent]
+        gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
+        var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
+    return gain, config.margin + config.z * math.sqrt(var)
 
 
 def gate_stats(result, names: list[str], bad: dict) -> dict:
@@ -487,9 +542,10 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
             out.append(f"| {r['direction']} | " + " | ".join(cells) + " |")
     if all(r.get("frontier") for r in rows):
         levels = (0.95, 0.92, 0.90, 0.85)
-        out += ["", "Frontier: the most Δ chrF a threshold on the Selector's own gain could give at each kept-when-best "
-                "level, the threshold chosen WITH the reference (a bound on this evidence, not a method; "
-                "Δ chrF (lines switched)):", "",
+        out += ["", "Frontier: the most Δ chrF a threshold on one line's evidence (the Selector's gain, ranked "
+                "as shown, or the dictionary's source adequacy, from outside the pool) could give at each "
+                "kept-when-best level, the threshold chosen WITH the reference (a bound on this evidence, not a "
+                "method; Δ chrF (lines switched); no dictionary rows without the FreeDict files):", "",
                 "| direction | ranking | " + " | ".join(f"kept ≥ {100 * v:.0f}%" for v in levels) + " |",
                 "|---|---|" + "---|" * len(levels)]
         for r in rows:
