@@ -36,6 +36,7 @@ eng->ara, kept-when-best >= 90 %.
 
     python scripts/stress_repair.py [--lines N] [--seed 1] [--rate 0.15] [--config my.toml]
                                     [--json bench/stress.json] [--md bench/stress.md] [--compare OLD.json]
+                                    [--z-sweep 1] [--noise-sweep 0.5] [--length-sweep 0] [--readme README.md]
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
         config_path: str | None = None, examples: int = 3, z: float | None = None,
-        shared_noise: float | None = None) -> dict:
+        shared_noise: float | None = None, length_weighting: float | None = None) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -250,9 +251,10 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     config = load_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
-    if shared_noise is not None:
-        params = {**config.params, "consensus": {**config.params.get("consensus", {}), "shared_noise": shared_noise}}
-        config = dataclasses.replace(config, params=params)
+    for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting)):
+        if value is not None:
+            params = {**config.params, "consensus": {**config.params.get("consensus", {}), key: value}}
+            config = dataclasses.replace(config, params=params)
     result = choose([("original", original), *offered.items()], sources, incumbent="original",
                     config=config, src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
@@ -297,6 +299,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "config": result.signature.get("config") or (config_path or "default"),
         "z": config.z,
         "shared_noise": config.scorer_params("consensus").get("shared_noise"),
+        "length_weighting": config.scorer_params("consensus").get("length_weighting"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -553,6 +556,9 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
                 at = {g["at_least"]: g for g in got}
                 cells = [f"{at[v]['delta_chrf']:+.2f} ({at[v]['switched']})" if v in at else "–" for v in levels]
                 out.append(f"| {r['direction']} | {label} | " + " | ".join(cells) + " |")
+        if any(not got for r in rows for label, got in r["frontier"].items() if "dictionary" in label):
+            out += ["", "No FreeDict dictionary here (apt-get install dict-freedict-ara-eng dict-freedict-eng-ara, "
+                    "or MTFIX_DICT_DIR): the dictionary rows are empty."]
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
@@ -581,15 +587,19 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
 
 
 def sweep_markdown(rows: list[dict]) -> str:
-    """The trade-off as the noise allowance of the do-no-harm rule (z, [consensus] shared_noise) changes."""
-    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise (the preset's values first; "
-           "one changes at a time):", "",
-           "| direction | z | shared_noise | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
-           "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0))):
+    """The trade-off as the allowance of the do-no-harm rule (z, [consensus] shared_noise and
+    length_weighting) changes."""
+    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise and length_weighting (the preset's "
+           "values first; one changes at a time):", "",
+           "| direction | z | shared_noise | length_weighting | Δ chrF | Δ BLEU | switched (better/worse) "
+           "| degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0),
+                                         -(r.get("length_weighting") or 0))):
         k, s = r["kept_when_best"], r["switched"]
-        sn = r.get("shared_noise")
+        sn, lw = r.get("shared_noise"), r.get("length_weighting")
         out.append(f"| {r['direction']} | {r['z']:g} | {'–' if sn is None else f'{sn:g}'} "
+                   f"| {'–' if lw is None else f'{lw:g}'} "
                    f"| {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
                    f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
                    f"| {100 * (k['rate'] or 0):.1f}% |")
@@ -634,6 +644,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
     ap.add_argument("--noise-sweep", default="", metavar="S,S,...",
                     help="also rerun with these [consensus] shared_noise values (0: independent voices) and tabulate")
+    ap.add_argument("--length-sweep", default="", metavar="W,W,...",
+                    help="also rerun with these [consensus] length_weighting values (0: a per-line test) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
@@ -645,6 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
                   shared_noise=float(s))
               for s in filter(None, args.noise_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                  length_weighting=float(w))
+              for w in filter(None, args.length_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:

@@ -69,6 +69,32 @@ noise of sentence chrF as a judge of this pair. It is measured on the data:
   times too small), so ``[consensus] shared_noise`` (default 1) is the share of
   one vote's variance that averaging does not remove.
 
+**Length weighting** (``[consensus] length_weighting``, default 1): a
+per-line test asks ``gain > margin + z * se`` with ``se`` falling as
+``1 / sqrt(L)``; that treats a 20-character line and a 300-character one as
+equally important once their noise is accounted for. They are not: corpus
+chrF adds up character n-gram counts, so a line weighs in the corpus in
+proportion to ``L``, while every line where the incumbent was right and is
+replaced counts once. Judging each line at its corpus weight scales ``se`` by
+``(mean L / L) ** (length_weighting / 2)`` (the mean over the pairs the gates
+let through): a line of mean length is judged as before, the allowance falls
+as ``1 / L``, and the decision ranks lines by ``gain x L``. The scaled score is
+a :class:`WeighedScore` whose ``allowance`` note ("allowance x0.76: 220
+characters, mean 126") the Selector puts in the reason and the evidence.
+Measured on the stress benchmark (README "The do-no-harm allowance"): more
+chrF AND more of the lines where the original was best kept, in both
+directions, than the per-line test (0).
+
+**Evidence tried and left out** (measured on the stress benchmark; figures in
+the README): a source-adequacy voice from the FreeDict dictionary (no model,
+independent of every system) correlates with the reference's verdict at 0.08
+(eng->ara) / 0.20 (ara->eng), against 0.46 / 0.56 for the paired gain, and
+lowers the frontier when added or used as a veto; inverse-covariance (GLS)
+weights of the voices, estimated from their spread across lines, and a
+system-level prior (empirical Bayes shrinkage toward each system's mean gain,
+its spread taken from the covariance of the voices) both gave less chrF at
+the same z.
+
 The selector demands ``z * se`` on top of its margin before it leaves the
 incumbent.
 """

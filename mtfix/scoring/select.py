@@ -17,7 +17,9 @@ For every segment the :class:`Selector`
    pseudo-references on both) and the difference of values otherwise; ``se``
    combines the scorers' own noise estimates (``Score.se``) of that gain, which
    a scorer may re-estimate on the challengers the gates let through
-   (``after_gates``); among such candidates the highest gain wins;
+   (``after_gates``) and scale to the line's weight in the corpus (the
+   consensus's ``length_weighting``: its ``allowance`` note is added to the
+   reason); among such candidates the highest gain wins;
 5. records a :class:`Decision`: the totals, which scores decided it
    (``deciding``: each scorer's weighted contribution to the gain of the
    chosen candidate, or of the closest challenger when the incumbent is kept),
