@@ -313,6 +313,10 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "kept_when_best": {"lines": len(best_lines), "kept": kept_best,
                            "rate": round(kept_best / len(best_lines), 4) if best_lines else None},
         "switched": {"lines": len(switched), "better": better, "worse": worse, "same": len(switched) - better - worse},
+        # switches whose reason and evidence say how the line's length scaled the allowance
+        "allowance_named": sum("allowance x" in decisions[i].reason
+                               and any(e.startswith("allowance x") for e in getattr(decisions[i], "evidence", ()))
+                               for i in switched),
         "chosen_from": result.summary()["chosen"],
         "seconds": round(seconds, 1),
         "slipped": slipped,
