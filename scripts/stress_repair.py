@@ -228,7 +228,8 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
         config_path: str | None = None, examples: int = 3, z: float | None = None,
-        shared_noise: float | None = None, length_weighting: float | None = None) -> dict:
+        shared_noise: float | None = None, length_weighting: float | None = None,
+        with_alternatives: bool = False) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -324,6 +325,8 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "gates": gates,
         "frontier": frontier(result, config, original, given, names, sent, refs, sources,
                              (spec["src_lang"], spec["tgt_lang"])),
+        "alternatives": alternatives(result, config, original, given, names, sent, refs, sources,
+                                     (spec["src_lang"], spec["tgt_lang"])) if with_alternatives else {},
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
@@ -427,6 +430,97 @@ def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
         gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
         var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
     return gain, config.margin + config.z * math.sqrt(var)
+
+
+ALTERNATIVES = ("shipped", "dictionary veto", "inverse-covariance voting", "system prior")
+
+
+def alternatives(result, config, original: list[str], given: dict, names: list[str], sent: dict,
+                 refs: list[str], sources: list[str], langs: tuple[str, str]) -> dict:
+    """Other evidence, each as a rule at the preset's z, on the votes and gates of this run (no reference
+    until the scoring): what the README's "Evidence from outside the pool" table reports.
+
+    Every rule sees, per ungated challenger ``c`` of line ``i``, the consensus gain ``g`` (the mean of
+    the voices' paired votes; the checks' small weighted differences are left out, so the first row
+    is the shipped rule on the consensus alone) and its allowance ``se`` (length-weighted), and
+    switches to the eligible challenger with the highest gain:
+
+    * ``shipped``: ``g > margin + z * se``;
+    * ``dictionary veto``: the same, unless the FreeDict alignment of the source with ``c`` is below
+      that with the original (:func:`mtfix.corpus.align.alignment`);
+    * ``inverse-covariance voting``: the votes weighted by 1 / each voice's own noise, estimated per
+      pair of systems from the voices' covariance across lines (their shared part is the signal);
+    * ``system prior``: ``g`` shrunk toward the system's corpus mean gain (empirical Bayes, the
+      prior's variance the voices' covariance), switching when the posterior mean beats
+      ``margin + z * posterior sd``."""
+    import numpy as np
+
+    sel, n = result.selection, len(original)
+    failures = sel.gate_failures
+    cons = sel.scores.get("consensus")
+    if cons is None:
+        return {}
+    k = len(names)
+    ade = {nm: adequacy(sources, given[nm], langs) for nm in names}
+    best_lines = {i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)}
+    orig = _CHRF.corpus_score(original, [refs]).score
+    eligible = {(i, c) for i in range(n) for c in range(1, k)
+                if not failures(i, c) and cons[i][c].gain is not None and cons[i][c].se}
+    # the votes chrF(c, j) - chrF(original, j) of every other challenger j, per (line, challenger)
+    votes = {(i, c): [_CHRF.sentence_score(given[names[c]][i], [given[names[j]][i]]).score
+                      - _CHRF.sentence_score(original[i], [given[names[j]][i]]).score
+                      for j in range(1, k) if j != c] for i, c in eligible}
+    gls, prior = {}, {}
+    for c in range(1, k):
+        keys = [key for key in sorted(eligible) if key[1] == c]
+        if len(keys) < 30 or k < 4:
+            continue
+        v = np.array([votes[key] for key in keys])
+        lengths = np.array([(len(original[i]) + len(given[names[c]][i])) / 2 for i, _ in keys])
+        off = ~np.eye(v.shape[1], dtype=bool)
+        u = np.cov(((v - v.mean(0)) * np.sqrt(lengths)[:, None]).T)
+        own = np.maximum(np.diag(u) - u[off].mean(), 0.05 * np.diag(u))  # each voice's own noise, per character
+        w = (1 / own) / (1 / own).sum()
+        gains = np.array([cons[i][c].gain for i, _ in keys])
+        tau2 = max(float(np.cov(v.T / 100)[off].mean()), 1e-6)  # what the voices share: the signal
+        for (i, _), row in zip(keys, v):
+            gls[(i, c)] = float(w @ row) / 100
+        prior[c] = (float(gains.mean()), tau2)
+
+    def rule(gain_of, passes) -> dict:
+        chosen, kept = list(original), 0
+        for i in range(n):
+            opts = [(gain_of(i, c), c) for c in range(1, k) if (i, c) in eligible and passes(i, c)]
+            opts = [(g, c) for g, c in opts if g is not None]
+            if opts:
+                chosen[i] = given[names[max(opts)[1]]][i]
+            else:
+                kept += i in best_lines
+        return {"delta_chrf": round(_CHRF.corpus_score(chosen, [refs]).score - orig, 2),
+                "kept_when_best": round(kept / max(1, len(best_lines)), 4),
+                "switched": sum(a != b for a, b in zip(chosen, original))}
+
+    def required(i, c, se=None):
+        return config.margin + config.z * (cons[i][c].se if se is None else se)
+
+    def posterior(i, c):
+        mu, tau2 = prior[c]
+        se2 = cons[i][c].se ** 2
+        var = 1 / (1 / tau2 + 1 / se2)
+        return var * (mu / tau2 + cons[i][c].gain / se2), math.sqrt(var)
+
+    out = {"shipped": rule(lambda i, c: cons[i][c].gain, lambda i, c: cons[i][c].gain > required(i, c))}
+    if all(ade.values()):
+        out["dictionary veto"] = rule(lambda i, c: cons[i][c].gain,
+                                      lambda i, c: cons[i][c].gain > required(i, c)
+                                      and ade[names[c]][i] >= ade["original"][i])
+    if gls:
+        out["inverse-covariance voting"] = rule(lambda i, c: gls.get((i, c)),
+                                                lambda i, c: (i, c) in gls and gls[(i, c)] > required(i, c))
+    if prior:
+        out["system prior"] = rule(lambda i, c: posterior(i, c)[0] if c in prior else None,
+                                   lambda i, c: c in prior and posterior(i, c)[0] > required(i, c, posterior(i, c)[1]))
+    return out
 
 
 def gate_stats(result, names: list[str], bad: dict) -> dict:
@@ -563,6 +657,16 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
         if any(not got for r in rows for label, got in r["frontier"].items() if "dictionary" in label):
             out += ["", "No FreeDict dictionary here (apt-get install dict-freedict-ara-eng dict-freedict-eng-ara, "
                     "or MTFIX_DICT_DIR): the dictionary rows are empty."]
+    if any(r.get("alternatives") for r in rows):
+        out += ["", "Other evidence as rules at the preset's z, on this run's votes and gates (`--alternatives`; the "
+                "consensus gain alone, so `shipped` leaves out the checks' small differences): Δ chrF "
+                "(kept-when-best, lines switched):", "",
+                "| direction | " + " | ".join(ALTERNATIVES) + " |", "|---|" + "---|" * len(ALTERNATIVES)]
+        for r in rows:
+            alt = r.get("alternatives") or {}
+            out.append(f"| {r['direction']} | " + " | ".join(
+                f"{alt[a]['delta_chrf']:+.2f} ({100 * alt[a]['kept_when_best']:.1f}%, {alt[a]['switched']})"
+                if a in alt else "–" for a in ALTERNATIVES) + " |")
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
@@ -648,12 +752,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
     ap.add_argument("--noise-sweep", default="", metavar="S,S,...",
                     help="also rerun with these [consensus] shared_noise values (0: independent voices) and tabulate")
+    ap.add_argument("--alternatives", action="store_true",
+                    help="also measure other evidence as rules (dictionary veto, inverse-covariance voting, "
+                         "system prior) on the main run's votes")
     ap.add_argument("--length-sweep", default="", metavar="W,W,...",
                     help="also rerun with these [consensus] length_weighting values (0: a per-line test) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
-    rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config)
+    rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                with_alternatives=args.alternatives)
             for d in (args.direction or list(DIRECTIONS))]
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     sweep = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config, z=float(z))
