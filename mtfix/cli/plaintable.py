@@ -102,22 +102,18 @@ def _cell_measure(text: str, max_width: int, pad: int) -> tuple[int, int]:
 
 
 def _measure_columns(columns: Sequence[Column], rows: Callable[[], Iterable[Sequence[str]]], pads: list[int],
-                     max_width: int) -> list[tuple[int, int]]:
-    mins = [[] for _ in columns]
-    maxs = [[] for _ in columns]
+                     max_widths: list[int]) -> list[tuple[int, int]]:
+    """rich ``Table._measure_column`` of each column (the header and every row; column ``i`` under
+    ``max_widths[i]``), in one pass over the rows."""
     lo = [0] * len(columns)
     hi = [0] * len(columns)
-    seen = False
     for row in _with_header(columns, rows):
-        seen = True
         for i, cell in enumerate(row):
-            a, b = _cell_measure(cell, max_width, pads[i])
+            a, b = _cell_measure(cell, max_widths[i], pads[i])
             lo[i], hi[i] = max(lo[i], a), max(hi[i], b)
-    del mins, maxs
     out = []
     for i, c in enumerate(columns):
-        a, b = (lo[i], hi[i]) if seen else (1, max_width)
-        a, b = min(a, max_width), min(b, max_width)
+        a, b = min(lo[i], max_widths[i]), min(hi[i], max_widths[i])
         if c.max_width is not None:
             a, b = min(a, c.max_width + pads[i]), min(b, c.max_width + pads[i])
         out.append((a, b))
@@ -152,14 +148,13 @@ def _collapse(widths: list[int], wrapable: list[bool], max_width: int) -> list[i
 def _widths(columns, rows, pads, max_width) -> list[int] | None:
     """rich ``Table._calculate_column_widths`` (no expand, no fixed widths); None where rich
     would squeeze the columns evenly (a narrow console: left to rich)."""
-    ranges = _measure_columns(columns, rows, pads, max_width)
+    ranges = _measure_columns(columns, rows, pads, [max_width] * len(columns))
     widths = [hi or 1 for _, hi in ranges]
     if sum(widths) > max_width:
         widths = _collapse(widths, [not c.no_wrap for c in columns], max_width)
         if sum(widths) > max_width:
             return None
-        widths = [(_measure_columns([c], lambda i=i: ([r[i]] for r in rows()), [pads[i]], w)[0][1] or 0)
-                  for i, (c, w) in enumerate(zip(columns, widths))]
+        widths = [hi or 0 for _, hi in _measure_columns(columns, rows, pads, widths)]
     return widths
 
 
