@@ -9,7 +9,9 @@ For every segment the :class:`Selector`
 2. runs the **gates** (:mod:`mtfix.scoring.gates`) on every other candidate:
    one that fails a gate (a loop, a leaked token, the wrong script, a length
    out of bounds, a lost number or name, a copy of the pivot, too far from
-   the original) can never replace the incumbent, whatever its scores;
+   the original) can never replace the incumbent, whatever its scores; the
+   gates that read back-translations (``entities``) run after the scorers,
+   the others before them, so the round trip skips the candidates they stop;
 3. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
 4. leaves the incumbent only for an ungated candidate whose weighted gain over
    the incumbent is more than ``margin + z * se``: the gain is each scorer's
@@ -146,16 +148,26 @@ class Selector:
             facts.prefetch_chrf([[*seg.texts, *seg.sources, *([seg.original] if seg.original is not None else [])]
                                  for seg in segments if len(seg.candidates) > 1])
             trust = self.assign_incumbents(segments)
+            ctx = GateContext(tgt_lang=self.tgt_lang, facts=facts)
+            # The gates that need no back-translation run first; a scorer that can (the round trip) skips
+            # the candidates they stop, unless a later gate needs that candidate's back-translation.
+            late = [g for g in self.gates if g.NEEDS_BACK_TRANSLATIONS]
+            stopped = run_gates([g for g in self.gates if not g.NEEDS_BACK_TRANSLATIONS], segments, ctx)
+            for g in late:
+                g.prepare(segments, ctx)
+
+            def needed(i: int, c: int) -> bool:
+                return not stopped[i][c] or any(g.needs_back_translation(segments[i], c, ctx) for g in late)
+
             scores: dict[str, list[list[Score]]] = {}
             for scorer in self.scorers:
-                got = scorer.score(segments)
+                got = scorer.score(segments, needed=needed) if getattr(scorer, "skips_stopped", False) \
+                    else scorer.score(segments)
                 check_shape(scorer, segments, got)
                 scores[scorer.name] = got
-            back: dict[str, str] = {}
             for scorer in self.scorers:
-                back.update(getattr(scorer, "back_translations", None) or {})
-            ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, facts=facts)
-            gates = run_gates(self.gates, segments, ctx)
+                ctx.back_translations.update(getattr(scorer, "back_translations", None) or {})
+            gates = _merge_failures(self.gates, stopped, run_gates(late, segments, ctx)) if late else stopped
             for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
                 if hasattr(scorer, "after_gates"):
                     scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
@@ -237,6 +249,13 @@ class Selector:
         chosen = challenger if best else inc
         return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
                         gain, counts, evidence)
+
+
+def _merge_failures(gates: Sequence[Gate], *parts) -> list[list[list[tuple[str, str]]]]:
+    """Per segment and candidate, the failures of every part, in the order of ``gates``."""
+    order = {g.name: n for n, g in enumerate(gates)}
+    return [[sorted((f for part in cands for f in part), key=lambda f: order[f[0]]) for cands in zip(*rows)]
+            for rows in zip(*parts)]
 
 
 def _gain(scores: Sequence[Score], c: int, inc: int) -> float:
