@@ -59,7 +59,8 @@ def test_report_json_is_complete(tiny_run, seed_path):
     assert report["summary"]["sentences"] == n == len(report["sentences"])
     sig = report["signature"]
     assert sig["mtfix"] and sig["sacrebleu"] == "2.6.0"
-    assert sig["decoding"] == {"beam_size": 2, "back_n_best": 2, "forward_n_best": 2, "max_batch_tokens": 512}
+    assert sig["decoding"] == {"beam_size": 2, "back_n_best": 2, "forward_n_best": 2, "max_batch_tokens": 512,
+                              "max_output_ratio": 3.0}
     for side in ("back_models", "forward_models"):
         [m] = sig[side]
         assert m["backend"] == "ctranslate2" and m["quantization"] == "int8"
@@ -73,7 +74,12 @@ def test_report_json_is_complete(tiny_run, seed_path):
         assert len(s["candidates"]) >= 2
         assert s["decision"]["reason"]
         for c in s["candidates"]:
-            assert c["back_translation"]  # the round trip of every candidate
+            rt = c["scores"]["roundtrip_chrf"]["reason"]
+            if c["gated"] and c["back_translation"] is None:  # a gate stopped it: no round trip paid for
+                assert rt.startswith("round trip not computed: a gate stopped it")
+                assert c["scores"]["roundtrip_chrf"]["value"] == s["candidates"][0]["scores"]["roundtrip_chrf"]["value"]
+            else:
+                assert c["back_translation"] and "not computed" not in rt  # the round trip of every other one
             assert set(c["scores"]) <= scorers
             assert {"consensus", "roundtrip_chrf", "roundtrip_bleu"} <= set(c["scores"])
             assert all("value" in v and "reason" in v for v in c["scores"].values())

@@ -13,17 +13,29 @@ n-best 1 and 2, the seed and the 200 FLORES sentences.
 
 from __future__ import annotations
 
-import itertools
+import importlib.util
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 
-BACK = {"m": ["marian-ar-en"], "n": ["nllb"], "mn": ["marian-ar-en", "nllb"]}
-FORWARD = {"m": ["marian-en-ar"], "x": ["m2m100"], "mx": ["marian-en-ar", "m2m100"]}
-BACKENDS = ("ctranslate2", "transformers")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _noise_matrix():
+    """``scripts/noise_matrix.py``: the combinations, the repair command and the README line are defined there."""
+    spec = importlib.util.spec_from_file_location("noise_matrix", REPO / "scripts" / "noise_matrix.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+NM = _noise_matrix()
 
 #: (back set, forward set, n-best, backend, input): the default run's subset of the matrix. Random-weight
 #: models decode to the length cap, so the transformers backend (no int8) gets the seed with one model each.
@@ -32,21 +44,14 @@ SUBSET = [
     ("m", "m", 2, "ctranslate2", "flores"),  # the 200 FLORES sentences
     ("n", "x", 1, "transformers", "seed"),
 ]
-#: The whole matrix, the largest pools first (2 x 2 models, n-best 4: the most chances for noise to win). Runs
-#: share one translation cache, so a smaller combination finds its pivots and candidates already translated.
-MATRIX = sorted(((b, f, n, be, "both") for b, f, n, be in itertools.product(BACK, FORWARD, (1, 2, 3, 4), BACKENDS)),
-                key=lambda p: (-len(BACK[p[0]]) * len(FORWARD[p[1]]) * p[2] ** 2, p[3], p[0], p[1]))
+#: The whole matrix (scripts/noise_matrix.py's), the largest pools first, on the seed + the 200 FLORES sentences.
+MATRIX = [(*combo, "both") for combo in NM.MATRIX]
 
 
 @pytest.fixture(scope="module")
 def inputs(seed_path, shared_data, tmp_path_factory):
     d = tmp_path_factory.mktemp("noise")
-    flores = (shared_data / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()[:200]
-    assert len(flores) == 200
-    paths = {"seed": seed_path, "flores": d / "flores200.ar.txt", "both": d / "seed+flores200.ar.txt"}
-    paths["flores"].write_text("\n".join(flores) + "\n", encoding="utf-8")
-    paths["both"].write_text(seed_path.read_text(encoding="utf-8") + "\n" + "\n".join(flores) + "\n",
-                             encoding="utf-8")
+    paths = NM.write_inputs(d, seed_path, shared_data / "flores200-devtest" / "arb_Arab.txt")
     fixed = {}
     for which, path in paths.items():  # stage 0 alone: `mtfix fix` with the same default glossary
         out = d / f"{which}.fixed.txt"
@@ -57,21 +62,14 @@ def inputs(seed_path, shared_data, tmp_path_factory):
 
 
 def _repair(tiny_models, inputs, tmp_path, back, forward, n_best, backend, which):
-    src = inputs["paths"][which]
     out, rep = tmp_path / "out.txt", tmp_path / "report.json"
-    args = ["repair", str(src), "--out", str(out), "--report", str(rep), "--backend", backend,
-            "--beam", str(max(2, n_best)), "--back-n-best", str(n_best), "--forward-n-best", str(n_best),
-            "--cache", str(inputs["cache"])]
-    for m in BACK[back]:
-        args += ["-b", str(tiny_models[m])]
-    for m in FORWARD[forward]:
-        args += ["-f", str(tiny_models[m])]
+    args = NM.repair_args(inputs["paths"][which], out, rep, inputs["cache"], tiny_models, back, forward, n_best,
+                          backend)
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
     report = json.loads(rep.read_text(encoding="utf-8"))
     # Stage 0 (rule fixes) runs first; the model loop must then change nothing.
-    changed = [(s["line"], s["decision"]["reason"][:200]) for s in report["sentences"]
-               if not s["decision"]["kept_incumbent"] or "model" in s.get("changed_by", [])]
+    changed = NM.model_changes(report)
     assert changed == [], f"noise replaced {len(changed)} sentence(s): {changed[:3]}"
     assert report["summary"]["changed_by_model"] == 0
     assert all(s["repaired"] == s["original"] for s in report["sentences"])
@@ -97,3 +95,22 @@ def test_noise_never_wins(tiny_models, inputs, tmp_path, back, forward, n_best, 
 @pytest.mark.parametrize("back, forward, n_best, backend, which", MATRIX)
 def test_noise_never_wins_every_combination(tiny_models, inputs, tmp_path, back, forward, n_best, backend, which):
     _repair(tiny_models, inputs, tmp_path, back, forward, n_best, backend, which)
+
+
+def test_matrix_is_every_combination():
+    assert len(MATRIX) == len(set(MATRIX)) == 3 * 3 * 4 * 2
+    sizes = [NM.pool_size(b, f, n) for b, f, n, _, _ in MATRIX]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 64 and sizes[-1] == 1
+
+
+def test_readme_line_is_the_recorded_matrix_run():
+    """The README's noise-matrix line is rendered from bench/noise_matrix.json (what the last
+    `scripts/noise_matrix.py` run recorded), so it cannot go stale; every recorded run passed."""
+    doc = json.loads((REPO / "bench" / "noise_matrix.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(NM.MARK_START + "\n", 1)[1].split(NM.MARK_END, 1)[0]
+    assert block == NM.readme_summary(doc)
+    runs = {(r["back"], r["forward"], r["n_best"], r["backend"]) for r in doc["runs"]}
+    assert len(runs) == len(doc["runs"]) and runs <= set(NM.MATRIX)
+    assert all(r["passed"] and r["changed_by_model"] == 0 and r["same_as_stage0"] for r in doc["runs"])
+    assert (REPO / "bench" / "noise_matrix.md").read_text(encoding="utf-8") == NM.markdown(doc)

@@ -20,6 +20,7 @@ from mtfix.cli.options import (
     EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
+    MaxOutputRatioOpt,
     ScoringConfigOpt,
     engine_command,
     progress_bar,
@@ -106,11 +107,7 @@ def _run(run, *, restart: bool, quiet: bool, what: str):
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
     except KeyboardInterrupt:
-        if (Path(run.work_dir) / "state.sqlite").exists():
-            typer.echo(f"interrupted; what is done is kept in {run.work_dir}: run the same command again to "
-                       f"continue", err=True)
-        else:  # stopped while starting (loading filters, dictionaries): no work dir to speak of
-            typer.echo("interrupted before any work was kept; nothing was written", err=True)
+        typer.echo(run.interrupted_message(), err=True)
         raise typer.Exit(130) from None
     if not quiet:
         _print_summary(result)
@@ -233,6 +230,7 @@ def build_command(
     back_n_best: int = BackNBestOpt,
     forward_n_best: int = ForwardNBestOpt,
     batch_tokens: int = BatchTokensOpt,
+    max_output_ratio: float = MaxOutputRatioOpt,
     chunk_size: int = ChunkOpt,
     work_dir: Optional[Path] = WorkDirOpt,
     restart: bool = RestartOpt,
@@ -264,7 +262,7 @@ def build_command(
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")
     decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
-                                   max_batch_tokens=batch_tokens)
+                                   max_batch_tokens=batch_tokens, max_output_ratio=max_output_ratio)
     models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),
                                 **engine.translator_options())
     back, forward = models.back, models.forward

@@ -56,6 +56,11 @@ BatchTokensOpt = typer.Option(
     help="Token budget per batch (source tokens x beam); lower it to use less memory.",
 )
 BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, help="Beam size of every translation (1 = greedy).")
+MaxOutputRatioOpt = typer.Option(
+    DEFAULTS.max_output_ratio, "--max-output-ratio", min=0.1,
+    help=f"Output length cap: at most RATIO x the source's tokens + {DEFAULTS.output_slack} per segment, never above "
+    "the model's limit (a looping decoding stops there; real translations are far shorter).",
+)
 
 # The repair loop's models and decoding (mtfix repair, mtfix corpus build).
 BackModelsOpt: Optional[list[str]] = typer.Option(

@@ -14,6 +14,7 @@ from mtfix.cli.options import (
     BatchTokensOpt,
     BeamOpt,
     EngineOptions,
+    MaxOutputRatioOpt,
     ForwardModelsOpt,
     ForwardNBestOpt,
     ScoringConfigOpt,
@@ -39,6 +40,7 @@ def register(app: typer.Typer) -> None:
         back_n_best: int = BackNBestOpt,
         forward_n_best: int = ForwardNBestOpt,
         batch_tokens: int = BatchTokensOpt,
+        max_output_ratio: float = MaxOutputRatioOpt,
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
         require_models: bool = typer.Option(
@@ -66,7 +68,7 @@ def register(app: typer.Typer) -> None:
         with progress_bar("repairing") as advance:
             run = run_repair(text, back_models=back_models, forward_models=forward_models, beam_size=beam_size,
                              back_n_best=back_n_best, forward_n_best=forward_n_best, max_batch_tokens=batch_tokens,
-                             config=scoring, glossary=gloss, glossaries=glossary,
+                             max_output_ratio=max_output_ratio, config=scoring, glossary=gloss, glossaries=glossary,
                              default_glossary=not no_default_glossary, require_models=require_models,
                              cache=engine.open_cache(), models_dir=models_dir,
                              name=str(file), progress=lambda phase, k, total: advance(k, total, phase), **options)

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from mtfix.cli.options import DEFAULTS, BatchTokensOpt, BeamOpt, EngineOptions, engine_command, progress_bar
+from mtfix.cli.options import (DEFAULTS, BatchTokensOpt, BeamOpt, EngineOptions, MaxOutputRatioOpt, engine_command,
+                                progress_bar)
 from mtfix.errors import MtfixError
 
 
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
         n_best: int = typer.Option(DEFAULTS.n_best, "--n-best", min=1,
                                    help="Hypotheses per segment (needs --json when > 1)."),
         max_batch_tokens: int = BatchTokensOpt,
+        max_output_ratio: float = MaxOutputRatioOpt,
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
         *,
@@ -64,9 +66,13 @@ def register(app: typer.Typer) -> None:
         plan_outputs([("--out", out)], [file], cache=engine.cache_file())
         lines = read_lines(file)
         model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
-        options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens)
+        options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens,
+                                max_output_ratio=max_output_ratio)
         translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
-        translator.pair(src, tgt)  # fail on a wrong language before any work
+        # A model needed anyway loads now, its tokenizer read while the weights load (a language check
+        # first would read the tokenizer alone, then the weights); then the check below reads nothing.
+        translator.load_if_missing(lines, src=src, tgt=tgt, options=options)
+        translator.pair(src, tgt)  # fail on a wrong language before any translating
         check_script(lines, src, file)  # and on a file in another script than --src's
         with progress_bar("translating") as advance:
             results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)

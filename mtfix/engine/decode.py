@@ -23,8 +23,13 @@ class DecodeOptions:
     n_best: int = 1
     length_penalty: float = 1.0
     max_batch_tokens: int = 4096  # source tokens x beam per batch: memory, never the output
-    max_output_ratio: float = 3.0  # output cap: ratio * source tokens + slack ...
-    output_slack: int = 10  # ... bounded by the model's max_target_tokens
+    #: The output length cap, relative to the input (fairseq's ``max_len_a * src + max_len_b``, Marian's
+    #: ``--max-length-factor``): at most ``ceil(max_output_ratio * source tokens) + output_slack`` tokens per
+    #: segment (per piece of a split one), never above the model's own limit. Real translations stay far
+    #: below it (Arabic/English token ratios are 0.5-2); a degenerate decoding (a loop, a random-weight
+    #: model) stops there instead of running to the model's limit. In the cache key: it can change an output.
+    max_output_ratio: float = 3.0
+    output_slack: int = 10
 
     @classmethod
     def of(cls, options: "DecodeOptions | None" = None, **overrides) -> "DecodeOptions":
@@ -42,6 +47,9 @@ class DecodeOptions:
             raise MtfixError(f"n-best must be between 1 and the beam size ({self.beam_size})")
         if self.max_batch_tokens < 1:
             raise MtfixError("the batch token budget must be positive")
+        if not self.max_output_ratio > 0 or self.output_slack < 0:
+            raise MtfixError("the output length cap needs a ratio > 0 and a slack >= 0 "
+                             f"(got {self.max_output_ratio:g} and {self.output_slack})")
         return self
 
     def to_dict(self) -> dict:

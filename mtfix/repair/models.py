@@ -57,7 +57,7 @@ class RepairDecoding:
 
     def to_dict(self) -> dict:
         return {"beam_size": self.beam_size, "back_n_best": self.back_n_best, "forward_n_best": self.forward_n_best,
-                "max_batch_tokens": self.max_batch_tokens}
+                "max_batch_tokens": self.max_batch_tokens, "max_output_ratio": self.back.max_output_ratio}
 
 
 def named_translators(translators: Sequence) -> list[tuple[str, object]]:

@@ -87,6 +87,7 @@ def run_repair(
     back_n_best: int = REPAIR_N_BEST,
     forward_n_best: int = REPAIR_N_BEST,
     max_batch_tokens: int | None = None,
+    max_output_ratio: float | None = None,
     config=None,
     glossary=None,
     glossaries: Sequence[str] | None = None,
@@ -110,7 +111,8 @@ def run_repair(
     from mtfix.scoring.terminology import with_glossaries
     from mtfix.text.glossary import load_glossaries
 
-    decode = {k: v for k, v in (("beam_size", beam_size), ("max_batch_tokens", max_batch_tokens)) if v is not None}
+    decode = {k: v for k, v in (("beam_size", beam_size), ("max_batch_tokens", max_batch_tokens),
+                                ("max_output_ratio", max_output_ratio)) if v is not None}
     decoding = RepairDecoding.make(back_n_best=back_n_best, forward_n_best=forward_n_best, **decode)
     config = config if config is not None else load_config()
     if glossary is None:

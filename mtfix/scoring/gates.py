@@ -100,6 +100,10 @@ class Gate(ABC):
     name: ClassVar[str] = "?"
     PARAMS: ClassVar[dict[str, tuple[Any, Any, str]]] = {}
     HELP: ClassVar[str] = ""
+    #: True for a gate that reads ``GateContext.back_translations``: the selector runs it after the
+    #: scorers (the round trip makes them), the others before, so that work on a candidate they stop
+    #: can be skipped (see :meth:`needs_back_translation`).
+    NEEDS_BACK_TRANSLATIONS: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -126,6 +130,12 @@ class Gate(ABC):
     def evidence(self, seg: Segment, c: int, ctx: GateContext | None) -> str | None:
         """What passing this gate says in favour of candidate ``c`` (for the decision's reason), if anything."""
         return None
+
+    def needs_back_translation(self, seg: Segment, c: int, ctx: GateContext) -> bool:
+        """Whether :meth:`check` of candidate ``c`` could depend on its back-translation (only asked of
+        gates with ``NEEDS_BACK_TRANSLATIONS``, after :meth:`prepare`): a candidate that another gate
+        stopped is back-translated only when some gate still needs it."""
+        return self.NEEDS_BACK_TRANSLATIONS
 
     def params(self) -> dict:
         return {k: getattr(self, k) for k in self.PARAMS if k != "enabled"}
@@ -488,13 +498,22 @@ class EntitiesGate(LanguageGate):
     name = "entities"
     HELP = "Latin-script names/acronyms/codes of the reference lost (non-Latin targets)"
     PARAMS = {"min_chars": (int, 2, "shortest name checked")}
+    NEEDS_BACK_TRANSLATIONS = True
+
+    def _names(self, seg: Segment) -> list[str]:
+        """The reference's names this gate checks (none for a Latin-script target)."""
+        if self.lang in (None, "en"):
+            return []  # Latin letters mark names only inside non-Latin text
+        names = [m.group().strip(".-'") for m in _NAME.finditer(reference_text(seg))]
+        return [n for n in dict.fromkeys(names) if len(n) >= self.min_chars]
+
+    def needs_back_translation(self, seg, c, ctx):
+        """Only a name the candidate's own text does not keep is looked for in its back-translation."""
+        text = seg.candidates[c].text.casefold()
+        return any(n.casefold() not in text for n in self._names(seg))
 
     def check(self, seg, c, ctx):
-        if self.lang in (None, "en"):
-            return None  # Latin letters mark names only inside non-Latin text
-        ref = reference_text(seg)
-        names = [m.group().strip(".-'") for m in _NAME.finditer(ref)]
-        names = [n for n in dict.fromkeys(names) if len(n) >= self.min_chars]
+        names = self._names(seg)
         if not names:
             return None
         back = ctx.back_translations.get(seg.candidates[c].text)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+from mtfix.metrics.chrf_stats import SentenceBleu
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
+_NOT_COMPUTED = Score(0.0, "not computed")  # a placeholder, replaced before a row is returned
 
 
 class BackTranslationCache:
@@ -63,16 +65,38 @@ class RoundTripScorer(Scorer):
     def signature(self) -> dict:
         return {"name": self.name, "metric": self.metric, "model": self.model_name, "normalize": self.profile}
 
-    def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
-        texts = list(dict.fromkeys(c.text for seg in segments for c in seg.candidates if c.text.strip()))
-        back = dict(zip(texts, self.back_translate(texts))) if texts else {}
+    #: The selector passes ``needed``: candidates a gate already stopped are not back-translated.
+    skips_stopped = True
+
+    def score(self, segments: Sequence[Segment], needed: Callable[[int, int], bool] | None = None
+              ) -> list[list[Score]]:
+        """``needed(i, c)``: False for a candidate of segment ``i`` that a gate stopped (and no gate
+        needs back-translated); it is not back-translated unless its text is anyway, and scores level
+        with the incumbent (no gain either way), reason "not computed". A stopped candidate can never
+        be chosen, so only the scores shown for it change, never a decision; except that where an
+        original has no other pivot to be compared with, its round trip is level with the best
+        candidate's, so there every candidate is scored."""
+        self.back_translations = {}
+        skip = self._skipped(segments, needed) if needed is not None else set()
+        texts = list(dict.fromkeys(c.text for i, seg in enumerate(segments) for k, c in enumerate(seg.candidates)
+                                   if c.text.strip() and (i, k) not in skip))
+        back = {**self.back_translations, **dict(zip(texts, self.back_translate(texts)))} if texts \
+            else dict(self.back_translations)
         self.back_translations = back
-        # each text's n-grams extracted once (a back-translation meets every pivot, a pivot every candidate)
-        fn = SentenceChrf() if self.metric == "chrf" else SentenceBleu()
-        label = "chrF" if self.metric == "chrf" else "BLEU"
+        norm = self._norm
+        refs_of = [[norm(s) for s in seg.sources if s and s.strip()] for seg in segments]
+        if self.metric == "chrf":
+            # The selection's shared chrF memo (mtfix.scoring.facts): every pair this scorer asks for
+            # (each back-translation against each source or pivot of its segment) in one vectorised
+            # pass over all the segments, then read pair by pair; the values are sentence_chrf's.
+            facts = shared_facts()
+            facts.prefetch_chrf([[*(norm(back[c.text]) for c in seg.candidates if c.text in back), *refs]
+                                 for seg, refs in zip(segments, refs_of) if refs])
+            fn, label = facts.chrf, "chrF"
+        else:  # each text's word n-grams counted once, each pair scored once
+            fn, label = SentenceBleu(), "BLEU"
         out = []
-        for seg in segments:
-            refs = [self._norm(s) for s in seg.sources if s and s.strip()]
+        for seg, refs in zip(segments, refs_of):
             row = []
             for cand in seg.candidates:
                 if not refs:
@@ -81,14 +105,39 @@ class RoundTripScorer(Scorer):
                     row.append(Score(0.0, "empty"))
                 elif seg.original is not None and cand.text == seg.original:
                     row.append(None)  # scored below, once the others are known
+                elif cand.text not in back:
+                    row.append(_NOT_COMPUTED)  # stopped by a gate: level with the incumbent, set below
                 else:
-                    bt = self._norm(back[cand.text])
+                    bt = norm(back[cand.text])
                     vals = [fn(bt, r) for r in refs]
                     v = sum(vals) / len(vals)
                     what = "source" if len(refs) == 1 else f"{len(refs)} pivots"
                     row.append(Score(min(1.0, max(0.0, v / 100.0)), f"round-trip {label} {v:.1f} vs {what}"))
-            out.append([sc if sc is not None else self._original(seg, refs, row, back, fn, label) for sc in row])
+            row = [sc if sc is not None else self._original(seg, refs, row, back, fn, label) for sc in row]
+            if any(sc is _NOT_COMPUTED for sc in row):
+                level = row[seg.incumbent].value
+                row = [Score(level, "round trip not computed: a gate stopped it (level with the incumbent)")
+                       if sc is _NOT_COMPUTED else sc for sc in row]
+            out.append(row)
         return out
+
+    def _skipped(self, segments: Sequence[Segment], needed: Callable[[int, int], bool]) -> set[tuple[int, int]]:
+        """(segment, candidate) pairs not to back-translate: ``needed`` says no, and the segment's
+        incumbent does not depend on them (see :meth:`score`)."""
+        originals = list(dict.fromkeys(seg.original for seg in segments if seg.original and seg.original.strip()))
+        own = dict(zip(originals, self.back_translate(originals))) if originals else {}
+        self.back_translations = dict(own)
+        skip = set()
+        for i, seg in enumerate(segments):
+            if seg.incumbent is None:
+                continue
+            if seg.original is not None:
+                refs = [self._norm(s) for s in seg.sources if s and s.strip()]
+                mine = self._norm(own[seg.original]) if seg.original in own else None
+                if not [r for r in refs if r != mine]:
+                    continue  # the original is scored level with the best candidate: score them all
+            skip |= {(i, c) for c in range(len(seg.candidates)) if c != seg.incumbent and not needed(i, c)}
+        return skip
 
     def _original(self, seg: Segment, refs: list[str], row: list, back: dict, fn, label: str) -> Score:
         """Repair: the pivots are the original's own back-translations, so comparing its

@@ -9,7 +9,9 @@ For every segment the :class:`Selector`
 2. runs the **gates** (:mod:`mtfix.scoring.gates`) on every other candidate:
    one that fails a gate (a loop, a leaked token, the wrong script, a length
    out of bounds, a lost number or name, a copy of the pivot, too far from
-   the original) can never replace the incumbent, whatever its scores;
+   the original) can never replace the incumbent, whatever its scores; the
+   gates that read back-translations (``entities``) run after the scorers,
+   the others before them, so the round trip skips the candidates they stop;
 3. adds up every candidate's scores, ``total = sum(weight[s] * value[s])``;
 4. leaves the incumbent only for an ungated candidate whose weighted gain over
    the incumbent is more than ``margin + z * se``: the gain is each scorer's
@@ -17,7 +19,9 @@ For every segment the :class:`Selector`
    pseudo-references on both) and the difference of values otherwise; ``se``
    combines the scorers' own noise estimates (``Score.se``) of that gain, which
    a scorer may re-estimate on the challengers the gates let through
-   (``after_gates``); among such candidates the highest gain wins;
+   (``after_gates``) and scale to the line's weight in the corpus (the
+   consensus's ``length_weighting``: its ``allowance`` note is added to the
+   reason); among such candidates the highest gain wins;
 5. records a :class:`Decision`: the totals, which scores decided it
    (``deciding``: each scorer's weighted contribution to the gain of the
    chosen candidate, or of the closest challenger when the incumbent is kept),
@@ -144,16 +148,26 @@ class Selector:
             facts.prefetch_chrf([[*seg.texts, *seg.sources, *([seg.original] if seg.original is not None else [])]
                                  for seg in segments if len(seg.candidates) > 1])
             trust = self.assign_incumbents(segments)
+            ctx = GateContext(tgt_lang=self.tgt_lang, facts=facts)
+            # The gates that need no back-translation run first; a scorer that can (the round trip) skips
+            # the candidates they stop, unless a later gate needs that candidate's back-translation.
+            late = [g for g in self.gates if g.NEEDS_BACK_TRANSLATIONS]
+            stopped = run_gates([g for g in self.gates if not g.NEEDS_BACK_TRANSLATIONS], segments, ctx)
+            for g in late:
+                g.prepare(segments, ctx)
+
+            def needed(i: int, c: int) -> bool:
+                return not stopped[i][c] or any(g.needs_back_translation(segments[i], c, ctx) for g in late)
+
             scores: dict[str, list[list[Score]]] = {}
             for scorer in self.scorers:
-                got = scorer.score(segments)
+                got = scorer.score(segments, needed=needed) if getattr(scorer, "skips_stopped", False) \
+                    else scorer.score(segments)
                 check_shape(scorer, segments, got)
                 scores[scorer.name] = got
-            back: dict[str, str] = {}
             for scorer in self.scorers:
-                back.update(getattr(scorer, "back_translations", None) or {})
-            ctx = GateContext(tgt_lang=self.tgt_lang, back_translations=back, facts=facts)
-            gates = run_gates(self.gates, segments, ctx)
+                ctx.back_translations.update(getattr(scorer, "back_translations", None) or {})
+            gates = _merge_failures(self.gates, stopped, run_gates(late, segments, ctx)) if late else stopped
             for scorer in self.scorers:  # scores whose noise is estimated on the challengers the gates let through
                 if hasattr(scorer, "after_gates"):
                     scores[scorer.name] = scorer.after_gates(segments, scores[scorer.name], gates)
@@ -163,7 +177,10 @@ class Selector:
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],
                gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None) -> Decision:
-        """The do-no-harm decision for one segment from its candidates' scores and gate failures."""
+        """The do-no-harm decision for one segment from its candidates' scores and gate failures.
+
+        A score with an ``allowance`` note (the consensus: how the line's length scaled its ``se``)
+        has it added to the reason, and to the evidence of a switch."""
         k = len(seg.candidates)
         if k == 0:
             raise ValueError(f"segment {seg.index} has no candidates")
@@ -210,23 +227,35 @@ class Selector:
         n_gated = sum(1 for c in range(k) if c != inc and gated[c])
         tally = ", ".join(f"{g} {n}" for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         gated_note = f"; {n_gated} of {k - 1} challengers gated ({tally})" if n_gated else ""
+        allowance = "" if gated[challenger] else "; ".join(
+            a for n in scores if w[n] and (a := getattr(scores[n][challenger], "allowance", None)))
         evidence: list[str] = []
         if best:
             evidence = [f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -kv[1]) if v > 0]
-            evidence += [note for g in self.gates if (note := g.evidence(seg, challenger, ctx)) is not None]
+            n_scores = len(evidence)
+            evidence += [allowance] if allowance else []
+            evidence += [e for g in self.gates if (e := g.evidence(seg, challenger, ctx)) is not None]
             passed = f"passed {len(self.gates)} gate{'s' * (len(self.gates) != 1)}" if self.gates else "no gates"
             reason = (f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}; "
-                      f"{passed}" + "".join(f", {e}" for e in evidence[len(deciding):] if e) + gated_note)
+                      + (f"{allowance}; " if allowance else "") + f"{passed}"
+                      + "".join(f", {e}" for e in evidence[n_scores + bool(allowance):] if e) + gated_note)
         elif closest is None:
             shown = "; ".join(f"{r}" for _, r in gated[challenger])
             reason = (f"kept {o_inc}: all {k - 1} challenger{'s' * (k > 2)} gated ({tally}); "
                       f"closest {o_ch} gated: {shown}")
         else:
             reason = (f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required "
-                      f"{required[challenger]:.3f}{why}{gated_note}")
+                      f"{required[challenger]:.3f}{why}" + (f"; {allowance}" if allowance else "") + gated_note)
         chosen = challenger if best else inc
         return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
                         gain, counts, evidence)
+
+
+def _merge_failures(gates: Sequence[Gate], *parts) -> list[list[list[tuple[str, str]]]]:
+    """Per segment and candidate, the failures of every part, in the order of ``gates``."""
+    order = {g.name: n for n, g in enumerate(gates)}
+    return [[sorted((f for part in cands for f in part), key=lambda f: order[f[0]]) for cands in zip(*rows)]
+            for rows in zip(*parts)]
 
 
 def _gain(scores: Sequence[Score], c: int, inc: int) -> float:

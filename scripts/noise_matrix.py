@@ -1,0 +1,267 @@
+#!/usr/bin/env python
+"""The noise matrix: repair with random-weight models must change nothing, in every combination.
+
+The tiny models of ``scripts/make_tiny_models.py`` have random weights, so every
+"translation" they make is noise and any sentence the model loop changes with them
+is harm. This runs ``mtfix repair`` on the seed article plus the first 200
+FLORES-200 devtest Arabic sentences with every combination of 1-2 back x 1-2
+forward models, n-best 1-4 and both backends (72 runs, the largest pools first;
+the same combinations as ``tests/test_repair_noise.py``, which imports them from
+here), all sharing one translation cache, and writes what each run did::
+
+    python scripts/noise_matrix.py [--out bench/noise_matrix.json] [--md bench/noise_matrix.md]
+                                   [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR]
+
+Each run is a fresh ``python -m mtfix repair`` process; its wall and CPU time
+(user + system of the process and its threads) are measured around it. A run
+*passes* when the report says the model loop changed 0 sentences and the output
+is exactly what stage 0 alone (``mtfix fix``) gives. The JSON is rewritten after
+every run (a killed run keeps what it measured); ``--md`` writes the table and
+``--readme`` replaces the summary between the ``noise_matrix`` markers of that
+README (:func:`readme_summary`, checked against the JSON by ``tests/test_readme.py``).
+``--readme`` alone (no run) re-renders the summary from ``--out``.
+
+Timings are of whatever machine this ran on: the JSON records its core count
+and load average, and the summary says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib.util
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
+FLORES = REPO.parent / "shared" / "data" / "flores200-devtest" / "arb_Arab.txt"
+N_FLORES = 200
+
+#: Model sets by short name (the tiny models' folder names).
+BACK = {"m": ["marian-ar-en"], "n": ["nllb"], "mn": ["marian-ar-en", "nllb"]}
+FORWARD = {"m": ["marian-en-ar"], "x": ["m2m100"], "mx": ["marian-en-ar", "m2m100"]}
+BACKENDS = ("ctranslate2", "transformers")
+N_BEST = (1, 2, 3, 4)
+
+MARK_START = "<!-- noise_matrix:start -->"
+MARK_END = "<!-- noise_matrix:end -->"
+
+
+def pool_size(back: str, forward: str, n_best: int) -> int:
+    """Most candidates per sentence besides the original: back models x n-best pivots x forward models x n-best."""
+    return len(BACK[back]) * n_best * len(FORWARD[forward]) * n_best
+
+
+#: (back set, forward set, n-best, backend): the whole matrix, the largest pools first (2 x 2 models,
+#: n-best 4: the most chances for noise to win). Runs share one translation cache, so a smaller
+#: combination finds its pivots and candidates already translated.
+MATRIX = sorted(itertools.product(BACK, FORWARD, N_BEST, BACKENDS),
+                key=lambda p: (-pool_size(p[0], p[1], p[2]), p[3], p[0], p[1]))
+
+
+def combo_name(back: str, forward: str, n_best: int, backend: str) -> str:
+    return f"{back},{forward},{n_best},{backend}"
+
+
+def repair_args(src: Path, out: Path, report: Path, cache: Path, models: dict, back: str, forward: str,
+                n_best: int, backend: str) -> list[str]:
+    """The ``mtfix repair`` arguments of one combination (the test runs the same)."""
+    args = ["repair", str(src), "--out", str(out), "--report", str(report), "--backend", backend,
+            "--beam", str(max(2, n_best)), "--back-n-best", str(n_best), "--forward-n-best", str(n_best),
+            "--cache", str(cache)]
+    for m in BACK[back]:
+        args += ["-b", str(models[m])]
+    for m in FORWARD[forward]:
+        args += ["-f", str(models[m])]
+    return args
+
+
+def model_changes(report: dict) -> list[tuple[int, str]]:
+    """(line, reason) of every sentence the model loop changed (stage 0's rule fixes are not the models')."""
+    return [(s["line"], s["decision"]["reason"][:200]) for s in report["sentences"]
+            if not s["decision"]["kept_incumbent"] or "model" in s.get("changed_by", [])]
+
+
+def write_inputs(folder: Path, seed: Path = SEED, flores: Path = FLORES) -> dict[str, Path]:
+    """The three inputs: the seed, the first 200 FLORES-200 devtest Arabic lines, and both in one file."""
+    lines = flores.read_text(encoding="utf-8").splitlines()[:N_FLORES]
+    if len(lines) != N_FLORES:
+        raise SystemExit(f"{flores}: fewer than {N_FLORES} lines")
+    paths = {"seed": seed, "flores": folder / "flores200.ar.txt", "both": folder / "seed+flores200.ar.txt"}
+    paths["flores"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    paths["both"].write_text(seed.read_text(encoding="utf-8") + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return paths
+
+
+def build_models(folder: Path) -> dict[str, Path]:
+    spec = importlib.util.spec_from_file_location("make_tiny_models", HERE / "make_tiny_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_all(folder)
+
+
+def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``python -m mtfix ARGS``; (result, wall s, CPU s of the process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "mtfix", *args], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return proc, wall, cpu
+
+
+def run_matrix(combos, *, work: Path, out_json: Path | None, log=print) -> dict:
+    """Run every combination; returns (and writes after each run) the results document."""
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "MTFIX_MODELS_DIR": str(work / "models-dir"), "HF_HOME": str(work / "hf-home"),
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    (work / "models-dir").mkdir(exist_ok=True)
+    for preset in (REPO / "models").glob("*.toml"):
+        (work / "models-dir" / preset.name).write_bytes(preset.read_bytes())
+    models = build_models(work / "tiny")
+    paths = write_inputs(work)
+    proc, _, _ = _mtfix(["fix", str(paths["both"]), "--out", str(work / "stage0.txt")], env)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"mtfix fix failed: {proc.stderr.strip()}")
+    stage0 = (work / "stage0.txt").read_text(encoding="utf-8")
+    cache = work / "cache.sqlite"
+    doc = {
+        "what": "mtfix repair with random-weight tiny models: sentences changed by the model loop",
+        "input": f"seed article + first {N_FLORES} FLORES-200 devtest Arabic sentences",
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "cores": os.cpu_count(),
+        "load_before": round(os.getloadavg()[0], 1),
+        "runs": [],
+    }
+    for back, forward, n_best, backend in combos:
+        out, rep = work / "out.txt", work / "report.json"
+        for p in (out, rep):
+            p.unlink(missing_ok=True)
+        args = repair_args(paths["both"], out, rep, cache, models, back, forward, n_best, backend)
+        proc, wall, cpu = _mtfix(args, env)
+        row = {"back": back, "forward": forward, "n_best": n_best, "backend": backend,
+               "back_models": BACK[back], "forward_models": FORWARD[forward],
+               "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "load": round(os.getloadavg()[0], 1),
+               "exit": proc.returncode}
+        if proc.returncode == 0:
+            report = json.loads(rep.read_text(encoding="utf-8"))
+            changes = model_changes(report)
+            row.update(sentences=report["summary"]["sentences"], candidates=report["summary"]["candidates"],
+                       changed_by_model=report["summary"]["changed_by_model"], changes=changes[:5],
+                       same_as_stage0=out.read_text(encoding="utf-8") == stage0,
+                       summary=proc.stderr.strip().splitlines()[-2:] if proc.stderr.strip() else [])
+            row["passed"] = not changes and row["changed_by_model"] == 0 and row["same_as_stage0"]
+        else:
+            row.update(passed=False, error=proc.stderr.strip()[-500:])
+        doc["runs"].append(row)
+        log(f"{combo_name(back, forward, n_best, backend)}: {'ok' if row['passed'] else 'FAILED'} "
+            f"({row.get('changed_by_model', '?')} changed, {row.get('candidates', '?')} candidates) "
+            f"{row['wall_s']:.0f} s wall, {row['cpu_s']:.0f} s CPU, load {row['load']}")
+        if out_json:
+            _write(out_json, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    return doc
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def totals(doc: dict) -> dict:
+    runs = doc["runs"]
+    return {"runs": len(runs), "passed": sum(r["passed"] for r in runs),
+            "changed": sum(r.get("changed_by_model", 0) for r in runs),
+            "failed": [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs if not r["passed"]],
+            "wall_min": sum(r["wall_s"] for r in runs) / 60, "cpu_min": sum(r["cpu_s"] for r in runs) / 60,
+            "sentences": runs[0].get("sentences") if runs else None,
+            "candidates": sum(r.get("candidates", 0) for r in runs)}
+
+
+def markdown(doc: dict) -> str:
+    t = totals(doc)
+    lines = [f"Noise matrix, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
+             f"{doc['load_before']} at the start): {t['passed']}/{t['runs']} runs passed, "
+             f"{t['changed']} sentences changed by a model; {t['wall_min']:.0f} min wall, "
+             f"{t['cpu_min']:.0f} min CPU.", "",
+             "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | wall s | CPU s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in doc["runs"]:
+        lines.append(f"| {'+'.join(r['back_models'])} | {'+'.join(r['forward_models'])} | {r['n_best']} | "
+                     f"{r['backend']} | {r.get('candidates', '-')} | {r.get('changed_by_model', 'error')} | "
+                     f"{'yes' if r.get('same_as_stage0') else 'no'} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def readme_summary(doc: dict) -> str:
+    """The README's lines between the markers, rendered from the results document only."""
+    t = totals(doc)
+    runs = doc["runs"]
+    what = "The whole matrix" if t["runs"] == len(MATRIX) else f"{t['runs']} of the {len(MATRIX)} combinations"
+    loads = [doc["load_before"], *(r["load"] for r in runs)]
+    text = (f"{what} ran on {doc['date']}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+            f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
+            f"judged in all), {t['wall_min']:.0f} min wall and {t['cpu_min']:.0f} min of CPU on {doc['cores']} "
+            f"cores (loaded: load average {min(loads):g}-{max(loads):g} during the run)")
+    if runs:
+        slowest = max(runs, key=lambda r: r["cpu_s"])
+        text += (f"; the costliest run ({len(slowest['back_models'])} x {len(slowest['forward_models'])} models, "
+                 f"n-best {slowest['n_best']}, {slowest['backend']}) took {slowest['cpu_s'] / 60:.1f} min of CPU")
+    text += ". Per run: `bench/noise_matrix.md`."
+    if t["failed"]:
+        text += f" Failed: {', '.join(t['failed'])}."
+    return text + "\n"
+
+
+def write_readme(readme: Path, summary: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if MARK_START not in text or MARK_END not in text:
+        raise SystemExit(f"{readme}: no {MARK_START} ... {MARK_END} markers")
+    head, rest = text.split(MARK_START, 1)
+    _, tail = rest.split(MARK_END, 1)
+    readme.write_text(head + MARK_START + "\n" + summary + MARK_END + tail, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "noise_matrix.json", help="results JSON")
+    ap.add_argument("--md", type=Path, default=None, help="also write the per-run table here")
+    ap.add_argument("--readme", type=Path, default=None, help="replace the summary between the markers of this README")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated glob over 'back,forward,n-best,backend' (e.g. 'mn,mx,4,*'); default: all")
+    ap.add_argument("--work", type=Path, default=None, help="work folder (models, cache, outputs; default: a temp dir)")
+    ap.add_argument("--render", action="store_true", help="do not run: render --md/--readme from --out")
+    args = ap.parse_args(argv)
+    if args.render:
+        doc = json.loads(args.out.read_text(encoding="utf-8"))
+    else:
+        combos = [c for c in MATRIX if args.only is None or fnmatch.fnmatch(combo_name(*c), args.only)]
+        if not combos:
+            raise SystemExit(f"--only {args.only!r} matches no combination")
+        with tempfile.TemporaryDirectory(prefix="noise-matrix-") as tmp:
+            doc = run_matrix(combos, work=args.work or Path(tmp), out_json=args.out,
+                             log=lambda s: print(s, flush=True))
+    if args.md:
+        _write(args.md, markdown(doc))
+    if args.readme:
+        write_readme(args.readme, readme_summary(doc))
+    t = totals(doc)
+    print(f"{t['passed']}/{t['runs']} passed, {t['changed']} changed, {t['wall_min']:.1f} min wall, "
+          f"{t['cpu_min']:.1f} min CPU")
+    return 0 if t["passed"] == t["runs"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
