@@ -12,6 +12,11 @@ here), all sharing one translation cache, and writes what each run did::
     python scripts/noise_matrix.py [--out bench/noise_matrix.json] [--md bench/noise_matrix.md]
                                    [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR]
 
+On a loaded machine, one process per backend (``--only '*,*,*,ctranslate2'`` and
+``'*,*,*,transformers'``, each with its own ``--work`` and ``--out``; the backends share
+no translations, so nothing is lost by giving each its own cache), then
+``--merge A.json B.json --out bench/noise_matrix.json --md ... --readme ...``.
+
 Each run is a fresh ``python -m mtfix repair`` process; its wall and CPU time
 (user + system of the process and its threads) are measured around it. A run
 *passes* when the report says the model loop changed 0 sentences and the output
