@@ -39,7 +39,7 @@ from mtfix.errors import MtfixError
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
     "write_all", "os_error", "os_reason", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
-    "made_folders", "missing_folders",
+    "made_folders", "missing_folders", "install_dir",
 ]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
@@ -324,18 +324,41 @@ def atomic_dir(out: str | os.PathLike) -> Iterator[Path]:
     with _staged(out, folder=True) as (tmp, target):
         yield tmp
         usual_mode(tmp)
-        old = None
-        if target.exists():
-            old = target.parent / temp_name(target, "old")
-            os.replace(target, old)
-        try:
-            os.replace(tmp, target)
-        except OSError:
-            if old is not None:
-                os.replace(old, target)
-            raise
+        _replace_dir(tmp, target)
+
+
+def _replace_dir(src: Path, target: Path) -> None:
+    """Rename the folder ``src`` to ``target`` (an earlier folder there is moved aside first and
+    removed after; put back if the rename fails)."""
+    old = None
+    if target.exists():
+        old = target.parent / temp_name(target, "old")
+        os.replace(target, old)
+    try:
+        os.replace(src, target)
+    except OSError:
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def install_dir(src: str | os.PathLike, out: str | os.PathLike) -> None:
+    """Put the finished folder ``src`` at ``out`` in one step, as :func:`atomic_dir` does (across
+    file systems: copied into a temporary folder next to ``out``, then ``src`` removed)."""
+    target = Path(os.path.realpath(out))
+    try:
+        remove_leftovers(target)
+        usual_mode(src)
+        _replace_dir(Path(src), target)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise os_error(e, f"cannot write {out}") from None
+    with atomic_dir(out) as tmp:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
+    shutil.rmtree(src, ignore_errors=True)
 
 
 def atomic_write_text(out: str | os.PathLike, text: str) -> None:

@@ -13,10 +13,18 @@ process: ``floor`` (read the TSV, write JSONL), ``one`` (``--workers 1``),
 
 For each it prints pairs/s wall, CPU seconds of the process tree (user +
 system of every process that ran under it, Ray's raylet and workers included,
-read from /proc while it runs), and the peak RSS (VmHWM) of the largest
-single process under it and of the main process. Ray's overhead is the ratio
-of its wall time to the local workers' (same 2 CPUs). On a shared machine,
-compare figures from one run only.
+read from /proc while it runs, every half second), and peak RSS (VmHWM):
+of the main process (the driver), and of each worker process, as max /
+median over them: the ``--workers`` processes (``multiprocessing`` spawn
+children) or Ray's worker processes (``ray::IDLE``, ``ray::MapBatches(...)``,
+the shuffle's aggregators: the tasks and actors that do the work); Ray's own
+processes (raylet, GCS, its agents, Ray Data's bookkeeping actors) are
+reported apart, as their largest. A worker counts once it is seen (a
+Ray worker that only ever idled included). Ray's overhead is the ratio of
+its wall time to the local workers' (same 2 CPUs). On a shared machine,
+compare figures from one run only; peak RSS hardly depends on the load.
+
+The rows are printed as README "At scale" has them.
 """
 
 from __future__ import annotations
@@ -68,11 +76,43 @@ def _sample(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
 
 
+#: Ray's own processes that show as ``ray::NAME``: its agents and Ray Data's bookkeeping actors
+RAY_SERVICES = ("Agent", "_StatsActor", "_AutoscalingCoordinatorActor")
+
+
+def kind(titles: set[str]) -> str:
+    """``worker``: a process that scores pairs: a ``--workers`` spawn child, a Ray worker (its title
+    ``ray::IDLE`` or the task or actor it runs: ``ray::MapBatches(...)``, the shuffle's aggregators),
+    or one seen only while it started (``default_worker.py``); ``service``: anything else under the
+    main process (multiprocessing's resource tracker, Ray's raylet, GCS, agents and Ray Data's
+    bookkeeping actors). ``titles``: every command line the process was seen with."""
+    for t in titles:
+        if t.startswith("ray::") and any(name in t for name in RAY_SERVICES):
+            return "service"
+    if any("spawn_main" in t or t.startswith("ray::") or "default_worker.py" in t for t in titles):
+        return "worker"
+    return "service"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def median(values: list[float]) -> float:
+    v = sorted(values)
+    return 0.0 if not v else (v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2)
+
+
 def run(cmd: list[str], cwd: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     seen: dict[int, tuple[float, float]] = {}
+    titles: dict[int, set[str]] = {}
     done = threading.Event()
 
     def watch():
@@ -81,6 +121,9 @@ def run(cmd: list[str], cwd: Path) -> dict:
                 rss, cpu = _sample(p)
                 old = seen.get(p, (0.0, 0.0))
                 seen[p] = (max(old[0], rss), max(old[1], cpu))
+                if p != proc.pid:  # a Ray worker names itself after it starts, and after each task
+                    line = _cmdline(p)
+                    titles.setdefault(p, set()).add(line.split(" ", 1)[0] if line.startswith("ray::") else line)
             done.wait(0.5)
 
     t = threading.Thread(target=watch, daemon=True)
@@ -93,10 +136,28 @@ def run(cmd: list[str], cwd: Path) -> dict:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
-    main_rss = max(seen.get(proc.pid, (0.0, 0.0))[0], usage.ru_maxrss / 1024)
+    kinds = {p: kind(t) for p, t in titles.items()}
+    main_rss = max(seen.get(proc.pid, (0.0, 0.0))[0], 0.0 if kinds else usage.ru_maxrss / 1024)
     cpu = max(usage.ru_utime + usage.ru_stime, sum(c for _, c in seen.values()))
-    return {"wall": wall, "cpu": cpu, "rss_max": max([main_rss, *(r for r, _ in seen.values())]),
-            "rss_main": main_rss, "processes": max(1, len(seen))}
+    workers = [seen[p][0] for p, k in kinds.items() if k == "worker" and seen[p][0] > 0]
+    services = [seen[p][0] for p, k in kinds.items() if k == "service" and seen[p][0] > 0]
+    return {"wall": wall, "cpu": cpu, "rss_main": main_rss, "workers": len(workers),
+            "rss_worker_max": max(workers, default=0.0), "rss_worker_median": median(workers),
+            "services": len(services), "rss_service_max": max(services, default=0.0)}
+
+
+def row(n: int, name: str, r: dict) -> str:
+    """One row of README "At scale"'s table."""
+    per_worker = (f"{r['rss_worker_max']:.0f} / {r['rss_worker_median']:.0f} MiB ({r['workers']})"
+                  if r["workers"] else "— (no worker process)")
+    services = f"{r['rss_service_max']:.0f} MiB ({r['services']})" if r["services"] else "—"
+    return (f"| {n:,} | {name} | {n / r['wall']:,.0f} | {n / r['cpu']:,.0f} | {r['rss_main']:.0f} MiB "
+            f"| {per_worker} | {services} |")
+
+
+HEADER = ("| pairs | engine | pairs/s wall | pairs per CPU second | peak RSS, main process "
+          "| peak RSS per worker, max / median (workers) | largest other process (count) |\n"
+          "|---|---|---|---|---|---|---|")
 
 
 def main(argv=None) -> int:
@@ -117,6 +178,7 @@ def main(argv=None) -> int:
     base = clean_pairs()
     print(f"{cores} usable cores; load average {os.getloadavg()[0]:.1f} at the start (other jobs share the machine)",
           flush=True)
+    print(HEADER, flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             d = Path(tmp) / f"n{n}"
@@ -126,8 +188,7 @@ def main(argv=None) -> int:
             for key in args.engines:
                 name, cmd = engines[key]
                 r = got[key] = run(cmd, d)
-                print(f"| {n:,} | {name} | {n / r['wall']:,.0f} | {n / r['cpu']:,.0f} | {r['rss_max']:.0f} MiB "
-                      f"| {r['rss_main']:.0f} MiB | {r['processes']} | load {os.getloadavg()[0]:.1f} |", flush=True)
+                print(row(n, name, r) + f" load {os.getloadavg()[0]:.1f}, {r['wall']:.0f} s", flush=True)
             if "ray" in got and "workers" in got:
                 print(f"{n:,}: Ray's wall time x{got['ray']['wall'] / got['workers']['wall']:.2f} that of "
                       f"{cores} local workers", flush=True)

@@ -5,6 +5,7 @@
     python scripts/bench_corpus_speed.py --sizes 10000 100000 1000000 --ray
     python scripts/bench_corpus_speed.py --markdown            # the README table
     python scripts/bench_corpus_speed.py --per-filter          # where the time goes, µs per pair
+    python scripts/bench_corpus_speed.py --per-filter --baseline ../main   # ... and against main's code
 
 The inputs are those of scripts/bench_corpus_memory.py (FLORES-200 devtest +
 NTREX-128 pairs made unique with a running number, every 20th repeated, every
@@ -30,9 +31,13 @@ than ``--max-ratio`` (8) times the floor's CPU time at the largest size. On a
 shared machine, compare ratios from one run, not absolute figures across runs.
 
 ``--per-filter`` times each filter of the default pipeline in this process on
-the first ``--sizes`` input (each filter over the whole input in chunks of
-1000, best of 3 rounds, caches warm), and the rest of a run (reading, records,
-JSON, dedup store, writing: the ``empty``-only pipeline's CPU time per pair).
+the first ``--sizes`` input (chunks of 1000 as a run judges them, the
+character facts the filters share computed once per chunk and shown on their
+own row; best of 3 rounds, caches warm), and the rest of a run (reading,
+records, JSON, dedup store, writing: the ``empty``-only pipeline's CPU time
+per pair); with ``--baseline DIR`` also each filter of that checkout's mtfix
+(in a child process, on the same input) and the ratio per filter.
+``--no-align`` adds the row of the default filters without ``align``.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ with open(sys.argv[1], encoding="utf-8") as f, open(sys.argv[2], "w", encoding="
 
 #: the default filters as they were before the markup and align filters joined them
 PRE_ALIGN = "[filters.markup]\nenabled = false\n\n[filters.align]\nenabled = false\n"
+#: the default filters without align
+NO_ALIGN = "[filters.align]\nenabled = false\n"
 #: a pipeline of one cheap filter: what a run costs besides its filters
 EMPTY_ONLY = '[pipeline]\nbase = "none"\n\n[filters.empty]\nmin_chars = 1\n'
 
@@ -86,26 +93,60 @@ def mtfix(*args: str) -> list[str]:
 
 
 def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
-    """(filter name, µs per pair) of the default pipeline's filters on the pairs of ``path``."""
+    """(row, µs per pair) of the default pipeline on the pairs of ``path``, as a run judges them:
+    chunk by chunk inside ``shared`` (the character facts several filters ask for, computed once per
+    chunk). Each filter's row is its own work with the facts already there (it runs again on the
+    chunk); ``shared character facts`` is the rest of the first pass over all of them."""
     from mtfix.corpus import Pair, build_filters, load_pipeline_config
     from mtfix.corpus.filters import DedupFilter
+    from mtfix.corpus.sides import shared
 
     filters, _ = build_filters(load_pipeline_config())
     with open(path, encoding="utf-8") as f:
         pairs = [Pair(*line.rstrip("\n").split("\t"), source="in.tsv", id=i) for i, line in enumerate(f)]
     chunks = [pairs[k:k + 1000] for k in range(0, len(pairs), 1000)]
-    out = []
-    for f in filters:
-        def once():
-            for chunk in chunks:
-                [f.keys(p) for p in chunk] if isinstance(f, DedupFilter) else f.score(chunk)
-        best = float("inf")
-        for _ in range(rounds):
-            t = time.process_time()
-            once()
-            best = min(best, time.process_time() - t)
-        out.append((f.name + (" (keys)" if isinstance(f, DedupFilter) else ""), best / len(pairs) * 1e6))
+
+    def call(f, chunk):
+        return f.keys_of(chunk) if isinstance(f, DedupFilter) else f.score(chunk)
+
+    best = {f.name: float("inf") for f in filters}
+    best_all = float("inf")
+    for _ in range(rounds):
+        spent = dict.fromkeys(best, 0.0)
+        first = 0.0
+        for chunk in chunks:
+            with shared(chunk):
+                t = time.process_time()
+                for f in filters:
+                    call(f, chunk)
+                first += time.process_time() - t
+                for f in filters:
+                    t = time.process_time()
+                    call(f, chunk)
+                    spent[f.name] += time.process_time() - t
+        best_all = min(best_all, first)
+        best = {k: min(v, spent[k]) for k, v in best.items()}
+    out = [(f.name + (" (keys)" if isinstance(f, DedupFilter) else ""), best[f.name] / len(pairs) * 1e6)
+           for f in filters]
+    out.append(("shared character facts (numpy, once per chunk)",
+                max(0.0, best_all - sum(best.values())) / len(pairs) * 1e6))
     return out
+
+
+def baseline_per_filter(repo: Path, path: Path) -> list[tuple[str, float]]:
+    """:func:`per_filter` with the mtfix of checkout ``repo``, in a child process."""
+    import json
+
+    if not (repo / "mtfix" / "__init__.py").is_file():
+        raise SystemExit(f"--baseline {repo}: not an mtfix checkout (no mtfix/__init__.py there)")
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            f"import bench_corpus_speed as b; sys.path[:] = [p for p in sys.path if p not in ('', {str(REPO)!r})]; "
+            f"sys.path.insert(0, {str(repo.resolve())!r}); print(json.dumps(b.per_filter(b.Path({str(path)!r}))))")
+    env = {**os.environ, "PYTHONPATH": str(repo.resolve())}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path.parent)
+    if out.returncode:
+        raise SystemExit(f"the per-filter timing of {repo} failed:\n{out.stderr}")
+    return [tuple(row) for row in json.loads(out.stdout.strip().splitlines()[-1])]
 
 
 def main(argv=None) -> int:
@@ -115,6 +156,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-pre-align", dest="pre_align", action="store_false",
                     help="Skip the row of the default filters without markup and align.")
     ap.add_argument("--per-filter", action="store_true", help="Only time each filter (µs per pair) in-process.")
+    ap.add_argument("--no-align", action="store_true", help="Also run `--workers 1` without the align filter.")
     ap.add_argument("--baseline", type=Path, metavar="DIR",
                     help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
     ap.add_argument("--max-ratio", type=float, default=8.0)
@@ -138,14 +180,17 @@ def main(argv=None) -> int:
             d = Path(tmp)
             write_bitext(d / "in.tsv", args.sizes[0], base)
             rows = per_filter(d / "in.tsv")
+            before = dict(baseline_per_filter(args.baseline, d / "in.tsv")) if args.baseline else {}
             (d / "empty.toml").write_text(EMPTY_ONLY, encoding="utf-8")
             rest = run(mtfix("--workers", "1", "--pipeline", "empty.toml"), d)
             start = run(mtfix("--help"), d)
         total = sum(us for _, us in rows)
-        print(f"| filter | µs per pair | share |\n|---|---|---|")
-        for name, us in rows:
-            print(f"| {name} | {us:.1f} | {100 * us / total:.0f}% |")
-        print(f"| all filters | {total:.1f} | 100% |")
+        extra = f" {args.baseline} | x faster |" if before else ""
+        print(f"| filter | µs per pair | share |{extra}\n|---|---|---|{'---|---|' if before else ''}")
+        for name, us in rows + [("all filters", total)]:
+            old = before.get(name, sum(before.values()) if name == "all filters" else None)
+            then = f" {old:.1f} | x{old / us:.2f} |" if old else (" — | — |" if before else "")
+            print(f"| {name} | {us:.1f} | {100 * us / total:.0f}% |{then}")
         n = args.sizes[0]
         print(f"| the rest of a run: read, records, JSON, dedup store, write (`empty` only, start-up excluded) "
               f"| {(rest['cpu'] - start['cpu']) / n * 1e6:.1f} | |")
@@ -155,6 +200,8 @@ def main(argv=None) -> int:
 
     engines = [("floor (read TSV, write JSONL)", None, REPO), ("mtfix `--workers 1`", ["--workers", "1"], REPO),
                (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)], REPO)]
+    if args.no_align:
+        engines.append(("mtfix `--workers 1`, without align", ["--workers", "1", "--pipeline", "no_align.toml"], REPO))
     if args.pre_align:
         engines.append(("mtfix `--workers 1`, filters before markup and align",
                         ["--workers", "1", "--pipeline", "pre_align.toml"], REPO))
@@ -169,6 +216,7 @@ def main(argv=None) -> int:
             d.mkdir()
             write_bitext(d / "in.tsv", n, base)
             (d / "pre_align.toml").write_text(PRE_ALIGN, encoding="utf-8")
+            (d / "no_align.toml").write_text(NO_ALIGN, encoding="utf-8")
             got = {}
             for name, extra, repo in engines:
                 cmd = [sys.executable, "-c", FLOOR, "in.tsv", "floor.jsonl"] if extra is None else mtfix(*extra)

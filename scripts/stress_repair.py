@@ -36,6 +36,7 @@ eng->ara, kept-when-best >= 90 %.
 
     python scripts/stress_repair.py [--lines N] [--seed 1] [--rate 0.15] [--config my.toml]
                                     [--json bench/stress.json] [--md bench/stress.md] [--compare OLD.json]
+                                    [--z-sweep 1] [--noise-sweep 0.5] [--length-sweep 0] [--readme README.md]
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import random
 import re
 import sys
@@ -226,7 +228,8 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
         config_path: str | None = None, examples: int = 3, z: float | None = None,
-        shared_noise: float | None = None) -> dict:
+        shared_noise: float | None = None, length_weighting: float | None = None,
+        with_alternatives: bool = False) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -249,9 +252,10 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     config = load_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
-    if shared_noise is not None:
-        params = {**config.params, "consensus": {**config.params.get("consensus", {}), "shared_noise": shared_noise}}
-        config = dataclasses.replace(config, params=params)
+    for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting)):
+        if value is not None:
+            params = {**config.params, "consensus": {**config.params.get("consensus", {}), key: value}}
+            config = dataclasses.replace(config, params=params)
     result = choose([("original", original), *offered.items()], sources, incumbent="original",
                     config=config, src_lang=spec["src_lang"], tgt_lang=spec["tgt_lang"])
     seconds = time.perf_counter() - t0
@@ -296,6 +300,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "config": result.signature.get("config") or (config_path or "default"),
         "z": config.z,
         "shared_noise": config.scorer_params("consensus").get("shared_noise"),
+        "length_weighting": config.scorer_params("consensus").get("length_weighting"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -309,43 +314,89 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "kept_when_best": {"lines": len(best_lines), "kept": kept_best,
                            "rate": round(kept_best / len(best_lines), 4) if best_lines else None},
         "switched": {"lines": len(switched), "better": better, "worse": worse, "same": len(switched) - better - worse},
+        # switches whose reason and evidence say how the line's length scaled the allowance
+        "allowance_named": sum("allowance x" in decisions[i].reason
+                               and any(e.startswith("allowance x") for e in getattr(decisions[i], "evidence", ()))
+                               for i in switched),
         "chosen_from": result.summary()["chosen"],
         "seconds": round(seconds, 1),
         "slipped": slipped,
         "harmed": harmed,
         "gates": gates,
-        "frontier": frontier(result, original, given, names, sent, refs),
+        "frontier": frontier(result, config, original, given, names, sent, refs, sources,
+                             (spec["src_lang"], spec["tgt_lang"])),
+        "alternatives": alternatives(result, config, original, given, names, sent, refs, sources,
+                                     (spec["src_lang"], spec["tgt_lang"])) if with_alternatives else {},
         "examples_planted": {k: [{"line": p.line, "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
     }
 
 
-#: The rankings the frontier tries: the Selector's gain, per line; scaled by sqrt(length) (a z-score
-#: when the noise goes as 1/length); scaled by length (the line's weight in corpus chrF).
-FRONTIER_RANKS = {"gain": 0.0, "gain x sqrt(length)": 0.5, "gain x length": 1.0}
+#: The rankings the frontier tries, each from one line's evidence (``None``: never switch there): the
+#: Selector's gain; scaled by sqrt(length) (a z-score when the noise goes as 1/length); scaled by length
+#: (the line's weight in corpus chrF); the Selector's own rule, gain over the allowance it required; and
+#: evidence from outside the pool, the source-adequacy voice of the FreeDict dictionary (the corpus
+#: ``align`` filter's :func:`~mtfix.corpus.align.alignment` of the source with the challenger minus with
+#: the original: content words, numbers and Latin names carried over), alone and as a veto.
+FRONTIER_RANKS = {
+    "gain": lambda e: e["gain"],
+    "gain x sqrt(length)": lambda e: e["gain"] * math.sqrt(e["length"]),
+    "gain x length": lambda e: e["gain"] * e["length"],
+    "gain / required (the Selector's rule)": lambda e: e["gain"] / e["required"] if e["required"] > 0 else None,
+    "source adequacy (dictionary)": lambda e: e["adequacy"],
+    "gain x length, dictionary veto": lambda e: (e["gain"] * e["length"]
+                                                 if e["adequacy"] is not None and e["adequacy"] >= 0 else None),
+}
 
 
-def frontier(result, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str]) -> dict:
-    """The best a threshold on the Selector's own evidence could do, the threshold chosen WITH the reference.
+def adequacy(sources: list[str], texts: list[str], langs: tuple[str, str]) -> list[float] | None:
+    """Dictionary alignment of each source line with each text (None without the FreeDict files)."""
+    from mtfix.corpus.align import alignment
+    from mtfix.text.lexicon import load_lexicon
 
-    A bound, not a method: per line the Selector's challenger (the ungated one
-    it chose, or the closest to switching) replaces the original when its gain
-    (ranked as in :data:`FRONTIER_RANKS`) beats a threshold; every threshold is
-    tried and, per kept-when-best level, the best corpus chrF gain is reported."""
+    lexicon = load_lexicon()
+    if lexicon is None:
+        return None
+    return [alignment(s, t, langs=langs, lexicon=lexicon) for s, t in zip(sources, texts)]
+
+
+def frontier(result, config, original: list[str], given: dict, names: list[str], sent: dict, refs: list[str],
+             sources: list[str] | None = None, langs: tuple[str, str] = ("en", "ar")) -> dict:
+    """The best a threshold on one line's evidence could do, the threshold chosen WITH the reference.
+
+    A bound, not a method: per line the challenger with the highest ranking
+    (:data:`FRONTIER_RANKS`) among those the gates let through replaces the
+    original when that ranking beats a threshold; every threshold is tried
+    and, per kept-when-best level, the best corpus chrF gain is reported.
+    The dictionary rows are left out (and say so) without the FreeDict files."""
     sel, n = result.selection, len(original)
     failures = getattr(sel, "gate_failures", None)
     best_lines = [i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)]
     orig = _CHRF.corpus_score(original, [refs]).score
+    ade = {nm: adequacy(sources, given[nm], langs) for nm in names} if sources is not None else {}
     out = {}
-    for label, power in FRONTIER_RANKS.items():
+    for label, rank in FRONTIER_RANKS.items():
+        if "dictionary" in label and not all(ade.get(nm) for nm in names):
+            out[label] = []  # no dictionary here (apt-get install dict-freedict-ara-eng dict-freedict-eng-ara)
+            continue
         cands = []
         for i, d in enumerate(result.decisions):
-            ch = d.challenger
-            if ch is None or d.incumbent != 0 or (failures and failures(i, ch)):
+            if d.incumbent != 0:
                 continue
-            gain = getattr(d, "gain", d.total[ch] - d.total[d.incumbent])
-            length = (len(original[i]) + len(given[names[ch]][i])) / 2
-            cands.append((gain * max(1.0, length) ** power, i, ch))
+            scored = []
+            for ch in range(1, len(names)):
+                if failures and failures(i, ch):
+                    continue
+                gain, required = _pair_evidence(sel, config, i, ch, d)
+                evidence = {"gain": gain, "required": required,
+                            "length": (len(original[i]) + len(given[names[ch]][i])) / 2,
+                            "adequacy": ade[names[ch]][i] - ade["original"][i] if ade.get("original") else None}
+                r = rank(evidence)
+                if r is not None:
+                    scored.append((r, ch))
+            if scored:
+                r, ch = max(scored)
+                cands.append((r, i, ch))
         cands.sort(reverse=True)
         rows, chosen, kept_lost, best = [], list(original), 0, set(best_lines)
         marks: dict[float, tuple | None] = {0.95: None, 0.92: None, 0.90: None, 0.85: None}
@@ -364,6 +415,111 @@ def frontier(result, original: list[str], given: dict, names: list[str], sent: d
             rows.append({"kept_when_best": round(rate, 4), "at_least": level, "switched": k,
                          "delta_chrf": round(_CHRF.corpus_score(lines, [refs]).score - orig, 2)})
         out[label] = rows
+    return out
+
+
+def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
+    """The Selector's weighted gain of challenger ``ch`` over the incumbent on line ``i`` (each
+    scorer's paired ``gain`` where it gives one, else the difference of values) and the gain it
+    required (``margin + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
+    if ch == d.challenger:
+        return d.gain, d.required
+    gain = var = 0.0
+    for name, rows in sel.scores.items():
+        w, sc, inc = config.weight(name), rows[i][ch], rows[i][d.incumbent]
+        gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
+        var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
+    return gain, config.margin + config.z * math.sqrt(var)
+
+
+ALTERNATIVES = ("shipped", "dictionary veto", "inverse-covariance voting", "system prior")
+
+
+def alternatives(result, config, original: list[str], given: dict, names: list[str], sent: dict,
+                 refs: list[str], sources: list[str], langs: tuple[str, str]) -> dict:
+    """Other evidence, each as a rule at the preset's z, on the votes and gates of this run (no reference
+    until the scoring): what the README's "Evidence from outside the pool" table reports.
+
+    Every rule sees, per ungated challenger ``c`` of line ``i``, the consensus gain ``g`` (the mean of
+    the voices' paired votes; the checks' small weighted differences are left out, so the first row
+    is the shipped rule on the consensus alone) and its allowance ``se`` (length-weighted), and
+    switches to the eligible challenger with the highest gain:
+
+    * ``shipped``: ``g > margin + z * se``;
+    * ``dictionary veto``: the same, unless the FreeDict alignment of the source with ``c`` is below
+      that with the original (:func:`mtfix.corpus.align.alignment`);
+    * ``inverse-covariance voting``: the votes weighted by 1 / each voice's own noise, estimated per
+      pair of systems from the voices' covariance across lines (their shared part is the signal);
+    * ``system prior``: ``g`` shrunk toward the system's corpus mean gain (empirical Bayes, the
+      prior's variance the voices' covariance), switching when the posterior mean beats
+      ``margin + z * posterior sd``."""
+    import numpy as np
+
+    sel, n = result.selection, len(original)
+    failures = sel.gate_failures
+    cons = sel.scores.get("consensus")
+    if cons is None:
+        return {}
+    k = len(names)
+    ade = {nm: adequacy(sources, given[nm], langs) for nm in names}
+    best_lines = {i for i in range(n) if sent["original"][i] >= max(sent[nm][i] for nm in names)}
+    orig = _CHRF.corpus_score(original, [refs]).score
+    eligible = {(i, c) for i in range(n) for c in range(1, k)
+                if not failures(i, c) and cons[i][c].gain is not None and cons[i][c].se}
+    # the votes chrF(c, j) - chrF(original, j) of every other challenger j, per (line, challenger)
+    votes = {(i, c): [_CHRF.sentence_score(given[names[c]][i], [given[names[j]][i]]).score
+                      - _CHRF.sentence_score(original[i], [given[names[j]][i]]).score
+                      for j in range(1, k) if j != c] for i, c in eligible}
+    gls, prior = {}, {}
+    for c in range(1, k):
+        keys = [key for key in sorted(eligible) if key[1] == c]
+        if len(keys) < 30 or k < 4:
+            continue
+        v = np.array([votes[key] for key in keys])
+        lengths = np.array([(len(original[i]) + len(given[names[c]][i])) / 2 for i, _ in keys])
+        off = ~np.eye(v.shape[1], dtype=bool)
+        u = np.cov(((v - v.mean(0)) * np.sqrt(lengths)[:, None]).T)
+        own = np.maximum(np.diag(u) - u[off].mean(), 0.05 * np.diag(u))  # each voice's own noise, per character
+        w = (1 / own) / (1 / own).sum()
+        gains = np.array([cons[i][c].gain for i, _ in keys])
+        tau2 = max(float(np.cov(v.T / 100)[off].mean()), 1e-6)  # what the voices share: the signal
+        for (i, _), row in zip(keys, v):
+            gls[(i, c)] = float(w @ row) / 100
+        prior[c] = (float(gains.mean()), tau2)
+
+    def rule(gain_of, passes) -> dict:
+        chosen, kept = list(original), 0
+        for i in range(n):
+            opts = [(gain_of(i, c), c) for c in range(1, k) if (i, c) in eligible and passes(i, c)]
+            opts = [(g, c) for g, c in opts if g is not None]
+            if opts:
+                chosen[i] = given[names[max(opts)[1]]][i]
+            else:
+                kept += i in best_lines
+        return {"delta_chrf": round(_CHRF.corpus_score(chosen, [refs]).score - orig, 2),
+                "kept_when_best": round(kept / max(1, len(best_lines)), 4),
+                "switched": sum(a != b for a, b in zip(chosen, original))}
+
+    def required(i, c, se=None):
+        return config.margin + config.z * (cons[i][c].se if se is None else se)
+
+    def posterior(i, c):
+        mu, tau2 = prior[c]
+        se2 = cons[i][c].se ** 2
+        var = 1 / (1 / tau2 + 1 / se2)
+        return var * (mu / tau2 + cons[i][c].gain / se2), math.sqrt(var)
+
+    out = {"shipped": rule(lambda i, c: cons[i][c].gain, lambda i, c: cons[i][c].gain > required(i, c))}
+    if all(ade.values()):
+        out["dictionary veto"] = rule(lambda i, c: cons[i][c].gain,
+                                      lambda i, c: cons[i][c].gain > required(i, c)
+                                      and ade[names[c]][i] >= ade["original"][i])
+    if gls:
+        out["inverse-covariance voting"] = rule(lambda i, c: gls.get((i, c)),
+                                                lambda i, c: (i, c) in gls and gls[(i, c)] > required(i, c))
+    if prior:
+        out["system prior"] = rule(lambda i, c: posterior(i, c)[0] if c in prior else None,
+                                   lambda i, c: c in prior and posterior(i, c)[0] > required(i, c, posterior(i, c)[1]))
     return out
 
 
@@ -487,9 +643,10 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
             out.append(f"| {r['direction']} | " + " | ".join(cells) + " |")
     if all(r.get("frontier") for r in rows):
         levels = (0.95, 0.92, 0.90, 0.85)
-        out += ["", "Frontier: the most Δ chrF a threshold on the Selector's own gain could give at each kept-when-best "
-                "level, the threshold chosen WITH the reference (a bound on this evidence, not a method; "
-                "Δ chrF (lines switched)):", "",
+        out += ["", "Frontier: the most Δ chrF a threshold on one line's evidence (the Selector's gain, ranked "
+                "as shown, or the dictionary's source adequacy, from outside the pool) could give at each "
+                "kept-when-best level, the threshold chosen WITH the reference (a bound on this evidence, not a "
+                "method; Δ chrF (lines switched); no dictionary rows without the FreeDict files):", "",
                 "| direction | ranking | " + " | ".join(f"kept ≥ {100 * v:.0f}%" for v in levels) + " |",
                 "|---|---|" + "---|" * len(levels)]
         for r in rows:
@@ -497,6 +654,19 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
                 at = {g["at_least"]: g for g in got}
                 cells = [f"{at[v]['delta_chrf']:+.2f} ({at[v]['switched']})" if v in at else "–" for v in levels]
                 out.append(f"| {r['direction']} | {label} | " + " | ".join(cells) + " |")
+        if any(not got for r in rows for label, got in r["frontier"].items() if "dictionary" in label):
+            out += ["", "No FreeDict dictionary here (apt-get install dict-freedict-ara-eng dict-freedict-eng-ara, "
+                    "or MTFIX_DICT_DIR): the dictionary rows are empty."]
+    if any(r.get("alternatives") for r in rows):
+        out += ["", "Other evidence as rules at the preset's z, on this run's votes and gates (`--alternatives`; the "
+                "consensus gain alone, so `shipped` leaves out the checks' small differences): Δ chrF "
+                "(kept-when-best, lines switched):", "",
+                "| direction | " + " | ".join(ALTERNATIVES) + " |", "|---|" + "---|" * len(ALTERNATIVES)]
+        for r in rows:
+            alt = r.get("alternatives") or {}
+            out.append(f"| {r['direction']} | " + " | ".join(
+                f"{alt[a]['delta_chrf']:+.2f} ({100 * alt[a]['kept_when_best']:.1f}%, {alt[a]['switched']})"
+                if a in alt else "–" for a in ALTERNATIVES) + " |")
     if compare:
         old = {r["direction"]: r for r in compare}
         out += ["", "Compared with the earlier run given by --compare:", "",
@@ -525,15 +695,19 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
 
 
 def sweep_markdown(rows: list[dict]) -> str:
-    """The trade-off as the noise allowance of the do-no-harm rule (z, [consensus] shared_noise) changes."""
-    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise (the preset's values first; "
-           "one changes at a time):", "",
-           "| direction | z | shared_noise | Δ chrF | Δ BLEU | switched (better/worse) | degenerate chosen | kept-when-best |",
-           "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0))):
+    """The trade-off as the allowance of the do-no-harm rule (z, [consensus] shared_noise and
+    length_weighting) changes."""
+    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise and length_weighting (the preset's "
+           "values first; one changes at a time):", "",
+           "| direction | z | shared_noise | length_weighting | Δ chrF | Δ BLEU | switched (better/worse) "
+           "| degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0),
+                                         -(r.get("length_weighting") or 0))):
         k, s = r["kept_when_best"], r["switched"]
-        sn = r.get("shared_noise")
+        sn, lw = r.get("shared_noise"), r.get("length_weighting")
         out.append(f"| {r['direction']} | {r['z']:g} | {'–' if sn is None else f'{sn:g}'} "
+                   f"| {'–' if lw is None else f'{lw:g}'} "
                    f"| {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
                    f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
                    f"| {100 * (k['rate'] or 0):.1f}% |")
@@ -578,10 +752,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="also rerun with these z values (the Selector's noise allowance) and tabulate the trade-off")
     ap.add_argument("--noise-sweep", default="", metavar="S,S,...",
                     help="also rerun with these [consensus] shared_noise values (0: independent voices) and tabulate")
+    ap.add_argument("--alternatives", action="store_true",
+                    help="also measure other evidence as rules (dictionary veto, inverse-covariance voting, "
+                         "system prior) on the main run's votes")
+    ap.add_argument("--length-sweep", default="", metavar="W,W,...",
+                    help="also rerun with these [consensus] length_weighting values (0: a per-line test) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
-    rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config)
+    rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                with_alternatives=args.alternatives)
             for d in (args.direction or list(DIRECTIONS))]
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     sweep = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config, z=float(z))
@@ -589,6 +769,9 @@ def main(argv: list[str] | None = None) -> int:
     sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
                   shared_noise=float(s))
               for s in filter(None, args.noise_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                  length_weighting=float(w))
+              for w in filter(None, args.length_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:

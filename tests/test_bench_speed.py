@@ -68,3 +68,43 @@ def test_unknown_rows_are_refused():
     p = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_speed.py"), "--only", "startup,bogus"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "unknown row(s) bogus" in p.stderr
+
+
+def test_translate_and_cached_rows_show_their_spread_and_replace_the_old_rows(tmp_path):
+    bs = _module()
+    readme = tmp_path / "README.md"
+    readme.write_text((REPO / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    spread = {"median": 2.0, "min": 1.9, "max": 2.3}
+    translate = {"sentences": 10, "same_output": True, "mtfix_wall_s": 2.0, "raw_wall_s": 1.95, "mtfix_cpu_s": 3.0,
+                 "raw_cpu_s": 2.9, "wall_ratio": 2.0 / 1.95, "cpu_ratio": 3.0 / 2.9,
+                 "wall": {"mtfix": spread, "raw": {"median": 1.95, "min": 1.9, "max": 2.0}},
+                 "paired_wall_ratio": {"median": 1.02, "min": 0.98, "max": 1.07},
+                 "paired_cpu_ratio": {"median": 1.03, "min": 1.01, "max": 1.04}}
+    parts = {"engine (cache reads)": 0.01, "scoring: roundtrip_chrf": 0.04, "rest": 0.1}
+    cached = {"sentences": 100, "first": bs.stats([60.0], [96.0]), "cached": bs.stats([0.3, 0.31, 0.35], [0.3] * 3),
+              "speedup": 200.0, "cpu_speedup": 320.0, "parts": parts}
+    env = {"cores": 2, "load_start": 1.0, "load_end": 1.0}
+    res = {"quick": False, "rounds": 3, "total_s": 5.0, "environment": env, "translate": translate, "cached": cached}
+    bs.write_readme(readme, bs.markdown(res, bs.readme_table(readme)))
+    rows = [ln for ln in bs.readme_table(readme) if ln.startswith("| ")]
+    [t] = [ln for ln in rows if ln.startswith("| `mtfix translate`")]
+    assert "2.00 s (1.90-2.30) (CPU 3.00 s)" in t and "each round's pair 0.98-1.07x" in t and t.endswith(": met |")
+    [c] = [ln for ln in rows if ln.startswith("| repair re-run")]
+    assert "200x faster (CPU 320x)" in c and ">= 150x: met" in c and "0.31 s (0.30-0.35)" in c
+
+
+def test_the_bench_repair_run_times_every_part_with_the_current_pipeline(tiny_models, tmp_path):
+    """scripts/bench.py's repair_run wraps the scorers and the selector of the real pipeline: it must
+    follow their signatures (no timing is asserted)."""
+    spec = importlib.util.spec_from_file_location("bench_under_test", REPO / "scripts" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from mtfix.engine import load_translator
+
+    pair = [load_translator(str(tiny_models[m]), backend="ctranslate2", quantization="float32", threads=1,
+                            models_dir=tmp_path / "m") for m in ("marian-ar-en", "marian-en-ar")]
+    clock = bench.DecodeClock()
+    run = bench.repair_run("هو لا يزال يشكل تهديدا.\n\nتحليل بي بي سي العربية.\n",
+                           lambda totals: [clock.wrap(t) for t in pair], clock)
+    assert run["sentences"] == 2 and run["decode_calls"] > 0
+    assert {"roundtrip_chrf", "roundtrip_bleu", "selector: incumbents/trust"} <= set(run["scoring_s"])

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from mtfix.cli.app import app
 from mtfix.corpus import Pair, build_filters, load_pipeline_config
-from mtfix.corpus.align import AlignFilter, alignment
+from mtfix.corpus.align import AlignFilter, alignment, alignments
 from mtfix.errors import MtfixError
 from mtfix.text.lexicon import arabic_stem, dictionary_dir, english_stem, load_lexicon
 
@@ -168,6 +168,12 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     cached = lx.load_lexicon()
     assert cached is not built and (cached.ar_en, cached.en_ar, cached.source) == (built.ar_en, built.en_ar,
                                                                                  built.source)
+    # the index (ids and arrays) comes from the cache too, and equals one built from the lexicon
+    fresh, kept = lx.LexiconIndex(cached), cached.index()
+    assert (fresh.ar_ids, fresh.en_ids, fresh.en_ptr.tolist()) == (kept.ar_ids, kept.en_ids, kept.en_ptr.tolist())
+    assert all(set(fresh.en_to_ar[a:b].tolist()) == set(kept.en_to_ar[a:b].tolist())
+               for a, b in zip(fresh.en_ptr[:-1].tolist(), fresh.en_ptr[1:].tolist()))
+    assert kept is cached.index() and kept.english["governments"] == kept.en_ids[english_stem("governments")]
     # the two directions mirror each other (the align filter relies on it)
     assert all(a in cached.en_ar[e] for a, es in cached.ar_en.items() for e in es)
     assert sum(map(len, cached.ar_en.values())) == sum(map(len, cached.en_ar.values()))
@@ -181,3 +187,69 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     lx._load.cache_clear()
     assert lx.load_lexicon(d).ar_en == built.ar_en  # no cache possible: built, no error
     lx._load.cache_clear()
+
+
+def _mixed_pairs(shared_data, seed: int, count: int):
+    """Real sentences cut and mixed with every kind of character the chunk scan tells apart, in
+    runs of neighbours (consecutive ids) broken by gaps and changes of source."""
+    import random
+
+    from test_text_columns import ALPHABET
+
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    extra = ["NASA", "U.S.-based", "K-9", "١٢٣", "۱۲۳", "123", "dog's'cat", "don’t", "(", "“", "؟", "\U0001d7cf"]
+    rng = random.Random(seed)
+
+    def text(lines):
+        words = rng.choice(lines).split()[:rng.randrange(0, 25)]
+        for _ in range(rng.randrange(0, 4)):
+            words.insert(rng.randrange(len(words) + 1), rng.choice(extra + ALPHABET))
+        return " ".join(words)
+
+    k = rng.randrange(len(en))
+    rows = [(en[(k + i) % len(en)], ar[(k + i) % len(ar)]) if rng.random() < 0.5 else (text(en), text(ar))
+            for i in range(count)]
+    ids = [i + (i // 7) * 3 * (seed % 2) for i in range(count)]  # odd seeds: gaps every 7 lines
+    return [Pair(e, a, source=f"s{i // 11}", id=ids[i]) for i, (e, a) in enumerate(rows)]
+
+
+@pytest.mark.parametrize("dictionary", ["", "none"])
+def test_the_chunk_scores_equal_the_reference_code_on_mixed_text(shared_data, dictionary):
+    """Every value and reason of the whole-chunk filter equals the code as it was (one pair and
+    one side at a time, tests/reference_impl.py), with English first or Arabic first."""
+    import reference_impl as ref
+
+    if dictionary == "" and dictionary_dir() is None:
+        pytest.skip("FreeDict not installed")
+    for seed in range(6):
+        pairs = _mixed_pairs(shared_data, seed, 150)
+        for langs in (("en", "ar"), ("ar", "en")):
+            f = AlignFilter(dictionary=dictionary, langs=langs)
+            chunk = pairs if langs[0] == "en" else [Pair(p.tgt, p.src, source=p.source, id=p.id) for p in pairs]
+            assert f.score(chunk) == ref.align_score(f, chunk), (seed, langs)
+    f = AlignFilter(dictionary=dictionary)
+    assert f.score([]) == []
+    one = pairs[:1]
+    assert f.score(one) == ref.align_score(f, one)
+    if dictionary == "":  # one pair alone, and many (in chunks of 7): no neighbours
+        alone = [ref.align_score(f, [p])[0].value for p in pairs]
+        assert [round(alignment(p.src, p.tgt), 4) for p in pairs[:20]] == alone[:20]
+        got = alignments([p.tgt for p in pairs], [p.src for p in pairs], langs=("ar", "en"), chunk=7)
+        assert [round(v, 4) for v in got] == alone
+
+
+@needs_dict
+def test_any_shift_is_the_alignment_with_that_other_line(shared_data):
+    """chunk_alignment's (matched, known) for the English of line i and the Arabic of line i + d,
+    for shifts beyond the neighbours too, equal the pair made of those two sides alone."""
+    from mtfix.corpus.align import chunk_alignment
+
+    pairs = _mixed_pairs(shared_data, 3, 40)
+    en, ar = [p.src for p in pairs], [p.tgt for p in pairs]
+    lex = load_lexicon()
+    got = chunk_alignment(en, ar, lex, shifts=(-3, 0, 2))
+    for d, (matched, known) in got.items():
+        for i in range(max(0, -d), min(len(en), len(en) - d)):
+            one = chunk_alignment([en[i]], [ar[i + d]], lex)[0]
+            assert (matched[i], known[i]) == (one[0][0], one[1][0]), (d, i)

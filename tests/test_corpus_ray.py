@@ -6,8 +6,10 @@ skipping the shards committed; without Ray installed, `--ray` is one error line 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -310,3 +312,305 @@ def test_a_parquet_input_gives_the_records_of_the_same_pairs_in_tsv(noisy, tmp_p
     items = list(source.read())
     assert [i for i, _ in source.read(items[99][1])] == [i for i, _ in items[100:]]  # from a cursor
     assert source.count() == len(lines)
+
+
+# ---------------------------------------------------------------- a real SIGKILL of the driver, mid-stage
+
+#: the driver kills itself (SIGKILL) at its nth commit whose key starts with the prefix, before or after it
+KILL_AT = r"""
+import os, signal, sys
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[1])
+from mtfix.corpus.state import WorkDir
+from test_corpus_ray import _run
+
+prefix, nth, when, src, out, address, shards = sys.argv[2:9]
+real, hits = WorkDir.save_state, []
+
+
+def save_state(self, items):
+    hit = any(k.startswith(prefix) for k in items)
+    if hit:
+        hits.append(1)
+    if hit and len(hits) == int(nth) and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(self, items)
+    if hit and len(hits) == int(nth) and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+WorkDir.save_state = save_state
+_run(Path(src), Path(out), ray=address, shard_chunks=1, shards=shards == "1").run()
+"""
+
+#: where each stage is killed: (the prefix of its commits, which one, before or after it is committed)
+KILLS = {"plan": ("ray:plan:", 2, "after"), "score": ("ray:scored:", 3, "before"),
+         "dedup": ("ray:dedup:0:", 1, "after"), "dedup-uncommitted": ("ray:dedup:0:", 1, "before"),
+         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after")}
+
+
+@pytest.fixture(scope="module")
+def part_of_noisy(noisy, tmp_path_factory):
+    """The first 1,400 lines of the noise set (7 shards of 200) and the local runner's results on them."""
+    d = tmp_path_factory.mktemp("part")
+    src = d / "part.tsv"
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    _run(src, d / "ref", workers=1).run()
+    return src, d / "ref"
+
+
+def _state(work: Path) -> dict:
+    import sqlite3
+
+    db = sqlite3.connect(str(work / "state.sqlite"))
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT k, v FROM state WHERE k LIKE 'ray:%'")}
+    finally:
+        db.close()
+
+
+def _committed_files(work: Path, state: dict) -> dict:
+    """Every file the state says is committed, with its modification time (a file made again changes it)."""
+    names = [f"scored-{int(k.rsplit(':', 1)[1]):05d}.jsonl" for k in state if k.startswith("ray:scored:")]
+    names += [f"{p}-{int(k.rsplit(':', 1)[1]):05d}.jsonl" for k in state if k.startswith("ray:final:")
+              for p in ("kept", "dropped", "rejects")]
+    names += [f for k, v in state.items() if k.startswith("ray:dedup:") and not k.endswith(":all") for f in v["files"]]
+    times = {n: (work / "ray" / n).stat().st_mtime_ns for n in names}
+    targets = {hashlib.blake2b(str(p.resolve()).encode(), digest_size=6).hexdigest(): p
+               for p in (work.parent / n for n in ("k.jsonl", "k.parquet", "d.jsonl"))}
+    for k in state:
+        if k.startswith("ray:part:"):  # in the work dir, or in the output once it is in place
+            _, _, tag, i = k.split(":")
+            for folder in (work / "ray" / f"out-{tag}", targets[tag]):
+                for p in folder.glob(f"part-{int(i):05d}.*") if folder.is_dir() else []:
+                    times[f"{tag}/{p.name}"] = p.stat().st_mtime_ns
+    return times
+
+
+def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool) -> dict:
+    src, ref = part_of_noisy
+    out, work = tmp_path / "ray", tmp_path / "ray" / "k.jsonl.partial"
+    address = ray_cluster.get_runtime_context().gcs_address
+    tests = str(Path(__file__).parent)
+    kept: dict = {}  # committed files and their times, from the kills before
+    state: dict = {}
+    for stage in stages:
+        prefix, nth, when = KILLS[stage]
+        r = subprocess.run([sys.executable, "-c", KILL_AT, tests, prefix, str(nth), when, str(src), str(out), address,
+                            "1" if shards else "0"], capture_output=True, text=True, timeout=900)
+        assert r.returncode == -9, (stage, r.returncode, r.stderr[-3000:])
+        before, state = state, _state(work)
+        hits = [k for k in state if k.startswith(prefix)]
+        assert len(hits) == (nth if when == "after" else nth - 1), (stage, hits)
+        assert all(state.get(k) == v for k, v in before.items()), stage  # nothing committed was undone
+        files = _committed_files(work, state)
+        assert {n: files.get(n) for n in kept} == kept, stage  # nor written again
+        kept = files
+        assert not (out / "k.jsonl").exists() or stage == "output"
+        if stage == "dedup":  # killed in the middle of the stage: some buckets committed, not all
+            buckets = {json.loads(line)["k"]["dedup"][-1][1][2:5] for f in (work / "ray").glob("scored-*.jsonl")
+                       for line in f.open(encoding="utf-8") if '"p"' in line}
+            committed = [b for k, v in state.items() if k.startswith("ray:dedup:0:") for b in v["buckets"]]
+            assert 0 < len(committed) < len(buckets), (len(committed), len(buckets))
+    result = _run(src, out, ray="auto", shard_chunks=1, shards=shards).run()
+    assert not work.exists()
+    if shards:
+        for name in ("k.jsonl", "k.parquet", "d.jsonl"):
+            got = b"".join(p.read_bytes() for p in sorted((out / name).iterdir()))
+            if name.endswith(".jsonl"):
+                assert got == (ref / name).read_bytes(), name
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(out / "k.parquet").to_pylist() == pq.read_table(ref / "k.parquet").to_pylist()
+        summary = json.loads((out / "s.json").read_text(encoding="utf-8"))
+        assert summary["summary"] == json.loads((ref / "s.json").read_text(encoding="utf-8"))["summary"]
+    else:
+        assert _files(out) == _files(ref)
+    return {"engine": result.engine, "state": state, "result": result}
+
+
+def test_a_driver_killed_in_the_dedup_and_output_stages_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
+    """SIGKILL once the first block of dedup buckets is committed, then once the first output file is in
+    place: the last run shuffles only the buckets not committed, leaves the written output alone, and
+    ends with the local runner's bytes."""
+    out = tmp_path / "ray"
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, ["dedup", "output"], shards=False)
+    engine, state = got["engine"], got["state"]
+    assert engine["scored"] == 0 and engine["finished"] == 0 and engine.get("planned", 0) == 0
+    assert engine["outputs_written"] == [str(out / "k.parquet"), str(out / "d.jsonl")]  # k.jsonl was written
+    assert state[f"ray:out:{(out / 'k.jsonl').resolve()}"][0][1] == (out / "k.jsonl").stat().st_size
+
+
+@pytest.mark.slow
+def test_a_driver_killed_in_every_stage_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path,
+                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "output"], shards=True)
+    engine = got["engine"]
+    assert engine["scored"] == 0 and engine["finished"] == 0 and engine["dedup_blocks_kept"] >= 1
+    assert engine["outputs_written"] == [str(tmp_path / "ray" / "k.parquet"), str(tmp_path / "ray" / "d.jsonl")]
+    assert engine["parts_written"] == {str(tmp_path / "ray" / "k.parquet"): 7, str(tmp_path / "ray" / "d.jsonl"): 7}
+
+
+# ---------------------------------------------------------------- Ctrl-C on a --ray driver
+
+#: the CLI, its main thread stuck in C code (no Python signal handler can run there: like a driver
+#: waiting inside Ray) from its first committed shard on
+STUCK = r"""
+import hashlib, sys
+from mtfix.corpus.state import WorkDir
+from mtfix.cli.app import main
+
+real = WorkDir.save_state
+
+
+def save_state(self, items):
+    real(self, items)
+    if any(k.startswith("ray:scored:") for k in items):
+        hashlib.pbkdf2_hmac("sha256", b"stuck", b"in C", 2**31 - 1)  # minutes, the GIL released
+
+
+WorkDir.save_state = save_state
+sys.argv = ["mtfix", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("driver", ["stuck", pytest.param("responsive", marks=pytest.mark.slow)])
+def test_ctrl_c_stops_a_ray_run_and_the_same_command_continues_it(part_of_noisy, tmp_path, driver):
+    """A real SIGINT to the process group, as a terminal's Ctrl-C sends it, once a shard is committed:
+    exit 130, one line saying what was committed and how to go on, the local cluster mtfix started gone
+    (every process that ran under the driver), and the same command then ends with the local bytes.
+    ``stuck``: the main thread cannot take the signal (stuck in C code), the run ends all the same."""
+    import signal
+    import sqlite3
+
+    pytest.importorskip("ray", reason="Ray is the optional extra mtfix[ray] (make test installs it)")
+    import psutil  # Ray's own copy (ray/thirdparty_files), on the path once Ray is imported
+
+    src, _ = part_of_noisy
+    ref = _run(src, tmp_path / "ref", chunk_size=20, workers=1).run()
+    out = tmp_path / "ray"
+    out.mkdir()
+    args = ["corpus", "filter", str(src), "-o", "k.jsonl", "-o", "k.parquet", "--dropped", "d.jsonl", "--summary",
+            "s.json", "--order", "en,ar", "--chunk-size", "20", "--ray", "local", "--workers", "2"]
+    start = [sys.executable, "-c", STUCK] if driver == "stuck" else [sys.executable, "-m", "mtfix"]
+    proc = subprocess.Popen([*start, *args], cwd=out, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    state = out / "k.jsonl.partial" / "state.sqlite"
+    scored = 0
+    while not scored and proc.poll() is None:
+        try:
+            db = sqlite3.connect(f"file:{state}?mode=ro", uri=True, timeout=1)
+            scored = db.execute("SELECT count(*) FROM state WHERE k LIKE 'ray:scored:%'").fetchone()[0]
+            db.close()
+        except sqlite3.Error:
+            pass
+    assert proc.poll() is None, proc.stderr.read()
+    under = psutil.Process(proc.pid).children(recursive=True)
+    assert any("raylet" in " ".join(p.cmdline()) for p in under if p.is_running())
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=300)  # not a speed test: minutes mean it did not stop
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    lines = err.strip().splitlines()
+    assert proc.returncode == 130 and len(lines) == 1, err
+    assert re.fullmatch(r"interrupted; committed: 7 shards planned, [1-7] of 7 scored.*; what is done is kept in "
+                        r"k\.jsonl\.partial: run the same command again to continue", lines[0]), lines
+    _, alive = psutil.wait_procs(under, timeout=60)
+    assert not alive, [(p.pid, p.name()) for p in alive]
+    assert not (out / "k.jsonl").exists() and (out / "k.jsonl.partial").is_dir()
+    r = subprocess.run([sys.executable, "-m", "mtfix", *args], cwd=out, capture_output=True, text=True,
+                       timeout=900)
+    assert r.returncode == 0 and "resumed after" in r.stderr, r.stderr
+    assert json.loads((out / "s.json").read_text(encoding="utf-8"))["summary"] == ref.summary
+    for name in ("k.jsonl", "k.parquet", "d.jsonl"):
+        assert (out / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+#: the CLI with one chunk per Ray shard, the driver killed (SIGKILL) right after its nth shard is planned
+BUILD_KILL_AT = r"""
+import os, signal, sys
+import mtfix.corpus.ray_read as ray_read
+from mtfix.corpus.state import WorkDir
+from mtfix.cli.app import main
+
+ray_read.SHARD_CHUNKS = 1
+nth, hits, real = int(sys.argv[1]), [], WorkDir.save_state
+
+
+def save_state(self, items):
+    real(self, items)
+    hits.extend(k for k in items if k.startswith("ray:plan:"))
+    if len(hits) == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+WorkDir.save_state = save_state
+sys.argv = ["mtfix", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.slow
+def test_build_killed_while_repairing_goes_on_from_the_article_it_was_in(tiny_models, seed_path, tmp_path):
+    """``corpus build`` on Ray: the driver killed after the second shard of repaired pairs is planned
+    (the articles are repaired on actors as the plan goes); the same command repairs from the sentence
+    after that shard's last one and ends with the local runner's bytes."""
+    import shutil
+
+    pytest.importorskip("ray", reason="Ray is the optional extra mtfix[ray] (make test installs it)")
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    shutil.copy(seed_path, arts / "a.txt")
+    shutil.copy(seed_path, arts / "b.txt")
+    common = ["-b", str(tiny_models["marian-ar-en"]), "-f", str(tiny_models["marian-en-ar"]), "--beam", "2",
+              "--skip-bad", "--chunk-size", "5", "--no-cache", "--dropped", "d.jsonl", "-q"]
+    for name in ("local", "ray"):
+        (tmp_path / name).mkdir()
+    local = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "build", str(arts), "-o", "k.jsonl", *common,
+                            "--workers", "1"], cwd=tmp_path / "local", capture_output=True, text=True, timeout=900)
+    assert local.returncode == 0, local.stderr
+    ray_args = ["corpus", "build", str(arts), "-o", "k.jsonl", *common, "--ray", "local", "--workers", "2"]
+    r = subprocess.run([sys.executable, "-c", BUILD_KILL_AT, "2", *ray_args], cwd=tmp_path / "ray",
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == -9, r.stderr[-3000:]
+    state = _state(tmp_path / "ray" / "k.jsonl.partial")
+    plan = sorted(k for k in state if k.startswith("ray:plan:"))
+    assert len(plan) == 2 and "ray:planned" not in state
+    assert state[plan[-1]]["end"] == {"doc": 0, "segment": 10}  # the first article, after its 10th pair
+    r = subprocess.run([sys.executable, "-c", BUILD_KILL_AT, "-1", *ray_args], cwd=tmp_path / "ray",
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    for n in ("k.jsonl", "d.jsonl", "k.rejects.jsonl"):
+        assert (tmp_path / "ray" / n).read_bytes() == (tmp_path / "local" / n).read_bytes(), n
+
+
+def test_parts_made_in_the_work_dir_reach_an_output_on_another_file_system(tmp_path, monkeypatch):
+    """``install_dir``: the folder of parts is renamed into place, or copied when the rename crosses
+    file systems (EXDEV), an earlier output replaced, nothing temporary left."""
+    import errno
+
+    from conftest import leftovers
+    from mtfix.outputs import install_dir
+
+    out = tmp_path / "o" / "k.jsonl"
+    out.mkdir(parents=True)
+    (out / "part-00009.jsonl").write_text("an earlier run's\n", encoding="utf-8")
+    real = os.replace
+    for cross in (False, True):
+        src = tmp_path / "w" / f"staged-{cross}"
+        src.mkdir(parents=True)
+        (src / "part-00000.jsonl").write_text(f"{cross}\n", encoding="utf-8")
+
+        def rename(a, b, src=src, cross=cross):
+            if cross and Path(a) == src:
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            return real(a, b)
+
+        monkeypatch.setattr(os, "replace", rename)
+        install_dir(src, out)
+        assert sorted(p.name for p in out.iterdir()) == ["part-00000.jsonl"]
+        assert (out / "part-00000.jsonl").read_text(encoding="utf-8") == f"{cross}\n"
+        assert not src.exists() and leftovers(out.parent) == []

@@ -42,6 +42,7 @@ def test_the_default_pipeline_gives_the_same_records_as_the_reference_code(share
     pairs = _pairs(shared_data)
     assert len(pairs) > 7000
     fast = _judge(pairs)
+    monkeypatch.setattr("mtfix.corpus.sides.VECTORISED", False)  # each text on its own, not a chunk's arrays
     monkeypatch.setattr("mtfix.text.repetition.repetition_report", ref.repetition_report)
     monkeypatch.setattr("mtfix.text.script.script_stats", ref.script_stats)
     monkeypatch.setattr(NormalizationProfile, "normalize", ref.normalize)
@@ -250,10 +251,11 @@ def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data)
     en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").split("\n")
     ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").split("\n")
     f = AlignFilter()
-    modules = ("mtfix.corpus.align", "mtfix.text.lexicon")
+    modules = ("mtfix.corpus.align", "mtfix.text.lexicon", "mtfix.text.columns")
 
     def work(k):
-        for memo in (lx._EN_STEMS, lx._AR_STEMS):
+        index = f.lexicon.index()
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
             memo.clear()
         pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
         return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair
@@ -278,8 +280,29 @@ def test_latin_words_in_a_long_text_are_found_as_by_a_plain_search(shared_data, 
     text = " ".join(en[:300]) + " U.S.-based K-9 \u212a\u0130stanbul x--y"  # Kelvin sign, dotted I
     words = {w.lower() for w in align._LATIN_IN_ARABIC.findall(" ".join(rng.sample(en, 200)))}
     words |= {"u.s.-based", "k-9", "kistanbul", "stanbul", "x--y", "nasa", "an", "ed", "s.-b"}
-    side = align._Side(text, "en")
+    side = align._English(text)
     plain = sum(w in text.lower() for w in words)
     monkeypatch.setattr(align, "_SCAN_LIMIT", 0)
     assert side.found(words) == plain and side._runs is not None
     assert 0 < plain < len(words)
+
+
+def test_may_repeat_false_proves_no_repeat_and_spares_most_clean_lines(shared_data):
+    """The chunk-wide prefilter of the repetition filter: a text it clears has no repeat at all
+    (on real lines, generated loops, case and script mixes), and it clears most clean lines."""
+    from mtfix.text.charclass import TextBatch
+    from mtfix.text.repetition import may_repeat
+
+    clean = [line for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt")
+             for line in (shared_data / name).read_text(encoding="utf-8").splitlines()]
+    odd = ["", "x", "ΣΑΣ σας ΣΑΣ", "İİİİ iii", "Straße STRASSE strasse", "ﬀﬀﬀﬀﬀ", "AbAbAbAb", "ab ab ab",
+           "a1a1a1a1", "𝔘𝔘𝔘𝔘𝔘 x", "ᏸᏸ ᏰᏰ ᏸᏸ ᏰᏰ ᏸᏸ", "NEW YORK new york New York new york", "ههههههه"]
+    texts = clean + _generated(11, 3000) + odd
+    for k in range(0, len(texts), 997):  # batches of any size, texts of any kind side by side
+        part = texts[k:k + 997]
+        for text, look in zip(part, may_repeat(TextBatch(part))):
+            if not look:
+                rep = repetition_report(text)
+                assert rep.repeats == [] and rep.score == 1.0, text
+    cleared = sum(not x for x in may_repeat(TextBatch(clean)))
+    assert cleared > 0.9 * len(clean), cleared

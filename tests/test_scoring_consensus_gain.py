@@ -61,7 +61,7 @@ def test_gain_is_the_mean_paired_vote_without_the_pairs_own_votes():
 
 def test_noise_is_per_character_short_lines_need_more():
     segs = _segments([4, 40] * 60)
-    scores = ConsensusScorer(trust_weighted=False).score(segs)
+    scores = ConsensusScorer(trust_weighted=False, length_weighting=0).score(segs)
     short = [row[1].se for row in scores[0::2]]
     long = [row[1].se for row in scores[1::2]]
     assert all(s > l for s, l in zip(short, long))
@@ -71,6 +71,44 @@ def test_noise_is_per_character_short_lines_need_more():
         ratio = row[1].se * math.sqrt(length)
         assert math.isclose(ratio, scores[1][1].se * math.sqrt((len(segs[1].texts[0]) + len(segs[1].texts[1])) / 2),
                             rel_tol=1e-9)
+
+
+def test_length_weighting_judges_each_line_at_its_corpus_weight():
+    """With ``length_weighting`` 1 the allowance falls as 1 / length (the per-line test's 1 / sqrt(length),
+    times sqrt(mean length / length)): a line of mean length keeps the per-line se, a long line needs less,
+    a short one more; the gain is the same; the reason says how the length scaled it."""
+    segs = _segments([4, 40] * 60)
+    plain = ConsensusScorer(trust_weighted=False, length_weighting=0).score(segs)
+    scorer = ConsensusScorer(trust_weighted=False)
+    assert scorer.length_weighting == 1.0 and scorer.signature()["length_weighting"] == 1.0
+    weighted = scorer.score(segs)
+    lengths = {(i, c): (len(seg.texts[0]) + len(seg.texts[c])) / 2 for i, seg in enumerate(segs) for c in (1, 2, 3)}
+    mean = sum(lengths.values()) / len(lengths)
+    for (i, c), length in lengths.items():
+        p, w = plain[i][c], weighted[i][c]
+        assert w.gain == p.gain and w.value == p.value
+        assert math.isclose(w.se, p.se * math.sqrt(mean / length), rel_tol=1e-9)
+        assert math.isclose(w.se * length, weighted[1][c].se * lengths[(1, c)], rel_tol=1e-9)  # se x length: constant
+        assert f"allowance x{math.sqrt(mean / length):.2f}: {length:.0f} characters, mean {mean:.0f}" in w.reason
+        assert w.allowance in w.reason and w.to_dict()["allowance"] == w.allowance
+    assert weighted[0][1].se > plain[0][1].se and weighted[1][1].se < plain[1][1].se  # short: more; long: less
+    # after the gates the note is replaced, not repeated
+    after = scorer.after_gates(segs, weighted, [[[] for _ in range(4)] for _ in segs])
+    assert all(row[c].reason.count("allowance x") == 1 for row in after for c in (1, 2, 3))
+    with pytest.raises(ValueError, match="length_weighting"):
+        ConsensusScorer(length_weighting=-0.5)
+
+
+def test_selector_reason_names_the_length_weighting():
+    segs = _segments([4, 40] * 30)
+    for seg in segs[1::8]:  # now and then a long line whose incumbent says something else: every voice prefers the rest
+        seg.candidates[0] = Candidate(" ".join(w[::-1].upper() for w in seg.texts[0].split()), "sys0")
+    cfg = ScoringConfig(weights={"consensus": 1.0}, margin=0.01, z=1.645)
+    sel = Selector(cfg, [ConsensusScorer(trust_weighted=False)], gates=[]).select(segs)
+    said = [d for d in sel.decisions if d.challenger is not None and "allowance x" in d.reason]
+    assert len(said) == len(segs)
+    switched = [d for d in sel.decisions if not d.kept_incumbent]
+    assert switched and all(any(e.startswith("allowance x") for e in d.evidence) for d in switched)
 
 
 def test_shared_noise_sets_how_far_more_voices_shrink_it():
@@ -99,7 +137,7 @@ def test_noise_is_re_estimated_on_challengers_the_gates_let_through():
     segs = _segments([15] * 60)
     for seg in segs[::3]:  # a damaged challenger on every third line (a copy of one voice): its votes spread wide
         seg.candidates[1] = Candidate(seg.texts[2], "sys1")
-    scorer = ConsensusScorer(trust_weighted=False)
+    scorer = ConsensusScorer(trust_weighted=False, length_weighting=0)  # the noise alone
     scores = scorer.score(segs)
     gated = [[[("loop", "x")] if (i % 3 == 0 and c == 1) else [] for c in range(4)] for i in range(len(segs))]
     after = scorer.after_gates(segs, scores, gated)

@@ -81,7 +81,9 @@ def test_toy_scorer_validated_built_run_and_reported(tmp_path, toy):
     b.write_text("the cat sat on the mat\nthe dog ran\n", encoding="utf-8")
     c.write_text("the cat sat on the mat\nthe dog ran in the park\n", encoding="utf-8")
     cfg_path = write(tmp_path, "[weights]\ntoy_short = 1.0\n[toy_short]\nmax_words = 3\n"
-                               "[gates.length]\nenabled = false\n[gates.fidelity]\nenabled = false\n", "d.toml")
+                               "[gates.length]\nenabled = false\n[gates.fidelity]\nenabled = false\n"
+                               # a per-line allowance: line 2 is shorter than the mean, which would raise it
+                               "[consensus]\nlength_weighting = 0\n", "d.toml")
     res = select_files([("a", a), ("b", b), ("c", c)], config_path=cfg_path)
     rep = res.report()
     seg = rep["segments"][1]

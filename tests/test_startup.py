@@ -233,3 +233,24 @@ def test_a_sqlite_error_is_one_line_without_importing_sqlite_upfront(error, line
         assert r.exit_code == 2 and r.stderr.strip() == line
     else:
         assert isinstance(r.exception, KeyError)
+
+
+def test_check_into_a_pipe_imports_no_rich_console(seed_path, tmp_path):
+    """`mtfix check` writes its table as plain text when the output is not a terminal (the same
+    characters rich prints: tests/test_plaintable.py), and compiles only the glossary patterns
+    the text needs."""
+    got, out = _probe(["check", str(seed_path)], tmp_path, watch=("rich.console", "rich.table", "rich.markup", "rich.text"))
+    assert got["loaded"] == [] and got["code"] == 1 and "glossary-term" in out
+    got, out = _probe(["check", str(seed_path), "--json"], tmp_path, watch=("rich.console", "rich.table"))
+    assert got["loaded"] == [] and got["code"] == 1 and json.loads(out)["issues"] > 0
+
+
+def test_glossary_patterns_compile_when_first_needed():
+    from mtfix.text.glossary import load_glossaries
+
+    g = load_glossaries()
+    _, src, tgt, bad = g._compiled()
+    assert all(p[0]._rx is None for p in src + tgt + bad)
+    assert [m.term.source for m in g.find_renderings("أعلنت قسد ذلك")] == ["SDF"]
+    compiled = [p for p in tgt + bad if p[0]._rx is not None]
+    assert 0 < len(compiled) < len(tgt + bad) / 4

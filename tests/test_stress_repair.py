@@ -90,6 +90,16 @@ def test_stress_subset_no_degenerate_chosen_and_no_worse(stress, shared_data, di
     assert r["chosen"]["bleu"] >= r["original"]["bleu"] - 0.5, stress.markdown([r])
     # The reference only scores: the oracle and best system bound what selection could reach.
     assert r["oracle"]["chrf"] >= r["chosen"]["chrf"]
+    # every switch says how the line's length weighed in its allowance ([consensus] length_weighting)
+    assert r["switched"]["lines"] > 0 and r["allowance_named"] == r["switched"]["lines"]
+    # the frontier ranks every piece of evidence; the dictionary's rows exactly when FreeDict is installed
+    from mtfix.text.lexicon import load_lexicon
+
+    assert set(r["frontier"]) == set(stress.FRONTIER_RANKS)
+    has_dictionary = load_lexicon() is not None
+    for label, rows in r["frontier"].items():
+        assert bool(rows) == (has_dictionary or "dictionary" not in label), label
+        assert all(row["kept_when_best"] >= row["at_least"] for row in rows)
 
 
 def test_readme_shows_the_published_figures(stress):
@@ -122,3 +132,15 @@ def test_stress_full_targets(stress, shared_data):
     for r in rows:
         assert r["lines"] == 1012
         assert all(stress.verdict(r).values()), report
+
+
+@pytest.mark.slow
+def test_length_weighting_gains_chrf_and_keeps_more_in_both_directions(stress, shared_data):
+    """Judging each line at its corpus weight (the preset) against the per-line test (length_weighting 0)."""
+    for d in ("eng-ara", "ara-eng"):
+        weighted = stress.run(shared_data, d, seed=1)
+        per_line = stress.run(shared_data, d, seed=1, length_weighting=0.0)
+        assert weighted["length_weighting"] == 1.0 and per_line["length_weighting"] == 0.0
+        assert weighted["chosen"]["chrf"] > per_line["chosen"]["chrf"], d
+        assert weighted["kept_when_best"]["rate"] >= per_line["kept_when_best"]["rate"], d
+        assert weighted["degenerate"]["chosen"] == per_line["degenerate"]["chosen"] == 0

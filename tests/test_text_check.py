@@ -82,3 +82,76 @@ def test_letters_that_surely_count_for_a_language():
         for c in chars:
             st = script_stats(c)
             assert (st.arabic if lang == "ar" else st.latin) == 1, (lang, c)
+
+
+def test_the_survey_counts_letters_as_script_stats():
+    """The survey's fast count (UTF-8 lead bytes and two small patterns) equals script_stats on
+    every character of the Arabic, Latin and nearby blocks and on random mixes."""
+    import random
+
+    from mtfix.text import check
+    from mtfix.text.script import script_stats
+
+    every = "".join(chr(c) for c in range(0x20, 0x3000) if not 0xd800 <= c < 0xe000) + \
+        "".join(chr(c) for c in range(0xfb00, 0xff00))
+    for text in (every, *(every[i:i + 97] for i in range(0, len(every), 97))):
+        st = script_stats(text)
+        assert check._script_counts(text) == (st.arabic, st.latin)
+    rng = random.Random(3)
+    pool = every + "قوات سوريا الديمقراطية ـ ًٌٍَُِّْ SDF café ١٢٣ 北京"
+    for _ in range(500):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 80)))
+        st = script_stats(text)
+        assert check._script_counts(text) == (st.arabic, st.latin), text
+
+
+def test_foreign_letters_cover_what_script_stats_counts_as_another_script():
+    """A piece without a match of the check's foreign-letter pattern has no letter that
+    script_stats counts for a script other than the language's own (ar: other; en: Arabic, other)."""
+    from mtfix.text import check
+    from mtfix.text.script import script_stats
+
+    for c in map(chr, range(0x20, 0x30000)):
+        if 0xd800 <= ord(c) < 0xe000:
+            continue
+        st = script_stats(c)
+        if st.other:
+            assert check._FOREIGN_LETTER["ar"].match(c) and check._FOREIGN_LETTER["en"].match(c), hex(ord(c))
+        if st.arabic:
+            assert check._FOREIGN_LETTER["en"].match(c), hex(ord(c))
+        for lang in ("ar", "en"):  # the cheap scan before it misses none of them
+            assert not check._FOREIGN_LETTER[lang].match(c) or check._MAYBE_FOREIGN[lang].match(c), (lang, hex(ord(c)))
+
+
+def test_may_repeat_holds_every_sentence_repetition_report_flags(shared_data):
+    """The prefilter (one regular expression over word ids) is a superset of the sentences where
+    repetition_report finds a repeat: on real text and on planted loops of every distance."""
+    import random
+
+    from mtfix.text import check
+    from mtfix.text.repetition import repetition_report
+    from mtfix.text.segment import segment
+
+    rng = random.Random(5)
+    lines = (shared_data / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()[:300]
+    lines += (shared_data / "flores200-devtest" / "eng_Latn.txt").read_text(encoding="utf-8").splitlines()[:300]
+    planted = []
+    for line in lines[::7]:
+        words = line.split()
+        for d in range(1, 10):
+            k = rng.randrange(len(words))
+            unit = words[k:k + d] or words[:1]
+            planted.append(" ".join(words[:k] + unit * rng.choice([2, 3, 4]) + words[k:]))
+        planted.append(line.replace(" ", " هههههه ", 1))
+        planted.append(line.upper().replace(" ", " Bush bush BUSH ", 1))
+    flagged = 0
+    for i in range(0, len(lines + planted), 40):
+        doc = segment("\n".join((lines + planted)[i:i + 40]))
+        sents = doc.sentences
+        found = check._may_repeat(sents)
+        for s in sents:
+            if repetition_report(s.text).repeats:
+                assert s.index in found, s.text
+                flagged += 1
+    assert flagged > 300
+    assert check._may_repeat(segment("a\x01b c c c.").sentences) == {0}  # the separator in the text: all

@@ -262,3 +262,36 @@ def test_rule_registry_is_one_function_per_rule():
     assert [n for n in names if n in mine] == mine
     assert names[0] == "entities"  # HTML entities decoded first, before any rule reads the text
     assert all(r.description and callable(r.func) for r in RULES.values())
+
+
+def test_sentences_where_numbers_may_be_garbled_cover_every_garbled_number(shared_data):
+    """FixContext.with_numbers (one search per sentence) holds every sentence where
+    find_garbled_numbers finds something: real text and planted forms of every kind."""
+    import random
+
+    from mtfix.text.fix import FixContext
+    from mtfix.text.glossary import Glossary
+    from mtfix.text.numbers import find_garbled_numbers
+    from mtfix.text.segment import segment
+
+    rng = random.Random(7)
+    lines = []
+    for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt", "ntrex128/arb.txt"):
+        lines += (shared_data / name).read_text(encoding="utf-8").splitlines()[:400]
+    forms = ["20 ، 000", "20، 000", "20 , 000", "٢٠ ٬ ٠٠٠", "20 000 000", "100 ٪", "١٠٠ ٪", "٪100", "% 5",
+             "14,000 18,000", "5 million 6", "٣ ملايين ٤", "5\u00a0%", "3٫5 4", "1\n2", "بين 3 5"]
+    planted = [" ".join(rng.sample(line.split(), min(6, len(line.split()))) + [rng.choice(forms)]) + "."
+               for line in lines[::5]]
+    garbled = 0
+    for i in range(0, len(lines + planted), 30):
+        doc = segment("\n".join((lines + planted)[i:i + 30]))
+        ctx = FixContext(doc, "ar", Glossary())
+        held = {s.index for s in ctx.with_numbers()}
+        for s in doc.sentences:
+            if find_garbled_numbers(s.text):
+                garbled += 1
+                assert s.index in held, s.text
+                assert ctx.garbled(s) == find_garbled_numbers(s.text)
+            elif s.index not in held:
+                assert ctx.garbled(s) == []
+    assert garbled > 100

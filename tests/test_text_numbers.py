@@ -117,3 +117,35 @@ def test_spans_point_into_text(text):
             assert text[p.start:p.end] == p.surface
     for g in find_garbled_numbers(text):
         assert text[g.start:g.end] == g.surface
+
+
+def test_number_values_are_the_atoms_of_extract_numbers(shared_data):
+    """number_values (the corpus numbers filter's shortcut) reads every text as extract_numbers."""
+    from mtfix.text.numbers import extract_numbers, number_values
+
+    lines = [line for p in sorted(shared_data.rglob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()]
+    odd = ["3-5 million", "between 3 and 5", "بين 3 و5", "٢٠٬٠٠٠ و ١٫٥ مليار", "50% 50 per cent", "1.000.000",
+           "12:00 1200", "5%3", "۱۲۳ ۴۵", "x 7 thousand", "١٠ - ٢٠٪", "1,234.5 billion and 2"]
+    texts = [t for t in lines if any(c.isdigit() for c in t)] + odd
+    assert len(texts) > 2500
+    assert [number_values(t) for t in texts] == [[a.value for m in extract_numbers(t) for a in m.atoms()]
+                                                 for t in texts]
+
+
+def test_the_numbers_filter_shortcut_keeps_first_fit_matching():
+    """Equal value lists take the shortcut only when first-fit matching pairs them all: values
+    close to each other (math.isclose) but different go the long way, as before."""
+    from mtfix.corpus import Pair
+    from mtfix.corpus.filters import NumbersFilter
+
+    f = NumbersFilter()
+    # a ~ b and b ~ c (within 1e-9) but not a ~ c: first-fit takes b for a and leaves c without a match
+    close = Pair("1000000000.8 and 1000000000.0 and 1000000001.6", "1000000001.6 and 1000000000.8 and 1000000000.0")
+    same = Pair("3 of 5 and 7", "7 و 5 و 3")
+    got = f.score([close, same])
+    assert got[1].value == 0 and got[1].reason == "3 agree"
+    from mtfix.text.numbers import compare_numbers, unexplained_numbers
+
+    comp = compare_numbers(close.src, close.tgt)
+    missing, _ = unexplained_numbers(comp.missing, comp.extra, close.src, close.tgt)
+    assert got[0].value == len(missing) == 1

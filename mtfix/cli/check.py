@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from typing import List, Optional
@@ -10,7 +9,6 @@ from typing import List, Optional
 import typer
 
 from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
-from mtfix.errors import MtfixError
 
 HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
 wrong-language sentences, repetition loops, bidi/zero-width characters, punctuation, glossary
@@ -19,23 +17,51 @@ terms left in Latin or mistranslated, with line numbers. `mtfix fix` repairs wha
 Exit 0 when clean, 1 when issues were found, 2 on bad input."""
 
 
-def _read(file: str) -> str:
-    from mtfix.text.read import decode_bytes, read_text
-
-    if file == "-":
-        text, _ = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
-    else:
-        text = read_text(file)
-    if not text.strip():
-        raise MtfixError(f"{file}: is empty; nothing to check")
-    return text
-
-
 def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+_COLUMNS = (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
+            ("text", {"max_width": 24}), ("detail", {}))
+
+
+def _rows(report):
+    for f in report.findings:
+        surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
+        yield f"{f.line}:{f.column}", f.code, surface, f.message
+
+
+def _lines(file: str, report) -> tuple[str, str]:
+    """The heading and the summary line, as plain text."""
+    doc = report.document
+    lang = {"ar": "Arabic", "en": "English", None: "language unknown"}[report.lang]
+    head = f"{file}: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, {_n(len(doc.sentences), 'sentence')}"
+    parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
+    tail = f"{_n(len(report.findings), 'issue')} in {_n(report.flagged_count(), 'sentence')} ({parts})"
+    return head, tail
+
+
 def _print_human(file: str, report) -> None:
+    """The findings as a table: written as plain text (the same characters rich prints, in two
+    passes over the findings, without rich's console) unless the output is a terminal or holds
+    what rich would change; then by rich."""
+    from mtfix.cli.plaintable import Column, plain_text_ok, plain_width, write_table
+
+    width = plain_width()
+    head, tail = _lines(file, report)
+    if width is not None and plain_text_ok(head):
+        out = sys.stdout
+        if not report.has_issues:
+            out.write(f"{head}: no issues\n")
+            return
+        columns = [Column(name, **kw) for name, kw in _COLUMNS]
+        if write_table(columns, lambda: _rows(report), width, out.write, before=head + "\n"):
+            out.write(tail + "\n")
+            return
+    _print_rich(file, report)
+
+
+def _print_rich(file: str, report) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -50,17 +76,14 @@ def _print_human(file: str, report) -> None:
         return
     console.print(head, soft_wrap=True)  # summary lines never wrap: tools grep them
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for col, kw in (("line:col", {"justify": "right", "no_wrap": True}), ("issue", {"no_wrap": True}),
-                    ("text", {"max_width": 24}), ("detail", {})):
+    for col, kw in _COLUMNS:
         table.add_column(col, **kw)
-    for f in report.findings:
-        surface = f.surface if len(f.surface) <= 40 else f.surface[:37] + "…"
-        table.add_row(f"{f.line}:{f.column}", f.code, escape(surface), escape(f.message))
+    for line_col, code, surface, message in _rows(report):
+        table.add_row(line_col, code, escape(surface), escape(message))
     console.print(table)
-    sentences = len({f.sentence for f in report.findings if f.sentence is not None})
     parts = ", ".join(f"{n} {code}" for code, n in report.counts.items())
-    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(sentences, 'sentence')} ({parts})",
-                  soft_wrap=True)
+    console.print(f"[bold]{_n(len(report.findings), 'issue')}[/bold] in {_n(report.flagged_count(), 'sentence')} "
+                  f"({parts})", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -72,13 +95,19 @@ def register(app: typer.Typer) -> None:
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
-        from mtfix.text.check import check_file, check_text
+        from mtfix.text.check import check_file, check_stream
 
         gloss = open_glossary(glossary, no_default_glossary)
-        # a file is read line by line (memory: the longest paragraph); stdin is read whole
-        report = check_text(_read(file), lang, gloss) if file == "-" else check_file(file, lang, gloss)
+        # a file is read a few thousand lines at a time, stdin through a temporary file; the
+        # findings past a few thousand wait in a temporary file: memory is the longest paragraph
+        if file == "-":
+            report = check_stream(sys.stdin.buffer, lang, gloss, "<stdin>", "-")
+        else:
+            report = check_file(file, lang, gloss)
         if as_json:
-            typer.echo(json.dumps({"file": file, **report.to_dict()}, ensure_ascii=False, indent=2))
+            report.write_json(sys.stdout.write, {"file": file})
+            sys.stdout.write("\n")
+            sys.stdout.flush()
         else:
             _print_human(file, report)
         if report.has_issues:

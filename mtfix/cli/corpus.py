@@ -107,11 +107,7 @@ def _run(run, *, restart: bool, quiet: bool, what: str):
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
     except KeyboardInterrupt:
-        if (Path(run.work_dir) / "state.sqlite").exists():
-            typer.echo(f"interrupted; what is done is kept in {run.work_dir}: run the same command again to "
-                       f"continue", err=True)
-        else:  # stopped while starting (loading filters, dictionaries): no work dir to speak of
-            typer.echo("interrupted before any work was kept; nothing was written", err=True)
+        typer.echo(run.interrupted_message(), err=True)
         raise typer.Exit(130) from None
     if not quiet:
         _print_summary(result)

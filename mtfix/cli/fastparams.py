@@ -7,7 +7,8 @@ annotation asks for (a ``str`` for ``str``, a ``bool`` for a flag, a sequence of
 ``str`` for ``list[str]``) needs no conversion and no validation: it is returned
 as typer's adapter would return it; a missing value (``None``) never needed the
 adapter either. An ``int`` (with or without ``min``/``max``) given as plain ASCII
-digits, or as an int, and in range is the int pydantic's lax validation gives.
+digits, or as an int, and in range is the int pydantic's lax validation gives; so is a ``float``
+with ``min``/``max`` given as a number or plain decimal text ("2.5").
 A ``Path`` (or ``list[Path]``) value given as text becomes ``Path(text)`` (what
 pydantic's ``Path`` validation does; only where that keeps the text as it is, as
 typer's messages quote it) and then goes through typer's own path checks
@@ -20,24 +21,34 @@ changed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 _PLAIN = (str, int, float, bool)
 
 
-class _Ranged:
-    """An ``int`` with ``min``/``max``: a value in range, as an int or as plain ASCII digits ("4"),
-    is the int pydantic's lax validation gives; anything else (a sign, "1.0", out of range: the
-    error message) goes to typer's adapter."""
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
-    def __init__(self, lo, hi):
-        self.lo, self.hi = lo, hi
+
+class _Ranged:
+    """An ``int`` (or a ``float``) with ``min``/``max``: a value in range, as an int (a float, or an
+    int for a float) or as plain ASCII digits ("4"; "2.5" for a float), is the number pydantic's lax
+    validation gives; anything else (a sign, "1.0" for an int, "1e3", out of range: the error
+    message) goes to typer's adapter."""
+
+    def __init__(self, lo, hi, kind: type = int):
+        self.lo, self.hi, self.kind = lo, hi, kind
 
     def value(self, v):
-        if type(v) is str and v.isascii() and v.isdigit():
-            v = int(v)
-        if type(v) is int and (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi):
+        if type(v) is str and v.isascii():
+            if self.kind is int and v.isdigit():
+                v = int(v)
+            elif self.kind is float and _DECIMAL.fullmatch(v):
+                v = float(v)
+        if self.kind is float and type(v) is int:
+            v = float(v)
+        if type(v) is self.kind and (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi):
             return v
         return None
 
@@ -51,8 +62,8 @@ def _plain_kind(descriptor) -> tuple[type, bool] | None:
         return None
     annotation = descriptor.annotation
     lo, hi = getattr(info, "min", None), getattr(info, "max", None)
-    if annotation is int:
-        return _Ranged(lo, hi), False
+    if annotation is int or (annotation is float and (lo is not None or hi is not None)):
+        return _Ranged(lo, hi, annotation), False
     if lo is not None or hi is not None:
         return None
     if annotation in _PLAIN:

@@ -69,7 +69,10 @@ def register(app: typer.Typer) -> None:
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens,
                                 max_output_ratio=max_output_ratio)
         translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())
-        translator.pair(src, tgt)  # fail on a wrong language before any work
+        # A model needed anyway loads now, its tokenizer read while the weights load (a language check
+        # first would read the tokenizer alone, then the weights); then the check below reads nothing.
+        translator.load_if_missing(lines, src=src, tgt=tgt, options=options)
+        translator.pair(src, tgt)  # fail on a wrong language before any translating
         check_script(lines, src, file)  # and on a file in another script than --src's
         with progress_bar("translating") as advance:
             results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)

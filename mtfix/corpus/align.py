@@ -44,60 +44,36 @@ pairs is dropped by this filter.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
+
+import numpy as np
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
+from mtfix.text import columns
 from mtfix.text import lexicon as lx
 
-__all__ = ["AlignFilter", "alignment"]
+__all__ = ["AlignFilter", "alignment", "alignments", "chunk_alignment"]
 
 # a Latin word: [A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}, with the first letter factored out
 _LATIN_IN_ARABIC = re.compile(r"[A-Za-z](?:[A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]+)")
-_PUNCT = {"question": "?؟", "exclamation": "!", "parenthesis": "()", "quote": "\"“”«»", "colon": ":"}
-_FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")  # per number found
+_BITS = np.array([bin(k).count("1") for k in range(1 << len(columns.PUNCT_KINDS))], np.int64)  # kinds in a mask
+_LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
+_SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
 
 
-_PUNCT_KIND = {c: k for k, chars in _PUNCT.items() for c in chars}
-_ANCHORS = re.compile(r"\d+|[" + re.escape("".join(_PUNCT_KIND)) + "]")  # numbers and punctuation, one pass
+class _English:
+    """An English text, searched for the Latin words of an Arabic side."""
 
+    __slots__ = ("text", "_low", "_runs")
 
-class _Side:
-    """What one side contributes: stems (and the translations of those the lexicon knows),
-    numbers, Latin tokens, punctuation kinds. Computed once per side and chunk, whatever the
-    number of pairs it is compared in."""
-
-    __slots__ = ("stems", "known", "trans", "cover", "numbers", "latin", "punct", "text", "_low", "_runs")
-
-    def __init__(self, text: str, lang: str, lexicon=None):
-        self.text = text
-        self._low = self._runs = None
-        self.trans, self.cover = (), _EMPTY
-        if lang == "ar":
-            self.stems = lx.arabic_stems(text)
-            self.latin = {w.lower() for w in _LATIN_IN_ARABIC.findall(text)}
-            self.known = len(self.stems & _keys(lexicon)) if lexicon is not None else 0
-        else:
-            self.stems = lx.english_stems(text)
-            self.latin = _EMPTY
-            if lexicon is not None:
-                # The lexicon's two directions mirror each other (``e in ar_en[a]`` exactly when
-                # ``a in en_ar[e]``), and English stems have few translations: ``cover`` (their
-                # union) holds exactly the Arabic stems that one of this side's stems translates.
-                self.trans = list(filter(None, map(lexicon.en_ar.get, self.stems)))
-                self.cover = set().union(*self.trans)
-            self.known = len(self.trans)
-        found = _ANCHORS.findall(text)
-        if found:
-            kinds = _PUNCT_KIND
-            self.punct = {kinds[x] for x in found if x in kinds}
-            self.numbers = {x if x.isascii() else x.translate(_FOLD_DIGITS) for x in found if x not in kinds}
-        else:
-            self.punct = self.numbers = _EMPTY
+    def __init__(self, text: str):
+        self.text, self._low, self._runs = text, None, None
 
     def found(self, words) -> int:
         """How many of ``words`` (lower-case Latin words: letters, digits, ``.``, ``-``) occur in
-        this side's lower-cased text. Each is searched in the text; for many words in a long text
-        (a pathological row) only in its distinct runs of such characters, where every occurrence
+        the lower-cased text. Each is searched in the text; for many words in a long text (a
+        pathological row) only in its distinct runs of such characters, where every occurrence
         lies, so the work stays near linear."""
         if self._low is None:
             self._low = self.text.lower()
@@ -111,44 +87,145 @@ class _Side:
         return sum(w in runs or w in joined for w in words)
 
 
-_EMPTY: frozenset = frozenset()
-_LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
-_SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
-_KEYS: dict[int, tuple] = {}
+def _shift(a: np.ndarray, d: int) -> np.ndarray:
+    """``a[i + d]`` at each ``i`` (0 beyond the ends)."""
+    if d == 0:
+        return a
+    out = np.zeros_like(a)
+    if d > 0:
+        out[:-d] = a[d:]
+    else:
+        out[-d:] = a[:d]
+    return out
 
 
-def _keys(lexicon) -> frozenset:
-    """The Arabic stems ``lexicon`` knows (built once per lexicon)."""
-    got = _KEYS.get(id(lexicon))
-    if got is None or got[0] is not lexicon:
-        got = _KEYS[id(lexicon)] = (lexicon, frozenset(lexicon.ar_en))
-    return got[1]
+def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of ``range(s, s + c)`` for each start and count."""
+    total = int(counts.sum())
+    first = np.zeros(len(counts), np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    return np.repeat(starts - first, counts) + np.arange(total)
 
 
-def _alignment(en: _Side, ar: _Side, lexicon) -> tuple[float, int, int]:
-    # a known stem is matched when one of its translations is among the other side's stems
-    known = en.known + ar.known
-    matched = 0
-    if known:
-        matched = len(ar.stems & en.cover) + en.known - sum(map(ar.stems.isdisjoint, en.trans))
-    if en.numbers or ar.numbers:
-        known += 2 * len(en.numbers | ar.numbers)
-        matched += 2 * len(en.numbers & ar.numbers)
-    if ar.latin:
-        known += 2 * len(ar.latin)
-        matched += 2 * en.found(ar.latin)
-    if en.punct or ar.punct:
-        known += len(en.punct | ar.punct)
-        matched += len(en.punct & ar.punct)
-    return (matched + 1) / (known + 4), matched, known
+def _shared(left: np.ndarray, right: np.ndarray, size: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """For keys ``row * size + id`` (sorted ``right``): which ``left`` keys have their id in row
+    ``row + d`` of ``right`` (a mask over ``left``) and where (positions in ``right``)."""
+    if not len(left) or not len(right):
+        return np.zeros(len(left), bool), np.zeros(len(left), np.int64)
+    key = left + d * size
+    at = np.minimum(np.searchsorted(right, key), len(right) - 1)
+    return right[at] == key, at
+
+
+def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """(matched, known) of the English side of each pair ``i`` of a chunk with the Arabic side of
+    pair ``i + d``, for each ``d`` of ``shifts`` (rows beyond the ends: meaningless): the
+    alignment is ``(matched + 1) / (known + 4)`` (module docstring). The whole chunk is computed at
+    once: its texts are classified and split in C (:mod:`mtfix.text.columns`), each distinct run
+    of word characters is stemmed once, and stems, numbers and punctuation are compared as
+    integer arrays."""
+    n = len(en)
+    e, a = columns.analyse(en, arabic=False), columns.analyse(ar, arabic=True)
+    out = {d: [np.zeros(n, np.int64), np.zeros(n, np.int64)] for d in shifts}
+    if lexicon is not None and n:
+        index = lexicon.index()
+        ke, ka = len(index.en_ids) + 1, len(index.ar_ids) + 1
+        ekeys, akeys = (columns.row_sets(c.word_rows, c.word_codes, ids, size,
+                                         {k: index.all_ids(c.words[k], c is a) for k in np.flatnonzero(ids == -2).tolist()})
+                        for c, size, ids in ((e, ke, np.fromiter(map(index.english.__getitem__, e.words), np.int64)),
+                                             (a, ka, np.fromiter(map(index.arabic.__getitem__, a.words), np.int64))))
+        erow, eid = np.divmod(ekeys, ke)
+        arow, aid = np.divmod(akeys, ka)
+        # every translation of every known English stem that the chunk's Arabic side has somewhere;
+        # the lexicon's two directions mirror each other, so an Arabic stem is matched exactly when
+        # it is among the translations of one of the English side's stems
+        degree = index.en_ptr[eid + 1] - index.en_ptr[eid]
+        xa = index.en_to_ar[_ragged(index.en_ptr[eid], degree)]
+        xk = np.repeat(np.arange(len(ekeys)), degree)
+        present = np.zeros(ka, bool)
+        present[aid] = True
+        inside = present[xa]
+        xa, xk = xa[inside], xk[inside]
+        # the Arabic stems as keys id * wide + row + span: the rows i - 1, i, i + 1 (i + d for every
+        # shift) of one stem are neighbours, found by one search
+        span = max(map(abs, shifts))
+        wide = n + 2 * span + 1
+        by_stem = columns.distinct(aid * wide + arow + span)
+        stem_row = by_stem % wide - span
+        e_known, a_known = np.bincount(erow, minlength=n), np.bincount(arow, minlength=n)
+        if len(by_stem) and len(xa):
+            key = xa * wide + erow[xk] + span + min(shifts)
+            order = np.argsort(key)  # sorted keys: the search walks the table once
+            key, xk = key[order], xk[order]
+            at = np.searchsorted(by_stem, key)
+            last = len(by_stem) - 1
+            for d in range(min(shifts), max(shifts) + 1):
+                at = np.minimum(at, last)
+                hit = by_stem[at] == key
+                if d in out:
+                    matched = out[d][0]
+                    a_hit = np.zeros(len(by_stem), bool)
+                    a_hit[at[hit]] = True
+                    e_hit = np.zeros(len(ekeys), bool)
+                    e_hit[xk[hit]] = True
+                    matched += np.bincount(erow[e_hit], minlength=n) + _shift(np.bincount(stem_row[a_hit], minlength=n), d)
+                at = at + hit
+                key = key + 1
+        for d, (matched, known) in out.items():
+            known += e_known + _shift(a_known, d)
+    if len(e.number_keys) or len(a.number_keys):
+        keys = [e.number_keys, a.number_keys]
+        if e.odd_numbers or a.odd_numbers:  # numbers not read as integers: one key per text, shared
+            texts: dict[str, int] = {}
+            for c, k in zip((e, a), range(2)):
+                renamed = np.array([-1 - texts.setdefault(t, len(texts)) for t in c.odd_numbers], np.int64)
+                keys[k] = np.where(keys[k] < 0, renamed[np.maximum(-1 - keys[k], 0)] if len(renamed) else 0, keys[k])
+        every = columns.distinct(np.concatenate(keys))
+        kn = len(every) + 1
+        ne = columns.distinct(e.number_rows * kn + np.searchsorted(every, keys[0]))
+        na = columns.distinct(a.number_rows * kn + np.searchsorted(every, keys[1]))
+        ne_rows = ne // kn
+        ne_count, na_count = np.bincount(ne_rows, minlength=n), np.bincount(na // kn, minlength=n)
+        for d, (matched, known) in out.items():
+            both = np.bincount(ne_rows[_shared(ne, na, kn, d)[0]], minlength=n)
+            matched += 2 * both
+            known += 2 * (ne_count + _shift(na_count, d) - both)
+    for d, (matched, known) in out.items():
+        other = _shift(a.punct, d)
+        known += _BITS[e.punct | other]
+        matched += _BITS[e.punct & other]
+    english: dict[int, _English] = {}
+    for j in a.latin_rows.tolist():
+        words = {w.lower() for w in _LATIN_IN_ARABIC.findall(ar[j])}
+        for d, (matched, known) in out.items():
+            i = j - d
+            if words and 0 <= i < n:
+                side = english.get(i) or english.setdefault(i, _English(en[i]))
+                known[i] += 2 * len(words)
+                matched[i] += 2 * side.found(words)
+    return {d: (m, k) for d, (m, k) in out.items()}
 
 
 def alignment(src: str, tgt: str, *, langs: tuple[str, str] = ("en", "ar"), lexicon=None) -> float:
-    """Alignment of one pair (no neighbours), with ``lexicon`` (default: the installed FreeDict)."""
+    """Alignment of one pair (no neighbours), with ``lexicon`` (default: the installed FreeDict).
+    For many pairs, :func:`alignments` is many times faster."""
+    return alignments([src], [tgt], langs=langs, lexicon=lexicon)[0]
+
+
+def alignments(src: list, tgt: list, *, langs: tuple[str, str] = ("en", "ar"), lexicon=None,
+               chunk: int = 1000) -> list[float]:
+    """:func:`alignment` of each pair ``(src[i], tgt[i])``, computed ``chunk`` pairs at a time."""
     lexicon = lexicon if lexicon is not None else lx.load_lexicon()
-    a, b = _Side(src, langs[0], lexicon), _Side(tgt, langs[1], lexicon)
-    en, ar = (a, b) if langs[1] == "ar" else (b, a)
-    return _alignment(en, ar, lexicon)[0]
+    out: list[float] = []
+    for k in range(0, len(src), chunk):
+        a, b = src[k:k + chunk], tgt[k:k + chunk]
+        matched, known = chunk_alignment(*((a, b) if langs[1] == "ar" else (b, a)), lexicon)[0]
+        out += ((matched + 1) / (known + 4)).tolist()
+    return out
+
+
+_ID, _SOURCE = attrgetter("id"), attrgetter("source")
+_WHAT, _WHERE = ("English", "Arabic", "English", "Arabic"), ("previous", "previous", "next", "next")
 
 
 class AlignFilter(Filter):
@@ -179,39 +256,60 @@ class AlignFilter(Filter):
     def signature(self) -> dict:
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
 
-    def _en_ar(self, pair) -> tuple[_Side, _Side]:
-        src, tgt = _Side(pair.src, self.langs[0], self.lexicon), _Side(pair.tgt, self.langs[1], self.lexicon)
-        return (src, tgt) if self.langs[0] == "en" else (tgt, src)
-
     def score(self, pairs):
-        sides = [self._en_ar(p) for p in pairs]
-        own = [_alignment(en, ar, self.lexicon) for en, ar in sides]
-        crossed: dict[tuple[int, int], float] = {}  # (English of i, Arabic of j): each computed once
-
-        def cross(i: int, j: int) -> float:
-            got = crossed.get((i, j))
-            if got is None:
-                got = crossed[i, j] = _alignment(sides[i][0], sides[j][1], self.lexicon)[0]
-            return got
-
-        out = []
-        for i, p in enumerate(pairs):
-            value, matched, known = own[i]
-            best, where = None, ""
-            for j, label in ((i - 1, "previous"), (i + 1, "next")):
-                if not (0 <= j < len(pairs)) or abs(pairs[j].id - p.id) != 1 or pairs[j].source != p.source:
-                    continue
-                for alt, what in ((cross(i, j), "English"), (cross(j, i), "Arabic")):
-                    if best is None or alt > best:
-                        best, where = alt, f"this {what} side fits the {label} line better ({alt:.2f})"
-            reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"
-            margin = self.margin if self.lexicon is not None else self.anchors_margin
-            if best is not None and best - value > margin:
-                reason += f"; {where}"
-                value = value - (best - value)
-            verdict = f" < {self.min_score:g}" if value < self.min_score else ""
-            out.append(FilterScore(round(value, 4), reason + verdict))
+        n = len(pairs)
+        src, tgt = [p.src for p in pairs], [p.tgt for p in pairs]
+        en, ar = (src, tgt) if self.langs[0] == "en" else (tgt, src)
+        got = chunk_alignment(en, ar, self.lexicon, shifts=(0, 1, -1) if n > 1 else (0,))
+        matched, known = got[0]
+        own = (matched + 1) / (known + 4)
+        # neighbours: pairs i and i + 1 of the same input with consecutive ids
+        near = np.zeros(n + 1, bool)
+        if n > 1:
+            ids = np.fromiter(map(_ID, pairs), np.int64, n)
+            sources = list(map(_SOURCE, pairs))
+            near[1:n] = np.abs(np.diff(ids)) == 1
+            if sources.count(sources[0]) != n:
+                near[1:n] &= [b == a for a, b in zip(sources, sources[1:])]
+        before, after = near[:n], near[1:]
+        lead = np.full(n, -np.inf)
+        which = np.zeros(n, np.int64)
+        best = np.zeros(n)
+        if before.any() or after.any():
+            (m1, k1), (m2, k2) = got[1], got[-1]
+            fits_next, fits_previous = (m1 + 1) / (k1 + 4), (m2 + 1) / (k2 + 4)  # English i with Arabic i +/- 1
+            candidates = np.full((4, n), -np.inf)  # in the order a tie is settled: the first one wins
+            candidates[0, before] = fits_previous[before]  # this English side, the previous Arabic
+            candidates[1, before] = _shift(fits_next, -1)[before]  # the previous English, this Arabic
+            candidates[2, after] = fits_next[after]
+            candidates[3, after] = _shift(fits_previous, 1)[after]
+            which = candidates.argmax(axis=0)
+            best = candidates[which, np.arange(n)]
+            lead = np.where(before | after, best - own, -np.inf)
+        margin = self.margin if self.lexicon is not None else self.anchors_margin
+        moved = lead > margin
+        # a pair no neighbour moved is scored by its own (matched, known) alone: one shared
+        # FilterScore (immutable) per such couple
+        plain = self.__dict__.get("_plain")
+        if plain is None:
+            plain = self.__dict__["_plain"] = lx.Memo(self._score)
+        out = list(map(plain.__getitem__, zip(matched.tolist(), known.tolist())))
+        for i in np.flatnonzero(moved).tolist():
+            o, b, w = float(own[i]), float(best[i]), int(which[i])
+            v = o - (b - o)
+            reason = (f"alignment {o:.2f} ({matched[i]}/{known[i]} words and anchors match); "
+                      f"this {_WHAT[w]} side fits the {_WHERE[w]} line better ({b:.2f})")
+            out[i] = FilterScore(round(v, 4), reason + (f" < {self.min_score:g}" if v < self.min_score else ""))
         return out
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_plain"}
+
+    def _score(self, counts: tuple[int, int]) -> FilterScore:
+        matched, known = counts
+        value = (matched + 1) / (known + 4)
+        reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"
+        return FilterScore(round(value, 4), reason + (f" < {self.min_score:g}" if value < self.min_score else ""))
 
     def accept(self, score):
         return score.value >= self.min_score

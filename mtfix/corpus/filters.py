@@ -41,8 +41,10 @@ from abc import ABC, abstractmethod
 from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
+from mtfix.corpus.sides import sides
 from mtfix.engine.back import BackTranslate
 from mtfix.params import set_params
+from mtfix.text.repetition import RepetitionReport
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
            "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
@@ -119,16 +121,6 @@ class Filter(ABC):
         return self.short()
 
 
-_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
-
-
-def _letters_digits(text: str) -> int:
-    """Characters that are letters or digits (``str.isalnum``); an ASCII text is counted on bytes."""
-    if text.isascii():
-        return len(text.encode("ascii").translate(None, _ASCII_NOT_ALNUM))
-    return sum(map(str.isalnum, text))
-
-
 def _collapsed_len(text: str) -> int:
     return len(" ".join(text.split()))
 
@@ -141,10 +133,11 @@ class EmptyFilter(Filter):
 
     def score(self, pairs):
         out = []
-        for p in pairs:
-            counts = [(lang, _letters_digits(text)) for lang, text in self._sides(p)]
-            lang, n = min(counts, key=lambda x: x[1])
-            out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < self.min_chars
+        s = sides(pairs)
+        (a, b), least = self.langs, self.min_chars
+        for x, y in zip(s.letters_digits(0), s.letters_digits(1)):
+            lang, n = (a, x) if x <= y else (b, y)
+            out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < least
                                    else f"shorter side {n} letters/digits"))
         return out
 
@@ -172,23 +165,24 @@ class MaxLengthFilter(Filter):
 
     def score(self, pairs):
         out = []
-        for p in pairs:
-            sides = [(lang, t, _collapsed_len(t)) for lang, t in self._sides(p)]
-            lang, _, n = max(sides, key=lambda x: x[2])
+        s = sides(pairs)
+        (a, b), most = self.langs, self.max_chars
+        for p, x, y in zip(pairs, s.collapsed(0), s.collapsed(1)):
+            lang, n = (a, x) if x >= y else (b, y)
             if n > self.max_side_chars:
                 out.append(FilterScore(max(n, self.max_chars + 1), f"{lang} side {n} chars > {self.max_side_chars}"))
-            elif n <= self.max_chars:
+            elif n <= most:
                 out.append(FilterScore(n, f"{lang} side {n} chars on the longer side"))
             else:
-                out.append(self._per_sentence(sides))
+                out.append(self._per_sentence([(a, p.src, x), (b, p.tgt, y)]))
         return out
 
-    def _per_sentence(self, sides) -> FilterScore:
+    def _per_sentence(self, sides_) -> FilterScore:
         from mtfix.text.segment import split_sentences
 
-        units = [[_collapsed_len(s) for s in split_sentences(t, lang, clauses=True)] or [0] for lang, t, _ in sides]
+        units = [[_collapsed_len(s) for s in split_sentences(t, lang, clauses=True)] or [0] for lang, t, _ in sides_]
         judged = []
-        for i, (lang, _, n) in enumerate(sides):
+        for i, (lang, _, n) in enumerate(sides_):
             share = max(1.0, len(units[1 - i]) / len(units[i]))
             judged.append((max(units[i]) / share, lang, n, len(units[i]), max(units[i]), share))
         value, lang, n, k, longest, share = max(judged)
@@ -215,8 +209,8 @@ class LengthRatioFilter(Filter):
     def score(self, pairs):
         out = []
         (a, b) = self.langs
-        for p in pairs:
-            n, m = _collapsed_len(p.src), _collapsed_len(p.tgt)
+        s = sides(pairs)
+        for n, m in zip(s.collapsed(0), s.collapsed(1)):
             value = (max(n, m) + self.smoothing) / (min(n, m) + self.smoothing)
             longer = b if m > n else a
             verdict = f"> {self.max_ratio:g}" if value > self.max_ratio else "ok"
@@ -239,12 +233,21 @@ class ScriptFilter(Filter):
     PARAMS = {"min_share": ((int, float), 0.5, "share of letters in the expected script, each side")}
 
     def score(self, pairs):
-        from mtfix.text.script import script_score
+        from mtfix.text.lang import script_lang
 
-        out = []
-        for p in pairs:
-            lang, share = min(((lang, script_score(t, lang)) for lang, t in self._sides(p)), key=lambda x: x[1])
-            out.append(FilterScore(share, f"{lang} side {100 * share:.0f}% {_LANG_NAMES.get(lang, lang)} script"))
+        s = sides(pairs)
+        shares = []
+        for k, lang in enumerate(self.langs):
+            script = script_lang(lang)  # the share of script_score: Arabic or Latin letters
+            if script is None:
+                raise ValueError("script_score needs an expected language (ar or en)")
+            mine = 1 if script == "ar" else 2
+            shares.append([c[mine] / c[0] if c[0] else 1.0 for c in s.script_counts(k)])
+        (a, b), out = self.langs, []
+        names = [f"% {_LANG_NAMES.get(lang, lang)} script" for lang in self.langs]
+        for x, y in zip(*shares):
+            lang, share, name = (a, x, names[0]) if x <= y else (b, y, names[1])
+            out.append(FilterScore(share, f"{lang} side {100 * share:.0f}{name}"))
         return out
 
     def accept(self, score):
@@ -253,6 +256,14 @@ class ScriptFilter(Filter):
 
 _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUNS = re.compile(r"\d+")
+
+
+def _apart(values: list[float]) -> bool:
+    """No two different values (sorted) are equal to compare_numbers (``math.isclose``): then its
+    first-fit matching pairs equal values only, so it matches two equal lists completely."""
+    from math import isclose
+
+    return all(a == b or not isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(values, values[1:]))
 
 
 class NumbersFilter(Filter):
@@ -278,11 +289,16 @@ class NumbersFilter(Filter):
     MAX_PAIRED = 100
 
     def score(self, pairs):
-        from mtfix.text.numbers import compare_numbers, unexplained_numbers
+        from mtfix.text.numbers import compare_numbers, number_values, unexplained_numbers
 
         out = []
-        for p in pairs:
-            if not _ANY_DIGIT.search(p.src) and not _ANY_DIGIT.search(p.tgt):  # every number has a digit
+        s = sides(pairs)
+        digits = s.has_digit(0), s.has_digit(1)
+        if digits[0] is None:  # not known: look
+            digits = [_ANY_DIGIT.search(p.src) is not None for p in pairs], \
+                [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
+        for p, dx, dy in zip(pairs, *digits):
+            if not dx and not dy:  # every number has a digit
                 out.append(FilterScore(0, "no numbers"))
                 continue
             # at least as many digit runs as numbers; more than MAX_PAIRED runs need 2 * MAX_PAIRED + 1 chars
@@ -290,6 +306,10 @@ class NumbersFilter(Filter):
                 max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
             if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
+                continue
+            values = sorted(number_values(p.src))
+            if values == sorted(number_values(p.tgt)) and _apart(values):  # compare_numbers matches them all
+                out.append(FilterScore(0, f"{len(values)} agree" if values else "no numbers"))
                 continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
@@ -332,6 +352,9 @@ class NumbersFilter(Filter):
         return score.value <= self.max_changed
 
 
+_NO_REPEAT = RepetitionReport([], 1, 0.0)  # score 1.0, no repeats (the reason does not name the tokens)
+
+
 class RepetitionFilter(Filter):
     """NMT loops and stutter: :func:`mtfix.text.repetition.repetition_report` score of the worse side."""
 
@@ -342,13 +365,16 @@ class RepetitionFilter(Filter):
         from mtfix.text.repetition import repetition_report
 
         out = []
-        for p in pairs:
-            worst = None
-            for lang, text in self._sides(p):
-                rep = repetition_report(text)
-                if worst is None or rep.score < worst[1].score:
-                    worst = (lang, rep)
-            lang, rep = worst
+        s = sides(pairs)
+        (a, b) = self.langs
+        look = s.may_repeat(0), s.may_repeat(1)
+        if look[0] is None:  # every text looked at
+            reports = [(repetition_report(p.src), repetition_report(p.tgt)) for p in pairs]
+        else:  # only the texts that may repeat
+            reports = [(repetition_report(p.src) if lx else _NO_REPEAT, repetition_report(p.tgt) if ly else _NO_REPEAT)
+                       for p, lx, ly in zip(pairs, *look)]
+        for rx, ry in reports:
+            lang, rep = (b, ry) if ry.score < rx.score else (a, rx)
             if rep.repeats:
                 r = max(rep.repeats, key=lambda r: r.count * r.n)
                 reason = f"{lang} side {100 * (1 - rep.score):.0f}% repeated ({r.ngram[:30]!r} x{r.count})"
@@ -475,10 +501,20 @@ class DedupFilter(Filter):
             out.append(("normalised", b"n" + hashlib.blake2b(norm.encode(), digest_size=16).digest()))
         return out
 
+    def keys_of(self, pairs: Sequence[Pair]) -> list[list[tuple[str, bytes]]]:
+        """:meth:`keys` of every pair, the normalised ones computed for the whole chunk at once."""
+        if self._profile is None or self.on != "pair":
+            return [self.keys(p) for p in pairs]
+        s = sides(pairs)
+        blake = hashlib.blake2b
+        return [[("exact", b"e" + blake((p.src + "\t" + p.tgt).encode(), digest_size=16).digest()),
+                 ("normalised", b"n" + blake((x + y).encode(), digest_size=16).digest())]
+                for p, x, y in zip(pairs, s.word_keys(0, self._profile), s.word_keys(1, self._profile))]
+
     def score(self, pairs, register: Sequence[bool] | None = None, keyed: Sequence[list] | None = None):
         """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
         ``keyed``: the pairs' :meth:`keys`, computed elsewhere (worker processes)."""
-        keyed = [self.keys(p) for p in pairs] if keyed is None else keyed
+        keyed = self.keys_of(pairs) if keyed is None else keyed
         known = self.store.lookup([k for ks in keyed for _, k in ks])
         new: dict[bytes, int] = {}
         out = []

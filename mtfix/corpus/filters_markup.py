@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
+from mtfix.corpus.sides import sides
 from mtfix.text.markup import find_damage
 
 __all__ = ["MarkupFilter"]
@@ -31,7 +32,11 @@ class MarkupFilter(Filter):
 
     def score(self, pairs):
         out = []
-        for p in pairs:
+        s = sides(pairs)
+        for p, mx, my in zip(pairs, s.may_be_damaged(0), s.may_be_damaged(1)):
+            if not mx and not my:
+                out.append(FilterScore(0, "no markup or encoding damage"))
+                continue
             parts, n = [], 0
             for lang, text in self._sides(p):
                 damage = [d for d in find_damage(text) if d.action == "drop" or self.repairable == "drop"]

@@ -21,6 +21,7 @@ from typing import Iterable, Iterator, Sequence
 from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
+from mtfix.corpus.sides import shared
 
 __all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters", "pair_rows"]
 
@@ -56,8 +57,9 @@ def _init(config: PipelineConfig) -> None:
 
 
 def _score(pairs: list[Pair]) -> dict:
-    return {(("keys", f.name) if isinstance(f, DedupFilter) else f.name):
-            ([f.keys(p) for p in pairs] if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
+    with shared(pairs):
+        return {(("keys", f.name) if isinstance(f, DedupFilter) else f.name):
+                (f.keys_of(pairs) if isinstance(f, DedupFilter) else f.score(pairs)) for f in _FILTERS[1]}
 
 
 def pair_rows(pairs: Sequence[Pair]) -> list[tuple]:

@@ -8,10 +8,13 @@ pair only blocks its later duplicates once it passed every other filter.
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import and_, not_
 from typing import Sequence
 
 from mtfix.corpus.filters import DedupFilter, Filter
 from mtfix.corpus.records import Pair, Record
+from mtfix.corpus.sides import shared
 
 __all__ = ["Pipeline"]
 
@@ -39,21 +42,30 @@ class Pipeline:
             if p.id < 0:
                 p.id = self._next_id
             self._next_id = max(self._next_id, p.id + 1)
-        scores = {}
+        with shared(pairs):  # what several filters ask of the texts, answered once for the chunk
+            scores, ok = self._score(pairs, precomputed)
+        names = self.names
+        failed: list[list[str]] = [[] for _ in pairs]
+        for name in names:  # in pipeline order
+            for i in compress(range(len(pairs)), map(not_, ok[name])):
+                failed[i].append(name)
+        rows = [dict(zip(names, row)) for row in zip(*(scores[n] for n in names))] if names else [{} for _ in pairs]
+        return list(map(Record, pairs, rows, failed))
+
+    def _score(self, pairs: list[Pair], precomputed: dict | None) -> tuple[dict, dict]:
+        """Every filter's scores and verdicts (``accept``), by name."""
+        scores, ok = {}, {}
         regular = [f for f in self.filters if not isinstance(f, DedupFilter)]
         for f in regular:
             scores[f.name] = precomputed[f.name] if precomputed and f.name in precomputed else f.score(pairs)
             if len(scores[f.name]) != len(pairs):
                 raise RuntimeError(f"filter {f.name} returned {len(scores[f.name])} scores for {len(pairs)} pairs")
-        passed = [all(f.accept(scores[f.name][i]) for f in regular) for i in range(len(pairs))]
+            ok[f.name] = list(map(f.accept, scores[f.name]))
+        passed = list(map(all, zip(*(ok[f.name] for f in regular)))) if regular else [True] * len(pairs)
         for f in self.filters:
             if isinstance(f, DedupFilter):
                 keyed = precomputed.get(("keys", f.name)) if precomputed else None
                 scores[f.name] = f.score(pairs, register=passed, keyed=keyed)
-                passed = [ok and f.accept(s) for ok, s in zip(passed, scores[f.name])]
-        records = []
-        for i, p in enumerate(pairs):
-            row = {f.name: scores[f.name][i] for f in self.filters}
-            failed = [f.name for f in self.filters if not f.accept(row[f.name])]
-            records.append(Record(p, row, failed))
-        return records
+                ok[f.name] = list(map(f.accept, scores[f.name]))
+                passed = list(map(and_, passed, ok[f.name]))
+        return scores, ok

@@ -15,12 +15,19 @@ a bucket of the normalised key (the first hex digits of its hash: every pair
 of a key lands in the same bucket; ``groupby(...).map_groups``, hash
 shuffle), and in each bucket, sorted by pair id, each key's first kept pair
 is found and the later pairs with that key marked duplicates of
-it (``exact`` when their exact keys are equal, else ``normalised``); each
-block of verdicts is written next to the scores, one file per shard
-(``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates only). The result does not
-depend on how the input was split or in which order the tasks ran, and equals
-the local runner's, reasons included. Several dedup filters run one after the
-other, each seeing the verdicts of those before it, as locally.
+it (``exact`` when their exact keys are equal, else ``normalised``). Each
+group gives one row (its bucket and its duplicates), so a block of them holds
+whole buckets: its verdicts are written next to the scores, one file per shard
+(``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates only), and
+the driver then commits the block's buckets and files to the run's manifest
+(the work dir's state). The result does not depend on how the input was split
+or in which order the tasks ran, and equals the local runner's, reasons
+included. Several dedup filters run one after the other, each seeing the
+verdicts of those before it, as locally.
+
+**Resume**: a run killed during the dedup keeps the committed buckets; the next
+one removes the verdict files no commit names (written by a task whose block
+was not committed) and shuffles only the keys of the buckets not committed.
 """
 
 from __future__ import annotations
@@ -53,8 +60,9 @@ def scored_path(work: Path, shard: int) -> Path:
     return Path(work) / f"scored-{shard:05d}.jsonl"
 
 
-def _key_rows(batch, *, work: str, j: int, name: str):
-    """Task: the shards' pairs as rows (normalised key, exact key, id, shard, passed so far)."""
+def _key_rows(batch, *, work: str, j: int, name: str, skip: frozenset = frozenset()):
+    """Task: the shards' pairs as rows (normalised key, exact key, id, shard, passed so far),
+    but those of the buckets in ``skip`` (committed by an earlier attempt)."""
     import pandas as pd
 
     rows = {"key": [], "exact": [], "id": [], "shard": [], "ok": [], "bucket": []}
@@ -67,8 +75,11 @@ def _key_rows(batch, *, work: str, j: int, name: str):
                 if "p" not in e:
                     continue
                 keys = e["k"][name]
+                bucket = keys[-1][1][2:2 + BUCKET_HEX]  # after the kind byte: the digest
+                if bucket in skip:
+                    continue
                 rows["key"].append(keys[-1][1])
-                rows["bucket"].append(keys[-1][1][2:2 + BUCKET_HEX])  # after the kind byte: the digest
+                rows["bucket"].append(bucket)
                 rows["exact"].append(keys[0][1])
                 rows["id"].append(e["id"])
                 rows["shard"].append(shard)
@@ -83,45 +94,55 @@ def _key_rows(batch, *, work: str, j: int, name: str):
 
 def _first_of_kind(group):
     """The pairs of one hash bucket (every pair of each of its keys): after a key's first kept
-    pair (in input order), every pair with that key is its duplicate."""
+    pair (in input order), every pair with that key is its duplicate. One row: the bucket and
+    its duplicates (``[shard, id, id of the first, kind]``, JSON)."""
     import pandas as pd
 
     group = group.sort_values("id", kind="stable")
-    keys, exacts, ids, oks = (group[c].tolist() for c in ("key", "exact", "id", "ok"))
+    keys, exacts, ids, oks, shards = (group[c].tolist() for c in ("key", "exact", "id", "ok", "shard"))
     first: dict = {}
     for key, exact, i, ok in zip(keys, exacts, ids, oks):
         if ok and key not in first:
             first[key] = (i, exact)
-    of, kind = [-1] * len(ids), [""] * len(ids)
-    for k, (key, exact, i) in enumerate(zip(keys, exacts, ids)):
+    dups = []
+    for key, exact, i, shard in zip(keys, exacts, ids, shards):
         f = first.get(key)
         if f is not None and i > f[0]:
-            of[k], kind[k] = f[0], "exact" if exact == f[1] else "normalised"
-    return pd.DataFrame({"shard": group["shard"].to_numpy(), "id": group["id"].to_numpy(),
-                         "of": pd.Series(of, dtype="int64").to_numpy(),
-                         "kind": pd.Series(kind, dtype=object).to_numpy()})
+            dups.append([int(shard), int(i), int(f[0]), "exact" if exact == f[1] else "normalised"])
+    return pd.DataFrame({"bucket": pd.Series([group["bucket"].iloc[0]], dtype=object),
+                         "dups": pd.Series([json.dumps(dups)], dtype=object)})
 
 
 def _write_verdicts(batch, *, work: str, j: int):
-    """A block of verdicts: its duplicates, one file per shard they belong to, named by their content
-    (the same verdicts give the same file, whichever task writes it)."""
+    """A block of whole buckets: its duplicates, one file per shard they belong to, named by their
+    content (the same verdicts give the same file, whichever task writes it); what the driver
+    commits: the buckets, the files and the number of duplicates."""
     import hashlib
 
     from mtfix.outputs import atomic_write_text
 
     by_shard: dict[int, dict] = {}
-    for shard, i, o, k in zip(batch["shard"], batch["id"], batch["of"], batch["kind"]):
-        if int(o) >= 0:
-            by_shard.setdefault(int(shard), {})[int(i)] = [int(o), str(k)]
-    for shard, dups in by_shard.items():
+    for text in batch["dups"]:
+        for shard, i, o, k in json.loads(str(text)):
+            by_shard.setdefault(shard, {})[i] = [o, k]
+    files = []
+    for shard, dups in sorted(by_shard.items()):
         text = json.dumps({str(i): dups[i] for i in sorted(dups)})
         digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-        atomic_write_text(Path(work) / f"dedup-{j}-{shard:05d}-{digest}.json", text)
-    return {"dups": [sum(len(d) for d in by_shard.values())]}
+        files.append(f"dedup-{j}-{shard:05d}-{digest}.json")
+        atomic_write_text(Path(work) / files[-1], text)
+    done = {"buckets": sorted(str(b) for b in batch["bucket"]), "files": files,
+            "dups": sum(len(d) for d in by_shard.values())}
+    return {"done": [json.dumps(done)]}
 
 
-def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, partitions: int) -> dict[str, int]:
-    """Run every dedup filter over the scored shards in ``work``; duplicates per filter."""
+def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, partitions: int,
+                     manifest) -> dict[str, int]:
+    """Run every dedup filter over the scored shards in ``work``; duplicates per filter.
+
+    ``manifest`` (the run's :class:`~mtfix.corpus.state.WorkDir`: ``load_state``/``save_state``)
+    records each block of buckets done (``ray:dedup:<filter>:<first bucket>``) and each filter
+    finished (``ray:dedup:<filter>:all``): a resumed run starts where the last commit left it."""
     import ray.data
     from ray.data.context import DataContext, ShuffleStrategy
 
@@ -129,13 +150,27 @@ def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, p
     ctx.shuffle_strategy = ShuffleStrategy.HASH_SHUFFLE
     counts = {}
     for j, name in enumerate(dedup_names):
-        for p in verdict_files(work, j):  # verdicts of an earlier attempt: made again
-            p.unlink()
-        ds = ray.data.from_items([{"shard": s} for s in shards], override_num_blocks=max(1, len(shards)))
-        ds = ds.map_batches(_key_rows, fn_kwargs={"work": str(work), "j": j, "name": name}, batch_size=1,
-                            batch_format="pandas")
-        ds = ds.groupby("bucket", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
-        ds = ds.map_batches(_write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_size=None,
-                            batch_format="numpy")
-        counts[name] = int(sum(r["dups"] for r in ds.take_all()))
+        prefix = f"ray:dedup:{j}:"
+        done = manifest.load_state(prefix)
+        blocks = [v for k, v in done.items() if k != prefix + "all"]
+        if prefix + "all" not in done:
+            committed = {f for b in blocks for f in b["files"]}
+            for p in verdict_files(work, j):  # written by a task whose block was not committed: made again
+                if p.name not in committed:
+                    p.unlink()
+            skip = frozenset(b for block in blocks for b in block["buckets"])
+            ds = ray.data.from_items([{"shard": s} for s in shards], override_num_blocks=max(1, len(shards)))
+            ds = ds.map_batches(_key_rows, fn_kwargs={"work": str(work), "j": j, "name": name, "skip": skip},
+                                batch_size=1, batch_format="pandas")
+            ds = ds.groupby("bucket", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
+            ds = ds.map_batches(_write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_size=None,
+                                batch_format="numpy")
+            for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                for text in batch["done"]:
+                    block = json.loads(str(text))
+                    if block["buckets"]:
+                        manifest.save_state({prefix + block["buckets"][0]: block})
+                        blocks.append(block)
+            manifest.save_state({prefix + "all": True})
+        counts[name] = sum(b["dups"] for b in blocks)
     return counts

@@ -24,8 +24,12 @@ as soon as it is done:
    ``summary.json``.
 
 The records, counts, summary, signature and single-file outputs are those of
-the local runner, byte for byte. A failed run started again skips the shards
-already committed (and the dedup stage when it had finished).
+the local runner, byte for byte. Every stage commits its finest unit to the
+work dir's state (the manifest) once that unit's file is in place: each shard
+planned, scored and finished, each block of dedup buckets, each ``--shards``
+part, each output. A failed or killed run started again skips every committed
+unit and ends with the same bytes. Ctrl-C stops a driver promptly
+(:func:`stop_on_interrupt`).
 
 Ray is an optional extra (``pip install 'mtfix[ray]'``); without it
 ``--ray`` is one error line. On a cluster of several machines, the inputs,
@@ -35,6 +39,7 @@ the same path (tasks read and write them).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -45,7 +50,10 @@ from mtfix.corpus.parallel import usable_cores
 from mtfix.corpus.records import BadRow, FilterScore, Pair, Record
 from mtfix.errors import MtfixError
 
-__all__ = ["connect", "RayRun", "write_scored"]
+__all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"]
+
+#: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
+GRACE = 5.0
 
 _FILTERS: list | None = None  # (config, filters) of this task process
 
@@ -80,6 +88,143 @@ def connect(address: str, workers: int | None = None) -> None:
             ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
+
+
+def committed(work_dir) -> str:
+    """What a Ray run's work dir holds, in words (the line printed when the run is interrupted)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{Path(work_dir).resolve() / 'state.sqlite'}?mode=ro", uri=True, timeout=2)
+        try:
+            keys = {k: json.loads(v) for k, v in db.execute("SELECT k, v FROM state WHERE k LIKE 'ray:%'")}
+        finally:
+            db.close()
+    except (sqlite3.Error, ValueError):
+        return "committed: unknown (the state cannot be read now)"
+    def count(prefix: str) -> int:
+        return sum(k.startswith(prefix) for k in keys)
+
+    planned = count("ray:plan:")
+    words = [f"{planned} shards planned" + ("" if "ray:planned" in keys else " so far")]
+    if count("ray:scored:"):
+        words.append(f"{count('ray:scored:')} of {planned} scored")
+    filters_done = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
+    blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in filters_done for k in keys)
+    if filters_done or blocks:
+        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} block(s) of buckets of the next"
+                                                                     if blocks else ""))
+    for prefix, what in (("ray:final:", f"of {planned} with their records"), ("ray:part:", "output part(s)"),
+                         ("ray:out:", "output(s) written")):
+        if count(prefix):
+            words.append(f"{count(prefix)} {what}")
+    return "committed: " + ", ".join(words)
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(message: Callable[[], str], *, grace: float = GRACE):
+    """Ctrl-C (SIGINT) on a Ray driver stops it promptly, whatever its main thread is doing.
+
+    The first SIGINT raises KeyboardInterrupt in the main thread as usual; on the way out, Ray is
+    shut down if this block started it or connected to it (``ray.shutdown``: the cluster cancels
+    this driver's tasks and actors; a local cluster stops) and any process left from it (Ray's
+    agents, when the terminal's SIGINT reached them too) is killed by its id. A watcher thread
+    learns of each SIGINT at once (``signal.set_wakeup_fd``, written by the C-level handler even
+    while the main thread waits inside Ray): on a second one, or when the first has not ended the
+    run within ``grace`` seconds, it prints ``message()`` itself, kills the processes started
+    under this one, and ends the process with exit code 130. What was committed stays committed
+    (as after SIGKILL), so the same command continues the run. Outside the main thread (signals
+    go to the main thread only) the block does nothing of this."""
+    import signal
+    import threading
+
+    ray = _import_ray()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ours = not ray.is_initialized()
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    old_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
+    done, first = threading.Event(), []
+
+    def watch():
+        import select
+        import time
+
+        hits = 0
+        while not done.is_set():
+            if select.select([r], [], [], 0.1)[0]:
+                got = os.read(r, 64)
+                hits += got.count(signal.SIGINT)
+                if hits and not first:
+                    first.append(time.monotonic())
+            if done.is_set():
+                return
+            if hits >= 2 or (first and time.monotonic() - first[0] > grace):
+                try:
+                    os.write(2, (message() + "\n").encode())
+                finally:
+                    _kill(_descendants())
+                    os._exit(130)
+
+    watcher = threading.Thread(target=watch, name="mtfix-ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except KeyboardInterrupt:
+        left = _descendants()
+        if ours:
+            ray.shutdown()
+        _kill(left)
+        raise
+    finally:
+        done.set()
+        watcher.join()
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old_handler)
+        os.close(r)
+        os.close(w)
+
+
+def _descendants() -> list[tuple[int, str]]:
+    """The processes started under this one (a local Ray cluster's raylet, GCS, agents, workers),
+    as ``(pid, start time)`` read from ``/proc`` (none where there is no ``/proc``)."""
+    kids: dict[int, list[tuple[int, str]]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for d in names:
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            kids.setdefault(int(fields[1]), []).append((int(d), fields[19]))
+    out, todo = [], [os.getpid()]
+    while todo:
+        for child in kids.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child[0])
+    return out
+
+
+def _kill(processes: list[tuple[int, str]]) -> None:
+    """SIGKILL each of ``processes`` still running: by its id, when its start time is still the one
+    recorded (not another process that got the id since)."""
+    import signal
+
+    for pid, start in processes:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[19] != start:
+                    continue
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, IndexError):
+            pass
 
 
 def _context(preserve_order: bool = False):
@@ -253,42 +398,58 @@ class RayRun:
     # ------------------------------------------------------------ helpers
 
     def _plan(self, work, d: Path) -> list:
+        """The shards, each committed as soon as it is planned (``ray:plan:NNNNN``); a resumed run
+        plans on from the last one's end (``corpus build``: from the article it ended in)."""
+        from mtfix.corpus.articles import ArticleSource
         from mtfix.corpus.ray_read import Shard, plan_shards
 
-        saved = work.load_state("ray:plan")
-        if saved:
-            return [Shard(**s) for s in saved["ray:plan"]]
-        from mtfix.corpus.articles import ArticleSource
-
-        items = self._repaired() if isinstance(self.source, ArticleSource) else None
-        shards = list(plan_shards(self.source, None, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
-                                  first_index=0, first_id=0, inline_dir=d, on_bad=self.on_bad, items=items))
-        work.save_state({"ray:plan": [s.to_dict() for s in shards]})
+        shards = sorted((Shard(**v) for v in work.load_state("ray:plan:").values()), key=lambda s: s.index)
+        if work.load_state("ray:planned"):
+            return shards
+        last = shards[-1] if shards else None
+        cursor = last.end if last else None
+        items = self._repaired(cursor) if isinstance(self.source, ArticleSource) else None
+        for shard in plan_shards(self.source, cursor, chunk_size=self.chunk_size, shard_chunks=self.shard_chunks,
+                                 first_index=last.index + 1 if last else 0,
+                                 first_id=last.first_id + last.pairs if last else 0,
+                                 inline_dir=d, on_bad=self.on_bad, items=items):
+            work.save_state({f"ray:plan:{shard.index:05d}": shard.to_dict()})
+            shards.append(shard)
+            self.stats["planned"] = self.stats.get("planned", 0) + 1
+        work.save_state({"ray:planned": len(shards)})
         return shards
 
-    def _repaired(self):
+    def _repaired(self, cursor: dict | None):
         """``corpus build``: the articles repaired on an actor pool (the repair models load once per
-        actor; one GPU each with --device cuda), their items back in the order of the articles."""
+        actor; one GPU each with --device cuda), their items back in the order of the articles,
+        from ``cursor`` on (``{"doc", "segment"}``, as :class:`~mtfix.corpus.articles.ArticleSource`
+        reads), each with the cursor after it."""
         from mtfix.corpus.ray_actors import RepairActor, actor_count, actor_resources, portable_source
         from mtfix.corpus.ray_read import absolute_cwd, row_item
 
-        n = len(self.source.articles)
-        if not n:
+        first, skip = (cursor["doc"], cursor["segment"]) if cursor else (0, 0)
+        docs = list(range(first, len(self.source.articles)))
+        if not docs:
             return
         _context(preserve_order=True)
-        ds = self.ray.data.from_items([{"doc": i} for i in range(n)], override_num_blocks=n)
+        ds = self.ray.data.from_items([{"doc": i} for i in docs], override_num_blocks=len(docs))
         ds = ds.map_batches(RepairActor, batch_size=1, batch_format="numpy",
                             fn_constructor_kwargs={"source": portable_source(self.source), "cwd": absolute_cwd()},
-                            concurrency=actor_count(self.ray, self.device, self.workers, n),
+                            concurrency=actor_count(self.ray, self.device, self.workers, len(docs)),
                             **actor_resources(self.device))
         loads = self.stats.setdefault("repair_actors", {})
+        order = iter(docs)
         try:
-            for batch, docs in self._collect(ds, "items"):
+            for batch, articles in self._collect(ds, "items"):
                 for a, k in zip(batch["actor"], batch["loads"]):
                     loads[str(a)] = max(int(k), loads.get(str(a), 0))
-                for rows in docs:
-                    for row in rows:
-                        yield row_item(row), None
+                for rows in articles:
+                    i = next(order)
+                    for k, row in enumerate(rows):
+                        if i == first and k < skip:
+                            continue
+                        yield row_item(row), ({"doc": i, "segment": k + 1} if k < len(rows) - 1 else
+                                              {"doc": i + 1, "segment": 0})
         finally:
             _context()
 
@@ -336,16 +497,17 @@ class RayRun:
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
         with_pairs = [s.index for s in shards if s.pairs]
-        if dedup and with_pairs and not work.load_state("ray:dedup"):
+        if dedup and with_pairs:
             from mtfix.corpus.ray_dedup import dedup_on_cluster
 
             _context()
             parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts)
-            work.save_state({"ray:dedup": True})
+            self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
+            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts, manifest=work)
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
+        self.stats["finished"] = len(todo)
         if todo:
             _context()
             ds = self.ray.data.from_items([{"shard": i} for i in todo], override_num_blocks=len(todo))
@@ -410,32 +572,80 @@ class RayRun:
 
     # ------------------------------------------------------------ outputs
 
-    def concat(self, part: str, out: Path) -> None:
-        """The shards' ``part`` records, in input order, into one file (the local runner's part file)."""
+    def part_file(self, work, part: str) -> Path:
+        """The shards' ``part`` records, in input order, in one file (the local runner's part file),
+        committed once whole: a resumed run uses it as it is."""
         import shutil
 
-        with open(out, "wb") as f:
-            for s in self.shards:
-                with open(self.dir / f"{part}-{s.index:05d}.jsonl", "rb") as src:
-                    shutil.copyfileobj(src, f)
+        from mtfix.outputs import atomic_path
 
-    def write_parts(self, spec, part: str, *, langs, filters, metadata) -> int:
-        """``spec`` as a folder of one part per shard, written by tasks, all-or-nothing."""
-        from mtfix.outputs import atomic_dir
+        out, key = self.dir / f"{part}.jsonl", f"ray:concat:{part}"
+        size = work.load_state(key).get(key)
+        if size is not None and out.is_file() and out.stat().st_size == size:
+            return out
+        with atomic_path(out) as tmp:
+            with open(tmp, "wb") as f:
+                for s in self.shards:
+                    with open(self.dir / f"{part}-{s.index:05d}.jsonl", "rb") as src:
+                        shutil.copyfileobj(src, f)
+        work.save_state({key: out.stat().st_size})
+        return out
+
+    def write(self, work, spec, part: str, *, shards: bool, langs, filters, metadata) -> None:
+        """Write the output ``spec`` from the shards' ``part`` records: one file (the local runner's
+        writers) or, with ``shards``, a folder of one part per shard written by tasks. Each output is
+        committed once in place (``ray:out:<path>``, with the sizes and times of what was written):
+        a resumed run does not write it again while it is as it was left."""
+        from mtfix.corpus.writers import write_output
+
+        key = f"ray:out:{Path(spec.path).resolve()}"
+        stamp = work.load_state(key).get(key)
+        if stamp is not None and stamp == _stamp(spec.path):
+            return
+        if shards:
+            self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
+        else:
+            write_output(spec, self.part_file(work, part), langs=langs, filters=filters, metadata=metadata)
+        work.save_state({key: _stamp(spec.path)})
+        self.stats.setdefault("outputs_written", []).append(str(spec.path))
+
+    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> None:
+        """``spec`` as a folder of one part per shard: the parts are written by tasks into a folder of
+        the work dir (``ray/out-<tag>/``), each committed once in place (``ray:part:<tag>:<shard>``),
+        then the folder replaces ``spec.path`` in one step."""
+        import hashlib
+
+        from mtfix.outputs import install_dir, is_temp_name
 
         if spec.format == "hf":
             raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
                              f"(it has shards of its own): drop --shards or name a .parquet output")
-        with atomic_dir(spec.path) as tmp:
-            if not self.shards:  # no input item: an empty folder
-                return 0
+        tag = hashlib.blake2b(str(Path(spec.path).resolve()).encode(), digest_size=6).hexdigest()
+        staged, prefix = self.dir / f"out-{tag}", f"ray:part:{tag}:"
+        staged.mkdir(exist_ok=True)
+        for p in staged.iterdir():  # the temporary of a part whose task was killed
+            if is_temp_name(p.name):
+                p.unlink()
+        done = work.load_state(prefix)
+        todo = [s.index for s in self.shards
+                if f"{prefix}{s.index}" not in done or not (staged / f"part-{s.index:05d}.{spec.format}").is_file()]
+        self.stats.setdefault("parts_written", {})[str(spec.path)] = len(todo)
+        if todo:
             _context()
-            ds = self.ray.data.from_items([{"shard": s.index} for s in self.shards],
-                                          override_num_blocks=len(self.shards))
+            ds = self.ray.data.from_items([{"shard": i} for i in todo], override_num_blocks=len(todo))
             ds = ds.map_batches(_write_parts, batch_size=1, batch_format="numpy",
-                                fn_kwargs={"work": str(self.dir), "part": part, "folder": str(Path(tmp).resolve()),
+                                fn_kwargs={"work": str(self.dir), "part": part, "folder": str(staged),
                                            "fmt": spec.format, "langs": langs, "filters": filters,
                                            "metadata": metadata}, **self._tasks())
-            for _ in self._collect(ds, "shard"):
-                pass
-        return len(self.shards)
+            for batch, _ in self._collect(ds, "shard"):
+                work.save_state({f"{prefix}{int(i)}": True for i in batch["shard"]})
+        install_dir(staged, spec.path)
+
+
+def _stamp(path) -> list:
+    """What a written output looks like: each file's relative path, size and modification time."""
+    p = Path(path)
+    if not p.exists():
+        return []
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    return [[str(f.relative_to(p)) if p.is_dir() else "", f.stat().st_size, f.stat().st_mtime_ns] for f in files]

@@ -230,6 +230,38 @@ class TsvSource(_LineSource):
             break
         self._detect()
 
+    def read(self, cursor: dict | None = None) -> Iterator[tuple[Item, dict]]:
+        """What :meth:`_LineSource.read` yields over :meth:`_parse`, in one loop (a corpus run
+        reads every pair through it): a clean line (UTF-8, two fields, no NUL, no BOM to drop)
+        becomes its pair here; any other goes through ``_parse``."""
+        offset = cursor["offset"] if cursor else self._start
+        line = cursor["line"] if cursor else self._start_line
+        seg = cursor["segment"] if cursor else 0
+        swap = bool(self.order) and self.order[0] == self.langs[1]
+        name = self.name
+        for line, raw, offset in _lines(self.path, offset, line):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+            fields = None if text is None or "\0" in text or (line == 1 and text.startswith("\ufeff")) \
+                else text.split("\t")
+            if fields is None or len(fields) != 2:  # anything but a clean pair: the general path
+                for item, _ in self._parse([(line, raw, offset)]):
+                    if isinstance(item, BadRow):
+                        yield item, {"offset": offset, "line": line, "segment": seg}
+                        continue
+                    a, b, doc_id = item
+                    yield self._pair(a, b, source=name, line=line, segment=seg, doc_id=doc_id), \
+                        {"offset": offset, "line": line, "segment": seg + 1}
+                    seg += 1
+                continue
+            a, b = fields
+            if swap:
+                a, b = b, a
+            yield Pair(a, b, name, line, seg), {"offset": offset, "line": line, "segment": seg + 1}
+            seg += 1
+
     def _parse(self, lines):
         for line, raw, offset in lines:
             text, err = _decode(raw, line)

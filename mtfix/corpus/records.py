@@ -117,4 +117,65 @@ class Record:
         }
 
     def to_json(self, langs: tuple[str, str]) -> str:
-        return dumps(self.to_dict(langs))
+        """``dumps(self.to_dict(langs))``, the same characters, written without the dict (this runs
+        for every pair of a corpus)."""
+        if langs[0] == langs[1] or not _FIXED.isdisjoint(langs):  # keys that would merge in a dict
+            return dumps(self.to_dict(langs))
+        p, j = self.pair, _value
+        reason = "; ".join(f"{name}: {self.scores[name].reason}" for name in self.failed) if self.failed else ""
+        keys, memo = _KEYS, _SCORES
+        scores = ", ".join([(keys.get(name) or _key(name)) + (memo.get(s.value) or _score(s.value))
+                            for name, s in self.scores.items()])
+        text = (f'{{"id": {j(p.id)}, {_key(langs[0])}{j(p.src)}, {_key(langs[1])}{j(p.tgt)}, '
+                f'"original": {j(p.original)}, "source": {j(p.source)}, "doc_id": {j(p.doc_id)}, '
+                f'"line": {j(p.line)}, "segment": {j(p.segment)}, "kept": {"false" if self.failed else "true"}, '
+                f'"reason": {_encode(reason)}, "scores": {{{scores}}}}}')
+        if "\x85" in text or "\u2028" in text or "\u2029" in text:
+            text = text.translate(_LINE_BREAKS)
+        return text
+
+
+_FIXED = {"id", "original", "source", "doc_id", "line", "segment", "kept", "reason", "scores"}
+_encode = json.encoder.encode_basestring  # json.dumps's own string encoder (ensure_ascii=False)
+_INF = float("inf")
+
+
+def _value(v) -> str:
+    """One JSON value exactly as ``json.dumps(v, ensure_ascii=False)`` writes it."""
+    cls = v.__class__
+    if cls is str:
+        return _encode(v)
+    if cls is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    if cls is float and -_INF < v < _INF:
+        return float.__repr__(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _score(v) -> str:
+    """``_value(_num(v))``, the common cases first; remembered (scores repeat: 0, 1, 0.5...).
+    A dict takes 1, 1.0 and True for one key: they are written alike ("1")."""
+    cls = v.__class__
+    if cls is int and -2**53 < v < 2**53:
+        text = int.__repr__(v)
+    elif cls is float and -2**53 < v < 2**53:
+        text = int.__repr__(int(v)) if v.is_integer() else float.__repr__(round(v, 4))
+    else:
+        return _value(_num(v))
+    if len(_SCORES) < 100_000:
+        _SCORES[v] = text
+    return text
+
+
+_SCORES: dict = {}
+_KEYS: dict[str, str] = {}
+
+
+def _key(name: str) -> str:
+    """A dict key as ``json.dumps`` writes it (memo: a run has a few keys)."""
+    got = _KEYS.get(name)
+    if got is None:
+        got = _KEYS[name] = (_value(name) if isinstance(name, str) else json.dumps({name: 0})[1:-4]) + ": "
+    return got

@@ -137,6 +137,25 @@ class CorpusRun:
         self.workers = workers
 
     def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
+        if self.ray is None:
+            return self._run(progress, restart)
+        from mtfix.corpus.ray_runner import stop_on_interrupt
+
+        with stop_on_interrupt(self.interrupted_message):  # Ctrl-C: Ray shut down, promptly
+            return self._run(progress, restart)
+
+    def interrupted_message(self) -> str:
+        """The line for a run stopped by Ctrl-C: what its work dir keeps, and how to go on."""
+        if not (Path(self.work_dir) / "state.sqlite").exists():  # stopped while starting
+            return "interrupted before any work was kept; nothing was written"
+        done = ""
+        if self.ray is not None:
+            from mtfix.corpus.ray_runner import committed
+
+            done = committed(self.work_dir) + "; "
+        return f"interrupted; {done}what is done is kept in {self.work_dir}: run the same command again to continue"
+
+    def _run(self, progress: Progress | None, restart: bool) -> CorpusResult:
         self.source.check()
         if self.ray is not None:
             from mtfix.corpus.ray_runner import connect
@@ -196,11 +215,6 @@ class CorpusRun:
                                back_translate=self.back_translate, back_model_name=self.back_model_name,
                                device=self.device, on_bad=self._bad)
         counts = self._ray_run.run(work, pipeline, progress)
-        if not self.shards:
-            self._ray_run.concat("kept", work.part("kept"))
-        if self.dropped is not None and not self.shards:
-            self._ray_run.concat("dropped", work.part("dropped"))
-        self._ray_run.concat("rejects", work.part("rejects"))
         return counts, self._ray_run.stats
 
     def _chunks(self, work: WorkDir, counts: dict):
@@ -269,8 +283,9 @@ class CorpusRun:
         langs, names = self.config.langs, pipeline.names
 
         def write(spec, part):
-            if self.shards:  # a folder of parts, one per shard, written on the cluster
-                self._ray_run.write_parts(spec, part, langs=langs, filters=names, metadata=metadata)
+            if self.ray is not None:  # from the shards' records; --shards: a folder of parts, one per shard
+                self._ray_run.write(work, spec, part, shards=self.shards, langs=langs, filters=names,
+                                    metadata=metadata)
             else:
                 write_output(spec, work.part(part), langs=langs, filters=names, metadata=metadata)
 
@@ -284,7 +299,8 @@ class CorpusRun:
             import shutil
 
             with atomic_path(self.rejects) as tmp:
-                shutil.copyfile(work.part("rejects"), tmp)
+                rejects = work.part("rejects") if self.ray is None else self._ray_run.part_file(work, "rejects")
+                shutil.copyfile(rejects, tmp)
             files["rejects"] = self.rejects
         if self.summary_path is not None:
             doc = {**metadata, "outputs": [o.to_dict() for o in self.outputs],

@@ -277,7 +277,7 @@ class SqliteKeyStore:
 
     def lookup(self, keys: Sequence[bytes]) -> dict[bytes, int]:
         found: dict[bytes, int] = {}
-        keys = list(dict.fromkeys(keys))
+        keys = sorted(set(keys))  # in key order: each B-tree page visited once
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             rows = self.db.execute(
@@ -287,5 +287,5 @@ class SqliteKeyStore:
         return found
 
     def add(self, items: dict[bytes, int]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",
-                            [(self.name, k, i) for k, i in items.items()])
+        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",  # in key order (fewer page writes)
+                            [(self.name, k, items[k]) for k in sorted(items)])

@@ -16,14 +16,16 @@ import contextlib
 import hashlib
 import json
 import os
-import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from mtfix.engine.base import BatchProgress, DecodeOptions, Hypothesis
 from mtfix.engine.families import Pair
 from mtfix.errors import MtfixError
+
+if TYPE_CHECKING:
+    import sqlite3
 
 #: The ``options`` column of the rows that record a checked language pair.
 PAIR_OPTIONS = "language-pair"
@@ -67,6 +69,8 @@ class TranslationCache:
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
+            import sqlite3  # here: `translate --no-cache` never imports it
+
             from mtfix.outputs import made_folders
 
             with self._errors("open"), made_folders([self.path]):
@@ -90,6 +94,8 @@ class TranslationCache:
 
     @contextlib.contextmanager
     def _errors(self, doing: str):
+        import sqlite3
+
         try:
             yield
         except sqlite3.DatabaseError as e:
@@ -147,6 +153,8 @@ class TranslationCache:
                 db.commit()
                 self._pending_pairs.clear()
             except BaseException:
+                import sqlite3
+
                 with contextlib.suppress(sqlite3.Error):
                     db.rollback()
                 raise
@@ -211,6 +219,7 @@ class CachedTranslator:
     hits: int = 0  # distinct segments served from the cache, translated by an earlier run
     reused: int = 0  # distinct segments served from the cache, translated earlier in this run
     _written: set = None  # (options, text) this translator put into the cache
+    _ahead: tuple | None = None  # (options key, texts, found): load_if_missing's cache look-up
 
     @property
     def name(self) -> str:
@@ -227,12 +236,35 @@ class CachedTranslator:
             self._translator = self.load()
         return self._translator
 
+    def load_if_missing(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
+                        **overrides) -> bool:
+        """Load the model now if some of ``segments`` is not cached (the CTranslate2 backend reads
+        the tokenizer while its weights load, where a language check first would read it alone,
+        before); nothing is loaded when everything is cached. The cache look-up is kept for the
+        :meth:`translate_batch` call that follows with the same arguments, so it is done once.
+        Returns whether the model is loaded."""
+        if self._translator is None:
+            opts = DecodeOptions.of(options, **overrides).validate()
+            key = json.dumps(dict(src=src, tgt=tgt, **opts.output_key()), sort_keys=True)
+            distinct = list(dict.fromkeys(segments))
+            found = self.cache.get_many(self.key, key, distinct) if self.cache is not None else {}
+            self._ahead = (key, set(distinct), found)
+            if len(found) < len(distinct):
+                self.translator  # noqa: B018 - loads it
+        return self._translator is not None
+
+    def _lookup(self, key: str, distinct: list[str]) -> dict:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == key and ahead[1].issuperset(distinct):
+            return {s: ahead[2][s] for s in distinct if s in ahead[2]}
+        return self.cache.get_many(self.key, key, distinct) if self.cache is not None else {}
+
     def translate_batch(self, segments: Sequence[str], *, src: str, tgt: str, options: DecodeOptions | None = None,
                         on_progress: BatchProgress | None = None, **overrides) -> list[list[Hypothesis]]:
         opts = DecodeOptions.of(options, **overrides).validate()
         key = json.dumps(dict(src=src, tgt=tgt, **opts.output_key()), sort_keys=True)
         distinct = list(dict.fromkeys(s for s in segments))
-        found = self.cache.get_many(self.key, key, distinct) if self.cache is not None else {}
+        found = self._lookup(key, distinct)
         # Longest first, so each chunk (and each batch the engine makes of it) holds
         # segments of similar length: little padding, and a batch's decoding stops
         # near its own segments' length caps. Results are keyed by text: order-free.

@@ -16,6 +16,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from mtfix.engine.background import Background
 from mtfix.engine.base import Backend, Generated
 from mtfix.engine.device import parse_device
 from mtfix.engine.families import load_family
@@ -186,8 +187,9 @@ class CT2Translator(Backend):
                 # Our own managed folder: (re)convert when missing or made from other weights.
                 convert(ref, path, quantization=plan.quantization, force=True)
             ref = replace(ref, path=path, format="ct2", quantization=plan.quantization)
+        # the plan's family is read (unless it was already) while the weights load
         return cls(ref, device=plan.device, compute_type=plan.compute_type, threads=plan.threads,
-                   family=plan.family())
+                   family=plan.family)
 
     @staticmethod
     def cuda_devices() -> int:
@@ -209,8 +211,11 @@ class CT2Translator(Backend):
                 f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "
                 f"convert the model with `mtfix models convert` so the conversion is self-contained"
             )
-        family = family or load_family(ref, light=True)  # no transformers, no torch
-        config = read_config(ref)
+        # The weights load in C++ without holding the GIL: the tokenizer and the config are read
+        # in a thread meanwhile (``family``: the family, or a callable that reads it).
+        given = family
+        reading = Background(lambda: (given() if callable(given) else given or load_family(ref, light=True),
+                                      read_config(ref)), name="mtfix-read-tokenizer")
         # threads=0 means every core this process may use; CTranslate2's own default is 4.
         self.threads = threads if threads > 0 else usable_cores()
         kind, index = parse_device(device)
@@ -220,7 +225,9 @@ class CT2Translator(Backend):
                 intra_threads=self.threads, inter_threads=1,
             )
         except Exception as e:  # noqa: BLE001
+            reading.result()  # its own error first: a missing tokenizer says more than the weights' error
             raise MtfixError(f"cannot load CTranslate2 model {ref.path}: {first_line(e)}") from None
+        family, config = reading.result()
         self.device = device
         self.compute_type = self.translator.compute_type
         src_max, tgt_max = model_limits(ref, config, family.tokenizer.max_length)

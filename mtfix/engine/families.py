@@ -79,7 +79,8 @@ class MarianFamily(Family):
 
     def __init__(self, tokenizer, ref: ModelRef):
         super().__init__(tokenizer, ref)
-        self.target_tokens = sorted(t for t in tokenizer.vocab() if _MARIAN_TARGET_TOKEN.match(t))
+        # a cheap prefix test before the pattern: the vocabulary has tens of thousands of pieces
+        self.target_tokens = sorted(t for t in tokenizer.vocab() if t[:2] == ">>" and _MARIAN_TARGET_TOKEN.match(t))
         self._declared = (tokenizer.config.get("source_lang"), tokenizer.config.get("target_lang"))
 
     @property

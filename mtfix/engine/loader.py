@@ -10,6 +10,7 @@ yet.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from mtfix.engine.base import Backend
 from mtfix.engine.device import check_compute_type, parse_device, resolve_device
 from mtfix.engine.registry import ModelRef, ct2_dir_for, model_fingerprint, resolve
 from mtfix.errors import MtfixError
+
+
+_FAMILY_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,9 @@ class TranslatorPlan:
         """The model's family (tokenizer + language rules) without its weights (and, for
         CTranslate2, without transformers); read once per plan, shared with the loaded model."""
         if "_family" not in self.__dict__:  # frozen: memoised beside the fields
-            self.__dict__["_family"] = self._read_family()
+            with _FAMILY_LOCK:  # read once, also when a background load asks at the same time
+                if "_family" not in self.__dict__:
+                    self.__dict__["_family"] = self._read_family()
         return self.__dict__["_family"]
 
     def _read_family(self):

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
-from mtfix.tomlcompat import tomllib
 
 FAMILIES = ("marian", "nllb", "m2m100")
 CT2_META = "mtfix.json"  # written next to a CTranslate2 conversion
@@ -40,6 +39,8 @@ class Preset:
 
     @classmethod
     def from_toml(cls, path: Path) -> "Preset":
+        from mtfix.tomlcompat import tomllib  # here: a model given as a folder reads no preset
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

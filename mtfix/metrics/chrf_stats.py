@@ -316,6 +316,17 @@ class SentenceChrf(ChrfMemo):
         return self.score(hypothesis, reference)
 
 
+def word_ngrams(line: str, max_order: int) -> tuple[Counter, int]:
+    """``sacrebleu.metrics.helpers.extract_all_word_ngrams(line, 1, max_order)``: the same counts of the
+    same word-tuple keys (tested equal), counted in C (``Counter.update`` over ``zip``) instead of a
+    Python loop per n-gram: half the time, on the round trip's many short texts."""
+    words = line.split()
+    counts: Counter = Counter(zip(words))
+    for n in range(2, max_order + 1):
+        counts.update(zip(*(words[k:] for k in range(n))))
+    return counts, len(words)
+
+
 class SentenceBleu:
     """``bleu(hyp, ref)``: the numbers of :func:`mtfix.metrics.sentence_bleu` (sacrebleu BLEU, 13a,
     effective order), with each distinct text tokenised and its word n-grams counted once and each
@@ -333,10 +344,7 @@ class SentenceBleu:
     def _ngrams(self, text: str) -> tuple:
         g = self._grams.get(text)
         if g is None:
-            from sacrebleu.metrics.helpers import extract_all_word_ngrams
-
-            g = self._grams[text] = extract_all_word_ngrams(self.metric._preprocess_segment(text), 1,
-                                                            self.metric.max_ngram_order)
+            g = self._grams[text] = word_ngrams(self.metric._preprocess_segment(text), self.metric.max_ngram_order)
         return g
 
     def __call__(self, hypothesis: str, reference: str) -> float:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+from mtfix.metrics.chrf_stats import SentenceBleu
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
@@ -82,12 +83,20 @@ class RoundTripScorer(Scorer):
         back = {**self.back_translations, **dict(zip(texts, self.back_translate(texts)))} if texts \
             else dict(self.back_translations)
         self.back_translations = back
-        # each text's n-grams extracted once (a back-translation meets every pivot, a pivot every candidate)
-        fn = SentenceChrf() if self.metric == "chrf" else SentenceBleu()
-        label = "chrF" if self.metric == "chrf" else "BLEU"
+        norm = self._norm
+        refs_of = [[norm(s) for s in seg.sources if s and s.strip()] for seg in segments]
+        if self.metric == "chrf":
+            # The selection's shared chrF memo (mtfix.scoring.facts): every pair this scorer asks for
+            # (each back-translation against each source or pivot of its segment) in one vectorised
+            # pass over all the segments, then read pair by pair; the values are sentence_chrf's.
+            facts = shared_facts()
+            facts.prefetch_chrf([[*(norm(back[c.text]) for c in seg.candidates if c.text in back), *refs]
+                                 for seg, refs in zip(segments, refs_of) if refs])
+            fn, label = facts.chrf, "chrF"
+        else:  # each text's word n-grams counted once, each pair scored once
+            fn, label = SentenceBleu(), "BLEU"
         out = []
-        for seg in segments:
-            refs = [self._norm(s) for s in seg.sources if s and s.strip()]
+        for seg, refs in zip(segments, refs_of):
             row = []
             for cand in seg.candidates:
                 if not refs:
@@ -99,7 +108,7 @@ class RoundTripScorer(Scorer):
                 elif cand.text not in back:
                     row.append(_NOT_COMPUTED)  # stopped by a gate: level with the incumbent, set below
                 else:
-                    bt = self._norm(back[cand.text])
+                    bt = norm(back[cand.text])
                     vals = [fn(bt, r) for r in refs]
                     v = sum(vals) / len(vals)
                     what = "source" if len(refs) == 1 else f"{len(refs)} pivots"

@@ -19,7 +19,9 @@ For every segment the :class:`Selector`
    pseudo-references on both) and the difference of values otherwise; ``se``
    combines the scorers' own noise estimates (``Score.se``) of that gain, which
    a scorer may re-estimate on the challengers the gates let through
-   (``after_gates``); among such candidates the highest gain wins;
+   (``after_gates``) and scale to the line's weight in the corpus (the
+   consensus's ``length_weighting``: its ``allowance`` note is added to the
+   reason); among such candidates the highest gain wins;
 5. records a :class:`Decision`: the totals, which scores decided it
    (``deciding``: each scorer's weighted contribution to the gain of the
    chosen candidate, or of the closest challenger when the incumbent is kept),
@@ -175,7 +177,10 @@ class Selector:
 
     def decide(self, seg: Segment, scores: dict[str, list[Score]],
                gated: Sequence[Sequence[tuple[str, str]]] | None = None, ctx: GateContext | None = None) -> Decision:
-        """The do-no-harm decision for one segment from its candidates' scores and gate failures."""
+        """The do-no-harm decision for one segment from its candidates' scores and gate failures.
+
+        A score with an ``allowance`` note (the consensus: how the line's length scaled its ``se``)
+        has it added to the reason, and to the evidence of a switch."""
         k = len(seg.candidates)
         if k == 0:
             raise ValueError(f"segment {seg.index} has no candidates")
@@ -222,20 +227,25 @@ class Selector:
         n_gated = sum(1 for c in range(k) if c != inc and gated[c])
         tally = ", ".join(f"{g} {n}" for g, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         gated_note = f"; {n_gated} of {k - 1} challengers gated ({tally})" if n_gated else ""
+        allowance = "" if gated[challenger] else "; ".join(
+            a for n in scores if w[n] and (a := getattr(scores[n][challenger], "allowance", None)))
         evidence: list[str] = []
         if best:
             evidence = [f"{n} {v:+.3f}" for n, v in sorted(deciding.items(), key=lambda kv: -kv[1]) if v > 0]
-            evidence += [note for g in self.gates if (note := g.evidence(seg, challenger, ctx)) is not None]
+            n_scores = len(evidence)
+            evidence += [allowance] if allowance else []
+            evidence += [e for g in self.gates if (e := g.evidence(seg, challenger, ctx)) is not None]
             passed = f"passed {len(self.gates)} gate{'s' * (len(self.gates) != 1)}" if self.gates else "no gates"
             reason = (f"{o_ch} beats {o_inc} by {gain:+.3f} > required {required[challenger]:.3f}{why}; "
-                      f"{passed}" + "".join(f", {e}" for e in evidence[len(deciding):] if e) + gated_note)
+                      + (f"{allowance}; " if allowance else "") + f"{passed}"
+                      + "".join(f", {e}" for e in evidence[n_scores + bool(allowance):] if e) + gated_note)
         elif closest is None:
             shown = "; ".join(f"{r}" for _, r in gated[challenger])
             reason = (f"kept {o_inc}: all {k - 1} challenger{'s' * (k > 2)} gated ({tally}); "
                       f"closest {o_ch} gated: {shown}")
         else:
             reason = (f"kept {o_inc}: best challenger {o_ch} {gain:+.3f} <= required "
-                      f"{required[challenger]:.3f}{why}{gated_note}")
+                      f"{required[challenger]:.3f}{why}" + (f"; {allowance}" if allowance else "") + gated_note)
         chosen = challenger if best else inc
         return Decision(seg.index, chosen, not best, total, reason, deciding, inc, challenger, required[challenger],
                         gain, counts, evidence)

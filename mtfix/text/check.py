@@ -21,10 +21,12 @@ Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion
 from __future__ import annotations
 
 import bisect
+import json
+import marshal
 import os
 import re
+import tempfile
 from collections import Counter
-from operator import and_, eq
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -37,13 +39,17 @@ from mtfix.text.script import detect_script_language, latin_words_in_arabic, scr
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
-__all__ = ["Finding", "CheckReport", "check_text", "check_document", "check_lines", "check_file"]
+__all__ = ["Finding", "CheckReport", "SpooledFindings", "check_text", "check_document", "check_lines", "check_file",
+           "check_stream"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
 #: a streamed text is checked in pieces of about this many characters (several paragraphs per
 #: pass; a paragraph is never cut): the memory of a check is about the piece or the longest paragraph
 PIECE_CHARS = 4_000
+#: a streamed check keeps this many findings (and flagged sentences) in memory; more go to a
+#: temporary file, read back in order for the report (memory bounded by the piece, not the file)
+SPOOL_AFTER = 2_000
 
 _GARBLED_WHY = {
     "arabic-comma-thousands": "Arabic comma as thousands separator",
@@ -79,7 +85,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """All findings on a text, in text order; ``has_issues`` when there is at least one."""
+    """All findings on a text, in text order; ``has_issues`` when there is at least one.
+
+    ``findings`` is a list, or for a streamed check (:func:`check_lines`) a
+    :class:`SpooledFindings`: iterable again and again in text order, with ``len``."""
 
     document: Document
     lang: str | None
@@ -92,7 +101,22 @@ class CheckReport:
     @property
     def counts(self) -> dict[str, int]:
         """Number of findings by ``code``."""
-        return dict(Counter(f.code for f in self.findings))
+        counted = getattr(self.findings, "counts", None)
+        return dict(counted) if counted is not None else dict(Counter(f.code for f in self.findings))
+
+    def flagged_sentences(self) -> Iterator[Sentence]:
+        """The sentences with a finding, in text order (each once)."""
+        spooled = getattr(self.document.sentences, "flagged", None)
+        if spooled is not None:
+            yield from spooled()
+            return
+        sents = self.document.sentences
+        yield from (sents[i] for i in sorted({f.sentence for f in self.findings if f.sentence is not None}))
+
+    def flagged_count(self) -> int:
+        """How many sentences have a finding."""
+        spooled = getattr(self.document.sentences, "flagged_count", None)
+        return spooled if spooled is not None else len({f.sentence for f in self.findings if f.sentence is not None})
 
     def by_sentence(self) -> list[tuple[Sentence | None, list[Finding]]]:
         """Findings grouped by sentence, in text order (None: outside any sentence)."""
@@ -102,24 +126,105 @@ class CheckReport:
             groups.setdefault(f.sentence, []).append(f)
         return [(None if k is None else sents[k], v) for k, v in groups.items()]
 
+    def _head(self) -> dict:
+        return {"lang": self.lang, "paragraphs": len(self.document.paragraphs),
+                "sentences": len(self.document.sentences), "issues": len(self.findings), "counts": self.counts}
+
     def to_dict(self) -> dict:
-        sents = self.document.sentences
-        flagged = sorted({f.sentence for f in self.findings if f.sentence is not None})
-        return {
-            "lang": self.lang,
-            "paragraphs": len(self.document.paragraphs),
-            "sentences": len(sents),
-            "issues": len(self.findings),
-            "counts": self.counts,
-            "flagged_sentences": [{"index": i, "line": sents[i].line, "text": sents[i].text} for i in flagged],
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        return {**self._head(),
+                "flagged_sentences": [{"index": s.index, "line": s.line, "text": s.text}
+                                      for s in self.flagged_sentences()],
+                "findings": [f.to_dict() for f in self.findings]}
+
+    def write_json(self, write: Callable[[str], object], extra: dict | None = None) -> None:
+        """Write ``json.dumps({**extra, **to_dict()}, ensure_ascii=False, indent=2)`` piece by
+        piece through ``write``: the same text, in memory bounded by one finding."""
+        head = json.dumps({**(extra or {}), **self._head()}, ensure_ascii=False, indent=2)
+        write(head[:-2] + ",\n")  # without the closing "\n}"
+        lists = (("flagged_sentences", ({"index": s.index, "line": s.line, "text": s.text}
+                                        for s in self.flagged_sentences())),
+                 ("findings", (f.to_dict() for f in self.findings)))
+        for n, (key, items) in enumerate(lists):
+            write(f"  {json.dumps(key)}: [")
+            first = True
+            for item in items:
+                body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+                write(("\n    " if first else ",\n    ") + body)
+                first = False
+            write(("]" if first else "\n  ]") + (",\n" if n == 0 else "\n}"))
+
+
+class SpooledFindings:
+    """Findings of a streamed check, in text order: the first :data:`SPOOL_AFTER` in memory,
+    the rest in an anonymous temporary file (``marshal``, a batch per piece); ``counts`` by code
+    and ``len`` kept as they come. Iterable any number of times."""
+
+    def __init__(self, make: Callable = tuple, limit: int | None = None):
+        self._make, self._limit = make, SPOOL_AFTER if limit is None else limit
+        self._memory: list = []
+        self._file = None
+        self._n = 0
+        self.counts: Counter = Counter()
+
+    def extend(self, items: list, rows: Callable[[object], tuple]) -> None:
+        """Add ``items`` (``rows(item)``: the tuple ``make(*row)`` builds it back from)."""
+        if not items:
+            return
+        self._n += len(items)
+        if self._file is None and self._n <= self._limit:
+            self._memory.extend(items)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # unlinked at once: nothing is left behind
+        self._file.seek(0, os.SEEK_END)
+        marshal.dump([rows(x) for x in items], self._file)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __bool__(self) -> bool:
+        return self._n > 0
+
+    def __iter__(self) -> Iterator:
+        yield from self._memory
+        if self._file is None:
+            return
+        at, make = 0, self._make
+        while True:
+            self._file.seek(at)
+            try:
+                batch = marshal.load(self._file)
+            except EOFError:
+                return
+            at = self._file.tell()
+            yield from (make(*row) for row in batch)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _finding_row(f: "Finding") -> tuple:
+    return (f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence, f.details)
+
+
+def _sentence_row(s: Sentence) -> tuple:
+    return (s.text, s.index, s.paragraph, s.start, s.end, s.line)
+
+
+def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
+    """``Finding(...)``, its fields set at once (a frozen dataclass's ``__init__`` sets each through
+    ``object.__setattr__``: a check makes a Finding two or three times per finding)."""
+    f = object.__new__(Finding)
+    f.__dict__.update(kind=kind, code=code, start=start, end=end, line=line, column=column, surface=surface,
+                      message=message, sentence=sentence, details=details)
+    return f
 
 
 def _finding(doc: Document, kind: str, code: str, start: int, end: int, message: str,
              sentence: int | None, **details) -> Finding:
-    return Finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
-                   message, sentence, details)
+    return _make_finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
+                         message, sentence, details)
 
 
 class _SentenceAt:
@@ -146,6 +251,20 @@ _SEP = "\x01"  # between sentences in a piece's word list: never inside a word
 _LOOP_DISTANCES = range(1, MAX_N + 2)
 
 
+#: letters (a superset: ``[^\W\d_]`` also takes numerals like ``²``) that
+#: :func:`~mtfix.text.script.script_stats` counts for another script than ``lang``'s ("ar": neither
+#: Arabic nor Latin, "en": not Latin); in a piece without any, no sentence can be in the wrong
+#: language, and an Arabic sentence without a Latin word has no script finding
+_LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
+                   "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
+#: a character that may be a foreign letter (outside ASCII, the Latin letters, punctuation, and
+#: for "ar" the Arabic blocks): a cheap scan before _FOREIGN_LETTER, which looks ahead at every one
+_PLAIN_CHARS = "\x00-\xa9\xab-\xb1\xb4\xb6-\xb8\xbb\xbf-\u024f\u1e00-\u1eff\u2000-\u206f"
+_MAYBE_FOREIGN = {"ar": re.compile(f"[^{_PLAIN_CHARS}{_ARABIC_RANGES}]"), "en": re.compile(f"[^{_PLAIN_CHARS}]")}
+
+
 def _surely_in(text: str, lang: str) -> bool:
     """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
     letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
@@ -153,51 +272,72 @@ def _surely_in(text: str, lang: str) -> bool:
     return 2 * len(_NOT_SURELY[lang].sub("", text)) > len(text)
 
 
+class _WordIds(dict):
+    """Each word (as found by ``\\w+``) -> one character standing for its case-folded form, so a
+    piece's words become a string that one regular expression searches for repeats; words that
+    may hold a loop of characters (4+ repeated characters, the repetition module's own test) are
+    remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
+
+    MAX = 200_000
+
+    def __init__(self):
+        super().__init__({_SEP: _SEP})
+        self.folded: dict[str, str] = {}
+        self.loopy: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        f = word.casefold()
+        c = self.folded.get(f)
+        if c is None:
+            if len(f) >= 5 and len(f) - len(set(f)) >= 4:
+                c = chr(_LOOPY_FIRST + len(self.loopy) % (0x110000 - _LOOPY_FIRST))
+                self.loopy.add(c)
+            else:
+                c = chr(0x100 + len(self.folded) - len(self.loopy))
+            self.folded[f] = c
+        self[word] = c
+        return c
+
+    def reset_if_large(self) -> None:
+        if len(self.folded) > self.MAX or len(self.loopy) >= 0x110000 - _LOOPY_FIRST:
+            self.__init__()
+
+
+_LOOPY_FIRST = 0x100000  # words that may hold a loop of characters get characters from here on
+_LOOPY_CHAR = re.compile(f"[{chr(_LOOPY_FIRST)}-\U0010ffff]")
+_WORD_IDS = _WordIds()
+_TOKEN_OR_SEP = re.compile(r"\w+|" + _SEP)
+_NOT_SEP = "[^" + _SEP + "]"
+#: a word equal to the word d places later in 3 places d apart (d < FREQUENT_N), or FREQUENT_N
+#: words in a row equal to those d places later (FREQUENT_N <= d <= MAX_N + 1), within a sentence
+_LOOP_RX = re.compile(
+    f"({_NOT_SEP})(?:" + "|".join(f"{_NOT_SEP}{{{d - 1}}}\\1{_NOT_SEP}{{{d - 1}}}\\1" for d in _LOOP_DISTANCES
+                                  if d < FREQUENT_N)
+    + f")|({_NOT_SEP}{{{FREQUENT_N}}}){_NOT_SEP}{{0,{MAX_N + 1 - FREQUENT_N}}}\\2")
+
+
 def _may_repeat(sents: list[Sentence]) -> set[int]:
     """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
     (a superset, found for all sentences at once at C speed): a word equal to the word d places
     later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
     (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
-    characters (4+ characters repeated, the repetition module's own test)."""
-    words_of = ["\0".join(_TOKEN.findall(s.text)) for s in sents]
-    words = f"\0{_SEP}\0".join(words_of).casefold().split("\0")  # casefold is per character: per word too
-    first = []  # index in `words` of each sentence's first word
-    k = 0
-    for w in words_of:
-        first.append(k)
-        k += (w.count("\0") + 1 if w else 1) + 1
+    characters (4+ characters repeated, the repetition module's own test). Each word becomes one
+    character (:class:`_WordIds`), the sentences one string, searched by one regular expression."""
+    joined = _SEP.join(s.text for s in sents)
+    if joined.count(_SEP) != max(len(sents) - 1, 0):  # the text holds the separator: no prefilter
+        return {s.index for s in sents}
+    ids = _WORD_IDS
+    ids.reset_if_large()
+    line = "".join(map(ids.__getitem__, _TOKEN_OR_SEP.findall(joined)))
     found: set[int] = set()
-
-    def mark(i: int, j: int) -> None:  # the sentences holding words i..j
-        a, b = bisect.bisect_right(first, i) - 1, bisect.bisect_right(first, j) - 1
-        found.update(sents[x].index for x in range(max(a, 0), b + 1))
-
-    for d in _LOOP_DISTANCES:
-        same = bytes(map(eq, words, words[d:]))
-        if d < FREQUENT_N:
-            same = bytes(map(and_, same, same[d:]))
-            pattern = b"\x01"
-        else:
-            pattern = b"\x01" * FREQUENT_N
-        at = same.find(pattern)
-        while at >= 0:
-            mark(at, at + 2 * d + len(pattern))
-            at = same.find(pattern, at + 1)
-    for w in set(words).difference(_NO_CHAR_LOOP):
-        if len(w) >= 5 and len(w) - len(set(w)) >= 4:
-            i = words.index(w)
-            while True:
-                mark(i, i)
-                try:
-                    i = words.index(w, i + 1)
-                except ValueError:
-                    break
-        elif len(_NO_CHAR_LOOP) < 50_000:
-            _NO_CHAR_LOOP.add(w)
+    k = pos = 0  # the sentence at `pos`
+    for m in _LOOP_RX.finditer(line):
+        k += line.count(_SEP, pos, m.start())
+        pos = m.start()
+        found.add(sents[k].index)
+    for m in _LOOPY_CHAR.finditer(line) if ids.loopy else ():
+        found.add(sents[line.count(_SEP, 0, m.start())].index)
     return found
-
-
-_NO_CHAR_LOOP: set[str] = set()  # words seen that cannot hold a loop of characters (a memo)
 
 
 def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
@@ -285,7 +425,12 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     may_repeat = _may_repeat(ctx.sentences)
     latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
     findings = []
-    for s in ctx.sentences:
+    if lang is not None and _MAYBE_FOREIGN[lang].search(doc.text) and _FOREIGN_LETTER[lang].search(doc.text):
+        todo = ctx.sentences
+    else:  # only these sentences can have a number, script or repetition finding
+        held = may_repeat.union(latin, (s.index for s in ctx.with_numbers()))
+        todo = [sentence_at.by_index[i] for i in sorted(held)]
+    for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
     for inv in find_invisibles(doc.text):
@@ -316,8 +461,8 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
             run = [edits.get((i, i + 1)) for i in range(f.start, f.end)]
             e = run[0] if all(x is not None and x.safe for x in run) else None
         if e is not None and e.safe and "fixable" not in f.details:
-            f = Finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
-                        {**f.details, "fixable": True})
+            f = _make_finding(f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence,
+                              {**f.details, "fixable": True})
         marked.append(f)
     findings = marked + extra
     findings.sort(key=lambda f: (f.start, f.end))
@@ -334,17 +479,27 @@ def check_text(text: str, lang: str | None = None, glossary=None) -> CheckReport
 
 
 class _FlaggedSentences:
-    """The sentences of a streamed document: all counted, only the flagged ones kept."""
+    """The sentences of a streamed document: all counted, only the flagged ones kept (spooled)."""
 
-    def __init__(self, count: int, kept: dict[int, Sentence]):
+    def __init__(self, count: int, kept: SpooledFindings):
         self.count, self.kept = count, kept
+        self._by_index: dict[int, Sentence] | None = None
 
     def __len__(self) -> int:
         return self.count
 
+    def flagged(self) -> Iterator[Sentence]:
+        return iter(self.kept)
+
+    @property
+    def flagged_count(self) -> int:
+        return len(self.kept)
+
     def __getitem__(self, i: int) -> Sentence:
+        if self._by_index is None:  # random access (by_sentence): every flagged sentence in memory
+            self._by_index = {s.index: s for s in self.kept}
         try:
-            return self.kept[i]
+            return self._by_index[i]
         except KeyError:
             raise IndexError(f"sentence {i} has no finding and was not kept") from None
 
@@ -362,6 +517,28 @@ class StreamedDocument:
     sentences: _FlaggedSentences
 
 
+_COUNTERS: list = []  # (letters of U+0600-06FF that are not, letters of the other Arabic blocks, Latin letters)
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """``(arabic, latin)`` of :func:`~mtfix.text.script.script_stats` (tested equal), counted
+    faster for the survey of a whole file: the characters of U+0600-06FF are the UTF-8 lead
+    bytes D8-DB (``bytes.count``), less the few of them that are not letters (and tatweel);
+    the other Arabic blocks and the Latin letters are rare, found by one regular expression each."""
+    if not _COUNTERS:
+        blocks = ((0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+        letter = lambda c: chr(c).isalpha() and chr(c) != "ـ"  # noqa: E731 (script_stats' rule)
+        _COUNTERS.extend([
+            re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x0600, 0x0700) if not letter(c)) + "]"),
+            re.compile("[" + "".join(re.escape(chr(c)) for a, b in blocks for c in range(a, b + 1) if letter(c)) + "]"),
+            re.compile(f"[{_LATIN_RANGES}]")])
+    not_letters, other_letters, latin = _COUNTERS
+    data = text.encode("utf-8", "surrogatepass")
+    main = data.count(b"\xd8") + data.count(b"\xd9") + data.count(b"\xda") + data.count(b"\xdb")
+    return (main - len(not_letters.findall(text)) + len(other_letters.findall(text)),
+            len(latin.findall(text)))
+
+
 def _survey(lines: Iterable[str], count_scripts: bool) -> tuple[int, int, set[int]]:
     """First pass: Arabic and Latin letters (when ``count_scripts``), and the blocks
     (:func:`~mtfix.text.segment.block_chunks`) where ftfy may find mojibake: those are checked
@@ -376,24 +553,25 @@ def _survey(lines: Iterable[str], count_scripts: bool) -> tuple[int, int, set[in
             batch.append(chunk)
             n += len(chunk)
             if n >= PIECE_CHARS:
-                st = script_stats("".join(batch))
-                arabic, latin, batch, n = arabic + st.arabic, latin + st.latin, [], 0
+                a, b = _script_counts("".join(batch))
+                arabic, latin, batch, n = arabic + a, latin + b, [], 0
         if may_hold_mojibake(chunk, before):
             dirty.add(block)
         before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
         block += ends
     if batch:
-        st = script_stats("".join(batch))
-        arabic, latin = arabic + st.arabic, latin + st.latin
+        a, b = _script_counts("".join(batch))
+        arabic, latin = arabic + a, latin + b
     return arabic, latin, dirty
 
 
-def _pieces(lines: Iterable[str], dirty: set[int], size: int = PIECE_CHARS) -> Iterator[str]:
+def _pieces(lines: Iterable[str], dirty: set[int], size: int | None = None) -> Iterator[str]:
     """The text in pieces that are checked one by one with the findings of the whole: cut where
     :func:`~mtfix.text.segment.independent_blocks` cuts, or cut further (at a seamless point:
     no paragraph, sentence or markup spans it) into pieces of about ``size`` characters, or joined
     across such a point into pieces of about that size. A block where ftfy may find mojibake
     (``dirty``) is one piece, as before."""
+    size = PIECE_CHARS if size is None else size
     buf: list[str] = []
     n = block = 0
     markup = OpenMarkup()
@@ -429,8 +607,8 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     arabic, latin, dirty = _survey(lines(), want is None)
     if want is None:
         want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
-    findings: list[Finding] = []
-    kept: dict[int, Sentence] = {}
+    findings = SpooledFindings(_make_finding)
+    kept = SpooledFindings(Sentence)
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
@@ -438,14 +616,18 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
         blank = blank and not block.strip()
         doc = segment(block, lang)
         sents = doc.sentences
+        found, flagged = [], {}
         for f in _findings(doc, want, glossary, mentioned):
             sentence = None if f.sentence is None else f.sentence + n_sent
-            findings.append(Finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
-                                    f.surface, f.message, sentence, f.details))
-            if sentence is not None and sentence not in kept:
+            found.append(_make_finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                       f.surface, f.message, sentence, f.details))
+            findings.counts[f.code] += 1
+            if sentence is not None and sentence not in flagged:
                 s = sents[f.sentence]
-                kept[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset, s.end + offset,
-                                          s.line + line0)
+                flagged[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset,
+                                             s.end + offset, s.line + line0)
+        findings.extend(found, _finding_row)
+        kept.extend([flagged[i] for i in sorted(flagged)], _sentence_row)  # pieces come in text order
         n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
         offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
     if blank:
@@ -460,3 +642,29 @@ def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) 
 
     # read a few thousand lines at a time, regrouped at blank lines and about every piece's length
     return check_lines(lambda: line_chunks(iter_text_chunks(path), PIECE_CHARS), lang, str(path), glossary)
+
+
+def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<stdin>",
+                 label: str | None = None) -> CheckReport:
+    """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
+    anonymous temporary file (removed when closed), which the two passes read; memory as for a
+    file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
+    import shutil
+
+    from mtfix.text.read import iter_stream_chunks
+
+    try:
+        spool = tempfile.TemporaryFile()
+    except OSError as e:
+        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
+    with spool:
+        try:
+            shutil.copyfileobj(stream, spool, 1 << 20)
+        except OSError as e:
+            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
+
+        def lines() -> Iterable[str]:
+            spool.seek(0)
+            return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
+
+        return check_lines(lines, lang, label or name, glossary)

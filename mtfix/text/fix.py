@@ -49,7 +49,11 @@ class Edit:
     safe: bool = True
 
 
-_A_DIGIT = re.compile(r"\d")  # every garbled number form has one (any decimal digit)
+#: what every garbled number form holds (a superset, on any decimal digits): a digit before a
+#: (spaced) comma, a digit spaced from a digit or a percent sign, a percent sign before a digit,
+#: a number and its scale word spaced from a digit (``5 million 6``: a lost range)
+_MAY_GARBLE = re.compile(r"[\d%٪](?:(?<=\d)(?:\s*[،,٬]|\s+[\d%٪]|\s+\w+\s+\d)|(?<=[%٪])\s*\d)")  # a class
+# first: the engine skips to it at C speed
 
 
 @dataclass
@@ -84,12 +88,46 @@ class FixContext:
             got = self._shared["damage"] = find_damage(self.text)
         return got
 
+    def with_numbers(self) -> list[Sentence]:
+        """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
+        (a digit next to a comma, a space, a percent sign: one search per such sentence), in order:
+        :meth:`garbled` finds nothing in the others."""
+        return self.holding(_MAY_GARBLE)
+
+    def holding(self, runs: re.Pattern) -> list[Sentence]:
+        """The sentences holding a match of ``runs`` (a pattern for runs of characters that never
+        span a sentence's edge, such as ``\\d+``, or for the sentence where a match starts), found
+        in one pass over the text, in order."""
+        cache = self._shared.setdefault("holding", {})
+        got = cache.get(runs)
+        if got is None:
+            sents, got, text = self.sentences, [], self.text
+            i, n = 0, len(sents)
+            m = runs.search(text)
+            while m is not None:  # runs and sentences both in text order; one search per sentence held
+                at = m.start()
+                while i < n and sents[i].end <= at:
+                    i += 1
+                if i == n:
+                    break
+                if sents[i].start <= at:
+                    got.append(sents[i])
+                    m = runs.search(text, sents[i].end)
+                else:
+                    m = runs.search(text, sents[i].start)
+            cache[runs] = got
+        return got
+
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
         """:func:`~mtfix.text.numbers.find_garbled_numbers` of sentence ``s`` (none without a digit)."""
-        cache = self._shared.setdefault("garbled", {})
-        got = cache.get(s.index)
+        cache = self._shared.get("garbled")
+        if cache is None:
+            cache = self._shared["garbled"] = {x.index: None for x in self.with_numbers()}
+        if s.index not in cache:
+            return []
+        got = cache[s.index]
         if got is None:
-            got = cache[s.index] = find_garbled_numbers(s.text) if _A_DIGIT.search(s.text) else []
+            got = cache[s.index] = find_garbled_numbers(s.text)
         return got
 
 
@@ -282,6 +320,9 @@ def _letter(c: str) -> bool:
 _FOLD_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _RANGE_BETWEEN = re.compile(rf"(?:^|(?<=[\s(«\"“]))[وف]?بين{_SP}+$")
 _GAP = re.compile(rf"{_SP}+")
+_COMMA_GROUPS = re.compile(r"،(\s*)(\S{3})")
+_TWO_NUMBERS = re.compile(rf"(\S+)({_SP}+)(\S+)$")
+_SPACED_DIGIT = re.compile(rf"{_SP}*\d")
 
 
 @rule("entities", "HTML entities left in the text: &nbsp; &quot; &#39; &amp;amp; (decoded by the html module)")
@@ -295,13 +336,13 @@ def _entities(ctx: FixContext):
 
 @rule("numbers", "number formats broken by MT: 20 ، 000, 20 , 000, 100 ٪, ٪100, بين 14,000 18,000")
 def _numbers(ctx: FixContext):
-    for s in ctx.sentences:
+    for s in ctx.with_numbers():
         for g in ctx.garbled(s):
             start, end = s.start + g.start, s.start + g.end
             if g.kind == "arabic-comma-thousands":
                 # "30،000", "20 ،000": a thousands separator. A space after the comma ("5، 300", "12 ، 500")
                 # may as well be a list or a clause break, unless a group is 000 (never a number alone).
-                groups = re.findall(r"،(\s*)(\S{3})", g.surface)
+                groups = _COMMA_GROUPS.findall(g.surface)
                 ambiguous = any(sp for sp, _ in groups) and \
                     not any(d.translate(_FOLD_DIGITS) == "000" for _, d in groups)
                 yield Edit(start, end, g.suggestion, g.kind,
@@ -317,7 +358,7 @@ def _numbers(ctx: FixContext):
             elif g.kind == "percent-before-number":
                 yield Edit(start, end, g.suggestion, g.kind, "the percent sign follows the number")
             elif g.kind == "lost-range":
-                m = re.match(rf"(\S+)({_SP}+)(\S+)$", g.surface)
+                m = _TWO_NUMBERS.match(g.surface)
                 lead = _RANGE_BETWEEN.search(s.text, 0, g.start)
                 if m and lead and ctx.lang == "ar":
                     yield Edit(start, end, f"{m.group(1)} و{m.group(3)}", g.kind,
@@ -373,7 +414,11 @@ _DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A
 _DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
-_SPACE_BEFORE = re.compile(rf"(?<=[{_AR_LETTER}\d٠-٩\"”»)]){_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_WORD_END = rf"[{_AR_LETTER}\d٠-٩\"”»)]"
+#: spaces before a mark, after a word (``_AFTER_WORD`` at ``m.start() - 1``, checked by the caller:
+#: a pattern that starts with a character class, not a look-behind, is scanned for it at C speed)
+_SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_AFTER_WORD = re.compile(_WORD_END)
 
 
 @rule("doubled-punctuation", "doubled commas, semicolons and colons", in_check=True)
@@ -402,13 +447,15 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACE_BEFORE.finditer(text):
+    for m in _SPACED_MARK.finditer(text):
+        if not m.start() or not _AFTER_WORD.match(text, m.start() - 1):
+            continue
         p = m.group(1)
         if p == "." and text[m.end():m.end() + 1] == ".":
             continue  # " ..." an ellipsis set apart
         if text[m.end():m.end() + 1] == p:
             continue  # doubled: that rule first
-        if p in "،." and text[m.start() - 1:m.start()].isdigit() and re.match(rf"{_SP}*\d", text[m.end():]):
+        if p in "،." and text[m.start() - 1:m.start()].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
         yield Edit(m.start(), m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
@@ -449,14 +496,14 @@ def _glossary(ctx: FixContext):
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 
 
-_ASCII_LETTER = re.compile("[A-Za-z]")  # every Latin run starts with one
+_ASCII_LETTERS = re.compile("[A-Za-z]+")  # every Latin run starts with one
 
 
 def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
     avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
-    latin = _ASCII_LETTER.search(text) is not None
-    for s in ctx.sentences:
-        for m in _LATIN_RUN.finditer(s.text) if latin else ():
+    latin = {s.index for s in ctx.holding(_ASCII_LETTERS)}
+    for s in ctx.sentences if avoided else ctx.holding(_ASCII_LETTERS):
+        for m in _LATIN_RUN.finditer(s.text) if s.index in latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)

@@ -133,19 +133,66 @@ def _phrase_pattern(form: str, *, latin: bool) -> str:
     return rf"(?<!\w){clitic}{body}(?!\w)"
 
 
-def _finditer_near(rx: re.Pattern, required: str, text: str, i: int) -> list[tuple[int, int, int]]:
-    """``(start, end, i)`` of ``rx.finditer(text)``, for a pattern whose matches all hold
-    ``required`` and never a line break: only the lines where ``required`` occurs are searched
-    (a line ends at a ``\n``, which no lookaround of these patterns takes for a word character;
-    for a non-empty ``required``)."""
+class _LazyPattern:
+    """A regular expression compiled on its first search: a glossary has a hundred or more
+    patterns and a text needs few of them (compiling them all was most of a short check's time)."""
+
+    __slots__ = ("pattern", "flags", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self._rx = pattern, flags, None
+
+    def finditer(self, *args):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self.flags)
+        return rx.finditer(*args)
+
+    def search(self, *args):
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.pattern, self.flags)
+        return rx.search(*args)
+
+
+def _lazy_core(form: str) -> tuple["_LazyPattern", int]:
+    core, lead = _core(form)
+    return _LazyPattern(core), lead
+
+
+def _core(form: str) -> tuple[str, int]:
+    """``(pattern, lead)`` for ``_phrase_pattern(form, latin=False)``: every match of that pattern
+    ends with a match of this one (the words, less a leading ال, which the لل alternative drops),
+    and starts at most ``lead`` characters before it (a proclitic, ال, لل). It starts with a
+    literal, which the regular expression engine looks for at C speed."""
+    words = (form[2:] if form.startswith("ال") and len(form) > 2 else form).split()
+    return r"[ \u00a0]+".join(re.escape(w) for w in words), 4
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
+    """``(start, end, i)`` of ``rx.finditer(text)``, for a pattern whose every match ends with a
+    match of ``core`` not followed by a word character, and starts at most ``lead`` characters
+    before it: ``rx`` runs only over the stretches around the matches of ``core`` (found, even
+    overlapping, by the engine's literal search), merged where they overlap, so that a match
+    that would hide another one hides it here too. (``rx`` looks behind the start of a stretch,
+    and the end of a stretch is never followed by a word character.)"""
+    spans: list[list[int]] = []
+    m = core.search(text, 0)
+    while m is not None:
+        a, b = m.span()
+        if b >= len(text) or not _WORD_CHAR.match(text, b):
+            lo = max(0, a - lead)
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([lo, b])
+        m = core.search(text, a + 1)
     out = []
-    at = text.find(required)
-    while at >= 0:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        out.extend((m.start(), m.end(), i) for m in rx.finditer(text, start, end))
-        at = text.find(required, end)
+    for lo, hi in spans:
+        out.extend((x.start(), x.end(), i) for x in rx.finditer(text, lo, hi))
     return out
 
 
@@ -168,22 +215,25 @@ class Glossary:
     # ---------------------------------------------------------------- lookups
 
     def _compiled(self):
-        """``(len(terms), source, target, avoid)`` patterns: source ``(rx, i)``; target and avoid
-        ``(rx, i, required)``, where every match contains ``required`` (searched for first, a
-        C-speed test that skips most patterns on most texts)."""
+        """``(len(terms), source, target, avoid)`` patterns (compiled when first used): source
+        ``(rx, i)``; target and avoid ``(rx, i, required, core, lead)``, where every match contains
+        ``required`` (searched for first, a C-speed test that skips most patterns on most texts)
+        and ends with a match of ``core`` (see :func:`_finditer_near`)."""
         cache = getattr(self, "_rx", None)
         if cache is None or cache[0] != len(self.terms):
             src, tgt, bad = [], [], []
             for i, t in enumerate(self.terms):
                 for f in t.forms:
                     flags = 0 if t.case == "exact" else re.IGNORECASE
-                    src.append((re.compile(_phrase_pattern(f, latin=True), flags), i))
+                    src.append((_LazyPattern(_phrase_pattern(f, latin=True), flags), i))
                 for r in t.renderings:
                     f = fold_arabic(r)
-                    tgt.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
+                    tgt.append((_LazyPattern(_phrase_pattern(f, latin=False)), i, _required(f),
+                                *_lazy_core(f)))
                 for a in t.avoid:
                     f = fold_arabic(a)
-                    bad.append((re.compile(_phrase_pattern(f, latin=False)), i, _required(f)))
+                    bad.append((_LazyPattern(_phrase_pattern(f, latin=False)), i, _required(f),
+                                *_lazy_core(f)))
             cache = (len(self.terms), src, tgt, bad)
             self._rx = cache
         return cache
@@ -195,7 +245,7 @@ class Glossary:
             if not required or not required[0]:
                 hits.extend((m.start(), m.end(), i) for m in rx.finditer(searched))
             elif (required[0] in present) if present is not None else (required[0] in searched):
-                hits.extend(_finditer_near(rx, required[0], searched, i))
+                hits.extend(_finditer_near(rx, required[1], required[2], searched, i))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out, end = [], -1
         for s, e, i in hits:  # longest leftmost, no overlaps

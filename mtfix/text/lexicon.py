@@ -12,8 +12,9 @@ points elsewhere. :func:`load_lexicon` returns ``None`` when neither file is
 there, and callers degrade (see :class:`mtfix.corpus.align.AlignFilter`).
 Building the lexicon takes seconds, so it is built once and kept in
 ``$XDG_CACHE_HOME/mtfix/lexicon-<hash>.marshal`` (the hash covers the
-dictionary files, this module, the normalisation folds, PyStemmer and Python):
-every later process reads it in a few hundredths of a second.
+dictionary files, this module, the normalisation folds, PyStemmer and Python),
+with its :class:`LexiconIndex` (integer ids and arrays, for whole chunks):
+every later process reads both in a few hundredths of a second.
 
 Words on both sides are reduced to stems so that inflected and cliticised
 forms meet: English with the Snowball English stemmer (PyStemmer), Arabic
@@ -31,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lexicon", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
+__all__ = ["Lexicon", "LexiconIndex", "Memo", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
            "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
@@ -132,21 +133,21 @@ def arabic_words(text: str) -> list[str]:
     return [w for w in _AR_TOKEN.findall(text) if _is_arabic_content(w)]
 
 
-class _StemMemo(dict):
-    """token -> stem of a content word, or None (a function word): ``memo[token]`` computes a
-    token once; cleared when it holds ``MAX`` tokens (memory stays bounded)."""
+class Memo(dict):
+    """key -> ``make(key)``: ``memo[key]`` computes a key once; cleared when it holds ``MAX`` keys
+    (memory stays bounded). Here: token -> stem of a content word, or None (a function word)."""
 
     MAX = 200_000
 
-    def __init__(self, stem_of):
+    def __init__(self, make):
         super().__init__()
-        self.stem_of = stem_of
+        self.make = make
 
-    def __missing__(self, token):
+    def __missing__(self, key):
         if len(self) >= self.MAX:
             self.clear()
-        stem = self[token] = self.stem_of(token)
-        return stem
+        got = self[key] = self.make(key)
+        return got
 
 
 def _english_content_stem(token: str) -> str | None:
@@ -158,8 +159,8 @@ def _arabic_content_stem(token: str) -> str | None:
     return arabic_stem(token) if _is_arabic_content(token) else None
 
 
-_EN_STEMS = _StemMemo(_english_content_stem)
-_AR_STEMS = _StemMemo(_arabic_content_stem)
+_EN_STEMS = Memo(_english_content_stem)
+_AR_STEMS = Memo(_arabic_content_stem)
 
 
 def english_stems(text: str) -> set[str]:
@@ -232,6 +233,65 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.ar_en)
 
+    def index(self) -> "LexiconIndex":
+        """The lexicon as integer ids and arrays (built on first use; the lexicon must not change
+        after that)."""
+        got = self.__dict__.get("_index")
+        if got is None:
+            got = self.__dict__["_index"] = LexiconIndex(self)
+        return got
+
+
+class LexiconIndex:
+    """A :class:`Lexicon` for whole chunks of text: each stem with a translation has an id
+    (``en_ids``, ``ar_ids``), the English-to-Arabic translations are arrays (``en_ptr``,
+    ``en_to_ar``: the Arabic ids of English id ``e`` are ``en_to_ar[en_ptr[e]:en_ptr[e + 1]]``),
+    and ``english[run]`` / ``arabic[run]`` is the id of the one known stem among the content words
+    of a run of word characters, -1 for none, -2 for several (then see :meth:`all_ids`); each run
+    is computed once, memory bounded as in :class:`Memo`."""
+
+    def __init__(self, lexicon: Lexicon, arrays: tuple | None = None):
+        """``arrays``: :meth:`arrays` of this lexicon's index, as kept in the disk cache (else
+        built: a tenth of a second)."""
+        import numpy as np
+
+        if arrays is None:
+            ar_keys = [a for a, t in lexicon.ar_en.items() if t]
+            en_keys = [e for e, t in lexicon.en_ar.items() if t]
+            get, flat, counts = {a: i for i, a in enumerate(ar_keys)}.get, [], []
+            for e in en_keys:
+                found = [x for x in map(get, lexicon.en_ar[e]) if x is not None]
+                flat += found
+                counts.append(len(found))
+            ptr = np.zeros(len(counts) + 1, np.int64)
+            np.cumsum(counts, out=ptr[1:])
+            arrays = ar_keys, en_keys, ptr.tobytes(), np.array(flat, np.int64).tobytes()
+        ar_keys, en_keys, ptr, to_ar = arrays
+        self._arrays = arrays
+        self.ar_ids = ar_ids = dict(zip(ar_keys, range(len(ar_keys))))
+        self.en_ids = en_ids = dict(zip(en_keys, range(len(en_keys))))
+        self.en_ptr, self.en_to_ar = np.frombuffer(ptr, np.int64), np.frombuffer(to_ar, np.int64)
+        if len(self.en_ptr) != len(en_ids) + 1 or (len(self.en_to_ar) and self.en_to_ar.max() >= len(ar_ids)):
+            raise ValueError("a lexicon index of another lexicon")
+        self.english = Memo(functools.partial(self._ids, en_ids, english_stems))
+        self.arabic = Memo(functools.partial(self._ids, ar_ids, arabic_stems))
+
+    def arrays(self) -> tuple:
+        """(Arabic stems, English stems, in id order; ``en_ptr``, ``en_to_ar`` as bytes): what
+        rebuilds this index (``LexiconIndex(lexicon, arrays)``), for the disk cache."""
+        return self._arrays
+
+    def _ids(self, ids: dict, stems_of, run: str) -> int:
+        found = {ids[s] for s in stems_of(run) if s in ids}
+        if len(found) <= 1:
+            return found.pop() if found else -1
+        return -2
+
+    def all_ids(self, run: str, arabic: bool = False) -> tuple:
+        """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
+        ids, stems_of = (self.ar_ids, arabic_stems) if arabic else (self.en_ids, english_stems)
+        return tuple(sorted({ids[s] for s in stems_of(run) if s in ids}))
+
 
 def _dict_files(directory: str) -> list[tuple[str, Path, Path]]:
     """``(name, index, body)`` of each FreeDict dictionary present in ``directory``."""
@@ -286,12 +346,14 @@ def _read_cached(path: Path) -> Lexicon | None:
 
     try:
         with open(path, "rb") as f:
-            ar_en, en_ar, source = marshal.load(f)
+            ar_en, en_ar, source, arrays = marshal.load(f)
+        if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
+            return None
+        lex = Lexicon(ar_en, en_ar, source)
+        lex.__dict__["_index"] = LexiconIndex(lex, arrays)
     except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: built again
         return None
-    if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
-        return None
-    return Lexicon(ar_en, en_ar, source)
+    return lex
 
 
 def _write_cached(path: Path, lex: Lexicon) -> None:
@@ -305,7 +367,7 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((lex.ar_en, lex.en_ar, lex.source), f)
+            marshal.dump((lex.ar_en, lex.en_ar, lex.source, lex.index().arrays()), f)
         os.replace(tmp, path)
         tmp = None
     except (OSError, ValueError):

@@ -264,6 +264,9 @@ def _mojibake_chars() -> re.Pattern:
 _MOJIBAKE_CHARS: re.Pattern | None = None  # tests set it to skip the shortcut
 #: what a tag, an entity, U+FFFD or a control character needs: without one, none of them is there
 _TRIGGERS = re.compile("[<&\ufffd" + _CONTROL.pattern[1:-1] + "]")
+#: one character of each kind :func:`find_damage` needs (a text with none of them has no damage):
+#: a trigger (tag, entity, U+FFFD, control), a symbol-junk character, a mojibake character
+TRIGGER_CHAR, JUNK_CHAR, MOJIBAKE_CHAR = _TRIGGERS, _is_junk, _MOJIBAKE_CHAR
 
 
 def find_damage(text: str) -> list[Damage]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
-__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "compare_numbers",
+__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values", "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour"]
 
@@ -22,6 +22,7 @@ _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
 _NUMERIC = {**_DIGITS, ord("٫"): ".", ord("٬"): ",", ord("٪"): "%"}
 _A_DIGIT = re.compile(r"\d")
 _HAS_NUMERIC = re.compile("[" + "".join(map(chr, _NUMERIC)) + "]")  # translate only when needed (corpus speed)
+FOLDED_CHAR = _HAS_NUMERIC  #: a character the numbers fold maps (Arabic-Indic digits, separators)
 
 _SP = r"[ \t\u00a0\u202f]"
 _NUM = r"(?<!\d)(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}|\d+(?:\.\d+)?)(?!\d)"
@@ -83,20 +84,47 @@ def _json_num(v: float) -> float | int:
     return int(v) if math.isfinite(v) and v == int(v) and abs(v) < 2**53 else v
 
 
-def _atoms(text: str) -> list[NumberMention]:
+def _matches(text: str):
+    """The matches of ``_MENTION.finditer`` on the folded text, found without running that regex
+    at every position (the slow part: its look-behind defeats the regex engine's fast scan): a
+    mention starts at a digit that follows none, and one always matches there (its last
+    alternative is any digit run). The next digit after a mention (or the first of the text) is
+    such a digit, since a mention never ends just before a digit with a digit as its last
+    character; so the fast scan for a digit finds each start, and the regex is tried there only."""
     folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
-    first = _A_DIGIT.search(folded)  # every mention starts with a digit: scan from the first one
-    if first is None:
-        return []
+    end = 0
+    while (digit := _A_DIGIT.search(folded, end)) is not None:
+        m = _MENTION.match(folded, digit.start())
+        if m is None:  # pragma: no cover - see above
+            end = digit.end()
+            continue
+        end = m.end()
+        yield m
+
+
+def _atoms(text: str) -> list[NumberMention]:
     out = []
-    for m in _MENTION.finditer(folded, first.start()):
+    for m in _matches(text):
         value = _parse(m.group("num"))
         kind = "number"
         if m.group("pct"):
             kind = "percent"
         elif m.group("scale"):
             value *= _SCALES[m.group("scale").lower()]
-        out.append(NumberMention(value, text[m.start():m.end()], m.start(), m.end(), kind))
+        start, end = m.span()
+        out.append(NumberMention(value, text[start:end], start, end, kind, (value,)))
+    return out
+
+
+def number_values(text: str) -> list[float]:
+    """The values of the single numbers of ``text`` (a range's two ends) in order:
+    ``[a.value for m in extract_numbers(text) for a in m.atoms()]``, without making the mentions
+    (a range's ends are its own two atoms)."""
+    out = []
+    for m in _matches(text):
+        num, pct, scale = m.group("num", "pct", "scale")
+        value = _parse(num)
+        out.append(value * _SCALES[scale.lower()] if scale and not pct else value)
     return out
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
 __all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
+           "iter_stream_chunks",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -105,25 +106,30 @@ def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[s
     ends with ``\n`` except the last): ``"".join(iter_text_chunks(p)) == read_text(p)``, with the
     same errors. Memory: ``size`` or the longest line."""
     p = _existing_file(path)
-    offset = 0
     try:
         with p.open("rb") as f:
-            while True:
-                raws = f.readlines(size)
-                if not raws:
-                    break
-                data = b"".join(raws)
-                try:
-                    text, _ = decode_bytes(data, str(path), offset)
-                except MtfixError:  # the error the line-by-line reading gives (which comes first)
-                    for raw in raws:
-                        decode_bytes(raw, str(path), offset)
-                        offset += len(raw)
-                    raise
-                offset += len(data)
-                yield text
+            yield from iter_stream_chunks(f, str(path), size)
     except OSError as e:
         raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
+def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[str]:
+    """:func:`iter_text_chunks` of an open binary stream (from where it is), ``name`` in errors."""
+    offset = 0
+    while True:
+        raws = f.readlines(size)
+        if not raws:
+            break
+        data = b"".join(raws)
+        try:
+            text, _ = decode_bytes(data, name, offset)
+        except MtfixError:  # the error the line-by-line reading gives (which comes first)
+            for raw in raws:
+                decode_bytes(raw, name, offset)
+                offset += len(raw)
+            raise
+        offset += len(data)
+        yield text
 
 
 def _newline_style(text: str) -> str | None:

@@ -40,7 +40,7 @@ from itertools import accumulate
 from operator import eq
 from dataclasses import dataclass
 
-__all__ = ["Repeat", "RepetitionReport", "repetition_report"]
+__all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat"]
 
 _TOKEN = re.compile(r"\w+")
 _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
@@ -163,22 +163,110 @@ _NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo 
 _NO_LOOP_INSIDE_MAX = 100_000
 
 
-def _may_loop_inside(distinct: set[str]) -> bool:
-    """Can one of these words hold a character loop that counts? Such a loop repeats 4+ of
-    its word's characters (5 copies of one, or 4 of 2-6), so a word with fewer repeated
-    characters cannot. Words found clean are remembered (most words of a corpus recur)."""
+def _loops_inside(word: str) -> bool:
+    """Does ``word`` hold a character loop that counts (a unit with a letter, 4+ copies, 5+ of a
+    single character)? Such a loop repeats 4+ of its word's characters, so a word with fewer
+    repeated characters cannot; else the loops of the word alone are those it has in a text
+    (a match never crosses a word's end)."""
+    if len(word) < 5 or len(word) - len(set(word)) < 4:
+        return False
+    for m in _CHAR_LOOP.finditer(word):
+        unit = m.group(1)
+        if any(c.isalpha() for c in unit) and (len(unit) > 1 or len(m.group()) >= 5):
+            return True
+    return False
+
+
+def _loopy_words(distinct: set[str]) -> set[str]:
+    """The words of ``distinct`` that hold a character loop that counts (:func:`_loops_inside`).
+    Words found clean are remembered (most words of a corpus recur)."""
     unknown = distinct.difference(_NO_LOOP_INSIDE)
     if not unknown:
-        return False
-    loopy = False
+        return unknown
+    loopy = set()
     for x in unknown:
-        if len(x) >= 5 and len(x) - len(set(x)) >= 4:
-            loopy = True
+        if _loops_inside(x):
+            loopy.add(x)
         elif len(x) < 64:
             _NO_LOOP_INSIDE.add(x)
     if len(_NO_LOOP_INSIDE) > _NO_LOOP_INSIDE_MAX:
         _NO_LOOP_INSIDE.clear()
     return loopy
+
+
+def _may_loop_inside(distinct: set[str]) -> bool:
+    """Can one of these words hold a character loop that counts?"""
+    return bool(_loopy_words(distinct))
+
+
+def may_repeat(batch) -> list[bool]:
+    """For each text of a :class:`mtfix.text.charclass.TextBatch`: False proves that its
+    :func:`repetition_report` has no repeat (score 1.0); True means the report must look.
+
+    Every word-level repeat needs a run of words equal to the word ``d`` places later
+    (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
+    tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
+    word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
+    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy, on
+    the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
+    non-ASCII character that ``str.casefold`` changes (a text with one is always looked at).
+    Words are compared by their length and the sums of their code points and of their squares:
+    equal words agree on all three (two words that only agree on them send a text to the full
+    report, nothing worse)."""
+    import numpy as np
+
+    n, codes, word = len(batch), batch.codes, batch.has("word")
+    size = len(codes)
+    flagged = np.zeros(n, dtype=bool)
+    if not size:
+        return flagged.tolist()
+    owner = batch.owners()
+    flagged[owner[batch.has("casefolds")]] = True
+    low = codes | ((codes - np.uint32(65) < 26) * np.uint32(32))  # A-Z -> a-z (codes below 65 wrap: not)
+    nonempty = batch.starts < batch.ends
+    first = word.copy()  # a word character after none (or first in its text)
+    first[1:] &= ~word[:-1]
+    first[batch.starts[nonempty]] = word[batch.starts[nonempty]]
+    last = word.copy()
+    last[:-1] &= ~word[1:]
+    last[batch.ends[nonempty] - 1] = word[batch.ends[nonempty] - 1]
+    first, last = np.flatnonzero(first), np.flatnonzero(last)
+    if len(first):
+        # (no np.where, and the same dtype on both sides of every operation: numpy's slow paths)
+        wide = (low * word.astype(np.uint32)).astype(np.uint64)
+        sums = np.zeros(size + 1, dtype=np.uint64)
+        np.cumsum(wide, out=sums[1:])
+        squares = np.zeros(size + 1, dtype=np.uint64)
+        np.cumsum(wide * wide, out=squares[1:])
+        # one number per word (wrapping around 2**64): equal words, equal numbers
+        words = (squares[last + 1] - squares[first]) * np.uint64(0x9E3779B97F4A7C15) \
+            + (sums[last + 1] - sums[first]) * np.uint64(1_000_003) + (last - first).astype(np.uint64)
+        word_owner = owner[first]
+        for d in range(1, MAX_N + 2):
+            need = 2 if d == 1 else FREQUENT_N
+            span = len(words) - d - need + 1
+            if span <= 0:
+                break
+            same = (words[:-d] == words[d:]) & (word_owner[:-d] == word_owner[d:])
+            run = same[:span].copy()
+            for j in range(1, need):
+                run &= same[j:span + j]
+            flagged[word_owner[:span][run]] = True
+    gaps = None  # non-word characters before each position (made when needed)
+    for unit in range(1, 7):
+        span = size - 3 * unit
+        if span <= 0:
+            break
+        same = low[:-unit] == low[unit:]
+        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & word[:span]
+        at = np.flatnonzero(four)
+        if len(at):  # and in one word: no non-word character in between
+            if gaps is None:
+                gaps = np.zeros(size + 1, dtype=np.int32 if size < 2**31 else np.int64)
+                np.cumsum(~word, out=gaps[1:])
+            at = at[gaps[at + 3 * unit] == gaps[at]]
+            flagged[owner[at]] = True
+    return flagged.tolist()
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:

@@ -52,6 +52,8 @@ _TATWEEL = "ـ"
 _ARABIC_LETTER = re.compile("[" + "".join(
     re.escape(chr(c)) for a, b in _ARABIC_BLOCKS for c in range(a, b + 1) if chr(c).isalpha() and chr(c) != _TATWEEL
 ) + "]")
+#: one Latin / Arabic letter as :func:`script_stats` counts them (:mod:`mtfix.text.charclass` uses both)
+LATIN_LETTER, ARABIC_LETTER = _LATIN_LETTER, _ARABIC_LETTER
 _ASCII_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalpha())
 
 

@@ -162,23 +162,34 @@ def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
+#: the first character of a line of plain text: not blank, and none of the characters a fence, a
+#: rule, a table rule or a Markdown marker starts with (the regular expressions above), so that
+#: line is text from its first character (most lines of prose: one test instead of five)
+_PLAIN_START = re.compile("[^\\s`~\\-*_=|:#>+•\\d" + "".join(sorted(_MARKS)) + "]")
+
+
 def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
     for ls, le in _line_spans(text):
-        line = text[ls:le]
-        fence, fenced = _fence_step(line, fence)
-        if fenced:
-            open_para = False
-            continue
-        if all(_blank(c) for c in line) or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
-            open_para = False
-            continue
-        kind, s, e = _content(text, ls, le)
-        if s == e:
-            open_para = False
-            continue
+        if fence is None and _PLAIN_START.match(text, ls, le):
+            kind, s, e = "text", ls, le
+            while _blank(text[e - 1]):  # the first character is not blank
+                e -= 1
+        else:
+            line = text[ls:le]
+            fence, fenced = _fence_step(line, fence)
+            if fenced:
+                open_para = False
+                continue
+            if all(_blank(c) for c in line) or _RULE.fullmatch(line) or _TABLE_RULE.fullmatch(line):
+                open_para = False
+                continue
+            kind, s, e = _content(text, ls, le)
+            if s == e:
+                open_para = False
+                continue
         if open_para and kind == "text" and spans[-1][2] != "heading" and _continues(text, spans[-1][1], s):
             spans[-1][1] = e
         else:
@@ -425,12 +436,19 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
     line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     doc = Document(text, script_lang(lang), [], line_starts)
     n = 0
+    line_of = bisect.bisect_right  # Document.line_of, without a call per sentence
+    new, add = object.__new__, doc.paragraphs.append
     for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text)):
         sents = []
         for ss, se in _sentence_spans(text, ps, pe, clauses):
-            sents.append(Sentence(text[ss:se], n, pi, ss, se, doc.line_of(ss)))
+            # Sentence(text[ss:se], n, pi, ss, se, line): a frozen dataclass's __init__ sets each
+            # field through object.__setattr__; its __dict__ is filled at once here (the same object)
+            s = new(Sentence)
+            s.__dict__.update(text=text[ss:se], index=n, paragraph=pi, start=ss, end=se,
+                              line=line_of(line_starts, ss))
+            sents.append(s)
             n += 1
-        doc.paragraphs.append(Paragraph(pi, ps, pe, doc.line_of(ps), kind, tuple(sents)))
+        add(Paragraph(pi, ps, pe, line_of(line_starts, ps), kind, tuple(sents)))
     return doc
 
 
