@@ -151,6 +151,7 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         "what": "mtfix repair with random-weight tiny models: sentences changed by the model loop",
         "input": f"seed article + first {N_FLORES} FLORES-200 devtest Arabic sentences",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "commit": _commit(),
         "cores": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 1),
         "started": time.time(),
@@ -184,6 +185,17 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         if out_json:
             _write(out_json, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     return doc
+
+
+def _commit() -> str | None:
+    """The code measured: ``$NOISE_MATRIX_COMMIT`` (a run from an exported tree), else the checkout's HEAD."""
+    if os.environ.get("NOISE_MATRIX_COMMIT"):
+        return os.environ["NOISE_MATRIX_COMMIT"]
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def _write(path: Path, text: str) -> None:
@@ -236,7 +248,8 @@ def readme_summary(doc: dict) -> str:
     runs = doc["runs"]
     what = "The whole matrix" if t["runs"] == len(MATRIX) else f"{t['runs']} of the {len(MATRIX)} combinations"
     loads = [doc["load_before"], *(r["load"] for r in runs)]
-    text = (f"{what} ran on {doc['date']}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+    on = f" (commit {doc['commit']})" if doc.get("commit") else ""
+    text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
             f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
             f"judged in all), {t['wall_min']:.0f} min wall"
             + (f" ({doc['parallel']} processes in parallel)" if doc.get("parallel", 1) > 1 else "")
