@@ -246,7 +246,12 @@ def readme_summary(doc: dict) -> str:
     """The README's lines between the markers, rendered from the results document only."""
     t = totals(doc)
     runs = doc["runs"]
-    what = "The whole matrix" if t["runs"] == len(MATRIX) else f"{t['runs']} of the {len(MATRIX)} combinations"
+    if t["runs"] == len(MATRIX):
+        what = "The whole matrix"
+    else:
+        per = {b: sum(r["backend"] == b for r in runs) for b in BACKENDS}
+        what = (f"{t['runs']} of the {len(MATRIX)} combinations ("
+                + ", ".join(f"{b} {n} of {len(MATRIX) // len(BACKENDS)}" for b, n in per.items()) + ")")
     loads = [doc["load_before"], *(r["load"] for r in runs)]
     on = f" (commit {doc['commit']})" if doc.get("commit") else ""
     text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
