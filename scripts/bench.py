@@ -826,7 +826,8 @@ def markdown(res: dict) -> str:
         "|---|---|---|",
         f"| Pipeline overhead: repair wall time outside the decoder and model loading | {100 * s['overhead_share']:.1f}% "
         f"({f0['wall_s'] - f0['decode_s'] - f0['load_s']:.1f} s of {f0['wall_s']:.1f} s) | <= 10%: {_ok(t['overhead']['met'])} |",
-        f"| Repair, CT2 int8 vs a naive per-sentence transformers loop ({n_naive} sentence{'s' if n_naive != 1 else ''}) "
+        f"| Repair, CT2 int8 vs a naive per-sentence transformers loop "
+        f"({n_naive} sentence{'s' if n_naive != 1 else ''}) "
         f"| {s['naive_speedup']:.1f}x faster | >= 2.5x: {_ok(t['naive']['met'])} |",
         f"| Repair re-run from the cache vs first run (median of {len(cached)} re-runs) | {s['cached_speedup']:.0f}x "
         f"faster ({c0['wall_s']:.2f} s vs {f0['wall_s']:.1f} s; CPU {s.get('cached_cpu_speedup', float('nan')):.0f}x) "

@@ -99,7 +99,14 @@ def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
     chunk); ``shared character facts`` is the rest of the first pass over all of them."""
     from mtfix.corpus import Pair, build_filters, load_pipeline_config
     from mtfix.corpus.filters import DedupFilter
-    from mtfix.corpus.sides import shared
+
+    try:
+        from mtfix.corpus.sides import shared
+    except ImportError:  # a --baseline checkout from before the shared facts
+        from contextlib import nullcontext
+
+        def shared(chunk):
+            return nullcontext()
 
     filters, _ = build_filters(load_pipeline_config())
     with open(path, encoding="utf-8") as f:
@@ -107,7 +114,9 @@ def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
     chunks = [pairs[k:k + 1000] for k in range(0, len(pairs), 1000)]
 
     def call(f, chunk):
-        return f.keys_of(chunk) if isinstance(f, DedupFilter) else f.score(chunk)
+        if isinstance(f, DedupFilter):
+            return f.keys_of(chunk) if hasattr(f, "keys_of") else [f.keys(p) for p in chunk]
+        return f.score(chunk)
 
     best = {f.name: float("inf") for f in filters}
     best_all = float("inf")

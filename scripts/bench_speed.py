@@ -398,7 +398,8 @@ def rows(res: dict) -> list[str]:
             f"| `mtfix translate` vs raw CTranslate2 `translate_batch` + SentencePiece ({t['sentences']} sentences, "
             f"greedy, fresh processes, {t.get('rounds', '?')} ABBA rounds after a warm-up, same output: "
             f"{t['same_output']}) | {side('mtfix')} | {side('raw')} "
-            f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x{paired}) | <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
+            f"| {t['wall_ratio']:.2f}x (CPU {t['cpu_ratio']:.2f}x{paired}) "
+            f"| <= 1.05x: {_ok(t['wall_ratio'] <= 1.05)} |")
     if "cached" in res:
         c = res["cached"]
         total = sum(c["parts"].values()) or 1.0

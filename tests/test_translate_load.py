@@ -148,26 +148,16 @@ def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_
     assert len((tmp_path / "o.en").read_text(encoding="utf-8").splitlines()) == len(LINES)
 
 
-FLOATS = """
-import json, sys
-if sys.argv[1] == "fast":
-    from mtfix.cli import fastparams
-    assert fastparams.install()
-import typer
-from typer.testing import CliRunner
+def _floats_probe() -> str:
+    """test_startup's probe of typer's coercion, with a command of ranged floats."""
+    from test_startup import PATHS
 
-app = typer.Typer()
-
-@app.command()
+    head, tail = PATHS.split("@app.command()", 1)
+    return head + """@app.command()
 def run(r: float = typer.Option(3.0, "--r", min=0.1), s: float = typer.Option(0.5, "--s", min=0.0, max=1.0)):
     print(json.dumps([r, s, type(r).__name__, type(s).__name__]))
 
-results = []
-for args in json.loads(sys.argv[2]):
-    res = CliRunner().invoke(app, args)
-    results.append([res.exit_code, res.output])
-print(json.dumps({"results": results, "pydantic": "pydantic" in sys.modules}))
-"""
+""" + tail[tail.index("results = []"):]
 
 
 def test_ranged_float_values_skip_pydantic_and_keep_typer_checks(tmp_path):
@@ -185,7 +175,7 @@ def test_ranged_float_values_skip_pydantic_and_keep_typer_checks(tmp_path):
            ["--r", "2."], ["--r", ".5"]]
 
     def run(how, cases):
-        return json.loads(subprocess.run([sys.executable, "-c", FLOATS, how, json.dumps(cases)], cwd=tmp_path,
+        return json.loads(subprocess.run([sys.executable, "-c", _floats_probe(), how, json.dumps(cases)], cwd=tmp_path,
                                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
                                          timeout=120, check=True).stdout)
 

@@ -43,21 +43,22 @@ pairs is dropped by this filter.
 
 from __future__ import annotations
 
+import functools
 import re
 from operator import attrgetter
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
-from mtfix.text import columns
 from mtfix.text import lexicon as lx
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["AlignFilter", "alignment", "alignments", "chunk_alignment"]
 
 # a Latin word: [A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]{2,}, with the first letter factored out
 _LATIN_IN_ARABIC = re.compile(r"[A-Za-z](?:[A-Za-z0-9.\-]*[A-Za-z0-9]|[A-Za-z]+)")
-_BITS = np.array([bin(k).count("1") for k in range(1 << len(columns.PUNCT_KINDS))], np.int64)  # kinds in a mask
 _LATIN_RUN = re.compile(r"[a-z0-9.\-]+")
 _SCAN_LIMIT = 1_000_000  # characters searched by plain `in` before the runs are used
 
@@ -87,8 +88,20 @@ class _English:
         return sum(w in runs or w in joined for w in words)
 
 
+@functools.lru_cache(maxsize=1)
+def _bits():
+    """How many punctuation kinds each mask of them holds."""
+    import numpy as np
+
+    from mtfix.text import columns
+
+    return np.array([bin(k).count("1") for k in range(1 << len(columns.PUNCT_KINDS))], np.int64)
+
+
 def _shift(a: np.ndarray, d: int) -> np.ndarray:
     """``a[i + d]`` at each ``i`` (0 beyond the ends)."""
+    import numpy as np
+
     if d == 0:
         return a
     out = np.zeros_like(a)
@@ -101,6 +114,8 @@ def _shift(a: np.ndarray, d: int) -> np.ndarray:
 
 def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The concatenation of ``range(s, s + c)`` for each start and count."""
+    import numpy as np
+
     total = int(counts.sum())
     first = np.zeros(len(counts), np.int64)
     np.cumsum(counts[:-1], out=first[1:])
@@ -110,6 +125,8 @@ def _ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def _shared(left: np.ndarray, right: np.ndarray, size: int, d: int) -> tuple[np.ndarray, np.ndarray]:
     """For keys ``row * size + id`` (sorted ``right``): which ``left`` keys have their id in row
     ``row + d`` of ``right`` (a mask over ``left``) and where (positions in ``right``)."""
+    import numpy as np
+
     if not len(left) or not len(right):
         return np.zeros(len(left), bool), np.zeros(len(left), np.int64)
     key = left + d * size
@@ -124,6 +141,10 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
     once: its texts are classified and split in C (:mod:`mtfix.text.columns`), each distinct run
     of word characters is stemmed once, and stems, numbers and punctuation are compared as
     integer arrays."""
+    import numpy as np
+
+    from mtfix.text import columns
+
     n = len(en)
     e, a = columns.analyse(en, arabic=False), columns.analyse(ar, arabic=True)
     out = {d: [np.zeros(n, np.int64), np.zeros(n, np.int64)] for d in shifts}
@@ -192,8 +213,8 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
             known += 2 * (ne_count + _shift(na_count, d) - both)
     for d, (matched, known) in out.items():
         other = _shift(a.punct, d)
-        known += _BITS[e.punct | other]
-        matched += _BITS[e.punct & other]
+        known += _bits()[e.punct | other]
+        matched += _bits()[e.punct & other]
     english: dict[int, _English] = {}
     for j in a.latin_rows.tolist():
         words = {w.lower() for w in _LATIN_IN_ARABIC.findall(ar[j])}
@@ -257,6 +278,8 @@ class AlignFilter(Filter):
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
 
     def score(self, pairs):
+        import numpy as np
+
         n = len(pairs)
         src, tgt = [p.src for p in pairs], [p.tgt for p in pairs]
         en, ar = (src, tgt) if self.langs[0] == "en" else (tgt, src)

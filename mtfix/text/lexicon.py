@@ -32,8 +32,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Lexicon", "LexiconIndex", "Memo", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem", "arabic_words",
-           "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
+__all__ = ["Lexicon", "LexiconIndex", "Memo", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem",
+           "arabic_words", "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
 DICT_FILES = ("freedict-ara-eng", "freedict-eng-ara")
@@ -271,7 +271,8 @@ class LexiconIndex:
         self.ar_ids = ar_ids = dict(zip(ar_keys, range(len(ar_keys))))
         self.en_ids = en_ids = dict(zip(en_keys, range(len(en_keys))))
         self.en_ptr, self.en_to_ar = np.frombuffer(ptr, np.int64), np.frombuffer(to_ar, np.int64)
-        if len(self.en_ptr) != len(en_ids) + 1 or (len(self.en_to_ar) and self.en_to_ar.max() >= len(ar_ids)):
+        inside = not len(self.en_to_ar) or (self.en_to_ar.min() >= 0 and self.en_to_ar.max() < len(ar_ids))
+        if len(self.en_ptr) != len(en_ids) + 1 or not inside or self.en_ptr[-1] != len(self.en_to_ar):
             raise ValueError("a lexicon index of another lexicon")
         self.english = Memo(functools.partial(self._ids, en_ids, english_stems))
         self.arabic = Memo(functools.partial(self._ids, ar_ids, arabic_stems))
