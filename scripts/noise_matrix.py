@@ -12,6 +12,11 @@ here), all sharing one translation cache, and writes what each run did::
     python scripts/noise_matrix.py [--out bench/noise_matrix.json] [--md bench/noise_matrix.md]
                                    [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR]
 
+On a loaded machine, one process per backend (``--only '*,*,*,ctranslate2'`` and
+``'*,*,*,transformers'``, each with its own ``--work`` and ``--out``; the backends share
+no translations, so nothing is lost by giving each its own cache), then
+``--merge A.json B.json --out bench/noise_matrix.json --md ... --readme ...``.
+
 Each run is a fresh ``python -m mtfix repair`` process; its wall and CPU time
 (user + system of the process and its threads) are measured around it. A run
 *passes* when the report says the model loop changed 0 sentences and the output
@@ -120,8 +125,13 @@ def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, flo
     return proc, wall, cpu
 
 
-def run_matrix(combos, *, work: Path, out_json: Path | None, log=print) -> dict:
-    """Run every combination; returns (and writes after each run) the results document."""
+def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: Path | None = None,
+               cache: Path | None = None) -> dict:
+    """Run every combination; returns (and writes after each run) the results document.
+
+    ``models``: a folder of tiny models built earlier (default: built in ``work``); ``cache``: the
+    translation cache (default: ``work/cache.sqlite``). Parallel runs (``--only`` one backend each)
+    use one cache file each: the backends share no translations anyway."""
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "MTFIX_MODELS_DIR": str(work / "models-dir"), "HF_HOME": str(work / "hf-home"),
@@ -129,19 +139,22 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print) -> dict:
     (work / "models-dir").mkdir(exist_ok=True)
     for preset in (REPO / "models").glob("*.toml"):
         (work / "models-dir" / preset.name).write_bytes(preset.read_bytes())
-    models = build_models(work / "tiny")
+    models = {name: Path(models) / name for name in ("marian-ar-en", "marian-en-ar", "nllb", "m2m100")} \
+        if models else build_models(work / "tiny")
     paths = write_inputs(work)
     proc, _, _ = _mtfix(["fix", str(paths["both"]), "--out", str(work / "stage0.txt")], env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"mtfix fix failed: {proc.stderr.strip()}")
     stage0 = (work / "stage0.txt").read_text(encoding="utf-8")
-    cache = work / "cache.sqlite"
+    cache = cache or work / "cache.sqlite"
     doc = {
         "what": "mtfix repair with random-weight tiny models: sentences changed by the model loop",
         "input": f"seed article + first {N_FLORES} FLORES-200 devtest Arabic sentences",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "commit": _commit(),
         "cores": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 1),
+        "started": time.time(),
         "runs": [],
     }
     for back, forward, n_best, backend in combos:
@@ -165,12 +178,24 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print) -> dict:
         else:
             row.update(passed=False, error=proc.stderr.strip()[-500:])
         doc["runs"].append(row)
+        doc["finished"] = time.time()
         log(f"{combo_name(back, forward, n_best, backend)}: {'ok' if row['passed'] else 'FAILED'} "
             f"({row.get('changed_by_model', '?')} changed, {row.get('candidates', '?')} candidates) "
             f"{row['wall_s']:.0f} s wall, {row['cpu_s']:.0f} s CPU, load {row['load']}")
         if out_json:
             _write(out_json, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     return doc
+
+
+def _commit() -> str | None:
+    """The code measured: ``$NOISE_MATRIX_COMMIT`` (a run from an exported tree), else the checkout's HEAD."""
+    if os.environ.get("NOISE_MATRIX_COMMIT"):
+        return os.environ["NOISE_MATRIX_COMMIT"]
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def _write(path: Path, text: str) -> None:
@@ -180,12 +205,24 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def merge(docs: list[dict]) -> dict:
+    """One document from runs made in parallel (e.g. one process per backend), in :data:`MATRIX` order."""
+    order = {c: n for n, c in enumerate(MATRIX)}
+    runs = sorted((r for d in docs for r in d["runs"]),
+                  key=lambda r: order[(r["back"], r["forward"], r["n_best"], r["backend"])])
+    return {**docs[0], "date": min(d["date"] for d in docs), "load_before": min(d["load_before"] for d in docs),
+            "started": min(d["started"] for d in docs), "finished": max(d.get("finished", d["started"]) for d in docs),
+            "parallel": len(docs), "runs": runs}
+
+
 def totals(doc: dict) -> dict:
     runs = doc["runs"]
     return {"runs": len(runs), "passed": sum(r["passed"] for r in runs),
             "changed": sum(r.get("changed_by_model", 0) for r in runs),
             "failed": [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs if not r["passed"]],
-            "wall_min": sum(r["wall_s"] for r in runs) / 60, "cpu_min": sum(r["cpu_s"] for r in runs) / 60,
+            "wall_min": (doc.get("finished", doc["started"]) - doc["started"]) / 60 if "started" in doc
+            else sum(r["wall_s"] for r in runs) / 60,
+            "cpu_min": sum(r["cpu_s"] for r in runs) / 60,
             "sentences": runs[0].get("sentences") if runs else None,
             "candidates": sum(r.get("candidates", 0) for r in runs)}
 
@@ -209,11 +246,19 @@ def readme_summary(doc: dict) -> str:
     """The README's lines between the markers, rendered from the results document only."""
     t = totals(doc)
     runs = doc["runs"]
-    what = "The whole matrix" if t["runs"] == len(MATRIX) else f"{t['runs']} of the {len(MATRIX)} combinations"
+    if t["runs"] == len(MATRIX):
+        what = "The whole matrix"
+    else:
+        per = {b: sum(r["backend"] == b for r in runs) for b in BACKENDS}
+        what = (f"{t['runs']} of the {len(MATRIX)} combinations ("
+                + ", ".join(f"{b} {n} of {len(MATRIX) // len(BACKENDS)}" for b, n in per.items()) + ")")
     loads = [doc["load_before"], *(r["load"] for r in runs)]
-    text = (f"{what} ran on {doc['date']}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+    on = f" (commit {doc['commit']})" if doc.get("commit") else ""
+    text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
             f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
-            f"judged in all), {t['wall_min']:.0f} min wall and {t['cpu_min']:.0f} min of CPU on {doc['cores']} "
+            f"judged in all), {t['wall_min']:.0f} min wall"
+            + (f" ({doc['parallel']} processes in parallel)" if doc.get("parallel", 1) > 1 else "")
+            + f" and {t['cpu_min']:.0f} min of CPU on {doc['cores']} "
             f"cores (loaded: load average {min(loads):g}-{max(loads):g} during the run)")
     if runs:
         slowest = max(runs, key=lambda r: r["cpu_s"])
@@ -242,17 +287,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=None,
                     help="comma-separated glob over 'back,forward,n-best,backend' (e.g. 'mn,mx,4,*'); default: all")
     ap.add_argument("--work", type=Path, default=None, help="work folder (models, cache, outputs; default: a temp dir)")
+    ap.add_argument("--skip-done", type=Path, default=None,
+                    help="skip the combinations recorded in this results file (a parallel or earlier run)")
+    ap.add_argument("--models", type=Path, default=None, help="tiny models built earlier (default: build them)")
+    ap.add_argument("--cache", type=Path, default=None, help="translation cache (default: WORK/cache.sqlite)")
     ap.add_argument("--render", action="store_true", help="do not run: render --md/--readme from --out")
+    ap.add_argument("--merge", type=Path, nargs="+", default=None,
+                    help="do not run: merge these results files (parallel runs) into --out, then render")
     args = ap.parse_args(argv)
-    if args.render:
+    if args.merge:
+        doc = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.merge])
+        _write(args.out, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+    elif args.render:
         doc = json.loads(args.out.read_text(encoding="utf-8"))
     else:
-        combos = [c for c in MATRIX if args.only is None or fnmatch.fnmatch(combo_name(*c), args.only)]
+        done = set()
+        if args.skip_done:
+            done = {(r["back"], r["forward"], r["n_best"], r["backend"])
+                    for r in json.loads(args.skip_done.read_text(encoding="utf-8"))["runs"]}
+        combos = [c for c in MATRIX if (args.only is None or fnmatch.fnmatch(combo_name(*c), args.only))
+                  and c not in done]
         if not combos:
             raise SystemExit(f"--only {args.only!r} matches no combination")
         with tempfile.TemporaryDirectory(prefix="noise-matrix-") as tmp:
             doc = run_matrix(combos, work=args.work or Path(tmp), out_json=args.out,
-                             log=lambda s: print(s, flush=True))
+                             log=lambda s: print(s, flush=True), models=args.models, cache=args.cache)
     if args.md:
         _write(args.md, markdown(doc))
     if args.readme:
