@@ -4,6 +4,7 @@ Hugging Face cache, a private models dir, and tiny models built here."""
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -48,14 +49,21 @@ def models_dir() -> Path:
     return Path(os.environ["MTFIX_MODELS_DIR"])
 
 
+def load_script(name: str, module_name: str | None = None):
+    """``scripts/NAME.py`` imported as a module (registered in ``sys.modules``: dataclasses look their
+    module up there), for tests of a script's functions."""
+    spec = importlib.util.spec_from_file_location(module_name or name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def tiny_models() -> dict:
     """Tiny random-weight models built offline by scripts/make_tiny_models.py:
     {"marian-ar-en": Path, "marian-en-ar": Path, "nllb": Path}."""
-    spec = importlib.util.spec_from_file_location("make_tiny_models", REPO / "scripts" / "make_tiny_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_all(_SANDBOX / "tiny")
+    return load_script("make_tiny_models").build_all(_SANDBOX / "tiny")
 
 
 # ------------------------------------------------------------------ shared helpers

@@ -3,19 +3,16 @@ keeps the others (no timing is asserted: the figures here are made up to drive t
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("bench_speed_under_test", REPO / "scripts" / "bench_speed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bench_speed", "bench_speed_under_test")
 
 
 def _startup(bs, base: float, mine: float) -> dict:
@@ -96,9 +93,7 @@ def test_translate_and_cached_rows_show_their_spread_and_replace_the_old_rows(tm
 def test_the_bench_repair_run_times_every_part_with_the_current_pipeline(tiny_models, tmp_path):
     """scripts/bench.py's repair_run wraps the scorers and the selector of the real pipeline: it must
     follow their signatures (no timing is asserted)."""
-    spec = importlib.util.spec_from_file_location("bench_under_test", REPO / "scripts" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("bench", "bench_under_test")
     from mtfix.engine import load_translator
 
     pair = [load_translator(str(tiny_models[m]), backend="ctranslate2", quantization="float32", threads=1,

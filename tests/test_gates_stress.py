@@ -11,26 +11,20 @@ year). The full-size figures are the stress table's "Gates" row.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from mtfix.scoring import Candidate, Segment, Selector, build_scorers, load_config
 from mtfix.scoring.gates import GateContext, build_gates, run_gates
+from conftest import load_script
 
-REPO = Path(__file__).resolve().parents[1]
 N = 400
 
 
 @pytest.fixture(scope="module")
 def stress():
-    spec = importlib.util.spec_from_file_location("stress_repair", REPO / "scripts" / "stress_repair.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("stress_repair")
 
 
 def planted_segments(stress, data: Path, direction: str, n: int = N):

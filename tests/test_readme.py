@@ -6,16 +6,13 @@ what the command prints now; ``python scripts/readme_examples.py`` rewrites them
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, load_script
 
-_spec = importlib.util.spec_from_file_location("readme_examples", REPO / "scripts" / "readme_examples.py")
-examples = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(examples)
+examples = load_script("readme_examples")
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 BLOCKS = examples.blocks(README)

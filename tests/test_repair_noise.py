@@ -13,26 +13,21 @@ n-best 1 and 2, the seed and the 200 FLORES sentences.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from mtfix.cli.app import app
+from conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _noise_matrix():
     """``scripts/noise_matrix.py``: the combinations, the repair command and the README line are defined there."""
-    spec = importlib.util.spec_from_file_location("noise_matrix", REPO / "scripts" / "noise_matrix.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("noise_matrix")
 
 
 NM = _noise_matrix()

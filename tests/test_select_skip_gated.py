@@ -12,26 +12,19 @@ candidates that could win); a line where every challenger is gated keeps its rea
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 from mtfix.scoring import load_config
 from mtfix.scoring.select import build_scorers
 from mtfix.select import select_lines
+from conftest import load_script
 
-REPO = Path(__file__).resolve().parents[1]
 N = 160
 
 
 @pytest.fixture(scope="module")
 def stress_subset(shared_data):
-    spec = importlib.util.spec_from_file_location("stress_repair", REPO / "scripts" / "stress_repair.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
+    mod = load_script("stress_repair")
     d = mod.DIRECTIONS["eng-ara"]
     systems = {p.stem: mod.read(p) for p in sorted((shared_data / "systems" / "flores200-devtest.eng-ara").glob("*.txt"))}
     sources = mod.read(shared_data / "flores200-devtest" / f"{d['src']}.txt")[:N]

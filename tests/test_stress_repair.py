@@ -10,23 +10,18 @@ chosen and the result may not be worse than the original. The full targets
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def stress():
-    spec = importlib.util.spec_from_file_location("stress_repair", REPO / "scripts" / "stress_repair.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("stress_repair")
 
 
 @pytest.fixture(scope="module")
