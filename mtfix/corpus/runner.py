@@ -177,7 +177,8 @@ class CorpusRun:
         try:
             for f in filters:
                 if isinstance(f, DedupFilter):
-                    f.store = SqliteKeyStore(work.db, f.name)
+                    f.store = SqliteKeyStore(work.db, f.name, work.keys_dir())
+                    work.stores.append(f.store)
             pipeline = Pipeline(filters)
             engine = {}
             if self.ray is not None:
