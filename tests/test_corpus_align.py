@@ -166,6 +166,7 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     lx._load.cache_clear()
     monkeypatch.setattr(lx, "_build", lambda *a: pytest.fail("built again instead of read from the cache"))
     cached = lx.load_lexicon()
+    assert "ar_en" not in vars(cached) and "en_ar" not in vars(cached)  # read on first use: a run needs the index
     assert cached is not built and (cached.ar_en, cached.en_ar, cached.source) == (built.ar_en, built.en_ar,
                                                                                  built.source)
     # the index (ids and arrays) comes from the cache too, and equals one built from the lexicon
@@ -179,6 +180,14 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     assert sum(map(len, cached.ar_en.values())) == sum(map(len, cached.en_ar.values()))
     monkeypatch.undo()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    import marshal
+
+    with open(cache, "rb") as f:  # the dicts (the file's second half) damaged after the index was read
+        head = marshal.load(f)
+    lx._load.cache_clear()
+    early = lx.load_lexicon()
+    cache.write_bytes(cache.read_bytes()[:head[2]] + b"damaged")
+    assert early.ar_en == built.ar_en and early.en_ar == built.en_ar  # built again
     cache.write_bytes(b"damaged")
     lx._load.cache_clear()
     assert lx.load_lexicon().ar_en == built.ar_en and cache.read_bytes() != b"damaged"

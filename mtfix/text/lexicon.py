@@ -214,11 +214,24 @@ def _entries(index: Path, body: Path):
 
 @dataclass
 class Lexicon:
-    """Arabic stem -> English stems (and back), from dictionary entries of up to three content words."""
+    """Arabic stem -> English stems (and back), from dictionary entries of up to three content words.
+
+    A lexicon read from the disk cache has its :class:`LexiconIndex` at once and reads ``ar_en``
+    and ``en_ar`` (sets of strings: most of its memory and reading time) on first use only: a
+    corpus run asks the index alone."""
 
     ar_en: dict[str, set[str]] = field(default_factory=dict)
     en_ar: dict[str, set[str]] = field(default_factory=dict)
     source: str = ""
+
+    def __getattr__(self, name: str):
+        """``ar_en`` / ``en_ar`` of a lexicon read from the cache, read when first asked for."""
+        read = self.__dict__.get("_read_dicts")
+        if name not in ("ar_en", "en_ar") or read is None:
+            raise AttributeError(name)
+        self.ar_en, self.en_ar = read()
+        del self.__dict__["_read_dicts"]
+        return self.__dict__[name]
 
     def add(self, arabic: str, english: str) -> None:
         ar = {arabic_stem(w) for w in arabic_words(arabic)}
@@ -342,24 +355,46 @@ def _cache_path(directory: str, files) -> Path:
     return Path(base) / "mtfix" / f"lexicon-{h.hexdigest()[:24]}.marshal"
 
 
-def _read_cached(path: Path) -> Lexicon | None:
+def _read_cached(path: Path, build=None) -> Lexicon | None:
+    """The lexicon of a cache file: its source and index (the file's first object) now, its two
+    dicts (the second) when first used (:meth:`Lexicon.__getattr__`); ``build()`` makes the
+    lexicon afresh should the file be gone or damaged by then."""
     import marshal
 
     try:
         with open(path, "rb") as f:
-            ar_en, en_ar, source, arrays = marshal.load(f)
-        if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
+            source, arrays, at = marshal.load(f)
+        if not isinstance(source, str) or not isinstance(at, int):
             return None
-        lex = Lexicon(ar_en, en_ar, source)
+        lex = Lexicon.__new__(Lexicon)
+        lex.source = source
         lex.__dict__["_index"] = LexiconIndex(lex, arrays)
     except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: built again
         return None
+
+    def read_dicts():
+        try:
+            with open(path, "rb") as f:
+                f.seek(at)
+                ar_en, en_ar = marshal.load(f)
+            if isinstance(ar_en, dict) and isinstance(en_ar, dict):
+                return ar_en, en_ar
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        if build is None:
+            raise ValueError(f"the lexicon cache {path} went or was damaged while in use")
+        fresh = build()  # the file went or was damaged since: built again
+        return fresh.ar_en, fresh.en_ar
+
+    lex.__dict__["_read_dicts"] = read_dicts
     return lex
 
 
 def _write_cached(path: Path, lex: Lexicon) -> None:
     """Best effort, all or nothing (a temporary file renamed): a cache that cannot be written
-    (read-only home, full disk) only means the next process builds the lexicon again."""
+    (read-only home, full disk) only means the next process builds the lexicon again. The file
+    holds two marshal objects: ``(source, index arrays, offset of the second)``, then
+    ``(ar_en, en_ar)``."""
     import marshal
     import tempfile
 
@@ -367,8 +402,13 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        head, at = b"", -1
+        while len(head) != at:  # the offset of the second object is in the first: until it holds
+            at = len(head)
+            head = marshal.dumps((lex.source, lex.index().arrays(), at))
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((lex.ar_en, lex.en_ar, lex.source, lex.index().arrays()), f)
+            f.write(head)
+            marshal.dump((lex.ar_en, lex.en_ar), f)
         os.replace(tmp, path)
         tmp = None
     except (OSError, ValueError):
@@ -390,7 +430,7 @@ def _load(directory: str) -> Lexicon | None:
         cache = _cache_path(directory, files)
     except OSError:
         cache = None
-    lex = _read_cached(cache) if cache is not None else None
+    lex = _read_cached(cache, lambda: _build(directory, files)) if cache is not None else None
     if lex is None:
         lex = _build(directory, files)
         if cache is not None:
