@@ -192,7 +192,7 @@ def timed_gen(name, fn):
 
 state.SqliteKeyStore.lookup = timed("dedup store: look-ups", state.SqliteKeyStore.lookup)
 state.SqliteKeyStore.add = timed("dedup store: inserts", state.SqliteKeyStore.add)
-records.Record.to_json = timed("record JSON", records.Record.to_json)
+runner.json_lines = timed("record JSON", runner.json_lines)
 state.WorkDir._append = timed("commit: append + fsync", state.WorkDir._append)
 commit_state = state.WorkDir._commit_state
 def _commit_state(self, *a):
@@ -205,7 +205,7 @@ def _commit_state(self, *a):
 state.WorkDir._commit_state = _commit_state
 runner.CorpusRun._chunks = timed_gen("read (TSV reader, chunks)", runner.CorpusRun._chunks)
 runner.CorpusRun._finish = timed("final outputs", runner.CorpusRun._finish)
-judge = pipeline.Pipeline.judge = timed("judge", pipeline.Pipeline.judge)
+pipeline.Pipeline.verdicts = timed("judge", pipeline.Pipeline.verdicts)
 init = pipeline.Pipeline.__init__
 def __init__(self, filters):
     init(self, filters)
