@@ -102,15 +102,19 @@ def english_stem(word: str) -> str:
 @functools.lru_cache(maxsize=200_000)
 def arabic_stem(word: str) -> str:
     """Light stem of one Arabic word: clitics stripped, letters folded, Snowball stem."""
-    w = _fold()(word)
+    w = _strip(_fold()(word))
+    s = _fold()(_stemmers()[1].stemWord(w))
+    return s if len(s) >= 2 else w
+
+
+def _strip(w: str) -> str:
+    """A folded Arabic word without its conjunction, article or preposition (what is stemmed)."""
     if len(w) > 4 and w[0] in "وف" and any(w[1:].startswith(p) for p in _PREFIXES):
         w = w[1:]
     for p in _PREFIXES:
         if w.startswith(p) and len(w) - len(p) >= 2:
-            w = w[len(p):]
-            break
-    s = _fold()(_stemmers()[1].stemWord(w))
-    return s if len(s) >= 2 else w
+            return w[len(p):]
+    return w
 
 
 def english_words(text: str) -> list[str]:
@@ -149,6 +153,13 @@ class Memo(dict):
         got = self[key] = self.make(key)
         return got
 
+    def put(self, items: dict) -> None:
+        """Keys with values made elsewhere (as ``make`` would): cleared first when they would not
+        fit under ``MAX`` (so at most ``MAX`` keys, or one batch when a batch is larger)."""
+        if len(self) + len(items) > self.MAX:
+            self.clear()
+        self.update(items)
+
 
 def _english_content_stem(token: str) -> str | None:
     w = token.lower()
@@ -161,6 +172,52 @@ def _arabic_content_stem(token: str) -> str | None:
 
 _EN_STEMS = Memo(_english_content_stem)
 _AR_STEMS = Memo(_arabic_content_stem)
+
+
+_ABSENT = object()
+
+
+def _new_tokens(memo: Memo, tokens) -> tuple[dict, list]:
+    """``({token: memo value}`` of the tokens ``memo`` has, ``[the others]``)."""
+    got, todo = {}, []
+    for t in tokens:
+        v = memo.get(t, _ABSENT)
+        if v is _ABSENT:
+            todo.append(t)
+        else:
+            got[t] = v
+    return got, todo
+
+
+def _english_token_stems(tokens) -> dict:
+    """``{token: _EN_STEMS[token]}``, the tokens not seen before stemmed in one call."""
+    got, todo = _new_tokens(_EN_STEMS, tokens)
+    if todo:
+        words = [t.lower() for t in todo]
+        content = [w for w in words if len(w) > 1 and w not in EN_STOP]
+        stems = dict(zip(content, _stemmers()[0].stemWords(content)))
+        made = dict(zip(todo, map(stems.get, words)))
+        _EN_STEMS.put(made)
+        got.update(made)
+    return got
+
+
+def _arabic_token_stems(tokens) -> dict:
+    """``{token: _AR_STEMS[token]}``, the tokens not seen before stemmed in one call."""
+    got, todo = _new_tokens(_AR_STEMS, tokens)
+    if todo:
+        fold, stop = _fold(), _AR_STOP_FOLDED()
+        folded = [fold(t) for t in todo]
+        content = [k for k, (t, f) in enumerate(zip(todo, folded)) if len(t) > 1 and t not in AR_STOP and f not in stop]
+        bare = [_strip(folded[k]) for k in content]
+        stems = dict.fromkeys(range(len(todo)))
+        for k, w, s in zip(content, bare, _stemmers()[1].stemWords(bare)):
+            s = fold(s)
+            stems[k] = s if len(s) >= 2 else w
+        made = dict(zip(todo, stems.values()))
+        _AR_STEMS.put(made)
+        got.update(made)
+    return got
 
 
 def english_stems(text: str) -> set[str]:
@@ -300,6 +357,26 @@ class LexiconIndex:
         if len(found) <= 1:
             return found.pop() if found else -1
         return -2
+
+    def ids_of(self, runs: list[str], arabic: bool = False) -> list[int]:
+        """``[self.english[run] for run in runs]`` (``arabic``: ``self.arabic``), the runs not
+        seen before computed together: their new tokens stemmed in one call of the stemmer."""
+        memo, ids = (self.arabic, self.ar_ids) if arabic else (self.english, self.en_ids)
+        new = [r for r in runs if r not in memo]
+        if new:
+            # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
+            # is an English one without an apostrophe; the others are tokenised
+            single = [r for r in new if r and (arabic or ("'" not in r and "’" not in r))]
+            several = [(r, _EN_TOKEN.findall(r)) for r in new if not r or not arabic and ("'" in r or "’" in r)]
+            stems = (_arabic_token_stems if arabic else _english_token_stems)(
+                [*single, *(t for _, ts in several for t in ts)])
+            get = ids.get
+            made = {r: -1 if s is None else get(s, -1) for r, s in zip(single, map(stems.__getitem__, single))}
+            for run, ts in several:
+                found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
+                made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
+            memo.put(made)
+        return list(map(memo.__getitem__, runs))
 
     def all_ids(self, run: str, arabic: bool = False) -> tuple:
         """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
