@@ -176,7 +176,7 @@ class CorpusRun:
         work.open(identity, restart=restart)
         try:
             for f in filters:
-                if isinstance(f, DedupFilter):
+                if isinstance(f, DedupFilter) and self.ray is None:  # on Ray, dedup runs on the cluster
                     f.store = SqliteKeyStore(work.db, f.name, work.keys_dir())
                     work.stores.append(f.store)
             pipeline = Pipeline(filters)
