@@ -190,8 +190,8 @@ def timed_gen(name, fn):
     return wrapper
 
 
-state.SqliteKeyStore.lookup = timed("dedup store: look-ups", state.SqliteKeyStore.lookup)
-state.SqliteKeyStore.add = timed("dedup store: inserts", state.SqliteKeyStore.add)
+state.DiskKeyStore.lookup = timed("dedup store: look-ups", state.DiskKeyStore.lookup)
+state.DiskKeyStore.add = timed("dedup store: inserts", state.DiskKeyStore.add)
 runner.json_lines = timed("record JSON", runner.json_lines)
 state.WorkDir._append = timed("commit: append + fsync", state.WorkDir._append)
 commit_state = state.WorkDir._commit_state

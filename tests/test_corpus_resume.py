@@ -252,14 +252,14 @@ def test_dedup_keys_in_sorted_runs_survive_a_crash(small, tmp_path, monkeypatch,
     long before, and a crash right after a run's files are written (no commit counts it yet) or
     before a later chunk's commit, then a resumed run, give the bytes of a run that kept every key
     in memory (the reference: fewer than ``MERGE`` keys, no run)."""
-    from mtfix.corpus.state import SqliteKeyStore, WorkDir
+    from mtfix.corpus.state import DiskKeyStore, WorkDir
 
     (tmp_path / "ref").mkdir()
     _library_run(small, tmp_path / "ref").run()
     dropped = (tmp_path / "ref" / "d.jsonl").read_text(encoding="utf-8")
     assert dropped.count("exact duplicate of #") >= 40
-    monkeypatch.setattr(SqliteKeyStore, "MERGE", 60)
-    real_run, real_commit, runs, commits = SqliteKeyStore._write_run, WorkDir._commit_state, [], []
+    monkeypatch.setattr(DiskKeyStore, "MERGE", 60)
+    real_run, real_commit, runs, commits = DiskKeyStore._write_run, WorkDir._commit_state, [], []
 
     def write_run(self):
         real_run(self)
@@ -273,7 +273,7 @@ def test_dedup_keys_in_sorted_runs_survive_a_crash(small, tmp_path, monkeypatch,
             raise KeyboardInterrupt
         return real_commit(self, cursor, counts)
 
-    monkeypatch.setattr(SqliteKeyStore, "_write_run", write_run)
+    monkeypatch.setattr(DiskKeyStore, "_write_run", write_run)
     monkeypatch.setattr(WorkDir, "_commit_state", commit_state)
     with pytest.raises(KeyboardInterrupt):
         _library_run(small, tmp_path).run()
@@ -286,3 +286,27 @@ def test_dedup_keys_in_sorted_runs_survive_a_crash(small, tmp_path, monkeypatch,
         assert runs.count(5) == 2
     assert not (tmp_path / "k.jsonl.partial").exists()
     assert _digests(tmp_path) == _digests(tmp_path / "ref")
+
+
+def test_a_work_dir_whose_dedup_keys_an_older_mtfix_kept_is_not_taken_up(small, tmp_path, monkeypatch):
+    """Earlier versions kept every dedup key in the ``seen`` table; such a work dir is refused with
+    one line (its keys are not where this version looks), and --restart starts over."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    _leave_an_unfinished_run(small, tmp_path, monkeypatch)
+    db = sqlite3.connect(tmp_path / "k.jsonl.partial" / "state.sqlite")
+    db.execute("INSERT INTO seen VALUES ('dedup', ?, 3)", (b"e" + bytes(16),))
+    db.commit()
+    db.close()
+    args = ["corpus", "filter", str(small), "-o", str(tmp_path / "k.jsonl"), "-o", str(tmp_path / "k.parquet"),
+            "-o", str(tmp_path / "k_hf"), "--dropped", str(tmp_path / "d.jsonl"), "--chunk-size", "50"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert "made by an older mtfix" in r.output and "--restart" in r.output
+    r = CliRunner().invoke(app, args + ["--restart"])
+    assert r.exit_code == 0, r.output
+    assert not (tmp_path / "k.jsonl.partial").exists()

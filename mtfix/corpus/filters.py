@@ -452,8 +452,9 @@ class RoundTripChrfFilter(Filter):
 
 class MemoryKeyStore:
     """Dedup keys in a dict: for a list of pairs held in memory. The runner uses
-    a SQLite store instead (same two methods), so memory stays flat and a
-    resumed run knows every key seen before it stopped."""
+    a store on disk instead (:class:`mtfix.corpus.state.DiskKeyStore`, same two
+    methods), so memory stays flat and a resumed run knows every key seen
+    before it stopped."""
 
     def __init__(self):
         self._seen: dict[bytes, int] = {}

@@ -7,7 +7,7 @@
   and modification times, reader options), the reader cursor, the counts, the
   committed size of each ``.jsonl`` file, the dedup keys seen since the last
   sorted run was written (one row per chunk) and how many runs are committed;
-* ``keys/``: the dedup keys seen, as sorted runs (:class:`SqliteKeyStore`);
+* ``keys/``: the dedup keys seen, as sorted runs (:class:`DiskKeyStore`);
 * ``lock``: held (``flock``) while a run uses the dir;
 * ``owner``: present when mtfix created the folder itself.
 
@@ -36,7 +36,7 @@ from typing import Sequence
 
 from mtfix.errors import MtfixError
 
-__all__ = ["WorkDir", "SqliteKeyStore", "PARTS"]
+__all__ = ["WorkDir", "DiskKeyStore", "PARTS"]
 
 PARTS = ("kept", "dropped", "rejects")
 OWNER = "owner"
@@ -44,9 +44,10 @@ OWNER = "owner"
 OWN_FILES = (*(f"{p}.jsonl" for p in PARTS), "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
              "state.sqlite-journal", "lock", OWNER, "ray", "keys")
 SUBDIR = "ray"  # a Ray run's shard files (mtfix.corpus.ray_runner), made by WorkDir.subdir
-KEYS = "keys"  # the dedup keys' sorted runs (SqliteKeyStore), made by WorkDir.keys_dir
+KEYS = "keys"  # the dedup keys' sorted runs (DiskKeyStore), made by WorkDir.keys_dir
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+    # every dedup key, in earlier versions: only read to refuse such a work dir (DiskKeyStore)
     "CREATE TABLE IF NOT EXISTS seen (filter TEXT NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL, "
     "PRIMARY KEY (filter, key)) WITHOUT ROWID",
     # the dedup keys of each chunk since the last sorted run: one row per chunk and filter
@@ -285,7 +286,7 @@ class WorkDir:
         self.counts = counts
 
 
-class SqliteKeyStore:
+class DiskKeyStore:
     """Dedup keys of one filter, on disk (the work dir), with memory bounded whatever the input size.
 
     Why not a SQLite table of every key: a B-tree of random keys costs about one page written per
