@@ -8,6 +8,10 @@ Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command, every
 usage error (``--beam 0``, an unknown option) and, as a last resort, an OS or
 SQLite error the library did not turn into a message, is printed as one line
 ``error: ...`` on stderr with exit code 2; never a traceback or a boxed panel.
+
+Ctrl-C ends any command with exit code 130 and no traceback: typer turns it into
+exit 130 while a command runs, and :func:`main` and this module's imports do the
+same before (start-up imports of typer and of the command's module).
 """
 
 from __future__ import annotations
@@ -17,14 +21,17 @@ import importlib
 import sys
 import types
 
-import typer
-from typer.core import TyperGroup
+try:  # Ctrl-C while the console script imports this module: exit 130, no traceback
+    import typer
+    from typer.core import TyperGroup
 
-from mtfix import __version__
-from mtfix.cli import fastparams
-from mtfix.errors import MtfixError
+    from mtfix import __version__
+    from mtfix.cli import fastparams
+    from mtfix.errors import MtfixError
 
-fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
+    fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
+except KeyboardInterrupt:
+    raise SystemExit(130) from None
 
 
 class _Group(TyperGroup):
@@ -185,7 +192,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(argv if argv is not None else sys.argv[1:])
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
-    build_app(only)(args=argv, prog_name="mtfix")
+    try:
+        build_app(only)(args=argv, prog_name="mtfix")
+    except KeyboardInterrupt:  # while the command's module is imported, or around typer's own handling
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":  # pragma: no cover
