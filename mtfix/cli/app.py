@@ -74,7 +74,7 @@ class _Group(TyperGroup):
                 e.show()
                 rv = e.exit_code
             else:
-                typer.echo(f"error: {usage_line(e)}", err=True)
+                typer.echo(f"error: {usage_line(e, _command_path(self, argv))}", err=True)
                 rv = 2
         except typer.Abort:
             typer.echo("aborted", err=True)
@@ -132,13 +132,26 @@ def _flags_take_no_value(command) -> None:
         _flags_take_no_value(sub)
 
 
-def usage_line(e: Exception) -> str:
-    """A click usage error as one line, naming the command's --help."""
+def usage_line(e: Exception, command_path: str = "mtfix") -> str:
+    """A click usage error as one line, naming the command's --help (its context's, else
+    ``command_path``: click raises "Option '--src' requires an argument" without a context)."""
     line = " ".join(e.format_message().split()) if hasattr(e, "format_message") else " ".join(str(e).split())
     ctx = getattr(e, "ctx", None)
-    if ctx is not None:
-        line += f" (see `{ctx.command_path} --help`)"
-    return line
+    return line + f" (see `{ctx.command_path if ctx is not None else command_path} --help`)"
+
+
+def _command_path(group, argv: list[str]) -> str:
+    """``mtfix corpus filter``: the commands and subcommands that ``argv`` names, in order."""
+    path, command = ["mtfix"], group
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is None:
+            if arg.startswith("-"):
+                continue  # an option of a group (`mtfix --version`)
+            break
+        path.append(arg)
+        command = sub
+    return " ".join(path)
 
 
 #: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
