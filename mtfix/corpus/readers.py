@@ -624,6 +624,8 @@ def open_bitext(
     if "plain" in fmts:
         if fmts != ["plain", "plain"]:
             plain = [str(p) for p, f in zip(paths, fmts) if f == "plain"]
+            for p in plain:  # a missing, empty or binary file says so first
+                _check_text_file(Path(p), "one segment per line")
             raise MtfixError(
                 f"plain text input is two line-aligned files (English, Arabic), got {', '.join(plain)}"
                 + (" with other inputs" if len(plain) != len(paths) else "")
