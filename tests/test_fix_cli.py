@@ -193,3 +193,28 @@ def test_bad_stdin_is_one_line_and_nothing_is_printed(content, message):
     r = _run("-", input=content)
     assert_one_line_error(r, message)
     assert r.stdout == ""
+
+
+def test_a_full_disk_half_way_is_one_line_without_the_fix_list(seed_path, shared_data, tmp_path, monkeypatch):
+    """The fixes already made are not listed when their text was never written."""
+    import errno
+    import os
+
+    import mtfix.text.fix as fix
+    from conftest import leftovers
+
+    real = fix.fix_pieces
+
+    def fills_up(*args, **kwargs):
+        for n, got in enumerate(real(*args, **kwargs)):
+            if n == 3:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            yield got
+
+    monkeypatch.setattr(fix, "fix_pieces", fills_up)
+    src = tmp_path / "in.txt"
+    src.write_text(_big_article(seed_path, shared_data), encoding="utf-8")
+    out = tmp_path / "out" / "o.txt"
+    out.parent.mkdir()
+    assert_one_line_error(_run(src, "--out", out), "no space left", not_written=[out])
+    assert leftovers(out.parent) == []

@@ -99,7 +99,7 @@ def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
     """Fix ``file`` (``-``: stdin), read twice (the first pass decodes it all and finds its script
     before anything is written), piece by piece: each fixed piece is written as it comes (to
     stdout, or to ``out``'s temporary, renamed into place at the end) and to an anonymous temporary
-    file that ``mtfix check`` then reads for what is left; each fix is listed on stderr as it comes.
+    file that ``mtfix check`` then reads for what is left; the list of fixes follows on stderr.
     Memory: a piece or the longest paragraph. ``(fixes by code, findings left by code)``."""
     from mtfix.text.check import surveyed_pieces
     from mtfix.text.read import BOM
@@ -123,33 +123,38 @@ def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple
 
     fixed = Counter()
     err = _Stderr()
-    with contextlib.ExitStack() as stack:
-        copy = stack.enter_context(tempfile.TemporaryFile())
-        if out is None:
-            write = sys.stdout.write
-        else:
-            target = stack.enter_context(open(stack.enter_context(atomic_path(out)), "w", encoding="utf-8",
-                                              newline=""))
-            write = target.write
-        if bom:
-            write(BOM)
-        for text, fixes in fix_pieces(pieces, "ar", gloss):
-            write(text)
-            copy.write(text.encode("utf-8"))
-            for f in fixes:
-                err.fix(f)
-                fixed[f.code] += 1
-        if out is None:
-            sys.stdout.flush()
+    # the fix list waits in an anonymous temporary file: printed once the text is written (a full
+    # disk half-way is then one error line, and no list of fixes that were not written)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as listing:
+        with contextlib.ExitStack() as stack:
+            copy = stack.enter_context(tempfile.TemporaryFile())
+            if out is None:
+                write = sys.stdout.write
+            else:
+                target = stack.enter_context(open(stack.enter_context(atomic_path(out)), "w", encoding="utf-8",
+                                                  newline=""))
+                write = target.write
+            if bom:
+                write(BOM)
+            for text, fixes in fix_pieces(pieces, "ar", gloss):
+                write(text)
+                copy.write(text.encode("utf-8"))
+                for f in fixes:
+                    listing.write(err.line(f))
+                    fixed[f.code] += 1
+            if out is None:
+                sys.stdout.flush()
 
-        def fixed_lines():
-            copy.seek(0)
-            yield from line_chunks(iter_stream_chunks(copy, file), PIECE_CHARS)
+            def fixed_lines():
+                copy.seek(0)
+                yield from line_chunks(iter_stream_chunks(copy, file), PIECE_CHARS)
 
-        report = check_lines(fixed_lines, "ar", file, gloss) if copy.tell() else None
-        left = Counter(report.counts) if report is not None else Counter()
-        if report is not None:
-            report.findings.close()
+            report = check_lines(fixed_lines, "ar", file, gloss) if copy.tell() else None
+            left = Counter(report.counts) if report is not None else Counter()
+            if report is not None:
+                report.findings.close()
+        listing.seek(0)
+        shutil.copyfileobj(listing, sys.stderr)
     return fixed, left
 
 
@@ -159,10 +164,10 @@ class _Stderr:
     def __init__(self):
         self.dim = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
-    def fix(self, f) -> None:
+    def line(self, f) -> str:
         after = f"“{f.after}”" if f.after else "(removed)"
         reason = f"\x1b[2m{f.reason}\x1b[0m" if self.dim else f.reason
-        sys.stderr.write(f"{f.line}:{f.column}  {f.code}  “{f.before}” → {after}  {reason}\n")
+        return f"{f.line}:{f.column}  {f.code}  “{f.before}” → {after}  {reason}\n"
 
     def summary(self, file: str, fixed: Counter, left: Counter) -> None:
         n, k = sum(fixed.values()), sum(left.values())
@@ -218,8 +223,7 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(result.diff(file), nl=False)
         err = _Stderr()
-        for f in result.fixes:
-            err.fix(f)
+        sys.stderr.write("".join(map(err.line, result.fixes)))
         err.summary(file, Counter(result.counts), Counter(f.code for f in remaining))
         if result.fixes or remaining:
             raise typer.Exit(1)
