@@ -280,6 +280,33 @@ def test_a_full_disk_under_the_cache_ends_the_translation_cleanly(small_fs):
     assert len(TranslationCache(full / "c.sqlite")) >= 1
 
 
+def test_a_cache_made_on_a_nearly_full_disk_is_not_left_empty(small_fs):
+    """The cache file is made by the first translation stored: when that first write fails (the
+    schema fitted, the rows did not), the file goes again; one that holds translations stays."""
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator, TranslationCache
+    from mtfix.errors import MtfixError
+
+    class Echo:
+        def translate_batch(self, segs, **kw):
+            return [[Hypothesis(text=s * 3, score=0.0, tokens=1)] for s in segs]
+
+    stages = set()
+    for leave in range(8 << 10, 36 << 10, 4 << 10):
+        full = small_fs("64k")
+        _fill(full, leave)
+        tr = CachedTranslator(key="k", load=Echo, cache=TranslationCache(full / "c.sqlite"), chunk_size=16)
+        with pytest.raises(MtfixError, match="disk is full") as e:
+            tr.translate_batch([f"جملة رقم {i} عن الطقس في المدينة." for i in range(400)], src="ar", tgt="en")
+        stage = str(e.value).split(" the translation cache")[0]
+        kept = (full / "c.sqlite").exists()
+        stages.add((stage, kept))
+        assert sorted(p.name for p in full.iterdir()) == ["filler"] + (["c.sqlite"] if kept else [])
+        if kept:
+            assert len(TranslationCache(full / "c.sqlite")) >= 1  # never an empty cache
+    assert ("cannot write", False) in stages, stages  # the case this is about was reached
+
+
 @pytest.mark.slow
 def test_cache_on_a_full_disk_is_one_line(cli, tiny_models, ar_file, small_fs):
     full = small_fs("64k")
