@@ -391,6 +391,20 @@ def test_usage_errors_are_one_line(cli, ar_file, args):
     assert "--help" in line and "╭" not in r.output
 
 
+@pytest.mark.parametrize("args", [
+    ["translate", "-", "--src", "ar", "--tgt", "en"],
+    ["repair", "-", "--out", "o.txt"],
+    ["select", "--candidates", "-", "IN", "--out", "o.txt"],
+    ["evaluate", "--ref", "-", "--sys", "IN"],
+    ["corpus", "filter", "-", "-o", "o.jsonl"],
+])
+def test_stdin_where_a_file_is_needed_says_so(cli, ar_file, args, tmp_path, monkeypatch):
+    """Not "-: no such file": only check and fix read stdin."""
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(cli(*[ar_file if a == "IN" else a for a in args]),
+                          "stdin is read only by `mtfix check` and `mtfix fix`", not_written=[tmp_path / "o.txt"])
+
+
 # ------------------------------------------------------------------ items 7 and 8: silent acceptance
 
 def test_nul_byte_after_the_first_64_kib_is_a_bad_row(cli, tmp_path):

@@ -17,7 +17,7 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
+__all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
            "iter_stream_chunks",
            "find_invisibles", "strip_invisibles"]
 
@@ -40,10 +40,17 @@ class TextFile:
     invisibles: list[Invisible] = field(default_factory=list)
 
 
+def no_such_file(path: str | os.PathLike) -> MtfixError:
+    """The error for a missing input; ``-`` (stdin) is named as such: only `mtfix check` and `mtfix fix` read it."""
+    if str(path) == "-" and not Path(path).exists():
+        return MtfixError("-: stdin is read only by `mtfix check` and `mtfix fix`; give a file path here")
+    return MtfixError(f"{path}: no such file")
+
+
 def _existing_file(path: str | os.PathLike) -> Path:
     p = Path(path)
     if not p.exists():
-        raise MtfixError(f"{path}: no such file")
+        raise no_such_file(path)
     if p.is_dir():
         raise MtfixError(f"{path}: is a folder, expected a text file")
     return p
