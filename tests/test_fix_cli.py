@@ -70,13 +70,17 @@ def test_glossary_option_overrides_the_preset(seed_path, tmp_path):
     assert "SDF" in r.stdout and "20,000" in r.stdout
 
 
-@pytest.mark.parametrize("content, message", [
+BAD_INPUTS = [
     (b"", "is empty"),
     (b"  \n\n", "is empty"),
     (b"\x00\x01binary", "looks binary"),
     ("قال المتحدث".encode("cp1256"), "not UTF-8"),
     (b"The SDF said 20 , 000 people left.", "looks like English, not Arabic"),
-])
+    ("قال المتحدث إن 20 ، 000 غادروا.\n".encode() * 3000 + b"caf\xe9\n", "not UTF-8"),  # past the first pieces
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_INPUTS)
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, content, message):
     src = tmp_path / "in.txt"
     src.write_bytes(content)
@@ -181,14 +185,7 @@ def test_fix_holds_a_piece_not_the_text(seed_path, shared_data, monkeypatch):
     assert len(text) > 100_000 and seen and max(seen) < 20_000, (len(text), max(seen))
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty"),
-    (b"  \n\n", "is empty"),
-    (b"\x00\x01binary", "looks binary"),
-    ("قال المتحدث".encode("cp1256"), "not UTF-8"),
-    (b"The SDF said 20 , 000 people left.", "looks like English, not Arabic"),
-    ("قال المتحدث إن 20 ، 000 غادروا.\n".encode() * 3000 + b"caf\xe9\n", "not UTF-8"),  # past the first pieces
-])
+@pytest.mark.parametrize("content, message", BAD_INPUTS)
 def test_bad_stdin_is_one_line_and_nothing_is_printed(content, message):
     r = _run("-", input=content)
     assert_one_line_error(r, message)

@@ -64,7 +64,7 @@ def _source(file: str):
     lines at a time, ``head()`` its first bytes. Stdin is read once, copied as it comes into an
     anonymous temporary file (removed when closed)."""
     from mtfix.text.check import PIECE_CHARS
-    from mtfix.text.read import iter_stream_chunks, iter_text_chunks
+    from mtfix.text.read import iter_stream_chunks, iter_text_chunks, stream_copy
     from mtfix.text.segment import line_chunks
 
     if file != "-":
@@ -74,16 +74,7 @@ def _source(file: str):
 
         yield (lambda: line_chunks(iter_text_chunks(file), PIECE_CHARS)), head
         return
-    try:
-        spool = tempfile.TemporaryFile()
-    except OSError as e:
-        raise MtfixError(f"<stdin>: cannot be kept in a temporary file ({e.strerror or e})") from None
-    with spool:
-        try:
-            shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
-        except OSError as e:
-            raise MtfixError(f"<stdin>: cannot be read into a temporary file ({e.strerror or e})") from None
-
+    with stream_copy(sys.stdin.buffer, "<stdin>") as spool:
         def lines():
             spool.seek(0)  # when the reading starts (a generator): the passes never overlap
             yield from line_chunks(iter_stream_chunks(spool, "<stdin>"), PIECE_CHARS)

@@ -649,20 +649,9 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
     """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
     anonymous temporary file (removed when closed), which the two passes read; memory as for a
     file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
-    import shutil
+    from mtfix.text.read import iter_stream_chunks, stream_copy
 
-    from mtfix.text.read import iter_stream_chunks
-
-    try:
-        spool = tempfile.TemporaryFile()
-    except OSError as e:
-        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
-    with spool:
-        try:
-            shutil.copyfileobj(stream, spool, 1 << 20)
-        except OSError as e:
-            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
-
+    with stream_copy(stream, name) as spool:
         def lines() -> Iterable[str]:
             spool.seek(0)
             return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)

@@ -8,7 +8,10 @@ Bidi controls and zero-width marks are kept unless ``strip_invisibles=True``;
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -18,7 +21,7 @@ from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
 __all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks",
+           "iter_stream_chunks", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -137,6 +140,22 @@ def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[
             raise
         offset += len(data)
         yield text
+
+
+@contextlib.contextmanager
+def stream_copy(stream: BinaryIO, name: str) -> Iterator[BinaryIO]:
+    """``stream`` (stdin: read once) copied as it comes into an anonymous temporary file (removed
+    when closed), for a reader that reads it more than once; ``name`` is the stream in errors."""
+    try:
+        spool = tempfile.TemporaryFile()
+    except OSError as e:
+        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
+    with spool:
+        try:
+            shutil.copyfileobj(stream, spool, 1 << 20)
+        except OSError as e:
+            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
+        yield spool
 
 
 def _newline_style(text: str) -> str | None:
