@@ -68,10 +68,12 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     return decode_bytes(data, str(path))
 
 
-def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0) -> tuple[str, bool]:
+def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int = 1) -> tuple[str, bool]:
     """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM.
 
-    ``offset``: where ``data`` starts in the file (a piece read on its own); errors give file offsets.
+    ``offset``, ``line``: where ``data`` starts in the file (a piece read on its own); a byte that
+    is not UTF-8 is named by its line and its byte in that line (``FILE:LINE:``, as the corpus
+    readers name a bad row), and its offset in the file.
     """
     if offset == 0:
         for bom, encoding in _UTF16_32_BOMS:
@@ -84,9 +86,11 @@ def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0) -> tuple[s
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        at_line = line + data.count(b"\n", 0, e.start)
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise MtfixError(
-            f"{name}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {offset + e.start}); "
-            f"convert it first, e.g. `iconv -f cp1256 -t utf-8`"
+            f"{name}:{at_line}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at byte {column} of the line, "
+            f"offset {offset + e.start} of the file); convert it first, e.g. `iconv -f cp1256 -t utf-8`"
         ) from None
     if offset == 0 and text.startswith(BOM):
         return text[1:], True
@@ -103,8 +107,8 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     offset = 0
     try:
         with p.open("rb") as f:
-            for raw in f:  # split after b"\n": never inside a UTF-8 character
-                text, _ = decode_bytes(raw, str(path), offset)
+            for line, raw in enumerate(f, 1):  # split after b"\n": never inside a UTF-8 character
+                text, _ = decode_bytes(raw, str(path), offset, line)
                 offset += len(raw)
                 yield text
     except OSError as e:
@@ -125,20 +129,22 @@ def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[s
 
 def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[str]:
     """:func:`iter_text_chunks` of an open binary stream (from where it is), ``name`` in errors."""
-    offset = 0
+    offset, line = 0, 1
     while True:
         raws = f.readlines(size)
         if not raws:
             break
         data = b"".join(raws)
         try:
-            text, _ = decode_bytes(data, name, offset)
+            text, _ = decode_bytes(data, name, offset, line)
         except MtfixError:  # the error the line-by-line reading gives (which comes first)
             for raw in raws:
-                decode_bytes(raw, name, offset)
+                decode_bytes(raw, name, offset, line)
                 offset += len(raw)
+                line += 1
             raise
         offset += len(data)
+        line += len(raws)
         yield text
 
 
