@@ -174,6 +174,23 @@ def test_a_model_folder_missing_a_file_is_one_line_naming_it(tiny_models, ct2_fo
     assert not (tmp_path / "m").exists() or not any((tmp_path / "m").iterdir())  # no half conversion
 
 
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+@pytest.mark.parametrize("name, content, needle", [
+    ("tokenizer_config.json", "[", "tokenizer_config.json is corrupt (Expecting value"),  # was a bare JSONDecodeError
+    ("config.json", "[1]", "config.json is corrupt (not a JSON object)"),  # was "'list' object has no attribute"
+])
+def test_a_model_folder_with_a_corrupt_json_file_is_one_line_naming_it(tiny_models, tmp_path, backend, name, content,
+                                                                        needle):
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_models["marian-ar-en"], folder)
+    (folder / name).write_text(content, encoding="utf-8")
+    r = _run("translate", _source(tmp_path), "--model", folder, "--src", "ar", "--tgt", "en", "--no-cache",
+             "--backend", backend, "--models-dir", tmp_path / "m", "--out", tmp_path / "o.txt")
+    assert_one_line_error(r, needle, not_written=[tmp_path / "o.txt"])
+
+
 def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_models, tmp_path):
     """No torch, transformers, pydantic; no SQLite without a cache; no TOML for a model given as a folder."""
     from test_startup import _probe

@@ -140,10 +140,10 @@ def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
 
     from mtfix.outputs import atomic_dir, made_folders
 
-    from mtfix.engine.tokenizer import missing_tokenizer_files
+    from mtfix.engine.tokenizer import tokenizer_files_problem
 
-    if missing := missing_tokenizer_files(ref.path):  # the converter reads the tokenizer too
-        raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {ref.path}: {missing}")
+    if problem := tokenizer_files_problem(ref.path):  # the converter reads the tokenizer too
+        raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {ref.path}: {problem}")
     with made_folders([out]), atomic_dir(out) as tmp:
         try:
             _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)

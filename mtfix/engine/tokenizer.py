@@ -332,18 +332,24 @@ _TOKENIZER_FILES = {
 }
 
 
-def missing_tokenizer_files(folder: Path) -> str | None:
-    """What is missing from ``folder`` for transformers to read the model's tokenizer, as a clause
-    (``vocab.json is missing (a Marian tokenizer is read from ...)``), or None when nothing is
-    (or the model is not one of the families mtfix knows: transformers then says what it lacks)."""
-    def read(name: str) -> dict:
+def tokenizer_files_problem(folder: Path) -> str | None:
+    """What keeps transformers from reading the tokenizer of the model in ``folder``, as a clause
+    (``vocab.json is missing (a Marian tokenizer is read from ...)``, ``tokenizer_config.json is
+    corrupt (...)``), or None when nothing does (or the model is not one of the families mtfix
+    knows: transformers then says what it lacks)."""
+    found: dict[str, dict] = {}
+    for name in ("config.json", "tokenizer_config.json"):
+        if not (folder / name).is_file():
+            found[name] = {}
+            continue
         try:
             data = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    model_type, config = read("config.json").get("model_type"), read("tokenizer_config.json")
+        except (OSError, ValueError) as e:
+            return f"{name} is corrupt ({e})"
+        if not isinstance(data, dict):
+            return f"{name} is corrupt (not a JSON object)"
+        found[name] = data
+    model_type, config = found["config.json"].get("model_type"), found["tokenizer_config.json"]
     cls = str(config.get("tokenizer_class") or "")
     key = "nllb" if model_type == "m2m_100" and "nllb" in cls.lower() else model_type
     if key not in _TOKENIZER_FILES:
