@@ -170,6 +170,8 @@ def _core(form: str) -> tuple[str, int]:
 
 
 _WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
+_TOKEN_MEMO_MAX = 200_000  # tokens remembered per glossary (by Glossary._present)
 
 
 def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
@@ -268,13 +270,36 @@ class Glossary:
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
 
     def _present(self, folded: str) -> set:
-        """Which words required by the target and avoid patterns occur in ``folded`` (each
-        looked for once)."""
+        """The words required by the target and avoid patterns that occur in ``folded`` where a
+        pattern can match: followed by no word character (every match ends so, see
+        :func:`_required`). A required word made of word characters must then end a run of them,
+        so it is found among the endings of the text's white-space separated tokens (each token
+        looked at once per glossary, remembered: tokens recur); the few others are searched for."""
         cache = getattr(self, "_required", None)
         if cache is None or cache[0] != len(self.terms):
             _, _, tgt, bad = self._compiled()
-            cache = self._required = (len(self.terms), sorted({p[2] for p in tgt + bad if p[2]}))
-        return {w for w in cache[1] if w in folded}
+            words = {p[2] for p in tgt + bad if p[2]}
+            plain = {w for w in words if _WORD_RUN.fullmatch(w)}
+            cache = self._required = (len(self.terms), sorted(words - plain), plain,
+                                      sorted({len(w) for w in plain}), {}, set())
+        _, others, plain, lengths, hits, clean = cache
+        present = {w for w in others if w in folded}
+        if not plain:
+            return present
+        if len(hits) + len(clean) > _TOKEN_MEMO_MAX:
+            hits.clear()
+            clean.clear()
+        tokens = set(folded.split())
+        for token in tokens.difference(clean).difference(hits):  # tokens not seen before (one argument
+            # at a time: with several, set.difference goes through all of each)
+            found = {r[-k:] for r in _WORD_RUN.findall(token) for k in lengths if r[-k:] in plain}
+            if found:
+                hits[token] = found
+            else:
+                clean.add(token)
+        for token in hits.keys() & tokens:  # (iterates over the smaller of the two)
+            present.update(hits[token])
+        return present
 
     def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
         """Known mistranslations (a term's ``avoid`` list) in ``text`` (``patterns``: only those of
