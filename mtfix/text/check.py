@@ -317,7 +317,8 @@ class _SpacedIds(dict):
 
     def __missing__(self, token: str) -> str:
         ids = _WORD_IDS
-        c = self[token] = "".join([ids[w] for w in _TOKEN.findall(token)])
+        # a token of letters and digits is one word (\w is those and "_")
+        c = self[token] = ids[token] if token.isalnum() else "".join([ids[w] for w in _TOKEN.findall(token)])
         return c
 
 

@@ -171,7 +171,32 @@ def _core(form: str) -> tuple[str, int]:
 
 _WORD_CHAR = re.compile(r"\w")
 _WORD_RUN = re.compile(r"\w+")
-_TOKEN_MEMO_MAX = 200_000  # tokens remembered per glossary (by Glossary._present)
+
+
+def _trie(words: set[str]) -> str:
+    """A pattern matching exactly ``words``, as a tree of their common beginnings (the engine
+    tries one branch per letter, not every word in turn)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+def _ending_words(words: set[str]) -> re.Pattern | None:
+    """A pattern for the words of ``words`` (word characters only) that end a run of word
+    characters: searched left to right, it finds in each run the longest of them ending it."""
+    return re.compile(_trie(words) + r"(?!\w)") if words else None
 
 
 def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
@@ -272,33 +297,22 @@ class Glossary:
     def _present(self, folded: str) -> set:
         """The words required by the target and avoid patterns that occur in ``folded`` where a
         pattern can match: followed by no word character (every match ends so, see
-        :func:`_required`). A required word made of word characters must then end a run of them,
-        so it is found among the endings of the text's white-space separated tokens (each token
-        looked at once per glossary, remembered: tokens recur); the few others are searched for."""
+        :func:`_required`). A required word made of word characters then ends a run of them: one
+        search over the text (:func:`_ending_words`) finds, at the end of each run, the longest
+        such word, and the others that end it are its suffixes; the few other words are searched
+        for one by one."""
         cache = getattr(self, "_required", None)
         if cache is None or cache[0] != len(self.terms):
             _, _, tgt, bad = self._compiled()
             words = {p[2] for p in tgt + bad if p[2]}
             plain = {w for w in words if _WORD_RUN.fullmatch(w)}
-            cache = self._required = (len(self.terms), sorted(words - plain), plain,
-                                      sorted({len(w) for w in plain}), {}, set())
-        _, others, plain, lengths, hits, clean = cache
+            ending = {w: {v for v in plain if w.endswith(v)} for w in plain}
+            cache = self._required = (len(self.terms), sorted(words - plain), _ending_words(plain), ending)
+        _, others, rx, ending = cache
         present = {w for w in others if w in folded}
-        if not plain:
-            return present
-        if len(hits) + len(clean) > _TOKEN_MEMO_MAX:
-            hits.clear()
-            clean.clear()
-        tokens = set(folded.split())
-        for token in tokens.difference(clean).difference(hits):  # tokens not seen before (one argument
-            # at a time: with several, set.difference goes through all of each)
-            found = {r[-k:] for r in _WORD_RUN.findall(token) for k in lengths if r[-k:] in plain}
-            if found:
-                hits[token] = found
-            else:
-                clean.add(token)
-        for token in hits.keys() & tokens:  # (iterates over the smaller of the two)
-            present.update(hits[token])
+        if rx is not None:
+            for w in set(rx.findall(folded)):
+                present |= ending[w]
         return present
 
     def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
