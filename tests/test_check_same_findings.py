@@ -171,3 +171,22 @@ def test_rewritten_punctuation_patterns_match_where_the_old_ones_did():
         t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         for new, old in ((fix._DOUBLED, ref._DOUBLED), (fix._DOUBLED_PERIOD, ref._DOUBLED_PERIOD)):
             assert [(m.span(), m.groups()) for m in new.finditer(t)] == [(m.span(), m.groups()) for m in old.finditer(t)]
+
+
+def test_latin_punctuation_found_from_the_mark_matches_the_old_patterns():
+    """The Latin comma/semicolon/question mark rule scans for the mark and looks back over the
+    spaces for an Arabic letter: the same spans as the old look-behind patterns' matches."""
+    from mtfix.text import fix
+
+    rng = random.Random(2)
+    alphabet = list(",;?,; \u00a0\t\u202fبتa1\"”»)\n") + ["ب ,", "ب ?", "ت ;"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        old = [(m.span(), m.group(1)) for m in fix._LATIN_COMMA.finditer(t)]
+        new = [((fix._after_arabic_letter(t, m.start()), m.end()), m.group(1))
+               for m in fix._LATIN_COMMA_MARK.finditer(t) if fix._after_arabic_letter(t, m.start()) >= 0]
+        assert new == old, t
+        old = [m.span() for m in fix._LATIN_QUESTION.finditer(t)]
+        new = [(fix._after_arabic_letter(t, m.start()), m.end())
+               for m in fix._LATIN_QUESTION_MARK.finditer(t) if fix._after_arabic_letter(t, m.start()) >= 0]
+        assert new == old, t

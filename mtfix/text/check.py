@@ -355,8 +355,11 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
         k += line.count(_SEP, pos, m.start())
         pos = m.start()
         found.add(sents[k].index)
+    k = pos = 0
     for m in _LOOPY_CHAR.finditer(line) if ids.loopy else ():
-        found.add(sents[line.count(_SEP, 0, m.start())].index)
+        k += line.count(_SEP, pos, m.start())
+        pos = m.start()
+        found.add(sents[k].index)
     return found
 
 
