@@ -190,3 +190,17 @@ def test_latin_punctuation_found_from_the_mark_matches_the_old_patterns():
         new = [(fix._after_arabic_letter(t, m.start()), m.end())
                for m in fix._LATIN_QUESTION_MARK.finditer(t) if fix._after_arabic_letter(t, m.start()) >= 0]
         assert new == old, t
+
+
+def test_spaced_marks_found_from_the_mark_match_the_old_pattern():
+    """Space before punctuation: a scan for the mark, the spaces before it walked back, gives the
+    old pattern's matches (which start with the spaces)."""
+    from mtfix.text import fix
+
+    rng = random.Random(4)
+    alphabet = list("،؛؟!:. \u00a0\t\u202fبa1\"“«(\n.") + ["ب .", "ب  ،", " ..", "5 ، 000"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        old = [(m.span(), m.group(1)) for m in fix._SPACED_MARK.finditer(t)]
+        new = [((fix._spaces_before(t, m.start()), m.end()), m.group(1)) for m in fix._SPACED_MARK_AT.finditer(t)]
+        assert new == old, t

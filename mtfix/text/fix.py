@@ -431,14 +431,23 @@ _SP_CHARS = frozenset(" \t\u00a0\u202f")
 def _after_arabic_letter(text: str, mark: int) -> int:
     """Where a match of ``(?<=[Arabic letter]){_SP}*`` ending at ``mark`` starts, or -1: the
     spaces before ``mark`` must follow an Arabic letter (a match can only start right after one)."""
-    i = mark
-    while i > 0 and text[i - 1] in _SP_CHARS:
-        i -= 1
+    i = _spaces_before(text, mark)
     return i if i > 0 and _AR.match(text, i - 1) else -1
 _WORD_END = rf"[{_AR_LETTER}\d٠-٩\"”»)]"
 #: spaces before a mark, after a word (``_AFTER_WORD`` at ``m.start() - 1``, checked by the caller:
 #: a pattern that starts with a character class, not a look-behind, is scanned for it at C speed)
 _SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+#: the marks of _SPACED_MARK's matches: a scan for the mark (a pattern that starts with spaces stops
+#: at every space), the space before it checked by the look-behind; the match starts where the
+#: run of spaces before the mark does (:func:`_spaces_before`)
+_SPACED_MARK_AT = re.compile(rf"([،؛؟!:.])(?<={_SP}[،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+
+
+def _spaces_before(text: str, i: int) -> int:
+    """Where the run of spaces (``_SP``) that ends at ``i`` starts."""
+    while i > 0 and text[i - 1] in _SP_CHARS:
+        i -= 1
+    return i
 _AFTER_WORD = re.compile(_WORD_END)
 
 
@@ -473,17 +482,18 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACED_MARK.finditer(text):
-        if not m.start() or not _AFTER_WORD.match(text, m.start() - 1):
+    for m in _SPACED_MARK_AT.finditer(text):  # the matches of _SPACED_MARK, from their marks
+        start = _spaces_before(text, m.start())
+        if not start or not _AFTER_WORD.match(text, start - 1):
             continue
         p = m.group(1)
         if p == "." and text[m.end():m.end() + 1] == ".":
             continue  # " ..." an ellipsis set apart
         if text[m.end():m.end() + 1] == p:
             continue  # doubled: that rule first
-        if p in "،." and text[m.start() - 1:m.start()].isdigit() and _SPACED_DIGIT.match(text, m.end()):
+        if p in "،." and text[start - 1:start].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
-        yield Edit(m.start(), m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
+        yield Edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
 
 # ---------------------------------------------------------------- glossary
