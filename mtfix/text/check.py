@@ -24,6 +24,7 @@ import bisect
 import itertools
 import json
 import marshal
+import operator
 import os
 import re
 import tempfile
@@ -180,6 +181,20 @@ class SpooledFindings:
         self._file.seek(0, os.SEEK_END)
         marshal.dump([rows(x) for x in items], self._file)
 
+    def extend_rows(self, rows: list[tuple]) -> None:
+        """Add the items ``make(*row)`` for each of ``rows`` (made only while they stay in memory)."""
+        if not rows:
+            return
+        self._n += len(rows)
+        if self._file is None and self._n <= self._limit:
+            make = self._make
+            self._memory.extend([make(*row) for row in rows])
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        self._file.seek(0, os.SEEK_END)
+        marshal.dump(rows, self._file)
+
     def __len__(self) -> int:
         return self._n
 
@@ -205,12 +220,7 @@ class SpooledFindings:
             self._file.close()
 
 
-def _finding_row(f: "Finding") -> tuple:
-    return (f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence, f.details)
-
-
-def _sentence_row(s: Sentence) -> tuple:
-    return (s.text, s.index, s.paragraph, s.start, s.end, s.line)
+_CODE = operator.attrgetter("code")
 
 
 def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
@@ -710,18 +720,15 @@ def _check_pieces(pieces: Iterable[str], lang: str | None, want: str | None, glo
             blank = blank and not block.strip()
             doc = segment(block, lang)
             sents = doc.sentences
-            found, flagged = [], {}
-            for f in _findings(doc, want, glossary, mentioned):
-                sentence = None if f.sentence is None else f.sentence + n_sent
-                found.append(_make_finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0,
-                                           f.column, f.surface, f.message, sentence, f.details))
-                findings.counts[f.code] += 1
-                if sentence is not None and sentence not in flagged:
-                    s = sents[f.sentence]
-                    flagged[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset,
-                                                 s.end + offset, s.line + line0)
-            findings.extend(found, _finding_row)
-            kept.extend([flagged[i] for i in sorted(flagged)], _sentence_row)  # pieces come in text order
+            found = _findings(doc, want, glossary, mentioned)
+            if found:  # the findings and their sentences as rows, shifted to the whole text
+                findings.counts.update(map(_CODE, found))
+                findings.extend_rows([(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                       f.surface, f.message, None if f.sentence is None else f.sentence + n_sent,
+                                       f.details) for f in found])
+                flagged = sorted({f.sentence for f in found if f.sentence is not None})
+                kept.extend_rows([(s.text, n_sent + i, s.paragraph + n_par, s.start + offset, s.end + offset,
+                                   s.line + line0) for i in flagged for s in (sents[i],)])  # in text order
             n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
             offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
     except BaseException:
