@@ -314,7 +314,7 @@ class _WordIds(dict):
             self.__init__()
             _SPACED_IDS.clear()
             _SPACED_IDS[_SEP] = _SEP
-        elif len(_SPACED_IDS) > self.MAX:
+        elif len(_SPACED_IDS) > _SpacedIds.MAX:
             _SPACED_IDS.clear()
             _SPACED_IDS[_SEP] = _SEP
 
@@ -322,8 +322,11 @@ class _WordIds(dict):
 class _SpacedIds(dict):
     """Each white-space separated token -> the characters of :class:`_WordIds` for its words
     (``\\w+`` never spans white space, so the tokens of ``str.split()`` mapped through this give
-    the same string as the words of ``\\w+`` mapped one by one; ``str.split`` and a dictionary
-    look-up per token are several times faster than ``re.findall(r"\\w+")`` on Arabic)."""
+    the same string as the words of ``\\w+`` mapped one by one: ``str.split`` and one look-up per
+    token, instead of a regular expression over the text and one look-up per word). A memo across
+    pieces (most tokens recur), emptied with the word ids or when larger than :attr:`MAX`."""
+
+    MAX = 50_000
 
     def __missing__(self, token: str) -> str:
         ids = _WORD_IDS
