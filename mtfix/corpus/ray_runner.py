@@ -55,9 +55,6 @@ __all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"
 #: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
 GRACE = 5.0
 
-_FILTERS: list | None = None  # (config, filters) of this task process
-
-
 def _import_ray():
     try:
         import logging
@@ -239,34 +236,29 @@ def _context(preserve_order: bool = False):
 
 # ---------------------------------------------------------------- stage 1: read and score (tasks)
 
-def _stateless(config: PipelineConfig) -> list:
-    global _FILTERS
-    if _FILTERS is None or _FILTERS[0] != config:
-        from mtfix.corpus.parallel import stateless_filters
-
-        _FILTERS = [config, stateless_filters(config)]
-    return _FILTERS[1]
-
-
 def _score_chunk(config: PipelineConfig, chunk: list) -> list[dict]:
     """A chunk's entries: ``{"b": bad row}`` or ``{"p": pair, "id", "s": scores, "k": dedup keys,
-    "f": filters failed}``; the pairs are scored together, as locally."""
+    "f": filters failed}``. The pairs are scored together by the local runner's own per-chunk
+    step (:func:`mtfix.corpus.parallel.score_chunk`: the chunk's shared character facts, the
+    dedup keys of the whole chunk at once), judged by the same filters' ``accept``."""
     from mtfix.corpus.filters import DedupFilter
+    from mtfix.corpus.parallel import process_filters, score_chunk
     from mtfix.corpus.ray_read import item_row
 
     pairs = [x for x in chunk if isinstance(x, Pair)]
-    entries = {id(p): {"p": item_row(p), "id": p.id, "s": {}, "k": {}, "f": []} for p in pairs}
-    for f in _stateless(config):
+    got = score_chunk(config, pairs) if pairs else {}
+    entries = [{"p": item_row(p), "id": p.id, "s": {}, "k": {}, "f": []} for p in pairs]
+    for f in process_filters(config):
         if isinstance(f, DedupFilter):
-            for p in pairs:
-                entries[id(p)]["k"][f.name] = [[kind, key.hex()] for kind, key in f.keys(p)]
+            for e, keys in zip(entries, got.get(("keys", f.name), ())):
+                e["k"][f.name] = [[kind, key.hex()] for kind, key in keys]
             continue
-        for p, s in zip(pairs, f.score(pairs) if pairs else []):
-            e = entries[id(p)]
+        for e, s in zip(entries, got.get(f.name, ())):
             e["s"][f.name] = [s.value, s.reason]
             if not f.accept(s):
                 e["f"].append(f.name)
-    return [{"b": item_row(x)} if isinstance(x, BadRow) else entries[id(x)] for x in chunk]
+    scored = iter(entries)
+    return [{"b": item_row(x)} if isinstance(x, BadRow) else next(scored) for x in chunk]
 
 
 def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool):
