@@ -109,7 +109,7 @@ def committed(work_dir) -> str:
     filters_done = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
     blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in filters_done for k in keys)
     if filters_done or blocks:
-        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} block(s) of buckets of the next"
+        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} unit(s) of the next"
                                                                      if blocks else ""))
     for prefix, what in (("ray:final:", f"of {planned} with their records"), ("ray:part:", "output part(s)"),
                          ("ray:out:", "output(s) written")):
@@ -261,9 +261,10 @@ def _score_chunk(config: PipelineConfig, chunk: list) -> list[dict]:
     return [{"b": item_row(x)} if isinstance(x, BadRow) else next(scored) for x in chunk]
 
 
-def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool):
-    """Task: read each shard from its cursor and score it; ``last``: write the scored shard
-    (no round trip follows), else hand it on to the round-trip actors."""
+def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool,
+                  dedup: list[str]):
+    """Task: read each shard from its cursor and score it; ``last``: write the scored shard and its
+    dedup keys (no round trip follows), else hand it on to the round-trip actors."""
     from mtfix.corpus.ray_read import Shard, read_shard
 
     if os.path.isdir(cwd):
@@ -273,21 +274,38 @@ def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, wor
         shard = Shard(**json.loads(str(text)))
         doc = {"shard": shard.to_dict(),
                "chunks": [_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size)]}
-        out.append(json.dumps(write_scored(work, doc)) if last else json.dumps(doc, ensure_ascii=False))
+        out.append(json.dumps(write_scored(work, doc, dedup)) if last else json.dumps(doc, ensure_ascii=False))
     return {"meta" if last else "doc": out}
 
 
-def write_scored(work: str, doc: dict) -> dict:
-    """Write a scored shard (``scored-NNNNN.jsonl``, one entry per input item) in one step; its meta."""
-    from mtfix.corpus.ray_dedup import scored_path
+def _warm_up(config: PipelineConfig) -> int:
+    """Task: build this worker's filters and score one pair (imports, character tables), so that
+    the first shard it scores starts warm; its process id."""
+    from mtfix.corpus.parallel import score_chunk
+
+    score_chunk(config, [Pair("Warm up 1.", "تسخين 1.")])
+    return os.getpid()
+
+
+def _warm_batch(batch, *, config: PipelineConfig):
+    return {"pid": [_warm_up(config) for _ in batch["n"]]}
+
+
+def write_scored(work: str, doc: dict, dedup: list[str]) -> dict:
+    """Write a scored shard: its dedup keys (:func:`mtfix.corpus.ray_dedup.write_keys`, one file
+    per filter of ``dedup``), then its entries (``scored-NNNNN.jsonl``, one per input item, the
+    keys left out), each file in one step; the shard's meta."""
+    from mtfix.corpus.ray_dedup import scored_path, write_keys
     from mtfix.outputs import atomic_path
 
     shard = doc["shard"]
+    entries = [e for chunk in doc["chunks"] for e in chunk]
+    write_keys(Path(work), shard["index"], dedup, [e for e in entries if "p" in e])
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
-            for chunk in doc["chunks"]:
-                for e in chunk:
-                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+            for e in entries:
+                e.pop("k", None)
+                f.write(json.dumps(e, ensure_ascii=False) + "\n")
     return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
 
 
@@ -473,7 +491,9 @@ class RayRun:
 
         d = work.subdir()
         self.stats = {}
+        warming = self._warm_up()
         shards = self._plan(work, d)
+        warming.join()
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
         self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})
@@ -482,20 +502,20 @@ class RayRun:
         if progress:
             progress(self.stats["resumed_at"], total)
         todo = [s for s in shards if f"ray:scored:{s.index}" not in done]
-        if todo:
-            self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
-                        total)
-        lap("score")
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
+        if todo:
+            self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
+                        total, dedup)
+        lap("score")
         with_pairs = [s.index for s in shards if s.pairs]
         if dedup and with_pairs:
-            from mtfix.corpus.ray_dedup import dedup_on_cluster
+            from mtfix.corpus.ray_dedup import dedup_on_cluster, unit_count
 
             _context()
-            parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
             self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts, manifest=work)
+            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work, compute=self._tasks(),
+                                                        units=unit_count(sum(s.pairs for s in shards)))
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
@@ -523,12 +543,33 @@ class RayRun:
         self.dir = d
         return counts
 
+    def _warm_up(self):
+        """Start Ray Data (its first dataset of a driver takes seconds to start: its bookkeeping
+        actors) with one warm-up task per CPU the scoring gets (:func:`_warm_up`: the workers
+        build their filters), in a thread, while the driver plans the shards; the thread."""
+        import threading
+
+        n = self.workers or int(self.ray.cluster_resources().get("CPU", 1))
+        _context()
+        ds = self.ray.data.from_items([{"n": i} for i in range(n)], override_num_blocks=n)
+        ds = ds.map_batches(_warm_batch, batch_size=1, batch_format="numpy", fn_kwargs={"config": self.config},
+                            **self._tasks())
+
+        def run():
+            with contextlib.suppress(Exception):  # an error shows again where it matters: in the stages
+                for _ in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                    pass
+
+        thread = threading.Thread(target=run, name="mtfix-ray-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def _tasks(self) -> dict:
         import ray.data
 
         return {"compute": ray.data.TaskPoolStrategy(size=self.workers)} if self.workers else {}
 
-    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total) -> None:
+    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total, dedup: list[str]) -> None:
         from mtfix.corpus.ray_read import absolute_cwd
 
         _context()
@@ -537,7 +578,8 @@ class RayRun:
                                       override_num_blocks=len(todo))
         ds = ds.map_batches(_score_shards, batch_size=1, batch_format="numpy",
                             fn_kwargs={"source": self.source, "config": self.config, "chunk_size": self.chunk_size,
-                                       "work": str(d), "cwd": cwd, "last": not round_trip}, **self._tasks())
+                                       "work": str(d), "cwd": cwd, "last": not round_trip, "dedup": dedup},
+                            **self._tasks())
         if round_trip:
             from mtfix.corpus.ray_actors import RoundTripActor, actor_count, actor_resources, \
                 portable_back_translator
@@ -545,7 +587,7 @@ class RayRun:
             ds = ds.map_batches(RoundTripActor, batch_size=1, batch_format="numpy",
                                 fn_constructor_kwargs={"back": portable_back_translator(self.back_translate),
                                                        "config": self.config, "model_name": self.back_model_name,
-                                                       "work": str(d), "cwd": cwd},
+                                                       "work": str(d), "cwd": cwd, "dedup": dedup},
                                 concurrency=actor_count(self.ray, self.device, self.workers, len(todo)),
                                 **actor_resources(self.device))
         for batch, metas in self._collect(ds, "meta"):
