@@ -347,7 +347,8 @@ _run(Path(src), Path(out), ray=address, shard_chunks=1, shards=shards == "1").ru
 #: where each stage is killed: (the prefix of its commits, which one, before or after it is committed)
 KILLS = {"plan": ("ray:plan:", 2, "after"), "score": ("ray:scored:", 3, "before"),
          "dedup": ("ray:dedup:0:", 1, "after"), "dedup-uncommitted": ("ray:dedup:0:", 1, "before"),
-         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after")}
+         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after"),
+         "moved": ("ray:out:", 1, "before")}  # with --shards: the first folder moved into place, not yet recorded
 
 
 @pytest.fixture(scope="module")
@@ -407,7 +408,7 @@ def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool
         files = _committed_files(work, state)
         assert {n: files.get(n) for n in kept} == kept, stage  # nor written again
         kept = files
-        assert not (out / "k.jsonl").exists() or stage == "output"
+        assert not (out / "k.jsonl").exists() or stage in ("output", "moved")
         if stage == "dedup":  # killed in the middle of the stage: some units (key ranges) committed, not all
             from mtfix.corpus.ray_dedup import unit_count
 
@@ -415,6 +416,12 @@ def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool
             assert 0 < len(committed) < unit_count(1400), committed
     result = _run(src, out, ray="auto", shard_chunks=1, shards=shards).run()
     assert not work.exists()
+    for name, t in kept.items():  # the parts committed before a kill: moved into place, not written again
+        if "/" in name:
+            tag, part = name.split("/")
+            target = {hashlib.blake2b(str((out / n).resolve()).encode(), digest_size=6).hexdigest(): out / n
+                      for n in ("k.jsonl", "k.parquet", "d.jsonl")}[tag]
+            assert (target / part).stat().st_mtime_ns == t, name
     if shards:
         for name in ("k.jsonl", "k.parquet", "d.jsonl"):
             got = b"".join(p.read_bytes() for p in sorted((out / name).iterdir()))
@@ -442,10 +449,21 @@ def test_a_driver_killed_in_the_dedup_and_output_stages_resumes_where_it_was(ray
     assert state[f"ray:out:{(out / 'k.jsonl').resolve()}"][0][1] == (out / "k.jsonl").stat().st_size
 
 
+def test_a_driver_killed_after_moving_a_shards_folder_into_place_does_not_write_it_again(ray_cluster, part_of_noisy,
+                                                                                        tmp_path):
+    """--shards: SIGKILL after the first output folder was moved into place, before that was recorded:
+    the same command finds the folder as it was moved (every part's size and time) and leaves it."""
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, ["moved"], shards=True)
+    engine, out = got["engine"], tmp_path / "ray"
+    assert engine["parts_written"] == {str(out / "k.jsonl"): 0, str(out / "k.parquet"): 7, str(out / "d.jsonl"): 7}
+    assert engine["outputs_written"] == [str(out / "k.parquet"), str(out / "d.jsonl")]
+
+
 @pytest.mark.slow
 def test_a_driver_killed_in_every_stage_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
     got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path,
-                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "output"], shards=True)
+                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "moved", "output"],
+                            shards=True)
     engine = got["engine"]
     assert engine["scored"] == 0 and engine["finished"] == 0 and engine["dedup_blocks_kept"] >= 1
     assert engine["outputs_written"] == [str(tmp_path / "ray" / "k.parquet"), str(tmp_path / "ray" / "d.jsonl")]

@@ -636,17 +636,22 @@ class RayRun:
         stamp = work.load_state(key).get(key)
         if stamp is not None and stamp == _stamp(spec.path):
             return
+        wrote = True
         if shards:
-            self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
+            wrote = self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
         else:
             write_output(spec, self.part_file(work, part), langs=langs, filters=filters, metadata=metadata)
         work.save_state({key: _stamp(spec.path)})
-        self.stats.setdefault("outputs_written", []).append(str(spec.path))
+        if wrote:
+            self.stats.setdefault("outputs_written", []).append(str(spec.path))
 
-    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> None:
+    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> bool:
         """``spec`` as a folder of one part per shard: the parts are written by tasks into a folder of
         the work dir (``ray/out-<tag>/``), each committed once in place (``ray:part:<tag>:<shard>``),
-        then the folder replaces ``spec.path`` in one step."""
+        then the folder replaces ``spec.path`` in one step. What the folder holds is recorded just
+        before it moves (``ray:moved:<tag>``): a run killed after the move, before the output was
+        recorded, finds it in place (the same files, sizes and times) and leaves it (False: nothing
+        written)."""
         import hashlib
 
         from mtfix.outputs import install_dir, is_temp_name
@@ -655,7 +660,11 @@ class RayRun:
             raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
                              f"(it has shards of its own): drop --shards or name a .parquet output")
         tag = hashlib.blake2b(str(Path(spec.path).resolve()).encode(), digest_size=6).hexdigest()
-        staged, prefix = self.dir / f"out-{tag}", f"ray:part:{tag}:"
+        staged, prefix, moved = self.dir / f"out-{tag}", f"ray:part:{tag}:", f"ray:moved:{tag}"
+        stamp = work.load_state(moved).get(moved)
+        if stamp is not None and not staged.exists() and stamp == _stamp(spec.path):
+            self.stats.setdefault("parts_written", {})[str(spec.path)] = 0
+            return False
         staged.mkdir(exist_ok=True)
         for p in staged.iterdir():  # the temporary of a part whose task was killed
             if is_temp_name(p.name):
@@ -673,7 +682,9 @@ class RayRun:
                                            "metadata": metadata}, **self._tasks())
             for batch, _ in self._collect(ds, "shard"):
                 work.save_state({f"{prefix}{int(i)}": True for i in batch["shard"]})
+        work.save_state({moved: _stamp(staged)})
         install_dir(staged, spec.path)
+        return True
 
 
 def _stamp(path) -> list:
