@@ -11,10 +11,11 @@ as soon as it is done:
 
 1. **read and score** (Ray Data ``map_batches`` tasks): each task reads its
    shard from its reader cursor and scores the filters that judge a pair on
-   its own, chunk by chunk, and the dedup keys; the round-trip filter then
+   its own, chunk by chunk, with the local runner's own per-chunk step
+   (:func:`mtfix.corpus.parallel.score_chunk`), and the dedup keys; the round-trip filter then
    runs on an actor pool (:mod:`mtfix.corpus.ray_actors`). Each shard's
-   scores go to ``scored-NNNNN.jsonl``;
-2. **dedup**, hash-partitioned by key on the cluster (:mod:`mtfix.corpus.ray_dedup`);
+   scores go to ``scored-NNNNN.jsonl``, its dedup keys to ``keys-<filter>-NNNNN.npy``;
+2. **dedup**, hash-partitioned by key range on the cluster (:mod:`mtfix.corpus.ray_dedup`);
 3. **finish** (tasks): each shard's records, kept or dropped with every score
    and reason, to ``kept-``/``dropped-``/``rejects-NNNNN.jsonl``, and its counts;
 4. **outputs**: one file per output as the local runner writes it (the
@@ -26,7 +27,7 @@ as soon as it is done:
 The records, counts, summary, signature and single-file outputs are those of
 the local runner, byte for byte. Every stage commits its finest unit to the
 work dir's state (the manifest) once that unit's file is in place: each shard
-planned, scored and finished, each block of dedup buckets, each ``--shards``
+planned, scored and finished, each dedup unit (key range), each ``--shards``
 part, each output. A failed or killed run started again skips every committed
 unit and ends with the same bytes. Ctrl-C stops a driver promptly
 (:func:`stop_on_interrupt`).
