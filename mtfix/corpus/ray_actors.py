@@ -115,7 +115,7 @@ class RoundTripActor:
                         e["s"][f.name] = [s.value, s.reason]
                         if not f.accept(s):
                             e["f"].append(f.name)
-            out.append(json.dumps(write_scored(self.work, doc, self.dedup)))
+            out.append(json.dumps(write_scored(self.work, doc["shard"], doc["chunks"], self.dedup)))
         return {"meta": out, "actor": [self.id] * len(out), "loads": [self.loads] * len(out)}
 
 

@@ -44,7 +44,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from mtfix.corpus.config import PipelineConfig
 from mtfix.corpus.parallel import usable_cores
@@ -273,9 +273,11 @@ def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, wor
     out = []
     for text in batch["shard"]:
         shard = Shard(**json.loads(str(text)))
-        doc = {"shard": shard.to_dict(),
-               "chunks": [_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size)]}
-        out.append(json.dumps(write_scored(work, doc, dedup)) if last else json.dumps(doc, ensure_ascii=False))
+        chunks = (_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size))
+        if last:  # written as scored, chunk by chunk
+            out.append(json.dumps(write_scored(work, shard.to_dict(), chunks, dedup)))
+        else:
+            out.append(json.dumps({"shard": shard.to_dict(), "chunks": list(chunks)}, ensure_ascii=False))
     return {"meta" if last else "doc": out}
 
 
@@ -292,21 +294,24 @@ def _warm_batch(batch, *, config: PipelineConfig):
     return {"pid": [_warm_up(config) for _ in batch["n"]]}
 
 
-def write_scored(work: str, doc: dict, dedup: list[str]) -> dict:
-    """Write a scored shard: its dedup keys (:func:`mtfix.corpus.ray_dedup.write_keys`, one file
-    per filter of ``dedup``), then its entries (``scored-NNNNN.jsonl``, one per input item, the
-    keys left out), each file in one step; the shard's meta."""
+def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], dedup: list[str]) -> dict:
+    """Write a scored shard (``shard``: its :class:`~mtfix.corpus.ray_read.Shard` as a dict;
+    ``chunks``: its entries, as :func:`_score_chunk` makes them, consumed one chunk at a time):
+    the entries without their keys (``scored-NNNNN.jsonl``, one per input item), then the dedup keys
+    (:func:`mtfix.corpus.ray_dedup.write_keys`, one file per filter of ``dedup``), each file in one
+    step; the shard's meta."""
     from mtfix.corpus.ray_dedup import scored_path, write_keys
     from mtfix.outputs import atomic_path
 
-    shard = doc["shard"]
-    entries = [e for chunk in doc["chunks"] for e in chunk]
-    write_keys(Path(work), shard["index"], dedup, [e for e in entries if "p" in e])
+    keyed = []
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
-            for e in entries:
-                e.pop("k", None)
-                f.write(json.dumps(e, ensure_ascii=False) + "\n")
+            for chunk in chunks:
+                for e in chunk:
+                    if "p" in e:
+                        keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
+                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+    write_keys(Path(work), shard["index"], dedup, keyed)
     return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
 
 
