@@ -263,7 +263,7 @@ def _score_chunk(config: PipelineConfig, chunk: list) -> list[dict]:
 
 
 def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool,
-                  dedup: list[str]):
+                  names: list[str], dedup: list[str]):
     """Task: read each shard from its cursor and score it; ``last``: write the scored shard and its
     dedup keys (no round trip follows), else hand it on to the round-trip actors."""
     from mtfix.corpus.ray_read import Shard, read_shard
@@ -275,7 +275,8 @@ def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, wor
         shard = Shard(**json.loads(str(text)))
         chunks = (_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size))
         if last:  # written as scored, chunk by chunk
-            out.append(json.dumps(write_scored(work, shard.to_dict(), chunks, dedup)))
+            out.append(json.dumps(write_scored(work, shard.to_dict(), chunks, names=names, dedup=dedup,
+                                               langs=config.langs)))
         else:
             out.append(json.dumps({"shard": shard.to_dict(), "chunks": list(chunks)}, ensure_ascii=False))
     return {"meta" if last else "doc": out}
@@ -294,23 +295,40 @@ def _warm_batch(batch, *, config: PipelineConfig):
     return {"pid": [_warm_up(config) for _ in batch["n"]]}
 
 
-def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], dedup: list[str]) -> dict:
+def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names: list[str], dedup: list[str],
+                 langs: tuple[str, str]) -> dict:
     """Write a scored shard (``shard``: its :class:`~mtfix.corpus.ray_read.Shard` as a dict;
-    ``chunks``: its entries, as :func:`_score_chunk` makes them, consumed one chunk at a time):
-    the entries without their keys (``scored-NNNNN.jsonl``, one per input item), then the dedup keys
-    (:func:`mtfix.corpus.ray_dedup.write_keys`, one file per filter of ``dedup``), each file in one
-    step; the shard's meta."""
+    ``chunks``: its entries, as :func:`_score_chunk` makes them, consumed one chunk at a time), each
+    file in one step; the shard's meta.
+
+    ``scored-NNNNN.jsonl`` has a line per input item: ``{"b": bad row}``, or for a pair
+    ``{"id", "f": filters failed, "r": their reasons}`` (``{"id"}`` when none failed), a tab, and
+    the pair's record as the local runner writes it (:meth:`~mtfix.corpus.records.Record.to_json`,
+    the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
+    :func:`_finish_shards` uses that line as it is unless the pair is a duplicate. The dedup keys go
+    to :func:`mtfix.corpus.ray_dedup.write_keys` (one file per filter of ``dedup``)."""
     from mtfix.corpus.ray_dedup import scored_path, write_keys
+    from mtfix.corpus.ray_read import row_item
     from mtfix.outputs import atomic_path
 
+    first = FilterScore(1, "first of its kind")
     keyed = []
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
             for chunk in chunks:
                 for e in chunk:
-                    if "p" in e:
-                        keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
-                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+                    if "b" in e:
+                        f.write(json.dumps(e, ensure_ascii=False) + "\t\n")
+                        continue
+                    keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
+                    pair = row_item(e["p"])
+                    pair.id = e["id"]
+                    scores = {n: first if n in dedup else FilterScore(*e["s"][n]) for n in names}
+                    failed = [n for n in names if n in e["f"]]
+                    meta = {"id": pair.id, "f": failed, "r": [scores[n].reason for n in failed]} if failed else \
+                        {"id": pair.id}
+                    f.write(json.dumps(meta, ensure_ascii=False) + "\t" + Record(pair, scores, failed).to_json(langs)
+                            + "\n")
     write_keys(Path(work), shard["index"], dedup, keyed)
     return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
 
@@ -318,9 +336,13 @@ def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], dedup: li
 # ---------------------------------------------------------------- stage 3: finish (tasks)
 
 def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], langs: tuple[str, str]):
-    """Task: each shard's records (every score, kept or dropped and why) and counts."""
+    """Task: each shard's records (every score, kept or dropped and why) and counts: the records
+    :func:`write_scored` wrote as they are, but those of the duplicates, written again with their
+    dedup verdicts (the record parsed, its dedup scores, ``kept`` and ``reason`` set, written as
+    :meth:`~mtfix.corpus.records.Record.to_json` writes: the same characters)."""
     from mtfix.corpus.ray_dedup import load_verdicts, scored_path
     from mtfix.corpus.ray_read import row_item
+    from mtfix.corpus.records import dumps
     from mtfix.outputs import atomic_write_text
 
     out = []
@@ -332,34 +354,31 @@ def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], lang
         lines = {"kept": [], "dropped": [], "rejects": []}
         with open(scored_path(Path(work), index), encoding="utf-8") as f:
             for line in f:
-                e = json.loads(line)
+                head, _, text = line.rstrip("\n").partition("\t")
+                e = json.loads(head)
                 counts["items"] += 1
                 if "b" in e:
                     counts["bad_rows"] += 1
                     lines["rejects"].append(row_item(e["b"]).to_json())
                     continue
-                pair = row_item(e["p"])
-                pair.id = e["id"]
-                scores, failed = {}, []
-                for n in names:
-                    if n in dedup:
-                        hit = verdicts[dedup.index(n)].get(pair.id)
-                        scores[n] = FilterScore(1, "first of its kind") if hit is None else \
-                            FilterScore(0, f"{hit[1]} duplicate of #{hit[0]}")
-                        bad = hit is not None
-                    else:
-                        scores[n] = FilterScore(*e["s"][n])
-                        bad = n in e["f"]
-                    if bad:
-                        failed.append(n)
-                rec = Record(pair, scores, failed)
+                failed = e.get("f", [])
+                hits = {n: hit for n, v in zip(dedup, verdicts) if (hit := v.get(e["id"])) is not None}
+                if hits:  # a duplicate: its record again, with the dedup verdicts
+                    reasons = dict(zip(failed, e.get("r", [])))
+                    reasons.update((n, f"{kind} duplicate of #{of}") for n, (of, kind) in hits.items())
+                    failed = [n for n in names if n in reasons]
+                    record = json.loads(text)
+                    record["kept"] = False
+                    record["reason"] = "; ".join(f"{n}: {reasons[n]}" for n in failed)
+                    record["scores"].update((n, 0) for n in hits)
+                    text = dumps(record)
                 counts["pairs"] += 1
-                counts["kept" if rec.kept else "dropped"] += 1
+                counts["dropped" if failed else "kept"] += 1
                 for k, n in enumerate(failed):
                     counts["filters"][n]["rejected"] += 1
                     if k == 0:
                         counts["filters"][n]["first"] += 1
-                lines["kept" if rec.kept else "dropped"].append(rec.to_json(langs))
+                lines["dropped" if failed else "kept"].append(text)
         for part, rows in lines.items():
             atomic_write_text(Path(work) / f"{part}-{index:05d}.jsonl", "".join(r + "\n" for r in rows))
         out.append(json.dumps({"index": index, "counts": counts}))
@@ -512,7 +531,7 @@ class RayRun:
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
         if todo:
             self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
-                        total, dedup)
+                        total, names, dedup)
         lap("score")
         with_pairs = [s.index for s in shards if s.pairs]
         if dedup and with_pairs:
@@ -575,7 +594,8 @@ class RayRun:
 
         return {"compute": ray.data.TaskPoolStrategy(size=self.workers)} if self.workers else {}
 
-    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total, dedup: list[str]) -> None:
+    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total, names: list[str],
+               dedup: list[str]) -> None:
         from mtfix.corpus.ray_read import absolute_cwd
 
         _context()
@@ -584,7 +604,8 @@ class RayRun:
                                       override_num_blocks=len(todo))
         ds = ds.map_batches(_score_shards, batch_size=1, batch_format="numpy",
                             fn_kwargs={"source": self.source, "config": self.config, "chunk_size": self.chunk_size,
-                                       "work": str(d), "cwd": cwd, "last": not round_trip, "dedup": dedup},
+                                       "work": str(d), "cwd": cwd, "last": not round_trip, "names": names,
+                                       "dedup": dedup},
                             **self._tasks())
         if round_trip:
             from mtfix.corpus.ray_actors import RoundTripActor, actor_count, actor_resources, \
@@ -593,7 +614,7 @@ class RayRun:
             ds = ds.map_batches(RoundTripActor, batch_size=1, batch_format="numpy",
                                 fn_constructor_kwargs={"back": portable_back_translator(self.back_translate),
                                                        "config": self.config, "model_name": self.back_model_name,
-                                                       "work": str(d), "cwd": cwd, "dedup": dedup},
+                                                       "work": str(d), "cwd": cwd, "names": names, "dedup": dedup},
                                 concurrency=actor_count(self.ray, self.device, self.workers, len(todo)),
                                 **actor_resources(self.device))
         for batch, metas in self._collect(ds, "meta"):
