@@ -40,6 +40,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
+    sys.path.insert(0, str(HERE))
 FLORES = REPO.parent / "shared" / "data" / "flores200-devtest" / "arb_Arab.txt"
 
 #: name -> (environment added, extra mtfix threads); "passive" is mtfix's default, nothing set.
@@ -50,20 +52,14 @@ SETTINGS = {
 }
 
 
-def _script(name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def build(shape: str, work: Path) -> Path:
     if shape == "tiny":
-        return _script("make_tiny_models").build_all(work / "tiny")["marian-ar-en"]
-    return _script("bench").build_models(work, shape=shape)["ar-en"]
+        import make_tiny_models
+
+        return make_tiny_models.build_all(work / "tiny")["marian-ar-en"]
+    import bench
+
+    return bench.build_models(work, shape=shape)["ar-en"]
 
 
 def child(model: Path, text: Path, threads: int) -> dict:

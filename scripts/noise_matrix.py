@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import importlib.util
 import itertools
 import json
 import os
@@ -47,6 +46,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
+    sys.path.insert(0, str(HERE))
+
+from readme_markers import markers, write_block  # noqa: E402
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
 FLORES = REPO.parent / "shared" / "data" / "flores200-devtest" / "arb_Arab.txt"
 N_FLORES = 200
@@ -57,8 +60,7 @@ FORWARD = {"m": ["marian-en-ar"], "x": ["m2m100"], "mx": ["marian-en-ar", "m2m10
 BACKENDS = ("ctranslate2", "transformers")
 N_BEST = (1, 2, 3, 4)
 
-MARK_START = "<!-- noise_matrix:start -->"
-MARK_END = "<!-- noise_matrix:end -->"
+MARK_START, MARK_END = markers("noise_matrix")
 
 
 def pool_size(back: str, forward: str, n_best: int) -> int:
@@ -108,10 +110,9 @@ def write_inputs(folder: Path, seed: Path = SEED, flores: Path = FLORES) -> dict
 
 
 def build_models(folder: Path) -> dict[str, Path]:
-    spec = importlib.util.spec_from_file_location("make_tiny_models", HERE / "make_tiny_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_all(folder)
+    import make_tiny_models
+
+    return make_tiny_models.build_all(folder)
 
 
 def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -271,12 +272,7 @@ def readme_summary(doc: dict) -> str:
 
 
 def write_readme(readme: Path, summary: str) -> None:
-    text = readme.read_text(encoding="utf-8")
-    if MARK_START not in text or MARK_END not in text:
-        raise SystemExit(f"{readme}: no {MARK_START} ... {MARK_END} markers")
-    head, rest = text.split(MARK_START, 1)
-    _, tail = rest.split(MARK_END, 1)
-    readme.write_text(head + MARK_START + "\n" + summary + MARK_END + tail, encoding="utf-8")
+    write_block(readme, MARK_START, MARK_END, summary)
 
 
 def main(argv: list[str] | None = None) -> int:
