@@ -119,10 +119,11 @@ class WorkDir:
             self.close()
             if fresh:  # nothing to keep: leave no half-made work dir behind
                 self._remove_tree()
-            if isinstance(e, OSError) or "full" in str(e):
+            if isinstance(e, OSError) or "full" in str(e) or fresh:  # a work dir made just now is not damaged
                 from mtfix.outputs import os_reason
 
-                reason = os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})"
+                reason = (os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})" if "full" in str(e)
+                          else f"{e} (is the disk full?)")  # SQLite's WAL on a full tmpfs: "disk I/O error"
                 raise MtfixError(f"cannot write the work dir {self.path}: {reason}; free some space and run "
                                  f"the same command again") from None
             raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
