@@ -92,11 +92,11 @@ def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
     stdout, or to ``out``'s temporary, renamed into place at the end) and to an anonymous temporary
     file that ``mtfix check`` then reads for what is left; the list of fixes follows on stderr.
     Memory: a piece or the longest paragraph. ``(fixes by code, findings left by code)``."""
-    from mtfix.text.check import surveyed_pieces
+    from mtfix.text.check import script_and_pieces
     from mtfix.text.read import BOM
 
     with _source(file) as (lines, head):
-        found, pieces = surveyed_pieces(lines)
+        found, pieces = script_and_pieces(lines)
         if found is None and not any(chunk.strip() for chunk in lines()):
             raise MtfixError(f"{file}: is empty; nothing to fix")
         if found != "ar":

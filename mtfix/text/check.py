@@ -763,10 +763,10 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
         return check_lines(lines, lang, label or name, glossary)
 
 
-def surveyed_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
+def script_and_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
     """For another pass over a text piece by piece (``mtfix fix``): the text's majority script
     (``"ar"``, ``"en"`` or None, as :func:`detect_script_language` decides on the whole) and the
-    pieces :func:`check_lines` checks, which segment and fix on their own. ``lines()`` is read
-    twice, as there: the first pass is done (and any decoding error raised) before this returns."""
+    pieces of :func:`check_lines`'s two passes, which segment and fix on their own. ``lines()`` is
+    read twice: the first pass is done (and any decoding error raised) before this returns."""
     arabic, latin, dirty = _survey(lines(), True)
-    return ("ar" if arabic > latin else "en" if latin > arabic else None), _pieces(lines(), dirty)
+    return _majority(arabic, latin), _pieces(lines(), dirty)
