@@ -55,6 +55,9 @@ __all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"
 
 #: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
 GRACE = 5.0
+#: the layout of the files a run keeps in its work dir (2: scored lines carry their records, dedup keys
+#: files); a work dir left by another layout is not taken up
+LAYOUT = 2
 
 def _import_ray():
     try:
@@ -516,6 +519,11 @@ class RayRun:
 
         d = work.subdir()
         self.stats = {}
+        if work.load_state("ray:layout").get("ray:layout") != LAYOUT:
+            if work.load_state("ray:"):
+                raise MtfixError(f"{work.path} was left by another version of mtfix's Ray engine (its files differ): "
+                                 f"run the same command with --restart to start over")
+            work.save_state({"ray:layout": LAYOUT})
         warming = self._warm_up()
         shards = self._plan(work, d)
         warming.join()
