@@ -2,7 +2,7 @@
 """The transformers backend's two speed-ups, each against what it replaced, in one run.
 
     python scripts/bench_hf.py [--quick] [--rounds 3] [--sentences 40] [--shapes tiny,base]
-                               [--out out/bench/bench_hf.json]
+                               [--parts waits,scores] [--out out/bench/bench_hf.json]
 
 1. How torch's OpenMP threads wait. mtfix sets ``OMP_WAIT_POLICY=PASSIVE`` before torch is imported
 (:mod:`mtfix.engine.openmp`). This decodes the same sentences (the first
@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 round, 10 sentences, the tiny model only")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sentences", type=int, default=40)
+    ap.add_argument("--parts", default="waits,scores", help="waits (OpenMP, fresh processes) and/or scores")
     ap.add_argument("--shapes", default="tiny,base", help="tiny (d_model 32) and/or base (opus-mt shape)")
     ap.add_argument("--work", type=Path, default=None,
                     help="model cache (default: $XDG_CACHE_HOME/mtfix/bench or ~/.cache/mtfix/bench)")
@@ -170,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     say = lambda s: print(s, flush=True)  # noqa: E731
     for shape in shapes:
         model = build(shape, work)
-        doc["results"].append(measure(shape, model, text, rounds, log=say))
-        doc["scores"].append(score_lookup(shape, model, text, rounds, log=say))
+        if "waits" in args.parts:
+            doc["results"].append(measure(shape, model, text, rounds, log=say))
+        if "scores" in args.parts:
+            doc["scores"].append(score_lookup(shape, model, text, rounds, log=say))
         doc["load_after"] = round(os.getloadavg()[0], 1)
         args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     for res in doc["results"]:
