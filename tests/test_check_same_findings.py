@@ -171,3 +171,83 @@ def test_rewritten_punctuation_patterns_match_where_the_old_ones_did():
         t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         for new, old in ((fix._DOUBLED, ref._DOUBLED), (fix._DOUBLED_PERIOD, ref._DOUBLED_PERIOD)):
             assert [(m.span(), m.groups()) for m in new.finditer(t)] == [(m.span(), m.groups()) for m in old.finditer(t)]
+
+
+def test_latin_punctuation_found_from_the_mark_matches_the_old_patterns():
+    """The Latin comma/semicolon/question mark rule scans for the mark and looks back over the
+    spaces for an Arabic letter: the same spans as the old look-behind patterns' matches."""
+    from mtfix.text import fix
+
+    rng = random.Random(2)
+    alphabet = list(",;?,; \u00a0\t\u202fبتa1\"”»)\n") + ["ب ,", "ب ?", "ت ;"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        old = [(m.span(), m.group(1)) for m in fix._LATIN_COMMA.finditer(t)]
+        new = [((fix._after_arabic_letter(t, m.start()), m.end()), m.group(1))
+               for m in fix._LATIN_COMMA_MARK.finditer(t) if fix._after_arabic_letter(t, m.start()) >= 0]
+        assert new == old, t
+        old = [m.span() for m in fix._LATIN_QUESTION.finditer(t)]
+        new = [(fix._after_arabic_letter(t, m.start()), m.end())
+               for m in fix._LATIN_QUESTION_MARK.finditer(t) if fix._after_arabic_letter(t, m.start()) >= 0]
+        assert new == old, t
+
+
+def test_spaced_marks_found_from_the_mark_match_the_old_pattern():
+    """Space before punctuation: a scan for the mark, the spaces before it walked back, gives the
+    old pattern's matches (which start with the spaces)."""
+    from mtfix.text import fix
+
+    rng = random.Random(4)
+    alphabet = list("،؛؟!:. \u00a0\t\u202fبa1\"“«(\n.") + ["ب .", "ب  ،", " ..", "5 ، 000"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        old = [(m.span(), m.group(1)) for m in fix._SPACED_MARK.finditer(t)]
+        new = [((fix._spaces_before(t, m.start()), m.end()), m.group(1)) for m in fix._SPACED_MARK_AT.finditer(t)]
+        assert new == old, t
+
+
+# ---------------------------------------------------------------- adversarial inputs
+
+
+def _adversarial(kind: str, lines: list[str]) -> str:
+    """Texts that stress what the fast check does differently: whole-text passes, one pass over
+    the file, long pieces, repeats found through word ids."""
+    rng = random.Random(kind)
+    ar = [x for x in lines if any("\u0621" <= c <= "\u064a" for c in x)]
+    if kind == "loops":  # long loops inside and across words, in long and short sentences
+        return "".join(f"{rng.choice(ar)} {' '.join([rng.choice(['قبل', 'التي', 'the'])] * rng.randint(3, 400))} "
+                       f"{'ه' * rng.randint(3, 60)} {rng.choice(ar)}\n" for _ in range(25))
+    if kind == "mixed":  # Arabic, Latin, other scripts, digits of three systems, in one line or by line
+        pool = ar + [x for x in lines if x not in ar] + ["Привет мир, это тест.", "这是一个测试。", "١٢ ٬ ٥٠٠ و۳۴ 5 , 000"]
+        return "".join(rng.choice(pool) + rng.choice([" ", "\n", " SDF ، ", " (UN) ? "]) for _ in range(300))
+    if kind == "no-newline":  # one paragraph of many sentences, no line break at all
+        return " ".join(rng.choice(ar) for _ in range(350))
+    if kind == "crlf":
+        return "".join(rng.choice(ar) + rng.choice(["\r\n", "\r\n\r\n", "\r", " ,\r\n", " .\r\n"]) for _ in range(400))
+    if kind == "huge-paragraph":  # one paragraph wrapped by hand over many lines, then ordinary lines
+        en = [x for x in lines if x not in ar]  # continued lines start with a lower-case Latin letter
+        words = " ".join(rng.choice(en) + " " + rng.choice(ar) for _ in range(150)).lower().split()
+        words = ["and" if i % 9 == 0 else "the" if i % 9 == 8 else w for i, w in enumerate(words)]
+        wrapped = "".join(w + ("\n" if i % 9 == 8 else " ") for i, w in enumerate(words))
+        return "Start of a wrapped paragraph and " + wrapped + "\n\n" + "\n".join(rng.sample(ar, 100)) + "\n"
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize("kind", ["loops", "mixed", "no-newline", "crlf", "huge-paragraph"])
+def test_same_findings_on_adversarial_text(kind, real_lines, glossary, tmp_path):
+    """Long loops, mixed scripts, no line break, CRLF, a huge paragraph: the same findings as
+    before, streamed and whole, and the same `--json` from the command line."""
+    from typer.testing import CliRunner
+
+    from mtfix.cli.app import app
+
+    text = _adversarial(kind, real_lines)
+    path = tmp_path / f"{kind}.txt"
+    path.write_bytes(text.encode("utf-8"))
+    for lang, g in ((None, glossary), ("en", None)):
+        _same_check(path, lang, g)
+    r = CliRunner().invoke(app, ["check", str(path), "--json"])
+    assert r.exit_code == 1
+    got = json.loads(r.output)
+    assert got.pop("file") == str(path)
+    assert got == json.loads(json.dumps(ref.check_file(path, None, glossary).to_dict(), ensure_ascii=False))

@@ -21,8 +21,10 @@ Findings that ``mtfix fix`` repairs carry ``fixable: true`` and the ``suggestion
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import marshal
+import operator
 import os
 import re
 import tempfile
@@ -179,6 +181,20 @@ class SpooledFindings:
         self._file.seek(0, os.SEEK_END)
         marshal.dump([rows(x) for x in items], self._file)
 
+    def extend_rows(self, rows: list[tuple]) -> None:
+        """Add the items ``make(*row)`` for each of ``rows`` (made only while they stay in memory)."""
+        if not rows:
+            return
+        self._n += len(rows)
+        if self._file is None and self._n <= self._limit:
+            make = self._make
+            self._memory.extend([make(*row) for row in rows])
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        self._file.seek(0, os.SEEK_END)
+        marshal.dump(rows, self._file)
+
     def __len__(self) -> int:
         return self._n
 
@@ -204,12 +220,7 @@ class SpooledFindings:
             self._file.close()
 
 
-def _finding_row(f: "Finding") -> tuple:
-    return (f.kind, f.code, f.start, f.end, f.line, f.column, f.surface, f.message, f.sentence, f.details)
-
-
-def _sentence_row(s: Sentence) -> tuple:
-    return (s.text, s.index, s.paragraph, s.start, s.end, s.line)
+_CODE = operator.attrgetter("code")
 
 
 def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
@@ -301,12 +312,34 @@ class _WordIds(dict):
     def reset_if_large(self) -> None:
         if len(self.folded) > self.MAX or len(self.loopy) >= 0x110000 - _LOOPY_FIRST:
             self.__init__()
+            _SPACED_IDS.clear()
+            _SPACED_IDS[_SEP] = _SEP
+        elif len(_SPACED_IDS) > _SpacedIds.MAX:
+            _SPACED_IDS.clear()
+            _SPACED_IDS[_SEP] = _SEP
+
+
+class _SpacedIds(dict):
+    """Each white-space separated token -> the characters of :class:`_WordIds` for its words
+    (``\\w+`` never spans white space, so the tokens of ``str.split()`` mapped through this give
+    the same string as the words of ``\\w+`` mapped one by one: ``str.split`` and one look-up per
+    token, instead of a regular expression over the text and one look-up per word). A memo across
+    pieces (most tokens recur), emptied with the word ids or when larger than :attr:`MAX`."""
+
+    MAX = 50_000
+
+    def __missing__(self, token: str) -> str:
+        ids = _WORD_IDS
+        # a token of letters and digits is one word (\w is those and "_")
+        c = self[token] = ids[token] if token.isalnum() else "".join([ids[w] for w in _TOKEN.findall(token)])
+        return c
 
 
 _LOOPY_FIRST = 0x100000  # words that may hold a loop of characters get characters from here on
 _LOOPY_CHAR = re.compile(f"[{chr(_LOOPY_FIRST)}-\U0010ffff]")
 _WORD_IDS = _WordIds()
-_TOKEN_OR_SEP = re.compile(r"\w+|" + _SEP)
+_SPACED_IDS = _SpacedIds({_SEP: _SEP})
+_SPACED_SEP = f" {_SEP} "  # between sentences: a token of its own
 _NOT_SEP = "[^" + _SEP + "]"
 #: a word equal to the word d places later in 3 places d apart (d < FREQUENT_N), or FREQUENT_N
 #: words in a row equal to those d places later (FREQUENT_N <= d <= MAX_N + 1), within a sentence
@@ -323,20 +356,23 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
     (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
     characters (4+ characters repeated, the repetition module's own test). Each word becomes one
     character (:class:`_WordIds`), the sentences one string, searched by one regular expression."""
-    joined = _SEP.join(s.text for s in sents)
+    joined = _SPACED_SEP.join([s.text for s in sents])
     if joined.count(_SEP) != max(len(sents) - 1, 0):  # the text holds the separator: no prefilter
         return {s.index for s in sents}
     ids = _WORD_IDS
     ids.reset_if_large()
-    line = "".join(map(ids.__getitem__, _TOKEN_OR_SEP.findall(joined)))
+    line = "".join(map(_SPACED_IDS.__getitem__, joined.split()))
     found: set[int] = set()
     k = pos = 0  # the sentence at `pos`
     for m in _LOOP_RX.finditer(line):
         k += line.count(_SEP, pos, m.start())
         pos = m.start()
         found.add(sents[k].index)
+    k = pos = 0
     for m in _LOOPY_CHAR.finditer(line) if ids.loopy else ():
-        found.add(sents[line.count(_SEP, 0, m.start())].index)
+        k += line.count(_SEP, pos, m.start())
+        pos = m.start()
+        found.add(sents[k].index)
     return found
 
 
@@ -592,48 +628,116 @@ def _pieces(lines: Iterable[str], dirty: set[int], size: int | None = None) -> I
         yield "".join(buf)
 
 
+class _Abandon(Exception):
+    """The single pass of :func:`check_lines` guessed wrong (a block where ftfy may see mojibake,
+    or another majority script than the first piece's): the two passes take over."""
+
+
+def _surveyed_pieces(lines: Iterable[str], survey: list | None) -> Iterator[str]:
+    """:func:`_pieces` of ``lines`` with no block marked dirty, surveyed as they come: the
+    Arabic and Latin letters of each piece are added to ``survey`` (``[arabic, latin]``, unless
+    None); a block
+    where ftfy may find mojibake raises :class:`_Abandon` (then the two passes cut differently)."""
+    before = ""
+    size = PIECE_CHARS
+    buf: list[str] = []
+    n = 0
+    markup = OpenMarkup()
+    for chunk, ends, seamless in block_chunks(lines):
+        if may_hold_mojibake(chunk, before):
+            raise _Abandon
+        before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
+        buf.append(chunk)
+        n += len(chunk)
+        markup.feed(chunk)
+        if ends:
+            cut = not (seamless and n < size and not markup.open)
+        else:
+            cut = n >= size and seamless and not markup.open
+        if cut:
+            piece = "".join(buf)
+            if survey is not None:
+                a, b = _script_counts(piece)
+                survey[0], survey[1] = survey[0] + a, survey[1] + b
+            yield piece
+            buf, n, markup = [], 0, OpenMarkup()
+    if buf:
+        piece = "".join(buf)
+        if survey is not None:
+            a, b = _script_counts(piece)
+            survey[0], survey[1] = survey[0] + a, survey[1] + b
+        yield piece
+
+
+def _majority(arabic: int, latin: int) -> str | None:
+    return "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
+
+
 def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",
                 glossary=None) -> CheckReport:
     """:func:`check_text` on a text given line by line (line endings kept), in bounded memory.
 
-    ``lines()`` gives the lines afresh; it is called twice: a first pass finds the majority
-    script (when ``lang`` is None) and the blocks where ftfy may find mojibake. The text is
-    then checked a few paragraphs at a time (pieces cut where no paragraph, sentence or markup
-    runs over the cut; blocks between blank lines where ftfy sees mojibake stay whole), so memory
-    is the piece or the longest paragraph, plus the findings. Findings, counts and language equal
-    :func:`check_text`'s on the joined text.
+    ``lines()`` gives the lines afresh. The text is checked a few paragraphs at a time (pieces
+    cut where no paragraph, sentence or markup runs over the cut; blocks between blank lines where
+    ftfy sees mojibake stay whole), so memory is the piece or the longest paragraph, plus the
+    findings. Findings, counts and language equal :func:`check_text`'s on the joined text.
+
+    One pass when it can: the language (when ``lang`` is None) is guessed from the first piece's
+    majority script and every block is taken to be free of mojibake; the pass counts the letters
+    and looks for mojibake as it goes. When the whole text's majority is another, or a block may
+    hold mojibake, ``lines()`` is read again twice: a first pass finds the majority script and
+    the blocks where ftfy may find mojibake (it judges a block as a whole), the second checks.
     """
     want = script_lang(lang)
-    arabic, latin, dirty = _survey(lines(), want is None)
-    if want is None:
-        want = "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
+    survey = [0, 0] if want is None else None
+    pieces = _surveyed_pieces(lines(), survey)
+    try:
+        first = next(pieces, None)
+        guess = want if want is not None or first is None else _majority(*survey)
+        got = _check_pieces(itertools.chain([first] if first is not None else [], pieces), lang, guess, glossary)
+        if want is None and _majority(*survey) != guess:
+            got[0].close(), got[1].close()
+            raise _Abandon
+    except _Abandon:
+        arabic, latin, dirty = _survey(lines(), want is None)
+        got = _check_pieces(_pieces(lines(), dirty), lang, _majority(arabic, latin) if want is None else want,
+                            glossary)
+    findings, kept, n_par, n_sent, blank, decided = got
+    if blank:
+        findings.close(), kept.close()
+        raise MtfixError(f"{name}: is empty; nothing to check")
+    return CheckReport(StreamedDocument(script_lang(lang), range(n_par), _FlaggedSentences(n_sent, kept)),
+                       decided, findings)
+
+
+def _check_pieces(pieces: Iterable[str], lang: str | None, want: str | None, glossary) -> tuple:
+    """Check ``pieces`` one by one for the decided language ``want`` (``lang``: as given, for
+    the segmentation): ``(findings, flagged sentences, paragraphs, sentences, blank, want)``."""
     findings = SpooledFindings(_make_finding)
     kept = SpooledFindings(Sentence)
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
-    for block in _pieces(lines(), dirty):
-        blank = blank and not block.strip()
-        doc = segment(block, lang)
-        sents = doc.sentences
-        found, flagged = [], {}
-        for f in _findings(doc, want, glossary, mentioned):
-            sentence = None if f.sentence is None else f.sentence + n_sent
-            found.append(_make_finding(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
-                                       f.surface, f.message, sentence, f.details))
-            findings.counts[f.code] += 1
-            if sentence is not None and sentence not in flagged:
-                s = sents[f.sentence]
-                flagged[sentence] = Sentence(s.text, sentence, s.paragraph + n_par, s.start + offset,
-                                             s.end + offset, s.line + line0)
-        findings.extend(found, _finding_row)
-        kept.extend([flagged[i] for i in sorted(flagged)], _sentence_row)  # pieces come in text order
-        n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
-        offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
-    if blank:
-        raise MtfixError(f"{name}: is empty; nothing to check")
-    return CheckReport(StreamedDocument(script_lang(lang), range(n_par), _FlaggedSentences(n_sent, kept)),
-                       want, findings)
+    try:
+        for block in pieces:
+            blank = blank and not block.strip()
+            doc = segment(block, lang)
+            sents = doc.sentences
+            found = _findings(doc, want, glossary, mentioned)
+            if found:  # the findings and their sentences as rows, shifted to the whole text
+                findings.counts.update(map(_CODE, found))
+                findings.extend_rows([(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,
+                                       f.surface, f.message, None if f.sentence is None else f.sentence + n_sent,
+                                       f.details) for f in found])
+                flagged = sorted({f.sentence for f in found if f.sentence is not None})
+                kept.extend_rows([(s.text, n_sent + i, s.paragraph + n_par, s.start + offset, s.end + offset,
+                                   s.line + line0) for i in flagged for s in (sents[i],)])  # in text order
+            n_par, n_sent = n_par + len(doc.paragraphs), n_sent + len(sents)
+            offset, line0 = offset + len(block), line0 + doc.line_of(len(block)) - 1
+    except BaseException:
+        findings.close(), kept.close()
+        raise
+    return findings, kept, n_par, n_sent, blank, want
 
 
 def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) -> CheckReport:
@@ -649,22 +753,20 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
     """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
     anonymous temporary file (removed when closed), which the two passes read; memory as for a
     file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
-    import shutil
+    from mtfix.text.read import iter_stream_chunks, stream_copy
 
-    from mtfix.text.read import iter_stream_chunks
-
-    try:
-        spool = tempfile.TemporaryFile()
-    except OSError as e:
-        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
-    with spool:
-        try:
-            shutil.copyfileobj(stream, spool, 1 << 20)
-        except OSError as e:
-            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
-
+    with stream_copy(stream, name) as spool:
         def lines() -> Iterable[str]:
             spool.seek(0)
             return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
 
         return check_lines(lines, lang, label or name, glossary)
+
+
+def surveyed_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
+    """For another pass over a text piece by piece (``mtfix fix``): the text's majority script
+    (``"ar"``, ``"en"`` or None, as :func:`detect_script_language` decides on the whole) and the
+    pieces :func:`check_lines` checks, which segment and fix on their own. ``lines()`` is read
+    twice, as there: the first pass is done (and any decoding error raised) before this returns."""
+    arabic, latin, dirty = _survey(lines(), True)
+    return ("ar" if arabic > latin else "en" if latin > arabic else None), _pieces(lines(), dirty)

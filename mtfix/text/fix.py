@@ -25,8 +25,8 @@ import bisect
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator
 
 from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
@@ -34,7 +34,7 @@ from mtfix.text.numbers import GarbledNumber, find_garbled_numbers
 from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
-           "fix_document"]
+           "fix_document", "fix_pieces"]
 
 
 @dataclass(frozen=True)
@@ -250,13 +250,15 @@ def propose_edits(ctx: FixContext, rules: Iterable[str] | None = None) -> list[t
     return out
 
 
-def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
-    """Apply every safe edit to ``doc.text``; see :func:`fix_text`."""
+def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | None = None,
+                 mentioned: set | None = None) -> FixResult:
+    """Apply every safe edit to ``doc.text``; see :func:`fix_text` (``mentioned``: as in
+    :class:`FixContext`, for one piece of a longer text)."""
     from mtfix.text.script import detect_script_language
 
     lang = lang or doc.lang or detect_script_language(doc.text)
     glossary = glossary if glossary is not None else Glossary()
-    ctx = FixContext(doc, lang, glossary)
+    ctx = FixContext(doc, lang, glossary, mentioned if mentioned is not None else set())
     chosen: list[tuple[str, Edit]] = []
     spans: list[tuple[int, int]] = []
     for name, e in propose_edits(ctx):
@@ -287,6 +289,12 @@ def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | No
 def prose_regions(doc: Document) -> list[tuple[int, int]]:
     """The lines that hold paragraphs (code blocks, rules and tables are left alone), as spans."""
     text, out = doc.text, []
+    if "\r" not in text:  # only line feeds: each search stops at the line's own (not the text's end)
+        n = len(text)
+        for p in doc.paragraphs:
+            end = text.find("\n", p.end)
+            out.append((text.rfind("\n", 0, p.start) + 1, n if end < 0 else end))
+        return out
     for p in doc.paragraphs:
         start = max(text.rfind("\n", 0, p.start), text.rfind("\r", 0, p.start)) + 1
         ends = [i for i in (text.find("\n", p.end), text.find("\r", p.end)) if i >= 0]
@@ -302,6 +310,24 @@ def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
 def fix_text(text: str, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
     """Fix ``text`` by rule: each safe fix recorded, every other character kept as it was."""
     return fix_document(segment(text, lang), lang, glossary)
+
+
+def fix_pieces(pieces: Iterable[str], lang: str, glossary: Glossary | None = None) -> Iterator[tuple[str, list[Fix]]]:
+    """:func:`fix_text` of a text given in pieces that segment on their own (as
+    :func:`mtfix.text.check.surveyed_pieces` cuts it), in memory bounded by a piece: for each
+    piece, ``(fixed piece, its fixes)`` with the offsets, lines and output offsets of the whole
+    text. Joined, they are :func:`fix_text`'s text and fixes on the joined text (tested)."""
+    glossary = glossary if glossary is not None else Glossary()
+    mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
+    offset = out_offset = line0 = 0
+    for piece in pieces:
+        doc = segment(piece, lang)
+        result = fix_document(doc, lang, glossary, mentioned)
+        yield result.text, [replace(f, line=f.line + line0, start=f.start + offset, end=f.end + offset,
+                                    out_start=f.out_start + out_offset, out_end=f.out_end + out_offset)
+                            for f in result.fixes]
+        offset, out_offset = offset + len(piece), out_offset + len(result.text)
+        line0 += doc.line_of(len(piece)) - 1
 
 
 # ---------------------------------------------------------------- helpers
@@ -414,10 +440,34 @@ _DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A
 _DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
+#: the marks of _LATIN_COMMA and _LATIN_QUESTION, found by a scan for the mark (their look-behind
+#: at the start defeats the engine's fast scan); the spaces and the letter before it are checked
+#: by :func:`_after_arabic_letter`
+_LATIN_COMMA_MARK = re.compile(rf"([,;])(?={_SP}*[{_AR_LETTER}])")
+_LATIN_QUESTION_MARK = re.compile(r"\?(?=[\s\"'”»)]|$)")
+_SP_CHARS = frozenset(" \t\u00a0\u202f")
+
+
+def _after_arabic_letter(text: str, mark: int) -> int:
+    """Where a match of ``(?<=[Arabic letter]){_SP}*`` ending at ``mark`` starts, or -1: the
+    spaces before ``mark`` must follow an Arabic letter (a match can only start right after one)."""
+    i = _spaces_before(text, mark)
+    return i if i > 0 and _AR.match(text, i - 1) else -1
 _WORD_END = rf"[{_AR_LETTER}\d٠-٩\"”»)]"
 #: spaces before a mark, after a word (``_AFTER_WORD`` at ``m.start() - 1``, checked by the caller:
 #: a pattern that starts with a character class, not a look-behind, is scanned for it at C speed)
 _SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+#: the marks of _SPACED_MARK's matches: a scan for the mark (a pattern that starts with spaces stops
+#: at every space), the space before it checked by the look-behind; the match starts where the
+#: run of spaces before the mark does (:func:`_spaces_before`)
+_SPACED_MARK_AT = re.compile(rf"([،؛؟!:.])(?<={_SP}[،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+
+
+def _spaces_before(text: str, i: int) -> int:
+    """Where the run of spaces (``_SP``) that ends at ``i`` starts."""
+    while i > 0 and text[i - 1] in _SP_CHARS:
+        i -= 1
+    return i
 _AFTER_WORD = re.compile(_WORD_END)
 
 
@@ -435,11 +485,16 @@ def _arabic_punctuation(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _LATIN_COMMA.finditer(text) if "," in text or ";" in text else ():
-        yield Edit(m.start(), m.end(), {",": "،", ";": "؛"}[m.group(1)], "latin-punctuation",
-                   "Arabic text takes the Arabic comma/semicolon")
-    for m in _LATIN_QUESTION.finditer(text) if "?" in text else ():
-        yield Edit(m.start(), m.end(), "؟", "latin-punctuation", "Arabic text takes the Arabic question mark")
+    # the matches of _LATIN_COMMA and _LATIN_QUESTION (each mark ends at most one, and none overlaps)
+    for m in _LATIN_COMMA_MARK.finditer(text) if "," in text or ";" in text else ():
+        start = _after_arabic_letter(text, m.start())
+        if start >= 0:
+            yield Edit(start, m.end(), {",": "،", ";": "؛"}[m.group(1)], "latin-punctuation",
+                       "Arabic text takes the Arabic comma/semicolon")
+    for m in _LATIN_QUESTION_MARK.finditer(text) if "?" in text else ():
+        start = _after_arabic_letter(text, m.start())
+        if start >= 0:
+            yield Edit(start, m.end(), "؟", "latin-punctuation", "Arabic text takes the Arabic question mark")
 
 
 @rule("punctuation-spacing", "no space before ، ؛ ؟ ! : . in Arabic text", in_check=True)
@@ -447,17 +502,18 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACED_MARK.finditer(text):
-        if not m.start() or not _AFTER_WORD.match(text, m.start() - 1):
+    for m in _SPACED_MARK_AT.finditer(text):  # the matches of _SPACED_MARK, from their marks
+        start = _spaces_before(text, m.start())
+        if not start or not _AFTER_WORD.match(text, start - 1):
             continue
         p = m.group(1)
         if p == "." and text[m.end():m.end() + 1] == ".":
             continue  # " ..." an ellipsis set apart
         if text[m.end():m.end() + 1] == p:
             continue  # doubled: that rule first
-        if p in "،." and text[m.start() - 1:m.start()].isdigit() and _SPACED_DIGIT.match(text, m.end()):
+        if p in "،." and text[start - 1:start].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
-        yield Edit(m.start(), m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
+        yield Edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
 
 # ---------------------------------------------------------------- glossary

@@ -170,6 +170,33 @@ def _core(form: str) -> tuple[str, int]:
 
 
 _WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _trie(words: set[str]) -> str:
+    """A pattern matching exactly ``words``, as a tree of their common beginnings (the engine
+    tries one branch per letter, not every word in turn)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for c in w:
+            node = node.setdefault(c, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(c) + emit(sub) for c, sub in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+def _ending_words(words: set[str]) -> re.Pattern | None:
+    """A pattern for the words of ``words`` (word characters only) that end a run of word
+    characters: searched left to right, it finds in each run the longest of them ending it."""
+    return re.compile(_trie(words) + r"(?!\w)") if words else None
 
 
 def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
@@ -268,13 +295,25 @@ class Glossary:
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
 
     def _present(self, folded: str) -> set:
-        """Which words required by the target and avoid patterns occur in ``folded`` (each
-        looked for once)."""
+        """The words required by the target and avoid patterns that occur in ``folded`` where a
+        pattern can match: followed by no word character (every match ends so, see
+        :func:`_required`). A required word made of word characters then ends a run of them: one
+        search over the text (:func:`_ending_words`) finds, at the end of each run, the longest
+        such word, and the others that end it are its suffixes; the few other words are searched
+        for one by one."""
         cache = getattr(self, "_required", None)
         if cache is None or cache[0] != len(self.terms):
             _, _, tgt, bad = self._compiled()
-            cache = self._required = (len(self.terms), sorted({p[2] for p in tgt + bad if p[2]}))
-        return {w for w in cache[1] if w in folded}
+            words = {p[2] for p in tgt + bad if p[2]}
+            plain = {w for w in words if _WORD_RUN.fullmatch(w)}
+            ending = {w: {v for v in plain if w.endswith(v)} for w in plain}
+            cache = self._required = (len(self.terms), sorted(words - plain), _ending_words(plain), ending)
+        _, others, rx, ending = cache
+        present = {w for w in others if w in folded}
+        if rx is not None:
+            for w in set(rx.findall(folded)):
+                present |= ending[w]
+        return present
 
     def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
         """Known mistranslations (a term's ``avoid`` list) in ``text`` (``patterns``: only those of

@@ -438,9 +438,23 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
     n = 0
     line_of = bisect.bisect_right  # Document.line_of, without a call per sentence
     new, add = object.__new__, doc.paragraphs.append
+    # the ends of terminator runs followed by white space, found in one pass over the whole text:
+    # _sentence_spans cuts a paragraph only at a run it finds ending strictly inside it, and such a
+    # run is found here too, ending at the same place (a run cannot cross white space, so one found
+    # from further left that covers its start ends where it does). A paragraph with no end strictly
+    # inside is one sentence, its span stripped, as _sentence_spans gives it.
+    ends = [m.end() for m in (_BOUNDARY_CLAUSES if clauses else _BOUNDARY).finditer(text)]
+    j, n_ends = 0, len(ends)
     for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text)):
         sents = []
-        for ss, se in _sentence_spans(text, ps, pe, clauses):
+        while j < n_ends and ends[j] <= ps:
+            j += 1
+        if j < n_ends and ends[j] < pe:
+            spans = _sentence_spans(text, ps, pe, clauses)
+        else:
+            ss, se = _strip_span(text, ps, pe)
+            spans = ((ss, se),) if ss < se else ()
+        for ss, se in spans:
             # Sentence(text[ss:se], n, pi, ss, se, line): a frozen dataclass's __init__ sets each
             # field through object.__setattr__; its __dict__ is filled at once here (the same object)
             s = new(Sentence)
@@ -448,7 +462,10 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
                               line=line_of(line_starts, ss))
             sents.append(s)
             n += 1
-        add(Paragraph(pi, ps, pe, line_of(line_starts, ps), kind, tuple(sents)))
+        p = new(Paragraph)  # Paragraph(pi, ps, pe, line, kind, sentences), filled at once (as above)
+        p.__dict__.update(index=pi, start=ps, end=pe, line=line_of(line_starts, ps), kind=kind,
+                          sentences=tuple(sents))
+        add(p)
     return doc
 
 
