@@ -17,19 +17,25 @@ read from /proc while it runs, every half second), and peak RSS (VmHWM):
 of the main process (the driver), and of each worker process, as max /
 median over them: the ``--workers`` processes (``multiprocessing`` spawn
 children) or Ray's worker processes (``ray::IDLE``, ``ray::MapBatches(...)``,
-the shuffle's aggregators: the tasks and actors that do the work); Ray's own
+in earlier rounds the dedup shuffle's aggregators: the tasks and actors that do the work); Ray's own
 processes (raylet, GCS, its agents, Ray Data's bookkeeping actors) are
 reported apart, as their largest. A worker counts once it is seen (a
 Ray worker that only ever idled included). Ray's overhead is the ratio of
 its wall time to the local workers' (same 2 CPUs). On a shared machine,
 compare figures from one run only; peak RSS hardly depends on the load.
 
-The rows are printed as README "At scale" has them.
+The rows are printed as README "At scale" has them. ``--stages`` then runs
+Ray once more in a child process through the API and prints where its wall
+time goes: starting the local cluster (``ray.init``), then each stage of
+:class:`mtfix.corpus.ray_runner.RayRun` (plan, with Ray Data's warm-up; read
+and score; dedup; finish), then the outputs, each as seconds and as a share
+of the whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -82,7 +88,7 @@ RAY_SERVICES = ("Agent", "_StatsActor", "_AutoscalingCoordinatorActor")
 
 def kind(titles: set[str]) -> str:
     """``worker``: a process that scores pairs: a ``--workers`` spawn child, a Ray worker (its title
-    ``ray::IDLE`` or the task or actor it runs: ``ray::MapBatches(...)``, the shuffle's aggregators),
+    ``ray::IDLE`` or the task or actor it runs: ``ray::MapBatches(...)``, a shuffle's aggregators),
     or one seen only while it started (``default_worker.py``); ``service``: anything else under the
     main process (multiprocessing's resource tracker, Ray's raylet, GCS, agents and Ray Data's
     bookkeeping actors). ``titles``: every command line the process was seen with."""
@@ -155,6 +161,34 @@ def row(n: int, name: str, r: dict) -> str:
             f"| {per_worker} | {services} |")
 
 
+#: a Ray run through the API, timed: ray.init, each stage (RayRun's own laps), the outputs
+STAGES = r"""
+import json, sys, time
+from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+from mtfix.corpus.ray_runner import connect
+
+t0 = time.perf_counter()
+connect("local", 2)
+t1 = time.perf_counter()
+result = CorpusRun(open_bitext(["in.tsv"]), load_pipeline_config(), [parse_output("stages.jsonl")], workers=2,
+                   ray="local").run(restart=True)
+t2 = time.perf_counter()
+laps = {"ray.init": t1 - t0, **result.engine["seconds"]}
+laps["outputs"] = t2 - t1 - sum(result.engine["seconds"].values())
+print(json.dumps(laps))
+"""
+
+
+def stages(d: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", STAGES], cwd=d, capture_output=True, text=True, env=env)
+    if r.returncode:
+        raise SystemExit(f"the timed Ray run failed:\n{r.stderr}")
+    laps = json.loads(r.stdout.strip().splitlines()[-1])
+    total = sum(laps.values())
+    return ", ".join(f"{k} {v:.1f} s ({v / total:.0%})" for k, v in laps.items()) + f"; {total:.1f} s in all"
+
+
 HEADER = ("| pairs | engine | pairs/s wall | pairs per CPU second | peak RSS, main process "
           "| peak RSS per worker, max / median (workers) | largest other process (count) |\n"
           "|---|---|---|---|---|---|---|")
@@ -165,6 +199,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--engines", nargs="+", default=["floor", "one", "workers", "ray"],
                     choices=["floor", "one", "workers", "ray"])
+    ap.add_argument("--stages", action="store_true", help="then time each stage of one more Ray run")
     args = ap.parse_args(argv)
 
     from mtfix.corpus.parallel import usable_cores
@@ -191,7 +226,10 @@ def main(argv=None) -> int:
                 print(row(n, name, r) + f" load {os.getloadavg()[0]:.1f}, {r['wall']:.0f} s", flush=True)
             if "ray" in got and "workers" in got:
                 print(f"{n:,}: Ray's wall time x{got['ray']['wall'] / got['workers']['wall']:.2f} that of "
-                      f"{cores} local workers", flush=True)
+                      f"{cores} local workers; its CPU time x{got['ray']['cpu'] / got['workers']['cpu']:.2f}",
+                      flush=True)
+            if args.stages:
+                print(f"{n:,}: Ray's stages: {stages(d)}", flush=True)
     return 0
 
 

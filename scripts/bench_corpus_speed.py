@@ -38,6 +38,12 @@ records, JSON, dedup store, writing: the ``empty``-only pipeline's CPU time
 per pair); with ``--baseline DIR`` also each filter of that checkout's mtfix
 (in a child process, on the same input) and the ratio per filter.
 ``--no-align`` adds the row of the default filters without ``align``.
+
+``--stages`` runs ``mtfix corpus filter --workers 1`` once per size in a child
+process with every stage of the run timed (CPU time, µs per pair): start-up,
+reading, each filter, the dedup store's look-ups and inserts, record JSON, the
+commit (append + fsync, SQLite), the final output; and the dedup store's cost
+per pair in each tenth of the input, to see whether it grows with the store.
 """
 
 from __future__ import annotations
@@ -142,6 +148,105 @@ def per_filter(path: Path, rounds: int = 3) -> list[tuple[str, float]]:
     return out
 
 
+STAGES = r"""
+import json, sys, time
+from collections import defaultdict
+T0 = time.process_time()
+from mtfix.corpus import runner, state, records, pipeline
+from mtfix.corpus.filters import DedupFilter
+
+spent = defaultdict(float)
+tenth = [0.0] * 10
+done = [0]
+N = int(sys.argv[1])
+clock = time.process_time
+
+
+def timed(name, fn):
+    def wrapper(*a, **k):
+        t = clock()
+        try:
+            return fn(*a, **k)
+        finally:
+            dt = clock() - t
+            spent[name] += dt
+            if name.startswith("dedup store"):
+                tenth[min(9, done[0] * 10 // N)] += dt
+    return wrapper
+
+
+def timed_gen(name, fn):
+    def wrapper(*a, **k):
+        it = fn(*a, **k)
+        while True:
+            t = clock()
+            try:
+                item = next(it)
+            except StopIteration:
+                spent[name] += clock() - t
+                return
+            spent[name] += clock() - t
+            yield item
+    return wrapper
+
+
+state.SqliteKeyStore.lookup = timed("dedup store: look-ups", state.SqliteKeyStore.lookup)
+state.SqliteKeyStore.add = timed("dedup store: inserts", state.SqliteKeyStore.add)
+runner.json_lines = timed("record JSON", runner.json_lines)
+state.WorkDir._append = timed("commit: append + fsync", state.WorkDir._append)
+commit_state = state.WorkDir._commit_state
+def _commit_state(self, *a):
+    t = clock()
+    commit_state(self, *a)
+    dt = clock() - t
+    spent["commit: SQLite (state + dedup keys)"] += dt
+    tenth[min(9, done[0] * 10 // N)] += dt
+    done[0] = self.counts["pairs"]
+state.WorkDir._commit_state = _commit_state
+runner.CorpusRun._chunks = timed_gen("read (TSV reader, chunks)", runner.CorpusRun._chunks)
+runner.CorpusRun._finish = timed("final outputs", runner.CorpusRun._finish)
+pipeline.Pipeline.verdicts = timed("judge", pipeline.Pipeline.verdicts)
+init = pipeline.Pipeline.__init__
+def __init__(self, filters):
+    init(self, filters)
+    for f in filters:
+        if isinstance(f, DedupFilter):
+            f.keys_of = timed("filter dedup: keys", f.keys_of)
+        else:
+            f.score = timed("filter " + f.name, f.score)
+pipeline.Pipeline.__init__ = __init__
+stream = runner.CorpusRun._stream
+def _stream(self, *a):
+    spent["start-up (imports, filters, lexicon, work dir)"] = clock() - T0
+    return stream(self, *a)
+runner.CorpusRun._stream = _stream
+from mtfix.cli.app import main
+try:
+    main(["corpus", "filter", "in.tsv", "-o", "out.jsonl", "--restart", "-q", "--workers", "1"])
+except SystemExit as e:
+    if e.code:
+        raise
+total = clock() - T0
+filters = sum(v for k, v in spent.items() if k.startswith("filter "))
+stores = sum(v for k, v in spent.items() if k.startswith("dedup store"))
+spent["judge (rest: records, verdicts)"] = spent.pop("judge") - filters - stores
+spent["total"] = total
+spent["other (runner loop, counts)"] = total - sum(v for k, v in spent.items() if k != "total")
+print(json.dumps({"spent": spent, "tenth": tenth}))
+"""
+
+
+def stages(n: int, d: Path) -> dict:
+    """Each stage's CPU seconds in one ``--workers 1`` run on ``d/in.tsv`` (:data:`STAGES`)."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", STAGES, str(n)], capture_output=True, text=True, cwd=d,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    if out.returncode:
+        raise SystemExit(f"the staged run failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def baseline_per_filter(repo: Path, path: Path) -> list[tuple[str, float]]:
     """:func:`per_filter` with the mtfix of checkout ``repo``, in a child process."""
     import json
@@ -165,6 +270,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-pre-align", dest="pre_align", action="store_false",
                     help="Skip the row of the default filters without markup and align.")
     ap.add_argument("--per-filter", action="store_true", help="Only time each filter (µs per pair) in-process.")
+    ap.add_argument("--stages", action="store_true",
+                    help="Only time each stage of a `--workers 1` run (µs per pair), and the dedup store per tenth.")
     ap.add_argument("--no-align", action="store_true", help="Also run `--workers 1` without the align filter.")
     ap.add_argument("--baseline", type=Path, metavar="DIR",
                     help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
@@ -184,6 +291,24 @@ def main(argv=None) -> int:
     cores = usable_cores()
     base = clean_pairs()
     load = os.getloadavg()[0]
+    if args.stages:
+        for n in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                d = Path(tmp)
+                write_bitext(d / "in.tsv", n, base)
+                floor = run([sys.executable, "-c", FLOOR, "in.tsv", "floor.jsonl"], d)
+                got = stages(n, d)
+            spent = got["spent"]
+            print(f"| stage, {n:,} pairs, `--workers 1` | µs per pair | share |\n|---|---|---|")
+            for name, sec in sorted(spent.items(), key=lambda kv: (kv[0] == "total", -kv[1])):
+                print(f"| {name} | {sec / n * 1e6:.1f} | {100 * sec / spent['total']:.0f}% |")
+            print(f"| floor (read TSV, write JSONL), its own process | {floor['cpu'] / n * 1e6:.1f} | "
+                  f"x{spent['total'] / floor['cpu']:.2f} |")
+            print("dedup store (look-ups, inserts, commit) µs per pair, by tenth of the input: "
+                  + " ".join(f"{t / (n / 10) * 1e6:.1f}" for t in got["tenth"]))
+            print(f"{n / spent['total']:,.0f} pairs per CPU second (instrumented); load average "
+                  f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end", flush=True)
+        return 0
     if args.per_filter:
         with tempfile.TemporaryDirectory() as tmp:
             d = Path(tmp)

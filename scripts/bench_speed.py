@@ -60,10 +60,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
+    sys.path.insert(0, str(HERE))
+
+from readme_markers import markers, read_block, write_block  # noqa: E402
 DATA = REPO.parent / "shared" / "data"
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
 SYSTEMS = DATA / "systems" / "flores200-devtest.ara-eng"
-MARK_START, MARK_END = "<!-- bench_speed:start -->", "<!-- bench_speed:end -->"
+MARK_START, MARK_END = markers("bench_speed")
 ENV = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
@@ -505,19 +509,11 @@ def _family(line: str) -> str:
 
 def readme_table(readme: Path) -> list[str]:
     """The lines between the markers of ``readme`` (empty when it has none)."""
-    text = readme.read_text(encoding="utf-8")
-    if MARK_START not in text or MARK_END not in text:
-        return []
-    return text.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip().splitlines()
+    return (read_block(readme, MARK_START, MARK_END) or "").strip().splitlines()
 
 
 def write_readme(readme: Path, md: str) -> None:
-    text = readme.read_text(encoding="utf-8")
-    if MARK_START not in text or MARK_END not in text:
-        raise SystemExit(f"{readme}: no {MARK_START} ... {MARK_END} markers")
-    head, rest = text.split(MARK_START, 1)
-    _, tail = rest.split(MARK_END, 1)
-    readme.write_text(head + MARK_START + "\n" + md + MARK_END + tail, encoding="utf-8")
+    write_block(readme, MARK_START, MARK_END, md)
 
 
 def main(argv: list[str] | None = None) -> int:

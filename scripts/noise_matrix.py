@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import importlib.util
 import itertools
 import json
 import os
@@ -47,6 +46,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
+    sys.path.insert(0, str(HERE))
+
+from readme_markers import markers, write_block  # noqa: E402
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
 FLORES = REPO.parent / "shared" / "data" / "flores200-devtest" / "arb_Arab.txt"
 N_FLORES = 200
@@ -57,8 +60,7 @@ FORWARD = {"m": ["marian-en-ar"], "x": ["m2m100"], "mx": ["marian-en-ar", "m2m10
 BACKENDS = ("ctranslate2", "transformers")
 N_BEST = (1, 2, 3, 4)
 
-MARK_START = "<!-- noise_matrix:start -->"
-MARK_END = "<!-- noise_matrix:end -->"
+MARK_START, MARK_END = markers("noise_matrix")
 
 
 def pool_size(back: str, forward: str, n_best: int) -> int:
@@ -108,10 +110,9 @@ def write_inputs(folder: Path, seed: Path = SEED, flores: Path = FLORES) -> dict
 
 
 def build_models(folder: Path) -> dict[str, Path]:
-    spec = importlib.util.spec_from_file_location("make_tiny_models", HERE / "make_tiny_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_all(folder)
+    import make_tiny_models
+
+    return make_tiny_models.build_all(folder)
 
 
 def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
@@ -206,13 +207,27 @@ def _write(path: Path, text: str) -> None:
 
 
 def merge(docs: list[dict]) -> dict:
-    """One document from runs made in parallel (e.g. one process per backend), in :data:`MATRIX` order."""
+    """One document from runs made apart (one process per backend, in parallel or one after the other),
+    in :data:`MATRIX` order. Its wall time is the time any of them was running (their spans' union:
+    runs made hours apart do not count the hours between), ``parallel`` how many ran at once at most,
+    ``commit`` every commit measured."""
     order = {c: n for n, c in enumerate(MATRIX)}
     runs = sorted((r for d in docs for r in d["runs"]),
                   key=lambda r: order[(r["back"], r["forward"], r["n_best"], r["backend"])])
+    combos = [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs]
+    if len(set(combos)) < len(combos):
+        raise SystemExit(f"--merge: {sorted({c for c in combos if combos.count(c) > 1})[0]} is in more than one file")
+    spans = sorted(tuple(span) for d in docs for span in d.get("spans", [(d["started"], d.get("finished", d["started"]))]))
+    wall, end = 0.0, float("-inf")
+    for a, b in spans:
+        wall += max(0.0, b - max(a, end))
+        end = max(end, b)
+    at_once = max(sum(a <= t < b for a, b in spans) for t, _ in spans) if spans else 1
+    commits = list(dict.fromkeys(c for d in docs for c in str(d.get("commit") or "").split(", ") if c))
     return {**docs[0], "date": min(d["date"] for d in docs), "load_before": min(d["load_before"] for d in docs),
-            "started": min(d["started"] for d in docs), "finished": max(d.get("finished", d["started"]) for d in docs),
-            "parallel": len(docs), "runs": runs}
+            "started": spans[0][0], "finished": max(b for _, b in spans), "wall_s": round(wall, 1),
+            "spans": [list(span) for span in spans], "commit": ", ".join(commits) or None,
+            "parallel": max(at_once, 1), "runs": runs}
 
 
 def totals(doc: dict) -> dict:
@@ -220,7 +235,8 @@ def totals(doc: dict) -> dict:
     return {"runs": len(runs), "passed": sum(r["passed"] for r in runs),
             "changed": sum(r.get("changed_by_model", 0) for r in runs),
             "failed": [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs if not r["passed"]],
-            "wall_min": (doc.get("finished", doc["started"]) - doc["started"]) / 60 if "started" in doc
+            "wall_min": doc["wall_s"] / 60 if "wall_s" in doc
+            else (doc.get("finished", doc["started"]) - doc["started"]) / 60 if "started" in doc
             else sum(r["wall_s"] for r in runs) / 60,
             "cpu_min": sum(r["cpu_s"] for r in runs) / 60,
             "sentences": runs[0].get("sentences") if runs else None,
@@ -253,7 +269,7 @@ def readme_summary(doc: dict) -> str:
         what = (f"{t['runs']} of the {len(MATRIX)} combinations ("
                 + ", ".join(f"{b} {n} of {len(MATRIX) // len(BACKENDS)}" for b, n in per.items()) + ")")
     loads = [doc["load_before"], *(r["load"] for r in runs)]
-    on = f" (commit {doc['commit']})" if doc.get("commit") else ""
+    on = (f" (commit{'s' if ', ' in doc['commit'] else ''} {doc['commit']})" if doc.get("commit") else "")
     text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
             f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
             f"judged in all), {t['wall_min']:.0f} min wall"
@@ -271,12 +287,7 @@ def readme_summary(doc: dict) -> str:
 
 
 def write_readme(readme: Path, summary: str) -> None:
-    text = readme.read_text(encoding="utf-8")
-    if MARK_START not in text or MARK_END not in text:
-        raise SystemExit(f"{readme}: no {MARK_START} ... {MARK_END} markers")
-    head, rest = text.split(MARK_START, 1)
-    _, tail = rest.split(MARK_END, 1)
-    readme.write_text(head + MARK_START + "\n" + summary + MARK_END + tail, encoding="utf-8")
+    write_block(readme, MARK_START, MARK_END, summary)
 
 
 def main(argv: list[str] | None = None) -> int:

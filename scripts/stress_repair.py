@@ -36,7 +36,8 @@ eng->ara, kept-when-best >= 90 %.
 
     python scripts/stress_repair.py [--lines N] [--seed 1] [--rate 0.15] [--config my.toml]
                                     [--json bench/stress.json] [--md bench/stress.md] [--compare OLD.json]
-                                    [--z-sweep 1] [--noise-sweep 0.5] [--length-sweep 0] [--readme README.md]
+                                    [--z-sweep 1] [--noise-sweep 0.5] [--length-sweep 0] [--pooling-sweep file]
+                                    [--readme README.md]
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def corpus(lines: list[str], refs: list[str]) -> dict:
 def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, rate: float = 0.15,
         config_path: str | None = None, examples: int = 3, z: float | None = None,
         shared_noise: float | None = None, length_weighting: float | None = None,
-        with_alternatives: bool = False) -> dict:
+        noise_pooling: str | None = None, with_alternatives: bool = False) -> dict:
     """Plant, select (no reference), then score against the reference; the figures as a dict."""
     spec = DIRECTIONS[direction]
     sysdir = data / "systems" / f"flores200-devtest.{direction}"
@@ -252,7 +253,8 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
     config = load_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
-    for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting)):
+    for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting),
+                       ("noise_pooling", noise_pooling)):
         if value is not None:
             params = {**config.params, "consensus": {**config.params.get("consensus", {}), key: value}}
             config = dataclasses.replace(config, params=params)
@@ -301,6 +303,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "z": config.z,
         "shared_noise": config.scorer_params("consensus").get("shared_noise"),
         "length_weighting": config.scorer_params("consensus").get("length_weighting"),
+        "noise_pooling": config.scorer_params("consensus").get("noise_pooling"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -695,19 +698,21 @@ def markdown(rows: list[dict], compare: list[dict] | None = None, *, label: str 
 
 
 def sweep_markdown(rows: list[dict]) -> str:
-    """The trade-off as the allowance of the do-no-harm rule (z, [consensus] shared_noise and
-    length_weighting) changes."""
-    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise and length_weighting (the preset's "
-           "values first; one changes at a time):", "",
-           "| direction | z | shared_noise | length_weighting | Δ chrF | Δ BLEU | switched (better/worse) "
-           "| degenerate chosen | kept-when-best |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    """The trade-off as the allowance of the do-no-harm rule (z, [consensus] shared_noise, length_weighting
+    and noise_pooling) changes; the first row's values are the preset's."""
+    preset = rows[0].get("noise_pooling") if rows else None
+    out = ["", "Trade-off with the Selector's z and the consensus's shared_noise, length_weighting and noise_pooling "
+           "(the preset's values first; one changes at a time):", "",
+           "| direction | z | shared_noise | length_weighting | noise_pooling | Δ chrF | Δ BLEU "
+           "| switched (better/worse) | degenerate chosen | kept-when-best |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: (r["direction"], -r["z"], -(r.get("shared_noise") or 0),
-                                         -(r.get("length_weighting") or 0))):
+                                         -(r.get("length_weighting") or 0), r.get("noise_pooling") != preset,
+                                         r.get("noise_pooling") or "")):
         k, s = r["kept_when_best"], r["switched"]
-        sn, lw = r.get("shared_noise"), r.get("length_weighting")
+        sn, lw, pool = r.get("shared_noise"), r.get("length_weighting"), r.get("noise_pooling")
         out.append(f"| {r['direction']} | {r['z']:g} | {'–' if sn is None else f'{sn:g}'} "
-                   f"| {'–' if lw is None else f'{lw:g}'} "
+                   f"| {'–' if lw is None else f'{lw:g}'} | {pool or '–'} "
                    f"| {r['chosen']['delta_chrf']:+.2f} | {r['chosen']['delta_bleu']:+.2f} "
                    f"| {s['lines']} ({s['better']}/{s['worse']}) | {r['degenerate']['chosen']} "
                    f"| {100 * (k['rate'] or 0):.1f}% |")
@@ -757,9 +762,15 @@ def main(argv: list[str] | None = None) -> int:
                          "system prior) on the main run's votes")
     ap.add_argument("--length-sweep", default="", metavar="W,W,...",
                     help="also rerun with these [consensus] length_weighting values (0: a per-line test) and tabulate")
+    ap.add_argument("--pooling-sweep", default="", metavar="P,P,...",
+                    help="also rerun with these [consensus] noise_pooling values (pair, file, larger) and tabulate")
     args = ap.parse_args(argv)
     if not 0 <= args.rate <= 0.5:
         ap.error("--rate must be between 0 and 0.5")
+    from mtfix.scoring.consensus import NOISE_POOLINGS
+
+    if bad := [p for p in filter(None, args.pooling_sweep.split(",")) if p not in NOISE_POOLINGS]:
+        ap.error(f"--pooling-sweep: {bad[0]!r} is not one of {', '.join(NOISE_POOLINGS)}")
     rows = [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
                 with_alternatives=args.alternatives)
             for d in (args.direction or list(DIRECTIONS))]
@@ -772,6 +783,9 @@ def main(argv: list[str] | None = None) -> int:
     sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
                   length_weighting=float(w))
               for w in filter(None, args.length_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
+    sweep += [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
+                  noise_pooling=p)
+              for p in filter(None, args.pooling_sweep.split(",")) for d in (args.direction or list(DIRECTIONS))]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     print(text)
     if args.json:

@@ -47,3 +47,37 @@ def test_flags_given_a_value_and_a_missing_required_out_are_one_line(cli, tmp_pa
     select = next(cmd for path, cmd in _tree() if path == "mtfix select")
     assert next(p for p in select.params if p.name == "out").required
     assert_one_line_error(cli("select", "--candidates", p, p), "--out")
+
+
+def _leaves():
+    return [(path, cmd) for path, cmd in _tree() if not getattr(cmd, "commands", None)]
+
+
+def test_every_command_has_a_leaf_here():
+    assert {path for path, _ in _leaves()} >= {"mtfix translate", "mtfix check", "mtfix corpus filter",
+                                                "mtfix models pull", "mtfix select"}
+
+
+def test_usage_errors_are_one_line_naming_the_commands_help_in_every_command(cli):
+    """An unknown option, a missing argument or required option, and an option left without its
+    value (click raises that one without a context): one line naming `mtfix ... --help`, exit 2."""
+    for path, cmd in _leaves():
+        words = path.split()[1:]
+        hint = f"(see `{path} --help`)"
+        line = assert_one_line_error(cli(*words, "--no-such-option"), "--no-such-option")
+        assert line.endswith(hint), line
+        required = [p for p in cmd.params if p.required]
+        if required:
+            line = assert_one_line_error(cli(*words))
+            assert line.startswith("error: Missing ") and line.endswith(hint), line
+        valued = [p for p in cmd.params if p.param_type_name == "option" and not p.is_flag
+                  and not p.count and p.opts[-1].startswith("--")]
+        for p in valued[:3]:
+            line = assert_one_line_error(cli(*words, p.opts[-1]))
+            assert line.endswith(hint) and p.opts[-1] in line, line
+
+
+def test_a_group_given_an_unknown_subcommand_names_its_own_help(cli):
+    for group in ("corpus", "models"):
+        line = assert_one_line_error(cli(group, "no-such-command"), "no-such-command")
+        assert line.endswith(f"(see `mtfix {group} --help`)"), line

@@ -166,6 +166,7 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     lx._load.cache_clear()
     monkeypatch.setattr(lx, "_build", lambda *a: pytest.fail("built again instead of read from the cache"))
     cached = lx.load_lexicon()
+    assert "ar_en" not in vars(cached) and "en_ar" not in vars(cached)  # read on first use: a run needs the index
     assert cached is not built and (cached.ar_en, cached.en_ar, cached.source) == (built.ar_en, built.en_ar,
                                                                                  built.source)
     # the index (ids and arrays) comes from the cache too, and equals one built from the lexicon
@@ -179,6 +180,14 @@ def test_the_lexicon_is_cached_on_disk_and_equals_the_one_built_from_the_dictd_f
     assert sum(map(len, cached.ar_en.values())) == sum(map(len, cached.en_ar.values()))
     monkeypatch.undo()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    import marshal
+
+    with open(cache, "rb") as f:  # the dicts (the file's second half) damaged after the index was read
+        head = marshal.load(f)
+    lx._load.cache_clear()
+    early = lx.load_lexicon()
+    cache.write_bytes(cache.read_bytes()[:head[2]] + b"damaged")
+    assert early.ar_en == built.ar_en and early.en_ar == built.en_ar  # built again
     cache.write_bytes(b"damaged")
     lx._load.cache_clear()
     assert lx.load_lexicon().ar_en == built.ar_en and cache.read_bytes() != b"damaged"
@@ -253,3 +262,30 @@ def test_any_shift_is_the_alignment_with_that_other_line(shared_data):
         for i in range(max(0, -d), min(len(en), len(en) - d)):
             one = chunk_alignment([en[i]], [ar[i + d]], lex)[0]
             assert (matched[i], known[i]) == (one[0][0], one[1][0]), (d, i)
+
+
+@needs_dict
+def test_the_runs_of_a_chunk_get_the_ids_of_their_stems_one_by_one(shared_data):
+    """LexiconIndex.ids_of (the new runs of a chunk stemmed in one call of the stemmer) gives each
+    run the id that ``index.english[run]`` / ``index.arabic[run]`` (run by run) gives, and leaves
+    the token memos as that path leaves them; English runs with apostrophes and an empty run too."""
+    from mtfix.text import columns
+    from mtfix.text import lexicon as lx
+
+    index = load_lexicon().index()
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()[:400]
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()[:400]
+    runs = {False: columns.analyse(en, arabic=False).words + ["rock'n'roll", "'", "don’t", "o'clock's", ""],
+            True: columns.analyse(ar, arabic=True).words + [""]}
+
+    def clear():
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
+            memo.clear()
+
+    clear()
+    one_by_one = {k: [(index.arabic if k else index.english)[r] for r in words] for k, words in runs.items()}
+    memos = dict(lx._EN_STEMS), dict(lx._AR_STEMS)
+    clear()
+    assert {k: index.ids_of(words, arabic=k) for k, words in runs.items()} == one_by_one
+    assert (dict(lx._EN_STEMS), dict(lx._AR_STEMS)) == memos
+    assert len(set(one_by_one[True]) - {-1, -2}) > 100  # most runs are known words

@@ -214,6 +214,29 @@ def test_whole_file_problems_are_fatal_even_with_skip_bad(tmp_path, content, nee
     assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl", "--skip-bad"), str(src), needle)
 
 
+@pytest.mark.parametrize("content,needle", [
+    (b"", "is empty"),
+    (b"  \n\n", "is empty"),
+    (b"\x00\x01\x02binary", "looks binary"),
+    ("en\tar\n".encode("utf-16"), "is UTF-16, expected UTF-8"),
+    (None, "no such file"),
+])
+@pytest.mark.parametrize("command", ["filter", "build"])
+def test_a_single_plain_file_says_what_is_wrong_with_it(tmp_path, content, needle, command):
+    """Not "plain text input is two line-aligned files": that is said only of a readable text file."""
+    src = tmp_path / "in.txt"
+    if content is not None:
+        src.write_bytes(content)
+    line = assert_one_line_error(run(command, src, "-o", tmp_path / "o.jsonl"), str(src), needle,
+                                 not_written=[tmp_path / "o.jsonl"])
+    assert "two line-aligned" not in line
+
+
+def test_a_single_readable_plain_file_is_told_a_bitext_is_two(tmp_path):
+    src = write(tmp_path / "in.txt", EN)
+    assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl"), "two line-aligned files", "--input-format")
+
+
 def test_a_line_that_is_not_utf8(tmp_path):
     src = tmp_path / "bi.tsv"
     src.write_bytes(f"{EN[0]}\t{AR[0]}\n".encode() + b"caf\xe9\tx\n" + f"{EN[1]}\t{AR[1]}\n".encode())
@@ -230,7 +253,9 @@ def test_inputs_and_outputs_are_checked_before_any_work(tmp_path):
                      "--out and --dropped both write")
     assert_one_line_error(run("filter", src, "-o", tmp_path / "nope" / "o.jsonl"), "does not exist")
     assert_one_line_error(run("filter", tmp_path / "missing.tsv", "-o", tmp_path / "o.jsonl"), "no such file")
-    assert_one_line_error(run("filter", src, tmp_path / "a.txt", "-o", tmp_path / "o.jsonl"), "plain text input is two")
+    assert_one_line_error(run("filter", src, write(tmp_path / "a.txt", AR), "-o", tmp_path / "o.jsonl"),
+                          "plain text input is two", "with other inputs")
+    assert_one_line_error(run("filter", src, tmp_path / "b.txt", "-o", tmp_path / "o.jsonl"), "b.txt: no such file")
     assert_one_line_error(run("filter", src, "-o", tmp_path / "o.jsonl", "--rejects", tmp_path / "r.jsonl"),
                      "--rejects needs --skip-bad")
     (tmp_path / "somedir").mkdir()

@@ -347,7 +347,8 @@ _run(Path(src), Path(out), ray=address, shard_chunks=1, shards=shards == "1").ru
 #: where each stage is killed: (the prefix of its commits, which one, before or after it is committed)
 KILLS = {"plan": ("ray:plan:", 2, "after"), "score": ("ray:scored:", 3, "before"),
          "dedup": ("ray:dedup:0:", 1, "after"), "dedup-uncommitted": ("ray:dedup:0:", 1, "before"),
-         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after")}
+         "finish": ("ray:final:", 2, "before"), "parts": ("ray:part:", 3, "after"), "output": ("ray:out:", 1, "after"),
+         "moved": ("ray:out:", 1, "before")}  # with --shards: the first folder moved into place, not yet recorded
 
 
 @pytest.fixture(scope="module")
@@ -407,14 +408,20 @@ def _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, stages, shards: bool
         files = _committed_files(work, state)
         assert {n: files.get(n) for n in kept} == kept, stage  # nor written again
         kept = files
-        assert not (out / "k.jsonl").exists() or stage == "output"
-        if stage == "dedup":  # killed in the middle of the stage: some buckets committed, not all
-            buckets = {json.loads(line)["k"]["dedup"][-1][1][2:5] for f in (work / "ray").glob("scored-*.jsonl")
-                       for line in f.open(encoding="utf-8") if '"p"' in line}
-            committed = [b for k, v in state.items() if k.startswith("ray:dedup:0:") for b in v["buckets"]]
-            assert 0 < len(committed) < len(buckets), (len(committed), len(buckets))
+        assert not (out / "k.jsonl").exists() or stage in ("output", "moved")
+        if stage == "dedup":  # killed in the middle of the stage: some units (key ranges) committed, not all
+            from mtfix.corpus.ray_dedup import unit_count
+
+            committed = [v["unit"] for k, v in state.items() if k.startswith("ray:dedup:0:")]
+            assert 0 < len(committed) < unit_count(1400), committed
     result = _run(src, out, ray="auto", shard_chunks=1, shards=shards).run()
     assert not work.exists()
+    for name, t in kept.items():  # the parts committed before a kill: moved into place, not written again
+        if "/" in name:
+            tag, part = name.split("/")
+            target = {hashlib.blake2b(str((out / n).resolve()).encode(), digest_size=6).hexdigest(): out / n
+                      for n in ("k.jsonl", "k.parquet", "d.jsonl")}[tag]
+            assert (target / part).stat().st_mtime_ns == t, name
     if shards:
         for name in ("k.jsonl", "k.parquet", "d.jsonl"):
             got = b"".join(p.read_bytes() for p in sorted((out / name).iterdir()))
@@ -442,10 +449,21 @@ def test_a_driver_killed_in_the_dedup_and_output_stages_resumes_where_it_was(ray
     assert state[f"ray:out:{(out / 'k.jsonl').resolve()}"][0][1] == (out / "k.jsonl").stat().st_size
 
 
+def test_a_driver_killed_after_moving_a_shards_folder_into_place_does_not_write_it_again(ray_cluster, part_of_noisy,
+                                                                                        tmp_path):
+    """--shards: SIGKILL after the first output folder was moved into place, before that was recorded:
+    the same command finds the folder as it was moved (every part's size and time) and leaves it."""
+    got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path, ["moved"], shards=True)
+    engine, out = got["engine"], tmp_path / "ray"
+    assert engine["parts_written"] == {str(out / "k.jsonl"): 0, str(out / "k.parquet"): 7, str(out / "d.jsonl"): 7}
+    assert engine["outputs_written"] == [str(out / "k.parquet"), str(out / "d.jsonl")]
+
+
 @pytest.mark.slow
 def test_a_driver_killed_in_every_stage_resumes_where_it_was(ray_cluster, part_of_noisy, tmp_path):
     got = _kill_then_resume(ray_cluster, part_of_noisy, tmp_path,
-                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "output"], shards=True)
+                            ["plan", "score", "dedup-uncommitted", "dedup", "finish", "parts", "moved", "output"],
+                            shards=True)
     engine = got["engine"]
     assert engine["scored"] == 0 and engine["finished"] == 0 and engine["dedup_blocks_kept"] >= 1
     assert engine["outputs_written"] == [str(tmp_path / "ray" / "k.parquet"), str(tmp_path / "ray" / "d.jsonl")]
@@ -614,3 +632,49 @@ def test_parts_made_in_the_work_dir_reach_an_output_on_another_file_system(tmp_p
         assert sorted(p.name for p in out.iterdir()) == ["part-00000.jsonl"]
         assert (out / "part-00000.jsonl").read_text(encoding="utf-8") == f"{cross}\n"
         assert not src.exists() and leftovers(out.parent) == []
+
+
+def test_dedup_by_key_ranges_gives_the_local_verdicts_with_two_dedup_filters(tmp_path):
+    """The dedup of a Ray run (keys files per shard, key ranges judged apart: no Ray needed to check
+    it) against the local filters walking the pairs in order: exact and normalised duplicates across
+    shards, first occurrences dropped by another filter, a second dedup filter seeing the first's
+    verdicts; the same reasons whatever the number of key ranges."""
+    import random
+
+    from mtfix.corpus.filters import DedupFilter
+    from mtfix.corpus.ray_dedup import dedup_unit, load_verdicts, write_keys
+    from mtfix.corpus.records import Pair
+
+    rng = random.Random(7)
+    base = [(f"Report {i} came out.", f"صدر التقرير {i}.") for i in range(40)]
+    variants = [lambda s, t: (s, t), lambda s, t: (s.upper() + " ", t.replace("التقرير", "التقـرير")),
+                lambda s, t: (s, t + "!"), lambda s, t: ("Other text.", t)]
+    pairs = []
+    for i in range(300):
+        s, t = rng.choice(base)
+        pairs.append(Pair(*rng.choice(variants)(s, t)))
+        pairs[-1].id = i
+    ok = [rng.random() > 0.3 for _ in pairs]
+    filters = [DedupFilter("dedup"), DedupFilter("dedup_src", on="src", normalize="none")]
+    passed, local = list(ok), []
+    for f in filters:  # as the pipeline judges them: a pair is remembered once it passed everything before
+        scores = f.score(pairs, register=passed)
+        local.append({p.id: s.reason for p, s in zip(pairs, scores) if s.value < 1})
+        passed = [a and s.value >= 1 for a, s in zip(passed, scores)]
+    assert len(local[0]) > 100 and len(local[1]) > 10
+    assert {r.split()[0] for r in local[0].values()} == {"exact", "normalised"}
+    shards = [0, 1, 2]
+    for units in (2, 5):
+        work = tmp_path / f"u{units}"
+        work.mkdir()
+        for shard in shards:
+            part = [(p, a) for p, a in zip(pairs, ok) if p.id % 3 == shard]  # shards interleave: ids far apart
+            entries = [{"id": p.id, "f": [] if a else ["length"],
+                        "k": {f.name: [[kind, key.hex()] for kind, key in f.keys(p)] for f in filters}}
+                       for p, a in part]
+            write_keys(work, shard, [f.name for f in filters], entries)
+        for j in range(len(filters)):
+            done = [dedup_unit(work, j, shards, u, units) for u in range(units)]
+            assert sum(d["dups"] for d in done) == len(local[j])
+            got = {i: f"{kind} duplicate of #{of}" for s in shards for i, (of, kind) in load_verdicts(work, j, s).items()}
+            assert got == local[j], (units, j)

@@ -1,5 +1,6 @@
-"""Record.to_json writes a record's JSON line without building the dict: it must be exactly
-``dumps(record.to_dict(langs))`` (json.dumps, ensure_ascii=False, line breaks escaped)."""
+"""Record.to_json writes a record's JSON line without building the dict, and json_lines a chunk's
+lines without making the records: both must be exactly ``dumps(record.to_dict(langs))``
+(json.dumps, ensure_ascii=False, line breaks escaped)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import math
 import random
 
-from mtfix.corpus.records import FilterScore, Pair, Record, dumps
+from mtfix.corpus.records import FilterScore, Pair, Record, dumps, json_lines
 
 _ODD = ["", "plain", "quote \" and \\ backslash", "tab\tnew\nline", "\x00\x1f\x7f control", "\x85 NEL",
         "\u2028\u2029 separators", "عربي مع تشكيل", "emoji 😀 and astral 𝔘", "\ud800 lone surrogate", "é" * 3]
@@ -35,3 +36,14 @@ def test_to_json_is_dumps_of_to_dict_on_odd_records():
             for n, s in r.scores.items():
                 v = got["scores"][n]
                 assert (math.isnan(v) and math.isnan(s.value)) or v == s.value or abs(v - s.value) < 1e-4
+
+
+def test_json_lines_of_a_chunk_are_dumps_of_each_record():
+    rng = random.Random(7)
+    for langs in [("en", "ar"), ("ar", "en"), ("src", "tgt"), ("en", "en"), ("id", "ar"), ("é\n", "\u2028")]:
+        for _ in range(20):
+            names = rng.sample(["empty", "score\"x", "ب", "dedup", "a\u2028b", "n"], rng.randint(0, 6))
+            records = [_record(rng, names) for _ in range(rng.randint(0, 40))]
+            scores = {n: [r.scores[n] for r in records] for n in names}
+            got = json_lines([r.pair for r in records], names, scores, [r.failed for r in records], langs)
+            assert got == [dumps(r.to_dict(langs)) for r in records]

@@ -243,3 +243,46 @@ def test_an_unfinished_run_is_not_taken_up_with_another_chunk_size(small, tmp_pa
     r = CliRunner().invoke(app, args + ["--chunk-size", "50"])
     assert r.exit_code == 0, r.output
     assert not (tmp_path / "k.jsonl.partial").exists()
+
+
+@pytest.mark.parametrize("crash", ["after a run's files are written", "before a chunk is committed"])
+def test_dedup_keys_in_sorted_runs_survive_a_crash(small, tmp_path, monkeypatch, crash):
+    """The dedup store writes its keys out as sorted runs every ``MERGE`` keys: with runs of 60 keys
+    (a run every chunk or so), the duplicates at the end of the input (of pairs kept from its start) are found in runs written
+    long before, and a crash right after a run's files are written (no commit counts it yet) or
+    before a later chunk's commit, then a resumed run, give the bytes of a run that kept every key
+    in memory (the reference: fewer than ``MERGE`` keys, no run)."""
+    from mtfix.corpus.state import SqliteKeyStore, WorkDir
+
+    (tmp_path / "ref").mkdir()
+    _library_run(small, tmp_path / "ref").run()
+    dropped = (tmp_path / "ref" / "d.jsonl").read_text(encoding="utf-8")
+    assert dropped.count("exact duplicate of #") >= 40
+    monkeypatch.setattr(SqliteKeyStore, "MERGE", 60)
+    real_run, real_commit, runs, commits = SqliteKeyStore._write_run, WorkDir._commit_state, [], []
+
+    def write_run(self):
+        real_run(self)
+        runs.append(len(self._runs))
+        if crash.startswith("after") and len(runs) == 5:
+            raise KeyboardInterrupt
+
+    def commit_state(self, cursor, counts):
+        commits.append(cursor)
+        if crash.startswith("before") and len(commits) == 9:
+            raise KeyboardInterrupt
+        return real_commit(self, cursor, counts)
+
+    monkeypatch.setattr(SqliteKeyStore, "_write_run", write_run)
+    monkeypatch.setattr(WorkDir, "_commit_state", commit_state)
+    with pytest.raises(KeyboardInterrupt):
+        _library_run(small, tmp_path).run()
+    keys = tmp_path / "k.jsonl.partial" / "keys"
+    assert len(list(keys.glob("*.keys"))) >= 5
+    monkeypatch.setattr(WorkDir, "_commit_state", real_commit)
+    result = _library_run(small, tmp_path).run()
+    assert 0 < result.resumed_at < 760 and len(runs) > 10
+    if crash.startswith("after"):  # the run no commit counted is written again
+        assert runs.count(5) == 2
+    assert not (tmp_path / "k.jsonl.partial").exists()
+    assert _digests(tmp_path) == _digests(tmp_path / "ref")

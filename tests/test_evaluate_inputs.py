@@ -183,3 +183,15 @@ def test_load_inputs_strips_trailing_whitespace_like_sacrebleu_and_warns_on_dupl
     systems, refs, src, warnings = load_inputs([files["ref"]], [f"A={files['a']}", f"A2={a2}"], files["src"])
     assert systems[1][1] == SYS_A and refs == [REF] and src == SRC
     assert warnings == ["systems A and A2 have identical outputs"]
+
+
+def test_an_unknown_baseline_is_refused_before_any_scoring(files, monkeypatch):
+    """Not after a minute of scoring, below the phase lines."""
+    from mtfix.evaluate import core
+
+    def never(*a, **k):
+        raise AssertionError("scored before the options were checked")
+
+    monkeypatch.setattr(core, "evaluate_files", never)
+    assert_one_line_error(run("--ref", files["ref"], "--sys", f"A={files['a']}", "--baseline", "C"),
+                          "--baseline 'C' is not one of the systems: A")

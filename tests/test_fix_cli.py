@@ -70,13 +70,17 @@ def test_glossary_option_overrides_the_preset(seed_path, tmp_path):
     assert "SDF" in r.stdout and "20,000" in r.stdout
 
 
-@pytest.mark.parametrize("content, message", [
+BAD_INPUTS = [
     (b"", "is empty"),
     (b"  \n\n", "is empty"),
     (b"\x00\x01binary", "looks binary"),
     ("قال المتحدث".encode("cp1256"), "not UTF-8"),
     (b"The SDF said 20 , 000 people left.", "looks like English, not Arabic"),
-])
+    ("قال المتحدث إن 20 ، 000 غادروا.\n".encode() * 3000 + b"caf\xe9\n", "not UTF-8"),  # past the first pieces
+]
+
+
+@pytest.mark.parametrize("content, message", BAD_INPUTS)
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, content, message):
     src = tmp_path / "in.txt"
     src.write_bytes(content)
@@ -103,3 +107,111 @@ def test_output_over_the_input_is_refused(seed_path, tmp_path):
     r = _run(src, "--out", src)
     assert r.exit_code == 2 and "also an input" in r.stderr
     assert src.read_bytes() == seed_path.read_bytes()
+
+
+# ------------------------------------------------------------------ streamed: piece by piece, the same output
+
+def _expected(text: str, bom: str = ""):
+    """What `mtfix fix` printed when it fixed the whole text at once: (stdout, stderr lines)."""
+    from mtfix.cli.fix import open_glossary
+    from mtfix.text.check import check_text
+    from mtfix.text.fix import fix_text
+
+    gloss = open_glossary([])
+    result = fix_text(text, "ar", gloss)
+    left = check_text(result.text, "ar", gloss).findings
+    lines = [f"{f.line}:{f.column}  {f.code}  “{f.before}” → {f'“{f.after}”' if f.after else '(removed)'}  {f.reason}"
+             for f in result.fixes]
+    return bom + result.text, lines, result, left
+
+
+def _big_article(seed_path, shared_data) -> str:
+    """The seed, FLORES-200 Arabic (lines without a blank line between: cut inside a block) and the
+    seed again (its first SDF is no longer a first mention): many pieces."""
+    seed = seed_path.read_text(encoding="utf-8")
+    flores = (shared_data / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8")
+    return seed + "\n" + flores + "\n" + seed.replace("20 ، 000", "30 ، 000")
+
+
+def test_fix_pieces_equal_fix_text_on_a_long_text(seed_path, shared_data):
+    from mtfix.cli.fix import open_glossary
+    from mtfix.text.check import surveyed_pieces
+    from mtfix.text.fix import fix_pieces, fix_text
+
+    text = _big_article(seed_path, shared_data)
+    gloss = open_glossary([])
+    found, pieces = surveyed_pieces(lambda: iter(text.splitlines(keepends=True)))
+    got = list(fix_pieces(pieces, "ar", gloss))
+    whole = fix_text(text, "ar", gloss)
+    assert found == "ar" and len(got) > 20
+    assert "".join(t for t, _ in got) == whole.text
+    assert [f for _, fixes in got for f in fixes] == whole.fixes
+    assert sum(f.after.startswith("قوات سوريا الديمقراطية") for f in whole.fixes) == 1
+
+
+@pytest.mark.parametrize("how", ["file", "stdin", "out"])
+def test_streamed_fix_prints_what_the_whole_text_fix_printed(seed_path, shared_data, tmp_path, how):
+    text = _big_article(seed_path, shared_data)
+    src = tmp_path / "in.txt"
+    src.write_bytes(("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))  # a BOM and CRLF come back too
+    stdout, fix_lines, result, left = _expected(text.replace("\n", "\r\n"), "\ufeff")
+    name = "-" if how == "stdin" else str(src)
+    args = ["-"] if how == "stdin" else [src] + (["--out", tmp_path / "o.txt"] if how == "out" else [])
+    r = _run(*args, input=src.read_bytes() if how == "stdin" else None)
+    assert r.exit_code == 1, r.output
+    if how == "out":
+        assert r.stdout == "" and (tmp_path / "o.txt").read_bytes() == stdout.encode("utf-8")
+    else:
+        assert r.stdout_bytes == stdout.encode("utf-8")  # (r.stdout turns CRLF into LF)
+    err = r.stderr.splitlines()
+    assert err[:-1] == fix_lines
+    counts = ", ".join(f"{n} {c}" for c, n in result.counts.items())
+    assert err[-1].startswith(f"{name}: {len(result.fixes)} fixes ({counts}); {len(left)} findings left")
+
+
+def test_fix_holds_a_piece_not_the_text(seed_path, shared_data, monkeypatch):
+    """Fixing and checking what is left segment a piece at a time, never the whole input."""
+    import mtfix.text.check as check
+    import mtfix.text.fix as fix
+
+    text = _big_article(seed_path, shared_data)
+    expected = _expected(text)[0]
+    seen = []
+    for module in (check, fix):
+        real = module.segment
+        monkeypatch.setattr(module, "segment", lambda t, *a, _real=real, **k: seen.append(len(t)) or _real(t, *a, **k))
+    r = _run("-", input=text.encode("utf-8"))
+    assert r.exit_code == 1 and r.stdout == expected
+    assert len(text) > 100_000 and seen and max(seen) < 20_000, (len(text), max(seen))
+
+
+@pytest.mark.parametrize("content, message", BAD_INPUTS)
+def test_bad_stdin_is_one_line_and_nothing_is_printed(content, message):
+    r = _run("-", input=content)
+    assert_one_line_error(r, message)
+    assert r.stdout == ""
+
+
+def test_a_full_disk_half_way_is_one_line_without_the_fix_list(seed_path, shared_data, tmp_path, monkeypatch):
+    """The fixes already made are not listed when their text was never written."""
+    import errno
+    import os
+
+    import mtfix.text.fix as fix
+    from conftest import leftovers
+
+    real = fix.fix_pieces
+
+    def fills_up(*args, **kwargs):
+        for n, got in enumerate(real(*args, **kwargs)):
+            if n == 3:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            yield got
+
+    monkeypatch.setattr(fix, "fix_pieces", fills_up)
+    src = tmp_path / "in.txt"
+    src.write_text(_big_article(seed_path, shared_data), encoding="utf-8")
+    out = tmp_path / "out" / "o.txt"
+    out.parent.mkdir()
+    assert_one_line_error(_run(src, "--out", out), "no space left", not_written=[out])
+    assert leftovers(out.parent) == []

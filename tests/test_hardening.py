@@ -280,6 +280,49 @@ def test_a_full_disk_under_the_cache_ends_the_translation_cleanly(small_fs):
     assert len(TranslationCache(full / "c.sqlite")) >= 1
 
 
+def test_a_new_corpus_work_dir_on_a_nearly_full_disk_is_not_called_damaged(cli, tmp_path, small_fs):
+    """SQLite's WAL on a nearly full tmpfs fails with "disk I/O error": for a work dir this run
+    just made, that is the disk, not a damaged run to --restart; nothing is left behind."""
+    src = _bitext(tmp_path)
+    for leave in range(4 << 10, 48 << 10, 4 << 10):
+        full = small_fs("64k")
+        _fill(full, leave)
+        r = cli("corpus", "filter", src, "-o", full / "o.jsonl", "-q")
+        if r.exit_code == 0:
+            continue  # it fitted
+        line = assert_one_line_error(r)
+        assert "damaged" not in line and "--restart" not in line, line
+        assert "space" in line or "full" in line, line
+        assert sorted(p.name for p in full.iterdir()) == ["filler"]
+
+
+def test_a_cache_made_on_a_nearly_full_disk_is_not_left_empty(small_fs):
+    """The cache file is made by the first translation stored: when that first write fails (the
+    schema fitted, the rows did not), the file goes again; one that holds translations stays."""
+    from mtfix.engine.base import Hypothesis
+    from mtfix.engine.cache import CachedTranslator, TranslationCache
+    from mtfix.errors import MtfixError
+
+    class Echo:
+        def translate_batch(self, segs, **kw):
+            return [[Hypothesis(text=s * 3, score=0.0, tokens=1)] for s in segs]
+
+    stages = set()
+    for leave in range(8 << 10, 36 << 10, 4 << 10):
+        full = small_fs("64k")
+        _fill(full, leave)
+        tr = CachedTranslator(key="k", load=Echo, cache=TranslationCache(full / "c.sqlite"), chunk_size=16)
+        with pytest.raises(MtfixError, match="disk is full") as e:
+            tr.translate_batch([f"جملة رقم {i} عن الطقس في المدينة." for i in range(400)], src="ar", tgt="en")
+        stage = str(e.value).split(" the translation cache")[0]
+        kept = (full / "c.sqlite").exists()
+        stages.add((stage, kept))
+        assert sorted(p.name for p in full.iterdir()) == ["filler"] + (["c.sqlite"] if kept else [])
+        if kept:
+            assert len(TranslationCache(full / "c.sqlite")) >= 1  # never an empty cache
+    assert ("cannot write", False) in stages, stages  # the case this is about was reached
+
+
 @pytest.mark.slow
 def test_cache_on_a_full_disk_is_one_line(cli, tiny_models, ar_file, small_fs):
     full = small_fs("64k")
@@ -346,6 +389,20 @@ def test_usage_errors_are_one_line(cli, ar_file, args):
     r = cli(*[ar_file if a == "IN" else a for a in args])
     line = assert_one_line_error(r)
     assert "--help" in line and "╭" not in r.output
+
+
+@pytest.mark.parametrize("args", [
+    ["translate", "-", "--src", "ar", "--tgt", "en"],
+    ["repair", "-", "--out", "o.txt"],
+    ["select", "--candidates", "-", "IN", "--out", "o.txt"],
+    ["evaluate", "--ref", "-", "--sys", "IN"],
+    ["corpus", "filter", "-", "-o", "o.jsonl"],
+])
+def test_stdin_where_a_file_is_needed_says_so(cli, ar_file, args, tmp_path, monkeypatch):
+    """Not "-: no such file": only check and fix read stdin."""
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(cli(*[ar_file if a == "IN" else a for a in args]),
+                          "stdin is read only by `mtfix check` and `mtfix fix`", not_written=[tmp_path / "o.txt"])
 
 
 # ------------------------------------------------------------------ items 7 and 8: silent acceptance

@@ -109,3 +109,28 @@ def test_readme_line_is_the_recorded_matrix_run():
     assert len(runs) == len(doc["runs"]) and runs <= set(NM.MATRIX)
     assert all(r["passed"] and r["changed_by_model"] == 0 and r["same_as_stage0"] for r in doc["runs"])
     assert (REPO / "bench" / "noise_matrix.md").read_text(encoding="utf-8") == NM.markdown(doc)
+
+
+def test_merge_counts_the_time_runs_were_going_and_every_commit():
+    """Halves run one after the other count their own wall time, not the hours between; halves run
+    side by side count their overlap once; the summary names every commit measured."""
+    def doc(backend, started, finished, commit, n_best=1):
+        run = {"back": "m", "forward": "m", "n_best": n_best, "backend": backend, "back_models": ["marian-ar-en"],
+               "forward_models": ["marian-en-ar"], "wall_s": finished - started, "cpu_s": 60.0, "load": 3.0,
+               "exit": 0, "sentences": 238, "candidates": 10, "changed_by_model": 0, "same_as_stage0": True,
+               "passed": True}
+        return {"what": "", "input": "", "date": "2026-12-02", "commit": commit, "cores": 2, "load_before": 2.0,
+                "started": started, "finished": finished, "runs": [run]}
+
+    apart = NM.merge([doc("ctranslate2", 0, 600, "aaa"), doc("transformers", 7200, 8400, "bbb")])
+    assert apart["wall_s"] == 1800 and apart["parallel"] == 1 and apart["commit"] == "aaa, bbb"
+    assert [r["backend"] for r in apart["runs"]] == ["ctranslate2", "transformers"]  # MATRIX order
+    line = NM.readme_summary(apart)
+    assert "(commits aaa, bbb)" in line and "30 min wall and 2 min of CPU" in line and "in parallel" not in line
+    side = NM.merge([doc("ctranslate2", 0, 600, "aaa"), doc("transformers", 300, 1200, "aaa")])
+    assert side["wall_s"] == 1200 and side["parallel"] == 2 and side["commit"] == "aaa"
+    assert "20 min wall (2 processes in parallel)" in NM.readme_summary(side)
+    # merging a merged document again keeps its spans (no gap counted)
+    assert NM.merge([apart, doc("ctranslate2", 9000, 9060, "ccc", n_best=2)])["wall_s"] == 1860
+    with pytest.raises(SystemExit, match="m,m,1,ctranslate2 is in more than one file"):
+        NM.merge([apart, doc("ctranslate2", 9000, 9060, "ccc")])

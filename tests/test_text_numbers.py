@@ -149,3 +149,25 @@ def test_the_numbers_filter_shortcut_keeps_first_fit_matching():
     comp = compare_numbers(close.src, close.tgt)
     missing, _ = unexplained_numbers(comp.missing, comp.extra, close.src, close.tgt)
     assert got[0].value == len(missing) == 1
+
+
+def test_number_values_of_a_whole_chunk_equal_number_values_of_each_text():
+    """The corpus numbers filter reads the values of a chunk's texts from their runs of digits found
+    at once (Sides.number_values -> number_values_at): the same lists as number_values, on texts
+    made of every kind of digit (ASCII, Arabic-Indic, Persian, Devanagari, astral), separators,
+    signs, scale and percent words, spaces and line breaks."""
+    import random
+
+    from mtfix.corpus.records import Pair
+    from mtfix.corpus.sides import Sides
+    from mtfix.text.numbers import number_values
+
+    rng = random.Random(3)
+    alphabet = ["0", "7", "٣", "۵", "५", "𝟘", ",", ".", "٫", "٬", "%", "٪", " ", "\u00a0", "-", "–", "\n", "و",
+                " million", " مليون", " ألف", " per cent", " بالمئة", "between ", "بين ", " and ", "x", "ب"]
+    for _ in range(300):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(rng.randint(1, 12))]
+        pairs = [Pair(t, t[::-1]) for t in texts]
+        s = Sides(pairs)
+        assert s.number_values(0) == [number_values(t) for t in texts]
+        assert s.number_values(1) == [number_values(t[::-1]) for t in texts]

@@ -102,3 +102,21 @@ def test_text_chunks_are_whole_lines_with_the_line_by_line_errors(tmp_path):
         with pytest.raises(MtfixError) as e:
             list(reader(bad))
         assert "offset 17" in str(e.value)
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_line_whichever_way_the_file_is_read(tmp_path):
+    """Not only a byte offset: FILE:LINE and the byte in the line, as the corpus readers name a bad row."""
+    import io
+
+    from mtfix.text.read import iter_stream_chunks, iter_text_chunks, iter_text_lines
+
+    data = ARABIC.encode() * 2999 + "قال ".encode() + b"caf\xe9\n" + ARABIC.encode()
+    p = _write(tmp_path, data)
+    offset = data.index(b"\xe9")
+    want = f"{p}:3000: not UTF-8 (invalid byte 0xe9 at byte 11 of the line, offset {offset} of the file)"
+    readers = [lambda: read_text(p), lambda: list(iter_text_lines(p)), lambda: list(iter_text_chunks(p, 100)),
+               lambda: list(iter_stream_chunks(io.BytesIO(data), str(p)))]
+    for read in readers:
+        with pytest.raises(MtfixError) as e:
+            read()
+        assert str(e.value).startswith(want), str(e.value)

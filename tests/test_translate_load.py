@@ -136,6 +136,61 @@ def test_a_missing_tokenizer_is_one_line_even_while_the_weights_load(tiny_models
     assert not (tmp_path / "o.txt").exists()
 
 
+@pytest.fixture(scope="module")
+def ct2_folders(tiny_models, tmp_path_factory):
+    """Self-contained int8 CTranslate2 conversions of the tiny models, made once (copied before damage)."""
+    out = tmp_path_factory.mktemp("ct2")
+    return {name: plan_translator(str(tiny_models[name]), backend="ctranslate2", quantization="int8",
+                                  models_dir=out, threads=1).load().ref.path
+            for name in ("marian-ar-en", "nllb", "m2m100")}
+
+
+@pytest.mark.parametrize("model, kind, removed, needle", [
+    # transformers' own message was "TypeError: expected str, bytes or os.PathLike object, not NoneType"
+    ("marian-ar-en", "ct2", "hf/vocab.json",
+     "vocab.json is missing (a Marian tokenizer is read from vocab.json, source.spm and target.spm)"),
+    ("marian-ar-en", "hf-transformers", "source.spm", "source.spm is missing (a Marian tokenizer"),
+    ("marian-ar-en", "hf-ctranslate2", "vocab.json", "cannot convert"),  # the conversion reads the tokenizer too
+    ("m2m100", "ct2", "hf/vocab.json", "vocab.json is missing (an M2M100 tokenizer"),
+    ("m2m100", "hf-transformers", "sentencepiece.bpe.model", "sentencepiece.bpe.model is missing"),
+    # transformers read this NLLB without a word of vocabulary: every word <unk>, no error
+    ("nllb", "hf-transformers", "tokenizer.json", "tokenizer.json or sentencepiece.bpe.model is missing"),
+    ("nllb", "ct2", "hf/tokenizer.json", "tokenizer.json or sentencepiece.bpe.model is missing"),
+    ("nllb", "ct2", "hf/tokenizer_config.json", "names NllbTokenizer, and it is missing too"),
+    ("marian-ar-en", "ct2", "config.json", "CTranslate2 model without its config.json"),  # was a JSON type error
+])
+def test_a_model_folder_missing_a_file_is_one_line_naming_it(tiny_models, ct2_folders, model, kind, removed,
+                                                              needle, tmp_path):
+    import shutil
+
+    folder = tmp_path / model
+    shutil.copytree(ct2_folders[model] if kind == "ct2" else tiny_models[model], folder)
+    (folder / removed).unlink()
+    backend = "ctranslate2" if kind != "hf-transformers" else "transformers"
+    r = _run("translate", _source(tmp_path), "--model", folder, "--src", "ar", "--tgt", "en", "--no-cache",
+             "--backend", backend, "--models-dir", tmp_path / "m", "--out", tmp_path / "o.txt")
+    line = assert_one_line_error(r, needle, not_written=[tmp_path / "o.txt"])
+    assert "TypeError" not in line and "NoneType" not in line, line
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").iterdir())  # no half conversion
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+@pytest.mark.parametrize("name, content, needle", [
+    ("tokenizer_config.json", "[", "tokenizer_config.json is corrupt (Expecting value"),  # was a bare JSONDecodeError
+    ("config.json", "[1]", "config.json is corrupt (not a JSON object)"),  # was "'list' object has no attribute"
+])
+def test_a_model_folder_with_a_corrupt_json_file_is_one_line_naming_it(tiny_models, tmp_path, backend, name, content,
+                                                                        needle):
+    import shutil
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_models["marian-ar-en"], folder)
+    (folder / name).write_text(content, encoding="utf-8")
+    r = _run("translate", _source(tmp_path), "--model", folder, "--src", "ar", "--tgt", "en", "--no-cache",
+             "--backend", backend, "--models-dir", tmp_path / "m", "--out", tmp_path / "o.txt")
+    assert_one_line_error(r, needle, not_written=[tmp_path / "o.txt"])
+
+
 def test_translate_of_a_ct2_folder_without_cache_imports_only_what_it_uses(tiny_models, tmp_path):
     """No torch, transformers, pydantic; no SQLite without a cache; no TOML for a model given as a folder."""
     from test_startup import _probe

@@ -8,6 +8,10 @@ Every :class:`~mtfix.errors.MtfixError` raised anywhere below a command, every
 usage error (``--beam 0``, an unknown option) and, as a last resort, an OS or
 SQLite error the library did not turn into a message, is printed as one line
 ``error: ...`` on stderr with exit code 2; never a traceback or a boxed panel.
+
+Ctrl-C ends any command with exit code 130 and no traceback: typer turns it into
+exit 130 while a command runs, and :func:`main` and this module's imports do the
+same before (start-up imports of typer and of the command's module).
 """
 
 from __future__ import annotations
@@ -17,14 +21,17 @@ import importlib
 import sys
 import types
 
-import typer
-from typer.core import TyperGroup
+try:  # Ctrl-C while the console script imports this module: exit 130, no traceback
+    import typer
+    from typer.core import TyperGroup
 
-from mtfix import __version__
-from mtfix.cli import fastparams
-from mtfix.errors import MtfixError
+    from mtfix import __version__
+    from mtfix.cli import fastparams
+    from mtfix.errors import MtfixError
 
-fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
+    fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
+except KeyboardInterrupt:
+    raise SystemExit(130) from None
 
 
 class _Group(TyperGroup):
@@ -67,7 +74,7 @@ class _Group(TyperGroup):
                 e.show()
                 rv = e.exit_code
             else:
-                typer.echo(f"error: {usage_line(e)}", err=True)
+                typer.echo(f"error: {usage_line(e, _command_path(self, argv))}", err=True)
                 rv = 2
         except typer.Abort:
             typer.echo("aborted", err=True)
@@ -125,13 +132,26 @@ def _flags_take_no_value(command) -> None:
         _flags_take_no_value(sub)
 
 
-def usage_line(e: Exception) -> str:
-    """A click usage error as one line, naming the command's --help."""
+def usage_line(e: Exception, command_path: str = "mtfix") -> str:
+    """A click usage error as one line, naming the command's --help (its context's, else
+    ``command_path``: click raises "Option '--src' requires an argument" without a context)."""
     line = " ".join(e.format_message().split()) if hasattr(e, "format_message") else " ".join(str(e).split())
     ctx = getattr(e, "ctx", None)
-    if ctx is not None:
-        line += f" (see `{ctx.command_path} --help`)"
-    return line
+    return line + f" (see `{ctx.command_path if ctx is not None else command_path} --help`)"
+
+
+def _command_path(group, argv: list[str]) -> str:
+    """``mtfix corpus filter``: the commands and subcommands that ``argv`` names, in order."""
+    path, command = ["mtfix"], group
+    for arg in argv:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is None:
+            if arg.startswith("-"):
+                continue  # an option of a group (`mtfix --version`)
+            break
+        path.append(arg)
+        command = sub
+    return " ".join(path)
 
 
 #: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
@@ -185,7 +205,10 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(argv if argv is not None else sys.argv[1:])
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
-    build_app(only)(args=argv, prog_name="mtfix")
+    try:
+        build_app(only)(args=argv, prog_name="mtfix")
+    except KeyboardInterrupt:  # while the command's module is imported, or around typer's own handling
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -261,6 +261,15 @@ def build_command(
     for a in articles:  # cheap checks before any model is looked up
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")
+        if Path(a).is_file() and not skip_bad:  # an article named on the line: empty, binary, English...
+            from mtfix.repair.pipeline import check_article
+            from mtfix.text.read import read_text
+
+            try:
+                check_article(read_text(a), src="ar", name=str(a))
+            except MtfixError as e:  # as the run says it of an article in a folder
+                raise MtfixError(f"{e}; fix it, or pass --skip-bad to log bad rows to a rejects file and go on") \
+                    from None
     decoding = RepairDecoding.make(beam_size=beam_size, back_n_best=back_n_best, forward_n_best=forward_n_best,
                                    max_batch_tokens=batch_tokens, max_output_ratio=max_output_ratio)
     models = open_repair_models(back_models, forward_models, decoding=decoding, cache=engine.open_cache(),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
@@ -48,24 +53,122 @@ def read_input(file: str) -> tuple[str, bool]:
     return text, bom
 
 
-def _print_summary(file: str, result, remaining) -> None:
-    from rich.console import Console
-    from rich.markup import escape
+def _not_arabic(file: str, found: str | None) -> MtfixError:
+    what = {"en": "English", None: "no text in any script"}.get(found, found)
+    return MtfixError(f"{file}: looks like {what}, not Arabic; mtfix fix repairs Arabic text")
 
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    for f in result.fixes:
-        after = f"“{escape(f.after)}”" if f.after else "(removed)"
-        console.print(f"{f.line}:{f.column}  {f.code}  “{escape(f.before)}” → {after}  [dim]{escape(f.reason)}[/dim]")
-    counts = ", ".join(f"{n} {c}" for c, n in result.counts.items())
-    left = {}
-    for f in remaining:
-        left[f.code] = left.get(f.code, 0) + 1
-    line = f"{escape(file)}: {len(result.fixes)} fix{'es' if len(result.fixes) != 1 else ''}"
-    line += f" ({counts})" if counts else ""
-    if remaining:
-        line += (f"; {len(remaining)} finding{'s' if len(remaining) != 1 else ''} left for a model or a person "
-                 f"({', '.join(f'{n} {c}' for c, n in left.items())}): see `mtfix check`")
-    console.print(line)
+
+@contextlib.contextmanager
+def _source(file: str):
+    """``(lines, head)`` of ``file`` (``-``: stdin): ``lines()`` reads the text afresh a few thousand
+    lines at a time, ``head()`` its first bytes. Stdin is read once, copied as it comes into an
+    anonymous temporary file (removed when closed)."""
+    from mtfix.text.check import PIECE_CHARS
+    from mtfix.text.read import iter_stream_chunks, iter_text_chunks, stream_copy
+    from mtfix.text.segment import line_chunks
+
+    if file != "-":
+        def head() -> bytes:
+            with open(file, "rb") as f:
+                return f.read(3)
+
+        yield (lambda: line_chunks(iter_text_chunks(file), PIECE_CHARS)), head
+        return
+    with stream_copy(sys.stdin.buffer, "<stdin>") as spool:
+        def lines():
+            spool.seek(0)  # when the reading starts (a generator): the passes never overlap
+            yield from line_chunks(iter_stream_chunks(spool, "<stdin>"), PIECE_CHARS)
+
+        def head() -> bytes:
+            spool.seek(0)
+            return spool.read(3)
+
+        yield lines, head
+
+
+def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
+    """Fix ``file`` (``-``: stdin), read twice (the first pass decodes it all and finds its script
+    before anything is written), piece by piece: each fixed piece is written as it comes (to
+    stdout, or to ``out``'s temporary, renamed into place at the end) and to an anonymous temporary
+    file that ``mtfix check`` then reads for what is left; the list of fixes follows on stderr.
+    Memory: a piece or the longest paragraph. ``(fixes by code, findings left by code)``."""
+    from mtfix.text.check import surveyed_pieces
+    from mtfix.text.read import BOM
+
+    with _source(file) as (lines, head):
+        found, pieces = surveyed_pieces(lines)
+        if found is None and not any(chunk.strip() for chunk in lines()):
+            raise MtfixError(f"{file}: is empty; nothing to fix")
+        if found != "ar":
+            raise _not_arabic(file, found)
+        bom = head() == BOM.encode("utf-8")
+        return _write_fixed(file, out, gloss, pieces, bom)
+
+
+def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple[Counter, Counter]:
+    from mtfix.outputs import atomic_path
+    from mtfix.text.check import PIECE_CHARS, check_lines
+    from mtfix.text.fix import fix_pieces
+    from mtfix.text.read import BOM, iter_stream_chunks
+    from mtfix.text.segment import line_chunks
+
+    fixed = Counter()
+    err = _Stderr()
+    # the fix list waits in an anonymous temporary file: printed once the text is written (a full
+    # disk half-way is then one error line, and no list of fixes that were not written)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as listing:
+        with contextlib.ExitStack() as stack:
+            copy = stack.enter_context(tempfile.TemporaryFile())
+            if out is None:
+                write = sys.stdout.write
+            else:
+                target = stack.enter_context(open(stack.enter_context(atomic_path(out)), "w", encoding="utf-8",
+                                                  newline=""))
+                write = target.write
+            if bom:
+                write(BOM)
+            for text, fixes in fix_pieces(pieces, "ar", gloss):
+                write(text)
+                copy.write(text.encode("utf-8"))
+                for f in fixes:
+                    listing.write(err.line(f))
+                    fixed[f.code] += 1
+            if out is None:
+                sys.stdout.flush()
+
+            def fixed_lines():
+                copy.seek(0)
+                yield from line_chunks(iter_stream_chunks(copy, file), PIECE_CHARS)
+
+            report = check_lines(fixed_lines, "ar", file, gloss) if copy.tell() else None
+            left = Counter(report.counts) if report is not None else Counter()
+            if report is not None:
+                report.findings.close()
+        listing.seek(0)
+        shutil.copyfileobj(listing, sys.stderr)
+    return fixed, left
+
+
+class _Stderr:
+    """The fix list and summary on stderr, as plain lines (dim reasons on a terminal, unless NO_COLOR)."""
+
+    def __init__(self):
+        self.dim = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+    def line(self, f) -> str:
+        after = f"“{f.after}”" if f.after else "(removed)"
+        reason = f"\x1b[2m{f.reason}\x1b[0m" if self.dim else f.reason
+        return f"{f.line}:{f.column}  {f.code}  “{f.before}” → {after}  {reason}\n"
+
+    def summary(self, file: str, fixed: Counter, left: Counter) -> None:
+        n, k = sum(fixed.values()), sum(left.values())
+        line = f"{file}: {n} fix{'es' if n != 1 else ''}"
+        line += f" ({', '.join(f'{c} {code}' for code, c in fixed.items())})" if n else ""
+        if k:
+            line += (f"; {k} finding{'s' if k != 1 else ''} left for a model or a person "
+                     f"({', '.join(f'{c} {code}' for code, c in left.items())}): see `mtfix check`")
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def register(app: typer.Typer) -> None:
@@ -79,18 +182,25 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the fixes and what is left as JSON."),
     ):
         from mtfix.outputs import atomic_write_text, plan_outputs
+
+        gloss = open_glossary(glossary, no_default_glossary)
+        plan_outputs([("--out", out)],
+                     ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
+        if not (as_json or diff):  # the text, piece by piece: memory bounded by a piece
+            fixed, left = fix_streamed(file, out, gloss)
+            _Stderr().summary(file, fixed, left)
+            if fixed or left:
+                raise typer.Exit(1)
+            return
         from mtfix.text.check import check_text
         from mtfix.text.fix import fix_text
         from mtfix.text.read import BOM
         from mtfix.text.script import detect_script_language
 
-        gloss = open_glossary(glossary, no_default_glossary)
-        plan_outputs([("--out", out)], ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
         text, bom = read_input(file)
         found = detect_script_language(text)
         if found != "ar":
-            what = {"en": "English", None: "no text in any script"}.get(found, found)
-            raise MtfixError(f"{file}: looks like {what}, not Arabic; mtfix fix repairs Arabic text")
+            raise _not_arabic(file, found)
         result = fix_text(text, "ar", gloss)
         remaining = check_text(result.text, "ar", gloss).findings
         if out is not None:
@@ -101,10 +211,10 @@ def register(app: typer.Typer) -> None:
             if diff:
                 payload["diff"] = result.diff(file)
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        elif diff:
+        else:
             typer.echo(result.diff(file), nl=False)
-        elif out is None:
-            typer.echo((BOM if bom else "") + result.text, nl=False)
-        _print_summary(file, result, remaining)
+        err = _Stderr()
+        sys.stderr.write("".join(map(err.line, result.fixes)))
+        err.summary(file, Counter(result.counts), Counter(f.code for f in remaining))
         if result.fixes or remaining:
             raise typer.Exit(1)

@@ -153,8 +153,8 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
         ke, ka = len(index.en_ids) + 1, len(index.ar_ids) + 1
         ekeys, akeys = (columns.row_sets(c.word_rows, c.word_codes, ids, size,
                                          {k: index.all_ids(c.words[k], c is a) for k in np.flatnonzero(ids == -2).tolist()})
-                        for c, size, ids in ((e, ke, np.fromiter(map(index.english.__getitem__, e.words), np.int64)),
-                                             (a, ka, np.fromiter(map(index.arabic.__getitem__, a.words), np.int64))))
+                        for c, size, ids in ((e, ke, np.array(index.ids_of(e.words), np.int64)),
+                                             (a, ka, np.array(index.ids_of(a.words, arabic=True), np.int64))))
         erow, eid = np.divmod(ekeys, ke)
         arow, aid = np.divmod(akeys, ka)
         # every translation of every known English stem that the chunk's Arabic side has somewhere;

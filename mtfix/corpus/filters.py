@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
+from collections import Counter
 from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
@@ -297,19 +298,29 @@ class NumbersFilter(Filter):
         if digits[0] is None:  # not known: look
             digits = [_ANY_DIGIT.search(p.src) is not None for p in pairs], \
                 [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
-        for p, dx, dy in zip(pairs, *digits):
+        known = s.number_values(0), s.number_values(1)  # each text's values, for the chunk at once
+        known = None if known[0] is None else known
+        runs = None if known is None else (s.digit_runs(0), s.digit_runs(1))
+        agree: dict[int, FilterScore] = {}  # one (immutable) score per count of agreeing numbers
+        none = FilterScore(0, "no numbers")
+        for i, (p, dx, dy) in enumerate(zip(pairs, *digits)):
             if not dx and not dy:  # every number has a digit
-                out.append(FilterScore(0, "no numbers"))
+                out.append(none)
                 continue
             # at least as many digit runs as numbers; more than MAX_PAIRED runs need 2 * MAX_PAIRED + 1 chars
             many = 0 if max(len(p.src), len(p.tgt)) <= 2 * self.MAX_PAIRED else \
-                max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt)))
+                max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt))) if runs is None else \
+                max(runs[0][i], runs[1][i])
             if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
                 continue
-            values = sorted(number_values(p.src))
-            if values == sorted(number_values(p.tgt)) and _apart(values):  # compare_numbers matches them all
-                out.append(FilterScore(0, f"{len(values)} agree" if values else "no numbers"))
+            values = sorted(number_values(p.src) if known is None else known[0][i])
+            if values == sorted(number_values(p.tgt) if known is None else known[1][i]) and _apart(values):
+                # compare_numbers matches them all
+                got = agree.get(len(values))
+                if got is None:
+                    got = agree[len(values)] = FilterScore(0, f"{len(values)} agree" if values else "no numbers")
+                out.append(got)
                 continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
@@ -515,16 +526,31 @@ class DedupFilter(Filter):
         """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
         ``keyed``: the pairs' :meth:`keys`, computed elsewhere (worker processes)."""
         keyed = self.keys_of(pairs) if keyed is None else keyed
-        known = self.store.lookup([k for ks in keyed for _, k in ks])
+        flat = [k for ks in keyed for _, k in ks]
+        known = self.store.lookup(flat)
+        # a key can be seen before only when the store knows it or it comes twice in this chunk;
+        # the pairs with none of those are first of their kind without looking further
+        suspect = set(known)
+        if len(set(flat)) < len(flat):
+            suspect.update(k for k, c in Counter(flat).items() if c > 1)
         new: dict[bytes, int] = {}
         out = []
+        first = _FIRST
         for i, (p, ks) in enumerate(zip(pairs, keyed)):
-            hit = next(((kind, known.get(k, new.get(k))) for kind, k in ks
-                        if k in known or k in new), None)
-            if hit is not None:
-                out.append(FilterScore(0, f"{hit[0]} duplicate of #{hit[1]}"))
-                continue
-            out.append(FilterScore(1, "first of its kind"))
+            if suspect:
+                hit = None
+                for kind, k in ks:
+                    if k in suspect:
+                        at = known.get(k)
+                        if at is None:
+                            at = new.get(k)
+                        if at is not None:
+                            hit = kind, at
+                            break
+                if hit is not None:
+                    out.append(FilterScore(0, f"{hit[0]} duplicate of #{hit[1]}"))
+                    continue
+            out.append(first)
             if register is None or register[i]:
                 for _, k in ks:
                     new.setdefault(k, p.id)
@@ -534,6 +560,8 @@ class DedupFilter(Filter):
     def accept(self, score):
         return score.value >= 1
 
+
+_FIRST = FilterScore(1, "first of its kind")  # immutable: one for every such pair
 
 FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
     EmptyFilter, MaxLengthFilter, LengthRatioFilter, ScriptFilter, NumbersFilter, RepetitionFilter,

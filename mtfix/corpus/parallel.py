@@ -23,7 +23,7 @@ from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
 from mtfix.corpus.sides import shared
 
-__all__ = ["usable_cores", "score_chunk", "WorkerPool", "stateless_filters", "pair_rows"]
+__all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
 
 _FILTERS: list | None = None  # this worker's filters (built once per process)
 
@@ -42,13 +42,22 @@ def stateless_filters(config: PipelineConfig) -> list:
     return [f for f in build_filters(config)[0] if f.parallel or isinstance(f, DedupFilter)]
 
 
-def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict:
-    """Scores of the stateless filters of ``config`` for ``pairs`` by filter name, and each dedup
-    filter's keys under ``("keys", name)`` (filters built once per process)."""
+def process_filters(config: PipelineConfig) -> list:
+    """This process's :func:`stateless_filters` of ``config``, built once: those :func:`score_chunk`
+    scores with (their ``accept`` judges the scores)."""
     global _FILTERS
     if _FILTERS is None or _FILTERS[0] != config:
         _FILTERS = [config, stateless_filters(config)]
-    return _score(pairs)
+    return _FILTERS[1]
+
+
+def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict:
+    """Scores of the stateless filters of ``config`` for ``pairs`` by filter name, and each dedup
+    filter's keys under ``("keys", name)`` (filters built once per process). The one per-chunk
+    scoring step of every engine: the ``--workers`` processes and Ray's tasks
+    (:mod:`mtfix.corpus.ray_runner`) both score a chunk with it."""
+    process_filters(config)
+    return _score(list(pairs))
 
 
 def _init(config: PipelineConfig) -> None:

@@ -38,19 +38,27 @@ class Pipeline:
         elsewhere (worker processes, Ray tasks), used as they are; under
         ``("keys", name)``, a dedup filter's keys of these pairs."""
         pairs = list(pairs)
+        scores, failed = self.verdicts(pairs, precomputed)
+        names = self.names
+        rows = [dict(zip(names, row)) for row in zip(*(scores[n] for n in names))] if names else [{} for _ in pairs]
+        return list(map(Record, pairs, rows, failed))
+
+    def verdicts(self, pairs: list[Pair], precomputed: dict | None = None) -> tuple[dict, list[list[str]]]:
+        """What :meth:`judge` makes its records of, by column: every filter's scores (by name, in
+        pair order) and, per pair, the names of the filters that rejected it (in pipeline order).
+        A corpus run writes these as JSON lines without making the records
+        (:func:`mtfix.corpus.records.json_lines`)."""
         for p in pairs:
             if p.id < 0:
                 p.id = self._next_id
             self._next_id = max(self._next_id, p.id + 1)
         with shared(pairs):  # what several filters ask of the texts, answered once for the chunk
             scores, ok = self._score(pairs, precomputed)
-        names = self.names
         failed: list[list[str]] = [[] for _ in pairs]
-        for name in names:  # in pipeline order
+        for name in self.names:  # in pipeline order
             for i in compress(range(len(pairs)), map(not_, ok[name])):
                 failed[i].append(name)
-        rows = [dict(zip(names, row)) for row in zip(*(scores[n] for n in names))] if names else [{} for _ in pairs]
-        return list(map(Record, pairs, rows, failed))
+        return scores, failed
 
     def _score(self, pairs: list[Pair], precomputed: dict | None) -> tuple[dict, dict]:
         """Every filter's scores and verdicts (``accept``), by name."""

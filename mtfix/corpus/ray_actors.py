@@ -86,7 +86,7 @@ class RoundTripActor:
     """``map_batches`` callable class: shards in (their scores so far), round-trip scores added,
     the scored shard written; returns each shard's counts and this actor's model loads."""
 
-    def __init__(self, *, back, config, model_name: str, work: str, cwd: str):
+    def __init__(self, *, back, config, model_name: str, work: str, cwd: str, names: list[str], dedup: list[str]):
         from mtfix.corpus.filters import FILTERS, RoundTripChrfFilter
 
         if os.path.isdir(cwd):
@@ -99,6 +99,7 @@ class RoundTripActor:
                                         **s.params)
                         for s in config.filters if issubclass(FILTERS[s.type], RoundTripChrfFilter)]
         self.work = work
+        self.names, self.dedup, self.langs = names, dedup, config.langs  # what write_scored needs
 
     def __call__(self, batch):
         from mtfix.corpus.ray_runner import write_scored
@@ -114,7 +115,8 @@ class RoundTripActor:
                         e["s"][f.name] = [s.value, s.reason]
                         if not f.accept(s):
                             e["f"].append(f.name)
-            out.append(json.dumps(write_scored(self.work, doc)))
+            out.append(json.dumps(write_scored(self.work, doc["shard"], doc["chunks"], names=self.names,
+                                               dedup=self.dedup, langs=self.langs)))
         return {"meta": out, "actor": [self.id] * len(out), "loads": [self.loads] * len(out)}
 
 

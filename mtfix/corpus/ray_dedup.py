@@ -10,24 +10,29 @@ key that passed every other filter ("seen" means "seen and kept"), and a
 pair is a duplicate exactly when that first pair comes before it. (With
 ``normalize = "none"`` the exact key plays both parts.)
 
-On Ray that is one hash-partitioned shuffle: the pairs' keys are grouped by
-a bucket of the normalised key (the first hex digits of its hash: every pair
-of a key lands in the same bucket; ``groupby(...).map_groups``, hash
-shuffle), and in each bucket, sorted by pair id, each key's first kept pair
-is found and the later pairs with that key marked duplicates of
-it (``exact`` when their exact keys are equal, else ``normalised``). Each
-group gives one row (its bucket and its duplicates), so a block of them holds
-whole buckets: its verdicts are written next to the scores, one file per shard
-(``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates only), and
-the driver then commits the block's buckets and files to the run's manifest
-(the work dir's state). The result does not depend on how the input was split
-or in which order the tasks ran, and equals the local runner's, reasons
-included. Several dedup filters run one after the other, each seeing the
-verdicts of those before it, as locally.
+On Ray the keys are hash-partitioned without a shuffle service: each task
+that scores a shard also writes the shard's keys (``keys-<filter>-<shard>.npy``:
+each pair's normalised and exact key digests, its id and whether it passed
+every other filter, sorted by normalised key). The key space (the digests'
+first 64 bits) is cut into ``units`` equal ranges; one task per range reads
+that range's slice of every shard's keys file (memory-mapped: a binary search
+finds it, only the slice is read), so every pair of a key meets in one task
+whichever shard it is in. There, sorted by key then pair id (numpy, no Python
+loop per pair), each key's first kept pair is found and the later pairs with
+that key marked duplicates of it (``exact`` when their exact keys are equal,
+else ``normalised``). Its verdicts are written next to the scores, one file
+per shard (``dedup-<filter>-<shard>-<digest of the content>.json``, duplicates
+only), and the driver then commits the unit and its files to the run's
+manifest (the work dir's state). The result does not depend on how the input
+was split, on the number of units or in which order the tasks ran, and equals
+the local runner's, reasons included. Several dedup filters run one after the
+other, each seeing the verdicts of those before it, as locally. Memory: a task
+holds its range's keys (about 60 bytes a pair), so ``units`` grows with the
+input (:func:`unit_count`).
 
-**Resume**: a run killed during the dedup keeps the committed buckets; the next
-one removes the verdict files no commit names (written by a task whose block
-was not committed) and shuffles only the keys of the buckets not committed.
+**Resume**: a run killed during the dedup keeps the committed units; the next
+one removes the verdict files no commit names (written by a task whose unit
+was not committed) and runs only the units not committed.
 """
 
 from __future__ import annotations
@@ -35,12 +40,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["dedup_on_cluster", "verdict_files", "load_verdicts", "scored_path"]
+__all__ = ["dedup_on_cluster", "dedup_unit", "verdict_files", "load_verdicts", "scored_path", "write_keys",
+           "unit_count", "first_of_kind"]
+
+#: pairs per dedup unit (one task; its keys held in memory at once)
+UNIT_PAIRS = 50_000
+#: the columns of a keys file: normalised key (digest as two 64-bit numbers), exact key, pair id,
+#: passed every other filter
+KEY_DTYPE = [("hi", "<u8"), ("lo", "<u8"), ("ehi", "<u8"), ("elo", "<u8"), ("id", "<i8"), ("ok", "?")]
 
 
-#: hex digits of the key digest that name its bucket (16**3 = 4096 buckets: one call of the
-#: group function per bucket, not per key)
-BUCKET_HEX = 3
+def unit_count(pairs: int) -> int:
+    """Dedup units (key ranges, one task each) for a run of ``pairs`` pairs: at least 2."""
+    return max(2, -(-pairs // UNIT_PAIRS))
 
 
 def verdict_files(work: Path, j: int, shard: int | None = None) -> list[Path]:
@@ -60,94 +72,124 @@ def scored_path(work: Path, shard: int) -> Path:
     return Path(work) / f"scored-{shard:05d}.jsonl"
 
 
-def _key_rows(batch, *, work: str, j: int, name: str, skip: frozenset = frozenset()):
-    """Task: the shards' pairs as rows (normalised key, exact key, id, shard, passed so far),
-    but those of the buckets in ``skip`` (committed by an earlier attempt)."""
-    import pandas as pd
-
-    rows = {"key": [], "exact": [], "id": [], "shard": [], "ok": [], "bucket": []}
-    for shard in batch["shard"]:
-        shard = int(shard)
-        earlier = [load_verdicts(Path(work), i, shard) for i in range(j)]
-        with open(scored_path(Path(work), shard), encoding="utf-8") as f:
-            for line in f:
-                e = json.loads(line)
-                if "p" not in e:
-                    continue
-                keys = e["k"][name]
-                bucket = keys[-1][1][2:2 + BUCKET_HEX]  # after the kind byte: the digest
-                if bucket in skip:
-                    continue
-                rows["key"].append(keys[-1][1])
-                rows["bucket"].append(bucket)
-                rows["exact"].append(keys[0][1])
-                rows["id"].append(e["id"])
-                rows["shard"].append(shard)
-                rows["ok"].append(not e["f"] and not any(e["id"] in v for v in earlier))
-    return pd.DataFrame({"key": pd.Series(rows["key"], dtype=object),
-                         "exact": pd.Series(rows["exact"], dtype=object),
-                         "id": pd.Series(rows["id"], dtype="int64"),
-                         "shard": pd.Series(rows["shard"], dtype="int64"),
-                         "ok": pd.Series(rows["ok"], dtype=bool),
-                         "bucket": pd.Series(rows["bucket"], dtype=object)})
+def keys_path(work: Path, j: int, shard: int) -> Path:
+    return Path(work) / f"keys-{j}-{shard:05d}.npy"
 
 
-def _first_of_kind(group):
-    """The pairs of one hash bucket (every pair of each of its keys): after a key's first kept
-    pair (in input order), every pair with that key is its duplicate. One row: the bucket and
-    its duplicates (``[shard, id, id of the first, kind]``, JSON)."""
-    import pandas as pd
+def write_keys(work: Path, shard: int, dedup: list[str], entries: list[dict]) -> None:
+    """A scored shard's dedup keys, one file per dedup filter (``entries``: the shard's scored
+    pairs, their keys as hex under ``"k"``, the filters they failed under ``"f"``), sorted by
+    normalised key; each file written in one step."""
+    import numpy as np
 
-    group = group.sort_values("id", kind="stable")
-    keys, exacts, ids, oks, shards = (group[c].tolist() for c in ("key", "exact", "id", "ok", "shard"))
-    first: dict = {}
-    for key, exact, i, ok in zip(keys, exacts, ids, oks):
-        if ok and key not in first:
-            first[key] = (i, exact)
-    dups = []
-    for key, exact, i, shard in zip(keys, exacts, ids, shards):
-        f = first.get(key)
-        if f is not None and i > f[0]:
-            dups.append([int(shard), int(i), int(f[0]), "exact" if exact == f[1] else "normalised"])
-    return pd.DataFrame({"bucket": pd.Series([group["bucket"].iloc[0]], dtype=object),
-                         "dups": pd.Series([json.dumps(dups)], dtype=object)})
+    from mtfix.outputs import atomic_path
+
+    for j, name in enumerate(dedup):
+        keys = [e["k"][name] for e in entries]
+        a = np.zeros(len(entries), dtype=KEY_DTYPE)
+        if entries:  # after the kind byte: the 16-byte digest, as two big-endian 64-bit numbers
+            norm = np.frombuffer(bytes.fromhex("".join(k[-1][1][2:] for k in keys)), dtype=">u8").reshape(-1, 2)
+            exact = np.frombuffer(bytes.fromhex("".join(k[0][1][2:] for k in keys)), dtype=">u8").reshape(-1, 2)
+            a["hi"], a["lo"], a["ehi"], a["elo"] = norm[:, 0], norm[:, 1], exact[:, 0], exact[:, 1]
+            a["id"] = [e["id"] for e in entries]
+            a["ok"] = [not e["f"] for e in entries]
+            a = a[np.lexsort((a["id"], a["lo"], a["hi"]))]
+        with atomic_path(keys_path(Path(work), j, shard)) as tmp:
+            with open(tmp, "wb") as f:
+                np.save(f, a)
 
 
-def _write_verdicts(batch, *, work: str, j: int):
-    """A block of whole buckets: its duplicates, one file per shard they belong to, named by their
-    content (the same verdicts give the same file, whichever task writes it); what the driver
-    commits: the buckets, the files and the number of duplicates."""
+def _bounds(unit: int, units: int) -> tuple[int, int | None]:
+    """The range of the keys' first 64 bits that ``unit`` of ``units`` covers (None: to the end)."""
+    return (unit << 64) // units, None if unit + 1 == units else ((unit + 1) << 64) // units
+
+
+def _unit_keys(work: Path, j: int, shards: list[int], unit: int, units: int):
+    """The keys of ``unit``'s range in every shard, and each row's shard."""
+    import numpy as np
+
+    lo, hi = _bounds(unit, units)
+    parts, owners = [], []
+    for shard in shards:
+        a = np.load(keys_path(work, j, shard), mmap_mode="r")
+        start = int(np.searchsorted(a["hi"], np.uint64(lo)))
+        stop = len(a) if hi is None else int(np.searchsorted(a["hi"], np.uint64(hi)))
+        if stop > start:
+            parts.append(np.array(a[start:stop]))
+            owners.append(np.full(stop - start, shard, dtype=np.int64))
+    if not parts:
+        return np.zeros(0, dtype=KEY_DTYPE), np.zeros(0, dtype=np.int64)
+    return np.concatenate(parts), np.concatenate(owners)
+
+
+def first_of_kind(keys, shard_of) -> list[list]:
+    """Duplicates among ``keys`` (rows of :data:`KEY_DTYPE`, every pair of each key present):
+    after a key's first kept pair (in input order), every pair with that key is its duplicate.
+    ``[[shard, id, id of the first, kind], ...]``."""
+    import numpy as np
+
+    order = np.lexsort((keys["id"], keys["lo"], keys["hi"]))
+    k, owner = keys[order], shard_of[order]
+    if not len(k):
+        return []
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = (k["hi"][1:] != k["hi"][:-1]) | (k["lo"][1:] != k["lo"][:-1])
+    group = np.cumsum(new) - 1
+    kept = np.flatnonzero(k["ok"])  # in key order, then input order: a key's first kept pair first
+    groups, at = np.unique(group[kept], return_index=True)
+    first = np.full(int(group[-1]) + 1, -1, dtype=np.int64)
+    first[groups] = kept[at]
+    f = first[group]
+    dup = (f >= 0) & (k["id"] > k["id"][np.maximum(f, 0)])
+    rows, of = np.flatnonzero(dup), f[dup]
+    exact = (k["ehi"][rows] == k["ehi"][of]) & (k["elo"][rows] == k["elo"][of])
+    return [[s, i, o, "exact" if e else "normalised"]
+            for s, i, o, e in zip(owner[rows].tolist(), k["id"][rows].tolist(), k["id"][of].tolist(), exact.tolist())]
+
+
+def dedup_unit(work: Path, j: int, shards: list[int], unit: int, units: int) -> dict:
+    """Dedup filter ``j``'s duplicates in key range ``unit`` of ``units`` (see the module
+    docstring), over the keys files of ``shards``: one verdict file per shard they belong to,
+    named by their content (the same verdicts give the same file, whichever task writes it).
+    What the driver commits: the unit, its files and its number of duplicates."""
     import hashlib
+
+    import numpy as np
 
     from mtfix.outputs import atomic_write_text
 
+    keys, shard_of = _unit_keys(Path(work), j, shards, unit, units)
+    if j and len(keys):  # duplicates for an earlier dedup filter were not kept
+        earlier = [i for s in shards for e in range(j) for i in load_verdicts(Path(work), e, s)]
+        keys["ok"] &= ~np.isin(keys["id"], np.array(earlier, dtype=np.int64))
     by_shard: dict[int, dict] = {}
-    for text in batch["dups"]:
-        for shard, i, o, k in json.loads(str(text)):
-            by_shard.setdefault(shard, {})[i] = [o, k]
+    for shard, i, o, kind in first_of_kind(keys, shard_of):
+        by_shard.setdefault(shard, {})[i] = [o, kind]
     files = []
     for shard, dups in sorted(by_shard.items()):
         text = json.dumps({str(i): dups[i] for i in sorted(dups)})
         digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         files.append(f"dedup-{j}-{shard:05d}-{digest}.json")
         atomic_write_text(Path(work) / files[-1], text)
-    done = {"buckets": sorted(str(b) for b in batch["bucket"]), "files": files,
-            "dups": sum(len(d) for d in by_shard.values())}
-    return {"done": [json.dumps(done)]}
+    return {"unit": unit, "files": files, "dups": sum(len(d) for d in by_shard.values())}
 
 
-def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, partitions: int,
-                     manifest) -> dict[str, int]:
-    """Run every dedup filter over the scored shards in ``work``; duplicates per filter.
+def _dedup_units(batch, *, work: str, j: int, shards: list[int], units: int):
+    """Task: :func:`dedup_unit` for each unit of the batch."""
+    return {"done": [json.dumps(dedup_unit(Path(work), j, shards, int(u), units)) for u in batch["unit"]]}
+
+
+def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, units: int, manifest,
+                     compute: dict | None = None) -> dict[str, int]:
+    """Run every dedup filter over the scored shards in ``work`` (those with pairs: ``shards``);
+    duplicates per filter.
 
     ``manifest`` (the run's :class:`~mtfix.corpus.state.WorkDir`: ``load_state``/``save_state``)
-    records each block of buckets done (``ray:dedup:<filter>:<first bucket>``) and each filter
-    finished (``ray:dedup:<filter>:all``): a resumed run starts where the last commit left it."""
+    records each unit done (``ray:dedup:<filter>:<unit>``) and each filter finished
+    (``ray:dedup:<filter>:all``): a resumed run starts where the last commit left it.
+    ``compute``: ``map_batches``' options (its task pool)."""
     import ray.data
-    from ray.data.context import DataContext, ShuffleStrategy
 
-    ctx = DataContext.get_current()
-    ctx.shuffle_strategy = ShuffleStrategy.HASH_SHUFFLE
     counts = {}
     for j, name in enumerate(dedup_names):
         prefix = f"ray:dedup:{j}:"
@@ -155,22 +197,18 @@ def dedup_on_cluster(work: Path, shards: list[int], dedup_names: list[str], *, p
         blocks = [v for k, v in done.items() if k != prefix + "all"]
         if prefix + "all" not in done:
             committed = {f for b in blocks for f in b["files"]}
-            for p in verdict_files(work, j):  # written by a task whose block was not committed: made again
+            for p in verdict_files(work, j):  # written by a task whose unit was not committed: made again
                 if p.name not in committed:
                     p.unlink()
-            skip = frozenset(b for block in blocks for b in block["buckets"])
-            ds = ray.data.from_items([{"shard": s} for s in shards], override_num_blocks=max(1, len(shards)))
-            ds = ds.map_batches(_key_rows, fn_kwargs={"work": str(work), "j": j, "name": name, "skip": skip},
-                                batch_size=1, batch_format="pandas")
-            ds = ds.groupby("bucket", num_partitions=partitions).map_groups(_first_of_kind, batch_format="pandas")
-            ds = ds.map_batches(_write_verdicts, fn_kwargs={"work": str(work), "j": j}, batch_size=None,
-                                batch_format="numpy")
+            todo = [u for u in range(units) if f"{prefix}{u:05d}" not in done]
+            ds = ray.data.from_items([{"unit": u} for u in todo], override_num_blocks=max(1, len(todo)))
+            ds = ds.map_batches(_dedup_units, fn_kwargs={"work": str(work), "j": j, "shards": shards, "units": units},
+                                batch_size=1, batch_format="numpy", **(compute or {}))
             for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
                 for text in batch["done"]:
                     block = json.loads(str(text))
-                    if block["buckets"]:
-                        manifest.save_state({prefix + block["buckets"][0]: block})
-                        blocks.append(block)
+                    manifest.save_state({f"{prefix}{block['unit']:05d}": block})
+                    blocks.append(block)
             manifest.save_state({prefix + "all": True})
         counts[name] = sum(b["dups"] for b in blocks)
     return counts

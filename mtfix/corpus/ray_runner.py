@@ -11,10 +11,11 @@ as soon as it is done:
 
 1. **read and score** (Ray Data ``map_batches`` tasks): each task reads its
    shard from its reader cursor and scores the filters that judge a pair on
-   its own, chunk by chunk, and the dedup keys; the round-trip filter then
+   its own, chunk by chunk, with the local runner's own per-chunk step
+   (:func:`mtfix.corpus.parallel.score_chunk`), and the dedup keys; the round-trip filter then
    runs on an actor pool (:mod:`mtfix.corpus.ray_actors`). Each shard's
-   scores go to ``scored-NNNNN.jsonl``;
-2. **dedup**, hash-partitioned by key on the cluster (:mod:`mtfix.corpus.ray_dedup`);
+   scores go to ``scored-NNNNN.jsonl``, its dedup keys to ``keys-<filter>-NNNNN.npy``;
+2. **dedup**, hash-partitioned by key range on the cluster (:mod:`mtfix.corpus.ray_dedup`);
 3. **finish** (tasks): each shard's records, kept or dropped with every score
    and reason, to ``kept-``/``dropped-``/``rejects-NNNNN.jsonl``, and its counts;
 4. **outputs**: one file per output as the local runner writes it (the
@@ -26,7 +27,7 @@ as soon as it is done:
 The records, counts, summary, signature and single-file outputs are those of
 the local runner, byte for byte. Every stage commits its finest unit to the
 work dir's state (the manifest) once that unit's file is in place: each shard
-planned, scored and finished, each block of dedup buckets, each ``--shards``
+planned, scored and finished, each dedup unit (key range), each ``--shards``
 part, each output. A failed or killed run started again skips every committed
 unit and ends with the same bytes. Ctrl-C stops a driver promptly
 (:func:`stop_on_interrupt`).
@@ -43,7 +44,7 @@ import contextlib
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from mtfix.corpus.config import PipelineConfig
 from mtfix.corpus.parallel import usable_cores
@@ -54,9 +55,6 @@ __all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"
 
 #: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
 GRACE = 5.0
-
-_FILTERS: list | None = None  # (config, filters) of this task process
-
 
 def _import_ray():
     try:
@@ -112,7 +110,7 @@ def committed(work_dir) -> str:
     filters_done = {k.split(":")[2] for k in keys if k.startswith("ray:dedup:") and k.endswith(":all")}
     blocks = sum(k.startswith("ray:dedup:") and k.split(":")[2] not in filters_done for k in keys)
     if filters_done or blocks:
-        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} block(s) of buckets of the next"
+        words.append(f"dedup: {len(filters_done)} filter(s) done" + (f", {blocks} unit(s) of the next"
                                                                      if blocks else ""))
     for prefix, what in (("ray:final:", f"of {planned} with their records"), ("ray:part:", "output part(s)"),
                          ("ray:out:", "output(s) written")):
@@ -239,39 +237,35 @@ def _context(preserve_order: bool = False):
 
 # ---------------------------------------------------------------- stage 1: read and score (tasks)
 
-def _stateless(config: PipelineConfig) -> list:
-    global _FILTERS
-    if _FILTERS is None or _FILTERS[0] != config:
-        from mtfix.corpus.parallel import stateless_filters
-
-        _FILTERS = [config, stateless_filters(config)]
-    return _FILTERS[1]
-
-
 def _score_chunk(config: PipelineConfig, chunk: list) -> list[dict]:
     """A chunk's entries: ``{"b": bad row}`` or ``{"p": pair, "id", "s": scores, "k": dedup keys,
-    "f": filters failed}``; the pairs are scored together, as locally."""
+    "f": filters failed}``. The pairs are scored together by the local runner's own per-chunk
+    step (:func:`mtfix.corpus.parallel.score_chunk`: the chunk's shared character facts, the
+    dedup keys of the whole chunk at once), judged by the same filters' ``accept``."""
     from mtfix.corpus.filters import DedupFilter
+    from mtfix.corpus.parallel import process_filters, score_chunk
     from mtfix.corpus.ray_read import item_row
 
     pairs = [x for x in chunk if isinstance(x, Pair)]
-    entries = {id(p): {"p": item_row(p), "id": p.id, "s": {}, "k": {}, "f": []} for p in pairs}
-    for f in _stateless(config):
+    got = score_chunk(config, pairs) if pairs else {}
+    entries = [{"p": item_row(p), "id": p.id, "s": {}, "k": {}, "f": []} for p in pairs]
+    for f in process_filters(config):
         if isinstance(f, DedupFilter):
-            for p in pairs:
-                entries[id(p)]["k"][f.name] = [[kind, key.hex()] for kind, key in f.keys(p)]
+            for e, keys in zip(entries, got.get(("keys", f.name), ())):
+                e["k"][f.name] = [[kind, key.hex()] for kind, key in keys]
             continue
-        for p, s in zip(pairs, f.score(pairs) if pairs else []):
-            e = entries[id(p)]
+        for e, s in zip(entries, got.get(f.name, ())):
             e["s"][f.name] = [s.value, s.reason]
             if not f.accept(s):
                 e["f"].append(f.name)
-    return [{"b": item_row(x)} if isinstance(x, BadRow) else entries[id(x)] for x in chunk]
+    scored = iter(entries)
+    return [{"b": item_row(x)} if isinstance(x, BadRow) else next(scored) for x in chunk]
 
 
-def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool):
-    """Task: read each shard from its cursor and score it; ``last``: write the scored shard
-    (no round trip follows), else hand it on to the round-trip actors."""
+def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, work: str, cwd: str, last: bool,
+                  names: list[str], dedup: list[str]):
+    """Task: read each shard from its cursor and score it; ``last``: write the scored shard and its
+    dedup keys (no round trip follows), else hand it on to the round-trip actors."""
     from mtfix.corpus.ray_read import Shard, read_shard
 
     if os.path.isdir(cwd):
@@ -279,32 +273,76 @@ def _score_shards(batch, *, source, config: PipelineConfig, chunk_size: int, wor
     out = []
     for text in batch["shard"]:
         shard = Shard(**json.loads(str(text)))
-        doc = {"shard": shard.to_dict(),
-               "chunks": [_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size)]}
-        out.append(json.dumps(write_scored(work, doc)) if last else json.dumps(doc, ensure_ascii=False))
+        chunks = (_score_chunk(config, chunk) for chunk in read_shard(source, shard, chunk_size))
+        if last:  # written as scored, chunk by chunk
+            out.append(json.dumps(write_scored(work, shard.to_dict(), chunks, names=names, dedup=dedup,
+                                               langs=config.langs)))
+        else:
+            out.append(json.dumps({"shard": shard.to_dict(), "chunks": list(chunks)}, ensure_ascii=False))
     return {"meta" if last else "doc": out}
 
 
-def write_scored(work: str, doc: dict) -> dict:
-    """Write a scored shard (``scored-NNNNN.jsonl``, one entry per input item) in one step; its meta."""
-    from mtfix.corpus.ray_dedup import scored_path
+def _warm_up(config: PipelineConfig) -> int:
+    """Task: build this worker's filters and score one pair (imports, character tables), so that
+    the first shard it scores starts warm; its process id."""
+    from mtfix.corpus.parallel import score_chunk
+
+    score_chunk(config, [Pair("Warm up 1.", "تسخين 1.")])
+    return os.getpid()
+
+
+def _warm_batch(batch, *, config: PipelineConfig):
+    return {"pid": [_warm_up(config) for _ in batch["n"]]}
+
+
+def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names: list[str], dedup: list[str],
+                 langs: tuple[str, str]) -> dict:
+    """Write a scored shard (``shard``: its :class:`~mtfix.corpus.ray_read.Shard` as a dict;
+    ``chunks``: its entries, as :func:`_score_chunk` makes them, consumed one chunk at a time), each
+    file in one step; the shard's meta.
+
+    ``scored-NNNNN.jsonl`` has a line per input item: ``{"b": bad row}``, or for a pair
+    ``{"id", "f": filters failed, "r": their reasons}`` (``{"id"}`` when none failed), a tab, and
+    the pair's record as the local runner writes it (:meth:`~mtfix.corpus.records.Record.to_json`,
+    the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
+    :func:`_finish_shards` uses that line as it is unless the pair is a duplicate. The dedup keys go
+    to :func:`mtfix.corpus.ray_dedup.write_keys` (one file per filter of ``dedup``)."""
+    from mtfix.corpus.ray_dedup import scored_path, write_keys
+    from mtfix.corpus.ray_read import row_item
     from mtfix.outputs import atomic_path
 
-    shard = doc["shard"]
+    first = FilterScore(1, "first of its kind")
+    keyed = []
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
-            for chunk in doc["chunks"]:
+            for chunk in chunks:
                 for e in chunk:
-                    f.write(json.dumps(e, ensure_ascii=False) + "\n")
+                    if "b" in e:
+                        f.write(json.dumps(e, ensure_ascii=False) + "\t\n")
+                        continue
+                    keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
+                    pair = row_item(e["p"])
+                    pair.id = e["id"]
+                    scores = {n: first if n in dedup else FilterScore(*e["s"][n]) for n in names}
+                    failed = [n for n in names if n in e["f"]]
+                    meta = {"id": pair.id, "f": failed, "r": [scores[n].reason for n in failed]} if failed else \
+                        {"id": pair.id}
+                    f.write(json.dumps(meta, ensure_ascii=False) + "\t" + Record(pair, scores, failed).to_json(langs)
+                            + "\n")
+    write_keys(Path(work), shard["index"], dedup, keyed)
     return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
 
 
 # ---------------------------------------------------------------- stage 3: finish (tasks)
 
 def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], langs: tuple[str, str]):
-    """Task: each shard's records (every score, kept or dropped and why) and counts."""
+    """Task: each shard's records (every score, kept or dropped and why) and counts: the records
+    :func:`write_scored` wrote as they are, but those of the duplicates, written again with their
+    dedup verdicts (the record parsed, its dedup scores, ``kept`` and ``reason`` set, written as
+    :meth:`~mtfix.corpus.records.Record.to_json` writes: the same characters)."""
     from mtfix.corpus.ray_dedup import load_verdicts, scored_path
     from mtfix.corpus.ray_read import row_item
+    from mtfix.corpus.records import dumps
     from mtfix.outputs import atomic_write_text
 
     out = []
@@ -316,34 +354,31 @@ def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], lang
         lines = {"kept": [], "dropped": [], "rejects": []}
         with open(scored_path(Path(work), index), encoding="utf-8") as f:
             for line in f:
-                e = json.loads(line)
+                head, _, text = line.rstrip("\n").partition("\t")
+                e = json.loads(head)
                 counts["items"] += 1
                 if "b" in e:
                     counts["bad_rows"] += 1
                     lines["rejects"].append(row_item(e["b"]).to_json())
                     continue
-                pair = row_item(e["p"])
-                pair.id = e["id"]
-                scores, failed = {}, []
-                for n in names:
-                    if n in dedup:
-                        hit = verdicts[dedup.index(n)].get(pair.id)
-                        scores[n] = FilterScore(1, "first of its kind") if hit is None else \
-                            FilterScore(0, f"{hit[1]} duplicate of #{hit[0]}")
-                        bad = hit is not None
-                    else:
-                        scores[n] = FilterScore(*e["s"][n])
-                        bad = n in e["f"]
-                    if bad:
-                        failed.append(n)
-                rec = Record(pair, scores, failed)
+                failed = e.get("f", [])
+                hits = {n: hit for n, v in zip(dedup, verdicts) if (hit := v.get(e["id"])) is not None}
+                if hits:  # a duplicate: its record again, with the dedup verdicts
+                    reasons = dict(zip(failed, e.get("r", [])))
+                    reasons.update((n, f"{kind} duplicate of #{of}") for n, (of, kind) in hits.items())
+                    failed = [n for n in names if n in reasons]
+                    record = json.loads(text)
+                    record["kept"] = False
+                    record["reason"] = "; ".join(f"{n}: {reasons[n]}" for n in failed)
+                    record["scores"].update((n, 0) for n in hits)
+                    text = dumps(record)
                 counts["pairs"] += 1
-                counts["kept" if rec.kept else "dropped"] += 1
+                counts["dropped" if failed else "kept"] += 1
                 for k, n in enumerate(failed):
                     counts["filters"][n]["rejected"] += 1
                     if k == 0:
                         counts["filters"][n]["first"] += 1
-                lines["kept" if rec.kept else "dropped"].append(rec.to_json(langs))
+                lines["dropped" if failed else "kept"].append(text)
         for part, rows in lines.items():
             atomic_write_text(Path(work) / f"{part}-{index:05d}.jsonl", "".join(r + "\n" for r in rows))
         out.append(json.dumps({"index": index, "counts": counts}))
@@ -481,7 +516,9 @@ class RayRun:
 
         d = work.subdir()
         self.stats = {}
+        warming = self._warm_up()
         shards = self._plan(work, d)
+        warming.join()
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
         self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})
@@ -490,20 +527,20 @@ class RayRun:
         if progress:
             progress(self.stats["resumed_at"], total)
         todo = [s for s in shards if f"ray:scored:{s.index}" not in done]
-        if todo:
-            self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
-                        total)
-        lap("score")
         names = pipeline.names
         dedup = [f.name for f in pipeline.filters if isinstance(f, DedupFilter)]
+        if todo:
+            self._score(work, d, todo, any(isinstance(f, RoundTripChrfFilter) for f in pipeline.filters), progress,
+                        total, names, dedup)
+        lap("score")
         with_pairs = [s.index for s in shards if s.pairs]
         if dedup and with_pairs:
-            from mtfix.corpus.ray_dedup import dedup_on_cluster
+            from mtfix.corpus.ray_dedup import dedup_on_cluster, unit_count
 
             _context()
-            parts = max(1, min(len(with_pairs), self.workers or int(self.ray.cluster_resources().get("CPU", 1))))
             self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, partitions=parts, manifest=work)
+            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work, compute=self._tasks(),
+                                                        units=unit_count(sum(s.pairs for s in shards)))
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
@@ -531,12 +568,34 @@ class RayRun:
         self.dir = d
         return counts
 
+    def _warm_up(self):
+        """Start Ray Data (its first dataset of a driver takes seconds to start: its bookkeeping
+        actors) with one warm-up task per CPU the scoring gets (:func:`_warm_up`: the workers
+        build their filters), in a thread, while the driver plans the shards; the thread."""
+        import threading
+
+        n = self.workers or int(self.ray.cluster_resources().get("CPU", 1))
+        _context()
+        ds = self.ray.data.from_items([{"n": i} for i in range(n)], override_num_blocks=n)
+        ds = ds.map_batches(_warm_batch, batch_size=1, batch_format="numpy", fn_kwargs={"config": self.config},
+                            **self._tasks())
+
+        def run():
+            with contextlib.suppress(Exception):  # an error shows again where it matters: in the stages
+                for _ in ds.iter_batches(batch_size=None, batch_format="numpy"):
+                    pass
+
+        thread = threading.Thread(target=run, name="mtfix-ray-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def _tasks(self) -> dict:
         import ray.data
 
         return {"compute": ray.data.TaskPoolStrategy(size=self.workers)} if self.workers else {}
 
-    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total) -> None:
+    def _score(self, work, d: Path, todo: list, round_trip: bool, progress, total, names: list[str],
+               dedup: list[str]) -> None:
         from mtfix.corpus.ray_read import absolute_cwd
 
         _context()
@@ -545,7 +604,9 @@ class RayRun:
                                       override_num_blocks=len(todo))
         ds = ds.map_batches(_score_shards, batch_size=1, batch_format="numpy",
                             fn_kwargs={"source": self.source, "config": self.config, "chunk_size": self.chunk_size,
-                                       "work": str(d), "cwd": cwd, "last": not round_trip}, **self._tasks())
+                                       "work": str(d), "cwd": cwd, "last": not round_trip, "names": names,
+                                       "dedup": dedup},
+                            **self._tasks())
         if round_trip:
             from mtfix.corpus.ray_actors import RoundTripActor, actor_count, actor_resources, \
                 portable_back_translator
@@ -553,7 +614,7 @@ class RayRun:
             ds = ds.map_batches(RoundTripActor, batch_size=1, batch_format="numpy",
                                 fn_constructor_kwargs={"back": portable_back_translator(self.back_translate),
                                                        "config": self.config, "model_name": self.back_model_name,
-                                                       "work": str(d), "cwd": cwd},
+                                                       "work": str(d), "cwd": cwd, "names": names, "dedup": dedup},
                                 concurrency=actor_count(self.ray, self.device, self.workers, len(todo)),
                                 **actor_resources(self.device))
         for batch, metas in self._collect(ds, "meta"):
@@ -602,17 +663,22 @@ class RayRun:
         stamp = work.load_state(key).get(key)
         if stamp is not None and stamp == _stamp(spec.path):
             return
+        wrote = True
         if shards:
-            self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
+            wrote = self._write_parts(work, spec, part, langs=langs, filters=filters, metadata=metadata)
         else:
             write_output(spec, self.part_file(work, part), langs=langs, filters=filters, metadata=metadata)
         work.save_state({key: _stamp(spec.path)})
-        self.stats.setdefault("outputs_written", []).append(str(spec.path))
+        if wrote:
+            self.stats.setdefault("outputs_written", []).append(str(spec.path))
 
-    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> None:
+    def _write_parts(self, work, spec, part: str, *, langs, filters, metadata) -> bool:
         """``spec`` as a folder of one part per shard: the parts are written by tasks into a folder of
         the work dir (``ray/out-<tag>/``), each committed once in place (``ray:part:<tag>:<shard>``),
-        then the folder replaces ``spec.path`` in one step."""
+        then the folder replaces ``spec.path`` in one step. What the folder holds is recorded just
+        before it moves (``ray:moved:<tag>``): a run killed after the move, before the output was
+        recorded, finds it in place (the same files, sizes and times) and leaves it (False: nothing
+        written)."""
         import hashlib
 
         from mtfix.outputs import install_dir, is_temp_name
@@ -621,7 +687,11 @@ class RayRun:
             raise MtfixError(f"--shards writes .jsonl, .tsv or .parquet parts; {spec.path} is a dataset folder "
                              f"(it has shards of its own): drop --shards or name a .parquet output")
         tag = hashlib.blake2b(str(Path(spec.path).resolve()).encode(), digest_size=6).hexdigest()
-        staged, prefix = self.dir / f"out-{tag}", f"ray:part:{tag}:"
+        staged, prefix, moved = self.dir / f"out-{tag}", f"ray:part:{tag}:", f"ray:moved:{tag}"
+        stamp = work.load_state(moved).get(moved)
+        if stamp is not None and not staged.exists() and stamp == _stamp(spec.path):
+            self.stats.setdefault("parts_written", {})[str(spec.path)] = 0
+            return False
         staged.mkdir(exist_ok=True)
         for p in staged.iterdir():  # the temporary of a part whose task was killed
             if is_temp_name(p.name):
@@ -639,7 +709,9 @@ class RayRun:
                                            "metadata": metadata}, **self._tasks())
             for batch, _ in self._collect(ds, "shard"):
                 work.save_state({f"{prefix}{int(i)}": True for i in batch["shard"]})
+        work.save_state({moved: _stamp(staged)})
         install_dir(staged, spec.path)
+        return True
 
 
 def _stamp(path) -> list:

@@ -47,10 +47,10 @@ def count_lines(path: str | os.PathLike) -> int:
 
 def _check_text_file(path: Path, what: str = "one pair per line") -> None:
     """Whole-file problems, before any work: missing, a folder, empty, UTF-16/32, binary."""
-    from mtfix.text.read import decode_bytes
+    from mtfix.text.read import decode_bytes, no_such_file
 
     if not path.exists():
-        raise MtfixError(f"{path}: no such file")
+        raise no_such_file(path)
     if path.is_dir():
         raise MtfixError(f"{path}: is a folder, expected a text file ({what})")
     try:
@@ -624,6 +624,8 @@ def open_bitext(
     if "plain" in fmts:
         if fmts != ["plain", "plain"]:
             plain = [str(p) for p, f in zip(paths, fmts) if f == "plain"]
+            for p in plain:  # a missing, empty or binary file says so first
+                _check_text_file(Path(p), "one segment per line")
             raise MtfixError(
                 f"plain text input is two line-aligned files (English, Arabic), got {', '.join(plain)}"
                 + (" with other inputs" if len(plain) != len(paths) else "")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-__all__ = ["Pair", "BadRow", "FilterScore", "Record", "PROVENANCE"]
+__all__ = ["Pair", "BadRow", "FilterScore", "Record", "PROVENANCE", "json_lines"]
 
 #: Provenance columns of every output, after the two text columns and ``original``.
 PROVENANCE = ("source", "doc_id", "line", "segment")
@@ -133,6 +133,56 @@ class Record:
         if "\x85" in text or "\u2028" in text or "\u2029" in text:
             text = text.translate(_LINE_BREAKS)
         return text
+
+
+def json_lines(pairs: list[Pair], names: list[str], scores: dict[str, list[FilterScore]],
+               failed: list[list[str]], langs: tuple[str, str]) -> list[str]:
+    """``Record(pair, {name: scores[name][i]}, failed[i]).to_json(langs)`` for every pair ``i``, the
+    same characters, made column by column (a corpus run writes this for every pair)."""
+    if not pairs:
+        return []
+    if langs[0] == langs[1] or not _FIXED.isdisjoint(langs) or len(set(names)) != len(names):
+        return [Record(p, {n: scores[n][i] for n in names}, f).to_json(langs) for i, (p, f) in
+                enumerate(zip(pairs, failed))]
+    memo = _SCORES
+    columns = []
+    for name in names:
+        key = _KEYS.get(name) or _key(name)
+        texts = {}  # this chunk's distinct values (scores repeat) -> '"name": text'
+        column = []
+        for s in scores[name]:
+            v = s.value
+            got = texts.get(v)
+            if got is None or v.__class__ is not got[0]:
+                got = texts[v] = (v.__class__, key + (memo.get(v) or _score(v)))
+            column.append(got[1])
+        columns.append(column)
+    joined = list(map(", ".join, zip(*columns))) if columns else [""] * len(pairs)
+    j, encode = _value, _encode
+    en, ar = _key(langs[0]), _key(langs[1])
+    sources: dict = {}
+    out = []
+    for i, (p, f, sc) in enumerate(zip(pairs, failed, joined)):
+        src = p.source
+        source = sources.get(src)
+        if source is None:
+            source = sources[src] = j(src)
+        if f:
+            reason = encode("; ".join([f"{name}: {scores[name][i].reason}" for name in f]))
+            kept = "false"
+        else:
+            reason, kept = '""', "true"
+        n, line, segment = p.id, p.line, p.segment
+        text = (f'{{"id": {int.__repr__(n) if n.__class__ is int else j(n)}, {en}{encode(p.src)}, '
+                f'{ar}{encode(p.tgt)}, "original": {j(p.original)}, "source": {source}, '
+                f'"doc_id": {j(p.doc_id)}, '
+                f'"line": {int.__repr__(line) if line.__class__ is int else j(line)}, '
+                f'"segment": {int.__repr__(segment) if segment.__class__ is int else j(segment)}, '
+                f'"kept": {kept}, "reason": {reason}, "scores": {{{sc}}}}}')
+        if "\x85" in text or "\u2028" in text or "\u2029" in text:
+            text = text.translate(_LINE_BREAKS)
+        out.append(text)
+    return out
 
 
 _FIXED = {"id", "original", "source", "doc_id", "line", "segment", "kept", "reason", "scores"}

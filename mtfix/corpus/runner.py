@@ -34,7 +34,7 @@ from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.pipeline import Pipeline
 from mtfix.corpus.readers import Source
-from mtfix.corpus.records import BadRow
+from mtfix.corpus.records import BadRow, json_lines
 from mtfix.corpus.signature import CorpusSignature
 from mtfix.corpus.state import SqliteKeyStore, WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
@@ -176,8 +176,9 @@ class CorpusRun:
         work.open(identity, restart=restart)
         try:
             for f in filters:
-                if isinstance(f, DedupFilter):
-                    f.store = SqliteKeyStore(work.db, f.name)
+                if isinstance(f, DedupFilter) and self.ray is None:  # on Ray, dedup runs on the cluster
+                    f.store = SqliteKeyStore(work.db, f.name, work.keys_dir())
+                    work.stores.append(f.store)
             pipeline = Pipeline(filters)
             engine = {}
             if self.ray is not None:
@@ -258,21 +259,23 @@ class CorpusRun:
     def _commit(self, work: WorkDir, pipeline: Pipeline, counts: dict, chunk, extra, scores,
                 progress: Progress | None, total) -> None:
         """Finish one chunk (the filters not scored elsewhere, dedup), count it and commit it."""
-        langs = self.config.langs
         bad, cursor, n = extra
-        records = pipeline.judge(chunk, precomputed=scores)
+        scores, failed = pipeline.verdicts(chunk, precomputed=scores)
+        lines = json_lines(chunk, pipeline.names, scores, failed, self.config.langs)
         counts["items"] += n
         counts["pairs"] += len(chunk)
         counts["bad_rows"] += len(bad)
-        for r in records:
-            counts["kept" if r.kept else "dropped"] += 1
-            for k, name in enumerate(r.failed):
-                c = counts["filters"][name]
-                c["rejected"] += 1
-                if k == 0:
-                    c["first"] += 1
-        work.commit({"kept": [r.to_json(langs) for r in records if r.kept],
-                     "dropped": [r.to_json(langs) for r in records if not r.kept],
+        kept = [line for line, f in zip(lines, failed) if not f]
+        counts["kept"] += len(kept)
+        counts["dropped"] += len(chunk) - len(kept)
+        if len(kept) < len(chunk):
+            by_filter = counts["filters"]
+            for f in failed:
+                if f:
+                    by_filter[f[0]]["first"] += 1
+                    for name in f:
+                        by_filter[name]["rejected"] += 1
+        work.commit({"kept": kept, "dropped": [line for line, f in zip(lines, failed) if f],
                      "rejects": [b.to_json() for b in bad]}, cursor, counts)
         if progress:
             progress(n, total)

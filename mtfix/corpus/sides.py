@@ -84,6 +84,41 @@ class Sides:
             return None
         return self._get(("digit", k), lambda: self.batch(k).any("digit"))
 
+    def number_values(self, k: int) -> list[list[float]] | None:
+        """:func:`mtfix.text.numbers.number_values` of each text, the runs of digits found for the
+        whole chunk at once (:func:`mtfix.text.numbers.number_values_at`); None: not vectorised."""
+        if not self.vectorised:
+            return None
+
+        def make():
+            import numpy as np
+
+            from mtfix.text.numbers import number_values_at
+
+            b = self.batch(k)
+            digit = b.has("digit")
+            before = np.zeros_like(digit)
+            before[1:] = digit[:-1]
+            before[b.starts[b.starts < b.ends]] = False  # a text's first character has nothing before it
+            first = np.flatnonzero(digit & ~before)
+            bounds = np.searchsorted(first, b.ends).tolist()
+            folds = b.count(b.has("numeric_fold"))
+            out, runs, lo = [], [], 0
+            for text, start, hi, fold in zip(self.texts[k], b.starts.tolist(), bounds, folds):
+                out.append(number_values_at(text, (first[lo:hi] - start).tolist(), fold > 0) if hi > lo else [])
+                runs.append(hi - lo)
+                lo = hi
+            self._memo[("digit runs", k)] = runs
+            return out
+        return self._get(("numbers", k), make)
+
+    def digit_runs(self, k: int) -> list[int] | None:
+        """How many runs of digits (re's ``\\d+``) each text holds; None: not vectorised."""
+        if not self.vectorised:
+            return None
+        self.number_values(k)
+        return self._memo[("digit runs", k)]
+
     def may_be_damaged(self, k: int) -> list[bool]:
         """Could :func:`mtfix.text.markup.find_damage` find anything? Not without one character of
         the kinds it needs (a tag/entity/U+FFFD/control trigger, symbol junk, a mojibake character)."""

@@ -5,7 +5,9 @@
 * ``kept.jsonl``, ``dropped.jsonl``, ``rejects.jsonl``: records written so far;
 * ``state.sqlite``: the run's identity (pipeline signature, inputs with sizes
   and modification times, reader options), the reader cursor, the counts, the
-  committed size of each ``.jsonl`` file and every dedup key seen;
+  committed size of each ``.jsonl`` file, the dedup keys seen since the last
+  sorted run was written (one row per chunk) and how many runs are committed;
+* ``keys/``: the dedup keys seen, as sorted runs (:class:`SqliteKeyStore`);
 * ``lock``: held (``flock``) while a run uses the dir;
 * ``owner``: present when mtfix created the folder itself.
 
@@ -18,12 +20,14 @@ Each chunk is appended to the ``.jsonl`` files, flushed and fsynced, and only
 then are the cursor, counts, sizes and the chunk's new dedup keys committed in
 one SQLite transaction. A run killed at any instant therefore restarts from
 the last commit: bytes written after it are cut off, dedup keys inserted
-after it were never committed. Nothing is lost, nothing is counted twice, and
+after it were never committed (a run file written after it is not counted,
+and is written again). Nothing is lost, nothing is counted twice, and
 the final outputs are the same bytes as an uninterrupted run's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -38,12 +42,15 @@ PARTS = ("kept", "dropped", "rejects")
 OWNER = "owner"
 # Every name a run may create in its work dir (SQLite adds -wal/-shm/-journal files).
 OWN_FILES = (*(f"{p}.jsonl" for p in PARTS), "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
-             "state.sqlite-journal", "lock", OWNER, "ray")
+             "state.sqlite-journal", "lock", OWNER, "ray", "keys")
 SUBDIR = "ray"  # a Ray run's shard files (mtfix.corpus.ray_runner), made by WorkDir.subdir
+KEYS = "keys"  # the dedup keys' sorted runs (SqliteKeyStore), made by WorkDir.keys_dir
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS seen (filter TEXT NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL, "
     "PRIMARY KEY (filter, key)) WITHOUT ROWID",
+    # the dedup keys of each chunk since the last sorted run: one row per chunk and filter
+    "CREATE TABLE IF NOT EXISTS pending (filter TEXT NOT NULL, keys BLOB NOT NULL)",
 )
 
 
@@ -65,6 +72,7 @@ class WorkDir:
         self.sizes: dict[str, int] = {p: 0 for p in PARTS}
         self.resumed = False
         self._files = {}
+        self.stores: list = []  # the dedup key stores open on this dir (closed with it)
 
     def part(self, name: str) -> Path:
         return self.path / f"{name}.jsonl"
@@ -110,10 +118,11 @@ class WorkDir:
             self.close()
             if fresh:  # nothing to keep: leave no half-made work dir behind
                 self._remove_tree()
-            if isinstance(e, OSError) or "full" in str(e):
+            if isinstance(e, OSError) or "full" in str(e) or fresh:  # a work dir made just now is not damaged
                 from mtfix.outputs import os_reason
 
-                reason = os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})"
+                reason = (os_reason(e) if isinstance(e, OSError) else f"the disk is full ({e})" if "full" in str(e)
+                          else f"{e} (is the disk full?)")  # SQLite's WAL on a full tmpfs: "disk I/O error"
                 raise MtfixError(f"cannot write the work dir {self.path}: {reason}; free some space and run "
                                  f"the same command again") from None
             raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
@@ -133,6 +142,7 @@ class WorkDir:
         if "identity" not in rows:
             fresh = True
             self.db.execute("DELETE FROM seen")
+            self.db.execute("DELETE FROM pending")
             for name in PARTS:
                 self.part(name).write_bytes(b"")
             self.db.execute("INSERT OR REPLACE INTO state VALUES ('identity', ?)", (json.dumps(identity),))
@@ -174,6 +184,9 @@ class WorkDir:
             raise MtfixError(f"another mtfix corpus run is using {self.path}; wait for it to finish") from None
 
     def close(self) -> None:
+        for store in self.stores:
+            store.close()
+        self.stores = []
         for f in self._files.values():
             f.close()
         self._files = {}
@@ -186,14 +199,14 @@ class WorkDir:
 
     def _remove_tree(self) -> None:
         """Remove what a run put in the dir; the dir itself only if mtfix created it."""
-        owned = (self.path / OWNER).is_file()
-        sub = self.path / SUBDIR
-        if (sub / OWNER).is_file():  # only the folder subdir() made
-            import shutil
+        import shutil
 
-            shutil.rmtree(sub, ignore_errors=True)
+        owned = (self.path / OWNER).is_file()
+        for sub in (self.path / SUBDIR, self.path / KEYS):
+            if (sub / OWNER).is_file():  # only the folders subdir() and keys_dir() made
+                shutil.rmtree(sub, ignore_errors=True)
         for name in OWN_FILES:
-            if name not in (OWNER, "ray"):
+            if name not in (OWNER, SUBDIR, KEYS):
                 (self.path / name).unlink(missing_ok=True)
         if owned:
             (self.path / OWNER).unlink(missing_ok=True)
@@ -227,6 +240,14 @@ class WorkDir:
     def subdir(self) -> Path:
         """``ray/`` inside the work dir (absolute), made (and marked as mtfix's) when missing."""
         sub = (self.path / SUBDIR).resolve()
+        if not sub.exists():
+            sub.mkdir()
+            (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
+        return sub
+
+    def keys_dir(self) -> Path:
+        """``keys/`` inside the work dir, made (and marked as mtfix's) when missing."""
+        sub = self.path / KEYS
         if not sub.exists():
             sub.mkdir()
             (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
@@ -266,26 +287,197 @@ class WorkDir:
 
 
 class SqliteKeyStore:
-    """Dedup keys of one filter in the work dir's SQLite file (disk, not memory).
+    """Dedup keys of one filter, on disk (the work dir), with memory bounded whatever the input size.
 
-    Inserts join the transaction that :meth:`WorkDir.commit` commits with the
-    chunk they belong to."""
+    Why not a SQLite table of every key: a B-tree of random keys costs about one page written per
+    key once it outgrows the page cache, so each chunk's inserts got slower as the store grew (6
+    µs per pair in the first tenth of 100k pairs, 18 in the last; ``scripts/bench_corpus_speed.py
+    --stages``). Here, like a log-structured store:
 
-    def __init__(self, db: sqlite3.Connection, name: str):
+    * a chunk's new keys go into SQLite as one row (``pending``: the chunk's keys and ids packed
+      in one blob), in the chunk's transaction, and into a dict;
+    * every ``MERGE`` keys, the dict is written out sorted as a *run*, ``keys/<filter>-NNNNN``
+      (``.keys``: 17-byte keys, ``.ids``: int64 ids), synced, and then the run is counted and
+      ``pending`` emptied in the chunk's transaction (a run file that no commit counts, from a
+      killed run, is written again); runs never share a key;
+    * a Bloom filter of every key (``BLOOM_BITS`` bits, 16 MiB, ``HASHES`` bit positions per key
+      taken from the key's own BLAKE2b bytes) answers "never seen" for almost every key of a chunk
+      (they are new) without looking further; a key it may have seen is looked up in the dict,
+      then in each run (memory-mapped, a binary search: ``log2(MERGE)`` pages per key and run).
+
+    Memory: the Bloom filter (16 MiB) plus at most ``MERGE`` keys in the dict (about 15 MiB),
+    flat in the input size; the runs are files. At 2 million keys (1M pairs) the Bloom filter
+    says "maybe" for about 1 new key in 100,000; beyond about 30 million keys it says it more and
+    more often, and with many runs each such key is searched in each run (runs are not merged;
+    a limit of this design at hundreds of millions of pairs). A resumed run reads ``pending``
+    back and rebuilds the Bloom filter from the committed runs."""
+
+    MERGE = 100_000
+    BLOOM_BITS = 1 << 27
+    HASHES = 4
+    WIDTH = 17  # bytes of a DedupFilter key: a kind letter and a 16-byte BLAKE2b digest
+
+    def __init__(self, db: sqlite3.Connection, name: str, folder: Path):
+        import numpy as np
+
         self.db = db
         self.name = name
+        self.folder = Path(folder)
+        self._stem = "dedup-" + hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
+        self._bits = np.zeros(self.BLOOM_BITS >> 3, np.uint8)
+        self._pending: dict[bytes, int] = {}
+        if db.execute("SELECT 1 FROM seen WHERE filter=? LIMIT 1", (name,)).fetchone():
+            raise MtfixError("the work dir was made by an older mtfix (its dedup keys are kept another way); "
+                             "pass --restart to start over")
+        row = db.execute("SELECT v FROM state WHERE k=?", (self._state_key,)).fetchone()
+        self._runs: list = []
+        for n in range(json.loads(row[0]) if row else 0):
+            self._open_run(n)
+            with open(self._run_files(n)[0], "rb") as f:
+                while block := f.read(self.WIDTH << 16):
+                    self._remember_array(block)
+        for (blob,) in db.execute("SELECT keys FROM pending WHERE filter=? ORDER BY rowid", (name,)):
+            keys, ids = self._unpack(blob)
+            self._pending.update(zip(keys, ids))
+            self._remember(keys)
+
+    @property
+    def _state_key(self) -> str:
+        return "runs:" + self.name
+
+    def _run_files(self, n: int) -> tuple[Path, Path]:
+        base = self.folder / f"{self._stem}-{n:05d}"
+        return base.with_suffix(".keys"), base.with_suffix(".ids")
+
+    def _unpack(self, blob: bytes) -> tuple[list[bytes], list[int]]:
+        import numpy as np
+
+        n = len(blob) // (self.WIDTH + 8)
+        keys = blob[:n * self.WIDTH]
+        ids = np.frombuffer(blob, np.int64, n, n * self.WIDTH).tolist()
+        return [keys[i:i + self.WIDTH] for i in range(0, len(keys), self.WIDTH)], ids
+
+    def _digests(self, keys: Sequence[bytes]):
+        """``(n, 2)`` uint64: 16 hash bytes of each key (a key of another width is hashed)."""
+        import numpy as np
+
+        raw = b"".join(keys)
+        if len(raw) != self.WIDTH * len(keys) or any(len(k) != self.WIDTH for k in keys[:1]):
+            raw = b"".join(k[-16:] if len(k) == self.WIDTH else hashlib.blake2b(b"?" + k, digest_size=16).digest()
+                           for k in keys)
+            return np.frombuffer(raw, np.uint64).reshape(-1, 2)
+        return np.frombuffer(raw, np.uint8).reshape(-1, self.WIDTH)[:, 1:].copy().view(np.uint64)
+
+    def _positions(self, digests):
+        """The ``HASHES`` bit positions of each key (a row each): double hashing on its digest."""
+        import numpy as np
+
+        steps = np.arange(self.HASHES, dtype=np.uint64)
+        return (digests[:, :1] + steps * (digests[:, 1:] | np.uint64(1))) & np.uint64(self.BLOOM_BITS - 1)
+
+    def _set(self, pos) -> None:
+        import numpy as np
+
+        np.bitwise_or.at(self._bits, pos >> np.uint64(3), np.left_shift(np.uint8(1), (pos & np.uint64(7)).astype(np.uint8)))
+
+    def _remember(self, keys: Sequence[bytes]) -> None:
+        if keys:
+            self._set(self._positions(self._digests(keys)).ravel())
+
+    def _remember_array(self, raw: bytes) -> None:
+        """:meth:`_remember` for keys packed one after the other (a block of a run file)."""
+        import numpy as np
+
+        digests = np.frombuffer(raw, np.uint8).reshape(-1, self.WIDTH)[:, 1:].copy().view(np.uint64)
+        self._set(self._positions(digests).ravel())
+
+    def _open_run(self, n: int) -> None:
+        """Run ``n``'s two files, memory-mapped: ``(maps, keys, ids)``."""
+        import mmap
+
+        import numpy as np
+
+        maps = []
+        for path in self._run_files(n):
+            with open(path, "rb") as f:
+                maps.append(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        self._runs.append((maps, np.frombuffer(maps[0], f"S{self.WIDTH}"), np.frombuffer(maps[1], np.int64)))
 
     def lookup(self, keys: Sequence[bytes]) -> dict[bytes, int]:
+        import numpy as np
+
+        if not keys:
+            return {}
+        keys = list(keys)
+        pos = self._positions(self._digests(keys))
+        maybe = ((self._bits[pos >> np.uint64(3)] >> (pos & np.uint64(7)).astype(np.uint8)) & 1).all(axis=1)
         found: dict[bytes, int] = {}
-        keys = sorted(set(keys))  # in key order: each B-tree page visited once
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self.db.execute(
-                f"SELECT key, id FROM seen WHERE filter=? AND key IN ({','.join('?' * len(chunk))})",
-                [self.name, *chunk])
-            found.update((bytes(k), i) for k, i in rows)
+        ask = []
+        pending = self._pending
+        for i in np.flatnonzero(maybe).tolist():
+            k = keys[i]
+            got = pending.get(k)
+            if got is not None:
+                found[k] = got
+            elif len(k) == self.WIDTH:
+                ask.append(k)
+        if ask and self._runs:
+            import mmap
+
+            want = np.array(ask, f"S{self.WIDTH}")
+            for maps, run_keys, run_ids in self._runs:
+                at = np.minimum(np.searchsorted(run_keys, want), len(run_keys) - 1)
+                for j in np.flatnonzero(run_keys[at] == want).tolist():
+                    found[ask[j]] = int(run_ids[at[j]])
+                for m in maps:  # the pages read go out of this process's memory again (the files stay cached)
+                    m.madvise(mmap.MADV_DONTNEED)
         return found
 
     def add(self, items: dict[bytes, int]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)",  # in key order (fewer page writes)
-                            [(self.name, k, items[k]) for k in sorted(items)])
+        """Remember keys not seen before (``lookup`` found none of them, and none is pending)."""
+        import numpy as np
+
+        if not items:
+            return
+        keys = list(items)
+        packed = b"".join(keys)
+        if len(packed) != self.WIDTH * len(keys):
+            raise ValueError(f"dedup keys are {self.WIDTH} bytes")
+        self.db.execute("INSERT INTO pending VALUES (?, ?)",
+                        (self.name, packed + np.fromiter(items.values(), np.int64, len(keys)).tobytes()))
+        self._pending.update(items)
+        self._remember(keys)
+        if len(self._pending) >= self.MERGE:
+            self._write_run()
+
+    def _write_run(self) -> None:
+        """The pending keys as the next sorted run (synced), counted in the open transaction."""
+        import numpy as np
+
+        n = len(self._runs)
+        self.folder.mkdir(exist_ok=True)
+        keys = np.array(list(self._pending), f"S{self.WIDTH}")
+        ids = np.fromiter(self._pending.values(), np.int64, len(keys))
+        order = np.argsort(keys, kind="stable")
+        for path, data in zip(self._run_files(n), (keys[order], ids[order])):
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            with open(tmp, "wb") as f:
+                f.write(data.tobytes())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        self._open_run(n)
+        self.db.execute("DELETE FROM pending WHERE filter=?", (self.name,))
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (self._state_key, json.dumps(n + 1)))
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Unmap the runs (their files can then be removed)."""
+        runs, self._runs = self._runs, []
+        while runs:
+            maps = runs.pop()[0]  # the numpy views go with the tuple, so the maps can close
+            for m in maps:
+                try:
+                    m.close()
+                except BufferError:  # a view still held elsewhere: the map goes with it
+                    pass

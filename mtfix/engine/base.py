@@ -116,18 +116,19 @@ class Backend(ABC):
         opts = DecodeOptions.of(options, **overrides).validate()
         n_best = opts.n_best
         pair = self.pair(src, tgt)
+        # Every text is tokenized once: the guard's counts and the pieces to translate share the ids,
+        # and the distinct segments are encoded in one call (a call per text costs more than the text).
+        ids_of = _Encodings(self.family, pair, [t for t in segments if t.strip()])
         # 1. guard: split every segment into pieces that fit
         pieces_of: list[list[str]] = []
         for text in segments:
             if not text.strip():
                 pieces_of.append([])
                 continue
-            pieces_of.append(
-                [p for p in split_to_fit(text, lambda t: self.count_tokens(t, pair), self.max_source_tokens) if p.strip()]
-            )
+            pieces_of.append([p for p in split_to_fit(text, ids_of.count, self.max_source_tokens) if p.strip()])
         # 2. translate each distinct piece once
         unique = list(dict.fromkeys(p.strip() for pieces in pieces_of for p in pieces))
-        results = self._translate_unique(unique, pair, opts, on_progress)
+        results = self._translate_unique(unique, pair, opts, on_progress, ids_of)
         by_text = dict(zip(unique, results))
         # 3. rejoin
         out: list[list[Hypothesis]] = []
@@ -151,11 +152,11 @@ class Backend(ABC):
         return max(1, min(cap, self.max_target_tokens))
 
     def _translate_unique(
-        self, texts: list[str], pair: Pair, opts: DecodeOptions, on_progress
+        self, texts: list[str], pair: Pair, opts: DecodeOptions, on_progress, ids_of: "_Encodings"
     ) -> list[list[Hypothesis]]:
         if not texts:
             return []
-        ids = self.family.encode(texts, pair)
+        ids = ids_of.ids(texts)
         for text, seq in zip(texts, ids):
             if len(seq) > self.max_source_tokens:  # the guard failed to split (one huge token?)
                 raise MtfixError(f"cannot fit a segment into {self.max_source_tokens} tokens: {text[:40]!r}...")
@@ -216,6 +217,25 @@ class Backend(ABC):
             "max_source_tokens": self.max_source_tokens,
             "max_target_tokens": self.max_target_tokens,
         }
+
+
+class _Encodings:
+    """Source token ids by text, for one ``translate_batch`` call: each text is encoded once, those
+    known up front in one call; a text asked for later (a piece the guard cut) is encoded then."""
+
+    def __init__(self, family: Family, pair: Pair, texts: Sequence[str]):
+        self.family, self.pair = family, pair
+        distinct = list(dict.fromkeys(texts))
+        self.known: dict[str, list[int]] = dict(zip(distinct, family.encode(distinct, pair))) if distinct else {}
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if missing:
+            self.known.update(zip(missing, self.family.encode(missing, self.pair)))
+        return [self.known[t] for t in texts]
+
+    def count(self, text: str) -> int:
+        return len(self.ids([text])[0])
 
 
 def _combine(per_piece: list[list[Hypothesis]], n_best: int) -> list[Hypothesis]:

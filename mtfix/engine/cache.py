@@ -63,6 +63,7 @@ class TranslationCache:
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None
         self._pending_pairs: dict[tuple[str, str], Pair] = {}  # checked before the file existed
+        self._made = self._stored = False  # this object made the file; a translation got into it
         if self.path.is_dir():
             raise MtfixError(f"translation cache {self.path} is a folder; give a file path to --cache")
 
@@ -86,7 +87,17 @@ class TranslationCache:
                             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                     raise
                 self._db = db
+                self._made = not existed
         return self._db
+
+    def _forget_made_file(self) -> None:
+        """The file this object made, when no translation got into it (the first write failed,
+        e.g. on a full disk): closed and removed, as if it had never been made."""
+        if self._made and not self._stored and self._db is not None:
+            self._db.close()
+            self._db = None
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _absent(self) -> bool:
         """No cache file yet: a read finds nothing (and creates nothing)."""
@@ -152,11 +163,14 @@ class TranslationCache:
                 db.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)", rows)
                 db.commit()
                 self._pending_pairs.clear()
+                self._stored = True
             except BaseException:
                 import sqlite3
 
                 with contextlib.suppress(sqlite3.Error):
                     db.rollback()
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    self._forget_made_file()
                 raise
 
     def get_pair(self, model: str, key: str) -> Pair | None:

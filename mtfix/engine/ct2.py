@@ -33,6 +33,7 @@ _HF_FILES = (
     "special_tokens_map.json",
     "tokenizer.json",
     "vocab.json",
+    "target_vocab.json",
     "source.spm",
     "target.spm",
     "sentencepiece.bpe.model",
@@ -139,6 +140,10 @@ def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
 
     from mtfix.outputs import atomic_dir, made_folders
 
+    from mtfix.engine.tokenizer import tokenizer_files_problem
+
+    if problem := tokenizer_files_problem(ref.path):  # the converter reads the tokenizer too
+        raise MtfixError(f"cannot convert {ref.name} to CTranslate2: {ref.path}: {problem}")
     with made_folders([out]), atomic_dir(out) as tmp:
         try:
             _converter_class()(str(ref.path)).convert(str(tmp), quantization=quantization, force=True)
@@ -206,6 +211,9 @@ class CT2Translator(Backend):
 
         if ref.format != "ct2":
             raise MtfixError(f"{ref.spec} is not a CTranslate2 model; convert it with `mtfix models convert`")
+        if not (ref.path / "config.json").is_file():  # CTranslate2 reads it as JSON null: "type must be string"
+            raise MtfixError(f"{ref.path} is a CTranslate2 model without its config.json; convert the model again "
+                             f"with `mtfix models convert`")
         if not (ref.hf_dir / "config.json").is_file():
             raise MtfixError(
                 f"{ref.path} has no Hugging Face tokenizer/config ({CT2_TOKENIZER_DIR}/); "

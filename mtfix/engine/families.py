@@ -205,7 +205,9 @@ def load_family(ref: ModelRef, *, light: bool = False) -> Family:
     ``light``: read the tokenizer with SentencePiece / ``tokenizers`` alone (the
     CTranslate2 path: no transformers, no torch) where the model's files allow it."""
     from mtfix.engine.hf import load_tokenizer, read_config
-    from mtfix.engine.tokenizer import HFTokenizer, light_tokenizer
+    from mtfix.engine.tokenizer import HFTokenizer, light_tokenizer, tokenizer_files_problem
 
     tokenizer = light_tokenizer(ref) if light else None
+    if tokenizer is None and (problem := tokenizer_files_problem(ref.hf_dir)):
+        raise MtfixError(f"cannot load the tokenizer of {ref.name} from {ref.hf_dir}: {problem}")
     return make_family(ref, tokenizer or HFTokenizer(load_tokenizer(ref)), read_config(ref))

@@ -6,12 +6,17 @@ import json
 
 from mtfix.engine.base import Backend, Generated
 from mtfix.engine.families import load_family
+from mtfix.engine.openmp import calm_openmp
 from mtfix.engine.registry import ModelRef
 from mtfix.errors import MtfixError
 
 
 def quiet_transformers() -> None:
-    """No weight-loading progress bars or advice on our stderr: mtfix reports itself."""
+    """No weight-loading progress bars or advice on our stderr: mtfix reports itself.
+
+    Called before anything of transformers (or torch) is imported: it also sets
+    how torch's OpenMP threads wait (:mod:`mtfix.engine.openmp`)."""
+    calm_openmp()
     from transformers.utils import logging
 
     logging.disable_progress_bar()
@@ -142,6 +147,7 @@ class HFTranslator(Backend):
 
     def __init__(self, ref: ModelRef, *, device: str = "cpu", compute_type: str = "default", threads: int = 0,
                  family=None):
+        quiet_transformers()
         import torch
         from transformers import AutoModelForSeq2SeqLM, GenerationConfig
 

@@ -323,6 +323,52 @@ def _ct2_vocabulary(path: Path) -> list[str] | None:
     return None
 
 
+#: the files transformers reads each family's tokenizer from (one of each tuple), by config.json model_type;
+#: without them it fails with "expected str, ... not NoneType", or (NLLB) silently reads every word as <unk>
+_TOKENIZER_FILES = {
+    "marian": ("a Marian tokenizer", (("vocab.json",), ("source.spm",), ("target.spm",))),
+    "nllb": ("an NLLB tokenizer", (("tokenizer.json", "sentencepiece.bpe.model"),)),
+    "m2m_100": ("an M2M100 tokenizer", (("vocab.json",), ("sentencepiece.bpe.model",))),
+}
+
+
+def tokenizer_files_problem(folder: Path) -> str | None:
+    """What keeps transformers from reading the tokenizer of the model in ``folder``, as a clause
+    (``vocab.json is missing (a Marian tokenizer is read from ...)``, ``tokenizer_config.json is
+    corrupt (...)``), or None when nothing does (or the model is not one of the families mtfix
+    knows: transformers then says what it lacks)."""
+    found: dict[str, dict] = {}
+    for name in ("config.json", "tokenizer_config.json"):
+        if not (folder / name).is_file():
+            found[name] = {}
+            continue
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            return f"{name} is corrupt ({e})"
+        if not isinstance(data, dict):
+            return f"{name} is corrupt (not a JSON object)"
+        found[name] = data
+    model_type, config = found["config.json"].get("model_type"), found["tokenizer_config.json"]
+    cls = str(config.get("tokenizer_class") or "")
+    key = "nllb" if model_type == "m2m_100" and "nllb" in cls.lower() else model_type
+    if key not in _TOKENIZER_FILES:
+        return None
+    what, need = _TOKENIZER_FILES[key]
+    if key == "marian" and config.get("separate_vocabs"):
+        need = need + (("target_vocab.json",),)
+    missing = [" or ".join(names) for names in need if not any((folder / n).is_file() for n in names)]
+    if not missing:
+        return None
+    if len(need) == 1:
+        return f"{missing[0]} is missing: {what} is read from one of them"
+    files = [" or ".join(names) for names in need]
+    hint = ("; an NLLB model's tokenizer_config.json names NllbTokenizer, and it is missing too"
+            if key == "m2m_100" and not config and (folder / "tokenizer.json").is_file() else "")
+    return (f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing "
+            f"({what} is read from {', '.join(files[:-1])} and {files[-1]}{hint})")
+
+
 def light_tokenizer(ref: ModelRef) -> TextTokenizer | None:
     """The model's tokenizer without transformers, or None where its files do not allow one
     (then :class:`HFTokenizer` is used)."""
@@ -340,7 +386,8 @@ def light_tokenizer(ref: ModelRef) -> TextTokenizer | None:
     if model.get("model_type") == "m2m_100":
         if "nllb" in cls.lower() and (folder / "tokenizer.json").is_file():
             return NllbTokenizers(folder, config)
-        if cls in ("M2M100Tokenizer", "") and ref.format == "ct2" and (folder / "sentencepiece.bpe.model").is_file():
+        if (cls in ("M2M100Tokenizer", "") and ref.format == "ct2"
+                and all((folder / f).is_file() for f in ("sentencepiece.bpe.model", "vocab.json"))):
             vocabulary = _ct2_vocabulary(ref.path)
             return M2M100Spm(folder, config, vocabulary) if vocabulary else None
     return None

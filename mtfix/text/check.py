@@ -738,22 +738,20 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
     """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
     anonymous temporary file (removed when closed), which the two passes read; memory as for a
     file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
-    import shutil
+    from mtfix.text.read import iter_stream_chunks, stream_copy
 
-    from mtfix.text.read import iter_stream_chunks
-
-    try:
-        spool = tempfile.TemporaryFile()
-    except OSError as e:
-        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
-    with spool:
-        try:
-            shutil.copyfileobj(stream, spool, 1 << 20)
-        except OSError as e:
-            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
-
+    with stream_copy(stream, name) as spool:
         def lines() -> Iterable[str]:
             spool.seek(0)
             return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
 
         return check_lines(lines, lang, label or name, glossary)
+
+
+def surveyed_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
+    """For another pass over a text piece by piece (``mtfix fix``): the text's majority script
+    (``"ar"``, ``"en"`` or None, as :func:`detect_script_language` decides on the whole) and the
+    pieces :func:`check_lines` checks, which segment and fix on their own. ``lines()`` is read
+    twice, as there: the first pass is done (and any decoding error raised) before this returns."""
+    arabic, latin, dirty = _survey(lines(), True)
+    return ("ar" if arabic > latin else "en" if latin > arabic else None), _pieces(lines(), dirty)

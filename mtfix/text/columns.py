@@ -89,18 +89,13 @@ class Column:
 
 
 def _utf8(texts: list) -> tuple[np.ndarray, np.ndarray]:
-    """(byte offsets of the texts, their UTF-8 bytes)."""
-    try:
-        arr = pa.array(texts, type=pa.string())
-    except UnicodeError:  # lone surrogates: each kept as a (non-word) 3-byte sequence
-        raw = [t.encode("utf-8", "surrogatepass") for t in texts]
-        offsets = np.zeros(len(raw) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, raw), np.int64, len(raw)), out=offsets[1:])
-        return offsets, np.frombuffer(b"".join(raw), np.uint8)
-    _, off, data = arr.buffers()
-    offsets = np.frombuffer(off, np.int64 if arr.type == pa.large_string() else np.int32, len(texts) + 1)
-    end = int(offsets[-1])
-    return offsets.astype(np.int64), (np.frombuffer(data, np.uint8, end) if end else np.zeros(0, np.uint8))
+    """(byte offsets of the texts, their UTF-8 bytes); a lone surrogate is kept as a (non-word)
+    3-byte sequence. Encoded here, not by ``pa.array``: that call imports pandas (a third of a
+    second per process) to check what it was given."""
+    raw = [t.encode("utf-8", "surrogatepass") for t in texts]
+    offsets = np.zeros(len(raw) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, raw), np.int64, len(raw)), out=offsets[1:])
+    return offsets, np.frombuffer(b"".join(raw), np.uint8)
 
 
 def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
@@ -108,10 +103,18 @@ def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarr
     n = len(offsets) - 1
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
     lists = pc.ascii_split_whitespace(arr)
-    counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    counts = _ints(pc.list_value_length(lists))
     enc = pc.dictionary_encode(lists.flatten())
-    return (np.repeat(np.arange(n), counts), enc.indices.to_numpy(zero_copy_only=False),
-            enc.dictionary.to_pylist())
+    return np.repeat(np.arange(n), counts), _ints(enc.indices), enc.dictionary.to_pylist()
+
+
+def _ints(arr: pa.Array) -> np.ndarray:
+    """An integer array without nulls as numpy, read from its buffer (``to_numpy(zero_copy_only=False)``
+    imports pandas: a third of a second per process)."""
+    if arr.null_count:  # pragma: no cover - neither a length nor an index is ever null here
+        raise ValueError("an integer array with nulls")
+    dtype = np.dtype(f"int{arr.type.bit_width}")
+    return np.frombuffer(arr.buffers()[1], dtype, len(arr), arr.offset * dtype.itemsize)
 
 
 def _keep(cls: np.ndarray, bits: int, two: int, b: np.ndarray, exact: np.ndarray, lengths: np.ndarray) -> np.ndarray:

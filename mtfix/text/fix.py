@@ -25,8 +25,8 @@ import bisect
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable, Iterator
 
 from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
@@ -34,7 +34,7 @@ from mtfix.text.numbers import GarbledNumber, find_garbled_numbers
 from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
-           "fix_document"]
+           "fix_document", "fix_pieces"]
 
 
 @dataclass(frozen=True)
@@ -250,13 +250,15 @@ def propose_edits(ctx: FixContext, rules: Iterable[str] | None = None) -> list[t
     return out
 
 
-def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
-    """Apply every safe edit to ``doc.text``; see :func:`fix_text`."""
+def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | None = None,
+                 mentioned: set | None = None) -> FixResult:
+    """Apply every safe edit to ``doc.text``; see :func:`fix_text` (``mentioned``: as in
+    :class:`FixContext`, for one piece of a longer text)."""
     from mtfix.text.script import detect_script_language
 
     lang = lang or doc.lang or detect_script_language(doc.text)
     glossary = glossary if glossary is not None else Glossary()
-    ctx = FixContext(doc, lang, glossary)
+    ctx = FixContext(doc, lang, glossary, mentioned if mentioned is not None else set())
     chosen: list[tuple[str, Edit]] = []
     spans: list[tuple[int, int]] = []
     for name, e in propose_edits(ctx):
@@ -308,6 +310,24 @@ def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
 def fix_text(text: str, lang: str | None = None, glossary: Glossary | None = None) -> FixResult:
     """Fix ``text`` by rule: each safe fix recorded, every other character kept as it was."""
     return fix_document(segment(text, lang), lang, glossary)
+
+
+def fix_pieces(pieces: Iterable[str], lang: str, glossary: Glossary | None = None) -> Iterator[tuple[str, list[Fix]]]:
+    """:func:`fix_text` of a text given in pieces that segment on their own (as
+    :func:`mtfix.text.check.surveyed_pieces` cuts it), in memory bounded by a piece: for each
+    piece, ``(fixed piece, its fixes)`` with the offsets, lines and output offsets of the whole
+    text. Joined, they are :func:`fix_text`'s text and fixes on the joined text (tested)."""
+    glossary = glossary if glossary is not None else Glossary()
+    mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
+    offset = out_offset = line0 = 0
+    for piece in pieces:
+        doc = segment(piece, lang)
+        result = fix_document(doc, lang, glossary, mentioned)
+        yield result.text, [replace(f, line=f.line + line0, start=f.start + offset, end=f.end + offset,
+                                    out_start=f.out_start + out_offset, out_end=f.out_end + out_offset)
+                            for f in result.fixes]
+        offset, out_offset = offset + len(piece), out_offset + len(result.text)
+        line0 += doc.line_of(len(piece)) - 1
 
 
 # ---------------------------------------------------------------- helpers

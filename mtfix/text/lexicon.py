@@ -102,15 +102,19 @@ def english_stem(word: str) -> str:
 @functools.lru_cache(maxsize=200_000)
 def arabic_stem(word: str) -> str:
     """Light stem of one Arabic word: clitics stripped, letters folded, Snowball stem."""
-    w = _fold()(word)
+    w = _strip(_fold()(word))
+    s = _fold()(_stemmers()[1].stemWord(w))
+    return s if len(s) >= 2 else w
+
+
+def _strip(w: str) -> str:
+    """A folded Arabic word without its conjunction, article or preposition (what is stemmed)."""
     if len(w) > 4 and w[0] in "وف" and any(w[1:].startswith(p) for p in _PREFIXES):
         w = w[1:]
     for p in _PREFIXES:
         if w.startswith(p) and len(w) - len(p) >= 2:
-            w = w[len(p):]
-            break
-    s = _fold()(_stemmers()[1].stemWord(w))
-    return s if len(s) >= 2 else w
+            return w[len(p):]
+    return w
 
 
 def english_words(text: str) -> list[str]:
@@ -149,6 +153,13 @@ class Memo(dict):
         got = self[key] = self.make(key)
         return got
 
+    def put(self, items: dict) -> None:
+        """Keys with values made elsewhere (as ``make`` would): cleared first when they would not
+        fit under ``MAX`` (so at most ``MAX`` keys, or one batch when a batch is larger)."""
+        if len(self) + len(items) > self.MAX:
+            self.clear()
+        self.update(items)
+
 
 def _english_content_stem(token: str) -> str | None:
     w = token.lower()
@@ -161,6 +172,52 @@ def _arabic_content_stem(token: str) -> str | None:
 
 _EN_STEMS = Memo(_english_content_stem)
 _AR_STEMS = Memo(_arabic_content_stem)
+
+
+_ABSENT = object()
+
+
+def _new_tokens(memo: Memo, tokens) -> tuple[dict, list]:
+    """``({token: memo value}`` of the tokens ``memo`` has, ``[the others]``)."""
+    got, todo = {}, []
+    for t in tokens:
+        v = memo.get(t, _ABSENT)
+        if v is _ABSENT:
+            todo.append(t)
+        else:
+            got[t] = v
+    return got, todo
+
+
+def _english_token_stems(tokens) -> dict:
+    """``{token: _EN_STEMS[token]}``, the tokens not seen before stemmed in one call."""
+    got, todo = _new_tokens(_EN_STEMS, tokens)
+    if todo:
+        words = [t.lower() for t in todo]
+        content = [w for w in words if len(w) > 1 and w not in EN_STOP]
+        stems = dict(zip(content, _stemmers()[0].stemWords(content)))
+        made = dict(zip(todo, map(stems.get, words)))
+        _EN_STEMS.put(made)
+        got.update(made)
+    return got
+
+
+def _arabic_token_stems(tokens) -> dict:
+    """``{token: _AR_STEMS[token]}``, the tokens not seen before stemmed in one call."""
+    got, todo = _new_tokens(_AR_STEMS, tokens)
+    if todo:
+        fold, stop = _fold(), _AR_STOP_FOLDED()
+        folded = [fold(t) for t in todo]
+        content = [k for k, (t, f) in enumerate(zip(todo, folded)) if len(t) > 1 and t not in AR_STOP and f not in stop]
+        bare = [_strip(folded[k]) for k in content]
+        stems = dict.fromkeys(range(len(todo)))
+        for k, w, s in zip(content, bare, _stemmers()[1].stemWords(bare)):
+            s = fold(s)
+            stems[k] = s if len(s) >= 2 else w
+        made = dict(zip(todo, stems.values()))
+        _AR_STEMS.put(made)
+        got.update(made)
+    return got
 
 
 def english_stems(text: str) -> set[str]:
@@ -214,11 +271,24 @@ def _entries(index: Path, body: Path):
 
 @dataclass
 class Lexicon:
-    """Arabic stem -> English stems (and back), from dictionary entries of up to three content words."""
+    """Arabic stem -> English stems (and back), from dictionary entries of up to three content words.
+
+    A lexicon read from the disk cache has its :class:`LexiconIndex` at once and reads ``ar_en``
+    and ``en_ar`` (sets of strings: most of its memory and reading time) on first use only: a
+    corpus run asks the index alone."""
 
     ar_en: dict[str, set[str]] = field(default_factory=dict)
     en_ar: dict[str, set[str]] = field(default_factory=dict)
     source: str = ""
+
+    def __getattr__(self, name: str):
+        """``ar_en`` / ``en_ar`` of a lexicon read from the cache, read when first asked for."""
+        read = self.__dict__.get("_read_dicts")
+        if name not in ("ar_en", "en_ar") or read is None:
+            raise AttributeError(name)
+        self.ar_en, self.en_ar = read()
+        del self.__dict__["_read_dicts"]
+        return self.__dict__[name]
 
     def add(self, arabic: str, english: str) -> None:
         ar = {arabic_stem(w) for w in arabic_words(arabic)}
@@ -288,6 +358,26 @@ class LexiconIndex:
             return found.pop() if found else -1
         return -2
 
+    def ids_of(self, runs: list[str], arabic: bool = False) -> list[int]:
+        """``[self.english[run] for run in runs]`` (``arabic``: ``self.arabic``), the runs not
+        seen before computed together: their new tokens stemmed in one call of the stemmer."""
+        memo, ids = (self.arabic, self.ar_ids) if arabic else (self.english, self.en_ids)
+        new = [r for r in runs if r not in memo]
+        if new:
+            # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
+            # is an English one without an apostrophe; the others are tokenised
+            single = [r for r in new if r and (arabic or ("'" not in r and "’" not in r))]
+            several = [(r, _EN_TOKEN.findall(r)) for r in new if not r or not arabic and ("'" in r or "’" in r)]
+            stems = (_arabic_token_stems if arabic else _english_token_stems)(
+                [*single, *(t for _, ts in several for t in ts)])
+            get = ids.get
+            made = {r: -1 if s is None else get(s, -1) for r, s in zip(single, map(stems.__getitem__, single))}
+            for run, ts in several:
+                found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
+                made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
+            memo.put(made)
+        return list(map(memo.__getitem__, runs))
+
     def all_ids(self, run: str, arabic: bool = False) -> tuple:
         """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
         ids, stems_of = (self.ar_ids, arabic_stems) if arabic else (self.en_ids, english_stems)
@@ -342,24 +432,46 @@ def _cache_path(directory: str, files) -> Path:
     return Path(base) / "mtfix" / f"lexicon-{h.hexdigest()[:24]}.marshal"
 
 
-def _read_cached(path: Path) -> Lexicon | None:
+def _read_cached(path: Path, build=None) -> Lexicon | None:
+    """The lexicon of a cache file: its source and index (the file's first object) now, its two
+    dicts (the second) when first used (:meth:`Lexicon.__getattr__`); ``build()`` makes the
+    lexicon afresh should the file be gone or damaged by then."""
     import marshal
 
     try:
         with open(path, "rb") as f:
-            ar_en, en_ar, source, arrays = marshal.load(f)
-        if not (isinstance(ar_en, dict) and isinstance(en_ar, dict) and isinstance(source, str)):
+            source, arrays, at = marshal.load(f)
+        if not isinstance(source, str) or not isinstance(at, int):
             return None
-        lex = Lexicon(ar_en, en_ar, source)
+        lex = Lexicon.__new__(Lexicon)
+        lex.source = source
         lex.__dict__["_index"] = LexiconIndex(lex, arrays)
     except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: built again
         return None
+
+    def read_dicts():
+        try:
+            with open(path, "rb") as f:
+                f.seek(at)
+                ar_en, en_ar = marshal.load(f)
+            if isinstance(ar_en, dict) and isinstance(en_ar, dict):
+                return ar_en, en_ar
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        if build is None:
+            raise ValueError(f"the lexicon cache {path} went or was damaged while in use")
+        fresh = build()  # the file went or was damaged since: built again
+        return fresh.ar_en, fresh.en_ar
+
+    lex.__dict__["_read_dicts"] = read_dicts
     return lex
 
 
 def _write_cached(path: Path, lex: Lexicon) -> None:
     """Best effort, all or nothing (a temporary file renamed): a cache that cannot be written
-    (read-only home, full disk) only means the next process builds the lexicon again."""
+    (read-only home, full disk) only means the next process builds the lexicon again. The file
+    holds two marshal objects: ``(source, index arrays, offset of the second)``, then
+    ``(ar_en, en_ar)``."""
     import marshal
     import tempfile
 
@@ -367,8 +479,13 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        head, at = b"", -1
+        while len(head) != at:  # the offset of the second object is in the first: until it holds
+            at = len(head)
+            head = marshal.dumps((lex.source, lex.index().arrays(), at))
         with os.fdopen(fd, "wb") as f:
-            marshal.dump((lex.ar_en, lex.en_ar, lex.source, lex.index().arrays()), f)
+            f.write(head)
+            marshal.dump((lex.ar_en, lex.en_ar), f)
         os.replace(tmp, path)
         tmp = None
     except (OSError, ValueError):
@@ -390,7 +507,7 @@ def _load(directory: str) -> Lexicon | None:
         cache = _cache_path(directory, files)
     except OSError:
         cache = None
-    lex = _read_cached(cache) if cache is not None else None
+    lex = _read_cached(cache, lambda: _build(directory, files)) if cache is not None else None
     if lex is None:
         lex = _build(directory, files)
         if cache is not None:

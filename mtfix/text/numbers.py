@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
-__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values", "compare_numbers",
+__all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values",
+           "number_values_at", "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour"]
 
@@ -122,6 +123,25 @@ def number_values(text: str) -> list[float]:
     (a range's ends are its own two atoms)."""
     out = []
     for m in _matches(text):
+        num, pct, scale = m.group("num", "pct", "scale")
+        value = _parse(num)
+        out.append(value * _SCALES[scale.lower()] if scale and not pct else value)
+    return out
+
+
+def number_values_at(text: str, runs: list[int], fold: bool) -> list[float]:
+    """:func:`number_values` of ``text`` when the caller knows where its runs of digits (``\\d``)
+    start (``runs``, ascending) and whether it holds a character the numbers fold maps (``fold``,
+    :data:`FOLDED_CHAR`): a corpus chunk's texts, classified at once. Each mention starts at the
+    first run start at or after the end of the one before (:func:`_matches` says why), so the
+    regular expression is tried there only and nothing scans the text for digits."""
+    folded = text.translate(_NUMERIC) if fold else text
+    out, end, match = [], 0, _MENTION.match
+    for start in runs:
+        if start < end:  # inside the mention before (1,000: two runs, one number)
+            continue
+        m = match(folded, start)
+        end = m.end()
         num, pct, scale = m.group("num", "pct", "scale")
         value = _parse(num)
         out.append(value * _SCALES[scale.lower()] if scale and not pct else value)

@@ -8,7 +8,10 @@ Bidi controls and zero-width marks are kept unless ``strip_invisibles=True``;
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -17,8 +20,8 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks",
+__all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
+           "iter_stream_chunks", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -40,10 +43,17 @@ class TextFile:
     invisibles: list[Invisible] = field(default_factory=list)
 
 
+def no_such_file(path: str | os.PathLike) -> MtfixError:
+    """The error for a missing input; ``-`` (stdin) is named as such: only `mtfix check` and `mtfix fix` read it."""
+    if str(path) == "-" and not Path(path).exists():
+        return MtfixError("-: stdin is read only by `mtfix check` and `mtfix fix`; give a file path here")
+    return MtfixError(f"{path}: no such file")
+
+
 def _existing_file(path: str | os.PathLike) -> Path:
     p = Path(path)
     if not p.exists():
-        raise MtfixError(f"{path}: no such file")
+        raise no_such_file(path)
     if p.is_dir():
         raise MtfixError(f"{path}: is a folder, expected a text file")
     return p
@@ -58,10 +68,12 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     return decode_bytes(data, str(path))
 
 
-def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0) -> tuple[str, bool]:
+def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int = 1) -> tuple[str, bool]:
     """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM.
 
-    ``offset``: where ``data`` starts in the file (a piece read on its own); errors give file offsets.
+    ``offset``, ``line``: where ``data`` starts in the file (a piece read on its own); a byte that
+    is not UTF-8 is named by its line and its byte in that line (``FILE:LINE:``, as the corpus
+    readers name a bad row), and its offset in the file.
     """
     if offset == 0:
         for bom, encoding in _UTF16_32_BOMS:
@@ -74,9 +86,11 @@ def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0) -> tuple[s
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        at_line = line + data.count(b"\n", 0, e.start)
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise MtfixError(
-            f"{name}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at offset {offset + e.start}); "
-            f"convert it first, e.g. `iconv -f cp1256 -t utf-8`"
+            f"{name}:{at_line}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at byte {column} of the line, "
+            f"offset {offset + e.start} of the file); convert it first, e.g. `iconv -f cp1256 -t utf-8`"
         ) from None
     if offset == 0 and text.startswith(BOM):
         return text[1:], True
@@ -93,8 +107,8 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     offset = 0
     try:
         with p.open("rb") as f:
-            for raw in f:  # split after b"\n": never inside a UTF-8 character
-                text, _ = decode_bytes(raw, str(path), offset)
+            for line, raw in enumerate(f, 1):  # split after b"\n": never inside a UTF-8 character
+                text, _ = decode_bytes(raw, str(path), offset, line)
                 offset += len(raw)
                 yield text
     except OSError as e:
@@ -115,21 +129,39 @@ def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[s
 
 def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[str]:
     """:func:`iter_text_chunks` of an open binary stream (from where it is), ``name`` in errors."""
-    offset = 0
+    offset, line = 0, 1
     while True:
         raws = f.readlines(size)
         if not raws:
             break
         data = b"".join(raws)
         try:
-            text, _ = decode_bytes(data, name, offset)
+            text, _ = decode_bytes(data, name, offset, line)
         except MtfixError:  # the error the line-by-line reading gives (which comes first)
             for raw in raws:
-                decode_bytes(raw, name, offset)
+                decode_bytes(raw, name, offset, line)
                 offset += len(raw)
+                line += 1
             raise
         offset += len(data)
+        line += len(raws)
         yield text
+
+
+@contextlib.contextmanager
+def stream_copy(stream: BinaryIO, name: str) -> Iterator[BinaryIO]:
+    """``stream`` (stdin: read once) copied as it comes into an anonymous temporary file (removed
+    when closed), for a reader that reads it more than once; ``name`` is the stream in errors."""
+    try:
+        spool = tempfile.TemporaryFile()
+    except OSError as e:
+        raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
+    with spool:
+        try:
+            shutil.copyfileobj(stream, spool, 1 << 20)
+        except OSError as e:
+            raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
+        yield spool
 
 
 def _newline_style(text: str) -> str | None:
