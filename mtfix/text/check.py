@@ -633,7 +633,7 @@ class _Abandon(Exception):
     or another majority script than the first piece's): the two passes take over."""
 
 
-def _surveyed_pieces(lines: Iterable[str], survey: list | None) -> Iterator[str]:
+def _pieces_in_one_pass(lines: Iterable[str], survey: list | None) -> Iterator[str]:
     """:func:`_pieces` of ``lines`` with no block marked dirty, surveyed as they come: the
     Arabic and Latin letters of each piece are added to ``survey`` (``[arabic, latin]``, unless
     None); a line where ftfy may find mojibake (as :func:`_survey` looks) raises
@@ -675,7 +675,7 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     """
     want = script_lang(lang)
     survey = [0, 0] if want is None else None
-    pieces = _surveyed_pieces(lines(), survey)
+    pieces = _pieces_in_one_pass(lines(), survey)
     try:
         first = next(pieces, None)
         guess = want if want is not None or first is None else _majority(*survey)
