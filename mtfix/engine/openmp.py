@@ -18,12 +18,15 @@ ended after 30 minutes (4.5 min of CPU, load 15-26) and was stopped.
 Sleeping has a cost on an idle machine (a wake-up per region), measured at load
 average 1 on the same 2 cores: 2 passive threads took 1.41 times the wall time
 of spinning ones with the opus-mt-shaped model (8 sentences, 2 rounds; equal to
-1 thread) and 2.4 times with the tiny one. So this trades up to ~1.4x on an idle
-machine for 50x and more on a busy one; a load-dependent choice, or a shorter
-spin (``GOMP_SPINCOUNT=30000``: 1.3 times the spinning wall time idle, once, not
-measured under load), is open.
+1 thread) and 2.4 times with the tiny one. Neither policy is right everywhere:
+spinning pays while every thread has a core to itself, and is ruinous once other
+work fills the cores. So the choice is made by the load the process starts
+into (:func:`mtfix.cores.machine_busy`: the 1-minute load average is at least
+the number of usable cores): busy -> sleep, otherwise libgomp's default. A
+shorter spin (``GOMP_SPINCOUNT=30000``: 1.3 times the spinning wall time idle,
+once, not measured under load) is left open.
 
-:func:`calm_openmp` sets ``OMP_WAIT_POLICY=PASSIVE`` unless the user chose how
+:func:`calm_openmp` sets ``OMP_WAIT_POLICY=PASSIVE`` on a busy machine, unless the user chose how
 OpenMP waits (``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` already set: that is
 kept, so ``GOMP_SPINCOUNT=300000`` gives back libgomp's own default). The
 OpenMP runtime reads its environment once, when it is loaded with torch, so
@@ -37,6 +40,8 @@ from __future__ import annotations
 
 import os
 
+from mtfix.cores import machine_busy
+
 #: The environment variables that choose how OpenMP threads wait; mtfix sets the first when none is set.
 WAIT_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 #: What mtfix sets: threads sleep as soon as they have no work.
@@ -44,6 +49,7 @@ WAIT_POLICY = "PASSIVE"
 
 
 def calm_openmp() -> None:
-    """``OMP_WAIT_POLICY=PASSIVE`` unless the user set a wait policy; call before importing torch."""
-    if not any(name in os.environ for name in WAIT_VARIABLES):
+    """``OMP_WAIT_POLICY=PASSIVE`` when other work fills the cores, unless the user set a wait policy;
+    call before importing torch."""
+    if not any(name in os.environ for name in WAIT_VARIABLES) and machine_busy():
         os.environ["OMP_WAIT_POLICY"] = WAIT_POLICY
