@@ -100,6 +100,34 @@ def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster,
     assert not (tmp_path / "ray" / "k.jsonl.partial").exists()
 
 
+def test_a_work_dir_left_by_another_layout_is_not_taken_up(ray_cluster, tmp_path, monkeypatch):
+    """A Ray work dir whose files an earlier version wrote (no ``ray:layout`` of this one): one error
+    saying to start over, never outputs made from files read the wrong way."""
+    import sqlite3
+
+    from mtfix.corpus.ray_runner import RayRun
+
+    src = tmp_path / "in.tsv"
+    src.write_text("".join(f"Line {i} of the report.\tالسطر {i} من التقرير.\n" for i in range(30)), encoding="utf-8")
+
+    def fail(self, work, meta):
+        raise RuntimeError("a node died")
+
+    monkeypatch.setattr(RayRun, "commit_scored", fail)
+    with pytest.raises(RuntimeError):
+        _run(src, tmp_path / "ray", chunk_size=10, ray="local", shard_chunks=1).run()
+    monkeypatch.undo()
+    db = sqlite3.connect(str(tmp_path / "ray" / "k.jsonl.partial" / "state.sqlite"))
+    db.execute("DELETE FROM state WHERE k = 'ray:layout'")
+    db.commit()
+    db.close()
+    with pytest.raises(MtfixError, match="another version of mtfix's Ray engine.*--restart"):
+        _run(src, tmp_path / "ray", chunk_size=10, ray="local", shard_chunks=1).run()
+    assert not (tmp_path / "ray" / "k.jsonl").exists()
+    result = _run(src, tmp_path / "ray", chunk_size=10, ray="local", shard_chunks=1).run(restart=True)
+    assert result.summary["pairs"] == 30
+
+
 def _jsonl_with_traps(path: Path) -> None:
     """Duplicates (exact and normalised) far apart, a first occurrence dropped by another filter,
     blank lines and unreadable rows."""

@@ -135,12 +135,12 @@ def _big_article(seed_path, shared_data) -> str:
 
 def test_fix_pieces_equal_fix_text_on_a_long_text(seed_path, shared_data):
     from mtfix.cli.fix import open_glossary
-    from mtfix.text.check import surveyed_pieces
+    from mtfix.text.check import script_and_pieces
     from mtfix.text.fix import fix_pieces, fix_text
 
     text = _big_article(seed_path, shared_data)
     gloss = open_glossary([])
-    found, pieces = surveyed_pieces(lambda: iter(text.splitlines(keepends=True)))
+    found, pieces = script_and_pieces(lambda: iter(text.splitlines(keepends=True)))
     got = list(fix_pieces(pieces, "ar", gloss))
     whole = fix_text(text, "ar", gloss)
     assert found == "ar" and len(got) > 20

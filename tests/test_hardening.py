@@ -540,6 +540,42 @@ def test_cheap_input_errors_come_before_model_lookups(cli, ar_file, tmp_path):
     assert_one_line_error(cli("corpus", "build", tmp_path / "nope", "-o", tmp_path / "o.jsonl"), "nope")
 
 
+BAD_FILES = {  # kind -> (make it at path, words the error line says)
+    "missing": (lambda p: None, "no such file"),
+    "folder": (lambda p: p.mkdir(), "folder"),
+    "empty": (lambda p: p.write_bytes(b""), "empty"),
+    "binary": (lambda p: p.write_bytes(b"\x00\x01\x02\x03PK binary"), "binary"),
+}
+#: every command's input that a newcomer may get wrong (BAD: the bad file; the default models are
+#: not there: each bad input must be named before any model is looked up)
+WHERE = {
+    "translate": ["translate", "BAD", "--src", "ar", "--tgt", "en"],
+    "check": ["check", "BAD"],
+    "fix": ["fix", "BAD"],
+    "repair": ["repair", "BAD", "--out", "o.txt"],
+    "select": ["select", "--candidates", "BAD", "GOOD", "GOOD2", "--out", "o.txt"],
+    "evaluate --ref": ["evaluate", "--ref", "BAD", "--sys", "GOOD"],
+    "evaluate --sys": ["evaluate", "--ref", "GOOD", "--sys", "BAD"],
+    "corpus filter": ["corpus", "filter", "BAD", "GOOD", "-o", "o.jsonl"],
+    "corpus build": ["corpus", "build", "BAD", "-o", "o.jsonl"],
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+@pytest.mark.parametrize("where", WHERE)
+def test_a_bad_input_file_is_one_line_naming_it_in_every_command(cli, ar_file, tmp_path, monkeypatch, where, kind):
+    make, words = BAD_FILES[kind]
+    if (where, kind) in {("corpus filter", "folder"), ("corpus build", "folder"), ("corpus build", "binary")}:
+        pytest.skip("a folder is a dataset or a folder of articles there; tested in test_corpus_inputs.py")
+    bad = tmp_path / "bad.txt"
+    make(bad)
+    other = tmp_path / "other.ar"
+    other.write_bytes(ar_file.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    args = [{"BAD": bad, "GOOD": ar_file, "GOOD2": other}.get(a, a) for a in WHERE[where]]
+    assert_one_line_error(cli(*args), "bad.txt", words, not_written=[tmp_path / "o.txt", tmp_path / "o.jsonl"])
+
+
 def test_nothing_is_left_when_a_full_disk_stops_a_run_at_its_start(cli, tmp_path, small_fs):
     """The corpus work dir and a new cache file that cannot be set up are not left behind."""
     from mtfix.engine.cache import TranslationCache

@@ -154,3 +154,26 @@ def test_the_preset_declares_it_a_config_sets_it_and_a_bad_value_is_one_line(tmp
     r = CliRunner().invoke(app, ["select", "--candidates", *map(str, files), "--out", str(out), "--config", str(bad)])
     assert r.exit_code == 2 and not out.exists()
     assert r.output.strip().splitlines()[-1].startswith("error: scoring config: [consensus] noise_pooling must be")
+
+
+def test_a_gain_measured_by_look_alikes_names_its_noise_too():
+    """Repair with one back and one forward model: every challenger shares a model with the others, so no
+    voice is independent of both it and the original; the allowance comes from the correlated votes' spread
+    (pooled as the preset says) and the reason says which."""
+    rng = random.Random(5)
+    segs = []
+    for i in range(40):
+        base = [rng.choice(WORDS) for _ in range(12)]
+        texts = [" ".join(base)] + [_variant(rng, base, 2) for _ in range(3)]
+        origins = ["original", "fwd#1<back#1", "fwd#2<back#1", "fwd#1<back#2"]
+        segs.append(Segment(i, [Candidate(t, o) for t, o in zip(texts, origins)], [], 0))
+    for p in NOISE_POOLINGS:
+        scores = ConsensusScorer(trust_weighted=False, noise_pooling=p).score(segs)
+        for row in scores:
+            for c in (1, 2, 3):
+                assert row[c].gain is None and row[c].se > 0
+                assert row[c].allowance.startswith("allowance: noise of ") and \
+                    row[c].allowance.endswith(", no voice independent of both") and row[c].allowance in row[c].reason
+    cfg = ScoringConfig(weights={"consensus": 1.0}, margin=0.01, z=1.645)
+    sel = Selector(cfg, [ConsensusScorer(trust_weighted=False)], gates=[]).select(segs)
+    assert all(", no voice independent of both" in d.reason for d in sel.decisions)

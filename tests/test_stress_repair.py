@@ -139,3 +139,18 @@ def test_length_weighting_gains_chrf_and_keeps_more_in_both_directions(stress, s
         assert weighted["chosen"]["chrf"] > per_line["chosen"]["chrf"], d
         assert weighted["kept_when_best"]["rate"] >= per_line["kept_when_best"]["rate"], d
         assert weighted["degenerate"]["chosen"] == per_line["degenerate"]["chosen"] == 0
+
+
+@pytest.mark.slow
+def test_file_pooling_at_the_issues_own_level_meets_every_target(stress, shared_data, tmp_path):
+    """Not the preset (README "Stress test"): the noise pooled over the file ([consensus] noise_pooling) with
+    z = 1.2816, the one-sided 90 % quantile of the issue's kept-when-best level, meets every stress target in
+    both directions, where the per-pair noise at that z keeps under 90 % in ara->eng."""
+    cfg = tmp_path / "file-z90.toml"
+    cfg.write_text('[selection]\nz = 1.2816\n[consensus]\nnoise_pooling = "file"\n', encoding="utf-8")
+    rows = [stress.run(shared_data, d, seed=1, config_path=str(cfg)) for d in ("eng-ara", "ara-eng")]
+    report = stress.markdown(rows)
+    for r in rows:
+        assert r["z"] == 1.2816 and r["noise_pooling"] == "file"
+        assert all(stress.verdict(r).values()), report
+        assert r["chosen"]["delta_chrf"] >= 3.0, report

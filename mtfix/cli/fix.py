@@ -89,20 +89,24 @@ def _source(file: str):
 def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
     """Fix ``file`` (``-``: stdin), read twice (the first pass decodes it all and finds its script
     before anything is written), piece by piece: each fixed piece is written as it comes (to
-    stdout, or to ``out``'s temporary, renamed into place at the end) and to an anonymous temporary
-    file that ``mtfix check`` then reads for what is left; the list of fixes follows on stderr.
-    Memory: a piece or the longest paragraph. ``(fixes by code, findings left by code)``."""
-    from mtfix.text.check import surveyed_pieces
+    stdout, or to ``out``'s temporary, renamed into place at the end) and to a copy (past a
+    megabyte, an anonymous temporary file) that ``mtfix check`` then reads for what is left; the
+    list of fixes follows on stderr. Memory: a piece or the longest paragraph, and a megabyte for
+    each of the two copies. ``(fixes by code, findings left by code)``."""
+    from mtfix.text.check import script_and_pieces
     from mtfix.text.read import BOM
 
     with _source(file) as (lines, head):
-        found, pieces = surveyed_pieces(lines)
+        found, pieces = script_and_pieces(lines)
         if found is None and not any(chunk.strip() for chunk in lines()):
             raise MtfixError(f"{file}: is empty; nothing to fix")
         if found != "ar":
             raise _not_arabic(file, found)
         bom = head() == BOM.encode("utf-8")
         return _write_fixed(file, out, gloss, pieces, bom)
+
+
+_IN_MEMORY = 1 << 20  # the fixed text and the list of fixes are kept in memory up to this size
 
 
 def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple[Counter, Counter]:
@@ -114,11 +118,11 @@ def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple
 
     fixed = Counter()
     err = _Stderr()
-    # the fix list waits in an anonymous temporary file: printed once the text is written (a full
-    # disk half-way is then one error line, and no list of fixes that were not written)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as listing:
+    # the fix list waits (in memory, past a megabyte in an anonymous temporary file) until the text
+    # is written: a full disk half-way is then one error line, and no list of fixes never written
+    with tempfile.SpooledTemporaryFile(_IN_MEMORY, "w+", encoding="utf-8") as listing:
         with contextlib.ExitStack() as stack:
-            copy = stack.enter_context(tempfile.TemporaryFile())
+            copy = stack.enter_context(tempfile.SpooledTemporaryFile(_IN_MEMORY))
             if out is None:
                 write = sys.stdout.write
             else:

@@ -14,7 +14,6 @@ process.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from typing import Iterable, Iterator, Sequence
 
@@ -22,18 +21,11 @@ from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
 from mtfix.corpus.sides import shared
+from mtfix.cores import usable_cores
 
 __all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
 
 _FILTERS: list | None = None  # this worker's filters (built once per process)
-
-
-def usable_cores() -> int:
-    """CPU cores this process may run on (its affinity mask, e.g. under taskset or a container)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def stateless_filters(config: PipelineConfig) -> list:

@@ -48,13 +48,16 @@ from typing import Callable, Iterable
 
 from mtfix.corpus.config import PipelineConfig
 from mtfix.corpus.parallel import usable_cores
-from mtfix.corpus.records import BadRow, FilterScore, Pair, Record
+from mtfix.corpus.records import BadRow, FilterScore, Pair
 from mtfix.errors import MtfixError
 
 __all__ = ["connect", "RayRun", "write_scored", "stop_on_interrupt", "committed"]
 
 #: seconds the driver is given to stop cleanly after Ctrl-C before it ends at once
 GRACE = 5.0
+#: the layout of the files a run keeps in its work dir (2: scored lines carry their records, dedup keys
+#: files); a work dir left by another layout is not taken up
+LAYOUT = 2
 
 def _import_ray():
     try:
@@ -303,12 +306,13 @@ def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names:
 
     ``scored-NNNNN.jsonl`` has a line per input item: ``{"b": bad row}``, or for a pair
     ``{"id", "f": filters failed, "r": their reasons}`` (``{"id"}`` when none failed), a tab, and
-    the pair's record as the local runner writes it (:meth:`~mtfix.corpus.records.Record.to_json`,
-    the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
+    the pair's record as the local runner writes it (:func:`~mtfix.corpus.records.json_lines`,
+    chunk by chunk, the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
     :func:`_finish_shards` uses that line as it is unless the pair is a duplicate. The dedup keys go
     to :func:`mtfix.corpus.ray_dedup.write_keys` (one file per filter of ``dedup``)."""
     from mtfix.corpus.ray_dedup import scored_path, write_keys
     from mtfix.corpus.ray_read import row_item
+    from mtfix.corpus.records import json_lines
     from mtfix.outputs import atomic_path
 
     first = FilterScore(1, "first of its kind")
@@ -316,19 +320,23 @@ def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names:
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
             for chunk in chunks:
+                entries = [e for e in chunk if "b" not in e]
+                pairs = []
+                for e in entries:
+                    keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
+                    pairs.append(row_item(e["p"]))
+                    pairs[-1].id = e["id"]
+                scores = {n: [first if n in dedup else FilterScore(*e["s"][n]) for e in entries] for n in names}
+                failed = [[n for n in names if n in e["f"]] for e in entries]
+                records = iter(enumerate(json_lines(pairs, names, scores, failed, langs)))  # as the local runner
                 for e in chunk:
                     if "b" in e:
                         f.write(json.dumps(e, ensure_ascii=False) + "\t\n")
                         continue
-                    keyed.append({"id": e["id"], "f": e["f"], "k": e.pop("k")})
-                    pair = row_item(e["p"])
-                    pair.id = e["id"]
-                    scores = {n: first if n in dedup else FilterScore(*e["s"][n]) for n in names}
-                    failed = [n for n in names if n in e["f"]]
-                    meta = {"id": pair.id, "f": failed, "r": [scores[n].reason for n in failed]} if failed else \
-                        {"id": pair.id}
-                    f.write(json.dumps(meta, ensure_ascii=False) + "\t" + Record(pair, scores, failed).to_json(langs)
-                            + "\n")
+                    i, record = next(records)
+                    meta = {"id": e["id"], "f": failed[i], "r": [scores[n][i].reason for n in failed[i]]} \
+                        if failed[i] else {"id": e["id"]}
+                    f.write(json.dumps(meta, ensure_ascii=False) + "\t" + record + "\n")
     write_keys(Path(work), shard["index"], dedup, keyed)
     return {"index": shard["index"], "items": shard["items"], "pairs": shard["pairs"]}
 
@@ -516,6 +524,11 @@ class RayRun:
 
         d = work.subdir()
         self.stats = {}
+        if work.load_state("ray:layout").get("ray:layout") != LAYOUT:
+            if work.load_state("ray:"):
+                raise MtfixError(f"{work.path} was left by another version of mtfix's Ray engine (its files differ): "
+                                 f"run the same command with --restart to start over")
+            work.save_state({"ray:layout": LAYOUT})
         warming = self._warm_up()
         shards = self._plan(work, d)
         warming.join()

@@ -11,7 +11,6 @@ default; here both limits are always passed explicitly, after the length guard.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from mtfix.engine.families import load_family
 from mtfix.engine.hf import first_line, model_limits, quiet_transformers, read_config
 from mtfix.engine.registry import CT2_META, CT2_TOKENIZER_DIR, ModelRef, ct2_dir_for, model_fingerprint
 from mtfix.errors import MtfixError
+from mtfix.cores import usable_cores
 
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "int16", "float16", "bfloat16", "float32")
 # Files the tokenizer and our loader need, copied into <conversion>/hf/.
@@ -166,14 +166,6 @@ def _convert_into(ref: ModelRef, out: Path, quantization: str) -> Path:
         }
         (tmp / CT2_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out
-
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask, e.g. under taskset or a cpuset)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class CT2Translator(Backend):

@@ -81,7 +81,7 @@ def first_line(e: Exception) -> str:
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
 
-class _StepScores:
+class StepScores:
     """Records each decoding step's scores of the tokens that can be chosen, nothing more.
 
     Passed as the last logits processor, it sees the final processed scores of
@@ -109,22 +109,39 @@ class _StepScores:
         return scores
 
     def transition_scores(self, sequences, beam_indices=None) -> list[list[float]]:
-        """Per returned sequence, the score of each generated token (0.0 where none)."""
-        generated = sequences[:, 1:].tolist()  # after the decoder start token
-        rows = beam_indices.tolist() if beam_indices is not None else None
-        steps = [(v.tolist(), i.tolist()) for v, i in self.steps]
-        out = []
-        for r, seq in enumerate(generated):
-            scores = []
-            for t, token in enumerate(seq):
-                row = r if rows is None else (rows[r][t] if t < len(rows[r]) else -1)
-                if row < 0 or t >= len(steps):
-                    scores.append(0.0)  # past this hypothesis' end
-                    continue
-                values, ids = steps[t][0][row], steps[t][1][row]
-                scores.append(values[ids.index(token)] if token in ids else values[-1])
-            out.append(scores)
-        return out
+        """Per returned sequence, the score of each generated token (0.0 where none).
+
+        The score of token ``t`` of a sequence is looked up in the row its beam
+        had at step ``t`` (``beam_indices``; the sequence's own row in greedy
+        search): the recorded value of that token, or the row's lowest recorded
+        value where the token is not among them. One gather over all steps at
+        once: about 5 times faster than the Python loop over sequences x steps x k
+        it replaced, which was a small part of decoding all the same (25 ms of a
+        1 s beam-4 batch of a tiny model; ``scripts/bench_hf.py``)."""
+        import torch
+
+        tokens = sequences[:, 1:]  # after the decoder start token
+        n_seq, length = tokens.shape
+        n = min(length, len(self.steps))
+        if n == 0:
+            return [[0.0] * length for _ in range(n_seq)]
+        values = torch.stack([v for v, _ in self.steps[:n]])  # steps x rows x k
+        ids = torch.stack([i for _, i in self.steps[:n]])
+        device = values.device
+        rows = torch.full((n_seq, n), -1, dtype=torch.long, device=device)
+        if beam_indices is None:
+            rows[:] = torch.arange(n_seq, device=device).unsqueeze(1)
+        else:
+            known = min(n, beam_indices.shape[1])
+            rows[:, :known] = beam_indices[:, :known]
+        steps = torch.arange(n, device=device).unsqueeze(0).expand(n_seq, n)
+        picked_values = values[steps, rows.clamp(min=0)]  # sequences x steps x k
+        match = ids[steps, rows.clamp(min=0)] == tokens[:, :n].to(device).unsqueeze(-1)
+        # the first recorded occurrence of the token (argmax: the first of equal maxima), else the last value
+        where = torch.where(match.any(-1), match.to(torch.uint8).argmax(-1), values.shape[-1] - 1)
+        scores = picked_values.gather(-1, where.unsqueeze(-1)).squeeze(-1)
+        scores = torch.where(rows >= 0, scores, torch.zeros_like(scores))  # past this hypothesis' end
+        return [row + [0.0] * (length - n) for row in scores.tolist()]
 
 
 _DTYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16"}
@@ -198,7 +215,7 @@ class HFTranslator(Backend):
         for row, seq in enumerate(batch):
             input_ids[row, : len(seq)] = torch.tensor(seq)
             attention[row, : len(seq)] = 1
-        recorder = _StepScores(beam_size)
+        recorder = StepScores(beam_size)
         kwargs = dict(
             num_beams=beam_size,
             num_return_sequences=n_best,

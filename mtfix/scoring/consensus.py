@@ -109,7 +109,9 @@ issue's own do-no-harm level) it meets every stress target: +3.09 (91.1 %) and
 88.8 % in ara->eng. Neither rule is better than ``"pair"`` in both
 directions at the preset's z, so the preset keeps ``"pair"``; a decision's
 reason and evidence name the estimate it used ("noise of this pair's votes
-(df 845)", "noise of the file's votes (df 2538)", "... above this pair's").
+(df 845)", "noise of the file's votes (df 2538)", "... above this pair's"; a
+challenger with no voice independent of both it and the incumbent, in repair
+with one back and one forward model, "..., no voice independent of both").
 
 **Length weighting** (``[consensus] length_weighting``, default 1): a
 per-line test asks ``gain > margin + z * se`` with ``se`` falling as
@@ -405,6 +407,10 @@ class ConsensusScorer(Scorer):
                             if s2 is not None:
                                 wv = w[voters] / w[voters].sum()
                                 se = math.sqrt(s2[0] * float(np.dot(wv, wv))) / 100.0
+                                note = f"allowance: {s2[1]}, no voice independent of both"
+                                row.append(WeighedScore(min(1.0, max(0.0, val / 100.0)),
+                                                        f"{how}chrF {val:.1f} vs {what}{tag}; {note}", se, gain, note))
+                                continue
                 row.append(Score(min(1.0, max(0.0, val / 100.0)), f"{how}chrF {val:.1f} vs {what}{tag}", se, gain))
             out.append(row)
         return self._weigh_lengths(out, self._se_basis)

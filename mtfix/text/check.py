@@ -633,36 +633,21 @@ class _Abandon(Exception):
     or another majority script than the first piece's): the two passes take over."""
 
 
-def _surveyed_pieces(lines: Iterable[str], survey: list | None) -> Iterator[str]:
+def _pieces_in_one_pass(lines: Iterable[str], survey: list | None) -> Iterator[str]:
     """:func:`_pieces` of ``lines`` with no block marked dirty, surveyed as they come: the
     Arabic and Latin letters of each piece are added to ``survey`` (``[arabic, latin]``, unless
-    None); a block
-    where ftfy may find mojibake raises :class:`_Abandon` (then the two passes cut differently)."""
-    before = ""
-    size = PIECE_CHARS
-    buf: list[str] = []
-    n = 0
-    markup = OpenMarkup()
-    for chunk, ends, seamless in block_chunks(lines):
-        if may_hold_mojibake(chunk, before):
-            raise _Abandon
-        before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
-        buf.append(chunk)
-        n += len(chunk)
-        markup.feed(chunk)
-        if ends:
-            cut = not (seamless and n < size and not markup.open)
-        else:
-            cut = n >= size and seamless and not markup.open
-        if cut:
-            piece = "".join(buf)
-            if survey is not None:
-                a, b = _script_counts(piece)
-                survey[0], survey[1] = survey[0] + a, survey[1] + b
-            yield piece
-            buf, n, markup = [], 0, OpenMarkup()
-    if buf:
-        piece = "".join(buf)
+    None); a line where ftfy may find mojibake (as :func:`_survey` looks) raises
+    :class:`_Abandon` (the block it is in would be one piece)."""
+
+    def watched() -> Iterator[str]:
+        before = ""
+        for chunk in lines:
+            if may_hold_mojibake(chunk, before):
+                raise _Abandon
+            before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
+            yield chunk
+
+    for piece in _pieces(watched(), set()):
         if survey is not None:
             a, b = _script_counts(piece)
             survey[0], survey[1] = survey[0] + a, survey[1] + b
@@ -690,7 +675,7 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
     """
     want = script_lang(lang)
     survey = [0, 0] if want is None else None
-    pieces = _surveyed_pieces(lines(), survey)
+    pieces = _pieces_in_one_pass(lines(), survey)
     try:
         first = next(pieces, None)
         guess = want if want is not None or first is None else _majority(*survey)
@@ -763,10 +748,10 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
         return check_lines(lines, lang, label or name, glossary)
 
 
-def surveyed_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
+def script_and_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
     """For another pass over a text piece by piece (``mtfix fix``): the text's majority script
     (``"ar"``, ``"en"`` or None, as :func:`detect_script_language` decides on the whole) and the
-    pieces :func:`check_lines` checks, which segment and fix on their own. ``lines()`` is read
-    twice, as there: the first pass is done (and any decoding error raised) before this returns."""
+    pieces of :func:`check_lines`'s two passes, which segment and fix on their own. ``lines()`` is
+    read twice: the first pass is done (and any decoding error raised) before this returns."""
     arabic, latin, dirty = _survey(lines(), True)
-    return ("ar" if arabic > latin else "en" if latin > arabic else None), _pieces(lines(), dirty)
+    return _majority(arabic, latin), _pieces(lines(), dirty)

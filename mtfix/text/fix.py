@@ -314,7 +314,7 @@ def fix_text(text: str, lang: str | None = None, glossary: Glossary | None = Non
 
 def fix_pieces(pieces: Iterable[str], lang: str, glossary: Glossary | None = None) -> Iterator[tuple[str, list[Fix]]]:
     """:func:`fix_text` of a text given in pieces that segment on their own (as
-    :func:`mtfix.text.check.surveyed_pieces` cuts it), in memory bounded by a piece: for each
+    :func:`mtfix.text.check.script_and_pieces` cuts it), in memory bounded by a piece: for each
     piece, ``(fixed piece, its fixes)`` with the offsets, lines and output offsets of the whole
     text. Joined, they are :func:`fix_text`'s text and fixes on the joined text (tested)."""
     glossary = glossary if glossary is not None else Glossary()

@@ -1,10 +1,10 @@
 #!/usr/bin/env python
-"""How torch's OpenMP threads wait, and what it costs the transformers backend, in one run.
+"""The transformers backend's two speed-ups, each against what it replaced, in one run.
 
-    python scripts/bench_openmp.py [--quick] [--rounds 3] [--sentences 40] [--shapes tiny,base]
-                                   [--out out/bench/openmp.json]
+    python scripts/bench_hf.py [--quick] [--rounds 3] [--sentences 40] [--shapes tiny,base]
+                               [--parts waits,scores] [--out out/bench/bench_hf.json]
 
-mtfix sets ``OMP_WAIT_POLICY=PASSIVE`` before torch is imported
+1. How torch's OpenMP threads wait. mtfix sets ``OMP_WAIT_POLICY=PASSIVE`` before torch is imported
 (:mod:`mtfix.engine.openmp`). This decodes the same sentences (the first
 FLORES-200 devtest Arabic lines, ar->en, beam 4, n-best 4, as the noise matrix
 does) with the transformers backend in fresh processes, rounds interleaved, in
@@ -19,6 +19,11 @@ Each child loads the model, then times ``translate_batch`` alone (wall, and CPU
 of all its threads); the parent checks that ``spin`` and ``passive`` give
 identical outputs (the same threads split the same work: scores equal to the
 bit), and reports medians and the ratios spin/passive and 1 thread/passive.
+
+2. The token scores (``--shapes``' models, in one process): ``translate_batch``
+   with ``StepScores.transition_scores`` (one gather over all recorded steps) vs
+   the step-by-step Python lookup it replaced (``tests/reference_step_scores.py``,
+   the same floats), rounds interleaved, CPU time of the whole ``translate_batch``.
 
 Models: ``tiny`` is ``scripts/make_tiny_models.py``'s marian-ar-en (d_model 32),
 ``base`` the opus-mt-shaped random model of ``scripts/bench.py`` (d_model 512,
@@ -78,6 +83,36 @@ def child(model: Path, text: Path, threads: int) -> dict:
             "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "gomp_spincount": os.environ.get("GOMP_SPINCOUNT")}
 
 
+def score_lookup(shape: str, model: Path, text: Path, rounds: int, log=print) -> dict:
+    """CPU of ``translate_batch`` (beam 4, n-best 4) with the gather vs the frozen step-by-step lookup."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from reference_step_scores import transition_scores as reference
+
+    from mtfix.engine import load_translator
+    from mtfix.engine.hf import StepScores
+
+    lines = text.read_text(encoding="utf-8").splitlines()
+    tr = load_translator(str(model), backend="transformers")
+    gather = StepScores.transition_scores
+    ways = {"gather": gather, "loop": lambda self, seqs, beams=None: reference(self.steps, seqs, beams)}
+    cpu: dict[str, list[float]] = {w: [] for w in ways}
+    outputs = {}
+    try:
+        for r in range(rounds):
+            for way, fn in ways.items():
+                StepScores.transition_scores = fn
+                c0 = time.process_time()
+                out = tr.translate_batch(lines, src="ar", tgt="en", beam_size=4, n_best=4)
+                cpu[way].append(time.process_time() - c0)
+                outputs[way] = [[(h.text, h.score) for h in hyps] for hyps in out]
+                log(f"{shape} round {r + 1} scores by {way}: {cpu[way][-1]:.2f} s CPU")
+    finally:
+        StepScores.transition_scores = gather
+    med = {w: statistics.median(v) for w, v in cpu.items()}
+    return {"shape": shape, "rounds": rounds, "cpu_s": med, "loop_over_gather": med["loop"] / med["gather"],
+            "identical": outputs["gather"] == outputs["loop"]}
+
+
 def run_child(model: Path, text: Path, setting: str) -> dict:
     extra, threads = SETTINGS[setting]
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
@@ -117,20 +152,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 round, 10 sentences, the tiny model only")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sentences", type=int, default=40)
+    ap.add_argument("--parts", default="waits,scores", help="waits (OpenMP, fresh processes) and/or scores")
     ap.add_argument("--shapes", default="tiny,base", help="tiny (d_model 32) and/or base (opus-mt shape)")
     ap.add_argument("--work", type=Path, default=None,
                     help="model cache (default: $XDG_CACHE_HOME/mtfix/bench or ~/.cache/mtfix/bench)")
-    ap.add_argument("--out", type=Path, default=REPO / "out" / "bench" / "openmp.json")
+    ap.add_argument("--out", type=Path, default=REPO / "out" / "bench" / "bench_hf.json")
     args = ap.parse_args(argv)
+    from mtfix.engine.openmp import calm_openmp
+
+    calm_openmp()  # before building a model imports torch: this process times the score lookups
     rounds, n, shapes = (1, 10, ["tiny"]) if args.quick else (args.rounds, args.sentences, args.shapes.split(","))
     work = args.work or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtfix" / "bench"
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    text = args.out.parent / f"openmp-input-{n}.ar.txt"
+    text = args.out.parent / f"bench_hf-input-{n}.ar.txt"
     text.write_text("\n".join(FLORES.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")
     doc = {"what": f"translate_batch of {n} FLORES-200 ar lines, beam 4, n-best 4, transformers backend",
-           "cores": os.cpu_count(), "load_before": round(os.getloadavg()[0], 1), "results": []}
+           "cores": os.cpu_count(), "load_before": round(os.getloadavg()[0], 1), "results": [], "scores": []}
+    say = lambda s: print(s, flush=True)  # noqa: E731
     for shape in shapes:
-        doc["results"].append(measure(shape, build(shape, work), text, rounds, log=lambda s: print(s, flush=True)))
+        model = build(shape, work)
+        if "waits" in args.parts:
+            doc["results"].append(measure(shape, model, text, rounds, log=say))
+        if "scores" in args.parts:
+            doc["scores"].append(score_lookup(shape, model, text, rounds, log=say))
         doc["load_after"] = round(os.getloadavg()[0], 1)
         args.out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     for res in doc["results"]:
@@ -138,8 +182,12 @@ def main(argv: list[str] | None = None) -> int:
               f"CPU x{res['spin_over_passive']['cpu_s']:.2f}; 1 thread/passive wall "
               f"x{res['one_thread_over_passive']['wall_s']:.2f}; spin and passive identical: "
               f"{res['spin_and_passive_identical']}")
+    for res in doc["scores"]:
+        print(f"{res['shape']}: translate_batch CPU with the step-by-step score lookup / the gather "
+              f"x{res['loop_over_gather']:.2f}; identical outputs: {res['identical']}")
     print(f"load average {doc['load_before']} -> {doc['load_after']} on {doc['cores']} cores")
-    return 0 if all(r["spin_and_passive_identical"] for r in doc["results"]) else 1
+    return 0 if all(r["spin_and_passive_identical"] for r in doc["results"]) and all(
+        r["identical"] for r in doc["scores"]) else 1
 
 
 if __name__ == "__main__":
