@@ -43,6 +43,9 @@ class FluencyScorer(Scorer):
     def _load(self):
         if self._lm is not None and self._tok is not None:
             return
+        from mtfix.engine.openmp import calm_openmp
+
+        calm_openmp()  # before torch loads: how its OpenMP threads wait on a busy machine
         try:
             from transformers import AutoModelForCausalLM, AutoTokenizer
         except ImportError as e:  # pragma: no cover - transformers is a dependency
