@@ -63,8 +63,8 @@ def _source(file: str):
     """``(lines, head)`` of ``file`` (``-``: stdin): ``lines()`` reads the text afresh a few thousand
     lines at a time, ``head()`` its first bytes. Stdin is read once, copied as it comes into an
     anonymous temporary file (removed when closed)."""
-    from mtfix.text.check import PIECE_CHARS
-    from mtfix.text.read import iter_stream_chunks, iter_text_chunks, stream_copy
+    from mtfix.text.check import PIECE_CHARS, rewound_lines
+    from mtfix.text.read import iter_text_chunks, stream_copy
     from mtfix.text.segment import line_chunks
 
     if file != "-":
@@ -75,15 +75,11 @@ def _source(file: str):
         yield (lambda: line_chunks(iter_text_chunks(file), PIECE_CHARS)), head
         return
     with stream_copy(sys.stdin.buffer, "<stdin>") as spool:
-        def lines():
-            spool.seek(0)  # when the reading starts (a generator): the passes never overlap
-            yield from line_chunks(iter_stream_chunks(spool, "<stdin>"), PIECE_CHARS)
-
         def head() -> bytes:
             spool.seek(0)
             return spool.read(3)
 
-        yield lines, head
+        yield rewound_lines(spool, "<stdin>"), head
 
 
 def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
@@ -111,10 +107,9 @@ _IN_MEMORY = 1 << 20  # the fixed text and the list of fixes are kept in memory 
 
 def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple[Counter, Counter]:
     from mtfix.outputs import atomic_path
-    from mtfix.text.check import PIECE_CHARS, check_lines
+    from mtfix.text.check import check_lines, rewound_lines
     from mtfix.text.fix import fix_pieces
-    from mtfix.text.read import BOM, iter_stream_chunks
-    from mtfix.text.segment import line_chunks
+    from mtfix.text.read import BOM
 
     fixed = Counter()
     err = _Stderr()
@@ -140,11 +135,7 @@ def _write_fixed(file: str, out: Path | None, gloss, pieces, bom: bool) -> tuple
             if out is None:
                 sys.stdout.flush()
 
-            def fixed_lines():
-                copy.seek(0)
-                yield from line_chunks(iter_stream_chunks(copy, file), PIECE_CHARS)
-
-            report = check_lines(fixed_lines, "ar", file, gloss) if copy.tell() else None
+            report = check_lines(rewound_lines(copy, file), "ar", file, gloss) if copy.tell() else None
             left = Counter(report.counts) if report is not None else Counter()
             if report is not None:
                 report.findings.close()

@@ -42,7 +42,7 @@ from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
 __all__ = ["Finding", "CheckReport", "SpooledFindings", "check_text", "check_document", "check_lines", "check_file",
-           "check_stream"]
+           "check_stream", "rewound_lines", "script_and_pieces"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
@@ -168,19 +168,6 @@ class SpooledFindings:
         self._n = 0
         self.counts: Counter = Counter()
 
-    def extend(self, items: list, rows: Callable[[object], tuple]) -> None:
-        """Add ``items`` (``rows(item)``: the tuple ``make(*row)`` builds it back from)."""
-        if not items:
-            return
-        self._n += len(items)
-        if self._file is None and self._n <= self._limit:
-            self._memory.extend(items)
-            return
-        if self._file is None:
-            self._file = tempfile.TemporaryFile()  # unlinked at once: nothing is left behind
-        self._file.seek(0, os.SEEK_END)
-        marshal.dump([rows(x) for x in items], self._file)
-
     def extend_rows(self, rows: list[tuple]) -> None:
         """Add the items ``make(*row)`` for each of ``rows`` (made only while they stay in memory)."""
         if not rows:
@@ -191,7 +178,7 @@ class SpooledFindings:
             self._memory.extend([make(*row) for row in rows])
             return
         if self._file is None:
-            self._file = tempfile.TemporaryFile()
+            self._file = tempfile.TemporaryFile()  # unlinked at once: nothing is left behind
         self._file.seek(0, os.SEEK_END)
         marshal.dump(rows, self._file)
 
@@ -738,14 +725,24 @@ def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<s
     """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
     anonymous temporary file (removed when closed), which the two passes read; memory as for a
     file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
-    from mtfix.text.read import iter_stream_chunks, stream_copy
+    from mtfix.text.read import stream_copy
 
     with stream_copy(stream, name) as spool:
-        def lines() -> Iterable[str]:
-            spool.seek(0)
-            return line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
+        return check_lines(rewound_lines(spool, name), lang, label or name, glossary)
 
-        return check_lines(lines, lang, label or name, glossary)
+
+def rewound_lines(spool, name: str) -> Callable[[], Iterator[str]]:
+    """``lines()`` for :func:`check_lines` over a binary file object read again and again (a
+    spooled copy of a stream): each call reads it from the start, in chunks of whole lines
+    (``name`` in decoding errors). The rewind happens when the reading starts, so a pass made
+    before an earlier one is read does not disturb it."""
+    from mtfix.text.read import iter_stream_chunks
+
+    def lines() -> Iterator[str]:
+        spool.seek(0)
+        yield from line_chunks(iter_stream_chunks(spool, name), PIECE_CHARS)
+
+    return lines
 
 
 def script_and_pieces(lines: Callable[[], Iterable[str]]) -> tuple[str | None, Iterator[str]]:
