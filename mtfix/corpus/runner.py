@@ -36,7 +36,7 @@ from mtfix.corpus.pipeline import Pipeline
 from mtfix.corpus.readers import Source
 from mtfix.corpus.records import BadRow, json_lines
 from mtfix.corpus.signature import CorpusSignature
-from mtfix.corpus.state import DiskKeyStore, WorkDir
+from mtfix.corpus.state import KEYS, DiskKeyStore, WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
 from mtfix.errors import MtfixError
 from mtfix.outputs import atomic_path, atomic_write_text
@@ -177,7 +177,7 @@ class CorpusRun:
         try:
             for f in filters:
                 if isinstance(f, DedupFilter) and self.ray is None:  # on Ray, dedup runs on the cluster
-                    f.store = DiskKeyStore(work.db, f.name, work.keys_dir())
+                    f.store = DiskKeyStore(work.db, f.name, work.subdir(KEYS))
                     work.stores.append(f.store)
             pipeline = Pipeline(filters)
             engine = {}

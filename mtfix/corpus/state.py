@@ -36,7 +36,7 @@ from typing import Sequence
 
 from mtfix.errors import MtfixError
 
-__all__ = ["WorkDir", "DiskKeyStore", "PARTS"]
+__all__ = ["WorkDir", "DiskKeyStore", "PARTS", "SUBDIR", "KEYS"]
 
 PARTS = ("kept", "dropped", "rejects")
 OWNER = "owner"
@@ -44,7 +44,7 @@ OWNER = "owner"
 OWN_FILES = (*(f"{p}.jsonl" for p in PARTS), "state.sqlite", "state.sqlite-wal", "state.sqlite-shm",
              "state.sqlite-journal", "lock", OWNER, "ray", "keys")
 SUBDIR = "ray"  # a Ray run's shard files (mtfix.corpus.ray_runner), made by WorkDir.subdir
-KEYS = "keys"  # the dedup keys' sorted runs (DiskKeyStore), made by WorkDir.keys_dir
+KEYS = "keys"  # the dedup keys' sorted runs (DiskKeyStore), made by WorkDir.subdir(KEYS)
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
     # every dedup key, in earlier versions: only read to refuse such a work dir (DiskKeyStore)
@@ -204,7 +204,7 @@ class WorkDir:
 
         owned = (self.path / OWNER).is_file()
         for sub in (self.path / SUBDIR, self.path / KEYS):
-            if (sub / OWNER).is_file():  # only the folders subdir() and keys_dir() made
+            if (sub / OWNER).is_file():  # only the folders subdir() made
                 shutil.rmtree(sub, ignore_errors=True)
         for name in OWN_FILES:
             if name not in (OWNER, SUBDIR, KEYS):
@@ -238,17 +238,11 @@ class WorkDir:
             raise MtfixError(f"{err}; the chunks done before are kept: run the same command again to continue") \
                 from None
 
-    def subdir(self) -> Path:
-        """``ray/`` inside the work dir (absolute), made (and marked as mtfix's) when missing."""
-        sub = (self.path / SUBDIR).resolve()
-        if not sub.exists():
-            sub.mkdir()
-            (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
-        return sub
-
-    def keys_dir(self) -> Path:
-        """``keys/`` inside the work dir, made (and marked as mtfix's) when missing."""
-        sub = self.path / KEYS
+    def subdir(self, name: str = SUBDIR) -> Path:
+        """``name`` inside the work dir (absolute), made (and marked as mtfix's) when missing:
+        ``ray/`` (:data:`SUBDIR`, a Ray run's shard files) or ``keys/`` (:data:`KEYS`, the dedup
+        keys' sorted runs)."""
+        sub = (self.path / name).resolve()
         if not sub.exists():
             sub.mkdir()
             (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
