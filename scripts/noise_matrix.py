@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import itertools
 import json
 import os
@@ -80,11 +81,14 @@ def combo_name(back: str, forward: str, n_best: int, backend: str) -> str:
 
 
 def repair_args(src: Path, out: Path, report: Path, cache: Path, models: dict, back: str, forward: str,
-                n_best: int, backend: str) -> list[str]:
-    """The ``mtfix repair`` arguments of one combination (the test runs the same)."""
+                n_best: int, backend: str, config: Path | None = None) -> list[str]:
+    """The ``mtfix repair`` arguments of one combination (the test runs the same); ``config``: a scoring
+    config laid over the preset (``--config``), None for the shipped preset alone."""
     args = ["repair", str(src), "--out", str(out), "--report", str(report), "--backend", backend,
             "--beam", str(max(2, n_best)), "--back-n-best", str(n_best), "--forward-n-best", str(n_best),
             "--cache", str(cache)]
+    if config is not None:
+        args += ["--config", str(config)]
     for m in BACK[back]:
         args += ["-b", str(models[m])]
     for m in FORWARD[forward]:
@@ -127,7 +131,7 @@ def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, flo
 
 
 def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: Path | None = None,
-               cache: Path | None = None) -> dict:
+               cache: Path | None = None, config: Path | None = None) -> dict:
     """Run every combination; returns (and writes after each run) the results document.
 
     ``models``: a folder of tiny models built earlier (default: built in ``work``); ``cache``: the
@@ -156,13 +160,14 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         "cores": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 1),
         "started": time.time(),
+        "config": config_record(config),
         "runs": [],
     }
     for back, forward, n_best, backend in combos:
         out, rep = work / "out.txt", work / "report.json"
         for p in (out, rep):
             p.unlink(missing_ok=True)
-        args = repair_args(paths["both"], out, rep, cache, models, back, forward, n_best, backend)
+        args = repair_args(paths["both"], out, rep, cache, models, back, forward, n_best, backend, config)
         proc, wall, cpu = _mtfix(args, env)
         row = {"back": back, "forward": forward, "n_best": n_best, "backend": backend,
                "back_models": BACK[back], "forward_models": FORWARD[forward],
@@ -186,6 +191,14 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         if out_json:
             _write(out_json, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     return doc
+
+
+def config_record(config: Path | None) -> dict | None:
+    """What the JSON records of ``--config``: its path, text and the text's SHA-256 (None: the preset alone)."""
+    if config is None:
+        return None
+    text = Path(config).read_text(encoding="utf-8")
+    return {"path": str(config), "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "text": text}
 
 
 def _commit() -> str | None:
@@ -302,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the combinations recorded in this results file (a parallel or earlier run)")
     ap.add_argument("--models", type=Path, default=None, help="tiny models built earlier (default: build them)")
     ap.add_argument("--cache", type=Path, default=None, help="translation cache (default: WORK/cache.sqlite)")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="scoring config (TOML) passed to every repair run as --config; default: the preset alone")
     ap.add_argument("--render", action="store_true", help="do not run: render --md/--readme from --out")
     ap.add_argument("--merge", type=Path, nargs="+", default=None,
                     help="do not run: merge these results files (parallel runs) into --out, then render")
@@ -322,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"--only {args.only!r} matches no combination")
         with tempfile.TemporaryDirectory(prefix="noise-matrix-") as tmp:
             doc = run_matrix(combos, work=args.work or Path(tmp), out_json=args.out,
-                             log=lambda s: print(s, flush=True), models=args.models, cache=args.cache)
+                             log=lambda s: print(s, flush=True), models=args.models, cache=args.cache,
+                             config=args.config)
     if args.md:
         _write(args.md, markdown(doc))
     if args.readme:
