@@ -10,7 +10,7 @@ the same combinations as ``tests/test_repair_noise.py``, which imports them from
 here), all sharing one translation cache, and writes what each run did::
 
     python scripts/noise_matrix.py [--out bench/noise_matrix.json] [--md bench/noise_matrix.md]
-                                   [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR]
+                                   [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR] [--config TOML]
 
 On a loaded machine, one process per backend (``--only '*,*,*,ctranslate2'`` and
 ``'*,*,*,transformers'``, each with its own ``--work`` and ``--out``; the backends share
@@ -25,6 +25,13 @@ every run (a killed run keeps what it measured); ``--md`` writes the table and
 ``--readme`` replaces the summary between the ``noise_matrix`` markers of that
 README (:func:`readme_summary`, checked against the JSON by ``tests/test_readme.py``).
 ``--readme`` alone (no run) re-renders the summary from ``--out``.
+
+``--config TOML`` judges every run under that scoring config (laid over the preset, as
+``mtfix repair --config`` does): a judge setting must pass the matrix before it ships. The JSON
+records the file's path, text and SHA-256, the md and the README line name it and its settings,
+``--skip-done`` refuses a results file made under another config (or none), and ``--merge`` files
+made under different ones. The translations do not depend on the config: with the same ``--work``
+(or ``--cache``) a second config re-scores, it does not re-translate.
 
 Timings are of whatever machine this ran on: the JSON records its core count
 and load average, and the summary says so.
@@ -47,8 +54,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
-    sys.path.insert(0, str(HERE))
+for _path in (HERE, REPO):  # its sibling scripts and this checkout's mtfix, also when a test loads this file by path
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from readme_markers import markers, write_block  # noqa: E402
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
@@ -201,6 +209,31 @@ def config_record(config: Path | None) -> dict | None:
     return {"path": str(config), "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "text": text}
 
 
+def config_key(doc: dict) -> str | None:
+    """The config a results document was run under, by its text's hash (None: the preset alone)."""
+    return (doc.get("config") or {}).get("sha256")
+
+
+def config_label(doc: dict) -> str:
+    """How the md and the README line name a document's ``--config`` (empty: the preset alone):
+    the file's name, its settings as ``table.key = value`` and the start of its hash."""
+    config = doc.get("config")
+    if not config:
+        return ""
+    from mtfix.tomlcompat import tomllib
+
+    def flat(table: dict, prefix: str = ""):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key} = {json.dumps(value, ensure_ascii=False)}"
+
+    settings = ", ".join(flat(tomllib.loads(config["text"])))
+    return (f"under `--config {Path(config['path']).name}` ({settings or 'no settings'}; "
+            f"sha256 {config['sha256'][:12]})")
+
+
 def _commit() -> str | None:
     """The code measured: ``$NOISE_MATRIX_COMMIT`` (a run from an exported tree), else the checkout's HEAD."""
     if os.environ.get("NOISE_MATRIX_COMMIT"):
@@ -228,6 +261,9 @@ def merge(docs: list[dict]) -> dict:
     runs = sorted((r for d in docs for r in d["runs"]),
                   key=lambda r: order[(r["back"], r["forward"], r["n_best"], r["backend"])])
     combos = [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs]
+    if len({config_key(d) for d in docs}) > 1:
+        raise SystemExit("--merge: the files were run under different --config files "
+                         f"({', '.join(str(config_key(d) or 'the preset')[:12] for d in docs)})")
     if len(set(combos)) < len(combos):
         raise SystemExit(f"--merge: {sorted({c for c in combos if combos.count(c) > 1})[0]} is in more than one file")
     spans = sorted(tuple(span) for d in docs for span in d.get("spans", [(d["started"], d.get("finished", d["started"]))]))
@@ -258,7 +294,8 @@ def totals(doc: dict) -> dict:
 
 def markdown(doc: dict) -> str:
     t = totals(doc)
-    lines = [f"Noise matrix, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
+    label = config_label(doc)
+    lines = [f"Noise matrix{' ' + label if label else ''}, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
              f"{doc['load_before']} at the start): {t['passed']}/{t['runs']} runs passed, "
              f"{t['changed']} sentences changed by a model; {t['wall_min']:.0f} min wall, "
              f"{t['cpu_min']:.0f} min CPU.", "",
@@ -283,7 +320,8 @@ def readme_summary(doc: dict) -> str:
                 + ", ".join(f"{b} {n} of {len(MATRIX) // len(BACKENDS)}" for b, n in per.items()) + ")")
     loads = [doc["load_before"], *(r["load"] for r in runs)]
     on = (f" (commit{'s' if ', ' in doc['commit'] else ''} {doc['commit']})" if doc.get("commit") else "")
-    text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+    label = config_label(doc)
+    text = (f"{what} ran{' ' + label if label else ''} on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
             f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
             f"judged in all), {t['wall_min']:.0f} min wall"
             + (f" ({doc['parallel']} processes in parallel)" if doc.get("parallel", 1) > 1 else "")
@@ -321,6 +359,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merge", type=Path, nargs="+", default=None,
                     help="do not run: merge these results files (parallel runs) into --out, then render")
     args = ap.parse_args(argv)
+    if args.config is not None:  # a bad config fails here, not in each of 72 runs
+        from mtfix.errors import MtfixError
+        from mtfix.scoring.config import load_config
+
+        try:
+            load_config(args.config)
+        except MtfixError as e:
+            ap.error(f"--config: {e}")
     if args.merge:
         doc = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.merge])
         _write(args.out, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
@@ -329,8 +375,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         done = set()
         if args.skip_done:
-            done = {(r["back"], r["forward"], r["n_best"], r["backend"])
-                    for r in json.loads(args.skip_done.read_text(encoding="utf-8"))["runs"]}
+            earlier = json.loads(args.skip_done.read_text(encoding="utf-8"))
+            if config_key(earlier) != config_key({"config": config_record(args.config)}):
+                ap.error(f"--skip-done {args.skip_done} was run under "
+                         f"{(earlier.get('config') or {}).get('path') or 'the preset alone'}, not under "
+                         f"{args.config or 'the preset alone'}: its runs are no evidence for this config")
+            done = {(r["back"], r["forward"], r["n_best"], r["backend"]) for r in earlier["runs"]}
         combos = [c for c in MATRIX if (args.only is None or fnmatch.fnmatch(combo_name(*c), args.only))
                   and c not in done]
         if not combos:
