@@ -20,7 +20,8 @@ no translations, so nothing is lost by giving each its own cache), then
 Each run is a fresh ``python -m mtfix repair`` process; its wall and CPU time
 (user + system of the process and its threads) are measured around it. A run
 *passes* when the report says the model loop changed 0 sentences and the output
-is exactly what stage 0 alone (``mtfix fix``) gives. The JSON is rewritten after
+is exactly what stage 0 alone (``mtfix fix``) gives; a failed run's whole report is kept in
+``WORK/failed/`` (the row's ``report``). The JSON is rewritten after
 every run (a killed run keeps what it measured); ``--md`` writes the table and
 ``--readme`` replaces the summary between the ``noise_matrix`` markers of that
 README (:func:`readme_summary`, checked against the JSON by ``tests/test_readme.py``).
@@ -189,6 +190,11 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
                        same_as_stage0=out.read_text(encoding="utf-8") == stage0,
                        summary=proc.stderr.strip().splitlines()[-2:] if proc.stderr.strip() else [])
             row["passed"] = not changes and row["changed_by_model"] == 0 and row["same_as_stage0"]
+            if not row["passed"]:  # the next run overwrites report.json: keep this one's whole evidence
+                kept = work / "failed" / f"{combo_name(back, forward, n_best, backend)}.report.json"
+                kept.parent.mkdir(exist_ok=True)
+                kept.write_bytes(rep.read_bytes())
+                row["report"] = str(kept)
         else:
             row.update(passed=False, error=proc.stderr.strip()[-500:])
         doc["runs"].append(row)

@@ -145,7 +145,8 @@ CANDIDATE = '[selection]\nz = 1.2816\n[consensus]\nnoise_pooling = "file"\n'
 
 def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, monkeypatch):
     """``--config`` is on every ``mtfix repair`` command line (the processes are faked: the real runs
-    are the matrix itself), and the JSON, the md and the README line say which config it was."""
+    are the matrix itself), and the JSON, the md and the README line say which config it was; a run
+    where noise won keeps its whole report (the next run overwrites report.json)."""
     config = tmp_path / "candidate.toml"
     config.write_text(CANDIDATE, encoding="utf-8")
     commands = []
@@ -155,9 +156,11 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
             return subprocess.CompletedProcess(cmd, 0, "abc1234\n", "")
         commands.append(cmd[3:])
         Path(cmd[cmd.index("--out") + 1]).write_text("stage 0\n", encoding="utf-8")
-        if cmd[3] == "repair":
+        if cmd[3] == "repair":  # the nllb run lets noise win on line 7
+            won = [{"line": 7, "decision": {"kept_incumbent": False, "reason": "noise won"}}] \
+                if any("nllb" in a for a in cmd) else []
             Path(cmd[cmd.index("--report") + 1]).write_text(json.dumps(
-                {"summary": {"sentences": 238, "candidates": 5, "changed_by_model": 0}, "sentences": []}))
+                {"summary": {"sentences": 238, "candidates": 5, "changed_by_model": len(won)}, "sentences": won}))
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(subprocess, "run", fake_run)
@@ -169,7 +172,11 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
     assert len(repairs) == 2 and all(c[c.index("--config") + 1] == str(config) for c in repairs)
     assert "--config" not in next(c for c in commands if c[0] == "fix")  # stage 0 has no scoring
     recorded = json.loads(out.read_text(encoding="utf-8"))
-    assert recorded == result and all(r["passed"] for r in recorded["runs"])
+    assert recorded == json.loads(json.dumps(result)) and [r["passed"] for r in recorded["runs"]] == [True, False]
+    passed, failed = recorded["runs"]
+    assert "report" not in passed and failed["changes"] == [[7, "noise won"]]
+    kept = json.loads(Path(failed["report"]).read_text(encoding="utf-8"))
+    assert Path(failed["report"]).name == "n,x,2,transformers.report.json" and kept["sentences"][0]["line"] == 7
     assert recorded["config"] == {"path": str(config), "text": CANDIDATE,
                                   "sha256": hashlib.sha256(CANDIDATE.encode()).hexdigest()}
     named = f"under `--config candidate.toml` (selection.z = 1.2816, consensus.noise_pooling = \"file\"; " \
