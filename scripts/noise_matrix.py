@@ -35,7 +35,11 @@ made under different ones. The translations do not depend on the config: with th
 (or ``--cache``) a second config re-scores, it does not re-translate.
 
 Timings are of whatever machine this ran on: the JSON records its core count
-and load average, and the summary says so.
+and load average, and the summary says so. It also records an OpenMP wait policy
+set in its environment (``openmp``): without one, each run's mtfix chooses by the
+load as it starts (``mtfix/engine/openmp.py``), and a run that starts on an idle
+machine keeps spinning threads when the load rises under it. On a machine that
+will be loaded, set ``OMP_WAIT_POLICY=PASSIVE``.
 """
 
 from __future__ import annotations
@@ -170,6 +174,8 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         "load_before": round(os.getloadavg()[0], 1),
         "started": time.time(),
         "config": config_record(config),
+        # how OpenMP threads wait, where this environment says (else mtfix decides per run, by the load)
+        "openmp": {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ},
         "runs": [],
     }
     for back, forward, n_best, backend in combos:

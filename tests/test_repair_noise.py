@@ -164,6 +164,8 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
     combos = [("m", "m", 1, "ctranslate2"), ("n", "x", 2, "transformers")]
     out = tmp_path / "nm.json"
     result = NM.run_matrix(combos, work=tmp_path / "work", out_json=out, log=lambda s: None,
@@ -177,6 +179,7 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
     assert "report" not in passed and failed["changes"] == [[7, "noise won"]]
     kept = json.loads(Path(failed["report"]).read_text(encoding="utf-8"))
     assert Path(failed["report"]).name == "n,x,2,transformers.report.json" and kept["sentences"][0]["line"] == 7
+    assert recorded["openmp"] == {"OMP_WAIT_POLICY": "PASSIVE"}
     assert recorded["config"] == {"path": str(config), "text": CANDIDATE,
                                   "sha256": hashlib.sha256(CANDIDATE.encode()).hexdigest()}
     named = f"under `--config candidate.toml` (selection.z = 1.2816, consensus.noise_pooling = \"file\"; " \
