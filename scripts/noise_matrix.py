@@ -115,6 +115,27 @@ def model_changes(report: dict) -> list[tuple[int, str]]:
             if not s["decision"]["kept_incumbent"] or "model" in s.get("changed_by", [])]
 
 
+def allowance_stats(report: dict) -> dict:
+    """What stood between the noise and the output, from the decisions: ``reached_allowance``, the
+    sentences where a challenger passed every gate (so the allowance, ``margin + z * se``, decided);
+    ``beat_allowance``, those where every challenger was gated and the one nearest to switching (the
+    decision's) gained more than the allowance asks: a gate alone kept it out;
+    ``closest``, the highest gain minus allowance of any named challenger (negative: the allowance
+    alone would hold too). A matrix where no noise reaches the allowance says nothing of ``z``."""
+    reached = beat = 0
+    closest = None
+    for s in report["sentences"]:
+        d = s["decision"]
+        if len(s["candidates"]) < 2 or d.get("challenger") is None:
+            continue
+        reached += any(not c["gated"] for c in s["candidates"][1:])
+        slack = d["gain"] - d["required"]
+        beat += slack > 0 and bool(s["candidates"][d["challenger"]]["gated"])
+        closest = slack if closest is None else max(closest, slack)
+    return {"reached_allowance": reached, "beat_allowance": beat,
+            "closest": None if closest is None else round(closest, 4)}
+
+
 def write_inputs(folder: Path, seed: Path = SEED, flores: Path = FLORES) -> dict[str, Path]:
     """The three inputs: the seed, the first 200 FLORES-200 devtest Arabic lines, and both in one file."""
     lines = flores.read_text(encoding="utf-8").splitlines()[:N_FLORES]
@@ -192,6 +213,7 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
             report = json.loads(rep.read_text(encoding="utf-8"))
             changes = model_changes(report)
             row.update(sentences=report["summary"]["sentences"], candidates=report["summary"]["candidates"],
+                       **allowance_stats(report),
                        changed_by_model=report["summary"]["changed_by_model"], changes=changes[:5],
                        same_as_stage0=out.read_text(encoding="utf-8") == stage0,
                        summary=proc.stderr.strip().splitlines()[-2:] if proc.stderr.strip() else [])
@@ -307,17 +329,32 @@ def totals(doc: dict) -> dict:
 def markdown(doc: dict) -> str:
     t = totals(doc)
     label = config_label(doc)
+    stats = any("reached_allowance" in r for r in doc["runs"])
     lines = [f"Noise matrix{' ' + label if label else ''}, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
              f"{doc['load_before']} at the start): {t['passed']}/{t['runs']} runs passed, "
              f"{t['changed']} sentences changed by a model; {t['wall_min']:.0f} min wall, "
-             f"{t['cpu_min']:.0f} min CPU.", "",
-             "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | wall s | CPU s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"{t['cpu_min']:.0f} min CPU." + (f" {allowance_line(doc)}" if stats else ""), "",
+             "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | "
+             + ("passed every gate | beat the allowance | closest | " if stats else "") + "wall s | CPU s |",
+             "|---|---|---|---|---|---|---|" + ("---|---|---|" if stats else "") + "---|---|"]
     for r in doc["runs"]:
+        allowance = (f"{r.get('reached_allowance', '-')} | {r.get('beat_allowance', '-')} | "
+                     f"{'-' if r.get('closest') is None else format(r['closest'], '+.3f')} | ") if stats else ""
         lines.append(f"| {'+'.join(r['back_models'])} | {'+'.join(r['forward_models'])} | {r['n_best']} | "
                      f"{r['backend']} | {r.get('candidates', '-')} | {r.get('changed_by_model', 'error')} | "
-                     f"{'yes' if r.get('same_as_stage0') else 'no'} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} |")
+                     f"{'yes' if r.get('same_as_stage0') else 'no'} | {allowance}{r['wall_s']:.0f} | {r['cpu_s']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def allowance_line(doc: dict) -> str:
+    """One sentence on what the allowance had to do (:func:`allowance_stats` summed over the runs)."""
+    runs = [r for r in doc["runs"] if "reached_allowance" in r]
+    decided = sum(r["sentences"] for r in runs)
+    closest = max((r["closest"] for r in runs if r["closest"] is not None), default=None)
+    return (f"A challenger passed every gate in {sum(r['reached_allowance'] for r in runs):,} of {decided:,} "
+            f"sentence decisions; in {sum(r['beat_allowance'] for r in runs):,} the challenger nearest to "
+            f"switching gained more than the allowance asked, and only a gate kept it out"
+            + (f" (closest: {closest:+.3f} over the allowance)." if closest is not None else "."))
 
 
 def readme_summary(doc: dict) -> str:
@@ -343,7 +380,10 @@ def readme_summary(doc: dict) -> str:
         slowest = max(runs, key=lambda r: r["cpu_s"])
         text += (f"; the costliest run ({len(slowest['back_models'])} x {len(slowest['forward_models'])} models, "
                  f"n-best {slowest['n_best']}, {slowest['backend']}) took {slowest['cpu_s'] / 60:.1f} min of CPU")
-    text += ". Per run: `bench/noise_matrix.md`."
+    text += "."
+    if any("reached_allowance" in r for r in runs):
+        text += " " + allowance_line(doc)
+    text += " Per run: `bench/noise_matrix.md`."
     if t["failed"]:
         text += f" Failed: {', '.join(t['failed'])}."
     return text + "\n"

@@ -156,11 +156,13 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
             return subprocess.CompletedProcess(cmd, 0, "abc1234\n", "")
         commands.append(cmd[3:])
         Path(cmd[cmd.index("--out") + 1]).write_text("stage 0\n", encoding="utf-8")
-        if cmd[3] == "repair":  # the nllb run lets noise win on line 7
-            won = [{"line": 7, "decision": {"kept_incumbent": False, "reason": "noise won"}}] \
-                if any("nllb" in a for a in cmd) else []
+        if cmd[3] == "repair":  # the nllb run lets noise through every gate and the allowance on line 7
+            won = any("nllb" in a for a in cmd)
+            sentence = {"line": 7 if won else 1, "candidates": [{"gated": []}, {"gated": [] if won else ["fidelity"]}],
+                        "decision": {"kept_incumbent": not won, "reason": "noise won" if won else "kept original",
+                                     "challenger": 1, "gain": 0.3 if won else 0.2, "required": 0.1}}
             Path(cmd[cmd.index("--report") + 1]).write_text(json.dumps(
-                {"summary": {"sentences": 238, "candidates": 5, "changed_by_model": len(won)}, "sentences": won}))
+                {"summary": {"sentences": 238, "candidates": 5, "changed_by_model": int(won)}, "sentences": [sentence]}))
         return subprocess.CompletedProcess(cmd, 0, "", "")
 
     monkeypatch.setattr(subprocess, "run", fake_run)
@@ -177,6 +179,13 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
     assert recorded == json.loads(json.dumps(result)) and [r["passed"] for r in recorded["runs"]] == [True, False]
     passed, failed = recorded["runs"]
     assert "report" not in passed and failed["changes"] == [[7, "noise won"]]
+    # only the fidelity gate kept run 1's noise out; run 2's passed every gate and the allowance
+    assert (passed["reached_allowance"], passed["beat_allowance"], passed["closest"]) == (0, 1, 0.1)
+    assert (failed["reached_allowance"], failed["beat_allowance"], failed["closest"]) == (1, 0, 0.2)
+    assert ("A challenger passed every gate in 1 of 476 sentence decisions; in 1 the challenger nearest to "
+            "switching gained more than the allowance asked, and only a gate kept it out (closest: +0.200 over "
+            "the allowance).") in NM.readme_summary(recorded)
+    assert "| 0 | 1 | +0.100 |" in NM.markdown(recorded)
     kept = json.loads(Path(failed["report"]).read_text(encoding="utf-8"))
     assert Path(failed["report"]).name == "n,x,2,transformers.report.json" and kept["sentences"][0]["line"] == 7
     assert recorded["openmp"] == {"OMP_WAIT_POLICY": "PASSIVE"}
