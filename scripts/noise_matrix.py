@@ -351,7 +351,8 @@ def allowance_line(doc: dict) -> str:
     runs = [r for r in doc["runs"] if "reached_allowance" in r]
     decided = sum(r["sentences"] for r in runs)
     closest = max((r["closest"] for r in runs if r["closest"] is not None), default=None)
-    return (f"A challenger passed every gate in {sum(r['reached_allowance'] for r in runs):,} of {decided:,} "
+    part = f"In the {len(runs)} runs that recorded it, a" if len(runs) < len(doc["runs"]) else "A"
+    return (f"{part} challenger passed every gate in {sum(r['reached_allowance'] for r in runs):,} of {decided:,} "
             f"sentence decisions; in {sum(r['beat_allowance'] for r in runs):,} the challenger nearest to "
             f"switching gained more than the allowance asked, and only a gate kept it out"
             + (f" (closest: {closest:+.3f} over the allowance)." if closest is not None else "."))

@@ -186,6 +186,9 @@ def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, mon
             "switching gained more than the allowance asked, and only a gate kept it out (closest: +0.200 over "
             "the allowance).") in NM.readme_summary(recorded)
     assert "| 0 | 1 | +0.100 |" in NM.markdown(recorded)
+    older = NM.merge([recorded, doc("ctranslate2", 0, 60, "aaa", n_best=3, config=recorded["config"])])
+    assert "In the 2 runs that recorded it, a challenger passed every gate in 1 of 476" in NM.markdown(older)
+    assert "| - | - | - |" in NM.markdown(older)  # a run from before the columns
     kept = json.loads(Path(failed["report"]).read_text(encoding="utf-8"))
     assert Path(failed["report"]).name == "n,x,2,transformers.report.json" and kept["sentences"][0]["line"] == 7
     assert recorded["openmp"] == {"OMP_WAIT_POLICY": "PASSIVE"}
