@@ -229,3 +229,18 @@ def test_runs_under_another_config_are_never_reused(tmp_path, monkeypatch, capsy
     assert kw["config"] == config
     with pytest.raises(SystemExit, match="different --config"):
         NM.merge([json.loads(preset_json.read_text()), doc("transformers", 0, 60, "aaa", config=NM.config_record(config))])
+
+
+def test_candidate_matrix_is_recorded_under_its_config():
+    """``bench/noise_matrix_candidate.{json,md}``: the matrix under the candidate judge setting (the
+    config's text is in the JSON, its hash matches it), every combination once, every run passed;
+    the table is rendered from the JSON and names the config."""
+    doc = json.loads((REPO / "bench" / "noise_matrix_candidate.json").read_text(encoding="utf-8"))
+    config = doc["config"]
+    assert hashlib.sha256(config["text"].encode("utf-8")).hexdigest() == config["sha256"]
+    assert config["text"] == CANDIDATE
+    runs = [(r["back"], r["forward"], r["n_best"], r["backend"]) for r in doc["runs"]]
+    assert sorted(runs) == sorted(NM.MATRIX)
+    assert all(r["passed"] and r["changed_by_model"] == 0 and r["same_as_stage0"] for r in doc["runs"])
+    md = (REPO / "bench" / "noise_matrix_candidate.md").read_text(encoding="utf-8")
+    assert md == NM.markdown(doc) and "under `--config candidate.toml` (selection.z = 1.2816" in md
