@@ -244,3 +244,25 @@ def test_candidate_matrix_is_recorded_under_its_config():
     assert all(r["passed"] and r["changed_by_model"] == 0 and r["same_as_stage0"] for r in doc["runs"])
     md = (REPO / "bench" / "noise_matrix_candidate.md").read_text(encoding="utf-8")
     assert md == NM.markdown(doc) and "under `--config candidate.toml` (selection.z = 1.2816" in md
+
+
+def test_without_gates_noise_wins_under_either_allowance():
+    """``bench/noise_matrix_gates_off_{preset,candidate}.{json,md}``: the 2 x 2-model CTranslate2 runs with
+    every gate switched off, under the preset's allowance and under the candidate's. In the matrix no
+    challenger passes every gate, so the allowance is never consulted there; these runs show what it
+    does alone: noise wins in every run, a little more often under the candidate's lower allowance."""
+    from mtfix.scoring.registry import GATES
+    from mtfix.tomlcompat import tomllib
+
+    changed = {}
+    for name in ("preset", "candidate"):
+        doc = json.loads((REPO / "bench" / f"noise_matrix_gates_off_{name}.json").read_text(encoding="utf-8"))
+        assert (REPO / "bench" / f"noise_matrix_gates_off_{name}.md").read_text(encoding="utf-8") == NM.markdown(doc)
+        config = tomllib.loads(doc["config"]["text"])
+        assert config.pop("gates") == {g: {"enabled": False} for g in GATES.names()}
+        assert config == ({} if name == "preset" else tomllib.loads(CANDIDATE))
+        changed[name] = {r["n_best"]: r["changed_by_model"] for r in doc["runs"]
+                         if (r["back"], r["forward"], r["backend"]) == ("mn", "mx", "ctranslate2")}
+        assert all(not r["passed"] for r in doc["runs"] if r["changed_by_model"])
+    assert sorted(changed["preset"]) == sorted(changed["candidate"]) == [1, 2, 3, 4]
+    assert all(0 < changed["preset"][n] <= changed["candidate"][n] for n in changed["preset"])
