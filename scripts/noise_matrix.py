@@ -335,7 +335,7 @@ def markdown(doc: dict) -> str:
              f"{t['changed']} sentences changed by a model; {t['wall_min']:.0f} min wall, "
              f"{t['cpu_min']:.0f} min CPU." + (f" {allowance_line(doc)}" if stats else ""), "",
              "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | "
-             + ("passed every gate | beat the allowance | closest | " if stats else "") + "wall s | CPU s |",
+             + ("passed every gate | beat the allowance, gated | closest | " if stats else "") + "wall s | CPU s |",
              "|---|---|---|---|---|---|---|" + ("---|---|---|" if stats else "") + "---|---|"]
     for r in doc["runs"]:
         allowance = (f"{r.get('reached_allowance', '-')} | {r.get('beat_allowance', '-')} | "
