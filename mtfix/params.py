@@ -4,7 +4,8 @@ A class that takes parameters from a configuration (a scorer, a gate, a corpus f
 a table of a preset) declares them:
 
 - ``PARAMS = {name: (type, default, help)}``: the type is ``bool``, ``int``, ``str``,
-  ``(int, float)`` (:data:`NUMBER`, a whole number is a number too) or ``list[str]``;
+  ``(int, float)`` (:data:`NUMBER`, a whole number is a number too), ``list[str]``,
+  ``dict[str, str]`` or ``dict`` (a table, checked on its own);
 - ``LIMITS = {name: Range(...)}`` (optional): the numbers allowed. A number without an entry must
   be ``>= 0``; every number must be finite (TOML reads ``nan`` and ``inf``);
 - ``CHOICES = {name: (value, ...)}`` (optional; or a function giving them): the strings allowed;
@@ -70,6 +71,10 @@ def type_text(want: Any) -> str:
         return "a string"
     if any(getattr(w, "__origin__", w) is list for w in wants):
         return "a list of strings"
+    if any(getattr(w, "__origin__", None) is dict for w in wants):
+        return "a table of strings"
+    if dict in wants:
+        return "a table"
     return " or ".join(getattr(w, "__name__", str(w)) for w in wants)
 
 
@@ -82,6 +87,10 @@ def _has_type(value: Any, want: Any) -> bool:
         if origin is list:  # list[str]: a list of strings
             (item,) = w.__args__
             if isinstance(value, list) and all(isinstance(x, item) and not isinstance(x, bool) for x in value):
+                return True
+        elif origin is dict:  # dict[str, str]: a table of strings
+            _, item = w.__args__
+            if isinstance(value, dict) and all(isinstance(x, item) and not isinstance(x, bool) for x in value.values()):
                 return True
         elif isinstance(w, type) and isinstance(value, w):
             return True

@@ -241,3 +241,30 @@ def test_the_readme_example_is_what_mtfix_says(tmp_path):
         load_config(cfg)
     said = f"`error: {e.value}`".replace(str(cfg), "my.toml")
     assert said in " ".join((REPO / "README.md").read_text(encoding="utf-8").split()), said
+
+
+PRESET = 'name = "bad"\nhub_id = "x/y"\nfamily = "marian"\ndirections = ["ar-en"]\n'
+
+
+@pytest.mark.parametrize("body,needle", [
+    (PRESET + "limits = 5\n", "limits: must be a table, not 5"),
+    (PRESET + "languages = 1\n", "languages: must be a table of strings, not 1"),
+    (PRESET.replace('["ar-en"]', '"ar-en"'), "directions: must be a list of strings, not 'ar-en'"),
+    (PRESET.replace('"marian"', '"bart"'), "family: must be one of 'marian', 'nllb', 'm2m100', not 'bart'"),
+    (PRESET + "[limits]\nmax_source_tokens = 0\n", "[limits] max_source_tokens: must be a finite number >= 1, not 0"),
+    (PRESET + "[limits]\nmax_target_tokens = nan\n", "[limits] max_target_tokens: must be a whole number, not nan"),
+    (PRESET + "licence = 1\n", "licence: unknown key"),
+])
+def test_a_bad_model_preset_is_one_line_naming_the_key(cli, tmp_path, monkeypatch, models_dir, body, needle):
+    """A preset dropped into the models dir (read by every command that looks a model up) used to be a
+    traceback when a value had the wrong shape (``limits = 5``)."""
+    import shutil
+
+    d = tmp_path / "models"
+    shutil.copytree(models_dir, d)
+    (d / "bad.toml").write_text(body, encoding="utf-8")
+    monkeypatch.setenv("MTFIX_MODELS_DIR", str(d))
+    src = tmp_path / "in.ar"
+    src.write_text(AR, encoding="utf-8")
+    for args in (["models", "list"], ["translate", src, "--src", "ar", "--tgt", "en", "-m", "bad", "-o", tmp_path / "o"]):
+        assert_one_line_error(cli(*args), f"preset {d / 'bad.toml'}: {needle}", not_written=[tmp_path / "o"])

@@ -415,6 +415,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     if unknown_top:
         _fail(path, None, f"unknown table(s) {sorted(unknown_top)}; expected [glossary] and [[term]]")
     meta = data.get("glossary", {})
+    if not isinstance(meta, dict):
+        _fail(path, None, f"[glossary] must be a table, not {meta!r}")
     name = meta.get("name") if isinstance(meta.get("name"), str) else path.stem
     entries = data.get("term", [])
     if not isinstance(entries, list) or not entries:
@@ -422,6 +424,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     terms = []
     for k, d in enumerate(entries):
         line = starts[k] if k < len(starts) else None
+        if not isinstance(d, dict):
+            _fail(path, line, f"each term must be a [[term]] table, not {d!r}")
         extra = set(d) - _TOML_KEYS
         if extra:
             _fail(path, line, f"unknown key(s) {sorted(extra)} in [[term]]; known: {', '.join(sorted(_TOML_KEYS))}")
