@@ -31,6 +31,34 @@ _UTF16_32_BOMS = (
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
 )
 
+#: The first bytes of common binary files: one that starts so is named for what it is, not "not UTF-8".
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or .docx, .xlsx)"),
+    (b"\x1f\x8b", "gzip-compressed"), (b"\xfd7zXZ\x00", "xz-compressed"), (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"), (b"\x7fELF", "an executable"), (b"SQLite format 3\x00", "an SQLite database"),
+)
+#: A read that fails within this many bytes of the start looks for a binary format's first bytes there.
+_HEAD = 1 << 14
+
+
+def _binary(name: str, head: bytes, nul: bool = False) -> MtfixError | None:
+    """The error for a file that is clearly not text: its first bytes ``head`` are a known binary
+    format's, or it has NUL bytes (``nul``); else None. Only asked once a read has failed."""
+    what = next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+    what = what or ("contains NUL bytes" if nul else None)
+    return MtfixError(f"{name}: looks binary ({what}); expected UTF-8 text") if what else None
+
+
+def _file_start(f: BinaryIO, data: bytes, offset: int) -> bytes:
+    """The first bytes of the file ``f`` (being read; ``data`` starts at ``offset``), for :func:`_binary`:
+    b"" where it cannot go back (a pipe)."""
+    try:
+        f.seek(0)
+        return f.read(64)
+    except (OSError, ValueError):
+        return data[:64] if offset == 0 else b""
+
 
 @dataclass(frozen=True)
 class TextFile:
@@ -82,10 +110,12 @@ def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int 
                     f"{name}: is {encoding}, expected UTF-8; convert it first, e.g. `iconv -f {encoding} -t UTF-8`"
                 )
     if b"\x00" in data:
-        raise MtfixError(f"{name}: looks binary (contains NUL bytes); expected UTF-8 text")
+        raise _binary(name, data[:64] if offset == 0 else b"", nul=True)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        if offset == 0 and (err := _binary(name, data[:64])) is not None:
+            raise err from None
         at_line = line + data.count(b"\n", 0, e.start)
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise MtfixError(
@@ -108,7 +138,12 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     try:
         with p.open("rb") as f:
             for line, raw in enumerate(f, 1):  # split after b"\n": never inside a UTF-8 character
-                text, _ = decode_bytes(raw, str(path), offset, line)
+                try:
+                    text, _ = decode_bytes(raw, str(path), offset, line)
+                except MtfixError as e:  # early in the file: binary, if its start says so (as the chunks say)
+                    if offset < _HEAD and (err := _binary(str(path), _file_start(f, raw, offset))) is not None:
+                        raise err from None
+                    raise e
                 offset += len(raw)
                 yield text
     except OSError as e:
@@ -138,6 +173,8 @@ def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[
         try:
             text, _ = decode_bytes(data, name, offset, line)
         except MtfixError:  # the error the line-by-line reading gives (which comes first)
+            if offset < _HEAD and (err := _binary(name, _file_start(f, data, offset))) is not None:
+                raise err from None  # a start that is clearly not text: named so, as a whole file read names it
             for raw in raws:
                 decode_bytes(raw, name, offset, line)
                 offset += len(raw)
