@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
 __all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks", "stream_copy",
+           "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -183,6 +185,33 @@ def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[
         offset += len(data)
         line += len(raws)
         yield text
+
+
+def read_once(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is ``-`` (stdin) or can be read only once: a named pipe, a shell's ``<(...)``
+    (``/dev/fd/N``), a character device. A reader that reads its input twice copies such a one
+    first (:func:`stream_copy`), as it does stdin."""
+    if str(path) == "-":
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # missing: the readers say so
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+@contextlib.contextmanager
+def open_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """``path`` opened for a binary read (``-``: stdin, left open)."""
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
+    with f:
+        yield f
 
 
 @contextlib.contextmanager

@@ -1,0 +1,141 @@
+"""A demanding user's inputs, command by command: a pipe where a file is expected (``<(...)``, a FIFO),
+Ctrl-C in the middle of writing, an output that already exists."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, assert_one_line_error, leftovers
+
+AR = "هو لا يزال يشكل تهديدا للسكان.\nتحليل بي بي سي العربية للأحداث.\n"
+
+
+def _fifo(tmp_path: Path, data: bytes, name: str = "in.fifo") -> Path:
+    """A named pipe that a thread fills with ``data`` once a reader opens it (as a shell's ``<(...)``)."""
+    p = tmp_path / name
+    os.mkfifo(p)
+
+    def feed():
+        with open(p, "wb") as f:
+            f.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return p
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "--json"], ["fix"], ["fix", "--diff"], ["fix", "-o", "OUT"]])
+def test_a_pipe_is_read_like_stdin(cli, seed_path, tmp_path, args):
+    """check and fix read their input twice; a pipe read twice was empty the second time: `check <(cat a.txt)`
+    said "is empty", `fix <(cat a.txt)` wrote nothing at all. A pipe is now copied once, as stdin is."""
+    out = tmp_path / "o.txt"
+    want = cli(*[a if a != "OUT" else out for a in args], seed_path)
+    expected = out.read_bytes() if out.exists() else None
+    if out.exists():
+        out.unlink()
+    got = cli(*[a if a != "OUT" else out for a in args], _fifo(tmp_path, seed_path.read_bytes()))
+    assert got.exit_code == want.exit_code == 1, got.output
+    assert got.stdout.replace(str(tmp_path / "in.fifo"), "F") == want.stdout.replace(str(seed_path), "F")
+    if expected is not None:
+        assert out.read_bytes() == expected
+
+
+def test_a_bad_pipe_is_one_line_naming_it(cli, tmp_path):
+    for data, words in ((b"", "is empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "looks binary (a PNG image)"),
+                        (b"caf\xe9\n", "not UTF-8")):
+        for command in ("check", "fix"):
+            p = _fifo(tmp_path, data, f"{command}-{len(data)}.fifo")
+            assert_one_line_error(cli(command, p), p.name, words)
+
+
+# ------------------------------------------------------------------ Ctrl-C while writing
+
+
+def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedProcess:
+    """Run ``mtfix ARGS``, send SIGINT as soon as ``ready()`` (polled) is true, return the result."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "mtfix", *map(str, args)], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not ready() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert p.poll() is None, f"the run ended before the moment to interrupt it: {p.returncode}"
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
+def test_ctrl_c_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
+    """The moment: fix's temporary output exists (it writes piece by piece). Exit 130, no traceback, no
+    output, no temporary file."""
+    big = tmp_path / "big.ar"
+    big.write_text(seed_path.read_text(encoding="utf-8") * 600, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    r = _interrupt_when(["fix", big, "-o", out_dir / "o.ar"], tmp_path, lambda: leftovers(out_dir) != [])
+    assert r.returncode == 130, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_corpus_filter_works_keeps_only_its_resumable_work(shared_data, tmp_path):
+    """The moment: the work dir exists. Exit 130, one line naming it, no final output; the rerun finishes."""
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    tsv = tmp_path / "in.tsv"
+    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 30, ar * 30)), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "1"]
+    r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists())
+    assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 1 and not (out_dir / "o.jsonl").exists()
+    assert [p.name for p in out_dir.iterdir()] in ([], ["o.jsonl.partial"])
+
+
+# ------------------------------------------------------------------ an output that exists
+
+
+@pytest.fixture()
+def inputs(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.ar").write_text(AR, encoding="utf-8")
+    (d / "bad.ar").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    cands = []
+    for k, lines in enumerate(("a b c\nd e f\n", "a b c\nd e g\n", "a b x\nd e f\n")):
+        cands.append(d / f"s{k}.txt")
+        cands[-1].write_text(lines, encoding="utf-8")
+    (d / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    (d / "bad.tsv").write_bytes(b"")
+    return {"ar": d / "a.ar", "bad": d / "bad.ar", "cands": cands, "tsv": d / "in.tsv", "bad_tsv": d / "bad.tsv"}
+
+
+COMMANDS = {  # command -> (arguments, given good or bad input and the output)
+    "fix": lambda i, good, o: ["fix", i["ar"] if good else i["bad"], "-o", o],
+    "repair": lambda i, good, o: ["repair", i["ar"] if good else i["bad"], "-o", o],
+    "select": lambda i, good, o: ["select", "--candidates", *i["cands"][:2], i["cands"][2] if good else i["bad"],
+                                  "-o", o, "-q"],
+    "corpus filter": lambda i, good, o: ["corpus", "filter", i["tsv"] if good else i["bad_tsv"], "-o", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_existing_output_is_replaced_by_a_run_that_succeeds_and_kept_by_one_that_fails(cli, inputs, tmp_path,
+                                                                                          command):
+    """As the README says: an output that exists is replaced, whole, only when the run succeeds."""
+    out = tmp_path / ("o.jsonl" if command.startswith("corpus") else "o.txt")
+    out.write_bytes(b"an earlier run's output\n")
+    assert_one_line_error(cli(*COMMANDS[command](inputs, False, out)), unchanged={out: b"an earlier run's output\n"})
+    r = cli(*COMMANDS[command](inputs, True, out))
+    assert r.exit_code in (0, 1), r.output
+    assert out.read_bytes() != b"an earlier run's output\n" and out.read_bytes().strip()
+    assert leftovers(tmp_path) == []
