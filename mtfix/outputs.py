@@ -134,6 +134,8 @@ def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_fo
     if is_stream(out):
         pass  # /dev/stdout, /dev/null, a FIFO: written in place, its folder does not matter
     elif not parent.is_dir():
+        if parent.exists():
+            raise MtfixError(f"cannot write {out}: {parent} is a file, not a folder")
         raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
     elif not os.access(parent, os.W_OK | os.X_OK):
         reason = "the file system is read-only" if _read_only(parent) else "permission denied"

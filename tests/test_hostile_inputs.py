@@ -139,3 +139,11 @@ def test_an_existing_output_is_replaced_by_a_run_that_succeeds_and_kept_by_one_t
     assert r.exit_code in (0, 1), r.output
     assert out.read_bytes() != b"an earlier run's output\n" and out.read_bytes().strip()
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_output_under_a_file_says_the_file_is_no_folder(cli, inputs, command):
+    """``-o a.ar/x`` said "folder a.ar does not exist" of a file that exists."""
+    parent = inputs["ar"]
+    line = assert_one_line_error(cli(*COMMANDS[command](inputs, True, parent / "x")))
+    assert line.endswith(f"{parent} is a file, not a folder"), line
