@@ -147,3 +147,18 @@ def test_an_output_under_a_file_says_the_file_is_no_folder(cli, inputs, command)
     parent = inputs["ar"]
     line = assert_one_line_error(cli(*COMMANDS[command](inputs, True, parent / "x")))
     assert line.endswith(f"{parent} is a file, not a folder"), line
+
+
+def test_a_segment_long_enough_to_stall_ter_is_warned_about_on_one_line(cli, seed_path, tmp_path):
+    """sacrebleu's TER took 26 s on one pair of unrelated 500-word lines (loaded machine) and never ended on a
+    3 MB line: evaluate says so before it starts, on one line, and how to leave TER out."""
+    words = seed_path.read_text(encoding="utf-8").split()[:300]
+    ref, hyp = tmp_path / "ref.txt", tmp_path / "hyp.txt"
+    ref.write_text(" ".join(words) + "\nshort line\n", encoding="utf-8")
+    hyp.write_text(" ".join(words[:5] + ["X"] + words[6:]) + "\nshort line\n", encoding="utf-8")
+    r = cli("evaluate", "--ref", ref, "--sys", hyp, "--paired", "none", "-q", "--json", tmp_path / "e.json")
+    warned = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert r.exit_code == 0 and len(warned) == 1, r.output
+    assert warned[0].startswith("warning: line 1 has 300 words: TER") and warned[0].endswith("leaves TER out")
+    r = cli("evaluate", "--ref", ref, "--sys", hyp, "--paired", "none", "-q", "--metric", "bleu,chrf")
+    assert r.exit_code == 0 and "warning" not in r.stderr

@@ -109,7 +109,7 @@ def evaluate_command(
     err = Console(stderr=True)
 
     def warn(msg: str) -> None:
-        err.print(f"warning: {msg}", markup=False, highlight=False)
+        err.print(f"warning: {msg}", markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length
 
     started = time.monotonic()
     status = None
