@@ -162,3 +162,13 @@ def test_a_segment_long_enough_to_stall_ter_is_warned_about_on_one_line(cli, see
     assert warned[0].startswith("warning: line 1 has 300 words: TER") and warned[0].endswith("leaves TER out")
     r = cli("evaluate", "--ref", ref, "--sys", hyp, "--paired", "none", "-q", "--metric", "bleu,chrf")
     assert r.exit_code == 0 and "warning" not in r.stderr
+
+
+def test_evaluate_names_a_long_output_path_on_one_line(cli, flores_subset, tmp_path):
+    """rich wrapped "wrote PATH" (and the progress lines) at 80 columns: a script grepping the path got half."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4)
+    deep.mkdir()
+    out = deep / "report-with-a-long-name.json"
+    r = cli("evaluate", "--ref", flores_subset["en"], "--sys", next(iter(flores_subset["systems"].values())),
+            "--paired", "none", "--json", out)
+    assert r.exit_code == 0 and f"wrote {out}" in r.stdout.splitlines(), r.stdout

@@ -120,7 +120,7 @@ def evaluate_command(
         if status is not None:
             status.update(line)
         elif not quiet:
-            err.print(line, markup=False, highlight=False)
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
 
     opts = MetricOptions(metrics=_split_metrics(metric), tokenize=tokenize, lowercase=lowercase)
     kwargs = dict(
@@ -175,7 +175,7 @@ def evaluate_command(
             console.print()
         for path in rendered:
             if path != "-":
-                console.print(f"wrote {path}", markup=False, highlight=False)
+                console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
