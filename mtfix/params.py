@@ -19,13 +19,15 @@ value anywhere is one line that names the key: ``CONFIG: [table] key: must be ..
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
-from mtfix.errors import ConfigError
+from mtfix.errors import ConfigError, MtfixError
 
 __all__ = ["NUMBER", "Range", "AT_LEAST_0", "ABOVE_0", "SHARE", "CHRF", "validate", "check_value", "set_params",
-           "type_text"]
+           "type_text", "read_config"]
 
 #: a number: a whole number is accepted where a fraction is (``1`` for ``1.0``), a bool is not
 NUMBER = (int, float)
@@ -137,6 +139,19 @@ def validate(owner: Any, given: Mapping[str, Any], where: str) -> dict:
     if hook is not None:
         hook(given, where)
     return dict(given)
+
+
+def read_config(path: str | os.PathLike, what: str) -> str:
+    """The text of the TOML file ``path`` (``what``: ``config``, ``pipeline``, in errors): a regular file
+    or a pipe (``--config <(cmd)``); missing, a folder, binary or not UTF-8: one line naming it."""
+    from mtfix.text.read import read_text
+
+    p = Path(path)
+    if not p.exists():
+        raise MtfixError(f"{path}: no such {what} file")
+    if p.is_dir():
+        raise MtfixError(f"{path}: is a folder, expected a {what} file (TOML)")
+    return read_text(p)
 
 
 def set_params(obj: Any, declared: Mapping[str, tuple], given: Mapping[str, Any], owner: str) -> None:

@@ -268,3 +268,33 @@ def test_a_bad_model_preset_is_one_line_naming_the_key(cli, tmp_path, monkeypatc
     src.write_text(AR, encoding="utf-8")
     for args in (["models", "list"], ["translate", src, "--src", "ar", "--tgt", "en", "-m", "bad", "-o", tmp_path / "o"]):
         assert_one_line_error(cli(*args), f"preset {d / 'bad.toml'}: {needle}", not_written=[tmp_path / "o"])
+
+
+@pytest.mark.parametrize("command", ["select", "corpus filter"])
+def test_the_config_file_itself_missing_a_folder_binary_or_a_pipe(cli, tmp_path, files, command):
+    """``--config <(cmd)`` was "no such config file" (a pipe is no regular file); a folder was "no such file";
+    a PNG "config is not UTF-8" where every other input says binary."""
+    import os
+    import threading
+
+    args = (lambda c: SCORING_COMMANDS["select"](files, c)) if command == "select" else \
+        (lambda c: PIPELINE_COMMANDS["corpus filter"](files, c))
+    what = "config" if command == "select" else "pipeline"
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    png = tmp_path / "x.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    for path, words in ((tmp_path / "nope.toml", f"no such {what} file"), (folder, f"is a folder, expected a {what}"),
+                        (png, "looks binary (a PNG image)")):
+        assert_one_line_error(cli(*args(path)), str(path), words)
+        assert list(files["out"].iterdir()) == []
+    pipe = tmp_path / "c.fifo"
+    os.mkfifo(pipe)
+    body = "[selection]\nz = -2\n" if command == "select" else "[filters.numbers]\nmax_changed = -2\n"
+
+    def feed():
+        with open(pipe, "w", encoding="utf-8") as f:
+            f.write(body)
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert_one_line_error(cli(*args(pipe)), f"{pipe}: [", "must be a finite number >= 0, not -2")

@@ -199,5 +199,5 @@ def test_bad_config_is_one_line_error(tmp_path, body, needle):
 
 
 def test_missing_config(tmp_path):
-    with pytest.raises(MtfixError, match="no such config"):
+    with pytest.raises(MtfixError, match="no such config file"):
         load_config(tmp_path / "nope.toml")

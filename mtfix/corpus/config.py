@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Callable
 
 from mtfix.corpus.filters import FILTERS, DedupFilter, Filter, RoundTripChrfFilter
 from mtfix.errors import ConfigError, MtfixError
-from mtfix.params import check_value, validate
+from mtfix.params import check_value, read_config, validate
 from mtfix.tomlcompat import tomllib
 
 __all__ = ["FilterSpec", "PipelineConfig", "declared_tables", "load_pipeline_config", "build_filters"]
@@ -126,12 +125,7 @@ def load_pipeline_config(path: str | os.PathLike | None = None) -> PipelineConfi
                        is_default=True)
     source = "default"
     if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise MtfixError(f"{path}: no such pipeline file")
-        from mtfix.text.read import read_text
-
-        merged = _lay_over(merged, _read(read_text(p), str(path)), str(path), is_default=False)
+        merged = _lay_over(merged, _read(read_config(path, "pipeline"), str(path)), str(path), is_default=False)
         source = str(path)
     pipe = merged["pipeline"]
     from mtfix.text.lang import script_lang

@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 from mtfix.errors import ConfigError, MtfixError
-from mtfix.params import NUMBER, validate
+from mtfix.params import NUMBER, read_config, validate
 from mtfix.tomlcompat import tomllib
 
 
@@ -174,16 +173,7 @@ def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
     data = _validate(_read_toml(default_toml(), "default preset"), "default preset")
     source = "default"
     if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise MtfixError(f"{path}: no such config file")
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise MtfixError(f"{path}: config is not UTF-8 text") from None
-        except OSError as e:
-            raise MtfixError(f"{path}: cannot read the config ({e.strerror or e})") from None
-        user = _validate(_read_toml(text, str(path)), str(path))
+        user = _validate(_read_toml(read_config(path, "config"), str(path)), str(path))
         for section, body in user.items():
             if section == "gates":
                 for name, params in body.items():
