@@ -172,3 +172,11 @@ def test_evaluate_names_a_long_output_path_on_one_line(cli, flores_subset, tmp_p
     r = cli("evaluate", "--ref", flores_subset["en"], "--sys", next(iter(flores_subset["systems"].values())),
             "--paired", "none", "--json", out)
     assert r.exit_code == 0 and f"wrote {out}" in r.stdout.splitlines(), r.stdout
+
+
+def test_an_empty_model_name_is_refused_not_taken_for_the_default(cli, tmp_path):
+    """``translate -m ""`` (an unset shell variable) silently translated with the default model."""
+    src = tmp_path / "in.ar"
+    src.write_text(AR, encoding="utf-8")
+    assert_one_line_error(cli("translate", src, "--src", "ar", "--tgt", "en", "-m", "", "-o", tmp_path / "o"),
+                          "empty model name", not_written=[tmp_path / "o"])
