@@ -180,3 +180,51 @@ def test_an_empty_model_name_is_refused_not_taken_for_the_default(cli, tmp_path)
     src.write_text(AR, encoding="utf-8")
     assert_one_line_error(cli("translate", src, "--src", "ar", "--tgt", "en", "-m", "", "-o", tmp_path / "o"),
                           "empty model name", not_written=[tmp_path / "o"])
+
+
+@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"]])
+def test_a_corpus_output_of_dash_is_refused_not_made_a_folder_named_dash(cli, tmp_path, monkeypatch, args):
+    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0."""
+    (tmp_path / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(cli("corpus", "filter", "in.tsv", *args, "-q"), "not stdout")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tsv"]
+
+
+DASH = {  # command -> (arguments writing OUT, given the inputs)
+    "fix": lambda i, o: ["fix", i["ar"], "-o", o],
+    "repair": lambda i, o: ["repair", i["ar"], "-o", o],
+    "repair --report": lambda i, o: ["repair", i["ar"], "-o", i["ar"].parent / "r.txt", "--report", o],
+    "select": lambda i, o: ["select", "--candidates", *i["cands"], "-o", o, "-q"],
+    "select --report": lambda i, o: ["select", "--candidates", *i["cands"], "-o", i["ar"].parent / "s.txt",
+                                     "--report", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("command", DASH)
+def test_an_output_of_dash_is_stdout_not_a_file_named_dash(cli, inputs, tmp_path, monkeypatch, command):
+    """``-o -`` wrote a file named ``-`` in the current folder (fix, repair, select, translate, --report -)."""
+    monkeypatch.chdir(tmp_path)
+    to_file = cli(*DASH[command](inputs, tmp_path / "o.out"))
+    to_stdout = cli(*DASH[command](inputs, "-"))
+    assert to_stdout.exit_code == to_file.exit_code, to_stdout.output
+    assert not (tmp_path / "-").exists()
+    written = (tmp_path / "o.out").read_text(encoding="utf-8")
+    if command.startswith("repair --report"):  # the report's timings differ from run to run
+        assert to_stdout.stdout.startswith("{") and '"signature"' in to_stdout.stdout
+    else:
+        assert to_stdout.stdout.endswith(written) and written.strip()
+
+
+@pytest.mark.parametrize("args", [
+    ["select", "--candidates", "A", "B", "C", "-o", "-", "--report", "-"],
+    ["repair", "A", "--report", "-"],  # the text goes to stdout without --out
+    ["fix", "A", "-o", "-", "--json"],
+    ["evaluate", "--ref", "A", "--sys", "B", "--json", "-", "--markdown", "-"],
+])
+def test_two_outputs_to_stdout_are_one_line(cli, inputs, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    files = {"A": inputs["cands"][0] if args[0] != "repair" and args[0] != "fix" else inputs["ar"],
+             "B": inputs["cands"][1], "C": inputs["cands"][2]}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), "both write to stdout")
+    assert not (tmp_path / "-").exists()

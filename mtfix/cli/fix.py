@@ -180,8 +180,9 @@ def register(app: typer.Typer) -> None:
         from mtfix.outputs import atomic_write_text, plan_outputs
 
         gloss = open_glossary(glossary, no_default_glossary)
-        plan_outputs([("--out", out)],
+        plan_outputs([("--out", out), ("--json" if as_json else "--diff", "-" if as_json or diff else None)],
                      ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
+        out = None if out is not None and str(out) == "-" else out  # -o -: stdout, as without -o
         if not (as_json or diff):  # the text, piece by piece: memory bounded by a piece
             fixed, left = fix_streamed(file, out, gloss)
             _Stderr().summary(file, fixed, left)

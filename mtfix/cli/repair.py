@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
         from mtfix.text.read import read_text
 
         # The output folders are repair's own: made when it writes, never left empty by a failed run.
-        plan_outputs([("--out", out), ("--report", report), ("--html", html)],
+        plan_outputs([("--out" if out is not None else "the text (stdout without --out)", "-" if out is None else out),
+                      ("--report", report), ("--html", html)],
                      [file, config, *(g for g in glossary or [] if Path(g).exists())],
                      cache=engine.cache_file(), make_folders=True)
         text = read_text(file)
