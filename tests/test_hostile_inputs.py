@@ -228,3 +228,18 @@ def test_two_outputs_to_stdout_are_one_line(cli, inputs, tmp_path, monkeypatch, 
              "B": inputs["cands"][1], "C": inputs["cands"][2]}
     assert_one_line_error(cli(*[files.get(a, a) for a in args]), "both write to stdout")
     assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("layout", ["bom", "crlf", "bom+crlf"])
+def test_repair_gives_the_article_its_layout_back_bom_and_crlf(cli, seed_path, tmp_path, layout):
+    """repair dropped a BOM the article had (fix kept it): stage 0 of repair is fix, byte for byte."""
+    data = seed_path.read_bytes()
+    if "crlf" in layout:
+        data = data.replace(b"\n", b"\r\n")
+    if "bom" in layout:
+        data = b"\xef\xbb\xbf" + data
+    src = tmp_path / "a.ar"
+    src.write_bytes(data)
+    assert cli("fix", src, "-o", tmp_path / "fixed.ar").exit_code == 1
+    assert cli("repair", src, "-o", tmp_path / "repaired.ar").exit_code == 0
+    assert (tmp_path / "repaired.ar").read_bytes() == (tmp_path / "fixed.ar").read_bytes()
