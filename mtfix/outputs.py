@@ -419,7 +419,7 @@ def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
                 with open(out, "w", encoding="utf-8", newline="") as f:
                     f.write(text)
             except OSError as e:
-                raise os_error(e, f"cannot write {out}") from None
+                raise os_error(e, "cannot write to stdout" if str(out) == "-" else f"cannot write {out}") from None
     finally:
         for tmp, _ in staged:
             _remove(tmp)

@@ -243,3 +243,16 @@ def test_repair_gives_the_article_its_layout_back_bom_and_crlf(cli, seed_path, t
     assert cli("fix", src, "-o", tmp_path / "fixed.ar").exit_code == 1
     assert cli("repair", src, "-o", tmp_path / "repaired.ar").exit_code == 0
     assert (tmp_path / "repaired.ar").read_bytes() == (tmp_path / "fixed.ar").read_bytes()
+
+
+@pytest.mark.parametrize("command", ["select", "repair --report"])
+def test_an_output_of_dash_on_a_full_device_is_one_line(inputs, tmp_path, command):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    args = DASH[command](inputs, "-")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "mtfix", *map(str, args)], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=tmp_path, env=env)
+    lines = [line for line in p.stderr.splitlines() if line.startswith("error:") or "Traceback" in line]
+    assert p.returncode == 2 and lines == ["error: cannot write to stdout: no space left on the device"], p.stderr
