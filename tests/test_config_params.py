@@ -63,7 +63,7 @@ def bad_values(owner, key) -> dict:
         if key in getattr(owner, "CHOICES", {}):
             out["not a choice"] = "no-such-choice"
     else:  # a list of strings
-        out.update({"a string": "x", "a list of numbers": [1], "a number": 1})
+        out.update({"a string": "x", "a list of numbers": [1], "a number": 1, "an empty name": [""]})
     return out
 
 

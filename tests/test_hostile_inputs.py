@@ -256,3 +256,9 @@ def test_an_output_of_dash_on_a_full_device_is_one_line(inputs, tmp_path, comman
                            text=True, cwd=tmp_path, env=env)
     lines = [line for line in p.stderr.splitlines() if line.startswith("error:") or "Traceback" in line]
     assert p.returncode == 2 and lines == ["error: cannot write to stdout: no space left on the device"], p.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_empty_glossary_name_says_so(cli, inputs, command):
+    """``-g ""`` said ": is a folder, expected a .toml or .tsv glossary" (the empty path is the current folder)."""
+    assert_one_line_error(cli(command, inputs["ar"], "-g", ""), "an empty glossary name")

@@ -458,6 +458,8 @@ def _load_tsv(path: Path, text: str) -> Glossary:
 def load_glossary(spec: str | Path) -> Glossary:
     """A glossary from a ``.toml``/``.tsv`` file, or a shipped preset by name (e.g. ``news-ar``)."""
     spec_s = str(spec)
+    if not spec_s.strip():
+        raise MtfixError(f"an empty glossary name; give a .toml or .tsv file or a preset ({', '.join(preset_names())})")
     path = Path(spec_s).expanduser()
     if not path.exists() and "/" not in spec_s and not path.suffix:
         preset = PRESETS / f"{spec_s}.toml"
