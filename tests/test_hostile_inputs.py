@@ -262,3 +262,11 @@ def test_an_output_of_dash_on_a_full_device_is_one_line(inputs, tmp_path, comman
 def test_an_empty_glossary_name_says_so(cli, inputs, command):
     """``-g ""`` said ": is a folder, expected a .toml or .tsv glossary" (the empty path is the current folder)."""
     assert_one_line_error(cli(command, inputs["ar"], "-g", ""), "an empty glossary name")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "-1", "0"])
+@pytest.mark.parametrize("command", ["translate", "repair"])
+def test_a_ratio_that_is_not_a_finite_positive_number_is_a_usage_error(cli, inputs, command, value):
+    """``--max-output-ratio inf`` loaded the model and failed in the decoder: "model failed (OverflowError ...)"."""
+    args = ["translate", inputs["ar"], "--src", "ar", "--tgt", "en"] if command == "translate" else ["repair", inputs["ar"]]
+    assert_one_line_error(cli(*args, "--max-output-ratio", value), "Invalid value for '--max-output-ratio'")
