@@ -270,3 +270,18 @@ def test_a_ratio_that_is_not_a_finite_positive_number_is_a_usage_error(cli, inpu
     """``--max-output-ratio inf`` loaded the model and failed in the decoder: "model failed (OverflowError ...)"."""
     args = ["translate", inputs["ar"], "--src", "ar", "--tgt", "en"] if command == "translate" else ["repair", inputs["ar"]]
     assert_one_line_error(cli(*args, "--max-output-ratio", value), "Invalid value for '--max-output-ratio'")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_endless_binary_device_is_refused_at_once(command, device, tmp_path):
+    """``mtfix check /dev/zero`` (or ``- < /dev/zero``) copied the stream on and on: the first megabyte names it."""
+    if not Path(device).exists():
+        pytest.skip(f"no {device} here")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    for args, source in (([command, device], os.devnull), ([command, "-"], device)):
+        with open(source, "rb") as stdin:
+            p = subprocess.run([sys.executable, "-m", "mtfix", *args], stdin=stdin, capture_output=True, text=True,
+                               cwd=tmp_path, env=env, timeout=60)
+        name = device if args[-1] != "-" else "<stdin>"
+        assert p.returncode == 2 and p.stderr == f"error: {name}: looks binary (contains NUL bytes); expected UTF-8 text\n"

@@ -217,13 +217,19 @@ def open_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
 @contextlib.contextmanager
 def stream_copy(stream: BinaryIO, name: str) -> Iterator[BinaryIO]:
     """``stream`` (stdin: read once) copied as it comes into an anonymous temporary file (removed
-    when closed), for a reader that reads it more than once; ``name`` is the stream in errors."""
+    when closed), for a reader that reads it more than once; ``name`` is the stream in errors.
+    NUL bytes in its first megabyte (not UTF-16/32) make it binary at once: nothing more is read."""
     try:
         spool = tempfile.TemporaryFile()
     except OSError as e:
         raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
     with spool:
         try:
+            first = stream.read(1 << 20)
+            # a device or pipe of binary data (/dev/zero, an image) is refused before it is copied on and on
+            if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
+                raise _binary(name, first[:64], nul=True)
+            spool.write(first)
             shutil.copyfileobj(stream, spool, 1 << 20)
         except OSError as e:
             raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
