@@ -285,3 +285,24 @@ def test_an_endless_binary_device_is_refused_at_once(command, device, tmp_path):
                                cwd=tmp_path, env=env, timeout=60)
         name = device if args[-1] != "-" else "<stdin>"
         assert p.returncode == 2 and p.stderr == f"error: {name}: looks binary (contains NUL bytes); expected UTF-8 text\n"
+
+
+@pytest.mark.parametrize("args", [["select", "--candidates", "ZERO", "A", "B", "-o", "o.txt"], ["repair", "ZERO"],
+                                  ["evaluate", "--ref", "A", "--sys", "ZERO"],
+                                  ["translate", "ZERO", "--src", "ar", "--tgt", "en"]])
+def test_an_endless_binary_device_is_refused_at_once_everywhere(args, inputs, tmp_path):
+    """The whole-file reader read /dev/zero until memory ran out (here: capped at 2 GiB, so a regression fails)."""
+    import resource
+
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    files = {"ZERO": "/dev/zero", "A": str(inputs["cands"][0]), "B": str(inputs["cands"][1])}
+    p = subprocess.run([sys.executable, "-m", "mtfix", *[files.get(a, a) for a in args]], capture_output=True,
+                       text=True, cwd=tmp_path, env=env, timeout=120, preexec_fn=cap)
+    assert p.returncode == 2 and p.stderr == "error: /dev/zero: looks binary (contains NUL bytes); expected UTF-8 text\n"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["in"]

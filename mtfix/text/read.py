@@ -92,7 +92,14 @@ def _existing_file(path: str | os.PathLike) -> Path:
 def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     p = _existing_file(path)
     try:
-        data = p.read_bytes()
+        if not read_once(p):
+            data = p.read_bytes()
+        else:  # a pipe or a device: an endless binary one (/dev/zero) is refused by its first megabyte
+            with p.open("rb") as f:
+                first = f.read(1 << 20)
+                if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
+                    raise _binary(str(path), first[:64], nul=True)
+                data = first + f.read()
     except OSError as e:
         raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
     return decode_bytes(data, str(path))
