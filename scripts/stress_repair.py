@@ -777,7 +777,9 @@ def held_out_markdown(whole: list[dict], held: list[dict]) -> str:
            "| direction | z | shared_noise | length_weighting | noise_pooling | whole file | even lines | odd lines |",
            "|---|---|---|---|---|---|---|---|"]
     by = {(setting_of(r), r["direction"], r.get("part")): r for r in [*whole, *held]}
-    keys = sorted({(setting_of(r), r["direction"]) for r in held}, key=lambda k: (k[1], -k[0][0], str(k[0][1:])))
+    preset = setting_of(whole[0]) if whole else None  # the preset's (or --config's) rule first
+    keys = sorted({(setting_of(r), r["direction"]) for r in held},
+                  key=lambda k: (k[1], k[0] != preset, -k[0][0], str(k[0][1:])))
 
     def cell(r: dict | None) -> str:
         if r is None:
@@ -843,10 +845,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--part", metavar="even|odd|K/N",
                     help="select and score only these lines (planted as in the whole run; every estimate made "
                          "from them alone)")
-    ap.add_argument("--held-out", action="store_true",
+    ap.add_argument("--held-out", nargs="*", metavar="TOML",
                     help="also run the preset and every sweep setting on the even and on the odd lines alone, "
                          "and tabulate each half against the targets (a setting chosen on one half, measured "
-                         "on the other)")
+                         "on the other); each TOML given (laid over the preset) is one more setting, run on "
+                         "the whole file and on both halves")
     ap.add_argument("--pooling-sweep", default="", metavar="P,P,...",
                     help="also rerun with these [consensus] noise_pooling values (pair, file, larger) and tabulate")
     args = ap.parse_args(argv)
@@ -869,15 +872,18 @@ def main(argv: list[str] | None = None) -> int:
     settings += [{"noise_pooling": v} for v in filter(None, args.pooling_sweep.split(","))]
 
     def runs(setting: dict, part: str | None, **more) -> list[dict]:
-        return [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, config_path=args.config,
-                    part=part, **setting, **more) for d in directions]
+        setting = {"config_path": args.config, **setting}
+        return [run(args.data, d, lines=args.lines, seed=args.seed, rate=args.rate, part=part, **setting, **more)
+                for d in directions]
 
     rows = runs({}, args.part, with_alternatives=args.alternatives)
     compare = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     sweep = [r for setting in settings for r in runs(setting, args.part)]
     held = []  # every setting again on each half of the lines: what one half chose, measured on the other
-    if args.held_out:
-        held = [r for setting in ({}, *settings) for part in HALVES for r in runs(setting, part)]
+    if args.held_out is not None:
+        extra = [{"config_path": path} for path in args.held_out]  # whole rules, not one change at a time
+        held = [r for setting in extra for r in runs(setting, args.part)]
+        held += [r for setting in ({}, *settings, *extra) for part in HALVES for r in runs(setting, part)]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     if held:
         text += held_out_markdown(rows + sweep, held)
