@@ -105,13 +105,16 @@ def test_parts_are_interleaved_and_cover_the_file_once(stress):
     for bad in ("3/3", "half", "1/0", "-1/2"):
         with pytest.raises(ValueError, match="part must be"):
             stress.part_lines(bad, 10)
+    with pytest.raises(SystemExit) as e:  # the command line says so before any run
+        stress.main(["--part", "half"])
+    assert e.value.code == 2
 
 
 def test_held_out_halves_select_their_own_lines_and_are_tabulated(stress, shared_data):
     """--part: the whole run's planted lines, only this half of them selected and scored (its own file)."""
-    whole = stress.run(shared_data, "eng-ara", lines=120, seed=1)
-    halves = [stress.run(shared_data, "eng-ara", lines=120, seed=1, part=p) for p in stress.HALVES]
-    assert [h["lines"] for h in halves] == [60, 60] and [h["part"] for h in halves] == ["even", "odd"]
+    whole = stress.run(shared_data, "eng-ara", lines=80, seed=1)
+    halves = [stress.run(shared_data, "eng-ara", lines=80, seed=1, part=p) for p in stress.HALVES]
+    assert [h["lines"] for h in halves] == [40, 40] and [h["part"] for h in halves] == ["even", "odd"]
     # the same planted lines, split between the halves
     assert sum(h["degenerate"]["planted"] for h in halves) == whole["degenerate"]["planted"]
     for kind in stress.KINDS:
@@ -127,8 +130,10 @@ def test_held_out_halves_select_their_own_lines_and_are_tabulated(stress, shared
     table = stress.held_out_markdown([whole], halves)
     row = [ln for ln in table.splitlines() if ln.startswith("| eng-ara |")]
     assert len(row) == 1 and row[0].count("%") == 3  # whole file, even, odd
-    k = halves[1]["kept_when_best"]
+    k, h = halves[1]["kept_when_best"], halves[1]
     assert f"({k['kept']}/{k['lines']})" in row[0].split("|")[-2]
+    missed = h["chosen"]["delta_chrf"] < 3.0 or k["rate"] < 0.9 or h["degenerate"]["chosen"] > 0
+    assert row[0].split("|")[-2].strip().endswith("✗") == missed
 
 
 def test_readme_shows_the_published_figures(stress):
