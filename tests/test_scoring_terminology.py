@@ -117,3 +117,26 @@ def test_select_cli_glossary_feeds_the_terminology_scorer_and_gate(tmp_path):
     r = CliRunner().invoke(app, ["select", "--candidates", *files, "--out", str(tmp_path / "o2"),
                                  "--glossary", str(bad)])
     assert r.exit_code == 2 and f"{bad}:1:" in r.output and not (tmp_path / "o2").exists()
+
+
+def test_words_the_rendering_patterns_require_are_found_where_they_end_a_word():
+    """Glossary._present (one search over the text reversed) gives exactly the required words that
+    occur followed by no word character (the definition; a required word with other characters
+    than word characters: anywhere): the shipped preset, 20,000 random strings of its required
+    words, their letters, clitics, digits, "_", Latin and punctuation."""
+    import random
+    import re
+
+    from mtfix.text.glossary import fold_arabic, load_glossaries
+
+    g = load_glossaries()
+    _, _, tgt, bad = g._compiled()
+    words = sorted({p[2] for p in tgt + bad if p[2]})
+    letters = sorted({c for w in words for c in w})
+    ending = [(w, re.compile(re.escape(w) + (r"(?!\w)" if re.fullmatch(r"\w+", w) else ""))) for w in words]
+    rng = random.Random(16)
+    pieces = words + letters + ["و", "ال", " ", "  ", ".", "،", "\n", "_", "1", "x", "ـ", "أ"]
+    for _ in range(20_000):
+        text = fold_arabic("".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))))
+        defined = {w for w, rx in ending if rx.search(text)}
+        assert g._present(text) == defined, text
