@@ -208,6 +208,7 @@ class SpooledFindings:
 
 
 _CODE = operator.attrgetter("code")
+_SPAN = operator.attrgetter("start", "end")  # text order
 
 
 def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
@@ -221,8 +222,8 @@ def _make_finding(kind, code, start, end, line, column, surface, message, senten
 
 def _finding(doc: Document, kind: str, code: str, start: int, end: int, message: str,
              sentence: int | None, **details) -> Finding:
-    return _make_finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
-                         message, sentence, details)
+    line, column = doc.position_of(start)
+    return _make_finding(kind, code, start, end, line, column, doc.text[start:end], message, sentence, details)
 
 
 class _SentenceAt:
@@ -378,6 +379,16 @@ def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
     return out
 
 
+def _latin_findings(doc: Document, s: Sentence, latin: dict[int, list]) -> list[Finding]:
+    """The ``latin-in-arabic`` findings of sentence ``s`` (its words in ``latin``)."""
+    out = []
+    for w in latin.get(s.index, ()):
+        kind = w.kind  # a property, computed on each read
+        out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end, f"Latin {kind} left in Arabic",
+                            s.index, word=w.word, word_kind=kind))
+    return out
+
+
 def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repeat: set[int],
                     latin: dict[int, list]) -> list[Finding]:
     out = []
@@ -390,9 +401,7 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                             value=g.to_dict()["value"], values=g.to_dict()["values"], suggestion=g.suggestion))
     if lang is not None and _surely_in(s.text, lang):
         if lang == "ar":
-            for w in latin.get(s.index, ()):
-                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
-                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+            out.extend(_latin_findings(doc, s, latin))
     elif lang is not None:
         stats = script_stats(s.text)
         counts = {"ar": stats.arabic, "en": stats.latin, "other": stats.other}
@@ -404,9 +413,7 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":
-            for w in latin.get(s.index, ()):
-                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
-                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+            out.extend(_latin_findings(doc, s, latin))
     rep = repetition_report(s.text) if s.index in may_repeat else None
     for r in rep.repeats if rep is not None else ():
         out.append(_finding(doc, "repetition", r.kind, s.start + r.start, s.start + r.end,
@@ -492,7 +499,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
                               {**f.details, "fixable": True})
         marked.append(f)
     findings = marked + extra
-    findings.sort(key=lambda f: (f.start, f.end))
+    findings.sort(key=_SPAN)
     return findings
 
 

@@ -90,6 +90,11 @@ class Document:
         """1-based column (in characters) of a character offset."""
         return offset - self._line_starts[self.line_of(offset) - 1] + 1
 
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """``(line_of(offset), column_of(offset))``, with one search."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
     def reassemble(self, replacements: Mapping[int, str] | Sequence[str] | None = None) -> str:
         """The original text, with sentence texts replaced by flat sentence index."""
         return reassemble(self, replacements)
