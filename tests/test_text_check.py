@@ -146,6 +146,21 @@ def test_loop_pattern_with_its_look_ahead_finds_what_the_plain_pattern_finds():
     assert matched > 5_000
 
 
+def test_may_repeat_flags_each_kind_of_repeat_and_spares_long_words_without_a_loop():
+    """The repeat prefilter flags a sentence for each kind of repeat (a loop inside a word, a
+    tandem, a loop of 4+ words) and not one whose long words only repeat letters (the word test
+    is repetition.loops_inside, not its cheap precondition): most Arabic long words have 4+
+    repeated letters."""
+    from mtfix.text import check
+    from mtfix.text.segment import segment
+
+    texts = ["قال إن لةلةلةلة الأمر.", "ههههههه جدا.", "Bush bush BUSH said.", "a b c d e a b c d e a b c d e.",
+             "والاستثمارات الاستراتيجية للمستشفيات.", "Mississippi bookkeeper committee.", "مرة أخرى."]
+    sents = segment("\n".join(texts)).sentences
+    assert [s.text for s in sents] == texts
+    assert check._may_repeat(sents) == {0, 1, 2, 3}
+
+
 def test_may_repeat_holds_every_sentence_repetition_report_flags(shared_data):
     """The prefilter (one regular expression over word ids) is a superset of the sentences where
     repetition_report finds a repeat: on real text and on planted loops of every distance."""

@@ -36,7 +36,7 @@ from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
-from mtfix.text.repetition import FREQUENT_N, MAX_N, repetition_report
+from mtfix.text.repetition import FREQUENT_N, MAX_N, loops_inside, repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
@@ -274,8 +274,8 @@ def _surely_in(text: str, lang: str) -> bool:
 class _WordIds(dict):
     """Each word (as found by ``\\w+``) -> one character standing for its case-folded form, so a
     piece's words become a string that one regular expression searches for repeats; words that
-    may hold a loop of characters (4+ repeated characters, the repetition module's own test) are
-    remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
+    hold a loop of characters (:func:`~mtfix.text.repetition.loops_inside`, tested once per word)
+    get characters of their own, remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
 
     MAX = 200_000
 
@@ -288,7 +288,7 @@ class _WordIds(dict):
         f = word.casefold()
         c = self.folded.get(f)
         if c is None:
-            if len(f) >= 5 and len(f) - len(set(f)) >= 4:
+            if loops_inside(f):
                 c = chr(_LOOPY_FIRST + len(self.loopy) % (0x110000 - _LOOPY_FIRST))
                 self.loopy.add(c)
             else:
@@ -323,7 +323,7 @@ class _SpacedIds(dict):
         return c
 
 
-_LOOPY_FIRST = 0x100000  # words that may hold a loop of characters get characters from here on
+_LOOPY_FIRST = 0x100000  # words that hold a loop of characters get characters from here on
 _LOOPY_CHAR = re.compile(f"[{chr(_LOOPY_FIRST)}-\U0010ffff]")
 _WORD_IDS = _WordIds()
 _SPACED_IDS = _SpacedIds({_SEP: _SEP})
@@ -345,8 +345,8 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
     """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
     (a superset, found for all sentences at once at C speed): a word equal to the word d places
     later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
-    (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
-    characters (4+ characters repeated, the repetition module's own test). Each word becomes one
+    (d >= 4, a longer tandem or a loop), within a sentence; or a word that holds a loop of
+    characters (:func:`~mtfix.text.repetition.loops_inside`). Each word becomes one
     character (:class:`_WordIds`), the sentences one string, searched by one regular expression."""
     joined = _SPACED_SEP.join([s.text for s in sents])
     if joined.count(_SEP) != max(len(sents) - 1, 0):  # the text holds the separator: no prefilter
