@@ -551,15 +551,31 @@ class StreamedDocument:
     sentences: _FlaggedSentences
 
 
-_NOT_D8_DB = bytes(b for b in range(256) if not 0xD8 <= b <= 0xDB)  # bytes.translate deletes these
+def _deleting_all_but(keep: bytes) -> bytes:
+    """The bytes ``bytes.translate(None, ...)`` deletes to keep only those of ``keep``."""
+    return bytes(b for b in range(256) if b not in keep)
+
+
+#: UTF-8 lead bytes: D8-DB of U+0600-06FF; C3-C9 and E1 of the Latin letters outside ASCII
+#: (U+00C0-024F, U+1E00-1EFF); DD, E0, EF of the other Arabic blocks (U+0750-077F, U+0870-08FF,
+#: U+FB50-FDFF, U+FE70-FEFF). A lead byte is never a continuation byte (80-BF) nor ASCII.
+_ARABIC_LEADS = bytes(range(0xD8, 0xDC))
+_LATIN_LEADS = bytes(range(0xC3, 0xCA)) + b"\xe1"
+_OTHER_LEADS = b"\xdd\xe0\xef"
+_ASCII_LETTERS_BYTES = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_NOT_ARABIC_LEADS = _deleting_all_but(_ARABIC_LEADS)
+_NOT_RARE = _deleting_all_but(_ASCII_LETTERS_BYTES + _LATIN_LEADS + _OTHER_LEADS)
 _COUNTERS: list = []  # (letters of U+0600-06FF that are not, letters of the other Arabic blocks, Latin letters)
 
 
 def _script_counts(text: str) -> tuple[int, int]:
     """``(arabic, latin)`` of :func:`~mtfix.text.script.script_stats` (tested equal), counted
-    faster for the survey of a whole file: the characters of U+0600-06FF are the UTF-8 lead
-    bytes D8-DB (counted by deleting the others), less the few of them that are not letters (and tatweel);
-    the other Arabic blocks and the Latin letters are rare, found by one regular expression each."""
+    faster for the survey of a whole file, on the text's UTF-8 bytes: the characters of
+    U+0600-06FF are the lead bytes D8-DB (counted by deleting every other byte: one pass), less
+    the few of them that are not letters (and tatweel), found by a regular expression; the Latin
+    letters are the ASCII letters (counted on the bytes too) unless the text holds a lead byte of
+    another Latin letter, and there are no letters of the other Arabic blocks unless it holds one
+    of their lead bytes: then a regular expression counts them."""
     if not _COUNTERS:
         blocks = ((0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
         letter = lambda c: chr(c).isalpha() and chr(c) != "ـ"  # noqa: E731 (script_stats' rule)
@@ -568,10 +584,15 @@ def _script_counts(text: str) -> tuple[int, int]:
             re.compile("[" + "".join(re.escape(chr(c)) for a, b in blocks for c in range(a, b + 1) if letter(c)) + "]"),
             re.compile(f"[{_LATIN_RANGES}]")])
     not_letters, other_letters, latin = _COUNTERS
-    # the lead bytes D8-DB kept, every other byte deleted: one pass (four bytes.count were four)
-    main = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_D8_DB))
-    return (main - len(not_letters.findall(text)) + len(other_letters.findall(text)),
-            len(latin.findall(text)))
+    data = text.encode("utf-8", "surrogatepass")
+    arabic = len(data.translate(None, _NOT_ARABIC_LEADS)) - len(not_letters.findall(text))
+    rare = data.translate(None, _NOT_RARE)  # ASCII letters and the rarer lead bytes
+    leads = rare.translate(None, _ASCII_LETTERS_BYTES)
+    if not leads:
+        return arabic, len(rare)
+    if leads.translate(None, _LATIN_LEADS):
+        arabic += len(other_letters.findall(text))
+    return arabic, (len(latin.findall(text)) if leads.translate(None, _OTHER_LEADS) else len(rare) - len(leads))
 
 
 def _survey(lines: Iterable[str], count_scripts: bool) -> tuple[int, int, set[int]]:
