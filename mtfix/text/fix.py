@@ -540,9 +540,8 @@ def _glossary(ctx: FixContext):
 
     text, done = ctx.text, ctx.mentioned
     folded = fold_arabic(text)
-    first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
-    for m in ctx.glossary.find_renderings(text, folded):
-        first_rendered.setdefault(m.term.source, m.start)
+    # term -> where an Arabic rendering first appears (terms mentioned before need no look)
+    first_rendered = ctx.glossary.first_renderings(text, folded, done)
     yield from _glossary_edits(ctx, text, done, first_rendered, folded)
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 

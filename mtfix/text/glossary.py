@@ -301,6 +301,23 @@ class Glossary:
         present = self._present(folded)
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
 
+    def first_renderings(self, text: str, folded: str | None = None, known: set | frozenset = frozenset()) -> dict:
+        """``{source: start}``: where the first rendering of each term whose source is not in
+        ``known`` occurs in ``text`` (as :meth:`find_renderings` finds them). The patterns of the
+        other terms are searched only when one of these terms' patterns matches: a rendering of a
+        known term can hide (overlap) one of theirs, never make one."""
+        _, _, tgt, _ = self._compiled()
+        folded = fold_arabic(text) if folded is None else folded
+        present = self._present(folded)
+        terms = self.terms
+        fresh = [p for p in tgt if (not p[2] or p[2] in present) and terms[p[1]].source not in known]
+        out: dict = {}
+        if fresh and self._find(fresh, text, folded, present):
+            for s, _, i in self._find(tgt, text, folded, present):
+                if terms[i].source not in known:
+                    out.setdefault(terms[i].source, s)
+        return out
+
     def _present(self, folded: str) -> set:
         """The words required by the target and avoid patterns that occur in ``folded`` where a
         pattern can match: followed by no word character (every match ends so, see
