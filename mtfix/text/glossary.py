@@ -309,14 +309,24 @@ class Glossary:
         _, _, tgt, _ = self._compiled()
         folded = fold_arabic(text) if folded is None else folded
         present = self._present(folded)
-        terms = self.terms
-        fresh = [p for p in tgt if (not p[2] or p[2] in present) and terms[p[1]].source not in known]
+        terms, by_word = self.terms, self._renderings_by_word()
+        fresh = [p for w in ("", *present) for p in by_word.get(w, ()) if terms[p[1]].source not in known]
         out: dict = {}
         if fresh and self._find(fresh, text, folded, present):
             for s, _, i in self._find(tgt, text, folded, present):
                 if terms[i].source not in known:
                     out.setdefault(terms[i].source, s)
         return out
+
+    def _renderings_by_word(self) -> dict:
+        """The rendering patterns of :meth:`_compiled` by the word each requires ("": none)."""
+        cache = getattr(self, "_by_word", None)
+        if cache is None or cache[0] != len(self.terms):
+            by_word: dict = {}
+            for p in self._compiled()[2]:
+                by_word.setdefault(p[2] or "", []).append(p)
+            cache = self._by_word = (len(self.terms), by_word)
+        return cache[1]
 
     def _present(self, folded: str) -> set:
         """The words required by the target and avoid patterns that occur in ``folded`` where a
