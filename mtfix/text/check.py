@@ -256,6 +256,7 @@ _LOOP_DISTANCES = range(1, MAX_N + 2)
 #: language, and an Arabic sentence without a Latin word has no script finding
 _LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_LATIN_LETTER = re.compile(f"[{_LATIN_RANGES}]")  # script.latin_words_in_arabic's Latin letters
 _FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
                    "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
 #: a character that may be a foreign letter (outside ASCII, the Latin letters, punctuation, and
@@ -368,14 +369,15 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
     return found
 
 
-def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
-    """:func:`~mtfix.text.script.latin_words_in_arabic` of every sentence, found in one pass over
-    the text (a word never runs over a sentence's edge: white space or a mark is there)."""
+def _latin_words(ctx) -> dict[int, list]:
+    """:func:`~mtfix.text.script.latin_words_in_arabic` of each sentence with a Latin letter, by
+    sentence index (offsets in the sentence). A word never runs over a sentence's edge (white
+    space or a mark is there), so these are the words of the whole text that lie in a sentence."""
     out: dict[int, list] = {}
-    for w in latin_words_in_arabic(doc.text):
-        i = sentence_at(w.start)
-        if i is not None and w.end <= sentence_at.by_index[i].end:
-            out.setdefault(i, []).append(w)
+    for s in ctx.holding(_LATIN_LETTER):
+        words = latin_words_in_arabic(s.text)
+        if words:
+            out[s.index] = words
     return out
 
 
@@ -384,8 +386,8 @@ def _latin_findings(doc: Document, s: Sentence, latin: dict[int, list]) -> list[
     out = []
     for w in latin.get(s.index, ()):
         kind = w.kind  # a property, computed on each read
-        out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end, f"Latin {kind} left in Arabic",
-                            s.index, word=w.word, word_kind=kind))
+        out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+                            f"Latin {kind} left in Arabic", s.index, word=w.word, word_kind=kind))
     return out
 
 
@@ -457,7 +459,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
                      mentioned if mentioned is not None else set())
     sentence_at = _SentenceAt(ctx.sentences)
     may_repeat = _may_repeat(ctx.sentences)
-    latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
+    latin = _latin_words(ctx) if lang == "ar" else {}
     findings = []
     if lang is not None and _MAYBE_FOREIGN[lang].search(doc.text) and _FOREIGN_LETTER[lang].search(doc.text):
         todo = ctx.sentences
