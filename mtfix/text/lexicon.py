@@ -408,28 +408,19 @@ def _build(directory: str, files) -> Lexicon:
 def _cache_path(directory: str, files) -> Path:
     """Where the lexicon built from ``files`` is kept: ``$XDG_CACHE_HOME/mtfix/`` (as the
     translation cache), named by a hash of what it depends on: the dictionary files (path, size,
-    modification time), this module and the normalisation folds (the stemming), PyStemmer and
-    Python's version (the ``marshal`` format)."""
-    import hashlib
-    import sys
-    from importlib.metadata import PackageNotFoundError, version
+    modification time), this module and the normalisation folds (the stemming), PyStemmer (its
+    compiled module's path, size and modification time: no package metadata to read) and Python's
+    version (the ``marshal`` format)."""
+    import Stemmer
 
-    from mtfix.text import normalize
+    from mtfix.text import diskcache, normalize
 
-    h = hashlib.sha256()
-    try:
-        stemmer = version("PyStemmer")
-    except PackageNotFoundError:  # pragma: no cover - installed under another name
-        stemmer = "?"
-    h.update(repr((1, sys.version_info[:2], stemmer, directory)).encode())
-    for _, index, body in files:
-        for f in (index, body):
-            st = f.stat()
-            h.update(repr((str(f.resolve()), st.st_size, st.st_mtime_ns)).encode())
-    for module in (__file__, normalize.__file__):
-        h.update(Path(module).read_bytes())
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mtfix" / f"lexicon-{h.hexdigest()[:24]}.marshal"
+    stamps = [directory]
+    for f in [Path(Stemmer.__file__)] + [f for _, index, body in files for f in (index, body)]:
+        st = f.stat()
+        stamps.append((str(f.resolve()), st.st_size, st.st_mtime_ns))
+    key = diskcache.source_hash((__file__, normalize.__file__), (1, tuple(stamps)))
+    return diskcache.cache_dir() / f"lexicon-{key}.marshal"
 
 
 def _read_cached(path: Path, build=None) -> Lexicon | None:
@@ -471,28 +462,36 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
     """Best effort, all or nothing (a temporary file renamed): a cache that cannot be written
     (read-only home, full disk) only means the next process builds the lexicon again. The file
     holds two marshal objects: ``(source, index arrays, offset of the second)``, then
-    ``(ar_en, en_ar)``."""
+    ``(ar_en, en_ar)``. Once written, the older cache files of the same lexicon (same
+    ``source``: dictionary folder and files) that mtfix wrote for other code or dictionary
+    versions are removed; those of another lexicon, and anything else, stay."""
     import marshal
-    import tempfile
 
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    from mtfix.text import diskcache
+
+    def write(f):
         head, at = b"", -1
         while len(head) != at:  # the offset of the second object is in the first: until it holds
             at = len(head)
             head = marshal.dumps((lex.source, lex.index().arrays(), at))
-        with os.fdopen(fd, "wb") as f:
-            f.write(head)
-            marshal.dump((lex.ar_en, lex.en_ar), f)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError):
-        pass
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        f.write(head)
+        marshal.dump((lex.ar_en, lex.en_ar), f)
+
+    if diskcache.write_atomic(path, write):
+        diskcache.remove_older(path, lambda other: _cached_source(other) == lex.source)
+
+
+def _cached_source(path: Path) -> str | None:
+    """The ``source`` of a lexicon cache file (its first object); None when it is not one."""
+    import marshal
+
+    try:
+        with open(path, "rb") as f:
+            head = marshal.load(f)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    ok = isinstance(head, tuple) and len(head) == 3 and isinstance(head[0], str)
+    return head[0] if ok else None
 
 
 @functools.lru_cache(maxsize=4)
