@@ -119,7 +119,7 @@ def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarr
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
     lists = call_function("ascii_split_whitespace", [arr])
     counts = _ints(call_function("list_value_length", [lists]))
-    enc = call_function("dictionary_encode", [lists.flatten()])
+    enc = call_function("dictionary_encode", [call_function("list_flatten", [lists])])
     return np.repeat(np.arange(n), counts), _ints(enc.indices), enc.dictionary.to_pylist()
 
 

@@ -66,27 +66,11 @@ def _stemmers():
 
 @functools.lru_cache(maxsize=1)
 def _fold():
-    """The ``arabic`` normalisation profile as one ``str.translate`` (its folds composed)."""
-    from mtfix.text.normalize import FOLDS, get_profile
+    """The ``arabic`` normalisation profile: its folds composed into one ``str.translate``, each
+    mapping one character (none maps a line break, so a batch of words folds as one text)."""
+    from mtfix.text.normalize import get_profile
 
-    profile = get_profile("arabic")
-    tables = [FOLDS[name].table for name in profile.folds if FOLDS[name].table]
-    special = [FOLDS[name] for name in profile.folds if not FOLDS[name].table]  # presentation forms (NFKC)
-    keys = {k for t in tables for k in t}
-    composed = {}
-    for k in keys:
-        v = chr(k)
-        for t in tables:
-            v = v.translate(t)
-        composed[k] = v
-    assert all(profile(chr(k)) == v for k, v in composed.items())
-
-    def fold(text: str) -> str:
-        for f in special:
-            text = f(text)
-        return text.translate(composed)
-
-    return fold
+    return get_profile("arabic")
 
 
 def arabic_fold(text: str) -> str:
@@ -115,6 +99,20 @@ def _strip(w: str) -> str:
         if w.startswith(p) and len(w) - len(p) >= 2:
             return w[len(p):]
     return w
+
+
+# _strip on many words at once, one per line: the conjunction before a prefix of a word of 5 or more
+# letters, then the first prefix (in _PREFIXES' order) that leaves at least 2 letters
+_CONJUNCTION = re.compile("^[وف](?=[^\n]{4})(?=" + "|".join(_PREFIXES) + ")", re.M)
+_PREFIX = re.compile("^(?:" + "|".join(p + "(?=[^\n]{2})" for p in _PREFIXES) + ")", re.M)
+
+
+def _strip_lines(words: list[str]) -> list[str]:
+    """``[_strip(w) for w in words]`` (words without line breaks), by two regular expressions over
+    the words joined, not a loop of Python per word."""
+    joined = _PREFIX.sub("", _CONJUNCTION.sub("", "\n".join(words)))
+    got = joined.split("\n")
+    return got if len(got) == len(words) else list(map(_strip, words))
 
 
 def english_words(text: str) -> list[str]:
@@ -202,17 +200,26 @@ def _english_token_stems(tokens) -> dict:
     return got
 
 
+def _lines(fold, words: list[str]) -> list[str]:
+    """``[fold(w) for w in words]`` by one call on the words joined by line breaks (``fold`` maps
+    each character on its own, never to or from a line break)."""
+    got = fold("\n".join(words)).split("\n")
+    return got if len(got) == len(words) and words else [fold(w) for w in words]
+
+
 def _arabic_token_stems(tokens) -> dict:
     """``{token: _AR_STEMS[token]}``, the tokens not seen before stemmed in one call."""
     got, todo = _new_tokens(_AR_STEMS, tokens)
     if todo:
         fold, stop = _fold(), _AR_STOP_FOLDED()
-        folded = [fold(t) for t in todo]
+        folded = _lines(fold, todo)
         content = [k for k, (t, f) in enumerate(zip(todo, folded)) if len(t) > 1 and t not in AR_STOP and f not in stop]
-        bare = [_strip(folded[k]) for k in content]
+        bare = _strip_lines([folded[k] for k in content])
+        distinct = list(dict.fromkeys(bare))  # tokens with and without clitics or marks share one
+        stem_of = dict(zip(distinct, _lines(fold, _stemmers()[1].stemWords(distinct))))
         stems = dict.fromkeys(range(len(todo)))
-        for k, w, s in zip(content, bare, _stemmers()[1].stemWords(bare)):
-            s = fold(s)
+        for k, w in zip(content, bare):
+            s = stem_of[w]
             stems[k] = s if len(s) >= 2 else w
         made = dict(zip(todo, stems.values()))
         _AR_STEMS.put(made)
