@@ -369,8 +369,9 @@ class LexiconIndex:
         """``[self.english[run] for run in runs]`` (``arabic``: ``self.arabic``), the runs not
         seen before computed together: their new tokens stemmed in one call of the stemmer."""
         memo, ids = (self.arabic, self.ar_ids) if arabic else (self.english, self.en_ids)
-        new = [r for r in runs if r not in memo]
-        if new:
+        got = list(map(memo.get, runs))  # None: not seen yet (an id is an int)
+        if None in got:
+            new = [r for r, g in zip(runs, got) if g is None]
             # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
             # is an English one without an apostrophe; the others are tokenised
             single = [r for r in new if r and (arabic or ("'" not in r and "’" not in r))]
@@ -383,7 +384,8 @@ class LexiconIndex:
                 found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
                 made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
             memo.put(made)
-        return list(map(memo.__getitem__, runs))
+            got = [made[r] if g is None else g for r, g in zip(runs, got)]
+        return got
 
     def all_ids(self, run: str, arabic: bool = False) -> tuple:
         """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
