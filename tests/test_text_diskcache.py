@@ -134,3 +134,41 @@ def test_a_lexicon_cache_that_cannot_be_written_leaves_everything_as_it_was(tmp_
     lex.add("كتاب", "book")
     lx._write_cached(tmp_path / "file" / f"lexicon-{'a' * 24}.marshal", lex)  # no error
     assert (tmp_path / "file").read_text() == "not a folder"
+
+
+def test_a_corpus_run_reads_its_tables_and_leaves_heavy_modules_unloaded(tmp_path):
+    """A second `corpus filter` process derives no table (each read from the disk cache) and
+    loads neither sacrebleu (its version is read from its version module), pyarrow.compute (the
+    kernels are called directly) nor numpy.ma; the signature still names sacrebleu's version."""
+    import json
+    import subprocess
+    import sys
+
+    import sacrebleu
+
+    from conftest import REPO
+
+    (tmp_path / "in.tsv").write_text("The 3 cats “sleep”.\tالقطط الثلاث 3 تنام.\nA dog.\tكلب.\n", encoding="utf-8")
+    code = ("import sys\n"
+            "from mtfix.text import charclass, columns\n"
+            "from mtfix.corpus import sides\n"
+            "def fail(*a): raise SystemExit('derived again: ' + repr(a))\n"
+            "if sys.argv[1] == 'second':\n"
+            "    charclass._plane = columns._derive_tables = fail\n"
+            "from mtfix.cli.app import main\n"
+            "try:\n"
+            "    main(['corpus', 'filter', 'in.tsv', '-o', 'out.jsonl', '--restart', '-q', '--workers', '1',\n"
+            "          '--pipeline', 'p.toml'])\n"
+            "except SystemExit as e:\n"
+            "    if e.code: raise\n"
+            "print(sorted(m for m in ('sacrebleu', 'pyarrow.compute', 'numpy.ma') if m in sys.modules))\n")
+    (tmp_path / "p.toml").write_text("[filters.align]\ndictionary = \"none\"\n", encoding="utf-8")
+    env = {**__import__("os").environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    for run in ("first", "second"):
+        out = subprocess.run([sys.executable, "-c", code, run], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip().splitlines()[-1] == "[]"
+    names = {p.name.split("-")[0] for p in (tmp_path / "xdg" / "mtfix").iterdir()}
+    assert {"charclass", "columns", "dedupkeys"} <= names
+    summary = json.loads((tmp_path / "out.summary.json").read_text(encoding="utf-8"))
+    assert summary["signature"]["sacrebleu"] == sacrebleu.__version__
