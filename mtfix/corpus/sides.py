@@ -156,8 +156,9 @@ class Sides:
 
             b = self.batch(k)
             table, single = _key_table(profile)
-            mapped = table[np.minimum(b.codes, 0xFFFF)]  # every code point to its key character (0: none)
-            odd = (b.codes > 0xFFFF) | ~single[np.minimum(b.codes, 0xFFFF)]
+            bmp = np.minimum(b.codes, 0xFFFF)
+            mapped = np.take(table, bmp)  # every code point to its key character (0: none)
+            odd = (b.codes > 0xFFFF) | ~np.take(single, bmp)
             keys = b.keep(mapped != 0, codes=mapped)
             for i in sorted(set(b.owners()[odd].tolist())):  # a character with a longer key: that text alone
                 keys[i] = _NON_ALNUM.sub("", profile(texts[i]).casefold())
