@@ -307,7 +307,8 @@ def merge(docs: list[dict]) -> dict:
         end = max(end, b)
     at_once = max(sum(a <= t < b for a, b in spans) for t, _ in spans) if spans else 1
     commits = list(dict.fromkeys(c for d in docs for c in str(d.get("commit") or "").split(", ") if c))
-    return {**docs[0], "date": min(d["date"] for d in docs), "load_before": min(d["load_before"] for d in docs),
+    openmp = [d.get("openmp") for d in docs]  # files run under different wait policies keep each one's
+    return {**docs[0], "openmp": openmp[0] if all(o == openmp[0] for o in openmp) else openmp, "date": min(d["date"] for d in docs), "load_before": min(d["load_before"] for d in docs),
             "started": spans[0][0], "finished": max(b for _, b in spans), "wall_s": round(wall, 1),
             "spans": [list(span) for span in spans], "commit": ", ".join(commits) or None,
             "parallel": max(at_once, 1), "runs": runs}

@@ -128,6 +128,9 @@ def test_merge_counts_the_time_runs_were_going_and_every_commit():
     side by side count their overlap once; the summary names every commit measured."""
     apart = NM.merge([doc("ctranslate2", 0, 600, "aaa"), doc("transformers", 7200, 8400, "bbb")])
     assert apart["wall_s"] == 1800 and apart["parallel"] == 1 and apart["commit"] == "aaa, bbb"
+    passive = {**doc("transformers", 700, 800, "aaa"), "openmp": {"OMP_WAIT_POLICY": "PASSIVE"}}
+    assert NM.merge([doc("ctranslate2", 0, 600, "aaa"), passive])["openmp"] == [None, passive["openmp"]]
+    assert NM.merge([passive, {**passive, "runs": apart["runs"][:1]}])["openmp"] == passive["openmp"]
     assert [r["backend"] for r in apart["runs"]] == ["ctranslate2", "transformers"]  # MATRIX order
     line = NM.readme_summary(apart)
     assert "(commits aaa, bbb)" in line and "30 min wall and 2 min of CPU" in line and "in parallel" not in line
