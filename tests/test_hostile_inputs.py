@@ -182,9 +182,11 @@ def test_an_empty_model_name_is_refused_not_taken_for_the_default(cli, tmp_path)
                           "empty model name", not_written=[tmp_path / "o"])
 
 
-@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"]])
+@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"],
+                                  ["-o", "/dev/null"], ["-o", "k.jsonl", "--dropped", "/dev/null"]])
 def test_a_corpus_output_of_dash_is_refused_not_made_a_folder_named_dash(cli, tmp_path, monkeypatch, args):
-    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0."""
+    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0; ``-o /dev/stdout``
+    (no suffix: a dataset folder) was refused as "a file"."""
     (tmp_path / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert_one_line_error(cli("corpus", "filter", "in.tsv", *args, "-q"), "not stdout")
