@@ -308,3 +308,18 @@ def test_an_endless_binary_device_is_refused_at_once_everywhere(args, inputs, tm
                        text=True, cwd=tmp_path, env=env, timeout=120, preexec_fn=cap)
     assert p.returncode == 2 and p.stderr == "error: /dev/zero: looks binary (contains NUL bytes); expected UTF-8 text\n"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["in"]
+
+
+@pytest.mark.parametrize("command", ["fix", "repair", "select"])
+def test_a_long_output_name_that_the_file_system_takes_is_written(cli, inputs, tmp_path, command):
+    """A 240-byte name (120 Arabic letters: an article's title) is a valid file name, but its temporary name
+    (``.NAME.mtfix-PID-XXXX.part``) passed 255 bytes: "file name too long". Killed-run leftovers still go."""
+    from mtfix.outputs import remove_leftovers, temp_name
+
+    out = tmp_path / ("ق" * 120 + ".txt")
+    stale = out.parent / temp_name(out).replace(f"-{os.getpid()}-", "-999999999-")  # a writer long gone
+    stale.write_text("left by a killed run", encoding="utf-8")
+    r = cli(*COMMANDS[command](inputs, True, out))
+    assert r.exit_code in (0, 1), r.output
+    assert out.read_text(encoding="utf-8").strip() and not stale.exists() and leftovers(tmp_path) == []
+    assert remove_leftovers(out) == []
