@@ -323,3 +323,16 @@ def test_a_long_output_name_that_the_file_system_takes_is_written(cli, inputs, t
     assert r.exit_code in (0, 1), r.output
     assert out.read_text(encoding="utf-8").strip() and not stale.exists() and leftovers(tmp_path) == []
     assert remove_leftovers(out) == []
+
+
+def test_a_jsonl_row_with_a_number_too_long_to_read_is_a_bad_row(cli, tmp_path):
+    """json raises a plain ValueError (not JSONDecodeError) for a number of over 4300 digits: a traceback."""
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"en": "The cat.", "ar": "القط."}\n{"en": "x", "ar": "y", "n": ' + "9" * 5000 + "}\n",
+                    encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert_one_line_error(cli("corpus", "filter", rows, "-o", out, "-q"), "in.jsonl:2: not JSON", not_written=[out])
+    r = cli("corpus", "filter", rows, "-o", out, "-q", "--skip-bad")
+    assert r.exit_code == 0, r.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert len((tmp_path / "o.rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 1
