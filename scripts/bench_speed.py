@@ -27,7 +27,10 @@ the spread (min-max) of the rounds:
    (``check_text``) vs the code of before the speed work (the frozen copy in
    tests/reference_check.py; the findings are checked identical), and two floors:
    reading the file line by line, one plain regex pass over it; the streamed peak
-   is also measured on the file's first fifth (bounded memory: the same peak).
+   is also measured on the file's first fifth (bounded memory: the same peak). With
+   ``--check-baseline DIR`` also streamed with the mtfix of another checkout (the
+   code of before a round's work: ``git worktree add DIR COMMIT``), in the same
+   interleaved rounds, its findings checked identical.
 5. ``translate``: ``mtfix translate`` (10 sentences, greedy, no cache) vs raw
    CTranslate2 ``translate_batch`` + SentencePiece in a script, fresh processes,
    the same model, sentences and outputs (``scripts/bench.py``'s opus-mt-shaped
@@ -272,10 +275,13 @@ HWM = "import json,mtfix.text.check;print(json.dumps(int([l for l in open('/proc
       "if l.startswith('VmHWM')][0].split()[1])/1024))"
 
 
-def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
+def bench_check(mb: float, rounds: int, tmp: Path, baseline: Path | None = None) -> dict:
     """``check_file`` (streamed) vs ``check_text`` (whole), the frozen code of before the speed work
     (tests/reference_check.py: the same findings, checked here too), and two floors: reading the
-    file line by line, and one plain regex pass over it. Fresh processes, the shipped glossary."""
+    file line by line, and one plain regex pass over it; with ``baseline`` (a checkout) also
+    ``check_file`` with that checkout's mtfix. Fresh processes, the shipped glossary."""
+    if baseline is not None and not (baseline / "mtfix" / "__init__.py").is_file():
+        raise SystemExit(f"--check-baseline {baseline}: not an mtfix checkout (no mtfix/__init__.py there)")
     lines = [ln for p in sorted((DATA / "systems" / "flores200-devtest.eng-ara").glob("*.txt"))
              for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += (DATA / "flores200-devtest" / "arb_Arab.txt").read_text(encoding="utf-8").splitlines()
@@ -294,15 +300,19 @@ def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
                                      check=True).stdout)
     found: dict = {}
 
-    def job(how, file=path):
-        def run():
+    def job(how, file=path, code=REPO):
+        env = ENV if code == REPO else {**ENV, "PYTHONPATH": str(code)}
+
+        def run():  # run in the checkout: "-c" puts the working directory first on the path
             p = subprocess.run([sys.executable, "-c", CHILD, str(file), how.split(" ")[0], str(REPO / "tests")],
-                               capture_output=True, text=True, env=ENV, check=True)
+                               capture_output=True, text=True, env=env, check=True, cwd=code)
             found.setdefault(how, []).append(json.loads(p.stdout))
         return run
 
     jobs = {how: job(how) for how in ("stream", "whole", "before", "read", "regex")}
     jobs["stream small"] = job("stream small", small)
+    if baseline is not None:
+        jobs["stream baseline"] = job("stream baseline", code=baseline.resolve())
     interleaved(jobs, rounds)
     out = {"mb": size / 1e6, "small_mb": small.stat().st_size / 1e6, "import_peak_mb": base}
     for how, runs in found.items():
@@ -315,6 +325,13 @@ def bench_check(mb: float, rounds: int, tmp: Path) -> dict:
     if not out["stream"]["digest"] == out["whole"]["digest"] == out["before"]["digest"]:
         raise SystemExit("check: the findings differ between streamed, whole-text and the code of before")
     out["same_as_before"] = True
+    if baseline is not None:
+        if out["stream baseline"]["digest"] != out["stream"]["digest"]:
+            raise SystemExit(f"check: the findings differ from those of {baseline}'s code")
+        out["baseline"] = str(baseline)
+        out["baseline_speedup"] = out["stream baseline"]["seconds"]["median"] / out["stream"]["seconds"]["median"]
+        out["baseline_cpu_speedup"] = (out["stream baseline"]["seconds"]["cpu_median"]
+                                       / out["stream"]["seconds"]["cpu_median"])
     # the load-independent figure: CPU time over one plain regex pass's, both medians of this run
     # (5 MB/s on the idle machine, where one regex pass does about 277 MB/s, is about 55x)
     out["floor_ratio"] = out["stream"]["seconds"]["cpu_median"] / out["regex"]["seconds"]["cpu_median"]
@@ -464,6 +481,13 @@ def rows(res: dict) -> list[str]:
             f"(CPU {ck['cpu_speedup']:.1f}x); {ck['floor_ratio']:.0f}x the CPU time of one regex pass "
             f"| >= 5 MB/s (CPU): {_ok(ck['stream']['cpu_mb_per_s'] >= 5)} |",
         ]
+        if "baseline" in ck:
+            b = ck["stream baseline"]
+            lines.append(
+                f"| `check` throughput vs the code of `{ck['baseline']}` (same findings) | "
+                f"{ck['stream']['cpu_mb_per_s']:.2f} MB/s streamed (CPU) | {b['cpu_mb_per_s']:.2f} MB/s (CPU; wall "
+                f"{b['mb_per_s']:.2f}) | {ck['baseline_cpu_speedup']:.2f}x faster (CPU; wall "
+                f"{ck['baseline_speedup']:.2f}x) | |")
     return lines
 
 
@@ -525,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--readme", type=Path, default=None,
                     help="replace the measured rows of the table between the markers of this file")
     ap.add_argument("--rounds", type=int, default=None, help="rounds per row (default 3; quick 2)")
+    ap.add_argument("--check-baseline", type=Path, default=None, metavar="DIR",
+                    help="the check row also streams with the mtfix of this checkout (e.g. a git worktree of "
+                         "the commit before a round's work), in the same rounds")
     args = ap.parse_args(argv)
     only = [r.strip() for r in args.only.split(",") if r.strip()]
     if unknown := sorted(set(only) - set(ROWS)):
@@ -542,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
             "cached": lambda: bench_cached(24 if quick else 100, 5, tmp),  # re-runs: about 0.3 s each idle
             "select": lambda: bench_select(250 if quick else 1012, rounds, tmp),
             "evaluate": lambda: bench_evaluate(300 if quick else 1012, 200 if quick else 1000, rounds, tmp),
-            "check": lambda: bench_check(1.0 if quick else 5.0, rounds, tmp),
+            "check": lambda: bench_check(1.0 if quick else 5.0, rounds, tmp, args.check_baseline),
         }
         for name in ROWS:
             if name in only:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 from conftest import load_script
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,3 +105,26 @@ def test_the_bench_repair_run_times_every_part_with_the_current_pipeline(tiny_mo
                            lambda totals: [clock.wrap(t) for t in pair], clock)
     assert run["sentences"] == 2 and run["decode_calls"] > 0
     assert {"roundtrip_chrf", "roundtrip_bleu", "selector: incumbents/trust"} <= set(run["scoring_s"])
+
+
+def test_check_row_with_a_baseline_checkout(tmp_path):
+    """With --check-baseline the check rows gain one: the streamed CPU MB/s against that checkout's
+    (figures made up); a directory that is no mtfix checkout is refused with one line."""
+    bs = _module()
+
+    def arm(cpu_s: float, mb: float = 5.0) -> dict:
+        return {"seconds": bs.stats([cpu_s * 1.1], [cpu_s]), "mb_per_s": mb / (cpu_s * 1.1), "cpu_mb_per_s": mb / cpu_s,
+                "peak_mb": 40.0, "findings": 3, "digest": "x"}
+
+    ck = {"mb": 5.0, "small_mb": 1.0, "import_peak_mb": 25.0, "same_as_before": True, "floor_ratio": 40.0,
+          "speedup": 50.0, "cpu_speedup": 50.0, "baseline": "../base", "baseline_speedup": 1.3,
+          "baseline_cpu_speedup": 1.25, "stream": arm(1.0), "whole": arm(1.2), "before": arm(50.0),
+          "read": arm(0.05), "regex": arm(0.02), "stream small": arm(0.2, 1.0), "stream baseline": arm(1.25)}
+    res = {"quick": False, "rounds": 3, "total_s": 60.0, "environment": {"cores": 2, "load_start": 9.0,
+                                                                           "load_end": 9.0}, "check": ck}
+    rows = [ln for ln in bs.markdown(res).splitlines() if ln.startswith("| `check`")]
+    assert len(rows) == 3
+    assert rows[2] == ("| `check` throughput vs the code of `../base` (same findings) | 5.00 MB/s streamed (CPU) "
+                       "| 4.00 MB/s (CPU; wall 3.64) | 1.25x faster (CPU; wall 1.30x) | |")
+    with pytest.raises(SystemExit, match="not an mtfix checkout"):
+        bs.bench_check(0.01, 1, tmp_path, tmp_path)

@@ -1,5 +1,7 @@
 """The terminology scorer and gate: glossary terms of the source/original kept, no known mistranslation."""
 
+import pytest
+
 from mtfix.scoring.base import Candidate, Segment
 from mtfix.scoring.config import load_config
 from mtfix.scoring.gates import GateContext, build_gates
@@ -117,3 +119,55 @@ def test_select_cli_glossary_feeds_the_terminology_scorer_and_gate(tmp_path):
     r = CliRunner().invoke(app, ["select", "--candidates", *files, "--out", str(tmp_path / "o2"),
                                  "--glossary", str(bad)])
     assert r.exit_code == 2 and f"{bad}:1:" in r.output and not (tmp_path / "o2").exists()
+
+
+def test_words_the_rendering_patterns_require_are_found_where_they_end_a_word():
+    """Glossary._present (one search over the text reversed) gives exactly the required words that
+    occur followed by no word character (the definition; a required word with other characters
+    than word characters: anywhere): the shipped preset, 20,000 random strings of its required
+    words, their letters, clitics, digits, "_", Latin and punctuation."""
+    import random
+    import re
+
+    from mtfix.text.glossary import fold_arabic, load_glossaries
+
+    g = load_glossaries()
+    _, _, tgt, bad = g._compiled()
+    words = sorted({p[2] for p in tgt + bad if p[2]})
+    letters = sorted({c for w in words for c in w})
+    ending = [(w, re.compile(re.escape(w) + (r"(?!\w)" if re.fullmatch(r"\w+", w) else ""))) for w in words]
+    rng = random.Random(16)
+    pieces = words + letters + ["و", "ال", " ", "  ", ".", "،", "\n", "_", "1", "x", "ـ", "أ"]
+    for _ in range(20_000):
+        text = fold_arabic("".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))))
+        defined = {w for w, rx in ending if rx.search(text)}
+        assert g._present(text) == defined, text
+
+
+@pytest.mark.parametrize("n", [2_000, pytest.param(20_000, marks=pytest.mark.slow)])
+def test_first_renderings_of_the_terms_not_yet_mentioned_equal_those_of_every_rendering(n):
+    """Glossary.first_renderings (which searches the mentioned terms' patterns only when another
+    term's pattern matches) gives, for each term not mentioned, where find_renderings finds its
+    first rendering: random strings (2,000; 20,000 in the slow run) of the preset's renderings (overlapping ones included),
+    their words and other text, with random sets of terms already mentioned."""
+    import random
+
+    from mtfix.text.glossary import load_glossaries
+
+    g = load_glossaries()
+    renderings = sorted({r for t in g.terms for r in t.renderings})
+    words = sorted({w for r in renderings for w in r.split()})
+    sources = sorted({t.source for t in g.terms})
+    rng = random.Random(16)
+    pieces = renderings + words + ["و", "ال", " ", ". ", "\n", "x", "1"]
+    found = 0
+    for _ in range(n):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        known = set(rng.sample(sources, rng.randint(0, len(sources))))
+        every: dict = {}
+        for m in g.find_renderings(text):
+            every.setdefault(m.term.source, m.start)
+        want = {k: v for k, v in every.items() if k not in known}
+        assert g.first_renderings(text, None, known) == want, (text, known)
+        found += bool(want)
+    assert found > n // 4

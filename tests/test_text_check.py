@@ -123,6 +123,44 @@ def test_foreign_letters_cover_what_script_stats_counts_as_another_script():
             assert not check._FOREIGN_LETTER[lang].match(c) or check._MAYBE_FOREIGN[lang].match(c), (lang, hex(ord(c)))
 
 
+def test_loop_pattern_with_its_look_ahead_finds_what_the_plain_pattern_finds():
+    """check._LOOP_RX (a look-ahead for the word recurring 1-9 places later, then the loop forms)
+    gives the very matches of the plain pattern (the forms alone) on 20,000 random strings of a few
+    word ids and the sentence separator: the same sentences are flagged."""
+    import random
+    import re
+
+    from mtfix.text import check
+    from mtfix.text.repetition import FREQUENT_N, MAX_N
+
+    x = check._NOT_SEP
+    plain = re.compile(f"({x})(?:" + "|".join(f"{x}{{{d - 1}}}\\1{x}{{{d - 1}}}\\1" for d in range(1, FREQUENT_N))
+                       + f")|({x}{{{FREQUENT_N}}}){x}{{0,{MAX_N + 1 - FREQUENT_N}}}\\2")
+    rng = random.Random(16)
+    matched = 0
+    for _ in range(20_000):
+        ids = "".join(rng.choice("abcd" + check._SEP) for _ in range(rng.randint(0, 40)))
+        got = [m.span() for m in check._LOOP_RX.finditer(ids)]
+        assert got == [m.span() for m in plain.finditer(ids)], ids
+        matched += bool(got)
+    assert matched > 5_000
+
+
+def test_may_repeat_flags_each_kind_of_repeat_and_spares_long_words_without_a_loop():
+    """The repeat prefilter flags a sentence for each kind of repeat (a loop inside a word, a
+    tandem, a loop of 4+ words) and not one whose long words only repeat letters (the word test
+    is repetition.loops_inside, not its cheap precondition): most Arabic long words have 4+
+    repeated letters."""
+    from mtfix.text import check
+    from mtfix.text.segment import segment
+
+    texts = ["قال إن لةلةلةلة الأمر.", "ههههههه جدا.", "Bush bush BUSH said.", "a b c d e a b c d e a b c d e.",
+             "والاستثمارات الاستراتيجية للمستشفيات.", "Mississippi bookkeeper committee.", "مرة أخرى."]
+    sents = segment("\n".join(texts)).sentences
+    assert [s.text for s in sents] == texts
+    assert check._may_repeat(sents) == {0, 1, 2, 3}
+
+
 def test_may_repeat_holds_every_sentence_repetition_report_flags(shared_data):
     """The prefilter (one regular expression over word ids) is a superset of the sentences where
     repetition_report finds a repeat: on real text and on planted loops of every distance."""

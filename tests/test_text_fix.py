@@ -244,6 +244,8 @@ def test_preset_entries_say_where_they_come_from():
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = "قسد"\n\n[[term]]\nsource = "X"\n', "bad.toml:5:"),
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = \n', "bad.toml:3:"),
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = "قسد"\ncolour = "red"\n', "bad.toml:1:"),
+    ("bad.toml", 'glossary = 1\n[[term]]\nsource = "SDF"\ntarget = "قسد"\n', "bad.toml: [glossary] must be a table"),
+    ("bad.toml", "term = [1]\n", "bad.toml: each term must be a [[term]] table"),
     ("bad.tsv", "", "bad.tsv: is empty"),
     ("bad.csv", "SDF,قسد\n", "bad.csv: unknown glossary format"),
 ])
@@ -295,3 +297,25 @@ def test_sentences_where_numbers_may_be_garbled_cover_every_garbled_number(share
             elif s.index not in held:
                 assert ctx.garbled(s) == []
     assert garbled > 100
+
+
+def test_may_be_garbled_holds_every_garbled_number_in_random_strings():
+    """numbers.MAY_BE_GARBLED (the search FixContext.with_numbers screens sentences with) matches
+    every string where find_garbled_numbers finds something: 20,000 random strings of digits
+    (ASCII, Arabic-Indic, Persian), every kind of space, commas, separators, percent signs, scale
+    words and letters, and each of them a plain word away from a digit."""
+    import random
+
+    from mtfix.text.numbers import MAY_BE_GARBLED, find_garbled_numbers
+
+    rng = random.Random(16)
+    parts = ["1", "20", "000", "٢", "٠٠٠", "۵", "0", "5", " ", "  ", "\u00a0", "\u202f", "\t", "\n", "،", ",", "٬",
+             "٫", ".", "%", "٪", "million", "Million", "BN", "ملايين", "ألف", "آلاف", "per cent", "بالمئة", "في المئة",
+             "و", "بين", "and", "x", "-", "–", "2019", "31", "0800"]
+    found = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 9)))
+        if find_garbled_numbers(text):
+            found += 1
+            assert MAY_BE_GARBLED.search(text), text
+    assert found > 1_000

@@ -200,3 +200,12 @@ def test_check_loads_ftfy_only_where_its_heuristic_fires(seed_path, tmp_path):
     for path, expect in ((seed_path, "False False"), (mojibake, "True True")):
         out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
         assert out.stdout.split() == expect.split()
+
+
+def test_the_junk_candidates_are_every_character_neither_word_space_nor_ascii():
+    """markup's scan for junk candidates (the basic Arabic letters listed first, for speed) finds
+    exactly the characters of [^\\w\\s\\x00-\\x7f], over every code point."""
+    from mtfix.text import markup
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert markup._NOT_WORD_SPACE_ASCII.findall(every) == re.findall(r"[^\w\s\x00-\x7f]", every)

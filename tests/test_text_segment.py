@@ -286,3 +286,25 @@ def test_block_chunks_and_line_chunks_keep_the_blocks_and_cut_seamlessly():
                 got = [(s.text, s.start) for s in a.sentences] + [(s.text, s.start + at) for s in b.sentences]
                 assert got == [(s.text, s.start) for s in whole.sentences], (seed, at)
                 assert len(a.paragraphs) + len(b.paragraphs) == len(whole.paragraphs)
+
+
+def test_lines_found_by_splitting_equal_the_line_break_search():
+    """segment's lines (a text with only line feeds is split at them, its line lengths added up)
+    are those of a search for every line break (\\r\\n, \\r, \\n), on 20,000 random strings; and
+    every sentence's line is the line its first character is on."""
+    import random
+
+    from mtfix.text import segment as seg
+
+    rng = random.Random(16)
+    parts = ["a", "ب", " ", "\n", "\n\n", "\r", "\r\n", ".", "# ", "\u200f", "\t"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 20)))
+        spans, pos = [], 0
+        for m in re.finditer(r"\r\n|\r|\n", text):
+            spans.append((pos, m.start()))
+            pos = m.end()
+        spans.append((pos, len(text)))
+        assert seg._lines(text) == ([0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)], spans), repr(text)
+        for s in segment(text).sentences:
+            assert s.line == 1 + len(re.findall(r"\r\n|\r|\n", text[:s.start])), repr(text)

@@ -36,7 +36,7 @@ from mtfix.text.invisibles import find_invisibles
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
-from mtfix.text.repetition import FREQUENT_N, MAX_N, repetition_report
+from mtfix.text.repetition import FREQUENT_N, MAX_N, loops_inside, repetition_report
 from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
@@ -208,6 +208,7 @@ class SpooledFindings:
 
 
 _CODE = operator.attrgetter("code")
+_SPAN = operator.attrgetter("start", "end")  # text order
 
 
 def _make_finding(kind, code, start, end, line, column, surface, message, sentence, details) -> Finding:
@@ -221,8 +222,8 @@ def _make_finding(kind, code, start, end, line, column, surface, message, senten
 
 def _finding(doc: Document, kind: str, code: str, start: int, end: int, message: str,
              sentence: int | None, **details) -> Finding:
-    return _make_finding(kind, code, start, end, doc.line_of(start), doc.column_of(start), doc.text[start:end],
-                         message, sentence, details)
+    line, column = doc.position_of(start)
+    return _make_finding(kind, code, start, end, line, column, doc.text[start:end], message, sentence, details)
 
 
 class _SentenceAt:
@@ -255,6 +256,7 @@ _LOOP_DISTANCES = range(1, MAX_N + 2)
 #: language, and an Arabic sentence without a Latin word has no script finding
 _LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_LATIN_LETTER = re.compile(f"[{_LATIN_RANGES}]")  # script.latin_words_in_arabic's Latin letters
 _FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
                    "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
 #: a character that may be a foreign letter (outside ASCII, the Latin letters, punctuation, and
@@ -273,8 +275,8 @@ def _surely_in(text: str, lang: str) -> bool:
 class _WordIds(dict):
     """Each word (as found by ``\\w+``) -> one character standing for its case-folded form, so a
     piece's words become a string that one regular expression searches for repeats; words that
-    may hold a loop of characters (4+ repeated characters, the repetition module's own test) are
-    remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
+    hold a loop of characters (:func:`~mtfix.text.repetition.loops_inside`, tested once per word)
+    get characters of their own, remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
 
     MAX = 200_000
 
@@ -287,7 +289,7 @@ class _WordIds(dict):
         f = word.casefold()
         c = self.folded.get(f)
         if c is None:
-            if len(f) >= 5 and len(f) - len(set(f)) >= 4:
+            if loops_inside(f):
                 c = chr(_LOOPY_FIRST + len(self.loopy) % (0x110000 - _LOOPY_FIRST))
                 self.loopy.add(c)
             else:
@@ -322,26 +324,30 @@ class _SpacedIds(dict):
         return c
 
 
-_LOOPY_FIRST = 0x100000  # words that may hold a loop of characters get characters from here on
+_LOOPY_FIRST = 0x100000  # words that hold a loop of characters get characters from here on
 _LOOPY_CHAR = re.compile(f"[{chr(_LOOPY_FIRST)}-\U0010ffff]")
 _WORD_IDS = _WordIds()
 _SPACED_IDS = _SpacedIds({_SEP: _SEP})
 _SPACED_SEP = f" {_SEP} "  # between sentences: a token of its own
 _NOT_SEP = "[^" + _SEP + "]"
 #: a word equal to the word d places later in 3 places d apart (d < FREQUENT_N), or FREQUENT_N
-#: words in a row equal to those d places later (FREQUENT_N <= d <= MAX_N + 1), within a sentence
+#: words in a row equal to those d places later (FREQUENT_N <= d <= MAX_N + 1), within a sentence.
+#: Each needs the word to recur 1 to MAX_N + 1 places later: a look-ahead for that comes first
+#: (one scan ahead instead of a try of every alternative at every word); the second alternative
+#: takes the first of the FREQUENT_N words from group 1. The same matches as the pattern without
+#: the look-ahead (tests/test_text_check.py)
 _LOOP_RX = re.compile(
-    f"({_NOT_SEP})(?:" + "|".join(f"{_NOT_SEP}{{{d - 1}}}\\1{_NOT_SEP}{{{d - 1}}}\\1" for d in _LOOP_DISTANCES
-                                  if d < FREQUENT_N)
-    + f")|({_NOT_SEP}{{{FREQUENT_N}}}){_NOT_SEP}{{0,{MAX_N + 1 - FREQUENT_N}}}\\2")
+    f"({_NOT_SEP})(?={_NOT_SEP}{{0,{MAX_N}}}\\1)(?:"
+    + "|".join(f"{_NOT_SEP}{{{d - 1}}}\\1{_NOT_SEP}{{{d - 1}}}\\1" for d in _LOOP_DISTANCES if d < FREQUENT_N)
+    + f"|({_NOT_SEP}{{{FREQUENT_N - 1}}}){_NOT_SEP}{{0,{MAX_N + 1 - FREQUENT_N}}}\\1\\2)")
 
 
 def _may_repeat(sents: list[Sentence]) -> set[int]:
     """The sentences where :func:`~mtfix.text.repetition.repetition_report` may find a repeat
     (a superset, found for all sentences at once at C speed): a word equal to the word d places
     later (d = 1..9) in 3 places d apart (d <= 3, a tandem of 1-3 words) or 4 places in a row
-    (d >= 4, a longer tandem or a loop), within a sentence; or a word that may hold a loop of
-    characters (4+ characters repeated, the repetition module's own test). Each word becomes one
+    (d >= 4, a longer tandem or a loop), within a sentence; or a word that holds a loop of
+    characters (:func:`~mtfix.text.repetition.loops_inside`). Each word becomes one
     character (:class:`_WordIds`), the sentences one string, searched by one regular expression."""
     joined = _SPACED_SEP.join([s.text for s in sents])
     if joined.count(_SEP) != max(len(sents) - 1, 0):  # the text holds the separator: no prefilter
@@ -363,14 +369,25 @@ def _may_repeat(sents: list[Sentence]) -> set[int]:
     return found
 
 
-def _latin_words(doc: Document, sentence_at: "_SentenceAt") -> dict[int, list]:
-    """:func:`~mtfix.text.script.latin_words_in_arabic` of every sentence, found in one pass over
-    the text (a word never runs over a sentence's edge: white space or a mark is there)."""
+def _latin_words(ctx) -> dict[int, list]:
+    """:func:`~mtfix.text.script.latin_words_in_arabic` of each sentence with a Latin letter, by
+    sentence index (offsets in the sentence). A word never runs over a sentence's edge (white
+    space or a mark is there), so these are the words of the whole text that lie in a sentence."""
     out: dict[int, list] = {}
-    for w in latin_words_in_arabic(doc.text):
-        i = sentence_at(w.start)
-        if i is not None and w.end <= sentence_at.by_index[i].end:
-            out.setdefault(i, []).append(w)
+    for s in ctx.holding(_LATIN_LETTER):
+        words = latin_words_in_arabic(s.text)
+        if words:
+            out[s.index] = words
+    return out
+
+
+def _latin_findings(doc: Document, s: Sentence, latin: dict[int, list]) -> list[Finding]:
+    """The ``latin-in-arabic`` findings of sentence ``s`` (its words in ``latin``)."""
+    out = []
+    for w in latin.get(s.index, ()):
+        kind = w.kind  # a property, computed on each read
+        out.append(_finding(doc, "script", "latin-in-arabic", s.start + w.start, s.start + w.end,
+                            f"Latin {kind} left in Arabic", s.index, word=w.word, word_kind=kind))
     return out
 
 
@@ -386,9 +403,7 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                             value=g.to_dict()["value"], values=g.to_dict()["values"], suggestion=g.suggestion))
     if lang is not None and _surely_in(s.text, lang):
         if lang == "ar":
-            for w in latin.get(s.index, ()):
-                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
-                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+            out.extend(_latin_findings(doc, s, latin))
     elif lang is not None:
         stats = script_stats(s.text)
         counts = {"ar": stats.arabic, "en": stats.latin, "other": stats.other}
@@ -400,9 +415,7 @@ def _check_sentence(doc: Document, s: Sentence, lang: str | None, ctx, may_repea
                                 detected=found, expected=lang,
                                 arabic_share=round(stats.arabic_share, 3), latin_share=round(stats.latin_share, 3)))
         elif lang == "ar":
-            for w in latin.get(s.index, ()):
-                out.append(_finding(doc, "script", "latin-in-arabic", w.start, w.end,
-                                    f"Latin {w.kind} left in Arabic", s.index, word=w.word, word_kind=w.kind))
+            out.extend(_latin_findings(doc, s, latin))
     rep = repetition_report(s.text) if s.index in may_repeat else None
     for r in rep.repeats if rep is not None else ():
         out.append(_finding(doc, "repetition", r.kind, s.start + r.start, s.start + r.end,
@@ -446,7 +459,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
                      mentioned if mentioned is not None else set())
     sentence_at = _SentenceAt(ctx.sentences)
     may_repeat = _may_repeat(ctx.sentences)
-    latin = _latin_words(doc, sentence_at) if lang == "ar" else {}
+    latin = _latin_words(ctx) if lang == "ar" else {}
     findings = []
     if lang is not None and _MAYBE_FOREIGN[lang].search(doc.text) and _FOREIGN_LETTER[lang].search(doc.text):
         todo = ctx.sentences
@@ -488,7 +501,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
                               {**f.details, "fixable": True})
         marked.append(f)
     findings = marked + extra
-    findings.sort(key=lambda f: (f.start, f.end))
+    findings.sort(key=_SPAN)
     return findings
 
 
@@ -540,14 +553,31 @@ class StreamedDocument:
     sentences: _FlaggedSentences
 
 
+def _deleting_all_but(keep: bytes) -> bytes:
+    """The bytes ``bytes.translate(None, ...)`` deletes to keep only those of ``keep``."""
+    return bytes(b for b in range(256) if b not in keep)
+
+
+#: UTF-8 lead bytes: D8-DB of U+0600-06FF; C3-C9 and E1 of the Latin letters outside ASCII
+#: (U+00C0-024F, U+1E00-1EFF); DD, E0, EF of the other Arabic blocks (U+0750-077F, U+0870-08FF,
+#: U+FB50-FDFF, U+FE70-FEFF). A lead byte is never a continuation byte (80-BF) nor ASCII.
+_ARABIC_LEADS = bytes(range(0xD8, 0xDC))
+_LATIN_LEADS = bytes(range(0xC3, 0xCA)) + b"\xe1"
+_OTHER_LEADS = b"\xdd\xe0\xef"
+_ASCII_LETTERS_BYTES = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_NOT_ARABIC_LEADS = _deleting_all_but(_ARABIC_LEADS)
+_NOT_RARE = _deleting_all_but(_ASCII_LETTERS_BYTES + _LATIN_LEADS + _OTHER_LEADS)
 _COUNTERS: list = []  # (letters of U+0600-06FF that are not, letters of the other Arabic blocks, Latin letters)
 
 
 def _script_counts(text: str) -> tuple[int, int]:
     """``(arabic, latin)`` of :func:`~mtfix.text.script.script_stats` (tested equal), counted
-    faster for the survey of a whole file: the characters of U+0600-06FF are the UTF-8 lead
-    bytes D8-DB (``bytes.count``), less the few of them that are not letters (and tatweel);
-    the other Arabic blocks and the Latin letters are rare, found by one regular expression each."""
+    faster for the survey of a whole file, on the text's UTF-8 bytes: the characters of
+    U+0600-06FF are the lead bytes D8-DB (counted by deleting every other byte: one pass), less
+    the few of them that are not letters (and tatweel), found by a regular expression; the Latin
+    letters are the ASCII letters (counted on the bytes too) unless the text holds a lead byte of
+    another Latin letter, and there are no letters of the other Arabic blocks unless it holds one
+    of their lead bytes: then a regular expression counts them."""
     if not _COUNTERS:
         blocks = ((0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
         letter = lambda c: chr(c).isalpha() and chr(c) != "ـ"  # noqa: E731 (script_stats' rule)
@@ -557,9 +587,14 @@ def _script_counts(text: str) -> tuple[int, int]:
             re.compile(f"[{_LATIN_RANGES}]")])
     not_letters, other_letters, latin = _COUNTERS
     data = text.encode("utf-8", "surrogatepass")
-    main = data.count(b"\xd8") + data.count(b"\xd9") + data.count(b"\xda") + data.count(b"\xdb")
-    return (main - len(not_letters.findall(text)) + len(other_letters.findall(text)),
-            len(latin.findall(text)))
+    arabic = len(data.translate(None, _NOT_ARABIC_LEADS)) - len(not_letters.findall(text))
+    rare = data.translate(None, _NOT_RARE)  # ASCII letters and the rarer lead bytes
+    leads = rare.translate(None, _ASCII_LETTERS_BYTES)
+    if not leads:
+        return arabic, len(rare)
+    if leads.translate(None, _LATIN_LEADS):
+        arabic += len(other_letters.findall(text))
+    return arabic, (len(latin.findall(text)) if leads.translate(None, _OTHER_LEADS) else len(rare) - len(leads))
 
 
 def _survey(lines: Iterable[str], count_scripts: bool) -> tuple[int, int, set[int]]:

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator
 
 from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
-from mtfix.text.numbers import GarbledNumber, find_garbled_numbers
+from mtfix.text.numbers import MAY_BE_GARBLED, GarbledNumber, find_garbled_numbers
 from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
@@ -49,11 +49,6 @@ class Edit:
     safe: bool = True
 
 
-#: what every garbled number form holds (a superset, on any decimal digits): a digit before a
-#: (spaced) comma, a digit spaced from a digit or a percent sign, a percent sign before a digit,
-#: a number and its scale word spaced from a digit (``5 million 6``: a lost range)
-_MAY_GARBLE = re.compile(r"[\d%٪](?:(?<=\d)(?:\s*[،,٬]|\s+[\d%٪]|\s+\w+\s+\d)|(?<=[%٪])\s*\d)")  # a class
-# first: the engine skips to it at C speed
 
 
 @dataclass
@@ -92,7 +87,7 @@ class FixContext:
         """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
         (a digit next to a comma, a space, a percent sign: one search per such sentence), in order:
         :meth:`garbled` finds nothing in the others."""
-        return self.holding(_MAY_GARBLE)
+        return self.holding(MAY_BE_GARBLED)
 
     def holding(self, runs: re.Pattern) -> list[Sentence]:
         """The sentences holding a match of ``runs`` (a pattern for runs of characters that never
@@ -545,9 +540,8 @@ def _glossary(ctx: FixContext):
 
     text, done = ctx.text, ctx.mentioned
     folded = fold_arabic(text)
-    first_rendered: dict[str, int] = {}  # term -> where an Arabic rendering first appears
-    for m in ctx.glossary.find_renderings(text, folded):
-        first_rendered.setdefault(m.term.source, m.start)
+    # term -> where an Arabic rendering first appears (terms mentioned before need no look)
+    first_rendered = ctx.glossary.first_renderings(text, folded, done)
     yield from _glossary_edits(ctx, text, done, first_rendered, folded)
     done.update(first_rendered)  # a later piece of the same text sees these as mentioned
 

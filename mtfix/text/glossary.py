@@ -193,10 +193,17 @@ def _trie(words: set[str]) -> str:
     return emit(tree)
 
 
-def _ending_words(words: set[str]) -> re.Pattern | None:
-    """A pattern for the words of ``words`` (word characters only) that end a run of word
-    characters: searched left to right, it finds in each run the longest of them ending it."""
-    return re.compile(_trie(words) + r"(?!\w)") if words else None
+def _ending_words(words: set[str]) -> tuple[re.Pattern, re.Pattern] | None:
+    """Patterns for the words of ``words`` (word characters only) that end a run of word
+    characters, searched in the text reversed (``text[::-1]``), where such a word, reversed,
+    starts a run: ``(first, rest)``, ``first.match`` at the start of the reversed text and
+    ``rest.findall`` after each non-word character; each finds the longest of them there, reversed.
+    (A search for the words themselves followed by no word character is tried at nearly every
+    character of an Arabic text; this one only where a run of word characters begins.)"""
+    if not words:
+        return None
+    tree = _trie({w[::-1] for w in words})
+    return re.compile(tree), re.compile(r"\W(" + tree + ")")
 
 
 def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
@@ -294,12 +301,39 @@ class Glossary:
         present = self._present(folded)
         return [TermMatch(self.terms[i], s, e, text[s:e]) for s, e, i in self._find(tgt, text, folded, present)]
 
+    def first_renderings(self, text: str, folded: str | None = None, known: set | frozenset = frozenset()) -> dict:
+        """``{source: start}``: where the first rendering of each term whose source is not in
+        ``known`` occurs in ``text`` (as :meth:`find_renderings` finds them). The patterns of the
+        other terms are searched only when one of these terms' patterns matches: a rendering of a
+        known term can hide (overlap) one of theirs, never make one."""
+        _, _, tgt, _ = self._compiled()
+        folded = fold_arabic(text) if folded is None else folded
+        present = self._present(folded)
+        terms, by_word = self.terms, self._renderings_by_word()
+        fresh = [p for w in ("", *present) for p in by_word.get(w, ()) if terms[p[1]].source not in known]
+        out: dict = {}
+        if fresh and self._find(fresh, text, folded, present):
+            for s, _, i in self._find(tgt, text, folded, present):
+                if terms[i].source not in known:
+                    out.setdefault(terms[i].source, s)
+        return out
+
+    def _renderings_by_word(self) -> dict:
+        """The rendering patterns of :meth:`_compiled` by the word each requires ("": none)."""
+        cache = getattr(self, "_by_word", None)
+        if cache is None or cache[0] != len(self.terms):
+            by_word: dict = {}
+            for p in self._compiled()[2]:
+                by_word.setdefault(p[2] or "", []).append(p)
+            cache = self._by_word = (len(self.terms), by_word)
+        return cache[1]
+
     def _present(self, folded: str) -> set:
         """The words required by the target and avoid patterns that occur in ``folded`` where a
         pattern can match: followed by no word character (every match ends so, see
         :func:`_required`). A required word made of word characters then ends a run of them: one
-        search over the text (:func:`_ending_words`) finds, at the end of each run, the longest
-        such word, and the others that end it are its suffixes; the few other words are searched
+        search over the text reversed (:func:`_ending_words`) finds, at the end of each run, the
+        longest such word, and the others that end it are its suffixes; the few other words are searched
         for one by one."""
         cache = getattr(self, "_required", None)
         if cache is None or cache[0] != len(self.terms):
@@ -311,8 +345,13 @@ class Glossary:
         _, others, rx, ending = cache
         present = {w for w in others if w in folded}
         if rx is not None:
-            for w in set(rx.findall(folded)):
-                present |= ending[w]
+            backwards = folded[::-1]
+            found = set(rx[1].findall(backwards))
+            first = rx[0].match(backwards)
+            if first:
+                found.add(first.group())
+            for w in found:
+                present |= ending[w[::-1]]
         return present
 
     def find_avoided(self, text: str, patterns: list | None = None) -> list[TermMatch]:
@@ -415,6 +454,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     if unknown_top:
         _fail(path, None, f"unknown table(s) {sorted(unknown_top)}; expected [glossary] and [[term]]")
     meta = data.get("glossary", {})
+    if not isinstance(meta, dict):
+        _fail(path, None, f"[glossary] must be a table, not {meta!r}")
     name = meta.get("name") if isinstance(meta.get("name"), str) else path.stem
     entries = data.get("term", [])
     if not isinstance(entries, list) or not entries:
@@ -422,6 +463,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     terms = []
     for k, d in enumerate(entries):
         line = starts[k] if k < len(starts) else None
+        if not isinstance(d, dict):
+            _fail(path, line, f"each term must be a [[term]] table, not {d!r}")
         extra = set(d) - _TOML_KEYS
         if extra:
             _fail(path, line, f"unknown key(s) {sorted(extra)} in [[term]]; known: {', '.join(sorted(_TOML_KEYS))}")
@@ -454,6 +497,8 @@ def _load_tsv(path: Path, text: str) -> Glossary:
 def load_glossary(spec: str | Path) -> Glossary:
     """A glossary from a ``.toml``/``.tsv`` file, or a shipped preset by name (e.g. ``news-ar``)."""
     spec_s = str(spec)
+    if not spec_s.strip():
+        raise MtfixError(f"an empty glossary name; give a .toml or .tsv file or a preset ({', '.join(preset_names())})")
     path = Path(spec_s).expanduser()
     if not path.exists() and "/" not in spec_s and not path.suffix:
         preset = PRESETS / f"{spec_s}.toml"

@@ -118,8 +118,10 @@ def _is_emoji_like(c: str) -> bool:
 _NOT_WORD_OR_SPACE = re.compile(r"[^\w\s]")
 
 
-#: a character that is neither a word character, white space nor ASCII (ASCII is never junk)
-_NOT_WORD_SPACE_ASCII = re.compile(r"[^\w\s\x00-\x7f]")
+#: a character that is neither a word character, white space nor ASCII (ASCII is never junk);
+#: the basic Arabic letters (word characters) are listed too: a bitmap test settles them before
+#: the word-character test, which looks each character up (the same class: tests/test_text_markup.py)
+_NOT_WORD_SPACE_ASCII = re.compile(r"[^\x00-\x7f\u0621-\u064a\w\s]")
 _JUNK_MEMO: dict[str, bool] = {}
 
 

@@ -16,7 +16,7 @@ from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values",
            "number_values_at", "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
-           "explain_on_the_hour"]
+           "explain_on_the_hour", "MAY_BE_GARBLED"]
 
 _DIGITS = {**{ord(c): str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
            **{ord(c): str(i) for i, c in enumerate(PERSIAN_DIGITS)}}
@@ -244,6 +244,16 @@ _G_PCT_FIRST = re.compile(rf"(?<!\d)(?<!\d{_SP})([%٪]){_SP}*(\d+(?:[.,٫٬]\d+)
 _GAP_ONLY_SPACE = re.compile(rf"{_SP}+")
 _PLAIN_INT = re.compile(r"\d+")
 _ANY_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
+
+
+#: where :func:`find_garbled_numbers` may find something (a superset of every form, found by one
+#: search; tests/test_text_fix.py plants every form and tries random strings): a digit before a
+#: comma and a digit (``20 ، 000``, ``3 , 000``), a digit spaced from a digit or a percent sign
+#: (``20 000``, ``100 ٪``, a lost range ``14,000 18,000``), a percent sign before a digit, or a
+#: number and its scale word spaced from a digit (``5 million 6``: a lost range). Starts with a
+#: character class: the engine skips to it at C speed.
+MAY_BE_GARBLED = re.compile(r"[\d%٪](?:(?<=\d)(?:\s*[،,٬]\s*\d|\s+[\d%٪]|\s+(?i:"
+                            + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\s+\d)|(?<=[%٪])\s*\d)")
 
 
 def _sep_for(digits: str) -> str:

@@ -40,7 +40,7 @@ from itertools import accumulate
 from operator import eq
 from dataclasses import dataclass
 
-__all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat"]
+__all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat", "loops_inside"]
 
 _TOKEN = re.compile(r"\w+")
 _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
@@ -163,7 +163,7 @@ _NO_LOOP_INSIDE: set[str] = set()  # words seen that cannot hold a loop (a memo 
 _NO_LOOP_INSIDE_MAX = 100_000
 
 
-def _loops_inside(word: str) -> bool:
+def loops_inside(word: str) -> bool:
     """Does ``word`` hold a character loop that counts (a unit with a letter, 4+ copies, 5+ of a
     single character)? Such a loop repeats 4+ of its word's characters, so a word with fewer
     repeated characters cannot; else the loops of the word alone are those it has in a text
@@ -178,14 +178,14 @@ def _loops_inside(word: str) -> bool:
 
 
 def _loopy_words(distinct: set[str]) -> set[str]:
-    """The words of ``distinct`` that hold a character loop that counts (:func:`_loops_inside`).
+    """The words of ``distinct`` that hold a character loop that counts (:func:`loops_inside`).
     Words found clean are remembered (most words of a corpus recur)."""
     unknown = distinct.difference(_NO_LOOP_INSIDE)
     if not unknown:
         return unknown
     loopy = set()
     for x in unknown:
-        if _loops_inside(x):
+        if loops_inside(x):
             loopy.add(x)
         elif len(x) < 64:
             _NO_LOOP_INSIDE.add(x)

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
+from operator import add
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -88,6 +90,11 @@ class Document:
         """1-based column (in characters) of a character offset."""
         return offset - self._line_starts[self.line_of(offset) - 1] + 1
 
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """``(line_of(offset), column_of(offset))``, with one search."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
     def reassemble(self, replacements: Mapping[int, str] | Sequence[str] | None = None) -> str:
         """The original text, with sentence texts replaced by flat sentence index."""
         return reassemble(self, replacements)
@@ -106,12 +113,24 @@ _TERMINAL = ".!?؟؛…۔:\"'”’»)]"
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line's content, line endings excluded."""
-    spans, pos = [], 0
+    return _lines(text)[1]
+
+
+def _lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """``(starts, spans)``: where each line starts, and ``(start, end)`` of each line's content
+    (line endings excluded). A text with only line feeds is split at them (the lengths of its
+    lines, added up at C speed), not searched line by line."""
+    if "\r" not in text:
+        lengths = list(map(len, text.split("\n")))
+        starts = list(map(add, accumulate(lengths, initial=0), range(len(lengths))))  # + 1 per line feed
+        return starts, list(zip(starts, map(add, starts, lengths)))
+    spans, starts, pos = [], [0], 0
     for m in _NEWLINE.finditer(text):
         spans.append((pos, m.start()))
         pos = m.end()
+        starts.append(pos)
     spans.append((pos, len(text)))
-    return spans
+    return starts, spans
 
 
 def _blank(c: str) -> bool:
@@ -119,10 +138,11 @@ def _blank(c: str) -> bool:
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim white space and invisible marks: they are layout, not sentence text."""
-    while start < end and _blank(text[start]):
+    """Trim white space and invisible marks: they are layout, not sentence text (:func:`_blank`,
+    written out: this runs at both ends of every sentence)."""
+    while start < end and (text[start].isspace() or text[start] in _MARKS):
         start += 1
-    while end > start and _blank(text[end - 1]):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _MARKS):
         end -= 1
     return start, end
 
@@ -168,14 +188,15 @@ def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
 _PLAIN_START = re.compile("[^\\s`~\\-*_=|:#>+•\\d" + "".join(sorted(_MARKS)) + "]")
 
 
-def _paragraph_spans(text: str) -> list[tuple[int, int, str]]:
+def _paragraph_spans(text: str, lines: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of each paragraph (``lines``: :func:`_line_spans` of ``text``)."""
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
-    for ls, le in _line_spans(text):
+    for ls, le in _line_spans(text) if lines is None else lines:
         if fence is None and _PLAIN_START.match(text, ls, le):
             kind, s, e = "text", ls, le
-            while _blank(text[e - 1]):  # the first character is not blank
+            while text[e - 1].isspace() or text[e - 1] in _MARKS:  # _blank; the first character is not
                 e -= 1
         else:
             line = text[ls:le]
@@ -433,7 +454,7 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
     """Split ``text`` into paragraphs and sentences (``lang``: ``ar``/``en``/None = either).
 
     ``clauses=True`` also cuts after the Arabic semicolon ``؛`` (shorter units)."""
-    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    line_starts, lines = _lines(text)
     doc = Document(text, script_lang(lang), [], line_starts)
     n = 0
     line_of = bisect.bisect_right  # Document.line_of, without a call per sentence
@@ -445,7 +466,7 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
     # inside is one sentence, its span stripped, as _sentence_spans gives it.
     ends = [m.end() for m in (_BOUNDARY_CLAUSES if clauses else _BOUNDARY).finditer(text)]
     j, n_ends = 0, len(ends)
-    for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text)):
+    for pi, (ps, pe, kind) in enumerate(_paragraph_spans(text, lines)):
         sents = []
         while j < n_ends and ends[j] <= ps:
             j += 1
