@@ -34,10 +34,17 @@ reference is read only afterwards, to score the result with sacrebleu:
 Targets (issue 11): 0 degenerate chosen, chosen chrF >= original + 3.0 in
 eng->ara, kept-when-best >= 90 %.
 
+Held out: ``--part even|odd|K/N`` selects and scores one interleaved part of
+the lines (planted as in the whole run, the part a file of its own: every
+estimate, the noise too, made from it alone); ``--held-out [RULE.toml ...]``
+runs the preset, every sweep setting and each rule given on the even and on the
+odd half and tabulates them against the targets (+3.0 chrF both ways there), so
+a setting read off one half is judged by the other.
+
     python scripts/stress_repair.py [--lines N] [--seed 1] [--rate 0.15] [--config my.toml]
                                     [--json bench/stress.json] [--md bench/stress.md] [--compare OLD.json]
                                     [--z-sweep 1] [--noise-sweep 0.5] [--length-sweep 0] [--pooling-sweep file]
-                                    [--readme README.md]
+                                    [--part even|odd|K/N] [--held-out [RULE.toml ...]] [--readme README.md]
 """
 
 from __future__ import annotations

@@ -147,6 +147,37 @@ def test_readme_shows_the_published_figures(stress):
     assert {r["direction"] for r in rows} == {"eng-ara", "ara-eng"} and all(r["lines"] == 1012 for r in rows)
 
 
+def test_readme_shows_the_published_held_out_halves(stress):
+    """The README's held-out table is bench/stress.held-out.json as the script renders it (--held-out)."""
+    import json
+
+    rows = json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))
+    sweep = json.loads((REPO / "bench" / "stress.sweep.json").read_text(encoding="utf-8"))
+    held = json.loads((REPO / "bench" / "stress.held-out.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(stress.README_BEGIN)[1].split(stress.README_END)[0]
+    assert stress.held_out_markdown(rows + sweep, held).strip() in block
+    assert {r["part"] for r in held} == {None, *stress.HALVES}
+    assert {r["lines"] for r in held if r["part"]} == {506}  # 1012 lines, interleaved halves
+
+
+@pytest.mark.slow
+def test_held_out_halves_reproduce_the_published_figures(stress, shared_data):
+    """The preset and the candidate rule (bench/stress_file_z90.toml) on each half, as published."""
+    import json
+
+    held = json.loads((REPO / "bench" / "stress.held-out.json").read_text(encoding="utf-8"))
+    cfg = str(REPO / "bench" / "stress_file_z90.toml")
+    for config, z in ((None, 1.645), (cfg, 1.2816)):
+        for d in ("eng-ara", "ara-eng"):
+            for part in stress.HALVES:
+                r = stress.run(shared_data, d, seed=1, config_path=config, part=part)
+                p = [h for h in held if (h["direction"], h["part"], h["z"], h["noise_pooling"])
+                     == (d, part, z, r["noise_pooling"]) and h["shared_noise"] == 1 and h["length_weighting"] == 1]
+                assert len(p) == 1 and (r["chosen"], r["kept_when_best"], r["degenerate"]) == \
+                    (p[0]["chosen"], p[0]["kept_when_best"], p[0]["degenerate"]), "rerun scripts/stress_repair.py --held-out"
+
+
 @pytest.mark.slow
 def test_stress_full_run_reproduces_the_published_figures(stress, shared_data):
     import json
