@@ -16,3 +16,9 @@ class MtfixError(Exception):
     def __init__(self, message: str):
         # One line, always: tools parse our stderr.
         super().__init__(" ".join(str(message).split()))
+
+
+class ConfigError(MtfixError, ValueError):
+    """A configuration value that is not allowed (a wrong type, out of range, an unknown key):
+    one line naming the key (``CONFIG: [table] key: must be ...``), exit code 2. It is a
+    ValueError too, for code that builds a scorer, gate or filter with a bad value directly."""

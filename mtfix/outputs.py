@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import secrets
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -84,7 +85,8 @@ def plan_outputs(
     """Check every output before any work; raise MtfixError on the first broken rule.
 
     ``outputs`` are ``(option, path)`` pairs, or ``(option, path, "folder")`` for an
-    output that is a folder (:func:`check_dir_output`); ``None`` and ``"-"`` are skipped.
+    output that is a folder (:func:`check_dir_output`); ``None`` is skipped, ``"-"`` is stdout (one
+    output at most).
     Rules, one message each: the parent folder exists; it is writable; a file
     output is not a folder; no output is an input (symlinks followed) or the
     translation ``cache``; the cache is not an input; no two options write the
@@ -93,6 +95,9 @@ def plan_outputs(
     it writes: :func:`write_all` with ``make_folders=True``).
     """
     items = list(outputs.items()) if isinstance(outputs, Mapping) else list(outputs)
+    stdout = [opt for opt, p, *_ in items if p is not None and str(p) == "-"]
+    if len(stdout) > 1:
+        raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
     items = [(opt, Path(p), *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
     inputs = [Path(i) for i in inputs if i is not None]
     for opt, out, *kind in items:
@@ -134,6 +139,8 @@ def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_fo
     if is_stream(out):
         pass  # /dev/stdout, /dev/null, a FIFO: written in place, its folder does not matter
     elif not parent.is_dir():
+        if parent.exists():
+            raise MtfixError(f"cannot write {out}: {parent} is a file, not a folder")
         raise MtfixError(f"cannot write {out}: folder {parent} does not exist")
     elif not os.access(parent, os.W_OK | os.X_OK):
         reason = "the file system is read-only" if _read_only(parent) else "permission denied"
@@ -368,7 +375,8 @@ def atomic_write_text(out: str | os.PathLike, text: str) -> None:
 
 def write_all(files: Mapping[str | os.PathLike, str], *, make_folders: bool = False) -> None:
     """Write several text files (UTF-8) all or nothing: every one is written to its
-    temporary first; only when all succeeded are they renamed into place. With
+    temporary first; only when all succeeded are they renamed into place (``"-"``: stdout, written
+    last, as a device is). With
     ``make_folders`` the missing folders above them are created first, and removed
     again if the write fails (:func:`made_folders`)."""
     if make_folders:
@@ -380,7 +388,7 @@ def write_all(files: Mapping[str | os.PathLike, str], *, make_folders: bool = Fa
 
 def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
     staged: list[tuple[Path, Path]] = []
-    streams = {out: text for out, text in files.items() if is_stream(out)}
+    streams = {out: text for out, text in files.items() if str(out) == "-" or is_stream(out)}
     try:
         for out, text in files.items():
             if out in streams:
@@ -404,10 +412,14 @@ def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
                 raise os_error(e, f"cannot write {target}") from None
         for out, text in streams.items():  # last: the files are in place by then
             try:
+                if str(out) == "-":
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+                    continue
                 with open(out, "w", encoding="utf-8", newline="") as f:
                     f.write(text)
             except OSError as e:
-                raise os_error(e, f"cannot write {out}") from None
+                raise os_error(e, "cannot write to stdout" if str(out) == "-" else f"cannot write {out}") from None
     finally:
         for tmp, _ in staged:
             _remove(tmp)

@@ -22,11 +22,15 @@ NTREX-128 pairs made unique with a running number, every 20th repeated, every
 * with ``--ray``: ``mtfix --ray local --workers 2`` (a local Ray cluster).
 
 and prints pairs/s per CPU second (user + system time of the process and its
-children: the per-core speed, which a loaded machine disturbs least), pairs/s
+children, start-up included: the per-core speed, which a loaded machine
+disturbs least), pairs/s
 per wall second, the ratio of mtfix's CPU time to the floor's, and the peak
 RSS of the largest process (a worker or the main one). The FreeDict lexicon is
-built (or read) once before timing, so every run reads it from its cache, as
-every run after the first does. Exits 1 when mtfix with one worker needs more
+built (or read) once before timing, and each checkout's mtfix runs once on
+200 pairs untimed, so every timed run reads the lexicon and the tables mtfix
+keeps on disk (:mod:`mtfix.text.diskcache`) from the cache and its modules'
+compiled bytecode, as every run after the first does (``--no-bytecode``: the
+children compile the modules afresh where ``PYTHONDONTWRITEBYTECODE`` is set). Exits 1 when mtfix with one worker needs more
 than ``--max-ratio`` (8) times the floor's CPU time at the largest size. On a
 shared machine, compare ratios from one run, not absolute figures across runs.
 
@@ -77,10 +81,27 @@ NO_ALIGN = "[filters.align]\nenabled = false\n"
 EMPTY_ONLY = '[pipeline]\nbase = "none"\n\n[filters.empty]\nmin_chars = 1\n'
 
 
+#: where the children keep their compiled bytecode (the default), else None (``--no-bytecode``)
+PYCACHE: list = [None]
+
+
+def child_env() -> dict:
+    """The environment of every timed child: by default Python compiles
+    mtfix's modules once into a private folder (``PYTHONPYCACHEPREFIX``) and every timed run
+    reads them, as every run of an installed mtfix does (pip compiles them at install; an
+    editable checkout writes ``__pycache__`` on its first run), even where the environment says
+    ``PYTHONDONTWRITEBYTECODE``; with ``--no-bytecode`` the environment as it is."""
+    env = dict(os.environ)
+    if PYCACHE[0] is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = PYCACHE[0]
+    return env
+
+
 def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
     """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child
     (running the mtfix of ``repo``)."""
-    env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**child_env(), "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -91,6 +112,15 @@ def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
     # os.wait4 reports the child and the grandchildren it waited for (its workers)
     return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024}
+
+
+def warm_up(repos, base) -> None:
+    """One untimed run of each checkout's mtfix on 200 pairs: its bytecode compiled (by default)
+    and the tables it keeps on disk (:mod:`mtfix.text.diskcache`) written, as after any first run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_bitext(Path(tmp) / "in.tsv", 200, base)
+        for repo in repos:
+            run(mtfix("--workers", "1"), Path(tmp), repo)
 
 
 def mtfix(*args: str) -> list[str]:
@@ -241,7 +271,7 @@ def stages(n: int, d: Path) -> dict:
     import json
 
     out = subprocess.run([sys.executable, "-c", STAGES, str(n)], capture_output=True, text=True, cwd=d,
-                         env={**os.environ, "PYTHONPATH": str(REPO)})
+                         env={**child_env(), "PYTHONPATH": str(REPO)})
     if out.returncode:
         raise SystemExit(f"the staged run failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -256,7 +286,7 @@ def baseline_per_filter(repo: Path, path: Path) -> list[tuple[str, float]]:
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
             f"import bench_corpus_speed as b; sys.path[:] = [p for p in sys.path if p not in ('', {str(REPO)!r})]; "
             f"sys.path.insert(0, {str(repo.resolve())!r}); print(json.dumps(b.per_filter(b.Path({str(path)!r}))))")
-    env = {**os.environ, "PYTHONPATH": str(repo.resolve())}
+    env = {**child_env(), "PYTHONPATH": str(repo.resolve())}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path.parent)
     if out.returncode:
         raise SystemExit(f"the per-filter timing of {repo} failed:\n{out.stderr}")
@@ -275,23 +305,30 @@ def main(argv=None) -> int:
     ap.add_argument("--no-align", action="store_true", help="Also run `--workers 1` without the align filter.")
     ap.add_argument("--baseline", type=Path, metavar="DIR",
                     help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
+    ap.add_argument("--no-bytecode", dest="bytecode", action="store_false",
+                    help="Let every child compile mtfix's modules afresh when the environment sets "
+                         "PYTHONDONTWRITEBYTECODE (by default they are compiled once, as installed).")
     ap.add_argument("--max-ratio", type=float, default=8.0)
     ap.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
     args = ap.parse_args(argv)
 
     from mtfix.corpus.parallel import usable_cores
 
+    pycache = tempfile.TemporaryDirectory(prefix="mtfix-bench-pycache-") if args.bytecode else None
+    PYCACHE[0] = pycache.name if pycache else None
+
     # the lexicon built once (then cached on disk) before anything is timed, in a child: a child's peak
     # RSS counts from its parent's size at fork, so this process stays small
     warm = subprocess.run([sys.executable, "-c", "from mtfix.text.lexicon import load_lexicon as f; l = f(); "
                            "print(l.source if l else '')"], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+                          env={**child_env(), "PYTHONPATH": str(REPO)})
     dictionary = "FreeDict lexicon: " + (warm.stdout.strip() or
                                          "not installed (align judges anchors only; `make dictionaries`)")
     cores = usable_cores()
     base = clean_pairs()
     load = os.getloadavg()[0]
     if args.stages:
+        warm_up({REPO}, base)
         for n in args.sizes:
             with tempfile.TemporaryDirectory() as tmp:
                 d = Path(tmp)
@@ -313,6 +350,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             d = Path(tmp)
             write_bitext(d / "in.tsv", args.sizes[0], base)
+            warm_up({REPO}, base)
             rows = per_filter(d / "in.tsv")
             before = dict(baseline_per_filter(args.baseline, d / "in.tsv")) if args.baseline else {}
             (d / "empty.toml").write_text(EMPTY_ONLY, encoding="utf-8")
@@ -343,6 +381,7 @@ def main(argv=None) -> int:
         engines.append((f"mtfix `--workers 1`, code of {args.baseline}", ["--workers", "1"], args.baseline.resolve()))
     if args.ray:
         engines.append(("mtfix `--ray local --workers 2`", ["--ray", "local", "--workers", "2"], REPO))
+    warm_up({repo for _, extra, repo in engines if extra is not None}, base)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
@@ -369,7 +408,9 @@ def main(argv=None) -> int:
         print("|---|---|---|---|---|---|")
         for n, name, cpu, wall, ratio, rss in rows:
             print(f"| {n:,} | {name} | {cpu:,.0f} | {wall:,.0f} | x{ratio:.2f} | {rss:.0f} MiB |")
-    print(f"{cores} usable cores; {dictionary}; load average {load:.1f} at the start, "
+    print(f"{cores} usable cores; {dictionary}; "
+          f"{'bytecode compiled once' if args.bytecode else 'bytecode as the environment says'}; "
+          f"load average {load:.1f} at the start, "
           f"{os.getloadavg()[0]:.1f} at the end (other jobs share the machine)")
     worst = [r[4] for r in rows if r[0] == max(args.sizes) and r[1] == engines[1][0]][0]
     if args.baseline:

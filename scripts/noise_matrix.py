@@ -10,7 +10,7 @@ the same combinations as ``tests/test_repair_noise.py``, which imports them from
 here), all sharing one translation cache, and writes what each run did::
 
     python scripts/noise_matrix.py [--out bench/noise_matrix.json] [--md bench/noise_matrix.md]
-                                   [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR]
+                                   [--readme README.md] [--only 'mn,mx,4,*'] [--work DIR] [--config TOML]
 
 On a loaded machine, one process per backend (``--only '*,*,*,ctranslate2'`` and
 ``'*,*,*,transformers'``, each with its own ``--work`` and ``--out``; the backends share
@@ -20,20 +20,33 @@ no translations, so nothing is lost by giving each its own cache), then
 Each run is a fresh ``python -m mtfix repair`` process; its wall and CPU time
 (user + system of the process and its threads) are measured around it. A run
 *passes* when the report says the model loop changed 0 sentences and the output
-is exactly what stage 0 alone (``mtfix fix``) gives. The JSON is rewritten after
+is exactly what stage 0 alone (``mtfix fix``) gives; a failed run's whole report is kept in
+``WORK/failed/`` (the row's ``report``). The JSON is rewritten after
 every run (a killed run keeps what it measured); ``--md`` writes the table and
 ``--readme`` replaces the summary between the ``noise_matrix`` markers of that
 README (:func:`readme_summary`, checked against the JSON by ``tests/test_readme.py``).
 ``--readme`` alone (no run) re-renders the summary from ``--out``.
 
+``--config TOML`` judges every run under that scoring config (laid over the preset, as
+``mtfix repair --config`` does): a judge setting must pass the matrix before it ships. The JSON
+records the file's path, text and SHA-256, the md and the README line name it and its settings,
+``--skip-done`` refuses a results file made under another config (or none), and ``--merge`` files
+made under different ones. The translations do not depend on the config: with the same ``--work``
+(or ``--cache``) a second config re-scores, it does not re-translate.
+
 Timings are of whatever machine this ran on: the JSON records its core count
-and load average, and the summary says so.
+and load average, and the summary says so. It also records an OpenMP wait policy
+set in its environment (``openmp``): without one, each run's mtfix chooses by the
+load as it starts (``mtfix/engine/openmp.py``), and a run that starts on an idle
+machine keeps spinning threads when the load rises under it. On a machine that
+will be loaded, set ``OMP_WAIT_POLICY=PASSIVE``.
 """
 
 from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import itertools
 import json
 import os
@@ -46,8 +59,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-if str(HERE) not in sys.path:  # its sibling scripts, also when a test loads this file by path
-    sys.path.insert(0, str(HERE))
+for _path in (HERE, REPO):  # its sibling scripts and this checkout's mtfix, also when a test loads this file by path
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from readme_markers import markers, write_block  # noqa: E402
 SEED = REPO / "seeds" / "000_66fd05bfb1d0cc1a.txt"
@@ -80,11 +94,14 @@ def combo_name(back: str, forward: str, n_best: int, backend: str) -> str:
 
 
 def repair_args(src: Path, out: Path, report: Path, cache: Path, models: dict, back: str, forward: str,
-                n_best: int, backend: str) -> list[str]:
-    """The ``mtfix repair`` arguments of one combination (the test runs the same)."""
+                n_best: int, backend: str, config: Path | None = None) -> list[str]:
+    """The ``mtfix repair`` arguments of one combination (the test runs the same); ``config``: a scoring
+    config laid over the preset (``--config``), None for the shipped preset alone."""
     args = ["repair", str(src), "--out", str(out), "--report", str(report), "--backend", backend,
             "--beam", str(max(2, n_best)), "--back-n-best", str(n_best), "--forward-n-best", str(n_best),
             "--cache", str(cache)]
+    if config is not None:
+        args += ["--config", str(config)]
     for m in BACK[back]:
         args += ["-b", str(models[m])]
     for m in FORWARD[forward]:
@@ -96,6 +113,27 @@ def model_changes(report: dict) -> list[tuple[int, str]]:
     """(line, reason) of every sentence the model loop changed (stage 0's rule fixes are not the models')."""
     return [(s["line"], s["decision"]["reason"][:200]) for s in report["sentences"]
             if not s["decision"]["kept_incumbent"] or "model" in s.get("changed_by", [])]
+
+
+def allowance_stats(report: dict) -> dict:
+    """What stood between the noise and the output, from the decisions: ``reached_allowance``, the
+    sentences where a challenger passed every gate (so the allowance, ``margin + z * se``, decided);
+    ``beat_allowance``, those where every challenger was gated and the one nearest to switching (the
+    decision's) gained more than the allowance asks: a gate alone kept it out;
+    ``closest``, the highest gain minus allowance of any named challenger (negative: the allowance
+    alone would hold too). A matrix where no noise reaches the allowance says nothing of ``z``."""
+    reached = beat = 0
+    closest = None
+    for s in report["sentences"]:
+        d = s["decision"]
+        if len(s["candidates"]) < 2 or d.get("challenger") is None:
+            continue
+        reached += any(not c["gated"] for c in s["candidates"][1:])
+        slack = d["gain"] - d["required"]
+        beat += slack > 0 and bool(s["candidates"][d["challenger"]]["gated"])
+        closest = slack if closest is None else max(closest, slack)
+    return {"reached_allowance": reached, "beat_allowance": beat,
+            "closest": None if closest is None else round(closest, 4)}
 
 
 def write_inputs(folder: Path, seed: Path = SEED, flores: Path = FLORES) -> dict[str, Path]:
@@ -127,7 +165,7 @@ def _mtfix(args: list[str], env: dict) -> tuple[subprocess.CompletedProcess, flo
 
 
 def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: Path | None = None,
-               cache: Path | None = None) -> dict:
+               cache: Path | None = None, config: Path | None = None) -> dict:
     """Run every combination; returns (and writes after each run) the results document.
 
     ``models``: a folder of tiny models built earlier (default: built in ``work``); ``cache``: the
@@ -156,13 +194,16 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         "cores": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 1),
         "started": time.time(),
+        "config": config_record(config),
+        # how OpenMP threads wait, where this environment says (else mtfix decides per run, by the load)
+        "openmp": {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if k in os.environ},
         "runs": [],
     }
     for back, forward, n_best, backend in combos:
         out, rep = work / "out.txt", work / "report.json"
         for p in (out, rep):
             p.unlink(missing_ok=True)
-        args = repair_args(paths["both"], out, rep, cache, models, back, forward, n_best, backend)
+        args = repair_args(paths["both"], out, rep, cache, models, back, forward, n_best, backend, config)
         proc, wall, cpu = _mtfix(args, env)
         row = {"back": back, "forward": forward, "n_best": n_best, "backend": backend,
                "back_models": BACK[back], "forward_models": FORWARD[forward],
@@ -172,10 +213,16 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
             report = json.loads(rep.read_text(encoding="utf-8"))
             changes = model_changes(report)
             row.update(sentences=report["summary"]["sentences"], candidates=report["summary"]["candidates"],
+                       **allowance_stats(report),
                        changed_by_model=report["summary"]["changed_by_model"], changes=changes[:5],
                        same_as_stage0=out.read_text(encoding="utf-8") == stage0,
                        summary=proc.stderr.strip().splitlines()[-2:] if proc.stderr.strip() else [])
             row["passed"] = not changes and row["changed_by_model"] == 0 and row["same_as_stage0"]
+            if not row["passed"]:  # the next run overwrites report.json: keep this one's whole evidence
+                kept = work / "failed" / f"{combo_name(back, forward, n_best, backend)}.report.json"
+                kept.parent.mkdir(exist_ok=True)
+                kept.write_bytes(rep.read_bytes())
+                row["report"] = str(kept)
         else:
             row.update(passed=False, error=proc.stderr.strip()[-500:])
         doc["runs"].append(row)
@@ -186,6 +233,39 @@ def run_matrix(combos, *, work: Path, out_json: Path | None, log=print, models: 
         if out_json:
             _write(out_json, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
     return doc
+
+
+def config_record(config: Path | None) -> dict | None:
+    """What the JSON records of ``--config``: its path, text and the text's SHA-256 (None: the preset alone)."""
+    if config is None:
+        return None
+    text = Path(config).read_text(encoding="utf-8")
+    return {"path": str(config), "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "text": text}
+
+
+def config_key(doc: dict) -> str | None:
+    """The config a results document was run under, by its text's hash (None: the preset alone)."""
+    return (doc.get("config") or {}).get("sha256")
+
+
+def config_label(doc: dict) -> str:
+    """How the md and the README line name a document's ``--config`` (empty: the preset alone):
+    the file's name, its settings as ``table.key = value`` and the start of its hash."""
+    config = doc.get("config")
+    if not config:
+        return ""
+    from mtfix.tomlcompat import tomllib
+
+    def flat(table: dict, prefix: str = ""):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                yield from flat(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key} = {json.dumps(value, ensure_ascii=False)}"
+
+    settings = ", ".join(flat(tomllib.loads(config["text"])))
+    return (f"under `--config {Path(config['path']).name}` ({settings or 'no settings'}; "
+            f"sha256 {config['sha256'][:12]})")
 
 
 def _commit() -> str | None:
@@ -215,6 +295,9 @@ def merge(docs: list[dict]) -> dict:
     runs = sorted((r for d in docs for r in d["runs"]),
                   key=lambda r: order[(r["back"], r["forward"], r["n_best"], r["backend"])])
     combos = [combo_name(r["back"], r["forward"], r["n_best"], r["backend"]) for r in runs]
+    if len({config_key(d) for d in docs}) > 1:
+        raise SystemExit("--merge: the files were run under different --config files "
+                         f"({', '.join(str(config_key(d) or 'the preset')[:12] for d in docs)})")
     if len(set(combos)) < len(combos):
         raise SystemExit(f"--merge: {sorted({c for c in combos if combos.count(c) > 1})[0]} is in more than one file")
     spans = sorted(tuple(span) for d in docs for span in d.get("spans", [(d["started"], d.get("finished", d["started"]))]))
@@ -245,17 +328,34 @@ def totals(doc: dict) -> dict:
 
 def markdown(doc: dict) -> str:
     t = totals(doc)
-    lines = [f"Noise matrix, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
+    label = config_label(doc)
+    stats = any("reached_allowance" in r for r in doc["runs"])
+    lines = [f"Noise matrix{' ' + label if label else ''}, {doc['date']} ({doc['input']}; {doc['cores']} cores, load average "
              f"{doc['load_before']} at the start): {t['passed']}/{t['runs']} runs passed, "
              f"{t['changed']} sentences changed by a model; {t['wall_min']:.0f} min wall, "
-             f"{t['cpu_min']:.0f} min CPU.", "",
-             "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | wall s | CPU s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"{t['cpu_min']:.0f} min CPU." + (f" {allowance_line(doc)}" if stats else ""), "",
+             "| back | forward | n-best | backend | candidates | changed by a model | same as stage 0 | "
+             + ("passed every gate | beat the allowance | closest | " if stats else "") + "wall s | CPU s |",
+             "|---|---|---|---|---|---|---|" + ("---|---|---|" if stats else "") + "---|---|"]
     for r in doc["runs"]:
+        allowance = (f"{r.get('reached_allowance', '-')} | {r.get('beat_allowance', '-')} | "
+                     f"{'-' if r.get('closest') is None else format(r['closest'], '+.3f')} | ") if stats else ""
         lines.append(f"| {'+'.join(r['back_models'])} | {'+'.join(r['forward_models'])} | {r['n_best']} | "
                      f"{r['backend']} | {r.get('candidates', '-')} | {r.get('changed_by_model', 'error')} | "
-                     f"{'yes' if r.get('same_as_stage0') else 'no'} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} |")
+                     f"{'yes' if r.get('same_as_stage0') else 'no'} | {allowance}{r['wall_s']:.0f} | {r['cpu_s']:.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def allowance_line(doc: dict) -> str:
+    """One sentence on what the allowance had to do (:func:`allowance_stats` summed over the runs)."""
+    runs = [r for r in doc["runs"] if "reached_allowance" in r]
+    decided = sum(r["sentences"] for r in runs)
+    closest = max((r["closest"] for r in runs if r["closest"] is not None), default=None)
+    part = f"In the {len(runs)} runs that recorded it, a" if len(runs) < len(doc["runs"]) else "A"
+    return (f"{part} challenger passed every gate in {sum(r['reached_allowance'] for r in runs):,} of {decided:,} "
+            f"sentence decisions; in {sum(r['beat_allowance'] for r in runs):,} the challenger nearest to "
+            f"switching gained more than the allowance asked, and only a gate kept it out"
+            + (f" (closest: {closest:+.3f} over the allowance)." if closest is not None else "."))
 
 
 def readme_summary(doc: dict) -> str:
@@ -270,7 +370,8 @@ def readme_summary(doc: dict) -> str:
                 + ", ".join(f"{b} {n} of {len(MATRIX) // len(BACKENDS)}" for b, n in per.items()) + ")")
     loads = [doc["load_before"], *(r["load"] for r in runs)]
     on = (f" (commit{'s' if ', ' in doc['commit'] else ''} {doc['commit']})" if doc.get("commit") else "")
-    text = (f"{what} ran on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
+    label = config_label(doc)
+    text = (f"{what} ran{' ' + label if label else ''} on {doc['date']}{on}: **{t['passed']}/{t['runs']} combinations passed, {t['changed']} "
             f"sentences changed** by a model ({t['sentences']} sentences per run, {t['candidates']:,} candidates "
             f"judged in all), {t['wall_min']:.0f} min wall"
             + (f" ({doc['parallel']} processes in parallel)" if doc.get("parallel", 1) > 1 else "")
@@ -280,7 +381,10 @@ def readme_summary(doc: dict) -> str:
         slowest = max(runs, key=lambda r: r["cpu_s"])
         text += (f"; the costliest run ({len(slowest['back_models'])} x {len(slowest['forward_models'])} models, "
                  f"n-best {slowest['n_best']}, {slowest['backend']}) took {slowest['cpu_s'] / 60:.1f} min of CPU")
-    text += ". Per run: `bench/noise_matrix.md`."
+    text += "."
+    if any("reached_allowance" in r for r in runs):
+        text += " " + allowance_line(doc)
+    text += " Per run: `bench/noise_matrix.md`."
     if t["failed"]:
         text += f" Failed: {', '.join(t['failed'])}."
     return text + "\n"
@@ -302,10 +406,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the combinations recorded in this results file (a parallel or earlier run)")
     ap.add_argument("--models", type=Path, default=None, help="tiny models built earlier (default: build them)")
     ap.add_argument("--cache", type=Path, default=None, help="translation cache (default: WORK/cache.sqlite)")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="scoring config (TOML) passed to every repair run as --config; default: the preset alone")
     ap.add_argument("--render", action="store_true", help="do not run: render --md/--readme from --out")
     ap.add_argument("--merge", type=Path, nargs="+", default=None,
                     help="do not run: merge these results files (parallel runs) into --out, then render")
     args = ap.parse_args(argv)
+    if args.config is not None:  # a bad config fails here, not in each of 72 runs
+        from mtfix.errors import MtfixError
+        from mtfix.scoring.config import load_config
+
+        try:
+            load_config(args.config)
+        except MtfixError as e:
+            ap.error(f"--config: {e}")
     if args.merge:
         doc = merge([json.loads(p.read_text(encoding="utf-8")) for p in args.merge])
         _write(args.out, json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
@@ -314,15 +428,20 @@ def main(argv: list[str] | None = None) -> int:
     else:
         done = set()
         if args.skip_done:
-            done = {(r["back"], r["forward"], r["n_best"], r["backend"])
-                    for r in json.loads(args.skip_done.read_text(encoding="utf-8"))["runs"]}
+            earlier = json.loads(args.skip_done.read_text(encoding="utf-8"))
+            if config_key(earlier) != config_key({"config": config_record(args.config)}):
+                ap.error(f"--skip-done {args.skip_done} was run under "
+                         f"{(earlier.get('config') or {}).get('path') or 'the preset alone'}, not under "
+                         f"{args.config or 'the preset alone'}: its runs are no evidence for this config")
+            done = {(r["back"], r["forward"], r["n_best"], r["backend"]) for r in earlier["runs"]}
         combos = [c for c in MATRIX if (args.only is None or fnmatch.fnmatch(combo_name(*c), args.only))
                   and c not in done]
         if not combos:
             raise SystemExit(f"--only {args.only!r} matches no combination")
         with tempfile.TemporaryDirectory(prefix="noise-matrix-") as tmp:
             doc = run_matrix(combos, work=args.work or Path(tmp), out_json=args.out,
-                             log=lambda s: print(s, flush=True), models=args.models, cache=args.cache)
+                             log=lambda s: print(s, flush=True), models=args.models, cache=args.cache,
+                             config=args.config)
     if args.md:
         _write(args.md, markdown(doc))
     if args.readme:

@@ -101,3 +101,15 @@ def test_subprocess_exit_codes(seed_path, tmp_path):
     bad.write_bytes(b"\xff\xfeh\x00i\x00")
     r = subprocess.run([str(MTFIX), "check", str(bad)], capture_output=True, text=True)
     assert r.returncode == 2 and r.stdout == "" and r.stderr.strip().startswith("error: ") and "UTF-16" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_image_is_called_binary_not_wrongly_encoded(tmp_path, command):
+    """A PNG's first line (b"\\x89PNG\\r\\n") has no NUL byte: it was "not UTF-8 ... iconv -f cp1256", a fix that
+    cannot work. From a file and from stdin."""
+    p = tmp_path / "photo.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00")
+    for args, name, data in (([p], str(p), None), (["-"], "<stdin>", p.read_bytes())):
+        r = runner.invoke(app, [command, *map(str, args)], input=data)
+        line = assert_one_line_error(r, "looks binary (a PNG image)")
+        assert line == f"error: {name}: looks binary (a PNG image); expected UTF-8 text"

@@ -28,11 +28,11 @@ def test_drop_kinds_always_count_repair_kinds_by_default():
 
 
 def test_settings_are_checked(tmp_path):
-    with pytest.raises(ValueError, match="repairable must be drop or keep"):
+    with pytest.raises(ValueError, match="repairable: must be one of 'drop', 'keep', not 'fix'"):
         MarkupFilter(repairable="fix")
     p = tmp_path / "p.toml"
     p.write_text('[filters.markup]\nrepairable = "maybe"\n', encoding="utf-8")
-    with pytest.raises(MtfixError, match=r"\[filters.markup\] markup: repairable must be drop or keep"):
+    with pytest.raises(MtfixError, match=r"p.toml: \[filters.markup\] repairable: must be one of 'drop', 'keep', not 'maybe'"):
         build_filters(load_pipeline_config(p))
     p.write_text('[filters.markup]\nmax_damage = 2\n', encoding="utf-8")
     (f,) = [f for f in build_filters(load_pipeline_config(p))[0] if f.name == "markup"]

@@ -143,9 +143,9 @@ def test_a_registered_metric_is_validated_computed_and_reported(toy, tmp_path):
 
     assert "lenratio" in metric_keys() and "lenratio" in mtfix.evaluate.METRIC_KEYS
     assert METRIC_KEYS[:4] == ("bleu", "chrf", "chrf++", "ter")
-    with pytest.raises(MtfixError, match="lenratio: scale must be"):
+    with pytest.raises(MtfixError, match="lenratio: scale: must be a number"):
         MetricOptions(metrics=("bleu", "lenratio"), params={"lenratio": {"scale": "x"}})
-    with pytest.raises(MtfixError, match="unknown parameter 'sclae'"):
+    with pytest.raises(MtfixError, match="sclae: unknown key; known: scale"):
         MetricOptions(metrics=("lenratio",), params={"lenratio": {"sclae": 2}})
     with pytest.raises(MtfixError, match="unknown metric 'nope'"):
         MetricOptions(metrics=("nope",))

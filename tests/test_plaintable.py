@@ -128,3 +128,31 @@ def test_what_rich_would_change_is_left_to_rich(odd, monkeypatch):
     report.findings[0].message += " " + odd
     rich_text, plain, ok = _both(report, 100, monkeypatch)
     assert not ok and plain == "" and rich_text.count("\n") > 3
+
+
+def test_only_richs_public_api_is_used():
+    """No private rich module (``rich._wrap``, ``rich._ratio``): a rich upgrade may change or drop those
+    without notice; the public ``Text.wrap`` and ``rich.cells`` are what the table is computed with."""
+    import ast
+
+    tree = ast.parse((REPO / "mtfix" / "cli" / "plaintable.py").read_text(encoding="utf-8"))
+    used = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | \
+        {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    rich = sorted(m for m in used if m and m.split(".")[0] == "rich")
+    assert rich == ["rich.cells", "rich.text"], rich
+    assert not [m for m in rich if any(part.startswith("_") for part in m.split("."))]
+
+
+def test_a_cell_that_wraps_is_what_rich_prints(monkeypatch):
+    """Long words (cut with an ellipsis), runs of spaces at the break, right-justified cells: the
+    lines ``Text.wrap`` gives, against rich's own table."""
+    rng = random.Random(7)
+    findings = [SimpleNamespace(line=i + 1, column=1, code="x", surface="w" * 30 + "  " + "y" * 5,
+                                message=" ".join(rng.choice(WORDS) for _ in range(30)) + "   " + "z" * 50, sentence=i)
+                for i in range(4)]
+    report = SimpleNamespace(findings=findings, has_issues=True, counts={"x": 4}, lang="ar",
+                             document=SimpleNamespace(paragraphs=[1], sentences=[1] * 4), flagged_count=lambda: 4)
+    for width in (30, 41, 57, 80):
+        rich_text, plain_text, plain = _both(report, width, monkeypatch)
+        rich_table = rich_text.split("\n", 1)[1].rsplit("\n", 2)[0] + "\n"  # without the head and summary
+        assert plain and plain_text == "HEAD\n" + rich_table and "…" in rich_table, width

@@ -13,7 +13,9 @@ n-best 1 and 2, the seed and the 200 FLORES sentences.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -111,17 +113,19 @@ def test_readme_line_is_the_recorded_matrix_run():
     assert (REPO / "bench" / "noise_matrix.md").read_text(encoding="utf-8") == NM.markdown(doc)
 
 
+def doc(backend, started, finished, commit, n_best=1, config=None):
+    """A results document of one passed run (``config``: what ``NM.config_record`` records)."""
+    run = {"back": "m", "forward": "m", "n_best": n_best, "backend": backend, "back_models": ["marian-ar-en"],
+           "forward_models": ["marian-en-ar"], "wall_s": finished - started, "cpu_s": 60.0, "load": 3.0,
+           "exit": 0, "sentences": 238, "candidates": 10, "changed_by_model": 0, "same_as_stage0": True,
+           "passed": True}
+    return {"what": "", "input": "", "date": "2026-12-02", "commit": commit, "cores": 2, "load_before": 2.0,
+            "started": started, "finished": finished, "config": config, "runs": [run]}
+
+
 def test_merge_counts_the_time_runs_were_going_and_every_commit():
     """Halves run one after the other count their own wall time, not the hours between; halves run
     side by side count their overlap once; the summary names every commit measured."""
-    def doc(backend, started, finished, commit, n_best=1):
-        run = {"back": "m", "forward": "m", "n_best": n_best, "backend": backend, "back_models": ["marian-ar-en"],
-               "forward_models": ["marian-en-ar"], "wall_s": finished - started, "cpu_s": 60.0, "load": 3.0,
-               "exit": 0, "sentences": 238, "candidates": 10, "changed_by_model": 0, "same_as_stage0": True,
-               "passed": True}
-        return {"what": "", "input": "", "date": "2026-12-02", "commit": commit, "cores": 2, "load_before": 2.0,
-                "started": started, "finished": finished, "runs": [run]}
-
     apart = NM.merge([doc("ctranslate2", 0, 600, "aaa"), doc("transformers", 7200, 8400, "bbb")])
     assert apart["wall_s"] == 1800 and apart["parallel"] == 1 and apart["commit"] == "aaa, bbb"
     assert [r["backend"] for r in apart["runs"]] == ["ctranslate2", "transformers"]  # MATRIX order
@@ -134,3 +138,109 @@ def test_merge_counts_the_time_runs_were_going_and_every_commit():
     assert NM.merge([apart, doc("ctranslate2", 9000, 9060, "ccc", n_best=2)])["wall_s"] == 1860
     with pytest.raises(SystemExit, match="m,m,1,ctranslate2 is in more than one file"):
         NM.merge([apart, doc("ctranslate2", 9000, 9060, "ccc")])
+
+
+CANDIDATE = '[selection]\nz = 1.2816\n[consensus]\nnoise_pooling = "file"\n'
+
+
+def test_config_reaches_every_repair_run_and_the_json(tmp_path, shared_data, monkeypatch):
+    """``--config`` is on every ``mtfix repair`` command line (the processes are faked: the real runs
+    are the matrix itself), and the JSON, the md and the README line say which config it was; a run
+    where noise won keeps its whole report (the next run overwrites report.json)."""
+    config = tmp_path / "candidate.toml"
+    config.write_text(CANDIDATE, encoding="utf-8")
+    commands = []
+
+    def fake_run(cmd, **kwargs):
+        if cmd[1:3] != ["-m", "mtfix"]:  # git rev-parse
+            return subprocess.CompletedProcess(cmd, 0, "abc1234\n", "")
+        commands.append(cmd[3:])
+        Path(cmd[cmd.index("--out") + 1]).write_text("stage 0\n", encoding="utf-8")
+        if cmd[3] == "repair":  # the nllb run lets noise through every gate and the allowance on line 7
+            won = any("nllb" in a for a in cmd)
+            sentence = {"line": 7 if won else 1, "candidates": [{"gated": []}, {"gated": [] if won else ["fidelity"]}],
+                        "decision": {"kept_incumbent": not won, "reason": "noise won" if won else "kept original",
+                                     "challenger": 1, "gain": 0.3 if won else 0.2, "required": 0.1}}
+            Path(cmd[cmd.index("--report") + 1]).write_text(json.dumps(
+                {"summary": {"sentences": 238, "candidates": 5, "changed_by_model": int(won)}, "sentences": [sentence]}))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    combos = [("m", "m", 1, "ctranslate2"), ("n", "x", 2, "transformers")]
+    out = tmp_path / "nm.json"
+    result = NM.run_matrix(combos, work=tmp_path / "work", out_json=out, log=lambda s: None,
+                           models=tmp_path / "tiny", config=config)
+    repairs = [c for c in commands if c[0] == "repair"]
+    assert len(repairs) == 2 and all(c[c.index("--config") + 1] == str(config) for c in repairs)
+    assert "--config" not in next(c for c in commands if c[0] == "fix")  # stage 0 has no scoring
+    recorded = json.loads(out.read_text(encoding="utf-8"))
+    assert recorded == json.loads(json.dumps(result)) and [r["passed"] for r in recorded["runs"]] == [True, False]
+    passed, failed = recorded["runs"]
+    assert "report" not in passed and failed["changes"] == [[7, "noise won"]]
+    # only the fidelity gate kept run 1's noise out; run 2's passed every gate and the allowance
+    assert (passed["reached_allowance"], passed["beat_allowance"], passed["closest"]) == (0, 1, 0.1)
+    assert (failed["reached_allowance"], failed["beat_allowance"], failed["closest"]) == (1, 0, 0.2)
+    assert ("A challenger passed every gate in 1 of 476 sentence decisions; in 1 the challenger nearest to "
+            "switching gained more than the allowance asked, and only a gate kept it out (closest: +0.200 over "
+            "the allowance).") in NM.readme_summary(recorded)
+    assert "| 0 | 1 | +0.100 |" in NM.markdown(recorded)
+    older = NM.merge([recorded, doc("ctranslate2", 0, 60, "aaa", n_best=3, config=recorded["config"])])
+    assert "In the 2 runs that recorded it, a challenger passed every gate in 1 of 476" in NM.markdown(older)
+    assert "| - | - | - |" in NM.markdown(older)  # a run from before the columns
+    kept = json.loads(Path(failed["report"]).read_text(encoding="utf-8"))
+    assert Path(failed["report"]).name == "n,x,2,transformers.report.json" and kept["sentences"][0]["line"] == 7
+    assert recorded["openmp"] == {"OMP_WAIT_POLICY": "PASSIVE"}
+    assert recorded["config"] == {"path": str(config), "text": CANDIDATE,
+                                  "sha256": hashlib.sha256(CANDIDATE.encode()).hexdigest()}
+    named = f"under `--config candidate.toml` (selection.z = 1.2816, consensus.noise_pooling = \"file\"; " \
+            f"sha256 {recorded['config']['sha256'][:12]})"
+    assert named in NM.markdown(recorded).splitlines()[0] and f"ran {named} on " in NM.readme_summary(recorded)
+    assert NM.repair_args(Path("in"), Path("o"), Path("r"), Path("c"), {"marian-ar-en": "b", "marian-en-ar": "f"},
+                          "m", "m", 1, "ctranslate2").count("--config") == 0  # the preset alone
+    preset = doc("ctranslate2", 0, 60, "aaa")
+    assert "--config" not in NM.markdown(preset) + NM.readme_summary(preset)
+
+
+def test_runs_under_another_config_are_never_reused(tmp_path, monkeypatch, capsys):
+    """``--skip-done`` skips only runs made under the same config, ``--merge`` joins only such files,
+    and a bad ``--config`` stops the script before any run (one line, exit 2)."""
+    config = tmp_path / "candidate.toml"
+    config.write_text(CANDIDATE, encoding="utf-8")
+    preset_json, candidate_json = tmp_path / "preset.json", tmp_path / "candidate.json"
+    preset_json.write_text(json.dumps(doc("ctranslate2", 0, 60, "aaa")), encoding="utf-8")
+    candidate_json.write_text(json.dumps(doc("ctranslate2", 0, 60, "aaa", config=NM.config_record(config))),
+                              encoding="utf-8")
+    calls = []
+    monkeypatch.setattr(NM, "run_matrix", lambda combos, **kw: calls.append((combos, kw)) or doc("x", 0, 1, "a"))
+    for argv in (["--skip-done", str(preset_json), "--config", str(config)],  # preset runs, candidate asked
+                 ["--skip-done", str(candidate_json)],  # candidate runs, preset asked
+                 ["--config", str(tmp_path / "missing.toml")]):
+        with pytest.raises(SystemExit) as e:
+            NM.main([*argv, "--out", str(tmp_path / "new.json"), "--only", "m,m,*,ctranslate2"])
+        assert e.value.code == 2 and not calls
+    err = capsys.readouterr().err
+    assert "preset.json was run under the preset alone, not under" in err and "missing.toml" in err
+    NM.main(["--skip-done", str(candidate_json), "--config", str(config), "--out", str(tmp_path / "new.json"),
+             "--only", "m,m,*,ctranslate2"])
+    (combos, kw), = calls
+    assert combos == [c for c in NM.MATRIX if c[:2] == ("m", "m") and c[2] != 1 and c[3] == "ctranslate2"]
+    assert kw["config"] == config
+    with pytest.raises(SystemExit, match="different --config"):
+        NM.merge([json.loads(preset_json.read_text()), doc("transformers", 0, 60, "aaa", config=NM.config_record(config))])
+
+
+def test_candidate_matrix_is_recorded_under_its_config():
+    """``bench/noise_matrix_candidate.{json,md}``: the matrix under the candidate judge setting (the
+    config's text is in the JSON, its hash matches it), every combination once, every run passed;
+    the table is rendered from the JSON and names the config."""
+    doc = json.loads((REPO / "bench" / "noise_matrix_candidate.json").read_text(encoding="utf-8"))
+    config = doc["config"]
+    assert hashlib.sha256(config["text"].encode("utf-8")).hexdigest() == config["sha256"]
+    assert config["text"] == CANDIDATE
+    runs = [(r["back"], r["forward"], r["n_best"], r["backend"]) for r in doc["runs"]]
+    assert sorted(runs) == sorted(NM.MATRIX)
+    assert all(r["passed"] and r["changed_by_model"] == 0 and r["same_as_stage0"] for r in doc["runs"])
+    md = (REPO / "bench" / "noise_matrix_candidate.md").read_text(encoding="utf-8")
+    assert md == NM.markdown(doc) and "under `--config candidate.toml` (selection.z = 1.2816" in md

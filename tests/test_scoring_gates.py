@@ -142,7 +142,7 @@ def test_gates_are_data_switch_off_and_thresholds(tmp_path):
     d, fails = pick("قال المتحدث باسم SDF إن 20,000 غادروا.")
     assert "length" in gates_of(fails) and d.kept_incumbent
     cfg.write_text("[gates.length]\nmin_ratio = 1.5\n", encoding="utf-8")
-    with pytest.raises(MtfixError, match="min_ratio <= 1 <= max_ratio"):
+    with pytest.raises(MtfixError, match=r"\[gates.length\] min_ratio: must be a finite number between 0 and 1, not 1.5"):
         load_config(cfg)
     cfg.write_text("[gates.tokens]\nextra_pattern = \"(\"\n", encoding="utf-8")
     with pytest.raises(MtfixError, match="not a regular expression"):

@@ -51,15 +51,15 @@ def test_builtins_are_registered_in_order():
 
 
 def test_unknown_scorer_weight_and_param_are_errors(tmp_path, toy):
-    with pytest.raises(MtfixError, match="unknown key 'nope' in \\[weights\\]"):
+    with pytest.raises(MtfixError, match="\\[weights\\] nope: unknown key"):
         load_config(write(tmp_path, "[weights]\nnope = 1.0\n"))
-    with pytest.raises(MtfixError, match="unknown key 'max_letters' for scorer toy_short"):
+    with pytest.raises(MtfixError, match="\\[toy_short\\] max_letters: unknown key; known: max_words"):
         load_config(write(tmp_path, "[toy_short]\nmax_letters = 3\n"))
-    with pytest.raises(MtfixError, match="wrong type"):
+    with pytest.raises(MtfixError, match="\\[toy_short\\] max_words: must be a whole number, not 'three'"):
         load_config(write(tmp_path, '[toy_short]\nmax_words = "three"\n'))
     with pytest.raises(MtfixError, match="unknown gate"):
         load_config(write(tmp_path, "[gates.nope]\nenabled = false\n"))
-    with pytest.raises(MtfixError, match="unknown key 'min_copy' for gate loop"):
+    with pytest.raises(MtfixError, match="\\[gates.loop\\] min_copy: unknown key; known: enabled, min_copies"):
         load_config(write(tmp_path, "[gates.loop]\nmin_copy = 3\n"))
 
 

@@ -183,11 +183,11 @@ def test_user_config_overlays_default(tmp_path):
 
 
 @pytest.mark.parametrize("body,needle", [
-    ("[weights]\nconsensos = 1\n", "unknown key 'consensos'"),
-    ("[wieghts]\n", "unknown section"),
-    ("[weights]\nnumbers = -1\n", "negative"),
-    ("[weights]\nnumbers = 'a'\n", "wrong type"),
-    ("[selection]\nmargin = -0.1\n", "margin and z"),
+    ("[weights]\nconsensos = 1\n", "[weights] consensos: unknown key"),
+    ("[wieghts]\n", "[wieghts]: unknown table"),
+    ("[weights]\nnumbers = -1\n", "[weights] numbers: must be a finite number >= 0, not -1"),
+    ("[weights]\nnumbers = 'a'\n", "[weights] numbers: must be a number, not 'a'"),
+    ("[selection]\nmargin = -0.1\n", "[selection] margin: must be a finite number >= 0, not -0.1"),
     ("[selection\n", "not valid TOML"),
 ])
 def test_bad_config_is_one_line_error(tmp_path, body, needle):
@@ -199,5 +199,5 @@ def test_bad_config_is_one_line_error(tmp_path, body, needle):
 
 
 def test_missing_config(tmp_path):
-    with pytest.raises(MtfixError, match="no such config"):
+    with pytest.raises(MtfixError, match="no such config file"):
         load_config(tmp_path / "nope.toml")

@@ -97,6 +97,45 @@ def test_stress_subset_no_degenerate_chosen_and_no_worse(stress, shared_data, di
         assert all(row["kept_when_best"] >= row["at_least"] for row in rows)
 
 
+def test_parts_are_interleaved_and_cover_the_file_once(stress):
+    assert stress.part_lines(None, 5) == [0, 1, 2, 3, 4]
+    assert stress.part_lines("even", 7) == [0, 2, 4, 6] and stress.part_lines("odd", 7) == [1, 3, 5]
+    folds = [stress.part_lines(f"{k}/3", 10) for k in range(3)]
+    assert folds[1] == [1, 4, 7] and sorted(i for f in folds for i in f) == list(range(10))
+    for bad in ("3/3", "half", "1/0", "-1/2"):
+        with pytest.raises(ValueError, match="part must be"):
+            stress.part_lines(bad, 10)
+    with pytest.raises(SystemExit) as e:  # the command line says so before any run
+        stress.main(["--part", "half"])
+    assert e.value.code == 2
+
+
+def test_held_out_halves_select_their_own_lines_and_are_tabulated(stress, shared_data):
+    """--part: the whole run's planted lines, only this half of them selected and scored (its own file)."""
+    whole = stress.run(shared_data, "eng-ara", lines=80, seed=1)
+    halves = [stress.run(shared_data, "eng-ara", lines=80, seed=1, part=p) for p in stress.HALVES]
+    assert [h["lines"] for h in halves] == [40, 40] and [h["part"] for h in halves] == ["even", "odd"]
+    # the same planted lines, split between the halves
+    assert sum(h["degenerate"]["planted"] for h in halves) == whole["degenerate"]["planted"]
+    for kind in stress.KINDS:
+        assert sum(h["degenerate"]["by_kind"][kind]["planted"] for h in halves) == \
+            whole["degenerate"]["by_kind"][kind]["planted"]
+    assert all(h["degenerate"]["chosen"] == 0 for h in halves)
+    # the original's sentences are the same, so its corpus score on a half is that of those lines alone
+    assert halves[0]["original"] != halves[1]["original"]
+    # figures name the file's line numbers: the even half only even ones
+    for h, parity in zip(halves, (0, 1)):
+        lines = [x["line"] for xs in h["examples_planted"].values() for x in xs] + [x["line"] for x in h["harmed"]]
+        assert lines and all(i % 2 == parity for i in lines)
+    table = stress.held_out_markdown([whole], halves)
+    row = [ln for ln in table.splitlines() if ln.startswith("| eng-ara |")]
+    assert len(row) == 1 and row[0].count("%") == 3  # whole file, even, odd
+    k, h = halves[1]["kept_when_best"], halves[1]
+    assert f"({k['kept']}/{k['lines']})" in row[0].split("|")[-2]
+    missed = h["chosen"]["delta_chrf"] < 3.0 or k["rate"] < 0.9 or h["degenerate"]["chosen"] > 0
+    assert row[0].split("|")[-2].strip().endswith("✗") == missed
+
+
 def test_readme_shows_the_published_figures(stress):
     """The README's stress tables are bench/stress.json as the script renders them (--readme)."""
     import json
@@ -106,6 +145,37 @@ def test_readme_shows_the_published_figures(stress):
     block = readme.split(stress.README_BEGIN)[1].split(stress.README_END)[0]
     assert stress.markdown(rows).split("\nTargets (issue 11)")[0].strip() in block
     assert {r["direction"] for r in rows} == {"eng-ara", "ara-eng"} and all(r["lines"] == 1012 for r in rows)
+
+
+def test_readme_shows_the_published_held_out_halves(stress):
+    """The README's held-out table is bench/stress.held-out.json as the script renders it (--held-out)."""
+    import json
+
+    rows = json.loads((REPO / "bench" / "stress.json").read_text(encoding="utf-8"))
+    sweep = json.loads((REPO / "bench" / "stress.sweep.json").read_text(encoding="utf-8"))
+    held = json.loads((REPO / "bench" / "stress.held-out.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(stress.README_BEGIN)[1].split(stress.README_END)[0]
+    assert stress.held_out_markdown(rows + sweep, held).strip() in block
+    assert {r["part"] for r in held} == {None, *stress.HALVES}
+    assert {r["lines"] for r in held if r["part"]} == {506}  # 1012 lines, interleaved halves
+
+
+@pytest.mark.slow
+def test_held_out_halves_reproduce_the_published_figures(stress, shared_data):
+    """The preset and the candidate rule (bench/stress_file_z90.toml) on each half, as published."""
+    import json
+
+    held = json.loads((REPO / "bench" / "stress.held-out.json").read_text(encoding="utf-8"))
+    cfg = str(REPO / "bench" / "stress_file_z90.toml")
+    for config, z in ((None, 1.645), (cfg, 1.2816)):
+        for d in ("eng-ara", "ara-eng"):
+            for part in stress.HALVES:
+                r = stress.run(shared_data, d, seed=1, config_path=config, part=part)
+                p = [h for h in held if (h["direction"], h["part"], h["z"], h["noise_pooling"])
+                     == (d, part, z, r["noise_pooling"]) and h["shared_noise"] == 1 and h["length_weighting"] == 1]
+                assert len(p) == 1 and (r["chosen"], r["kept_when_best"], r["degenerate"]) == \
+                    (p[0]["chosen"], p[0]["kept_when_best"], p[0]["degenerate"]), "rerun scripts/stress_repair.py --held-out"
 
 
 @pytest.mark.slow
@@ -142,12 +212,11 @@ def test_length_weighting_gains_chrf_and_keeps_more_in_both_directions(stress, s
 
 
 @pytest.mark.slow
-def test_file_pooling_at_the_issues_own_level_meets_every_target(stress, shared_data, tmp_path):
+def test_file_pooling_at_the_issues_own_level_meets_every_target(stress, shared_data):
     """Not the preset (README "Stress test"): the noise pooled over the file ([consensus] noise_pooling) with
     z = 1.2816, the one-sided 90 % quantile of the issue's kept-when-best level, meets every stress target in
     both directions, where the per-pair noise at that z keeps under 90 % in ara->eng."""
-    cfg = tmp_path / "file-z90.toml"
-    cfg.write_text('[selection]\nz = 1.2816\n[consensus]\nnoise_pooling = "file"\n', encoding="utf-8")
+    cfg = REPO / "bench" / "stress_file_z90.toml"
     rows = [stress.run(shared_data, d, seed=1, config_path=str(cfg)) for d in ("eng-ara", "ara-eng")]
     report = stress.markdown(rows)
     for r in rows:

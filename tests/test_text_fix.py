@@ -244,6 +244,8 @@ def test_preset_entries_say_where_they_come_from():
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = "قسد"\n\n[[term]]\nsource = "X"\n', "bad.toml:5:"),
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = \n', "bad.toml:3:"),
     ("bad.toml", '[[term]]\nsource = "SDF"\ntarget = "قسد"\ncolour = "red"\n', "bad.toml:1:"),
+    ("bad.toml", 'glossary = 1\n[[term]]\nsource = "SDF"\ntarget = "قسد"\n', "bad.toml: [glossary] must be a table"),
+    ("bad.toml", "term = [1]\n", "bad.toml: each term must be a [[term]] table"),
     ("bad.tsv", "", "bad.tsv: is empty"),
     ("bad.csv", "SDF,قسد\n", "bad.csv: unknown glossary format"),
 ])

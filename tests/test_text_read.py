@@ -120,3 +120,37 @@ def test_a_byte_that_is_not_utf8_is_named_by_its_line_whichever_way_the_file_is_
         with pytest.raises(MtfixError) as e:
             read()
         assert str(e.value).startswith(want), str(e.value)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+
+
+@pytest.mark.parametrize("data, what", [
+    (PNG, "a PNG image"),  # its first line, b"\x89PNG\r\n", has no NUL: it used to be "line 1: not UTF-8"
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(1, 200)), "a JPEG image"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + b"x" * 300 + b"\n\xff\x00stream", "a PDF document"),
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48\xcd\xc9\xc9\x07\x00", "gzip-compressed"),
+    (b"\x1f\x8b\x08\x08\xc3\xa1\n", "gzip-compressed"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive (or .docx, .xlsx)"),
+    (b"abc\x00def", "contains NUL bytes"),
+])
+def test_a_binary_file_is_named_binary_whichever_way_it_is_read(tmp_path, data, what):
+    import io
+
+    from mtfix.text.read import iter_stream_chunks, iter_text_chunks, iter_text_lines
+
+    p = _write(tmp_path, data)
+    want = f"{p}: looks binary ({what}); expected UTF-8 text"
+    for read in (lambda: read_text(p), lambda: list(iter_text_lines(p)), lambda: list(iter_text_chunks(p, 8)),
+                 lambda: list(iter_text_chunks(p)), lambda: list(iter_stream_chunks(io.BytesIO(data), str(p), 8))):
+        with pytest.raises(MtfixError) as e:
+            read()
+        assert str(e.value) == want
+
+
+def test_text_with_a_bad_byte_is_still_named_by_its_line(tmp_path):
+    """Only a known binary format's first bytes, or a NUL, make it "binary": a stray byte is not UTF-8, on its line
+    (a file that starts like a PDF name but is text is text)."""
+    p = _write(tmp_path, "سطر\n".encode() + b"%PDF is not at the start \xe9\n")
+    with pytest.raises(MtfixError, match=r"in.txt:2: not UTF-8 \(invalid byte 0xe9"):
+        read_text(p)

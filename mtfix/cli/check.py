@@ -96,12 +96,15 @@ def register(app: typer.Typer) -> None:
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
         from mtfix.text.check import check_file, check_stream
+        from mtfix.text.read import open_stream, read_once
 
         gloss = open_glossary(glossary, no_default_glossary)
-        # a file is read a few thousand lines at a time, stdin through a temporary file; the
-        # findings past a few thousand wait in a temporary file: memory is the longest paragraph
-        if file == "-":
-            report = check_stream(sys.stdin.buffer, lang, gloss, "<stdin>", "-")
+        # a file is read a few thousand lines at a time, stdin (or a pipe: <(...), a FIFO) through a
+        # temporary file; the findings past a few thousand wait in a temporary file: memory is the
+        # longest paragraph
+        if read_once(file):
+            with open_stream(file) as stream:
+                report = check_stream(stream, lang, gloss, "<stdin>" if file == "-" else file, file)
         else:
             report = check_file(file, lang, gloss)
         if as_json:

@@ -80,6 +80,11 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
     from mtfix.corpus.writers import parse_output
     from mtfix.outputs import plan_outputs
 
+    for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
+                          ("--summary", [summary])):
+        if any(p is not None and str(p) == "-" for p in paths):  # it made a dataset folder named "-"
+            raise MtfixError(f"{option} -: corpus outputs are files or dataset folders, not stdout; give a path "
+                             f"such as kept.jsonl")
     specs = [parse_output(o) for o in outs]
     dropped_spec = parse_output(dropped) if dropped is not None else None
     if shards:

@@ -31,10 +31,7 @@ def _split_metrics(values: list[str] | None) -> tuple[str, ...] | None:
 def _check_outputs(outputs: dict[str, str | None], inputs: list, cache=None) -> None:
     from mtfix.outputs import plan_outputs
 
-    plan_outputs(outputs, inputs, cache=cache)
-    stdout = [opt for opt, p in outputs.items() if p == "-"]
-    if len(stdout) > 1:
-        raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
+    plan_outputs(outputs, inputs, cache=cache)  # also: two of them both "-" (stdout)
 
 
 def evaluate_command(
@@ -109,7 +106,7 @@ def evaluate_command(
     err = Console(stderr=True)
 
     def warn(msg: str) -> None:
-        err.print(f"warning: {msg}", markup=False, highlight=False)
+        err.print(f"warning: {msg}", markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length
 
     started = time.monotonic()
     status = None
@@ -120,7 +117,7 @@ def evaluate_command(
         if status is not None:
             status.update(line)
         elif not quiet:
-            err.print(line, markup=False, highlight=False)
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
 
     opts = MetricOptions(metrics=_split_metrics(metric), tokenize=tokenize, lowercase=lowercase)
     kwargs = dict(
@@ -175,7 +172,7 @@ def evaluate_command(
             console.print()
         for path in rendered:
             if path != "-":
-                console.print(f"wrote {path}", markup=False, highlight=False)
+                console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -61,25 +61,26 @@ def _not_arabic(file: str, found: str | None) -> MtfixError:
 @contextlib.contextmanager
 def _source(file: str):
     """``(lines, head)`` of ``file`` (``-``: stdin): ``lines()`` reads the text afresh a few thousand
-    lines at a time, ``head()`` its first bytes. Stdin is read once, copied as it comes into an
-    anonymous temporary file (removed when closed)."""
+    lines at a time, ``head()`` its first bytes. Stdin, or a pipe (``<(...)``, a FIFO), is read once,
+    copied as it comes into an anonymous temporary file (removed when closed)."""
     from mtfix.text.check import PIECE_CHARS, rewound_lines
-    from mtfix.text.read import iter_text_chunks, stream_copy
+    from mtfix.text.read import iter_text_chunks, open_stream, read_once, stream_copy
     from mtfix.text.segment import line_chunks
 
-    if file != "-":
+    if not read_once(file):
         def head() -> bytes:
             with open(file, "rb") as f:
                 return f.read(3)
 
         yield (lambda: line_chunks(iter_text_chunks(file), PIECE_CHARS)), head
         return
-    with stream_copy(sys.stdin.buffer, "<stdin>") as spool:
+    name = "<stdin>" if file == "-" else file
+    with open_stream(file) as stream, stream_copy(stream, name) as spool:  # stdin, a pipe: read once
         def head() -> bytes:
             spool.seek(0)
             return spool.read(3)
 
-        yield rewound_lines(spool, "<stdin>"), head
+        yield rewound_lines(spool, name), head
 
 
 def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
@@ -179,8 +180,9 @@ def register(app: typer.Typer) -> None:
         from mtfix.outputs import atomic_write_text, plan_outputs
 
         gloss = open_glossary(glossary, no_default_glossary)
-        plan_outputs([("--out", out)],
+        plan_outputs([("--out", out), ("--json" if as_json else "--diff", "-" if as_json or diff else None)],
                      ([file] if file != "-" else []) + [g for g in glossary or [] if Path(g).exists()])
+        out = None if out is not None and str(out) == "-" else out  # -o -: stdout, as without -o
         if not (as_json or diff):  # the text, piece by piece: memory bounded by a piece
             fixed, left = fix_streamed(file, out, gloss)
             _Stderr().summary(file, fixed, left)

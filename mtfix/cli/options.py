@@ -57,7 +57,7 @@ BatchTokensOpt = typer.Option(
 )
 BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, help="Beam size of every translation (1 = greedy).")
 MaxOutputRatioOpt = typer.Option(
-    DEFAULTS.max_output_ratio, "--max-output-ratio", min=0.1,
+    DEFAULTS.max_output_ratio, "--max-output-ratio", min=0.1, max=1000.0,  # finite: inf overflowed in the decoder
     help=f"Output length cap: at most RATIO x the source's tokens + {DEFAULTS.output_slack} per segment, never above "
     "the model's limit (a looping decoding stops there; real translations are far shorter).",
 )

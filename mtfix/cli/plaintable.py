@@ -1,8 +1,10 @@
 """A rich table written as plain text, without importing rich's console (most of a short
 command's start-up) and without holding the rows: the same characters ``rich`` prints for a
 ``Table(box=None, show_edge=False, pad_edge=False)`` of plain-text cells to a stream that is not a
-terminal, computed with rich's own cell widths and word wrapping (``rich.cells``,
-``rich._wrap``), in two passes over the rows (measure, then write).
+terminal, computed with rich's own cell widths and word wrapping (``rich.cells``, and
+``rich.text.Text.wrap`` for a cell that wraps), in two passes over the rows (measure, then write).
+Only rich's public API is used; where rich's table layout needs a private helper (the widths'
+reduction of ``Table._collapse_widths``), its arithmetic is written here (:func:`_reduce`).
 
 :func:`plain_width` says when this applies: output that is not a terminal, no forced colours or
 terminal, not Jupyter; else the caller renders with rich. :func:`write_table` refuses (returns
@@ -127,8 +129,6 @@ def _with_header(columns, rows):
 
 def _collapse(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
     """rich ``Table._collapse_widths``."""
-    from rich._ratio import ratio_reduce
-
     total = sum(widths)
     excess = total - max_width
     if any(wrapable):
@@ -139,10 +139,29 @@ def _collapse(widths: list[int], wrapable: list[bool], max_width: int) -> list[i
             ratios = [(1 if (w == max_column and ok) else 0) for w, ok in zip(widths, wrapable)]
             if not any(ratios) or not difference:
                 break
-            widths = ratio_reduce(excess, ratios, [min(excess, difference)] * len(widths), widths)
+            widths = _reduce(excess, ratios, min(excess, difference), widths)
             total = sum(widths)
             excess = total - max_width
     return widths
+
+
+def _reduce(total: int, ratios: list[int], most: int, values: list[int]) -> list[int]:
+    """``values`` less ``total`` shared out by ``ratios``, at most ``most`` each: the arithmetic of
+    rich's ``ratio_reduce`` (a private helper, ``rich._ratio``) that ``Table._collapse_widths`` uses."""
+    ratios = [r if most else 0 for r in ratios]
+    left, total_ratio = total, sum(ratios)
+    if not total_ratio:
+        return values[:]
+    out = []
+    for ratio, value in zip(ratios, values):
+        if ratio and total_ratio > 0:
+            given = min(most, round(ratio * left / total_ratio))
+            out.append(value - given)
+            left -= given
+            total_ratio -= ratio
+        else:
+            out.append(value)
+    return out
 
 
 def _widths(columns, rows, pads, max_width) -> list[int] | None:
@@ -158,46 +177,24 @@ def _widths(columns, rows, pads, max_width) -> list[int] | None:
     return widths
 
 
-def _truncate(line: str, width: int, pad: bool = False) -> str:
-    """rich ``Text.truncate`` with a column's default overflow, ``ellipsis``."""
-    from rich.cells import cell_len, set_cell_size
-
-    n = cell_len(line)
-    if n > width:
-        line = set_cell_size(line, width - 1) + "…"
-    if pad and n < width:
-        line = line + " " * (width - n)
-    return line
-
-
 def _wrap(text: str, width: int, column: Column) -> list[str]:
-    """rich ``Text.wrap`` (a column's overflow: ``ellipsis``) + ``Padding`` + cropping: the lines
-    of one cell, each ``width`` cells."""
-    from rich._wrap import divide_line
+    """The lines of one cell, each ``width`` cells: rich's ``Text.wrap`` (the column's justify, its
+    overflow ``ellipsis``), cropped or padded as ``render_lines(pad=True)`` does. A cell that fits
+    is shaped here, without building a Text: no line break, padded (``left``), or stripped of its
+    trailing white space and padded on the left (``right``), as ``Text.wrap`` shapes it."""
     from rich.cells import cell_len, set_cell_size
 
-    if column.no_wrap:
-        lines = [text]
-    else:
-        offsets = divide_line(text, width, fold=False)
-        lines = [text[a:b] for a, b in zip([0, *offsets], [*offsets, len(text)])]
-        out = []
-        for line in lines:  # rstrip_end: white space beyond the width goes
-            if len(line) > width:
-                m = re.search(r"\s+$", line)
-                if m:
-                    line = line[:len(line) - min(len(m.group()), len(line) - width)]
-            out.append(line)
-        lines = out
-    shaped = []
-    for line in lines:
+    n = cell_len(text)
+    if n <= width:
         if column.justify == "right":
-            line = _truncate(line.rstrip(), width)
-            line = " " * (width - cell_len(line)) + line
-        else:
-            line = _truncate(line, width, pad=True)
-        shaped.append(set_cell_size(_truncate(line, width), width))  # render_lines(pad=True): crop or pad
-    return shaped
+            text = text.rstrip()
+            return [" " * (width - cell_len(text)) + text]
+        return [text + " " * (width - n)]
+    from rich.text import Text
+
+    # Text.wrap's console is used only to justify "center"/"full" (not offered by Column)
+    lines = Text(text).wrap(None, width, justify=column.justify, overflow="ellipsis", no_wrap=column.no_wrap)
+    return [set_cell_size(line.plain, width) for line in lines]
 
 
 def write_table(columns: Sequence[Column], rows: Callable[[], Iterable[Sequence[str]]], width: int,

@@ -54,13 +54,15 @@ def register(app: typer.Typer) -> None:
         from mtfix.repair.run import run_repair
         from mtfix.report.html import render_repair_html
         from mtfix.scoring.config import load_config
-        from mtfix.text.read import read_text
+        from mtfix.text.read import BOM, read_file
 
         # The output folders are repair's own: made when it writes, never left empty by a failed run.
-        plan_outputs([("--out", out), ("--report", report), ("--html", html)],
+        plan_outputs([("--out" if out is not None else "the text (stdout without --out)", "-" if out is None else out),
+                      ("--report", report), ("--html", html)],
                      [file, config, *(g for g in glossary or [] if Path(g).exists())],
                      cache=engine.cache_file(), make_folders=True)
-        text = read_text(file)
+        given = read_file(file)
+        text, bom = given.text, BOM if given.bom else ""  # a BOM the article had, it has again
         scoring = load_config(config)  # a bad --config fails before any model is looked up
         gloss = open_glossary(glossary, no_default_glossary)
         options = engine.translator_options()
@@ -79,10 +81,10 @@ def register(app: typer.Typer) -> None:
         if html:
             files[html] = render_repair_html(rep, source_name=str(file))
         if out:
-            files[out] = run.text
+            files[out] = bom + run.text
         write_all(files, make_folders=True)  # all or nothing
         if not out:
-            typer.echo(run.text, nl=not run.text.endswith("\n"))
+            typer.echo(bom + run.text, nl=not run.text.endswith("\n"))
         if run.warning:
             typer.echo(run.warning, err=True)
         typer.echo(run.summary_line(), err=True)

@@ -64,8 +64,9 @@ def register(app: typer.Typer) -> None:
         if n_best > beam_size:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         plan_outputs([("--out", out)], [file], cache=engine.cache_file())
+        out = None if out is not None and str(out) == "-" else out  # -o -: stdout, as without -o
         lines = read_lines(file)
-        model = model or default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir)
+        model = default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir) if model is None else model
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens,
                                 max_output_ratio=max_output_ratio)
         translator = open_translator(model, cache=engine.open_cache(), **engine.translator_options())

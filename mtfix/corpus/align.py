@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
+from mtfix.params import SHARE
 from mtfix.text import lexicon as lx
 
 if TYPE_CHECKING:
@@ -259,6 +260,7 @@ class AlignFilter(Filter):
               "anchors_margin": ((int, float), 0.3, "the same lead without a dictionary (anchors only)"),
               "dictionary": (str, "", "folder of the FreeDict dictd files ('' = $MTFIX_DICT_DIR or "
                                       "/usr/share/dictd; 'none' = anchors only)")}
+    LIMITS = {"min_score": SHARE, "margin": SHARE, "anchors_margin": SHARE}
 
     def __init__(self, name: str | None = None, **params):
         super().__init__(name, **params)

@@ -13,16 +13,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 from typing import Callable
 
 from mtfix.corpus.filters import FILTERS, DedupFilter, Filter, RoundTripChrfFilter
-from mtfix.errors import MtfixError
+from mtfix.errors import ConfigError, MtfixError
+from mtfix.params import check_value, read_config, validate
 from mtfix.tomlcompat import tomllib
 
-__all__ = ["FilterSpec", "PipelineConfig", "load_pipeline_config", "build_filters"]
-
-_PIPELINE_KEYS = {"base": str, "src_lang": str, "tgt_lang": str}
+__all__ = ["FilterSpec", "PipelineConfig", "declared_tables", "load_pipeline_config", "build_filters"]
 
 
 @dataclass(frozen=True)
@@ -62,54 +60,62 @@ def _default_text() -> str:
     return resources.files("mtfix.corpus").joinpath("presets/default.toml").read_text(encoding="utf-8")
 
 
-def _check_type(value, expected, where: str):
-    types = expected if isinstance(expected, tuple) else (expected,)
-    if isinstance(value, bool) and bool not in types:
-        ok = False
-    else:
-        ok = isinstance(value, types)
-    if not ok:
-        names = " or ".join(t.__name__ for t in types)
-        raise MtfixError(f"{where} must be {names}, not {value!r}")
+def _script_langs(params: dict, where: str) -> None:
+    from mtfix.text.lang import script_lang
+
+    for key in ("src_lang", "tgt_lang"):
+        if key in params:
+            try:
+                script_lang(params[key])
+            except MtfixError as e:
+                raise ConfigError(f"{where} {key}: {e}") from None
+
+
+class _Pipeline:
+    """The ``[pipeline]`` table, declared as a filter's parameters are (:mod:`mtfix.params`)."""
+
+    PARAMS = {"base": (str, "default", "\"none\": start from no filters"),
+              "src_lang": (str, "en", "the first text column's language"),
+              "tgt_lang": (str, "ar", "the second text column's language")}
+    CHOICES = {"base": ("default", "none")}
+    check_params = staticmethod(_script_langs)
+
+
+def declared_tables() -> dict:
+    """Every table a pipeline file may have (``pipeline``, ``filters.TYPE``; a filter of another name
+    gives its ``type``), with what declares its keys (:mod:`mtfix.params`)."""
+    return {"pipeline": _Pipeline, **{f"filters.{kind}": cls for kind, cls in FILTERS.items()}}
+
+
+class _Switch:
+    PARAMS = {"enabled": (bool, True, "false: leave the filter out")}
 
 
 def _lay_over(base: dict, data: dict, where: str, *, is_default: bool) -> dict:
     unknown = set(data) - {"pipeline", "filters"}
     if unknown:
-        raise MtfixError(f"{where}: unknown table [{sorted(unknown)[0]}]; known: [pipeline], [filters.NAME]")
-    pipe = data.get("pipeline", {})
-    for key, value in pipe.items():
-        if key not in _PIPELINE_KEYS:
-            raise MtfixError(f"{where}: [pipeline] unknown key {key!r}; known: {', '.join(_PIPELINE_KEYS)}")
-        _check_type(value, _PIPELINE_KEYS[key], f"{where}: [pipeline] {key}")
-    if pipe.get("base", "default") not in ("default", "none"):
-        raise MtfixError(f"{where}: [pipeline] base must be \"default\" or \"none\", not {pipe['base']!r}")
+        raise ConfigError(f"{where}: [{sorted(unknown)[0]}]: unknown table; known: [pipeline], [filters.NAME]")
+    for table in ("pipeline", "filters"):
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"{where}: [{table}]: must be a table, not {data[table]!r}")
+    pipe = validate(_Pipeline, data.get("pipeline", {}), f"{where}: [pipeline]")
     filters: dict[str, dict] = {} if pipe.get("base") == "none" and not is_default else dict(base["filters"])
     for name, table in data.get("filters", {}).items():
         at = f"{where}: [filters.{name}]"
         if not isinstance(table, dict):
-            raise MtfixError(f"{at} must be a table")
+            raise ConfigError(f"{at}: must be a table, not {table!r}")
         old = filters.get(name, {})
         kind = table.get("type", old.get("type", name))
-        if kind not in FILTERS:
-            raise MtfixError(f"{at}: unknown filter type {kind!r}; known: {', '.join(FILTERS)} "
-                             f"(give type = \"...\" for a filter named otherwise)")
+        if not isinstance(kind, str) or kind not in FILTERS:
+            raise ConfigError(f"{at} type: unknown filter type {kind!r}; known: {', '.join(FILTERS)} "
+                              f"(give type = \"...\" for a filter named otherwise)")
         params = dict(old.get("params", {})) if old.get("type", kind) == kind else {}
-        enabled = old.get("enabled", True)
-        for key, value in table.items():
-            if key == "type":
-                continue
-            if key == "enabled":
-                _check_type(value, bool, f"{at} enabled")
-                enabled = value
-                continue
-            spec = FILTERS[kind].PARAMS.get(key)
-            if spec is None:
-                raise MtfixError(f"{at}: unknown key {key!r}; {kind} takes "
-                                 f"{', '.join(FILTERS[kind].PARAMS) or 'no parameters'}")
-            _check_type(value, spec[0], f"{at} {key}")
-            params[key] = value
-        filters[name] = {"type": kind, "params": params, "enabled": enabled}
+        given = {k: v for k, v in table.items() if k not in ("type", "enabled")}
+        validate(FILTERS[kind], given, at)
+        if "enabled" in table:
+            check_value(_Switch, "enabled", table["enabled"], at)
+        params.update(given)
+        filters[name] = {"type": kind, "params": params, "enabled": table.get("enabled", old.get("enabled", True))}
     return {"pipeline": {**base.get("pipeline", {}), **pipe}, "filters": filters}
 
 
@@ -119,19 +125,15 @@ def load_pipeline_config(path: str | os.PathLike | None = None) -> PipelineConfi
                        is_default=True)
     source = "default"
     if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise MtfixError(f"{path}: no such pipeline file")
-        from mtfix.text.read import read_text
-
-        merged = _lay_over(merged, _read(read_text(p), str(path)), str(path), is_default=False)
+        merged = _lay_over(merged, _read(read_config(path, "pipeline"), str(path)), str(path), is_default=False)
         source = str(path)
     pipe = merged["pipeline"]
     from mtfix.text.lang import script_lang
 
     src, tgt = script_lang(pipe.get("src_lang", "en")), script_lang(pipe.get("tgt_lang", "ar"))
     if src == tgt:
-        raise MtfixError(f"{source}: src_lang and tgt_lang are both {src}")
+        raise ConfigError(f"{source}: [pipeline] tgt_lang: the same language as src_lang ({src}); "
+                          f"a pipeline needs one English and one Arabic column")
     specs = []
     for name, f in merged["filters"].items():
         if not f["enabled"]:

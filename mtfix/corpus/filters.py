@@ -44,13 +44,19 @@ from typing import ClassVar, Iterable, Iterator, Sequence
 from mtfix.corpus.records import FilterScore, Pair
 from mtfix.corpus.sides import sides
 from mtfix.engine.back import BackTranslate
-from mtfix.params import set_params
+from mtfix.params import ABOVE_0, CHRF, SHARE, Range, set_params
 from mtfix.text.repetition import RepetitionReport
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
            "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
 
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
+
+
+def _profiles() -> tuple[str, ...]:
+    from mtfix.text.normalize import PROFILES
+
+    return tuple(PROFILES)
 
 
 class Filter(ABC):
@@ -74,7 +80,7 @@ class Filter(ABC):
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
         self.langs = langs
-        set_params(self, self.PARAMS, params, self.type)
+        set_params(self, self.PARAMS, params, f"[filters.{self.name}]")
 
     @abstractmethod
     def score(self, pairs: Sequence[Pair]) -> list[FilterScore]:
@@ -161,6 +167,7 @@ class MaxLengthFilter(Filter):
     """
 
     type = "max_length"
+    LIMITS = {"max_chars": Range(1)}
     PARAMS = {"max_chars": (int, 1000, "characters a sentence may have"),
               "max_side_chars": (int, 10000, "characters a side may have, however many sentences")}
 
@@ -206,6 +213,7 @@ class LengthRatioFilter(Filter):
     type = "length_ratio"
     PARAMS = {"max_ratio": ((int, float), 2.5, "largest accepted smoothed ratio"),
               "smoothing": (int, 10, "characters added to both lengths")}
+    LIMITS = {"max_ratio": Range(1), "smoothing": ABOVE_0}  # smoothing: a divisor for an empty side
 
     def score(self, pairs):
         out = []
@@ -232,6 +240,7 @@ class ScriptFilter(Filter):
 
     type = "script"
     PARAMS = {"min_share": ((int, float), 0.5, "share of letters in the expected script, each side")}
+    LIMITS = {"min_share": SHARE}
 
     def score(self, pairs):
         from mtfix.text.lang import script_lang
@@ -371,6 +380,7 @@ class RepetitionFilter(Filter):
 
     type = "repetition"
     PARAMS = {"min_score": ((int, float), 0.9, "share of words that are not redundant copies, each side")}
+    LIMITS = {"min_score": SHARE}
 
     def score(self, pairs):
         from mtfix.text.repetition import repetition_report
@@ -411,6 +421,8 @@ class RoundTripChrfFilter(Filter):
     parallel = False
     PARAMS = {"min_chrf": ((int, float), 28.0, "lowest accepted chrF (0-100)"),
               "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
+    LIMITS = {"min_chrf": CHRF}
+    CHOICES = {"normalize": _profiles}
 
     def __init__(self, name: str | None = None, *, back_translate: BackTranslate, model_name: str = "custom",
                  **params):
@@ -486,11 +498,10 @@ class DedupFilter(Filter):
     parallel = False
     PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
               "on": (str, "pair", "pair, src or tgt")}
+    CHOICES = {"normalize": _profiles, "on": ("pair", "src", "tgt")}
 
     def __init__(self, name: str | None = None, *, store=None, **params):
         super().__init__(name, **params)
-        if self.on not in ("pair", "src", "tgt"):
-            raise ValueError(f"dedup: on must be pair, src or tgt, not {self.on!r}")
         from mtfix.text.normalize import get_profile
 
         self._profile = None if self.normalize == "none" else get_profile(self.normalize)

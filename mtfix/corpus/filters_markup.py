@@ -24,11 +24,7 @@ class MarkupFilter(Filter):
     type = "markup"
     PARAMS = {"max_damage": (int, 0, "damaged spans accepted (both sides together)"),
               "repairable": (str, "drop", "entities and mojibake: drop (count them) or keep (do not)")}
-
-    def __init__(self, name: str | None = None, **params):
-        super().__init__(name, **params)
-        if self.repairable not in ("drop", "keep"):
-            raise ValueError(f"markup: repairable must be drop or keep, not {self.repairable!r}")
+    CHOICES = {"repairable": ("drop", "keep")}
 
     def score(self, pairs):
         out = []

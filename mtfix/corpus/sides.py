@@ -156,10 +156,11 @@ class Sides:
 
             b = self.batch(k)
             table, single = _key_table(profile)
-            mapped = table[np.minimum(b.codes, 0xFFFF)]  # every code point to its key character (0: none)
-            odd = (b.codes > 0xFFFF) | ~single[np.minimum(b.codes, 0xFFFF)]
+            bmp = np.minimum(b.codes, 0xFFFF)
+            mapped = np.take(table, bmp)  # every code point to its key character (0: none)
+            odd = (b.codes > 0xFFFF) | ~np.take(single, bmp)
             keys = b.keep(mapped != 0, codes=mapped)
-            for i in np.unique(b.owners()[odd]).tolist():  # a character with a longer key: that text alone
+            for i in sorted(set(b.owners()[odd].tolist())):  # a character with a longer key: that text alone
                 keys[i] = _NON_ALNUM.sub("", profile(texts[i]).casefold())
             return keys
         return self._get(("keys", k, profile.name), make)
@@ -176,20 +177,28 @@ def _key_table(profile):
     where it leaves more than one (``ß`` -> ``ss``, a ligature), so such a text is keyed alone."""
     got = _KEY_TABLES.get(profile.name)
     if got is None:
-        import numpy as np
+        from mtfix.text import charclass, diskcache, normalize
 
-        from mtfix.text.charclass import TextBatch
+        def build():
+            import numpy as np
 
-        every = [chr(c) for c in range(0x10000)]
-        plain = TextBatch(["".join(every)])
-        table = np.where(plain.has("alnum"), plain.codes, 0).astype(np.uint32)
-        single = np.ones(0x10000, dtype=bool)
-        changed = [c for c, x in enumerate(every) if x.casefold() != x or profile(x) != x]
-        for c in changed:
-            key = _NON_ALNUM.sub("", profile(every[c]).casefold())
-            table[c] = ord(key) if len(key) == 1 else 0
-            single[c] = len(key) <= 1
-        got = _KEY_TABLES[profile.name] = (table, single)
+            every = [chr(c) for c in range(0x10000)]
+            plain = charclass.TextBatch(["".join(every)])
+            table = np.where(plain.has("alnum"), plain.codes, 0).astype(np.uint32)
+            single = np.ones(0x10000, dtype=bool)
+            changed = [c for c, x in enumerate(every) if x.casefold() != x or profile(x) != x]
+            for c in changed:
+                key = _NON_ALNUM.sub("", profile(every[c]).casefold())
+                table[c] = ord(key) if len(key) == 1 else 0
+                single[c] = len(key) <= 1
+            return table, single
+
+        # tens of milliseconds per process: kept on disk (the profiles are normalize's own, by name)
+        got = diskcache.cached_arrays(f"dedupkeys-{profile.name}", (__file__, charclass.__file__, normalize.__file__),
+                                      build, key=profile.name)
+        if [(a.shape, a.dtype.str) for a in got] != [((0x10000,), "<u4"), ((0x10000,), "|b1")]:  # pragma: no cover
+            got = build()
+        got = _KEY_TABLES[profile.name] = tuple(got)
     return got
 
 

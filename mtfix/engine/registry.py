@@ -17,10 +17,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
+from mtfix.params import Range
 
 FAMILIES = ("marian", "nllb", "m2m100")
 CT2_META = "mtfix.json"  # written next to a CTranslate2 conversion
 CT2_TOKENIZER_DIR = "hf"  # the Hugging Face tokenizer + config inside a conversion
+
+
+class _PresetFile:
+    """The keys of a model preset (``models/NAME.toml``), declared as a config table's are (:mod:`mtfix.params`)."""
+
+    PARAMS = {"name": (str, "", "what --model calls it"), "hub_id": (str, "", "its Hugging Face hub id"),
+              "family": (str, "marian", "marian, nllb or m2m100"),
+              "directions": (list[str], [], "language pairs it translates, e.g. ar-en"),
+              "description": (str, "", "one line for `mtfix models list`"),
+              "languages": (dict[str, str], {}, "mtfix language code -> the model's"),
+              "target_tokens": (dict[str, str], {}, "Marian multi-target: language -> >>xxx<< token"),
+              "default_for": (list[str], [], "the directions it is the default model of"),
+              "limits": (dict, {}, "the [limits] table")}
+    CHOICES = {"family": FAMILIES}
+
+
+class _PresetLimits:
+    PARAMS = {"max_source_tokens": (int, 512, "longest source the model takes, in tokens"),
+              "max_target_tokens": (int, 512, "longest output it makes, in tokens")}
+    LIMITS = {"max_source_tokens": Range(1), "max_target_tokens": Range(1)}
 
 
 @dataclass(frozen=True)
@@ -48,9 +69,10 @@ class Preset:
         missing = [k for k in ("name", "hub_id", "family", "directions") if k not in data]
         if missing:
             raise MtfixError(f"preset {path}: missing {', '.join(missing)}")
-        if data["family"] not in FAMILIES:
-            raise MtfixError(f"preset {path}: family must be one of {', '.join(FAMILIES)}")
-        limits = data.get("limits", {})
+        from mtfix.params import validate
+
+        validate(_PresetFile, data, f"preset {path}:")
+        limits = validate(_PresetLimits, data.get("limits", {}), f"preset {path}: [limits]")
         return cls(
             name=data["name"],
             hub_id=data["hub_id"],

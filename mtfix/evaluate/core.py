@@ -208,6 +208,26 @@ def load_inputs(
     return hyps, refs, src, warnings
 
 
+#: Words in a segment past which TER is slow: sacrebleu's TER searches word shifts at a cost that grows
+#: faster than the square of the length (one pair of unrelated 500-word lines: 26 s, loaded machine).
+TER_SLOW_WORDS = 250
+
+
+def long_segments_warning(texts: Sequence[Sequence[str]]) -> list[str]:
+    """A warning (a list of one, or none) when a segment of ``texts`` (files' lines) is long enough
+    for TER to take minutes."""
+    longest, where = 0, 0
+    for lines in texts:
+        for i, line in enumerate(lines, 1):
+            if line.count(" ") >= TER_SLOW_WORDS and (n := len(line.split())) > longest:
+                longest, where = n, i
+    if longest <= TER_SLOW_WORDS:
+        return []
+    return [f"line {where} has {longest:,} words: TER (sacrebleu) takes seconds to hours on segments past "
+            f"{TER_SLOW_WORDS} words (its shift search grows faster than the square of the length); "
+            f"--metric bleu,chrf,chrf++ leaves TER out"]
+
+
 def evaluate_files(
     references: Sequence[str | os.PathLike],
     systems: Sequence[SystemSpec | str],
@@ -223,6 +243,8 @@ def evaluate_files(
     """
     specs = [s if isinstance(s, SystemSpec) else parse_system_spec(s) for s in systems]
     hyps, refs, src, warnings = load_inputs(references, specs, source)
+    if "ter" in (kwargs.get("options") or MetricOptions()).metrics:
+        warnings += long_segments_warning([*refs, *(h for _, h in hyps)])
     if on_warning is not None:
         for w in warnings:
             on_warning(w)

@@ -16,8 +16,9 @@ A metric is one class plus one :func:`register_metric` line::
     register_metric(Toy)
 
 ``PARAMS`` has the shape corpus filters use: ``name -> (type, default, help)``;
-``CHOICES`` may list the allowed values of a parameter. The constructor
-validates them (one-line :class:`~mtfix.errors.MtfixError`). ``mtfix evaluate``
+``CHOICES`` may list the allowed values of a parameter, ``LIMITS`` its numbers
+(:mod:`mtfix.params`). The constructor validates them (one-line
+:class:`~mtfix.errors.ConfigError`). ``mtfix evaluate``
 (``--metric``, its columns, the per-segment view, the significance tests)
 reads the registry, so a registered metric is validated, computed and
 reported with no other change. Every score comes from a sacrebleu ``Metric``
@@ -55,20 +56,11 @@ class EvalMetric(ABC):
     default: ClassVar[bool] = False
 
     def __init__(self, **params):
-        unknown = sorted(set(params) - set(self.PARAMS))
-        if unknown:
-            raise MtfixError(f"metric {self.key}: unknown parameter {unknown[0]!r}; "
-                             f"known: {', '.join(self.PARAMS) or 'none'}")
-        for name, (kind, default, _) in self.PARAMS.items():
-            value = params.get(name, default)
-            kinds = kind if isinstance(kind, tuple) else (kind,)
-            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-                want = " or ".join(k.__name__ for k in kinds)
-                raise MtfixError(f"metric {self.key}: {name} must be {want}, got {value!r}")
-            allowed = self.CHOICES.get(name)
-            if allowed is not None and value not in allowed:
-                raise MtfixError(f"metric {self.key}: unknown {name} {value!r}; choose from {', '.join(map(str, allowed))}")
-            setattr(self, name, value)
+        from mtfix.params import validate  # the one check of declared parameters (types, LIMITS, CHOICES)
+
+        validate(type(self), params, f"metric {self.key}:")
+        for name, (_, default, _) in self.PARAMS.items():
+            setattr(self, name, params.get(name, default))
 
     def params(self) -> dict:
         return {name: getattr(self, name) for name in self.PARAMS}

@@ -11,12 +11,37 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
-from mtfix.errors import MtfixError
+from mtfix.errors import ConfigError, MtfixError
+from mtfix.params import NUMBER, read_config, validate
 from mtfix.tomlcompat import tomllib
 
-_SELECTION = {"margin": (int, float), "z": (int, float), "normalize": str, "trust_weighted": bool}
+
+
+def _profiles() -> tuple[str, ...]:
+    from mtfix.text.normalize import PROFILES
+
+    return tuple(PROFILES)
+
+
+class _Selection:
+    """The ``[selection]`` table, declared as a scorer's parameters are (:mod:`mtfix.params`)."""
+
+    PARAMS = {"margin": (NUMBER, 0.01, "the smallest gain worth a change"),
+              "z": (NUMBER, 1.645, "how many standard errors of noise a gain must beat on top"),
+              "normalize": (str, "none", "normalisation profile applied before chrF/BLEU"),
+              "trust_weighted": (bool, True, "weight each pseudo-reference by its origin's reliability")}
+    CHOICES = {"normalize": _profiles}
+
+
+class _Weights:
+    """The ``[weights]`` table: one number >= 0 per registered scorer."""
+
+    def __init__(self):
+        from mtfix.scoring.registry import SCORERS
+
+        self.PARAMS = {name: (NUMBER, 0.0, "weight") for name in SCORERS.names()}
+
 #: Older spelling of a scorer parameter, still read: ``[thresholds] length_tolerance`` is ``[length] tolerance``.
 _LEGACY = {"thresholds": {"length_tolerance": ("length", "tolerance")}}
 
@@ -88,6 +113,15 @@ class ScoringConfig:
         }
 
 
+def declared_tables() -> dict:
+    """Every table a scoring config may have, by name (``selection``, ``weights``, a scorer's ``NAME``,
+    ``gates.NAME``), with what declares its keys (:mod:`mtfix.params`)."""
+    from mtfix.scoring.registry import GATES, SCORERS
+
+    return {"selection": _Selection, "weights": _Weights(), **{n: c for n, c in SCORERS.items() if c.PARAMS},
+            **{f"gates.{n}": c for n, c in GATES.items()}}
+
+
 def _read_toml(text: str, where: str) -> dict:
     try:
         return tomllib.loads(text)
@@ -97,7 +131,7 @@ def _read_toml(text: str, where: str) -> dict:
 
 def _validate(data: dict, where: str) -> dict:
     """Check ``data`` against the registries; returns it with legacy keys moved to their tables."""
-    from mtfix.scoring.registry import GATES, SCORERS, check_type
+    from mtfix.scoring.registry import GATES
 
     data = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
     for section, body in list(data.items()):
@@ -110,39 +144,20 @@ def _validate(data: dict, where: str) -> dict:
                         data[table].setdefault(param, body.pop(key))
             if not body:
                 del data[section]
-    known_sections = ["selection", "weights", "gates", *[n for n, c in SCORERS.items() if c.PARAMS]]
+    tables = declared_tables()
+    known = ", ".join(t for t in tables if not t.startswith("gates.")) + ", gates.NAME"
     for section, body in data.items():
-        if section not in known_sections:
-            raise MtfixError(f"{where}: unknown section [{section}]; known: {', '.join(known_sections)}")
+        if section != "gates" and section not in tables:
+            raise ConfigError(f"{where}: [{section}]: unknown table; known: {known}")
         if not isinstance(body, dict):
-            raise MtfixError(f"{where}: [{section}] must be a table")
-        if section == "selection":
-            for key, value in body.items():
-                if key not in _SELECTION:
-                    raise MtfixError(f"{where}: unknown key {key!r} in [selection]; known: {', '.join(_SELECTION)}")
-                check_type(value, _SELECTION[key], f"{where}: [selection] {key} = {value!r}")
-        elif section == "weights":
-            for key, value in body.items():
-                if key not in SCORERS:
-                    raise MtfixError(f"{where}: unknown key {key!r} in [weights]; known: {', '.join(SCORERS.names())}")
-                check_type(value, (int, float), f"{where}: [weights] {key} = {value!r}")
-                if value < 0:
-                    raise MtfixError(f"{where}: weight {key} = {value} is negative; use 0 to switch a scorer off")
-        elif section == "gates":
-            for name, params in body.items():
-                if name not in GATES:
-                    raise MtfixError(f"{where}: unknown gate [gates.{name}]; known: {', '.join(GATES.names())}")
-                if not isinstance(params, dict):
-                    raise MtfixError(f"{where}: [gates.{name}] must be a table")
-                GATES.validate_params(name, params, f"{where}: [gates.{name}]")
-                GATES.get(name).check_params(params, f"{where}: [gates.{name}]")
-        else:
-            SCORERS.validate_params(section, body, f"{where}: [{section}]")
-    sel = data.get("selection", {})
-    if sel.get("margin", 0) < 0 or sel.get("z", 0) < 0:
-        raise MtfixError(f"{where}: [selection] margin and z must be >= 0 (they guard the incumbent)")
-    if data.get("length", {}).get("tolerance", 1) <= 0:
-        raise MtfixError(f"{where}: [length] tolerance must be > 0")
+            raise ConfigError(f"{where}: [{section}]: must be a table, not {body!r}")
+        for name, params in body.items() if section == "gates" else [(None, body)]:
+            table = section if name is None else f"gates.{name}"
+            if table not in tables:
+                raise ConfigError(f"{where}: [{table}]: unknown gate; known: {', '.join(GATES.names())}")
+            if not isinstance(params, dict):
+                raise ConfigError(f"{where}: [{table}]: must be a table, not {params!r}")
+            validate(tables[table], params, f"{where}: [{table}]")
     return data
 
 
@@ -158,16 +173,7 @@ def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
     data = _validate(_read_toml(default_toml(), "default preset"), "default preset")
     source = "default"
     if path is not None:
-        p = Path(path)
-        if not p.is_file():
-            raise MtfixError(f"{path}: no such config file")
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise MtfixError(f"{path}: config is not UTF-8 text") from None
-        except OSError as e:
-            raise MtfixError(f"{path}: cannot read the config ({e.strerror or e})") from None
-        user = _validate(_read_toml(text, str(path)), str(path))
+        user = _validate(_read_toml(read_config(path, "config"), str(path)), str(path))
         for section, body in user.items():
             if section == "gates":
                 for name, params in body.items():
@@ -178,6 +184,10 @@ def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
     sel = data.get("selection", {})
     params = {name: {**SCORERS.defaults(name), **data.get(name, {})} for name, cls in SCORERS.items() if cls.PARAMS}
     gates = {name: {**GATES.defaults(name), **data.get("gates", {}).get(name, {})} for name in GATES.names()}
+    fluency = data.get("weights", {}).get("fluency", 0)
+    if fluency > 0 and not params.get("fluency", {}).get("model"):
+        raise ConfigError(f"{source}: [fluency] model: empty, while [weights] fluency = {fluency:g}; name a causal LM "
+                          f"(a hub id like \"gpt2\" or a local folder) or set the weight to 0")
     return ScoringConfig(
         weights={k: float(v) for k, v in data.get("weights", {}).items()},
         margin=float(sel.get("margin", 0.01)),

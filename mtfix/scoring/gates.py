@@ -64,7 +64,7 @@ from statistics import median
 from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
-from mtfix.params import set_params
+from mtfix.params import CHRF, SHARE, Range, set_params
 from mtfix.scoring.base import Segment
 from mtfix.scoring.facts import Facts, shared_facts
 from mtfix.scoring.registry import GATES, register_gate
@@ -111,14 +111,7 @@ class Gate(ABC):
             cls.PARAMS = {"enabled": (bool, True, "switch this gate on or off"), **cls.PARAMS}
 
     def __init__(self, **params):
-        set_params(self, self.PARAMS, params, f"gate {self.name}")
-
-    @classmethod
-    def check_params(cls, params: dict, where: str) -> None:
-        """Raise :class:`MtfixError` for values out of range (types are checked by the registry)."""
-        for key, value in params.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-                raise MtfixError(f"{where}: {key} = {value} must be >= 0")
+        set_params(self, self.PARAMS, params, f"[gates.{self.name}]")
 
     def prepare(self, segments: Sequence[Segment], ctx: GateContext) -> None:
         """Corpus-level preparation (e.g. a typical ratio), before :meth:`check`."""
@@ -193,6 +186,7 @@ class LoopGate(Gate):
         "min_copies": (int, 3, "copies of an n-gram (or of a unit inside a word) that make a loop"),
         "min_score": ((int, float), 0.9, "share of words that are not loop copies a challenger needs"),
     }
+    LIMITS = {"min_copies": Range(2), "min_score": SHARE}
 
     def check(self, seg, c, ctx):
         from mtfix.text.repetition import repetition_report
@@ -246,11 +240,10 @@ class TokensGate(Gate):
 
     @classmethod
     def check_params(cls, params, where):
-        super().check_params(params, where)
         try:
             re.compile(params.get("extra_pattern", ""))
         except re.error as e:
-            raise MtfixError(f"{where}: extra_pattern is not a regular expression ({e})") from None
+            raise MtfixError(f"{where} extra_pattern: not a regular expression ({e})") from None
 
     def check(self, seg, c, ctx):
         text = seg.candidates[c].text
@@ -281,6 +274,7 @@ class ScriptGate(LanguageGate):
         "max_copied": ((int, float), 0.25, "share of a challenger's words that may be lower-case words copied "
                                            "from the translated text (untranslatable terms; names always may)"),
     }
+    LIMITS = {"min_share": SHARE, "max_drop": SHARE, "max_foreign": SHARE, "max_copied": SHARE}
 
     def check(self, seg, c, ctx):
         from mtfix.text.script import script_score, script_stats
@@ -366,12 +360,7 @@ class LengthGate(Gate):
         "check_sources": (bool, True, "also bound the length against the sources/pivots (corpus-typical ratio)"),
     }
 
-    @classmethod
-    def check_params(cls, params, where):
-        super().check_params(params, where)
-        lo, hi = params.get("min_ratio", 0.5), params.get("max_ratio", 2.0)
-        if not 0 <= lo <= 1 <= hi:
-            raise MtfixError(f"{where}: need min_ratio <= 1 <= max_ratio (got {lo}, {hi})")
+    LIMITS = {"min_ratio": SHARE, "max_ratio": Range(1)}  # so min_ratio <= 1 <= max_ratio: the reference passes
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -537,6 +526,7 @@ class CopyGate(Gate):
     name = "copy"
     HELP = "an (almost) untranslated copy of a source or pivot"
     PARAMS = {"max_chrf": ((int, float), 50.0, "sentence chrF against a source/pivot from which it is a copy")}
+    LIMITS = {"max_chrf": CHRF}
 
     def check(self, seg, c, ctx):
         text = seg.candidates[c].text
@@ -564,6 +554,7 @@ class FidelityGate(Gate):
         "min_reference_score": ((int, float), 0.5, "a reference with a smaller share of loop-free words (itself a "
                                                    "loop) is no yardstick: the gate does not apply"),
     }
+    LIMITS = {"min_chrf": CHRF, "min_reference_score": SHARE}
 
     def __init__(self, **params):
         super().__init__(**params)

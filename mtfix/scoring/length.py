@@ -24,6 +24,7 @@ import math
 from statistics import median
 from typing import Sequence
 
+from mtfix.params import ABOVE_0
 from mtfix.scoring.base import Score, Scorer, Segment
 from mtfix.scoring.registry import register_scorer
 
@@ -37,6 +38,7 @@ class LengthScorer(Scorer):
     name = "length"
     NEEDS = ("sources",)
     PARAMS = {"tolerance": ((int, float), 3.0, "robust standard deviations of the log length ratio that are normal")}
+    LIMITS = {"tolerance": ABOVE_0}  # a divisor
     HELP = "length ratio vs the original (repair) or source, against the corpus's own spread"
 
     def __init__(self, *, tolerance: float = 3.0):

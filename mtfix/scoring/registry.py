@@ -103,16 +103,6 @@ class Registry(Generic[T]):
         self._load()
         return [(n, self._classes[n]) for n in self._ordered()]
 
-    def validate_params(self, name: str, params: dict, where: str) -> dict:
-        """``params`` checked against ``name``'s ``PARAMS`` (unknown keys and wrong types are errors)."""
-        spec = getattr(self.get(name), "PARAMS", {})
-        for key, value in params.items():
-            if key not in spec:
-                known = ", ".join(spec) or "none"
-                raise MtfixError(f"{where}: unknown key {key!r} for {self.kind} {name}; known: {known}")
-            check_type(value, spec[key][0], f"{where}: {self.kind} {name}: {key} = {value!r}")
-        return params
-
     def defaults(self, name: str) -> dict:
         return {k: v[1] for k, v in getattr(self.get(name), "PARAMS", {}).items()}
 
@@ -125,17 +115,6 @@ class Registry(Generic[T]):
             help_ = help_ if isinstance(help_, str) else (help_[0] if help_ else "")
             lines.append(f"{name}({params}): {help_}" if params else f"{name}: {help_}")
         return lines
-
-
-def check_type(value: Any, want: Any, what: str) -> None:
-    """Raise :class:`MtfixError` unless ``value`` is of type ``want`` (a bool is not a number)."""
-    wants = want if isinstance(want, tuple) else (want,)
-    if isinstance(value, bool) and bool not in wants:
-        raise MtfixError(f"{what} has the wrong type")
-    if float in wants and int not in wants and isinstance(value, int) and not isinstance(value, bool):
-        return  # 1 for 1.0
-    if not isinstance(value, wants):
-        raise MtfixError(f"{what} has the wrong type")
 
 
 def _show(v: Any) -> str:

@@ -25,6 +25,7 @@ import dataclasses
 from functools import lru_cache
 from typing import Sequence
 
+from mtfix.errors import ConfigError, MtfixError
 from mtfix.scoring.base import Score, Scorer, Segment
 from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.gates import Gate, reference_text
@@ -33,7 +34,18 @@ from mtfix.text.glossary import DEFAULT_GLOSSARY, Glossary, Term, load_glossarie
 
 __all__ = ["TerminologyScorer", "TerminologyGate", "expected_terms", "term_report", "with_glossaries"]
 
-_GLOSSARIES_PARAM = (list, [DEFAULT_GLOSSARY], "glossary files (.toml/.tsv) or presets, later ones win")
+_GLOSSARIES_PARAM = (list[str], [DEFAULT_GLOSSARY], "glossary files (.toml/.tsv) or presets, later ones win")
+
+
+def _check_glossaries(params: dict, where: str) -> None:
+    """A ``glossaries`` list that names a missing or malformed glossary: one line naming the key."""
+    specs = params.get("glossaries")
+    if specs is None or list(specs) == [DEFAULT_GLOSSARY]:  # the shipped preset: nothing to read at start-up
+        return
+    try:
+        _glossary(tuple(specs))
+    except MtfixError as e:
+        raise ConfigError(f"{where} glossaries: {e}") from None
 
 
 @lru_cache(maxsize=16)
@@ -76,6 +88,10 @@ class TerminologyScorer(Scorer):
     HELP = "glossary terms of the source/original rendered as the glossary says, no known mistranslation"
     PARAMS = {"glossaries": _GLOSSARIES_PARAM}
 
+    @classmethod
+    def check_params(cls, params: dict, where: str) -> None:
+        _check_glossaries(params, where)
+
     def __init__(self, glossaries: Sequence[str] = (DEFAULT_GLOSSARY,)):
         self.glossaries = list(glossaries)
         self.glossary = _glossary(tuple(self.glossaries))
@@ -115,6 +131,10 @@ class TerminologyGate(Gate):
         "source_decides": (bool, True, "with the text that was translated at hand, a term the reference renders "
                                        "counts only when that text has it (القاعدة of 'base station' is no al-Qaeda)"),
     }
+
+    @classmethod
+    def check_params(cls, params: dict, where: str) -> None:
+        _check_glossaries(params, where)
 
     def _expected(self, glossary: Glossary, reference: str, trusted: tuple[str, ...]):
         """``(expected, in_reference)`` terms of a segment (the same for all its candidates: computed once)."""

@@ -10,8 +10,9 @@ one table (a bit per class), and per-text counts come from cumulative sums.
 
 Every class is defined by the module that uses it (its own regular
 expression or ``str`` predicate, see :data:`CLASSES`); the table is built
-from those definitions once per process (the Basic Multilingual Plane,
-about 30 ms; a character above it is classified when first seen), and
+from those definitions once (the Basic Multilingual Plane, about 30 ms,
+then kept on disk for every later process by :mod:`mtfix.text.diskcache`; a
+character above it is classified when first seen), and
 ``tests/test_text_charclass.py`` checks each class against its definition on
 every code point.
 """
@@ -72,6 +73,18 @@ def _init() -> None:
         return
     CLASSES.update(_classes())
     _BITS.update({name: 1 << i for i, name in enumerate(CLASSES)})
+    from mtfix.text import diskcache, markup, normalize, numbers, script
+
+    modules = (__file__, markup.__file__, numbers.__file__, script.__file__, normalize.__file__)
+    (table,) = diskcache.cached_arrays("charclass", modules, _plane, key=tuple(CLASSES))
+    if table.shape != (0x10000,) or table.dtype != np.uint16:  # pragma: no cover - a hash collision
+        table = _plane()[0]
+    _TABLE.append(table)
+
+
+def _plane() -> list[np.ndarray]:
+    """``[the class bits of each code point of the BMP]``, from the definitions (tens of ms: kept
+    on disk, :mod:`mtfix.text.diskcache`)."""
     every = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x10000, dtype=np.uint16)
     for name, define in CLASSES.items():
@@ -80,7 +93,7 @@ def _init() -> None:
         else:
             where = np.fromiter(map(define, every), dtype=bool, count=0x10000)
         table[where] |= _BITS[name]
-    _TABLE.append(table)
+    return [table]
 
 
 def flag(name: str) -> int:
@@ -115,7 +128,7 @@ class TextBatch:
         self.codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         high = self.codes >= 0x10000
         if high.any():
-            bits = _TABLE[0][np.where(high, 0, self.codes)]
+            bits = np.take(_TABLE[0], np.where(high, 0, self.codes))
             for c in np.unique(self.codes[high]).tolist():
                 got = _ASTRAL.get(c)
                 if got is None:
@@ -123,7 +136,7 @@ class TextBatch:
                 bits[self.codes == c] = got
             self.bits = bits
         else:
-            self.bits = _TABLE[0][self.codes]
+            self.bits = np.take(_TABLE[0], self.codes)  # (take: faster than table[codes])
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -179,6 +192,7 @@ class TextBatch:
 def _prefix_sums(mask: np.ndarray) -> np.ndarray:
     """``sums[i]`` = how many of ``mask[:i]`` are set (``len(mask) + 1`` entries). In 32-bit
     integers where they fit: numpy sums booleans into 64-bit ones many times slower."""
-    sums = np.zeros(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 else np.int64)
+    sums = np.empty(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 else np.int64)
+    sums[0] = 0
     np.cumsum(mask, dtype=sums.dtype, out=sums[1:])
     return sums

@@ -31,7 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+try:  # the kernels without pyarrow.compute's wrappers, made for every function on its import (~25 ms)
+    from pyarrow._compute import call_function
+except ImportError:  # pragma: no cover - another pyarrow layout: its public name
+    from pyarrow.compute import call_function
 
 __all__ = ["Column", "analyse", "distinct", "PUNCT_KINDS", "row_sets"]
 
@@ -47,7 +51,18 @@ _ARABIC_RANGES = ((0x0621, 0x065F), (0x0670, 0x06D3))  # [\u0621-\u064A\u0671-\u
 @functools.lru_cache(maxsize=1)
 def _tables():
     """(class of each BMP code point, class of each byte pair (lead, next) at a character's
-    first byte, sorted starts/ends of the digit runs above the BMP)."""
+    first byte, sorted starts/ends of the digit runs above the BMP): derived once, then kept on
+    disk for every later process (:mod:`mtfix.text.diskcache`)."""
+    from mtfix.text import diskcache
+
+    got = diskcache.cached_arrays("columns", (__file__,), _derive_tables)
+    if [a.shape[1:] for a in got] != [(), (), (2,)] or len(got[0]) != 0x10000:  # pragma: no cover
+        got = _derive_tables()
+    return tuple(got)
+
+
+def _derive_tables():
+    """:func:`_tables`, derived (tens of milliseconds)."""
     every = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     digits = [(m.start(), m.end()) for m in re.finditer(r"\d+", every)]  # exactly Python's \d
     cp = np.zeros(0x10000, np.uint16)
@@ -102,9 +117,9 @@ def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs."""
     n = len(offsets) - 1
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
-    lists = pc.ascii_split_whitespace(arr)
-    counts = _ints(pc.list_value_length(lists))
-    enc = pc.dictionary_encode(lists.flatten())
+    lists = call_function("ascii_split_whitespace", [arr])
+    counts = _ints(call_function("list_value_length", [lists]))
+    enc = call_function("dictionary_encode", [call_function("list_flatten", [lists])])
     return np.repeat(np.arange(n), counts), _ints(enc.indices), enc.dictionary.to_pylist()
 
 
@@ -137,7 +152,7 @@ def analyse(texts: list, arabic: bool) -> Column:
     n = len(texts)
     v = b.astype(np.uint16) << 8
     v[:-1] |= b[1:]
-    cls = pair[v]
+    cls = np.take(pair, v)  # (take: faster than pair[v])
     # the few characters looked at one by one: of 3 or 4 bytes, punctuation, Latin letters in Arabic
     special = np.flatnonzero(cls & (EXACT | DIGIT | _PUNCT_ALL | (EN if arabic else 0)))
     exact = special[(cls[special] & EXACT) != 0]

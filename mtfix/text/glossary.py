@@ -454,6 +454,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     if unknown_top:
         _fail(path, None, f"unknown table(s) {sorted(unknown_top)}; expected [glossary] and [[term]]")
     meta = data.get("glossary", {})
+    if not isinstance(meta, dict):
+        _fail(path, None, f"[glossary] must be a table, not {meta!r}")
     name = meta.get("name") if isinstance(meta.get("name"), str) else path.stem
     entries = data.get("term", [])
     if not isinstance(entries, list) or not entries:
@@ -461,6 +463,8 @@ def _load_toml(path: Path, text: str) -> Glossary:
     terms = []
     for k, d in enumerate(entries):
         line = starts[k] if k < len(starts) else None
+        if not isinstance(d, dict):
+            _fail(path, line, f"each term must be a [[term]] table, not {d!r}")
         extra = set(d) - _TOML_KEYS
         if extra:
             _fail(path, line, f"unknown key(s) {sorted(extra)} in [[term]]; known: {', '.join(sorted(_TOML_KEYS))}")
@@ -493,6 +497,8 @@ def _load_tsv(path: Path, text: str) -> Glossary:
 def load_glossary(spec: str | Path) -> Glossary:
     """A glossary from a ``.toml``/``.tsv`` file, or a shipped preset by name (e.g. ``news-ar``)."""
     spec_s = str(spec)
+    if not spec_s.strip():
+        raise MtfixError(f"an empty glossary name; give a .toml or .tsv file or a preset ({', '.join(preset_names())})")
     path = Path(spec_s).expanduser()
     if not path.exists() and "/" not in spec_s and not path.suffix:
         preset = PRESETS / f"{spec_s}.toml"

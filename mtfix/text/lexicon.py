@@ -66,27 +66,11 @@ def _stemmers():
 
 @functools.lru_cache(maxsize=1)
 def _fold():
-    """The ``arabic`` normalisation profile as one ``str.translate`` (its folds composed)."""
-    from mtfix.text.normalize import FOLDS, get_profile
+    """The ``arabic`` normalisation profile: its folds composed into one ``str.translate``, each
+    mapping one character (none maps a line break, so a batch of words folds as one text)."""
+    from mtfix.text.normalize import get_profile
 
-    profile = get_profile("arabic")
-    tables = [FOLDS[name].table for name in profile.folds if FOLDS[name].table]
-    special = [FOLDS[name] for name in profile.folds if not FOLDS[name].table]  # presentation forms (NFKC)
-    keys = {k for t in tables for k in t}
-    composed = {}
-    for k in keys:
-        v = chr(k)
-        for t in tables:
-            v = v.translate(t)
-        composed[k] = v
-    assert all(profile(chr(k)) == v for k, v in composed.items())
-
-    def fold(text: str) -> str:
-        for f in special:
-            text = f(text)
-        return text.translate(composed)
-
-    return fold
+    return get_profile("arabic")
 
 
 def arabic_fold(text: str) -> str:
@@ -115,6 +99,20 @@ def _strip(w: str) -> str:
         if w.startswith(p) and len(w) - len(p) >= 2:
             return w[len(p):]
     return w
+
+
+# _strip on many words at once, one per line: the conjunction before a prefix of a word of 5 or more
+# letters, then the first prefix (in _PREFIXES' order) that leaves at least 2 letters
+_CONJUNCTION = re.compile("^[وف](?=[^\n]{4})(?=" + "|".join(_PREFIXES) + ")", re.M)
+_PREFIX = re.compile("^(?:" + "|".join(p + "(?=[^\n]{2})" for p in _PREFIXES) + ")", re.M)
+
+
+def _strip_lines(words: list[str]) -> list[str]:
+    """``[_strip(w) for w in words]`` (words without line breaks), by two regular expressions over
+    the words joined, not a loop of Python per word."""
+    joined = _PREFIX.sub("", _CONJUNCTION.sub("", "\n".join(words)))
+    got = joined.split("\n")
+    return got if len(got) == len(words) else list(map(_strip, words))
 
 
 def english_words(text: str) -> list[str]:
@@ -202,17 +200,26 @@ def _english_token_stems(tokens) -> dict:
     return got
 
 
+def _lines(fold, words: list[str]) -> list[str]:
+    """``[fold(w) for w in words]`` by one call on the words joined by line breaks (``fold`` maps
+    each character on its own, never to or from a line break)."""
+    got = fold("\n".join(words)).split("\n")
+    return got if len(got) == len(words) and words else [fold(w) for w in words]
+
+
 def _arabic_token_stems(tokens) -> dict:
     """``{token: _AR_STEMS[token]}``, the tokens not seen before stemmed in one call."""
     got, todo = _new_tokens(_AR_STEMS, tokens)
     if todo:
         fold, stop = _fold(), _AR_STOP_FOLDED()
-        folded = [fold(t) for t in todo]
+        folded = _lines(fold, todo)
         content = [k for k, (t, f) in enumerate(zip(todo, folded)) if len(t) > 1 and t not in AR_STOP and f not in stop]
-        bare = [_strip(folded[k]) for k in content]
+        bare = _strip_lines([folded[k] for k in content])
+        distinct = list(dict.fromkeys(bare))  # tokens with and without clitics or marks share one
+        stem_of = dict(zip(distinct, _lines(fold, _stemmers()[1].stemWords(distinct))))
         stems = dict.fromkeys(range(len(todo)))
-        for k, w, s in zip(content, bare, _stemmers()[1].stemWords(bare)):
-            s = fold(s)
+        for k, w in zip(content, bare):
+            s = stem_of[w]
             stems[k] = s if len(s) >= 2 else w
         made = dict(zip(todo, stems.values()))
         _AR_STEMS.put(made)
@@ -362,8 +369,9 @@ class LexiconIndex:
         """``[self.english[run] for run in runs]`` (``arabic``: ``self.arabic``), the runs not
         seen before computed together: their new tokens stemmed in one call of the stemmer."""
         memo, ids = (self.arabic, self.ar_ids) if arabic else (self.english, self.en_ids)
-        new = [r for r in runs if r not in memo]
-        if new:
+        got = list(map(memo.get, runs))  # None: not seen yet (an id is an int)
+        if None in got:
+            new = [r for r, g in zip(runs, got) if g is None]
             # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
             # is an English one without an apostrophe; the others are tokenised
             single = [r for r in new if r and (arabic or ("'" not in r and "’" not in r))]
@@ -376,7 +384,8 @@ class LexiconIndex:
                 found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
                 made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
             memo.put(made)
-        return list(map(memo.__getitem__, runs))
+            got = [made[r] if g is None else g for r, g in zip(runs, got)]
+        return got
 
     def all_ids(self, run: str, arabic: bool = False) -> tuple:
         """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
@@ -408,28 +417,19 @@ def _build(directory: str, files) -> Lexicon:
 def _cache_path(directory: str, files) -> Path:
     """Where the lexicon built from ``files`` is kept: ``$XDG_CACHE_HOME/mtfix/`` (as the
     translation cache), named by a hash of what it depends on: the dictionary files (path, size,
-    modification time), this module and the normalisation folds (the stemming), PyStemmer and
-    Python's version (the ``marshal`` format)."""
-    import hashlib
-    import sys
-    from importlib.metadata import PackageNotFoundError, version
+    modification time), this module and the normalisation folds (the stemming), PyStemmer (its
+    compiled module's path, size and modification time: no package metadata to read) and Python's
+    version (the ``marshal`` format)."""
+    import Stemmer
 
-    from mtfix.text import normalize
+    from mtfix.text import diskcache, normalize
 
-    h = hashlib.sha256()
-    try:
-        stemmer = version("PyStemmer")
-    except PackageNotFoundError:  # pragma: no cover - installed under another name
-        stemmer = "?"
-    h.update(repr((1, sys.version_info[:2], stemmer, directory)).encode())
-    for _, index, body in files:
-        for f in (index, body):
-            st = f.stat()
-            h.update(repr((str(f.resolve()), st.st_size, st.st_mtime_ns)).encode())
-    for module in (__file__, normalize.__file__):
-        h.update(Path(module).read_bytes())
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mtfix" / f"lexicon-{h.hexdigest()[:24]}.marshal"
+    stamps = [directory]
+    for f in [Path(Stemmer.__file__)] + [f for _, index, body in files for f in (index, body)]:
+        st = f.stat()
+        stamps.append((str(f.resolve()), st.st_size, st.st_mtime_ns))
+    key = diskcache.source_hash((__file__, normalize.__file__), (1, tuple(stamps)))
+    return diskcache.cache_dir() / f"lexicon-{key}.marshal"
 
 
 def _read_cached(path: Path, build=None) -> Lexicon | None:
@@ -471,28 +471,36 @@ def _write_cached(path: Path, lex: Lexicon) -> None:
     """Best effort, all or nothing (a temporary file renamed): a cache that cannot be written
     (read-only home, full disk) only means the next process builds the lexicon again. The file
     holds two marshal objects: ``(source, index arrays, offset of the second)``, then
-    ``(ar_en, en_ar)``."""
+    ``(ar_en, en_ar)``. Once written, the older cache files of the same lexicon (same
+    ``source``: dictionary folder and files) that mtfix wrote for other code or dictionary
+    versions are removed; those of another lexicon, and anything else, stay."""
     import marshal
-    import tempfile
 
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    from mtfix.text import diskcache
+
+    def write(f):
         head, at = b"", -1
         while len(head) != at:  # the offset of the second object is in the first: until it holds
             at = len(head)
             head = marshal.dumps((lex.source, lex.index().arrays(), at))
-        with os.fdopen(fd, "wb") as f:
-            f.write(head)
-            marshal.dump((lex.ar_en, lex.en_ar), f)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError):
-        pass
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        f.write(head)
+        marshal.dump((lex.ar_en, lex.en_ar), f)
+
+    if diskcache.write_atomic(path, write):
+        diskcache.remove_older(path, lambda other: _cached_source(other) == lex.source)
+
+
+def _cached_source(path: Path) -> str | None:
+    """The ``source`` of a lexicon cache file (its first object); None when it is not one."""
+    import marshal
+
+    try:
+        with open(path, "rb") as f:
+            head = marshal.load(f)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    ok = isinstance(head, tuple) and len(head) == 3 and isinstance(head[0], str)
+    return head[0] if ok else None
 
 
 @functools.lru_cache(maxsize=4)

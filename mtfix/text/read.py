@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
 __all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks", "stream_copy",
+           "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -30,6 +32,34 @@ _UTF16_32_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
 )
+
+#: The first bytes of common binary files: one that starts so is named for what it is, not "not UTF-8".
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or .docx, .xlsx)"),
+    (b"\x1f\x8b", "gzip-compressed"), (b"\xfd7zXZ\x00", "xz-compressed"), (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"), (b"\x7fELF", "an executable"), (b"SQLite format 3\x00", "an SQLite database"),
+)
+#: A read that fails within this many bytes of the start looks for a binary format's first bytes there.
+_HEAD = 1 << 14
+
+
+def _binary(name: str, head: bytes, nul: bool = False) -> MtfixError | None:
+    """The error for a file that is clearly not text: its first bytes ``head`` are a known binary
+    format's, or it has NUL bytes (``nul``); else None. Only asked once a read has failed."""
+    what = next((what for magic, what in _MAGIC if head.startswith(magic)), None)
+    what = what or ("contains NUL bytes" if nul else None)
+    return MtfixError(f"{name}: looks binary ({what}); expected UTF-8 text") if what else None
+
+
+def _file_start(f: BinaryIO, data: bytes, offset: int) -> bytes:
+    """The first bytes of the file ``f`` (being read; ``data`` starts at ``offset``), for :func:`_binary`:
+    b"" where it cannot go back (a pipe)."""
+    try:
+        f.seek(0)
+        return f.read(64)
+    except (OSError, ValueError):
+        return data[:64] if offset == 0 else b""
 
 
 @dataclass(frozen=True)
@@ -62,7 +92,14 @@ def _existing_file(path: str | os.PathLike) -> Path:
 def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     p = _existing_file(path)
     try:
-        data = p.read_bytes()
+        if not read_once(p):
+            data = p.read_bytes()
+        else:  # a pipe or a device: an endless binary one (/dev/zero) is refused by its first megabyte
+            with p.open("rb") as f:
+                first = f.read(1 << 20)
+                if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
+                    raise _binary(str(path), first[:64], nul=True)
+                data = first + f.read()
     except OSError as e:
         raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
     return decode_bytes(data, str(path))
@@ -82,10 +119,12 @@ def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int 
                     f"{name}: is {encoding}, expected UTF-8; convert it first, e.g. `iconv -f {encoding} -t UTF-8`"
                 )
     if b"\x00" in data:
-        raise MtfixError(f"{name}: looks binary (contains NUL bytes); expected UTF-8 text")
+        raise _binary(name, data[:64] if offset == 0 else b"", nul=True)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        if offset == 0 and (err := _binary(name, data[:64])) is not None:
+            raise err from None
         at_line = line + data.count(b"\n", 0, e.start)
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise MtfixError(
@@ -108,7 +147,12 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     try:
         with p.open("rb") as f:
             for line, raw in enumerate(f, 1):  # split after b"\n": never inside a UTF-8 character
-                text, _ = decode_bytes(raw, str(path), offset, line)
+                try:
+                    text, _ = decode_bytes(raw, str(path), offset, line)
+                except MtfixError as e:  # early in the file: binary, if its start says so (as the chunks say)
+                    if offset < _HEAD and (err := _binary(str(path), _file_start(f, raw, offset))) is not None:
+                        raise err from None
+                    raise e
                 offset += len(raw)
                 yield text
     except OSError as e:
@@ -138,6 +182,8 @@ def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[
         try:
             text, _ = decode_bytes(data, name, offset, line)
         except MtfixError:  # the error the line-by-line reading gives (which comes first)
+            if offset < _HEAD and (err := _binary(name, _file_start(f, data, offset))) is not None:
+                raise err from None  # a start that is clearly not text: named so, as a whole file read names it
             for raw in raws:
                 decode_bytes(raw, name, offset, line)
                 offset += len(raw)
@@ -148,16 +194,49 @@ def iter_stream_chunks(f: BinaryIO, name: str, size: int = 1 << 14) -> Iterator[
         yield text
 
 
+def read_once(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is ``-`` (stdin) or can be read only once: a named pipe, a shell's ``<(...)``
+    (``/dev/fd/N``), a character device. A reader that reads its input twice copies such a one
+    first (:func:`stream_copy`), as it does stdin."""
+    if str(path) == "-":
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # missing: the readers say so
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+@contextlib.contextmanager
+def open_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """``path`` opened for a binary read (``-``: stdin, left open)."""
+    if str(path) == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
+    with f:
+        yield f
+
+
 @contextlib.contextmanager
 def stream_copy(stream: BinaryIO, name: str) -> Iterator[BinaryIO]:
     """``stream`` (stdin: read once) copied as it comes into an anonymous temporary file (removed
-    when closed), for a reader that reads it more than once; ``name`` is the stream in errors."""
+    when closed), for a reader that reads it more than once; ``name`` is the stream in errors.
+    NUL bytes in its first megabyte (not UTF-16/32) make it binary at once: nothing more is read."""
     try:
         spool = tempfile.TemporaryFile()
     except OSError as e:
         raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
     with spool:
         try:
+            first = stream.read(1 << 20)
+            # a device or pipe of binary data (/dev/zero, an image) is refused before it is copied on and on
+            if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
+                raise _binary(name, first[:64], nul=True)
+            spool.write(first)
             shutil.copyfileobj(stream, spool, 1 << 20)
         except OSError as e:
             raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None

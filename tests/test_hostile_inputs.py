@@ -1,0 +1,308 @@
+"""A demanding user's inputs, command by command: a pipe where a file is expected (``<(...)``, a FIFO),
+Ctrl-C in the middle of writing, an output that already exists."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, assert_one_line_error, leftovers
+
+AR = "هو لا يزال يشكل تهديدا للسكان.\nتحليل بي بي سي العربية للأحداث.\n"
+
+
+def _fifo(tmp_path: Path, data: bytes, name: str = "in.fifo") -> Path:
+    """A named pipe that a thread fills with ``data`` once a reader opens it (as a shell's ``<(...)``)."""
+    p = tmp_path / name
+    os.mkfifo(p)
+
+    def feed():
+        with open(p, "wb") as f:
+            f.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return p
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "--json"], ["fix"], ["fix", "--diff"], ["fix", "-o", "OUT"]])
+def test_a_pipe_is_read_like_stdin(cli, seed_path, tmp_path, args):
+    """check and fix read their input twice; a pipe read twice was empty the second time: `check <(cat a.txt)`
+    said "is empty", `fix <(cat a.txt)` wrote nothing at all. A pipe is now copied once, as stdin is."""
+    out = tmp_path / "o.txt"
+    want = cli(*[a if a != "OUT" else out for a in args], seed_path)
+    expected = out.read_bytes() if out.exists() else None
+    if out.exists():
+        out.unlink()
+    got = cli(*[a if a != "OUT" else out for a in args], _fifo(tmp_path, seed_path.read_bytes()))
+    assert got.exit_code == want.exit_code == 1, got.output
+    assert got.stdout.replace(str(tmp_path / "in.fifo"), "F") == want.stdout.replace(str(seed_path), "F")
+    if expected is not None:
+        assert out.read_bytes() == expected
+
+
+def test_a_bad_pipe_is_one_line_naming_it(cli, tmp_path):
+    for data, words in ((b"", "is empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "looks binary (a PNG image)"),
+                        (b"caf\xe9\n", "not UTF-8")):
+        for command in ("check", "fix"):
+            p = _fifo(tmp_path, data, f"{command}-{len(data)}.fifo")
+            assert_one_line_error(cli(command, p), p.name, words)
+
+
+# ------------------------------------------------------------------ Ctrl-C while writing
+
+
+def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedProcess:
+    """Run ``mtfix ARGS``, send SIGINT as soon as ``ready()`` (polled) is true, return the result."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    p = subprocess.Popen([sys.executable, "-m", "mtfix", *map(str, args)], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not ready() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert p.poll() is None, f"the run ended before the moment to interrupt it: {p.returncode}"
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
+def test_ctrl_c_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
+    """The moment: fix's temporary output exists (it writes piece by piece). Exit 130, no traceback, no
+    output, no temporary file."""
+    big = tmp_path / "big.ar"
+    big.write_text(seed_path.read_text(encoding="utf-8") * 600, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    r = _interrupt_when(["fix", big, "-o", out_dir / "o.ar"], tmp_path, lambda: leftovers(out_dir) != [])
+    assert r.returncode == 130, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_corpus_filter_works_keeps_only_its_resumable_work(shared_data, tmp_path):
+    """The moment: the work dir exists. Exit 130, one line naming it, no final output; the rerun finishes."""
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    tsv = tmp_path / "in.tsv"
+    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 30, ar * 30)), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "1"]
+    r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists())
+    assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 1 and not (out_dir / "o.jsonl").exists()
+    assert [p.name for p in out_dir.iterdir()] in ([], ["o.jsonl.partial"])
+
+
+# ------------------------------------------------------------------ an output that exists
+
+
+@pytest.fixture()
+def inputs(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.ar").write_text(AR, encoding="utf-8")
+    (d / "bad.ar").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    cands = []
+    for k, lines in enumerate(("a b c\nd e f\n", "a b c\nd e g\n", "a b x\nd e f\n")):
+        cands.append(d / f"s{k}.txt")
+        cands[-1].write_text(lines, encoding="utf-8")
+    (d / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    (d / "bad.tsv").write_bytes(b"")
+    return {"ar": d / "a.ar", "bad": d / "bad.ar", "cands": cands, "tsv": d / "in.tsv", "bad_tsv": d / "bad.tsv"}
+
+
+COMMANDS = {  # command -> (arguments, given good or bad input and the output)
+    "fix": lambda i, good, o: ["fix", i["ar"] if good else i["bad"], "-o", o],
+    "repair": lambda i, good, o: ["repair", i["ar"] if good else i["bad"], "-o", o],
+    "select": lambda i, good, o: ["select", "--candidates", *i["cands"][:2], i["cands"][2] if good else i["bad"],
+                                  "-o", o, "-q"],
+    "corpus filter": lambda i, good, o: ["corpus", "filter", i["tsv"] if good else i["bad_tsv"], "-o", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_existing_output_is_replaced_by_a_run_that_succeeds_and_kept_by_one_that_fails(cli, inputs, tmp_path,
+                                                                                          command):
+    """As the README says: an output that exists is replaced, whole, only when the run succeeds."""
+    out = tmp_path / ("o.jsonl" if command.startswith("corpus") else "o.txt")
+    out.write_bytes(b"an earlier run's output\n")
+    assert_one_line_error(cli(*COMMANDS[command](inputs, False, out)), unchanged={out: b"an earlier run's output\n"})
+    r = cli(*COMMANDS[command](inputs, True, out))
+    assert r.exit_code in (0, 1), r.output
+    assert out.read_bytes() != b"an earlier run's output\n" and out.read_bytes().strip()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_output_under_a_file_says_the_file_is_no_folder(cli, inputs, command):
+    """``-o a.ar/x`` said "folder a.ar does not exist" of a file that exists."""
+    parent = inputs["ar"]
+    line = assert_one_line_error(cli(*COMMANDS[command](inputs, True, parent / "x")))
+    assert line.endswith(f"{parent} is a file, not a folder"), line
+
+
+def test_a_segment_long_enough_to_stall_ter_is_warned_about_on_one_line(cli, seed_path, tmp_path):
+    """sacrebleu's TER took 26 s on one pair of unrelated 500-word lines (loaded machine) and never ended on a
+    3 MB line: evaluate says so before it starts, on one line, and how to leave TER out."""
+    words = seed_path.read_text(encoding="utf-8").split()[:300]
+    ref, hyp = tmp_path / "ref.txt", tmp_path / "hyp.txt"
+    ref.write_text(" ".join(words) + "\nshort line\n", encoding="utf-8")
+    hyp.write_text(" ".join(words[:5] + ["X"] + words[6:]) + "\nshort line\n", encoding="utf-8")
+    r = cli("evaluate", "--ref", ref, "--sys", hyp, "--paired", "none", "-q", "--json", tmp_path / "e.json")
+    warned = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert r.exit_code == 0 and len(warned) == 1, r.output
+    assert warned[0].startswith("warning: line 1 has 300 words: TER") and warned[0].endswith("leaves TER out")
+    r = cli("evaluate", "--ref", ref, "--sys", hyp, "--paired", "none", "-q", "--metric", "bleu,chrf")
+    assert r.exit_code == 0 and "warning" not in r.stderr
+
+
+def test_evaluate_names_a_long_output_path_on_one_line(cli, flores_subset, tmp_path):
+    """rich wrapped "wrote PATH" (and the progress lines) at 80 columns: a script grepping the path got half."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 4)
+    deep.mkdir()
+    out = deep / "report-with-a-long-name.json"
+    r = cli("evaluate", "--ref", flores_subset["en"], "--sys", next(iter(flores_subset["systems"].values())),
+            "--paired", "none", "--json", out)
+    assert r.exit_code == 0 and f"wrote {out}" in r.stdout.splitlines(), r.stdout
+
+
+def test_an_empty_model_name_is_refused_not_taken_for_the_default(cli, tmp_path):
+    """``translate -m ""`` (an unset shell variable) silently translated with the default model."""
+    src = tmp_path / "in.ar"
+    src.write_text(AR, encoding="utf-8")
+    assert_one_line_error(cli("translate", src, "--src", "ar", "--tgt", "en", "-m", "", "-o", tmp_path / "o"),
+                          "empty model name", not_written=[tmp_path / "o"])
+
+
+@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"]])
+def test_a_corpus_output_of_dash_is_refused_not_made_a_folder_named_dash(cli, tmp_path, monkeypatch, args):
+    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0."""
+    (tmp_path / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert_one_line_error(cli("corpus", "filter", "in.tsv", *args, "-q"), "not stdout")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tsv"]
+
+
+DASH = {  # command -> (arguments writing OUT, given the inputs)
+    "fix": lambda i, o: ["fix", i["ar"], "-o", o],
+    "repair": lambda i, o: ["repair", i["ar"], "-o", o],
+    "repair --report": lambda i, o: ["repair", i["ar"], "-o", i["ar"].parent / "r.txt", "--report", o],
+    "select": lambda i, o: ["select", "--candidates", *i["cands"], "-o", o, "-q"],
+    "select --report": lambda i, o: ["select", "--candidates", *i["cands"], "-o", i["ar"].parent / "s.txt",
+                                     "--report", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("command", DASH)
+def test_an_output_of_dash_is_stdout_not_a_file_named_dash(cli, inputs, tmp_path, monkeypatch, command):
+    """``-o -`` wrote a file named ``-`` in the current folder (fix, repair, select, translate, --report -)."""
+    monkeypatch.chdir(tmp_path)
+    to_file = cli(*DASH[command](inputs, tmp_path / "o.out"))
+    to_stdout = cli(*DASH[command](inputs, "-"))
+    assert to_stdout.exit_code == to_file.exit_code, to_stdout.output
+    assert not (tmp_path / "-").exists()
+    written = (tmp_path / "o.out").read_text(encoding="utf-8")
+    if command.startswith("repair --report"):  # the report's timings differ from run to run
+        assert to_stdout.stdout.startswith("{") and '"signature"' in to_stdout.stdout
+    else:
+        assert to_stdout.stdout.endswith(written) and written.strip()
+
+
+@pytest.mark.parametrize("args", [
+    ["select", "--candidates", "A", "B", "C", "-o", "-", "--report", "-"],
+    ["repair", "A", "--report", "-"],  # the text goes to stdout without --out
+    ["fix", "A", "-o", "-", "--json"],
+    ["evaluate", "--ref", "A", "--sys", "B", "--json", "-", "--markdown", "-"],
+])
+def test_two_outputs_to_stdout_are_one_line(cli, inputs, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    files = {"A": inputs["cands"][0] if args[0] != "repair" and args[0] != "fix" else inputs["ar"],
+             "B": inputs["cands"][1], "C": inputs["cands"][2]}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), "both write to stdout")
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("layout", ["bom", "crlf", "bom+crlf"])
+def test_repair_gives_the_article_its_layout_back_bom_and_crlf(cli, seed_path, tmp_path, layout):
+    """repair dropped a BOM the article had (fix kept it): stage 0 of repair is fix, byte for byte."""
+    data = seed_path.read_bytes()
+    if "crlf" in layout:
+        data = data.replace(b"\n", b"\r\n")
+    if "bom" in layout:
+        data = b"\xef\xbb\xbf" + data
+    src = tmp_path / "a.ar"
+    src.write_bytes(data)
+    assert cli("fix", src, "-o", tmp_path / "fixed.ar").exit_code == 1
+    assert cli("repair", src, "-o", tmp_path / "repaired.ar").exit_code == 0
+    assert (tmp_path / "repaired.ar").read_bytes() == (tmp_path / "fixed.ar").read_bytes()
+
+
+@pytest.mark.parametrize("command", ["select", "repair --report"])
+def test_an_output_of_dash_on_a_full_device_is_one_line(inputs, tmp_path, command):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    args = DASH[command](inputs, "-")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "mtfix", *map(str, args)], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=tmp_path, env=env)
+    lines = [line for line in p.stderr.splitlines() if line.startswith("error:") or "Traceback" in line]
+    assert p.returncode == 2 and lines == ["error: cannot write to stdout: no space left on the device"], p.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_empty_glossary_name_says_so(cli, inputs, command):
+    """``-g ""`` said ": is a folder, expected a .toml or .tsv glossary" (the empty path is the current folder)."""
+    assert_one_line_error(cli(command, inputs["ar"], "-g", ""), "an empty glossary name")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "-1", "0"])
+@pytest.mark.parametrize("command", ["translate", "repair"])
+def test_a_ratio_that_is_not_a_finite_positive_number_is_a_usage_error(cli, inputs, command, value):
+    """``--max-output-ratio inf`` loaded the model and failed in the decoder: "model failed (OverflowError ...)"."""
+    args = ["translate", inputs["ar"], "--src", "ar", "--tgt", "en"] if command == "translate" else ["repair", inputs["ar"]]
+    assert_one_line_error(cli(*args, "--max-output-ratio", value), "Invalid value for '--max-output-ratio'")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_an_endless_binary_device_is_refused_at_once(command, device, tmp_path):
+    """``mtfix check /dev/zero`` (or ``- < /dev/zero``) copied the stream on and on: the first megabyte names it."""
+    if not Path(device).exists():
+        pytest.skip(f"no {device} here")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    for args, source in (([command, device], os.devnull), ([command, "-"], device)):
+        with open(source, "rb") as stdin:
+            p = subprocess.run([sys.executable, "-m", "mtfix", *args], stdin=stdin, capture_output=True, text=True,
+                               cwd=tmp_path, env=env, timeout=60)
+        name = device if args[-1] != "-" else "<stdin>"
+        assert p.returncode == 2 and p.stderr == f"error: {name}: looks binary (contains NUL bytes); expected UTF-8 text\n"
+
+
+@pytest.mark.parametrize("args", [["select", "--candidates", "ZERO", "A", "B", "-o", "o.txt"], ["repair", "ZERO"],
+                                  ["evaluate", "--ref", "A", "--sys", "ZERO"],
+                                  ["translate", "ZERO", "--src", "ar", "--tgt", "en"]])
+def test_an_endless_binary_device_is_refused_at_once_everywhere(args, inputs, tmp_path):
+    """The whole-file reader read /dev/zero until memory ran out (here: capped at 2 GiB, so a regression fails)."""
+    import resource
+
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    files = {"ZERO": "/dev/zero", "A": str(inputs["cands"][0]), "B": str(inputs["cands"][1])}
+    p = subprocess.run([sys.executable, "-m", "mtfix", *[files.get(a, a) for a in args]], capture_output=True,
+                       text=True, cwd=tmp_path, env=env, timeout=120, preexec_fn=cap)
+    assert p.returncode == 2 and p.stderr == "error: /dev/zero: looks binary (contains NUL bytes); expected UTF-8 text\n"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["in"]
