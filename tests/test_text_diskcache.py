@@ -46,19 +46,34 @@ def test_changed_code_or_key_makes_a_new_file_and_removes_only_the_older_one_of_
     src = _source(tmp_path)
     diskcache.cached_arrays("demo", [src], lambda: [np.zeros(3)])
     (old,) = cache.glob("demo-*.npy")
+    _age(old)
     # neighbours that are not this table's: another kind, a name that only looks alike, a user's file
     keep = [cache / "demo2-0123456789abcdef01234567.npy", cache / "demo-0123456789abcdef0123456.npy",
             cache / "demo-notes.npy", cache / "translations.sqlite", cache / "lexicon-0123456789abcdef01234567.marshal"]
     for p in keep:
         p.write_bytes(b"x")
+        _age(p)
     _source(tmp_path, "X = 2\n")  # the code the table is derived from changed
     got = diskcache.cached_arrays("demo", [src], lambda: [np.ones(3)])
     assert got[0].tolist() == [1, 1, 1]
     (new,) = [p for p in cache.glob("demo-*.npy") if p not in keep]
     assert new != old and not old.exists() and all(p.exists() for p in keep)
-    diskcache.cached_arrays("demo", [src], lambda: [np.full(3, 7)], key="other")  # another key, too
-    assert not new.exists() and len([p for p in cache.glob("demo-*.npy") if p not in keep]) == 1
+    # another key (or another mtfix sharing the cache) writes its file: one made within the hour stays,
+    # so two versions that alternate do not remove each other's file on every run
+    diskcache.cached_arrays("demo", [src], lambda: [np.full(3, 7)], key="other")
+    assert new.exists() and len([p for p in cache.glob("demo-*.npy") if p not in keep]) == 2
+    _age(new)
+    diskcache.cached_arrays("demo", [src], lambda: [np.full(3, 8)], key="third")
+    assert not new.exists() and len([p for p in cache.glob("demo-*.npy") if p not in keep]) == 2
     assert all(p.exists() for p in keep)
+
+
+def _age(path, seconds=2 * 3600):
+    """``path`` as if written ``seconds`` ago."""
+    import time
+
+    then = time.time() - seconds
+    os.utime(path, (then, then))
 
 
 def test_an_unwritable_cache_only_means_building_again(tmp_path, monkeypatch):
@@ -113,16 +128,22 @@ def test_a_new_lexicon_cache_file_removes_the_older_ones_of_the_same_lexicon_onl
     older = [cache / f"lexicon-{k * 24}.marshal" for k in "ab"]  # two older versions of this one
     lx._write_cached(older[0], lexicon("/usr/share/dictd (freedict-ara-eng)"))
     older[1].write_bytes(older[0].read_bytes())
+    recent = cache / f"lexicon-{'f' * 24}.marshal"  # another mtfix's, written within the hour
+    recent.write_bytes(older[0].read_bytes())
+    for p in older:
+        _age(p)
     other = cache / f"lexicon-{'c' * 24}.marshal"
     lx._write_cached(other, lexicon("/elsewhere (freedict-ara-eng)"))  # another dictionary folder
     assert all(p.exists() for p in older)
     unrelated = [cache / f"lexicon-{'d' * 24}.marshal", cache / "lexicon-notes.marshal", cache / "translations.sqlite"]
     for p in unrelated:
         p.write_bytes(b"not a lexicon")
+        _age(p)
+    _age(other)
     new = cache / f"lexicon-{'e' * 24}.marshal"
     lx._write_cached(new, lexicon("/usr/share/dictd (freedict-ara-eng)"))
     assert new.exists() and not any(p.exists() for p in older)
-    assert other.exists() and all(p.exists() for p in unrelated)
+    assert other.exists() and all(p.exists() for p in unrelated) and recent.exists()
     assert lx._read_cached(new).ar_en == lexicon("x").ar_en
 
 

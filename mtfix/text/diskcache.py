@@ -15,8 +15,8 @@ numpy's version, and the caller's own key.
 Reading a table costs well under a millisecond. A file that is missing,
 damaged or of other code is derived again and written all or nothing (a
 temporary file renamed); then the older files of the same kind that mtfix
-wrote (same name pattern, another hash) are removed, so they do not pile up
-as the code changes. A cache folder that cannot be written (read-only, full
+wrote (same name pattern, another hash, made an hour or more before) are
+removed, so they do not pile up as the code changes. A cache folder that cannot be written (read-only, full
 disk, a file in its place) only means the next process derives the table
 again: no error, no message.
 """
@@ -75,11 +75,19 @@ def write_atomic(path: Path, write: Callable) -> bool:
             Path(tmp).unlink(missing_ok=True)
 
 
-def remove_older(path: Path, same: Callable[[Path], bool] | None = None) -> list[Path]:
+#: a file of the same table written less than this many seconds ago stays (see :func:`remove_older`)
+MIN_AGE = 3600.0
+
+
+def remove_older(path: Path, same: Callable[[Path], bool] | None = None, min_age: float = MIN_AGE) -> list[Path]:
     """Remove the files next to ``path`` that mtfix wrote for the same table before: named like
-    it (``<kind>-<24 hex digits>.<suffix>``, another hash) and, when ``same`` is given, for which
-    ``same(file)`` is true. Nothing else is touched; a file that cannot be removed stays.
-    Returns the files removed."""
+    it (``<kind>-<24 hex digits>.<suffix>``, another hash), written at least ``min_age`` seconds
+    ago and, when ``same`` is given, for which ``same(file)`` is true. Nothing else is touched; a
+    file that cannot be removed stays. Returns the files removed.
+
+    The age keeps two mtfix versions that share a cache (two checkouts, two environments) from
+    removing each other's file on every run: each writes its own once, and a file is only
+    removed by a write an hour or more after it was made, so at most one more rebuild follows."""
     m = re.fullmatch(r"(.+)-[0-9a-f]{24}(\.[a-z]+)", path.name)
     if m is None:
         raise ValueError(f"not a cache file name: {path.name}")
@@ -89,9 +97,14 @@ def remove_older(path: Path, same: Callable[[Path], bool] | None = None) -> list
         others = [p for p in path.parent.iterdir() if p.name != path.name and pattern.fullmatch(p.name)]
     except OSError:
         return removed
+    import time
+
+    now = time.time()
     for p in sorted(others):
         try:
-            if p.is_file() and not p.is_symlink() and (same is None or same(p)):
+            st = p.lstat()
+            if (p.is_file() and not p.is_symlink() and now - st.st_mtime >= min_age
+                    and (same is None or same(p))):
                 p.unlink()
                 removed.append(p)
         except OSError:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -177,22 +178,17 @@ _ABSENT = object()
 
 def _new_tokens(memo: Memo, tokens) -> tuple[dict, list]:
     """``({token: memo value}`` of the tokens ``memo`` has, ``[the others]``)."""
-    got, todo = {}, []
-    for t in tokens:
-        v = memo.get(t, _ABSENT)
-        if v is _ABSENT:
-            todo.append(t)
-        else:
-            got[t] = v
-    return got, todo
+    values = list(map(memo.get, tokens, itertools.repeat(_ABSENT)))
+    got = {t: v for t, v in zip(tokens, values) if v is not _ABSENT}
+    return got, [t for t, v in zip(tokens, values) if v is _ABSENT]
 
 
 def _english_token_stems(tokens) -> dict:
     """``{token: _EN_STEMS[token]}``, the tokens not seen before stemmed in one call."""
     got, todo = _new_tokens(_EN_STEMS, tokens)
     if todo:
-        words = [t.lower() for t in todo]
-        content = [w for w in words if len(w) > 1 and w not in EN_STOP]
+        words = _lines(str.lower, todo)
+        content = list(dict.fromkeys(w for w in words if len(w) > 1 and w not in EN_STOP))
         stems = dict(zip(content, _stemmers()[0].stemWords(content)))
         made = dict(zip(todo, map(stems.get, words)))
         _EN_STEMS.put(made)
