@@ -220,9 +220,20 @@ def made_folders(outs: Iterable[str | os.PathLike]) -> Iterator[list[Path]]:
 
 # ------------------------------------------------------------------ temporary names
 
+def _temp_stem(name: str) -> str:
+    """``name`` as a temporary name holds it: itself, or, where the temporary name would pass the
+    file system's 255 bytes (a long Arabic title: 2 bytes a letter), its start and a hash of it."""
+    if len(name.encode("utf-8")) <= 200:
+        return name
+    import hashlib
+
+    start = name.encode("utf-8")[:150].decode("utf-8", "ignore")
+    return f"{start}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+
+
 def temp_name(out: Path, kind: str = "part") -> str:
     """A fresh temporary name next to ``out`` that :func:`remove_leftovers` recognises."""
-    return f".{out.name}.mtfix-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
+    return f".{_temp_stem(out.name)}.mtfix-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
 
 
 def is_temp_name(name: str) -> bool:
@@ -253,7 +264,7 @@ def remove_leftovers(out: str | os.PathLike) -> list[Path]:
         return removed
     for p in entries:
         m = _TEMP.match(p.name)
-        if not m or m["name"] != out.name or _alive(int(m["pid"])):
+        if not m or m["name"] != _temp_stem(out.name) or _alive(int(m["pid"])):
             continue
         try:
             if p.is_dir() and not p.is_symlink():

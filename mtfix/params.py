@@ -106,7 +106,9 @@ def _show(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # nan, inf, -inf, as TOML writes them
-    return repr(value)
+    shown = repr(value) if not isinstance(value, int) or value.bit_length() <= 128 else \
+        f"a {'negative ' if value < 0 else ''}{len(str(abs(value)))}-digit number"
+    return shown if len(shown) <= 80 else shown[:79] + "…"  # one line a person can read
 
 
 def check_value(owner: Any, key: str, value: Any, where: str) -> None:
@@ -121,7 +123,9 @@ def check_value(owner: Any, key: str, value: Any, where: str) -> None:
         raise ConfigError(f"{where} {key}: must be {type_text(want)}, not {_show(value)}")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         allowed = getattr(owner, "LIMITS", {}).get(key, AT_LEAST_0)
-        if not math.isfinite(value) or not allowed.allows(value):
+        # finite: not nan or inf, nor a whole number past what a float holds (TOML reads any length)
+        finite = math.isfinite(value) if isinstance(value, float) else value.bit_length() < 1000
+        if not finite or not allowed.allows(value):
             raise ConfigError(f"{where} {key}: must be a finite number {allowed}, not {_show(value)}")
     choices = getattr(owner, "CHOICES", {}).get(key)
     if choices is not None:

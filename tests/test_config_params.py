@@ -48,7 +48,8 @@ def bad_values(owner, key) -> dict:
     out = {"a table": {"a": 1}}
     if float in wants or int in wants:
         out.update({"a string": "3", "a list": [1, 2], "true": True, "nan": math.nan, "inf": math.inf,
-                    "-inf": -math.inf})
+                    "-inf": -math.inf, "a huge negative whole number": -10 ** 400,
+                    "a whole number past a float's range": 10 ** 400})
         limits = getattr(owner, "LIMITS", {}).get(key, AT_LEAST_0)
         if limits.lo is not None:
             out["below its range"] = limits.lo if limits.above else limits.lo - 1
@@ -298,3 +299,23 @@ def test_the_config_file_itself_missing_a_folder_binary_or_a_pipe(cli, tmp_path,
 
     threading.Thread(target=feed, daemon=True).start()
     assert_one_line_error(cli(*args(pipe)), f"{pipe}: [", "must be a finite number >= 0, not -2")
+
+
+def test_a_whole_number_too_long_to_read_is_invalid_toml_not_a_traceback(cli, tmp_path, files, models_dir,
+                                                                         monkeypatch):
+    """tomllib raises a plain ValueError (not TOMLDecodeError) for a number of over 4300 digits."""
+    import shutil
+
+    huge = "9" * 5000
+    cfg = _write_config(tmp_path, "selection", "z = 1")
+    cfg.write_text(f"[selection]\nz = {huge}\n", encoding="utf-8")
+    _run(cli, tmp_path, files, SCORING_COMMANDS["select"](files, cfg), cfg, "not valid TOML")
+    _run(cli, tmp_path, files, PIPELINE_COMMANDS["corpus filter"](files, cfg), cfg, "not valid TOML")
+    gloss = tmp_path / "g.toml"
+    gloss.write_text(f"[[term]]\nsource = 'SDF'\ntarget = 'قسد'\nx = {huge}\n", encoding="utf-8")
+    assert_one_line_error(cli("check", files["ar"], "-g", gloss), "g.toml", "not valid TOML")
+    d = tmp_path / "models"
+    shutil.copytree(models_dir, d)
+    (d / "bad.toml").write_text(PRESET + f"[limits]\nmax_source_tokens = {huge}\n", encoding="utf-8")
+    monkeypatch.setenv("MTFIX_MODELS_DIR", str(d))
+    assert_one_line_error(cli("models", "list"), "bad.toml", "cannot be read")

@@ -182,9 +182,11 @@ def test_an_empty_model_name_is_refused_not_taken_for_the_default(cli, tmp_path)
                           "empty model name", not_written=[tmp_path / "o"])
 
 
-@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"]])
+@pytest.mark.parametrize("args", [["-o", "-"], ["-o", "k.jsonl", "--dropped", "-"], ["-o", "k.jsonl", "--summary", "-"],
+                                  ["-o", "/dev/null"], ["-o", "k.jsonl", "--dropped", "/dev/null"]])
 def test_a_corpus_output_of_dash_is_refused_not_made_a_folder_named_dash(cli, tmp_path, monkeypatch, args):
-    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0."""
+    """``corpus filter -o -`` wrote a Hugging Face dataset into a folder named ``-``, exit 0; ``-o /dev/stdout``
+    (no suffix: a dataset folder) was refused as "a file"."""
     (tmp_path / "in.tsv").write_text("en\tar\nThe cat sleeps.\tالقط ينام.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert_one_line_error(cli("corpus", "filter", "in.tsv", *args, "-q"), "not stdout")
@@ -306,3 +308,31 @@ def test_an_endless_binary_device_is_refused_at_once_everywhere(args, inputs, tm
                        text=True, cwd=tmp_path, env=env, timeout=120, preexec_fn=cap)
     assert p.returncode == 2 and p.stderr == "error: /dev/zero: looks binary (contains NUL bytes); expected UTF-8 text\n"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["in"]
+
+
+@pytest.mark.parametrize("command", ["fix", "repair", "select"])
+def test_a_long_output_name_that_the_file_system_takes_is_written(cli, inputs, tmp_path, command):
+    """A 240-byte name (120 Arabic letters: an article's title) is a valid file name, but its temporary name
+    (``.NAME.mtfix-PID-XXXX.part``) passed 255 bytes: "file name too long". Killed-run leftovers still go."""
+    from mtfix.outputs import remove_leftovers, temp_name
+
+    out = tmp_path / ("ق" * 120 + ".txt")
+    stale = out.parent / temp_name(out).replace(f"-{os.getpid()}-", "-999999999-")  # a writer long gone
+    stale.write_text("left by a killed run", encoding="utf-8")
+    r = cli(*COMMANDS[command](inputs, True, out))
+    assert r.exit_code in (0, 1), r.output
+    assert out.read_text(encoding="utf-8").strip() and not stale.exists() and leftovers(tmp_path) == []
+    assert remove_leftovers(out) == []
+
+
+def test_a_jsonl_row_with_a_number_too_long_to_read_is_a_bad_row(cli, tmp_path):
+    """json raises a plain ValueError (not JSONDecodeError) for a number of over 4300 digits: a traceback."""
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"en": "The cat.", "ar": "القط."}\n{"en": "x", "ar": "y", "n": ' + "9" * 5000 + "}\n",
+                    encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    assert_one_line_error(cli("corpus", "filter", rows, "-o", out, "-q"), "in.jsonl:2: not JSON", not_written=[out])
+    r = cli("corpus", "filter", rows, "-o", out, "-q", "--skip-bad")
+    assert r.exit_code == 0, r.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert len((tmp_path / "o.rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 1

@@ -78,13 +78,14 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
                   shards: bool = False, ray: Optional[str] = None):
     """Parse and check every output path before any work."""
     from mtfix.corpus.writers import parse_output
-    from mtfix.outputs import plan_outputs
+    from mtfix.outputs import is_stream, plan_outputs
 
     for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
                           ("--summary", [summary])):
-        if any(p is not None and str(p) == "-" for p in paths):  # it made a dataset folder named "-"
-            raise MtfixError(f"{option} -: corpus outputs are files or dataset folders, not stdout; give a path "
-                             f"such as kept.jsonl")
+        for p in paths:  # "-" made a dataset folder named "-"; /dev/stdout was "a file" refused as a dataset
+            if p is not None and (str(p) == "-" or (is_stream(p) and option in ("--out", "--dropped"))):
+                raise MtfixError(f"{option} {p}: corpus outputs are files or dataset folders, not stdout or a "
+                                 f"device; give a path such as kept.jsonl")
     specs = [parse_output(o) for o in outs]
     dropped_spec = parse_output(dropped) if dropped is not None else None
     if shards:

@@ -52,7 +52,7 @@ class PipelineConfig:
 def _read(text: str, where: str) -> dict:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         raise MtfixError(f"{where}: not valid TOML ({e})") from None
 
 

@@ -312,6 +312,9 @@ class JsonlSource(_LineSource):
             except json.JSONDecodeError as e:
                 yield BadRow(self.name, line, f"not JSON ({e.msg} at column {e.colno})", text), (line, offset)
                 continue
+            except ValueError as e:  # a number of over 4300 digits: json raises a plain ValueError
+                yield BadRow(self.name, line, f"not JSON ({str(e).split(';')[0]})", text), (line, offset)
+                continue
             if not isinstance(obj, dict):
                 yield BadRow(self.name, line, f"expected a JSON object like {want}", text), (line, offset)
                 continue

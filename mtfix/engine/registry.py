@@ -64,7 +64,7 @@ class Preset:
 
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        except (OSError, ValueError) as e:  # a decoding error, TOMLDecodeError, a number of over 4300 digits
             raise MtfixError(f"preset {path}: cannot be read ({e})") from None
         missing = [k for k in ("name", "hub_id", "family", "directions") if k not in data]
         if missing:

@@ -125,7 +125,7 @@ def declared_tables() -> dict:
 def _read_toml(text: str, where: str) -> dict:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         raise MtfixError(f"{where}: not valid TOML ({e}); fix the file or drop --config") from None
 
 

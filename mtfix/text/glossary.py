@@ -444,7 +444,7 @@ def _read(path: Path) -> str:
 def _load_toml(path: Path, text: str) -> Glossary:
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+    except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         m = re.search(r"\(at line (\d+), column \d+\)", str(e))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e)) or "invalid TOML"
         _fail(path, int(m.group(1)) if m else None, f"not valid TOML: {msg}")
