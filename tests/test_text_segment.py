@@ -290,14 +290,15 @@ def test_block_chunks_and_line_chunks_keep_the_blocks_and_cut_seamlessly():
 
 def test_lines_found_by_splitting_equal_the_line_break_search():
     """segment's lines (a text with only line feeds is split at them, its line lengths added up)
-    are those of a search for every line break (\\r\\n, \\r, \\n), on 20,000 random strings; and
-    every sentence's line is the line its first character is on."""
+    are those of a search for every line break (\\r\\n, \\r, \\n), on 20,000 random strings; every
+    sentence's line is the line its first character is on, and no sentence starts or ends with
+    white space or an invisible mark (a paragraph without a sentence end inside is kept whole)."""
     import random
 
     from mtfix.text import segment as seg
 
     rng = random.Random(16)
-    parts = ["a", "ب", " ", "\n", "\n\n", "\r", "\r\n", ".", "# ", "\u200f", "\t"]
+    parts = ["a", "ب", " ", "\n", "\n\n", "\r", "\r\n", ".", "# ", "\u200f", "\t", "- ", "> ", "1. ", "```", "---", "؟ "]
     for _ in range(20_000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 20)))
         spans, pos = [], 0
@@ -308,3 +309,4 @@ def test_lines_found_by_splitting_equal_the_line_break_search():
         assert seg._lines(text) == ([0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)], spans), repr(text)
         for s in segment(text).sentences:
             assert s.line == 1 + len(re.findall(r"\r\n|\r|\n", text[:s.start])), repr(text)
+            assert s.text and not seg._blank(s.text[0]) and not seg._blank(s.text[-1]), repr(text)

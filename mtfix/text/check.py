@@ -276,7 +276,8 @@ class _WordIds(dict):
     """Each word (as found by ``\\w+``) -> one character standing for its case-folded form, so a
     piece's words become a string that one regular expression searches for repeats; words that
     hold a loop of characters (:func:`~mtfix.text.repetition.loops_inside`, tested once per word)
-    get characters of their own, remembered in ``loopy``. A memo across pieces (most words recur), emptied when large."""
+    get characters of their own, remembered in ``loopy``. A memo across pieces (most words
+    recur), emptied when large."""
 
     MAX = 200_000
 

@@ -49,8 +49,6 @@ class Edit:
     safe: bool = True
 
 
-
-
 @dataclass
 class FixContext:
     """What the rules look at, and what they share: the sentences, the markup damage and the
@@ -85,8 +83,8 @@ class FixContext:
 
     def with_numbers(self) -> list[Sentence]:
         """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
-        (a digit next to a comma, a space, a percent sign: one search per such sentence), in order:
-        :meth:`garbled` finds nothing in the others."""
+        (a match of :data:`~mtfix.text.numbers.MAY_BE_GARBLED`: one search per such sentence), in
+        order: :meth:`garbled` finds nothing in the others."""
         return self.holding(MAY_BE_GARBLED)
 
     def holding(self, runs: re.Pattern) -> list[Sentence]:

@@ -333,8 +333,8 @@ class Glossary:
         pattern can match: followed by no word character (every match ends so, see
         :func:`_required`). A required word made of word characters then ends a run of them: one
         search over the text reversed (:func:`_ending_words`) finds, at the end of each run, the
-        longest such word, and the others that end it are its suffixes; the few other words are searched
-        for one by one."""
+        longest such word, and the others that end it are its suffixes; the few other words are
+        searched for one by one."""
         cache = getattr(self, "_required", None)
         if cache is None or cache[0] != len(self.terms):
             _, _, tgt, bad = self._compiled()

@@ -472,9 +472,8 @@ def segment(text: str, lang: str | None = None, *, clauses: bool = False) -> Doc
             j += 1
         if j < n_ends and ends[j] < pe:
             spans = _sentence_spans(text, ps, pe, clauses)
-        else:
-            ss, se = _strip_span(text, ps, pe)
-            spans = ((ss, se),) if ss < se else ()
+        else:  # _paragraph_spans gives stripped, non-empty spans: _strip_span would keep this one whole
+            spans = ((ps, pe),)
         for ss, se in spans:
             # Sentence(text[ss:se], n, pi, ss, se, line): a frozen dataclass's __init__ sets each
             # field through object.__setattr__; its __dict__ is filled at once here (the same object)
