@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
