@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from mtfix.engine.base import BatchProgress, DecodeOptions, Hypothesis
 from mtfix.engine.families import Pair
 from mtfix.errors import MtfixError
+from mtfix.text.diskcache import cache_dir
 
 if TYPE_CHECKING:
     import sqlite3
@@ -42,8 +43,8 @@ CREATE TABLE IF NOT EXISTS translations (
 
 
 def default_cache_path() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mtfix" / "translations.sqlite"
+    """``translations.sqlite`` in mtfix's cache folder (:func:`mtfix.text.diskcache.cache_dir`)."""
+    return cache_dir() / "translations.sqlite"
 
 
 def open_cache(path: str | os.PathLike | None = None, disabled: bool = False) -> "TranslationCache | None":
