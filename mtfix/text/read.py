@@ -32,6 +32,7 @@ _UTF16_32_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
 )
+_UTF16_32_BOM_BYTES = tuple(bom for bom, _ in _UTF16_32_BOMS)
 
 #: The first bytes of common binary files: one that starts so is named for what it is, not "not UTF-8".
 _MAGIC = (
@@ -89,6 +90,15 @@ def _existing_file(path: str | os.PathLike) -> Path:
     return p
 
 
+def _read_start(stream: BinaryIO, name: str) -> bytes:
+    """The first megabyte of ``stream``; NUL bytes in it (not UTF-16/32) make it binary at once, so a
+    device or pipe of binary data (/dev/zero, an image) is refused before it is read on and on."""
+    first = stream.read(1 << 20)
+    if b"\x00" in first and not first.startswith(_UTF16_32_BOM_BYTES):
+        raise _binary(name, first[:64], nul=True)
+    return first
+
+
 def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     p = _existing_file(path)
     try:
@@ -96,10 +106,7 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
             data = p.read_bytes()
         else:  # a pipe or a device: an endless binary one (/dev/zero) is refused by its first megabyte
             with p.open("rb") as f:
-                first = f.read(1 << 20)
-                if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
-                    raise _binary(str(path), first[:64], nul=True)
-                data = first + f.read()
+                data = _read_start(f, str(path)) + f.read()
     except OSError as e:
         raise MtfixError(f"{path}: cannot be read ({e.strerror or e})") from None
     return decode_bytes(data, str(path))
@@ -232,11 +239,7 @@ def stream_copy(stream: BinaryIO, name: str) -> Iterator[BinaryIO]:
         raise MtfixError(f"{name}: cannot be kept in a temporary file ({e.strerror or e})") from None
     with spool:
         try:
-            first = stream.read(1 << 20)
-            # a device or pipe of binary data (/dev/zero, an image) is refused before it is copied on and on
-            if b"\x00" in first and not first.startswith(tuple(bom for bom, _ in _UTF16_32_BOMS)):
-                raise _binary(name, first[:64], nul=True)
-            spool.write(first)
+            spool.write(_read_start(stream, name))
             shutil.copyfileobj(stream, spool, 1 << 20)
         except OSError as e:
             raise MtfixError(f"{name}: cannot be read into a temporary file ({e.strerror or e})") from None
