@@ -37,7 +37,7 @@ from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
 from mtfix.text.repetition import FREQUENT_N, MAX_N, loops_inside, repetition_report
-from mtfix.text.script import detect_script_language, latin_words_in_arabic, script_stats
+from mtfix.text.script import LATIN_LETTER, detect_script_language, latin_words_in_arabic, script_stats
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
@@ -256,7 +256,6 @@ _LOOP_DISTANCES = range(1, MAX_N + 2)
 #: language, and an Arabic sentence without a Latin word has no script finding
 _LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 _ARABIC_RANGES = "\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-_LATIN_LETTER = re.compile(f"[{_LATIN_RANGES}]")  # script.latin_words_in_arabic's Latin letters
 _FOREIGN_LETTER = {"ar": re.compile(f"(?![{_ARABIC_RANGES}{_LATIN_RANGES}])[^\\W\\d_]"),
                    "en": re.compile(f"(?![{_LATIN_RANGES}])[^\\W\\d_]")}
 #: a character that may be a foreign letter (outside ASCII, the Latin letters, punctuation, and
@@ -375,7 +374,7 @@ def _latin_words(ctx) -> dict[int, list]:
     sentence index (offsets in the sentence). A word never runs over a sentence's edge (white
     space or a mark is there), so these are the words of the whole text that lie in a sentence."""
     out: dict[int, list] = {}
-    for s in ctx.holding(_LATIN_LETTER):
+    for s in ctx.holding(LATIN_LETTER):
         words = latin_words_in_arabic(s.text)
         if words:
             out[s.index] = words
@@ -585,7 +584,7 @@ def _script_counts(text: str) -> tuple[int, int]:
         _COUNTERS.extend([
             re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x0600, 0x0700) if not letter(c)) + "]"),
             re.compile("[" + "".join(re.escape(chr(c)) for a, b in blocks for c in range(a, b + 1) if letter(c)) + "]"),
-            re.compile(f"[{_LATIN_RANGES}]")])
+            LATIN_LETTER])
     not_letters, other_letters, latin = _COUNTERS
     data = text.encode("utf-8", "surrogatepass")
     arabic = len(data.translate(None, _NOT_ARABIC_LEADS)) - len(not_letters.findall(text))
