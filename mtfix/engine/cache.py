@@ -84,8 +84,7 @@ class TranslationCache:
                 except BaseException:
                     db.close()
                     if not existed:  # made just now and unusable (a full disk): not left behind
-                        for suffix in ("", "-journal", "-wal", "-shm"):
-                            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                        self._remove_files()
                     raise
                 self._db = db
                 self._made = not existed
@@ -97,8 +96,12 @@ class TranslationCache:
         if self._made and not self._stored and self._db is not None:
             self._db.close()
             self._db = None
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._remove_files()
+
+    def _remove_files(self) -> None:
+        """The cache file and SQLite's side files (journal, WAL, shared memory), when present."""
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _absent(self) -> bool:
         """No cache file yet: a read finds nothing (and creates nothing)."""

@@ -111,11 +111,6 @@ _MARKS = frozenset(INVISIBLES)  # bidi controls, zero-width marks
 _TERMINAL = ".!?؟؛…۔:\"'”’»)]"
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line's content, line endings excluded."""
-    return _lines(text)[1]
-
-
 def _lines(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     """``(starts, spans)``: where each line starts, and ``(start, end)`` of each line's content
     (line endings excluded). A text with only line feeds is split at them (the lengths of its
@@ -188,12 +183,12 @@ def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
 _PLAIN_START = re.compile("[^\\s`~\\-*_=|:#>+•\\d" + "".join(sorted(_MARKS)) + "]")
 
 
-def _paragraph_spans(text: str, lines: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
-    """``(start, end, kind)`` of each paragraph (``lines``: :func:`_line_spans` of ``text``)."""
+def _paragraph_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """``(start, end, kind)`` of each paragraph (``lines``: the line spans of ``text``, :func:`_lines`)."""
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
-    for ls, le in _line_spans(text) if lines is None else lines:
+    for ls, le in lines:
         if fence is None and _PLAIN_START.match(text, ls, le):
             kind, s, e = "text", ls, le
             while text[e - 1].isspace() or text[e - 1] in _MARKS:  # _blank; the first character is not
