@@ -585,8 +585,7 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, k
     A vote's variance is modelled as ``s2 / L`` (``L``: :func:`_pair_length`).
     Each voice's own corpus-mean vote for a pair is taken out first: a voter
     that always leans one way (it shares errors with one of the two) is a
-    bias, not noise, and its lean stays in the gain."""
-    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
+    bias, not noise, and its lean stays in the gain (:func:`noise_of_votes`)."""
     rows: dict[tuple[str, str], list[tuple[list[frozenset], list[float], float]]] = defaultdict(list)
     for i, (seg, m) in enumerate(zip(segments, agr.matrices)):
         inc = seg.incumbent
@@ -602,6 +601,20 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, k
                 key = (seg.candidates[c].origin, seg.candidates[inc].origin)
                 rows[key].append(([comps[v[0]] for v, _ in paired], [vote for _, vote in paired],
                                   _pair_length(seg, c, norm)))
+    return noise_of_votes(rows, pooling)
+
+
+def noise_of_votes(rows: dict, pooling: str = "pair") -> VoteNoise:
+    """One vote's per-character variance per pair of origins, from paired votes; see the module docstring.
+
+    ``rows``: (origin c, origin I) -> one ``(voters, votes, length)`` per line, a vote per voter
+    (anything hashable that names it). Each voter's own corpus-mean vote for a pair is taken out
+    first: a voter that always leans one way (it shares errors with one of the two) is a bias, not
+    noise, and its lean stays in the gain. The spread left is scaled by the line's ``length``
+    (variance per character) and pooled as ``pooling`` says (:func:`pool_noise`); a line with one
+    vote has no spread, and the spread of such votes across lines (an upper bound) stands in when
+    no pair has any. Shared by the consensus and the round trip (:mod:`mtfix.scoring.roundtrip`)."""
+    import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
     ss: dict[tuple[str, str], float] = defaultdict(float)
     df: dict[tuple[str, str], int] = defaultdict(int)
     single: list[float] = []  # sqrt(L) * vote of segments with one voice: no within-segment spread
@@ -611,7 +624,7 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, k
             for voter, vote in zip(voters, votes):
                 lean[voter].append(vote)
         mean = {voter: sum(v) / len(v) for voter, v in lean.items()}
-        raw_ss, raw_df = 0.0, 0  # the same spread with the leans left in
+        raw_ss, raw_df = 0.0, 0  # the same spread with the leans left in (used only when df drops to 0)
         for voters, votes, length in entries:
             if len(votes) >= 2:
                 r = np.array([vote - mean[voter] for voter, vote in zip(voters, votes)])

@@ -13,15 +13,25 @@ results are cached, so a chrF and a BLEU scorer built over the same
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from typing import Callable, Sequence
 
 from mtfix.metrics.chrf_stats import SentenceBleu
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
+from mtfix.scoring.consensus import (NOISE_POOLINGS, VoteNoise, WeighedScore, chain_components, noise_of_votes,
+                                     origin_group)
 from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
 BackTranslate = Callable[[list[str]], list[str]]
 _NOT_COMPUTED = Score(0.0, "not computed")  # a placeholder, replaced before a row is returned
+_PAIRED = "; paired: "  # where a challenger's reason gives its paired gain (or why it has none)
+
+
+def _padded(origins: list[str], n: int) -> list[str | None]:
+    """``origins`` (``Segment.source_origins``) as one entry per source, None where unknown."""
+    return [*origins[:n], *[None] * (n - len(origins))]
 
 
 class BackTranslationCache:
@@ -46,14 +56,24 @@ class RoundTripScorer(Scorer):
 
     NEEDS = ("back_translate",)
 
+    #: The Selector adds the weighted ``se`` of scorers of one noise group before it squares them: the chrF
+    #: and the BLEU round trip compare the same back-translations with the same pivots, so their noise is
+    #: one (perfectly correlated); groups (this, the consensus) are independent. See the module docstring.
+    noise_group = "roundtrip"
+
     @classmethod
     def from_config(cls, params: dict, ctx: ScorerContext) -> "RoundTripScorer":
-        return cls(ctx.back_translate, normalize=ctx.normalize, model_name=ctx.back_model_name, **params)
+        return cls(ctx.back_translate, normalize=ctx.normalize, model_name=ctx.back_model_name,
+                   noise_pooling=ctx.noise_pooling, **params)
 
     def __init__(self, back_translate: BackTranslate, *, metric: str = "chrf", normalize: str | None = None,
-                 model_name: str = "custom"):
+                 model_name: str = "custom", noise_pooling: str = "pair"):
         if metric not in ("chrf", "bleu"):
             raise ValueError(f"metric must be 'chrf' or 'bleu', not {metric!r}")
+        if noise_pooling not in NOISE_POOLINGS:
+            raise ValueError(f"noise_pooling must be one of {', '.join(NOISE_POOLINGS)}, not {noise_pooling!r}")
+        self.noise_pooling = noise_pooling
+        self._paired: dict[tuple[int, int], tuple] = {}  # (segment, candidate) -> its paired votes, see _paired_gain
         self.metric = metric
         self.name = f"roundtrip_{metric}"
         self.model_name = model_name
@@ -63,7 +83,8 @@ class RoundTripScorer(Scorer):
         self.back_translations: dict[str, str] = {}
 
     def signature(self) -> dict:
-        return {"name": self.name, "metric": self.metric, "model": self.model_name, "normalize": self.profile}
+        return {"name": self.name, "metric": self.metric, "model": self.model_name, "normalize": self.profile,
+                "noise_pooling": self.noise_pooling}
 
     #: The selector passes ``needed``: candidates a gate already stopped are not back-translated.
     skips_stopped = True
@@ -119,7 +140,79 @@ class RoundTripScorer(Scorer):
                 row = [Score(level, "round trip not computed: a gate stopped it (level with the incumbent)")
                        if sc is _NOT_COMPUTED else sc for sc in row]
             out.append(row)
+        self._paired = {}
+        for i, (seg, refs) in enumerate(zip(segments, refs_of)):
+            self._paired_gains(i, seg, refs, back, fn)
+        return self._with_noise(out)
+
+    # -- the paired gain and its noise ------------------------------------------
+    def _paired_gains(self, i: int, seg: Segment, refs: list[str], back: dict, fn) -> None:
+        """Record, for every challenger of segment ``i``, its paired votes (see the module docstring):
+        each reference made from neither it nor the incumbent votes ``metric(bt(c), r) - metric(bt(I), r)``;
+        the references of one back model are one voice (their votes averaged)."""
+        inc = seg.incumbent
+        if inc is None or not refs or seg.candidates[inc].text not in back:
+            return
+        norm = self._norm
+        origins = [o for s, o in zip(seg.sources, _padded(seg.source_origins, len(seg.sources))) if s and s.strip()]
+        bt_inc = norm(back[seg.candidates[inc].text])
+        pivots = seg.sources_kind != "source"  # machine readings of the original; a source is made from neither
+        mine = chain_components(seg.candidates[inc].origin) | {("back", origin_group(self.model_name))}
+        for c, cand in enumerate(seg.candidates):
+            if c == inc or not cand.text.strip() or cand.text not in back:
+                continue
+            bt = norm(back[cand.text])
+            made_from = mine | chain_components(cand.origin)
+            voices: dict[str, list[float]] = defaultdict(list)
+            for j, (r, o) in enumerate(zip(refs, origins)):
+                if pivots and (r == bt_inc or (o is not None and ("back", origin_group(o)) in made_from)):
+                    continue  # made from one of the two (the incumbent's own back-translation): circular
+                voices[origin_group(o) if o is not None else f"#{j}"].append(fn(bt, r) - fn(bt_inc, r))
+            length = max(1.0, (len(bt) + len(bt_inc)) / 2)
+            key = (cand.origin, seg.candidates[inc].origin)
+            self._paired[(i, c)] = (key, list(voices), [sum(v) / len(v) for v in voices.values()], length, inc)
+
+    def _with_noise(self, scores: list[list[Score]], keep: Callable[[int, int], bool] | None = None
+                    ) -> list[list[Score]]:
+        """``scores`` with each challenger's paired ``gain``, its ``se`` and an ``allowance`` note naming the
+        noise estimate, the noise estimated from the votes on the challengers ``keep`` lets through (all
+        by default). A challenger with no vote, or whose votes have no noise estimate, gets the plain
+        difference of values capped at 0: the round trip may hold it back, never carry it. See the
+        module docstring."""
+        rows: dict = defaultdict(list)
+        for (i, c), (key, voters, votes, length, _) in self._paired.items():
+            if votes and (keep is None or keep(i, c)):
+                rows[key].append((voters, votes, length))
+        noise: VoteNoise = noise_of_votes(rows, self.noise_pooling)
+        out = [list(row) for row in scores]
+        for (i, c), (key, voters, votes, length, inc) in self._paired.items():
+            sc = out[i][c]
+            if sc.reason.startswith("round trip not computed"):
+                continue  # a gate stopped it: level with the incumbent, no gain either way
+            base = sc.reason.split(_PAIRED)[0]
+            got = noise.get(key) if votes else None
+            if got is None:
+                why = "no pivot made from neither it nor the incumbent" if not votes else \
+                    "no estimate of its votes' noise"
+                gain = min(0.0, sc.value - out[i][inc].value)
+                out[i][c] = Score(sc.value, f"{base}{_PAIRED}{why}: it may hold the candidate back, never carry it",
+                                  None, gain)
+                continue
+            gain = sum(votes) / len(votes) / 100.0
+            se = math.sqrt(got[0] / length) / 100.0
+            n = len(votes)
+            note = f"round trip ({'chrF' if self.metric == 'chrf' else 'BLEU'}): {got[1]}"
+            out[i][c] = WeighedScore(sc.value, f"{base}{_PAIRED}{gain * 100:+.1f} over the incumbent by {n} "
+                                     f"pivot voice{'s' * (n > 1)} ({', '.join(voters)}); allowance: {note}",
+                                     se, gain, note)
         return out
+
+    def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
+                    gated: Sequence[Sequence[Sequence]]) -> list[list[Score]]:
+        """``scores`` with the noise re-estimated from the votes on challengers that passed the gates (as
+        :meth:`mtfix.scoring.consensus.ConsensusScorer.after_gates`: a loop's votes, spread wide, would
+        only inflate the allowance of the clean ones). Called by the Selector after the gates."""
+        return self._with_noise(scores, keep=lambda i, c: not gated[i][c])
 
     def _skipped(self, segments: Sequence[Segment], needed: Callable[[int, int], bool]) -> set[tuple[int, int]]:
         """(segment, candidate) pairs not to back-translate: ``needed`` says no, and the segment's
