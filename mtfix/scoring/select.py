@@ -16,8 +16,11 @@ For every segment the :class:`Selector`
 4. leaves the incumbent only for an ungated candidate whose weighted gain over
    the incumbent is more than ``margin + z * se``: the gain is each scorer's
    ``Score.gain`` where it gives one (consensus: paired votes of the same
-   pseudo-references on both) and the difference of values otherwise; ``se``
-   combines the scorers' own noise estimates (``Score.se``) of that gain, which
+   pseudo-references on both; round trip: paired votes of the pivots made from
+   neither) and the difference of values otherwise; ``se`` combines the
+   scorers' own noise estimates (``Score.se``) of that gain (the weighted
+   ``se`` of scorers of one ``noise_group``, which compare the same texts, add
+   up as correlated noise; the groups' variances add as independent noise), which
    a scorer may re-estimate on the challengers the gates let through
    (``after_gates``) and scale to the line's weight in the corpus (the
    consensus's ``length_weighting``: its ``allowance`` note is added to the
