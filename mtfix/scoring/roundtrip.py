@@ -59,13 +59,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from mtfix.metrics.chrf_stats import SentenceBleu
 from mtfix.params import SHARE, validate
 from mtfix.scoring.base import Score, Scorer, ScorerContext, Segment, get_normalizer
-from mtfix.scoring.consensus import (NOISE_POOLINGS, VoteNoise, WeighedScore, chain_components, noise_of_votes,
-                                     origin_group)
+from mtfix.scoring.consensus import NOISE_POOLINGS, VoteNoise, chain_components, noise_of_votes, origin_group
 from mtfix.scoring.facts import shared_facts
 from mtfix.scoring.registry import register_scorer
 
@@ -77,6 +77,14 @@ _PAIRED = "; paired: "  # where a challenger's reason gives its paired gain (or 
 def _padded(origins: list[str], n: int) -> list[str | None]:
     """``origins`` (``Segment.source_origins``) as one entry per source, None where unknown."""
     return [*origins[:n], *[None] * (n - len(origins))]
+
+
+@dataclass
+class PairedScore(Score):
+    """A challenger's round-trip score with a paired ``gain`` and its ``se``; ``allowance`` names the noise
+    estimate (the Selector adds it to the decision's reason and evidence; the report JSON carries it)."""
+
+    allowance: str | None = None
 
 
 class BackTranslationCache:
@@ -278,9 +286,9 @@ class RoundTripScorer(Scorer):
             se = math.sqrt(got[0] / length) / 100.0
             n = len(votes)
             note = f"round trip ({'chrF' if self.metric == 'chrf' else 'BLEU'}): {got[1]}"
-            out[i][c] = WeighedScore(sc.value, f"{base}{_PAIRED}{gain * 100:+.1f} over the incumbent by {n} "
-                                     f"pivot voice{'s' * (n > 1)} ({', '.join(voters)}); allowance: {note}",
-                                     se, gain, note)
+            out[i][c] = PairedScore(sc.value, f"{base}{_PAIRED}{gain * 100:+.1f} over the incumbent by {n} "
+                                    f"pivot voice{'s' * (n > 1)} ({', '.join(voters)}); allowance: {note}",
+                                    se, gain, note)
         return out
 
     def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
