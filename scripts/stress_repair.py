@@ -331,6 +331,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "shared_noise": config.scorer_params("consensus").get("shared_noise"),
         "length_weighting": config.scorer_params("consensus").get("length_weighting"),
         "noise_pooling": config.scorer_params("consensus").get("noise_pooling"),
+        "margin_weighting": config.scorer_params("consensus").get("margin_weighting"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -387,7 +388,9 @@ def _fold(part: str) -> tuple[int, int]:
 #: (the line's weight in corpus chrF); the Selector's own rule, gain over the allowance it required; and
 #: evidence from outside the pool, the source-adequacy voice of the FreeDict dictionary (the corpus
 #: ``align`` filter's :func:`~mtfix.corpus.align.alignment` of the source with the challenger minus with
-#: the original: content words, numbers and Latin names carried over), alone and as a veto.
+#: the original: content words, numbers and Latin names carried over), alone and as a veto; and gain x
+#: length where a challenger brings no word in another script that the original does not have
+#: (:func:`new_foreign_words`: a name the original transliterated, left in Latin letters).
 FRONTIER_RANKS = {
     "gain": lambda e: e["gain"],
     "gain x sqrt(length)": lambda e: e["gain"] * math.sqrt(e["length"]),
@@ -396,7 +399,20 @@ FRONTIER_RANKS = {
     "source adequacy (dictionary)": lambda e: e["adequacy"],
     "gain x length, dictionary veto": lambda e: (e["gain"] * e["length"]
                                                  if e["adequacy"] is not None and e["adequacy"] >= 0 else None),
+    "gain x length, new foreign words stopped": lambda e: None if e["new_foreign"] else e["gain"] * e["length"],
 }
+
+#: Letters of another script than the target's (Arabic target: Latin; Latin targets: Arabic).
+_FOREIGN = {"ar": re.compile(r"[A-Za-z\u00c0-\u024f]+"), None: re.compile(r"[\u0600-\u06ff\u0750-\u077f]+")}
+
+
+def new_foreign_words(original: str, text: str, tgt_lang: str) -> bool:
+    """Whether ``text`` has a word in another script than ``tgt_lang``'s that ``original`` does not have:
+    a name or word the original translated or transliterated and ``text`` left as it was (human
+    translators of FLORES transliterate names into Arabic; MT systems copy the ones they do not know,
+    and two such systems agree with each other on it, so the vote cannot see it)."""
+    pattern = _FOREIGN.get(tgt_lang, _FOREIGN[None])
+    return bool(set(pattern.findall(text)) - set(pattern.findall(original)))
 
 
 def adequacy(sources: list[str], texts: list[str], langs: tuple[str, str]) -> list[float] | None:
@@ -440,6 +456,7 @@ def frontier(result, config, original: list[str], given: dict, names: list[str],
                 gain, required = _pair_evidence(sel, config, i, ch, d)
                 evidence = {"gain": gain, "required": required,
                             "length": (len(original[i]) + len(given[names[ch]][i])) / 2,
+                            "new_foreign": new_foreign_words(original[i], given[names[ch]][i], langs[1]),
                             "adequacy": ade[names[ch]][i] - ade["original"][i] if ade.get("original") else None}
                 r = rank(evidence)
                 if r is not None:
@@ -471,15 +488,17 @@ def frontier(result, config, original: list[str], given: dict, names: list[str],
 def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
     """The Selector's weighted gain of challenger ``ch`` over the incumbent on line ``i`` (each
     scorer's paired ``gain`` where it gives one, else the difference of values) and the gain it
-    required (``margin + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
+    required (``margin * scale + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
     if ch == d.challenger:
         return d.gain, d.required
     gain = var = 0.0
+    scale = 1.0  # the margin at the line's corpus weight (the consensus's length weighting)
     for name, rows in sel.scores.items():
         w, sc, inc = config.weight(name), rows[i][ch], rows[i][d.incumbent]
         gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
         var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
-    return gain, config.margin + config.z * math.sqrt(var)
+        scale = getattr(sc, "margin_scale", None) if w and getattr(sc, "margin_scale", None) else scale
+    return gain, config.margin * scale + config.z * math.sqrt(var)
 
 
 ALTERNATIVES = ("shipped", "dictionary veto", "inverse-covariance voting", "system prior")
@@ -551,7 +570,7 @@ def alternatives(result, config, original: list[str], given: dict, names: list[s
                 "switched": sum(a != b for a, b in zip(chosen, original))}
 
     def required(i, c, se=None):
-        return config.margin + config.z * (cons[i][c].se if se is None else se)
+        return config.margin * getattr(cons[i][c], "margin_scale", 1.0) + config.z * (cons[i][c].se if se is None else se)
 
     def posterior(i, c):
         mu, tau2 = prior[c]
@@ -801,8 +820,8 @@ def cross_fit(halves: list[dict]) -> dict:
     first = halves[0]
     kept = {k: sum(h["kept_when_best"][k] for h in halves) for k in ("lines", "kept")}
     return {
-        **{k: first[k] for k in ("direction", "seed", "rate", "original_system", "config", "z", "shared_noise",
-                                 "length_weighting", "noise_pooling", "margin")},
+        **{k: first.get(k) for k in ("direction", "seed", "rate", "original_system", "config", "z", "shared_noise",
+                                     "length_weighting", "noise_pooling", "margin_weighting", "margin")},
         "lines": len(order),
         "part": CROSS_FIT,
         "original": orig,
@@ -818,14 +837,16 @@ def cross_fit(halves: list[dict]) -> dict:
 
 
 def setting_of(row: dict) -> tuple:
-    """What a run's allowance rule was: (z, shared_noise, length_weighting, noise_pooling)."""
-    return row["z"], row.get("shared_noise"), row.get("length_weighting"), row.get("noise_pooling")
+    """What a run's allowance rule was: (z, shared_noise, length_weighting, noise_pooling, margin_weighting)."""
+    return (row["z"], row.get("shared_noise"), row.get("length_weighting"), row.get("noise_pooling"),
+            row.get("margin_weighting"))
 
 
 def summary(row: dict) -> dict:
     """The figures of a run that the held-out table and its JSON keep."""
-    return {k: row[k] for k in ("direction", "lines", "part", "z", "shared_noise", "length_weighting",
-                                "noise_pooling", "original", "chosen", "degenerate", "kept_when_best", "switched")}
+    return {k: row.get(k) for k in ("direction", "lines", "part", "z", "shared_noise", "length_weighting",
+                                    "noise_pooling", "margin_weighting", "original", "chosen", "degenerate",
+                                    "kept_when_best", "switched")}
 
 
 def misses(row: dict) -> bool:
@@ -847,9 +868,9 @@ def held_out_markdown(whole: list[dict], held: list[dict]) -> str:
            "degenerate chosen; ✗ where a target is missed (+3.0 chrF, 90 % kept, 0 degenerate). A setting "
            "ships if it meets every target on the whole file and on the cross-fit, both ways; a half's own "
            "kept rate (39-76 lines) is shown, not a criterion:", "",
-           "| direction | z | shared_noise | length_weighting | noise_pooling | whole file | **cross-fit** "
-           "| even lines | odd lines | ships |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "| direction | z | shared_noise | length_weighting | noise_pooling | margin_weighting | whole file "
+           "| **cross-fit** | even lines | odd lines | ships |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     by = {(setting_of(r), r["direction"], r.get("part")): r for r in [*whole, *held]}
     preset = setting_of(whole[0]) if whole else None  # the preset's (or --config's) rule first
     keys = sorted({(setting_of(r), r["direction"]) for r in held},
@@ -868,9 +889,10 @@ def held_out_markdown(whole: list[dict], held: list[dict]) -> str:
         return "–" if None in got else "no" if any(misses(r) for r in got) else "**yes**"
 
     for setting, d in keys:
-        z, sn, lw, pool = setting
+        z, sn, lw, pool, mw = setting
         out.append(f"| {d} | {z:g} | {'–' if sn is None else f'{sn:g}'} | {'–' if lw is None else f'{lw:g}'} "
-                   f"| {pool or '–'} | " + " | ".join(cell(by.get((setting, d, p))) for p in (None, CROSS_FIT, *HALVES))
+                   f"| {pool or '–'} | {'–' if mw is None else f'{mw:g}'} | "
+                   + " | ".join(cell(by.get((setting, d, p))) for p in (None, CROSS_FIT, *HALVES))
                    + f" | {ships(setting)} |")
     return "\n".join(out) + "\n"
 

@@ -297,9 +297,18 @@ def _fit_groups(origins: list[list[str]], matrices: list[np.ndarray]) -> dict[st
 @dataclass
 class WeighedScore(Score):
     """A consensus score whose ``se`` the line's length scaled (``length_weighting``); ``allowance`` says
-    how (the Selector adds it to the decision's reason and evidence; the report JSON carries it)."""
+    how (the Selector adds it to the decision's reason and evidence; the report JSON carries it).
+    ``margin_scale``: what the line's length does to the Selector's margin, ``(mean length / length) **
+    margin_weighting`` (1: a line of mean length, or the preset's ``margin_weighting = 0``)."""
 
     allowance: str | None = None
+    margin_scale: float = 1.0
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self.margin_scale == 1.0:  # the preset's: the report says nothing of it
+            d.pop("margin_scale", None)
+        return d
 
 
 @register_scorer
@@ -321,13 +330,16 @@ class ConsensusScorer(Scorer):
                                    "how far a line's length weighs in the allowance (0: a per-line test, the gain "
                                    "against its own noise; 1: each line as it weighs in corpus chrF, the allowance "
                                    "scaled by mean length / length)"),
+              "margin_weighting": ((int, float), 0.0,
+                                   "how far a line's length scales the Selector's margin (0: one margin on every "
+                                   "line; 1: the margin at the line's corpus weight, times mean length / length)"),
               "noise_pooling": (str, "pair",
                                 "where one vote's noise is pooled: 'pair' (per pair of origins; the file's "
                                 "below 30 degrees of freedom), 'file' (over the whole file: voices that agree "
                                 "with each other cannot shrink one pair's allowance), 'larger' (the larger of the "
                                 "pair's and the file's)")}
 
-    LIMITS = {"shared_noise": SHARE, "length_weighting": SHARE}
+    LIMITS = {"shared_noise": SHARE, "length_weighting": SHARE, "margin_weighting": SHARE}
     CHOICES = {"noise_pooling": NOISE_POOLINGS}
 
     @classmethod
@@ -335,13 +347,14 @@ class ConsensusScorer(Scorer):
         return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
     def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None, shared_noise: float = 1.0,
-                 length_weighting: float = 1.0, noise_pooling: str = "pair"):
+                 length_weighting: float = 1.0, noise_pooling: str = "pair", margin_weighting: float = 0.0):
         # the one check of these values (mtfix.params), as a --config file's are: ConfigError, a ValueError
         validate(type(self), {"shared_noise": shared_noise, "length_weighting": length_weighting,
-                              "noise_pooling": noise_pooling}, "[consensus]")
+                              "noise_pooling": noise_pooling, "margin_weighting": margin_weighting}, "[consensus]")
         self.trust_weighted = trust_weighted
         self.shared_noise = float(shared_noise)
         self.length_weighting = float(length_weighting)
+        self.margin_weighting = float(margin_weighting)
         self.noise_pooling = noise_pooling
         self.profile, self._norm = get_normalizer(normalize)
         self._cache: tuple[str, Agreement] | None = None
@@ -351,7 +364,8 @@ class ConsensusScorer(Scorer):
     def signature(self) -> dict:
         return {"name": self.name, "metric": "chrf", "trust_weighted": self.trust_weighted,
                 "normalize": self.profile, "shared_noise": self.shared_noise,
-                "length_weighting": self.length_weighting, "noise_pooling": self.noise_pooling}
+                "length_weighting": self.length_weighting, "noise_pooling": self.noise_pooling,
+                "margin_weighting": self.margin_weighting}
 
     def agreement(self, segments: Sequence[Segment]) -> Agreement:
         """The (cached) pairwise chrF of ``segments``."""
@@ -450,12 +464,14 @@ class ConsensusScorer(Scorer):
             if sc.se is None:
                 continue
             noise = self._se_noise.get((i, a), "")
-            if self.length_weighting:
-                factor = (lbar / length) ** (self.length_weighting / 2)
-                note = f"allowance x{factor:.2f}: {length:.0f} characters, mean {lbar:.0f}; {noise}"
-            else:
-                factor, note = 1.0, f"allowance: {noise}"
-            out[i][a] = WeighedScore(sc.value, f"{sc.reason.split(_NOTE)[0]}; {note}", sc.se * factor, sc.gain, note)
+            factor = (lbar / length) ** (self.length_weighting / 2)  # se already falls as 1 / sqrt(length)
+            margin = (lbar / length) ** self.margin_weighting
+            scaled = [f"allowance x{factor:.2f}"] * bool(self.length_weighting) \
+                + [f"margin x{margin:.2f}"] * bool(self.margin_weighting)
+            note = (f"{', '.join(scaled)}: {length:.0f} characters, mean {lbar:.0f}; {noise}" if scaled
+                    else f"allowance: {noise}")
+            out[i][a] = WeighedScore(sc.value, f"{sc.reason.split(_NOTE)[0]}; {note}", sc.se * factor, sc.gain, note,
+                                     margin)
         return out
 
     def after_gates(self, segments: Sequence[Segment], scores: list[list[Score]],
