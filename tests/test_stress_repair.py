@@ -139,7 +139,7 @@ def test_held_out_halves_select_their_own_lines_and_are_tabulated(stress, shared
     # ships: every target met on the whole file and on the cross-fit (here: eng-ara alone, 80 lines)
     assert cells[-1] == ("no" if stress.misses(whole) or stress.misses(pooled) else "**yes**")
     k = pooled["kept_when_best"]
-    assert f"({k['kept']}/{k['lines']})" in cells[6]
+    assert f"({k['kept']}/{k['lines']})" in cells[-4]  # whole file, cross-fit, even, odd, ships
 
 
 def test_cross_fit_pools_both_halves_choices_over_the_whole_file(stress, shared_data):
@@ -197,19 +197,25 @@ def test_readme_shows_the_published_held_out_halves(stress):
 
 @pytest.mark.slow
 def test_held_out_halves_reproduce_the_published_figures(stress, shared_data):
-    """The preset and the candidate rule (bench/stress_file_z90.toml) on each half, as published."""
+    """The preset and the two rules of bench/ (file pooling at z 1.2816, and with the margin weighted too)
+    on each half and on the cross-fit, as published; the margin-weighted rule meets every stress target
+    on the whole file and the cross-fit (README "Stress test": it is not the preset, select loses BLEU)."""
     import json
 
     held = json.loads((REPO / "bench" / "stress.held-out.json").read_text(encoding="utf-8"))
-    cfg = str(REPO / "bench" / "stress_file_z90.toml")
-    for config, z in ((None, 1.645), (cfg, 1.2816)):
+    configs = (None, str(REPO / "bench" / "stress_file_z90.toml"), str(REPO / "bench" / "stress_margin_z90.toml"))
+    for config in configs:
         for d in ("eng-ara", "ara-eng"):
-            for part in stress.HALVES:
-                r = stress.run(shared_data, d, seed=1, config_path=config, part=part)
-                p = [h for h in held if (h["direction"], h["part"], h["z"], h["noise_pooling"])
-                     == (d, part, z, r["noise_pooling"]) and h["shared_noise"] == 1 and h["length_weighting"] == 1]
+            halves = [stress.run(shared_data, d, seed=1, config_path=config, part=part) for part in stress.HALVES]
+            for r in (*halves, stress.cross_fit(halves)):
+                p = [h for h in held if h["direction"] == d and h["part"] == r["part"]
+                     and stress.setting_of(h) == stress.setting_of(r)]
                 assert len(p) == 1 and (r["chosen"], r["kept_when_best"], r["degenerate"]) == \
                     (p[0]["chosen"], p[0]["kept_when_best"], p[0]["degenerate"]), "rerun scripts/stress_repair.py --held-out"
+            if config == configs[2]:
+                whole = stress.run(shared_data, d, seed=1, config_path=config)
+                assert whole["margin_weighting"] == 1 and whole["noise_pooling"] == "file" and whole["z"] == 1.2816
+                assert not stress.misses(whole) and not stress.misses(stress.cross_fit(halves)), d
 
 
 @pytest.mark.slow
