@@ -17,7 +17,7 @@ about 15 % of its lines replaced by a degenerate variant made from real lines
     digits      the digits of one number changed (same digit system)
 
 Every line then goes through the same selection as ``mtfix repair``: the
-scoring preset, the scorers built by ``build_scorers`` and the ``Selector``,
+``repair`` scoring preset (laid over the default), the scorers built by ``build_scorers`` and the ``Selector``,
 via :func:`mtfix.select.select_lines` with the original as the named
 incumbent (as ``mtfix select --incumbent original``) and the source line as its source. The
 reference is read only afterwards, to score the result with sacrebleu:
@@ -73,6 +73,17 @@ try:
     from mtfix.select import select_lines
 except ImportError:  # a tree from before mtfix.select (e.g. a scoring branch being tuned): see _select_plain
     select_lines = None
+
+
+def _repair_config(path):
+    """The scoring ``mtfix repair`` uses (the ``repair`` preset laid over the default), ``path`` over it; a
+    tree from before the presets has only the default."""
+    import inspect
+
+    if "preset" in inspect.signature(load_config).parameters:
+        return load_config(path, preset="repair")
+    return load_config(path)
+
 
 #: direction -> what the benchmark reads under the FLORES data pack.
 DIRECTIONS = {
@@ -275,7 +286,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
 
     t0 = time.perf_counter()
     choose = select_lines or _select_plain
-    config = load_config(config_path)
+    config = _repair_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
     for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting),
@@ -927,7 +938,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, help="only the first N lines (default: all 1012)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", type=float, default=0.15, help="share of each challenger's lines made degenerate")
-    ap.add_argument("--config", help="scoring TOML laid over the default preset")
+    ap.add_argument("--config", help="scoring TOML laid over repair's preset ('repair' over 'default')")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--md", help="write the tables here (markdown)")
     ap.add_argument("--compare", help="an earlier --json, shown next to this run")
