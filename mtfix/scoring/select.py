@@ -222,7 +222,7 @@ class Selector:
             for g in dict.fromkeys(name for name, _ in gated[c]):
                 counts[g] = counts.get(g, 0) + 1
             var = self._variance(scores, c, w)
-            required[c] = cfg.margin + cfg.z * math.sqrt(var)
+            required[c] = cfg.margin * _margin_scale(scores, w, c) + cfg.z * math.sqrt(var)
             gains[c] = gain = sum(w[n] * _gain(scores[n], c, inc) for n in scores)
             slack = gain - required[c]
             key = (slack, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
@@ -275,6 +275,12 @@ def _merge_failures(gates: Sequence[Gate], *parts) -> list[list[list[tuple[str, 
     order = {g.name: n for n, g in enumerate(gates)}
     return [[sorted((f for part in cands for f in part), key=lambda f: order[f[0]]) for cands in zip(*rows)]
             for rows in zip(*parts)]
+
+
+def _margin_scale(scores: dict[str, Sequence[Score]], w: dict[str, float], c: int) -> float:
+    """What candidate ``c``'s scores do to the margin: a weighted score's ``margin_scale`` (the consensus's
+    length weighting: the margin, like the allowance, at the line's weight in the corpus), else 1."""
+    return next((m for n in scores if w[n] and (m := getattr(scores[n][c], "margin_scale", None)) is not None), 1.0)
 
 
 def _gain(scores: Sequence[Score], c: int, inc: int) -> float:
