@@ -497,7 +497,8 @@ def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
         w, sc, inc = config.weight(name), rows[i][ch], rows[i][d.incumbent]
         gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
         var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
-        scale = getattr(sc, "margin_scale", None) if w and getattr(sc, "margin_scale", None) else scale
+        if w and getattr(sc, "margin_scale", None) is not None:
+            scale = sc.margin_scale
     return gain, config.margin * scale + config.z * math.sqrt(var)
 
 
