@@ -50,3 +50,26 @@ def test_the_dedup_bloom_filter_is_sized_for_the_run_and_any_size_finds_the_same
         store.add(dict(zip(chunk, range(start, start + 1000))))
     assert store.lookup(keys) == {k: i for i, k in enumerate(keys[:4000])}
     work.close()
+
+
+def test_a_runs_set_up_pauses_the_collector_and_a_library_run_gives_it_back_unfrozen(tmp_path):
+    """The collector is off while a run builds its filters and on again after, as it was found;
+    only mtfix's own processes (the command line, a worker) freeze their start-up's objects: a
+    library caller's process is left as it was."""
+    import gc
+
+    from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
+    from mtfix.startup import collector_paused
+
+    for on in (True, False):
+        (gc.enable if on else gc.disable)()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is on
+    gc.enable()
+    src = tmp_path / "in.tsv"
+    src.write_text("It costs 20 dollars.\tيكلف 20 دولارا.\n", encoding="utf-8")
+    frozen = gc.get_freeze_count()
+    result = CorpusRun(open_bitext([src]), load_pipeline_config(), [parse_output(str(tmp_path / "out.jsonl"))],
+                       workers=1).run()
+    assert result.summary["pairs"] == 1 and gc.isenabled() and gc.get_freeze_count() == frozen
