@@ -471,7 +471,10 @@ def _mapped(path: Path):
     import mmap
 
     with open(path, "rb") as f:
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty, or a file system without mmap: read whole
+            return f.read()
 
 
 def _write_cached(path: Path, lex: Lexicon) -> None:
