@@ -109,6 +109,9 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
+    from mtfix.startup import settle
+
+    settle()  # what this process's start-up made stays out of the collector's walks (mtfix.startup)
     try:
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
