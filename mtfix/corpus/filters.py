@@ -307,9 +307,9 @@ class NumbersFilter(Filter):
         if digits[0] is None:  # not known: look
             digits = [_ANY_DIGIT.search(p.src) is not None for p in pairs], \
                 [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
-        known = s.number_values(0), s.number_values(1)  # each text's values, for the chunk at once
-        known = None if known[0] is None else known
-        runs = None if known is None else (s.digit_runs(0), s.digit_runs(1))
+        runs = s.digit_runs(0), s.digit_runs(1)
+        runs = None if runs[0] is None else runs
+        agreeing = None if runs is None else s.numbers_agree()  # per pair: how many agree, -1: compare
         agree: dict[int, FilterScore] = {}  # one (immutable) score per count of agreeing numbers
         none = FilterScore(0, "no numbers")
         for i, (p, dx, dy) in enumerate(zip(pairs, *digits)):
@@ -323,12 +323,15 @@ class NumbersFilter(Filter):
             if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
                 continue
-            values = sorted(number_values(p.src) if known is None else known[0][i])
-            if values == sorted(number_values(p.tgt) if known is None else known[1][i]) and _apart(values):
-                # compare_numbers matches them all
-                got = agree.get(len(values))
+            if agreeing is None:
+                values = sorted(number_values(p.src))
+                count = len(values) if values == sorted(number_values(p.tgt)) and _apart(values) else -1
+            else:
+                count = agreeing[i]
+            if count >= 0:  # compare_numbers matches them all
+                got = agree.get(count)
                 if got is None:
-                    got = agree[len(values)] = FilterScore(0, f"{len(values)} agree" if values else "no numbers")
+                    got = agree[count] = FilterScore(0, f"{count} agree" if count else "no numbers")
                 out.append(got)
                 continue
             comp = compare_numbers(p.src, p.tgt)
