@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values",
-           "number_at", "fold_numeric", "NUMBER_GOES_ON", "NUMBER_SPACES", "AFTER_SPACE_GOES_ON",
+           "number_at", "fold_numeric", "NUMBER_SEPARATORS", "NUMBER_SIGNS", "NUMBER_SPACES", "AFTER_SPACE_GOES_ON",
            "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour", "MAY_BE_GARBLED"]
@@ -93,7 +93,7 @@ def _matches(text: str):
     alternative is any digit run). The next digit after a mention (or the first of the text) is
     such a digit, since a mention never ends just before a digit with a digit as its last
     character; so the fast scan for a digit finds each start, and the regex is tried there only."""
-    folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
+    folded = fold_numeric(text)
     end = 0
     while (digit := _A_DIGIT.search(folded, end)) is not None:
         m = _MENTION.match(folded, digit.start())
@@ -143,12 +143,14 @@ def number_at(folded: str, start: int) -> tuple[float, int]:
 def fold_numeric(text: str) -> str:
     """``text`` with Arabic-Indic and Persian digits and separators as ASCII (one character for
     one: every offset stays), as the numbers are read."""
-    return text.translate(_NUMERIC)
+    return text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
 
 
-#: What may follow a run of digits inside one mention (raw or folded): a separator or a sign;
-#: after anything else but a space (:data:`NUMBER_SPACES`) the mention is the run alone.
-NUMBER_GOES_ON = ",.%" + "".join(chr(c) for c in _NUMERIC if chr(c) not in ARABIC_INDIC_DIGITS + PERSIAN_DIGITS)
+#: A run of digits followed by one of these and a digit may be more than that run (``1,000``,
+#: ``2.5``, raw or folded); followed by a sign (:data:`NUMBER_SIGNS`) it is; after anything else
+#: but a space (:data:`NUMBER_SPACES`) the mention is the run alone.
+NUMBER_SEPARATORS = ",.٫٬"
+NUMBER_SIGNS = "%٪"
 NUMBER_SPACES = " \t\u00a0\u202f"  #: the characters of ``_SP``
 #: What may follow a run of digits and one space inside one mention: another space, a sign, or
 #: the first letter (either case) of a scale or percent word. After a run, one space and anything
