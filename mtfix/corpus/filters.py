@@ -128,6 +128,15 @@ class Filter(ABC):
         return self.short()
 
 
+def _memo(f: Filter) -> dict:
+    """A filter's scores by what they are made of (they repeat from pair to pair; a score is
+    immutable, so pairs share one): emptied when it grows past 100,000."""
+    memo = f.__dict__.get("_memo")
+    if memo is None or len(memo) > 100_000:
+        memo = f.__dict__["_memo"] = {}
+    return memo
+
+
 def _collapsed_len(text: str) -> int:
     return len(" ".join(text.split()))
 
@@ -142,10 +151,15 @@ class EmptyFilter(Filter):
         out = []
         s = sides(pairs)
         (a, b), least = self.langs, self.min_chars
+        memo = _memo(self)  # one (immutable) score per side and count
         for x, y in zip(s.letters_digits(0), s.letters_digits(1)):
-            lang, n = (a, x) if x <= y else (b, y)
-            out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < least
-                                   else f"shorter side {n} letters/digits"))
+            key = x if x <= y else ~y  # (~y < 0: the second side)
+            got = memo.get(key)
+            if got is None:
+                lang, n = (a, x) if x <= y else (b, y)
+                got = memo[key] = FilterScore(n, f"{lang} side has {n} letters/digits" if n < least
+                                              else f"shorter side {n} letters/digits")
+            out.append(got)
         return out
 
     def accept(self, score):
@@ -175,12 +189,17 @@ class MaxLengthFilter(Filter):
         out = []
         s = sides(pairs)
         (a, b), most = self.langs, self.max_chars
+        memo = _memo(self)  # one (immutable) score per side and length, for the pairs within max_chars
         for p, x, y in zip(pairs, s.collapsed(0), s.collapsed(1)):
             lang, n = (a, x) if x >= y else (b, y)
             if n > self.max_side_chars:
                 out.append(FilterScore(max(n, self.max_chars + 1), f"{lang} side {n} chars > {self.max_side_chars}"))
             elif n <= most:
-                out.append(FilterScore(n, f"{lang} side {n} chars on the longer side"))
+                key = n if x >= y else ~n  # (~n < 0: the second side)
+                got = memo.get(key)
+                if got is None:
+                    got = memo[key] = FilterScore(n, f"{lang} side {n} chars on the longer side")
+                out.append(got)
             else:
                 out.append(self._per_sentence([(a, p.src, x), (b, p.tgt, y)]))
         return out
@@ -397,8 +416,15 @@ class RepetitionFilter(Filter):
         else:  # only the texts that may repeat
             reports = [(repetition_report(p.src) if lx else _NO_REPEAT, repetition_report(p.tgt) if ly else _NO_REPEAT)
                        for p, lx, ly in zip(pairs, *look)]
+        clean = {}  # one (immutable) score per score value of a text without repeats
         for rx, ry in reports:
             lang, rep = (b, ry) if ry.score < rx.score else (a, rx)
+            if not rep.repeats and rep.score.__class__ is float:
+                got = clean.get(rep.score)
+                if got is None:
+                    got = clean[rep.score] = FilterScore(rep.score, "no repetition")
+                out.append(got)
+                continue
             if rep.repeats:
                 r = max(rep.repeats, key=lambda r: r.count * r.n)
                 reason = f"{lang} side {100 * (1 - rep.score):.0f}% repeated ({r.ngram[:30]!r} x{r.count})"

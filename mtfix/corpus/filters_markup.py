@@ -29,9 +29,10 @@ class MarkupFilter(Filter):
     def score(self, pairs):
         out = []
         s = sides(pairs)
+        clean = FilterScore(0, "no markup or encoding damage")  # immutable: one for every such pair
         for p, mx, my in zip(pairs, s.may_be_damaged(0), s.may_be_damaged(1)):
             if not mx and not my:
-                out.append(FilterScore(0, "no markup or encoding damage"))
+                out.append(clean)
                 continue
             parts, n = [], 0
             for lang, text in self._sides(p):

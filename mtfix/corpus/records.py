@@ -74,6 +74,13 @@ class FilterScore:
     value: float
     reason: str
 
+    def __init__(self, value: float, reason: str):
+        # the fields set as the generated frozen __init__ sets them (in the instance's dict), without
+        # its object.__setattr__ call per field: a corpus run makes one score per pair and filter
+        fields = self.__dict__
+        fields["value"] = value
+        fields["reason"] = reason
+
 
 def _num(v: float) -> float | int:
     if isinstance(v, bool):
