@@ -39,6 +39,8 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
+from itertools import repeat
+from operator import attrgetter, ge, le
 from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
@@ -51,6 +53,7 @@ __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFi
            "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
 
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
+_VALUE = attrgetter("value")
 
 
 def _profiles() -> tuple[str, ...]:
@@ -60,7 +63,8 @@ def _profiles() -> tuple[str, ...]:
 
 
 class Filter(ABC):
-    """One check on sentence pairs. Subclasses set ``type``, ``PARAMS`` and the two hooks.
+    """One check on sentence pairs. Subclasses set ``type``, ``PARAMS``, ``score`` and the rule
+    of ``accept`` (:attr:`ACCEPT`, or their own ``accept``).
 
     ``PARAMS`` maps each parameter to ``(type, default, help)``; the constructor
     takes them as keywords. ``name`` is the filter's name in the pipeline (its
@@ -76,6 +80,10 @@ class Filter(ABC):
     #: its scores depend on the other pairs of the chunk (e.g. neighbours), so on ``chunk_size``:
     #: a run is then resumed only with the chunk size it started with.
     chunk_context: ClassVar[bool] = False
+    #: ``(op, threshold)``: a pair passes when ``op(score.value, threshold)`` (``operator.ge`` or
+    #: ``le``); ``threshold`` a number or the name of a parameter. A filter with another rule
+    #: overrides :meth:`accept` instead.
+    ACCEPT: ClassVar[tuple] = ()
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
@@ -86,9 +94,18 @@ class Filter(ABC):
     def score(self, pairs: Sequence[Pair]) -> list[FilterScore]:
         """One score per pair, in order."""
 
-    @abstractmethod
     def accept(self, score: FilterScore) -> bool:
-        """Does a pair with this score pass?"""
+        """Does a pair with this score pass? ``op(score.value, threshold)`` of :attr:`ACCEPT`."""
+        op, threshold = self.ACCEPT
+        return op(score.value, getattr(self, threshold) if threshold.__class__ is str else threshold)
+
+    def accepts(self, scores: Sequence[FilterScore]) -> list[bool]:
+        """:meth:`accept` of each score (in C when the class keeps :attr:`ACCEPT`'s rule)."""
+        if type(self).accept is not Filter.accept:
+            return list(map(self.accept, scores))
+        op, threshold = self.ACCEPT
+        threshold = getattr(self, threshold) if threshold.__class__ is str else threshold
+        return list(map(op, map(_VALUE, scores), repeat(threshold)))
 
     def filter(self, pairs: Iterable[Pair], batch_size: int = 1000) -> Iterator[Pair]:
         """The pairs that pass, lazily, in batches."""
@@ -145,6 +162,7 @@ class EmptyFilter(Filter):
     """A side with (almost) no text: fewer than ``min_chars`` letters or digits."""
 
     type = "empty"
+    ACCEPT = (ge, "min_chars")
     PARAMS = {"min_chars": (int, 1, "letters or digits each side needs")}
 
     def score(self, pairs):
@@ -162,8 +180,6 @@ class EmptyFilter(Filter):
             out.append(got)
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_chars
 
 
 class MaxLengthFilter(Filter):
@@ -181,6 +197,7 @@ class MaxLengthFilter(Filter):
     """
 
     type = "max_length"
+    ACCEPT = (le, "max_chars")
     LIMITS = {"max_chars": Range(1)}
     PARAMS = {"max_chars": (int, 1000, "characters a sentence may have"),
               "max_side_chars": (int, 10000, "characters a side may have, however many sentences")}
@@ -217,8 +234,6 @@ class MaxLengthFilter(Filter):
         per = f" / {share:g} for the other side's units" if share > 1 else ""
         return FilterScore(round(value, 1), f"{lang} side {n} chars in {k} unit(s), longest {longest}{per} {word}")
 
-    def accept(self, score):
-        return score.value <= self.max_chars
 
 
 class LengthRatioFilter(Filter):
@@ -230,6 +245,7 @@ class LengthRatioFilter(Filter):
     """
 
     type = "length_ratio"
+    ACCEPT = (le, "max_ratio")
     PARAMS = {"max_ratio": ((int, float), 2.5, "largest accepted smoothed ratio"),
               "smoothing": (int, 10, "characters added to both lengths")}
     LIMITS = {"max_ratio": Range(1), "smoothing": ABOVE_0}  # smoothing: a divisor for an empty side
@@ -245,8 +261,6 @@ class LengthRatioFilter(Filter):
             out.append(FilterScore(value, f"{longer} side x{value:.2f} longer ({n} vs {m} chars) {verdict}"))
         return out
 
-    def accept(self, score):
-        return score.value <= self.max_ratio
 
 
 class ScriptFilter(Filter):
@@ -258,6 +272,7 @@ class ScriptFilter(Filter):
     """
 
     type = "script"
+    ACCEPT = (ge, "min_share")
     PARAMS = {"min_share": ((int, float), 0.5, "share of letters in the expected script, each side")}
     LIMITS = {"min_share": SHARE}
 
@@ -279,8 +294,6 @@ class ScriptFilter(Filter):
             out.append(FilterScore(share, f"{lang} side {100 * share:.0f}{name}"))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_share
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -314,6 +327,7 @@ class NumbersFilter(Filter):
     """
 
     type = "numbers"
+    ACCEPT = (le, "max_changed")
     PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
     MAX_PAIRED = 100
 
@@ -390,8 +404,6 @@ class NumbersFilter(Filter):
         return FilterScore(len(changed), f"{len(changed)} changed{': ' + shown if shown else ''} "
                                          f"({n} numbers on a side: compared by value only)")
 
-    def accept(self, score):
-        return score.value <= self.max_changed
 
 
 _NO_REPEAT = RepetitionReport([], 1, 0.0)  # score 1.0, no repeats (the reason does not name the tokens)
@@ -401,6 +413,7 @@ class RepetitionFilter(Filter):
     """NMT loops and stutter: :func:`mtfix.text.repetition.repetition_report` score of the worse side."""
 
     type = "repetition"
+    ACCEPT = (ge, "min_score")
     PARAMS = {"min_score": ((int, float), 0.9, "share of words that are not redundant copies, each side")}
     LIMITS = {"min_score": SHARE}
 
@@ -433,8 +446,6 @@ class RepetitionFilter(Filter):
             out.append(FilterScore(rep.score, reason))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_score
 
 
 class RoundTripChrfFilter(Filter):
@@ -447,6 +458,7 @@ class RoundTripChrfFilter(Filter):
     """
 
     type = "roundtrip_chrf"
+    ACCEPT = (ge, "min_chrf")
     parallel = False
     PARAMS = {"min_chrf": ((int, float), 28.0, "lowest accepted chrF (0-100)"),
               "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
@@ -487,8 +499,6 @@ class RoundTripChrfFilter(Filter):
             out.append(FilterScore(v, f"round-trip chrF {v:.1f} vs {self.langs[0]} side {verdict}"))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_chrf
 
 
 class MemoryKeyStore:
@@ -524,6 +534,7 @@ class DedupFilter(Filter):
     """
 
     type = "dedup"
+    ACCEPT = (ge, 1)
     parallel = False
     PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
               "on": (str, "pair", "pair, src or tgt")}
@@ -598,8 +609,6 @@ class DedupFilter(Filter):
         self.store.add(new)
         return out
 
-    def accept(self, score):
-        return score.value >= 1
 
 
 _FIRST = FilterScore(1, "first of its kind")  # immutable: one for every such pair
