@@ -111,28 +111,25 @@ class Sides:
             b = self.batch(k)
             codes, size = b.codes, len(b.codes)
             digit = b.has("digit")
-            nonempty = b.starts < b.ends
-            first = digit.copy()  # a digit after none (or first in its text)
-            first[1:] &= ~digit[:-1]
-            first[b.starts[nonempty]] = digit[b.starts[nonempty]]
-            last = digit.copy()
-            last[:-1] &= ~digit[1:]
-            last[b.ends[nonempty] - 1] = digit[b.ends[nonempty] - 1]
-            first, last = np.flatnonzero(first), np.flatnonzero(last)
-            owner = b.owners()[first].astype(np.int64)
+            at = np.flatnonzero(digit)  # every digit; a run starts where one does not follow another
+            whose = b.owners()[at]
+            start = np.ones(len(at), bool)
+            start[1:] = (at[1:] != at[:-1] + 1) | (whose[1:] != whose[:-1])
+            begins = np.flatnonzero(start)
+            first, owner = at[begins], whose[begins].astype(np.int64)
             runs = np.bincount(owner, minlength=len(self.pairs))
             if not len(first):
                 return np.zeros(0), owner, runs
+            last = at[np.append(begins[1:], len(at)) - 1]
             # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
-            at = np.flatnonzero(digit)
             c = codes[at].astype(np.int64)
             value = np.where(c < 58, c - 48, np.where((c >= 0x660) & (c <= 0x669), c - 0x660,
                                                       np.where((c >= 0x6F0) & (c <= 0x6F9), c - 0x6F0, -1)))
-            run = np.searchsorted(first, at, side="right") - 1
+            run = np.cumsum(start) - 1
             length = last - first + 1
             odd = np.bincount(run, weights=value < 0, minlength=len(first)) > 0
             place = np.minimum(last[run] - at, 17)
-            read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], np.searchsorted(at, first))
+            read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
             ends = b.ends[owner]
 
             def following(pos, chars):  # is the code point at pos one of chars?
@@ -150,13 +147,14 @@ class Sides:
 
                 keep = np.ones(len(first), bool)
                 texts, folded, at, lo, end = self.texts[k], {}, first.tolist(), b.starts.tolist(), -1
+                folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
                 for r in todo:
                     if at[r] < end:  # inside the mention before (1,000: two runs, one number)
                         continue
                     i = int(owner[r])
                     text = folded.get(i)
                     if text is None:
-                        text = folded[i] = numbers.fold_numeric(texts[i])
+                        text = folded[i] = numbers.fold_numeric(texts[i]) if i in folds else texts[i]
                     values[r], end = numbers.number_at(text, at[r] - lo[i])
                     end += lo[i]
                     keep[r + 1:bisect_left(at, end, r + 1)] = False
