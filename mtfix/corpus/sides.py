@@ -28,7 +28,7 @@ import numpy as np
 
 from mtfix.corpus.records import Pair
 
-__all__ = ["Sides", "sides", "shared", "VECTORISED"]
+__all__ = ["Sides", "sides", "shared", "gc_paused", "VECTORISED"]
 
 VECTORISED = True
 _TOKEN = re.compile(r"\w+")
@@ -282,21 +282,32 @@ def sides(pairs: Sequence[Pair]) -> Sides:
 
 @contextmanager
 def shared(pairs: Sequence[Pair]) -> Iterator[Sides]:
-    """Inside it, every ``sides(pairs)`` (the same list object) answers from one :class:`Sides`.
+    """Inside it, every ``sides(pairs)`` (the same list object) answers from one :class:`Sides`;
+    the cyclic garbage collector is paused meanwhile (:func:`gc_paused`)."""
+    previous = list(_CURRENT)
+    _CURRENT[:] = [pairs, Sides(pairs)]
+    try:
+        with gc_paused():
+            yield _CURRENT[1]
+    finally:
+        _CURRENT[:] = previous
 
-    The cyclic garbage collector is paused meanwhile: scoring a chunk makes tens of thousands of
-    small lists (word tokens, scores), which would set it off again and again, each time walking
-    every object of the process (a lexicon of a million entries); nothing made here forms a
-    cycle (reference counting frees it all), and what would is collected when the chunk is done."""
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (unless it already is), then as it was. Reading, scoring
+    and writing a chunk makes tens of thousands of small objects (pairs, word tokens, scores), which
+    would set it off again and again, each time walking the chunk's objects that are still alive
+    and, now and then, every object of the process (a lexicon of a million entries); reference
+    counting frees them when the chunk is done, and the few that form a cycle are collected
+    between chunks, once enough of them are left (the collector counts what is still alive)."""
     import gc
 
-    previous, paused = list(_CURRENT), gc.isenabled()
-    _CURRENT[:] = [pairs, Sides(pairs)]
+    paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        yield _CURRENT[1]
+        yield
     finally:
-        _CURRENT[:] = previous
         if paused:
             gc.enable()
