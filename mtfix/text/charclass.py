@@ -146,9 +146,18 @@ class TextBatch:
         return (self.bits & _BITS[name]) != 0
 
     def count(self, mask: np.ndarray) -> list[int]:
-        """Per text: how many of its code points are set in ``mask``."""
-        sums = _prefix_sums(mask)
-        return (sums[self.ends] - sums[self.starts]).tolist()
+        """Per text: how many of its code points are set in ``mask`` (a sum per text: each text
+        that has characters is the stretch from its start to the next such text's)."""
+        nonempty = self.__dict__.get("_nonempty")
+        if nonempty is None:
+            nonempty = self._nonempty = self.starts[self.starts < self.ends]
+        ones = np.asarray(mask, bool).view(np.uint8)  # (numpy adds booleans as 0/1 bytes fastest)
+        if len(nonempty) == len(self.starts):
+            return np.add.reduceat(ones, nonempty, dtype=np.int32).tolist() if len(nonempty) else []
+        out = np.zeros(len(self.starts), np.int32)
+        if len(nonempty):
+            out[self.starts < self.ends] = np.add.reduceat(ones, nonempty, dtype=np.int32)
+        return out.tolist()
 
     def counts(self, name: str) -> list[int]:
         """Per text: code points of class ``name``."""
