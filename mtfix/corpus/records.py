@@ -181,8 +181,8 @@ def json_lines(pairs: list[Pair], names: list[str], scores: dict[str, list[Filte
             reason, kept = '""', "true"
         n, line, segment = p.id, p.line, p.segment
         text = (f'{{"id": {int.__repr__(n) if n.__class__ is int else j(n)}, {en}{encode(p.src)}, '
-                f'{ar}{encode(p.tgt)}, "original": {j(p.original)}, "source": {source}, '
-                f'"doc_id": {j(p.doc_id)}, '
+                f'{ar}{encode(p.tgt)}, "original": {"null" if p.original is None else j(p.original)}, '
+                f'"source": {source}, "doc_id": {"null" if p.doc_id is None else j(p.doc_id)}, '
                 f'"line": {int.__repr__(line) if line.__class__ is int else j(line)}, '
                 f'"segment": {int.__repr__(segment) if segment.__class__ is int else j(segment)}, '
                 f'"kept": {kept}, "reason": {reason}, "scores": {{{sc}}}}}')
