@@ -263,7 +263,7 @@ def build_command(
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
                                                           [*articles, pipeline, config],
                                                           cache=engine.cache_file(), shards=shards, ray=ray)
-    scoring = load_config(config)
+    scoring = load_config(config, preset="repair")  # build repairs articles: the repair loop's judge
     for a in articles:  # cheap checks before any model is looked up
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")
