@@ -35,6 +35,7 @@ from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.pipeline import Pipeline
 from mtfix.corpus.readers import Source
 from mtfix.corpus.records import BadRow, json_lines
+from mtfix.corpus.sides import gc_paused
 from mtfix.corpus.signature import CorpusSignature
 from mtfix.corpus.state import KEYS, DiskKeyStore, WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
@@ -252,13 +253,13 @@ class CorpusRun:
         chunks = self._chunks(work, counts)
         one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
         if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
-            for chunk, extra in chunks:
+            for chunk, extra in _each_gc_paused(chunks):
                 self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
             return
         from mtfix.corpus.parallel import WorkerPool
 
         with WorkerPool(self.config, self.workers) as pool:
-            for chunk, extra, scores in pool.map(chunks):
+            for chunk, extra, scores in _each_gc_paused(pool.map(chunks)):
                 self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
 
     def _commit(self, work: WorkDir, pipeline: Pipeline, counts: dict, chunk, extra, scores,
@@ -317,6 +318,19 @@ class CorpusRun:
             atomic_write_text(self.summary_path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
             files["summary"] = self.summary_path
         return files
+
+
+def _each_gc_paused(items):
+    """The items, each made and then used with the cyclic garbage collector paused
+    (:func:`mtfix.corpus.sides.gc_paused`): it runs between chunks only."""
+    items = iter(items)
+    while True:
+        with gc_paused():
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            yield item
 
 
 def _empty_counts(names: list[str]) -> dict:

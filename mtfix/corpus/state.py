@@ -453,7 +453,7 @@ class DiskKeyStore:
         self.db.execute("INSERT INTO pending VALUES (?, ?)",
                         (self.name, packed + np.fromiter(items.values(), np.int64, len(keys)).tobytes()))
         self._pending.update(items)
-        self._remember(keys)
+        self._remember_array(packed)  # (every key is WIDTH bytes: packed as a run file's block)
         if len(self._pending) >= self.MERGE:
             self._write_run()
 
