@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from mtfix.text.invisibles import find_invisibles
+from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES, Invisible
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
@@ -469,15 +469,16 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
-    for inv in find_invisibles(doc.text):
-        if runs and runs[-1][0].char == inv.char and runs[-1][1] == inv.start:
-            runs[-1][1] += 1
+    for m in ctx.matches(INVISIBLE_RE):  # the marks find_invisibles finds (one scan, shared with the rule)
+        c, i = m.group(), m.start()
+        if runs and runs[-1][0] == c and runs[-1][2] == i:
+            runs[-1][2] += 1
         else:
-            runs.append([inv, inv.start + 1])
-    for inv, end in runs:
-        n = end - inv.start
-        findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
-                                 f"{n}× {inv.codepoint} {inv.name}", sentence_at(inv.start),
+            runs.append([c, i, i + 1])
+    for c, start, end in runs:
+        n, inv = end - start, Invisible(c, INVISIBLES[c], start, 0, 0)  # codepoint and name of the mark
+        findings.append(_finding(doc, "invisible", inv.kind, start, end,
+                                 f"{n}× {inv.codepoint} {inv.name}", sentence_at(start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
     damage = ctx.damage()
     # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop

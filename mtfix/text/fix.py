@@ -49,6 +49,14 @@ class Edit:
     safe: bool = True
 
 
+def _edit(start: int, end: int, after: str, code: str, reason: str, safe: bool = True) -> Edit:
+    """``Edit(...)``, its fields set at once (a frozen dataclass's ``__init__`` sets each through
+    ``object.__setattr__``): for the rules that propose an edit at most punctuation marks."""
+    e = object.__new__(Edit)
+    e.__dict__.update(start=start, end=end, after=after, code=code, reason=reason, safe=safe)
+    return e
+
+
 @dataclass
 class FixContext:
     """What the rules look at, and what they share: the sentences, the markup damage and the
@@ -109,6 +117,15 @@ class FixContext:
                 else:
                     m = runs.search(text, sents[i].start)
             cache[runs] = got
+        return got
+
+    def matches(self, rx: re.Pattern) -> list[re.Match]:
+        """``list(rx.finditer(text))``, found once per text (the invisibles rule and ``mtfix check``
+        both walk the invisible marks)."""
+        cache = self._shared.setdefault("matches", {})
+        got = cache.get(rx)
+        if got is None:
+            got = cache[rx] = list(rx.finditer(self.text))
         return got
 
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
@@ -402,7 +419,7 @@ def _neighbour(text: str, i: int, step: int) -> str:
 @rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
 def _invisibles(ctx: FixContext):
     text = ctx.text
-    for m in INVISIBLE_RE.finditer(text):
+    for m in ctx.matches(INVISIBLE_RE):
         i, c = m.start(), m.group()
         before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
         if c in _BIDI_MARKS:
@@ -506,7 +523,7 @@ def _spacing(ctx: FixContext):
             continue  # doubled: that rule first
         if p in "،." and text[start - 1:start].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
-        yield Edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
+        yield _edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
 
 # ---------------------------------------------------------------- glossary
