@@ -67,6 +67,10 @@ class FixContext:
     glossary: Glossary
     #: glossary terms mentioned before ``doc`` (a text checked piece by piece); the glossary rule adds to it
     mentioned: set = field(default_factory=set)
+    #: False: the text is known to hold no character of ftfy's mojibake heuristic
+    #: (:data:`~mtfix.text.markup.MOJIBAKE_CHAR`; ``mtfix check`` found none in its pass over the
+    #: lines): :meth:`damage` skips that scan
+    mojibake: bool = True
     _shared: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -86,7 +90,7 @@ class FixContext:
         if got is None:
             from mtfix.text.markup import find_damage
 
-            got = self._shared["damage"] = find_damage(self.text)
+            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake)
         return got
 
     def with_numbers(self) -> list[Sentence]:
