@@ -31,6 +31,7 @@ from typing import Callable, Iterable, Iterator
 from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
 from mtfix.text.numbers import MAY_BE_GARBLED, GarbledNumber, find_garbled_numbers
+from mtfix.text.script import LATIN_LETTER
 from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
@@ -121,6 +122,16 @@ class FixContext:
                 else:
                     m = runs.search(text, sents[i].start)
             cache[runs] = got
+        return got
+
+    def holding_within(self, runs: re.Pattern, wider: re.Pattern) -> list[Sentence]:
+        """:meth:`holding` of ``runs``, a pattern for runs of characters of a class that ``wider``
+        (one character) takes whole: searched only in the sentences holding ``wider`` (``mtfix
+        check`` has found those already: no pass over the whole text)."""
+        cache = self._shared.setdefault("holding", {})
+        got = cache.get(runs)
+        if got is None:
+            got = cache[runs] = [s for s in self.holding(wider) if runs.search(s.text)]
         return got
 
     def matches(self, rx: re.Pattern) -> list[re.Match]:
@@ -570,8 +581,9 @@ _ASCII_LETTERS = re.compile("[A-Za-z]+")  # every Latin run starts with one
 
 def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
     avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
-    latin = {s.index for s in ctx.holding(_ASCII_LETTERS)}
-    for s in ctx.sentences if avoided else ctx.holding(_ASCII_LETTERS):
+    held = ctx.holding_within(_ASCII_LETTERS, LATIN_LETTER)  # ASCII letters are Latin letters
+    latin = {s.index for s in held}
+    for s in ctx.sentences if avoided else held:
         for m in _LATIN_RUN.finditer(s.text) if s.index in latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
