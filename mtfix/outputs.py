@@ -59,8 +59,12 @@ def os_reason(e: OSError) -> str:
     return _ERRNO_WORDS.get(e.errno) or (e.strerror or str(e)).lower()
 
 
-def os_error(e: OSError, what: str) -> MtfixError:
-    """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``)."""
+def os_error(e: OSError, what: str) -> Exception:
+    """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``). A broken pipe
+    (``mtfix ... --out - | head -1``) is no fault to report: it is given back as it is, for the CLI
+    to end quietly (``mtfix.cli.app.reader_gone``)."""
+    if e.errno == errno.EPIPE:
+        return e
     return MtfixError(f"{what}: {os_reason(e)}")
 
 

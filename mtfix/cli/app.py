@@ -12,12 +12,19 @@ SQLite error the library did not turn into a message, is printed as one line
 Ctrl-C ends any command with exit code 130 and no traceback: typer turns it into
 exit 130 while a command runs, and :func:`main` and this module's imports do the
 same before (start-up imports of typer and of the command's module).
+
+A reader of stdout that goes away (``mtfix check big.txt | head -1``) ends any
+command quietly with exit code 141, as a shell reports ``cat`` ended by SIGPIPE:
+no traceback, no "Exception ignored", no ``error:`` line (:func:`reader_gone`, the one
+place that handles it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
+import os
 import sys
 import types
 
@@ -39,6 +46,14 @@ class _Group(TyperGroup):
     :class:`MtfixError`, a usage error (bad option value, unknown option), and, as a
     last resort, an OS or SQLite error that escaped the library's own handling."""
 
+    def make_context(self, *args, **kwargs):
+        try:  # the root's --help and --version write here, before any command runs
+            return super().make_context(*args, **kwargs)
+        except OSError as e:
+            if e.errno == errno.EPIPE:  # `mtfix --help | head -1`: quietly, before click's own exit 1
+                raise typer.Exit(reader_gone()) from None
+            raise
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -46,8 +61,8 @@ class _Group(TyperGroup):
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
         except OSError as e:
-            if e.errno == errno.EPIPE:  # `mtfix ... | head`: typer/click end quietly
-                raise
+            if e.errno == errno.EPIPE:  # `mtfix ... | head`: quietly, before click's own exit 1
+                raise typer.Exit(reader_gone()) from None
             from mtfix.outputs import os_error
 
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
@@ -154,6 +169,26 @@ def _command_path(group, argv: list[str]) -> str:
     return " ".join(path)
 
 
+#: the exit code of a command whose stdout reader went away: 128 + SIGPIPE, what a shell reports for
+#: `cat big.txt | head -1` (a lint's exit 1, "findings", would be a lie: `check` never finished)
+READER_GONE_EXIT = 141
+
+
+def _stdout_to_devnull() -> None:
+    """What is still buffered for stdout goes nowhere, so it cannot fail again at exit ("Exception
+    ignored ... BrokenPipeError")."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def reader_gone() -> int:
+    """stdout's reader has gone: stdout goes to /dev/null from here; :data:`READER_GONE_EXIT`."""
+    _stdout_to_devnull()
+    return READER_GONE_EXIT
+
+
 #: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
 COMMANDS = ("translate", "check", "fix", "repair", "select", "evaluate", "corpus", "models")
 
@@ -206,9 +241,20 @@ def main(argv: list[str] | None = None) -> None:
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
     try:
-        build_app(only)(args=argv, prog_name="mtfix")
+        try:
+            build_app(only)(args=argv, prog_name="mtfix")
+        finally:  # what is still buffered: a reader gone shows here, not as "Exception ignored" at exit
+            sys.stdout.flush()
     except KeyboardInterrupt:  # while the command's module is imported, or around typer's own handling
         raise SystemExit(130) from None
+    except BrokenPipeError:
+        raise SystemExit(reader_gone()) from None
+    except OSError as e:  # the last of stdout, written as the command ended (`> /dev/full`)
+        from mtfix.outputs import os_error
+
+        _stdout_to_devnull()
+        sys.stderr.write(f"error: {os_error(e, 'cannot write to stdout')}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,11 +62,12 @@ def _print_human(file: str, report) -> None:
 
 
 def _print_rich(file: str, report) -> None:
-    from rich.console import Console
     from rich.markup import escape
+
+    from mtfix.cli.console import console as rich_console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = rich_console(highlight=False)
     doc = report.document
     lang = {"ar": "Arabic", "en": "English", None: "language unknown"}[report.lang]
     head = (f"[bold]{escape(file)}[/bold]: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, "

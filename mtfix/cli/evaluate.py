@@ -66,8 +66,7 @@ def evaluate_command(
 
     Example: mtfix evaluate --ref ref.en --sys base=a.en --sys new=b.en --src src.ar --html report.html
     """
-    from rich.console import Console
-
+    from mtfix.cli.console import console as rich_console
     from mtfix.evaluate import core, render
     from mtfix.metrics.corpus import MetricOptions, segment_keys
     from mtfix.evaluate.segments import segments_jsonl
@@ -102,8 +101,8 @@ def evaluate_command(
     if html_out == "-":
         raise MtfixError("--html needs a file path, not '-'")
     to_stdout = "-" in (json_out, markdown)
-    console = Console(stderr=to_stdout, soft_wrap=False)
-    err = Console(stderr=True)
+    console = rich_console(stderr=to_stdout, soft_wrap=False)
+    err = rich_console(stderr=True)
 
     def warn(msg: str) -> None:
         err.print(f"warning: {msg}", markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length

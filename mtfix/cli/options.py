@@ -170,10 +170,11 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
     if not _may_be_terminal(sys.stderr):
         yield lambda k, new_total=None, description=None: None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    from mtfix.cli.console import console as rich_console
+
+    console = rich_console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
