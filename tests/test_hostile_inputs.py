@@ -247,6 +247,60 @@ def test_repair_gives_the_article_its_layout_back_bom_and_crlf(cli, seed_path, t
     assert (tmp_path / "repaired.ar").read_bytes() == (tmp_path / "fixed.ar").read_bytes()
 
 
+def _layout(lines: list[str], layout: str) -> bytes:
+    """``lines`` in a layout: LF, CRLF, mixed (CRLF then LF, alternating), each with a BOM when asked."""
+    ends = {"lf": ["\n"], "crlf": ["\r\n"], "mixed": ["\r\n", "\n"]}[layout.replace("bom+", "")]
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    return ("\ufeff" if "bom" in layout else "").encode("utf-8") + text.encode("utf-8")
+
+
+def _breaks(data: bytes) -> list[bytes]:
+    return [b"\r\n" if line.endswith(b"\r") else b"\n" for line in data.split(b"\n")[:-1]]
+
+
+@pytest.mark.parametrize("layout", ["lf", "crlf", "mixed", "bom+crlf"])
+def test_select_keeps_the_line_breaks_and_bom_of_its_candidates(cli, tmp_path, layout):
+    """select wrote LF for CRLF candidates (fix and repair keep CRLF): the chosen lines are now written as
+    the first candidate's lines end, its BOM kept."""
+    a = ["القط ينام على السرير الكبير.", "الكلب يركض بسرعة في الحديقة.", "ذهب الولد إلى المدرسة صباحا."]
+    b = ["القط نائم على السرير.", "الكلب يجري بسرعة.", "ذهب الطفل إلى المدرسة."]
+    (tmp_path / "a.ar").write_bytes(_layout(a, layout))
+    (tmp_path / "b.ar").write_bytes(_layout(b, "lf"))
+    r = cli("select", "--candidates", tmp_path / "a.ar", tmp_path / "b.ar", "--out", tmp_path / "o.ar")
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "o.ar").read_bytes()
+    given = (tmp_path / "a.ar").read_bytes()
+    assert _breaks(out) == _breaks(given) and out.startswith(b"\xef\xbb\xbf") == ("bom" in layout)
+    assert out.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n").splitlines() == a  # the text is unchanged
+
+
+@pytest.mark.parametrize("layout", ["mixed", "bom+crlf"])
+def test_translate_keeps_the_line_breaks_and_bom_of_its_input(cli, tiny_models, tmp_path, layout):
+    """translate wrote LF for a CRLF input: each output line now ends as its input line did; --json
+    stays JSON Lines (LF)."""
+    src = tmp_path / "in.ar"
+    src.write_bytes(_layout(["هو لا يزال يشكل تهديدا.", "تحليل بي بي سي العربية.", "القط ينام."], layout))
+    args = ["translate", src, "--model", tiny_models["marian-ar-en"], "--src", "ar", "--tgt", "en",
+            "--backend", "transformers", "--beam", "1", "--no-cache"]
+    r = cli(*args, "--out", tmp_path / "o.en")
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "o.en").read_bytes()
+    assert _breaks(out) == _breaks(src.read_bytes()) and out.startswith(b"\xef\xbb\xbf") == ("bom" in layout)
+    r = cli(*args, "--json", "--out", tmp_path / "o.jsonl")
+    assert r.exit_code == 0 and b"\r" not in (tmp_path / "o.jsonl").read_bytes(), r.output
+
+
+def test_a_last_line_without_a_break_gets_the_files_own(tmp_path):
+    from mtfix.text.read import read_text_lines
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"a\r\nb\r\nc")
+    layout = read_text_lines(src)
+    assert layout.lines == ["a", "b", "c"] and layout.join(["x", "y", "z"]) == "x\r\ny\r\nz\r\n"
+    src.write_bytes(b"a\rb\n")  # a lone CR is inside a line (as in sacrebleu), not a break
+    assert read_text_lines(src).lines == ["a\rb"]
+
+
 @pytest.mark.parametrize("command", ["select", "repair --report"])
 def test_an_output_of_dash_on_a_full_device_is_one_line(inputs, tmp_path, command):
     if not Path("/dev/full").exists():

@@ -16,13 +16,14 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
+__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text",
+           "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
            "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
@@ -279,6 +280,39 @@ def read_text(path: str | os.PathLike, *, strip_invisibles: bool = False) -> str
     return read_file(path, strip_invisibles=strip_invisibles).text
 
 
+@dataclass(frozen=True)
+class TextLines:
+    """A file's segments, one per line, and its layout, for an output made line by line from it."""
+
+    lines: list[str]
+    endings: list[str]  # each line's break: "\n" or "\r\n" ("" for a last line without one)
+    bom: bool
+
+    def join(self, rows: Iterable[str]) -> str:
+        """``rows`` (one for each line) as text in this file's layout: its BOM, and each line's own
+        break (CRLF stays CRLF, LF stays LF); a last line without one gets the file's last break."""
+        last = next((end for end in reversed(self.endings) if end), "\n")
+        return (BOM if self.bom else "") + "".join(row + (end or last)
+                                                  for row, end in zip(rows, self.endings, strict=True))
+
+
+def read_text_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> TextLines:
+    """:func:`read_lines` and the layout (line breaks, BOM) an output made from them keeps."""
+    tf = read_file(path)
+    lines = tf.text.split("\n")
+    endings = ["\n"] * (len(lines) - 1) + [""]
+    if lines[-1] == "":
+        lines.pop()
+        endings.pop()
+    for i, line in enumerate(lines):
+        if line.endswith("\r"):
+            lines[i] = line[:-1]
+            endings[i] = "\r" + endings[i] if endings[i] else ""
+    if not allow_empty and not any(line.strip() for line in lines):
+        raise MtfixError(f"{path}: is empty; expected one segment per line")
+    return TextLines(lines, endings, tf.bom)
+
+
 def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[str]:
     """One segment per line (CRLF or LF); raises on an input with no text at all.
 
@@ -286,11 +320,4 @@ def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[st
     and the like inside a segment do not split it (``str.splitlines`` would, and
     misalign parallel files).
     """
-    text = read_text(path)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    if not allow_empty and not any(line.strip() for line in lines):
-        raise MtfixError(f"{path}: is empty; expected one segment per line")
-    return lines
+    return read_text_lines(path, allow_empty=allow_empty).lines
