@@ -45,10 +45,12 @@ ComputeTypeOpt = typer.Option(
 )
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
-    "checkout's models/ whatever the current folder, else ~/.cache/mtfix/models)."
+    "checkout's models/ whatever the current folder, else $XDG_CACHE_HOME/mtfix/models, default "
+    "~/.cache/mtfix/models)."
 )
 CacheOpt: Optional[Path] = typer.Option(
-    None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
+    None, "--cache", help="Translation cache (SQLite; default $XDG_CACHE_HOME/mtfix/translations.sqlite, "
+    "~/.cache/mtfix/translations.sqlite without it)."
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
