@@ -530,8 +530,10 @@ class RayRun:
                                  f"run the same command with --restart to start over")
             work.save_state({"ray:layout": LAYOUT})
         warming = self._warm_up()
-        shards = self._plan(work, d)
-        warming.join()
+        try:
+            shards = self._plan(work, d)
+        finally:  # also when planning stops at a bad row: a warm-up left running as Ray shuts down at exit
+            warming.join()  # started a second cluster from its thread, or logged Ray Data's traceback
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
         self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})

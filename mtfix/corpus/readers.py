@@ -315,6 +315,9 @@ class JsonlSource(_LineSource):
             except ValueError as e:  # a number of over 4300 digits: json raises a plain ValueError
                 yield BadRow(self.name, line, f"not JSON ({str(e).split(';')[0]})", text), (line, offset)
                 continue
+            except RecursionError:  # [[[[... thousands deep
+                yield BadRow(self.name, line, "not JSON (nested too deeply)", text), (line, offset)
+                continue
             if not isinstance(obj, dict):
                 yield BadRow(self.name, line, f"expected a JSON object like {want}", text), (line, offset)
                 continue

@@ -60,10 +60,10 @@ class Preset:
 
     @classmethod
     def from_toml(cls, path: Path) -> "Preset":
-        from mtfix.tomlcompat import tomllib  # here: a model given as a folder reads no preset
+        from mtfix.tomlcompat import loads as toml_loads  # here: a model given as a folder reads no preset
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = toml_loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:  # a decoding error, TOMLDecodeError, a number of over 4300 digits
             raise MtfixError(f"preset {path}: cannot be read ({e})") from None
         missing = [k for k in ("name", "hub_id", "family", "directions") if k not in data]
