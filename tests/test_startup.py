@@ -227,7 +227,7 @@ def test_a_sqlite_error_is_one_line_without_importing_sqlite_upfront(error, line
     def fail(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full") if error == "sqlite" else KeyError("x")
 
-    monkeypatch.setattr(mtfix.text.check, "check_file", fail)
+    monkeypatch.setattr(mtfix.text.check, "check_lines", fail)
     r = CliRunner().invoke(build_app(["check"]), ["check", str(seed_path)])
     if line:
         assert r.exit_code == 2 and r.stderr.strip() == line

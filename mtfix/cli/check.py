@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary, text_source
 
 HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
 wrong-language sentences, repetition loops, bidi/zero-width characters, punctuation, glossary
@@ -96,18 +96,14 @@ def register(app: typer.Typer) -> None:
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
-        from mtfix.text.check import check_file, check_stream
-        from mtfix.text.read import open_stream, read_once
+        from mtfix.text.check import check_lines
 
         gloss = open_glossary(glossary, no_default_glossary)
         # a file is read a few thousand lines at a time, stdin (or a pipe: <(...), a FIFO) through a
         # temporary file; the findings past a few thousand wait in a temporary file: memory is the
         # longest paragraph
-        if read_once(file):
-            with open_stream(file) as stream:
-                report = check_stream(stream, lang, gloss, "<stdin>" if file == "-" else file, file)
-        else:
-            report = check_file(file, lang, gloss)
+        with text_source(file) as (lines, _):
+            report = check_lines(lines, lang, file, gloss)
         if as_json:
             report.write_json(sys.stdout.write, {"file": file})
             sys.stdout.write("\n")
