@@ -513,7 +513,7 @@ def test_an_os_error_escaping_the_library_is_still_one_line(cli, ar_file, monkey
     def denied(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied", str(ar_file))
 
-    monkeypatch.setattr(mtfix.text.read, "read_lines", denied)
+    monkeypatch.setattr(mtfix.text.read, "read_text_lines", denied)
     r = cli("translate", ar_file, "--src", "ar", "--tgt", "en", "--no-cache")
     assert_one_line_error(r, "permission denied")
 

@@ -22,7 +22,7 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text",
+__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file", "read_text",
            "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
            "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
@@ -75,19 +75,22 @@ class TextFile:
     invisibles: list[Invisible] = field(default_factory=list)
 
 
-def no_such_file(path: str | os.PathLike) -> MtfixError:
-    """The error for a missing input; ``-`` (stdin) is named as such: only `mtfix check` and `mtfix fix` read it."""
+def no_such_file(path: str | os.PathLike, kind: str = "file") -> MtfixError:
+    """The error for a missing input (``no such config file`` with ``kind``); ``-`` (stdin) is named as
+    such: only `mtfix check` and `mtfix fix` read it."""
     if str(path) == "-" and not Path(path).exists():
         return MtfixError("-: stdin is read only by `mtfix check` and `mtfix fix`; give a file path here")
-    return MtfixError(f"{path}: no such file")
+    return MtfixError(f"{path}: no such {kind}")
 
 
-def _existing_file(path: str | os.PathLike) -> Path:
+def existing_file(path: str | os.PathLike, *, kind: str = "file", expected: str = "a text file") -> Path:
+    """``path`` as a Path, if it is there and not a folder; else one line: ``PATH: no such KIND``,
+    ``PATH: is a folder, expected EXPECTED`` (every input's first check: text, bitext, config)."""
     p = Path(path)
     if not p.exists():
-        raise no_such_file(path)
+        raise no_such_file(path, kind)
     if p.is_dir():
-        raise MtfixError(f"{path}: is a folder, expected a text file")
+        raise MtfixError(f"{path}: is a folder, expected {expected}")
     return p
 
 
@@ -101,7 +104,7 @@ def _read_start(stream: BinaryIO, name: str) -> bytes:
 
 
 def _decode(path: str | os.PathLike) -> tuple[str, bool]:
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         if not read_once(p):
             data = p.read_bytes()
@@ -150,7 +153,7 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     ``"".join(iter_text_lines(p)) == read_text(p)``, with the same errors (raised when the bad
     line is reached); memory: the longest line.
     """
-    p = _existing_file(path)
+    p = existing_file(path)
     offset = 0
     try:
         with p.open("rb") as f:
@@ -171,7 +174,7 @@ def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[s
     """Like :func:`iter_text_lines`, but whole lines about ``size`` bytes at a time (each piece
     ends with ``\n`` except the last): ``"".join(iter_text_chunks(p)) == read_text(p)``, with the
     same errors. Memory: ``size`` or the longest line."""
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         with p.open("rb") as f:
             yield from iter_stream_chunks(f, str(path), size)
