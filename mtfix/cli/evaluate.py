@@ -79,8 +79,7 @@ def evaluate_command(
         raise MtfixError(f"--worst-by must be {' or '.join(columns)}, got {worst_by!r}")
     refs = list(ref or [])
     specs = [core.parse_system_spec(s) for s in sys_]
-    if baseline is not None and baseline not in (names := [s.name for s in specs]):  # before any scoring
-        raise MtfixError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
+    core.check_baseline(baseline, [s.name for s in specs])  # before any file is read
     if no_ref:
         if refs:
             raise MtfixError("--no-ref and --ref exclude each other: drop --ref for a round-trip estimate, or drop --no-ref")
