@@ -29,13 +29,13 @@ import errno
 import os
 import re
 import shutil
-import stat
 import sys
 import secrets
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from mtfix.errors import MtfixError
+from mtfix.text.read import is_stream  # a device, FIFO or socket: written straight into
 
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
@@ -119,16 +119,6 @@ def plan_outputs(
         if key in seen:
             raise MtfixError(f"{seen[key]} and {opt} both write {out}; give them different paths")
         seen[key] = opt
-
-
-def is_stream(path: str | os.PathLike) -> bool:
-    """A device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): written
-    straight into, never replaced by a renamed temporary file."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_folders: bool = False) -> None:

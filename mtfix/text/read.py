@@ -24,7 +24,7 @@ from mtfix.text.invisibles import strip_invisibles as _strip
 
 __all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file", "read_text",
            "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
+           "iter_stream_chunks", "read_once", "is_stream", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -209,13 +209,17 @@ def read_once(path: str | os.PathLike) -> bool:
     """Whether ``path`` is ``-`` (stdin) or can be read only once: a named pipe, a shell's ``<(...)``
     (``/dev/fd/N``), a character device. A reader that reads its input twice copies such a one
     first (:func:`stream_copy`), as it does stdin."""
-    if str(path) == "-":
-        return True
+    return str(path) == "-" or is_stream(path)  # missing: False, the readers say so
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """A device, FIFO or socket (``/dev/stdin``, ``/dev/null``, a named pipe): read once as it comes;
+    as an output (:mod:`mtfix.outputs`), written straight into, never replaced by a renamed file."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return False  # missing: the readers say so
-    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
