@@ -310,12 +310,13 @@ def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names:
     chunk by chunk, the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
     :func:`_finish_shards` uses that line as it is unless the pair is a duplicate. The dedup keys go
     to :func:`mtfix.corpus.ray_dedup.write_keys` (one file per filter of ``dedup``)."""
+    from mtfix.corpus.filters import FIRST_OF_ITS_KIND
     from mtfix.corpus.ray_dedup import scored_path, write_keys
     from mtfix.corpus.ray_read import row_item
     from mtfix.corpus.records import json_lines
     from mtfix.outputs import atomic_path
 
-    first = FilterScore(1, "first of its kind")
+    first = FIRST_OF_ITS_KIND
     keyed = []
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
