@@ -390,3 +390,46 @@ def test_a_jsonl_row_with_a_number_too_long_to_read_is_a_bad_row(cli, tmp_path):
     assert r.exit_code == 0, r.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert len((tmp_path / "o.rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+HUGE = "9" * 23  # past a C long
+
+
+@pytest.mark.parametrize("args, option", [
+    (["evaluate", "--ref", "C0", "--sys", "C1", "--sys", "C2", "--bs-n", HUGE], "--bs-n"),
+    (["evaluate", "--ref", "C0", "--sys", "C1", "--sys", "C2", "--ar-n", HUGE], "--ar-n"),
+    (["translate", "AR", "--src", "ar", "--tgt", "en", "--threads", HUGE], "--threads"),
+    (["translate", "AR", "--src", "ar", "--tgt", "en", "--beam", HUGE], "--beam"),
+    (["repair", "AR", "--beam", "1025"], "--beam"),
+    (["corpus", "build", "AR", "-o", "OUT", "--threads", "4097"], "--threads"),
+])
+def test_a_number_no_library_takes_is_a_usage_error(cli, inputs, tmp_path, args, option):
+    """--bs-n/--ar-n past a C long were numpy tracebacks, --threads one from torch, --beam a model
+    failure; now each has a bound, checked before any work."""
+    files = {"AR": inputs["ar"], "OUT": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    r = cli(*[files.get(a, a) for a in args])
+    assert_one_line_error(r, f"Invalid value for '{option}'", "less than or equal to", not_written=[files["OUT"]])
+
+
+def test_more_jobs_than_comparisons_is_the_same_evaluation(cli, inputs):
+    """--jobs 10**23 asked sacrebleu for a pool of that many processes: the run hung. A test has one
+    task per system compared with the baseline, so more workers than that are never started."""
+    c = inputs["cands"]
+    args = ["evaluate", "--ref", c[0], "--sys", c[1], "--sys", c[2], "--paired", "bs", "--bs-n", "50", "--json", "-",
+            "-q"]
+    one, many = cli(*args, "--jobs", "1"), cli(*args, "--jobs", HUGE)
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert many.stdout == one.stdout
+
+
+def test_out_of_memory_is_one_line(cli, inputs, monkeypatch):
+    """A run larger than the machine (sacrebleu holds samples x segments at once) is one line, not a
+    MemoryError traceback."""
+    import mtfix.evaluate.core
+
+    def too_big(*a, **k):
+        raise MemoryError()
+
+    monkeypatch.setattr(mtfix.evaluate.core, "evaluate_files", too_big)
+    c = inputs["cands"]
+    assert_one_line_error(cli("evaluate", "--ref", c[0], "--sys", c[1]), "out of memory")

@@ -68,6 +68,10 @@ class _Group(TyperGroup):
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
             typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
             raise typer.Exit(2) from None
+        except MemoryError:  # a run larger than this machine (--bs-n 1000000 on a big test set): one line
+            typer.echo("error: out of memory; give the run less to hold at once (fewer segments, samples, "
+                       "or a smaller batch) or run it on a machine with more memory", err=True)
+            raise typer.Exit(2) from None
         except Exception as e:
             sqlite3 = sys.modules.get("sqlite3")  # not imported by the light commands: then no SQLite error
             if sqlite3 is None or not isinstance(e, sqlite3.Error):
