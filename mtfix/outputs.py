@@ -76,7 +76,10 @@ def _same(a: Path, b: Path) -> bool:
             return True
     except OSError:
         pass
-    return a.resolve() == b.resolve()
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # a loop of symlinks (RuntimeError before Python 3.13): not a file to be
+        return False
 
 
 def plan_outputs(
@@ -123,6 +126,11 @@ def plan_outputs(
 
 def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_folders: bool = False) -> None:
     label = f"{option} {out}" if option else str(out)
+    try:  # a loop of symlinks can be neither written through nor replaced (its resolve() was a traceback)
+        os.stat(out)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise os_error(e, f"cannot write {out}") from None
     target = Path(os.path.realpath(out))  # a symlinked output is written through
     parent = target.parent
     if make_folders and not is_stream(out):

@@ -433,3 +433,35 @@ def test_out_of_memory_is_one_line(cli, inputs, monkeypatch):
     monkeypatch.setattr(mtfix.evaluate.core, "evaluate_files", too_big)
     c = inputs["cands"]
     assert_one_line_error(cli("evaluate", "--ref", c[0], "--sys", c[1]), "out of memory")
+
+
+def _loop(tmp_path) -> Path:
+    a, b = tmp_path / "loop-a", tmp_path / "loop-b"
+    a.symlink_to(b.name)
+    b.symlink_to(a.name)
+    return a
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "evaluate --json", "select --report"])
+def test_an_output_that_is_a_loop_of_symlinks_is_one_line(cli, inputs, tmp_path, command):
+    """`-o loop` (a -> b -> a) was a RuntimeError traceback from Path.resolve(); the loop is left as it was."""
+    loop = _loop(tmp_path)
+    c = inputs["cands"]
+    args = {"evaluate --json": ["evaluate", "--ref", c[0], "--sys", c[1], "--json", loop, "-q"],
+            "select --report": ["select", "--candidates", *c, "-o", tmp_path / "o.txt", "--report", loop, "-q"]
+            }.get(command) or COMMANDS[command](inputs, True, loop)
+    assert_one_line_error(cli(*args), f"cannot write {loop}: too many levels of symbolic links",
+                          not_written=[tmp_path / "o.txt"])
+    assert os.readlink(loop) == "loop-b" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [["check", "LOOP"], ["fix", "LOOP"], ["translate", "LOOP", "--src", "ar", "--tgt", "en"],
+                                  ["select", "--candidates", "C0", "LOOP", "-o", "OUT"],
+                                  ["evaluate", "--ref", "LOOP", "--sys", "C0"], ["corpus", "filter", "LOOP", "-o", "OUTJ"],
+                                  ["select", "--candidates", "C0", "C1", "-o", "OUT", "--config", "LOOP"]])
+def test_an_input_that_is_a_loop_or_a_dangling_symlink_says_so(cli, inputs, tmp_path, args):
+    """A loop of symlinks given as an input was "no such file" (select: a traceback); `ls` shows the name."""
+    loop = _loop(tmp_path)
+    files = {"LOOP": loop, "OUT": tmp_path / "o.txt", "OUTJ": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), f"{loop}: is a symbolic link to nothing",
+                          not_written=[files["OUT"], files["OUTJ"]])

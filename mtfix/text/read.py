@@ -88,6 +88,8 @@ def existing_file(path: str | os.PathLike, *, kind: str = "file", expected: str 
     ``PATH: is a folder, expected EXPECTED`` (every input's first check: text, bitext, config)."""
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():  # "no such file" for a name that `ls` shows
+            raise MtfixError(f"{path}: is a symbolic link to nothing (a missing file, or a loop of links)")
         raise no_such_file(path, kind)
     if p.is_dir():
         raise MtfixError(f"{path}: is a folder, expected {expected}")
