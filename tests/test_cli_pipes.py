@@ -89,3 +89,34 @@ def test_stdout_on_a_full_device_is_one_line_also_for_short_outputs(name, inputs
     assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
     lines = [line for line in p.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "no space left" in lines[0], p.stderr
+
+
+def _closed(fd: int, args: list, cwd: Path) -> subprocess.CompletedProcess:
+    """``mtfix ARGS`` with ``fd`` closed, as a shell's ``<&-`` / ``>&-`` leaves it (Python then sets
+    sys.stdin or sys.stdout to None)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.DEVNULL if fd == 0 else None
+    return subprocess.run([sys.executable, "-m", "mtfix", *map(str, args)], stdout=out, stderr=subprocess.PIPE,
+                          text=True, cwd=cwd, env=env, preexec_fn=lambda: os.close(fd), timeout=300)
+
+
+@pytest.mark.parametrize("args", [["check", "-"], ["fix", "-"], ["fix", "-", "--json"]])
+def test_a_closed_stdin_is_one_line(args, inputs):
+    p = _closed(0, args, inputs[0])
+    assert p.returncode == 2 and p.stderr.splitlines() == [
+        "error: -: stdin is closed; pipe the text in (`... | mtfix check -`) or give a file path"], p.stderr
+
+
+@pytest.mark.parametrize("name", ["check", "check --json", "fix", "fix --diff", "evaluate", "models list", "--help"])
+def test_a_closed_stdout_is_one_line_where_a_command_writes_there(name, inputs):
+    """`mtfix check FILE >&-` was an AttributeError traceback ('NoneType' object has no attribute ...)."""
+    folder, tiny_models = inputs
+    p = _closed(1, _args(name, tiny_models), folder)
+    lines = [line for line in p.stderr.splitlines() if line.startswith(("error:", "Traceback"))]
+    assert p.returncode == 2 and len(lines) == 1 and "stdout is closed" in lines[0], p.stderr
+
+
+def test_a_closed_stdout_does_not_stop_a_command_that_writes_files(inputs):
+    folder, _ = inputs
+    p = _closed(1, ["fix", "in.ar", "-o", "fixed.ar"], folder)
+    assert p.returncode == 1 and (folder / "fixed.ar").exists() and "error" not in p.stderr, p.stderr

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
+import io
 import os
 import sys
 import types
@@ -240,8 +241,21 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the shell closed it (``mtfix check FILE >&-``; Python sets ``sys.stdout`` to None):
+    a command that writes there fails with one line, as ``cat`` does; one that writes files only runs."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(argv if argv is not None else sys.argv[1:])
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
     try:

@@ -41,10 +41,11 @@ def open_glossary(specs: list[str] | None, no_default: bool = False):
 
 def read_input(file: str) -> tuple[str, bool]:
     """``(text, had_bom)`` of ``file`` (``-``: stdin); empty input is an error."""
-    from mtfix.text.read import decode_bytes, read_file
+    from mtfix.text.read import decode_bytes, open_stream, read_file
 
     if file == "-":
-        text, bom = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+        with open_stream(file) as stdin:
+            text, bom = decode_bytes(stdin.read(), "<stdin>")
     else:
         tf = read_file(file)
         text, bom = tf.text, tf.bom

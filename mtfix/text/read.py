@@ -228,6 +228,8 @@ def is_stream(path: str | os.PathLike) -> bool:
 def open_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """``path`` opened for a binary read (``-``: stdin, left open)."""
     if str(path) == "-":
+        if sys.stdin is None:  # `mtfix check - <&-`
+            raise MtfixError("-: stdin is closed; pipe the text in (`... | mtfix check -`) or give a file path")
         yield sys.stdin.buffer
         return
     try:
