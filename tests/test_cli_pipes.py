@@ -120,3 +120,18 @@ def test_a_closed_stdout_does_not_stop_a_command_that_writes_files(inputs):
     folder, _ = inputs
     p = _closed(1, ["fix", "in.ar", "-o", "fixed.ar"], folder)
     assert p.returncode == 1 and (folder / "fixed.ar").exists() and "error" not in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1:strict"])
+@pytest.mark.parametrize("name", ["check", "check --json", "fix"])
+def test_stdout_is_utf8_whatever_the_locale_says(name, encoding, inputs):
+    """PYTHONIOENCODING=ascii (or a latin-1 locale) made the first Arabic letter on stdout a
+    UnicodeEncodeError traceback, half the output written: mtfix writes UTF-8, on stdout as in files."""
+    folder, tiny_models = inputs
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    args = [sys.executable, "-m", "mtfix", *_args(name, tiny_models)]
+    want = subprocess.run(args, capture_output=True, cwd=folder, env=env, timeout=300)
+    got = subprocess.run(args, capture_output=True, cwd=folder, env={**env, "PYTHONIOENCODING": encoding},
+                         timeout=300)
+    assert got.returncode == want.returncode == 1 and b"Traceback" not in got.stderr, got.stderr
+    assert got.stdout == want.stdout and not got.stdout.decode("utf-8").isascii()  # Arabic, as UTF-8

@@ -256,6 +256,11 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(argv if argv is not None else sys.argv[1:])
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
+    elif (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "") != "utf8":
+        # mtfix reads UTF-8 and writes UTF-8, on stdout as in files (PYTHONIOENCODING=ascii or a latin-1
+        # locale made the first Arabic letter a UnicodeEncodeError traceback, half the output written)
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stdout.reconfigure(encoding="utf-8")
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
     try:
