@@ -58,8 +58,8 @@ def test_a_bad_pipe_is_one_line_naming_it(cli, tmp_path):
 # ------------------------------------------------------------------ Ctrl-C while writing
 
 
-def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedProcess:
-    """Run ``mtfix ARGS``, send SIGINT as soon as ``ready()`` (polled) is true, return the result."""
+def _interrupt_when(args: list[str], cwd: Path, ready, sig=signal.SIGINT) -> subprocess.CompletedProcess:
+    """Run ``mtfix ARGS``, send ``sig`` (SIGINT) as soon as ``ready()`` (polled) is true, return the result."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
     p = subprocess.Popen([sys.executable, "-m", "mtfix", *map(str, args)], cwd=cwd, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -67,7 +67,7 @@ def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedPr
     while not ready() and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     assert p.poll() is None, f"the run ended before the moment to interrupt it: {p.returncode}"
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     out, err = p.communicate(timeout=120)
     return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
@@ -83,6 +83,39 @@ def test_ctrl_c_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
     assert r.returncode == 130, r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
     assert list(out_dir.iterdir()) == []
+
+
+def test_sigterm_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
+    """`kill` or `timeout` (SIGTERM) ended the process at once, its .part file left beside the output;
+    it now stops the run as Ctrl-C does, with exit code 143."""
+    big = tmp_path / "big.ar"
+    big.write_text(seed_path.read_text(encoding="utf-8") * 600, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    r = _interrupt_when(["fix", big, "-o", out_dir / "o.ar"], tmp_path, lambda: leftovers(out_dir) != [],
+                        signal.SIGTERM)
+    assert r.returncode == 143, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+def test_sigterm_while_corpus_filter_works_keeps_its_resumable_work_and_no_worker_speaks(shared_data, tmp_path):
+    """Worker processes keep SIGTERM's default (a pool's terminate() ends them with it): no traceback of
+    theirs; the run says where its work is, as after Ctrl-C, and the rerun finishes."""
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    tsv = tmp_path / "in.tsv"
+    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 10, ar * 10)), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "2", "--chunk-size", "200"]
+    r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists(), signal.SIGTERM)
+    assert r.returncode == 143 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 1 and not (out_dir / "o.jsonl").exists(), r.stderr
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    again = subprocess.run([sys.executable, "-m", "mtfix", *map(str, args)], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and (out_dir / "o.jsonl").exists(), again.stderr
 
 
 @pytest.mark.slow

@@ -252,8 +252,46 @@ class _ClosedStdout(io.TextIOBase):
         raise OSError(errno.EBADF, "stdout is closed")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, a cancelled job), raised where Ctrl-C's KeyboardInterrupt is: the
+    run stops as it does on Ctrl-C (its temporary files and the folders it made go, what a resumable run
+    committed stays), with exit code 143 (128 + SIGTERM) instead of 130."""
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM raises :class:`Terminated` in the main thread (it ended the process at once: a ``.part``
+    file and a folder made for the outputs stayed). Only where SIGTERM has its default action (a parent
+    that ignores it keeps that), and never in a forked child: a worker pool's terminate() sends its
+    workers SIGTERM to end them."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def terminated(signum, frame):
+        _TERMINATED.append(signum)
+        raise Terminated()
+
+    signal.signal(signal.SIGTERM, terminated)
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+
+
+#: the signal that stopped this run, once SIGTERM has: its exit code becomes 143
+_TERMINATED: list = []
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(argv if argv is not None else sys.argv[1:])
+    _stop_on_sigterm()
+    try:
+        _main(argv)
+    except SystemExit as e:  # stopped by SIGTERM: 143, where Ctrl-C's handling (typer's, corpus's) says 130
+        if _TERMINATED and e.code == 130:
+            raise SystemExit(143) from None
+        raise
+
+
+def _main(argv: list[str]) -> None:
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
     elif (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "") != "utf8":
