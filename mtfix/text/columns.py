@@ -33,9 +33,9 @@ import numpy as np
 import pyarrow as pa
 
 # The kernels without pyarrow.compute's wrappers, made for every function on its import: importing
-# pyarrow.compute took x13-20 the time of pyarrow._compute (75-117 ms against 5-15, -X importtime,
-# loaded, one run). A pyarrow that moves call_function takes the public name, with the same columns
-# (tests/test_text_columns.py simulates it).
+# pyarrow.compute took x19-22 the time of pyarrow._compute alone (98-154 ms against 4.5-7, -X importtime,
+# 3 interleaved pairs of fresh processes, loaded). A pyarrow that moves call_function takes the public
+# name, with the same columns (tests/test_text_columns.py simulates it).
 try:
     from pyarrow._compute import call_function
 except ImportError:

@@ -22,8 +22,8 @@ from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file", "read_text",
-           "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
+__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file",
+           "read_text", "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
            "iter_stream_chunks", "read_once", "is_stream", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
