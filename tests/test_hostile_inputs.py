@@ -236,6 +236,16 @@ DASH = {  # command -> (arguments writing OUT, given the inputs)
 }
 
 
+@pytest.mark.parametrize("args", [["-o", ""], ["-o", ".."], ["-o", "k.jsonl", "--summary", ""],
+                                  ["-o", "k.jsonl", "--dropped", ""]])
+@pytest.mark.parametrize("command", ["filter", "build"])
+def test_a_corpus_output_without_a_name_is_one_line(cli, inputs, tmp_path, monkeypatch, command, args):
+    """`corpus filter in.tsv -o ""` was a ValueError traceback (the summary's name is derived from the output's)."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("corpus", command, inputs["tsv" if command == "filter" else "ar"], *args)
+    assert_one_line_error(r, "not a file or folder name", not_written=[tmp_path / "k.jsonl"])
+
+
 @pytest.mark.parametrize("command", DASH)
 def test_an_output_of_dash_is_stdout_not_a_file_named_dash(cli, inputs, tmp_path, monkeypatch, command):
     """``-o -`` wrote a file named ``-`` in the current folder (fix, repair, select, translate, --report -)."""

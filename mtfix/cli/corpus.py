@@ -84,6 +84,9 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
     for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
                           ("--summary", [summary])):
         for p in paths:  # "-" made a dataset folder named "-"; /dev/stdout was "a file" refused as a dataset
+            # `-o ""` (typer makes it Path(".")) was a traceback, deriving the summary's name from it
+            if p is not None and Path(p).name in ("", ".."):
+                raise MtfixError(f"{option} {p}: not a file or folder name; give a path such as kept.jsonl")
             if p is not None and (str(p) == "-" or (is_stream(p) and option in ("--out", "--dropped"))):
                 raise MtfixError(f"{option} {p}: corpus outputs are files or dataset folders, not stdout or a "
                                  f"device; give a path such as kept.jsonl")
