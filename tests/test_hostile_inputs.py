@@ -508,3 +508,10 @@ def test_an_input_that_is_a_loop_or_a_dangling_symlink_says_so(cli, inputs, tmp_
     files = {"LOOP": loop, "OUT": tmp_path / "o.txt", "OUTJ": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
     assert_one_line_error(cli(*[files.get(a, a) for a in args]), f"{loop}: is a symbolic link to nothing",
                           not_written=[files["OUT"], files["OUTJ"]])
+
+
+@pytest.mark.parametrize("args", [["check", ""], ["fix", ""], ["select", "--candidates", "", "C0", "-o", "OUT"]])
+def test_an_empty_file_name_says_so(cli, inputs, tmp_path, args):
+    """`mtfix check ""` said ": is a folder, expected a text file" (Path("") is the current folder)."""
+    files = {"OUT": tmp_path / "o.txt", "C0": inputs["cands"][0]}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), "an empty file name", not_written=[files["OUT"]])

@@ -86,6 +86,8 @@ def no_such_file(path: str | os.PathLike, kind: str = "file") -> MtfixError:
 def existing_file(path: str | os.PathLike, *, kind: str = "file", expected: str = "a text file") -> Path:
     """``path`` as a Path, if it is there and not a folder; else one line: ``PATH: no such KIND``,
     ``PATH: is a folder, expected EXPECTED`` (every input's first check: text, bitext, config)."""
+    if str(path) == "":  # Path("") is the current folder: ": is a folder" was the message
+        raise MtfixError(f"an empty {kind} name; give a path")
     p = Path(path)
     if not p.exists():
         if p.is_symlink():  # "no such file" for a name that `ls` shows
