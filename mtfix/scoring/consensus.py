@@ -157,8 +157,9 @@ chosen lines pooled): eng->ara +3.13 (92.5 %) / +3.16 (91.8 %), ara->eng
 cross-fit. But ``mtfix select`` with it ends below the best system in BLEU
 (42.77 against 42.82 ar->en, 29.70 against 29.72 en->ar; chrF 67.36 / 61.72
 above 67.16 / 61.52), and no z gives both: eng->ara reaches +3.0 only for
-z <= 1.32, en->ar select BLEU the best system's only for z >= 1.34. So it
-is off in the preset.
+z <= 1.32, en->ar select BLEU the best system's only for z >= 1.34. So the
+default (select's) keeps it off, and the ``repair`` preset (presets/repair.toml:
+z 1.2816, ``"file"``, margin weighting 1) turns it on for repair.
 
 **Evidence tried and left out** (measured on the stress benchmark; figures in
 the README): a source-adequacy voice from the FreeDict dictionary (no model,
