@@ -3,8 +3,8 @@
 Start-up (imports, the lexicon index, the filters and their tables) makes tens of thousands of
 objects that live as long as the process and never become garbage; yet each collection that
 allocations set off walks them all again. A one-pair ``corpus filter`` run spent about 6% of its
-instructions there (callgrind), a 10,000-pair run about 3%. So a run's set-up goes with the
-collector paused (:func:`collector_paused`: the collector's state given back after, for any
+instructions there (callgrind), a 10,000-pair run about 3%. So a run builds its filters with the
+collector paused (:func:`mtfix.corpus.sides.gc_paused`: its state given back after, for any
 caller), and a process mtfix owns (the command line, a ``--workers`` process) moves what its
 start-up made out of the collector's sight once it is done (:func:`settle`).
 """
@@ -12,23 +12,8 @@ start-up made out of the collector's sight once it is done (:func:`settle`).
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
-from typing import Iterator
 
-__all__ = ["collector_paused", "settle"]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off inside, and on again after if it was on before (reference
-    counting frees what is made meanwhile; a cycle waits for the next collection)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
+__all__ = ["settle"]
 
 
 def settle() -> None:

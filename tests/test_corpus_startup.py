@@ -59,11 +59,11 @@ def test_a_runs_set_up_pauses_the_collector_and_a_library_run_gives_it_back_unfr
     import gc
 
     from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parse_output
-    from mtfix.startup import collector_paused
+    from mtfix.corpus.sides import gc_paused
 
     for on in (True, False):
         (gc.enable if on else gc.disable)()
-        with collector_paused():
+        with gc_paused():
             assert not gc.isenabled()
         assert gc.isenabled() is on
     gc.enable()

@@ -20,9 +20,9 @@ from typing import Iterable, Iterator, Sequence
 from mtfix.corpus.config import PipelineConfig, build_filters
 from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
-from mtfix.corpus.sides import shared
+from mtfix.corpus.sides import gc_paused, shared
 from mtfix.cores import usable_cores
-from mtfix.startup import collector_paused, settle
+from mtfix.startup import settle
 
 __all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
 
@@ -57,7 +57,7 @@ def _init(config: PipelineConfig) -> None:
     """A :class:`WorkerPool` process's start: its filters built, then its start-up settled
     (:mod:`mtfix.startup`: the process is mtfix's own)."""
     global _FILTERS
-    with collector_paused():
+    with gc_paused():
         _FILTERS = [config, stateless_filters(config)]
     settle()
 

@@ -41,7 +41,6 @@ from mtfix.corpus.state import KEYS, DiskKeyStore, WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
 from mtfix.errors import MtfixError
 from mtfix.outputs import atomic_path, atomic_write_text
-from mtfix.startup import collector_paused
 
 __all__ = ["CorpusRun", "CorpusResult", "work_dir_for"]
 
@@ -163,7 +162,7 @@ class CorpusRun:
             from mtfix.corpus.ray_runner import connect
 
             connect(self.ray, self.ray_workers)
-        with collector_paused():  # the lexicon, the filters' modules and tables (mtfix.startup)
+        with gc_paused():  # start-up: the lexicon, the filters' modules and tables (mtfix.startup)
             filters, notes = build_filters(self.config, back_translate=self.back_translate,
                                            back_model_name=self.back_model_name)
         signature = CorpusSignature.build(langs=self.config.langs, filters=filters, config=self.config.source,

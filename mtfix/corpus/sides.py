@@ -132,8 +132,9 @@ class Sides:
             read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
             ends = b.ends[owner]
 
-            def following(pos, chars):  # is the code point at pos one of chars?
-                return np.isin(codes[pos], np.array([ord(x) for x in chars], np.uint32))
+            def following(pos, chars):  # is the code point at pos one of chars? (not np.isin: its
+                at = codes[pos]  # np.unique loads numpy.ma, start-up time)
+                return np.logical_or.reduce([at == ord(x) for x in chars])
 
             one, two = np.minimum(last + 1, size - 1), np.minimum(last + 2, size - 1)  # (checked below)
             goes_on = following(one, numbers.NUMBER_SIGNS) | (
