@@ -50,7 +50,8 @@ from mtfix.params import ABOVE_0, CHRF, SHARE, Range, set_params
 from mtfix.text.repetition import RepetitionReport
 
 __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFilter", "ScriptFilter",
-           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore"]
+           "NumbersFilter", "RepetitionFilter", "RoundTripChrfFilter", "DedupFilter", "MemoryKeyStore",
+           "FIRST_OF_ITS_KIND"]
 
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
 _VALUE = attrgetter("value")
@@ -587,7 +588,7 @@ class DedupFilter(Filter):
             suspect.update(k for k, c in Counter(flat).items() if c > 1)
         new: dict[bytes, int] = {}
         out = []
-        first = _FIRST
+        first = FIRST_OF_ITS_KIND
         for i, (p, ks) in enumerate(zip(pairs, keyed)):
             if suspect:
                 hit = None
@@ -611,7 +612,8 @@ class DedupFilter(Filter):
 
 
 
-_FIRST = FilterScore(1, "first of its kind")  # immutable: one for every such pair
+#: the dedup verdict of a pair seen first (immutable: one for every such pair; the Ray engine writes it too)
+FIRST_OF_ITS_KIND = FilterScore(1, "first of its kind")
 
 FILTERS: dict[str, type[Filter]] = {cls.type: cls for cls in (
     EmptyFilter, MaxLengthFilter, LengthRatioFilter, ScriptFilter, NumbersFilter, RepetitionFilter,

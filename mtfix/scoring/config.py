@@ -14,7 +14,7 @@ from importlib import resources
 
 from mtfix.errors import ConfigError, MtfixError
 from mtfix.params import NUMBER, read_config, validate
-from mtfix.tomlcompat import tomllib
+from mtfix.tomlcompat import loads as toml_loads
 
 
 
@@ -126,7 +126,7 @@ def declared_tables() -> dict:
 
 def _read_toml(text: str, where: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return toml_loads(text)
     except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         raise MtfixError(f"{where}: not valid TOML ({e}); fix the file or drop --config") from None
 

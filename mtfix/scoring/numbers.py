@@ -18,8 +18,11 @@ every number matches (or there are none), 0.0 when none does.
   original's ``500`` mark the *original* down ("extra 500") and hand a
   challenger that dropped it too a numbers gain. So the original always scores
   1.0 ("its numbers are the facts") and a challenger scores what it keeps of
-  the original's numbers: the score can hold a challenger back, never carry it
-  past the original. The pivots contribute nothing (``[numbers] pivots =
+  the original's numbers, read as the numbers gate reads them (garbled forms on
+  either side read as meant, ``20 ، 000`` = ``20,000``; spelled out; times on
+  the hour): the score can hold a challenger back, never carry it past the
+  original, and a candidate that only mends how a number is written neither
+  gains nor loses. The pivots contribute nothing (``[numbers] pivots =
   "ignore"``, the preset); ``"compare"`` also compares with every pivot, as
   before, and is there only to measure the difference. Pivots that agree with
   each other were considered and left out too: two back models that agree on a
@@ -56,6 +59,7 @@ class NumbersScorer(Scorer):
     def __init__(self, *, pivots: str = "ignore"):
         validate(type(self), {"pivots": pivots}, "[numbers]")
         self.pivots = pivots
+        self._gate = None  # the numbers gate's reading, for the comparison with the original
 
     def references(self, seg: Segment) -> list[str]:
         """The texts whose numbers ``seg``'s candidates are compared with (see the module docstring)."""
@@ -63,6 +67,19 @@ class NumbersScorer(Scorer):
         if seg.sources_kind == "source" or seg.original is None:
             return sources
         return [seg.original, *(sources if self.pivots == "compare" else ())]
+
+    def _as_the_gate_reads(self, original: str, text: str):
+        """``text``'s numbers against the original's as the numbers gate reads them (garbled forms on either
+        side read as meant, ``20 ، 000`` = ``20,000``; times on the hour; numbers spelled out): a
+        candidate that only mends the original's way of writing a number neither gains nor loses."""
+        from mtfix.scoring.gates import NumbersGate
+        from mtfix.text.numbers import NumberComparison, meant_numbers
+
+        if self._gate is None:
+            self._gate = NumbersGate()  # the preset's defaults: spelled_out, on_the_hour
+        missing, extra = self._gate.unexplained(original, text)
+        matched = max(0, len(meant_numbers(original)) - len(missing))
+        return NumberComparison([(None, None)] * matched, missing, extra)
 
     def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
         from mtfix.text.numbers import compare_numbers
@@ -81,6 +98,8 @@ class NumbersScorer(Scorer):
                     row.append(Score(1.0, "the original: its numbers are the facts"))
                     continue
                 comps = [compare_numbers(ref, cand.text) for ref in refs]
+                if seg.sources_kind != "source" and seg.original is not None:
+                    comps[0] = self._as_the_gate_reads(seg.original, cand.text)
                 value = sum(c.score for c in comps) / len(comps)
                 worst = min(comps, key=lambda c: c.score)
                 reason = _reason(worst)
