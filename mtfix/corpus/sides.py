@@ -146,20 +146,27 @@ class Sides:
             if todo:
                 from bisect import bisect_left
 
-                keep = np.ones(len(first), bool)
-                texts, folded, at, lo, end = self.texts[k], {}, first.tolist(), b.starts.tolist(), -1
+                texts, folded, at, lo, whose = self.texts[k], {}, first.tolist(), b.starts.tolist(), owner.tolist()
                 folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
+                done, got, inside, end = [], [], [], -1
                 for r in todo:
                     if at[r] < end:  # inside the mention before (1,000: two runs, one number)
                         continue
-                    i = int(owner[r])
+                    i = whose[r]
                     text = folded.get(i)
                     if text is None:
                         text = folded[i] = numbers.fold_numeric(texts[i]) if i in folds else texts[i]
-                    values[r], end = numbers.number_at(text, at[r] - lo[i])
+                    value, end = numbers.number_at(text, at[r] - lo[i])
                     end += lo[i]
-                    keep[r + 1:bisect_left(at, end, r + 1)] = False
-                if not keep.all():
+                    done.append(r)
+                    got.append(value)
+                    inside.append((r + 1, bisect_left(at, end, r + 1)))  # the runs this mention holds
+                values[done] = got
+                if any(a < b for a, b in inside):
+                    skip = np.zeros(len(first) + 1, np.int64)
+                    np.add.at(skip, [a for a, _ in inside], 1)
+                    np.add.at(skip, [b for _, b in inside], -1)
+                    keep = np.cumsum(skip[:-1]) == 0
                     values, owner = values[keep], owner[keep]
             return values, owner, runs
         return self._get(("numbers", k), make)
