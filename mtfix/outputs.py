@@ -29,13 +29,13 @@ import errno
 import os
 import re
 import shutil
-import stat
 import sys
 import secrets
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from mtfix.errors import MtfixError
+from mtfix.text.read import is_stream  # a device, FIFO or socket: written straight into
 
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
@@ -59,8 +59,12 @@ def os_reason(e: OSError) -> str:
     return _ERRNO_WORDS.get(e.errno) or (e.strerror or str(e)).lower()
 
 
-def os_error(e: OSError, what: str) -> MtfixError:
-    """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``)."""
+def os_error(e: OSError, what: str) -> Exception:
+    """One line for an OS error while doing ``what`` (e.g. ``"cannot write out.txt"``). A broken pipe
+    (``mtfix ... --out - | head -1``) is no fault to report: it is given back as it is, for the CLI
+    to end quietly (``mtfix.cli.app.reader_gone``)."""
+    if e.errno == errno.EPIPE:
+        return e
     return MtfixError(f"{what}: {os_reason(e)}")
 
 
@@ -72,7 +76,10 @@ def _same(a: Path, b: Path) -> bool:
             return True
     except OSError:
         pass
-    return a.resolve() == b.resolve()
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # a loop of symlinks (RuntimeError before Python 3.13): not a file to be
+        return False
 
 
 def plan_outputs(
@@ -117,18 +124,13 @@ def plan_outputs(
         seen[key] = opt
 
 
-def is_stream(path: str | os.PathLike) -> bool:
-    """A device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): written
-    straight into, never replaced by a renamed temporary file."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
 def _check_common(out: Path, inputs: Iterable[Path], option: str, cache, make_folders: bool = False) -> None:
     label = f"{option} {out}" if option else str(out)
+    try:  # a loop of symlinks can be neither written through nor replaced (its resolve() was a traceback)
+        os.stat(out)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise os_error(e, f"cannot write {out}") from None
     target = Path(os.path.realpath(out))  # a symlinked output is written through
     parent = target.parent
     if make_folders and not is_stream(out):

@@ -21,10 +21,9 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping
 
-from mtfix.errors import ConfigError, MtfixError
+from mtfix.errors import ConfigError
 
 __all__ = ["NUMBER", "Range", "AT_LEAST_0", "ABOVE_0", "SHARE", "CHRF", "validate", "check_value", "set_params",
            "type_text", "read_config"]
@@ -148,14 +147,9 @@ def validate(owner: Any, given: Mapping[str, Any], where: str) -> dict:
 def read_config(path: str | os.PathLike, what: str) -> str:
     """The text of the TOML file ``path`` (``what``: ``config``, ``pipeline``, in errors): a regular file
     or a pipe (``--config <(cmd)``); missing, a folder, binary or not UTF-8: one line naming it."""
-    from mtfix.text.read import read_text
+    from mtfix.text.read import existing_file, read_text
 
-    p = Path(path)
-    if not p.exists():
-        raise MtfixError(f"{path}: no such {what} file")
-    if p.is_dir():
-        raise MtfixError(f"{path}: is a folder, expected a {what} file (TOML)")
-    return read_text(p)
+    return read_text(existing_file(path, kind=f"{what} file", expected=f"a {what} file (TOML)"))
 
 
 def set_params(obj: Any, declared: Mapping[str, tuple], given: Mapping[str, Any], owner: str) -> None:

@@ -946,7 +946,9 @@ def main(argv: list[str] | None = None) -> int:
     n_raw = args.raw_sentences or (2 if quick else 8)
     rounds = args.rounds or 1
     naive_rounds = args.naive_rounds or 1
-    work = args.work or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtfix" / "bench"
+    from mtfix.text.diskcache import cache_dir  # the one rule for mtfix's cache folders
+
+    work = args.work or cache_dir() / "bench"
     t_start = time.perf_counter()
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
 

@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
 
     calm_openmp()  # before building a model imports torch: this process times the score lookups
     rounds, n, shapes = (1, 10, ["tiny"]) if args.quick else (args.rounds, args.sentences, args.shapes.split(","))
-    work = args.work or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mtfix" / "bench"
+    from mtfix.text.diskcache import cache_dir  # the one rule for mtfix's cache folders (an empty one: ~/.cache)
+
+    work = args.work or cache_dir() / "bench"
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = args.out.parent / f"bench_hf-input-{n}.ar.txt"
     text.write_text("\n".join(FLORES.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")

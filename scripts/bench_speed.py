@@ -357,7 +357,9 @@ def _bench():
 
 
 def _bench_models(bench):
-    work = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mtfix" / "bench"
+    from mtfix.text.diskcache import cache_dir  # the one rule for mtfix's cache folders
+
+    work = cache_dir() / "bench"
     hf = bench.build_models(work)
     return bench.convert_all(hf, work)[0]
 

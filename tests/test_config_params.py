@@ -301,12 +301,13 @@ def test_the_config_file_itself_missing_a_folder_binary_or_a_pipe(cli, tmp_path,
     assert_one_line_error(cli(*args(pipe)), f"{pipe}: [", "must be a finite number >= 0, not -2")
 
 
+@pytest.mark.parametrize("huge", ["9" * 5000, "[" * 5000 + "]" * 5000], ids=["5000-digit number", "nested 5000 deep"])
 def test_a_whole_number_too_long_to_read_is_invalid_toml_not_a_traceback(cli, tmp_path, files, models_dir,
-                                                                         monkeypatch):
-    """tomllib raises a plain ValueError (not TOMLDecodeError) for a number of over 4300 digits."""
+                                                                         monkeypatch, huge):
+    """tomllib raises a plain ValueError (not TOMLDecodeError) for a number of over 4300 digits, and a
+    RecursionError (a traceback, before mtfix.tomlcompat.loads) for arrays or tables nested too deeply."""
     import shutil
 
-    huge = "9" * 5000
     cfg = _write_config(tmp_path, "selection", "z = 1")
     cfg.write_text(f"[selection]\nz = {huge}\n", encoding="utf-8")
     _run(cli, tmp_path, files, SCORING_COMMANDS["select"](files, cfg), cfg, "not valid TOML")

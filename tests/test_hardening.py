@@ -79,6 +79,17 @@ def test_work_dir_holding_user_files_is_refused_and_kept(cli, tmp_path):
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "precious"
 
 
+@pytest.mark.parametrize("work, words", [("o.jsonl", "is --out"), ("o.summary.json", "is --summary"),
+                                         ("ds/w", "is inside --out"), ("in.tsv", "is an input")])
+def test_a_work_dir_at_an_output_or_an_input_is_refused_before_any_work(cli, tmp_path, work, words):
+    """--work-dir at the default summary's path made the folder, wrote o.jsonl, then failed on the summary:
+    an output written without the others and a folder left behind. Now refused before any work."""
+    src = _bitext(tmp_path)
+    r = cli("corpus", "filter", src, "-o", tmp_path / "o.jsonl", "-o", tmp_path / "ds", "--work-dir", tmp_path / work)
+    assert_one_line_error(r, f"--work-dir {tmp_path / work} {words}", not_written=[tmp_path / "o.jsonl"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.tsv"]
+
+
 def test_an_empty_work_dir_given_is_used_and_kept_a_new_one_is_removed(cli, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -513,7 +524,7 @@ def test_an_os_error_escaping_the_library_is_still_one_line(cli, ar_file, monkey
     def denied(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied", str(ar_file))
 
-    monkeypatch.setattr(mtfix.text.read, "read_lines", denied)
+    monkeypatch.setattr(mtfix.text.read, "read_text_lines", denied)
     r = cli("translate", ar_file, "--src", "ar", "--tgt", "en", "--no-cache")
     assert_one_line_error(r, "permission denied")
 

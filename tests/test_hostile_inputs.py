@@ -58,8 +58,8 @@ def test_a_bad_pipe_is_one_line_naming_it(cli, tmp_path):
 # ------------------------------------------------------------------ Ctrl-C while writing
 
 
-def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedProcess:
-    """Run ``mtfix ARGS``, send SIGINT as soon as ``ready()`` (polled) is true, return the result."""
+def _interrupt_when(args: list[str], cwd: Path, ready, sig=signal.SIGINT) -> subprocess.CompletedProcess:
+    """Run ``mtfix ARGS``, send ``sig`` (SIGINT) as soon as ``ready()`` (polled) is true, return the result."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
     p = subprocess.Popen([sys.executable, "-m", "mtfix", *map(str, args)], cwd=cwd, env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -67,7 +67,7 @@ def _interrupt_when(args: list[str], cwd: Path, ready) -> subprocess.CompletedPr
     while not ready() and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     assert p.poll() is None, f"the run ended before the moment to interrupt it: {p.returncode}"
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     out, err = p.communicate(timeout=120)
     return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
@@ -83,6 +83,39 @@ def test_ctrl_c_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
     assert r.returncode == 130, r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
     assert list(out_dir.iterdir()) == []
+
+
+def test_sigterm_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path):
+    """`kill` or `timeout` (SIGTERM) ended the process at once, its .part file left beside the output;
+    it now stops the run as Ctrl-C does, with exit code 143."""
+    big = tmp_path / "big.ar"
+    big.write_text(seed_path.read_text(encoding="utf-8") * 600, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    r = _interrupt_when(["fix", big, "-o", out_dir / "o.ar"], tmp_path, lambda: leftovers(out_dir) != [],
+                        signal.SIGTERM)
+    assert r.returncode == 143, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) <= 1, r.stderr
+    assert list(out_dir.iterdir()) == []
+
+
+def test_sigterm_while_corpus_filter_works_keeps_its_resumable_work_and_no_worker_speaks(shared_data, tmp_path):
+    """Worker processes keep SIGTERM's default (a pool's terminate() ends them with it): no traceback of
+    theirs; the run says where its work is, as after Ctrl-C, and the rerun finishes."""
+    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
+    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
+    tsv = tmp_path / "in.tsv"
+    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 10, ar * 10)), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "2", "--chunk-size", "200"]
+    r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists(), signal.SIGTERM)
+    assert r.returncode == 143 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) <= 1 and not (out_dir / "o.jsonl").exists(), r.stderr
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    again = subprocess.run([sys.executable, "-m", "mtfix", *map(str, args)], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and (out_dir / "o.jsonl").exists(), again.stderr
 
 
 @pytest.mark.slow
@@ -203,6 +236,16 @@ DASH = {  # command -> (arguments writing OUT, given the inputs)
 }
 
 
+@pytest.mark.parametrize("args", [["-o", ""], ["-o", ".."], ["-o", "k.jsonl", "--summary", ""],
+                                  ["-o", "k.jsonl", "--dropped", ""]])
+@pytest.mark.parametrize("command", ["filter", "build"])
+def test_a_corpus_output_without_a_name_is_one_line(cli, inputs, tmp_path, monkeypatch, command, args):
+    """`corpus filter in.tsv -o ""` was a ValueError traceback (the summary's name is derived from the output's)."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("corpus", command, inputs["tsv" if command == "filter" else "ar"], *args)
+    assert_one_line_error(r, "not a file or folder name", not_written=[tmp_path / "k.jsonl"])
+
+
 @pytest.mark.parametrize("command", DASH)
 def test_an_output_of_dash_is_stdout_not_a_file_named_dash(cli, inputs, tmp_path, monkeypatch, command):
     """``-o -`` wrote a file named ``-`` in the current folder (fix, repair, select, translate, --report -)."""
@@ -245,6 +288,60 @@ def test_repair_gives_the_article_its_layout_back_bom_and_crlf(cli, seed_path, t
     assert cli("fix", src, "-o", tmp_path / "fixed.ar").exit_code == 1
     assert cli("repair", src, "-o", tmp_path / "repaired.ar").exit_code == 0
     assert (tmp_path / "repaired.ar").read_bytes() == (tmp_path / "fixed.ar").read_bytes()
+
+
+def _layout(lines: list[str], layout: str) -> bytes:
+    """``lines`` in a layout: LF, CRLF, mixed (CRLF then LF, alternating), each with a BOM when asked."""
+    ends = {"lf": ["\n"], "crlf": ["\r\n"], "mixed": ["\r\n", "\n"]}[layout.replace("bom+", "")]
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    return ("\ufeff" if "bom" in layout else "").encode("utf-8") + text.encode("utf-8")
+
+
+def _breaks(data: bytes) -> list[bytes]:
+    return [b"\r\n" if line.endswith(b"\r") else b"\n" for line in data.split(b"\n")[:-1]]
+
+
+@pytest.mark.parametrize("layout", ["lf", "crlf", "mixed", "bom+crlf"])
+def test_select_keeps_the_line_breaks_and_bom_of_its_candidates(cli, tmp_path, layout):
+    """select wrote LF for CRLF candidates (fix and repair keep CRLF): the chosen lines are now written as
+    the first candidate's lines end, its BOM kept."""
+    a = ["القط ينام على السرير الكبير.", "الكلب يركض بسرعة في الحديقة.", "ذهب الولد إلى المدرسة صباحا."]
+    b = ["القط نائم على السرير.", "الكلب يجري بسرعة.", "ذهب الطفل إلى المدرسة."]
+    (tmp_path / "a.ar").write_bytes(_layout(a, layout))
+    (tmp_path / "b.ar").write_bytes(_layout(b, "lf"))
+    r = cli("select", "--candidates", tmp_path / "a.ar", tmp_path / "b.ar", "--out", tmp_path / "o.ar")
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "o.ar").read_bytes()
+    given = (tmp_path / "a.ar").read_bytes()
+    assert _breaks(out) == _breaks(given) and out.startswith(b"\xef\xbb\xbf") == ("bom" in layout)
+    assert out.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n").splitlines() == a  # the text is unchanged
+
+
+@pytest.mark.parametrize("layout", ["mixed", "bom+crlf"])
+def test_translate_keeps_the_line_breaks_and_bom_of_its_input(cli, tiny_models, tmp_path, layout):
+    """translate wrote LF for a CRLF input: each output line now ends as its input line did; --json
+    stays JSON Lines (LF)."""
+    src = tmp_path / "in.ar"
+    src.write_bytes(_layout(["هو لا يزال يشكل تهديدا.", "تحليل بي بي سي العربية.", "القط ينام."], layout))
+    args = ["translate", src, "--model", tiny_models["marian-ar-en"], "--src", "ar", "--tgt", "en",
+            "--backend", "transformers", "--beam", "1", "--no-cache"]
+    r = cli(*args, "--out", tmp_path / "o.en")
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "o.en").read_bytes()
+    assert _breaks(out) == _breaks(src.read_bytes()) and out.startswith(b"\xef\xbb\xbf") == ("bom" in layout)
+    r = cli(*args, "--json", "--out", tmp_path / "o.jsonl")
+    assert r.exit_code == 0 and b"\r" not in (tmp_path / "o.jsonl").read_bytes(), r.output
+
+
+def test_a_last_line_without_a_break_gets_the_files_own(tmp_path):
+    from mtfix.text.read import read_text_lines
+
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"a\r\nb\r\nc")
+    layout = read_text_lines(src)
+    assert layout.lines == ["a", "b", "c"] and layout.join(["x", "y", "z"]) == "x\r\ny\r\nz\r\n"
+    src.write_bytes(b"a\rb\n")  # a lone CR is inside a line (as in sacrebleu), not a break
+    assert read_text_lines(src).lines == ["a\rb"]
 
 
 @pytest.mark.parametrize("command", ["select", "repair --report"])
@@ -336,3 +433,85 @@ def test_a_jsonl_row_with_a_number_too_long_to_read_is_a_bad_row(cli, tmp_path):
     assert r.exit_code == 0, r.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert len((tmp_path / "o.rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+HUGE = "9" * 23  # past a C long
+
+
+@pytest.mark.parametrize("args, option", [
+    (["evaluate", "--ref", "C0", "--sys", "C1", "--sys", "C2", "--bs-n", HUGE], "--bs-n"),
+    (["evaluate", "--ref", "C0", "--sys", "C1", "--sys", "C2", "--ar-n", HUGE], "--ar-n"),
+    (["translate", "AR", "--src", "ar", "--tgt", "en", "--threads", HUGE], "--threads"),
+    (["translate", "AR", "--src", "ar", "--tgt", "en", "--beam", HUGE], "--beam"),
+    (["repair", "AR", "--beam", "1025"], "--beam"),
+    (["corpus", "build", "AR", "-o", "OUT", "--threads", "4097"], "--threads"),
+])
+def test_a_number_no_library_takes_is_a_usage_error(cli, inputs, tmp_path, args, option):
+    """--bs-n/--ar-n past a C long were numpy tracebacks, --threads one from torch, --beam a model
+    failure; now each has a bound, checked before any work."""
+    files = {"AR": inputs["ar"], "OUT": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    r = cli(*[files.get(a, a) for a in args])
+    assert_one_line_error(r, f"Invalid value for '{option}'", "less than or equal to", not_written=[files["OUT"]])
+
+
+def test_more_jobs_than_comparisons_is_the_same_evaluation(cli, inputs):
+    """--jobs 10**23 asked sacrebleu for a pool of that many processes: the run hung. A test has one
+    task per system compared with the baseline, so more workers than that are never started."""
+    c = inputs["cands"]
+    args = ["evaluate", "--ref", c[0], "--sys", c[1], "--sys", c[2], "--paired", "bs", "--bs-n", "50", "--json", "-",
+            "-q"]
+    one, many = cli(*args, "--jobs", "1"), cli(*args, "--jobs", HUGE)
+    assert one.exit_code == many.exit_code == 0, many.output
+    assert many.stdout == one.stdout
+
+
+def test_out_of_memory_is_one_line(cli, inputs, monkeypatch):
+    """A run larger than the machine (sacrebleu holds samples x segments at once) is one line, not a
+    MemoryError traceback."""
+    import mtfix.evaluate.core
+
+    def too_big(*a, **k):
+        raise MemoryError()
+
+    monkeypatch.setattr(mtfix.evaluate.core, "evaluate_files", too_big)
+    c = inputs["cands"]
+    assert_one_line_error(cli("evaluate", "--ref", c[0], "--sys", c[1]), "out of memory")
+
+
+def _loop(tmp_path) -> Path:
+    a, b = tmp_path / "loop-a", tmp_path / "loop-b"
+    a.symlink_to(b.name)
+    b.symlink_to(a.name)
+    return a
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "evaluate --json", "select --report"])
+def test_an_output_that_is_a_loop_of_symlinks_is_one_line(cli, inputs, tmp_path, command):
+    """`-o loop` (a -> b -> a) was a RuntimeError traceback from Path.resolve(); the loop is left as it was."""
+    loop = _loop(tmp_path)
+    c = inputs["cands"]
+    args = {"evaluate --json": ["evaluate", "--ref", c[0], "--sys", c[1], "--json", loop, "-q"],
+            "select --report": ["select", "--candidates", *c, "-o", tmp_path / "o.txt", "--report", loop, "-q"]
+            }.get(command) or COMMANDS[command](inputs, True, loop)
+    assert_one_line_error(cli(*args), f"cannot write {loop}: too many levels of symbolic links",
+                          not_written=[tmp_path / "o.txt"])
+    assert os.readlink(loop) == "loop-b" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [["check", "LOOP"], ["fix", "LOOP"], ["translate", "LOOP", "--src", "ar", "--tgt", "en"],
+                                  ["select", "--candidates", "C0", "LOOP", "-o", "OUT"],
+                                  ["evaluate", "--ref", "LOOP", "--sys", "C0"], ["corpus", "filter", "LOOP", "-o", "OUTJ"],
+                                  ["select", "--candidates", "C0", "C1", "-o", "OUT", "--config", "LOOP"]])
+def test_an_input_that_is_a_loop_or_a_dangling_symlink_says_so(cli, inputs, tmp_path, args):
+    """A loop of symlinks given as an input was "no such file" (select: a traceback); `ls` shows the name."""
+    loop = _loop(tmp_path)
+    files = {"LOOP": loop, "OUT": tmp_path / "o.txt", "OUTJ": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), f"{loop}: is a symbolic link to nothing",
+                          not_written=[files["OUT"], files["OUTJ"]])
+
+
+@pytest.mark.parametrize("args", [["check", ""], ["fix", ""], ["select", "--candidates", "", "C0", "-o", "OUT"]])
+def test_an_empty_file_name_says_so(cli, inputs, tmp_path, args):
+    """`mtfix check ""` said ": is a folder, expected a text file" (Path("") is the current folder)."""
+    files = {"OUT": tmp_path / "o.txt", "C0": inputs["cands"][0]}
+    assert_one_line_error(cli(*[files.get(a, a) for a in args]), "an empty file name", not_written=[files["OUT"]])

@@ -193,3 +193,23 @@ def test_a_corpus_run_reads_its_tables_and_leaves_heavy_modules_unloaded(tmp_pat
     assert {"charclass", "columns", "dedupkeys"} <= names
     summary = json.loads((tmp_path / "out.summary.json").read_text(encoding="utf-8"))
     assert summary["signature"]["sacrebleu"] == sacrebleu.__version__
+
+
+def test_every_mtfix_cache_folder_follows_xdg_cache_home(tmp_path, monkeypatch):
+    """The models dir of an installed package ignored $XDG_CACHE_HOME (the translation cache and the
+    derived tables honoured it): one rule for every cache folder now, a relative value ignored as the
+    XDG spec asks (it would make a new cache in every working folder)."""
+    from mtfix.engine import registry
+    from mtfix.engine.cache import default_cache_path
+
+    monkeypatch.delenv("MTFIX_MODELS_DIR", raising=False)
+    monkeypatch.setattr(registry, "BUILTIN_PRESETS", tmp_path / "not-a-checkout")  # an installed package
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert registry.default_models_dir() == tmp_path / "xdg" / "mtfix" / "models"
+    assert default_cache_path() == tmp_path / "xdg" / "mtfix" / "translations.sqlite"
+    assert diskcache.cache_dir() == tmp_path / "xdg" / "mtfix"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for unset in ("", "relative/cache"):
+        monkeypatch.setenv("XDG_CACHE_HOME", unset)
+        assert registry.default_models_dir() == tmp_path / "home" / ".cache" / "mtfix" / "models"
+        assert default_cache_path().parent == diskcache.cache_dir() == tmp_path / "home" / ".cache" / "mtfix"

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary
+from mtfix.cli.fix import GlossaryOpt, NoDefaultGlossaryOpt, open_glossary, text_source
 
 HELP = """Lint translated text without a model: garbled numbers, Latin words left in Arabic,
 wrong-language sentences, repetition loops, bidi/zero-width characters, punctuation, glossary
@@ -62,11 +62,12 @@ def _print_human(file: str, report) -> None:
 
 
 def _print_rich(file: str, report) -> None:
-    from rich.console import Console
     from rich.markup import escape
+
+    from mtfix.cli.console import console as rich_console
     from rich.table import Table
 
-    console = Console(highlight=False)
+    console = rich_console(highlight=False)
     doc = report.document
     lang = {"ar": "Arabic", "en": "English", None: "language unknown"}[report.lang]
     head = (f"[bold]{escape(file)}[/bold]: {lang}, {_n(len(doc.paragraphs), 'paragraph')}, "
@@ -95,18 +96,14 @@ def register(app: typer.Typer) -> None:
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
     ):
-        from mtfix.text.check import check_file, check_stream
-        from mtfix.text.read import open_stream, read_once
+        from mtfix.text.check import check_lines
 
         gloss = open_glossary(glossary, no_default_glossary)
         # a file is read a few thousand lines at a time, stdin (or a pipe: <(...), a FIFO) through a
         # temporary file; the findings past a few thousand wait in a temporary file: memory is the
         # longest paragraph
-        if read_once(file):
-            with open_stream(file) as stream:
-                report = check_stream(stream, lang, gloss, "<stdin>" if file == "-" else file, file)
-        else:
-            report = check_file(file, lang, gloss)
+        with text_source(file) as (lines, _):
+            report = check_lines(lines, lang, file, gloss)
         if as_json:
             report.write_json(sys.stdout.write, {"file": file})
             sys.stdout.write("\n")

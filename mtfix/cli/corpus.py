@@ -7,6 +7,7 @@ bar, print the summary on stderr.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -75,14 +76,17 @@ def _default_beside(out: Path, suffix: str) -> Path:
 
 
 def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
-                  shards: bool = False, ray: Optional[str] = None):
-    """Parse and check every output path before any work."""
+                  shards: bool = False, ray: Optional[str] = None, work_dir: Optional[Path] = None):
+    """Parse and check every output path (and the work dir against them) before any work."""
     from mtfix.corpus.writers import parse_output
     from mtfix.outputs import is_stream, plan_outputs
 
     for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
                           ("--summary", [summary])):
         for p in paths:  # "-" made a dataset folder named "-"; /dev/stdout was "a file" refused as a dataset
+            # `-o ""` (typer makes it Path(".")) was a traceback, deriving the summary's name from it
+            if p is not None and Path(p).name in ("", ".."):
+                raise MtfixError(f"{option} {p}: not a file or folder name; give a path such as kept.jsonl")
             if p is not None and (str(p) == "-" or (is_stream(p) and option in ("--out", "--dropped"))):
                 raise MtfixError(f"{option} {p}: corpus outputs are files or dataset folders, not stdout or a "
                                  f"device; give a path such as kept.jsonl")
@@ -105,10 +109,23 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
     files = [("--out", s) for s in specs] + ([("--dropped", dropped_spec)] if dropped_spec else [])
     plan_outputs([*((opt, s.path, "folder" if s.format == "hf" or shards else "file") for opt, s in files),
                   ("--rejects", rejects), ("--summary", summary)], inputs, cache=cache)
+    if work_dir is not None:  # the run makes it first: at an output's path, the outputs came out half written
+        where = Path(os.path.realpath(work_dir))
+        taken = [*((opt, s.path) for opt, s in files), ("--rejects", rejects), ("--summary", summary),
+                 *(("an input", i) for i in inputs)]
+        for opt, p in taken:  # inside an output folder (a dataset) too; inside an input's folder is fine
+            if p is not None and (where == Path(os.path.realpath(p)) or (
+                    opt != "an input" and Path(os.path.realpath(p)) in where.parents)):
+                raise MtfixError(f"--work-dir {work_dir} is {'inside ' if where != Path(os.path.realpath(p)) else ''}"
+                                 f"{opt if opt == 'an input' else opt + ' ' + str(p)}; give the work dir a folder "
+                                 f"of its own")
     return specs, dropped_spec, rejects, summary
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
+    from mtfix.startup import settle
+
+    settle()  # what this process's start-up made stays out of the collector's walks (mtfix.startup)
     try:
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
@@ -199,7 +216,7 @@ def filter_command(
     config = load_pipeline_config(pipeline)
     specs, dropped_spec, rejects, summary = _plan_outputs(
         out, dropped, rejects, summary, skip_bad, [*inputs, pipeline],
-        cache=engine.cache_file() if back_model is not None else None, shards=shards, ray=ray)
+        cache=engine.cache_file() if back_model is not None else None, shards=shards, ray=ray, work_dir=work_dir)
     source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
     back_translate, model_name = None, "custom"
@@ -262,8 +279,9 @@ def build_command(
         raise MtfixError(f"{pipe.source}: corpus build makes (en, ar) pairs; set src_lang = \"en\", tgt_lang = \"ar\"")
     specs, dropped_spec, rejects, summary = _plan_outputs(out, dropped, rejects, summary, skip_bad,
                                                           [*articles, pipeline, config],
-                                                          cache=engine.cache_file(), shards=shards, ray=ray)
-    scoring = load_config(config)
+                                                          cache=engine.cache_file(), shards=shards, ray=ray,
+                                                          work_dir=work_dir)
+    scoring = load_config(config, preset="repair")  # build repairs articles: the repair loop's judge
     for a in articles:  # cheap checks before any model is looked up
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")

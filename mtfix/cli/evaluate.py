@@ -20,6 +20,9 @@ from mtfix.cli.options import (
 from mtfix.errors import MtfixError
 
 _PAIRED = {"both": ("bs", "ar"), "bs": ("bs",), "ar": ("ar",), "none": ()}
+#: at most this many resamples or trials: sacrebleu holds samples x segments numbers at once (10**23 was a
+#: traceback from numpy), and sacrebleu's own defaults are 1000 and 10000
+MAX_SAMPLES = 1_000_000
 
 
 def _split_metrics(values: list[str] | None) -> tuple[str, ...] | None:
@@ -44,8 +47,8 @@ def evaluate_command(
     lowercase: bool = typer.Option(False, "--lowercase", "-lc", help="Case-insensitive BLEU and chrF (TER is case-insensitive by sacrebleu's default)."),
     normalize: str = typer.Option("none", "--normalize", "-n", help="Normalisation profile applied to hypotheses and references alike (e.g. arabic, arabic-light, digits); recorded in the signatures."),
     paired: str = typer.Option("both", "--paired", help="Significance tests vs the baseline: both, bs (paired bootstrap), ar (approximate randomization), none."),
-    bs_n: int = typer.Option(1000, "--bs-n", min=1, help="Bootstrap resamples (sacrebleu --paired-bs-n)."),
-    ar_n: int = typer.Option(10000, "--ar-n", min=1, help="Approximate randomization trials (sacrebleu --paired-ar-n)."),
+    bs_n: int = typer.Option(1000, "--bs-n", min=1, max=MAX_SAMPLES, help="Bootstrap resamples (sacrebleu --paired-bs-n)."),
+    ar_n: int = typer.Option(10000, "--ar-n", min=1, max=MAX_SAMPLES, help="Approximate randomization trials (sacrebleu --paired-ar-n)."),
     seed: int = typer.Option(12345, "--seed", min=1, help="RNG seed, as sacrebleu's SACREBLEU_SEED (default 12345, sacrebleu's own)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes for the paired tests (0: automatic)."),
     segments: Optional[str] = typer.Option(None, "--segments", help="Write per-segment sentence BLEU/chrF to this JSONL file."),
@@ -66,8 +69,7 @@ def evaluate_command(
 
     Example: mtfix evaluate --ref ref.en --sys base=a.en --sys new=b.en --src src.ar --html report.html
     """
-    from rich.console import Console
-
+    from mtfix.cli.console import console as rich_console
     from mtfix.evaluate import core, render
     from mtfix.metrics.corpus import MetricOptions, segment_keys
     from mtfix.evaluate.segments import segments_jsonl
@@ -80,8 +82,7 @@ def evaluate_command(
         raise MtfixError(f"--worst-by must be {' or '.join(columns)}, got {worst_by!r}")
     refs = list(ref or [])
     specs = [core.parse_system_spec(s) for s in sys_]
-    if baseline is not None and baseline not in (names := [s.name for s in specs]):  # before any scoring
-        raise MtfixError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
+    core.check_baseline(baseline, [s.name for s in specs])  # before any file is read
     if no_ref:
         if refs:
             raise MtfixError("--no-ref and --ref exclude each other: drop --ref for a round-trip estimate, or drop --no-ref")
@@ -102,8 +103,8 @@ def evaluate_command(
     if html_out == "-":
         raise MtfixError("--html needs a file path, not '-'")
     to_stdout = "-" in (json_out, markdown)
-    console = Console(stderr=to_stdout, soft_wrap=False)
-    err = Console(stderr=True)
+    console = rich_console(stderr=to_stdout, soft_wrap=False)
+    err = rich_console(stderr=True)
 
     def warn(msg: str) -> None:
         err.print(f"warning: {msg}", markup=False, highlight=False, soft_wrap=True)  # one line, whatever its length

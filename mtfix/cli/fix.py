@@ -41,10 +41,11 @@ def open_glossary(specs: list[str] | None, no_default: bool = False):
 
 def read_input(file: str) -> tuple[str, bool]:
     """``(text, had_bom)`` of ``file`` (``-``: stdin); empty input is an error."""
-    from mtfix.text.read import decode_bytes, read_file
+    from mtfix.text.read import decode_bytes, open_stream, read_file
 
     if file == "-":
-        text, bom = decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+        with open_stream(file) as stdin:
+            text, bom = decode_bytes(stdin.read(), "<stdin>")
     else:
         tf = read_file(file)
         text, bom = tf.text, tf.bom
@@ -59,10 +60,11 @@ def _not_arabic(file: str, found: str | None) -> MtfixError:
 
 
 @contextlib.contextmanager
-def _source(file: str):
-    """``(lines, head)`` of ``file`` (``-``: stdin): ``lines()`` reads the text afresh a few thousand
-    lines at a time, ``head()`` its first bytes. Stdin, or a pipe (``<(...)``, a FIFO), is read once,
-    copied as it comes into an anonymous temporary file (removed when closed)."""
+def text_source(file: str):
+    """``(lines, head)`` of ``file`` (``-``: stdin), for `mtfix fix` and `mtfix check`: ``lines()`` reads
+    the text afresh a few thousand lines at a time (``mtfix.text.check.check_lines``'s ``lines``),
+    ``head()`` its first bytes. Stdin, or a pipe (``<(...)``, a FIFO), is read once, copied as it comes
+    into an anonymous temporary file (removed when closed)."""
     from mtfix.text.check import PIECE_CHARS, rewound_lines
     from mtfix.text.read import iter_text_chunks, open_stream, read_once, stream_copy
     from mtfix.text.segment import line_chunks
@@ -93,7 +95,7 @@ def fix_streamed(file: str, out: Path | None, gloss) -> tuple[Counter, Counter]:
     from mtfix.text.check import script_and_pieces
     from mtfix.text.read import BOM
 
-    with _source(file) as (lines, head):
+    with text_source(file) as (lines, head):
         found, pieces = script_and_pieces(lines)
         if found is None and not any(chunk.strip() for chunk in lines()):
             raise MtfixError(f"{file}: is empty; nothing to fix")

@@ -28,8 +28,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        from rich.console import Console
         from rich.table import Table
+
+        from mtfix.cli.console import console as rich_console
 
         table = Table("preset", "hub id", "family", "directions", "local", "CTranslate2", title="mtfix models")
         for r in rows:
@@ -41,8 +42,8 @@ def register(app: typer.Typer) -> None:
                 r["local"] or "no",
                 " ".join(r["converted"]) or "-",
             )
-        console = Console()
-        console = Console(width=max(console.width, 140)) if not console.is_terminal else console
+        console = rich_console()
+        console = rich_console(width=max(console.width, 140)) if not console.is_terminal else console
         console.print(table)
         console.print("* default for " + ", ".join(f"{d} ({r['name']})" for r in rows for d in r["default_for"]))
 

@@ -33,7 +33,10 @@ NoConvertOpt = typer.Option(
     help="With --backend auto, never convert to CTranslate2 on first use: an existing conversion is used, "
     "else transformers.",
 )
-ThreadsOpt = typer.Option(0, "--threads", min=0, help="CPU threads (0 = all cores).")
+#: a thread count or beam past these is a typo, not a wish: beyond a C long, torch and CTranslate2 raised their own
+#: traceback or type error (``--threads 10**20``); no machine has the cores, no model the use for the beam
+MAX_THREADS, MAX_BEAM = 4096, 1024
+ThreadsOpt = typer.Option(0, "--threads", min=0, max=MAX_THREADS, help="CPU threads (0 = all cores).")
 DeviceOpt = typer.Option(
     "cpu", "--device", help="cpu, cuda (the first GPU), cuda:N, or auto (a GPU when there is one); "
     "asking for CUDA without a GPU is an error."
@@ -45,17 +48,20 @@ ComputeTypeOpt = typer.Option(
 )
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
-    "checkout's models/ whatever the current folder, else ~/.cache/mtfix/models)."
+    "checkout's models/ whatever the current folder, else $XDG_CACHE_HOME/mtfix/models, default "
+    "~/.cache/mtfix/models)."
 )
 CacheOpt: Optional[Path] = typer.Option(
-    None, "--cache", help="Translation cache (SQLite; default ~/.cache/mtfix/translations.sqlite)."
+    None, "--cache", help="Translation cache (SQLite; default $XDG_CACHE_HOME/mtfix/translations.sqlite, "
+    "~/.cache/mtfix/translations.sqlite without it)."
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
     DEFAULTS.max_batch_tokens, "--batch-tokens", min=1,
     help="Token budget per batch (source tokens x beam); lower it to use less memory.",
 )
-BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, help="Beam size of every translation (1 = greedy).")
+BeamOpt = typer.Option(DEFAULTS.beam_size, "--beam", min=1, max=MAX_BEAM,
+                       help="Beam size of every translation (1 = greedy).")
 MaxOutputRatioOpt = typer.Option(
     DEFAULTS.max_output_ratio, "--max-output-ratio", min=0.1, max=1000.0,  # finite: inf overflowed in the decoder
     help=f"Output length cap: at most RATIO x the source's tokens + {DEFAULTS.output_slack} per segment, never above "
@@ -86,7 +92,8 @@ def fill_registry_help(command) -> None:
 
 
 ScoringConfigOpt: Optional[Path] = typer.Option(
-    None, "--config", help="Scoring weights, scorer parameters and gates (TOML), laid over the default preset. "
+    None, "--config", help="Scoring weights, scorer parameters and gates (TOML), laid over the shipped preset (repair and "
+    "corpus build: 'repair' over 'default'; the other commands: 'default'). "
     + REGISTRY_HELP)
 BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
 ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
@@ -170,10 +177,11 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
     if not _may_be_terminal(sys.stderr):
         yield lambda k, new_total=None, description=None: None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    from mtfix.cli.console import console as rich_console
+
+    console = rich_console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         from mtfix.engine.loader import open_translator
         from mtfix.engine.registry import default_model
         from mtfix.outputs import atomic_write_text, plan_outputs
-        from mtfix.text.read import read_lines
+        from mtfix.text.read import read_text_lines
 
         if n_best > 1 and not as_json:
             raise MtfixError("--n-best > 1 needs --json (plain output keeps one line per input line)")
@@ -65,7 +65,8 @@ def register(app: typer.Typer) -> None:
             raise MtfixError(f"--n-best {n_best} is larger than --beam {beam_size}")
         plan_outputs([("--out", out)], [file], cache=engine.cache_file())
         out = None if out is not None and str(out) == "-" else out  # -o -: stdout, as without -o
-        lines = read_lines(file)
+        layout = read_text_lines(file)
+        lines = layout.lines
         model = default_model(f"{canonical(src)}-{canonical(tgt)}", engine.models_dir) if model is None else model
         options = DecodeOptions(beam_size=beam_size, n_best=n_best, max_batch_tokens=max_batch_tokens,
                                 max_output_ratio=max_output_ratio)
@@ -77,16 +78,11 @@ def register(app: typer.Typer) -> None:
         check_script(lines, src, file)  # and on a file in another script than --src's
         with progress_bar("translating") as advance:
             results = translator.translate_batch(lines, src=src, tgt=tgt, options=options, on_progress=advance)
-        if as_json:
-            rows = [
-                json.dumps(
-                    {"line": i + 1, "source": line, "hypotheses": [h.to_dict() for h in hyps]}, ensure_ascii=False
-                )
-                for i, (line, hyps) in enumerate(zip(lines, results))
-            ]
-        else:
-            rows = [hyps[0].text for hyps in results]
-        text = "\n".join(rows) + "\n"
+        if as_json:  # JSON Lines: one "\n" a row
+            text = "".join(json.dumps({"line": i + 1, "source": line, "hypotheses": [h.to_dict() for h in hyps]},
+                                      ensure_ascii=False) + "\n" for i, (line, hyps) in enumerate(zip(lines, results)))
+        else:  # the input's layout: CRLF stays CRLF, a BOM stays
+            text = layout.join(hyps[0].text for hyps in results)
         truncated = sum(1 for hyps in results if hyps[0].truncated)
         if out:
             atomic_write_text(out, text)

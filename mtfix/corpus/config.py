@@ -18,7 +18,7 @@ from typing import Callable
 from mtfix.corpus.filters import FILTERS, DedupFilter, Filter, RoundTripChrfFilter
 from mtfix.errors import ConfigError, MtfixError
 from mtfix.params import check_value, read_config, validate
-from mtfix.tomlcompat import tomllib
+from mtfix.tomlcompat import loads as toml_loads
 
 __all__ = ["FilterSpec", "PipelineConfig", "declared_tables", "load_pipeline_config", "build_filters"]
 
@@ -51,7 +51,7 @@ class PipelineConfig:
 
 def _read(text: str, where: str) -> dict:
     try:
-        return tomllib.loads(text)
+        return toml_loads(text)
     except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         raise MtfixError(f"{where}: not valid TOML ({e})") from None
 

@@ -310,12 +310,13 @@ def write_scored(work: str, shard: dict, chunks: Iterable[list[dict]], *, names:
     chunk by chunk, the filters ``names`` in pipeline order), with every dedup filter's verdict "first of its kind":
     :func:`_finish_shards` uses that line as it is unless the pair is a duplicate. The dedup keys go
     to :func:`mtfix.corpus.ray_dedup.write_keys` (one file per filter of ``dedup``)."""
+    from mtfix.corpus.filters import FIRST_OF_ITS_KIND
     from mtfix.corpus.ray_dedup import scored_path, write_keys
     from mtfix.corpus.ray_read import row_item
     from mtfix.corpus.records import json_lines
     from mtfix.outputs import atomic_path
 
-    first = FilterScore(1, "first of its kind")
+    first = FIRST_OF_ITS_KIND
     keyed = []
     with atomic_path(scored_path(Path(work), shard["index"])) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
@@ -530,8 +531,10 @@ class RayRun:
                                  f"run the same command with --restart to start over")
             work.save_state({"ray:layout": LAYOUT})
         warming = self._warm_up()
-        shards = self._plan(work, d)
-        warming.join()
+        try:
+            shards = self._plan(work, d)
+        finally:  # also when planning stops at a bad row: a warm-up left running as Ray shuts down at exit
+            warming.join()  # started a second cluster from its thread, or logged Ray Data's traceback
         total = sum(s.items for s in shards)
         done = work.load_state("ray:scored:")
         self.stats.update({"shards": len(shards), "scored": 0, "actors": {}, "resumed_at": 0, "seconds": {}})

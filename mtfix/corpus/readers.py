@@ -47,12 +47,9 @@ def count_lines(path: str | os.PathLike) -> int:
 
 def _check_text_file(path: Path, what: str = "one pair per line") -> None:
     """Whole-file problems, before any work: missing, a folder, empty, UTF-16/32, binary."""
-    from mtfix.text.read import decode_bytes, no_such_file
+    from mtfix.text.read import decode_bytes, existing_file
 
-    if not path.exists():
-        raise no_such_file(path)
-    if path.is_dir():
-        raise MtfixError(f"{path}: is a folder, expected a text file ({what})")
+    existing_file(path, expected=f"a text file ({what})")
     try:
         with open(path, "rb") as f:
             head = f.read(_HEAD)
@@ -314,6 +311,9 @@ class JsonlSource(_LineSource):
                 continue
             except ValueError as e:  # a number of over 4300 digits: json raises a plain ValueError
                 yield BadRow(self.name, line, f"not JSON ({str(e).split(';')[0]})", text), (line, offset)
+                continue
+            except RecursionError:  # [[[[... thousands deep
+                yield BadRow(self.name, line, "not JSON (nested too deeply)", text), (line, offset)
                 continue
             if not isinstance(obj, dict):
                 yield BadRow(self.name, line, f"expected a JSON object like {want}", text), (line, offset)

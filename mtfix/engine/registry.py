@@ -60,10 +60,10 @@ class Preset:
 
     @classmethod
     def from_toml(cls, path: Path) -> "Preset":
-        from mtfix.tomlcompat import tomllib  # here: a model given as a folder reads no preset
+        from mtfix.tomlcompat import loads as toml_loads  # here: a model given as a folder reads no preset
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = toml_loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:  # a decoding error, TOMLDecodeError, a number of over 4300 digits
             raise MtfixError(f"preset {path}: cannot be read ({e})") from None
         missing = [k for k in ("name", "hub_id", "family", "directions") if k not in data]
@@ -141,13 +141,17 @@ BUILTIN_PRESETS = Path(__file__).resolve().parents[2] / "models"
 
 
 def default_models_dir() -> Path:
-    """``$MTFIX_MODELS_DIR``, else the checkout's ``models/``, else ``~/.cache/mtfix/models``."""
+    """``$MTFIX_MODELS_DIR``, else the checkout's ``models/``, else ``models`` in mtfix's cache folder
+    (``$XDG_CACHE_HOME/mtfix/models``, default ``~/.cache/mtfix/models``: one rule for every mtfix
+    cache folder, :func:`mtfix.text.diskcache.cache_dir`)."""
     env = os.environ.get("MTFIX_MODELS_DIR")
     if env:
         return Path(env)
     if BUILTIN_PRESETS.is_dir():
         return BUILTIN_PRESETS
-    return Path.home() / ".cache" / "mtfix" / "models"
+    from mtfix.text.diskcache import cache_dir
+
+    return cache_dir() / "models"
 
 
 def load_presets(models_dir: Path | None = None) -> dict[str, Preset]:

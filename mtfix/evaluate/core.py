@@ -28,6 +28,12 @@ class SystemSpec:
     path: Path
 
 
+def check_baseline(baseline: str | None, names: Sequence[str]) -> None:
+    """``--baseline NAME`` must name one of the systems ``names`` (the CLI asks before reading any file)."""
+    if baseline is not None and baseline not in names:
+        raise MtfixError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
+
+
 def parse_system_spec(spec: str) -> SystemSpec:
     """``NAME=FILE`` or just ``FILE`` (named after the file, without its extension)."""
     spec = spec.strip()
@@ -109,9 +115,8 @@ def evaluate(
     if n_segments == 0:
         raise MtfixError("the inputs have no lines; give files with one segment per line")
 
+    check_baseline(baseline, names)
     if baseline is not None:
-        if baseline not in names:
-            raise MtfixError(f"--baseline {baseline!r} is not one of the systems: {', '.join(names)}")
         systems.sort(key=lambda s: s[0] != baseline)  # stable: baseline first, others in order
     tests = [t for t in TESTS if t in set(tests)]
     opts = options or MetricOptions()

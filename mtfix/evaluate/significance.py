@@ -122,6 +122,9 @@ def paired_test(
     if n < 1:
         raise MtfixError(f"the number of samples for {test} must be positive, got {n}")
     systems = [(name, list(hyps)) for name, hyps in named_systems]
+    # one task per system compared with the baseline: more workers than that are idle processes
+    # (``--jobs 10**20`` asked for a pool of that many: the run hung)
+    n_jobs = min(n_jobs, len(systems) - 1) if n_jobs > 0 else n_jobs
     with sacrebleu_seed(seed):
         ps = PairedTest(systems, metrics, references=None, test_type=test, n_samples=n, n_jobs=n_jobs)
         sigs, scores = ps()

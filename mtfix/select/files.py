@@ -74,7 +74,7 @@ def select_files(
     :class:`MtfixError` for any bad input.
     """
     from mtfix.text.lang import script_lang
-    from mtfix.text.read import read_lines
+    from mtfix.text.read import read_lines, read_text_lines
 
     specs = [parse_candidate_spec(c) if isinstance(c, str) else (str(c[0]), str(c[1])) for c in candidates]
     if len(specs) < 2:
@@ -85,7 +85,8 @@ def select_files(
         raise MtfixError(f"two candidate files are both named {dup[0]!r}; name them with NAME=PATH")
     paths = [str(p) for _, p in specs]
     inc_name = resolve_incumbent(incumbent, names, paths) if incumbent is not None else None
-    texts = [read_lines(p) for p in paths]
+    layouts = [read_text_lines(p) for p in paths]
+    texts = [t.lines for t in layouts]
     counts = [len(t) for t in texts]
     if len(set(counts)) > 1:
         listing = ", ".join(f"{p} has {n}" for p, n in zip(paths, counts))
@@ -118,10 +119,12 @@ def select_files(
     if back_translate is not None and src_lines is None:
         raise MtfixError("round-trip scoring (--back-model) needs --source: the text to compare back-translations with")
 
-    return select_lines(list(zip(names, texts)), src_lines, incumbent=inc_name, config=config,
-                        config_path=config_path, src_lang=src, tgt_lang=tgt, back_translate=back_translate,
-                        back_model_name=back_model_name, scorers=scorers, paths=paths,
-                        source_path=str(source) if source is not None else None)
+    result = select_lines(list(zip(names, texts)), src_lines, incumbent=inc_name, config=config,
+                          config_path=config_path, src_lang=src, tgt_lang=tgt, back_translate=back_translate,
+                          back_model_name=back_model_name, scorers=scorers, paths=paths,
+                          source_path=str(source) if source is not None else None)
+    result.layout = layouts[0]  # the chosen lines are written as the first candidate is (CRLF, BOM)
+    return result
 
 
 def _name(code: str) -> str:

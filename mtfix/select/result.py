@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mtfix.scoring.select import Decision, Selection
+from mtfix.text.read import TextLines
 
 
 @dataclass
@@ -19,12 +20,15 @@ class SelectionResult:
     signature: dict
     notes: list[str] = field(default_factory=list)
     incumbent: str | None = None  # the name given with --incumbent; None: the most trusted per line
+    layout: TextLines | None = None  # the file whose layout the text keeps (line breaks, BOM); None: LF
 
     @property
     def decisions(self) -> list[Decision]:
         return self.selection.decisions
 
     def text(self) -> str:
+        if self.layout is not None:
+            return self.layout.join(self.lines)
         return "".join(line + "\n" for line in self.lines)
 
     def summary(self) -> dict:

@@ -38,6 +38,7 @@ from mtfix.text.markup import MOJIBAKE_CHAR, MOJIBAKE_CONTEXT, OpenMarkup, may_h
 from mtfix.text.numbers import format_value
 from mtfix.text.repetition import FREQUENT_N, MAX_N, loops_inside, repetition_report
 from mtfix.text.script import LATIN_LETTER, detect_script_language, latin_words_in_arabic, script_stats
+from mtfix.text.script import script_majority as _majority  # detect_script_language's rule, on counts
 from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
@@ -688,10 +689,6 @@ def _pieces_in_one_pass(lines: Iterable[str], survey: list | None) -> Iterator[t
             k, has = held.popleft()
             n, mojibake = n - k, mojibake or has
         yield piece, mojibake
-
-
-def _majority(arabic: int, latin: int) -> str | None:
-    return "ar" if arabic > latin else "en" if latin > arabic else None  # detect_script_language's rule
 
 
 def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",

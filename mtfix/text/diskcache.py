@@ -37,9 +37,10 @@ FORMAT = 1
 
 
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/mtfix`` (default ``~/.cache/mtfix``); not created here."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mtfix"
+    """``$XDG_CACHE_HOME/mtfix`` (default ``~/.cache/mtfix``; a relative ``$XDG_CACHE_HOME`` is
+    ignored, as the XDG base directory spec asks); not created here. Every mtfix cache folder is in it."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "mtfix"
 
 
 def source_hash(files: Iterable[str | os.PathLike], key: object = ()) -> str:

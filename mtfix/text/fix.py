@@ -303,7 +303,7 @@ def fix_document(doc: Document, lang: str | None = None, glossary: Glossary | No
         parts.append(text[pos:e.start])
         out_len += e.start - pos
         parts.append(e.after)
-        fixes.append(Fix(name, e.code, doc.line_of(e.start), doc.column_of(e.start), e.start, e.end,
+        fixes.append(Fix(name, e.code, *doc.position_of(e.start), e.start, e.end,
                          text[e.start:e.end], e.after, e.reason, out_len, out_len + len(e.after)))
         out_len += len(e.after)
         pos = e.end

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfix.errors import MtfixError
-from mtfix.tomlcompat import tomllib
+from mtfix.tomlcompat import loads as toml_loads
 
 __all__ = ["Term", "Glossary", "TermMatch", "load_glossary", "load_glossaries", "preset_names",
            "DEFAULT_GLOSSARY", "fold_arabic"]
@@ -465,7 +465,7 @@ def _read(path: Path) -> str:
 
 def _load_toml(path: Path, text: str) -> Glossary:
     try:
-        data = tomllib.loads(text)
+        data = toml_loads(text)
     except ValueError as e:  # TOMLDecodeError, or a whole number of over 4300 digits
         m = re.search(r"\(at line (\d+), column \d+\)", str(e))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e)) or "invalid TOML"

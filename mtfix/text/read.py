@@ -16,14 +16,15 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from mtfix.errors import MtfixError
 from mtfix.text.invisibles import Invisible, find_invisibles, strip_invisibles
 from mtfix.text.invisibles import strip_invisibles as _strip
 
-__all__ = ["BOM", "TextFile", "decode_bytes", "no_such_file", "read_file", "text_file", "read_text", "read_lines", "iter_text_lines", "iter_text_chunks",
-           "iter_stream_chunks", "read_once", "open_stream", "stream_copy",
+__all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file",
+           "read_text", "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
+           "iter_stream_chunks", "read_once", "is_stream", "open_stream", "stream_copy",
            "find_invisibles", "strip_invisibles"]
 
 BOM = "\ufeff"
@@ -74,19 +75,26 @@ class TextFile:
     invisibles: list[Invisible] = field(default_factory=list)
 
 
-def no_such_file(path: str | os.PathLike) -> MtfixError:
-    """The error for a missing input; ``-`` (stdin) is named as such: only `mtfix check` and `mtfix fix` read it."""
+def no_such_file(path: str | os.PathLike, kind: str = "file") -> MtfixError:
+    """The error for a missing input (``no such config file`` with ``kind``); ``-`` (stdin) is named as
+    such: only `mtfix check` and `mtfix fix` read it."""
     if str(path) == "-" and not Path(path).exists():
         return MtfixError("-: stdin is read only by `mtfix check` and `mtfix fix`; give a file path here")
-    return MtfixError(f"{path}: no such file")
+    return MtfixError(f"{path}: no such {kind}")
 
 
-def _existing_file(path: str | os.PathLike) -> Path:
+def existing_file(path: str | os.PathLike, *, kind: str = "file", expected: str = "a text file") -> Path:
+    """``path`` as a Path, if it is there and not a folder; else one line: ``PATH: no such KIND``,
+    ``PATH: is a folder, expected EXPECTED`` (every input's first check: text, bitext, config)."""
+    if str(path) == "":  # Path("") is the current folder: ": is a folder" was the message
+        raise MtfixError(f"an empty {kind} name; give a path")
     p = Path(path)
     if not p.exists():
-        raise no_such_file(path)
+        if p.is_symlink():  # "no such file" for a name that `ls` shows
+            raise MtfixError(f"{path}: is a symbolic link to nothing (a missing file, or a loop of links)")
+        raise no_such_file(path, kind)
     if p.is_dir():
-        raise MtfixError(f"{path}: is a folder, expected a text file")
+        raise MtfixError(f"{path}: is a folder, expected {expected}")
     return p
 
 
@@ -100,7 +108,7 @@ def _read_start(stream: BinaryIO, name: str) -> bytes:
 
 
 def _decode(path: str | os.PathLike) -> tuple[str, bool]:
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         if not read_once(p):
             data = p.read_bytes()
@@ -149,7 +157,7 @@ def iter_text_lines(path: str | os.PathLike) -> Iterator[str]:
     ``"".join(iter_text_lines(p)) == read_text(p)``, with the same errors (raised when the bad
     line is reached); memory: the longest line.
     """
-    p = _existing_file(path)
+    p = existing_file(path)
     offset = 0
     try:
         with p.open("rb") as f:
@@ -170,7 +178,7 @@ def iter_text_chunks(path: str | os.PathLike, size: int = 1 << 14) -> Iterator[s
     """Like :func:`iter_text_lines`, but whole lines about ``size`` bytes at a time (each piece
     ends with ``\n`` except the last): ``"".join(iter_text_chunks(p)) == read_text(p)``, with the
     same errors. Memory: ``size`` or the longest line."""
-    p = _existing_file(path)
+    p = existing_file(path)
     try:
         with p.open("rb") as f:
             yield from iter_stream_chunks(f, str(path), size)
@@ -205,19 +213,25 @@ def read_once(path: str | os.PathLike) -> bool:
     """Whether ``path`` is ``-`` (stdin) or can be read only once: a named pipe, a shell's ``<(...)``
     (``/dev/fd/N``), a character device. A reader that reads its input twice copies such a one
     first (:func:`stream_copy`), as it does stdin."""
-    if str(path) == "-":
-        return True
+    return str(path) == "-" or is_stream(path)  # missing: False, the readers say so
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """A device, FIFO or socket (``/dev/stdin``, ``/dev/null``, a named pipe): read once as it comes;
+    as an output (:mod:`mtfix.outputs`), written straight into, never replaced by a renamed file."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return False  # missing: the readers say so
-    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
 def open_stream(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """``path`` opened for a binary read (``-``: stdin, left open)."""
     if str(path) == "-":
+        if sys.stdin is None:  # `mtfix check - <&-`
+            raise MtfixError("-: stdin is closed; pipe the text in (`... | mtfix check -`) or give a file path")
         yield sys.stdin.buffer
         return
     try:
@@ -279,6 +293,39 @@ def read_text(path: str | os.PathLike, *, strip_invisibles: bool = False) -> str
     return read_file(path, strip_invisibles=strip_invisibles).text
 
 
+@dataclass(frozen=True)
+class TextLines:
+    """A file's segments, one per line, and its layout, for an output made line by line from it."""
+
+    lines: list[str]
+    endings: list[str]  # each line's break: "\n" or "\r\n" ("" for a last line without one)
+    bom: bool
+
+    def join(self, rows: Iterable[str]) -> str:
+        """``rows`` (one for each line) as text in this file's layout: its BOM, and each line's own
+        break (CRLF stays CRLF, LF stays LF); a last line without one gets the file's last break."""
+        last = next((end for end in reversed(self.endings) if end), "\n")
+        return (BOM if self.bom else "") + "".join(row + (end or last)
+                                                  for row, end in zip(rows, self.endings, strict=True))
+
+
+def read_text_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> TextLines:
+    """:func:`read_lines` and the layout (line breaks, BOM) an output made from them keeps."""
+    tf = read_file(path)
+    lines = tf.text.split("\n")
+    endings = ["\n"] * (len(lines) - 1) + [""]
+    if lines[-1] == "":
+        lines.pop()
+        endings.pop()
+    for i, line in enumerate(lines):
+        if line.endswith("\r"):
+            lines[i] = line[:-1]
+            endings[i] = "\r" + endings[i] if endings[i] else ""
+    if not allow_empty and not any(line.strip() for line in lines):
+        raise MtfixError(f"{path}: is empty; expected one segment per line")
+    return TextLines(lines, endings, tf.bom)
+
+
 def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[str]:
     """One segment per line (CRLF or LF); raises on an input with no text at all.
 
@@ -286,11 +333,4 @@ def read_lines(path: str | os.PathLike, *, allow_empty: bool = False) -> list[st
     and the like inside a segment do not split it (``str.splitlines`` would, and
     misalign parallel files).
     """
-    text = read_text(path)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    if not allow_empty and not any(line.strip() for line in lines):
-        raise MtfixError(f"{path}: is empty; expected one segment per line")
-    return lines
+    return read_text_lines(path, allow_empty=allow_empty).lines

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mtfix.text.lang import script_lang
 
 __all__ = ["ScriptStats", "LatinWord", "script_stats", "latin_words_in_arabic", "detect_script_language",
-           "script_score"]
+           "script_majority", "script_score"]
 
 _ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
@@ -101,11 +101,13 @@ def latin_words_in_arabic(text: str) -> list[LatinWord]:
 def detect_script_language(text: str) -> str | None:
     """``"ar"`` or ``"en"`` by majority of Arabic vs Latin letters; None with no letters or a tie."""
     s = script_stats(text)
-    if s.arabic > s.latin:
-        return "ar"
-    if s.latin > s.arabic:
-        return "en"
-    return None
+    return script_majority(s.arabic, s.latin)
+
+
+def script_majority(arabic: int, latin: int) -> str | None:
+    """``"ar"`` or ``"en"``, whichever has more letters (``arabic``, ``latin``: counts); None on a tie:
+    :func:`detect_script_language`'s rule, for counts made elsewhere (a file surveyed piece by piece)."""
+    return "ar" if arabic > latin else "en" if latin > arabic else None
 
 
 def script_score(text: str, expected_lang: str) -> float:

@@ -88,7 +88,7 @@ class Document:
 
     def column_of(self, offset: int) -> int:
         """1-based column (in characters) of a character offset."""
-        return offset - self._line_starts[self.line_of(offset) - 1] + 1
+        return self.position_of(offset)[1]
 
     def position_of(self, offset: int) -> tuple[int, int]:
         """``(line_of(offset), column_of(offset))``, with one search."""
