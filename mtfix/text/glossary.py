@@ -305,18 +305,40 @@ class Glossary:
         """``{source: start}``: where the first rendering of each term whose source is not in
         ``known`` occurs in ``text`` (as :meth:`find_renderings` finds them). The patterns of the
         other terms are searched only when one of these terms' patterns matches: a rendering of a
-        known term can hide (overlap) one of theirs, never make one."""
+        known term can hide (overlap) one of theirs, never make one. Those terms' patterns are
+        picked by a substring search for the word each requires (:meth:`_present`, the search over
+        the whole text for the ends of words, runs only when one of them matches): a superset of the
+        patterns :meth:`_present` lets through, and the others cannot match (the word ends every match)."""
         _, _, tgt, _ = self._compiled()
         folded = fold_arabic(text) if folded is None else folded
-        present = self._present(folded)
-        terms, by_word = self.terms, self._renderings_by_word()
-        fresh = [p for w in ("", *present) for p in by_word.get(w, ()) if terms[p[1]].source not in known]
+        terms = self.terms
+        fresh, maybe = [], set()
+        for w, patterns in self._unknown_by_word(known):
+            if not w or w in folded:
+                fresh += patterns
+                maybe.add(w)
         out: dict = {}
-        if fresh and self._find(fresh, text, folded, present):
+        if fresh and self._find(fresh, text, folded, maybe):
+            present = self._present(folded)
             for s, _, i in self._find(tgt, text, folded, present):
                 if terms[i].source not in known:
                     out.setdefault(terms[i].source, s)
         return out
+
+    def _unknown_by_word(self, known) -> list:
+        """``[(word, patterns)]``: the rendering patterns of the terms whose source is not in
+        ``known``, by the word each requires ("": none); remembered per set of known terms."""
+        key = frozenset(known)
+        cache = getattr(self, "_unknown", None)
+        if cache is None or cache[0] != len(self.terms) or len(cache[1]) > 256:
+            cache = self._unknown = (len(self.terms), {})
+        got = cache[1].get(key)
+        if got is None:
+            terms = self.terms
+            got = [(w, kept) for w, patterns in self._renderings_by_word().items()
+                   if (kept := [p for p in patterns if terms[p[1]].source not in key])]
+            cache[1][key] = got
+        return got
 
     def _renderings_by_word(self) -> dict:
         """The rendering patterns of :meth:`_compiled` by the word each requires ("": none)."""
