@@ -17,7 +17,7 @@ about 15 % of its lines replaced by a degenerate variant made from real lines
     digits      the digits of one number changed (same digit system)
 
 Every line then goes through the same selection as ``mtfix repair``: the
-scoring preset, the scorers built by ``build_scorers`` and the ``Selector``,
+``repair`` scoring preset (laid over the default), the scorers built by ``build_scorers`` and the ``Selector``,
 via :func:`mtfix.select.select_lines` with the original as the named
 incumbent (as ``mtfix select --incumbent original``) and the source line as its source. The
 reference is read only afterwards, to score the result with sacrebleu:
@@ -38,8 +38,13 @@ Held out: ``--part even|odd|K/N`` selects and scores one interleaved part of
 the lines (planted as in the whole run, the part a file of its own: every
 estimate, the noise too, made from it alone); ``--held-out [RULE.toml ...]``
 runs the preset, every sweep setting and each rule given on the even and on the
-odd half and tabulates them against the targets (+3.0 chrF both ways there), so
-a setting read off one half is judged by the other.
+odd half, and on the **2-fold cross-fit** (:func:`cross_fit`: both halves'
+chosen lines pooled and scored together over the whole file, every line chosen
+by a rule that never saw it), and tabulates them against the targets (+3.0 chrF
+both ways there). The stress criterion: every target met on the whole file and
+on the cross-fit, both ways; a half's own kept-when-best rate (39-76 lines)
+is shown, not a criterion (a rule that truly keeps 90 % passes a half of 39
+with probability 0.44).
 
     python scripts/stress_repair.py [--lines N] [--seed 1] [--rate 0.15] [--config my.toml]
                                     [--json bench/stress.json] [--md bench/stress.md] [--compare OLD.json]
@@ -68,6 +73,17 @@ try:
     from mtfix.select import select_lines
 except ImportError:  # a tree from before mtfix.select (e.g. a scoring branch being tuned): see _select_plain
     select_lines = None
+
+
+def _repair_config(path):
+    """The scoring ``mtfix repair`` uses (the ``repair`` preset laid over the default), ``path`` over it; a
+    tree from before the presets has only the default."""
+    import inspect
+
+    if "preset" in inspect.signature(load_config).parameters:
+        return load_config(path, preset="repair")
+    return load_config(path)
+
 
 #: direction -> what the benchmark reads under the FLORES data pack.
 DIRECTIONS = {
@@ -270,7 +286,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
 
     t0 = time.perf_counter()
     choose = select_lines or _select_plain
-    config = load_config(config_path)
+    config = _repair_config(config_path)
     if z is not None:
         config = dataclasses.replace(config, z=z)
     for key, value in (("shared_noise", shared_noise), ("length_weighting", length_weighting),
@@ -326,6 +342,7 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
         "shared_noise": config.scorer_params("consensus").get("shared_noise"),
         "length_weighting": config.scorer_params("consensus").get("length_weighting"),
         "noise_pooling": config.scorer_params("consensus").get("noise_pooling"),
+        "margin_weighting": config.scorer_params("consensus").get("margin_weighting"),
         "margin": config.margin,
         "original": orig_score,
         "chosen": {**chosen_score, "delta_chrf": round(chosen_score["chrf"] - orig_score["chrf"], 2),
@@ -354,6 +371,8 @@ def run(data: Path, direction: str, *, lines: int | None = None, seed: int = 1, 
                                      (spec["src_lang"], spec["tgt_lang"])) if with_alternatives else {},
         "examples_planted": {k: [{"line": at[p.line], "system": p.system, "detail": p.detail, "text": p.text[:160]}
                                  for p in planted if p.kind == k][:examples] for k in KINDS},
+        # what a cross-fit pools (:func:`cross_fit`); left out of every JSON the script writes
+        LINES: {"at": at, "chosen": chosen, "original": original, "refs": refs},
     }
 
 
@@ -380,7 +399,9 @@ def _fold(part: str) -> tuple[int, int]:
 #: (the line's weight in corpus chrF); the Selector's own rule, gain over the allowance it required; and
 #: evidence from outside the pool, the source-adequacy voice of the FreeDict dictionary (the corpus
 #: ``align`` filter's :func:`~mtfix.corpus.align.alignment` of the source with the challenger minus with
-#: the original: content words, numbers and Latin names carried over), alone and as a veto.
+#: the original: content words, numbers and Latin names carried over), alone and as a veto; and gain x
+#: length where a challenger brings no word in another script that the original does not have
+#: (:func:`new_foreign_words`: a name the original transliterated, left in Latin letters).
 FRONTIER_RANKS = {
     "gain": lambda e: e["gain"],
     "gain x sqrt(length)": lambda e: e["gain"] * math.sqrt(e["length"]),
@@ -389,7 +410,20 @@ FRONTIER_RANKS = {
     "source adequacy (dictionary)": lambda e: e["adequacy"],
     "gain x length, dictionary veto": lambda e: (e["gain"] * e["length"]
                                                  if e["adequacy"] is not None and e["adequacy"] >= 0 else None),
+    "gain x length, new foreign words stopped": lambda e: None if e["new_foreign"] else e["gain"] * e["length"],
 }
+
+#: Letters of another script than the target's (Arabic target: Latin; Latin targets: Arabic).
+_FOREIGN = {"ar": re.compile(r"[A-Za-z\u00c0-\u024f]+"), None: re.compile(r"[\u0600-\u06ff\u0750-\u077f]+")}
+
+
+def new_foreign_words(original: str, text: str, tgt_lang: str) -> bool:
+    """Whether ``text`` has a word in another script than ``tgt_lang``'s that ``original`` does not have:
+    a name or word the original translated or transliterated and ``text`` left as it was (human
+    translators of FLORES transliterate names into Arabic; MT systems copy the ones they do not know,
+    and two such systems agree with each other on it, so the vote cannot see it)."""
+    pattern = _FOREIGN.get(tgt_lang, _FOREIGN[None])
+    return bool(set(pattern.findall(text)) - set(pattern.findall(original)))
 
 
 def adequacy(sources: list[str], texts: list[str], langs: tuple[str, str]) -> list[float] | None:
@@ -433,6 +467,7 @@ def frontier(result, config, original: list[str], given: dict, names: list[str],
                 gain, required = _pair_evidence(sel, config, i, ch, d)
                 evidence = {"gain": gain, "required": required,
                             "length": (len(original[i]) + len(given[names[ch]][i])) / 2,
+                            "new_foreign": new_foreign_words(original[i], given[names[ch]][i], langs[1]),
                             "adequacy": ade[names[ch]][i] - ade["original"][i] if ade.get("original") else None}
                 r = rank(evidence)
                 if r is not None:
@@ -464,15 +499,18 @@ def frontier(result, config, original: list[str], given: dict, names: list[str],
 def _pair_evidence(sel, config, i: int, ch: int, d) -> tuple[float, float]:
     """The Selector's weighted gain of challenger ``ch`` over the incumbent on line ``i`` (each
     scorer's paired ``gain`` where it gives one, else the difference of values) and the gain it
-    required (``margin + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
+    required (``margin * scale + z * se``), as :meth:`mtfix.scoring.Selector.decide` computes them."""
     if ch == d.challenger:
         return d.gain, d.required
     gain = var = 0.0
+    scale = 1.0  # the margin at the line's corpus weight (the consensus's length weighting)
     for name, rows in sel.scores.items():
         w, sc, inc = config.weight(name), rows[i][ch], rows[i][d.incumbent]
         gain += w * (sc.gain if sc.gain is not None else sc.value - inc.value)
         var += (w * sc.se) ** 2 if sc.se is not None and w else 0.0
-    return gain, config.margin + config.z * math.sqrt(var)
+        if w and getattr(sc, "margin_scale", None) is not None:
+            scale = sc.margin_scale
+    return gain, config.margin * scale + config.z * math.sqrt(var)
 
 
 ALTERNATIVES = ("shipped", "dictionary veto", "inverse-covariance voting", "system prior")
@@ -544,7 +582,7 @@ def alternatives(result, config, original: list[str], given: dict, names: list[s
                 "switched": sum(a != b for a, b in zip(chosen, original))}
 
     def required(i, c, se=None):
-        return config.margin + config.z * (cons[i][c].se if se is None else se)
+        return config.margin * getattr(cons[i][c], "margin_scale", 1.0) + config.z * (cons[i][c].se if se is None else se)
 
     def posterior(i, c):
         mu, tau2 = prior[c]
@@ -761,46 +799,115 @@ def sweep_markdown(rows: list[dict]) -> str:
 
 #: The two halves of the held-out evaluation (``--held-out``): interleaved lines, see :func:`part_lines`.
 HALVES = ("even", "odd")
+#: The ``part`` of a 2-fold cross-fit's row (:func:`cross_fit`): both halves' choices pooled.
+CROSS_FIT = "cross-fit"
+#: The key of a run's chosen lines (file line numbers, chosen, original, reference), for :func:`cross_fit` only.
+LINES = "_lines"
+
+
+def public(row: dict) -> dict:
+    """A run's figures without its lines (:data:`LINES`): what the script writes as JSON."""
+    return {k: v for k, v in row.items() if k != LINES}
+
+
+def cross_fit(halves: list[dict]) -> dict:
+    """The 2-fold cross-fit of one setting and direction: each half selected as a file of its own (every
+    estimate made from that half alone, as ``--part`` does), their chosen lines pooled in the file's order
+    and scored together: corpus chrF / BLEU of the union against the original's, kept-when-best, switches
+    and degenerate lines chosen summed over the halves. Every line is chosen by a rule that never saw it
+    (a setting read off the whole file, or off one half, is judged on lines it did not choose on), and
+    the figures are over the whole file's lines, so the kept-when-best rate stands on ~80 (ara->eng) /
+    ~146 (eng->ara) lines, not a half's ~40 / ~73."""
+    if sorted(h["part"] for h in halves) != sorted(HALVES) or len({setting_of(h) for h in halves}) != 1 \
+            or len({h["direction"] for h in halves}) != 1:
+        raise ValueError("a cross-fit pools the even and the odd half of one setting and direction")
+    by_line = {}
+    for h in halves:
+        got = h[LINES]
+        for j, line in enumerate(got["at"]):
+            by_line[line] = (got["chosen"][j], got["original"][j], got["refs"][j])
+    order = sorted(by_line)
+    chosen, original, refs = ([by_line[i][k] for i in order] for k in range(3))
+    orig, got = corpus(original, refs), corpus(chosen, refs)
+    first = halves[0]
+    kept = {k: sum(h["kept_when_best"][k] for h in halves) for k in ("lines", "kept")}
+    return {
+        **{k: first.get(k) for k in ("direction", "seed", "rate", "original_system", "config", "z", "shared_noise",
+                                     "length_weighting", "noise_pooling", "margin_weighting", "margin")},
+        "lines": len(order),
+        "part": CROSS_FIT,
+        "original": orig,
+        "chosen": {**got, "delta_chrf": round(got["chrf"] - orig["chrf"], 2),
+                   "delta_bleu": round(got["bleu"] - orig["bleu"], 2)},
+        "degenerate": {"planted": sum(h["degenerate"]["planted"] for h in halves),
+                       "chosen": sum(h["degenerate"]["chosen"] for h in halves),
+                       "by_kind": {k: {m: sum(h["degenerate"]["by_kind"][k][m] for h in halves)
+                                       for m in ("planted", "chosen")} for k in KINDS}},
+        "kept_when_best": {**kept, "rate": round(kept["kept"] / kept["lines"], 4) if kept["lines"] else None},
+        "switched": {k: sum(h["switched"][k] for h in halves) for k in ("lines", "better", "worse", "same")},
+    }
 
 
 def setting_of(row: dict) -> tuple:
-    """What a run's allowance rule was: (z, shared_noise, length_weighting, noise_pooling)."""
-    return row["z"], row.get("shared_noise"), row.get("length_weighting"), row.get("noise_pooling")
+    """What a run's allowance rule was: (z, shared_noise, length_weighting, noise_pooling, margin_weighting)."""
+    return (row["z"], row.get("shared_noise"), row.get("length_weighting"), row.get("noise_pooling"),
+            row.get("margin_weighting"))
 
 
 def summary(row: dict) -> dict:
     """The figures of a run that the held-out table and its JSON keep."""
-    return {k: row[k] for k in ("direction", "lines", "part", "z", "shared_noise", "length_weighting",
-                                "noise_pooling", "original", "chosen", "degenerate", "kept_when_best", "switched")}
+    return {k: row.get(k) for k in ("direction", "lines", "part", "z", "shared_noise", "length_weighting",
+                                    "noise_pooling", "margin_weighting", "original", "chosen", "degenerate",
+                                    "kept_when_best", "switched")}
+
+
+def misses(row: dict) -> bool:
+    """Whether a run misses a target of issue 11 (both directions held to +3.0 chrF, as the ship criterion does)."""
+    k = row["kept_when_best"]
+    return (row["chosen"]["delta_chrf"] < TARGETS["delta_chrf"] or (k["rate"] or 0) < TARGETS["kept_when_best"]
+            or row["degenerate"]["chosen"] > TARGETS["degenerate_chosen"])
 
 
 def held_out_markdown(whole: list[dict], held: list[dict]) -> str:
-    """Each setting on the whole file and on each half alone, against the targets of issue 11 (both directions
-    held to +3.0 chrF here, as the ship criteria do): a setting chosen on one half is judged by the other."""
-    out = ["", "Held-out halves (`--held-out`): each setting selected and scored on the whole file, then on the "
-           "even and on the odd lines alone (each half its own file: the noise estimated from it alone). A "
-           "setting read off one half is judged by the other; Δ chrF, kept-when-best (kept/lines), degenerate "
-           "chosen; ✗ where a target is missed (+3.0 chrF, 90 % kept, 0 degenerate):", "",
-           "| direction | z | shared_noise | length_weighting | noise_pooling | whole file | even lines | odd lines |",
-           "|---|---|---|---|---|---|---|---|"]
+    """Each setting on the whole file, on each half alone and on the 2-fold cross-fit (both halves' choices
+    pooled, :func:`cross_fit`), against the targets of issue 11 (both directions held to +3.0 chrF here).
+    The stress criterion: every target met on the whole file AND on the cross-fit, in both directions
+    (a rule ships only if ``select`` also stays >= the best system); a half's own kept-when-best rate
+    (~40 lines in ara->eng) is shown, not a criterion."""
+    out = ["", "Held out (`--held-out`): each setting selected and scored on the whole file, then on the even and "
+           "on the odd lines alone (each half its own file: every estimate, the noise too, made from it alone), "
+           "and the **2-fold cross-fit**: both halves' chosen lines pooled and scored together over the whole "
+           "file, every line chosen by a rule that never saw it. Δ chrF, kept-when-best (kept/lines), "
+           "degenerate chosen; ✗ where a target is missed (+3.0 chrF, 90 % kept, 0 degenerate). The stress "
+           "criterion: every target met on the whole file and on the cross-fit, both ways (a rule ships only "
+           "if it also keeps `select` >= the best system, chrF and BLEU); a half's own kept rate (39-76 "
+           "lines) is shown, not a criterion:", "",
+           "| direction | z | shared_noise | length_weighting | noise_pooling | margin_weighting | whole file "
+           "| **cross-fit** | even lines | odd lines | stress criterion |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     by = {(setting_of(r), r["direction"], r.get("part")): r for r in [*whole, *held]}
     preset = setting_of(whole[0]) if whole else None  # the preset's (or --config's) rule first
     keys = sorted({(setting_of(r), r["direction"]) for r in held},
                   key=lambda k: (k[1], k[0] != preset, -k[0][0], str(k[0][1:])))
+    directions = {d for _, d in keys}
 
     def cell(r: dict | None) -> str:
         if r is None:
             return "–"
         k = r["kept_when_best"]
-        miss = (r["chosen"]["delta_chrf"] < TARGETS["delta_chrf"] or (k["rate"] or 0) < TARGETS["kept_when_best"]
-                or r["degenerate"]["chosen"] > TARGETS["degenerate_chosen"])
         return (f"{r['chosen']['delta_chrf']:+.2f}, {100 * (k['rate'] or 0):.1f}% ({k['kept']}/{k['lines']}), "
-                f"{r['degenerate']['chosen']}{' ✗' if miss else ''}")
+                f"{r['degenerate']['chosen']}{' ✗' if misses(r) else ''}")
+
+    def criterion(setting) -> str:
+        got = [by.get((setting, d, p)) for d in directions for p in (None, CROSS_FIT)]
+        return "–" if None in got else "missed" if any(misses(r) for r in got) else "**met**"
 
     for setting, d in keys:
-        z, sn, lw, pool = setting
+        z, sn, lw, pool, mw = setting
         out.append(f"| {d} | {z:g} | {'–' if sn is None else f'{sn:g}'} | {'–' if lw is None else f'{lw:g}'} "
-                   f"| {pool or '–'} | " + " | ".join(cell(by.get((setting, d, p))) for p in (None, *HALVES)) + " |")
+                   f"| {pool or '–'} | {'–' if mw is None else f'{mw:g}'} | "
+                   + " | ".join(cell(by.get((setting, d, p))) for p in (None, CROSS_FIT, *HALVES))
+                   + f" | {criterion(setting)} |")
     return "\n".join(out) + "\n"
 
 
@@ -834,7 +941,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, help="only the first N lines (default: all 1012)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rate", type=float, default=0.15, help="share of each challenger's lines made degenerate")
-    ap.add_argument("--config", help="scoring TOML laid over the default preset")
+    ap.add_argument("--config", help="scoring TOML laid over repair's preset ('repair' over 'default')")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--md", help="write the tables here (markdown)")
     ap.add_argument("--compare", help="an earlier --json, shown next to this run")
@@ -890,16 +997,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.held_out is not None:
         extra = [{"config_path": path} for path in args.held_out]  # whole rules, not one change at a time
         held = [r for setting in extra for r in runs(setting, args.part)]
-        held += [r for setting in ({}, *settings, *extra) for part in HALVES for r in runs(setting, part)]
+        halves = [r for setting in ({}, *settings, *extra) for part in HALVES for r in runs(setting, part)]
+        # each setting and direction's two halves pooled: the cross-fit
+        pairs: dict[tuple, list[dict]] = {}
+        for r in halves:
+            pairs.setdefault((setting_of(r), r["direction"]), []).append(r)
+        held += halves + [cross_fit(pair) for pair in pairs.values()]
     text = markdown(rows, compare, label=args.label) + (sweep_markdown(rows + sweep) if sweep else "")
     if held:
         text += held_out_markdown(rows + sweep, held)
     print(text)
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        Path(args.json).write_text(json.dumps([public(r) for r in rows], ensure_ascii=False, indent=1) + "\n",
+                                   encoding="utf-8")
         if sweep:
             Path(args.json).with_suffix(".sweep.json").write_text(
-                json.dumps([{k: v for k, v in r.items() if k not in ("slipped", "harmed", "examples_planted")}
+                json.dumps([{k: v for k, v in r.items() if k not in ("slipped", "harmed", "examples_planted", LINES)}
                             for r in sweep], ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         if held:
             Path(args.json).with_suffix(".held-out.json").write_text(

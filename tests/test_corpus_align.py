@@ -289,3 +289,27 @@ def test_the_runs_of_a_chunk_get_the_ids_of_their_stems_one_by_one(shared_data):
     assert {k: index.ids_of(words, arabic=k) for k, words in runs.items()} == one_by_one
     assert (dict(lx._EN_STEMS), dict(lx._AR_STEMS)) == memos
     assert len(set(one_by_one[True]) - {-1, -2}) > 100  # most runs are known words
+
+
+@needs_dict
+def test_the_lexicon_cache_is_read_where_it_cannot_be_memory_mapped(tmp_path, monkeypatch):
+    """The cache is read through a memory map (marshal.load on a file called readinto per stem: a
+    quarter of a one-pair run); where mmap fails (a file system without it) the file is read whole,
+    still without building the lexicon again."""
+    import mmap
+
+    import mtfix.text.lexicon as lx
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lx._load.cache_clear()
+    built = lx.load_lexicon()
+    lx._load.cache_clear()
+
+    def no_mmap(*a, **k):
+        raise OSError("no mmap here")
+
+    monkeypatch.setattr(mmap, "mmap", no_mmap)
+    monkeypatch.setattr(lx, "_build", lambda *a: pytest.fail("built again instead of read from the cache"))
+    cached = lx.load_lexicon()
+    assert cached.index().en_ids == built.index().en_ids and cached.ar_en == built.ar_en
+    lx._load.cache_clear()

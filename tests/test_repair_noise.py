@@ -269,3 +269,21 @@ def test_without_gates_noise_wins_under_either_allowance():
         assert all(not r["passed"] for r in doc["runs"] if r["changed_by_model"])
     assert sorted(changed["preset"]) == sorted(changed["candidate"]) == [1, 2, 3, 4]
     assert all(0 < changed["preset"][n] <= changed["candidate"][n] for n in changed["preset"])
+
+
+def test_without_gates_noise_no_longer_wins_once_the_pivots_cannot_vouch():
+    """``bench/noise_matrix_gates_off_v2_{preset,candidate}.{json,md}``: the same gates-off runs with numbers
+    judged against the original and the round trip's paired gain and its noise in the allowance
+    (mtfix/scoring/numbers.py, roundtrip.py): the allowance alone now keeps every sentence."""
+    from mtfix.tomlcompat import tomllib
+
+    for name in ("preset", "candidate"):
+        before = json.loads((REPO / "bench" / f"noise_matrix_gates_off_{name}.json").read_text(encoding="utf-8"))
+        doc = json.loads((REPO / "bench" / f"noise_matrix_gates_off_v2_{name}.json").read_text(encoding="utf-8"))
+        assert (REPO / "bench" / f"noise_matrix_gates_off_v2_{name}.md").read_text(encoding="utf-8") == NM.markdown(doc)
+        assert tomllib.loads(doc["config"]["text"]) == tomllib.loads(before["config"]["text"])
+        assert sorted(r["n_best"] for r in doc["runs"]) == [1, 2, 3, 4]
+        assert all((r["back"], r["forward"], r["backend"]) == ("mn", "mx", "ctranslate2") for r in doc["runs"])
+        assert sum(r["changed_by_model"] for r in before["runs"]) > 100
+        assert all(r["passed"] and r["changed_by_model"] == 0 and r["reached_allowance"] == r["sentences"]
+                   for r in doc["runs"])

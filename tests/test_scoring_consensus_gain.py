@@ -89,6 +89,7 @@ def test_length_weighting_judges_each_line_at_its_corpus_weight():
         assert w.gain == p.gain and w.value == p.value
         assert math.isclose(w.se, p.se * math.sqrt(mean / length), rel_tol=1e-9)
         assert math.isclose(w.se * length, weighted[1][c].se * lengths[(1, c)], rel_tol=1e-9)  # se x length: constant
+        assert w.margin_scale == p.margin_scale == 1.0 and "margin_scale" not in w.to_dict()  # margin_weighting 0
         assert f"allowance x{math.sqrt(mean / length):.2f}: {length:.0f} characters, mean {mean:.0f}" in w.reason
         assert w.allowance in w.reason and w.to_dict()["allowance"] == w.allowance
     assert weighted[0][1].se > plain[0][1].se and weighted[1][1].se < plain[1][1].se  # short: more; long: less
@@ -109,6 +110,36 @@ def test_selector_reason_names_the_length_weighting():
     assert len(said) == len(segs)
     switched = [d for d in sel.decisions if not d.kept_incumbent]
     assert switched and all(any(e.startswith("allowance x") for e in d.evidence) for d in switched)
+    assert all(math.isclose(d.required, cfg.margin + cfg.z * sel.scores["consensus"][d.index][d.challenger].se,
+                            rel_tol=1e-9) for d in sel.decisions)  # the preset: one margin on every line
+
+
+def test_margin_weighting_puts_the_margin_at_the_lines_corpus_weight():
+    """``[consensus] margin_weighting = 1``: the Selector's margin, like the allowance, x mean length / length."""
+    segs = _segments([4, 40] * 30)
+    for seg in segs[1::8]:
+        seg.candidates[0] = Candidate(" ".join(w[::-1].upper() for w in seg.texts[0].split()), "sys0")
+    cfg = ScoringConfig(weights={"consensus": 1.0}, margin=0.01, z=1.645)
+    scorer = ConsensusScorer(trust_weighted=False, margin_weighting=1)
+    assert scorer.signature()["margin_weighting"] == 1.0
+    sel = Selector(cfg, [scorer], gates=[]).select(segs)
+    cons = sel.scores["consensus"]
+    for d in sel.decisions:
+        sc = cons[d.index][d.challenger]
+        length = (len(segs[d.index].texts[0]) + len(segs[d.index].texts[d.challenger])) / 2
+        assert f"margin x{sc.margin_scale:.2f}: {length:.0f} characters" in d.reason
+        assert sc.to_dict()["margin_scale"] == sc.margin_scale
+    for d in sel.decisions:
+        sc = cons[d.index][d.challenger]
+        assert math.isclose(d.required, cfg.margin * sc.margin_scale + cfg.z * sc.se, rel_tol=1e-9)
+    scales = {round(cons[d.index][d.challenger].margin_scale, 6) for d in sel.decisions}
+    assert min(scales) < 1 < max(scales)  # long lines need less than one margin, short ones more
+    flat = Selector(cfg, [ConsensusScorer(trust_weighted=False)], gates=[]).select(segs)
+    for f, d in zip(flat.decisions, sel.decisions):  # the same gain and se; only the margin moved
+        scale = cons[d.index][d.challenger].margin_scale
+        assert math.isclose(d.required - f.required, cfg.margin * (scale - 1), abs_tol=1e-12)
+    with pytest.raises(ValueError, match="margin_weighting"):
+        ConsensusScorer(margin_weighting=2)
 
 
 def test_shared_noise_sets_how_far_more_voices_shrink_it():

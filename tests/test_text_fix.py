@@ -319,3 +319,28 @@ def test_may_be_garbled_holds_every_garbled_number_in_random_strings():
             found += 1
             assert MAY_BE_GARBLED.search(text), text
     assert found > 1_000
+
+
+def test_holding_within_the_latin_sentences_is_holding_over_the_text():
+    """FixContext.holding_within (the glossary rule's ASCII-letter sentences, searched only in the
+    sentences holding a Latin letter) gives the very sentences of holding's pass over the whole
+    text: 20,000 random texts of ASCII, accented and Arabic letters, digits, sentence ends, Markdown
+    markers and line breaks."""
+    import random
+
+    from mtfix.text import fix
+    from mtfix.text.fix import FixContext
+    from mtfix.text.glossary import Glossary
+    from mtfix.text.script import LATIN_LETTER
+
+    rng = random.Random(17)
+    parts = ["a", "Zb", "é", "ñx", "ب", "قال", "5", " ", ". ", "! ", "؟ ", "\n", "\n\n", "- ", "# ", "1. ", "(", "»",
+             "SDF", "e.g. ", "Mr. ", "\u200f", "`", "```\n"]
+    held = 0
+    for _ in range(20_000):
+        doc = segment("".join(rng.choice(parts) for _ in range(rng.randint(0, 14))))
+        whole = [s.index for s in FixContext(doc, "ar", Glossary()).holding(fix._ASCII_LETTERS)]
+        ctx = FixContext(doc, "ar", Glossary())
+        assert [s.index for s in ctx.holding_within(fix._ASCII_LETTERS, LATIN_LETTER)] == whole, doc.text
+        held += bool(whole)
+    assert held > 10_000

@@ -163,7 +163,8 @@ def test_number_values_of_a_whole_chunk_equal_number_values_of_each_text():
     from mtfix.text.numbers import number_values
 
     rng = random.Random(3)
-    alphabet = ["0", "7", "٣", "۵", "५", "𝟘", ",", ".", "٫", "٬", "%", "٪", " ", "\u00a0", "-", "–", "\n", "و",
+    alphabet = ["0", "7", "٣", "۵", "५", "𝟘", ",", ".", "٫", "٬", "%", "٪", " ", "\u00a0", "\t", "\u202f", "-", "–", "\n", "و",
+                "1234567890123456", "99999999999999999999", "t", "M", " Thousand", " bn", " Per cent", " في المئة", "ف",
                 " million", " مليون", " ألف", " per cent", " بالمئة", "between ", "بين ", " and ", "x", "ب"]
     for _ in range(300):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(rng.randint(1, 12))]
@@ -171,3 +172,29 @@ def test_number_values_of_a_whole_chunk_equal_number_values_of_each_text():
         s = Sides(pairs)
         assert s.number_values(0) == [number_values(t) for t in texts]
         assert s.number_values(1) == [number_values(t[::-1]) for t in texts]
+
+
+def test_numbers_filter_judges_a_chunk_at_once_as_each_pair_on_its_own(monkeypatch):
+    """The numbers filter takes "the same values, none close to another" of a whole chunk from numpy
+    (Sides.numbers_agree): the same scores and reasons as sorting each pair's number_values, on
+    random pairs dense in separators, signs, scale words, long runs and values 1e-9 apart."""
+    import random
+
+    from mtfix.corpus import sides
+    from mtfix.corpus.filters import NumbersFilter
+    from mtfix.corpus.records import Pair
+
+    rng = random.Random(5)
+    alphabet = ["0", "7", "٣", "۵", "५", ",", ".", "٫", "%", " ", "\u00a0", "-", " million", " ألف", "between ",
+                " and ", "x", "1000000000.8", "1000000001.6", "1" * 400, " 12", "5", "12"]
+    f, agreed = NumbersFilter(), 0
+    for _ in range(300):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(rng.randint(1, 12))]
+        pairs = [Pair(t, rng.choice([t[::-1], "".join(rng.sample(t, len(t))), rng.choice(texts)])) for t in texts]
+        with sides.shared(pairs):
+            fast = f.score(pairs)
+            agreed += sum(n > 0 for n in sides.sides(pairs).numbers_agree())
+        monkeypatch.setattr(sides, "VECTORISED", False)
+        assert fast == f.score(pairs)
+        monkeypatch.setattr(sides, "VECTORISED", True)
+    assert agreed > 100  # the shortcut is taken

@@ -123,6 +123,9 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
+    from mtfix.startup import settle
+
+    settle()  # what this process's start-up made stays out of the collector's walks (mtfix.startup)
     try:
         with progress_bar(what) as advance:
             result = run.run(progress=lambda k, total: advance(k, total), restart=restart)
@@ -278,7 +281,7 @@ def build_command(
                                                           [*articles, pipeline, config],
                                                           cache=engine.cache_file(), shards=shards, ray=ray,
                                                           work_dir=work_dir)
-    scoring = load_config(config)
+    scoring = load_config(config, preset="repair")  # build repairs articles: the repair loop's judge
     for a in articles:  # cheap checks before any model is looked up
         if not Path(a).exists():
             raise MtfixError(f"{a}: no such file or folder")

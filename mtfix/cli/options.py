@@ -92,7 +92,8 @@ def fill_registry_help(command) -> None:
 
 
 ScoringConfigOpt: Optional[Path] = typer.Option(
-    None, "--config", help="Scoring weights, scorer parameters and gates (TOML), laid over the default preset. "
+    None, "--config", help="Scoring weights, scorer parameters and gates (TOML), laid over the shipped preset (repair and "
+    "corpus build: 'repair' over 'default'; the other commands: 'default'). "
     + REGISTRY_HELP)
 BackNBestOpt = typer.Option(REPAIR_N_BEST, "--back-n-best", min=1, help="Pivots per sentence and back model.")
 ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,

@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
                      cache=engine.cache_file(), make_folders=True)
         given = read_file(file)
         text, bom = given.text, BOM if given.bom else ""  # a BOM the article had, it has again
-        scoring = load_config(config)  # a bad --config fails before any model is looked up
+        scoring = load_config(config, preset="repair")  # a bad --config fails before any model is looked up
         gloss = open_glossary(glossary, no_default_glossary)
         options = engine.translator_options()
         models_dir = options.pop("models_dir")

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import functools
 import re
-from operator import attrgetter
+from operator import attrgetter, ge
 from typing import TYPE_CHECKING
 
 from mtfix.corpus.filters import Filter
@@ -254,6 +254,7 @@ class AlignFilter(Filter):
     """Off-by-one and other misaligned lines, without a model (see the module docstring)."""
 
     type = "align"
+    ACCEPT = (ge, "min_score")
     chunk_context = True  # compares each pair with its neighbours inside the chunk
     PARAMS = {"min_score": ((int, float), 0.04, "lowest accepted alignment (own, or own minus a neighbour's lead)"),
               "margin": ((int, float), 0.15, "lead a neighbour line needs before it counts"),
@@ -336,5 +337,3 @@ class AlignFilter(Filter):
         reason = f"alignment {value:.2f} ({matched}/{known} words and anchors match)"
         return FilterScore(round(value, 4), reason + (f" < {self.min_score:g}" if value < self.min_score else ""))
 
-    def accept(self, score):
-        return score.value >= self.min_score

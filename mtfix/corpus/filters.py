@@ -39,6 +39,8 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
+from itertools import repeat
+from operator import attrgetter, ge, le
 from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
@@ -52,6 +54,7 @@ __all__ = ["Filter", "FILTERS", "EmptyFilter", "MaxLengthFilter", "LengthRatioFi
            "FIRST_OF_ITS_KIND"]
 
 _LANG_NAMES = {"ar": "Arabic", "en": "Latin"}
+_VALUE = attrgetter("value")
 
 
 def _profiles() -> tuple[str, ...]:
@@ -61,7 +64,8 @@ def _profiles() -> tuple[str, ...]:
 
 
 class Filter(ABC):
-    """One check on sentence pairs. Subclasses set ``type``, ``PARAMS`` and the two hooks.
+    """One check on sentence pairs. Subclasses set ``type``, ``PARAMS``, ``score`` and the rule
+    of ``accept`` (:attr:`ACCEPT`, or their own ``accept``).
 
     ``PARAMS`` maps each parameter to ``(type, default, help)``; the constructor
     takes them as keywords. ``name`` is the filter's name in the pipeline (its
@@ -77,6 +81,10 @@ class Filter(ABC):
     #: its scores depend on the other pairs of the chunk (e.g. neighbours), so on ``chunk_size``:
     #: a run is then resumed only with the chunk size it started with.
     chunk_context: ClassVar[bool] = False
+    #: ``(op, threshold)``: a pair passes when ``op(score.value, threshold)`` (``operator.ge`` or
+    #: ``le``); ``threshold`` a number or the name of a parameter. A filter with another rule
+    #: overrides :meth:`accept` instead.
+    ACCEPT: ClassVar[tuple] = ()
 
     def __init__(self, name: str | None = None, *, langs: tuple[str, str] = ("en", "ar"), **params):
         self.name = name or self.type
@@ -87,9 +95,18 @@ class Filter(ABC):
     def score(self, pairs: Sequence[Pair]) -> list[FilterScore]:
         """One score per pair, in order."""
 
-    @abstractmethod
     def accept(self, score: FilterScore) -> bool:
-        """Does a pair with this score pass?"""
+        """Does a pair with this score pass? ``op(score.value, threshold)`` of :attr:`ACCEPT`."""
+        op, threshold = self.ACCEPT
+        return op(score.value, getattr(self, threshold) if threshold.__class__ is str else threshold)
+
+    def accepts(self, scores: Sequence[FilterScore]) -> list[bool]:
+        """:meth:`accept` of each score (in C when the class keeps :attr:`ACCEPT`'s rule)."""
+        if type(self).accept is not Filter.accept:
+            return list(map(self.accept, scores))
+        op, threshold = self.ACCEPT
+        threshold = getattr(self, threshold) if threshold.__class__ is str else threshold
+        return list(map(op, map(_VALUE, scores), repeat(threshold)))
 
     def filter(self, pairs: Iterable[Pair], batch_size: int = 1000) -> Iterator[Pair]:
         """The pairs that pass, lazily, in batches."""
@@ -129,6 +146,15 @@ class Filter(ABC):
         return self.short()
 
 
+def _memo(f: Filter) -> dict:
+    """A filter's scores by what they are made of (they repeat from pair to pair; a score is
+    immutable, so pairs share one): emptied when it grows past 100,000."""
+    memo = f.__dict__.get("_memo")
+    if memo is None or len(memo) > 100_000:
+        memo = f.__dict__["_memo"] = {}
+    return memo
+
+
 def _collapsed_len(text: str) -> int:
     return len(" ".join(text.split()))
 
@@ -137,20 +163,24 @@ class EmptyFilter(Filter):
     """A side with (almost) no text: fewer than ``min_chars`` letters or digits."""
 
     type = "empty"
+    ACCEPT = (ge, "min_chars")
     PARAMS = {"min_chars": (int, 1, "letters or digits each side needs")}
 
     def score(self, pairs):
         out = []
         s = sides(pairs)
         (a, b), least = self.langs, self.min_chars
+        memo = _memo(self)  # one (immutable) score per side and count
         for x, y in zip(s.letters_digits(0), s.letters_digits(1)):
-            lang, n = (a, x) if x <= y else (b, y)
-            out.append(FilterScore(n, f"{lang} side has {n} letters/digits" if n < least
-                                   else f"shorter side {n} letters/digits"))
+            key = x if x <= y else ~y  # (~y < 0: the second side)
+            got = memo.get(key)
+            if got is None:
+                lang, n = (a, x) if x <= y else (b, y)
+                got = memo[key] = FilterScore(n, f"{lang} side has {n} letters/digits" if n < least
+                                              else f"shorter side {n} letters/digits")
+            out.append(got)
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_chars
 
 
 class MaxLengthFilter(Filter):
@@ -168,6 +198,7 @@ class MaxLengthFilter(Filter):
     """
 
     type = "max_length"
+    ACCEPT = (le, "max_chars")
     LIMITS = {"max_chars": Range(1)}
     PARAMS = {"max_chars": (int, 1000, "characters a sentence may have"),
               "max_side_chars": (int, 10000, "characters a side may have, however many sentences")}
@@ -176,12 +207,17 @@ class MaxLengthFilter(Filter):
         out = []
         s = sides(pairs)
         (a, b), most = self.langs, self.max_chars
+        memo = _memo(self)  # one (immutable) score per side and length, for the pairs within max_chars
         for p, x, y in zip(pairs, s.collapsed(0), s.collapsed(1)):
             lang, n = (a, x) if x >= y else (b, y)
             if n > self.max_side_chars:
                 out.append(FilterScore(max(n, self.max_chars + 1), f"{lang} side {n} chars > {self.max_side_chars}"))
             elif n <= most:
-                out.append(FilterScore(n, f"{lang} side {n} chars on the longer side"))
+                key = n if x >= y else ~n  # (~n < 0: the second side)
+                got = memo.get(key)
+                if got is None:
+                    got = memo[key] = FilterScore(n, f"{lang} side {n} chars on the longer side")
+                out.append(got)
             else:
                 out.append(self._per_sentence([(a, p.src, x), (b, p.tgt, y)]))
         return out
@@ -199,8 +235,6 @@ class MaxLengthFilter(Filter):
         per = f" / {share:g} for the other side's units" if share > 1 else ""
         return FilterScore(round(value, 1), f"{lang} side {n} chars in {k} unit(s), longest {longest}{per} {word}")
 
-    def accept(self, score):
-        return score.value <= self.max_chars
 
 
 class LengthRatioFilter(Filter):
@@ -212,6 +246,7 @@ class LengthRatioFilter(Filter):
     """
 
     type = "length_ratio"
+    ACCEPT = (le, "max_ratio")
     PARAMS = {"max_ratio": ((int, float), 2.5, "largest accepted smoothed ratio"),
               "smoothing": (int, 10, "characters added to both lengths")}
     LIMITS = {"max_ratio": Range(1), "smoothing": ABOVE_0}  # smoothing: a divisor for an empty side
@@ -227,8 +262,6 @@ class LengthRatioFilter(Filter):
             out.append(FilterScore(value, f"{longer} side x{value:.2f} longer ({n} vs {m} chars) {verdict}"))
         return out
 
-    def accept(self, score):
-        return score.value <= self.max_ratio
 
 
 class ScriptFilter(Filter):
@@ -240,6 +273,7 @@ class ScriptFilter(Filter):
     """
 
     type = "script"
+    ACCEPT = (ge, "min_share")
     PARAMS = {"min_share": ((int, float), 0.5, "share of letters in the expected script, each side")}
     LIMITS = {"min_share": SHARE}
 
@@ -261,8 +295,6 @@ class ScriptFilter(Filter):
             out.append(FilterScore(share, f"{lang} side {100 * share:.0f}{name}"))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_share
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -296,6 +328,7 @@ class NumbersFilter(Filter):
     """
 
     type = "numbers"
+    ACCEPT = (le, "max_changed")
     PARAMS = {"max_changed": (int, 0, "changed numbers accepted")}
     MAX_PAIRED = 100
 
@@ -308,9 +341,9 @@ class NumbersFilter(Filter):
         if digits[0] is None:  # not known: look
             digits = [_ANY_DIGIT.search(p.src) is not None for p in pairs], \
                 [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
-        known = s.number_values(0), s.number_values(1)  # each text's values, for the chunk at once
-        known = None if known[0] is None else known
-        runs = None if known is None else (s.digit_runs(0), s.digit_runs(1))
+        runs = s.digit_runs(0), s.digit_runs(1)
+        runs = None if runs[0] is None else runs
+        agreeing = None if runs is None else s.numbers_agree()  # per pair: how many agree, -1: compare
         agree: dict[int, FilterScore] = {}  # one (immutable) score per count of agreeing numbers
         none = FilterScore(0, "no numbers")
         for i, (p, dx, dy) in enumerate(zip(pairs, *digits)):
@@ -324,12 +357,15 @@ class NumbersFilter(Filter):
             if many > self.MAX_PAIRED:
                 out.append(self._by_value(p))
                 continue
-            values = sorted(number_values(p.src) if known is None else known[0][i])
-            if values == sorted(number_values(p.tgt) if known is None else known[1][i]) and _apart(values):
-                # compare_numbers matches them all
-                got = agree.get(len(values))
+            if agreeing is None:
+                values = sorted(number_values(p.src))
+                count = len(values) if values == sorted(number_values(p.tgt)) and _apart(values) else -1
+            else:
+                count = agreeing[i]
+            if count >= 0:  # compare_numbers matches them all
+                got = agree.get(count)
                 if got is None:
-                    got = agree[len(values)] = FilterScore(0, f"{len(values)} agree" if values else "no numbers")
+                    got = agree[count] = FilterScore(0, f"{count} agree" if count else "no numbers")
                 out.append(got)
                 continue
             comp = compare_numbers(p.src, p.tgt)
@@ -369,8 +405,6 @@ class NumbersFilter(Filter):
         return FilterScore(len(changed), f"{len(changed)} changed{': ' + shown if shown else ''} "
                                          f"({n} numbers on a side: compared by value only)")
 
-    def accept(self, score):
-        return score.value <= self.max_changed
 
 
 _NO_REPEAT = RepetitionReport([], 1, 0.0)  # score 1.0, no repeats (the reason does not name the tokens)
@@ -380,6 +414,7 @@ class RepetitionFilter(Filter):
     """NMT loops and stutter: :func:`mtfix.text.repetition.repetition_report` score of the worse side."""
 
     type = "repetition"
+    ACCEPT = (ge, "min_score")
     PARAMS = {"min_score": ((int, float), 0.9, "share of words that are not redundant copies, each side")}
     LIMITS = {"min_score": SHARE}
 
@@ -395,8 +430,15 @@ class RepetitionFilter(Filter):
         else:  # only the texts that may repeat
             reports = [(repetition_report(p.src) if lx else _NO_REPEAT, repetition_report(p.tgt) if ly else _NO_REPEAT)
                        for p, lx, ly in zip(pairs, *look)]
+        clean = {}  # one (immutable) score per score value of a text without repeats
         for rx, ry in reports:
             lang, rep = (b, ry) if ry.score < rx.score else (a, rx)
+            if not rep.repeats and rep.score.__class__ is float:
+                got = clean.get(rep.score)
+                if got is None:
+                    got = clean[rep.score] = FilterScore(rep.score, "no repetition")
+                out.append(got)
+                continue
             if rep.repeats:
                 r = max(rep.repeats, key=lambda r: r.count * r.n)
                 reason = f"{lang} side {100 * (1 - rep.score):.0f}% repeated ({r.ngram[:30]!r} x{r.count})"
@@ -405,8 +447,6 @@ class RepetitionFilter(Filter):
             out.append(FilterScore(rep.score, reason))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_score
 
 
 class RoundTripChrfFilter(Filter):
@@ -419,6 +459,7 @@ class RoundTripChrfFilter(Filter):
     """
 
     type = "roundtrip_chrf"
+    ACCEPT = (ge, "min_chrf")
     parallel = False
     PARAMS = {"min_chrf": ((int, float), 28.0, "lowest accepted chrF (0-100)"),
               "normalize": (str, "none", "normalisation profile applied to both texts before chrF")}
@@ -459,8 +500,6 @@ class RoundTripChrfFilter(Filter):
             out.append(FilterScore(v, f"round-trip chrF {v:.1f} vs {self.langs[0]} side {verdict}"))
         return out
 
-    def accept(self, score):
-        return score.value >= self.min_chrf
 
 
 class MemoryKeyStore:
@@ -496,6 +535,7 @@ class DedupFilter(Filter):
     """
 
     type = "dedup"
+    ACCEPT = (ge, 1)
     parallel = False
     PARAMS = {"normalize": (str, "arabic", "profile for the normalised key ('none': exact only)"),
               "on": (str, "pair", "pair, src or tgt")}
@@ -570,8 +610,6 @@ class DedupFilter(Filter):
         self.store.add(new)
         return out
 
-    def accept(self, score):
-        return score.value >= 1
 
 
 #: the dedup verdict of a pair seen first (immutable: one for every such pair; the Ray engine writes it too)

@@ -10,6 +10,8 @@ pair is dropped and the reason says it can be repaired (``mtfix fix``, or
 
 from __future__ import annotations
 
+from operator import le
+
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
 from mtfix.corpus.sides import sides
@@ -22,6 +24,7 @@ class MarkupFilter(Filter):
     """HTML/XML tags, HTML entities, U+FFFD, mojibake, control characters, symbol junk."""
 
     type = "markup"
+    ACCEPT = (le, "max_damage")
     PARAMS = {"max_damage": (int, 0, "damaged spans accepted (both sides together)"),
               "repairable": (str, "drop", "entities and mojibake: drop (count them) or keep (do not)")}
     CHOICES = {"repairable": ("drop", "keep")}
@@ -29,9 +32,10 @@ class MarkupFilter(Filter):
     def score(self, pairs):
         out = []
         s = sides(pairs)
+        clean = FilterScore(0, "no markup or encoding damage")  # immutable: one for every such pair
         for p, mx, my in zip(pairs, s.may_be_damaged(0), s.may_be_damaged(1)):
             if not mx and not my:
-                out.append(FilterScore(0, "no markup or encoding damage"))
+                out.append(clean)
                 continue
             parts, n = [], 0
             for lang, text in self._sides(p):
@@ -44,5 +48,3 @@ class MarkupFilter(Filter):
             out.append(FilterScore(n, ", ".join(parts) if parts else "no markup or encoding damage"))
         return out
 
-    def accept(self, score):
-        return score.value <= self.max_damage

@@ -22,6 +22,7 @@ from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.records import FilterScore, Pair
 from mtfix.corpus.sides import shared
 from mtfix.cores import usable_cores
+from mtfix.startup import collector_paused, settle
 
 __all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
 
@@ -53,8 +54,12 @@ def score_chunk(config: PipelineConfig, pairs: Sequence[Pair]) -> dict:
 
 
 def _init(config: PipelineConfig) -> None:
+    """A :class:`WorkerPool` process's start: its filters built, then its start-up settled
+    (:mod:`mtfix.startup`: the process is mtfix's own)."""
     global _FILTERS
-    _FILTERS = [config, stateless_filters(config)]
+    with collector_paused():
+        _FILTERS = [config, stateless_filters(config)]
+    settle()
 
 
 def _score(pairs: list[Pair]) -> dict:

@@ -68,12 +68,12 @@ class Pipeline:
             scores[f.name] = precomputed[f.name] if precomputed and f.name in precomputed else f.score(pairs)
             if len(scores[f.name]) != len(pairs):
                 raise RuntimeError(f"filter {f.name} returned {len(scores[f.name])} scores for {len(pairs)} pairs")
-            ok[f.name] = list(map(f.accept, scores[f.name]))
+            ok[f.name] = f.accepts(scores[f.name])
         passed = list(map(all, zip(*(ok[f.name] for f in regular)))) if regular else [True] * len(pairs)
         for f in self.filters:
             if isinstance(f, DedupFilter):
                 keyed = precomputed.get(("keys", f.name)) if precomputed else None
                 scores[f.name] = f.score(pairs, register=passed, keyed=keyed)
-                ok[f.name] = list(map(f.accept, scores[f.name]))
+                ok[f.name] = f.accepts(scores[f.name])
                 passed = list(map(and_, passed, ok[f.name]))
         return scores, ok

@@ -74,6 +74,13 @@ class FilterScore:
     value: float
     reason: str
 
+    def __init__(self, value: float, reason: str):
+        # the fields set as the generated frozen __init__ sets them (in the instance's dict), without
+        # its object.__setattr__ call per field: a corpus run makes one score per pair and filter
+        fields = self.__dict__
+        fields["value"] = value
+        fields["reason"] = reason
+
 
 def _num(v: float) -> float | int:
     if isinstance(v, bool):
@@ -174,8 +181,8 @@ def json_lines(pairs: list[Pair], names: list[str], scores: dict[str, list[Filte
             reason, kept = '""', "true"
         n, line, segment = p.id, p.line, p.segment
         text = (f'{{"id": {int.__repr__(n) if n.__class__ is int else j(n)}, {en}{encode(p.src)}, '
-                f'{ar}{encode(p.tgt)}, "original": {j(p.original)}, "source": {source}, '
-                f'"doc_id": {j(p.doc_id)}, '
+                f'{ar}{encode(p.tgt)}, "original": {"null" if p.original is None else j(p.original)}, '
+                f'"source": {source}, "doc_id": {"null" if p.doc_id is None else j(p.doc_id)}, '
                 f'"line": {int.__repr__(line) if line.__class__ is int else j(line)}, '
                 f'"segment": {int.__repr__(segment) if segment.__class__ is int else j(segment)}, '
                 f'"kept": {kept}, "reason": {reason}, "scores": {{{sc}}}}}')

@@ -35,11 +35,13 @@ from mtfix.corpus.filters import DedupFilter
 from mtfix.corpus.pipeline import Pipeline
 from mtfix.corpus.readers import Source
 from mtfix.corpus.records import BadRow, json_lines
+from mtfix.corpus.sides import gc_paused
 from mtfix.corpus.signature import CorpusSignature
 from mtfix.corpus.state import KEYS, DiskKeyStore, WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
 from mtfix.errors import MtfixError
 from mtfix.outputs import atomic_path, atomic_write_text
+from mtfix.startup import collector_paused
 
 __all__ = ["CorpusRun", "CorpusResult", "work_dir_for"]
 
@@ -161,8 +163,9 @@ class CorpusRun:
             from mtfix.corpus.ray_runner import connect
 
             connect(self.ray, self.ray_workers)
-        filters, notes = build_filters(self.config, back_translate=self.back_translate,
-                                       back_model_name=self.back_model_name)
+        with collector_paused():  # the lexicon, the filters' modules and tables (mtfix.startup)
+            filters, notes = build_filters(self.config, back_translate=self.back_translate,
+                                           back_model_name=self.back_model_name)
         signature = CorpusSignature.build(langs=self.config.langs, filters=filters, config=self.config.source,
                                           reader=self.source.options(), notes=notes, mode=self.mode,
                                           repair=self.repair)
@@ -175,9 +178,11 @@ class CorpusRun:
         work = WorkDir(self.work_dir)
         work.open(identity, restart=restart)
         try:
+            total = self.source.count() if self.ray is None else None
             for f in filters:
                 if isinstance(f, DedupFilter) and self.ray is None:  # on Ray, dedup runs on the cluster
-                    f.store = DiskKeyStore(work.db, f.name, work.subdir(KEYS))
+                    # keys: up to two a pair (exact and normalised)
+                    f.store = DiskKeyStore(work.db, f.name, work.subdir(KEYS), None if total is None else 2 * total)
                     work.stores.append(f.store)
             pipeline = Pipeline(filters)
             engine = {}
@@ -187,7 +192,7 @@ class CorpusRun:
             else:
                 counts = work.counts or _empty_counts(pipeline.names)
                 resumed_at = counts["items"] if work.resumed else 0
-                self._stream(work, pipeline, counts, progress)
+                self._stream(work, pipeline, counts, progress, total)
             metadata = {"signature": signature.to_dict(), "summary": _summary(counts)}
             files = self._finish(work, pipeline, metadata)
         except BadInput:
@@ -240,20 +245,21 @@ class CorpusRun:
                 return
             yield chunk, (bad, cursor, n)
 
-    def _stream(self, work: WorkDir, pipeline: Pipeline, counts: dict, progress: Progress | None) -> None:
-        total = self.source.count()
+    def _stream(self, work: WorkDir, pipeline: Pipeline, counts: dict, progress: Progress | None,
+                total: int | None) -> None:
+        """Read, judge and commit the input chunk by chunk (``total``: the source's count)."""
         if progress:
             progress(counts["items"], total)
         chunks = self._chunks(work, counts)
         one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
         if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
-            for chunk, extra in chunks:
+            for chunk, extra in _each_gc_paused(chunks):
                 self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
             return
         from mtfix.corpus.parallel import WorkerPool
 
         with WorkerPool(self.config, self.workers) as pool:
-            for chunk, extra, scores in pool.map(chunks):
+            for chunk, extra, scores in _each_gc_paused(pool.map(chunks)):
                 self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
 
     def _commit(self, work: WorkDir, pipeline: Pipeline, counts: dict, chunk, extra, scores,
@@ -312,6 +318,19 @@ class CorpusRun:
             atomic_write_text(self.summary_path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
             files["summary"] = self.summary_path
         return files
+
+
+def _each_gc_paused(items):
+    """The items, each made and then used with the cyclic garbage collector paused
+    (:func:`mtfix.corpus.sides.gc_paused`): it runs between chunks only."""
+    items = iter(items)
+    while True:
+        with gc_paused():
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            yield item
 
 
 def _empty_counts(names: list[str]) -> dict:

@@ -24,9 +24,11 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
+import numpy as np
+
 from mtfix.corpus.records import Pair
 
-__all__ = ["Sides", "sides", "shared", "VECTORISED"]
+__all__ = ["Sides", "sides", "shared", "gc_paused", "VECTORISED"]
 
 VECTORISED = True
 _TOKEN = re.compile(r"\w+")
@@ -85,39 +87,109 @@ class Sides:
         return self._get(("digit", k), lambda: self.batch(k).any("digit"))
 
     def number_values(self, k: int) -> list[list[float]] | None:
-        """:func:`mtfix.text.numbers.number_values` of each text, the runs of digits found for the
-        whole chunk at once (:func:`mtfix.text.numbers.number_values_at`); None: not vectorised."""
+        """:func:`mtfix.text.numbers.number_values` of each text (from :meth:`numbers`); None: not
+        vectorised."""
         if not self.vectorised:
             return None
+        values, owner, _ = self.numbers(k)
+        bounds = np.searchsorted(owner, np.arange(len(self.pairs) + 1)).tolist()
+        flat = values.tolist()
+        return [flat[a:b] for a, b in zip(bounds, bounds[1:])]
 
+    def numbers(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(values, owners, runs)``: the values of :func:`mtfix.text.numbers.number_values` of
+        every text in order, the text of each, and how many runs of digits (re's ``\\d+``) each
+        text holds. A mention is found for the whole chunk at once: where a run of ASCII,
+        Arabic-Indic or Persian digits (at most 15) is followed by neither a separator and a digit,
+        nor a sign, nor a space and a character that may go on
+        (:data:`mtfix.text.numbers.AFTER_SPACE_GOES_ON`),
+        the mention is that run alone and its value is read with numpy; the regular expression
+        reads the others (:func:`mtfix.text.numbers.number_at`), and skips the runs inside them."""
         def make():
-            import numpy as np
-
-            from mtfix.text.numbers import number_values_at
+            from mtfix.text import numbers
 
             b = self.batch(k)
+            codes, size = b.codes, len(b.codes)
             digit = b.has("digit")
-            before = np.zeros_like(digit)
-            before[1:] = digit[:-1]
-            before[b.starts[b.starts < b.ends]] = False  # a text's first character has nothing before it
-            first = np.flatnonzero(digit & ~before)
-            bounds = np.searchsorted(first, b.ends).tolist()
-            folds = b.count(b.has("numeric_fold"))
-            out, runs, lo = [], [], 0
-            for text, start, hi, fold in zip(self.texts[k], b.starts.tolist(), bounds, folds):
-                out.append(number_values_at(text, (first[lo:hi] - start).tolist(), fold > 0) if hi > lo else [])
-                runs.append(hi - lo)
-                lo = hi
-            self._memo[("digit runs", k)] = runs
-            return out
+            at = np.flatnonzero(digit)  # every digit; a run starts where one does not follow another
+            whose = b.owners()[at]
+            start = np.ones(len(at), bool)
+            start[1:] = (at[1:] != at[:-1] + 1) | (whose[1:] != whose[:-1])
+            begins = np.flatnonzero(start)
+            first, owner = at[begins], whose[begins].astype(np.int64)
+            runs = np.bincount(owner, minlength=len(self.pairs))
+            if not len(first):
+                return np.zeros(0), owner, runs
+            last = at[np.append(begins[1:], len(at)) - 1]
+            # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
+            c = codes[at].astype(np.int64)
+            value = np.where(c < 58, c - 48, np.where((c >= 0x660) & (c <= 0x669), c - 0x660,
+                                                      np.where((c >= 0x6F0) & (c <= 0x6F9), c - 0x6F0, -1)))
+            run = np.cumsum(start) - 1
+            length = last - first + 1
+            odd = np.bincount(run, weights=value < 0, minlength=len(first)) > 0
+            place = np.minimum(last[run] - at, 17)
+            read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
+            ends = b.ends[owner]
+
+            def following(pos, chars):  # is the code point at pos one of chars?
+                return np.isin(codes[pos], np.array([ord(x) for x in chars], np.uint32))
+
+            one, two = np.minimum(last + 1, size - 1), np.minimum(last + 2, size - 1)  # (checked below)
+            goes_on = following(one, numbers.NUMBER_SIGNS) | (
+                following(one, numbers.NUMBER_SEPARATORS) & digit[two] & (last + 2 < ends)) | (
+                following(one, numbers.NUMBER_SPACES) & following(two, numbers.AFTER_SPACE_GOES_ON) & (last + 2 < ends))
+            alone = ~odd & (length <= 15) & ((last + 1 >= ends) | ~goes_on)
+            values = read.astype(np.float64)
+            todo = np.flatnonzero(~alone).tolist()  # the regular expression (few: 1,000, 5 %, 2.5)
+            if todo:
+                from bisect import bisect_left
+
+                keep = np.ones(len(first), bool)
+                texts, folded, at, lo, end = self.texts[k], {}, first.tolist(), b.starts.tolist(), -1
+                folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
+                for r in todo:
+                    if at[r] < end:  # inside the mention before (1,000: two runs, one number)
+                        continue
+                    i = int(owner[r])
+                    text = folded.get(i)
+                    if text is None:
+                        text = folded[i] = numbers.fold_numeric(texts[i]) if i in folds else texts[i]
+                    values[r], end = numbers.number_at(text, at[r] - lo[i])
+                    end += lo[i]
+                    keep[r + 1:bisect_left(at, end, r + 1)] = False
+                if not keep.all():
+                    values, owner = values[keep], owner[keep]
+            return values, owner, runs
         return self._get(("numbers", k), make)
 
     def digit_runs(self, k: int) -> list[int] | None:
         """How many runs of digits (re's ``\\d+``) each text holds; None: not vectorised."""
         if not self.vectorised:
             return None
-        self.number_values(k)
-        return self._memo[("digit runs", k)]
+        return self.numbers(k)[2].tolist()
+
+    def numbers_agree(self) -> list[int]:
+        """Per pair: how many numbers its two sides have when they have the same values (sorted)
+        and no two different values of them are equal to :func:`mtfix.text.numbers.compare_numbers`
+        (``math.isclose``: then it matches them all), else -1."""
+        def make():
+            n = len(self.pairs)
+            (v0, o0, _), (v1, o1, _) = self.numbers(0), self.numbers(1)
+            c0, c1 = np.bincount(o0, minlength=n), np.bincount(o1, minlength=n)
+            order0, order1 = np.lexsort((v0, o0)), np.lexsort((v1, o1))
+            v0, o0, v1, o1 = v0[order0], o0[order0], v1[order1], o1[order1]
+            same = c0 == c1
+            w0, w1 = same[o0], same[o1]  # the pairs with as many values on each side, aligned
+            differ = np.bincount(o0[w0][v0[w0] != v1[w1]], minlength=n) > 0
+            a, b, near = v0[:-1], v0[1:], o0[:-1] == o0[1:]
+            with np.errstate(invalid="ignore"):
+                diff = np.abs(b - a)
+                close = (diff <= np.abs(1e-9 * b)) | (diff <= np.abs(1e-9 * a)) | (diff <= 1e-12)
+            close &= near & (a != b) & ~np.isinf(a) & ~np.isinf(b)  # math.isclose
+            differ[o0[:-1][close]] = True
+            return np.where(same & ~differ, c0, -1).tolist()
+        return self._get(("agree",), make)
 
     def may_be_damaged(self, k: int) -> list[bool]:
         """Could :func:`mtfix.text.markup.find_damage` find anything? Not without one character of
@@ -152,7 +224,6 @@ class Sides:
             return [_NON_ALNUM.sub("", profile(t).casefold()) for t in texts]
 
         def make():
-            import numpy as np
 
             b = self.batch(k)
             table, single = _key_table(profile)
@@ -167,6 +238,7 @@ class Sides:
 
 
 _NON_ALNUM = re.compile(r"[\W_]+")
+_POW10 = 10 ** np.arange(18, dtype=np.int64)
 _KEY_TABLES: dict = {}
 
 
@@ -180,7 +252,6 @@ def _key_table(profile):
         from mtfix.text import charclass, diskcache, normalize
 
         def build():
-            import numpy as np
 
             every = [chr(c) for c in range(0x10000)]
             plain = charclass.TextBatch(["".join(every)])
@@ -211,21 +282,32 @@ def sides(pairs: Sequence[Pair]) -> Sides:
 
 @contextmanager
 def shared(pairs: Sequence[Pair]) -> Iterator[Sides]:
-    """Inside it, every ``sides(pairs)`` (the same list object) answers from one :class:`Sides`.
+    """Inside it, every ``sides(pairs)`` (the same list object) answers from one :class:`Sides`;
+    the cyclic garbage collector is paused meanwhile (:func:`gc_paused`)."""
+    previous = list(_CURRENT)
+    _CURRENT[:] = [pairs, Sides(pairs)]
+    try:
+        with gc_paused():
+            yield _CURRENT[1]
+    finally:
+        _CURRENT[:] = previous
 
-    The cyclic garbage collector is paused meanwhile: scoring a chunk makes tens of thousands of
-    small lists (word tokens, scores), which would set it off again and again, each time walking
-    every object of the process (a lexicon of a million entries); nothing made here forms a
-    cycle (reference counting frees it all), and what would is collected when the chunk is done."""
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused (unless it already is), then as it was. Reading, scoring
+    and writing a chunk makes tens of thousands of small objects (pairs, word tokens, scores), which
+    would set it off again and again, each time walking the chunk's objects that are still alive
+    and, now and then, every object of the process (a lexicon of a million entries); reference
+    counting frees them when the chunk is done, and the few that form a cycle are collected
+    between chunks, once enough of them are left (the collector counts what is still alive)."""
     import gc
 
-    previous, paused = list(_CURRENT), gc.isenabled()
-    _CURRENT[:] = [pairs, Sides(pairs)]
+    paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        yield _CURRENT[1]
+        yield
     finally:
-        _CURRENT[:] = previous
         if paused:
             gc.enable()

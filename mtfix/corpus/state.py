@@ -295,12 +295,13 @@ class DiskKeyStore:
       (``.keys``: 17-byte keys, ``.ids``: int64 ids), synced, and then the run is counted and
       ``pending`` emptied in the chunk's transaction (a run file that no commit counts, from a
       killed run, is written again); runs never share a key;
-    * a Bloom filter of every key (``BLOOM_BITS`` bits, 16 MiB, ``HASHES`` bit positions per key
+    * a Bloom filter of every key (``BLOOM_BITS`` bits, 16 MiB, at most ``BITS_PER_KEY`` per key
+      expected when the run knows its size, ``HASHES`` bit positions per key
       taken from the key's own BLAKE2b bytes) answers "never seen" for almost every key of a chunk
       (they are new) without looking further; a key it may have seen is looked up in the dict,
       then in each run (memory-mapped, a binary search: ``log2(MERGE)`` pages per key and run).
 
-    Memory: the Bloom filter (16 MiB) plus at most ``MERGE`` keys in the dict (about 15 MiB),
+    Memory: the Bloom filter (16 MiB, less for a run of fewer than a million pairs) plus at most ``MERGE`` keys in the dict (about 15 MiB),
     flat in the input size; the runs are files. At 2 million keys (1M pairs) the Bloom filter
     says "maybe" for about 1 new key in 100,000; beyond about 30 million keys it says it more and
     more often, and with many runs each such key is searched in each run (runs are not merged;
@@ -309,17 +310,28 @@ class DiskKeyStore:
 
     MERGE = 100_000
     BLOOM_BITS = 1 << 27
+    BITS_PER_KEY = 64  # with 4 hashes: about 1 "maybe" in 70,000 never-seen keys at the expected count
     HASHES = 4
     WIDTH = 17  # bytes of a DedupFilter key: a kind letter and a 16-byte BLAKE2b digest
 
-    def __init__(self, db: sqlite3.Connection, name: str, folder: Path):
+    def __init__(self, db: sqlite3.Connection, name: str, folder: Path, expected: int | None = None):
+        """``expected``: about how many keys the whole run will hold, when known: the Bloom filter
+        is then sized for them (a power of two, at least 2^16 bits, at most ``BLOOM_BITS``). Every
+        page of the filter is written by a run's first chunk (its bits are spread at random):
+        16 MiB cost a 10,000-pair run a tenth of a second of page faults per dedup filter. A
+        wrong guess costs only speed: past the expected count the filter says "maybe" more often
+        and more keys are looked up exactly; what is found never depends on its size."""
         import numpy as np
 
         self.db = db
         self.name = name
         self.folder = Path(folder)
         self._stem = "dedup-" + hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
-        self._bits = np.zeros(self.BLOOM_BITS >> 3, np.uint8)
+        bits = self.BLOOM_BITS
+        if expected is not None:
+            bits = min(bits, max(1 << 16, 1 << (self.BITS_PER_KEY * max(expected, 1) - 1).bit_length()))
+        self.bloom_bits = bits
+        self._bits = np.zeros(bits >> 3, np.uint8)
         self._pending: dict[bytes, int] = {}
         if db.execute("SELECT 1 FROM seen WHERE filter=? LIMIT 1", (name,)).fetchone():
             raise MtfixError("the work dir was made by an older mtfix (its dedup keys are kept another way); "
@@ -368,7 +380,7 @@ class DiskKeyStore:
         import numpy as np
 
         steps = np.arange(self.HASHES, dtype=np.uint64)
-        return (digests[:, :1] + steps * (digests[:, 1:] | np.uint64(1))) & np.uint64(self.BLOOM_BITS - 1)
+        return (digests[:, :1] + steps * (digests[:, 1:] | np.uint64(1))) & np.uint64(self.bloom_bits - 1)
 
     def _set(self, pos) -> None:
         import numpy as np
@@ -441,7 +453,7 @@ class DiskKeyStore:
         self.db.execute("INSERT INTO pending VALUES (?, ?)",
                         (self.name, packed + np.fromiter(items.values(), np.int64, len(keys)).tobytes()))
         self._pending.update(items)
-        self._remember(keys)
+        self._remember_array(packed)  # (every key is WIDTH bytes: packed as a run file's block)
         if len(self._pending) >= self.MERGE:
             self._write_run()
 

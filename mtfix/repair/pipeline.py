@@ -124,7 +124,7 @@ def repair_text(
     for label, translators, (a, b) in (("back", back, (src, pivot)), ("forward", forward, (pivot, src))):
         for model_name, tr in translators:
             tr.pair(a, b)  # a wrong language for the model fails before any work
-    config = config or load_config()
+    config = config or load_config(preset="repair")
     doc = segment(text, lang=src)
     sentences = doc.sentences
     pools = build_pools(

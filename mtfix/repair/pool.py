@@ -40,6 +40,7 @@ class Pool:
             incumbent=0,
             original=self.original,
             sources_kind="pivot",  # machine output: gates never let a pivot vouch for a candidate
+            source_origins=[p.origin for p in self.pivots],
         )
 
 

@@ -114,7 +114,7 @@ def run_repair(
     decode = {k: v for k, v in (("beam_size", beam_size), ("max_batch_tokens", max_batch_tokens),
                                 ("max_output_ratio", max_output_ratio)) if v is not None}
     decoding = RepairDecoding.make(back_n_best=back_n_best, forward_n_best=forward_n_best, **decode)
-    config = config if config is not None else load_config()
+    config = config if config is not None else load_config(preset="repair")
     if glossary is None:
         glossary = load_glossaries(list(glossaries or []), default=default_glossary)
     missing = models_to_skip(back_models, forward_models, require_models=require_models, models_dir=models_dir)

@@ -61,6 +61,9 @@ class Segment:
     #: ``--source``) or ``"pivot"`` (machine back-translations of the original,
     #: repair): gates trust a source, never a pivot.
     sources_kind: str = "source"
+    #: What made each of ``sources``, where known: ``"<back model>#<rank>"`` for a pivot (repair); empty
+    #: when unknown. The round trip lets a pivot judge a pair only if neither was made from it.
+    source_origins: list[str] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -106,6 +109,8 @@ class ScorerContext:
     normalize: str = "none"
     trust_weighted: bool = True
     device: str = "cpu"
+    #: where one vote's noise is pooled, for every scorer that votes (``[consensus] noise_pooling``)
+    noise_pooling: str = "pair"
 
 
 class Scorer(ABC):

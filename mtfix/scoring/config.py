@@ -74,7 +74,8 @@ class ScoringConfig:
     trust_weighted: bool = True
     params: dict = field(default_factory=dict)
     gates: dict = field(default_factory=dict)
-    source: str = "default"  # "default" or the path of the user file laid over it
+    source: str = "default"  # the preset's name, or the path of the user file laid over it
+    preset: str = "default"  # the shipped preset it starts from (:data:`PRESETS`)
 
     def weight(self, name: str) -> float:
         return float(self.weights.get(name, 0.0))
@@ -101,6 +102,7 @@ class ScoringConfig:
         """Plain, JSON-ready, stable key order: for report signatures."""
         return {
             "config": self.source,
+            **({"preset": self.preset} if self.preset != "default" else {}),
             "weights": {k: float(self.weights[k]) for k in sorted(self.weights)},
             "margin": float(self.margin),
             "z": float(self.z),
@@ -161,25 +163,45 @@ def _validate(data: dict, where: str) -> dict:
     return data
 
 
+#: The shipped presets. ``default`` is complete; every other one is laid over it and holds only the keys it
+#: changes: ``repair`` judges the sentence being repaired at the do-no-harm level issue 11 sets for repair
+#: (presets/repair.toml says why), ``default`` is what ``mtfix select`` and the rest use.
+PRESETS = ("default", "repair")
+
+
+def preset_toml(name: str = "default") -> str:
+    """The text of the shipped preset ``name`` (one of :data:`PRESETS`)."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown scoring preset {name!r}; known: {', '.join(PRESETS)}")
+    return resources.files("mtfix.scoring").joinpath(f"presets/{name}.toml").read_text(encoding="utf-8")
+
+
 def default_toml() -> str:
     """The text of the shipped default preset."""
-    return resources.files("mtfix.scoring").joinpath("presets/default.toml").read_text(encoding="utf-8")
+    return preset_toml("default")
 
 
-def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
-    """The default preset, with the TOML file at ``path`` (if any) laid over it."""
+def _lay_over(data: dict, over: dict) -> None:
+    for section, body in over.items():
+        if section == "gates":
+            for name, params in body.items():
+                data.setdefault("gates", {}).setdefault(name, {}).update(params)
+        else:
+            data.setdefault(section, {}).update(body)
+
+
+def load_config(path: str | os.PathLike | None = None, *, preset: str = "default") -> ScoringConfig:
+    """The default preset, the shipped preset ``preset`` laid over it (``"repair"`` for the repair loop),
+    then the TOML file at ``path`` (if any)."""
     from mtfix.scoring.registry import GATES, SCORERS
 
     data = _validate(_read_toml(default_toml(), "default preset"), "default preset")
     source = "default"
+    if preset != "default":
+        _lay_over(data, _validate(_read_toml(preset_toml(preset), f"{preset} preset"), f"{preset} preset"))
+        source = preset
     if path is not None:
-        user = _validate(_read_toml(read_config(path, "config"), str(path)), str(path))
-        for section, body in user.items():
-            if section == "gates":
-                for name, params in body.items():
-                    data.setdefault("gates", {}).setdefault(name, {}).update(params)
-            else:
-                data.setdefault(section, {}).update(body)
+        _lay_over(data, _validate(_read_toml(read_config(path, "config"), str(path)), str(path)))
         source = str(path)
     sel = data.get("selection", {})
     params = {name: {**SCORERS.defaults(name), **data.get(name, {})} for name, cls in SCORERS.items() if cls.PARAMS}
@@ -197,4 +219,5 @@ def load_config(path: str | os.PathLike | None = None) -> ScoringConfig:
         params=params,
         gates=gates,
         source=source,
+        preset=preset,
     )

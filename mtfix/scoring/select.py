@@ -16,8 +16,11 @@ For every segment the :class:`Selector`
 4. leaves the incumbent only for an ungated candidate whose weighted gain over
    the incumbent is more than ``margin + z * se``: the gain is each scorer's
    ``Score.gain`` where it gives one (consensus: paired votes of the same
-   pseudo-references on both) and the difference of values otherwise; ``se``
-   combines the scorers' own noise estimates (``Score.se``) of that gain, which
+   pseudo-references on both; round trip: paired votes of the pivots made from
+   neither) and the difference of values otherwise; ``se`` combines the
+   scorers' own noise estimates (``Score.se``) of that gain (the weighted
+   ``se`` of scorers of one ``noise_group``, which compare the same texts, add
+   up as correlated noise; the groups' variances add as independent noise), which
    a scorer may re-estimate on the challengers the gates let through
    (``after_gates``) and scale to the line's weight in the corpus (the
    consensus's ``length_weighting``: its ``allowance`` note is added to the
@@ -102,12 +105,28 @@ class Selector:
             raise ValueError(f"two scorers share a name: {names}")
         self.config = config
         self.scorers = list(scorers)
+        self._noise_groups = {s.name: getattr(s, "noise_group", s.name) for s in self.scorers}
         self.gates = list(build_gates(config) if gates is None else gates)
         self.tgt_lang = tgt_lang or next((getattr(s, "expected_lang", None) for s in scorers
                                           if getattr(s, "expected_lang", None)), None)
 
     def weight(self, name: str) -> float:
         return self.config.weight(name)
+
+    def _variance(self, scores: dict[str, list[Score]], c: int, w: dict[str, float]) -> float:
+        """The variance of candidate ``c``'s weighted gain: the weighted ``se`` of the scorers of one noise
+        group (``noise_group``: the chrF and BLEU round trip, which compare the same texts) add up, as
+        perfectly correlated noise does; the groups' (consensus, round trip) variances add, as
+        independent noise does (they compare different texts: candidates with candidates in one
+        language, back-translations with pivots in the other)."""
+        groups = self._noise_groups
+        sd: dict[str, float] = {}
+        for n in scores:
+            se = scores[n][c].se
+            if se is not None and w[n]:
+                g = groups.get(n, n)
+                sd[g] = sd.get(g, 0.0) + w[n] * se
+        return sum(v * v for v in sd.values())
 
     # -- 1. incumbents ---------------------------------------------------------
     def agreement(self, segments: Sequence[Segment]) -> Agreement:
@@ -202,8 +221,8 @@ class Selector:
                 continue
             for g in dict.fromkeys(name for name, _ in gated[c]):
                 counts[g] = counts.get(g, 0) + 1
-            var = sum((w[n] * scores[n][c].se) ** 2 for n in scores if scores[n][c].se is not None and w[n])
-            required[c] = cfg.margin + cfg.z * math.sqrt(var)
+            var = self._variance(scores, c, w)
+            required[c] = cfg.margin * _margin_scale(scores, w, c) + cfg.z * math.sqrt(var)
             gains[c] = gain = sum(w[n] * _gain(scores[n], c, inc) for n in scores)
             slack = gain - required[c]
             key = (slack, _desc(seg.candidates[c].origin), _desc(seg.candidates[c].text))
@@ -258,6 +277,12 @@ def _merge_failures(gates: Sequence[Gate], *parts) -> list[list[list[tuple[str, 
             for rows in zip(*parts)]
 
 
+def _margin_scale(scores: dict[str, Sequence[Score]], w: dict[str, float], c: int) -> float:
+    """What candidate ``c``'s scores do to the margin: a weighted score's ``margin_scale`` (the consensus's
+    length weighting: the margin, like the allowance, at the line's weight in the corpus), else 1."""
+    return next((m for n in scores if w[n] and (m := getattr(scores[n][c], "margin_scale", None)) is not None), 1.0)
+
+
 def _gain(scores: Sequence[Score], c: int, inc: int) -> float:
     """One scorer's gain of candidate ``c`` over the incumbent: its own ``gain`` if it gives one, else the difference."""
     own = scores[c].gain
@@ -292,7 +317,8 @@ def build_scorers(
     ctx = ScorerContext(tgt_lang=tgt_lang, has_sources=has_sources,
                         back_translate=BackTranslationCache(back_translate) if back_translate is not None else None,
                         back_model_name=back_model_name, normalize=config.normalize,
-                        trust_weighted=config.trust_weighted, device=fluency_device)
+                        trust_weighted=config.trust_weighted, device=fluency_device,
+                        noise_pooling=config.scorer_params("consensus")["noise_pooling"])
     scorers: list[Scorer] = []
     no_source: list[str] = []
     for name, cls in SCORERS.items():

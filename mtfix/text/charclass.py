@@ -20,6 +20,7 @@ every code point.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Callable, Sequence
 
 import numpy as np
@@ -146,9 +147,18 @@ class TextBatch:
         return (self.bits & _BITS[name]) != 0
 
     def count(self, mask: np.ndarray) -> list[int]:
-        """Per text: how many of its code points are set in ``mask``."""
-        sums = _prefix_sums(mask)
-        return (sums[self.ends] - sums[self.starts]).tolist()
+        """Per text: how many of its code points are set in ``mask`` (a sum per text: each text
+        that has characters is the stretch from its start to the next such text's)."""
+        nonempty = self.__dict__.get("_nonempty")
+        if nonempty is None:
+            nonempty = self._nonempty = self.starts[self.starts < self.ends]
+        ones = np.asarray(mask, bool).view(np.uint8)  # (numpy adds booleans as 0/1 bytes fastest)
+        if len(nonempty) == len(self.starts):
+            return np.add.reduceat(ones, nonempty, dtype=np.int32).tolist() if len(nonempty) else []
+        out = np.zeros(len(self.starts), np.int32)
+        if len(nonempty):
+            out[self.starts < self.ends] = np.add.reduceat(ones, nonempty, dtype=np.int32)
+        return out.tolist()
 
     def counts(self, name: str) -> list[int]:
         """Per text: code points of class ``name``."""
@@ -185,14 +195,5 @@ class TextBatch:
         """Per text: the text with only the code points set in ``mask`` (of ``codes``: another
         code point for each of the texts', e.g. mapped through a table)."""
         kept = (self.codes if codes is None else codes)[mask].tobytes().decode("utf-32-le", "surrogatepass")
-        sums = _prefix_sums(mask)
-        return [kept[a:b] for a, b in zip(sums[self.starts].tolist(), sums[self.ends].tolist())]
-
-
-def _prefix_sums(mask: np.ndarray) -> np.ndarray:
-    """``sums[i]`` = how many of ``mask[:i]`` are set (``len(mask) + 1`` entries). In 32-bit
-    integers where they fit: numpy sums booleans into 64-bit ones many times slower."""
-    sums = np.empty(len(mask) + 1, dtype=np.int32 if len(mask) < 2**31 else np.int64)
-    sums[0] = 0
-    np.cumsum(mask, dtype=sums.dtype, out=sums[1:])
-    return sums
+        ends = list(accumulate(self.count(mask)))
+        return [kept[a:b] for a, b in zip([0, *ends], ends)]

@@ -28,13 +28,13 @@ import operator
 import os
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from mtfix.text.invisibles import find_invisibles
+from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES, Invisible
 from mtfix.text.lang import script_lang
-from mtfix.text.markup import MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
+from mtfix.text.markup import MOJIBAKE_CHAR, MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
 from mtfix.text.repetition import FREQUENT_N, MAX_N, loops_inside, repetition_report
 from mtfix.text.script import LATIN_LETTER, detect_script_language, latin_words_in_arabic, script_stats
@@ -450,14 +450,16 @@ def check_document(doc: Document, lang: str | None = None, glossary=None) -> Che
     return CheckReport(doc, lang, _findings(doc, lang, glossary))
 
 
-def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | None = None) -> list[Finding]:
+def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | None = None,
+              mojibake: bool = True) -> list[Finding]:
     """Every finding on ``doc``, in text order, for the decided language ``lang`` (``mentioned``:
-    glossary terms met earlier in the same text, when ``doc`` is one piece of it)."""
+    glossary terms met earlier in the same text, when ``doc`` is one piece of it; ``mojibake``
+    False: the text is known to hold no character of ftfy's mojibake heuristic)."""
     from mtfix.text.fix import FixContext
     from mtfix.text.glossary import Glossary
 
     ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
-                     mentioned if mentioned is not None else set())
+                     mentioned if mentioned is not None else set(), mojibake)
     sentence_at = _SentenceAt(ctx.sentences)
     may_repeat = _may_repeat(ctx.sentences)
     latin = _latin_words(ctx) if lang == "ar" else {}
@@ -470,15 +472,16 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
-    for inv in find_invisibles(doc.text):
-        if runs and runs[-1][0].char == inv.char and runs[-1][1] == inv.start:
-            runs[-1][1] += 1
+    for m in ctx.matches(INVISIBLE_RE):  # the marks find_invisibles finds (one scan, shared with the rule)
+        c, i = m.group(), m.start()
+        if runs and runs[-1][0] == c and runs[-1][2] == i:
+            runs[-1][2] += 1
         else:
-            runs.append([inv, inv.start + 1])
-    for inv, end in runs:
-        n = end - inv.start
-        findings.append(_finding(doc, "invisible", inv.kind, inv.start, end,
-                                 f"{n}× {inv.codepoint} {inv.name}", sentence_at(inv.start),
+            runs.append([c, i, i + 1])
+    for c, start, end in runs:
+        n, inv = end - start, Invisible(c, INVISIBLES[c], start, 0, 0)  # codepoint and name of the mark
+        findings.append(_finding(doc, "invisible", inv.kind, start, end,
+                                 f"{n}× {inv.codepoint} {inv.name}", sentence_at(start),
                                  codepoint=inv.codepoint, name=inv.name, count=n))
     damage = ctx.damage()
     # "nbsp" in "&nbsp;" is markup, not a Latin word left in the Arabic, nor "amp;amp;" a loop
@@ -656,25 +659,36 @@ class _Abandon(Exception):
     or another majority script than the first piece's): the two passes take over."""
 
 
-def _pieces_in_one_pass(lines: Iterable[str], survey: list | None) -> Iterator[str]:
+def _pieces_in_one_pass(lines: Iterable[str], survey: list | None) -> Iterator[tuple[str, bool]]:
     """:func:`_pieces` of ``lines`` with no block marked dirty, surveyed as they come: the
     Arabic and Latin letters of each piece are added to ``survey`` (``[arabic, latin]``, unless
     None); a line where ftfy may find mojibake (as :func:`_survey` looks) raises
-    :class:`_Abandon` (the block it is in would be one piece)."""
+    :class:`_Abandon` (the block it is in would be one piece). Each piece comes with whether it
+    holds a character of ftfy's heuristic (:data:`~mtfix.text.markup.MOJIBAKE_CHAR`, found by
+    this pass's own scan of each line): without one, its markup check needs no mojibake scan."""
+    held: deque = deque()  # (length, holds a MOJIBAKE_CHAR) of each line read and not yet in a piece
 
     def watched() -> Iterator[str]:
-        before = ""
+        before, tail = "", False  # tail: `before` holds a MOJIBAKE_CHAR
         for chunk in lines:
-            if may_hold_mojibake(chunk, before):
+            has = not chunk.isascii() and MOJIBAKE_CHAR.search(chunk) is not None
+            # may_hold_mojibake is false without such a character in before + chunk
+            if (has or tail) and may_hold_mojibake(chunk, before):
                 raise _Abandon
+            held.append((len(chunk), has))
             before = (before[-MOJIBAKE_CONTEXT:] + chunk)[-MOJIBAKE_CONTEXT:]
+            tail = (has or tail) and MOJIBAKE_CHAR.search(before) is not None
             yield chunk
 
     for piece in _pieces(watched(), set()):
         if survey is not None:
             a, b = _script_counts(piece)
             survey[0], survey[1] = survey[0] + a, survey[1] + b
-        yield piece
+        n, mojibake = len(piece), False  # a piece is whole lines: the first ones read (block_chunks reads ahead)
+        while n > 0:
+            k, has = held.popleft()
+            n, mojibake = n - k, mojibake or has
+        yield piece, mojibake
 
 
 def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, name: str = "<input>",
@@ -704,8 +718,8 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
             raise _Abandon
     except _Abandon:
         arabic, latin, dirty = _survey(lines(), want is None)
-        got = _check_pieces(_pieces(lines(), dirty), lang, _majority(arabic, latin) if want is None else want,
-                            glossary)
+        got = _check_pieces(((piece, True) for piece in _pieces(lines(), dirty)), lang,
+                            _majority(arabic, latin) if want is None else want, glossary)
     findings, kept, n_par, n_sent, blank, decided = got
     if blank:
         findings.close(), kept.close()
@@ -714,20 +728,21 @@ def check_lines(lines: Callable[[], Iterable[str]], lang: str | None = None, nam
                        decided, findings)
 
 
-def _check_pieces(pieces: Iterable[str], lang: str | None, want: str | None, glossary) -> tuple:
-    """Check ``pieces`` one by one for the decided language ``want`` (``lang``: as given, for
-    the segmentation): ``(findings, flagged sentences, paragraphs, sentences, blank, want)``."""
+def _check_pieces(pieces: Iterable[tuple[str, bool]], lang: str | None, want: str | None, glossary) -> tuple:
+    """Check ``pieces`` (each with whether it may hold mojibake) one by one for the decided
+    language ``want`` (``lang``: as given, for the segmentation): ``(findings, flagged sentences,
+    paragraphs, sentences, blank, want)``."""
     findings = SpooledFindings(_make_finding)
     kept = SpooledFindings(Sentence)
     n_par = n_sent = offset = line0 = 0
     mentioned: set = set()  # glossary terms met in earlier pieces (the first mention gets the long form)
     blank = True
     try:
-        for block in pieces:
+        for block, mojibake in pieces:
             blank = blank and not block.strip()
             doc = segment(block, lang)
             sents = doc.sentences
-            found = _findings(doc, want, glossary, mentioned)
+            found = _findings(doc, want, glossary, mentioned, mojibake)
             if found:  # the findings and their sentences as rows, shifted to the whole text
                 findings.counts.update(map(_CODE, found))
                 findings.extend_rows([(f.kind, f.code, f.start + offset, f.end + offset, f.line + line0, f.column,

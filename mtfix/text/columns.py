@@ -121,10 +121,21 @@ def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs."""
     n = len(offsets) - 1
     arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
-    lists = call_function("ascii_split_whitespace", [arr])
-    counts = _ints(call_function("list_value_length", [lists]))
-    enc = call_function("dictionary_encode", [call_function("list_flatten", [lists])])
+    pool = _pool()
+    lists = call_function("ascii_split_whitespace", [arr], memory_pool=pool)
+    counts = _ints(call_function("list_value_length", [lists], memory_pool=pool))
+    enc = call_function("dictionary_encode", [call_function("list_flatten", [lists], memory_pool=pool)],
+                        memory_pool=pool)
     return np.repeat(np.arange(n), counts), _ints(enc.indices), enc.dictionary.to_pylist()
+
+
+@functools.lru_cache(maxsize=1)
+def _pool():
+    """The C library's allocator for these kernels' results (a chunk's columns: a few hundred
+    kilobytes, freed at once). pyarrow's default pool (mimalloc) costs ~20 ms of CPU now and then
+    on a run's first chunks (its arenas, set up and reset: 40 -> ~100 ms of a 10,000-pair run's
+    splitting, in most runs); the system pool does not."""
+    return pa.system_memory_pool()
 
 
 def _ints(arr: pa.Array) -> np.ndarray:

@@ -31,6 +31,7 @@ from typing import Callable, Iterable, Iterator
 from mtfix.text.glossary import Glossary
 from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
 from mtfix.text.numbers import MAY_BE_GARBLED, GarbledNumber, find_garbled_numbers
+from mtfix.text.script import LATIN_LETTER
 from mtfix.text.segment import Document, Sentence, segment
 
 __all__ = ["Edit", "Fix", "FixContext", "FixResult", "RULES", "rule", "propose_edits", "fix_text",
@@ -49,6 +50,14 @@ class Edit:
     safe: bool = True
 
 
+def _edit(start: int, end: int, after: str, code: str, reason: str, safe: bool = True) -> Edit:
+    """``Edit(...)``, its fields set at once (a frozen dataclass's ``__init__`` sets each through
+    ``object.__setattr__``): for the rules that propose an edit at most punctuation marks."""
+    e = object.__new__(Edit)
+    e.__dict__.update(start=start, end=end, after=after, code=code, reason=reason, safe=safe)
+    return e
+
+
 @dataclass
 class FixContext:
     """What the rules look at, and what they share: the sentences, the markup damage and the
@@ -59,6 +68,10 @@ class FixContext:
     glossary: Glossary
     #: glossary terms mentioned before ``doc`` (a text checked piece by piece); the glossary rule adds to it
     mentioned: set = field(default_factory=set)
+    #: False: the text is known to hold no character of ftfy's mojibake heuristic
+    #: (:data:`~mtfix.text.markup.MOJIBAKE_CHAR`; ``mtfix check`` found none in its pass over the
+    #: lines): :meth:`damage` skips that scan
+    mojibake: bool = True
     _shared: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -78,7 +91,7 @@ class FixContext:
         if got is None:
             from mtfix.text.markup import find_damage
 
-            got = self._shared["damage"] = find_damage(self.text)
+            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake)
         return got
 
     def with_numbers(self) -> list[Sentence]:
@@ -109,6 +122,25 @@ class FixContext:
                 else:
                     m = runs.search(text, sents[i].start)
             cache[runs] = got
+        return got
+
+    def holding_within(self, runs: re.Pattern, wider: re.Pattern) -> list[Sentence]:
+        """:meth:`holding` of ``runs``, a pattern for runs of characters of a class that ``wider``
+        (one character) takes whole: searched only in the sentences holding ``wider`` (``mtfix
+        check`` has found those already: no pass over the whole text)."""
+        cache = self._shared.setdefault("holding", {})
+        got = cache.get(runs)
+        if got is None:
+            got = cache[runs] = [s for s in self.holding(wider) if runs.search(s.text)]
+        return got
+
+    def matches(self, rx: re.Pattern) -> list[re.Match]:
+        """``list(rx.finditer(text))``, found once per text (the invisibles rule and ``mtfix check``
+        both walk the invisible marks)."""
+        cache = self._shared.setdefault("matches", {})
+        got = cache.get(rx)
+        if got is None:
+            got = cache[rx] = list(rx.finditer(self.text))
         return got
 
     def garbled(self, s: Sentence) -> list[GarbledNumber]:
@@ -402,7 +434,7 @@ def _neighbour(text: str, i: int, step: int) -> str:
 @rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
 def _invisibles(ctx: FixContext):
     text = ctx.text
-    for m in INVISIBLE_RE.finditer(text):
+    for m in ctx.matches(INVISIBLE_RE):
         i, c = m.start(), m.group()
         before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
         if c in _BIDI_MARKS:
@@ -506,7 +538,7 @@ def _spacing(ctx: FixContext):
             continue  # doubled: that rule first
         if p in "،." and text[start - 1:start].isdigit() and _SPACED_DIGIT.match(text, m.end()):
             continue  # "20 ، 000": a number, the numbers rule decides
-        yield Edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
+        yield _edit(start, m.end(), p, "space-before-punctuation", "punctuation sticks to the word before it")
 
 
 # ---------------------------------------------------------------- glossary
@@ -549,8 +581,9 @@ _ASCII_LETTERS = re.compile("[A-Za-z]+")  # every Latin run starts with one
 
 def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[str, int], folded: str):
     avoided = ctx.glossary.avoided_in(text, folded)  # the few known mistranslations that can occur in the text
-    latin = {s.index for s in ctx.holding(_ASCII_LETTERS)}
-    for s in ctx.sentences if avoided else ctx.holding(_ASCII_LETTERS):
+    held = ctx.holding_within(_ASCII_LETTERS, LATIN_LETTER)  # ASCII letters are Latin letters
+    latin = {s.index for s in held}
+    for s in ctx.sentences if avoided else held:
         for m in _LATIN_RUN.finditer(s.text) if s.index in latin else ():
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)

@@ -271,9 +271,10 @@ _TRIGGERS = re.compile("[<&\ufffd" + _CONTROL.pattern[1:-1] + "]")
 TRIGGER_CHAR, JUNK_CHAR, MOJIBAKE_CHAR = _TRIGGERS, _is_junk, _MOJIBAKE_CHAR
 
 
-def find_damage(text: str) -> list[Damage]:
+def find_damage(text: str, *, mojibake: bool = True) -> list[Damage]:
     """Every damaged span of ``text``, in text order; where spans overlap the longer one
-    (a tag hidden behind entities, ``&lt;b&gt;``) wins."""
+    (a tag hidden behind entities, ``&lt;b&gt;``) wins. ``mojibake=False``: the caller knows the
+    text holds no :data:`MOJIBAKE_CHAR` (then ftfy finds no mojibake there): no scan for one."""
     out: list[Damage] = []
     if _TRIGGERS.search(text):
         for pattern in (_TAG, _ESCAPED_TAG):
@@ -283,7 +284,8 @@ def find_damage(text: str) -> list[Damage]:
         out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
         out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
     out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
-    out += _mojibake(text)
+    if mojibake:
+        out += _mojibake(text)
     out.sort(key=lambda d: (d.start, -d.end))
     kept: list[Damage] = []
     for d in out:

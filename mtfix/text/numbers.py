@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values",
-           "number_values_at", "compare_numbers",
+           "number_at", "fold_numeric", "NUMBER_SEPARATORS", "NUMBER_SIGNS", "NUMBER_SPACES", "AFTER_SPACE_GOES_ON",
+           "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour", "MAY_BE_GARBLED"]
 
@@ -92,7 +93,7 @@ def _matches(text: str):
     alternative is any digit run). The next digit after a mention (or the first of the text) is
     such a digit, since a mention never ends just before a digit with a digit as its last
     character; so the fast scan for a digit finds each start, and the regex is tried there only."""
-    folded = text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
+    folded = fold_numeric(text)
     end = 0
     while (digit := _A_DIGIT.search(folded, end)) is not None:
         m = _MENTION.match(folded, digit.start())
@@ -129,23 +130,33 @@ def number_values(text: str) -> list[float]:
     return out
 
 
-def number_values_at(text: str, runs: list[int], fold: bool) -> list[float]:
-    """:func:`number_values` of ``text`` when the caller knows where its runs of digits (``\\d``)
-    start (``runs``, ascending) and whether it holds a character the numbers fold maps (``fold``,
-    :data:`FOLDED_CHAR`): a corpus chunk's texts, classified at once. Each mention starts at the
-    first run start at or after the end of the one before (:func:`_matches` says why), so the
-    regular expression is tried there only and nothing scans the text for digits."""
-    folded = text.translate(_NUMERIC) if fold else text
-    out, end, match = [], 0, _MENTION.match
-    for start in runs:
-        if start < end:  # inside the mention before (1,000: two runs, one number)
-            continue
-        m = match(folded, start)
-        end = m.end()
-        num, pct, scale = m.group("num", "pct", "scale")
-        value = _parse(num)
-        out.append(value * _SCALES[scale.lower()] if scale and not pct else value)
-    return out
+def number_at(folded: str, start: int) -> tuple[float, int]:
+    """The value and the end of the mention that starts at ``start`` of a folded text (a digit
+    after none: :func:`_matches` says why one always matches there), as :func:`number_values`
+    reads it: a corpus chunk's texts, whose runs of digits are found at once."""
+    m = _MENTION.match(folded, start)
+    num, pct, scale = m.group("num", "pct", "scale")
+    value = _parse(num)
+    return (value * _SCALES[scale.lower()] if scale and not pct else value), m.end()
+
+
+def fold_numeric(text: str) -> str:
+    """``text`` with Arabic-Indic and Persian digits and separators as ASCII (one character for
+    one: every offset stays), as the numbers are read."""
+    return text.translate(_NUMERIC) if _HAS_NUMERIC.search(text) else text
+
+
+#: A run of digits followed by one of these and a digit may be more than that run (``1,000``,
+#: ``2.5``, raw or folded); followed by a sign (:data:`NUMBER_SIGNS`) it is; after anything else
+#: but a space (:data:`NUMBER_SPACES`) the mention is the run alone.
+NUMBER_SEPARATORS = ",.٫٬"
+NUMBER_SIGNS = "%٪"
+NUMBER_SPACES = " \t\u00a0\u202f"  #: the characters of ``_SP``
+#: What may follow a run of digits and one space inside one mention: another space, a sign, or
+#: the first letter (either case) of a scale or percent word. After a run, one space and anything
+#: else, the mention is the run alone.
+AFTER_SPACE_GOES_ON = "".join(sorted(set(NUMBER_SPACES + "%٪" + "".join(
+    w[0] + w[0].upper() for w in [*_SCALES, *_PERCENT_WORDS.split("|")]))))
 
 
 def extract_numbers(text: str) -> list[NumberMention]:

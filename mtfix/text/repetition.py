@@ -233,14 +233,17 @@ def may_repeat(batch) -> list[bool]:
     first, last = np.flatnonzero(first), np.flatnonzero(last)
     if len(first):
         # (no np.where, and the same dtype on both sides of every operation: numpy's slow paths)
-        wide = (low * word.astype(np.uint32)).astype(np.uint64)
-        sums = np.zeros(size + 1, dtype=np.uint64)
-        np.cumsum(wide, out=sums[1:])
-        squares = np.zeros(size + 1, dtype=np.uint64)
-        np.cumsum(wide * wide, out=squares[1:])
-        # one number per word (wrapping around 2**64): equal words, equal numbers
-        words = (squares[last + 1] - squares[first]) * np.uint64(0x9E3779B97F4A7C15) \
-            + (sums[last + 1] - sums[first]) * np.uint64(1_000_003) + (last - first).astype(np.uint64)
+        # one number per word (wrapping around 2**64): equal words, equal numbers. The sums of the
+        # code points and of their squares, weighted, are one sum of c * (c * K1 + K2): one cumsum
+        wide = low.astype(np.uint64)
+        wide *= word
+        weighted = wide * np.uint64(0x9E3779B97F4A7C15)
+        weighted += np.uint64(1_000_003)
+        weighted *= wide
+        sums = np.empty(size + 1, dtype=np.uint64)
+        sums[0] = 0
+        np.cumsum(weighted, out=sums[1:])
+        words = sums[last + 1] - sums[first] + (last - first).astype(np.uint64)
         word_owner = owner[first]
         for d in range(1, MAX_N + 2):
             need = 2 if d == 1 else FREQUENT_N
@@ -259,6 +262,8 @@ def may_repeat(batch) -> list[bool]:
             break
         same = low[:-unit] == low[unit:]
         four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & word[:span]
+        if not four.any():  # (a scan cheaper than flatnonzero's; most units find nothing)
+            continue
         at = np.flatnonzero(four)
         if len(at):  # and in one word: no non-word character in between
             if gaps is None:
