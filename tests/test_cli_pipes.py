@@ -135,3 +135,17 @@ def test_stdout_is_utf8_whatever_the_locale_says(name, encoding, inputs):
                          timeout=300)
     assert got.returncode == want.returncode == 1 and b"Traceback" not in got.stderr, got.stderr
     assert got.stdout == want.stdout and not got.stdout.decode("utf-8").isascii()  # Arabic, as UTF-8
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "utf-8:strict"])
+def test_a_file_name_that_is_not_utf8_is_written_back_as_its_bytes(encoding, inputs, tmp_path):
+    """`mtfix check $'bad\\xff.txt'` under a UTF-8 locale whose stdout is strict was a UnicodeEncodeError
+    traceback (the heading names the file): the name's bytes come back as given."""
+    name = os.fsencode(str(tmp_path)) + b"/bad\xff.ar"
+    with open(name, "w", encoding="utf-8") as f:
+        f.write(AR)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "PYTHONIOENCODING": encoding}
+    p = subprocess.run([sys.executable, "-m", "mtfix", "check", os.fsdecode(name)], capture_output=True, env=env,
+                       timeout=300)
+    assert p.returncode == 1 and b"Traceback" not in p.stderr, p.stderr
+    assert p.stdout.startswith(name + b": Arabic"), p.stdout[:200]

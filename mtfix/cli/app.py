@@ -294,11 +294,13 @@ def main(argv: list[str] | None = None) -> None:
 def _main(argv: list[str]) -> None:
     if sys.stdout is None:
         sys.stdout = _ClosedStdout()
-    elif (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "") != "utf8":
+    elif ((getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "") != "utf8"
+          or getattr(sys.stdout, "errors", None) != "surrogateescape"):
         # mtfix reads UTF-8 and writes UTF-8, on stdout as in files (PYTHONIOENCODING=ascii or a latin-1
-        # locale made the first Arabic letter a UnicodeEncodeError traceback, half the output written)
+        # locale made the first Arabic letter a UnicodeEncodeError traceback, half the output written);
+        # a file name that is not UTF-8 (given as bytes) is written back as those bytes, never a traceback
         with contextlib.suppress(AttributeError, ValueError, OSError):
-            sys.stdout.reconfigure(encoding="utf-8")
+            sys.stdout.reconfigure(encoding="utf-8", errors="surrogateescape")
     # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
     only = [argv[0]] if argv and argv[0] in COMMANDS else None
     try:
