@@ -90,6 +90,8 @@ def _score_dict(score) -> dict:
             d.pop(k, None)
         else:
             d[k] = round(d[k], 6)
+    if d.get("margin_scale") == 1.0:  # the margin at the line's corpus weight: said only where it moves
+        d.pop("margin_scale")
     return d
 
 
