@@ -99,15 +99,21 @@ def test_sigterm_while_fix_writes_its_output_leaves_nothing(seed_path, tmp_path)
     assert list(out_dir.iterdir()) == []
 
 
-def test_sigterm_while_corpus_filter_works_keeps_its_resumable_work_and_no_worker_speaks(shared_data, tmp_path):
-    """Worker processes keep SIGTERM's default (a pool's terminate() ends them with it): no traceback of
-    theirs; the run says where its work is, as after Ctrl-C, and the rerun finishes."""
+def _flores_tsv(shared_data, tmp_path, *, times: int):
+    """FLORES-200 devtest en/ar ``times`` over as one TSV, and an empty output folder beside it."""
     en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
     ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
     tsv = tmp_path / "in.tsv"
-    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 10, ar * 10)), encoding="utf-8")
+    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * times, ar * times)), encoding="utf-8")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
+    return tsv, out_dir
+
+
+def test_sigterm_while_corpus_filter_works_keeps_its_resumable_work_and_no_worker_speaks(shared_data, tmp_path):
+    """Worker processes keep SIGTERM's default (a pool's terminate() ends them with it): no traceback of
+    theirs; the run says where its work is, as after Ctrl-C, and the rerun finishes."""
+    tsv, out_dir = _flores_tsv(shared_data, tmp_path, times=10)
     args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "2", "--chunk-size", "200"]
     r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists(), signal.SIGTERM)
     assert r.returncode == 143 and "Traceback" not in r.stderr, r.stderr
@@ -121,12 +127,7 @@ def test_sigterm_while_corpus_filter_works_keeps_its_resumable_work_and_no_worke
 @pytest.mark.slow
 def test_ctrl_c_while_corpus_filter_works_keeps_only_its_resumable_work(shared_data, tmp_path):
     """The moment: the work dir exists. Exit 130, one line naming it, no final output; the rerun finishes."""
-    en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()
-    ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()
-    tsv = tmp_path / "in.tsv"
-    tsv.write_text("en\tar\n" + "".join(f"{e}\t{a}\n" for e, a in zip(en * 30, ar * 30)), encoding="utf-8")
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
+    tsv, out_dir = _flores_tsv(shared_data, tmp_path, times=30)
     args = ["corpus", "filter", tsv, "-o", out_dir / "o.jsonl", "-q", "--workers", "1"]
     r = _interrupt_when(args, tmp_path, lambda: (out_dir / "o.jsonl.partial").exists())
     assert r.returncode == 130 and "Traceback" not in r.stderr, r.stderr
