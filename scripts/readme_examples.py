@@ -1,12 +1,13 @@
 """The README's examples, made from real runs.
 
 Each example sits between ``<!-- example:NAME -->`` and ``<!-- /example -->`` in
-README.md. ``tests/test_readme.py`` runs the commands and fails when a block
-differs from what they print now; ``python scripts/readme_examples.py`` (from
-the checkout, with the venv's Python) rewrites the blocks from fresh runs.
+README.md or a file of docs/ (:data:`PAGES`). ``tests/test_readme.py`` runs the
+commands and fails when a block differs from what they print now;
+``python scripts/readme_examples.py`` (from the checkout, with the venv's Python)
+rewrites the blocks from fresh runs, in whichever page holds each.
 
-Examples: ``repair-report`` (the abridged JSON report of ``mtfix repair`` on the
-seed with the tiny random-weight models), ``check`` (``mtfix check`` on the
+Examples: ``repair-report`` (docs/judge.md: the abridged JSON report of ``mtfix
+repair`` on the seed with the tiny random-weight models), ``check`` (``mtfix check`` on the
 seed), ``models`` (the first four columns of ``mtfix models list``).
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
+PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]  # where the examples may sit
 SEED = "seeds/000_66fd05bfb1d0cc1a.txt"
 REPORT_SENTENCE = 4  # the sentence with "20 ، 000" and "SDF": every scorer has something to say
 WIDTH = 118
@@ -170,11 +172,14 @@ def main() -> None:  # pragma: no cover - a maintenance tool
         tiny = module.build_all(Path(tmp) / "tiny")
         new = {"repair-report": abridged_report(repair_report(tiny, Path(tmp))), "check": check_output(),
                "models": models_output()}
-    text = README.read_text(encoding="utf-8")
-    updated = replace_blocks(text, new)
-    if updated != text:
-        README.write_text(updated, encoding="utf-8")
-    print("README examples:", ", ".join(f"{k} {'updated' if blocks(text).get(k) != v else 'unchanged'}"
+    old = {}
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        old.update(blocks(text))
+        updated = replace_blocks(text, new)
+        if updated != text:
+            page.write_text(updated, encoding="utf-8")
+    print("README examples:", ", ".join(f"{k} {'updated' if old.get(k) != v else 'unchanged'}"
                                          for k, v in new.items()), file=sys.stderr)
 
 

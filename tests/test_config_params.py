@@ -241,7 +241,7 @@ def test_the_readme_example_is_what_mtfix_says(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config(cfg)
     said = f"`error: {e.value}`".replace(str(cfg), "my.toml")
-    assert said in " ".join((REPO / "README.md").read_text(encoding="utf-8").split()), said
+    assert said in " ".join((REPO / "docs" / "cli.md").read_text(encoding="utf-8").split()), said
 
 
 PRESET = 'name = "bad"\nhub_id = "x/y"\nfamily = "marian"\ndirections = ["ar-en"]\n'

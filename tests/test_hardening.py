@@ -951,7 +951,7 @@ def test_the_readme_says_where_conversions_land_and_what_they_are_called(tmp_pat
     from conftest import REPO
     from mtfix.engine.registry import ct2_dir_for
 
-    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    readme = " ".join((REPO / "docs" / "models.md").read_text(encoding="utf-8").split())  # linked from README
     assert "a preset becomes `NAME-ct2-int8/`, a local model folder `FOLDER-<hash of its path>-ct2-int8/`" in readme
     assert "else `$MTFIX_MODELS_DIR`, else the checkout's `models/` (whatever the current directory" in readme
     monkeypatch.chdir(tmp_path)

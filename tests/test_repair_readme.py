@@ -1,4 +1,4 @@
-"""The README's example repair report is true: the same command gives the same decisions and reasons."""
+"""The example repair report (docs/judge.md, linked from the README) is true: the same command gives the same decisions and reasons."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _readme_example() -> dict:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "judge.md").read_text(encoding="utf-8")
     section = text[text.index("**An example report.**"):]
     block = re.search(r"```json\n(.*?)\n```", section, re.S).group(1)
     return json.loads(block)  # abridged with "..." but valid JSON
