@@ -62,6 +62,21 @@ def test_readme_says_how_mtfix_gets_on_path(word):
     assert word in README
 
 
+def test_the_two_commands_are_what_the_makefile_and_ci_do():
+    """The set-up the README promises is the Makefile's: two targets, the torch pin first, the extras
+    installed into .venv (whose bin/mtfix is the console script), and CI running `make test`."""
+    make = (REPO / "Makefile").read_text(encoding="utf-8")
+    block = re.search(r"^## Two commands\n.*?```sh\n(.*?)```", README, re.S | re.M).group(1)
+    assert [line.split()[:2] for line in block.splitlines()] == [["make", "repair"], ["make", "test"]]
+    assert re.search(r"^repair: \$\(STAMP\)", make, re.M) and re.search(r"^test: \$\(STAMP\)", make, re.M)
+    installs = re.findall(r"pip install -q (\S+)", make)
+    assert installs[1:] == ["torch==2.13.0", "-e"] and "torch==2.13.0 first" in block, installs
+    assert "-e '.[test,ray]'" in make and "with its `test` and `ray` extras" in " ".join(README.split())
+    assert "VENV   := .venv" in make and "$(BIN)/mtfix repair" in make
+    assert 'mtfix = "mtfix.cli.app:main"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r"^make test ", (REPO / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+
+
 # ------------------------------------------------------------------ links
 
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
@@ -112,3 +127,43 @@ def test_every_docs_page_is_linked_from_the_readme():
     linked = {(REPO / t.partition("#")[0]).resolve() for t in _links(README)}
     assert (REPO / "docs").is_dir()
     assert sorted(p.name for p in (REPO / "docs").glob("*.md") if p.resolve() not in linked) == []
+
+
+def test_the_at_scale_table_is_the_recorded_idle_run():
+    """Every figure of the README's At scale table is one of the idle run's, as docs/scale.md records them."""
+    table = README[README.index("## At scale"):README.index("## Models")].split("**Measured**", 1)[1]
+    rows = [line for line in table.splitlines() if line.startswith("| 1")]
+    recorded = next(par for par in (REPO / "docs" / "scale.md").read_text(encoding="utf-8").split("\n\n")
+                    if par.startswith("Idle, after the merge"))
+    assert len(rows) == 5
+    for row in rows:
+        for figure in re.findall(r"\b\d{1,2},\d{3}\b(?! pairs)|\d+ MiB", row.split("|", 3)[3]):
+            assert figure in recorded, (figure, row)
+    for ratio in re.findall(r"x\d\.\d\d", table.split("`--workers 1` at 1M")[0]):
+        assert ratio in recorded, ratio
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """The markdown tables of ``text``, each a list of rows of stripped cells (the rule row left out)."""
+    out, rows = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            if not line.startswith("|---"):
+                rows.append([c.strip() for c in line.strip("|").split("|")])
+        elif rows:
+            out.append(rows)
+            rows = []
+    return out
+
+
+def test_the_speed_tables_are_the_published_bench_run():
+    """The README's `make bench` tables are bench/bench.md's (the measure names may be shorter)."""
+    section = README[README.index("## Speed on CPU"):README.index("### Where a user waits")]
+    published = (REPO / "bench" / "bench.md").read_text(encoding="utf-8")
+    shown, recorded = _tables(section), _tables(published)[:2]
+    assert len(shown) == 2 and [len(t) for t in shown] == [len(t) for t in recorded]
+    for ours, theirs in zip(shown, recorded):
+        assert [row[1:] for row in ours] == [row[1:] for row in theirs]
+        assert [row[0].split(" (")[0] for row in ours] == [row[0].split(" (")[0] for row in theirs]
+    load = re.search(r"load average [\d.]+ at the start, [\d.]+ at the end", published).group(0)
+    assert load in " ".join(section.split())
