@@ -24,7 +24,7 @@ Ray worker that only ever idled included). Ray's overhead is the ratio of
 its wall time to the local workers' (same 2 CPUs). On a shared machine,
 compare figures from one run only; peak RSS hardly depends on the load.
 
-The rows are printed as README "At scale" has them. ``--stages`` then runs
+The rows are printed as the tables of docs/scale.md ("Measurements") have them. ``--stages`` then runs
 Ray once more in a child process through the API and prints where its wall
 time goes: starting the local cluster (``ray.init``), then each stage of
 :class:`mtfix.corpus.ray_runner.RayRun` (plan, with Ray Data's warm-up; read
@@ -153,7 +153,7 @@ def run(cmd: list[str], cwd: Path) -> dict:
 
 
 def row(n: int, name: str, r: dict) -> str:
-    """One row of README "At scale"'s table."""
+    """One row of a docs/scale.md "Measurements" table."""
     per_worker = (f"{r['rss_worker_max']:.0f} / {r['rss_worker_median']:.0f} MiB ({r['workers']})"
                   if r["workers"] else "— (no worker process)")
     services = f"{r['rss_service_max']:.0f} MiB ({r['services']})" if r["services"] else "—"

@@ -3,7 +3,7 @@
 
     python scripts/bench_corpus_speed.py                       # 10k and 100k pairs
     python scripts/bench_corpus_speed.py --sizes 10000 100000 1000000 --ray
-    python scripts/bench_corpus_speed.py --markdown            # the README table
+    python scripts/bench_corpus_speed.py --markdown            # the tables of docs/corpus-speed.md
     python scripts/bench_corpus_speed.py --per-filter          # where the time goes, µs per pair
     python scripts/bench_corpus_speed.py --per-filter --baseline ../main   # ... and against main's code
 

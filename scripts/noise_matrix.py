@@ -24,7 +24,7 @@ is exactly what stage 0 alone (``mtfix fix``) gives; a failed run's whole report
 ``WORK/failed/`` (the row's ``report``). The JSON is rewritten after
 every run (a killed run keeps what it measured); ``--md`` writes the table and
 ``--readme`` replaces the summary between the ``noise_matrix`` markers of that
-README (:func:`readme_summary`, checked against the JSON by ``tests/test_readme.py``).
+README (:func:`readme_summary`, checked against the JSON by ``tests/test_repair_noise.py``).
 ``--readme`` alone (no run) re-renders the summary from ``--out``.
 
 ``--config TOML`` judges every run under that scoring config (laid over the preset, as

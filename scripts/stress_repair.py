@@ -519,7 +519,7 @@ ALTERNATIVES = ("shipped", "dictionary veto", "inverse-covariance voting", "syst
 def alternatives(result, config, original: list[str], given: dict, names: list[str], sent: dict,
                  refs: list[str], sources: list[str], langs: tuple[str, str]) -> dict:
     """Other evidence, each as a rule at the preset's z, on the votes and gates of this run (no reference
-    until the scoring): what the README's "Evidence from outside the pool" table reports.
+    until the scoring): what the "Evidence from outside the pool" table of docs/judge.md reports.
 
     Every rule sees, per ungated challenger ``c`` of line ``i``, the consensus gain ``g`` (the mean of
     the voices' paired votes; the checks' small weighted differences are left out, so the first row
