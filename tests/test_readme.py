@@ -75,6 +75,9 @@ def test_the_two_commands_are_what_the_makefile_and_ci_do():
     assert "VENV   := .venv" in make and "$(BIN)/mtfix repair" in make
     assert 'mtfix = "mtfix.cli.app:main"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r"^make test ", (REPO / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+    conftest = (REPO / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert 'SHARED = REPO.parent / "shared"' in conftest and 'data = SHARED / "data"' in conftest
+    assert "`../shared/data/`, a folder beside the checkout" in " ".join(README[:README.index("## Commands")].split())
 
 
 # ------------------------------------------------------------------ links
