@@ -170,3 +170,20 @@ def test_the_speed_tables_are_the_published_bench_run():
         assert [row[0].split(" (")[0] for row in ours] == [row[0].split(" (")[0] for row in theirs]
     load = re.search(r"load average [\d.]+ at the start, [\d.]+ at the end", published).group(0)
     assert load in " ".join(section.split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("direction,row", [("ara-eng", "ar→en"), ("eng-ara", "en→ar")])
+def test_the_select_table_is_what_select_flores_measures(shared_data, direction, row):
+    """The README's `mtfix select` table, row by row, is `scripts/select_flores.py`'s run (its default seed)."""
+    flores = load_script("select_flores")
+    m = flores.measure(shared_data, direction, None, 1)
+    section = README[README.index("## `mtfix select`"):README.index("## Stress test")]
+    [cells] = [r for r in _tables(section)[0] if r[0].startswith(row)]
+    assert [float(c.strip("*")) for c in cells[1:]] == [
+        m["selected"]["chrf"], m["best"]["chrf"], m["median"]["chrf"], m["uniform_mbr"]["chrf"], m["oracle"]["chrf"],
+        m["selected"]["bleu"], m["best"]["bleu"], m["median"]["bleu"]]
+    assert cells[0] == f"{row}, {len(m['systems'])} systems"
+    switched = re.search(r"\((\d+) and (\d+) of 1012 lines change", " ".join(section.split())).groups()
+    assert int(switched[list(flores.SETS).index(direction)]) == m["selected"]["switched"]
+    assert m["estimated_best"] == m["best"]["name"] and "Tatoeba" in m["best"]["name"]  # "finds the real best"
