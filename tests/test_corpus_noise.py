@@ -362,6 +362,28 @@ def test_roundtrip_chrf_catches_misalignment(roundtrip_report):
     assert report["clean_dropped"] / report["clean"] < 0.03
 
 
+def test_the_readme_table_is_this_run(report):
+    """The README's `mtfix corpus` table, for the rows without a model, is this test's run: recall, the
+    filters that caught each kind first, and the clean pairs dropped."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## `mtfix corpus`"):readme.index("## At scale")]
+    rows = {r.split("|")[1].strip(): [c.strip() for c in r.strip().strip("|").split("|")]
+            for r in section.splitlines() if r.startswith("| ") and not r.startswith("| noise kind")}
+    for label, kind in [("misaligned (next line's target), no model", "misaligned"), ("U+FFFD (1–3 letters lost)",
+                        "replacement-char"), ("mojibake (UTF-8 read as cp1252/Latin-1)", "mojibake")]:
+        k = report["kinds"][kind]
+        by = ", ".join(f"{n} {c}" for n, c in sorted(k["by"].items(), key=lambda x: -x[1]))
+        cells = rows[label]
+        assert (cells[1], cells[3].strip("*")) == (str(k["n"]), f"{k['recall']:.3f}"), (label, cells, k)
+        assert cells[4].split(" (")[0] == (by if kind == "misaligned" else by.split(",")[0]), (label, cells, by)
+    markup = next(v for key, v in rows.items() if key.startswith("markup"))
+    assert (markup[1], markup[3].strip("*")) == (str(report["kinds"]["markup"]["n"]),
+                                                 f"{report['kinds']['markup']['recall']:.3f}")
+    clean = rows[f"clean pairs dropped (of {report['clean']})"]
+    assert clean[3] == f"{report['clean_dropped']} ({100 * report['clean_dropped'] / report['clean']:.2f}%)", clean
+    assert f"align {report['filters']['align']['precision']:.3f}" in " ".join(section.split())
+
+
 def table(report: dict, rt: dict | None = None) -> str:
     rows = ["| noise | pairs | recall | caught first by | target filter | precision of target filter |",
             "|---|---|---|---|---|---|"]
