@@ -8,7 +8,10 @@ and every docs page is linked from the README.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -151,7 +154,7 @@ def _tables(text: str) -> list[list[list[str]]]:
     out, rows = [], []
     for line in text.splitlines() + [""]:
         if line.startswith("|"):
-            if not line.startswith("|---"):
+            if not re.fullmatch(r"\|[\s:|-]+\|", line.strip()):
                 rows.append([c.strip() for c in line.strip("|").split("|")])
         elif rows:
             out.append(rows)
@@ -187,3 +190,31 @@ def test_the_select_table_is_what_select_flores_measures(shared_data, direction,
     switched = re.search(r"\((\d+) and (\d+) of 1012 lines change", " ".join(section.split())).groups()
     assert int(switched[list(flores.SETS).index(direction)]) == m["selected"]["switched"]
     assert m["estimated_best"] == m["best"]["name"] and "Tatoeba" in m["best"]["name"]  # "finds the real best"
+
+
+@pytest.mark.slow
+def test_the_evaluate_table_is_what_the_example_prints(shared_data, tmp_path):
+    """The README's `mtfix evaluate` example, run as written (its `out/` in a temporary folder), prints the
+    table the README shows, the p-values it quotes and the worst segment it names."""
+    section = README[README.index("## `mtfix evaluate`"):README.index("## `mtfix corpus`")]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    env_line, command = block.split("\n", 1)
+    assert env_line == "D=../shared/data; S=$D/systems/flores200-devtest.ara-eng"
+    words = re.sub(r"#.*", "", command).replace("\\\n", " ").split()
+    S = shared_data / "systems" / "flores200-devtest.ara-eng"
+    args = [w.replace("$S", str(S)).replace("$D", str(shared_data)).replace("out/", f"{tmp_path}/")
+            for w in words[1:]]
+    assert words[0] == "mtfix"
+    r = subprocess.run([sys.executable, "-m", "mtfix", *args, "-q"], cwd=REPO, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 0, r.stderr
+    md = (tmp_path / "results.md").read_text(encoding="utf-8")
+    shown = _tables(section)[0]
+    assert shown == _tables(md)[0]
+    pvalues = _tables(md)[1]
+    assert all(cell.endswith("*") for row in pvalues[1:] for cell in " / ".join(row[1:]).split(" / "))
+    assert pvalues[1][:2] == ["nllb-3.3B", "0.0230* / 0.0124*"]  # "nllb-3.3B BLEU p = 0.023 bs / 0.012 ar"
+    assert "nllb-3.3B BLEU p = 0.023 bs / 0.012 ar" in section
+    nllb = md[md.index("**nllb-3.3B**"):md.index("**nllb-600M**")]  # its worst segments
+    assert re.search(r"^\| 812 \| [\d.]+ \| 8\.4 \| A safari \(also called a bushwalk, bushwalk", nllb, re.M)
+    assert "\"bushwalk, bushwalk, …\" line 812 (chrF 8.4)" in section
