@@ -140,7 +140,7 @@ let through): a line of mean length is judged as before, the allowance falls
 as ``1 / L``, and the decision ranks lines by ``gain x L``. The scaled score is
 a :class:`WeighedScore` whose ``allowance`` note ("allowance x0.76: 220
 characters, mean 126") the Selector puts in the reason and the evidence.
-Measured on the stress benchmark (README "The do-no-harm allowance"): more
+Measured on the stress benchmark (docs/judge.md, "The do-no-harm allowance"): more
 chrF AND more of the lines where the original was best kept, in both
 directions, than the per-line test (0).
 
@@ -162,7 +162,7 @@ default (select's) keeps it off, and the ``repair`` preset (presets/repair.toml:
 z 1.2816, ``"file"``, margin weighting 1) turns it on for repair.
 
 **Evidence tried and left out** (measured on the stress benchmark; figures in
-the README): a source-adequacy voice from the FreeDict dictionary (no model,
+docs/judge.md): a source-adequacy voice from the FreeDict dictionary (no model,
 independent of every system) correlates with the reference's verdict at 0.08
 (eng->ara) / 0.20 (ara->eng), against 0.46 / 0.56 for the paired gain, and
 lowers the frontier when added or used as a veto; inverse-covariance (GLS)
