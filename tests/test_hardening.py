@@ -96,10 +96,56 @@ def test_an_empty_work_dir_given_is_used_and_kept_a_new_one_is_removed(cli, tmp_
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o.jsonl", "--work-dir", empty, "-q")
     assert r.exit_code == 0, r.output
     assert empty.is_dir() and list(empty.iterdir()) == []  # not ours to delete: emptied, kept
+    (tmp_path / "new").mkdir()
     new = tmp_path / "new" / "wd"
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o2.jsonl", "--work-dir", new, "-q")
     assert r.exit_code == 0, r.output
     assert not new.exists() and (tmp_path / "new").is_dir()  # only the folder mtfix made goes
+
+
+# ------------------------------------------------------------------ folders mtfix makes: the one named, not above it
+
+NAMED_FOLDERS = {  # option -> arguments that give it PATH (a place mtfix makes when it needs it)
+    "--models-dir": ["models", "list", "--models-dir", "PATH"],
+    "--models-dir (translate)": ["translate", "IN", "--src", "ar", "--tgt", "en", "--models-dir", "PATH"],
+    "--models-dir (repair)": ["repair", "IN", "--models-dir", "PATH", "--no-cache"],
+    "--models-dir (pull)": ["models", "pull", "opus-mt-ar-en", "--to-models-dir", "--models-dir", "PATH"],
+    "$MTFIX_MODELS_DIR": ["models", "list"],
+    "--cache": ["translate", "IN", "--src", "ar", "--tgt", "en", "--cache", "PATH/c.sqlite"],
+    "--cache (repair)": ["repair", "IN", "--cache", "PATH/c.sqlite"],
+    "--work-dir": ["corpus", "filter", "TSV", "-o", "OUT", "--work-dir", "PATH"],
+    "--out (models convert)": ["models", "convert", "TINY", "--out", "PATH"],
+}
+
+
+@pytest.mark.parametrize("option", NAMED_FOLDERS)
+def test_a_named_folder_is_made_but_never_the_missing_folders_above_it(cli, ar_file, tmp_path, monkeypatch, option,
+                                                                         tiny_models):
+    """``--models-dir /missing/deep/path`` made the whole chain at the first conversion: a typo started a new,
+    empty models folder (no presets, no models) in a new tree. mtfix makes the folder (or cache file) it is
+    given, as ``mkdir`` does, not the folders above it (``mkdir -p``): one line naming the missing folder,
+    before any work, nothing made. The defaults in $XDG_CACHE_HOME/mtfix are made whole, as caches are."""
+    deep = tmp_path / "missing" / "deep" / "path"
+    files = {"IN": ar_file, "TSV": _bitext(tmp_path), "OUT": tmp_path / "o.jsonl",
+             "TINY": tiny_models["marian-ar-en"], "PATH": deep}
+    args = [str(files.get(a, a)).replace("PATH", str(deep)) for a in NAMED_FOLDERS[option]]
+    if option.startswith("$"):
+        monkeypatch.setenv("MTFIX_MODELS_DIR", str(deep))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    option = option.split(" (")[0]
+    line = assert_one_line_error(cli(*args), f"{option} {deep}", f"folder {deep.parent if option != '--cache' else deep} "
+                                 "does not exist", f"mkdir -p {deep.parent if option != '--cache' else deep}",
+                                 not_written=[tmp_path / "o.jsonl"])
+    assert "not the folders above it" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing made
+
+
+def test_a_models_dir_is_made_when_its_parent_exists_and_may_not_be_a_file(cli, tiny_models, ar_file, tmp_path):
+    models = tmp_path / "models"  # the folder above exists: made at the first conversion, as before
+    r = cli("models", "convert", tiny_models["marian-ar-en"], "--models-dir", models)
+    assert r.exit_code == 0, r.output
+    assert [p.name.endswith("-ct2-int8") for p in models.iterdir()] == [True]
+    assert_one_line_error(cli("models", "list", "--models-dir", ar_file), f"--models-dir {ar_file}: is a file")
 
 
 def test_a_full_disk_at_the_final_corpus_writes_keeps_the_work_for_a_rerun(cli, tmp_path, monkeypatch):

@@ -516,3 +516,49 @@ def test_an_empty_file_name_says_so(cli, inputs, tmp_path, args):
     """`mtfix check ""` said ": is a folder, expected a text file" (Path("") is the current folder)."""
     files = {"OUT": tmp_path / "o.txt", "C0": inputs["cands"][0]}
     assert_one_line_error(cli(*[files.get(a, a) for a in args]), "an empty file name", not_written=[files["OUT"]])
+
+
+# ------------------------------------------------------------------ an output named as a folder
+
+FILE_OUTPUTS = {  # an option that writes one file -> the arguments that give it OUT
+    "translate --out": lambda i, o: ["translate", i["ar"], "--src", "ar", "--tgt", "en", "-o", o],
+    "fix --out": lambda i, o: ["fix", i["ar"], "-o", o],
+    "repair --out": lambda i, o: ["repair", i["ar"], "-o", o],
+    "repair --report": lambda i, o: ["repair", i["ar"], "-o", "r.txt", "--report", o],
+    "repair --html": lambda i, o: ["repair", i["ar"], "--html", o],
+    "select --out": lambda i, o: ["select", "--candidates", *i["cands"], "-o", o, "-q"],
+    "select --report": lambda i, o: ["select", "--candidates", *i["cands"], "-o", "s.txt", "--report", o, "-q"],
+    "evaluate --json": lambda i, o: ["evaluate", "--ref", i["cands"][0], "--sys", i["cands"][1], "--json", o, "-q"],
+    "evaluate --segments": lambda i, o: ["evaluate", "--ref", i["cands"][0], "--sys", i["cands"][1], "--segments", o],
+    "corpus filter --summary": lambda i, o: ["corpus", "filter", i["tsv"], "-o", "k.jsonl", "--summary", o, "-q"],
+    "corpus filter --rejects": lambda i, o: ["corpus", "filter", i["tsv"], "-o", "k.jsonl", "--skip-bad",
+                                             "--rejects", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("ending", ["/", "/."])
+@pytest.mark.parametrize("option", FILE_OUTPUTS)
+def test_a_file_output_named_as_a_folder_is_refused_not_written_as_a_file(cli, inputs, tmp_path, monkeypatch, option,
+                                                                          ending):
+    """``fix in.txt -o newdir/`` wrote a *file* named ``newdir`` (typer's Path() drops the slash), exit 1. A name
+    ending in ``/`` (or ``/.``) is a folder, as ``cp`` reads it, and these options write one file: refused before
+    any work, nothing made; an existing folder so named is refused alike."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.jsonl").mkdir()
+    for name in ("new.jsonl", "old.jsonl"):
+        r = cli(*FILE_OUTPUTS[option](inputs, name + ending))
+        assert_one_line_error(r, f"cannot write {name}{ending}: the name ends in", "so it is a folder",
+                              option.split()[-1] + " writes a file")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "old.jsonl"]
+        assert list((tmp_path / "old.jsonl").iterdir()) == []
+
+
+def test_a_corpus_output_named_as_a_folder_is_a_dataset_folder(cli, inputs, tmp_path, monkeypatch):
+    """``corpus filter -o kept.jsonl/`` wrote a JSONL file (the slash dropped); ``writers.parse_output`` reads a
+    trailing ``/`` as a dataset folder whatever the suffix, and now it is given the name as typed."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("corpus", "filter", inputs["tsv"], "-o", "kept.jsonl/", "--dropped", "dropped.tsv/", "-q")
+    assert r.exit_code == 0, r.output
+    for name in ("kept.jsonl", "dropped.tsv"):
+        assert (tmp_path / name / "state.json").is_file() and (tmp_path / name / "dataset_info.json").is_file()
+    assert (tmp_path / "kept.summary.json").is_file()

@@ -35,14 +35,20 @@ corpus_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-OutOpt = typer.Option(..., "--out", "-o", help="Kept pairs: .jsonl, .tsv, .parquet, or a folder name (Hugging Face "
-                                               "dataset, save_to_disk layout). Repeat for several formats.")
-DroppedOpt: Optional[Path] = typer.Option(None, "--dropped", help="Also write the dropped pairs (any output format), "
-                                                                  "with every filter's score and the reason.")
-RejectsOpt: Optional[Path] = typer.Option(None, "--rejects", help="Unreadable input rows (JSONL; with --skip-bad; "
-                                                                  "default <out>.rejects.jsonl).")
-SummaryOpt: Optional[Path] = typer.Option(None, "--summary", help="Counts kept/dropped per filter and the signature "
-                                                                  "(JSON; default <out>.summary.json).")
+# The output options are text, not Path: a trailing "/" (``-o clean.parquet/``: a dataset folder; ``--summary s/``:
+# refused, a file option) would be dropped by Path().
+OutOpt = typer.Option(..., "--out", "-o", metavar="PATH",
+                      help="Kept pairs: .jsonl, .tsv, .parquet, or a folder name (Hugging Face dataset, save_to_disk "
+                      "layout; a name ending in / is always a folder). Repeat for several formats.")
+DroppedOpt: Optional[str] = typer.Option(None, "--dropped", metavar="PATH",
+                                         help="Also write the dropped pairs (any output format), with every filter's "
+                                         "score and the reason.")
+RejectsOpt: Optional[str] = typer.Option(None, "--rejects", metavar="PATH",
+                                         help="Unreadable input rows (JSONL; with --skip-bad; default "
+                                         "<out>.rejects.jsonl).")
+SummaryOpt: Optional[str] = typer.Option(None, "--summary", metavar="PATH",
+                                         help="Counts kept/dropped per filter and the signature (JSON; default "
+                                         "<out>.summary.json).")
 PipelineOpt: Optional[Path] = typer.Option(None, "--pipeline", help="Filter pipeline (TOML), laid over the default "
                                                                     "(see `mtfix corpus pipeline`).")
 SkipBadOpt = typer.Option(False, "--skip-bad", help="Log unreadable rows to the rejects file and go on (default: "
@@ -75,11 +81,11 @@ def _default_beside(out: Path, suffix: str) -> Path:
     return out.with_name(stem + suffix)
 
 
-def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
+def _plan_outputs(outs: List[str], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
                   shards: bool = False, ray: Optional[str] = None, work_dir: Optional[Path] = None):
     """Parse and check every output path (and the work dir against them) before any work."""
     from mtfix.corpus.writers import parse_output
-    from mtfix.outputs import is_stream, plan_outputs
+    from mtfix.outputs import check_folder_above, is_stream, plan_outputs
 
     for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
                           ("--summary", [summary])):
@@ -110,6 +116,7 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
     plan_outputs([*((opt, s.path, "folder" if s.format == "hf" or shards else "file") for opt, s in files),
                   ("--rejects", rejects), ("--summary", summary)], inputs, cache=cache)
     if work_dir is not None:  # the run makes it first: at an output's path, the outputs came out half written
+        check_folder_above(work_dir, "--work-dir", "the work dir")
         where = Path(os.path.realpath(work_dir))
         taken = [*((opt, s.path) for opt, s in files), ("--rejects", rejects), ("--summary", summary),
                  *(("an input", i) for i in inputs)]
@@ -119,7 +126,7 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
                 raise MtfixError(f"--work-dir {work_dir} is {'inside ' if where != Path(os.path.realpath(p)) else ''}"
                                  f"{opt if opt == 'an input' else opt + ' ' + str(p)}; give the work dir a folder "
                                  f"of its own")
-    return specs, dropped_spec, rejects, summary
+    return specs, dropped_spec, None if rejects is None else Path(rejects), Path(summary)
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
@@ -181,10 +188,10 @@ def filter_command(
     inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a .parquet, a Hugging Face "
                                                   "dataset folder (several are read in turn), or two line-aligned "
                                                   "plain files."),
-    out: List[Path] = OutOpt,
-    dropped: Optional[Path] = DroppedOpt,
-    rejects: Optional[Path] = RejectsOpt,
-    summary: Optional[Path] = SummaryOpt,
+    out: List[str] = OutOpt,
+    dropped: Optional[str] = DroppedOpt,
+    rejects: Optional[str] = RejectsOpt,
+    summary: Optional[str] = SummaryOpt,
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = SkipBadOpt,
     input_format: str = typer.Option("auto", "--input-format", help="auto (from the suffix; a folder is a "
@@ -239,10 +246,10 @@ def filter_command(
 @engine_command
 def build_command(
     articles: List[Path] = typer.Argument(..., help="Garbled Arabic articles: files, or folders of .txt/.md files."),
-    out: List[Path] = OutOpt,
-    dropped: Optional[Path] = DroppedOpt,
-    rejects: Optional[Path] = RejectsOpt,
-    summary: Optional[Path] = SummaryOpt,
+    out: List[str] = OutOpt,
+    dropped: Optional[str] = DroppedOpt,
+    rejects: Optional[str] = RejectsOpt,
+    summary: Optional[str] = SummaryOpt,
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Log an unreadable article (not UTF-8, empty, not "
                                                             "Arabic) to the rejects file and go on."),

@@ -121,15 +121,24 @@ class EngineOptions:
                     models_dir=self.models_dir)
 
     def cache_file(self) -> Optional[Path]:
-        """The cache file this command will use (None with --no-cache): no output may be it."""
+        """The cache file this command will use (None with --no-cache): no output may be it. A ``--cache`` whose
+        folder is missing is refused, as an output's is: the cache is made, not the folders above it (the
+        default one, in ``$XDG_CACHE_HOME/mtfix``, is made with them)."""
         from mtfix.engine.cache import default_cache_path
 
-        return None if self.no_cache else Path(self.cache or default_cache_path())
+        if self.no_cache:
+            return None
+        if self.cache is not None:
+            from mtfix.outputs import check_folder_above
+
+            check_folder_above(self.cache, "--cache", "the cache file")
+        return Path(self.cache or default_cache_path())
 
     def open_cache(self):
-        """The translation cache (None with --no-cache)."""
+        """The translation cache (None with --no-cache), checked as :meth:`cache_file` says."""
         from mtfix.engine.cache import open_cache
 
+        self.cache_file()
         return open_cache(self.cache, self.no_cache)
 
 
