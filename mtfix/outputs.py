@@ -257,12 +257,13 @@ def made_folders(outs: Iterable[str | os.PathLike]) -> Iterator[list[Path]]:
 def _temp_stem(name: str) -> str:
     """``name`` as a temporary name holds it: itself, or, where the temporary name would pass the
     file system's 255 bytes (a long Arabic title: 2 bytes a letter), its start and a hash of it."""
-    if len(name.encode("utf-8")) <= 200:
+    raw = os.fsencode(name)  # the name's bytes: a name that is not UTF-8 (``out\udcff.txt``) was a traceback here
+    if len(raw) <= 200:
         return name
     import hashlib
 
-    start = name.encode("utf-8")[:150].decode("utf-8", "ignore")
-    return f"{start}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    start = raw[:150].decode("utf-8", "ignore")
+    return f"{start}~{hashlib.sha256(raw).hexdigest()[:16]}"
 
 
 def temp_name(out: Path, kind: str = "part") -> str:
@@ -413,6 +414,33 @@ def install_dir(src: str | os.PathLike, out: str | os.PathLike) -> None:
     shutil.rmtree(src, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while the block runs (the renames that put several outputs in place: a few
+    system calls) and take effect, as they would have, when it ends. Their Python handlers are swapped for
+    ones that note the signal (a thread's signal mask would not do: the kernel gives a signal to any thread
+    that does not block it, a library's own included); in the main thread only, where handlers are set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            handler = old[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # KeyboardInterrupt, the CLI's SIGTERM stop, ...: as if it came now
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
+
+
 def atomic_write_text(out: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8, LF kept as given) to ``out`` in one step."""
     write_all({out: text})
@@ -443,25 +471,28 @@ def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
                 remove_leftovers(target)
                 tmp = target.parent / temp_name(target)
                 staged.append((tmp, target))
-                with open(tmp, "x", encoding="utf-8", newline="") as f:
+                # a file name that is not UTF-8 (``bad\udcff.txt``, named in a report) is written escaped, as JSON
+                # writes it (``\udcff``): every output stays UTF-8 (it was a UnicodeEncodeError traceback)
+                with open(tmp, "x", encoding="utf-8", errors="backslashreplace", newline="") as f:
                     f.write(text)
                     f.flush()
                     os.fsync(f.fileno())
                 usual_mode(tmp)
             except OSError as e:
                 raise os_error(e, f"cannot write {out}") from None
-        for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as e:
-                raise os_error(e, f"cannot write {target}") from None
+        with _signals_held():  # Ctrl-C between two renames left --out without its --report: all or nothing
+            for tmp, target in staged:
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise os_error(e, f"cannot write {target}") from None
         for out, text in streams.items():  # last: the files are in place by then
             try:
                 if str(out) == "-":
                     sys.stdout.write(text)
                     sys.stdout.flush()
                     continue
-                with open(out, "w", encoding="utf-8", newline="") as f:
+                with open(out, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
                     f.write(text)
             except OSError as e:
                 raise os_error(e, "cannot write to stdout" if str(out) == "-" else f"cannot write {out}") from None

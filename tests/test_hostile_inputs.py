@@ -562,3 +562,52 @@ def test_a_corpus_output_named_as_a_folder_is_a_dataset_folder(cli, inputs, tmp_
     for name in ("kept.jsonl", "dropped.tsv"):
         assert (tmp_path / name / "state.json").is_file() and (tmp_path / name / "dataset_info.json").is_file()
     assert (tmp_path / "kept.summary.json").is_file()
+
+
+def test_ctrl_c_between_the_renames_of_several_outputs_leaves_all_or_none(cli, inputs, tmp_path, monkeypatch):
+    """``select -o O --report R``: Ctrl-C after O was renamed into place and before R was left O without its
+    report (the README: several outputs appear together or not at all). The renames now hold Ctrl-C and
+    SIGTERM until the last is done; the interrupt then ends the run as usual."""
+    import signal
+
+    import mtfix.outputs
+
+    real = os.replace
+
+    def replace_then_ctrl_c(a, b):
+        real(a, b)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C right after the first output is in place
+
+    monkeypatch.setattr(mtfix.outputs.os, "replace", replace_then_ctrl_c)
+    out, report = tmp_path / "o.txt", tmp_path / "r.json"
+    r = cli("select", "--candidates", *inputs["cands"], "-o", out, "--report", report, "-q")
+    assert r.exit_code != 0 and "Traceback" not in r.output, r.output  # the interrupt still ends the run
+    assert out.is_file() and report.is_file() and leftovers(tmp_path) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped_never_a_traceback(cli, inputs, tmp_path, monkeypatch):
+    """A file named with a byte that is not UTF-8 (``bad\\xff.txt``: Python reads it as ``bad\\udcff.txt``) was a
+    UnicodeEncodeError traceback wherever it was written: as an output (its temporary name), in a report, in a
+    corpus record. Outputs are UTF-8: such a name is written escaped, as JSON escapes it (``\\udcff``)."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    bad = os.fsdecode(b"bad\xff")
+    (tmp_path / f"{bad}.ar").write_bytes(inputs["ar"].read_bytes())
+    (tmp_path / f"{bad}.tsv").write_bytes(inputs["tsv"].read_bytes())
+    cands = [str(c) for c in inputs["cands"]]
+    for args in (["fix", f"{bad}.ar", "-o", f"{bad}-fixed.ar"],
+                 ["repair", f"{bad}.ar", "-o", f"{bad}-o.ar", "--report", f"{bad}-r.json", "--html", f"{bad}.html"],
+                 ["select", "--candidates", *cands[:2], f"{bad}={cands[2]}", "-o", f"{bad}-s.txt", "--report",
+                  "s.json", "-q"],
+                 ["evaluate", "--ref", cands[0], "--sys", f"{bad}={cands[1]}", "--json", f"{bad}-e.json", "-q"],
+                 ["corpus", "filter", f"{bad}.tsv", "-o", "k.jsonl", "-o", "k.parquet", "-o", "k.tsv", "-q"]):
+        r = cli(*args)
+        assert r.exit_code in (0, 1) and "Traceback" not in r.output, (args, r.output, r.exception)
+    assert (tmp_path / f"{bad}-fixed.ar").read_bytes() and (tmp_path / f"{bad}.html").read_bytes()
+    assert json.loads((tmp_path / f"{bad}-r.json").read_text(encoding="utf-8"))["signature"]
+    for report in ("s.json", f"{bad}-e.json"):  # valid UTF-8 JSON, whose escape reads back as the very name
+        assert bad in json.dumps(json.loads((tmp_path / report).read_text(encoding="utf-8")), ensure_ascii=False)
+    record = json.loads((tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert record["source"] == "bad\\udcff.tsv"  # the name's odd byte, as text that says which it was
+    assert leftovers(tmp_path) == []
