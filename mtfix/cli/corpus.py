@@ -116,7 +116,6 @@ def _plan_outputs(outs: List[str], dropped, rejects, summary, skip_bad: bool, in
     plan_outputs([*((opt, s.path, "folder" if s.format == "hf" or shards else "file") for opt, s in files),
                   ("--rejects", rejects), ("--summary", summary)], inputs, cache=cache)
     if work_dir is not None:  # the run makes it first: at an output's path, the outputs came out half written
-        check_folder_above(work_dir, "--work-dir", "the work dir")
         where = Path(os.path.realpath(work_dir))
         taken = [*((opt, s.path) for opt, s in files), ("--rejects", rejects), ("--summary", summary),
                  *(("an input", i) for i in inputs)]
@@ -126,6 +125,7 @@ def _plan_outputs(outs: List[str], dropped, rejects, summary, skip_bad: bool, in
                 raise MtfixError(f"--work-dir {work_dir} is {'inside ' if where != Path(os.path.realpath(p)) else ''}"
                                  f"{opt if opt == 'an input' else opt + ' ' + str(p)}; give the work dir a folder "
                                  f"of its own")
+        check_folder_above(work_dir, "--work-dir", "the work dir")
     return specs, dropped_spec, None if rejects is None else Path(rejects), Path(summary)
 
 
