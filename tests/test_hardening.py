@@ -1012,3 +1012,19 @@ def test_the_readme_says_where_conversions_land_and_what_they_are_called(tmp_pat
     na, nb = ct2_dir_for(str(a), "int8", own).name, ct2_dir_for(str(b), "int8", own).name
     assert re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", na) and re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", nb)
     assert na != nb  # two folders of the same name never collide
+
+
+def test_a_cache_that_cannot_be_made_is_said_before_any_translating(cli, tiny_models, ar_file, tmp_path, monkeypatch):
+    """$XDG_CACHE_HOME at a file (or a read-only home): the cache is made with the first translation stored, so
+    translate and repair translated everything and then failed on the cache, the work lost. The first look-up
+    (no cache file yet) now checks it can be made there: one line before any model runs. A run that needs no
+    cache (repair's stage 0 alone) is not stopped by it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(ar_file))
+    out = tmp_path / "o.txt"
+    for args in (["translate", ar_file, "--src", "ar", "--tgt", "en", "-m", tiny_models["marian-ar-en"], "-o", out],
+                 ["repair", ar_file, "-b", tiny_models["marian-ar-en"], "-f", tiny_models["marian-en-ar"], "-o", out]):
+        assert_one_line_error(cli(*args, "--backend", "transformers"),
+                              f"translation cache: cannot write {ar_file}/mtfix/translations.sqlite: {ar_file} is a "
+                              "file, not a folder", "--no-cache", not_written=[out])
+    r = cli("repair", ar_file, "-o", out)  # no model offline: stage 0 only, no cache needed
+    assert r.exit_code == 0 and out.read_text(encoding="utf-8"), r.output

@@ -55,7 +55,8 @@ SkipBadOpt = typer.Option(False, "--skip-bad", help="Log unreadable rows to the 
                                                     "stop at the first with exit 2).")
 ChunkOpt = typer.Option(1000, "--chunk-size", min=1, help="Pairs per chunk: the unit of memory and of resuming.")
 WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unfinished run keeps its state "
-                                                                   "(default <first out>.partial).")
+                                                                   "(default <first out>.partial; made, and removed "
+                                                                   "at the end, in a folder that exists).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (input read as shards, filters, "

@@ -49,11 +49,11 @@ ComputeTypeOpt = typer.Option(
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
     "checkout's models/ whatever the current folder, else $XDG_CACHE_HOME/mtfix/models, default "
-    "~/.cache/mtfix/models)."
+    "~/.cache/mtfix/models). A folder you name is made when first needed, not the folders above it."
 )
 CacheOpt: Optional[Path] = typer.Option(
     None, "--cache", help="Translation cache (SQLite; default $XDG_CACHE_HOME/mtfix/translations.sqlite, "
-    "~/.cache/mtfix/translations.sqlite without it)."
+    "~/.cache/mtfix/translations.sqlite without it); its folder must exist."
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
