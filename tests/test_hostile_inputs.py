@@ -557,7 +557,7 @@ def test_a_corpus_output_named_as_a_folder_is_a_dataset_folder(cli, inputs, tmp_
     """``corpus filter -o kept.jsonl/`` wrote a JSONL file (the slash dropped); ``writers.parse_output`` reads a
     trailing ``/`` as a dataset folder whatever the suffix, and now it is given the name as typed."""
     monkeypatch.chdir(tmp_path)
-    r = cli("corpus", "filter", inputs["tsv"], "-o", "kept.jsonl/", "--dropped", "dropped.tsv/", "-q")
+    r = cli("corpus", "filter", inputs["tsv"], "-o", "kept.jsonl/", "--dropped", "dropped.tsv/.", "-q")
     assert r.exit_code == 0, r.output
     for name in ("kept.jsonl", "dropped.tsv"):
         assert (tmp_path / name / "state.json").is_file() and (tmp_path / name / "dataset_info.json").is_file()
