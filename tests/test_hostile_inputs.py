@@ -446,11 +446,15 @@ HUGE = "9" * 23  # past a C long
     (["translate", "AR", "--src", "ar", "--tgt", "en", "--beam", HUGE], "--beam"),
     (["repair", "AR", "--beam", "1025"], "--beam"),
     (["corpus", "build", "AR", "-o", "OUT", "--threads", "4097"], "--threads"),
+    (["corpus", "filter", "TSV", "-o", "OUT", "--workers", "100000"], "--workers"),
+    (["corpus", "build", "AR", "-o", "OUT", "--workers", "1025"], "--workers"),
 ])
 def test_a_number_no_library_takes_is_a_usage_error(cli, inputs, tmp_path, args, option):
     """--bs-n/--ar-n past a C long were numpy tracebacks, --threads one from torch, --beam a model
-    failure; now each has a bound, checked before any work."""
-    files = {"AR": inputs["ar"], "OUT": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    failure, --workers 100000 started that many Python processes (from a run's second chunk on); now each has
+    a bound, checked before any work."""
+    files = {"AR": inputs["ar"], "TSV": inputs["tsv"], "OUT": tmp_path / "o.jsonl",
+             **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
     r = cli(*[files.get(a, a) for a in args])
     assert_one_line_error(r, f"Invalid value for '{option}'", "less than or equal to", not_written=[files["OUT"]])
 

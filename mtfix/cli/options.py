@@ -36,6 +36,8 @@ NoConvertOpt = typer.Option(
 #: a thread count or beam past these is a typo, not a wish: beyond a C long, torch and CTranslate2 raised their own
 #: traceback or type error (``--threads 10**20``); no machine has the cores, no model the use for the beam
 MAX_THREADS, MAX_BEAM = 4096, 1024
+#: worker processes past this are a typo too (``--workers 100000`` started that many interpreters, each tens of MB)
+MAX_WORKERS = 1024
 ThreadsOpt = typer.Option(0, "--threads", min=0, max=MAX_THREADS, help="CPU threads (0 = all cores).")
 DeviceOpt = typer.Option(
     "cpu", "--device", help="cpu, cuda (the first GPU), cuda:N, or auto (a GPU when there is one); "
