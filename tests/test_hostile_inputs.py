@@ -615,3 +615,11 @@ def test_a_file_name_that_is_not_utf8_is_written_escaped_never_a_traceback(cli, 
     record = json.loads((tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert record["source"] == "bad\\udcff.tsv"  # the name's odd byte, as text that says which it was
     assert leftovers(tmp_path) == []
+
+
+def test_a_split_given_for_an_input_without_splits_is_one_line(cli, inputs, tmp_path):
+    """``corpus filter in.tsv --split tset`` ran and ignored the option (only a dataset folder has splits), so
+    a run meant for a dataset's split went unnoticed on the wrong input."""
+    r = cli("corpus", "filter", inputs["tsv"], "-o", tmp_path / "k.jsonl", "--split", "tset", "-q")
+    assert_one_line_error(r, "--split tset picks a split of a dataset folder; the input is tsv",
+                          not_written=[tmp_path / "k.jsonl"])

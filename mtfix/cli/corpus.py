@@ -228,6 +228,10 @@ def filter_command(
         cache=engine.cache_file() if back_model is not None else None, shards=shards, ray=ray, work_dir=work_dir)
     source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
+    parts = getattr(source, "sources", [source])
+    if split is not None and not any(p.format == "hf" for p in parts):  # it was ignored: a typo went unnoticed
+        raise MtfixError(f"--split {split} picks a split of a dataset folder; the input is "
+                         f"{', '.join(sorted({p.format for p in parts}))}: drop --split")
     back_translate, model_name = None, "custom"
     if back_model is not None:
         from mtfix.engine.back import back_translator
