@@ -40,7 +40,7 @@ from mtfix.text.read import is_stream  # a device, FIFO or socket: written strai
 __all__ = [
     "plan_outputs", "check_output_path", "check_dir_output", "atomic_path", "atomic_dir", "atomic_write_text",
     "write_all", "os_error", "os_reason", "remove_leftovers", "temp_name", "usual_mode", "is_temp_name", "is_stream",
-    "made_folders", "missing_folders", "install_dir",
+    "made_folders", "missing_folders", "install_dir", "names_a_folder", "check_folder_above",
 ]
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.mtfix-(?P<pid>\d+)-[a-z0-9_]+\.(?:part|old)$")
@@ -105,7 +105,8 @@ def plan_outputs(
     stdout = [opt for opt, p, *_ in items if p is not None and str(p) == "-"]
     if len(stdout) > 1:
         raise MtfixError(f"{' and '.join(stdout)} both write to stdout ('-'); send one of them to a file")
-    items = [(opt, Path(p), *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
+    # the paths as given (text, not Path): a trailing "/" says "a folder" (names_a_folder), and Path() drops it
+    items = [(opt, p, *kind) for opt, p, *kind in items if p is not None and str(p) != "-"]
     inputs = [Path(i) for i in inputs if i is not None]
     for opt, out, *kind in items:
         if kind == ["folder"]:
@@ -161,11 +162,28 @@ def _read_only(folder: Path) -> bool:
         return False
 
 
+def names_a_folder(path: str | os.PathLike) -> bool:
+    """True when ``path``, as it was given, can only name a folder: it ends with a separator (``out/``, as
+    ``cp a out/`` reads it; ``Path("out/")`` drops the slash) or its last part is ``.`` or ``..``."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    return text.endswith(tuple(s for s in (os.sep, os.altsep) if s)) or os.path.basename(text) in (".", "..")
+
+
 def check_output_path(out: str | os.PathLike | None, inputs: Iterable[str | os.PathLike | None] = (), *,
                       option: str = "", cache: str | os.PathLike | None = None, make_folders: bool = False) -> None:
-    """Refuse a file output that would overwrite an input or the cache, or cannot be written."""
+    """Refuse a file output that would overwrite an input or the cache, or cannot be written, or whose name
+    is empty or names a folder (``-o out/``: refused, never a file named ``out``)."""
     if out is None or str(out) == "-":
         return
+    label = option or "the output"
+    if not os.fspath(out):
+        raise MtfixError(f"{label}: an empty file name; give the file to write")
+    if names_a_folder(out) and not is_stream(out):
+        raise MtfixError(f"cannot write {out}: the name ends in {os.path.basename(out) or os.sep!r}, so it is a "
+                         f"folder, and {label} writes a file; give a file name (e.g. "
+                         f"{os.path.join(out, 'NAME')})")
     out_p = Path(out)
     _check_common(out_p, [Path(i) for i in inputs if i is not None], option, cache, make_folders)
     if out_p.is_dir():
@@ -183,6 +201,20 @@ def check_dir_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike 
 
 
 # ------------------------------------------------------------------ folders a command makes
+
+def check_folder_above(path: str | os.PathLike, option: str, what: str) -> None:
+    """Refuse ``path`` (a folder or file that mtfix makes when it needs it: ``what``, e.g. "the models folder")
+    when the folder above it is missing: mtfix makes the one it is given, never the folders above it (``mkdir``,
+    not ``mkdir -p``), so a typo (``/data/modles/x``) is one line, not a new tree that starts empty and hides
+    what the real folder holds. ``option`` names where the path came from (``--models-dir``)."""
+    parent = Path(os.path.abspath(path)).parent
+    if parent.is_dir():
+        return
+    if parent.exists():
+        raise MtfixError(f"{option} {path}: {parent} is a file, not a folder")
+    raise MtfixError(f"{option} {path}: folder {parent} does not exist (mtfix makes {what}, not the folders above "
+                     f"it); check the path, or create it first: mkdir -p {parent}")
+
 
 def missing_folders(out: str | os.PathLike) -> list[Path]:
     """The folders above ``out`` that do not exist, nearest to ``out`` first."""
@@ -225,12 +257,13 @@ def made_folders(outs: Iterable[str | os.PathLike]) -> Iterator[list[Path]]:
 def _temp_stem(name: str) -> str:
     """``name`` as a temporary name holds it: itself, or, where the temporary name would pass the
     file system's 255 bytes (a long Arabic title: 2 bytes a letter), its start and a hash of it."""
-    if len(name.encode("utf-8")) <= 200:
+    raw = os.fsencode(name)  # the name's bytes: a name that is not UTF-8 (``out\udcff.txt``) was a traceback here
+    if len(raw) <= 200:
         return name
     import hashlib
 
-    start = name.encode("utf-8")[:150].decode("utf-8", "ignore")
-    return f"{start}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}"
+    start = raw[:150].decode("utf-8", "ignore")
+    return f"{start}~{hashlib.sha256(raw).hexdigest()[:16]}"
 
 
 def temp_name(out: Path, kind: str = "part") -> str:
@@ -381,6 +414,33 @@ def install_dir(src: str | os.PathLike, out: str | os.PathLike) -> None:
     shutil.rmtree(src, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while the block runs (the renames that put several outputs in place: a few
+    system calls) and take effect, as they would have, when it ends. Their Python handlers are swapped for
+    ones that note the signal (a thread's signal mask would not do: the kernel gives a signal to any thread
+    that does not block it, a library's own included); in the main thread only, where handlers are set."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            handler = old[caught[0]]
+            if callable(handler):
+                handler(caught[0], None)  # KeyboardInterrupt, the CLI's SIGTERM stop, ...: as if it came now
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught[0])
+
+
 def atomic_write_text(out: str | os.PathLike, text: str) -> None:
     """Write ``text`` (UTF-8, LF kept as given) to ``out`` in one step."""
     write_all({out: text})
@@ -411,25 +471,28 @@ def _write_all(files: Mapping[str | os.PathLike, str]) -> None:
                 remove_leftovers(target)
                 tmp = target.parent / temp_name(target)
                 staged.append((tmp, target))
-                with open(tmp, "x", encoding="utf-8", newline="") as f:
+                # a file name that is not UTF-8 (``bad\udcff.txt``, named in a report) is written escaped, as JSON
+                # writes it (``\udcff``): every output stays UTF-8 (it was a UnicodeEncodeError traceback)
+                with open(tmp, "x", encoding="utf-8", errors="backslashreplace", newline="") as f:
                     f.write(text)
                     f.flush()
                     os.fsync(f.fileno())
                 usual_mode(tmp)
             except OSError as e:
                 raise os_error(e, f"cannot write {out}") from None
-        for tmp, target in staged:
-            try:
-                os.replace(tmp, target)
-            except OSError as e:
-                raise os_error(e, f"cannot write {target}") from None
+        with _signals_held():  # Ctrl-C between two renames left --out without its --report: all or nothing
+            for tmp, target in staged:
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise os_error(e, f"cannot write {target}") from None
         for out, text in streams.items():  # last: the files are in place by then
             try:
                 if str(out) == "-":
                     sys.stdout.write(text)
                     sys.stdout.flush()
                     continue
-                with open(out, "w", encoding="utf-8", newline="") as f:
+                with open(out, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
                     f.write(text)
             except OSError as e:
                 raise os_error(e, "cannot write to stdout" if str(out) == "-" else f"cannot write {out}") from None

@@ -96,10 +96,56 @@ def test_an_empty_work_dir_given_is_used_and_kept_a_new_one_is_removed(cli, tmp_
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o.jsonl", "--work-dir", empty, "-q")
     assert r.exit_code == 0, r.output
     assert empty.is_dir() and list(empty.iterdir()) == []  # not ours to delete: emptied, kept
+    (tmp_path / "new").mkdir()
     new = tmp_path / "new" / "wd"
     r = cli("corpus", "filter", _bitext(tmp_path), "-o", tmp_path / "o2.jsonl", "--work-dir", new, "-q")
     assert r.exit_code == 0, r.output
     assert not new.exists() and (tmp_path / "new").is_dir()  # only the folder mtfix made goes
+
+
+# ------------------------------------------------------------------ folders mtfix makes: the one named, not above it
+
+NAMED_FOLDERS = {  # option -> arguments that give it PATH (a place mtfix makes when it needs it)
+    "--models-dir": ["models", "list", "--models-dir", "PATH"],
+    "--models-dir (translate)": ["translate", "IN", "--src", "ar", "--tgt", "en", "--models-dir", "PATH"],
+    "--models-dir (repair)": ["repair", "IN", "--models-dir", "PATH", "--no-cache"],
+    "--models-dir (pull)": ["models", "pull", "opus-mt-ar-en", "--to-models-dir", "--models-dir", "PATH"],
+    "$MTFIX_MODELS_DIR": ["models", "list"],
+    "--cache": ["translate", "IN", "--src", "ar", "--tgt", "en", "--cache", "PATH/c.sqlite"],
+    "--cache (repair)": ["repair", "IN", "--cache", "PATH/c.sqlite"],
+    "--work-dir": ["corpus", "filter", "TSV", "-o", "OUT", "--work-dir", "PATH"],
+    "--out (models convert)": ["models", "convert", "TINY", "--out", "PATH"],
+}
+
+
+@pytest.mark.parametrize("option", NAMED_FOLDERS)
+def test_a_named_folder_is_made_but_never_the_missing_folders_above_it(cli, ar_file, tmp_path, monkeypatch, option,
+                                                                         tiny_models):
+    """``--models-dir /missing/deep/path`` made the whole chain at the first conversion: a typo started a new,
+    empty models folder (no presets, no models) in a new tree. mtfix makes the folder (or cache file) it is
+    given, as ``mkdir`` does, not the folders above it (``mkdir -p``): one line naming the missing folder,
+    before any work, nothing made. The defaults in $XDG_CACHE_HOME/mtfix are made whole, as caches are."""
+    deep = tmp_path / "missing" / "deep" / "path"
+    files = {"IN": ar_file, "TSV": _bitext(tmp_path), "OUT": tmp_path / "o.jsonl",
+             "TINY": tiny_models["marian-ar-en"], "PATH": deep}
+    args = [str(files.get(a, a)).replace("PATH", str(deep)) for a in NAMED_FOLDERS[option]]
+    if option.startswith("$"):
+        monkeypatch.setenv("MTFIX_MODELS_DIR", str(deep))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    option = option.split(" (")[0]
+    line = assert_one_line_error(cli(*args), f"{option} {deep}", f"folder {deep.parent if option != '--cache' else deep} "
+                                 "does not exist", f"mkdir -p {deep.parent if option != '--cache' else deep}",
+                                 not_written=[tmp_path / "o.jsonl"])
+    assert "not the folders above it" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing made
+
+
+def test_a_models_dir_is_made_when_its_parent_exists_and_may_not_be_a_file(cli, tiny_models, ar_file, tmp_path):
+    models = tmp_path / "models"  # the folder above exists: made at the first conversion, as before
+    r = cli("models", "convert", tiny_models["marian-ar-en"], "--models-dir", models)
+    assert r.exit_code == 0, r.output
+    assert [p.name.endswith("-ct2-int8") for p in models.iterdir()] == [True]
+    assert_one_line_error(cli("models", "list", "--models-dir", ar_file), f"--models-dir {ar_file}: is a file")
 
 
 def test_a_full_disk_at_the_final_corpus_writes_keeps_the_work_for_a_rerun(cli, tmp_path, monkeypatch):
@@ -623,11 +669,11 @@ def test_the_makefile_leaves_the_output_folder_to_mtfix_repair():
 
 def test_repair_makes_its_output_folders_and_a_failed_run_leaves_none(cli, ar_file, tmp_path):
     out = tmp_path / "out"
-    cache = tmp_path / "cachedir" / "c.sqlite"
+    cache = tmp_path / "c.sqlite"  # its folder must exist (a cache is made, not the folders above it)
     args = ["--out", out / "r.txt", "--report", out / "deep" / "r.json", "--html", out / "r.html", "--cache", cache]
     r = cli("repair", ar_file, "-b", "no-such-model-anywhere", *args)
     assert_one_line_error(r, "no-such-model-anywhere")
-    assert not out.exists() and not cache.parent.exists()
+    assert not out.exists() and not cache.exists()
     r = cli("repair", ar_file, *args)  # offline: stage 0 only, exit 0
     assert r.exit_code == 0, r.output
     assert all(p.stat().st_size > 0 for p in (out / "r.txt", out / "deep" / "r.json", out / "r.html"))
@@ -673,11 +719,11 @@ def test_a_broken_model_leaves_no_cache_file_or_folder(cli, tiny_models, ar_file
     shutil.copytree(tiny_models["marian-ar-en"], bad)
     weights = bad / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
-    cache = tmp_path / "new" / "c.sqlite"
+    cache = tmp_path / "c.sqlite"
     r = cli("repair", ar_file, "-b", bad, "-f", tiny_models["marian-en-ar"], "--backend", "transformers",
             "--cache", cache, "--out", tmp_path / "out" / "r.txt")
     assert_one_line_error(r, "cannot load model")
-    assert not cache.parent.exists() and not (tmp_path / "out").exists()
+    assert not cache.exists() and not (tmp_path / "out").exists()
 
 
 def test_the_pairs_checked_before_the_cache_existed_are_stored_with_the_first_translation(tmp_path):
@@ -966,3 +1012,19 @@ def test_the_readme_says_where_conversions_land_and_what_they_are_called(tmp_pat
     na, nb = ct2_dir_for(str(a), "int8", own).name, ct2_dir_for(str(b), "int8", own).name
     assert re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", na) and re.fullmatch(r"marian-[0-9a-f]{8}-ct2-int8", nb)
     assert na != nb  # two folders of the same name never collide
+
+
+def test_a_cache_that_cannot_be_made_is_said_before_any_translating(cli, tiny_models, ar_file, tmp_path, monkeypatch):
+    """$XDG_CACHE_HOME at a file (or a read-only home): the cache is made with the first translation stored, so
+    translate and repair translated everything and then failed on the cache, the work lost. The first look-up
+    (no cache file yet) now checks it can be made there: one line before any model runs. A run that needs no
+    cache (repair's stage 0 alone) is not stopped by it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(ar_file))
+    out = tmp_path / "o.txt"
+    for args in (["translate", ar_file, "--src", "ar", "--tgt", "en", "-m", tiny_models["marian-ar-en"], "-o", out],
+                 ["repair", ar_file, "-b", tiny_models["marian-ar-en"], "-f", tiny_models["marian-en-ar"], "-o", out]):
+        assert_one_line_error(cli(*args, "--backend", "transformers"),
+                              f"translation cache: cannot write {ar_file}/mtfix/translations.sqlite: {ar_file} is a "
+                              "file, not a folder", "--no-cache", not_written=[out])
+    r = cli("repair", ar_file, "-o", out)  # no model offline: stage 0 only, no cache needed
+    assert r.exit_code == 0 and out.read_text(encoding="utf-8"), r.output

@@ -446,11 +446,15 @@ HUGE = "9" * 23  # past a C long
     (["translate", "AR", "--src", "ar", "--tgt", "en", "--beam", HUGE], "--beam"),
     (["repair", "AR", "--beam", "1025"], "--beam"),
     (["corpus", "build", "AR", "-o", "OUT", "--threads", "4097"], "--threads"),
+    (["corpus", "filter", "TSV", "-o", "OUT", "--workers", "100000"], "--workers"),
+    (["corpus", "build", "AR", "-o", "OUT", "--workers", "1025"], "--workers"),
 ])
 def test_a_number_no_library_takes_is_a_usage_error(cli, inputs, tmp_path, args, option):
     """--bs-n/--ar-n past a C long were numpy tracebacks, --threads one from torch, --beam a model
-    failure; now each has a bound, checked before any work."""
-    files = {"AR": inputs["ar"], "OUT": tmp_path / "o.jsonl", **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
+    failure, --workers 100000 started that many Python processes (from a run's second chunk on); now each has
+    a bound, checked before any work."""
+    files = {"AR": inputs["ar"], "TSV": inputs["tsv"], "OUT": tmp_path / "o.jsonl",
+             **{f"C{k}": c for k, c in enumerate(inputs["cands"])}}
     r = cli(*[files.get(a, a) for a in args])
     assert_one_line_error(r, f"Invalid value for '{option}'", "less than or equal to", not_written=[files["OUT"]])
 
@@ -516,3 +520,106 @@ def test_an_empty_file_name_says_so(cli, inputs, tmp_path, args):
     """`mtfix check ""` said ": is a folder, expected a text file" (Path("") is the current folder)."""
     files = {"OUT": tmp_path / "o.txt", "C0": inputs["cands"][0]}
     assert_one_line_error(cli(*[files.get(a, a) for a in args]), "an empty file name", not_written=[files["OUT"]])
+
+
+# ------------------------------------------------------------------ an output named as a folder
+
+FILE_OUTPUTS = {  # an option that writes one file -> the arguments that give it OUT
+    "translate --out": lambda i, o: ["translate", i["ar"], "--src", "ar", "--tgt", "en", "-o", o],
+    "fix --out": lambda i, o: ["fix", i["ar"], "-o", o],
+    "repair --out": lambda i, o: ["repair", i["ar"], "-o", o],
+    "repair --report": lambda i, o: ["repair", i["ar"], "-o", "r.txt", "--report", o],
+    "repair --html": lambda i, o: ["repair", i["ar"], "--html", o],
+    "select --out": lambda i, o: ["select", "--candidates", *i["cands"], "-o", o, "-q"],
+    "select --report": lambda i, o: ["select", "--candidates", *i["cands"], "-o", "s.txt", "--report", o, "-q"],
+    "evaluate --json": lambda i, o: ["evaluate", "--ref", i["cands"][0], "--sys", i["cands"][1], "--json", o, "-q"],
+    "evaluate --segments": lambda i, o: ["evaluate", "--ref", i["cands"][0], "--sys", i["cands"][1], "--segments", o],
+    "corpus filter --summary": lambda i, o: ["corpus", "filter", i["tsv"], "-o", "k.jsonl", "--summary", o, "-q"],
+    "corpus filter --rejects": lambda i, o: ["corpus", "filter", i["tsv"], "-o", "k.jsonl", "--skip-bad",
+                                             "--rejects", o, "-q"],
+}
+
+
+@pytest.mark.parametrize("ending", ["/", "/."])
+@pytest.mark.parametrize("option", FILE_OUTPUTS)
+def test_a_file_output_named_as_a_folder_is_refused_not_written_as_a_file(cli, inputs, tmp_path, monkeypatch, option,
+                                                                          ending):
+    """``fix in.txt -o newdir/`` wrote a *file* named ``newdir`` (typer's Path() drops the slash), exit 1. A name
+    ending in ``/`` (or ``/.``) is a folder, as ``cp`` reads it, and these options write one file: refused before
+    any work, nothing made; an existing folder so named is refused alike."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old.jsonl").mkdir()
+    for name in ("new.jsonl", "old.jsonl"):
+        r = cli(*FILE_OUTPUTS[option](inputs, name + ending))
+        assert_one_line_error(r, f"cannot write {name}{ending}: the name ends in", "so it is a folder",
+                              option.split()[-1] + " writes a file")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "old.jsonl"]
+        assert list((tmp_path / "old.jsonl").iterdir()) == []
+
+
+def test_a_corpus_output_named_as_a_folder_is_a_dataset_folder(cli, inputs, tmp_path, monkeypatch):
+    """``corpus filter -o kept.jsonl/`` wrote a JSONL file (the slash dropped); ``writers.parse_output`` reads a
+    trailing ``/`` as a dataset folder whatever the suffix, and now it is given the name as typed."""
+    monkeypatch.chdir(tmp_path)
+    r = cli("corpus", "filter", inputs["tsv"], "-o", "kept.jsonl/", "--dropped", "dropped.tsv/.", "-q")
+    assert r.exit_code == 0, r.output
+    for name in ("kept.jsonl", "dropped.tsv"):
+        assert (tmp_path / name / "state.json").is_file() and (tmp_path / name / "dataset_info.json").is_file()
+    assert (tmp_path / "kept.summary.json").is_file()
+
+
+def test_ctrl_c_between_the_renames_of_several_outputs_leaves_all_or_none(cli, inputs, tmp_path, monkeypatch):
+    """``select -o O --report R``: Ctrl-C after O was renamed into place and before R was left O without its
+    report (the README: several outputs appear together or not at all). The renames now hold Ctrl-C and
+    SIGTERM until the last is done; the interrupt then ends the run as usual."""
+    import signal
+
+    import mtfix.outputs
+
+    real = os.replace
+
+    def replace_then_ctrl_c(a, b):
+        real(a, b)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C right after the first output is in place
+
+    monkeypatch.setattr(mtfix.outputs.os, "replace", replace_then_ctrl_c)
+    out, report = tmp_path / "o.txt", tmp_path / "r.json"
+    r = cli("select", "--candidates", *inputs["cands"], "-o", out, "--report", report, "-q")
+    assert r.exit_code != 0 and "Traceback" not in r.output, r.output  # the interrupt still ends the run
+    assert out.is_file() and report.is_file() and leftovers(tmp_path) == []
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped_never_a_traceback(cli, inputs, tmp_path, monkeypatch):
+    """A file named with a byte that is not UTF-8 (``bad\\xff.txt``: Python reads it as ``bad\\udcff.txt``) was a
+    UnicodeEncodeError traceback wherever it was written: as an output (its temporary name), in a report, in a
+    corpus record. Outputs are UTF-8: such a name is written escaped, as JSON escapes it (``\\udcff``)."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    bad = os.fsdecode(b"bad\xff")
+    (tmp_path / f"{bad}.ar").write_bytes(inputs["ar"].read_bytes())
+    (tmp_path / f"{bad}.tsv").write_bytes(inputs["tsv"].read_bytes())
+    cands = [str(c) for c in inputs["cands"]]
+    for args in (["fix", f"{bad}.ar", "-o", f"{bad}-fixed.ar"],
+                 ["repair", f"{bad}.ar", "-o", f"{bad}-o.ar", "--report", f"{bad}-r.json", "--html", f"{bad}.html"],
+                 ["select", "--candidates", *cands[:2], f"{bad}={cands[2]}", "-o", f"{bad}-s.txt", "--report",
+                  "s.json", "-q"],
+                 ["evaluate", "--ref", cands[0], "--sys", f"{bad}={cands[1]}", "--json", f"{bad}-e.json", "-q"],
+                 ["corpus", "filter", f"{bad}.tsv", "-o", "k.jsonl", "-o", "k.parquet", "-o", "k.tsv", "-q"]):
+        r = cli(*args)
+        assert r.exit_code in (0, 1) and "Traceback" not in r.output, (args, r.output, r.exception)
+    assert (tmp_path / f"{bad}-fixed.ar").read_bytes() and (tmp_path / f"{bad}.html").read_bytes()
+    assert json.loads((tmp_path / f"{bad}-r.json").read_text(encoding="utf-8"))["signature"]
+    for report in ("s.json", f"{bad}-e.json"):  # valid UTF-8 JSON, whose escape reads back as the very name
+        assert bad in json.dumps(json.loads((tmp_path / report).read_text(encoding="utf-8")), ensure_ascii=False)
+    record = json.loads((tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert record["source"] == "bad\\udcff.tsv"  # the name's odd byte, as text that says which it was
+    assert leftovers(tmp_path) == []
+
+
+def test_a_split_given_for_an_input_without_splits_is_one_line(cli, inputs, tmp_path):
+    """``corpus filter in.tsv --split tset`` ran and ignored the option (only a dataset folder has splits), so
+    a run meant for a dataset's split went unnoticed on the wrong input."""
+    r = cli("corpus", "filter", inputs["tsv"], "-o", tmp_path / "k.jsonl", "--split", "tset", "-q")
+    assert_one_line_error(r, "--split tset picks a split of a dataset folder; the input is tsv",
+                          not_written=[tmp_path / "k.jsonl"])

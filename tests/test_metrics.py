@@ -289,3 +289,70 @@ def test_readme_metric_example_runs():
         assert rep.systems[0].worst[0].score("lenratio") == pytest.approx(100.0 * 11 / 22)
     finally:
         unregister_metric("lenratio")
+
+
+def _every_number(texts: list[str], refs: list[str]) -> dict:
+    """Every number the metrics layer gives from sacrebleu's internals, or from its public path without them."""
+    from mtfix.metrics.chrf_stats import SentenceBleu, SentenceChrf
+    from mtfix.metrics.corpus import MetricOptions, sentence_scores
+
+    chrf, bleu = SentenceChrf(), SentenceBleu()
+    opts = MetricOptions(metrics=("bleu", "chrf", "chrf++", "ter"))
+    return {"pairwise": pairwise_chrf(texts),
+            "chrf": [chrf(a, b) for a in texts for b in texts],
+            "bleu": [bleu(a, b) for a in texts for b in texts],
+            **{key: sentence_scores(key, opts, texts, [refs]) for key in ("bleu", "chrf", "chrf++", "ter")}}
+
+
+@pytest.mark.parametrize("gone", ["a method", "the version"])
+def test_without_sacrebleus_internals_the_public_path_gives_the_same_numbers(shared_data, monkeypatch, gone):
+    """mtfix reads sacrebleu's internals (n-grams once per text, chrF from counts, the corpus score's line
+    statistics) through one adapter, mtfix.metrics.sacrebleu_internals, only on a sacrebleu it was tested with.
+    A sacrebleu that renames one of them, or another version, gets sacrebleu's public sentence_score for every
+    pair and line: the same numbers."""
+    import sacrebleu
+
+    from mtfix.metrics import sacrebleu_internals as internals
+
+    lines = _flores_lines(shared_data, 12)
+    texts = EDGE[:10] + lines[0] + lines[2]
+    refs = list(reversed(texts))
+    assert internals.usable() and ChrfStats().fast
+    fast = _every_number(texts, refs)
+    if gone == "a method":
+        monkeypatch.setitem(internals._USED, "CHRF", internals._USED["CHRF"] + ("_renamed_in_a_later_sacrebleu",))
+    else:
+        monkeypatch.setattr(sacrebleu, "__version__", "2.7.0")
+    assert not internals.usable() and not ChrfStats().fast
+    assert ChrfStats().groups([texts]) == [None]  # the numpy pass needs them too: callers go pair by pair
+    public = _every_number(texts, refs)
+    assert public.keys() == fast.keys()
+    for key in fast:
+        flat = [[v for row in fast[key] for v in (row if isinstance(row, list) else [row])],
+                [v for row in public[key] for v in (row if isinstance(row, list) else [row])]]
+        assert [v is None for v in flat[0]] == [v is None for v in flat[1]], key
+        assert [v for v in flat[1] if v is not None] == pytest.approx([v for v in flat[0] if v is not None],
+                                                                      abs=1e-9), key
+
+
+def test_only_the_adapter_reaches_into_sacrebleu():
+    """sacrebleu's internals are read (or its abstract hooks written) in mtfix.metrics.sacrebleu_internals only, so
+    a sacrebleu that changes them is met in one module, with a tested public path (above)."""
+    import ast
+    from pathlib import Path
+
+    import mtfix
+    from mtfix.metrics import sacrebleu_internals as internals
+
+    names = {n for used in internals._USED.values() for n in used} | {
+        "_compute_score_from_stats", "_cache_references", "_compute_segment_statistics", "_remove_punctuation",
+        "_get_match_statistics", "_ref_cache"}
+    found = []
+    for path in Path(mtfix.__file__).parent.rglob("*.py"):
+        if path.name == "sacrebleu_internals.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "name", None)
+            if name in names:
+                found.append(f"{path.name}:{node.lineno} {name}")
+    assert found == []

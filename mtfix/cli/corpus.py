@@ -21,6 +21,7 @@ from mtfix.cli.options import (
     EngineOptions,
     ForwardModelsOpt,
     ForwardNBestOpt,
+    MAX_WORKERS,
     MaxOutputRatioOpt,
     ScoringConfigOpt,
     engine_command,
@@ -35,21 +36,28 @@ corpus_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-OutOpt = typer.Option(..., "--out", "-o", help="Kept pairs: .jsonl, .tsv, .parquet, or a folder name (Hugging Face "
-                                               "dataset, save_to_disk layout). Repeat for several formats.")
-DroppedOpt: Optional[Path] = typer.Option(None, "--dropped", help="Also write the dropped pairs (any output format), "
-                                                                  "with every filter's score and the reason.")
-RejectsOpt: Optional[Path] = typer.Option(None, "--rejects", help="Unreadable input rows (JSONL; with --skip-bad; "
-                                                                  "default <out>.rejects.jsonl).")
-SummaryOpt: Optional[Path] = typer.Option(None, "--summary", help="Counts kept/dropped per filter and the signature "
-                                                                  "(JSON; default <out>.summary.json).")
+# The output options are text, not Path: a trailing "/" (``-o clean.parquet/``: a dataset folder; ``--summary s/``:
+# refused, a file option) would be dropped by Path().
+OutOpt = typer.Option(..., "--out", "-o", metavar="PATH",
+                      help="Kept pairs: .jsonl, .tsv, .parquet, or a folder name (Hugging Face dataset, save_to_disk "
+                      "layout; a name ending in / is always a folder). Repeat for several formats.")
+DroppedOpt: Optional[str] = typer.Option(None, "--dropped", metavar="PATH",
+                                         help="Also write the dropped pairs (any output format), with every filter's "
+                                         "score and the reason.")
+RejectsOpt: Optional[str] = typer.Option(None, "--rejects", metavar="PATH",
+                                         help="Unreadable input rows (JSONL; with --skip-bad; default "
+                                         "<out>.rejects.jsonl).")
+SummaryOpt: Optional[str] = typer.Option(None, "--summary", metavar="PATH",
+                                         help="Counts kept/dropped per filter and the signature (JSON; default "
+                                         "<out>.summary.json).")
 PipelineOpt: Optional[Path] = typer.Option(None, "--pipeline", help="Filter pipeline (TOML), laid over the default "
                                                                     "(see `mtfix corpus pipeline`).")
 SkipBadOpt = typer.Option(False, "--skip-bad", help="Log unreadable rows to the rejects file and go on (default: "
                                                     "stop at the first with exit 2).")
 ChunkOpt = typer.Option(1000, "--chunk-size", min=1, help="Pairs per chunk: the unit of memory and of resuming.")
 WorkDirOpt: Optional[Path] = typer.Option(None, "--work-dir", help="Where an unfinished run keeps its state "
-                                                                   "(default <first out>.partial).")
+                                                                   "(default <first out>.partial; made, and removed "
+                                                                   "at the end, in a folder that exists).")
 RestartOpt = typer.Option(False, "--restart", help="Discard an unfinished run's state instead of continuing it.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
 RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (input read as shards, filters, "
@@ -60,9 +68,9 @@ RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (
 ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/--dropped as a folder of parts, "
                                                  "one per shard (clean.parquet/part-00000.parquet ...), written "
                                                  "by the cluster; without it, one file as usual.")
-WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
-                                                                 "usable core); outputs are the same bytes for any "
-                                                                 "number.")
+WorkersOpt: Optional[int] = typer.Option(None, "--workers", max=MAX_WORKERS,
+                                         help="Processes scoring the filters (default: every usable core); outputs "
+                                         "are the same bytes for any number.")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,11 +83,11 @@ def _default_beside(out: Path, suffix: str) -> Path:
     return out.with_name(stem + suffix)
 
 
-def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
+def _plan_outputs(outs: List[str], dropped, rejects, summary, skip_bad: bool, inputs: list, cache=None,
                   shards: bool = False, ray: Optional[str] = None, work_dir: Optional[Path] = None):
     """Parse and check every output path (and the work dir against them) before any work."""
     from mtfix.corpus.writers import parse_output
-    from mtfix.outputs import is_stream, plan_outputs
+    from mtfix.outputs import check_folder_above, is_stream, plan_outputs
 
     for option, paths in (("--out", outs), ("--dropped", [dropped]), ("--rejects", [rejects]),
                           ("--summary", [summary])):
@@ -119,7 +127,8 @@ def _plan_outputs(outs: List[Path], dropped, rejects, summary, skip_bad: bool, i
                 raise MtfixError(f"--work-dir {work_dir} is {'inside ' if where != Path(os.path.realpath(p)) else ''}"
                                  f"{opt if opt == 'an input' else opt + ' ' + str(p)}; give the work dir a folder "
                                  f"of its own")
-    return specs, dropped_spec, rejects, summary
+        check_folder_above(work_dir, "--work-dir", "the work dir")
+    return specs, dropped_spec, None if rejects is None else Path(rejects), Path(summary)
 
 
 def _run(run, *, restart: bool, quiet: bool, what: str):
@@ -181,10 +190,10 @@ def filter_command(
     inputs: List[Path] = typer.Argument(..., help="The bitext: a .tsv, a .jsonl, a .parquet, a Hugging Face "
                                                   "dataset folder (several are read in turn), or two line-aligned "
                                                   "plain files."),
-    out: List[Path] = OutOpt,
-    dropped: Optional[Path] = DroppedOpt,
-    rejects: Optional[Path] = RejectsOpt,
-    summary: Optional[Path] = SummaryOpt,
+    out: List[str] = OutOpt,
+    dropped: Optional[str] = DroppedOpt,
+    rejects: Optional[str] = RejectsOpt,
+    summary: Optional[str] = SummaryOpt,
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = SkipBadOpt,
     input_format: str = typer.Option("auto", "--input-format", help="auto (from the suffix; a folder is a "
@@ -219,6 +228,10 @@ def filter_command(
         cache=engine.cache_file() if back_model is not None else None, shards=shards, ray=ray, work_dir=work_dir)
     source = open_bitext(inputs, langs=config.langs, input_format_=input_format, order=_order(order),
                          fields=_fields(fields), split=split, skip_bad=skip_bad)
+    parts = getattr(source, "sources", [source])
+    if split is not None and not any(p.format == "hf" for p in parts):  # it was ignored: a typo went unnoticed
+        raise MtfixError(f"--split {split} picks a split of a dataset folder; the input is "
+                         f"{', '.join(sorted({p.format for p in parts}))}: drop --split")
     back_translate, model_name = None, "custom"
     if back_model is not None:
         from mtfix.engine.back import back_translator
@@ -239,10 +252,10 @@ def filter_command(
 @engine_command
 def build_command(
     articles: List[Path] = typer.Argument(..., help="Garbled Arabic articles: files, or folders of .txt/.md files."),
-    out: List[Path] = OutOpt,
-    dropped: Optional[Path] = DroppedOpt,
-    rejects: Optional[Path] = RejectsOpt,
-    summary: Optional[Path] = SummaryOpt,
+    out: List[str] = OutOpt,
+    dropped: Optional[str] = DroppedOpt,
+    rejects: Optional[str] = RejectsOpt,
+    summary: Optional[str] = SummaryOpt,
     pipeline: Optional[Path] = PipelineOpt,
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Log an unreadable article (not UTF-8, empty, not "
                                                             "Arabic) to the rejects file and go on."),

@@ -173,7 +173,8 @@ def register(app: typer.Typer) -> None:
     @app.command("fix", help=HELP)
     def fix(
         file: str = typer.Argument(..., metavar="FILE", help="Arabic UTF-8 text or Markdown; - reads stdin."),
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the fixed text here (default: stdout)."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH",
+                                         help="Write the fixed text here (default: stdout)."),
         glossary: Optional[List[str]] = GlossaryOpt,
         no_default_glossary: bool = NoDefaultGlossaryOpt,
         diff: bool = typer.Option(False, "--diff", help="Print a unified diff instead of the fixed text."),

@@ -58,14 +58,14 @@ def register(app: typer.Typer) -> None:
     ):
         """Download a model from the Hugging Face hub (needs network)."""
         from mtfix.engine import hub
-        from mtfix.engine.registry import default_models_dir, load_presets, storage_key
+        from mtfix.engine.registry import load_presets, models_folder, storage_key
 
         presets = load_presets(models_dir)
         preset = presets.get(name)
         if preset is None and "/" not in name:
             raise MtfixError(f"unknown model {name}; known presets: {', '.join(sorted(presets))}; or pass a hub id")
         hub_id = preset.hub_id if preset else name
-        local_dir = (models_dir or default_models_dir()) / storage_key(name) if to_models_dir else None
+        local_dir = models_folder(models_dir) / storage_key(name) if to_models_dir else None
         path = hub.pull(hub_id, name=name, revision=revision, local_dir=local_dir)
         typer.echo(f"{name}: {path}")
 
@@ -80,7 +80,10 @@ def register(app: typer.Typer) -> None:
         """Convert a model to CTranslate2 (self-contained: tokenizer included)."""
         from mtfix.engine.ct2 import convert as ct2_convert
         from mtfix.engine.registry import ct2_dir_for, resolve
+        from mtfix.outputs import check_folder_above
 
+        if out is not None:  # the conversion's folder is made, not the folders above it (as --models-dir)
+            check_folder_above(out, "--out", "the conversion's folder")
         ref = resolve(model, models_dir)
         target = out or ct2_dir_for(ref.preset.name if ref.preset else ref.spec, quantization, models_dir)
         path = ct2_convert(ref, target, quantization=quantization, force=force)

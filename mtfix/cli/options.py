@@ -36,6 +36,8 @@ NoConvertOpt = typer.Option(
 #: a thread count or beam past these is a typo, not a wish: beyond a C long, torch and CTranslate2 raised their own
 #: traceback or type error (``--threads 10**20``); no machine has the cores, no model the use for the beam
 MAX_THREADS, MAX_BEAM = 4096, 1024
+#: worker processes past this are a typo too (``--workers 100000`` started that many interpreters, each tens of MB)
+MAX_WORKERS = 1024
 ThreadsOpt = typer.Option(0, "--threads", min=0, max=MAX_THREADS, help="CPU threads (0 = all cores).")
 DeviceOpt = typer.Option(
     "cpu", "--device", help="cpu, cuda (the first GPU), cuda:N, or auto (a GPU when there is one); "
@@ -49,11 +51,11 @@ ComputeTypeOpt = typer.Option(
 ModelsDirOpt: Optional[Path] = typer.Option(
     None, "--models-dir", help="Where extra presets and converted/pulled models live (default: $MTFIX_MODELS_DIR, else the "
     "checkout's models/ whatever the current folder, else $XDG_CACHE_HOME/mtfix/models, default "
-    "~/.cache/mtfix/models)."
+    "~/.cache/mtfix/models). A folder you name is made when first needed, not the folders above it."
 )
 CacheOpt: Optional[Path] = typer.Option(
     None, "--cache", help="Translation cache (SQLite; default $XDG_CACHE_HOME/mtfix/translations.sqlite, "
-    "~/.cache/mtfix/translations.sqlite without it)."
+    "~/.cache/mtfix/translations.sqlite without it); its folder must exist."
 )
 NoCacheOpt = typer.Option(False, "--no-cache", help="Neither read nor write the translation cache.")
 BatchTokensOpt = typer.Option(
@@ -121,15 +123,24 @@ class EngineOptions:
                     models_dir=self.models_dir)
 
     def cache_file(self) -> Optional[Path]:
-        """The cache file this command will use (None with --no-cache): no output may be it."""
+        """The cache file this command will use (None with --no-cache): no output may be it. A ``--cache`` whose
+        folder is missing is refused, as an output's is: the cache is made, not the folders above it (the
+        default one, in ``$XDG_CACHE_HOME/mtfix``, is made with them)."""
         from mtfix.engine.cache import default_cache_path
 
-        return None if self.no_cache else Path(self.cache or default_cache_path())
+        if self.no_cache:
+            return None
+        if self.cache is not None:
+            from mtfix.outputs import check_folder_above
+
+            check_folder_above(self.cache, "--cache", "the cache file")
+        return Path(self.cache or default_cache_path())
 
     def open_cache(self):
-        """The translation cache (None with --no-cache)."""
+        """The translation cache (None with --no-cache), checked as :meth:`cache_file` says."""
         from mtfix.engine.cache import open_cache
 
+        self.cache_file()
         return open_cache(self.cache, self.no_cache)
 
 

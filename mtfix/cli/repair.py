@@ -31,10 +31,11 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="The Arabic machine translation to repair (UTF-8 text or Markdown)."),
         back_models: Optional[List[str]] = BackModelsOpt,
         forward_models: Optional[List[str]] = ForwardModelsOpt,
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the repaired text here (default: stdout); "
-                                                                      "missing folders are created."),
-        report: Optional[Path] = typer.Option(None, "--report", help="Write the JSON report here."),
-        html: Optional[Path] = typer.Option(None, "--html", help="Write the HTML report here."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH",
+                                          help="Write the repaired text here (default: stdout); missing folders are "
+                                          "created."),
+        report: Optional[str] = typer.Option(None, "--report", metavar="PATH", help="Write the JSON report here."),
+        html: Optional[str] = typer.Option(None, "--html", metavar="PATH", help="Write the HTML report here."),
         config: Optional[Path] = ScoringConfigOpt,
         beam_size: int = BeamOpt,
         back_n_best: int = BackNBestOpt,

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
                                    help="Hypotheses per segment (needs --json when > 1)."),
         max_batch_tokens: int = BatchTokensOpt,
         max_output_ratio: float = MaxOutputRatioOpt,
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="PATH", help="Write here instead of stdout."),
         as_json: bool = typer.Option(False, "--json", help="JSON Lines: one object per input line, n-best included."),
         *,
         engine: EngineOptions,

@@ -28,6 +28,8 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown")
 def find_articles(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, str]]:
     """``(path, doc id)`` of every article: files as given, folders searched for
     ``.txt``/``.md`` files (sorted, recursively; doc id = path inside the folder)."""
+    from mtfix.text.read import text_name  # a doc id is UTF-8 text: a name that is not UTF-8, escaped
+
     found: list[tuple[Path, str]] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -35,9 +37,9 @@ def find_articles(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, str]]:
                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
             if not files:
                 raise MtfixError(f"{p}: no articles in it (looked for {', '.join(ARTICLE_SUFFIXES)} files)")
-            found += [(f, f.relative_to(p).as_posix()) for f in files]
+            found += [(f, text_name(f.relative_to(p).as_posix())) for f in files]
         elif p.is_file():
-            found.append((p, p.name))
+            found.append((p, text_name(p.name)))
         else:
             raise MtfixError(f"{p}: no such file or folder")
     return found
@@ -84,13 +86,13 @@ class ArticleSource(Source):
         from mtfix.repair.pipeline import check_article
         from mtfix.repair.stage0 import repair_article
         from mtfix.text.glossary import load_glossaries
-        from mtfix.text.read import read_text
+        from mtfix.text.read import read_text, text_name
 
         doc = cursor["doc"] if cursor else 0
         start = cursor["segment"] if cursor else 0
         for i in range(doc, len(self.articles)):
             path, doc_id = self.articles[i]
-            name = str(path)
+            name = text_name(path)
             nxt = {"doc": i + 1, "segment": 0}
             try:  # a bad article is a bad row; a model failing is not (it stops the run)
                 text = read_text(path)

@@ -151,7 +151,9 @@ class _LineSource(Source):
     def __init__(self, path: str | os.PathLike, *, langs=("en", "ar"), order: str | tuple = "auto"):
         super().__init__(langs)
         self.path = Path(path)
-        self.name = str(path)
+        from mtfix.text.read import text_name
+
+        self.name = text_name(path)  # in every record: UTF-8 text (a name that is not UTF-8, escaped)
         self._order_opt = order
         self._start = 0  # byte offset of the first record (after a header)
         self._start_line = 0
@@ -344,7 +346,9 @@ class PlainPairSource(Source):
                  order: str | tuple = "auto", skip_bad: bool = False):
         super().__init__(langs)
         self.paths = (Path(first), Path(second))
-        self.name = str(first)
+        from mtfix.text.read import text_name
+
+        self.name = text_name(first)  # in every record: UTF-8 text (a name that is not UTF-8, escaped)
         self._order_opt = order
         self.skip_bad = skip_bad
         self._counts: tuple[int, int] | None = None
@@ -418,7 +422,9 @@ class HFDatasetSource(Source):
                  split: str | None = None):
         super().__init__(langs)
         self.path = Path(path)
-        self.name = str(path)
+        from mtfix.text.read import text_name
+
+        self.name = text_name(path)  # in every record: UTF-8 text (a name that is not UTF-8, escaped)
         self.fields = tuple(fields or langs)
         self.split = split
         self._ds = None
@@ -506,7 +512,9 @@ class ParquetSource(Source):
     def __init__(self, path: str | os.PathLike, *, langs=("en", "ar"), fields: tuple[str, str] | None = None):
         super().__init__(langs)
         self.path = Path(path)
-        self.name = str(path)
+        from mtfix.text.read import text_name
+
+        self.name = text_name(path)  # in every record: UTF-8 text (a name that is not UTF-8, escaped)
         self.fields = tuple(fields or langs)
         self._cols: list[str] = []
         self._rows = 0

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mtfix.errors import MtfixError
-from mtfix.outputs import atomic_dir, atomic_path, check_dir_output  # noqa: F401 (re-exported)
+from mtfix.outputs import atomic_dir, atomic_path, check_dir_output, names_a_folder  # noqa: F401 (re-exported)
 
 __all__ = ["OutputSpec", "parse_output", "write_output", "FORMATS", "atomic_dir", "check_dir_output"]
 
@@ -48,9 +48,9 @@ class OutputSpec:
 
 def parse_output(path: str | os.PathLike) -> OutputSpec:
     """The format from the suffix: ``.jsonl``, ``.tsv``, ``.parquet``; a name without
-    a suffix (or ``.hf``) is a Hugging Face dataset folder."""
+    a suffix (or ``.hf``), or one that names a folder (``kept.jsonl/``), is a Hugging Face dataset folder."""
     p = Path(path)
-    fmt = _SUFFIXES.get(p.suffix.lower()) if not str(path).endswith(("/", os.sep)) else "hf"
+    fmt = _SUFFIXES.get(p.suffix.lower()) if not names_a_folder(path) else "hf"  # `kept.jsonl/`, `kept.jsonl/.`
     if fmt is None:
         raise MtfixError(f"cannot tell the format of {path}: use .jsonl, .tsv, .parquet, "
                          f"or a folder name without a suffix for a Hugging Face dataset")

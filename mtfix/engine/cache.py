@@ -65,6 +65,7 @@ class TranslationCache:
         self._db: sqlite3.Connection | None = None
         self._pending_pairs: dict[tuple[str, str], Pair] = {}  # checked before the file existed
         self._made = self._stored = False  # this object made the file; a translation got into it
+        self._checked = False  # the file could be made where it is to go (:meth:`_check_can_be_made`)
         if self.path.is_dir():
             raise MtfixError(f"translation cache {self.path} is a folder; give a file path to --cache")
 
@@ -103,6 +104,20 @@ class TranslationCache:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
+    def _check_can_be_made(self) -> None:
+        """Before the first translation (its look-up finds no cache file): refuse a cache that could not be made
+        when it is stored (a read-only home, ``$XDG_CACHE_HOME`` at a file): said after the translating, the
+        work was lost. Once: the folders above it made or not, as the outputs' rule says."""
+        if self._checked:
+            return
+        from mtfix.outputs import check_output_path
+
+        try:
+            check_output_path(self.path, make_folders=True)
+        except MtfixError as e:
+            raise MtfixError(f"translation cache: {e}; pass --cache FILE elsewhere, or --no-cache") from None
+        self._checked = True
+
     def _absent(self) -> bool:
         """No cache file yet: a read finds nothing (and creates nothing)."""
         return self._db is None and not self.path.exists()
@@ -136,6 +151,7 @@ class TranslationCache:
     def get_many(self, model: str, options: str, texts: Sequence[str]) -> dict[str, list[Hypothesis]]:
         found: dict[str, list[Hypothesis]] = {}
         if self._absent():
+            self._check_can_be_made()
             return found
         hashes = {_hash(t): t for t in texts}
         keys = list(hashes)

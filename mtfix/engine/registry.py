@@ -154,9 +154,33 @@ def default_models_dir() -> Path:
     return cache_dir() / "models"
 
 
+def models_folder(models_dir: str | os.PathLike | None = None) -> Path:
+    """The models folder: ``models_dir`` (``--models-dir``), else :func:`default_models_dir`. One that was
+    named (the option, ``$MTFIX_MODELS_DIR``) is made when a conversion or a pull first needs it, but not the
+    folders above it (:func:`mtfix.outputs.check_folder_above`: ``--models-dir /missing/deep/path`` is one
+    line, not a new tree without your presets and models); it may not be a file. The default in mtfix's
+    cache folder (``$XDG_CACHE_HOME/mtfix/models``) is made with the folders above it, as caches are."""
+    if models_dir is None:
+        env = os.environ.get("MTFIX_MODELS_DIR")
+        if not env:
+            return default_models_dir()
+        models_dir, option = env, "$MTFIX_MODELS_DIR"
+    else:
+        option = "--models-dir"
+    models_dir = Path(models_dir)
+    if models_dir.exists():
+        if not models_dir.is_dir():
+            raise MtfixError(f"{option} {models_dir}: is a file, not a folder")
+        return models_dir
+    from mtfix.outputs import check_folder_above
+
+    check_folder_above(models_dir, option, "the models folder")
+    return models_dir
+
+
 def load_presets(models_dir: Path | None = None) -> dict[str, Preset]:
     """The built-in presets, then any ``*.toml`` in ``models_dir`` (same name: the models dir wins)."""
-    models_dir = models_dir or default_models_dir()
+    models_dir = models_folder(models_dir)
     presets: dict[str, Preset] = {}
     for folder in dict.fromkeys([BUILTIN_PRESETS, models_dir]):
         for path in sorted(Path(folder).glob("*.toml")):
@@ -187,7 +211,7 @@ def storage_key(spec: str) -> str:
 
 
 def ct2_dir_for(spec: str, quantization: str, models_dir: Path | None = None) -> Path:
-    return (models_dir or default_models_dir()) / f"{storage_key(spec)}-ct2-{quantization}"
+    return models_folder(models_dir) / f"{storage_key(spec)}-ct2-{quantization}"
 
 
 def _hub_snapshot(hub_id: str, revision: str | None = None) -> Path | None:
@@ -272,7 +296,7 @@ def resolve(spec: str, models_dir: Path | None = None) -> ModelRef:
     if not spec or not spec.strip():
         raise MtfixError("empty model name; pass a preset (see `mtfix models list`), a hub id or a directory")
     spec = spec.strip()
-    models_dir = models_dir or default_models_dir()
+    models_dir = models_folder(models_dir)
     path = Path(spec).expanduser()
     if path.is_dir():
         return _from_dir(spec, path)

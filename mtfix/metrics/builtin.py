@@ -2,7 +2,7 @@
 
 Each wraps sacrebleu's own class with its default settings unless a parameter
 says otherwise, so scores and signatures are the ones the field reports.
-Per-segment statistics are remembered per system (:class:`CachedStats`): the
+Per-segment statistics are remembered per system (:class:`~mtfix.metrics.sacrebleu_internals.MemoStatistics`): the
 corpus score, the sentence scores, the paired bootstrap and the approximate
 randomization test all read them, so they are computed once (TER's edit
 distance is slow) and no number changes.
@@ -14,40 +14,21 @@ from sacrebleu.metrics import BLEU, CHRF, TER
 
 from mtfix.errors import MtfixError
 from mtfix.metrics.registry import EvalMetric, register_metric
+from mtfix.metrics.sacrebleu_internals import MemoStatistics
 
 #: BLEU tokenizers sacrebleu knows (``flores101/200``, ``spm`` download a model on first use).
 BLEU_TOKENIZERS = ("13a", "intl", "none", "char", "zh", "ja-mecab", "ko-mecab", "spm", "flores101", "flores200")
 
 
-class CachedStats:
-    """Remembers sacrebleu's per-segment statistics of hypotheses scored against the cached references.
-
-    Only calls that use the cached references (``references=None``) are remembered.
-    """
-
-    def _extract_corpus_statistics(self, hypotheses, references):
-        if references:
-            return super()._extract_corpus_statistics(hypotheses, references)
-        cache = self.__dict__.setdefault("_mtfix_stats_cache", {})
-        key = tuple(hypotheses)
-        if key not in cache:
-            cache[key] = super()._extract_corpus_statistics(hypotheses, references)
-        return cache[key]
-
-    def segment_statistics(self, hypotheses):
-        """Per-segment statistics of ``hypotheses`` against the cached references (remembered)."""
-        return self._extract_corpus_statistics(list(hypotheses), None)
-
-
-class CachedBLEU(CachedStats, BLEU):
+class CachedBLEU(MemoStatistics, BLEU):
     pass
 
 
-class CachedCHRF(CachedStats, CHRF):
+class CachedCHRF(MemoStatistics, CHRF):
     pass
 
 
-class CachedTER(CachedStats, TER):
+class CachedTER(MemoStatistics, TER):
     pass
 
 

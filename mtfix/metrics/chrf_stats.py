@@ -9,19 +9,22 @@ same in both directions; only the hypothesis and reference totals swap; it is
 the size of the intersection of the two texts' key views, done in C, plus
 ``min - 1`` for the n-grams repeated in both texts) and turns the statistics into the score with sacrebleu's own ``_compute_f_score``.
 The numbers are those of ``CHRF().sentence_score`` (tested for equality on
-many pairs). :meth:`ChrfStats.groups` counts the same statistics for many
+many pairs). sacrebleu's internals come from :mod:`mtfix.metrics.sacrebleu_internals` only, and where it
+says they are not there (another sacrebleu), every pair is sacrebleu's public ``sentence_score``: the
+same numbers, slower. :meth:`ChrfStats.groups` counts the same statistics for many
 groups of texts at once in numpy (a pool's candidates, their source), and
 :class:`ChrfMemo` keeps every pair computed either way (``prefetch`` a
 pass over groups, ``score`` one pair on demand). :class:`SentenceChrf` and :class:`SentenceBleu` memoise a
 sentence metric the same way for scorers and gates that compare many texts with
-the same few (each text's n-grams once, each pair once). This module is the
-only place that touches sacrebleu's CHRF and BLEU internals.
+the same few (each text's n-grams once, each pair once).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Sequence
+
+from mtfix.metrics import sacrebleu_internals as internals
 
 
 #: Size of one vectorised chunk, in characters x widest group^2: its arrays stay small enough for
@@ -58,12 +61,17 @@ class ChrfStats:
 
             metric = chrf_metric()
         self.metric = metric
+        #: sacrebleu's internals are there (:func:`mtfix.metrics.sacrebleu_internals.usable`): n-grams once per
+        #: text; without them :class:`ChrfMemo` scores each pair with ``sentence_score`` and :meth:`groups` says None
+        self.fast = internals.usable()
+        if self.fast:
+            self._extract = internals.reference_ngrams(metric)
+            self._f_score = internals.chrf_f_score(metric)
+            self._preprocess = internals.preprocess(metric)
 
     def ngrams(self, text: str) -> NGrams:
         """The n-grams sacrebleu would extract from ``text`` (as hypothesis or as reference alike)."""
-        m = self.metric
-        info = m._extract_reference_info([m._preprocess_segment(text)])
-        return NGrams(info["ref_ngrams"][0])
+        return NGrams(self._extract(text))
 
     @staticmethod
     def _matches(a: NGrams, b: NGrams) -> list[int]:
@@ -83,7 +91,7 @@ class ChrfStats:
         stats: list[int] = []
         for n_match, h_tot, r_tot, r_empty in zip(matches, hyp.totals, ref.totals, ref.empty):
             stats += [0 if r_empty else h_tot, r_tot, n_match]
-        return self.metric._compute_f_score(stats)
+        return self._f_score(stats)
 
     def pair(self, a: NGrams, b: NGrams) -> tuple[float, float]:
         """``(chrF(a vs reference b), chrF(b vs reference a))``, 0-100, sharing one match count."""
@@ -107,7 +115,7 @@ class ChrfStats:
         integer statistics give the score as sacrebleu's ``_compute_f_score`` does
         (:meth:`_f_scores`), to the last bit.
         """
-        if self.metric.word_order:
+        if self.metric.word_order or not self.fast:
             return [None] * len(groups)
         out: list = []
         chunk: list[Sequence[str]] = []
@@ -130,7 +138,7 @@ class ChrfStats:
         m, order = self.metric, self.metric.char_order
         sizes = [len(g) for g in groups]
         width, n_groups = max(sizes), len(groups)
-        texts = [m._preprocess_segment(t) for g in groups for t in g]
+        texts = [*map(self._preprocess, (t for g in groups for t in g))]
         if not m.whitespace:
             texts = ["".join(t.split()) for t in texts]
         n_texts = len(texts)
@@ -193,7 +201,7 @@ class ChrfStats:
         m = self.metric
         if m.eps_smoothing:
             flat = np.stack([hyp, ref, match], -1).reshape(*hyp.shape[:-1], -1)
-            return np.array([m._compute_f_score(row) for row in flat.reshape(-1, flat.shape[-1]).tolist()],
+            return np.array([*map(self._f_score, flat.reshape(-1, flat.shape[-1]).tolist())],
                             dtype=float).reshape(hyp.shape[:-1])
         factor = m.beta ** 2
         effective = (hyp > 0) & (ref > 0)
@@ -253,6 +261,13 @@ class ChrfMemo:
         elif a == b:
             self._scores[(a, b)] = 100.0
         else:
+            if self._stats is None:
+                self._stats = ChrfStats()
+            if not self._stats.fast:  # sacrebleu's public path: the same numbers, each pair on its own
+                metric = self._stats.metric
+                self._scores[(a, b)] = metric.sentence_score(a, [b]).score
+                self._scores[(b, a)] = metric.sentence_score(b, [a]).score
+                return
             ga, gb = self.ngrams(a), self.ngrams(b)
             self._scores[(a, b)], self._scores[(b, a)] = self._stats.pair(ga, gb)
 
@@ -340,11 +355,13 @@ class SentenceBleu:
         self.metric = metric
         self._grams: dict[str, tuple] = {}
         self._done: dict[tuple[str, str], float] = {}
+        #: sacrebleu's preprocessing (its tokenizer) once per text; without it each pair is ``sentence_score``
+        self._preprocess = internals.preprocess(metric) if internals.usable() else None
 
     def _ngrams(self, text: str) -> tuple:
         g = self._grams.get(text)
         if g is None:
-            g = self._grams[text] = word_ngrams(self.metric._preprocess_segment(text), self.metric.max_ngram_order)
+            g = self._grams[text] = word_ngrams(self._preprocess(text), self.metric.max_ngram_order)
         return g
 
     def __call__(self, hypothesis: str, reference: str) -> float:
@@ -353,6 +370,8 @@ class SentenceBleu:
         if v is None:
             if not hypothesis.strip() or not reference.strip():
                 v = 100.0 if hypothesis.strip() == reference.strip() else 0.0
+            elif self._preprocess is None:  # sacrebleu's public path: the same numbers
+                v = self.metric.sentence_score(hypothesis, [reference]).score
             else:
                 (hyp, hyp_len), (ref, ref_len) = self._ngrams(hypothesis), self._ngrams(reference)
                 order = self.metric.max_ngram_order
@@ -362,6 +381,9 @@ class SentenceBleu:
                     total[n] += count
                     if gram in ref:
                         correct[n] += min(count, ref[gram])
-                v = self.metric._compute_score_from_stats([hyp_len, ref_len] + correct + total).score
+                m = self.metric  # sacrebleu's public BLEU.compute_bleu, as its sentence_score ends
+                v = m.compute_bleu(correct, total, hyp_len, ref_len, smooth_method=m.smooth_method,
+                                   smooth_value=m.smooth_value, effective_order=m.effective_order,
+                                   max_ngram_order=m.max_ngram_order).score
             self._done[key] = v
         return v

@@ -153,8 +153,12 @@ def sentence_scores(key: str, opts: MetricOptions, hypotheses: Sequence[str],
     reused when given, so nothing the corpus score computed is computed again;
     each line's score is the sentence-level object's score of its statistics.
     """
+    from mtfix.metrics import sacrebleu_internals as internals
+
     spec = opts.spec(key)
-    corpus = corpus_metric if corpus_metric is not None else spec.corpus_metric(references, sources)
-    stats = corpus._extract_corpus_statistics(list(hypotheses), None)
     sent = spec.sentence_metric(sources)
-    return [float(sent._aggregate_and_compute([st]).score) for st in stats]
+    if not internals.usable():  # sacrebleu's public path: each line scored on its own (the same numbers)
+        return [float(sent.sentence_score(hyp, [stream[i] for stream in references]).score)
+                for i, hyp in enumerate(hypotheses)]
+    corpus = corpus_metric if corpus_metric is not None else spec.corpus_metric(references, sources)
+    return [internals.score_of_statistics(sent, st) for st in internals.corpus_statistics(corpus, hypotheses)]

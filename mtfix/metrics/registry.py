@@ -31,6 +31,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Sequence
 
 from mtfix.errors import MtfixError
+from mtfix.metrics.sacrebleu_internals import StatsMetric  # noqa: F401 (a sacrebleu Metric from two hooks)
 
 __all__ = ["EvalMetric", "METRICS", "register_metric", "get_metric", "metric_keys", "default_metric_keys", "StatsMetric"]
 
@@ -118,39 +119,3 @@ def get_metric(key: str) -> type[EvalMetric]:
         return METRICS[key]
     except KeyError:
         raise MtfixError(f"unknown metric {key!r}; choose from {', '.join(METRICS)}") from None
-
-
-class StatsMetric:
-    """Mixin turning two small hooks into a sacrebleu ``Metric`` (for metrics sacrebleu lacks).
-
-    Subclass it together with ``sacrebleu.metrics.base.Metric`` and define
-    ``segment_statistics(hypothesis, references) -> list[float]`` (sufficient
-    statistics that add up over segments) and ``score_from_statistics(totals)
-    -> float``; corpus scores, sentence scores, paired bootstrap and
-    approximate randomization then come from sacrebleu's own machinery.
-    """
-
-    score_name = "?"
-
-    def __init__(self, references=None):
-        super().__init__()
-        if references is not None:
-            self._ref_cache = self._cache_references(references)
-
-    def _preprocess_segment(self, sent: str) -> str:
-        return sent
-
-    def _extract_reference_info(self, refs):
-        return {"refs": list(refs)}
-
-    def _compute_segment_statistics(self, hypothesis, ref_kwargs):
-        return list(self.segment_statistics(hypothesis, ref_kwargs["refs"]))
-
-    def _compute_score_from_stats(self, stats):
-        from sacrebleu.metrics.base import Score
-
-        return Score(self.score_name, float(self.score_from_statistics(list(stats))))
-
-    def _aggregate_and_compute(self, stats):
-        totals = [sum(col) for col in zip(*stats)] if stats else []
-        return self._compute_score_from_stats(totals)

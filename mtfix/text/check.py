@@ -43,7 +43,7 @@ from mtfix.errors import MtfixError
 from mtfix.text.segment import Document, Sentence, block_chunks, line_chunks, segment
 
 __all__ = ["Finding", "CheckReport", "SpooledFindings", "check_text", "check_document", "check_lines", "check_file",
-           "check_stream", "rewound_lines", "script_and_pieces"]
+           "rewound_lines", "script_and_pieces"]
 
 #: a sentence needs this many letters before its language is judged
 MIN_LETTERS_FOR_LANGUAGE = 4
@@ -765,17 +765,6 @@ def check_file(path: str | os.PathLike, lang: str | None = None, glossary=None) 
 
     # read a few thousand lines at a time, regrouped at blank lines and about every piece's length
     return check_lines(lambda: line_chunks(iter_text_chunks(path), PIECE_CHARS), lang, str(path), glossary)
-
-
-def check_stream(stream, lang: str | None = None, glossary=None, name: str = "<stdin>",
-                 label: str | None = None) -> CheckReport:
-    """:func:`check_lines` on a binary stream read once (stdin): copied as it comes into an
-    anonymous temporary file (removed when closed), which the two passes read; memory as for a
-    file. ``name`` is the stream in decoding errors, ``label`` (default ``name``) in "is empty"."""
-    from mtfix.text.read import stream_copy
-
-    with stream_copy(stream, name) as spool:
-        return check_lines(rewound_lines(spool, name), lang, label or name, glossary)
 
 
 def rewound_lines(spool, name: str) -> Callable[[], Iterator[str]]:

@@ -25,7 +25,14 @@ from mtfix.text.invisibles import strip_invisibles as _strip
 __all__ = ["BOM", "TextFile", "TextLines", "decode_bytes", "no_such_file", "existing_file", "read_file", "text_file",
            "read_text", "read_lines", "read_text_lines", "iter_text_lines", "iter_text_chunks",
            "iter_stream_chunks", "read_once", "is_stream", "open_stream", "stream_copy",
-           "find_invisibles", "strip_invisibles"]
+           "find_invisibles", "strip_invisibles", "text_name"]
+
+
+def text_name(path: str | os.PathLike) -> str:
+    """``path`` as text that UTF-8 holds, for a record or a report that names it: a name that is not UTF-8
+    (``bad\\xffname.txt`` arrives as ``bad\\udcffname.txt``) keeps its odd bytes as escapes, as Python's
+    ``backslashreplace`` writes them (a UnicodeEncodeError traceback where a corpus record named it)."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 BOM = "\ufeff"
 
