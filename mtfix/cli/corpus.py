@@ -61,9 +61,10 @@ RayOpt: Optional[str] = typer.Option(None, "--ray", help="Run on a Ray cluster (
 ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/--dropped as a folder of parts, "
                                                  "one per shard (clean.parquet/part-00000.parquet ...), written "
                                                  "by the cluster; without it, one file as usual.")
-WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: every "
-                                                                 "usable core); outputs are the same bytes for any "
-                                                                 "number.")
+WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: one per "
+                                                                 "usable core, one per 30,000 pairs at most: a "
+                                                                 "smaller input does not pay for their start-up); "
+                                                                 "outputs are the same bytes for any number.")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,29 @@ from mtfix.corpus.sides import gc_paused, shared
 from mtfix.cores import usable_cores
 from mtfix.startup import settle
 
-__all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
+__all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows",
+           "default_workers", "WORKER_START_UP_PAIRS", "PAYBACK"]
+
+#: A ``--workers`` process's start-up (spawned: its imports, its filters, the lexicon index; then
+#: its first chunk's one-off costs: regular expressions compiled on first use, pyarrow, the stem
+#: caches filling) costs about as many instructions as scoring this many pairs once warm: 1.2 G
+#: (0.65 G to build its filters, 0.53 G more on its first chunk) against 413 k per pair (callgrind,
+#: default filters with align, FLORES/NTREX pairs of scripts/bench_corpus_speed.py).
+WORKER_START_UP_PAIRS = 3_000
+#: A worker is started only where it takes over at least this many times its start-up's worth of
+#: pairs (its start-up at most a tenth of its work): below that its start-up (in CPU time, k of
+#: them for k workers, paid while the pool starts) eats the wall time it was to save.
+PAYBACK = 10
+
+
+def default_workers(pairs: int | None, cores: int) -> int:
+    """The processes a run scores ``pairs`` pairs with when ``--workers`` is not given: one per
+    usable core, but no more than the input pays for (each worker :data:`PAYBACK` times
+    :data:`WORKER_START_UP_PAIRS`: 30,000 pairs); 1 (the run's own process, no pool) below two
+    workers' worth. ``pairs`` None (a source that cannot tell): every core, as it may be large."""
+    if pairs is None:
+        return max(1, cores)
+    return max(1, min(cores, pairs // (PAYBACK * WORKER_START_UP_PAIRS)))
 
 _FILTERS: list | None = None  # this worker's filters (built once per process)
 
