@@ -19,6 +19,8 @@ NTREX-128 pairs made unique with a running number, every 20th repeated, every
 * ``mtfix --workers 1`` without ``markup`` and ``align`` (``--pre-align``, on
   by default): the default filters as they were before those two joined, the
   set the earlier figures were measured on;
+* with ``--default-workers``: ``mtfix`` without ``--workers`` (as many
+  workers as the input pays for: ``mtfix.corpus.parallel.default_workers``);
 * with ``--ray``: ``mtfix --ray local --workers 2`` (a local Ray cluster).
 
 and prints pairs/s per CPU second (user + system time of the process and its
@@ -328,6 +330,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", action="store_true",
                     help="Only time each stage of a `--workers 1` run (µs per pair), and the dedup store per tenth.")
     ap.add_argument("--no-align", action="store_true", help="Also run `--workers 1` without the align filter.")
+    ap.add_argument("--default-workers", action="store_true",
+                    help="Also run without --workers (the default: as many workers as the input pays for).")
     ap.add_argument("--baseline", type=Path, metavar="DIR",
                     help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
     ap.add_argument("--no-bytecode", dest="bytecode", action="store_false",
@@ -399,6 +403,8 @@ def main(argv=None) -> int:
 
     engines = [("floor (read TSV, write JSONL)", None, REPO), ("mtfix `--workers 1`", ["--workers", "1"], REPO),
                (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)], REPO)]
+    if args.default_workers:
+        engines.append(("mtfix, `--workers` not given (the default)", [], REPO))
     if args.no_align:
         engines.append(("mtfix `--workers 1`, without align", ["--workers", "1", "--pipeline", "no_align.toml"], REPO))
     if args.pre_align:
