@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from mtfix.corpus import CorpusRun, load_pipeline_config, open_bitext, parallel, parse_output
-from mtfix.corpus.parallel import PAYBACK, WORKER_START_UP_PAIRS, default_workers
+from mtfix.corpus.parallel import PAIRS_PER_WORKER, WORKER_START_UP_PAIRS, default_workers
 
-PER_WORKER = PAYBACK * WORKER_START_UP_PAIRS
+PER_WORKER = PAIRS_PER_WORKER
 
 
-def test_a_worker_takes_over_at_least_ten_times_its_start_up():
-    assert PER_WORKER == 30_000
+def test_a_worker_takes_over_more_than_twice_its_start_up():
+    assert PER_WORKER == 16_000 and PER_WORKER > 2 * WORKER_START_UP_PAIRS
 
 
 @pytest.mark.parametrize("pairs, cores, workers", [
@@ -20,13 +20,14 @@ def test_a_worker_takes_over_at_least_ten_times_its_start_up():
     (None, 1, 1),
     (0, 8, 1),
     (1, 8, 1),
-    (10_000, 2, 1),  # the 10k run: its own process (x1.6 the CPU for little wall gain with both cores)
+    (10_000, 2, 1),  # the 10k run: its own process (x1.7 the CPU for little wall gain with both cores)
+    (30_000, 2, 1),
     (2 * PER_WORKER - 1, 2, 1),  # not yet two workers' worth
     (2 * PER_WORKER, 2, 2),
     (100_000, 2, 2),
-    (100_000, 8, 3),  # no more workers than the input pays for
+    (100_000, 8, 6),  # no more workers than the input pays for
     (1_000_000, 2, 2),
-    (1_000_000, 64, 33),
+    (1_000_000, 64, 62),
     (1_000_000, 1, 1),  # never more than the cores
 ])
 def test_default_workers(pairs, cores, workers):

@@ -62,7 +62,7 @@ ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/-
                                                  "one per shard (clean.parquet/part-00000.parquet ...), written "
                                                  "by the cluster; without it, one file as usual.")
 WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: one per "
-                                                                 "usable core, one per 30,000 pairs at most: a "
+                                                                 "usable core, one per 16,000 pairs at most: a "
                                                                  "smaller input does not pay for their start-up); "
                                                                  "outputs are the same bytes for any number.")
 
