@@ -62,9 +62,10 @@ ShardsOpt = typer.Option(False, "--shards", help="With --ray: write each --out/-
                                                  "one per shard (clean.parquet/part-00000.parquet ...), written "
                                                  "by the cluster; without it, one file as usual.")
 WorkersOpt: Optional[int] = typer.Option(None, "--workers", help="Processes scoring the filters (default: one per "
-                                                                 "usable core, one per 16,000 pairs at most: a "
-                                                                 "smaller input does not pay for their start-up); "
-                                                                 "outputs are the same bytes for any number.")
+                                                                 "usable core, but at most one per 16,000 pairs of "
+                                                                 "an input whose size is known: a smaller one does "
+                                                                 "not pay for their start-up); outputs are the same "
+                                                                 "bytes for any number.")
 
 
 def register(app: typer.Typer) -> None:
