@@ -3,6 +3,7 @@ same outputs, messages and exit codes, and typer for everything the fast path do
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -99,6 +100,8 @@ def _run_main(args: list[str], cwd: Path, capfd, fast: bool, monkeypatch) -> tup
         code = 0
     except SystemExit as e:
         code = e.code or 0
+    finally:
+        gc.unfreeze()  # the command line freezes what its process holds (mtfix.startup.settle): not this one's
     monkeypatch.undo()
     out, err = capfd.readouterr()
     return code, out, err
@@ -156,3 +159,12 @@ def test_a_plain_corpus_filter_run_imports_no_typer(tmp_path):
         got = json.loads(p.stderr.strip().splitlines()[-1])
         assert got["code"] in (0, None) and got["typer"][:1] == typer_used, p.stderr
         assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count("\n") == 2
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_command_line_that_fails_early_gives_the_collector_back(tmp_path, capfd, monkeypatch, fast):
+    """main() pauses the collector for start-up; a run that stops before its filters are built (here:
+    no such input) still leaves it on for an in-process caller."""
+    assert gc.isenabled()
+    code, _, err = _run_main(["missing.tsv", "-o", "out.jsonl"], tmp_path, capfd, fast, monkeypatch)
+    assert code == 2 and err.startswith("error: ") and gc.isenabled()

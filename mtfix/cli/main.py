@@ -107,6 +107,7 @@ def _main(argv: list[str]) -> None:
                 resume()
             app(args=argv, prog_name="mtfix")
         finally:  # what is still buffered: a reader gone shows here, not as "Exception ignored" at exit
+            resume()  # a command that ended before its start-up was done (an error), called in-process
             sys.stdout.flush()
     except KeyboardInterrupt:  # while the command's module is imported, or around typer's own handling
         raise SystemExit(130) from None
