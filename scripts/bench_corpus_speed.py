@@ -19,13 +19,16 @@ NTREX-128 pairs made unique with a running number, every 20th repeated, every
 * ``mtfix --workers 1`` without ``markup`` and ``align`` (``--pre-align``, on
   by default): the default filters as they were before those two joined, the
   set the earlier figures were measured on;
+* with ``--default-workers``: ``mtfix`` without ``--workers`` (as many
+  workers as the input pays for: ``mtfix.corpus.parallel.default_workers``);
 * with ``--ray``: ``mtfix --ray local --workers 2`` (a local Ray cluster).
 
 and prints pairs/s per CPU second (user + system time of the process and its
 children, start-up included: the per-core speed, which a loaded machine
 disturbs least), pairs/s
 per wall second, the ratio of mtfix's CPU time to the floor's, and the peak
-RSS of the largest process (a worker or the main one). The FreeDict lexicon is
+RSS of the largest process (a worker or the main one; with workers, also the
+main process's and the largest worker's, each read as the run ends). The FreeDict lexicon is
 built (or read) once before timing, and each checkout's mtfix runs once on
 200 pairs untimed, so every timed run reads the lexicon and the tables mtfix
 keeps on disk (:mod:`mtfix.text.diskcache`) from the cache and its modules'
@@ -102,10 +105,26 @@ def child_env() -> dict:
     return env
 
 
+#: runs ``python -m mtfix ARGS`` and, at its exit, writes on stderr the peak RSS (KiB) of its own
+#: process and of its largest child (a ``--workers`` process: the pool has ended and been waited for)
+RSS_SPLIT = r"""
+import atexit, resource, runpy, sys
+def _rss():
+    sys.stderr.write(f"\nmtfix-bench-rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} "
+                     f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\n")
+atexit.register(_rss)
+sys.argv[0] = "mtfix"
+runpy.run_module("mtfix", run_name="__main__", alter_sys=True)
+"""
+
+
 def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
     """CPU seconds (user + sys, children included), wall seconds and peak RSS (MiB) of a child
-    (running the mtfix of ``repo``)."""
+    (running the mtfix of ``repo``): of its largest process (``rss``), and for mtfix of its main
+    process (``rss_main``) and of its largest worker (``rss_worker``, 0 without workers)."""
     env = {**child_env(), "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    if cmd[1:3] == ["-m", "mtfix"]:
+        cmd = [cmd[0], "-c", RSS_SPLIT, *cmd[3:]]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -115,7 +134,11 @@ def run(cmd: list[str], cwd: Path, repo: Path = REPO) -> dict:
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
     # os.wait4 reports the child and the grandchildren it waited for (its workers)
-    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024}
+    got = {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024}
+    for line in err.splitlines():
+        if line.startswith("mtfix-bench-rss "):
+            got["rss_main"], got["rss_worker"] = (int(v) / 1024 for v in line.split()[1:3])
+    return got
 
 
 def warm_up(repos, base) -> None:
@@ -307,6 +330,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", action="store_true",
                     help="Only time each stage of a `--workers 1` run (µs per pair), and the dedup store per tenth.")
     ap.add_argument("--no-align", action="store_true", help="Also run `--workers 1` without the align filter.")
+    ap.add_argument("--default-workers", action="store_true",
+                    help="Also run without --workers (the default: as many workers as the input pays for).")
     ap.add_argument("--baseline", type=Path, metavar="DIR",
                     help="Also run `--workers 1` with the mtfix of another checkout (e.g. the code before a change).")
     ap.add_argument("--no-bytecode", dest="bytecode", action="store_false",
@@ -378,6 +403,8 @@ def main(argv=None) -> int:
 
     engines = [("floor (read TSV, write JSONL)", None, REPO), ("mtfix `--workers 1`", ["--workers", "1"], REPO),
                (f"mtfix `--workers {cores}` (all cores)", ["--workers", str(cores)], REPO)]
+    if args.default_workers:
+        engines.append(("mtfix, `--workers` not given (the default)", [], REPO))
     if args.no_align:
         engines.append(("mtfix `--workers 1`, without align", ["--workers", "1", "--pipeline", "no_align.toml"], REPO))
     if args.pre_align:
@@ -406,18 +433,21 @@ def main(argv=None) -> int:
             for name, extra, repo in engines:
                 r = got[name]
                 ratio = r["cpu"] / got[engines[0][0]]["cpu"]
-                rows.append((n, name, n / r["cpu"], n / r["wall"], ratio, r["rss"]))
+                rows.append((n, name, n / r["cpu"], n / r["wall"], ratio, r["rss"], r.get("rss_worker", 0)))
+                split = (f" (main {r['rss_main']:.0f}, largest worker {r['rss_worker']:.0f})"
+                         if r.get("rss_worker") else "")
                 if not args.markdown:
                     print(f"{n:>9,} {name:<55} {n / r['cpu']:>9,.0f} pairs/CPU-s {n / r['wall']:>9,.0f} pairs/s wall"
-                          f"  x{ratio:5.2f} the floor's CPU  peak RSS {r['rss']:6.1f} MiB", flush=True)
+                          f"  x{ratio:5.2f} the floor's CPU  peak RSS {r['rss']:6.1f} MiB{split}", flush=True)
             if args.ray:
                 ray_wall = got[engines[-1][0]]["wall"] / got[engines[2][0]]["wall"]
                 print(f"{n:>9,} Ray overhead: x{ray_wall:.2f} the wall time of {cores} local workers", flush=True)
     if args.markdown:
         print("| pairs | engine | pairs per CPU second | pairs/s wall | CPU time vs floor | peak RSS, largest process |")
         print("|---|---|---|---|---|---|")
-        for n, name, cpu, wall, ratio, rss in rows:
-            print(f"| {n:,} | {name} | {cpu:,.0f} | {wall:,.0f} | x{ratio:.2f} | {rss:.0f} MiB |")
+        for n, name, cpu, wall, ratio, rss, worker in rows:
+            print(f"| {n:,} | {name} | {cpu:,.0f} | {wall:,.0f} | x{ratio:.2f} | {rss:.0f} MiB"
+                  f"{f' (largest worker {worker:.0f} MiB)' if worker else ''} |")
     print(f"{cores} usable cores; {dictionary}; "
           f"{'bytecode compiled once' if args.bytecode else 'bytecode as the environment says'}; "
           f"{f'least CPU of {args.repeat} runs each; ' if args.repeat > 1 else ''}"

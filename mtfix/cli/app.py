@@ -10,22 +10,22 @@ SQLite error the library did not turn into a message, is printed as one line
 ``error: ...`` on stderr with exit code 2; never a traceback or a boxed panel.
 
 Ctrl-C ends any command with exit code 130 and no traceback: typer turns it into
-exit 130 while a command runs, and :func:`main` and this module's imports do the
-same before (start-up imports of typer and of the command's module).
+exit 130 while a command runs, and :func:`mtfix.cli.main.main` and this module's imports
+do the same before (start-up imports of typer and of the command's module).
 
 A reader of stdout that goes away (``mtfix check big.txt | head -1``) ends any
 command quietly with exit code 141, as a shell reports ``cat`` ended by SIGPIPE:
-no traceback, no "Exception ignored", no ``error:`` line (:func:`reader_gone`, the one
-place that handles it).
+no traceback, no "Exception ignored", no ``error:`` line
+(:func:`mtfix.cli.failures.reader_gone`, the one place that handles it).
+
+The entry, :func:`mtfix.cli.main.main`, builds this application only for a command line
+that needs it: a plain ``corpus filter`` runs without typer (:mod:`mtfix.cli.fastcli`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import importlib
-import io
-import os
 import sys
 import types
 
@@ -35,7 +35,8 @@ try:  # Ctrl-C while the console script imports this module: exit 130, no traceb
 
     from mtfix import __version__
     from mtfix.cli import fastparams
-    from mtfix.errors import MtfixError
+    from mtfix.cli.failures import failure_exit, reader_gone
+    from mtfix.cli.main import COMMANDS
 
     fastparams.install()  # plain values skip typer's pydantic adapters (start-up time)
 except KeyboardInterrupt:
@@ -58,27 +59,11 @@ class _Group(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except MtfixError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(e.exit_code) from None
-        except OSError as e:
-            if e.errno == errno.EPIPE:  # `mtfix ... | head`: quietly, before click's own exit 1
-                raise typer.Exit(reader_gone()) from None
-            from mtfix.outputs import os_error
-
-            where = f" {e.filename}" if getattr(e, "filename", None) else ""
-            typer.echo(f"error: {os_error(e, 'cannot read or write' + where)}", err=True)
-            raise typer.Exit(2) from None
-        except MemoryError:  # a run larger than this machine (--bs-n 1000000 on a big test set): one line
-            typer.echo("error: out of memory; give the run less to hold at once (fewer segments, samples, "
-                       "or a smaller batch) or run it on a machine with more memory", err=True)
-            raise typer.Exit(2) from None
-        except Exception as e:
-            sqlite3 = sys.modules.get("sqlite3")  # not imported by the light commands: then no SQLite error
-            if sqlite3 is None or not isinstance(e, sqlite3.Error):
+        except Exception as e:  # one line for what a command did not handle (mtfix.cli.failures)
+            code = failure_exit(e, echo=lambda line: typer.echo(line, err=True))
+            if code is None:  # click's own exits and usage errors, and bugs (their traceback)
                 raise
-            typer.echo(f"error: {MtfixError(f'SQLite: {e}')}", err=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(code) from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         _flags_take_no_value(self)
@@ -174,30 +159,6 @@ def _command_path(group, argv: list[str]) -> str:
     return " ".join(path)
 
 
-#: the exit code of a command whose stdout reader went away: 128 + SIGPIPE, what a shell reports for
-#: `cat big.txt | head -1` (a lint's exit 1, "findings", would be a lie: `check` never finished)
-READER_GONE_EXIT = 141
-
-
-def _stdout_to_devnull() -> None:
-    """What is still buffered for stdout goes nowhere, so it cannot fail again at exit ("Exception
-    ignored ... BrokenPipeError")."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
-def reader_gone() -> int:
-    """stdout's reader has gone: stdout goes to /dev/null from here; :data:`READER_GONE_EXIT`."""
-    _stdout_to_devnull()
-    return READER_GONE_EXIT
-
-
-#: every command, in help order: each is the module ``mtfix.cli.<name>``, which exposes ``register(app)``
-COMMANDS = ("translate", "check", "fix", "repair", "select", "evaluate", "corpus", "models")
-
-
 def _version(value: bool):
     if value:
         typer.echo(f"mtfix {__version__}")
@@ -241,84 +202,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class _ClosedStdout(io.TextIOBase):
-    """stdout when the shell closed it (``mtfix check FILE >&-``; Python sets ``sys.stdout`` to None):
-    a command that writes there fails with one line, as ``cat`` does; one that writes files only runs."""
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, "stdout is closed")
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill``, ``timeout``, a cancelled job), raised where Ctrl-C's KeyboardInterrupt is: the
-    run stops as it does on Ctrl-C (its temporary files and the folders it made go, what a resumable run
-    committed stays), with exit code 143 (128 + SIGTERM) instead of 130."""
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM raises :class:`Terminated` in the main thread (it ended the process at once: a ``.part``
-    file and a folder made for the outputs stayed). Only where SIGTERM has its default action (a parent
-    that ignores it keeps that), and never in a forked child: a worker pool's terminate() sends its
-    workers SIGTERM to end them."""
-    import signal
-
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return
-
-    def terminated(signum, frame):
-        _TERMINATED.append(signum)
-        raise Terminated()
-
-    signal.signal(signal.SIGTERM, terminated)
-    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
-
-
-#: the signal that stopped this run, once SIGTERM has: its exit code becomes 143
-_TERMINATED: list = []
-
-
 def main(argv: list[str] | None = None) -> None:
-    argv = list(argv if argv is not None else sys.argv[1:])
-    _stop_on_sigterm()
-    try:
-        _main(argv)
-    except SystemExit as e:  # stopped by SIGTERM: 143, where Ctrl-C's handling (typer's, corpus's) says 130
-        if _TERMINATED and e.code == 130:
-            raise SystemExit(143) from None
-        raise
+    """The ``mtfix`` command (:func:`mtfix.cli.main.main`), under the name its console script calls."""
+    from mtfix.cli.main import main as run
 
-
-def _main(argv: list[str]) -> None:
-    if sys.stdout is None:
-        sys.stdout = _ClosedStdout()
-    elif ((getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "") != "utf8"
-          or getattr(sys.stdout, "errors", None) != "surrogateescape"):
-        # mtfix reads UTF-8 and writes UTF-8, on stdout as in files (PYTHONIOENCODING=ascii or a latin-1
-        # locale made the first Arabic letter a UnicodeEncodeError traceback, half the output written);
-        # a file name that is not UTF-8 (given as bytes) is written back as those bytes, never a traceback
-        with contextlib.suppress(AttributeError, ValueError, OSError):
-            sys.stdout.reconfigure(encoding="utf-8", errors="surrogateescape")
-    # `mtfix check FILE`: only that command; anything else (--help, --version, a typo) sees them all
-    only = [argv[0]] if argv and argv[0] in COMMANDS else None
-    try:
-        try:
-            build_app(only)(args=argv, prog_name="mtfix")
-        finally:  # what is still buffered: a reader gone shows here, not as "Exception ignored" at exit
-            sys.stdout.flush()
-    except KeyboardInterrupt:  # while the command's module is imported, or around typer's own handling
-        raise SystemExit(130) from None
-    except BrokenPipeError:
-        raise SystemExit(reader_gone()) from None
-    except OSError as e:  # the last of stdout, written as the command ended (`> /dev/full`)
-        from mtfix.outputs import os_error
-
-        _stdout_to_devnull()
-        sys.stderr.write(f"error: {os_error(e, 'cannot write to stdout')}\n")
-        raise SystemExit(2) from None
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    run(argv)

@@ -1,19 +1,21 @@
-"""Options and helpers shared by several commands (CLI only)."""
+"""Options and helpers shared by several commands (CLI only).
+
+:class:`~mtfix.cli.engine_options.EngineOptions` and :func:`~mtfix.cli.progress.progress_bar` live in
+modules of their own without typer (the ``corpus filter`` fast path, :mod:`mtfix.cli.fastcli`, runs
+without it) and are named here for the commands."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
-import os
-import sys
 import typing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import typer
 
+from mtfix.cli.engine_options import EngineOptions
+from mtfix.cli.progress import progress_bar  # noqa: F401 - the commands take it from here
 from mtfix.engine.backends import BACKENDS
 from mtfix.engine.decode import DecodeOptions
 from mtfix.repair.models import REPAIR_N_BEST
@@ -102,48 +104,6 @@ ForwardNBestOpt = typer.Option(REPAIR_N_BEST, "--forward-n-best", min=1,
                                help="Candidates per pivot and forward model.")
 
 
-@dataclass(frozen=True)
-class EngineOptions:
-    """The engine options of every command that loads a translation model (see :func:`engine_command`)."""
-
-    backend: str = "auto"
-    quantization: str = "int8"
-    no_convert: bool = False
-    threads: int = 0
-    device: str = "cpu"
-    compute_type: str = "default"
-    models_dir: Optional[Path] = None
-    cache: Optional[Path] = None
-    no_cache: bool = False
-
-    def translator_options(self) -> dict:
-        """:func:`mtfix.engine.open_translator` keywords (the cache apart)."""
-        return dict(backend=self.backend, device=self.device, compute_type=self.compute_type,
-                    quantization=self.quantization, convert=not self.no_convert, threads=self.threads,
-                    models_dir=self.models_dir)
-
-    def cache_file(self) -> Optional[Path]:
-        """The cache file this command will use (None with --no-cache): no output may be it. A ``--cache`` whose
-        folder is missing is refused, as an output's is: the cache is made, not the folders above it (the
-        default one, in ``$XDG_CACHE_HOME/mtfix``, is made with them)."""
-        from mtfix.engine.cache import default_cache_path
-
-        if self.no_cache:
-            return None
-        if self.cache is not None:
-            from mtfix.outputs import check_folder_above
-
-            check_folder_above(self.cache, "--cache", "the cache file")
-        return Path(self.cache or default_cache_path())
-
-    def open_cache(self):
-        """The translation cache (None with --no-cache), checked as :meth:`cache_file` says."""
-        from mtfix.engine.cache import open_cache
-
-        self.cache_file()
-        return open_cache(self.cache, self.no_cache)
-
-
 _ENGINE_OPTIONS = {"backend": BackendOpt, "quantization": QuantizationOpt, "no_convert": NoConvertOpt,
                    "threads": ThreadsOpt, "device": DeviceOpt, "compute_type": ComputeTypeOpt,
                    "models_dir": ModelsDirOpt, "cache": CacheOpt, "no_cache": NoCacheOpt}
@@ -167,48 +127,3 @@ def engine_command(fn: Callable) -> Callable:
     command.__annotations__ = {p.name: p.annotation for p in params}  # evaluated: typer reads these
     del command.__wrapped__  # typer reads the new signature, not fn's
     return command
-
-
-def _may_be_terminal(stream) -> bool:
-    """False when rich's ``Console.is_terminal`` would surely be False: not a TTY, and none of
-    the variables rich lets force a terminal (``FORCE_COLOR``, ``TTY_INTERACTIVE``, ``TTY_COMPATIBLE``)."""
-    if any(os.environ.get(v) for v in ("FORCE_COLOR", "TTY_INTERACTIVE", "TTY_COMPATIBLE")):
-        return True
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
-    """A rich progress bar on stderr; yields ``advance(k, total=None, description=None)``
-    (a new description starts the count again, for multi-phase work). Nothing is shown
-    (and rich is not imported) when stderr is not a terminal."""
-    if not _may_be_terminal(sys.stderr):
-        yield lambda k, new_total=None, description=None: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from mtfix.cli.console import console as rich_console
-
-    console = rich_console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task(description, total=total)
-
-        def advance(k: int, new_total: int | None = None, description: str | None = None) -> None:
-            if description is not None and description != progress.tasks[0].description:
-                progress.reset(task, total=new_total, description=description)
-            elif new_total is not None:
-                progress.update(task, total=new_total)
-            progress.advance(task, k)
-
-        yield advance

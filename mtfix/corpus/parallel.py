@@ -24,7 +24,33 @@ from mtfix.corpus.sides import gc_paused, shared
 from mtfix.cores import usable_cores
 from mtfix.startup import settle
 
-__all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows"]
+__all__ = ["usable_cores", "score_chunk", "process_filters", "WorkerPool", "stateless_filters", "pair_rows",
+           "default_workers", "WORKER_START_UP_PAIRS", "PAIRS_PER_WORKER"]
+
+#: A ``--workers`` process's start-up (spawned: its imports, its filters, the lexicon index, then
+#: its first chunk's one-off costs: regular expressions compiled on first use, pyarrow, the stem
+#: caches filling) costs about as much CPU time as one process scoring this many pairs: 0.5 s
+#: against 72 µs a pair (default filters with align, the pairs of scripts/bench_corpus_speed.py;
+#: CPU time of ``--workers 1`` and ``--workers 2`` runs of 10,000 and 30,000 pairs, their
+#: differences, loaded machine, ratios of one run).
+WORKER_START_UP_PAIRS = 7_000
+#: Pairs per worker process a run's input must hold for the default to start them. With a pool the
+#: run's own process keeps 26 µs of a pair's work (reading, dedup, JSON, commit; 0.31 s to start)
+#: and the workers take 48 µs: two workers and the run's process on two idle cores finish ``n``
+#: pairs in about 0.66 s + 37 µs × n of wall time against 0.45 s + 72 µs × n for one process, for
+#: 0.86 s + 2 µs × n more CPU time. The wall time saved passes the CPU time added (a core-second
+#: for each wall-second) from about 32,000 pairs: 16,000 a worker.
+PAIRS_PER_WORKER = 16_000
+
+
+def default_workers(pairs: int | None, cores: int) -> int:
+    """The processes a run scores ``pairs`` pairs with when ``--workers`` is not given: one per
+    usable core, but no more than one per :data:`PAIRS_PER_WORKER` pairs (what pays for a worker's
+    start-up); 1 (the run's own process, no pool) below two workers' worth. ``pairs`` None (a
+    source that cannot tell): every core, as it may be large."""
+    if pairs is None:
+        return max(1, cores)
+    return max(1, min(cores, pairs // PAIRS_PER_WORKER))
 
 _FILTERS: list | None = None  # this worker's filters (built once per process)
 

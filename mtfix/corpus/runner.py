@@ -5,8 +5,9 @@
                     [parse_output("clean.jsonl"), parse_output("clean.parquet")])
     result = run.run()          # result.summary: counts kept/dropped per filter
 
-``workers`` (default: every usable core) processes score the filters that
-judge a pair on its own; this process reads, de-duplicates, writes and
+``workers`` processes (default: one per usable core, as many as the input
+pays for: :func:`mtfix.corpus.parallel.default_workers`) score the filters
+that judge a pair on its own; this process reads, de-duplicates, writes and
 commits, chunk by chunk in input order, so the outputs are the same bytes
 whatever the number of workers (:mod:`mtfix.corpus.parallel`). With ``ray``
 (``"local"``, ``"auto"`` or an address) the whole run goes to a Ray cluster
@@ -131,11 +132,7 @@ class CorpusRun:
 
         self.shard_chunks = shard_chunks or SHARD_CHUNKS  # chunks per shard on Ray
         self.device = device  # of the back-translation model: "cuda" gives each Ray actor a GPU
-        if workers is None:
-            from mtfix.corpus.parallel import usable_cores
-
-            workers = usable_cores()
-        self.workers = workers
+        self.workers = workers  # None: as many as the input pays for (mtfix.corpus.parallel.default_workers)
 
     def run(self, *, progress: Progress | None = None, restart: bool = False) -> CorpusResult:
         if self.ray is None:
@@ -250,16 +247,27 @@ class CorpusRun:
         if progress:
             progress(counts["items"], total)
         chunks = self._chunks(work, counts)
-        one_chunk = total is not None and total - counts["items"] <= self.chunk_size  # not worth starting workers
-        if self.workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
+        left = None if total is None else total - counts["items"]
+        workers = self.workers_for(left)
+        one_chunk = left is not None and left <= self.chunk_size  # not worth starting workers
+        if workers <= 1 or one_chunk or not any(f.parallel for f in pipeline.filters):
             for chunk, extra in _each_gc_paused(chunks):
                 self._commit(work, pipeline, counts, chunk, extra, None, progress, total)
             return
         from mtfix.corpus.parallel import WorkerPool
 
-        with WorkerPool(self.config, self.workers) as pool:
+        with WorkerPool(self.config, workers) as pool:
             for chunk, extra, scores in _each_gc_paused(pool.map(chunks)):
                 self._commit(work, pipeline, counts, chunk, extra, scores, progress, total)
+
+    def workers_for(self, pairs: int | None) -> int:
+        """The scoring processes for ``pairs`` pairs still to read (None: unknown): ``workers`` as
+        given, else as many as the input pays for (:func:`mtfix.corpus.parallel.default_workers`)."""
+        if self.workers is not None:
+            return self.workers
+        from mtfix.corpus.parallel import default_workers, usable_cores
+
+        return default_workers(pairs, usable_cores())
 
     def _commit(self, work: WorkDir, pipeline: Pipeline, counts: dict, chunk, extra, scores,
                 progress: Progress | None, total) -> None:
