@@ -104,7 +104,22 @@ class Sides:
         nor a sign, nor a space and a character that may go on
         (:data:`mtfix.text.numbers.AFTER_SPACE_GOES_ON`),
         the mention is that run alone and its value is read with numpy; the regular expression
-        reads the others (:func:`mtfix.text.numbers.number_at`), and skips the runs inside them."""
+        reads the others (:func:`mtfix.text.numbers.number_at`), and skips the runs inside them.
+        A decimal ``A.B`` (``٫`` too; at most 15 digits, nothing after ``B`` that may go on, not
+        itself after a separator and a digit) is read with numpy too: ``AB / 10**len(B)``, one
+        correctly rounded division of two exact doubles, is ``float("A.B")``; so is ``A,B``
+        where no thousands group can start (``A`` longer than 3 digits or ``B`` not 3): ``A`` alone. Where each mention
+        lies: :meth:`number_spans`."""
+        return self._numbers(k)[:3]
+
+    def number_spans(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(starts, ends)``: where each mention of :meth:`numbers` lies, as offsets into the
+        chunk's joined texts (:class:`mtfix.text.charclass.TextBatch`'s ``codes``; the text's
+        own offsets less its ``starts``): ``text[start:end]`` is the mention's surface as
+        :func:`mtfix.text.numbers.extract_numbers` gives it (a range's two ends, each)."""
+        return self._numbers(k)[3:]
+
+    def _numbers(self, k: int):
         def make():
             from mtfix.text import numbers
 
@@ -119,7 +134,7 @@ class Sides:
             first, owner = at[begins], whose[begins].astype(np.int64)
             runs = np.bincount(owner, minlength=len(self.pairs))
             if not len(first):
-                return np.zeros(0), owner, runs
+                return np.zeros(0), owner, runs, first, first
             last = at[np.append(begins[1:], len(at)) - 1]
             # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
             c = codes[at].astype(np.int64)
@@ -140,15 +155,46 @@ class Sides:
             goes_on = following(one, numbers.NUMBER_SIGNS) | (
                 following(one, numbers.NUMBER_SEPARATORS) & digit[two] & (last + 2 < ends)) | (
                 following(one, numbers.NUMBER_SPACES) & following(two, numbers.AFTER_SPACE_GOES_ON) & (last + 2 < ends))
-            alone = ~odd & (length <= 15) & ((last + 1 >= ends) | ~goes_on)
+            stops = (last + 1 >= ends) | ~goes_on  # nothing after the run goes on with it
+            alone = ~odd & (length <= 15) & stops
             values = read.astype(np.float64)
+            stop = last + 1
+            keep = None
+            # decimals A.B: A followed by "." (or "٫") and the next run B of the same text, B followed
+            # by nothing that goes on, A not after a separator and a digit (then A may be inside a
+            # mention before it: 1,234.5); A.B is then what _NUM's last alternative reads (the
+            # first two need "," after A, or ".ddd" twice). A table of decimals: no regex per number
+            if len(first) > 1:
+                nxt = np.append(np.arange(1, len(first)), len(first) - 1)
+                prev1, prev2 = np.maximum(first - 1, 0), np.maximum(first - 2, 0)
+                after_sep = following(prev1, numbers.NUMBER_SEPARATORS) & digit[prev2] & (first - 2 >= b.starts[owner])
+                dec = (~alone & ~odd & ~after_sep & following(one, ".\u066b") & (last + 2 < ends)
+                       & (first[nxt] == last + 2) & (owner[nxt] == owner) & ~odd[nxt] & stops[nxt]
+                       & (length + length[nxt] <= 15))
+                dec[-1] = False
+                # A followed by "," (or "٬") and a run B that is not three digits, or A longer than
+                # three: no thousands group (_NUM's first alternative needs A of 1-3 digits and B
+                # of 3), so the mention is A alone (12,5: 12 and 5; 2024,10)
+                comma = (~alone & ~odd & ~after_sep & (length <= 15) & following(one, ",\u066c") & (last + 2 < ends)
+                         & (first[nxt] == last + 2) & (owner[nxt] == owner) & ((length > 3) | (length[nxt] != 3)))
+                comma[-1] = False
+                alone |= comma
+                if dec.any():
+                    r = np.flatnonzero(dec)
+                    digits_b = length[r + 1]
+                    whole = read[r] * _POW10[np.minimum(digits_b, 17)] + read[r + 1]
+                    values[r] = whole.astype(np.float64) / _POW10F[digits_b]
+                    stop[r] = stop[r + 1]
+                    alone[r] = True
+                    keep = np.ones(len(first), bool)
+                    keep[r + 1] = False
             todo = np.flatnonzero(~alone).tolist()  # the regular expression (few: 1,000, 5 %, 2.5)
             if todo:
                 from bisect import bisect_left
 
                 texts, folded, at, lo, whose = self.texts[k], {}, first.tolist(), b.starts.tolist(), owner.tolist()
                 folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
-                done, got, inside, end = [], [], [], -1
+                done, got, ends_at, inside, end = [], [], [], [], -1
                 for r in todo:
                     if at[r] < end:  # inside the mention before (1,000: two runs, one number)
                         continue
@@ -160,15 +206,19 @@ class Sides:
                     end += lo[i]
                     done.append(r)
                     got.append(value)
+                    ends_at.append(end)
                     inside.append((r + 1, bisect_left(at, end, r + 1)))  # the runs this mention holds
                 values[done] = got
+                stop[done] = ends_at
                 if any(a < b for a, b in inside):
                     skip = np.zeros(len(first) + 1, np.int64)
                     np.add.at(skip, [a for a, _ in inside], 1)
                     np.add.at(skip, [b for _, b in inside], -1)
-                    keep = np.cumsum(skip[:-1]) == 0
-                    values, owner = values[keep], owner[keep]
-            return values, owner, runs
+                    inner = np.cumsum(skip[:-1]) == 0
+                    keep = inner if keep is None else keep & inner
+            if keep is not None:
+                values, owner, first, stop = values[keep], owner[keep], first[keep], stop[keep]
+            return values, owner, runs, first, stop
         return self._get(("numbers", k), make)
 
     def digit_runs(self, k: int) -> list[int] | None:
@@ -247,6 +297,7 @@ class Sides:
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POW10 = 10 ** np.arange(18, dtype=np.int64)
+_POW10F = 10.0 ** np.arange(18)  # exact doubles
 _KEY_TABLES: dict = {}
 
 
