@@ -188,9 +188,9 @@ def test_the_mentions_of_a_whole_chunk_lie_where_extract_numbers_finds_them():
     rng = random.Random(11)
     alphabet = ["12", "7", "123", "1234", "٣٤", "۵", "५", ",", ".", "٫", "٬", ".5", ",5", ",123", ".123", ",12", "%",
                 " ", "-", " million", " ألف", " per cent", "x", "99999999", "1234567890123", "0.1", "3.14159",
-                "between ", " and ", "\n"]
+                "between ", " and ", "\n", ",123,456", "٬٣٤٥", " %", "٪", ".25%", "1,234,567.5", "  %", "\u00a0%"]
     dec = 0
-    for _ in range(400):
+    for _ in range(600):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 10))]
         s = Sides([Pair(t, t) for t in texts])
         values, owner, _ = s.numbers(0)

@@ -156,38 +156,19 @@ class Sides:
                 following(one, numbers.NUMBER_SEPARATORS) & digit[two] & (last + 2 < ends)) | (
                 following(one, numbers.NUMBER_SPACES) & following(two, numbers.AFTER_SPACE_GOES_ON) & (last + 2 < ends))
             stops = (last + 1 >= ends) | ~goes_on  # nothing after the run goes on with it
-            alone = ~odd & (length <= 15) & stops
+            # where a mention that ends with this run ends: after it (nothing goes on), or after a
+            # percent sign that follows it, directly or after one space (_SP?%); -1: the regex knows
+            sign1 = following(one, numbers.NUMBER_SIGNS) & (last + 1 < ends)
+            sign2 = following(one, numbers.NUMBER_SPACES) & following(two, numbers.NUMBER_SIGNS) & (last + 2 < ends)
+            tail = np.where(stops, last + 1, np.where(sign1, last + 2, np.where(sign2, last + 3, -1)))
+            plain = ~odd & (length <= 15)
+            alone = plain & (tail >= 0)
             values = read.astype(np.float64)
-            stop = last + 1
+            stop = tail.copy()
             keep = None
-            # decimals A.B: A followed by "." (or "٫") and the next run B of the same text, B followed
-            # by nothing that goes on, A not after a separator and a digit (then A may be inside a
-            # mention before it: 1,234.5); A.B is then what _NUM's last alternative reads (the
-            # first two need "," after A, or ".ddd" twice). A table of decimals: no regex per number
             if len(first) > 1:
-                nxt = np.append(np.arange(1, len(first)), len(first) - 1)
-                prev1, prev2 = np.maximum(first - 1, 0), np.maximum(first - 2, 0)
-                after_sep = following(prev1, numbers.NUMBER_SEPARATORS) & digit[prev2] & (first - 2 >= b.starts[owner])
-                dec = (~alone & ~odd & ~after_sep & following(one, ".\u066b") & (last + 2 < ends)
-                       & (first[nxt] == last + 2) & (owner[nxt] == owner) & ~odd[nxt] & stops[nxt]
-                       & (length + length[nxt] <= 15))
-                dec[-1] = False
-                # A followed by "," (or "٬") and a run B that is not three digits, or A longer than
-                # three: no thousands group (_NUM's first alternative needs A of 1-3 digits and B
-                # of 3), so the mention is A alone (12,5: 12 and 5; 2024,10)
-                comma = (~alone & ~odd & ~after_sep & (length <= 15) & following(one, ",\u066c") & (last + 2 < ends)
-                         & (first[nxt] == last + 2) & (owner[nxt] == owner) & ((length > 3) | (length[nxt] != 3)))
-                comma[-1] = False
-                alone |= comma
-                if dec.any():
-                    r = np.flatnonzero(dec)
-                    digits_b = length[r + 1]
-                    whole = read[r] * _POW10[np.minimum(digits_b, 17)] + read[r + 1]
-                    values[r] = whole.astype(np.float64) / _POW10F[digits_b]
-                    stop[r] = stop[r + 1]
-                    alone[r] = True
-                    keep = np.ones(len(first), bool)
-                    keep[r + 1] = False
+                keep = self._joined_numbers(b, following, digit, first, last, length, owner, ends, read, plain,
+                                            alone, tail, values, stop)
             todo = np.flatnonzero(~alone).tolist()  # the regular expression (few: 1,000, 5 %, 2.5)
             if todo:
                 from bisect import bisect_left
@@ -220,6 +201,81 @@ class Sides:
                 values, owner, first, stop = values[keep], owner[keep], first[keep], stop[keep]
             return values, owner, runs, first, stop
         return self._get(("numbers", k), make)
+
+    @staticmethod
+    def _joined_numbers(b, following, digit, first, last, length, owner, ends, read, plain, alone, tail, values,
+                        stop):
+        """The mentions of two runs or more that :meth:`numbers` reads with numpy: decimals
+        ``A.B`` and thousands ``A,BBB,BBB`` (``A`` of 1-3 digits, groups of 3, then maybe ``.D``),
+        each ending as :meth:`numbers`' ``tail`` says (``%`` included), at most 15 digits, ``A`` not
+        after a separator and a digit (then ``A`` may be inside a mention before it). These are
+        what ``_NUM``'s alternatives read (the first needs ``,`` after 1-3 digits and a group of
+        exactly 3; the second ``.ddd`` twice, which a decimal's ``B`` followed by nothing that
+        goes on excludes). ``A,B`` where no group can start (``A`` longer than 3 digits or ``B``
+        not 3) is ``A`` alone. The value of ``AB`` with ``k`` decimals is ``AB / 10**k``: one
+        correctly rounded division of two exact doubles, as ``float("A.B")``. Sets ``values``,
+        ``stop`` and ``alone`` of each head run in place; returns which runs stay (not inside)."""
+        n = len(first)
+        nxt = np.minimum(np.arange(1, n + 1), n - 1)
+        one = np.minimum(last + 1, len(b.codes) - 1)
+        prev1, prev2 = np.maximum(first - 1, 0), np.maximum(first - 2, 0)
+        after_sep = following(prev1, ",.\u066b\u066c") & digit[prev2] & (first - 2 >= b.starts[owner])
+        adjacent = (last + 2 < ends) & (first[nxt] == last + 2) & (owner[nxt] == owner)
+        adjacent[-1] = False
+        comma = following(one, ",\u066c") & adjacent
+        dot = following(one, ".\u066b") & adjacent
+        # A,B without a thousands group: A alone
+        lone = ~alone & plain & ~after_sep & comma & ((length > 3) | (length[nxt] != 3))
+        alone |= lone
+        stop[lone] = last[lone] + 1
+        keep = np.ones(n, bool)
+        # thousands chains: link r -> r + 1 where "," and a run of exactly 3 digits follow
+        link = comma & (length[nxt] == 3)
+        cont = np.zeros(n, bool)
+        cont[1:] = link[:-1]
+        heads = np.flatnonzero(link & ~cont & (length <= 3) & ~after_sep & ~alone)
+        if len(heads):
+            starts = np.flatnonzero(~cont)
+            ends_ = np.append(starts[1:], n) - 1  # the last run of each chain (or lone run)
+            end = ends_[np.searchsorted(starts, heads)]
+            odd_runs = np.concatenate(([0], np.cumsum(~plain)))
+            digits = np.concatenate(([0], np.cumsum(length)))
+            ok = odd_runs[end + 1] == odd_runs[heads]
+            # then ".D" (D's own end) or the chain's last group's end
+            d = np.minimum(end + 1, n - 1)
+            decimal = dot[end] & plain[d] & (tail[d] >= 0)
+            size = digits[end + 1] - digits[heads] + np.where(decimal, length[d], 0)
+            ok &= (size <= 15) & (decimal | (tail[end] >= 0))
+            heads, end, decimal, d = heads[ok], end[ok], decimal[ok], d[ok]
+            if len(heads):
+                whole = read[heads].copy()
+                for j in range(1, int((end - heads).max()) + 1):
+                    more = end - heads >= j
+                    whole[more] = whole[more] * 1000 + read[(heads + j)[more]]
+                whole = np.where(decimal, whole * _POW10[np.where(decimal, length[d], 0)] + read[d], whole)
+                values[heads] = whole.astype(np.float64) / np.where(decimal, _POW10F[np.where(decimal, length[d], 0)], 1.0)
+                stop[heads] = np.where(decimal, tail[d], tail[end])
+                alone[heads] = True
+                last_inside = np.where(decimal, d, end)
+                inner = np.zeros(n + 1, np.int64)
+                np.add.at(inner, heads + 1, 1)
+                np.add.at(inner, last_inside + 1, -1)
+                inside = np.cumsum(inner[:-1]) > 0
+                keep &= ~inside
+                alone |= inside
+        # decimals A.B
+        dec = ~alone & plain & ~after_sep & dot & ~cont & plain[nxt] & (tail[nxt] >= 0) & (length + length[nxt] <= 15)
+        dec[-1] = False
+        if dec.any():
+            r = np.flatnonzero(dec)
+            digits_b = length[r + 1]
+            whole = read[r] * _POW10[np.minimum(digits_b, 17)] + read[r + 1]
+            values[r] = whole.astype(np.float64) / _POW10F[digits_b]
+            stop[r] = tail[r + 1]
+            alone[r] = True
+            keep[r + 1] = False
+            alone[r + 1] = True
+        return keep
 
     def digit_runs(self, k: int) -> list[int] | None:
         """How many runs of digits (re's ``\\d+``) each text holds; None: not vectorised."""
