@@ -309,6 +309,9 @@ def _apart(values: list[float]) -> bool:
     return all(a == b or not isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(values, values[1:]))
 
 
+_POW10F = [10.0 ** k for k in range(23)]  # exact doubles
+
+
 class NumbersFilter(Filter):
     """A number changed between the sides (digits in any script, separators, ranges).
 
@@ -422,8 +425,16 @@ class NumbersFilter(Filter):
             lo, hi = np.searchsorted(owner, [i, i + 1]).tolist()
             v = values[lo:hi]
             key = v.copy()
-            # the key is the value rounded to 9 significant digits: an integer below 1e9 is its own
-            odd = np.flatnonzero(~((v == np.floor(v)) & (v < 1e9)))
+            # the key is the value rounded to 9 significant digits (float(f"{v:.9g}")): v itself
+            # when a decimal of at most 9 significant digits, N / 10**p (N < 1e9, p <= 22: a
+            # correctly rounded division of exact doubles, as float() reads that decimal), is v
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                p = 8 - np.floor(np.log10(v))
+                p = np.where(np.isfinite(p) & (p >= 0) & (p <= 22), p, 0).astype(np.int64)
+                scale = np.asarray(_POW10F)[p]
+                whole = np.round(v * scale)
+                own = (whole < 1e9) & (whole / scale == v)
+            odd = np.flatnonzero(~(own | ((v == np.floor(v)) & (v < 1e9))))
             if len(odd):
                 key[odd] = [float(f"{x:.9g}") for x in v[odd].tolist()]
             keys.append(key)

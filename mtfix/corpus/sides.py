@@ -175,10 +175,10 @@ class Sides:
 
                 texts, folded, at, lo, whose = self.texts[k], {}, first.tolist(), b.starts.tolist(), owner.tolist()
                 folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
-                done, got, ends_at, inside, end = [], [], [], [], -1
-                for r in todo:
-                    if at[r] < end:  # inside the mention before (1,000: two runs, one number)
-                        continue
+                done, got, ends_at, inside = [], [], [], []
+                t = 0
+                while t < len(todo):
+                    r = todo[t]
                     i = whose[r]
                     text = folded.get(i)
                     if text is None:
@@ -188,7 +188,9 @@ class Sides:
                     done.append(r)
                     got.append(value)
                     ends_at.append(end)
-                    inside.append((r + 1, bisect_left(at, end, r + 1)))  # the runs this mention holds
+                    past = bisect_left(at, end, r + 1)  # the runs this mention holds: r + 1 .. past - 1
+                    inside.append((r + 1, past))
+                    t = bisect_left(todo, past, t + 1)  # (1,000: two runs, one number)
                 values[done] = got
                 stop[done] = ends_at
                 if any(a < b for a, b in inside):

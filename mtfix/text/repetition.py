@@ -129,7 +129,7 @@ class _Words:
             # casefold maps each character on its own (to one or more): a text it leaves
             # alone (Arabic without capitals) has words it leaves alone
             if text.casefold() != text:
-                self.folded, self.words = self.words, [w.casefold() for w in self.words]
+                self.folded, self.words = self.words, list(map(str.casefold, self.words))
         self._same: dict[int, bytes] = {}
         self._ids = None
         self.distinct = set(self.words)
@@ -228,6 +228,7 @@ def _loopy_words(distinct: set[str]) -> set[str]:
 
 
 _LONG_WORD = 64  #: a word this long is searched for its loops with the others', not tested first
+_MANY_WORDS = 2000  #: a text with more distinct words is searched for loops inside them at once
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
@@ -245,7 +246,8 @@ def may_repeat(batch) -> list[bool]:
     (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
     tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
     word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
-    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy, on
+    later in its word (``L`` = 1..6), one that is a letter (the unit of a loop that counts has
+    one: a table of numbers with ``0000`` in it is not looked at). Both are looked for in all texts at once, with numpy, on
     the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
     non-ASCII character that ``str.casefold`` changes (a text with one is always looked at).
     Words are compared by their length and the sums of their code points and of their squares:
@@ -294,12 +296,15 @@ def may_repeat(batch) -> list[bool]:
                 run &= same[j:span + j]
             flagged[word_owner[:span][run]] = True
     gaps = None  # non-word characters before each position (made when needed)
+    # a loop that counts has a letter (str.isalpha: script_stats' letters and the tatweel) in its
+    # unit: that letter's place in the first copy is one where the four copies agree
+    alpha = batch.has("letter") | (codes == 0x640)
     for unit in range(1, 7):
         span = size - 3 * unit
         if span <= 0:
             break
         same = low[:-unit] == low[unit:]
-        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & word[:span]
+        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & alpha[:span]
         if not four.any():  # (a scan cheaper than flatnonzero's; most units find nothing)
             continue
         at = np.flatnonzero(four)
@@ -390,7 +395,9 @@ def repetition_report(text: str) -> RepetitionReport:
     words = w.words
     total = len(words)
     near = w.near_repeat()
-    loop_inside = _may_loop_inside(w.distinct)
+    # many distinct words: no test word by word, the search over all words below decides (it
+    # finds exactly the loops that count, or none: the same report as returning early)
+    loop_inside = len(w.distinct) > _MANY_WORDS or _may_loop_inside(w.distinct)
     if not near and not loop_inside:  # no word repeats nearby, none can loop inside
         return RepetitionReport([], total, 0.0)
     redundant = [False] * total
@@ -450,8 +457,13 @@ def repetition_report(text: str) -> RepetitionReport:
         for unit, kept, _ in loops:
             if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
                 cover = bytearray(total)
-                for s in kept[1:]:
-                    cover[s:s + n] = b"\x01" * n
+                step = kept[2] - kept[1]
+                if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):  # evenly spaced: n strided slices
+                    for j in range(n):
+                        cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
+                else:
+                    for s in kept[1:]:
+                        cover[s:s + n] = b"\x01" * n
                 fresh = list(compress(range(total), map(gt, cover, redundant)))
             else:
                 fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
@@ -471,7 +483,7 @@ def repetition_report(text: str) -> RepetitionReport:
         joined = "\0".join(words)
         found = list(_CHAR_LOOP.finditer(joined))
     if found:
-        offsets = list(accumulate((len(x) + 1 for x in words), initial=0))
+        offsets = list(accumulate(map((1).__add__, map(len, words)), initial=0))
         looped: dict[int, int] = {}
         for m in found:
             i = bisect_right(offsets, m.start()) - 1
