@@ -175,8 +175,9 @@ def test_number_values_of_a_whole_chunk_equal_number_values_of_each_text():
 
 
 def test_the_mentions_of_a_whole_chunk_lie_where_extract_numbers_finds_them():
-    """Sides.numbers reads decimals (12.5, ١٫٥) and A,B without a thousands group (12,5, 2024,10)
-    with numpy, not the regular expression: the same values, and the same surfaces
+    """Sides.numbers reads decimals (12.5, ١٫٥), A,B without a thousands group (12,5, 2024,10),
+    thousands groups, percent signs and a number before a word that begins no scale or percent
+    word (5 people) with numpy, not the regular expression: the same values, and the same surfaces
     (Sides.number_spans), as the atoms of extract_numbers, on texts dense in such forms next to
     thousands groups, 1.000.000, ranges, signs and scale words."""
     import random
@@ -188,7 +189,9 @@ def test_the_mentions_of_a_whole_chunk_lie_where_extract_numbers_finds_them():
     rng = random.Random(11)
     alphabet = ["12", "7", "123", "1234", "٣٤", "۵", "५", ",", ".", "٫", "٬", ".5", ",5", ",123", ".123", ",12", "%",
                 " ", "-", " million", " ألف", " per cent", "x", "99999999", "1234567890123", "0.1", "3.14159",
-                "between ", " and ", "\n", ",123,456", "٬٣٤٥", " %", "٪", ".25%", "1,234,567.5", "  %", "\u00a0%"]
+                "between ", " and ", "\n", ",123,456", "٬٣٤٥", " %", "٪", ".25%", "1,234,567.5", "  %", "\u00a0%", " people", " Thousand",
+                " THOUSANDS", " millionaire", " per", " cent", " percentage", " في", " في المئة", " فيه", " مليون",
+                " مليونا", " tHOUSAND", " \u212aelvin", " bN", " b", " 5th"]
     dec = 0
     for _ in range(600):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 10))]

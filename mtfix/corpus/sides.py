@@ -161,6 +161,12 @@ class Sides:
             sign1 = following(one, numbers.NUMBER_SIGNS) & (last + 1 < ends)
             sign2 = following(one, numbers.NUMBER_SPACES) & following(two, numbers.NUMBER_SIGNS) & (last + 2 < ends)
             tail = np.where(stops, last + 1, np.where(sign1, last + 2, np.where(sign2, last + 3, -1)))
+            # a space and a word that cannot begin a scale or percent word: the run alone
+            worded = np.flatnonzero((tail < 0) & following(one, numbers.NUMBER_SPACES) & (last + 2 < ends)
+                                    & b.has("word")[two] & ~following(two, numbers.NUMBER_SIGNS))
+            if len(worded):
+                worded = worded[~self._may_be_suffix(b, two[worded], ends[worded])]
+                tail[worded] = last[worded] + 1
             plain = ~odd & (length <= 15)
             alone = plain & (tail >= 0)
             values = read.astype(np.float64)
@@ -203,6 +209,32 @@ class Sides:
                 values, owner, first, stop = values[keep], owner[keep], first[keep], stop[keep]
             return values, owner, runs, first, stop
         return self._get(("numbers", k), make)
+
+    @staticmethod
+    def _may_be_suffix(b, at: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Per position: may the word that starts there be a scale or percent word's first
+        (:data:`mtfix.text.numbers.SUFFIX_FIRST_WORDS`, any case)? False only for a word of ASCII
+        or Arabic letters that is none of them (compared by a hash of its lower-cased code points:
+        equal words, equal hashes; a collision says True, and the regex reads that number)."""
+        from mtfix.text import numbers
+
+        words = _suffix_hashes(numbers.SUFFIX_FIRST_WORDS)
+        width = max(map(len, numbers.SUFFIX_FIRST_WORDS))
+        nonword = np.flatnonzero(~b.has("word"))
+        stop = np.append(nonword, len(b.codes))[np.searchsorted(nonword, at)]
+        length = np.minimum(stop, ends) - at
+        short = length <= width
+        maybe = short.copy()
+        if short.any():
+            pos = at[short, None] + np.arange(width)
+            inside = np.arange(width) < length[short, None]
+            c = np.where(inside, b.codes[np.minimum(pos, len(b.codes) - 1)], 0).astype(np.uint64)
+            c += (c - np.uint64(65) < 26) * np.uint64(32)  # A-Z -> a-z
+            odd = ((c >= 128) & ((c < 0x621) | (c > 0x64A))).any(axis=1)  # not ASCII or an Arabic letter
+            h = _word_hash(c)
+            found = np.minimum(np.searchsorted(words, h), len(words) - 1)
+            maybe[short] = odd | (words[found] == h)
+        return maybe
 
     @staticmethod
     def _joined_numbers(b, following, digit, first, last, length, owner, ends, read, plain, alone, tail, values,
@@ -387,6 +419,27 @@ def _key_table(profile):
         if [(a.shape, a.dtype.str) for a in got] != [((0x10000,), "<u4"), ((0x10000,), "|b1")]:  # pragma: no cover
             got = build()
         got = _KEY_TABLES[profile.name] = tuple(got)
+    return got
+
+
+def _word_hash(c: np.ndarray) -> np.ndarray:
+    """A hash of each row of code points (0 past a word's end), wrapping around 2**64."""
+    h = np.zeros(len(c), np.uint64)
+    for j in range(c.shape[1]):
+        h *= np.uint64(0x100000001B3)
+        h += c[:, j] + np.uint64(1)
+    return h
+
+
+_SUFFIX_HASHES: dict = {}
+
+
+def _suffix_hashes(words) -> np.ndarray:
+    got = _SUFFIX_HASHES.get(words)
+    if got is None:
+        width = max(map(len, words))
+        c = np.array([[ord(x) for x in w.lower()] + [0] * (width - len(w)) for w in words], np.uint64)
+        got = _SUFFIX_HASHES[words] = np.sort(_word_hash(c))
     return got
 
 
