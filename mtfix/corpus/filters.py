@@ -349,16 +349,37 @@ class NumbersFilter(Filter):
         agreeing = None if runs is None else s.numbers_agree()  # per pair: how many agree, -1: compare
         agree: dict[int, FilterScore] = {}  # one (immutable) score per count of agreeing numbers
         none = FilterScore(0, "no numbers")
-        for i, (p, dx, dy) in enumerate(zip(pairs, *digits)):
+        if agreeing is not None:
+            # the chunk at once: each pair's count of agreeing numbers ("no numbers" for none, as a
+            # pair without a digit); the others, and the tables (many digit runs), one by one below
+            import numpy as np
+
+            agree = {c: FilterScore(0, f"{c} agree" if c else "no numbers") for c in set(agreeing) if c >= 0}
+            out = list(map(agree.get, agreeing))
+            look = np.flatnonzero((np.array(agreeing) < 0) | (np.maximum(s.numbers(0)[2], s.numbers(1)[2])
+                                                               > self.MAX_PAIRED)).tolist()
+            pairs = [pairs[i] for i in look]
+            digits = [digits[0][i] for i in look], [digits[1][i] for i in look]
+        else:
+            look = None
+
+        def put(score: FilterScore) -> None:
+            if look is None:
+                out.append(score)
+            else:
+                out[i] = score
+
+        for j, (p, dx, dy) in enumerate(zip(pairs, *digits)):
+            i = j if look is None else look[j]
             if not dx and not dy:  # every number has a digit
-                out.append(none)
+                put(none)
                 continue
             # at least as many digit runs as numbers; more than MAX_PAIRED runs need 2 * MAX_PAIRED + 1 chars
             many = 0 if max(len(p.src), len(p.tgt)) <= 2 * self.MAX_PAIRED else \
                 max(len(_DIGIT_RUNS.findall(p.src)), len(_DIGIT_RUNS.findall(p.tgt))) if runs is None else \
                 max(runs[0][i], runs[1][i])
             if many > self.MAX_PAIRED:
-                out.append(self._by_value(p) if runs is None else self._by_value_at(s, i))
+                put(self._by_value(p) if runs is None else self._by_value_at(s, i))
                 continue
             if agreeing is None:
                 values = sorted(number_values(p.src))
@@ -369,7 +390,7 @@ class NumbersFilter(Filter):
                 got = agree.get(count)
                 if got is None:
                     got = agree[count] = FilterScore(0, f"{count} agree" if count else "no numbers")
-                out.append(got)
+                put(got)
                 continue
             comp = compare_numbers(p.src, p.tgt)
             missing, extra = unexplained_numbers(comp.missing, comp.extra, p.src, p.tgt)
@@ -383,7 +404,7 @@ class NumbersFilter(Filter):
                     reason += f", {len(missing) + len(extra)} on one side only"
             else:
                 reason = "no numbers"
-            out.append(FilterScore(len(changed), reason))
+            put(FilterScore(len(changed), reason))
         return out
 
     def _by_value(self, p: Pair) -> FilterScore:
@@ -489,6 +510,12 @@ class RepetitionFilter(Filter):
                        for p, lx, ly in zip(pairs, *look)]
         clean = {}  # one (immutable) score per score value of a text without repeats
         for rx, ry in reports:
+            if rx is _NO_REPEAT and ry is _NO_REPEAT:  # (most pairs: neither side may repeat)
+                got = clean.get(1.0)
+                if got is None:
+                    got = clean[1.0] = FilterScore(1.0, "no repetition")
+                out.append(got)
+                continue
             lang, rep = (b, ry) if ry.score < rx.score else (a, rx)
             if not rep.repeats and rep.score.__class__ is float:
                 got = clean.get(rep.score)
