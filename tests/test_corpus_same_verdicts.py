@@ -11,6 +11,7 @@ import sys
 
 import pytest
 import reference_impl as ref
+from conftest import load_script
 from test_corpus_noise import noisy_bitext
 
 from mtfix.corpus import Pair, Pipeline, build_filters, load_pipeline_config
@@ -214,40 +215,7 @@ def test_a_2mb_pair_goes_through_every_default_filter(shared_data):
     assert '"kept": false' in record and "max_length" in record and "repetition" in record
 
 
-def _hostile_row(kind: str, size: int) -> tuple[str, str]:
-    """A pair of about ``size`` bytes made to be slow (issue 14: "a pathological row must cost
-    milliseconds"): dense numbers, a word loop, one huge token, no spaces..."""
-    import random
-
-    rng = random.Random(kind)
-    vocab = [f"{a}{b}" for a in ("news", "year", "city", "team", "plan", "road") for b in ("", "s", "ed", "ing")]
-    ar_vocab = ["مدينة", "عام", "فريق", "خطة", "طريق", "الأخبار", "قال", "إن", "في", "من"]
-    text = " ".join(rng.choice(vocab) for _ in range(size // 6))[:size // 2]
-    ar = " ".join(rng.choice(ar_vocab) for _ in range(size // 8))[:size // 4]
-    numbers = " ".join(str(rng.randint(0, 10**6)) for _ in range(size // 8))[:size // 2]
-    rows = {
-        "dense numbers": (numbers, numbers.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))[:size // 4]),
-        "mismatched numbers": (numbers, numbers[::-1]),
-        "decimals and thousands": (" ".join(f"{rng.randint(0, 999)}.{rng.randint(0, 99)} {rng.randint(1, 99)},"
-                                            f"{rng.randint(100, 999)} {rng.randint(1, 99)}%" for _ in range(size // 30)),
-                                   " ".join(f"{rng.randint(0, 999)}٫{rng.randint(0, 99)} {rng.randint(1, 99)}٬"
-                                            f"{rng.randint(100, 999)}" for _ in range(size // 40))),
-        "one huge number": ("1" * (size // 2), "2" * (size // 2)),
-        "a number in thousands groups": (",".join(["123"] * (size // 8)), ",".join(["321"] * (size // 8))),
-        "a 20k-word loop": ("x " * 20000 + text[:size // 4], ar),
-        "a phrase looping": ("go to the shop " * (size // 30), "اذهب إلى المتجر " * (size // 60)),
-        "a huge token": ("a" * (size // 2), "ب" * (size // 4)),
-        "no spaces": (text.replace(" ", ""), ar.replace(" ", "")),
-        "mixed scripts": ("".join(a + b for a, b in zip(text, ar * 2))[:size // 3], "".join(b + a for a, b in zip(text, ar * 2))[:size // 3]),
-        "words with numbers": (" ".join(f"{w} {rng.randint(0, 9999)}" for w in text.split()[:size // 16]),
-                               " ".join(f"{w} {rng.randint(0, 9999)}" for w in ar.split()[:size // 16])),
-    }
-    return rows[kind]
-
-
-HOSTILE = ["dense numbers", "mismatched numbers", "decimals and thousands", "one huge number",
-           "a number in thousands groups", "a 20k-word loop", "a phrase looping", "a huge token", "no spaces",
-           "mixed scripts", "words with numbers"]
+HOSTILE = load_script("bench_corpus_hostile").KINDS
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
@@ -260,7 +228,7 @@ def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_defi
     repetition's long-text path off)."""
     from mtfix.text import repetition
 
-    src, tgt = _hostile_row(kind, 100_000)
+    src, tgt = load_script("bench_corpus_hostile").hostile_row(kind, 100_000)
     size = len(src.encode()) + len(tgt.encode())
     assert size > 60_000
     _judge([("warm", "up")])  # tables and caches loaded
