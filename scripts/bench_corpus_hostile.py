@@ -85,7 +85,7 @@ KINDS = ["dense numbers", "mismatched numbers", "decimals and thousands", "one h
 
 def measure(code: Path, size: int, kinds: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(REPO / "scripts"), str(size), *kinds], env=env,
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(REPO / "scripts"), str(size), *kinds], env=env, cwd=code,
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.splitlines()[-1])
 
