@@ -108,8 +108,10 @@ class Sides:
         A decimal ``A.B`` (``٫`` too; at most 15 digits, nothing after ``B`` that may go on, not
         itself after a separator and a digit) is read with numpy too: ``AB / 10**len(B)``, one
         correctly rounded division of two exact doubles, is ``float("A.B")``; so is ``A,B``
-        where no thousands group can start (``A`` longer than 3 digits or ``B`` not 3): ``A`` alone. Where each mention
-        lies: :meth:`number_spans`."""
+        where no thousands group can start (``A`` longer than 3 digits or ``B`` not 3): ``A``
+        alone; so are thousands groups (``1,234,567.5``), a percent sign after a number, and a
+        number before a word that begins no scale or percent word (``5 people``). Where each
+        mention lies: :meth:`number_spans`."""
         return self._numbers(k)[:3]
 
     def number_spans(self, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +289,8 @@ class Sides:
                     more = end - heads >= j
                     whole[more] = whole[more] * 1000 + read[(heads + j)[more]]
                 whole = np.where(decimal, whole * _POW10[np.where(decimal, length[d], 0)] + read[d], whole)
-                values[heads] = whole.astype(np.float64) / np.where(decimal, _POW10F[np.where(decimal, length[d], 0)], 1.0)
+                places = np.where(decimal, length[d], 0)
+                values[heads] = whole.astype(np.float64) / _POW10F[places]
                 stop[heads] = np.where(decimal, tail[d], tail[end])
                 alone[heads] = True
                 last_inside = np.where(decimal, d, end)

@@ -247,8 +247,8 @@ def may_repeat(batch) -> list[bool]:
     tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
     word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
     later in its word (``L`` = 1..6), one that is a letter (the unit of a loop that counts has
-    one: a table of numbers with ``0000`` in it is not looked at). Both are looked for in all texts at once, with numpy, on
-    the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
+    one: a table of numbers with ``0000`` in it is not looked at). Both are looked for in all
+    texts at once, with numpy, on the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
     non-ASCII character that ``str.casefold`` changes (a text with one is always looked at).
     Words are compared by their length and the sums of their code points and of their squares:
     equal words agree on all three (two words that only agree on them send a text to the full
