@@ -139,12 +139,11 @@ class Sides:
                 return np.zeros(0), owner, runs, first, first
             last = at[np.append(begins[1:], len(at)) - 1]
             # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
-            c = codes[at].astype(np.int64)
-            value = np.where(c < 58, c - 48, np.where((c >= 0x660) & (c <= 0x669), c - 0x660,
-                                                      np.where((c >= 0x6F0) & (c <= 0x6F9), c - 0x6F0, -1)))
+            value = np.take(_DIGIT_VALUE, np.minimum(codes[at], len(_DIGIT_VALUE) - 1))
             run = np.cumsum(start) - 1
             length = last - first + 1
-            odd = np.bincount(run, weights=value < 0, minlength=len(first)) > 0
+            other = value < 0
+            odd = np.bincount(run[other], minlength=len(first)) > 0 if other.any() else np.zeros(len(first), bool)
             place = np.minimum(last[run] - at, 17)
             read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
             ends = b.ends[owner]
@@ -391,6 +390,10 @@ class Sides:
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POW10 = 10 ** np.arange(18, dtype=np.int64)
 _POW10F = 10.0 ** np.arange(18)  # exact doubles
+#: the value of each ASCII, Arabic-Indic and Persian digit by code point (-1: not one of them)
+_DIGIT_VALUE = np.full(0x6FB, -1, np.int64)
+for _zero in (0x30, 0x660, 0x6F0):
+    _DIGIT_VALUE[_zero:_zero + 10] = np.arange(10)
 _KEY_TABLES: dict = {}
 
 
