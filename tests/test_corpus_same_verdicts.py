@@ -11,6 +11,7 @@ import sys
 
 import pytest
 import reference_impl as ref
+from conftest import load_script
 from test_corpus_noise import noisy_bitext
 
 from mtfix.corpus import Pair, Pipeline, build_filters, load_pipeline_config
@@ -110,6 +111,35 @@ def test_repetition_report_equals_the_reference_on_generated_loops():
     assert [t for t in texts if repetition_report(t) != ref.repetition_report(t)] == []
 
 
+def test_the_long_text_path_of_repetition_report_equals_the_reference(shared_data, monkeypatch):
+    """Long texts compare words as integers and group their loops' near copies with numpy
+    (LONG_TEXT), test no long word before searching it (_LONG_WORD) and take evenly spaced loops
+    at once (_loop): the same reports as the plain definition, on every line of the shared data
+    and on generated loops taken through that path (thresholds at 0), and on long texts made of
+    many generated loops (hundreds of words, evenly spaced copies)."""
+    from mtfix.text import repetition
+
+    lines = [line for name in ("flores200-devtest/arb_Arab.txt", "flores200-devtest/eng_Latn.txt")
+             for line in (shared_data / name).read_text(encoding="utf-8").splitlines()]
+    texts = _generated(13, 3000)
+    long_texts = [" ".join(texts[k:k + 40]) for k in range(0, 3000, 40)]
+    long_texts += [" ".join(lines[k:k + 30]) for k in range(0, 1800, 30)]
+    long_texts += ["go to the shop " * 300, "a b " * 500 + "c", "x y z w " * 50 + "v " + "x y z w " * 50,
+                   "one two three four five " * 40 + "one two three four " * 40, "ab" * 3000 + " ab" * 100,
+                   "123,123,123," * 300, " ".join(f"w{i % 7} w{i % 11}" for i in range(2000)),
+                   "Go To The Shop " * 30 + "STRASSE straße " * 40 + "ﬀﬀﬀﬀﬀ " * 30]
+    assert sum(len(repetition._TOKEN.findall(t)) > repetition.LONG_TEXT for t in long_texts) > 100
+    got = [repetition_report(t) for t in long_texts]
+    assert sum(r.score < 0.5 for r in got) >= 7 and sum(r.score < 0.9 for r in got) > 60
+    assert [i for i, t in enumerate(long_texts) if got[i] != ref.repetition_report(t)] == []
+    spaced = [list(range(s, s + p * m, p)) for s in (0, 5) for p in range(1, 11) for m in (17, 18, 40)]
+    assert all(repetition._loop(x, n) == ref._loop(x, n) for x in spaced for n in range(4, 9))
+    monkeypatch.setattr(repetition, "LONG_TEXT", 0)
+    monkeypatch.setattr(repetition, "_LONG_WORD", 1)
+    every = lines + texts
+    assert [t for t in every if repetition_report(t) != ref.repetition_report(t)] == []
+
+
 def test_an_expanded_name_said_twice_is_not_a_loop_but_real_loops_are():
     said_twice = ("It is considered one of the attractions of South Africa and its main port is South Africa "
                   "National Parks (South Africa National Parks).")
@@ -183,6 +213,33 @@ def test_a_2mb_pair_goes_through_every_default_filter(shared_data):
     assert work < 2_000_000  # lines of Python in repetition.py for ~450k words: linear, not quadratic
     record = _judge([(pair.src, pair.tgt)])[0]
     assert '"kept": false' in record and "max_length" in record and "repetition" in record
+
+
+HOSTILE = load_script("bench_corpus_hostile").KINDS
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_definitions(kind, monkeypatch):
+    """Issue 14: a pathological row costs milliseconds. Every default filter reads such a row
+    with numpy and C scans: the Python lines run in mtfix (a measure of work that load does not
+    disturb) stay under 150 per KB of the row (the code before ran 1,600-9,500 per KB on these:
+    a regular expression, a mention object and a dict entry per number, a tuple per word per
+    n-gram size), and the record is the one the per-text definitions give (Sides.VECTORISED off,
+    repetition's long-text path off)."""
+    from mtfix.text import repetition
+
+    src, tgt = load_script("bench_corpus_hostile").hostile_row(kind, 100_000)
+    size = len(src.encode()) + len(tgt.encode())
+    assert size > 60_000
+    _judge([("warm", "up")])  # tables and caches loaded
+    modules = [m for m in list(sys.modules) if m.startswith("mtfix.") and getattr(sys.modules[m], "__file__", None)]
+    work = _lines_executed(_judge, [(src, tgt)], modules=modules)
+    assert work < 150 * size / 1000, work
+    fast = _judge([(src, tgt)])
+    monkeypatch.setattr("mtfix.corpus.sides.VECTORISED", False)
+    monkeypatch.setattr(repetition, "LONG_TEXT", 10**9)
+    monkeypatch.setattr(repetition, "_MANY_WORDS", 10**9)
+    assert _judge([(src, tgt)]) == fast
 
 
 def test_a_row_full_of_numbers_costs_work_linear_in_its_length():

@@ -174,6 +174,71 @@ def test_number_values_of_a_whole_chunk_equal_number_values_of_each_text():
         assert s.number_values(1) == [number_values(t[::-1]) for t in texts]
 
 
+def test_the_mentions_of_a_whole_chunk_lie_where_extract_numbers_finds_them():
+    """Sides.numbers reads decimals (12.5, ١٫٥), A,B without a thousands group (12,5, 2024,10),
+    thousands groups, percent signs and a number before a word that begins no scale or percent
+    word (5 people) with numpy, not the regular expression: the same values, and the same surfaces
+    (Sides.number_spans), as the atoms of extract_numbers, on texts dense in such forms next to
+    thousands groups, 1.000.000, ranges, signs and scale words."""
+    import random
+
+    from mtfix.corpus.records import Pair
+    from mtfix.corpus.sides import Sides
+    from mtfix.text.numbers import extract_numbers
+
+    rng = random.Random(11)
+    alphabet = ["12", "7", "123", "1234", "٣٤", "۵", "५", ",", ".", "٫", "٬", ".5", ",5", ",123", ".123", ",12", "%",
+                " ", "-", " million", " ألف", " per cent", "x", "99999999", "1234567890123", "0.1", "3.14159",
+                "between ", " and ", "\n", ",123,456", "٬٣٤٥", " %", "٪", ".25%", "1,234,567.5", "  %", "\u00a0%", " people", " Thousand",
+                " THOUSANDS", " millionaire", " per", " cent", " percentage", " في", " في المئة", " فيه", " مليون",
+                " مليونا", " tHOUSAND", " \u212aelvin", " bN", " b", " 5th"]
+    dec = 0
+    for _ in range(600):
+        texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 10))]
+        s = Sides([Pair(t, t) for t in texts])
+        values, owner, _ = s.numbers(0)
+        starts, ends = s.number_spans(0)
+        base = s.batch(0).starts[owner]
+        got = [[] for _ in texts]
+        for v, i, a, b in zip(values.tolist(), owner.tolist(), (starts - base).tolist(), (ends - base).tolist()):
+            got[i].append((v, texts[i][a:b]))
+        want = [[(a.value, a.surface) for m in extract_numbers(t) for a in m.atoms()] for t in texts]
+        assert got == want
+        dec += sum("." in x or "٫" in x for g in got for _, x in g)
+    assert dec > 500
+
+
+def test_the_numbers_filter_compares_a_table_by_value_with_numpy_as_before(monkeypatch):
+    """A side with more than MAX_PAIRED numbers is compared by value only: from the chunk's arrays
+    (NumbersFilter._by_value_at) the same scores and reasons, changed surfaces included, as the
+    mention by mention comparison."""
+    import random
+
+    from mtfix.corpus import sides
+    from mtfix.corpus.filters import NumbersFilter
+    from mtfix.corpus.records import Pair
+
+    rng = random.Random(8)
+    f = NumbersFilter()
+
+    def table(n):
+        return " ".join(rng.choice([str(rng.randint(0, 50)), f"{rng.randint(0, 9)}.{rng.randint(0, 99)}", "1,000",
+                                    "2.5 million", "٣٤٥", "10%", "3-5", "1234567890123", "0.30000000000000004",
+                                    "1e9", "999999999.5"]) for _ in range(n))
+    pairs = []
+    for _ in range(40):
+        a = table(rng.randint(101, 300))
+        b = rng.choice([a, a[::-1], table(rng.randint(90, 300)), " ".join(rng.sample(a.split(), len(a.split())))])
+        pairs.append(Pair(a, b))
+    with sides.shared(pairs):
+        fast = f.score(pairs)
+    monkeypatch.setattr(sides, "VECTORISED", False)
+    slow = f.score(pairs)
+    assert fast == slow
+    assert sum(s.value > 0 for s in fast) > 10 and sum(s.value == 0 for s in fast) > 3
+    assert all("compared by value only" in s.reason for s in fast)
+
+
 def test_numbers_filter_judges_a_chunk_at_once_as_each_pair_on_its_own(monkeypatch):
     """The numbers filter takes "the same values, none close to another" of a whole chunk from numpy
     (Sides.numbers_agree): the same scores and reasons as sorting each pair's number_values, on

@@ -218,7 +218,7 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
         matched += _bits()[e.punct & other]
     english: dict[int, _English] = {}
     for j in a.latin_rows.tolist():
-        words = {w.lower() for w in _LATIN_IN_ARABIC.findall(ar[j])}
+        words = set(map(str.lower, _LATIN_IN_ARABIC.findall(ar[j])))
         for d, (matched, known) in out.items():
             i = j - d
             if words and 0 <= i < n:

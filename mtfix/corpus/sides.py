@@ -104,7 +104,24 @@ class Sides:
         nor a sign, nor a space and a character that may go on
         (:data:`mtfix.text.numbers.AFTER_SPACE_GOES_ON`),
         the mention is that run alone and its value is read with numpy; the regular expression
-        reads the others (:func:`mtfix.text.numbers.number_at`), and skips the runs inside them."""
+        reads the others (:func:`mtfix.text.numbers.number_at`), and skips the runs inside them.
+        A decimal ``A.B`` (``٫`` too; at most 15 digits, nothing after ``B`` that may go on, not
+        itself after a separator and a digit) is read with numpy too: ``AB / 10**len(B)``, one
+        correctly rounded division of two exact doubles, is ``float("A.B")``; so is ``A,B``
+        where no thousands group can start (``A`` longer than 3 digits or ``B`` not 3): ``A``
+        alone; so are thousands groups (``1,234,567.5``), a percent sign after a number, and a
+        number before a word that begins no scale or percent word (``5 people``). Where each
+        mention lies: :meth:`number_spans`."""
+        return self._numbers(k)[:3]
+
+    def number_spans(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(starts, ends)``: where each mention of :meth:`numbers` lies, as offsets into the
+        chunk's joined texts (:class:`mtfix.text.charclass.TextBatch`'s ``codes``; the text's
+        own offsets less its ``starts``): ``text[start:end]`` is the mention's surface as
+        :func:`mtfix.text.numbers.extract_numbers` gives it (a range's two ends, each)."""
+        return self._numbers(k)[3:]
+
+    def _numbers(self, k: int):
         def make():
             from mtfix.text import numbers
 
@@ -119,15 +136,14 @@ class Sides:
             first, owner = at[begins], whose[begins].astype(np.int64)
             runs = np.bincount(owner, minlength=len(self.pairs))
             if not len(first):
-                return np.zeros(0), owner, runs
+                return np.zeros(0), owner, runs, first, first
             last = at[np.append(begins[1:], len(at)) - 1]
             # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
-            c = codes[at].astype(np.int64)
-            value = np.where(c < 58, c - 48, np.where((c >= 0x660) & (c <= 0x669), c - 0x660,
-                                                      np.where((c >= 0x6F0) & (c <= 0x6F9), c - 0x6F0, -1)))
+            value = np.take(_DIGIT_VALUE, np.minimum(codes[at], len(_DIGIT_VALUE) - 1))
             run = np.cumsum(start) - 1
             length = last - first + 1
-            odd = np.bincount(run, weights=value < 0, minlength=len(first)) > 0
+            other = value < 0
+            odd = np.bincount(run[other], minlength=len(first)) > 0 if other.any() else np.zeros(len(first), bool)
             place = np.minimum(last[run] - at, 17)
             read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
             ends = b.ends[owner]
@@ -140,18 +156,36 @@ class Sides:
             goes_on = following(one, numbers.NUMBER_SIGNS) | (
                 following(one, numbers.NUMBER_SEPARATORS) & digit[two] & (last + 2 < ends)) | (
                 following(one, numbers.NUMBER_SPACES) & following(two, numbers.AFTER_SPACE_GOES_ON) & (last + 2 < ends))
-            alone = ~odd & (length <= 15) & ((last + 1 >= ends) | ~goes_on)
+            stops = (last + 1 >= ends) | ~goes_on  # nothing after the run goes on with it
+            # where a mention that ends with this run ends: after it (nothing goes on), or after a
+            # percent sign that follows it, directly or after one space (_SP?%); -1: the regex knows
+            sign1 = following(one, numbers.NUMBER_SIGNS) & (last + 1 < ends)
+            sign2 = following(one, numbers.NUMBER_SPACES) & following(two, numbers.NUMBER_SIGNS) & (last + 2 < ends)
+            tail = np.where(stops, last + 1, np.where(sign1, last + 2, np.where(sign2, last + 3, -1)))
+            # a space and a word that cannot begin a scale or percent word: the run alone
+            worded = np.flatnonzero((tail < 0) & following(one, numbers.NUMBER_SPACES) & (last + 2 < ends)
+                                    & b.has("word")[two] & ~following(two, numbers.NUMBER_SIGNS))
+            if len(worded):
+                worded = worded[~self._may_be_suffix(b, two[worded], ends[worded])]
+                tail[worded] = last[worded] + 1
+            plain = ~odd & (length <= 15)
+            alone = plain & (tail >= 0)
             values = read.astype(np.float64)
+            stop = tail.copy()
+            keep = None
+            if len(first) > 1:
+                keep = self._joined_numbers(b, following, digit, first, last, length, owner, ends, read, plain,
+                                            alone, tail, values, stop)
             todo = np.flatnonzero(~alone).tolist()  # the regular expression (few: 1,000, 5 %, 2.5)
             if todo:
                 from bisect import bisect_left
 
                 texts, folded, at, lo, whose = self.texts[k], {}, first.tolist(), b.starts.tolist(), owner.tolist()
                 folds = set(b.owners()[np.flatnonzero(b.has("numeric_fold"))].tolist())  # texts to fold
-                done, got, inside, end = [], [], [], -1
-                for r in todo:
-                    if at[r] < end:  # inside the mention before (1,000: two runs, one number)
-                        continue
+                done, got, ends_at, inside = [], [], [], []
+                t = 0
+                while t < len(todo):
+                    r = todo[t]
                     i = whose[r]
                     text = folded.get(i)
                     if text is None:
@@ -160,16 +194,124 @@ class Sides:
                     end += lo[i]
                     done.append(r)
                     got.append(value)
-                    inside.append((r + 1, bisect_left(at, end, r + 1)))  # the runs this mention holds
+                    ends_at.append(end)
+                    past = bisect_left(at, end, r + 1)  # the runs this mention holds: r + 1 .. past - 1
+                    inside.append((r + 1, past))
+                    t = bisect_left(todo, past, t + 1)  # (1,000: two runs, one number)
                 values[done] = got
+                stop[done] = ends_at
                 if any(a < b for a, b in inside):
                     skip = np.zeros(len(first) + 1, np.int64)
                     np.add.at(skip, [a for a, _ in inside], 1)
                     np.add.at(skip, [b for _, b in inside], -1)
-                    keep = np.cumsum(skip[:-1]) == 0
-                    values, owner = values[keep], owner[keep]
-            return values, owner, runs
+                    inner = np.cumsum(skip[:-1]) == 0
+                    keep = inner if keep is None else keep & inner
+            if keep is not None:
+                values, owner, first, stop = values[keep], owner[keep], first[keep], stop[keep]
+            return values, owner, runs, first, stop
         return self._get(("numbers", k), make)
+
+    @staticmethod
+    def _may_be_suffix(b, at: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Per position: may the word that starts there be a scale or percent word's first
+        (:data:`mtfix.text.numbers.SUFFIX_FIRST_WORDS`, any case)? False only for a word of ASCII
+        or Arabic letters that is none of them (compared by a hash of its lower-cased code points:
+        equal words, equal hashes; a collision says True, and the regex reads that number)."""
+        from mtfix.text import numbers
+
+        words = _suffix_hashes(numbers.SUFFIX_FIRST_WORDS)
+        width = max(map(len, numbers.SUFFIX_FIRST_WORDS))
+        nonword = np.flatnonzero(~b.has("word"))
+        stop = np.append(nonword, len(b.codes))[np.searchsorted(nonword, at)]
+        length = np.minimum(stop, ends) - at
+        short = length <= width
+        maybe = short.copy()
+        if short.any():
+            pos = at[short, None] + np.arange(width)
+            inside = np.arange(width) < length[short, None]
+            c = np.where(inside, b.codes[np.minimum(pos, len(b.codes) - 1)], 0).astype(np.uint64)
+            c += (c - np.uint64(65) < 26) * np.uint64(32)  # A-Z -> a-z
+            odd = ((c >= 128) & ((c < 0x621) | (c > 0x64A))).any(axis=1)  # not ASCII or an Arabic letter
+            h = _word_hash(c)
+            found = np.minimum(np.searchsorted(words, h), len(words) - 1)
+            maybe[short] = odd | (words[found] == h)
+        return maybe
+
+    @staticmethod
+    def _joined_numbers(b, following, digit, first, last, length, owner, ends, read, plain, alone, tail, values,
+                        stop):
+        """The mentions of two runs or more that :meth:`numbers` reads with numpy: decimals
+        ``A.B`` and thousands ``A,BBB,BBB`` (``A`` of 1-3 digits, groups of 3, then maybe ``.D``),
+        each ending as :meth:`numbers`' ``tail`` says (``%`` included), at most 15 digits, ``A`` not
+        after a separator and a digit (then ``A`` may be inside a mention before it). These are
+        what ``_NUM``'s alternatives read (the first needs ``,`` after 1-3 digits and a group of
+        exactly 3; the second ``.ddd`` twice, which a decimal's ``B`` followed by nothing that
+        goes on excludes). ``A,B`` where no group can start (``A`` longer than 3 digits or ``B``
+        not 3) is ``A`` alone. The value of ``AB`` with ``k`` decimals is ``AB / 10**k``: one
+        correctly rounded division of two exact doubles, as ``float("A.B")``. Sets ``values``,
+        ``stop`` and ``alone`` of each head run in place; returns which runs stay (not inside)."""
+        n = len(first)
+        nxt = np.minimum(np.arange(1, n + 1), n - 1)
+        one = np.minimum(last + 1, len(b.codes) - 1)
+        prev1, prev2 = np.maximum(first - 1, 0), np.maximum(first - 2, 0)
+        after_sep = following(prev1, ",.\u066b\u066c") & digit[prev2] & (first - 2 >= b.starts[owner])
+        adjacent = (last + 2 < ends) & (first[nxt] == last + 2) & (owner[nxt] == owner)
+        adjacent[-1] = False
+        comma = following(one, ",\u066c") & adjacent
+        dot = following(one, ".\u066b") & adjacent
+        # A,B without a thousands group: A alone
+        lone = ~alone & plain & ~after_sep & comma & ((length > 3) | (length[nxt] != 3))
+        alone |= lone
+        stop[lone] = last[lone] + 1
+        keep = np.ones(n, bool)
+        # thousands chains: link r -> r + 1 where "," and a run of exactly 3 digits follow
+        link = comma & (length[nxt] == 3)
+        cont = np.zeros(n, bool)
+        cont[1:] = link[:-1]
+        heads = np.flatnonzero(link & ~cont & (length <= 3) & ~after_sep & ~alone)
+        if len(heads):
+            starts = np.flatnonzero(~cont)
+            ends_ = np.append(starts[1:], n) - 1  # the last run of each chain (or lone run)
+            end = ends_[np.searchsorted(starts, heads)]
+            odd_runs = np.concatenate(([0], np.cumsum(~plain)))
+            digits = np.concatenate(([0], np.cumsum(length)))
+            ok = odd_runs[end + 1] == odd_runs[heads]
+            # then ".D" (D's own end) or the chain's last group's end
+            d = np.minimum(end + 1, n - 1)
+            decimal = dot[end] & plain[d] & (tail[d] >= 0)
+            size = digits[end + 1] - digits[heads] + np.where(decimal, length[d], 0)
+            ok &= (size <= 15) & (decimal | (tail[end] >= 0))
+            heads, end, decimal, d = heads[ok], end[ok], decimal[ok], d[ok]
+            if len(heads):
+                whole = read[heads].copy()
+                for j in range(1, int((end - heads).max()) + 1):
+                    more = end - heads >= j
+                    whole[more] = whole[more] * 1000 + read[(heads + j)[more]]
+                whole = np.where(decimal, whole * _POW10[np.where(decimal, length[d], 0)] + read[d], whole)
+                places = np.where(decimal, length[d], 0)
+                values[heads] = whole.astype(np.float64) / _POW10F[places]
+                stop[heads] = np.where(decimal, tail[d], tail[end])
+                alone[heads] = True
+                last_inside = np.where(decimal, d, end)
+                inner = np.zeros(n + 1, np.int64)
+                np.add.at(inner, heads + 1, 1)
+                np.add.at(inner, last_inside + 1, -1)
+                inside = np.cumsum(inner[:-1]) > 0
+                keep &= ~inside
+                alone |= inside
+        # decimals A.B
+        dec = ~alone & plain & ~after_sep & dot & ~cont & plain[nxt] & (tail[nxt] >= 0) & (length + length[nxt] <= 15)
+        dec[-1] = False
+        if dec.any():
+            r = np.flatnonzero(dec)
+            digits_b = length[r + 1]
+            whole = read[r] * _POW10[np.minimum(digits_b, 17)] + read[r + 1]
+            values[r] = whole.astype(np.float64) / _POW10F[digits_b]
+            stop[r] = tail[r + 1]
+            alone[r] = True
+            keep[r + 1] = False
+            alone[r + 1] = True
+        return keep
 
     def digit_runs(self, k: int) -> list[int] | None:
         """How many runs of digits (re's ``\\d+``) each text holds; None: not vectorised."""
@@ -247,6 +389,11 @@ class Sides:
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _POW10 = 10 ** np.arange(18, dtype=np.int64)
+_POW10F = 10.0 ** np.arange(18)  # exact doubles
+#: the value of each ASCII, Arabic-Indic and Persian digit by code point (-1: not one of them)
+_DIGIT_VALUE = np.full(0x6FB, -1, np.int64)
+for _zero in (0x30, 0x660, 0x6F0):
+    _DIGIT_VALUE[_zero:_zero + 10] = np.arange(10)
 _KEY_TABLES: dict = {}
 
 
@@ -278,6 +425,27 @@ def _key_table(profile):
         if [(a.shape, a.dtype.str) for a in got] != [((0x10000,), "<u4"), ((0x10000,), "|b1")]:  # pragma: no cover
             got = build()
         got = _KEY_TABLES[profile.name] = tuple(got)
+    return got
+
+
+def _word_hash(c: np.ndarray) -> np.ndarray:
+    """A hash of each row of code points (0 past a word's end), wrapping around 2**64."""
+    h = np.zeros(len(c), np.uint64)
+    for j in range(c.shape[1]):
+        h *= np.uint64(0x100000001B3)
+        h += c[:, j] + np.uint64(1)
+    return h
+
+
+_SUFFIX_HASHES: dict = {}
+
+
+def _suffix_hashes(words) -> np.ndarray:
+    got = _SUFFIX_HASHES.get(words)
+    if got is None:
+        width = max(map(len, words))
+        c = np.array([[ord(x) for x in w.lower()] + [0] * (width - len(w)) for w in words], np.uint64)
+        got = _SUFFIX_HASHES[words] = np.sort(_word_hash(c))
     return got
 
 

@@ -15,6 +15,7 @@ from mtfix.text.normalize import ARABIC_INDIC_DIGITS, PERSIAN_DIGITS
 
 __all__ = ["NumberMention", "NumberComparison", "GarbledNumber", "extract_numbers", "number_values",
            "number_at", "fold_numeric", "NUMBER_SEPARATORS", "NUMBER_SIGNS", "NUMBER_SPACES", "AFTER_SPACE_GOES_ON",
+           "SUFFIX_FIRST_WORDS",
            "compare_numbers",
            "find_garbled_numbers", "format_value", "same_number", "unexplained_numbers", "meant_numbers",
            "explain_on_the_hour", "MAY_BE_GARBLED"]
@@ -157,6 +158,11 @@ NUMBER_SPACES = " \t\u00a0\u202f"  #: the characters of ``_SP``
 #: else, the mention is the run alone.
 AFTER_SPACE_GOES_ON = "".join(sorted(set(NUMBER_SPACES + "%٪" + "".join(
     w[0] + w[0].upper() for w in [*_SCALES, *_PERCENT_WORDS.split("|")]))))
+#: The first word (lower case) of every scale and percent word a mention may end with after a
+#: space (``per cent``: ``per``; ``في المئة``: ``في``). After a run of digits and one space, a
+#: word of ASCII or Arabic letters that is none of these (in any case) ends the mention: the run alone.
+SUFFIX_FIRST_WORDS = frozenset([*_SCALES, *(w.replace("[ ]?", "").split("[ ]")[0] for w in _PERCENT_WORDS.split("|")),
+                                *(w.split("[ ]")[0] for w in _PERCENT_WORDS.split("|"))])
 
 
 def extract_numbers(text: str) -> list[NumberMention]:

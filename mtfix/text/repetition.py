@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
-from itertools import accumulate
-from operator import eq
+from collections import defaultdict, deque
+from itertools import accumulate, chain, compress
+from operator import eq, gt
 from dataclasses import dataclass
 
 __all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat", "loops_inside"]
@@ -48,6 +48,10 @@ MAX_N = 8
 FREQUENT_N = 4
 FREQUENT_COUNT = 3
 TWO_COPIES_SHARE = 4  # two copies of an n-gram (n >= 4) are a loop when 4 * n >= words
+#: texts of more words than this compare words as integers (numpy) and find their loops' near
+#: copies with byte masks (:func:`_near_copies`), in C; shorter ones word by word, with a set
+#: (cheaper for a sentence). The same report either way (tests/test_corpus_same_verdicts.py).
+LONG_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,11 @@ def _primitive(unit: tuple[str, ...]) -> bool:
 def _loop(starts: list[int], n: int) -> list[int]:
     """The longest run of non-overlapping occurrences, each at most 1 word after the last
     (the first of the longest wins)."""
+    if len(starts) > 16:  # evenly spaced (a long loop): every k-th, or nothing beyond the first
+        p = starts[1] - starts[0]
+        if starts == list(range(starts[0], starts[0] + p * len(starts), p)):
+            k = -(-n // p)  # the first start at least n after the last kept one
+            return starts[::k] if k * p <= n + 1 else starts[:1]
     best: list[int] = []
     run: list[int] = []
     for s in starts:
@@ -111,6 +120,8 @@ class _Words:
     ``d`` places later (``same(d)``, bytes of 0/1, computed once per d)."""
 
     def __init__(self, text: str):
+        self.text = text
+        self.folded = None  # the tokens as written, when case-folding changed their lengths
         if text.isascii():  # ASCII: lower() is casefold() and keeps every token where it was
             self.words = _TOKEN.findall(text.lower())
         else:
@@ -118,8 +129,9 @@ class _Words:
             # casefold maps each character on its own (to one or more): a text it leaves
             # alone (Arabic without capitals) has words it leaves alone
             if text.casefold() != text:
-                self.words = [w.casefold() for w in self.words]
+                self.folded, self.words = self.words, list(map(str.casefold, self.words))
         self._same: dict[int, bytes] = {}
+        self._ids = None
         self.distinct = set(self.words)
         #: tokens that repeat an earlier one: c copies of an n-gram need (c - 1) * n of them
         self.repeated = len(self.words) - len(self.distinct)
@@ -127,8 +139,29 @@ class _Words:
     def same(self, d: int) -> bytes:
         got = self._same.get(d)
         if got is None:
-            got = self._same[d] = bytes(map(eq, self.words, self.words[d:]))
+            if len(self.words) > LONG_TEXT:  # one integer per distinct word, compared by numpy
+                ids = self.ids()
+                got = (ids[:-d] == ids[d:]).tobytes() if d < len(ids) else b""
+            else:
+                got = bytes(map(eq, self.words, self.words[d:]))
+            self._same[d] = got
         return got
+
+    def ids(self):
+        """One integer per word (its first place), a numpy array: equal words, equal integers."""
+        if self._ids is None:
+            import numpy as np
+
+            first: dict[str, int] = {}
+            self._ids = np.fromiter(map(first.setdefault, self.words, range(len(self.words))), np.int64,
+                                    len(self.words))
+        return self._ids
+
+    def spans(self) -> list[int]:
+        """Where each token starts and ends in the text: ``[start0, end0, start1, end1, ...]``
+        (the text split around its tokens, the lengths summed: in C)."""
+        gaps = map(len, _TOKEN.split(self.text))
+        return list(accumulate(chain.from_iterable(zip(gaps, map(len, self.folded or self.words)))))
 
     def runs(self, d: int, min_len: int) -> list[tuple[int, int]]:
         """``[(a, b)]``: maximal ranges where ``words[j] == words[j + d]`` for every j in [a, b),
@@ -194,9 +227,15 @@ def _loopy_words(distinct: set[str]) -> set[str]:
     return loopy
 
 
+_LONG_WORD = 64  #: a word this long is searched for its loops with the others', not tested first
+_MANY_WORDS = 2000  #: a text with more distinct words is searched for loops inside them at once
+
+
 def _may_loop_inside(distinct: set[str]) -> bool:
-    """Can one of these words hold a character loop that counts?"""
-    return bool(_loopy_words(distinct))
+    """Can one of these words hold a character loop that counts? True for a word of
+    ``_LONG_WORD`` characters or more, untested: testing it would scan it once more than the
+    report's own search (which finds exactly its loops that count, or none)."""
+    return any(len(x) >= _LONG_WORD for x in distinct) or bool(_loopy_words(distinct))
 
 
 def may_repeat(batch) -> list[bool]:
@@ -207,8 +246,9 @@ def may_repeat(batch) -> list[bool]:
     (``d`` = 1..9): at least 2 long for ``d`` = 1 (three copies of one word), 4 otherwise (the
     tandem passes need ``(copies - 1) * n`` of them, the loop pass a run of 4). A loop inside a
     word (``(\\w{1,6}?)\\1{3,}``) needs a character equal to the ones ``L``, ``2L`` and ``3L``
-    later in its word (``L`` = 1..6). Both are looked for in all texts at once, with numpy, on
-    the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
+    later in its word (``L`` = 1..6), one that is a letter (the unit of a loop that counts has
+    one: a table of numbers with ``0000`` in it is not looked at). Both are looked for in all
+    texts at once, with numpy, on the code points lower-cased, which is :func:`repetition_report`'s case-folding except for a
     non-ASCII character that ``str.casefold`` changes (a text with one is always looked at).
     Words are compared by their length and the sums of their code points and of their squares:
     equal words agree on all three (two words that only agree on them send a text to the full
@@ -256,12 +296,15 @@ def may_repeat(batch) -> list[bool]:
                 run &= same[j:span + j]
             flagged[word_owner[:span][run]] = True
     gaps = None  # non-word characters before each position (made when needed)
+    # a loop that counts has a letter (str.isalpha: script_stats' letters and the tatweel) in its
+    # unit: that letter's place in the first copy is one where the four copies agree
+    alpha = batch.has("letter") | (codes == 0x640)
     for unit in range(1, 7):
         span = size - 3 * unit
         if span <= 0:
             break
         same = low[:-unit] == low[unit:]
-        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & word[:span]
+        four = same[:span] & same[unit:span + unit] & same[2 * unit:span + 2 * unit] & alpha[:span]
         if not four.any():  # (a scan cheaper than flatnonzero's; most units find nothing)
             continue
         at = np.flatnonzero(four)
@@ -272,6 +315,69 @@ def may_repeat(batch) -> list[bool]:
             at = at[gaps[at + 3 * unit] == gaps[at]]
             flagged[owner[at]] = True
     return flagged.tolist()
+
+
+def _near_copies_by_set(w: _Words, n: int) -> dict[tuple[str, ...], list[int]]:
+    """The positions of each n-gram that has another copy at most ``n + 1`` words away (in order)."""
+    words = w.words
+    near_copies: set[int] = set()
+    for d in range(1, n + 2):
+        for a, b in w.runs(d, n):
+            near_copies.update(range(a, b - n + 1))
+            near_copies.update(range(a + d, b - n + 1 + d))
+    where = defaultdict(list)
+    for i in sorted(near_copies):
+        where[tuple(words[i:i + n])].append(i)
+    return where
+
+
+def _near_copies(w: _Words, n: int) -> dict[tuple[str, ...], list[int]]:
+    """:func:`_near_copies_by_set` less what the loop pass skips, for a long text: the n-grams
+    that are not primitive (one with a period ``d`` dividing ``n`` lies where a run of
+    ``words[j] == words[j + d]`` covers its first ``n - d`` words) and those with fewer than
+    ``FREQUENT_COUNT`` near copies. The positions are marked in a byte mask by slices and grouped
+    by a hash of their words' integers (numpy), each group checked word by word against its first
+    member (a collision: grouped by the words themselves)."""
+    import numpy as np
+
+    words = w.words
+    total = len(words)
+    near = bytearray(total)
+    for d in range(1, n + 2):
+        for a, b in w.runs(d, n):
+            near[a:b - n + 1] = b"\x01" * (b - n + 1 - a)
+            near[a + d:b - n + 1 + d] = b"\x01" * (b - n + 1 - a)
+    for d in range(1, n):
+        if n % d == 0:
+            for a, b in w.runs(d, n - d):
+                near[a:b - n + d + 1] = bytes(b - n + d + 1 - a)
+    at = np.flatnonzero(np.frombuffer(bytes(near[:total - n + 1]), np.uint8))
+    if len(at) < FREQUENT_COUNT:
+        return {}
+    ids = w.ids()
+    h = np.zeros(len(at), np.uint64)
+    for j in range(n):
+        h *= np.uint64(1_000_003)
+        h += ids[at + j].astype(np.uint64)
+    order = np.argsort(h, kind="stable")  # each group in order of position
+    h = h[order]
+    first = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+    size = np.diff(np.append(first, len(order)))
+    lead = np.repeat(order[first], size)
+    for j in range(n):
+        if not np.array_equal(ids[at[order] + j], ids[at[lead] + j]):  # pragma: no cover - a collision
+            where = {}
+            for i in at.tolist():
+                where.setdefault(tuple(words[i:i + n]), []).append(i)
+            return {g: v for g, v in where.items() if len(v) >= FREQUENT_COUNT}
+    big = np.flatnonzero(size >= FREQUENT_COUNT)
+    big = big[np.argsort(order[first[big]])]  # groups in order of their first place
+    ranked = at[order].tolist()
+    out = {}
+    for a, k in zip(first[big].tolist(), size[big].tolist()):
+        i = ranked[a]
+        out[tuple(words[i:i + n])] = ranked[a:a + k]
+    return out
 
 
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
@@ -289,7 +395,10 @@ def repetition_report(text: str) -> RepetitionReport:
     words = w.words
     total = len(words)
     near = w.near_repeat()
-    if not near and not _may_loop_inside(w.distinct):  # no word repeats nearby, none can loop inside
+    # many distinct words: no test word by word, the search over all words below decides (it
+    # finds exactly the loops that count, or none: the same report as returning early)
+    loop_inside = len(w.distinct) > _MANY_WORDS or _may_loop_inside(w.distinct)
+    if not near and not loop_inside:  # no word repeats nearby, none can loop inside
         return RepetitionReport([], total, 0.0)
     redundant = [False] * total
     repeats: list[Repeat] = []
@@ -297,8 +406,8 @@ def repetition_report(text: str) -> RepetitionReport:
 
     def span(i: int) -> tuple[int, int]:
         if not spans:
-            spans.extend(m.span() for m in _TOKEN.finditer(text))
-        return spans[i]
+            spans.extend(w.spans())
+        return spans[2 * i], spans[2 * i + 1]
 
     # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
     # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
@@ -335,14 +444,7 @@ def repetition_report(text: str) -> RepetitionReport:
     # occurrences with another copy at most n + 1 words away can be part of one.
     long_runs = near and w.repeated >= (FREQUENT_COUNT - 1) * FREQUENT_N and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
     for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
-        near_copies: set[int] = set()
-        for d in range(1, n + 2):
-            for a, b in w.runs(d, n):
-                near_copies.update(range(a, b - n + 1))
-                near_copies.update(range(a + d, b - n + 1 + d))
-        where = defaultdict(list)
-        for i in sorted(near_copies):
-            where[tuple(words[i:i + n])].append(i)
+        where = _near_copies(w, n) if total > LONG_TEXT else _near_copies_by_set(w, n)
         loops = []
         for unit, starts in where.items():
             if len(starts) < FREQUENT_COUNT or not _primitive(unit):
@@ -353,7 +455,18 @@ def repetition_report(text: str) -> RepetitionReport:
         if len(loops) > 1:  # in order of each unit's first occurrence anywhere in the text
             loops.sort(key=lambda x: _first(words, x[0], x[2]))
         for unit, kept, _ in loops:
-            fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
+            if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
+                cover = bytearray(total)
+                step = kept[2] - kept[1]
+                if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):  # evenly spaced: n strided slices
+                    for j in range(n):
+                        cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
+                else:
+                    for s in kept[1:]:
+                        cover[s:s + n] = b"\x01" * n
+                fresh = list(compress(range(total), map(gt, cover, redundant)))
+            else:
+                fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
             if not fresh:
                 continue
             for j in fresh:
@@ -366,11 +479,11 @@ def repetition_report(text: str) -> RepetitionReport:
     # with fewer repeated characters cannot hold one.
     partial = 0.0
     found = []
-    if _may_loop_inside(w.distinct):
+    if loop_inside:
         joined = "\0".join(words)
         found = list(_CHAR_LOOP.finditer(joined))
     if found:
-        offsets = list(accumulate((len(x) + 1 for x in words), initial=0))
+        offsets = list(accumulate(map((1).__add__, map(len, words)), initial=0))
         looped: dict[int, int] = {}
         for m in found:
             i = bisect_right(offsets, m.start()) - 1
