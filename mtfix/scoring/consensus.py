@@ -191,8 +191,6 @@ incumbent.
 from __future__ import annotations
 
 import hashlib
-import re
-import os as _os
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -221,10 +219,6 @@ _POOLINGS = {
     else (file[0], f"{file[1]}, above this pair's"),
 }
 NOISE_POOLINGS = tuple(_POOLINGS)
-
-#: A run of Latin letters (and what joins them in a name: digits, - ' .), left out of the votes with
-#: ``latin_words = "ignore"``.
-_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f][\w\-'\u2019.]*")
 
 #: Smallest error (chrF points) an origin may be given, so a system that the
 #: least-squares fit puts at (or below) zero error does not get infinite weight.
@@ -369,14 +363,6 @@ class ConsensusScorer(Scorer):
               "margin_weighting": ((int, float), 0.0,
                                    "how far a line's length scales the Selector's margin (0: one margin on every "
                                    "line; 1: the margin at the line's corpus weight, times mean length / length)"),
-              "gated_votes": (bool, True,
-                              "whether a candidate a gate stopped still votes as a pseudo-reference for the "
-                              "others (false: a loop, a copied source, another line's translation is no "
-                              "yardstick; the votes are taken again without it after the gates)"),
-              "latin_words": (str, "vote",
-                              "non-Latin targets: 'vote', Latin-script words count in the votes like any; "
-                              "'ignore', the votes are taken on the text without them (systems that copy "
-                              "names agree on the copy, whatever the original's transliteration is worth)"),
               "noise_pooling": (str, "pair",
                                 "where one vote's noise is pooled: 'pair' (per pair of origins; the file's "
                                 "below 30 degrees of freedom), 'file' (over the whole file: voices that agree "
@@ -384,30 +370,23 @@ class ConsensusScorer(Scorer):
                                 "pair's and the file's)")}
 
     LIMITS = {"shared_noise": SHARE, "length_weighting": SHARE, "margin_weighting": SHARE}
-    CHOICES = {"noise_pooling": NOISE_POOLINGS, "latin_words": ("vote", "ignore")}
+    CHOICES = {"noise_pooling": NOISE_POOLINGS}
 
     @classmethod
     def from_config(cls, params: dict, ctx: ScorerContext) -> "ConsensusScorer":
-        return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, tgt_lang=ctx.tgt_lang, **params)
+        return cls(trust_weighted=ctx.trust_weighted, normalize=ctx.normalize, **params)
 
     def __init__(self, *, trust_weighted: bool = True, normalize: str | None = None, shared_noise: float = 1.0,
-                 length_weighting: float = 1.0, noise_pooling: str = "pair", margin_weighting: float = 0.0,
-                 gated_votes: bool = True, latin_words: str = "vote", tgt_lang: str | None = None):
+                 length_weighting: float = 1.0, noise_pooling: str = "pair", margin_weighting: float = 0.0):
         # the one check of these values (mtfix.params), as a --config file's are: ConfigError, a ValueError
         validate(type(self), {"shared_noise": shared_noise, "length_weighting": length_weighting,
-                              "noise_pooling": noise_pooling, "margin_weighting": margin_weighting,
-                              "gated_votes": gated_votes, "latin_words": latin_words}, "[consensus]")
-        self.gated_votes = bool(gated_votes)
+                              "noise_pooling": noise_pooling, "margin_weighting": margin_weighting}, "[consensus]")
         self.trust_weighted = trust_weighted
         self.shared_noise = float(shared_noise)
         self.length_weighting = float(length_weighting)
         self.margin_weighting = float(margin_weighting)
         self.noise_pooling = noise_pooling
         self.profile, self._norm = get_normalizer(normalize)
-        self.latin_words = latin_words
-        if latin_words == "ignore" and tgt_lang not in (None, "en"):
-            base = self._norm
-            self._norm = lambda t: " ".join(_LATIN_RUN.sub(" ", base(t)).split()) or base(t)  # all Latin: as it is
         self._cache: tuple[str, Agreement] | None = None
         self._se_basis: dict[tuple[int, int], tuple] = {}  # (segment, candidate) -> what its se is made of
         self._se_noise: dict[tuple[int, int], str] = {}  # (segment, candidate) -> which noise estimate it used
@@ -416,8 +395,7 @@ class ConsensusScorer(Scorer):
         return {"name": self.name, "metric": "chrf", "trust_weighted": self.trust_weighted,
                 "normalize": self.profile, "shared_noise": self.shared_noise,
                 "length_weighting": self.length_weighting, "noise_pooling": self.noise_pooling,
-                "margin_weighting": self.margin_weighting, **({} if self.gated_votes else {"gated_votes": False}),
-                **({} if self.latin_words == "vote" else {"latin_words": self.latin_words})}
+                "margin_weighting": self.margin_weighting}
 
     def agreement(self, segments: Sequence[Segment]) -> Agreement:
         """The (cached) pairwise chrF of ``segments``."""
@@ -426,14 +404,11 @@ class ConsensusScorer(Scorer):
             self._cache = (key, Agreement(segments, self._norm))
         return self._cache[1]
 
-    def score(self, segments: Sequence[Segment], silent=None) -> list[list[Score]]:
-        """Every candidate's consensus value, and each challenger's paired gain and its noise. ``silent(i, j)``:
-        whether candidate ``j`` of segment ``i`` casts no vote (``after_gates``: a gated one, with
-        ``gated_votes = false``); it is still judged."""
+    def score(self, segments: Sequence[Segment]) -> list[list[Score]]:
         import numpy as np  # here, not at import: `mtfix --help` lists scorers without numpy
         agr = self.agreement(segments)
         weights = agr.weights() if self.trust_weighted else {}
-        noise = _vote_noise(segments, agr, self._norm, pooling=self.noise_pooling, silent=silent)
+        noise = _vote_noise(segments, agr, self._norm, pooling=self.noise_pooling)
         self._se_basis, self._se_noise = {}, {}
         correlated = None  # the noise of correlated votes, computed only if some challenger has no paired vote
         how = "trust-weighted " if self.trust_weighted else ""
@@ -442,7 +417,7 @@ class ConsensusScorer(Scorer):
             k = len(seg.candidates)
             w = np.array([weights.get(c.origin, 1.0) for c in seg.candidates])
             comps = [chain_components(c.origin) for c in seg.candidates]
-            voices = _voices(comps, None if silent is None else (lambda j, i=i: silent(i, j)))
+            voices = _voices(comps)
             row: list[Score] = []
             for a in range(k):
                 others = [j for j in range(k) if j != a]
@@ -537,12 +512,8 @@ class ConsensusScorer(Scorer):
         damaged challenger (a loop, a truncation, another line) is stopped by a
         gate whatever its votes, and its votes, spread wide, would only inflate
         the allowance of the clean ones. Called by the Selector after the gates."""
-        silent = None
-        if not self.gated_votes:  # a text a gate stopped is no pseudo-reference: the votes again without it
-            silent = (lambda i, j: bool(gated[i][j]))
-            scores = self.score(segments, silent)
         noise = _vote_noise(segments, self.agreement(segments), self._norm, pooling=self.noise_pooling,
-                            keep=lambda i, c: not gated[i][c], silent=None if _os.environ.get("JUDGE_NOISE_ALL") else silent)
+                            keep=lambda i, c: not gated[i][c])
         out = [list(row) for row in scores]
         for (i, a), basis in self._se_basis.items():
             se = _se(noise, *basis)
@@ -585,13 +556,10 @@ def chain_components(origin: str) -> frozenset:
     return frozenset({("system", origin_group(origin))})
 
 
-def _voices(comps: list[frozenset], silent=None) -> list[list[int]]:
-    """Candidates grouped by chain (same components): each group is one voice; ``silent(j)``: candidate
-    ``j`` casts no vote (left out of every voice)."""
+def _voices(comps: list[frozenset]) -> list[list[int]]:
+    """Candidates grouped by chain (same components): each group is one voice."""
     groups: dict[frozenset, list[int]] = {}
     for i, c in enumerate(comps):
-        if silent is not None and silent(i):
-            continue
         groups.setdefault(c, []).append(i)
     return list(groups.values())
 
@@ -657,7 +625,7 @@ def pool_noise(ss: dict, df: dict, pooling: str = "pair", single: Sequence[float
 
 
 def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, keep=None,
-                pooling: str = "pair", silent=None) -> VoteNoise:
+                pooling: str = "pair") -> VoteNoise:
     """Per-character variance of one vote, per (origin c, origin I), pooled as ``pooling`` says; see the module docstring.
 
     A vote's variance is modelled as ``s2 / L`` (``L``: :func:`_pair_length`).
@@ -670,7 +638,7 @@ def _vote_noise(segments: Sequence[Segment], agr: Agreement, norm: Normalizer, k
         if inc is None:
             continue
         comps = [chain_components(c.origin) for c in seg.candidates]
-        voices = _voices(comps, None if silent is None else (lambda j, i=i: silent(i, j)))
+        voices = _voices(comps)
         for c in range(len(seg.candidates)):
             if c == inc or (keep is not None and not keep(i, c)):
                 continue

@@ -39,9 +39,6 @@ numbers     a number of the reference is lost or changed, or one is added
 entities    (non-Latin targets) a Latin-script name, acronym or code of the
             reference (``SDF``, ``COVID-19``) is neither kept nor found in
             the candidate's back-translation
-new_names   (non-Latin targets) it has a Latin-script word the reference does
-            not (a name the reference transliterated, copied back from the
-            source); off in ``default``, on in the ``repair`` preset
 copy        it is (nearly) a copy of a source or pivot: sentence chrF
             against it at least ``max_chrf``
 fidelity    sentence chrF against the reference is below ``min_chrf``:
@@ -519,29 +516,6 @@ class EntitiesGate(LanguageGate):
         if not lost:
             return None
         return f"name {lost[0]!r} lost" + (f" (+{len(lost) - 1} more)" if len(lost) > 1 else "")
-
-
-@register_gate
-class NewNamesGate(LanguageGate):
-    """The mirror of :class:`EntitiesGate`: a Latin-script word the reference does not have (non-Latin
-    targets). Where the original wrote a name in the target's script (as FLORES's translators transliterate
-    names into Arabic) and a challenger left it in Latin letters, the challengers that copy names agree
-    with each other on the copy, so the vote cannot see it: on the stress benchmark such switches gained
-    +0.06 chrF against the reference while their votes said +4.2 (consensus module docstring)."""
-
-    name = "new_names"
-    HELP = "a Latin-script word the reference wrote in the target's script (non-Latin targets)"
-    PARAMS = {}
-
-    def check(self, seg, c, ctx):
-        if self.lang in (None, "en"):
-            return None  # Latin letters mark copied words only inside non-Latin text
-        have = {_word_key(m.group()) for m in _LATIN_WORD.finditer(reference_text(seg))}
-        new = [m.group() for m in _LATIN_WORD.finditer(seg.candidates[c].text) if _word_key(m.group()) not in have]
-        if not new:
-            return None
-        return f"Latin word {new[0]!r} the {reference_name(seg)} does not have" + \
-            (f" (+{len(new) - 1} more)" if len(new) > 1 else "")
 
 
 # ---------------------------------------------------------------- copy of the pivot
