@@ -39,9 +39,6 @@ numbers     a number of the reference is lost or changed, or one is added
 entities    (non-Latin targets) a Latin-script name, acronym or code of the
             reference (``SDF``, ``COVID-19``) is neither kept nor found in
             the candidate's back-translation
-shifted     its best sentence chrF against a neighbouring line's texts
-            (reference, candidates) is above that against its own line's:
-            another line's translation
 copy        it is (nearly) a copy of a source or pivot: sentence chrF
             against it at least ``max_chrf``
 fidelity    sentence chrF against the reference is below ``min_chrf``:
@@ -519,45 +516,6 @@ class EntitiesGate(LanguageGate):
         if not lost:
             return None
         return f"name {lost[0]!r} lost" + (f" (+{len(lost) - 1} more)" if len(lost) > 1 else "")
-
-
-# ---------------------------------------------------------------- another line's translation
-
-
-@register_gate
-class ShiftedGate(Gate):
-    """A challenger that agrees better (sentence chrF) with a neighbouring line's texts (its reference and
-    candidates) than with any of its own line's (its reference, the other candidates) is that line's
-    translation: a shifted or repeated output. The pool's vote cannot see it when the pool holds the same
-    shifted line twice (one copy gated, the other carried by its vote). No threshold: one line's texts
-    against another's."""
-
-    name = "shifted"
-    HELP = "another line's translation: nearer to a neighbouring line's texts than to its own line's"
-    PARAMS = {}
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._texts: list[list[str]] = []
-
-    def prepare(self, segments, ctx):
-        self._texts = [list(dict.fromkeys([reference_text(s), *s.texts])) if s.candidates else [] for s in segments]
-
-    def check(self, seg, c, ctx):
-        k = ctx.rows.get(id(seg)) if getattr(ctx, "rows", None) else None
-        if k is None:
-            return None
-        text = seg.candidates[c].text
-        own = None
-        for j in (k - 1, k + 1):
-            if not 0 <= j < len(self._texts) or not self._texts[j]:
-                continue
-            if own is None:
-                own = max((ctx.chrf(text, t) for t in self._texts[k] if t != text), default=0.0)
-            other = max(ctx.chrf(text, t) for t in self._texts[j])
-            if other > own:
-                return f"another line's: chrF {other:.1f} against line {j - k:+d}'s texts, {own:.1f} against its own"
-        return None
 
 
 # ---------------------------------------------------------------- copy of the pivot
