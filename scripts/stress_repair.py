@@ -1053,18 +1053,27 @@ def robustness_markdown(rows: list[dict]) -> str:
 README_BEGIN, README_END = "<!-- stress:begin (scripts/stress_repair.py --readme) -->", "<!-- stress:end -->"
 
 
+ROBUST_BEGIN, ROBUST_END = "<!-- robustness:begin (scripts/stress_repair.py --robustness --readme) -->", \
+    "<!-- robustness:end -->"
+
+
 def update_readme(path: Path, rows: list[dict], sweep: list[dict], held: list[dict] = ()) -> None:
     """Put the main tables (and the trade-off, and the held-out halves) between the stress markers of ``path``."""
-    text = path.read_text(encoding="utf-8")
-    a, b = text.find(README_BEGIN), text.find(README_END)
-    if a < 0 or b < a:
-        raise SystemExit(f"{path}: no {README_BEGIN} ... {README_END} markers")
     body = markdown(rows).split("\nTargets (issue 11)")[0].rstrip() + "\n"
     if sweep:
         body += sweep_markdown(rows + sweep)
     if held:
         body += held_out_markdown(rows + sweep, held)
-    path.write_text(text[:a + len(README_BEGIN)] + "\n" + body + text[b:], encoding="utf-8")
+    put_between(path, README_BEGIN, README_END, body)
+
+
+def put_between(path: Path, begin: str, end: str, body: str) -> None:
+    """Replace what lies between the markers ``begin`` and ``end`` of ``path`` with ``body``."""
+    text = path.read_text(encoding="utf-8")
+    a, b = text.find(begin), text.find(end)
+    if a < 0 or b < a:
+        raise SystemExit(f"{path}: no {begin} ... {end} markers")
+    path.write_text(text[:a + len(begin)] + "\n" + body + text[b:], encoding="utf-8")
 
 
 def _short(s: str, k: int = 90) -> str:
@@ -1110,7 +1119,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="the robustness study instead: the preset (or --config) on planting seeds "
                          f"{ROBUST_SEEDS[0]}-{ROBUST_SEEDS[-1]}, rates {', '.join(f'{r:g}' for r in ROBUST_RATES)} "
                          "and every system but the best as the original, whole file and 2-fold cross-fit "
-                         "(--json / --md: where the table goes)")
+                         "(--json / --md: where the table goes; --readme: between its robustness markers)")
     ap.add_argument("--pooling-sweep", default="", metavar="P,P,...",
                     help="also rerun with these [consensus] noise_pooling values (pair, file, larger) and tabulate")
     args = ap.parse_args(argv)
@@ -1141,6 +1150,8 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         if args.md:
             Path(args.md).write_text(text, encoding="utf-8")
+        if args.readme:
+            put_between(Path(args.readme), ROBUST_BEGIN, ROBUST_END, robustness_markdown(rows))
         return 0
     # each setting: the run's keyword arguments on top of the preset ({}: the preset itself)
     settings = [{"z": float(z)} for z in filter(None, args.z_sweep.split(","))]
