@@ -103,3 +103,18 @@ def test_the_published_robustness_table_is_its_json_rendered(stress):
                 (p["chosen"], p["kept_when_best"], p["degenerate"]["chosen"])
     assert {r["direction"] for r in rows} == {"eng-ara", "ara-eng"} and all(r["whole"]["lines"] == 1012 for r in rows)
     assert all(r["cross_fit"]["lines"] == 1012 for r in rows)
+
+
+def test_the_notes_quote_the_published_robustness_figures(stress):
+    """bench/stress_robustness_notes.md: kept-when-best by planting rate and by seed, as the JSON has them."""
+    rows = json.loads((REPO / "bench" / "stress_robustness.json").read_text(encoding="utf-8"))
+    notes = (REPO / "bench" / "stress_robustness_notes.md").read_text(encoding="utf-8")
+    kept = {(r["direction"], r["variation"]): 100 * r["whole"]["kept_when_best"]["rate"] for r in rows}
+    for d in ("ara-eng", "eng-ara"):
+        by_rate = [kept[(d, v)] for v in ("rate 0.00", "rate 0.05", "rate 0.10", "shipped", "rate 0.25")]
+        assert " / ".join(f"{k:.1f} %" for k in by_rate) in notes, d
+        by_seed = [kept[(d, v)] for v in ("shipped", "seed 2", "seed 3", "seed 4", "seed 5")]
+        assert " / ".join(f"{k:.1f}" for k in by_seed) + " %" in notes, d
+    slipped = [r for r in rows if r["whole"]["degenerate"]["chosen"]]
+    assert [(r["direction"], r["variation"]) for r in slipped] == [("ara-eng", "seed 3")]
+    assert "ara→eng, seed 3, line 354" in notes
