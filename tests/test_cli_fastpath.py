@@ -51,6 +51,7 @@ def test_the_table_is_the_typer_commands_options():
 
 SAME_AS_TYPER = [
     ["in.tsv", "-o", "out.jsonl"],
+    ["in.tsv", "-o", ""], ["in.tsv", "-o", "dir/", "--dropped", "d/"],  # outputs are text: kept as given, as typer
     ["a.tsv", "b.tsv", "-o", "x.jsonl", "--out", "y.parquet", "--dropped", "d.jsonl", "-q", "--restart"],
     ["-o", "x.jsonl", "in.tsv", "--workers", "2", "--chunk-size", "500", "--beam", "1024", "--threads", "0"],
     ["in.tsv", "-o", "x.jsonl", "--workers", "0", "--workers", "3"],  # twice: the last (0 is the command's error)
@@ -79,7 +80,7 @@ LEFT_TO_TYPER = [
     ["in.tsv", "-o"], ["in.tsv", "-o", "-x.jsonl"], ["in.tsv", "-o", "x.jsonl", "--workers", "-1"],
     ["in.tsv", "-o", "x.jsonl", "--beam", "0"], ["in.tsv", "-o", "x.jsonl", "--beam", "1025"],
     ["in.tsv", "-o", "x.jsonl", "--chunk-size", "1e3"], ["in.tsv", "-o", "x.jsonl", "--workers", " 2"],
-    ["in.tsv", "-o", "x.jsonl", "--workers", "٢"], ["in.tsv", "-o", ""], ["in.tsv", "-o", "dir/"],
+    ["in.tsv", "-o", "x.jsonl", "--workers", "٢"],
     ["a//b.tsv", "-o", "x.jsonl"], ["in.tsv", "-o", "x.jsonl", "--threads", "4097"],
 ]
 

@@ -76,7 +76,7 @@ def test_the_two_commands_are_what_the_makefile_and_ci_do():
     assert installs[1:] == ["torch==2.13.0", "-e"] and "torch==2.13.0 first" in block, installs
     assert "-e '.[test,ray]'" in make and "with its `test` and `ray` extras" in " ".join(README.split())
     assert "VENV   := .venv" in make and "$(BIN)/mtfix repair" in make
-    assert 'mtfix = "mtfix.cli.app:main"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'mtfix = "mtfix.cli.main:main"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r"^make test ", (REPO / ".ci" / "run").read_text(encoding="utf-8"), re.M)
     conftest = (REPO / "tests" / "conftest.py").read_text(encoding="utf-8")
     assert 'SHARED = REPO.parent / "shared"' in conftest and 'data = SHARED / "data"' in conftest
