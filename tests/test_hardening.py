@@ -1028,3 +1028,17 @@ def test_a_cache_that_cannot_be_made_is_said_before_any_translating(cli, tiny_mo
                               "file, not a folder", "--no-cache", not_written=[out])
     r = cli("repair", ar_file, "-o", out)  # no model offline: stage 0 only, no cache needed
     assert r.exit_code == 0 and out.read_text(encoding="utf-8"), r.output
+
+
+def test_the_docs_quote_the_folder_rules_as_mtfix_says_them(cli, ar_file, tmp_path, monkeypatch):
+    """docs/cli.md quotes two of these lines (a file output named as a folder; a folder named under a missing
+    one): the words it quotes are the ones mtfix prints."""
+    from conftest import REPO
+
+    readme = " ".join((REPO / "docs" / "cli.md").read_text(encoding="utf-8").split())  # moved from the README
+    monkeypatch.chdir(tmp_path)
+    line = assert_one_line_error(cli("fix", ar_file, "-o", "out/"))
+    assert line.split("; give")[0] in readme.replace("``", "")
+    line = assert_one_line_error(cli("models", "list", "--models-dir", tmp_path / "modles" / "x"))
+    said = line.split(f"{tmp_path / 'modles'} ", 1)[1].split(" mkdir -p")[0]  # between the paths
+    assert said in readme, said
