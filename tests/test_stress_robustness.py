@@ -106,9 +106,9 @@ def test_the_published_robustness_table_is_its_json_rendered(stress):
 
 
 def test_the_notes_quote_the_published_robustness_figures(stress):
-    """bench/stress_robustness_notes.md: kept-when-best by planting rate and by seed, as the JSON has them."""
+    """docs/stress.md's robustness notes: kept-when-best by planting rate and by seed, as the JSON has them."""
     rows = json.loads((REPO / "bench" / "stress_robustness.json").read_text(encoding="utf-8"))
-    notes = (REPO / "bench" / "stress_robustness_notes.md").read_text(encoding="utf-8")
+    notes = (REPO / "docs" / "stress.md").read_text(encoding="utf-8")
     kept = {(r["direction"], r["variation"]): 100 * r["whole"]["kept_when_best"]["rate"] for r in rows}
     for d in ("ara-eng", "eng-ara"):
         by_rate = [kept[(d, v)] for v in ("rate 0.00", "rate 0.05", "rate 0.10", "shipped", "rate 0.25")]
@@ -118,3 +118,11 @@ def test_the_notes_quote_the_published_robustness_figures(stress):
     slipped = [r for r in rows if r["whole"]["degenerate"]["chosen"]]
     assert [(r["direction"], r["variation"]) for r in slipped] == [("ara-eng", "seed 3")]
     assert "ara→eng, seed 3, line 354" in notes
+
+
+def test_the_readme_robustness_table_is_the_published_json_rendered(stress):
+    """The README's robustness block (between its markers) is ``robustness_markdown`` of bench/stress_robustness.json."""
+    rows = json.loads((REPO / "bench" / "stress_robustness.json").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split(stress.ROBUST_BEGIN, 1)[1].split(stress.ROBUST_END, 1)[0]
+    assert block.strip() == stress.robustness_markdown(rows).strip()
