@@ -14,6 +14,7 @@ import pytest
 
 from mtfix.cli import fastcli
 from mtfix.cli.fastcli import FILTER_OPTIONS, filter_command_line, parse
+from test_startup import PROBE  # runs mtfix.cli.main in a fresh process, naming the watched modules it loaded
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -135,19 +136,7 @@ def test_the_fast_path_ends_as_typer_does(tmp_path, capfd, monkeypatch, args):
     assert got[True][0] in (0, 2) and (got[True][0] == 0 or got[True][2].startswith("error: "))
 
 
-PROBE = """
-import json, sys
-sys.argv = ["mtfix"] + json.loads(sys.argv[1])
-from mtfix.cli.main import main
-try:
-    main()
-except SystemExit as e:
-    code = e.code
-else:
-    code = 0
-print(json.dumps({"code": code, "typer": [m for m in ("typer", "click", "pydantic", "rich") if m in sys.modules]}),
-      file=sys.stderr)
-"""
+TYPER_MODULES = ("typer", "click", "pydantic", "rich")
 
 
 def test_a_plain_corpus_filter_run_imports_no_typer(tmp_path):
@@ -155,10 +144,11 @@ def test_a_plain_corpus_filter_run_imports_no_typer(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for args, typer_used in ((["corpus", "filter", "in.tsv", "-o", "out.jsonl", "-q", "--workers", "1"], []),
                              (["corpus", "filter", "in.tsv", "-o", "out.jsonl", "--workers=1"], ["typer"])):
-        p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args)], cwd=tmp_path, env=env,
+        p = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(TYPER_MODULES)], cwd=tmp_path,
+                           env=env,
                            capture_output=True, text=True, timeout=300)
         got = json.loads(p.stderr.strip().splitlines()[-1])
-        assert got["code"] in (0, None) and got["typer"][:1] == typer_used, p.stderr
+        assert got["code"] in (0, None) and got["loaded"][:1] == typer_used, p.stderr
         assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count("\n") == 2
 
 

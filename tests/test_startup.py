@@ -22,7 +22,7 @@ PROBE = """
 import json, sys
 watch = json.loads(sys.argv[2])
 sys.argv = ["mtfix"] + json.loads(sys.argv[1])
-from mtfix.cli.app import main
+from mtfix.cli.main import main  # the console script's entry
 try:
     main()
 except SystemExit as e:
