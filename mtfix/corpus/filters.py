@@ -290,9 +290,14 @@ class ScriptFilter(Filter):
             shares.append([c[mine] / c[0] if c[0] else 1.0 for c in s.script_counts(k)])
         (a, b), out = self.langs, []
         names = [f"% {_LANG_NAMES.get(lang, lang)} script" for lang in self.langs]
+        memo = _memo(self)  # one (immutable) score per side and share (most sides: 1.0)
         for x, y in zip(*shares):
-            lang, share, name = (a, x, names[0]) if x <= y else (b, y, names[1])
-            out.append(FilterScore(share, f"{lang} side {100 * share:.0f}{name}"))
+            key = (x, True) if x <= y else (y, False)
+            got = memo.get(key)
+            if got is None:
+                lang, share, name = (a, x, names[0]) if x <= y else (b, y, names[1])
+                got = memo[key] = FilterScore(share, f"{lang} side {100 * share:.0f}{name}")
+            out.append(got)
         return out
 
 
@@ -655,9 +660,17 @@ class DedupFilter(Filter):
             return [self.keys(p) for p in pairs]
         s = sides(pairs)
         blake = hashlib.blake2b
-        return [[("exact", b"e" + blake((p.src + "\t" + p.tgt).encode(), digest_size=16).digest()),
-                 ("normalised", b"n" + blake((x + y).encode(), digest_size=16).digest())]
-                for p, x, y in zip(pairs, s.word_keys(0, self._profile), s.word_keys(1, self._profile))]
+        out = []
+        # the digests of :meth:`keys`, each side encoded on its own and hashed in turn (the same
+        # bytes: an English side stays one byte a character, not widened by its Arabic partner)
+        for p, x, y in zip(pairs, s.word_keys(0, self._profile), s.word_keys(1, self._profile)):
+            exact = blake(p.src.encode(), digest_size=16)
+            exact.update(b"\t")
+            exact.update(p.tgt.encode())
+            norm = blake(x.encode(), digest_size=16)
+            norm.update(y.encode())
+            out.append([("exact", b"e" + exact.digest()), ("normalised", b"n" + norm.digest())])
+        return out
 
     def score(self, pairs, register: Sequence[bool] | None = None, keyed: Sequence[list] | None = None):
         """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
