@@ -253,10 +253,24 @@ def _check_local_dir(path: Path, spec: str) -> str:
             f"pass a Hugging Face model dir, a `mtfix models convert` output, or a preset name"
         )
     try:
-        json.loads((path / "config.json").read_text(encoding="utf-8"))
+        text = (path / "config.json").read_text(encoding="utf-8")
+        config = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise MtfixError(f"{spec}: config.json is corrupt ({e}); pull the model again") from None
+        what = "empty" if "text" in locals() and not text.strip() else f"corrupt ({e})"
+        raise MtfixError(f"{spec}: config.json is {what}; pull the model again") from None
+    if not isinstance(config, dict):
+        raise MtfixError(f"{spec}: config.json is corrupt (not a JSON object); pull the model again")
+    need = _CONFIG_KEYS.get(config.get("model_type"), ())
+    if missing := [k for k in ("model_type", *need) if k not in config]:
+        raise MtfixError(f"{spec}: config.json is incomplete (it lacks {', '.join(missing)}); pull the model again")
     return "hf"
+
+
+#: what a seq2seq model's config.json must say for its weights to be read (a truncated one would load
+#: the architecture's default sizes, and transformers fails with a report several screens long)
+_CONFIG_KEYS = dict.fromkeys(("marian", "m2m_100"), ("d_model", "vocab_size", "encoder_layers", "decoder_layers",
+                                                      "encoder_attention_heads", "decoder_attention_heads",
+                                                      "encoder_ffn_dim", "decoder_ffn_dim"))
 
 
 def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str | None = None) -> ModelRef:
