@@ -1042,3 +1042,48 @@ def test_the_docs_quote_the_folder_rules_as_mtfix_says_them(cli, ar_file, tmp_pa
     line = assert_one_line_error(cli("models", "list", "--models-dir", tmp_path / "modles" / "x"))
     said = line.split(f"{tmp_path / 'modles'} ", 1)[1].split(" mkdir -p")[0]  # between the paths
     assert said in readme, said
+
+
+# ------------------------------------------------------------------ noticed last session, fixed in this one
+
+@pytest.mark.parametrize("config, words", [
+    ("", "config.json is empty"),
+    ('{"model_type": "marian", "d_model"', "config.json is corrupt"),
+    ("{}", "config.json is incomplete (it lacks model_type)"),
+    ('{"model_type": "marian"}', "config.json is incomplete (it lacks d_model, vocab_size"),
+    ("resized", "the weights' sizes do not match config.json"),
+])
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_an_empty_or_cut_short_model_config_is_one_whole_line(cli, tiny_models, ar_file, tmp_path, config, words,
+                                                             backend):
+    """An empty or truncated ``config.json`` ended in a message cut off at "For details look at the above
+    report!" (transformers' size-mismatch report, several screens long, is not printed)."""
+    import json
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_models["marian-ar-en"], model)
+    if config == "resized":
+        config = json.dumps({**json.loads((model / "config.json").read_text(encoding="utf-8")), "d_model": 64})
+    (model / "config.json").write_text(config, encoding="utf-8")
+    out = tmp_path / "o.txt"
+    r = cli("translate", ar_file, "--model", model, "--src", "ar", "--tgt", "en", "--backend", backend, "-o", out)
+    line = assert_one_line_error(r, words, not_written=[out])
+    assert "above" not in line
+
+
+def test_a_wrong_dict_dir_note_names_the_folder_and_what_is_missing(tmp_path, monkeypatch):
+    """A ``MTFIX_DICT_DIR`` without the dictionaries gave a note saying "set MTFIX_DICT_DIR": it was set. The
+    note names the folder it looked in and what it lacks."""
+    from mtfix.corpus import build_filters, load_pipeline_config
+
+    def note() -> str:
+        (line,) = [n for n in build_filters(load_pipeline_config())[1] if n.startswith("align:")]
+        return line
+
+    monkeypatch.setenv("MTFIX_DICT_DIR", str(tmp_path / "nowhere"))
+    assert f"no FreeDict dictionary in MTFIX_DICT_DIR={tmp_path / 'nowhere'} (" in note()
+    assert "freedict-ara-eng.index with its .dict.dz" in note() and "; no such folder)" in note()
+    monkeypatch.setenv("MTFIX_DICT_DIR", str(tmp_path))
+    assert "; it holds neither)" in note() and "point MTFIX_DICT_DIR at the folder that holds them" in note()
+    (tmp_path / "freedict-eng-ara.index").write_text("", encoding="utf-8")
+    assert "; it holds only freedict-eng-ara.index)" in note()
