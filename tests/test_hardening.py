@@ -1087,3 +1087,44 @@ def test_a_wrong_dict_dir_note_names_the_folder_and_what_is_missing(tmp_path, mo
     assert "; it holds neither)" in note() and "point MTFIX_DICT_DIR at the folder that holds them" in note()
     (tmp_path / "freedict-eng-ara.index").write_text("", encoding="utf-8")
     assert "; it holds only freedict-eng-ara.index)" in note()
+
+
+# ------------------------------------------------------------------ a new user's first hour: what the walk found
+
+def test_corpus_build_says_stdin_and_an_empty_folder_before_any_model_lookup(cli, tmp_path):
+    """``corpus build -`` said "-: no such file or folder" (the other commands: stdin is not read here); an
+    empty folder of articles went on to look the models up and failed on them instead."""
+    (tmp_path / "articles").mkdir()
+    out = tmp_path / "k.jsonl"
+    for arg, words in (("-", "-: stdin is read only by `mtfix check` and `mtfix fix`"),
+                       (tmp_path / "articles", "no articles in it (looked for .txt")):
+        assert_one_line_error(cli("corpus", "build", arg, "-o", out, "-b", "no-such-model", "-q"), words,
+                              not_written=[out])
+
+
+def test_a_conversion_whose_record_is_corrupt_is_one_line(cli, tiny_models, ar_file, tmp_path):
+    """A CTranslate2 folder whose ``mtfix.json`` was empty or cut short was a JSONDecodeError traceback."""
+    cv = tmp_path / "cv"
+    assert cli("models", "convert", tiny_models["marian-ar-en"], "--out", cv).exit_code == 0
+    for text in ("", '{"source": "x"', "[]"):
+        (cv / "mtfix.json").write_text(text, encoding="utf-8")
+        r = cli("translate", ar_file, "--model", cv, "--src", "ar", "--tgt", "en")
+        assert_one_line_error(r, f"{cv}: mtfix.json (what the conversion was made from) is corrupt",
+                              "convert the model again")
+
+
+def test_a_model_that_is_a_file_or_an_empty_name_says_so(cli, ar_file):
+    """``--model a.ar`` (a file) said "no such model directory" as if it were not there; ``models pull ""``
+    said "unknown model ;"."""
+    r = cli("translate", ar_file, "--model", ar_file, "--src", "ar", "--tgt", "en")
+    assert_one_line_error(r, f"{ar_file}: is a file, not a model directory")
+    assert_one_line_error(cli("models", "convert", ar_file), "is a file, not a model directory")
+    assert_one_line_error(cli("models", "pull", " "), "empty model name")
+
+
+@pytest.mark.parametrize("device", ["/dev/full", "/dev/null"])
+def test_a_cache_that_is_a_device_is_refused(cli, tiny_models, ar_file, tmp_path, device):
+    """``--cache /dev/full`` said "the disk is full"; ``/dev/null`` is no place to keep translations either."""
+    out = tmp_path / "o.txt"
+    assert_one_line_error(_translate(cli, tiny_models, ar_file, "--cache", device, "-o", out),
+                          f"translation cache {device} is not a regular file", not_written=[out])

@@ -280,7 +280,13 @@ def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str |
         hub_id = path.parents[1].name[len("models--") :].replace("--", "/")
     quantization = None
     if fmt == "ct2" and (path / CT2_META).is_file():
-        meta = json.loads((path / CT2_META).read_text(encoding="utf-8"))
+        try:
+            meta = json.loads((path / CT2_META).read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as e:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+            raise MtfixError(f"{spec}: {CT2_META} (what the conversion was made from) is corrupt ({e}); "
+                             f"convert the model again (mtfix models convert)") from None
         hub_id = hub_id or meta.get("hub_id")
         revision = revision or meta.get("revision")
         quantization = meta.get("quantization")
@@ -319,8 +325,10 @@ def resolve(spec: str, models_dir: Path | None = None) -> ModelRef:
     if preset is None:
         by_hub = [p for p in presets.values() if p.hub_id == spec]
         preset = by_hub[0] if by_hub else None
+    if preset is None and path.exists():  # a file, a device: "no such model directory" said it was not there
+        raise MtfixError(f"{spec}: is a file, not a model directory; pass a model folder, a preset or a hub id")
     if preset is None and "/" not in spec:
-        if path.exists() or spec.startswith((".", "~")) or os.sep in spec:
+        if spec.startswith((".", "~")) or os.sep in spec:
             raise MtfixError(f"{spec}: no such model directory")
         known = ", ".join(sorted(presets)) or "none"
         raise MtfixError(f"unknown model {spec}; known presets: {known}; or pass a hub id (org/name) or a directory")
