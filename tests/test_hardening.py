@@ -1128,3 +1128,49 @@ def test_a_cache_that_is_a_device_is_refused(cli, tiny_models, ar_file, tmp_path
     out = tmp_path / "o.txt"
     assert_one_line_error(_translate(cli, tiny_models, ar_file, "--cache", device, "-o", out),
                           f"translation cache {device} is not a regular file", not_written=[out])
+
+
+@pytest.mark.parametrize("damage", ["state cut short", "state not SQLite", "keys cut short", "keys cut to a key",
+                                    "ids gone"])
+def test_a_damaged_work_dir_is_one_line_and_restart_starts_over(cli, tmp_path, monkeypatch, damage):
+    """A killed run's work dir whose state database was cut short said "error: SQLite: database disk image is
+    malformed" (naming neither the work dir nor the way out); a dedup keys file cut short was a ValueError
+    traceback, or (cut at a whole key) would have been read as fewer keys."""
+    from mtfix.corpus.state import DiskKeyStore, WorkDir
+
+    src = tmp_path / "in.tsv"
+    src.write_text("en\tar\n" + "".join(f"The cat number {i} sleeps.\tالقط رقم {i} ينام.\n" for i in range(400)),
+                   encoding="utf-8")
+    monkeypatch.setattr(DiskKeyStore, "MERGE", 20)  # sorted runs of dedup keys early
+    real, calls = WorkDir._commit_state, []
+
+    def crash_on_the_fifth(self, cursor, counts):
+        calls.append(cursor)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real(self, cursor, counts)
+
+    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_fifth)
+    out = tmp_path / "k.jsonl"
+    args = ("corpus", "filter", src, "-o", out, "--chunk-size", "50", "--workers", "1", "-q")
+    assert cli(*args).exit_code == 130
+    monkeypatch.setattr(WorkDir, "_commit_state", real)
+    work = tmp_path / "k.jsonl.partial"
+    keys = sorted((work / "keys").glob("*.keys"))
+    assert keys
+    if damage == "state cut short":
+        os.truncate(work / "state.sqlite", 3000)
+    elif damage == "state not SQLite":
+        (work / "state.sqlite").write_bytes(b"junk\n")
+        for extra in work.glob("state.sqlite-*"):
+            extra.unlink()
+    elif damage.startswith("keys"):
+        os.truncate(keys[0], 10 if damage == "keys cut short" else DiskKeyStore.WIDTH)
+    else:
+        keys[0].with_suffix(".ids").unlink()
+    assert_one_line_error(cli(*args), f"the work dir {work} is damaged", "pass --restart to start over",
+                          not_written=[out])
+    assert work.is_dir()  # kept as it was, for a look
+    r = cli(*args, "--restart")
+    assert r.exit_code == 0, r.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 400 and not work.exists()
