@@ -561,6 +561,17 @@ def _glossed(text: str, start: int, end: int) -> bool:
     return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
 
 
+#: Characters that join a Latin word to code, not to prose: a hashtag or handle (``#SDF``, ``@UN``), a path
+#: or URL (``/home/SDF``, ``bbc.com/arabic/SDF``), an identifier or assignment (``SDF_2``, ``SDF=1``). A term
+#: touching one is a literal, not a word left untranslated: renaming it breaks the tag, link or name.
+_CODE_JOINERS = frozenset("#@/\\_=$~|^<>{}*+`%&")
+
+
+def _code_like(text: str, start: int, end: int) -> bool:
+    """``#SDF``, ``@UN``, ``/home/SDF``, ``SDF_2``: the Latin run at ``start:end`` is part of code."""
+    return (start > 0 and text[start - 1] in _CODE_JOINERS) or (end < len(text) and text[end] in _CODE_JOINERS)
+
+
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
       in_check=True)
 def _glossary(ctx: FixContext):
@@ -588,7 +599,7 @@ def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)
-            if term is None or _glossed(text, start, end):
+            if term is None or _glossed(text, start, end) or _code_like(text, start, end):
                 continue
             mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
             long_form = term.first and not mentioned
