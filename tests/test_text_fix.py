@@ -185,7 +185,8 @@ def test_code_like_latin_inside_arabic_is_left_alone():
     "انتشر الوسم #SDF بسرعة.", "وسم #UN و#BBC.", "الوسم #SDF_news مهم.",  # hashtags
     "تغريدة من الحساب @UN اليوم.", "كتب @BBC على تويتر.",  # handles
     "الرابط https://www.bbc.com/arabic/SDF هنا.", "المجلد /home/SDF هنا.",  # URLs and paths
-    "المتغير SDF=1 هنا.", "الرمز SDF_2 هنا.", "قال SDF/PYD إن",  # identifiers; a slash pair is ambiguous
+    "المتغير SDF=1 هنا.", "الرمز SDF_2 هنا.", "الملف my_UN هنا.", "قال SDF/PYD إن",  # a slash pair is ambiguous
+    "القيمة $SDF هنا.", "الأمر `SDF` هنا.", "القالب {SDF} هنا.",
 ])
 def test_glossary_terms_inside_tags_links_and_names_are_left_alone(text):
     """A glossary term that is part of a hashtag, handle, link, path or identifier is a literal, not a
@@ -193,7 +194,8 @@ def test_glossary_terms_inside_tags_links_and_names_are_left_alone(text):
     ``fix`` changes it nor ``check`` offers it as a fix; the same term in prose still is fixed."""
     assert _fixed(text) == text
     assert not [f for f in check_text(text, "ar", glossary=NEWS).findings if f.code.startswith("glossary")]
-    for prose in ("قال SDF إن", "وقال لSDF إن", "قال SDF: نعم", "قال UN، ثم"):
+    for prose in ("قال SDF إن", "وقال لSDF إن", "قال SDF: نعم", "قال UN، ثم", "قال <b>SDF</b> إن", "قال **SDF** إن",
+                  "قال _SDF_ إن", "SDF قالت"):
         assert _fixed(prose) != prose
 
 

@@ -562,14 +562,18 @@ def _glossed(text: str, start: int, end: int) -> bool:
 
 
 #: Characters that join a Latin word to code, not to prose: a hashtag or handle (``#SDF``, ``@UN``), a path
-#: or URL (``/home/SDF``, ``bbc.com/arabic/SDF``), an identifier or assignment (``SDF_2``, ``SDF=1``). A term
-#: touching one is a literal, not a word left untranslated: renaming it breaks the tag, link or name.
-_CODE_JOINERS = frozenset("#@/\\_=$~|^<>{}*+`%&")
+#: or URL (``/home/SDF``, ``bbc.com/arabic/SDF``), a variable or assignment (``$SDF``, ``SDF=1``), inline
+#: code (`` `SDF` ``). A term touching one is a literal, not a word left untranslated: renaming it breaks
+#: the tag, link or name. Markup is prose (``<b>SDF</b>``, ``**SDF**``, ``_SDF_``); ``_`` joins only
+#: word characters (``SDF_2``, ``my_SDF``).
+_CODE_JOINERS = frozenset("#@/\\=$~`{}%&")
 
 
 def _code_like(text: str, start: int, end: int) -> bool:
     """``#SDF``, ``@UN``, ``/home/SDF``, ``SDF_2``: the Latin run at ``start:end`` is part of code."""
-    return (start > 0 and text[start - 1] in _CODE_JOINERS) or (end < len(text) and text[end] in _CODE_JOINERS)
+    before, after = text[max(0, start - 2):start].rjust(2), text[end:end + 2].ljust(2)
+    return before[1] in _CODE_JOINERS or after[0] in _CODE_JOINERS \
+        or (before[1] == "_" and before[0].isalnum()) or (after[0] == "_" and after[1].isalnum())
 
 
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
