@@ -6,8 +6,9 @@ the model loop changes is harm. The judge's settings were measured on those line
 lines it never saw, built from the shared data pack: NTREX-128's Arabic reference, FLORES-200 devtest
 lines 200-1012, four real MT systems' outputs (MT output: noise must not win there either), and text of
 odd layout (CRLF, headings, lists, a table, numbers-only and one-word lines, Latin names, URLs and
-e-mail addresses, one very long paragraph, empty lines, short and looping lines). Every run must give
-exactly what ``mtfix fix`` (stage 0) gives with the same glossary. The default run keeps a subset
+e-mail addresses, one very long paragraph, a 200-word sentence without a mark, empty lines, short and
+looping lines). Every run must give exactly what ``mtfix fix`` (stage 0) gives with the same glossary.
+The default run keeps a subset
 (both presets, one and two models per side, with and without ``--glossary``); the whole audit
 (docs/judge.md, "Audit on unseen data") is ``slow``.
 """
@@ -15,6 +16,7 @@ exactly what ``mtfix fix`` (stage 0) gives with the same glossary. The default r
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,7 @@ def odd_layout(shared_data: Path) -> str:
         "| العمود | القيمة |", "|---|---|", "| السعر | 25 دولارا |", "",
         "»" + fl[500] + "«", "(" + fl[501] + ")", "؟", "...", "***", fl[502],
         "لا، لا، لا، لا، لا.", "ها ها ها ها ها ها",  # originals that are loops themselves
+        " و".join(re.sub(r"[.،؟!:؛]", "", x) for x in fl[700:712]),  # one sentence of 200 words, no mark
     ]) + "\n"
 
 
@@ -144,7 +147,7 @@ def test_odd_layout_reaches_the_judge_line_by_line(shared_data):
     lines = text.splitlines()
     assert "" in lines and "2024" in lines and "|---|---|" in lines and any(x.startswith("1. ") for x in lines)
     assert "https://" in text and "info@example.org" in text and "ها ها ها ها ها ها" in lines
-    assert max(len(x) for x in lines) > 3000
+    assert max(len(x) for x in lines) > 3000 and max(len(x.split()) for x in lines if "." not in x) > 200
     assert "\r" not in text and len(short_lines(shared_data).splitlines()) >= 60
 
 
