@@ -329,8 +329,10 @@ def _lf_lines(text: str) -> list[str]:
 # ---------------------------------------------------------------- sentences
 
 _CLOSERS = "\"'”’»)\\]}›" + "".join(re.escape(c) for c in INVISIBLES)
-_BOUNDARY = re.compile(rf"(?:[.!?؟…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
-_BOUNDARY_CLAUSES = re.compile(rf"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
+#: a run of terminators written ``[..][..]*``, not ``[..]+``: a pattern that starts with a character
+#: class is scanned for it at C speed, one that starts with a repeat is tried at every character
+_BOUNDARY = re.compile(rf"[.!?؟…۔‼⁇⁈⁉][.!?؟…۔‼⁇⁈⁉]*[{_CLOSERS}]*(?=\s|$)")
+_BOUNDARY_CLAUSES = re.compile(rf"[.!?؟؛…۔‼⁇⁈⁉][.!?؟؛…۔‼⁇⁈⁉]*[{_CLOSERS}]*(?=\s|$)")
 _TRAILING_CLOSERS = re.compile(rf"[{_CLOSERS}]+$")
 _OPENERS = "\"'“‘«([{‹„"
 _TITLES = {
