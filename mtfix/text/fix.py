@@ -72,6 +72,11 @@ class FixContext:
     #: (:data:`~mtfix.text.markup.MOJIBAKE_CHAR`; ``mtfix check`` found none in its pass over the
     #: lines): :meth:`damage` skips that scan
     mojibake: bool = True
+    #: None, or a set holding every character of the text that is an invisible mark
+    #: (:data:`~mtfix.text.invisibles.INVISIBLES`) or one :func:`~mtfix.text.markup.find_damage`
+    #: looks for (``mtfix check`` found them in one scan): the scans for marks and damage whose
+    #: characters are not among them are skipped
+    present: set | None = None
     _shared: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -91,8 +96,15 @@ class FixContext:
         if got is None:
             from mtfix.text.markup import find_damage
 
-            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake)
+            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake, present=self.present)
         return got
+
+    def invisibles(self) -> list[re.Match]:
+        """The matches of :data:`~mtfix.text.invisibles.INVISIBLE_RE` in the text (:meth:`matches`;
+        none without a search when :attr:`present` holds no invisible mark)."""
+        if self.present is not None and not any(c in INVISIBLES for c in self.present):
+            return []
+        return self.matches(INVISIBLE_RE)
 
     def with_numbers(self) -> list[Sentence]:
         """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
@@ -434,7 +446,7 @@ def _neighbour(text: str, i: int, step: int) -> str:
 @rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
 def _invisibles(ctx: FixContext):
     text = ctx.text
-    for m in ctx.matches(INVISIBLE_RE):
+    for m in ctx.invisibles():
         i, c = m.start(), m.group()
         before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
         if c in _BIDI_MARKS:
