@@ -32,7 +32,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES, Invisible
+from mtfix.text.invisibles import INVISIBLES, Invisible
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CHAR, MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value

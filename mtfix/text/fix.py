@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -475,6 +476,27 @@ def _invisibles(ctx: FixContext):
 # with its characters is scanned for them at C speed, one that starts with a lookbehind is not)
 _DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")
 _DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
+
+
+def _each_mark(pattern: str, marks: str) -> dict[str, re.Pattern]:
+    """``pattern`` (its marks written ``[marks]``) once per mark: mark -> the pattern with that
+    mark in place of each ``[marks]``, so that it starts with a literal (the engine scans for a
+    literal several times faster than for a class) and is searched only in texts holding it
+    (:func:`_by_mark`)."""
+    return {c: re.compile(pattern.replace(f"[{marks}]", re.escape(c))) for c in marks}
+
+
+def _by_mark(patterns: dict[str, re.Pattern], text: str) -> list[re.Match]:
+    """The matches of :func:`_each_mark`'s ``patterns`` in ``text``, in text order: those of the
+    pattern with the class, when its matches are runs of one mark and spaces (none can start
+    inside another mark's match)."""
+    got = [m for c, rx in patterns.items() if c in text for m in rx.finditer(text)]
+    got.sort(key=_START)
+    return got
+
+
+_START = operator.methodcaller("start")
+_DOUBLED_BY_MARK = _each_mark(_DOUBLED.pattern, "،,؛;:")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
 #: the marks of _LATIN_COMMA and _LATIN_QUESTION, found by a scan for the mark (their look-behind
@@ -498,6 +520,7 @@ _SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])"
 #: at every space), the space before it checked by the look-behind; the match starts where the
 #: run of spaces before the mark does (:func:`_spaces_before`)
 _SPACED_MARK_AT = re.compile(rf"([،؛؟!:.])(?<={_SP}[،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_SPACED_MARK_BY_MARK = _each_mark(_SPACED_MARK_AT.pattern, "،؛؟!:.")
 
 
 def _spaces_before(text: str, i: int) -> int:
@@ -510,9 +533,9 @@ _AFTER_WORD = re.compile(_WORD_END)
 
 @rule("doubled-punctuation", "doubled commas, semicolons and colons", in_check=True)
 def _doubled(ctx: FixContext):
-    for m in _DOUBLED.finditer(ctx.text):
+    for m in _by_mark(_DOUBLED_BY_MARK, ctx.text):  # the matches of _DOUBLED
         yield Edit(m.start(), m.end(), m.group(1), "doubled-punctuation", "the same punctuation twice")
-    for m in _DOUBLED_PERIOD.finditer(ctx.text):
+    for m in _DOUBLED_PERIOD.finditer(ctx.text) if ".." in ctx.text else ():
         yield Edit(m.start(), m.end(), ".", "doubled-punctuation", "two periods: a typo, or a cut ellipsis?",
                    safe=False)
 
@@ -539,7 +562,7 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACED_MARK_AT.finditer(text):  # the matches of _SPACED_MARK, from their marks
+    for m in _by_mark(_SPACED_MARK_BY_MARK, text):  # the matches of _SPACED_MARK, from their marks
         start = _spaces_before(text, m.start())
         if not start or not _AFTER_WORD.match(text, start - 1):
             continue
