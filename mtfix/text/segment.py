@@ -183,8 +183,28 @@ def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
 _PLAIN_START = re.compile("[^\\s`~\\-*_=|:#>+•\\d" + "".join(sorted(_MARKS)) + "]")
 
 
+#: in a text without a carriage return, a line feed that ends a line ending with white space or a
+#: mark, or starts a line that is not empty and either not plain (:data:`_PLAIN_START`) or starts
+#: with a lower-case ASCII letter (it may continue the paragraph above); a line starting with a
+#: digit is plain unless a list marker starts it (``\d{1,3}[.)]`` and a space, :data:`_MARKER`).
+#: A text with none, whose first line is empty or plain and whose last character is not blank, has one paragraph per
+#: non-empty line, each the whole line (:func:`_paragraph_spans`). Starts with a literal line feed:
+#: the engine scans for it at C speed.
+_ODD_LINE = re.compile("\n(?:(?<=[^\\S\n]\n)|(?<=[" + "".join(sorted(_MARKS)) + "]\n)|(?=[a-z])|(?=[^\n])(?!"
+                       + _PLAIN_START.pattern + r")(?!\d(?!\d{0,2}[.)][ \t])))")
+
+
 def _paragraph_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of each paragraph (``lines``: the line spans of ``text``, :func:`_lines`)."""
+    if "\r" not in text and not _ODD_LINE.search(text) and (not text or _ODD_LINE.match("\n" + text[:5]) is None) \
+            and not (text and _blank(text[-1]) and text[-1] != "\n"):
+        # prose (no Markdown, no code, nothing wrapped by hand): what the loop below gives each line
+        return [(s, e, "text") for s, e in lines if s < e]
+    return _paragraph_spans_by_line(text, lines)
+
+
+def _paragraph_spans_by_line(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """:func:`_paragraph_spans`, line by line (any text)."""
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
