@@ -361,9 +361,12 @@ class Glossary:
             words = {p[2] for p in tgt + bad if p[2]}
             plain = {w for w in words if _WORD_RUN.fullmatch(w)}
             ending = {w: {v for v in plain if w.endswith(v)} for w in plain}
-            cache = self._required = (len(self.terms), sorted(words - plain), _ending_words(plain), ending)
+            others: dict = {}  # by first character: one search for it, then the words that start with it
+            for w in sorted(words - plain):
+                others.setdefault(w[0], []).append(w)
+            cache = self._required = (len(self.terms), others, _ending_words(plain), ending)
         _, others, rx, ending = cache
-        present = {w for w in others if w in folded}
+        present = {w for c, ws in others.items() if c in folded for w in ws if w in folded}
         if rx is not None:
             backwards = folded[::-1]
             found = set(rx[1].findall(backwards))
