@@ -374,6 +374,30 @@ def test_may_be_garbled_holds_every_garbled_number_in_random_strings():
     assert found > 1_000
 
 
+def test_may_be_garbled_matches_as_its_digit_class_form():
+    """MAY_BE_GARBLED starts with a class of the digits below U+0700, the percent signs and all of
+    U+0700 on, confirmed by a look-behind for ``[\\d%٪]``: the same matches as the pattern that
+    starts with ``[\\d%٪]`` (20,000 random strings, digits of other scripts included: N'Ko,
+    Devanagari, Thai, fullwidth, mathematical bold)."""
+    import random
+    import re
+
+    from mtfix.text.numbers import MAY_BE_GARBLED
+
+    head = MAY_BE_GARBLED.pattern.index("(?<=[\\d%٪])")
+    plain = re.compile(r"[\d%٪]" + MAY_BE_GARBLED.pattern[head + len("(?<=[\\d%٪])"):])
+    rng = random.Random(18)
+    parts = ["1", "20", "000", "٢", "٠٠٠", "۵", "߁", "५", "๓", "３", "\U0001d7ce", "²", " ", "\u00a0", "\u202f", "،", ",",
+             "٬", "%", "٪", "million", "ألف", "x", "ب", "\u0700", "\U0001f600", "\n"]
+    hits = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 9)))
+        got = [m.span() for m in MAY_BE_GARBLED.finditer(text)]
+        assert got == [m.span() for m in plain.finditer(text)], text
+        hits += bool(got)
+    assert hits > 2_000
+
+
 def test_holding_within_the_latin_sentences_is_holding_over_the_text():
     """FixContext.holding_within (the glossary rule's ASCII-letter sentences, searched only in the
     sentences holding a Latin letter) gives the very sentences of holding's pass over the whole
