@@ -202,10 +202,10 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
             for c, k in zip((e, a), range(2)):
                 renamed = np.array([-1 - texts.setdefault(t, len(texts)) for t in c.odd_numbers], np.int64)
                 keys[k] = np.where(keys[k] < 0, renamed[np.maximum(-1 - keys[k], 0)] if len(renamed) else 0, keys[k])
-        every = columns.distinct(np.concatenate(keys))
-        kn = len(every) + 1
-        ne = columns.distinct(e.number_rows * kn + np.searchsorted(every, keys[0]))
-        na = columns.distinct(a.number_rows * kn + np.searchsorted(every, keys[1]))
+        ids, kn = columns.dense_ids(np.concatenate(keys))
+        kn += 1
+        ne = columns.distinct(e.number_rows * kn + ids[:len(keys[0])])
+        na = columns.distinct(a.number_rows * kn + ids[len(keys[0]):])
         ne_rows = ne // kn
         ne_count, na_count = np.bincount(ne_rows, minlength=n), np.bincount(na // kn, minlength=n)
         for d, (matched, known) in out.items():

@@ -319,13 +319,18 @@ class Sides:
             return None
         return self.numbers(k)[2].tolist()
 
-    def numbers_agree(self) -> list[int]:
+    def numbers_agree(self, most: int | None = None) -> list[int]:
         """Per pair: how many numbers its two sides have when they have the same values (sorted)
         and no two different values of them are equal to :func:`mtfix.text.numbers.compare_numbers`
-        (``math.isclose``: then it matches them all), else -1."""
+        (``math.isclose``: then it matches them all), else -1; -1 too, unsorted, for a pair with
+        more than ``most`` runs of digits on a side (a table the caller compares otherwise)."""
         def make():
             n = len(self.pairs)
-            (v0, o0, _), (v1, o1, _) = self.numbers(0), self.numbers(1)
+            (v0, o0, r0), (v1, o1, r1) = self.numbers(0), self.numbers(1)
+            big = None if most is None else np.maximum(r0, r1) > most
+            if big is not None and big.any():  # left out of the sorts below
+                small0, small1 = ~big[o0], ~big[o1]
+                v0, o0, v1, o1 = v0[small0], o0[small0], v1[small1], o1[small1]
             c0, c1 = np.bincount(o0, minlength=n), np.bincount(o1, minlength=n)
             order0, order1 = np.lexsort((v0, o0)), np.lexsort((v1, o1))
             v0, o0, v1, o1 = v0[order0], o0[order0], v1[order1], o1[order1]
@@ -338,8 +343,11 @@ class Sides:
                 close = (diff <= np.abs(1e-9 * b)) | (diff <= np.abs(1e-9 * a)) | (diff <= 1e-12)
             close &= near & (a != b) & ~np.isinf(a) & ~np.isinf(b)  # math.isclose
             differ[o0[:-1][close]] = True
-            return np.where(same & ~differ, c0, -1).tolist()
-        return self._get(("agree",), make)
+            agree = same & ~differ
+            if big is not None:
+                agree &= ~big
+            return np.where(agree, c0, -1).tolist()
+        return self._get(("agree", most), make)
 
     def may_be_damaged(self, k: int) -> list[bool]:
         """Could :func:`mtfix.text.markup.find_damage` find anything? Not without one character of

@@ -41,7 +41,7 @@ try:
 except ImportError:
     from pyarrow.compute import call_function
 
-__all__ = ["Column", "analyse", "distinct", "PUNCT_KINDS", "row_sets"]
+__all__ = ["Column", "analyse", "dense_ids", "distinct", "PUNCT_KINDS", "row_sets"]
 
 EN, APOS, AR, DIGIT = 1, 2, 4, 8
 #: punctuation kinds, one bit each (bit 4 upwards), in this order
@@ -245,6 +245,22 @@ def row_sets(rows: np.ndarray, codes: np.ndarray, ids: np.ndarray, size: int, se
         extra = [(r, i) for r, c in zip(rows[many].tolist(), codes[many].tolist()) for i in several[c]]
         keys = np.concatenate([keys, np.array([r * size + i for r, i in extra], np.int64)])
     return distinct(keys)
+
+
+def dense_ids(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(np.searchsorted(distinct(keys), keys), len(distinct(keys)))`` of integers, from one sort:
+    the searches would look up unsorted keys, a cache miss per step on a long column."""
+    if not len(keys):
+        return np.zeros(0, np.int64), 0
+    order = np.argsort(keys)
+    ranked = keys[order]
+    new = np.empty(len(keys), np.int64)
+    new[0] = 0
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    np.cumsum(new, out=new)
+    ids = np.empty(len(keys), np.int64)
+    ids[order] = new
+    return ids, int(new[-1]) + 1
 
 
 def distinct(keys: np.ndarray) -> np.ndarray:
