@@ -113,8 +113,8 @@ def test_repetition_report_equals_the_reference_on_generated_loops():
 
 def test_the_long_text_path_of_repetition_report_equals_the_reference(shared_data, monkeypatch):
     """Long texts compare words as integers and group their loops' near copies with numpy
-    (LONG_TEXT), test no long word before searching it (_LONG_WORD) and take evenly spaced loops
-    at once (_loop): the same reports as the plain definition, on every line of the shared data
+    (LONG_TEXT), test no long word before searching it (_LONG_WORD), find loops inside words with
+    numpy (LONG_CHARS) and take evenly spaced loops at once (_loop): the same reports as the plain definition, on every line of the shared data
     and on generated loops taken through that path (thresholds at 0), and on long texts made of
     many generated loops (hundreds of words, evenly spaced copies)."""
     from mtfix.text import repetition
@@ -136,6 +136,7 @@ def test_the_long_text_path_of_repetition_report_equals_the_reference(shared_dat
     assert all(repetition._loop(x, n) == ref._loop(x, n) for x in spaced for n in range(4, 9))
     monkeypatch.setattr(repetition, "LONG_TEXT", 0)
     monkeypatch.setattr(repetition, "_LONG_WORD", 1)
+    monkeypatch.setattr(repetition, "LONG_CHARS", 0)  # loops inside words found with numpy
     every = lines + texts
     assert [t for t in every if repetition_report(t) != ref.repetition_report(t)] == []
 
@@ -239,6 +240,7 @@ def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_defi
     monkeypatch.setattr("mtfix.corpus.sides.VECTORISED", False)
     monkeypatch.setattr(repetition, "LONG_TEXT", 10**9)
     monkeypatch.setattr(repetition, "_MANY_WORDS", 10**9)
+    monkeypatch.setattr(repetition, "LONG_CHARS", 10**9)
     assert _judge([(src, tgt)]) == fast
 
 

@@ -229,6 +229,60 @@ def _loopy_words(distinct: set[str]) -> set[str]:
 
 _LONG_WORD = 64  #: a word this long is searched for its loops with the others', not tested first
 _MANY_WORDS = 2000  #: a text with more distinct words is searched for loops inside them at once
+#: words of more characters than this (joined) are searched for loops inside them with numpy
+#: (:func:`_char_loops`); fewer, with the regular expression itself (the same matches)
+LONG_CHARS = 20_000
+_NOT_WORD = re.compile(r"[^\w\0]")
+
+
+def _char_loops(joined: str, checked: bool) -> list[tuple[int, int, str]]:
+    """``(start, end, unit)`` of each match of ``_CHAR_LOOP.finditer(joined)`` (words joined by
+    ``\\0``; ``checked``: every other character is known to be ``\\w``), found with numpy: a match
+    of a unit of ``L`` characters starts at ``p`` exactly when ``joined[i] == joined[i + L]`` for the
+    ``3 * L`` word characters ``i`` from ``p`` (four copies; the lazy unit is the shortest such
+    ``L``), and ends after as many whole copies as that run of equal characters holds (the greedy
+    ``\\1{3,}``). Only the matches themselves are visited in Python, scanned as ``finditer`` does
+    (the next one at or after the last one's end); a text without a loop inside a word costs a few
+    passes over its code points, not a regular expression tried at every character."""
+    import numpy as np
+
+    if not checked and _NOT_WORD.search(joined):  # case-folding made a non-word character: rare
+        return [(m.start(), m.end(), m.group(1)) for m in _CHAR_LOOP.finditer(joined)]
+    c = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    n = len(c)
+    unit_at = np.zeros(n, np.uint8)  # the shortest unit of a match that may start here (0: none)
+    same = {}
+    for size in range(6, 0, -1):
+        if n < 4 * size:
+            continue
+        eq = c[:-size] == c[size:]
+        eq &= c[:-size] != 0
+        same[size] = eq
+        ok, k = eq, 1  # ok[p]: eq[p:p + k] all true, k doubled up to 3 * size
+        while k < 3 * size:
+            step = min(k, 3 * size - k)
+            ok = ok[:-step] & ok[step:]
+            k += step
+        if ok.any():
+            unit_at[:len(ok)][ok] = size
+    starts = np.flatnonzero(unit_at)
+    if not len(starts):
+        return []
+    sizes = unit_at[starts]
+    ends = np.empty(len(starts), np.int64)
+    for size, eq in same.items():  # each start's end: after the run of characters equal L later
+        at = np.flatnonzero(sizes == size)
+        if len(at):
+            stop = np.append(np.flatnonzero(~eq), len(eq))
+            p = starts[at]
+            ends[at] = p + size * (1 + (stop[np.searchsorted(stop, p)] - p) // size)
+    after = np.searchsorted(starts, ends)  # the first start at or after each match's end
+    chosen, j = [], 0
+    while j < len(starts):  # as finditer: a match, then the next one from its end
+        chosen.append(j)
+        j = int(after[j])
+    return [(p, e, joined[p:p + size]) for p, e, size in
+            zip(starts[chosen].tolist(), ends[chosen].tolist(), sizes[chosen].tolist())]
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
@@ -481,22 +535,24 @@ def repetition_report(text: str) -> RepetitionReport:
     found = []
     if loop_inside:
         joined = "\0".join(words)
-        found = list(_CHAR_LOOP.finditer(joined))
+        if len(joined) > LONG_CHARS:
+            found = _char_loops(joined, w.folded is None)
+        else:
+            found = [(m.start(), m.end(), m.group(1)) for m in _CHAR_LOOP.finditer(joined)]
     if found:
         offsets = list(accumulate(map((1).__add__, map(len, words)), initial=0))
         looped: dict[int, int] = {}
-        for m in found:
-            i = bisect_right(offsets, m.start()) - 1
+        for begin, end, unit in found:
+            i = bisect_right(offsets, begin) - 1
             if redundant[i]:
                 continue
-            unit = m.group(1)
-            copies = len(m.group()) // len(unit)
+            copies = (end - begin) // len(unit)
             looped.setdefault(i, 0)
             if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
                 continue
-            looped[i] += len(m.group()) - len(unit)
+            looped[i] += end - begin - len(unit)
             start = span(i)[0] - offsets[i]
-            repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
+            repeats.append(Repeat(unit, 0, copies, start + begin, start + end, "chars"))
         for i, n_looped in looped.items():
             partial += n_looped / len(words[i])
 
