@@ -251,12 +251,13 @@ def _char_loops(joined: str, checked: bool) -> list[tuple[int, int, str]]:
     c = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
     n = len(c)
     unit_at = np.zeros(n, np.uint8)  # the shortest unit of a match that may start here (0: none)
+    inside = c != 0
     same = {}
     for size in range(6, 0, -1):
         if n < 4 * size:
             continue
         eq = c[:-size] == c[size:]
-        eq &= c[:-size] != 0
+        eq &= inside[:-size]
         same[size] = eq
         ok, k = eq, 1  # ok[p]: eq[p:p + k] all true, k doubled up to 3 * size
         while k < 3 * size:
@@ -265,24 +266,25 @@ def _char_loops(joined: str, checked: bool) -> list[tuple[int, int, str]]:
             k += step
         if ok.any():
             unit_at[:len(ok)][ok] = size
-    starts = np.flatnonzero(unit_at)
-    if not len(starts):
-        return []
-    sizes = unit_at[starts]
-    ends = np.empty(len(starts), np.int64)
-    for size, eq in same.items():  # each start's end: after the run of characters equal L later
-        at = np.flatnonzero(sizes == size)
-        if len(at):
-            stop = np.append(np.flatnonzero(~eq), len(eq))
-            p = starts[at]
-            ends[at] = p + size * (1 + (stop[np.searchsorted(stop, p)] - p) // size)
-    after = np.searchsorted(starts, ends)  # the first start at or after each match's end
-    chosen, j = [], 0
-    while j < len(starts):  # as finditer: a match, then the next one from its end
-        chosen.append(j)
-        j = int(after[j])
-    return [(p, e, joined[p:p + size]) for p, e, size in
-            zip(starts[chosen].tolist(), ends[chosen].tolist(), sizes[chosen].tolist())]
+    out: list[tuple[int, int, str]] = []
+    if not unit_at.any():
+        return out
+    # as finditer: the first start at or after the last match's end, then its match (bytes.find:
+    # in C, past the characters the match took, so the walk is linear in the text)
+    units = unit_at.tobytes()
+    starts = (unit_at != 0).tobytes()
+    breaks: dict[int, bytes] = {}  # per unit size: eq as bytes (0 where a character differs L later)
+    p = starts.find(1)
+    while p >= 0:
+        size = units[p]
+        eq = breaks.get(size)
+        if eq is None:
+            eq = breaks[size] = same[size].tobytes()
+        stop = eq.find(0, p)
+        end = p + size * (1 + ((len(eq) if stop < 0 else stop) - p) // size)
+        out.append((p, end, joined[p:p + size]))
+        p = starts.find(1, end)
+    return out
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
