@@ -157,9 +157,20 @@ class _Words:
                                     len(self.words))
         return self._ids
 
-    def spans(self) -> list[int]:
+    def spans(self):
         """Where each token starts and ends in the text: ``[start0, end0, start1, end1, ...]``
-        (the text split around its tokens, the lengths summed: in C)."""
+        (the text split around its tokens, the lengths summed: in C). A long text's: where its
+        runs of word characters (``\\w``, :mod:`mtfix.text.charclass`) begin and end, a numpy
+        array (no string per gap)."""
+        if len(self.words) > LONG_TEXT:
+            import numpy as np
+
+            from mtfix.text.charclass import TextBatch
+
+            word = TextBatch([self.text]).has("word").view(np.int8)
+            edges = np.flatnonzero(np.diff(word, prepend=np.int8(0), append=np.int8(0)))
+            if len(edges) == 2 * len(self.words):  # (always: the tokens are those runs)
+                return edges
         gaps = map(len, _TOKEN.split(self.text))
         return list(accumulate(chain.from_iterable(zip(gaps, map(len, self.folded or self.words)))))
 
@@ -458,12 +469,12 @@ def repetition_report(text: str) -> RepetitionReport:
         return RepetitionReport([], total, 0.0)
     redundant = [False] * total
     repeats: list[Repeat] = []
-    spans: list[tuple[int, int]] = []
+    spans: list = []  # [w.spans()], once needed
 
     def span(i: int) -> tuple[int, int]:
         if not spans:
-            spans.extend(w.spans())
-        return spans[2 * i], spans[2 * i + 1]
+            spans.append(w.spans())
+        return int(spans[0][2 * i]), int(spans[0][2 * i + 1])
 
     # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
     # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
