@@ -447,6 +447,32 @@ def _near_copies(w: _Words, n: int) -> dict[tuple[str, ...], list[int]]:
     return out
 
 
+def _cover(kept: list[int], n: int, total: int) -> bytearray:
+    """The words of the copies of a loop after its first (n words from each of ``kept[1:]``), as a
+    byte mask of ``total`` bytes (evenly spaced copies: ``n`` strided slices)."""
+    cover = bytearray(total)
+    step = kept[2] - kept[1]
+    if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):
+        for j in range(n):
+            cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
+    else:
+        for s in kept[1:]:
+            cover[s:s + n] = b"\x01" * n
+    return cover
+
+
+def _mark(redundant: list[bool], cover: bytearray) -> bool:
+    """Marks the words of ``cover`` redundant; False (and nothing marked) when all already were."""
+    import numpy as np
+
+    mask = np.frombuffer(cover, np.bool_)
+    was = np.fromiter(redundant, bool, len(redundant))
+    if not (mask > was).any():
+        return False
+    redundant[:] = (mask | was).tolist()
+    return True
+
+
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
     """The first position of ``unit`` (which occurs at ``at_most``)."""
     n, p = len(unit), -1
@@ -522,22 +548,18 @@ def repetition_report(text: str) -> RepetitionReport:
         if len(loops) > 1:  # in order of each unit's first occurrence anywhere in the text
             loops.sort(key=lambda x: _first(words, x[0], x[2]))
         for unit, kept, _ in loops:
-            if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
-                cover = bytearray(total)
-                step = kept[2] - kept[1]
-                if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):  # evenly spaced: n strided slices
-                    for j in range(n):
-                        cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
-                else:
-                    for s in kept[1:]:
-                        cover[s:s + n] = b"\x01" * n
-                fresh = list(compress(range(total), map(gt, cover, redundant)))
+            if len(kept) > 16 and total > LONG_TEXT:  # a long text: its words marked at once (numpy)
+                if not _mark(redundant, _cover(kept, n, total)):
+                    continue
             else:
-                fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
-            if not fresh:
-                continue
-            for j in fresh:
-                redundant[j] = True
+                if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
+                    fresh = list(compress(range(total), map(gt, _cover(kept, n, total), redundant)))
+                else:
+                    fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
+                if not fresh:
+                    continue
+                for j in fresh:
+                    redundant[j] = True
             repeats.append(Repeat(" ".join(unit), n, len(kept), span(kept[0])[0], span(kept[-1] + n - 1)[1],
                                   "frequent"))
 
