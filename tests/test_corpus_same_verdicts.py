@@ -244,6 +244,53 @@ def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_defi
     assert _judge([(src, tgt)]) == fast
 
 
+def _calls_and_lines(func, *args) -> int:
+    """Python lines run in mtfix plus the calls of C functions (numpy's, the regular expressions')
+    made anywhere for ``func(*args)``: work counted, not timed."""
+    count = 0
+    targets = {m.__file__ for name, m in list(sys.modules.items()) if name.startswith("mtfix.") and getattr(m, "__file__", None)}
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename not in targets:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    def profiler(frame, event, arg):
+        nonlocal count
+        if event == "c_call":
+            count += 1
+
+    sys.settrace(tracer)
+    sys.setprofile(profiler)
+    try:
+        func(*args)
+    finally:
+        sys.settrace(None)
+        sys.setprofile(None)
+    return count
+
+
+FEW = ("decimals and thousands", "a phrase looping", "words with numbers")
+
+
+@pytest.mark.parametrize("kind", [k if k in FEW else pytest.param(k, marks=pytest.mark.slow) for k in HOSTILE])
+def test_a_hostile_row_four_times_longer_costs_at_most_four_times_the_work(kind):
+    """Issue 14, linearity: the Python lines and C calls (numpy, regular expressions) that judging
+    a hostile row runs grow at most in proportion to its length (four times the row: at most
+    4 x 1.3 the work, plus a constant). Most rows cost the same few thousand whatever their size
+    (every scan is one call over all the text); those with mentions only the regular expression
+    reads (``12,345 67%``) cost a few lines per mention."""
+    src, tgt = load_script("bench_corpus_hostile").hostile_row(kind, 50_000)
+    big = load_script("bench_corpus_hostile").hostile_row(kind, 200_000)
+    _judge([("warm", "up")])
+    _judge([(src, tgt)])  # (lazy tables: loaded by a row of this kind)
+    small, large = _calls_and_lines(_judge, [(src, tgt)]), _calls_and_lines(_judge, [big])
+    assert large <= 4 * 1.3 * small + 1000, (small, large)
+
+
 def test_a_row_full_of_numbers_costs_work_linear_in_its_length():
     """Pairing every number with every other is quadratic: a side with more than MAX_PAIRED numbers
     (a table dump) is compared by value only."""
