@@ -537,6 +537,11 @@ def repetition_report(text: str) -> RepetitionReport:
     # occurrences with another copy at most n + 1 words away can be part of one.
     long_runs = near and w.repeated >= (FREQUENT_COUNT - 1) * FREQUENT_N and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
     for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
+        # a loop's kept copies follow each other n or n + 1 words apart (_loop): none without a run
+        # of n words equal to those n or n + 1 later (a long text: its passes skipped, e.g. 5- and
+        # 6-grams of a 4-word phrase looping)
+        if total > LONG_TEXT and not any(b"\x01" * n in w.same(d) for d in (n, n + 1)):
+            continue
         where = _near_copies(w, n) if total > LONG_TEXT else _near_copies_by_set(w, n)
         loops = []
         for unit, starts in where.items():
