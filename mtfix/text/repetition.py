@@ -43,6 +43,7 @@ from dataclasses import dataclass
 __all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat", "loops_inside"]
 
 _TOKEN = re.compile(r"\w+")
+_ASCII_WORD = bytes(int(chr(c).isalnum() or chr(c) == "_") for c in range(128)) + bytes(128)  # 1: \w
 _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
 MAX_N = 8
 FREQUENT_N = 4
@@ -165,9 +166,12 @@ class _Words:
         if len(self.words) > LONG_TEXT:
             import numpy as np
 
-            from mtfix.text.charclass import TextBatch
+            if self.text.isascii():  # \w of ASCII: [A-Za-z0-9_], one byte per character
+                word = np.frombuffer(self.text.encode("ascii").translate(_ASCII_WORD), np.int8)
+            else:
+                from mtfix.text.charclass import TextBatch
 
-            word = TextBatch([self.text]).has("word").view(np.int8)
+                word = TextBatch([self.text]).has("word").view(np.int8)
             edges = np.flatnonzero(np.diff(word, prepend=np.int8(0), append=np.int8(0)))
             if len(edges) == 2 * len(self.words):  # (always: the tokens are those runs)
                 return edges
