@@ -279,8 +279,8 @@ class AlignFilter(Filter):
         except (OSError, ValueError, EOFError) as e:
             raise ValueError(f"align: cannot read the FreeDict dictionary: {e}") from None
         self.notes = [] if self.lexicon is not None or self.dictionary == "none" else [
-            f"{self.name}: no FreeDict dictionary found (apt-get install {' '.join(lx.DEBIAN_PACKAGES)}, "
-            "or set MTFIX_DICT_DIR); judging numbers, Latin words and punctuation only"]
+            f"{self.name}: {lx.missing_dictionary(self.dictionary or None)}; judging numbers, Latin words and "
+            "punctuation only"]
 
     def signature(self) -> dict:
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
