@@ -671,3 +671,24 @@ def test_ray_with_a_file_name_that_is_not_utf8_names_it(inputs, tmp_path):
         "error: --ray local: the name bad\\xff.tsv is not UTF-8, and Ray passes the command line and folder to its "
         "cluster as UTF-8; rename it (or link it under a UTF-8 name), or run without --ray"], r.stderr
     assert not (tmp_path / "k.jsonl").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["address", "ray://", "RAY_ADDRESS"])
+def test_ray_at_an_address_where_nothing_answers_is_one_line_at_once(inputs, tmp_path, how):
+    """``--ray HOST:PORT`` with no cluster there retried for many minutes (more than 5), a Ray log line on
+    stderr every few seconds: a port nobody listens on is said at once."""
+    import socket
+
+    pytest.importorskip("ray")
+    with socket.socket() as s:  # a port free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    where = f"127.0.0.1:{port}"
+    ray, env = {"address": (where, {}), "ray://": (f"ray://{where}", {}),
+                "RAY_ADDRESS": ("auto", {"RAY_ADDRESS": where})}[how]
+    r = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "filter", inputs["tsv"], "-o", tmp_path / "k.jsonl",
+                        "--ray", ray, "-q"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    (line,) = r.stderr.splitlines()
+    assert r.returncode == 2 and line.startswith(f"error: --ray {ray}") and f"nothing answers at {where}" in line
+    assert not (tmp_path / "k.jsonl").exists()

@@ -80,14 +80,18 @@ def connect(address: str, workers: int | None = None) -> None:
     if ray.is_initialized():
         return
     _check_utf8(address)
+    if address != "local":
+        _check_reachable(address, os.environ.get("RAY_ADDRESS") if address == "auto" else address)
     common = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address == "local":
             ray.init(num_cpus=workers or usable_cores(), **common)
         elif address == "auto":  # RAY_ADDRESS if set, else the cluster `ray start` runs on this machine
-            ray.init(address=os.environ.get("RAY_ADDRESS") or "auto", **common)
+            with _stderr_aside():
+                ray.init(address=os.environ.get("RAY_ADDRESS") or "auto", **common)
         else:
-            ray.init(address=address, **common)
+            with _stderr_aside():
+                ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
 
@@ -110,6 +114,49 @@ def _check_utf8(address: str) -> None:
             raise MtfixError(f"--ray {address}: {what} {shown} is not UTF-8, and Ray passes the command line and "
                              f"folder to its cluster as UTF-8; rename it (or link it under a UTF-8 name), or run "
                              f"without --ray") from None
+
+
+@contextlib.contextmanager
+def _stderr_aside():
+    """File descriptor 2 goes to a temporary file while a driver connects: Ray's core logs each retry
+    against an address where something answers that is not a Ray cluster on stderr, a line a second
+    for about 20 seconds, before it gives up (the one line mtfix prints then says so)."""
+    import sys
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no stderr to set aside
+        yield
+        return
+    try:
+        with tempfile.TemporaryFile() as aside:
+            os.dup2(aside.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def _check_reachable(address: str, target: str | None, timeout: float = 10.0) -> None:
+    """Something answers at ``target`` (``HOST:PORT``, ``ray://HOST:PORT``), or one line at once: Ray
+    itself retries a dead address for many minutes, its log lines on stderr."""
+    import socket
+
+    where = (target or "")[len("ray://"):] if (target or "").startswith("ray://") else (target or "")
+    host, sep, port = where.rpartition(":")
+    if not sep or not port.isdigit():  # "auto" without RAY_ADDRESS, a name Ray resolves itself: Ray says
+        return
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as e:
+        reason = "no answer" if isinstance(e, TimeoutError) else e.strerror or str(e)
+        via = f" (RAY_ADDRESS={target})" if target != address else ""
+        raise MtfixError(f"--ray {address}{via}: nothing answers at {where} ({reason}); start the cluster there "
+                         f"(`ray start --head`) or check the address") from None
 
 
 def committed(work_dir) -> str:
