@@ -692,3 +692,15 @@ def test_ray_at_an_address_where_nothing_answers_is_one_line_at_once(inputs, tmp
     (line,) = r.stderr.splitlines()
     assert r.returncode == 2 and line.startswith(f"error: --ray {ray}") and f"nothing answers at {where}" in line
     assert not (tmp_path / "k.jsonl").exists()
+
+
+@pytest.mark.parametrize("text, encoding", [("café crème brûlée for the reference\n", "cp1252"),
+                                            ("قال المتحدث إن 20 ألفا غادروا\n", "cp1256")])
+def test_a_legacy_8_bit_file_gets_the_code_page_it_is_likely_in(cli, inputs, tmp_path, text, encoding):
+    """An English reference saved as Latin-1 was told to ``iconv -f cp1256`` (Arabic), which turns its
+    accented letters into Arabic ones: the hint follows the bytes (one at a time between ASCII letters:
+    Western European; whole words of them: Arabic)."""
+    f = tmp_path / "legacy.txt"
+    f.write_bytes(text.encode(encoding))
+    for args in (["check", f], ["evaluate", "--ref", f, "--sys", f"a={f}", "-q"]):
+        assert_one_line_error(cli(*args), "not UTF-8", f"`iconv -f {encoding} -t utf-8`")
