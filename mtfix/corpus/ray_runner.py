@@ -68,6 +68,8 @@ def _import_ray():
 
         for name in ("ray", "ray.data"):  # mtfix prints its own summary; Ray's progress chatter goes
             logging.getLogger(name).setLevel(logging.ERROR)
+        # a task's failure is mtfix's one line (or the traceback of a bug), not Ray Data's ERROR lines before it
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)
     except ImportError:
         raise MtfixError("--ray needs Ray, an optional extra: pip install 'mtfix[ray]' "
                          "(or run without --ray: local worker processes)") from None
@@ -429,10 +431,20 @@ def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], lang
         counts = {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
                   "filters": {n: {"rejected": 0, "first": 0} for n in names}}
         lines = {"kept": [], "dropped": [], "rejects": []}
-        with open(scored_path(Path(work), index), encoding="utf-8") as f:
+        scored = scored_path(Path(work), index)
+        try:
+            f = open(scored, encoding="utf-8", errors="surrogateescape")  # cut inside a character: the check below
+        except OSError as e:
+            raise _damaged(work, scored, e) from None
+        with f:
             for line in f:
                 head, _, text = line.rstrip("\n").partition("\t")
-                e = json.loads(head)
+                try:
+                    if not line.endswith("\n"):  # every committed line ends with one
+                        raise ValueError("its last line is cut short")
+                    e = json.loads(head)
+                except ValueError as err:
+                    raise _damaged(work, scored, err) from None
                 counts["items"] += 1
                 if "b" in e:
                     counts["bad_rows"] += 1
@@ -475,6 +487,11 @@ def _write_parts(batch, *, work: str, part: str, folder: str, fmt: str, langs, f
 
 # ---------------------------------------------------------------- the driver
 
+def _damaged(work, path: Path, e: BaseException) -> MtfixError:
+    """A committed file of the Ray work dir ``work`` (``<work dir>/ray``) that cannot be read back."""
+    return MtfixError(f"the work dir {Path(work).parent} is damaged ({path.name}: {e}); pass --restart to start over")
+
+
 def _task_error(e: BaseException) -> BaseException:
     """The MtfixError a task raised (one line for the user), else ``e``."""
     seen = set()
@@ -484,7 +501,11 @@ def _task_error(e: BaseException) -> BaseException:
         if isinstance(cur, MtfixError) and type(cur).__module__.startswith("mtfix"):
             return MtfixError(str(cur).splitlines()[0])
         cur = getattr(cur, "cause", None) or cur.__cause__
-    return e
+    # Ray Data wraps a task's exception in a UserCodeException that keeps only the remote traceback's text
+    import re
+
+    found = re.search(r"\bMtfixError: ([^\n]+)", str(e))
+    return MtfixError(found.group(1)) if found else e
 
 
 class RayRun:
@@ -623,8 +644,17 @@ class RayRun:
 
             _context()
             self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work, compute=self._tasks(),
-                                                        units=unit_count(sum(s.pairs for s in shards)))
+            try:
+                self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work,
+                                                            compute=self._tasks(),
+                                                            units=unit_count(sum(s.pairs for s in shards)))
+            except MtfixError:
+                raise
+            except Exception as e:  # a task's MtfixError (a damaged keys file) is one line; anything else stays
+                err = _task_error(e)
+                if err is e:
+                    raise
+                raise err from None
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]
