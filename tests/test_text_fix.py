@@ -300,7 +300,7 @@ def test_preset_entries_say_where_they_come_from():
     ("bad.toml", 'glossary = 1\n[[term]]\nsource = "SDF"\ntarget = "قسد"\n', "bad.toml: [glossary] must be a table"),
     ("bad.toml", "term = [1]\n", "bad.toml: each term must be a [[term]] table"),
     ("bad.tsv", "", "bad.tsv: is empty"),
-    ("bad.csv", "SDF,قسد\n", "bad.csv: unknown glossary format"),
+    ("bad.csv", "SDF,قسد\n", "bad.csv: neither its name (.toml, .tsv) nor its content says its format"),
 ])
 def test_malformed_glossaries_name_file_and_line(tmp_path, name, content, where):
     p = tmp_path / name

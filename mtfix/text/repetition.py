@@ -340,17 +340,16 @@ def may_repeat(batch) -> list[bool]:
     first, last = np.flatnonzero(first), np.flatnonzero(last)
     if len(first):
         # (no np.where, and the same dtype on both sides of every operation: numpy's slow paths)
-        # one number per word (wrapping around 2**64): equal words, equal numbers. The sums of the
-        # code points and of their squares, weighted, are one sum of c * (c * K1 + K2): one cumsum
-        wide = low.astype(np.uint64)
-        wide *= word
-        weighted = wide * np.uint64(0x9E3779B97F4A7C15)
-        weighted += np.uint64(1_000_003)
-        weighted *= wide
-        sums = np.empty(size + 1, dtype=np.uint64)
+        # one number per word (wrapping around 2**32): equal words, equal numbers. The sums of the
+        # code points and of their squares, weighted, are one sum of c * (c * K1 + K2): one cumsum.
+        # Every code point from a word's first to its last is a word character: no mask needed
+        weighted = low * np.uint32(0x9E3779B1)
+        weighted += np.uint32(1_000_003)
+        weighted *= low
+        sums = np.empty(size + 1, dtype=np.uint32)
         sums[0] = 0
-        np.cumsum(weighted, out=sums[1:])
-        words = sums[last + 1] - sums[first] + (last - first).astype(np.uint64)
+        np.cumsum(weighted, dtype=np.uint32, out=sums[1:])
+        words = sums[last + 1] - sums[first] + (last - first).astype(np.uint32)
         word_owner = owner[first]
         for d in range(1, MAX_N + 2):
             need = 2 if d == 1 else FREQUENT_N
