@@ -706,3 +706,32 @@ def test_dedup_by_key_ranges_gives_the_local_verdicts_with_two_dedup_filters(tmp
             assert sum(d["dups"] for d in done) == len(local[j])
             got = {i: f"{kind} duplicate of #{of}" for s in shards for i, (of, kind) in load_verdicts(work, j, s).items()}
             assert got == local[j], (units, j)
+
+
+@pytest.mark.parametrize("damage", ["scored", "keys"])
+def test_a_damaged_ray_work_dir_is_one_line_naming_it(ray_cluster, noisy, tmp_path, monkeypatch, damage):
+    """A committed shard file cut short (``scored-00000.jsonl``, ``keys-0-00000.npy``) was Ray Data's ERROR
+    lines and a ValueError traceback (or, cut at a line's end, fewer records): one line, the work dir kept."""
+    from mtfix.corpus.ray_runner import RayRun
+
+    src = tmp_path / "part.tsv"
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    real, calls = RayRun.commit_scored, []
+
+    def fail_on_the_fourth(self, work, meta):
+        calls.append(meta["index"])
+        if len(calls) == 4:
+            raise RuntimeError("a node died")
+        return real(self, work, meta)
+
+    monkeypatch.setattr(RayRun, "commit_scored", fail_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
+    monkeypatch.setattr(RayRun, "commit_scored", real)
+    work = tmp_path / "ray" / "k.jsonl.partial"
+    path = sorted((work / "ray").glob("scored-*.jsonl" if damage == "scored" else "keys-0-*.npy"))[0]
+    os.truncate(path, path.stat().st_size // 2)
+    with pytest.raises(MtfixError, match=rf"^the work dir .*k\.jsonl\.partial is damaged \({path.name}: .*\); "
+                                         r"pass --restart to start over$"):
+        _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
+    assert work.is_dir()

@@ -671,3 +671,36 @@ def test_ray_with_a_file_name_that_is_not_utf8_names_it(inputs, tmp_path):
         "error: --ray local: the name bad\\xff.tsv is not UTF-8, and Ray passes the command line and folder to its "
         "cluster as UTF-8; rename it (or link it under a UTF-8 name), or run without --ray"], r.stderr
     assert not (tmp_path / "k.jsonl").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["address", "ray://", "RAY_ADDRESS"])
+def test_ray_at_an_address_where_nothing_answers_is_one_line_at_once(inputs, tmp_path, how):
+    """``--ray HOST:PORT`` with no cluster there retried for many minutes (more than 5), a Ray log line on
+    stderr every few seconds: a port nobody listens on is said at once."""
+    import socket
+
+    pytest.importorskip("ray")
+    with socket.socket() as s:  # a port free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    where = f"127.0.0.1:{port}"
+    ray, env = {"address": (where, {}), "ray://": (f"ray://{where}", {}),
+                "RAY_ADDRESS": ("auto", {"RAY_ADDRESS": where})}[how]
+    r = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "filter", inputs["tsv"], "-o", tmp_path / "k.jsonl",
+                        "--ray", ray, "-q"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    (line,) = r.stderr.splitlines()
+    assert r.returncode == 2 and line.startswith(f"error: --ray {ray}") and f"nothing answers at {where}" in line
+    assert not (tmp_path / "k.jsonl").exists()
+
+
+@pytest.mark.parametrize("text, encoding", [("café crème brûlée for the reference\n", "cp1252"),
+                                            ("قال المتحدث إن 20 ألفا غادروا\n", "cp1256")])
+def test_a_legacy_8_bit_file_gets_the_code_page_it_is_likely_in(cli, inputs, tmp_path, text, encoding):
+    """An English reference saved as Latin-1 was told to ``iconv -f cp1256`` (Arabic), which turns its
+    accented letters into Arabic ones: the hint follows the bytes (one at a time between ASCII letters:
+    Western European; whole words of them: Arabic)."""
+    f = tmp_path / "legacy.txt"
+    f.write_bytes(text.encode(encoding))
+    for args in (["check", f], ["evaluate", "--ref", f, "--sys", f"a={f}", "-q"]):
+        assert_one_line_error(cli(*args), "not UTF-8", f"`iconv -f {encoding} -t utf-8`")

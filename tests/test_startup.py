@@ -200,7 +200,7 @@ def test_hub_cache_lookup_needs_no_hub_client(tmp_path, monkeypatch):
     (repo / "refs" / "main").write_text(commit, encoding="utf-8")
     snap = repo / "snapshots" / commit
     snap.mkdir(parents=True)
-    (snap / "config.json").write_text("{}", encoding="utf-8")
+    (snap / "config.json").write_text(json.dumps({"model_type": "stub"}), encoding="utf-8")  # resolve reads it
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
     ref = resolve("someorg/tiny-mt", tmp_path / "models")
     assert Path(ref.path) == snap

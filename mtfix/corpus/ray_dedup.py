@@ -111,7 +111,14 @@ def _unit_keys(work: Path, j: int, shards: list[int], unit: int, units: int):
     lo, hi = _bounds(unit, units)
     parts, owners = [], []
     for shard in shards:
-        a = np.load(keys_path(work, j, shard), mmap_mode="r")
+        path = keys_path(work, j, shard)
+        try:
+            a = np.load(path, mmap_mode="r")
+        except (OSError, ValueError, EOFError) as e:  # cut short, emptied, gone: committed, so the work dir is damaged
+            from mtfix.errors import MtfixError
+
+            raise MtfixError(f"the work dir {Path(work).parent} is damaged ({path.name}: {e}); pass --restart to "
+                             f"start over") from None
         start = int(np.searchsorted(a["hi"], np.uint64(lo)))
         stop = len(a) if hi is None else int(np.searchsorted(a["hi"], np.uint64(hi)))
         if stop > start:

@@ -68,6 +68,8 @@ def _import_ray():
 
         for name in ("ray", "ray.data"):  # mtfix prints its own summary; Ray's progress chatter goes
             logging.getLogger(name).setLevel(logging.ERROR)
+        # a task's failure is mtfix's one line (or the traceback of a bug), not Ray Data's ERROR lines before it
+        logging.getLogger("ray.data").setLevel(logging.CRITICAL)
     except ImportError:
         raise MtfixError("--ray needs Ray, an optional extra: pip install 'mtfix[ray]' "
                          "(or run without --ray: local worker processes)") from None
@@ -80,14 +82,18 @@ def connect(address: str, workers: int | None = None) -> None:
     if ray.is_initialized():
         return
     _check_utf8(address)
+    if address != "local":
+        _check_reachable(address, os.environ.get("RAY_ADDRESS") if address == "auto" else address)
     common = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address == "local":
             ray.init(num_cpus=workers or usable_cores(), **common)
         elif address == "auto":  # RAY_ADDRESS if set, else the cluster `ray start` runs on this machine
-            ray.init(address=os.environ.get("RAY_ADDRESS") or "auto", **common)
+            with _stderr_aside():
+                ray.init(address=os.environ.get("RAY_ADDRESS") or "auto", **common)
         else:
-            ray.init(address=address, **common)
+            with _stderr_aside():
+                ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
 
@@ -110,6 +116,49 @@ def _check_utf8(address: str) -> None:
             raise MtfixError(f"--ray {address}: {what} {shown} is not UTF-8, and Ray passes the command line and "
                              f"folder to its cluster as UTF-8; rename it (or link it under a UTF-8 name), or run "
                              f"without --ray") from None
+
+
+@contextlib.contextmanager
+def _stderr_aside():
+    """File descriptor 2 goes to a temporary file while a driver connects: Ray's core logs each retry
+    against an address where something answers that is not a Ray cluster on stderr, a line a second
+    for about 20 seconds, before it gives up (the one line mtfix prints then says so)."""
+    import sys
+    import tempfile
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no stderr to set aside
+        yield
+        return
+    try:
+        with tempfile.TemporaryFile() as aside:
+            os.dup2(aside.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def _check_reachable(address: str, target: str | None, timeout: float = 10.0) -> None:
+    """Something answers at ``target`` (``HOST:PORT``, ``ray://HOST:PORT``), or one line at once: Ray
+    itself retries a dead address for many minutes, its log lines on stderr."""
+    import socket
+
+    where = (target or "")[len("ray://"):] if (target or "").startswith("ray://") else (target or "")
+    host, sep, port = where.rpartition(":")
+    if not sep or not port.isdigit():  # "auto" without RAY_ADDRESS, a name Ray resolves itself: Ray says
+        return
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout).close()
+    except OSError as e:
+        reason = "no answer" if isinstance(e, TimeoutError) else e.strerror or str(e)
+        via = f" (RAY_ADDRESS={target})" if target != address else ""
+        raise MtfixError(f"--ray {address}{via}: nothing answers at {where} ({reason}); start the cluster there "
+                         f"(`ray start --head`) or check the address") from None
 
 
 def committed(work_dir) -> str:
@@ -382,10 +431,20 @@ def _finish_shards(batch, *, work: str, names: list[str], dedup: list[str], lang
         counts = {"items": 0, "pairs": 0, "kept": 0, "dropped": 0, "bad_rows": 0,
                   "filters": {n: {"rejected": 0, "first": 0} for n in names}}
         lines = {"kept": [], "dropped": [], "rejects": []}
-        with open(scored_path(Path(work), index), encoding="utf-8") as f:
+        scored = scored_path(Path(work), index)
+        try:
+            f = open(scored, encoding="utf-8", errors="surrogateescape")  # cut inside a character: the check below
+        except OSError as e:
+            raise _damaged(work, scored, e) from None
+        with f:
             for line in f:
                 head, _, text = line.rstrip("\n").partition("\t")
-                e = json.loads(head)
+                try:
+                    if not line.endswith("\n"):  # every committed line ends with one
+                        raise ValueError("its last line is cut short")
+                    e = json.loads(head)
+                except ValueError as err:
+                    raise _damaged(work, scored, err) from None
                 counts["items"] += 1
                 if "b" in e:
                     counts["bad_rows"] += 1
@@ -428,6 +487,11 @@ def _write_parts(batch, *, work: str, part: str, folder: str, fmt: str, langs, f
 
 # ---------------------------------------------------------------- the driver
 
+def _damaged(work, path: Path, e: BaseException) -> MtfixError:
+    """A committed file of the Ray work dir ``work`` (``<work dir>/ray``) that cannot be read back."""
+    return MtfixError(f"the work dir {Path(work).parent} is damaged ({path.name}: {e}); pass --restart to start over")
+
+
 def _task_error(e: BaseException) -> BaseException:
     """The MtfixError a task raised (one line for the user), else ``e``."""
     seen = set()
@@ -437,7 +501,11 @@ def _task_error(e: BaseException) -> BaseException:
         if isinstance(cur, MtfixError) and type(cur).__module__.startswith("mtfix"):
             return MtfixError(str(cur).splitlines()[0])
         cur = getattr(cur, "cause", None) or cur.__cause__
-    return e
+    # Ray Data wraps a task's exception in a UserCodeException that keeps only the remote traceback's text
+    import re
+
+    found = re.search(r"\bMtfixError: ([^\n]+)", str(e))
+    return MtfixError(found.group(1)) if found else e
 
 
 class RayRun:
@@ -576,8 +644,17 @@ class RayRun:
 
             _context()
             self.stats["dedup_blocks_kept"] = sum(not k.endswith(":all") for k in work.load_state("ray:dedup:"))
-            self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work, compute=self._tasks(),
-                                                        units=unit_count(sum(s.pairs for s in shards)))
+            try:
+                self.stats["duplicates"] = dedup_on_cluster(d, with_pairs, dedup, manifest=work,
+                                                            compute=self._tasks(),
+                                                            units=unit_count(sum(s.pairs for s in shards)))
+            except MtfixError:
+                raise
+            except Exception as e:  # a task's MtfixError (a damaged keys file) is one line; anything else stays
+                err = _task_error(e)
+                if err is e:
+                    raise
+                raise err from None
         lap("dedup")
         finished = work.load_state("ray:final:")
         todo = [s.index for s in shards if f"ray:final:{s.index}" not in finished]

@@ -127,6 +127,22 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
     return decode_bytes(data, str(path))
 
 
+def _legacy_encoding(data: bytes, at: int) -> str:
+    """The 8-bit code page the text around ``data[at]`` (a byte that is not UTF-8) is most likely in, for the
+    hint: cp1256 (Arabic: words of bytes above 0x7f, one a letter), or cp1252 (Western European: such bytes
+    one at a time between ASCII letters, ``caf\\xe9``; an English reference saved as Latin-1)."""
+    runs, n = [], 0
+    for byte in data[max(0, at - 2048):at + 2048]:  # the lengths of the runs of bytes above 0x7f
+        if byte > 0x7F:
+            n += 1
+        elif n:
+            runs.append(n)
+            n = 0
+    if n:
+        runs.append(n)
+    return "cp1252" if runs and sum(n == 1 for n in runs) * 2 > len(runs) else "cp1256"
+
+
 def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int = 1) -> tuple[str, bool]:
     """Decode UTF-8 ``data`` (``name`` is used in errors); returns the text and whether it had a BOM.
 
@@ -151,7 +167,8 @@ def decode_bytes(data: bytes, name: str = "<input>", offset: int = 0, line: int 
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise MtfixError(
             f"{name}:{at_line}: not UTF-8 (invalid byte 0x{data[e.start]:02x} at byte {column} of the line, "
-            f"offset {offset + e.start} of the file); convert it first, e.g. `iconv -f cp1256 -t utf-8`"
+            f"offset {offset + e.start} of the file); convert it first, e.g. `iconv -f {_legacy_encoding(data, e.start)} "
+            f"-t utf-8`"
         ) from None
     if offset == 0 and text.startswith(BOM):
         return text[1:], True
