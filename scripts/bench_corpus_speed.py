@@ -54,7 +54,9 @@ shared machine one run's ratios can be 30% off.
 process with every stage of the run timed (CPU time, µs per pair): start-up,
 reading, each filter, the dedup store's look-ups and inserts, record JSON, the
 commit (append + fsync, SQLite), the final output; and the dedup store's cost
-per pair in each tenth of the input, to see whether it grows with the store.
+per pair in each tenth of the input, to see whether it grows with the store, and the whole
+run's (every stage but start-up and the final outputs) in each tenth, to see whether a pair
+costs more late in a long run.
 """
 
 from __future__ import annotations
@@ -214,7 +216,9 @@ from mtfix.corpus.filters import DedupFilter
 
 spent = defaultdict(float)
 tenth = [0.0] * 10
+run_tenth = [0.0] * 10  # the whole run's CPU time (start-up and final outputs excluded) by tenth
 done = [0]
+last = [0.0]
 N = int(sys.argv[1])
 clock = time.process_time
 
@@ -258,6 +262,9 @@ def _commit_state(self, *a):
     dt = clock() - t
     spent["commit: SQLite (state + dedup keys)"] += dt
     tenth[min(9, done[0] * 10 // N)] += dt
+    now = clock()
+    run_tenth[min(9, done[0] * 10 // N)] += now - last[0]  # this chunk's whole cost, to its tenth
+    last[0] = now
     done[0] = self.counts["pairs"]
 state.WorkDir._commit_state = _commit_state
 runner.CorpusRun._chunks = timed_gen("read (TSV reader, chunks)", runner.CorpusRun._chunks)
@@ -275,6 +282,7 @@ pipeline.Pipeline.__init__ = __init__
 stream = runner.CorpusRun._stream
 def _stream(self, *a):
     spent["start-up (imports, filters, lexicon, work dir)"] = clock() - T0
+    last[0] = clock()
     return stream(self, *a)
 runner.CorpusRun._stream = _stream
 from mtfix.cli.app import main
@@ -289,7 +297,7 @@ stores = sum(v for k, v in spent.items() if k.startswith("dedup store"))
 spent["judge (rest: records, verdicts)"] = spent.pop("judge") - filters - stores
 spent["total"] = total
 spent["other (runner loop, counts)"] = total - sum(v for k, v in spent.items() if k != "total")
-print(json.dumps({"spent": spent, "tenth": tenth}))
+print(json.dumps({"spent": spent, "tenth": tenth, "run_tenth": run_tenth}))
 """
 
 
@@ -374,6 +382,8 @@ def main(argv=None) -> int:
                   f"x{spent['total'] / floor['cpu']:.2f} |")
             print("dedup store (look-ups, inserts, commit) µs per pair, by tenth of the input: "
                   + " ".join(f"{t / (n / 10) * 1e6:.1f}" for t in got["tenth"]))
+            print("the whole run (start-up and final outputs excluded) µs per pair, by tenth of the input: "
+                  + " ".join(f"{t / (n / 10) * 1e6:.1f}" for t in got["run_tenth"]))
             print(f"{n / spent['total']:,.0f} pairs per CPU second (instrumented); load average "
                   f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end", flush=True)
         return 0

@@ -128,6 +128,19 @@ def test_dedup_exact_and_normalised_only_counts_kept_pairs():
     assert [s.value for s in h.score([Pair(EN, AR, id=0), Pair(EN, "شيء آخر", id=1)])] == [1, 0]
 
 
+def test_dedup_keys_of_a_chunk_are_each_pairs_own_keys():
+    """keys_of hashes each side on its own (streamed into one digest) and the chunk's normalised
+    texts at once: the same bytes as keys() of each pair, whatever the characters."""
+    import random
+
+    rng = random.Random(3)
+    parts = ["", " ", "\t", "Word", "ß", "ﬁ", "ٱلـعربية", "٢٠", "😀", "𝔘", "İ", "\u200f", "a-b", "Σς", "x" * 40]
+    pairs = [Pair("".join(rng.choices(parts, k=rng.randint(0, 6))), "".join(rng.choices(parts, k=rng.randint(0, 6))),
+                  id=i) for i in range(300)]
+    f = DedupFilter()
+    assert f.keys_of(pairs) == [f.keys(p) for p in pairs]
+
+
 def test_filter_and_filterfalse_split_a_stream():
     f = ScriptFilter()
     pairs = [Pair(EN, AR), Pair(EN, EN), Pair(EN, AR)]

@@ -39,8 +39,8 @@ import hashlib
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from itertools import repeat
-from operator import attrgetter, ge, le
+from itertools import compress, repeat
+from operator import and_, attrgetter, ge, le, not_
 from typing import ClassVar, Iterable, Iterator, Sequence
 
 from mtfix.corpus.records import FilterScore, Pair
@@ -255,11 +255,16 @@ class LengthRatioFilter(Filter):
         out = []
         (a, b) = self.langs
         s = sides(pairs)
-        for n, m in zip(s.collapsed(0), s.collapsed(1)):
-            value = (max(n, m) + self.smoothing) / (min(n, m) + self.smoothing)
-            longer = b if m > n else a
-            verdict = f"> {self.max_ratio:g}" if value > self.max_ratio else "ok"
-            out.append(FilterScore(value, f"{longer} side x{value:.2f} longer ({n} vs {m} chars) {verdict}"))
+        memo = _memo(self)  # one (immutable) score per pair of lengths (they repeat)
+        for key in zip(s.collapsed(0), s.collapsed(1)):
+            got = memo.get(key)
+            if got is None:
+                n, m = key
+                value = (max(n, m) + self.smoothing) / (min(n, m) + self.smoothing)
+                longer = b if m > n else a
+                verdict = f"> {self.max_ratio:g}" if value > self.max_ratio else "ok"
+                got = memo[key] = FilterScore(value, f"{longer} side x{value:.2f} longer ({n} vs {m} chars) {verdict}")
+            out.append(got)
         return out
 
 
@@ -290,9 +295,14 @@ class ScriptFilter(Filter):
             shares.append([c[mine] / c[0] if c[0] else 1.0 for c in s.script_counts(k)])
         (a, b), out = self.langs, []
         names = [f"% {_LANG_NAMES.get(lang, lang)} script" for lang in self.langs]
+        memo = _memo(self)  # one (immutable) score per side and share (most sides: 1.0)
         for x, y in zip(*shares):
-            lang, share, name = (a, x, names[0]) if x <= y else (b, y, names[1])
-            out.append(FilterScore(share, f"{lang} side {100 * share:.0f}{name}"))
+            key = (x, True) if x <= y else (y, False)
+            got = memo.get(key)
+            if got is None:
+                lang, share, name = (a, x, names[0]) if x <= y else (b, y, names[1])
+                got = memo[key] = FilterScore(share, f"{lang} side {100 * share:.0f}{name}")
+            out.append(got)
         return out
 
 
@@ -346,7 +356,7 @@ class NumbersFilter(Filter):
                 [_ANY_DIGIT.search(p.tgt) is not None for p in pairs]
         runs = s.digit_runs(0), s.digit_runs(1)
         runs = None if runs[0] is None else runs
-        agreeing = None if runs is None else s.numbers_agree()  # per pair: how many agree, -1: compare
+        agreeing = None if runs is None else s.numbers_agree(self.MAX_PAIRED)  # per pair: how many agree, -1: compare
         agree: dict[int, FilterScore] = {}  # one (immutable) score per count of agreeing numbers
         none = FilterScore(0, "no numbers")
         if agreeing is not None:
@@ -460,16 +470,17 @@ class NumbersFilter(Filter):
                 key[odd] = [float(f"{x:.9g}") for x in v[odd].tolist()]
             keys.append(key)
             where.append((lo, k))
+        # each side sorted once (stable: equal keys in order of place); every search below looks up
+        # sorted keys, which numpy does in one walk (unsorted keys: a cache miss per step, x10)
+        orders = [np.argsort(key, kind="stable") for key in keys]
+        ranked = [key[order] for key, order in zip(keys, orders)]
         unmatched = []
         for k in (0, 1):
-            mine, other = keys[k], np.sort(keys[1 - k])
-            order = np.argsort(mine, kind="stable")
-            ranked = mine[order]
-            group = np.searchsorted(ranked, ranked)  # the first place of each key in sorted order
-            rank = np.empty(len(mine), np.int64)
-            rank[order] = np.arange(len(mine)) - group  # how many of this key come before it
+            mine, other, order = ranked[k], ranked[1 - k], orders[k]
+            group = np.searchsorted(mine, mine)  # the first place of each key in sorted order
+            rank = np.arange(len(mine)) - group  # how many of this key come before it
             there = np.searchsorted(other, mine, "right") - np.searchsorted(other, mine)
-            unmatched.append(np.flatnonzero(rank >= there))
+            unmatched.append(np.sort(order[rank >= there]))
         changed = min(map(len, unmatched))
         shown = []
         for j in range(min(changed, 3)):
@@ -655,9 +666,17 @@ class DedupFilter(Filter):
             return [self.keys(p) for p in pairs]
         s = sides(pairs)
         blake = hashlib.blake2b
-        return [[("exact", b"e" + blake((p.src + "\t" + p.tgt).encode(), digest_size=16).digest()),
-                 ("normalised", b"n" + blake((x + y).encode(), digest_size=16).digest())]
-                for p, x, y in zip(pairs, s.word_keys(0, self._profile), s.word_keys(1, self._profile))]
+        out = []
+        # the digests of :meth:`keys`, each side encoded on its own and hashed in turn (the same
+        # bytes: an English side stays one byte a character, not widened by its Arabic partner)
+        for p, x, y in zip(pairs, s.word_keys(0, self._profile), s.word_keys(1, self._profile)):
+            exact = blake(p.src.encode(), digest_size=16)
+            exact.update(b"\t")
+            exact.update(p.tgt.encode())
+            norm = blake(x.encode(), digest_size=16)
+            norm.update(y.encode())
+            out.append([("exact", b"e" + exact.digest()), ("normalised", b"n" + norm.digest())])
+        return out
 
     def score(self, pairs, register: Sequence[bool] | None = None, keyed: Sequence[list] | None = None):
         """Scores in order; pair ``i`` is remembered when ``register[i]`` (default: all).
@@ -671,26 +690,39 @@ class DedupFilter(Filter):
         if len(set(flat)) < len(flat):
             suspect.update(k for k, c in Counter(flat).items() if c > 1)
         new: dict[bytes, int] = {}
-        out = []
-        first = FIRST_OF_ITS_KIND
-        for i, (p, ks) in enumerate(zip(pairs, keyed)):
-            if suspect:
-                hit = None
-                for kind, k in ks:
-                    if k in suspect:
-                        at = known.get(k)
-                        if at is None:
-                            at = new.get(k)
-                        if at is not None:
-                            hit = kind, at
-                            break
-                if hit is not None:
-                    out.append(FilterScore(0, f"{hit[0]} duplicate of #{hit[1]}"))
-                    continue
-            out.append(first)
-            if register is None or register[i]:
-                for _, k in ks:
-                    new.setdefault(k, p.id)
+        n = len(pairs)
+        out = [FIRST_OF_ITS_KIND] * n
+        widths = set(map(len, keyed))  # keys a pair (every pair of a filter has as many)
+        width = widths.pop() if len(widths) == 1 else 0
+        # a pair none of whose keys is suspect is first of its kind, and shares no key with a
+        # suspect pair (such a key would come twice in the chunk): the suspect pairs are judged
+        # in order on their own, the others registered at once
+        hits = list(map(suspect.__contains__, flat)) if suspect else None
+        if hits is None or not width:
+            near = [False] * n if hits is None else [any(k in suspect for _, k in ks) for ks in keyed]
+        else:
+            near = hits if width == 1 else list(map(any, zip(*[hits[j::width] for j in range(width)])))
+        for i in compress(range(n), near):
+            hit = None
+            for kind, k in keyed[i]:
+                if k in suspect:
+                    at = known.get(k)
+                    if at is None:
+                        at = new.get(k)
+                    if at is not None:
+                        hit = kind, at
+                        break
+            if hit is not None:
+                out[i] = FilterScore(0, f"{hit[0]} duplicate of #{hit[1]}")
+            elif register is None or register[i]:
+                for _, k in keyed[i]:
+                    new.setdefault(k, pairs[i].id)
+        plain = list(map(not_, near))  # the pairs registered at once
+        if register is not None:
+            plain = list(map(and_, plain, register))
+        for p, ks in compress(zip(pairs, keyed), plain):
+            for _, k in ks:
+                new.setdefault(k, p.id)
         self.store.add(new)
         return out
 

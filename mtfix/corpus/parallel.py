@@ -15,6 +15,7 @@ process.
 from __future__ import annotations
 
 from collections import deque
+from operator import attrgetter
 from typing import Iterable, Iterator, Sequence
 
 from mtfix.corpus.config import PipelineConfig, build_filters
@@ -52,6 +53,7 @@ def default_workers(pairs: int | None, cores: int) -> int:
         return max(1, cores)
     return max(1, min(cores, pairs // PAIRS_PER_WORKER))
 
+_VALUE, _REASON = attrgetter("value"), attrgetter("reason")
 _FILTERS: list | None = None  # this worker's filters (built once per process)
 
 
@@ -101,16 +103,36 @@ def pair_rows(pairs: Sequence[Pair]) -> list[tuple]:
 
 def _score_rows(rows: list[tuple]) -> dict:
     """Worker side of :class:`WorkerPool`: plain tuples in and out (cheap to pickle). A chunk is
-    scored whole, as in one process (a filter may compare neighbouring pairs of a chunk)."""
+    scored whole, as in one process (a filter may compare neighbouring pairs of a chunk). Each
+    filter's column as ``(values, reasons, None)``, or, when its pairs share score objects (most
+    filters make one per distinct verdict), the distinct ones and each pair's index among them:
+    the run's process then makes one score per distinct verdict, not one per pair."""
     out = {}
     for name, column in _score([Pair(*row) for row in rows]).items():
-        out[name] = column if isinstance(name, tuple) else ([s.value for s in column], [s.reason for s in column])
+        if isinstance(name, tuple):
+            out[name] = column
+            continue
+        ids = list(map(id, column))
+        distinct = dict(zip(ids, column))  # each score object once, by identity, in order
+        if len(distinct) == len(column):
+            out[name] = (list(map(_VALUE, column)), list(map(_REASON, column)), None)
+        else:
+            at = dict(zip(distinct, range(len(distinct))))
+            scores = list(distinct.values())
+            out[name] = (list(map(_VALUE, scores)), list(map(_REASON, scores)), list(map(at.__getitem__, ids)))
     return out
 
 
 def _unpack(packed: dict) -> dict:
-    return {name: column if isinstance(name, tuple) else list(map(FilterScore, *column))
-            for name, column in packed.items()}
+    out = {}
+    for name, column in packed.items():
+        if isinstance(name, tuple):
+            out[name] = column
+            continue
+        values, reasons, index = column
+        scores = list(map(FilterScore, values, reasons))
+        out[name] = scores if index is None else list(map(scores.__getitem__, index))
+    return out
 
 
 class WorkerPool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 
 __all__ = ["Pair", "BadRow", "FilterScore", "Record", "PROVENANCE", "json_lines"]
 
@@ -145,51 +147,59 @@ class Record:
 def json_lines(pairs: list[Pair], names: list[str], scores: dict[str, list[FilterScore]],
                failed: list[list[str]], langs: tuple[str, str]) -> list[str]:
     """``Record(pair, {name: scores[name][i]}, failed[i]).to_json(langs)`` for every pair ``i``, the
-    same characters, made column by column (a corpus run writes this for every pair)."""
+    same characters, made column by column (a corpus run writes this for every pair): each field's
+    JSON text for the whole chunk (``map`` over the column; a column of one value, such as a pair's
+    file name, written once), then each line joined from its pieces in C."""
     if not pairs:
         return []
     if langs[0] == langs[1] or not _FIXED.isdisjoint(langs) or len(set(names)) != len(names):
         return [Record(p, {n: scores[n][i] for n in names}, f).to_json(langs) for i, (p, f) in
                 enumerate(zip(pairs, failed))]
+    n = len(pairs)
     memo = _SCORES
     columns = []
     for name in names:
         key = _KEYS.get(name) or _key(name)
-        texts = {}  # this chunk's distinct values (scores repeat) -> '"name": text'
-        column = []
-        for s in scores[name]:
-            v = s.value
-            got = texts.get(v)
-            if got is None or v.__class__ is not got[0]:
-                got = texts[v] = (v.__class__, key + (memo.get(v) or _score(v)))
-            column.append(got[1])
-        columns.append(column)
-    joined = list(map(", ".join, zip(*columns))) if columns else [""] * len(pairs)
-    j, encode = _value, _encode
-    en, ar = _key(langs[0]), _key(langs[1])
-    sources: dict = {}
-    out = []
-    for i, (p, f, sc) in enumerate(zip(pairs, failed, joined)):
-        src = p.source
-        source = sources.get(src)
-        if source is None:
-            source = sources[src] = j(src)
-        if f:
-            reason = encode("; ".join([f"{name}: {scores[name][i].reason}" for name in f]))
-            kept = "false"
-        else:
-            reason, kept = '""', "true"
-        n, line, segment = p.id, p.line, p.segment
-        text = (f'{{"id": {int.__repr__(n) if n.__class__ is int else j(n)}, {en}{encode(p.src)}, '
-                f'{ar}{encode(p.tgt)}, "original": {"null" if p.original is None else j(p.original)}, '
-                f'"source": {source}, "doc_id": {"null" if p.doc_id is None else j(p.doc_id)}, '
-                f'"line": {int.__repr__(line) if line.__class__ is int else j(line)}, '
-                f'"segment": {int.__repr__(segment) if segment.__class__ is int else j(segment)}, '
-                f'"kept": {kept}, "reason": {reason}, "scores": {{{sc}}}}}')
-        if "\x85" in text or "\u2028" in text or "\u2029" in text:
-            text = text.translate(_LINE_BREAKS)
-        out.append(text)
+        values = list(map(_VALUE, scores[name]))
+        # a score's text by its value (scores repeat); equal values (1, 1.0, True) are written alike
+        texts = {v: key + (memo.get(v) or _score(v)) for v in set(values)}
+        columns.append(map(texts.__getitem__, values))
+    joined = map(", ".join, zip(*columns)) if columns else repeat("", n)
+    encode = _encode
+    reasons = repeat('true, "reason": ""', n)
+    if any(failed):
+        reasons = ['true, "reason": ""' if not f else
+                   'false, "reason": ' + encode("; ".join([f"{name}: {scores[name][i].reason}" for name in f]))
+                   for i, f in enumerate(failed)]
+    line = [("{" + _key("id")), None, ", " + _key(langs[0]), map(encode, map(_SRC, pairs)),
+            ", " + _key(langs[1]), map(encode, map(_TGT, pairs)), ', "original": ', _column(pairs, _ORIGINAL, n),
+            ', "source": ', _column(pairs, _SOURCE, n), ', "doc_id": ', _column(pairs, _DOC_ID, n),
+            ', "line": ', _column(pairs, _LINE, n), ', "segment": ', _column(pairs, _SEGMENT, n),
+            ', "kept": ', reasons, ', "scores": {', joined, "}}"]
+    line[1] = _column(pairs, _ID, n)
+    out = list(map("".join, zip(*[repeat(x, n) if x.__class__ is str else x for x in line])))
+    text = "\n".join(out)
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        out = [t.translate(_LINE_BREAKS) if "\x85" in t or "\u2028" in t or "\u2029" in t else t for t in out]
     return out
+
+
+_SRC, _TGT, _ID, _VALUE = attrgetter("src"), attrgetter("tgt"), attrgetter("id"), attrgetter("value")
+_ORIGINAL, _SOURCE, _DOC_ID = attrgetter("original"), attrgetter("source"), attrgetter("doc_id")
+_LINE, _SEGMENT = attrgetter("line"), attrgetter("segment")
+
+
+def _column(pairs: list[Pair], field, n: int):
+    """The JSON text of a field of every pair: an iterator (one value repeated, or ints, or each
+    written by :func:`_value`)."""
+    values = list(map(field, pairs))
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return map(int.__repr__, values)
+    first = values[0]
+    if values.count(first) == n and (first is None or first.__class__ is str):  # one value (a file name, None)
+        return repeat(_value(first), n)
+    return map(_value, values)
 
 
 _FIXED = {"id", "original", "source", "doc_id", "line", "segment", "kept", "reason", "scores"}

@@ -143,8 +143,14 @@ class TextBatch:
         return len(self.texts)
 
     def has(self, name: str) -> np.ndarray:
-        """Bool per code point: is it of class ``name``?"""
-        return (self.bits & _BITS[name]) != 0
+        """Bool per code point: is it of class ``name``? (Made once per class: several filters
+        ask for the same; read-only.)"""
+        made = self.__dict__.setdefault("_has", {})
+        got = made.get(name)
+        if got is None:
+            got = made[name] = (self.bits & _BITS[name]) != 0
+            got.flags.writeable = False
+        return got
 
     def count(self, mask: np.ndarray) -> list[int]:
         """Per text: how many of its code points are set in ``mask`` (a sum per text: each text

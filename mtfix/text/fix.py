@@ -596,6 +596,21 @@ def _glossed(text: str, start: int, end: int) -> bool:
     return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
 
 
+#: Characters that join a Latin word to code, not to prose: a hashtag or handle (``#SDF``, ``@UN``), a path
+#: or URL (``/home/SDF``, ``bbc.com/arabic/SDF``), a variable or assignment (``$SDF``, ``SDF=1``), inline
+#: code (`` `SDF` ``). A term touching one is a literal, not a word left untranslated: renaming it breaks
+#: the tag, link or name. Markup is prose (``<b>SDF</b>``, ``**SDF**``, ``_SDF_``); ``_`` joins only
+#: word characters (``SDF_2``, ``my_SDF``).
+_CODE_JOINERS = frozenset("#@/\\=$~`{}%&")
+
+
+def _code_like(text: str, start: int, end: int) -> bool:
+    """``#SDF``, ``@UN``, ``/home/SDF``, ``SDF_2``: the Latin run at ``start:end`` is part of code."""
+    before, after = text[max(0, start - 2):start].rjust(2), text[end:end + 2].ljust(2)
+    return before[1] in _CODE_JOINERS or after[0] in _CODE_JOINERS \
+        or (before[1] == "_" and before[0].isalnum()) or (after[0] == "_" and after[1].isalnum())
+
+
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
       in_check=True)
 def _glossary(ctx: FixContext):
@@ -623,7 +638,7 @@ def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)
-            if term is None or _glossed(text, start, end):
+            if term is None or _glossed(text, start, end) or _code_like(text, start, end):
                 continue
             mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
             long_form = term.first and not mentioned

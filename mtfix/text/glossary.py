@@ -531,12 +531,26 @@ def load_glossary(spec: str | Path) -> Glossary:
     if path.is_dir():
         _fail(spec_s, None, "is a folder, expected a .toml or .tsv glossary")
     text = _read(path)
-    if path.suffix.lower() == ".toml":
+    fmt = {".toml": "toml", ".tsv": "tsv", ".txt": "tsv", ".tab": "tsv"}.get(path.suffix.lower()) or _sniff(text)
+    if fmt == "toml":
         return _load_toml(path, text)
-    if path.suffix.lower() in (".tsv", ".txt", ".tab"):
+    if fmt == "tsv":
         return _load_tsv(path, text)
-    _fail(spec_s, None, "unknown glossary format; use .toml or .tsv")
+    _fail(spec_s, None, "neither its name (.toml, .tsv) nor its content says its format: a TOML glossary has "
+                        "[[term]] tables, a TSV glossary source<TAB>target lines")
     raise AssertionError  # unreachable
+
+
+def _sniff(text: str) -> str | None:
+    """The format of a glossary whose name does not say it (``-g <(cmd)``: ``/dev/fd/63``; a file without
+    an extension), from its first line that is not blank or a comment: ``[`` opens a TOML table
+    (``[glossary]``, ``[[term]]``), a tab separates a TSV entry's columns; None for anything else."""
+    for line in text.splitlines():
+        line = line.strip(" \ufeff")
+        if not line or line.startswith("#"):
+            continue
+        return "toml" if line.startswith("[") else "tsv" if "\t" in line else None
+    return None
 
 
 def load_glossaries(specs=(), *, default: bool = True) -> Glossary:
