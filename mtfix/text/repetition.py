@@ -43,6 +43,7 @@ from dataclasses import dataclass
 __all__ = ["Repeat", "RepetitionReport", "repetition_report", "may_repeat", "loops_inside"]
 
 _TOKEN = re.compile(r"\w+")
+_ASCII_WORD = bytes(int(chr(c).isalnum() or chr(c) == "_") for c in range(128)) + bytes(128)  # 1: \w
 _CHAR_LOOP = re.compile(r"(\w{1,6}?)\1{3,}")
 MAX_N = 8
 FREQUENT_N = 4
@@ -165,9 +166,12 @@ class _Words:
         if len(self.words) > LONG_TEXT:
             import numpy as np
 
-            from mtfix.text.charclass import TextBatch
+            if self.text.isascii():  # \w of ASCII: [A-Za-z0-9_], one byte per character
+                word = np.frombuffer(self.text.encode("ascii").translate(_ASCII_WORD), np.int8)
+            else:
+                from mtfix.text.charclass import TextBatch
 
-            word = TextBatch([self.text]).has("word").view(np.int8)
+                word = TextBatch([self.text]).has("word").view(np.int8)
             edges = np.flatnonzero(np.diff(word, prepend=np.int8(0), append=np.int8(0)))
             if len(edges) == 2 * len(self.words):  # (always: the tokens are those runs)
                 return edges
@@ -536,6 +540,11 @@ def repetition_report(text: str) -> RepetitionReport:
     # occurrences with another copy at most n + 1 words away can be part of one.
     long_runs = near and w.repeated >= (FREQUENT_COUNT - 1) * FREQUENT_N and any(b"\x01" * FREQUENT_N in w.same(d) for d in range(1, MAX_N + 2))
     for n in range(FREQUENT_N, MAX_N + 1) if long_runs else ():
+        # a loop's kept copies follow each other n or n + 1 words apart (_loop): none without a run
+        # of n words equal to those n or n + 1 later (a long text: its passes skipped, e.g. 5- and
+        # 6-grams of a 4-word phrase looping)
+        if total > LONG_TEXT and not any(b"\x01" * n in w.same(d) for d in (n, n + 1)):
+            continue
         where = _near_copies(w, n) if total > LONG_TEXT else _near_copies_by_set(w, n)
         loops = []
         for unit, starts in where.items():
