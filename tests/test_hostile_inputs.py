@@ -704,3 +704,12 @@ def test_a_legacy_8_bit_file_gets_the_code_page_it_is_likely_in(cli, inputs, tmp
     f.write_bytes(text.encode(encoding))
     for args in (["check", f], ["evaluate", "--ref", f, "--sys", f"a={f}", "-q"]):
         assert_one_line_error(cli(*args), "not UTF-8", f"`iconv -f {encoding} -t utf-8`")
+
+
+def test_the_code_page_hint_reads_the_bad_bytes_line_only(cli, tmp_path):
+    """UTF-8 Arabic lines before a Latin-1 line are not evidence of cp1256: the hint reads the line
+    that holds the bad byte, so `check` (which reads a file in pieces) and a whole-file read agree."""
+    f = tmp_path / "mixed.txt"
+    f.write_bytes("سطر أول بالعربية\n".encode() * 40 + "café crème\n".encode("cp1252"))
+    for args in (["check", f], ["evaluate", "--ref", f, "--sys", f"a={f}", "-q"]):
+        assert_one_line_error(cli(*args), "not UTF-8", "`iconv -f cp1252 -t utf-8`")

@@ -130,9 +130,14 @@ def _decode(path: str | os.PathLike) -> tuple[str, bool]:
 def _legacy_encoding(data: bytes, at: int) -> str:
     """The 8-bit code page the text around ``data[at]`` (a byte that is not UTF-8) is most likely in, for the
     hint: cp1256 (Arabic: words of bytes above 0x7f, one a letter), or cp1252 (Western European: such bytes
-    one at a time between ASCII letters, ``caf\\xe9``; an English reference saved as Latin-1)."""
+    one at a time between ASCII letters, ``caf\\xe9``; an English reference saved as Latin-1). Only the
+    bad byte's own line is read (at most 2 KiB either side), so a piece of a file read on its own gives
+    the hint the whole file gives, and UTF-8 lines before it do not count."""
+    start = max(data.rfind(b"\n", 0, at) + 1, at - 2048)
+    end = data.find(b"\n", at)
+    end = min(len(data) if end < 0 else end, at + 2048)
     runs, n = [], 0
-    for byte in data[max(0, at - 2048):at + 2048]:  # the lengths of the runs of bytes above 0x7f
+    for byte in data[start:end]:  # the lengths of the runs of bytes above 0x7f
         if byte > 0x7F:
             n += 1
         elif n:
