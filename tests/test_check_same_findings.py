@@ -171,6 +171,8 @@ def test_rewritten_punctuation_patterns_match_where_the_old_ones_did():
         t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         for new, old in ((fix._DOUBLED, ref._DOUBLED), (fix._DOUBLED_PERIOD, ref._DOUBLED_PERIOD)):
             assert [(m.span(), m.groups()) for m in new.finditer(t)] == [(m.span(), m.groups()) for m in old.finditer(t)]
+        by_mark = fix._by_mark(fix._DOUBLED_BY_MARK, t)  # the rule's search: one pattern per mark
+        assert [(m.span(), m.groups()) for m in by_mark] == [(m.span(), m.groups()) for m in ref._DOUBLED.finditer(t)]
 
 
 def test_latin_punctuation_found_from_the_mark_matches_the_old_patterns():
@@ -203,6 +205,9 @@ def test_spaced_marks_found_from_the_mark_match_the_old_pattern():
         t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         old = [(m.span(), m.group(1)) for m in fix._SPACED_MARK.finditer(t)]
         new = [((fix._spaces_before(t, m.start()), m.end()), m.group(1)) for m in fix._SPACED_MARK_AT.finditer(t)]
+        assert new == old, t
+        new = [((fix._spaces_before(t, m.start()), m.end()), m.group(1))
+               for m in fix._by_mark(fix._SPACED_MARK_BY_MARK, t)]  # the rule's search: one pattern per mark
         assert new == old, t
 
 

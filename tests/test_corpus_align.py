@@ -82,7 +82,7 @@ def test_missing_dictionary_is_a_note_not_an_error(tmp_path, monkeypatch):
     src.write_text("".join(f"{en}\t{ar}\n" for en, ar in DOC), encoding="utf-8")
     r = CliRunner().invoke(app, ["corpus", "filter", str(src), "-o", str(tmp_path / "out.jsonl")])
     assert r.exit_code == 0, r.output
-    assert "note: align: no FreeDict dictionary found" in r.output
+    assert f"note: align: no FreeDict dictionary in MTFIX_DICT_DIR={tmp_path}" in r.output
 
 
 def test_bad_dictionary_settings_are_one_line_errors(tmp_path):

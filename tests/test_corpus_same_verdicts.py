@@ -113,8 +113,8 @@ def test_repetition_report_equals_the_reference_on_generated_loops():
 
 def test_the_long_text_path_of_repetition_report_equals_the_reference(shared_data, monkeypatch):
     """Long texts compare words as integers and group their loops' near copies with numpy
-    (LONG_TEXT), test no long word before searching it (_LONG_WORD) and take evenly spaced loops
-    at once (_loop): the same reports as the plain definition, on every line of the shared data
+    (LONG_TEXT), test no long word before searching it (_LONG_WORD), find loops inside words with
+    numpy (LONG_CHARS) and take evenly spaced loops at once (_loop): the same reports as the plain definition, on every line of the shared data
     and on generated loops taken through that path (thresholds at 0), and on long texts made of
     many generated loops (hundreds of words, evenly spaced copies)."""
     from mtfix.text import repetition
@@ -136,6 +136,7 @@ def test_the_long_text_path_of_repetition_report_equals_the_reference(shared_dat
     assert all(repetition._loop(x, n) == ref._loop(x, n) for x in spaced for n in range(4, 9))
     monkeypatch.setattr(repetition, "LONG_TEXT", 0)
     monkeypatch.setattr(repetition, "_LONG_WORD", 1)
+    monkeypatch.setattr(repetition, "LONG_CHARS", 0)  # loops inside words found with numpy
     every = lines + texts
     assert [t for t in every if repetition_report(t) != ref.repetition_report(t)] == []
 
@@ -239,7 +240,55 @@ def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_defi
     monkeypatch.setattr("mtfix.corpus.sides.VECTORISED", False)
     monkeypatch.setattr(repetition, "LONG_TEXT", 10**9)
     monkeypatch.setattr(repetition, "_MANY_WORDS", 10**9)
+    monkeypatch.setattr(repetition, "LONG_CHARS", 10**9)
     assert _judge([(src, tgt)]) == fast
+
+
+def _calls_and_lines(func, *args) -> int:
+    """Python lines run in mtfix plus the calls of C functions (numpy's, the regular expressions')
+    made anywhere for ``func(*args)``: work counted, not timed."""
+    count = 0
+    targets = {m.__file__ for name, m in list(sys.modules.items()) if name.startswith("mtfix.") and getattr(m, "__file__", None)}
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code.co_filename not in targets:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    def profiler(frame, event, arg):
+        nonlocal count
+        if event == "c_call":
+            count += 1
+
+    sys.settrace(tracer)
+    sys.setprofile(profiler)
+    try:
+        func(*args)
+    finally:
+        sys.settrace(None)
+        sys.setprofile(None)
+    return count
+
+
+FEW = ("decimals and thousands", "a phrase looping", "words with numbers")
+
+
+@pytest.mark.parametrize("kind", [k if k in FEW else pytest.param(k, marks=pytest.mark.slow) for k in HOSTILE])
+def test_a_hostile_row_four_times_longer_costs_at_most_four_times_the_work(kind):
+    """Issue 14, linearity: the Python lines and C calls (numpy, regular expressions) that judging
+    a hostile row runs grow at most in proportion to its length (four times the row: at most
+    4 x 1.3 the work, plus a constant). Most rows cost the same few thousand whatever their size
+    (every scan is one call over all the text); those with mentions only the regular expression
+    reads (``12,345 67%``) cost a few lines per mention."""
+    src, tgt = load_script("bench_corpus_hostile").hostile_row(kind, 50_000)
+    big = load_script("bench_corpus_hostile").hostile_row(kind, 200_000)
+    _judge([("warm", "up")])
+    _judge([(src, tgt)])  # (lazy tables: loaded by a row of this kind)
+    small, large = _calls_and_lines(_judge, [(src, tgt)]), _calls_and_lines(_judge, [big])
+    assert large <= 4 * 1.3 * small + 1000, (small, large)
 
 
 def test_a_row_full_of_numbers_costs_work_linear_in_its_length():

@@ -1042,3 +1042,135 @@ def test_the_docs_quote_the_folder_rules_as_mtfix_says_them(cli, ar_file, tmp_pa
     line = assert_one_line_error(cli("models", "list", "--models-dir", tmp_path / "modles" / "x"))
     said = line.split(f"{tmp_path / 'modles'} ", 1)[1].split(" mkdir -p")[0]  # between the paths
     assert said in readme, said
+
+
+# ------------------------------------------------------------------ noticed last session, fixed in this one
+
+@pytest.mark.parametrize("config, words", [
+    ("", "config.json is empty"),
+    ('{"model_type": "marian", "d_model"', "config.json is corrupt"),
+    ("{}", "config.json is incomplete (it lacks model_type)"),
+    ('{"model_type": "marian"}', "config.json is incomplete (it lacks d_model, vocab_size"),
+    ("resized", "the weights' sizes do not match config.json"),
+])
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_an_empty_or_cut_short_model_config_is_one_whole_line(cli, tiny_models, ar_file, tmp_path, config, words,
+                                                             backend):
+    """An empty or truncated ``config.json`` ended in a message cut off at "For details look at the above
+    report!" (transformers' size-mismatch report, several screens long, is not printed)."""
+    import json
+
+    model = tmp_path / "m"
+    shutil.copytree(tiny_models["marian-ar-en"], model)
+    if config == "resized":
+        config = json.dumps({**json.loads((model / "config.json").read_text(encoding="utf-8")), "d_model": 64})
+    (model / "config.json").write_text(config, encoding="utf-8")
+    out = tmp_path / "o.txt"
+    r = cli("translate", ar_file, "--model", model, "--src", "ar", "--tgt", "en", "--backend", backend, "-o", out)
+    line = assert_one_line_error(r, words, not_written=[out])
+    assert "above" not in line
+
+
+def test_a_wrong_dict_dir_note_names_the_folder_and_what_is_missing(tmp_path, monkeypatch):
+    """A ``MTFIX_DICT_DIR`` without the dictionaries gave a note saying "set MTFIX_DICT_DIR": it was set. The
+    note names the folder it looked in and what it lacks."""
+    from mtfix.corpus import build_filters, load_pipeline_config
+
+    def note() -> str:
+        (line,) = [n for n in build_filters(load_pipeline_config())[1] if n.startswith("align:")]
+        return line
+
+    monkeypatch.setenv("MTFIX_DICT_DIR", str(tmp_path / "nowhere"))
+    assert f"no FreeDict dictionary in MTFIX_DICT_DIR={tmp_path / 'nowhere'} (" in note()
+    assert "freedict-ara-eng.index with its .dict.dz" in note() and "; no such folder)" in note()
+    monkeypatch.setenv("MTFIX_DICT_DIR", str(tmp_path))
+    assert "; it holds neither)" in note() and "point MTFIX_DICT_DIR at the folder that holds them" in note()
+    (tmp_path / "freedict-eng-ara.index").write_text("", encoding="utf-8")
+    assert "; it holds only freedict-eng-ara.index)" in note()
+
+
+# ------------------------------------------------------------------ a new user's first hour: what the walk found
+
+def test_corpus_build_says_stdin_and_an_empty_folder_before_any_model_lookup(cli, tmp_path):
+    """``corpus build -`` said "-: no such file or folder" (the other commands: stdin is not read here); an
+    empty folder of articles went on to look the models up and failed on them instead."""
+    (tmp_path / "articles").mkdir()
+    out = tmp_path / "k.jsonl"
+    for arg, words in (("-", "-: stdin is read only by `mtfix check` and `mtfix fix`"),
+                       (tmp_path / "articles", "no articles in it (looked for .txt")):
+        assert_one_line_error(cli("corpus", "build", arg, "-o", out, "-b", "no-such-model", "-q"), words,
+                              not_written=[out])
+
+
+def test_a_conversion_whose_record_is_corrupt_is_one_line(cli, tiny_models, ar_file, tmp_path):
+    """A CTranslate2 folder whose ``mtfix.json`` was empty or cut short was a JSONDecodeError traceback."""
+    cv = tmp_path / "cv"
+    assert cli("models", "convert", tiny_models["marian-ar-en"], "--out", cv).exit_code == 0
+    for text in ("", '{"source": "x"', "[]"):
+        (cv / "mtfix.json").write_text(text, encoding="utf-8")
+        r = cli("translate", ar_file, "--model", cv, "--src", "ar", "--tgt", "en")
+        assert_one_line_error(r, f"{cv}: mtfix.json (what the conversion was made from) is corrupt",
+                              "convert the model again")
+
+
+def test_a_model_that_is_a_file_or_an_empty_name_says_so(cli, ar_file):
+    """``--model a.ar`` (a file) said "no such model directory" as if it were not there; ``models pull ""``
+    said "unknown model ;"."""
+    r = cli("translate", ar_file, "--model", ar_file, "--src", "ar", "--tgt", "en")
+    assert_one_line_error(r, f"{ar_file}: is a file, not a model directory")
+    assert_one_line_error(cli("models", "convert", ar_file), "is a file, not a model directory")
+    assert_one_line_error(cli("models", "pull", " "), "empty model name")
+
+
+@pytest.mark.parametrize("device", ["/dev/full", "/dev/null"])
+def test_a_cache_that_is_a_device_is_refused(cli, tiny_models, ar_file, tmp_path, device):
+    """``--cache /dev/full`` said "the disk is full"; ``/dev/null`` is no place to keep translations either."""
+    out = tmp_path / "o.txt"
+    assert_one_line_error(_translate(cli, tiny_models, ar_file, "--cache", device, "-o", out),
+                          f"translation cache {device} is not a regular file", not_written=[out])
+
+
+@pytest.mark.parametrize("damage", ["state cut short", "state not SQLite", "keys cut short", "keys cut to a key",
+                                    "ids gone"])
+def test_a_damaged_work_dir_is_one_line_and_restart_starts_over(cli, tmp_path, monkeypatch, damage):
+    """A killed run's work dir whose state database was cut short said "error: SQLite: database disk image is
+    malformed" (naming neither the work dir nor the way out); a dedup keys file cut short was a ValueError
+    traceback, or (cut at a whole key) would have been read as fewer keys."""
+    from mtfix.corpus.state import DiskKeyStore, WorkDir
+
+    src = tmp_path / "in.tsv"
+    src.write_text("en\tar\n" + "".join(f"The cat number {i} sleeps.\tالقط رقم {i} ينام.\n" for i in range(400)),
+                   encoding="utf-8")
+    monkeypatch.setattr(DiskKeyStore, "MERGE", 20)  # sorted runs of dedup keys early
+    real, calls = WorkDir._commit_state, []
+
+    def crash_on_the_fifth(self, cursor, counts):
+        calls.append(cursor)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real(self, cursor, counts)
+
+    monkeypatch.setattr(WorkDir, "_commit_state", crash_on_the_fifth)
+    out = tmp_path / "k.jsonl"
+    args = ("corpus", "filter", src, "-o", out, "--chunk-size", "50", "--workers", "1", "-q")
+    assert cli(*args).exit_code == 130
+    monkeypatch.setattr(WorkDir, "_commit_state", real)
+    work = tmp_path / "k.jsonl.partial"
+    keys = sorted((work / "keys").glob("*.keys"))
+    assert keys
+    if damage == "state cut short":
+        os.truncate(work / "state.sqlite", 3000)
+    elif damage == "state not SQLite":
+        (work / "state.sqlite").write_bytes(b"junk\n")
+        for extra in work.glob("state.sqlite-*"):
+            extra.unlink()
+    elif damage.startswith("keys"):
+        os.truncate(keys[0], 10 if damage == "keys cut short" else DiskKeyStore.WIDTH)
+    else:
+        keys[0].with_suffix(".ids").unlink()
+    assert_one_line_error(cli(*args), f"the work dir {work} is damaged", "pass --restart to start over",
+                          not_written=[out])
+    assert work.is_dir()  # kept as it was, for a look
+    r = cli(*args, "--restart")
+    assert r.exit_code == 0, r.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 400 and not work.exists()

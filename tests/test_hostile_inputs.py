@@ -623,3 +623,51 @@ def test_a_split_given_for_an_input_without_splits_is_one_line(cli, inputs, tmp_
     r = cli("corpus", "filter", inputs["tsv"], "-o", tmp_path / "k.jsonl", "--split", "tset", "-q")
     assert_one_line_error(r, "--split tset picks a split of a dataset folder; the input is tsv",
                           not_written=[tmp_path / "k.jsonl"])
+
+
+# ------------------------------------------------------------------ noticed last session, fixed in this one
+
+@pytest.mark.parametrize("content", ["SDF\tقوات سوريا الديمقراطية\n",
+                                     '# mine\n[[term]]\nsource = "SDF"\ntarget = "قوات سوريا الديمقراطية"\n'])
+def test_a_glossary_from_a_pipe_is_read_by_its_content(cli, seed_path, tmp_path, content):
+    """``-g <(cmd)`` (``/dev/fd/63``: a name without an extension) said "unknown glossary format": its
+    format is told by its content, a ``[`` table (TOML) or a tab between columns (TSV)."""
+    r = cli("fix", seed_path, "-g", _fifo(tmp_path, content.encode(), "63"))
+    assert r.exit_code in (0, 1), r.output
+    assert "قوات سوريا الديمقراطية القائد الميداني" in r.stdout and "(قسد)" not in r.stdout
+
+
+def test_a_glossary_whose_name_and_content_say_no_format_says_what_is_needed(cli, seed_path, tmp_path):
+    out = tmp_path / "o.txt"
+    r = cli("fix", seed_path, "-g", _fifo(tmp_path, "SDF = قسد\n".encode(), "63"), "-o", out)
+    assert_one_line_error(r, "63", "[[term]]", "source<TAB>target", not_written=[out])
+
+
+def test_a_cache_inside_the_work_dir_is_refused_before_any_work(cli, inputs, tmp_path):
+    """``--cache wd/c.sqlite --work-dir wd`` ran, and the next run refused the work dir: it "holds other
+    files" (the cache). The cache is refused there at once, the work dir left as it was."""
+    wd = tmp_path / "wd"
+    wd.mkdir()
+    out = tmp_path / "k.jsonl"
+    for cache in (wd / "c.sqlite", tmp_path / "k.jsonl.partial" / "c.sqlite"):  # given, and the default
+        cache.parent.mkdir(exist_ok=True)
+        args = ["--work-dir", wd] if cache.parent == wd else []
+        r = cli("corpus", "filter", inputs["tsv"], "-o", out, "--back-model", "no-such-model", "--cache", cache,
+                *args, "-q")
+        assert_one_line_error(r, f"--cache {cache} is inside the work dir", not_written=[out, cache])
+        assert list(cache.parent.iterdir()) == []
+
+
+def test_ray_with_a_file_name_that_is_not_utf8_names_it(inputs, tmp_path):
+    """``--ray`` with ``bad\\xff.tsv`` said "cannot start or reach a Ray cluster ('utf-8' codec can't encode
+    character '\\udcff' ...)": the cluster was fine; Ray sends the command line as UTF-8."""
+    pytest.importorskip("ray")
+    bad = os.fsdecode(b"bad\xff.tsv")
+    (tmp_path / bad).write_bytes(inputs["tsv"].read_bytes())
+    r = subprocess.run([sys.executable, "-m", "mtfix", "corpus", "filter", bad, "-o", "k.jsonl", "--ray", "local",
+                        "-q"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                       timeout=120)
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "error: --ray local: the name bad\\xff.tsv is not UTF-8, and Ray passes the command line and folder to its "
+        "cluster as UTF-8; rename it (or link it under a UTF-8 name), or run without --ray"], r.stderr
+    assert not (tmp_path / "k.jsonl").exists() and leftovers(tmp_path) == []

@@ -123,6 +123,43 @@ def test_foreign_letters_cover_what_script_stats_counts_as_another_script():
             assert not check._FOREIGN_LETTER[lang].match(c) or check._MAYBE_FOREIGN[lang].match(c), (lang, hex(ord(c)))
 
 
+def test_rare_characters_hold_every_character_the_skipped_scans_look_for():
+    """check._rare_chars (one scan per piece) takes every character that the scans it stands in for
+    look for: a maybe-foreign letter for the language, an invisible mark, a markup trigger or junk
+    (every code point of the first three planes); and find_damage and the invisible marks given
+    the characters it found are those of the full scans (3,000 random texts)."""
+    import random
+
+    from mtfix.text import check
+    from mtfix.text.fix import FixContext
+    from mtfix.text.glossary import Glossary
+    from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES
+    from mtfix.text.markup import JUNK_CHAR, TRIGGER_CHAR, find_damage
+    from mtfix.text.segment import segment
+
+    for lang in ("ar", "en", None):
+        rare = check._rare_chars(lang)
+        for c in map(chr, range(0x30000)):
+            if c in INVISIBLES or TRIGGER_CHAR.match(c) or JUNK_CHAR(c) \
+                    or check._MAYBE_FOREIGN[lang or "ar"].match(c):
+                assert rare.match(c), (lang, hex(ord(c)))
+        assert not rare.match("a") and not rare.match(".") and not rare.match("—")
+        assert bool(rare.match("ب")) == (lang == "en") and bool(rare.match("،")) == (lang == "en")
+    rng = random.Random(19)
+    pool = ["قال", "ب", "SDF", " ", "\n", "، ", ". ", "&amp;", "&nbsp;", "<b>", "</p>", "&lt;i&gt;", "\ufffd", "\x07",
+            "\x85", "■", "■ ■", "□", "\ue000", "\u200f", "\u200b", "\u200e\u200e", "\u00ad", "北京", "½", "—", "“"]
+    found = 0
+    for _ in range(3_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        present = set(check._rare_chars("ar").findall(text))
+        got = find_damage(text, present=present)
+        assert got == find_damage(text), text
+        ctx = FixContext(segment(text, "ar"), "ar", Glossary(), present=present)
+        assert [m.span() for m in ctx.invisibles()] == [m.span() for m in INVISIBLE_RE.finditer(text)], text
+        found += bool(got)
+    assert found > 1_000
+
+
 def test_loop_pattern_with_its_look_ahead_finds_what_the_plain_pattern_finds():
     """check._LOOP_RX (a look-ahead for the word recurring 1-9 places later, then the loop forms)
     gives the very matches of the plain pattern (the forms alone) on 20,000 random strings of a few

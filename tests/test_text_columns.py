@@ -107,3 +107,29 @@ def test_texts_with_line_breaks_and_words_at_their_edges_stay_apart():
     for arabic in (False, True):
         col = analyse(texts, arabic)
         assert same(col, texts, arabic)
+
+
+def test_the_digit_runs_the_numbers_filter_reads_are_the_ones_analyse_finds():
+    """The align filter takes each side's runs of digits from the chunk's Sides (one scan of the
+    digits, shared with the numbers filter: Sides.digit_run_keys): the same rows, keys and odd texts
+    as analyse's own, on random texts of digits of every kind (ASCII, Arabic-Indic, Persian,
+    Devanagari, mathematical), long runs, separators and letters."""
+    import random
+
+    from mtfix.corpus.records import Pair
+    from mtfix.corpus.sides import Sides
+
+    rng = random.Random(2)
+    alphabet = ["1", "2", "٣", "۵", "५", "\U0001d7d9", "12345678901234567890", " ", "x", "ب", ",", ".", "0", "é"]
+    odd = 0
+    columns = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 6))]
+               for _ in range(400)] + [generated(seed, 300) for seed in range(4)]  # every class, lone surrogates
+    for texts in columns:
+        rows, keys, texts_of_odd = Sides([Pair(t, "") for t in texts]).digit_run_keys(0)
+        for arabic in (False, True):
+            col = analyse(texts, arabic)
+            assert rows.tolist() == col.number_rows.tolist() and keys.tolist() == col.number_keys.tolist()
+            assert texts_of_odd == col.odd_numbers
+        assert analyse(texts, False, numbers=False).number_keys.tolist() == []
+        odd += len(texts_of_odd)
+    assert odd > 100

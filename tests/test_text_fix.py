@@ -1,6 +1,8 @@
 """Safe rule fixes (mtfix.text.fix) and glossaries (mtfix.text.glossary), on the seed, on human
 references (FLORES-200, NTREX-128) and on made-up cases of each rule, safe and ambiguous."""
 
+import re
+
 import pytest
 
 from mtfix.errors import MtfixError
@@ -102,6 +104,39 @@ def test_human_references_barely_change_and_every_change_is_justified(shared_dat
     assert len(changed) / len(lines) < 0.005
 
 
+def _words_and_digits(text: str) -> list[str]:
+    """The text's words and numbers, punctuation and spacing aside (``330،000`` and ``330,000`` alike)."""
+    return re.findall(r"[^\W_]+", text)
+
+
+@pytest.mark.parametrize("side", ["eng-ara", "ara-eng", "english references"])
+def test_on_mt_output_and_english_rules_touch_only_punctuation_and_spacing(shared_data, side):
+    """The audit beyond the Arabic references: on real MT output (four eng→ara and five ara→eng systems,
+    FLORES-200 devtest) and on the English references, every fix changes punctuation, spacing or an
+    invisible mark, never a word or a digit (no glossary term is left in Latin there), and each is of a
+    rule that fires on such text. On English only the zero-width rule fires: FLORES line 683's two
+    zero-width spaces (``AI \u200b\u200bsystem``)."""
+    if side == "english references":
+        paths = [shared_data / "flores200-devtest/eng_Latn.txt", shared_data / "ntrex128/eng.txt"]
+    else:
+        paths = sorted((shared_data / "systems" / f"flores200-devtest.{side}").glob("*.txt"))
+    codes, changed = set(), {}
+    for path in paths:
+        for i, line in enumerate(read_lines(path), 1):
+            r = fix_text(line, "ar" if side == "eng-ara" else "en", NEWS)
+            if r.changed:
+                changed[(path.name, i)] = r
+                codes |= {f.code for f in r.fixes}
+                assert _words_and_digits(r.text) == _words_and_digits(line), (path.name, i, r.fixes)
+    if side == "eng-ara":
+        assert codes == {"space-before-punctuation", "arabic-comma-thousands", "latin-punctuation"}
+        assert 500 < len(changed) < 0.5 * 4 * 1012  # MT output has these slips; human text has almost none
+    elif side == "ara-eng":
+        assert changed == {}
+    else:
+        assert list(changed) == [("eng_Latn.txt", 683)] and codes == {"zero-width"}
+
+
 @pytest.mark.parametrize("name", ["flores200-devtest/arb_Arab.txt", "ntrex128/arb.txt"])
 def test_fix_is_idempotent_on_whole_files_and_on_mt_output(shared_data, name):
     text = read_text(shared_data / name)
@@ -181,6 +216,24 @@ def test_code_like_latin_inside_arabic_is_left_alone():
         assert _fixed(text) == text
 
 
+@pytest.mark.parametrize("text", [
+    "انتشر الوسم #SDF بسرعة.", "وسم #UN و#BBC.", "الوسم #SDF_news مهم.",  # hashtags
+    "تغريدة من الحساب @UN اليوم.", "كتب @BBC على تويتر.",  # handles
+    "الرابط https://www.bbc.com/arabic/SDF هنا.", "المجلد /home/SDF هنا.",  # URLs and paths
+    "المتغير SDF=1 هنا.", "الرمز SDF_2 هنا.", "الملف my_UN هنا.", "قال SDF/PYD إن",  # a slash pair is ambiguous
+    "القيمة $SDF هنا.", "الأمر `SDF` هنا.", "القالب {SDF} هنا.",
+])
+def test_glossary_terms_inside_tags_links_and_names_are_left_alone(text):
+    """A glossary term that is part of a hashtag, handle, link, path or identifier is a literal, not a
+    word left in Latin: rendering it (``#قوات سوريا الديمقراطية (قسد)``) breaks the tag or link. Neither
+    ``fix`` changes it nor ``check`` offers it as a fix; the same term in prose still is fixed."""
+    assert _fixed(text) == text
+    assert not [f for f in check_text(text, "ar", glossary=NEWS).findings if f.code.startswith("glossary")]
+    for prose in ("قال SDF إن", "وقال لSDF إن", "قال SDF: نعم", "قال UN، ثم", "قال <b>SDF</b> إن", "قال **SDF** إن",
+                  "قال _SDF_ إن", "SDF قالت"):
+        assert _fixed(prose) != prose
+
+
 def test_stdin_and_stdout(seed_path):
     from typer.testing import CliRunner
 
@@ -247,7 +300,7 @@ def test_preset_entries_say_where_they_come_from():
     ("bad.toml", 'glossary = 1\n[[term]]\nsource = "SDF"\ntarget = "قسد"\n', "bad.toml: [glossary] must be a table"),
     ("bad.toml", "term = [1]\n", "bad.toml: each term must be a [[term]] table"),
     ("bad.tsv", "", "bad.tsv: is empty"),
-    ("bad.csv", "SDF,قسد\n", "bad.csv: unknown glossary format"),
+    ("bad.csv", "SDF,قسد\n", "bad.csv: neither its name (.toml, .tsv) nor its content says its format"),
 ])
 def test_malformed_glossaries_name_file_and_line(tmp_path, name, content, where):
     p = tmp_path / name
@@ -319,6 +372,30 @@ def test_may_be_garbled_holds_every_garbled_number_in_random_strings():
             found += 1
             assert MAY_BE_GARBLED.search(text), text
     assert found > 1_000
+
+
+def test_may_be_garbled_matches_as_its_digit_class_form():
+    """MAY_BE_GARBLED starts with a class of the digits below U+0700, the percent signs and all of
+    U+0700 on, confirmed by a look-behind for ``[\\d%٪]``: the same matches as the pattern that
+    starts with ``[\\d%٪]`` (20,000 random strings, digits of other scripts included: N'Ko,
+    Devanagari, Thai, fullwidth, mathematical bold)."""
+    import random
+    import re
+
+    from mtfix.text.numbers import MAY_BE_GARBLED
+
+    head = MAY_BE_GARBLED.pattern.index("(?<=[\\d%٪])")
+    plain = re.compile(r"[\d%٪]" + MAY_BE_GARBLED.pattern[head + len("(?<=[\\d%٪])"):])
+    rng = random.Random(18)
+    parts = ["1", "20", "000", "٢", "٠٠٠", "۵", "߁", "५", "๓", "３", "\U0001d7ce", "²", " ", "\u00a0", "\u202f", "،", ",",
+             "٬", "%", "٪", "million", "ألف", "x", "ب", "\u0700", "\U0001f600", "\n"]
+    hits = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 9)))
+        got = [m.span() for m in MAY_BE_GARBLED.finditer(text)]
+        assert got == [m.span() for m in plain.finditer(text)], text
+        hits += bool(got)
+    assert hits > 2_000
 
 
 def test_holding_within_the_latin_sentences_is_holding_over_the_text():

@@ -81,3 +81,27 @@ def test_loops_inside_a_word_are_found(text, unit):
 @pytest.mark.parametrize("text", ["The budget is 10000000 dollars.", "banana Mississippi", "hahaha", "سسس"])
 def test_ordinary_words_and_numbers_are_not_loops(text):
     assert repetition_report(text).score == 1.0
+
+
+def test_loops_inside_long_words_found_with_numpy_are_the_regular_expressions_matches():
+    """A long text's words are searched for loops inside them with numpy (repetition.LONG_CHARS):
+    the same (start, end, unit) as every match of the pattern, on random strings of few letters
+    (units of 1-7 characters repeated, word separators, a case-folded non-word character)."""
+    import random
+
+    from mtfix.text import repetition
+
+    rng = random.Random(1)
+    texts = ["a" * 5000, "aaaab" * 2000, "ab" * 3000 + "\0" + "abc" * 10]
+    for _ in range(3000):
+        alphabet = rng.choice(["ab", "a", "abc", "ab\0", "aab\0", "a1\0", "لةب\0", "abcdef", "ab\u0307\0"])
+        units = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7))) for _ in range(3)]
+        texts.append("".join(rng.choice(units) * rng.randint(1, 8) if rng.random() < 0.5 else rng.choice(alphabet)
+                             for _ in range(rng.randint(0, 60))))
+    found = 0
+    for text in texts:
+        want = [(m.start(), m.end(), m.group(1)) for m in repetition._CHAR_LOOP.finditer(text)]
+        assert repetition._char_loops(text, "\u0307" not in text) == want, text
+        assert repetition._char_loops(text, False) == want, text
+        found += len(want)
+    assert found > 2000

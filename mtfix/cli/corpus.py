@@ -157,7 +157,7 @@ def build_command(
     Example: mtfix corpus build articles/ -o corpus.parquet --dropped dropped.jsonl
     """
     from mtfix.corpus import CorpusRun, load_pipeline_config
-    from mtfix.corpus.articles import ArticleSource, repair_description
+    from mtfix.corpus.articles import ArticleSource, find_articles, repair_description
     from mtfix.engine.back import back_translator
     from mtfix.repair.models import RepairDecoding, open_repair_models
     from mtfix.scoring.config import load_config
@@ -170,9 +170,8 @@ def build_command(
                                                           cache=engine.cache_file(), shards=shards, ray=ray,
                                                           work_dir=work_dir)
     scoring = load_config(config, preset="repair")  # build repairs articles: the repair loop's judge
-    for a in articles:  # cheap checks before any model is looked up
-        if not Path(a).exists():
-            raise MtfixError(f"{a}: no such file or folder")
+    find_articles(articles)  # cheap checks before any model is looked up: a missing path, a folder without articles
+    for a in articles:
         if Path(a).is_file() and not skip_bad:  # an article named on the line: empty, binary, English...
             from mtfix.repair.pipeline import check_article
             from mtfix.text.read import read_text

@@ -103,6 +103,13 @@ def plan_outputs(outs: List[str], dropped, rejects, summary, skip_bad: bool, inp
                                  f"{opt if opt == 'an input' else opt + ' ' + str(p)}; give the work dir a folder "
                                  f"of its own")
         check_folder_above(work_dir, "--work-dir", "the work dir")
+    if cache is not None:  # the next run would find a file the run did not make there, and refuse the work dir
+        from mtfix.corpus.runner import work_dir_for
+
+        where = Path(os.path.realpath(work_dir if work_dir is not None else work_dir_for(specs[0].path)))
+        if where in Path(os.path.realpath(cache)).parents:
+            raise MtfixError(f"--cache {cache} is inside the work dir {work_dir or where}, which holds only what the "
+                             f"run makes there; keep the cache outside it")
     return specs, dropped_spec, None if rejects is None else Path(rejects), Path(summary)
 
 

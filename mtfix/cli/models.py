@@ -60,6 +60,8 @@ def register(app: typer.Typer) -> None:
         from mtfix.engine import hub
         from mtfix.engine.registry import load_presets, models_folder, storage_key
 
+        if not name.strip():
+            raise MtfixError("empty model name; pass a preset (see `mtfix models list`) or a hub id (org/name)")
         presets = load_presets(models_dir)
         preset = presets.get(name)
         if preset is None and "/" not in name:

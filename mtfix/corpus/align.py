@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 
 from mtfix.corpus.filters import Filter
 from mtfix.corpus.records import FilterScore
+from mtfix.corpus.sides import sides
 from mtfix.params import SHARE
 from mtfix.text import lexicon as lx
 
@@ -161,19 +162,23 @@ def _several(c, ids: np.ndarray, index) -> dict:
     return {k: index.all_ids(words[k], c.arabic) for k in at}
 
 
-def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,), numbers=None) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """(matched, known) of the English side of each pair ``i`` of a chunk with the Arabic side of
     pair ``i + d``, for each ``d`` of ``shifts`` (rows beyond the ends: meaningless): the
     alignment is ``(matched + 1) / (known + 4)`` (module docstring). The whole chunk is computed at
     once: its texts are classified and split in C (:mod:`mtfix.text.columns`), each distinct run
     of word characters is stemmed once (a run seen before is one look-up of its bytes), and stems,
-    numbers and punctuation are compared as integer arrays."""
+    numbers and punctuation are compared as integer arrays. ``numbers``: the runs of digits of each
+    side, already read (``(rows, keys, odd texts)`` of English and Arabic, as
+    :func:`mtfix.text.columns.analyse` gives them: :meth:`mtfix.corpus.sides.Sides.digit_run_keys`)."""
     import numpy as np
 
     from mtfix.text import columns
 
     n = len(en)
-    e, a = columns.analyse(en, arabic=False), columns.analyse(ar, arabic=True)
+    e, a = columns.analyse(en, False, numbers is None), columns.analyse(ar, True, numbers is None)
+    if numbers is not None:
+        (e.number_rows, e.number_keys, e.odd_numbers), (a.number_rows, a.number_keys, a.odd_numbers) = numbers
     out = {d: [np.zeros(n, np.int64), np.zeros(n, np.int64)] for d in shifts}
     if lexicon is not None and n:
         index = lexicon.index()
@@ -233,10 +238,10 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,)) -> dict[int, 
             for c, k in zip((e, a), range(2)):
                 renamed = np.array([-1 - texts.setdefault(t, len(texts)) for t in c.odd_numbers], np.int64)
                 keys[k] = np.where(keys[k] < 0, renamed[np.maximum(-1 - keys[k], 0)] if len(renamed) else 0, keys[k])
-        every = columns.distinct(np.concatenate(keys))
-        kn = len(every) + 1
-        ne = columns.distinct(e.number_rows * kn + np.searchsorted(every, keys[0]))
-        na = columns.distinct(a.number_rows * kn + np.searchsorted(every, keys[1]))
+        ids, kn = columns.dense_ids(np.concatenate(keys))
+        kn += 1
+        ne = columns.distinct(e.number_rows * kn + ids[:len(keys[0])])
+        na = columns.distinct(a.number_rows * kn + ids[len(keys[0]):])
         ne_rows = ne // kn
         ne_count, na_count = np.bincount(ne_rows, minlength=n), np.bincount(na // kn, minlength=n)
         for d, (matched, known) in out.items():
@@ -305,8 +310,8 @@ class AlignFilter(Filter):
         except (OSError, ValueError, EOFError) as e:
             raise ValueError(f"align: cannot read the FreeDict dictionary: {e}") from None
         self.notes = [] if self.lexicon is not None or self.dictionary == "none" else [
-            f"{self.name}: no FreeDict dictionary found (apt-get install {' '.join(lx.DEBIAN_PACKAGES)}, "
-            "or set MTFIX_DICT_DIR); judging numbers, Latin words and punctuation only"]
+            f"{self.name}: {lx.missing_dictionary(self.dictionary or None)}; judging numbers, Latin words and "
+            "punctuation only"]
 
     def signature(self) -> dict:
         return {**super().signature(), "lexicon": "freedict" if self.lexicon is not None else "none"}
@@ -317,7 +322,10 @@ class AlignFilter(Filter):
         n = len(pairs)
         src, tgt = [p.src for p in pairs], [p.tgt for p in pairs]
         en, ar = (src, tgt) if self.langs[0] == "en" else (tgt, src)
-        got = chunk_alignment(en, ar, self.lexicon, shifts=(0, 1, -1) if n > 1 else (0,))
+        s = sides(pairs)  # the runs of digits the numbers filter reads too
+        k = 0 if self.langs[0] == "en" else 1
+        numbers = (s.digit_run_keys(k), s.digit_run_keys(1 - k)) if s.vectorised else None
+        got = chunk_alignment(en, ar, self.lexicon, shifts=(0, 1, -1) if n > 1 else (0,), numbers=numbers)
         matched, known = got[0]
         own = (matched + 1) / (known + 4)
         # neighbours: pairs i and i + 1 of the same input with consecutive ids

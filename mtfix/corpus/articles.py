@@ -41,7 +41,9 @@ def find_articles(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, str]]:
         elif p.is_file():
             found.append((p, text_name(p.name)))
         else:
-            raise MtfixError(f"{p}: no such file or folder")
+            from mtfix.text.read import no_such_file
+
+            raise no_such_file(p, "file or folder")
     return found
 
 

@@ -79,6 +79,7 @@ def connect(address: str, workers: int | None = None) -> None:
     ray = _import_ray()
     if ray.is_initialized():
         return
+    _check_utf8(address)
     common = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
     try:
         if address == "local":
@@ -89,6 +90,26 @@ def connect(address: str, workers: int | None = None) -> None:
             ray.init(address=address, **common)
     except Exception as e:  # ConnectionError, ValueError, RuntimeError... all mean "no cluster there"
         raise MtfixError(f"--ray {address}: cannot start or reach a Ray cluster ({str(e).splitlines()[0]})") from None
+
+
+def _check_utf8(address: str) -> None:
+    """Ray sends a driver's command line and working folder to the cluster as UTF-8 (protobuf strings):
+    a name there that is not UTF-8 (``bad\\xff.tsv``) is one line naming it, before Ray's own error
+    (``'utf-8' codec can't encode character '\\udcff'``, which says neither which name nor what to do)."""
+    import sys
+
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = ""
+    for what, text in [*(("the name", a) for a in getattr(sys, "orig_argv", sys.argv)), ("the current folder", cwd)]:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+            raise MtfixError(f"--ray {address}: {what} {shown} is not UTF-8, and Ray passes the command line and "
+                             f"folder to its cluster as UTF-8; rename it (or link it under a UTF-8 name), or run "
+                             f"without --ray") from None
 
 
 def committed(work_dir) -> str:

@@ -38,7 +38,7 @@ from mtfix.corpus.readers import Source
 from mtfix.corpus.records import BadRow, json_lines
 from mtfix.corpus.sides import gc_paused
 from mtfix.corpus.signature import CorpusSignature
-from mtfix.corpus.state import KEYS, DiskKeyStore, WorkDir
+from mtfix.corpus.state import WorkDir
 from mtfix.corpus.writers import OutputSpec, write_output
 from mtfix.errors import MtfixError
 from mtfix.outputs import atomic_path, atomic_write_text
@@ -178,8 +178,7 @@ class CorpusRun:
             for f in filters:
                 if isinstance(f, DedupFilter) and self.ray is None:  # on Ray, dedup runs on the cluster
                     # keys: up to two a pair (exact and normalised)
-                    f.store = DiskKeyStore(work.db, f.name, work.subdir(KEYS), None if total is None else 2 * total)
-                    work.stores.append(f.store)
+                    f.store = work.key_store(f.name, None if total is None else 2 * total)
             pipeline = Pipeline(filters)
             engine = {}
             if self.ray is not None:

@@ -127,25 +127,9 @@ class Sides:
 
             b = self.batch(k)
             codes, size = b.codes, len(b.codes)
-            digit = b.has("digit")
-            at = np.flatnonzero(digit)  # every digit; a run starts where one does not follow another
-            whose = b.owners()[at]
-            start = np.ones(len(at), bool)
-            start[1:] = (at[1:] != at[:-1] + 1) | (whose[1:] != whose[:-1])
-            begins = np.flatnonzero(start)
-            first, owner = at[begins], whose[begins].astype(np.int64)
-            runs = np.bincount(owner, minlength=len(self.pairs))
+            digit, first, last, owner, runs, length, odd, read = self._digit_runs(k)
             if not len(first):
                 return np.zeros(0), owner, runs, first, first
-            last = at[np.append(begins[1:], len(at)) - 1]
-            # each digit's value (-1: another script), each run's value (runs of at most 15 digits)
-            value = np.take(_DIGIT_VALUE, np.minimum(codes[at], len(_DIGIT_VALUE) - 1))
-            run = np.cumsum(start) - 1
-            length = last - first + 1
-            other = value < 0
-            odd = np.bincount(run[other], minlength=len(first)) > 0 if other.any() else np.zeros(len(first), bool)
-            place = np.minimum(last[run] - at, 17)
-            read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
             ends = b.ends[owner]
 
             def following(pos, chars):  # is the code point at pos one of chars? (not np.isin: its
@@ -210,6 +194,51 @@ class Sides:
                 values, owner, first, stop = values[keep], owner[keep], first[keep], stop[keep]
             return values, owner, runs, first, stop
         return self._get(("numbers", k), make)
+
+    def _digit_runs(self, k: int):
+        """``(digit, first, last, owner, runs, length, odd, read)``: which code points are digits,
+        each run of them (where it starts and ends, its text, how long), how many runs each text
+        holds, whether a run has a digit of another script than ASCII, Arabic-Indic or Persian, and
+        its value (its digits' values times powers of 10, the 18th digit from the end on as the
+        17th: exact for runs of up to 17 digits). One pass, for :meth:`numbers` and
+        :meth:`digit_run_keys` (the align filter's)."""
+        def make():
+            b = self.batch(k)
+            digit = b.has("digit")
+            at = np.flatnonzero(digit)  # every digit; a run starts where one does not follow another
+            whose = b.owners()[at]
+            start = np.ones(len(at), bool)
+            start[1:] = (at[1:] != at[:-1] + 1) | (whose[1:] != whose[:-1])
+            begins = np.flatnonzero(start)
+            first, owner = at[begins], whose[begins].astype(np.int64)
+            runs = np.bincount(owner, minlength=len(self.pairs))
+            if not len(first):
+                return digit, first, first, owner, runs, first, np.zeros(0, bool), first
+            last = at[np.append(begins[1:], len(at)) - 1]
+            # each digit's value (-1: another script), each run's value
+            value = np.take(_DIGIT_VALUE, np.minimum(b.codes[at], len(_DIGIT_VALUE) - 1))
+            run = np.cumsum(start) - 1
+            length = last - first + 1
+            other = value < 0
+            odd = np.bincount(run[other], minlength=len(first)) > 0 if other.any() else np.zeros(len(first), bool)
+            place = np.minimum(last[run] - at, 17)
+            read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], begins)
+            return digit, first, last, owner, runs, length, odd, read
+        return self._get(("runs", k), make)
+
+    def digit_run_keys(self, k: int) -> tuple[np.ndarray, np.ndarray, list]:
+        """``(rows, keys, odd texts)`` of every run of digits of side ``k``, as
+        :func:`mtfix.text.columns.analyse` gives them (``number_rows``, ``number_keys``,
+        ``odd_numbers``), from the digits :meth:`numbers` reads."""
+        from mtfix.text import columns
+
+        def make():
+            _, first, last, owner, _, length, odd, read = self._digit_runs(k)
+            texts, starts = self.texts[k], self.batch(k).starts
+            keys, odd_texts = columns.run_keys(
+                read, length, odd, lambda r: texts[owner[r]][first[r] - starts[owner[r]]:last[r] + 1 - starts[owner[r]]])
+            return owner, keys, odd_texts
+        return self._get(("run keys", k), make)
 
     @staticmethod
     def _may_be_suffix(b, at: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -319,13 +348,18 @@ class Sides:
             return None
         return self.numbers(k)[2].tolist()
 
-    def numbers_agree(self) -> list[int]:
+    def numbers_agree(self, most: int | None = None) -> list[int]:
         """Per pair: how many numbers its two sides have when they have the same values (sorted)
         and no two different values of them are equal to :func:`mtfix.text.numbers.compare_numbers`
-        (``math.isclose``: then it matches them all), else -1."""
+        (``math.isclose``: then it matches them all), else -1; -1 too, unsorted, for a pair with
+        more than ``most`` runs of digits on a side (a table the caller compares otherwise)."""
         def make():
             n = len(self.pairs)
-            (v0, o0, _), (v1, o1, _) = self.numbers(0), self.numbers(1)
+            (v0, o0, r0), (v1, o1, r1) = self.numbers(0), self.numbers(1)
+            big = None if most is None else np.maximum(r0, r1) > most
+            if big is not None and big.any():  # left out of the sorts below
+                small0, small1 = ~big[o0], ~big[o1]
+                v0, o0, v1, o1 = v0[small0], o0[small0], v1[small1], o1[small1]
             c0, c1 = np.bincount(o0, minlength=n), np.bincount(o1, minlength=n)
             order0, order1 = np.lexsort((v0, o0)), np.lexsort((v1, o1))
             v0, o0, v1, o1 = v0[order0], o0[order0], v1[order1], o1[order1]
@@ -338,8 +372,11 @@ class Sides:
                 close = (diff <= np.abs(1e-9 * b)) | (diff <= np.abs(1e-9 * a)) | (diff <= 1e-12)
             close &= near & (a != b) & ~np.isinf(a) & ~np.isinf(b)  # math.isclose
             differ[o0[:-1][close]] = True
-            return np.where(same & ~differ, c0, -1).tolist()
-        return self._get(("agree",), make)
+            agree = same & ~differ
+            if big is not None:
+                agree &= ~big
+            return np.where(agree, c0, -1).tolist()
+        return self._get(("agree", most), make)
 
     def may_be_damaged(self, k: int) -> list[bool]:
         """Could :func:`mtfix.text.markup.find_damage` find anything? Not without one character of

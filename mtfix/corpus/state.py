@@ -55,6 +55,13 @@ _SCHEMA = (
 )
 
 
+def _no_space(e: BaseException) -> bool:
+    """``e`` says the disk is full (ENOSPC, EDQUOT, or SQLite's "database or disk is full")."""
+    import errno
+
+    return getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "full" in str(e)
+
+
 def _differences(old: dict, new: dict) -> list[str]:
     labels = {"signature": "a different filter pipeline", "inputs": "changed input files",
               "reader": "other reader options", "skip_bad": "another --skip-bad setting",
@@ -248,6 +255,22 @@ class WorkDir:
             (sub / OWNER).write_text("created by mtfix: removed when the run ends\n", encoding="utf-8")
         return sub
 
+    def key_store(self, name: str, expected: int | None = None) -> "DiskKeyStore":
+        """The dedup keys of filter ``name`` (:class:`DiskKeyStore` in ``keys/``), closed with the dir. A
+        store that cannot be read back (the state database or a run file damaged, cut short or gone)
+        is one line: the work dir is damaged, ``--restart`` starts over."""
+        try:
+            store = DiskKeyStore(self.db, name, self.subdir(KEYS), expected)
+        except (sqlite3.DatabaseError, OSError, ValueError) as e:
+            if isinstance(e, (sqlite3.OperationalError, OSError)) and _no_space(e):  # a full disk: not damage
+                from mtfix.outputs import os_error
+
+                raise os_error(e, f"cannot read the work dir {self.path}") if isinstance(e, OSError) else \
+                    MtfixError(f"cannot write the work dir {self.path}: the disk is full ({e})") from None
+            raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+        self.stores.append(store)
+        return store
+
     def load_state(self, prefix: str) -> dict:
         """Committed state entries whose key starts with ``prefix`` (a Ray run's shards)."""
         rows = self.db.execute("SELECT k, v FROM state WHERE substr(k, 1, ?) = ?", (len(prefix), prefix))
@@ -405,7 +428,11 @@ class DiskKeyStore:
         import numpy as np
 
         maps = []
-        for path in self._run_files(n):
+        keys, ids = self._run_files(n)
+        size = keys.stat().st_size
+        if size % self.WIDTH or ids.stat().st_size != size // self.WIDTH * 8:  # cut short, or not of this run
+            raise ValueError(f"{keys.name} and {ids.name} do not hold the same number of keys")
+        for path in (keys, ids):
             with open(path, "rb") as f:
                 maps.append(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
         self._runs.append((maps, np.frombuffer(maps[0], f"S{self.WIDTH}"), np.frombuffer(maps[1], np.int64)))

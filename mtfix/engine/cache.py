@@ -68,6 +68,9 @@ class TranslationCache:
         self._checked = False  # the file could be made where it is to go (:meth:`_check_can_be_made`)
         if self.path.is_dir():
             raise MtfixError(f"translation cache {self.path} is a folder; give a file path to --cache")
+        if self.path.exists() and not self.path.is_file():  # /dev/full was "the disk is full", /dev/null lost it all
+            raise MtfixError(f"translation cache {self.path} is not a regular file (a device or a pipe); give a file "
+                             f"path to --cache")
 
     @property
     def db(self) -> sqlite3.Connection:

@@ -77,7 +77,13 @@ def model_limits(ref: ModelRef, config: dict, tok_max: int | None) -> tuple[int,
 
 
 def first_line(e: Exception) -> str:
+    """``Type: first line of the message`` of an error from transformers, a converter, torch ...
+    (one whose first line points at a report above it, which mtfix does not print, says what
+    that report would)."""
     text = str(e).strip().splitlines()
+    if text and "ignore_mismatched_sizes" in text[0]:
+        return ("the weights' sizes do not match config.json (d_model, vocab_size, layers ...): one is damaged or "
+                "another model's")
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
 
 

@@ -253,10 +253,24 @@ def _check_local_dir(path: Path, spec: str) -> str:
             f"pass a Hugging Face model dir, a `mtfix models convert` output, or a preset name"
         )
     try:
-        json.loads((path / "config.json").read_text(encoding="utf-8"))
+        text = (path / "config.json").read_text(encoding="utf-8")
+        config = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise MtfixError(f"{spec}: config.json is corrupt ({e}); pull the model again") from None
+        what = "empty" if "text" in locals() and not text.strip() else f"corrupt ({e})"
+        raise MtfixError(f"{spec}: config.json is {what}; pull the model again") from None
+    if not isinstance(config, dict):
+        raise MtfixError(f"{spec}: config.json is corrupt (not a JSON object); pull the model again")
+    need = _CONFIG_KEYS.get(config.get("model_type"), ())
+    if missing := [k for k in ("model_type", *need) if k not in config]:
+        raise MtfixError(f"{spec}: config.json is incomplete (it lacks {', '.join(missing)}); pull the model again")
     return "hf"
+
+
+#: what a seq2seq model's config.json must say for its weights to be read (a truncated one would load
+#: the architecture's default sizes, and transformers fails with a report several screens long)
+_CONFIG_KEYS = dict.fromkeys(("marian", "m2m_100"), ("d_model", "vocab_size", "encoder_layers", "decoder_layers",
+                                                      "encoder_attention_heads", "decoder_attention_heads",
+                                                      "encoder_ffn_dim", "decoder_ffn_dim"))
 
 
 def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str | None = None) -> ModelRef:
@@ -266,7 +280,13 @@ def _from_dir(spec: str, path: Path, preset: Preset | None = None, hub_id: str |
         hub_id = path.parents[1].name[len("models--") :].replace("--", "/")
     quantization = None
     if fmt == "ct2" and (path / CT2_META).is_file():
-        meta = json.loads((path / CT2_META).read_text(encoding="utf-8"))
+        try:
+            meta = json.loads((path / CT2_META).read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as e:  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+            raise MtfixError(f"{spec}: {CT2_META} (what the conversion was made from) is corrupt ({e}); "
+                             f"convert the model again (mtfix models convert)") from None
         hub_id = hub_id or meta.get("hub_id")
         revision = revision or meta.get("revision")
         quantization = meta.get("quantization")
@@ -305,8 +325,10 @@ def resolve(spec: str, models_dir: Path | None = None) -> ModelRef:
     if preset is None:
         by_hub = [p for p in presets.values() if p.hub_id == spec]
         preset = by_hub[0] if by_hub else None
+    if preset is None and path.exists():  # a file, a device: "no such model directory" said it was not there
+        raise MtfixError(f"{spec}: is a file, not a model directory; pass a model folder, a preset or a hub id")
     if preset is None and "/" not in spec:
-        if path.exists() or spec.startswith((".", "~")) or os.sep in spec:
+        if spec.startswith((".", "~")) or os.sep in spec:
             raise MtfixError(f"{spec}: no such model directory")
         known = ", ".join(sorted(presets)) or "none"
         raise MtfixError(f"unknown model {spec}; known presets: {known}; or pass a hub id (org/name) or a directory")

@@ -32,7 +32,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from mtfix.text.invisibles import INVISIBLE_RE, INVISIBLES, Invisible
+from mtfix.text.invisibles import INVISIBLES, Invisible
 from mtfix.text.lang import script_lang
 from mtfix.text.markup import MOJIBAKE_CHAR, MOJIBAKE_CONTEXT, OpenMarkup, may_hold_mojibake
 from mtfix.text.numbers import format_value
@@ -265,6 +265,34 @@ _PLAIN_CHARS = "\x00-\xa9\xab-\xb1\xb4\xb6-\xb8\xbb\xbf-\u024f\u1e00-\u1eff\u200
 _MAYBE_FOREIGN = {"ar": re.compile(f"[^{_PLAIN_CHARS}{_ARABIC_RANGES}]"), "en": re.compile(f"[^{_PLAIN_CHARS}]")}
 
 
+_RARE: dict = {}
+
+
+def _rare_chars(lang: str | None) -> re.Pattern:
+    """One character that :data:`_MAYBE_FOREIGN` (for ``lang``; None: as for "ar") takes, or an
+    invisible mark (:data:`~mtfix.text.invisibles.INVISIBLES`), or a character markup damage needs
+    (:data:`~mtfix.text.markup.TRIGGER_CHAR`, :data:`~mtfix.text.markup.JUNK_CHAR`): a class of
+    everything but the other characters of the plain ranges (ASCII, Latin, general punctuation and
+    for "ar" the Arabic blocks), built when first used. Prose holds few of them: one scan of a
+    piece finds the characters that those three scans would look for (none, in most pieces)."""
+    got = _RARE.get(lang)
+    if got is None:
+        from mtfix.text.markup import JUNK_CHAR, TRIGGER_CHAR
+
+        ranges = _PLAIN_CHARS + (_ARABIC_RANGES if lang != "en" else "")
+        plain = [c for a, b in re.findall("(.)(?:-(.))?", ranges, re.S) for c in map(chr, range(ord(a), ord(b or a) + 1))
+                 if c not in INVISIBLES and not TRIGGER_CHAR.match(c) and not JUNK_CHAR(c)]
+        runs: list[list[int]] = []
+        for c in sorted(map(ord, plain)):
+            if runs and runs[-1][1] == c - 1:
+                runs[-1][1] = c
+            else:
+                runs.append([c, c])
+        got = _RARE[lang] = re.compile("[^" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                                      for a, b in runs) + "]")
+    return got
+
+
 def _surely_in(text: str, lang: str) -> bool:
     """Is ``text`` certainly mostly in ``lang``'s script (more than half its characters are
     letters :func:`~mtfix.text.script.script_stats` counts for it)? Then it is not in the wrong
@@ -458,13 +486,17 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     from mtfix.text.fix import FixContext
     from mtfix.text.glossary import Glossary
 
+    # the few characters of the text that are rare in prose: a superset of the maybe-foreign
+    # letters, the invisible marks and markup damage's characters (one scan for all three)
+    present = set(_rare_chars(lang).findall(doc.text))
     ctx = FixContext(doc, lang, glossary if glossary is not None else Glossary(),
-                     mentioned if mentioned is not None else set(), mojibake)
+                     mentioned if mentioned is not None else set(), mojibake, present)
     sentence_at = _SentenceAt(ctx.sentences)
     may_repeat = _may_repeat(ctx.sentences)
     latin = _latin_words(ctx) if lang == "ar" else {}
     findings = []
-    if lang is not None and _MAYBE_FOREIGN[lang].search(doc.text) and _FOREIGN_LETTER[lang].search(doc.text):
+    if lang is not None and any(_MAYBE_FOREIGN[lang].match(c) for c in present) \
+            and _FOREIGN_LETTER[lang].search(doc.text):
         todo = ctx.sentences
     else:  # only these sentences can have a number, script or repetition finding
         held = may_repeat.union(latin, (s.index for s in ctx.with_numbers()))
@@ -472,7 +504,7 @@ def _findings(doc: Document, lang: str | None, glossary=None, mentioned: set | N
     for s in todo:
         findings.extend(_check_sentence(doc, s, lang, ctx, may_repeat, latin))
     runs: list[list] = []  # consecutive identical invisibles become one finding
-    for m in ctx.matches(INVISIBLE_RE):  # the marks find_invisibles finds (one scan, shared with the rule)
+    for m in ctx.invisibles():  # the marks find_invisibles finds (one scan, shared with the rule)
         c, i = m.group(), m.start()
         if runs and runs[-1][0] == c and runs[-1][2] == i:
             runs[-1][2] += 1

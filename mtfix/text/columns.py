@@ -33,9 +33,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["Column", "analyse", "distinct", "PUNCT_KINDS", "row_sets", "unpack"]
+__all__ = ["Column", "analyse", "dense_ids", "distinct", "PUNCT_KINDS", "row_sets", "run_keys", "unpack"]
 
 EN, APOS, AR, DIGIT = 1, 2, 4, 8
 #: punctuation kinds, one bit each (bit 4 upwards), in this order
@@ -192,9 +193,10 @@ def _keep(cls: np.ndarray, bits: int, two: int, exact: np.ndarray, lengths: np.n
     return keep
 
 
-def analyse(texts: list, arabic: bool) -> Column:
+def analyse(texts: list, arabic: bool, numbers: bool = True) -> Column:
     """The runs of word characters (Arabic letters when ``arabic``, else English), numbers,
-    punctuation and (``arabic``) the texts with Latin letters of ``texts``."""
+    punctuation and (``arabic``) the texts with Latin letters of ``texts``. ``numbers=False``:
+    no runs of digits (the caller has them: ``number_rows`` and ``number_keys`` empty)."""
     cp, pair, supplementary = _tables()
     offsets, b, joined = _utf8(texts)
     n = len(texts)
@@ -202,7 +204,7 @@ def analyse(texts: list, arabic: bool) -> Column:
     v[:-1] |= b[1:]
     cls = np.take(pair, v)  # (take: faster than pair[v])
     # the few characters looked at one by one: of 3 or 4 bytes, punctuation, Latin letters in Arabic
-    special = np.flatnonzero(cls & (EXACT | DIGIT | _PUNCT_ALL | (EN if arabic else 0)))
+    special = np.flatnonzero(cls & (EXACT | (DIGIT if numbers else 0) | _PUNCT_ALL | (EN if arabic else 0)))
     exact = special[(cls[special] & EXACT) != 0]
     lengths = np.zeros(0, np.int64)
     if len(exact):  # characters of 3 or 4 bytes: their code point, then its class
@@ -223,6 +225,8 @@ def analyse(texts: list, arabic: bool) -> Column:
     kinds = cls[special]
     rows = np.searchsorted(offsets, special, side="right") - 1
     digit = (kinds & DIGIT) != 0
+    if not numbers:
+        digit[:] = False
     number_rows, number_keys, odd = _numbers(b, special[digit], rows[digit])
     punct = np.zeros(n, np.int64)
     at = (kinds & _PUNCT_ALL) != 0
@@ -255,16 +259,26 @@ def _numbers(b: np.ndarray, at: np.ndarray, rows: np.ndarray) -> tuple[np.ndarra
         code = ((lead[two] & 0x1F) << 6) | (b[at[two] + 1].astype(np.int64) & 0x3F)
         value[two] = np.where((code >= 0x660) & (code <= 0x669), code - 0x660,
                               np.where((code >= 0x6F0) & (code <= 0x6F9), code - 0x6F0, -1))
-    odd = (np.bincount(run, weights=value < 0, minlength=len(first)) > 0) | (length > 17)
+    odd = np.bincount(run, weights=value < 0, minlength=len(first)) > 0
     place = np.minimum(length[run] - 1 - (np.arange(len(at)) - first[run]), 17)
-    keys = np.add.reduceat(np.maximum(value, 0) * _POW10[place], first) * 32 + length
+    read = np.add.reduceat(np.maximum(value, 0) * _POW10[place], first)
+    last = np.append(first[1:], len(at)) - 1
+    keys, texts = run_keys(read, length, odd, lambda r: b[at[first[r]]:at[last[r]] + size[last[r]]].tobytes().decode("utf-8"))
+    return rows[first], keys, texts
+
+
+def run_keys(read: np.ndarray, length: np.ndarray, odd: np.ndarray, text_of) -> tuple[np.ndarray, list]:
+    """(key of each run of digits, the texts of the odd ones), as :func:`analyse` gives them: a run
+    of up to 17 ASCII, Arabic-Indic or Persian digits (not ``odd``) whose value is ``read`` gets
+    ``read * 32 + length``; any other ``-1 - k``, ``k`` indexing the texts (``text_of(run)``,
+    those digits folded to ASCII)."""
+    odd = odd | (length > 17)
+    keys = read * 32 + length
     texts: dict[str, int] = {}
     if odd.any():
-        last = np.append(first[1:], len(at)) - 1
         for r in np.flatnonzero(odd).tolist():
-            text = b[at[first[r]]:at[last[r]] + size[last[r]]].tobytes().decode("utf-8").translate(_FOLD_DIGITS)
-            keys[r] = -1 - texts.setdefault(text, len(texts))
-    return rows[first], keys, list(texts)
+            keys[r] = -1 - texts.setdefault(text_of(r).translate(_FOLD_DIGITS), len(texts))
+    return keys, list(texts)
 
 
 def row_sets(rows: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.ndarray:
@@ -277,6 +291,22 @@ def row_sets(rows: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.n
         extra = [(r, i) for k, r in zip(several, rows[list(several)].tolist()) for i in several[k]]
         keys = np.concatenate([keys, np.array([r * size + i for r, i in extra], np.int64)])
     return distinct(keys)
+
+
+def dense_ids(keys: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(np.searchsorted(distinct(keys), keys), len(distinct(keys)))`` of integers, from one sort:
+    the searches would look up unsorted keys, a cache miss per step on a long column."""
+    if not len(keys):
+        return np.zeros(0, np.int64), 0
+    order = np.argsort(keys)
+    ranked = keys[order]
+    new = np.empty(len(keys), np.int64)
+    new[0] = 0
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+    np.cumsum(new, out=new)
+    ids = np.empty(len(keys), np.int64)
+    ids[order] = new
+    return ids, int(new[-1]) + 1
 
 
 def distinct(keys: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,11 @@ class FixContext:
     #: (:data:`~mtfix.text.markup.MOJIBAKE_CHAR`; ``mtfix check`` found none in its pass over the
     #: lines): :meth:`damage` skips that scan
     mojibake: bool = True
+    #: None, or a set holding every character of the text that is an invisible mark
+    #: (:data:`~mtfix.text.invisibles.INVISIBLES`) or one :func:`~mtfix.text.markup.find_damage`
+    #: looks for (``mtfix check`` found them in one scan): the scans for marks and damage whose
+    #: characters are not among them are skipped
+    present: set | None = None
     _shared: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -91,8 +97,15 @@ class FixContext:
         if got is None:
             from mtfix.text.markup import find_damage
 
-            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake)
+            got = self._shared["damage"] = find_damage(self.text, mojibake=self.mojibake, present=self.present)
         return got
+
+    def invisibles(self) -> list[re.Match]:
+        """The matches of :data:`~mtfix.text.invisibles.INVISIBLE_RE` in the text (:meth:`matches`;
+        none without a search when :attr:`present` holds no invisible mark)."""
+        if self.present is not None and not any(c in INVISIBLES for c in self.present):
+            return []
+        return self.matches(INVISIBLE_RE)
 
     def with_numbers(self) -> list[Sentence]:
         """The sentences where :func:`~mtfix.text.numbers.find_garbled_numbers` may find something
@@ -434,7 +447,7 @@ def _neighbour(text: str, i: int, step: int) -> str:
 @rule("invisibles", "stray bidi and zero-width marks: ones that have no effect where they are")
 def _invisibles(ctx: FixContext):
     text = ctx.text
-    for m in ctx.matches(INVISIBLE_RE):
+    for m in ctx.invisibles():
         i, c = m.start(), m.group()
         before, after = _neighbour(text, i - 1, -1), _neighbour(text, i + 1, 1)
         if c in _BIDI_MARKS:
@@ -463,6 +476,27 @@ def _invisibles(ctx: FixContext):
 # with its characters is scanned for them at C speed, one that starts with a lookbehind is not)
 _DOUBLED = re.compile(rf"([،,؛;:])(?<![A-Za-z0-9_][،,؛;:])(?:{_SP}*\1)+(?![A-Za-z0-9_/])")
 _DOUBLED_PERIOD = re.compile(r"\.\.(?<![.\d]\.\.)(?![.\d])")
+
+
+def _each_mark(pattern: str, marks: str) -> dict[str, re.Pattern]:
+    """``pattern`` (its marks written ``[marks]``) once per mark: mark -> the pattern with that
+    mark in place of each ``[marks]``, so that it starts with a literal (the engine scans for a
+    literal several times faster than for a class) and is searched only in texts holding it
+    (:func:`_by_mark`)."""
+    return {c: re.compile(pattern.replace(f"[{marks}]", re.escape(c))) for c in marks}
+
+
+def _by_mark(patterns: dict[str, re.Pattern], text: str) -> list[re.Match]:
+    """The matches of :func:`_each_mark`'s ``patterns`` in ``text``, in text order: those of the
+    pattern with the class, when its matches are runs of one mark and spaces (none can start
+    inside another mark's match)."""
+    got = [m for c, rx in patterns.items() if c in text for m in rx.finditer(text)]
+    got.sort(key=_START)
+    return got
+
+
+_START = operator.methodcaller("start")
+_DOUBLED_BY_MARK = _each_mark(_DOUBLED.pattern, "،,؛;:")
 _LATIN_COMMA = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*([,;])(?={_SP}*[{_AR_LETTER}])")
 _LATIN_QUESTION = re.compile(rf"(?<=[{_AR_LETTER}]){_SP}*\?(?=[\s\"'”»)]|$)")
 #: the marks of _LATIN_COMMA and _LATIN_QUESTION, found by a scan for the mark (their look-behind
@@ -486,6 +520,7 @@ _SPACED_MARK = re.compile(rf"{_SP}+([،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])"
 #: at every space), the space before it checked by the look-behind; the match starts where the
 #: run of spaces before the mark does (:func:`_spaces_before`)
 _SPACED_MARK_AT = re.compile(rf"([،؛؟!:.])(?<={_SP}[،؛؟!:.])(?=\s|$|[{_AR_LETTER}\"“«(])")
+_SPACED_MARK_BY_MARK = _each_mark(_SPACED_MARK_AT.pattern, "،؛؟!:.")
 
 
 def _spaces_before(text: str, i: int) -> int:
@@ -498,9 +533,9 @@ _AFTER_WORD = re.compile(_WORD_END)
 
 @rule("doubled-punctuation", "doubled commas, semicolons and colons", in_check=True)
 def _doubled(ctx: FixContext):
-    for m in _DOUBLED.finditer(ctx.text):
+    for m in _by_mark(_DOUBLED_BY_MARK, ctx.text):  # the matches of _DOUBLED
         yield Edit(m.start(), m.end(), m.group(1), "doubled-punctuation", "the same punctuation twice")
-    for m in _DOUBLED_PERIOD.finditer(ctx.text):
+    for m in _DOUBLED_PERIOD.finditer(ctx.text) if ".." in ctx.text else ():
         yield Edit(m.start(), m.end(), ".", "doubled-punctuation", "two periods: a typo, or a cut ellipsis?",
                    safe=False)
 
@@ -527,7 +562,7 @@ def _spacing(ctx: FixContext):
     if ctx.lang != "ar":
         return
     text = ctx.text
-    for m in _SPACED_MARK_AT.finditer(text):  # the matches of _SPACED_MARK, from their marks
+    for m in _by_mark(_SPACED_MARK_BY_MARK, text):  # the matches of _SPACED_MARK, from their marks
         start = _spaces_before(text, m.start())
         if not start or not _AFTER_WORD.match(text, start - 1):
             continue
@@ -561,6 +596,21 @@ def _glossed(text: str, start: int, end: int) -> bool:
     return i >= 0 and j < len(text) and text[i] in _OPEN and text[j] in _CLOSE
 
 
+#: Characters that join a Latin word to code, not to prose: a hashtag or handle (``#SDF``, ``@UN``), a path
+#: or URL (``/home/SDF``, ``bbc.com/arabic/SDF``), a variable or assignment (``$SDF``, ``SDF=1``), inline
+#: code (`` `SDF` ``). A term touching one is a literal, not a word left untranslated: renaming it breaks
+#: the tag, link or name. Markup is prose (``<b>SDF</b>``, ``**SDF**``, ``_SDF_``); ``_`` joins only
+#: word characters (``SDF_2``, ``my_SDF``).
+_CODE_JOINERS = frozenset("#@/\\=$~`{}%&")
+
+
+def _code_like(text: str, start: int, end: int) -> bool:
+    """``#SDF``, ``@UN``, ``/home/SDF``, ``SDF_2``: the Latin run at ``start:end`` is part of code."""
+    before, after = text[max(0, start - 2):start].rjust(2), text[end:end + 2].ljust(2)
+    return before[1] in _CODE_JOINERS or after[0] in _CODE_JOINERS \
+        or (before[1] == "_" and before[0].isalnum()) or (after[0] == "_" and after[1].isalnum())
+
+
 @rule("glossary", "a Latin term left in Arabic text that the glossary renders; known mistranslations",
       in_check=True)
 def _glossary(ctx: FixContext):
@@ -588,7 +638,7 @@ def _glossary_edits(ctx: FixContext, text: str, done: set, first_rendered: dict[
             word = m.group() if ctx.glossary.term_for(m.group()) else m.group().rstrip(".")
             term = ctx.glossary.term_for(word)
             start, end = s.start + m.start(), s.start + m.start() + len(word)
-            if term is None or _glossed(text, start, end):
+            if term is None or _glossed(text, start, end) or _code_like(text, start, end):
                 continue
             mentioned = term.source in done or first_rendered.get(term.source, len(text)) < start
             long_form = term.first and not mentioned

@@ -203,7 +203,10 @@ def _ending_words(words: set[str]) -> tuple[re.Pattern, re.Pattern] | None:
     if not words:
         return None
     tree = _trie({w[::-1] for w in words})
-    return re.compile(tree), re.compile(r"\W(" + tree + ")")
+    # \W, as a class of what it leaves out (ASCII letters and digits, "_", the basic Arabic
+    # letters: word characters) confirmed by a look-behind: the engine tests most characters
+    # against a bitmap, not the Unicode word-character tables
+    return re.compile(tree), re.compile(r"[^0-9A-Za-z_\u0621-\u063a\u0641-\u064a](?<=\W)(" + tree + ")")
 
 
 def _finditer_near(rx: _LazyPattern, core: _LazyPattern, lead: int, text: str, i: int) -> list[tuple[int, int, int]]:
@@ -305,21 +308,16 @@ class Glossary:
         """``{source: start}``: where the first rendering of each term whose source is not in
         ``known`` occurs in ``text`` (as :meth:`find_renderings` finds them). The patterns of the
         other terms are searched only when one of these terms' patterns matches: a rendering of a
-        known term can hide (overlap) one of theirs, never make one. Those terms' patterns are
-        picked by a substring search for the word each requires (:meth:`_present`, the search over
-        the whole text for the ends of words, runs only when one of them matches): a superset of the
-        patterns :meth:`_present` lets through, and the others cannot match (the word ends every match)."""
+        known term can hide (overlap) one of theirs, never make one. Both are searched only when
+        the word each requires ends a word of the text (:meth:`_present`: one search over the text
+        reversed, instead of a substring search per word); the others cannot match."""
         _, _, tgt, _ = self._compiled()
         folded = fold_arabic(text) if folded is None else folded
         terms = self.terms
-        fresh, maybe = [], set()
-        for w, patterns in self._unknown_by_word(known):
-            if not w or w in folded:
-                fresh += patterns
-                maybe.add(w)
+        present = self._present(folded)
+        fresh = [p for w, patterns in self._unknown_by_word(known) if not w or w in present for p in patterns]
         out: dict = {}
-        if fresh and self._find(fresh, text, folded, maybe):
-            present = self._present(folded)
+        if fresh and self._find(fresh, text, folded, present):
             for s, _, i in self._find(tgt, text, folded, present):
                 if terms[i].source not in known:
                     out.setdefault(terms[i].source, s)
@@ -363,9 +361,12 @@ class Glossary:
             words = {p[2] for p in tgt + bad if p[2]}
             plain = {w for w in words if _WORD_RUN.fullmatch(w)}
             ending = {w: {v for v in plain if w.endswith(v)} for w in plain}
-            cache = self._required = (len(self.terms), sorted(words - plain), _ending_words(plain), ending)
+            others: dict = {}  # by first character: one search for it, then the words that start with it
+            for w in sorted(words - plain):
+                others.setdefault(w[0], []).append(w)
+            cache = self._required = (len(self.terms), others, _ending_words(plain), ending)
         _, others, rx, ending = cache
-        present = {w for w in others if w in folded}
+        present = {w for c, ws in others.items() if c in folded for w in ws if w in folded}
         if rx is not None:
             backwards = folded[::-1]
             found = set(rx[1].findall(backwards))
@@ -530,12 +531,26 @@ def load_glossary(spec: str | Path) -> Glossary:
     if path.is_dir():
         _fail(spec_s, None, "is a folder, expected a .toml or .tsv glossary")
     text = _read(path)
-    if path.suffix.lower() == ".toml":
+    fmt = {".toml": "toml", ".tsv": "tsv", ".txt": "tsv", ".tab": "tsv"}.get(path.suffix.lower()) or _sniff(text)
+    if fmt == "toml":
         return _load_toml(path, text)
-    if path.suffix.lower() in (".tsv", ".txt", ".tab"):
+    if fmt == "tsv":
         return _load_tsv(path, text)
-    _fail(spec_s, None, "unknown glossary format; use .toml or .tsv")
+    _fail(spec_s, None, "neither its name (.toml, .tsv) nor its content says its format: a TOML glossary has "
+                        "[[term]] tables, a TSV glossary source<TAB>target lines")
     raise AssertionError  # unreachable
+
+
+def _sniff(text: str) -> str | None:
+    """The format of a glossary whose name does not say it (``-g <(cmd)``: ``/dev/fd/63``; a file without
+    an extension), from its first line that is not blank or a comment: ``[`` opens a TOML table
+    (``[glossary]``, ``[[term]]``), a tab separates a TSV entry's columns; None for anything else."""
+    for line in text.splitlines():
+        line = line.strip(" \ufeff")
+        if not line or line.startswith("#"):
+            continue
+        return "toml" if line.startswith("[") else "tsv" if "\t" in line else None
+    return None
 
 
 def load_glossaries(specs=(), *, default: bool = True) -> Glossary:

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Lexicon", "LexiconIndex", "Memo", "load_lexicon", "dictionary_dir", "arabic_stem", "english_stem",
-           "arabic_words", "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES", "DEBIAN_PACKAGES"]
+           "arabic_words", "english_words", "arabic_stems", "english_stems", "arabic_fold", "DICT_FILES",
+           "DEBIAN_PACKAGES", "missing_dictionary"]
 
 DEFAULT_DIRS = ("/usr/share/dictd",)
 DICT_FILES = ("freedict-ara-eng", "freedict-eng-ara")
@@ -248,6 +249,24 @@ def dictionary_dir(path: str | os.PathLike | None = None) -> Path | None:
         if c and any((Path(c) / f"{name}.index").is_file() for name in DICT_FILES):
             return Path(c)
     return None
+
+
+def missing_dictionary(path: str | os.PathLike | None = None) -> str:
+    """Where :func:`dictionary_dir` looked and what it did not find there, in words (for the note
+    of a run without a dictionary): ``path``, else ``$MTFIX_DICT_DIR``, else Debian's folder."""
+    env = os.environ.get("MTFIX_DICT_DIR")
+    folders = [str(path)] if path else [env] if env else list(DEFAULT_DIRS)
+    where = folders[0] if path else f"MTFIX_DICT_DIR={env}" if env else " or ".join(DEFAULT_DIRS)
+    present = sorted(p.name for f in folders for name in DICT_FILES
+                     for p in (Path(f) / f"{name}.index", Path(f) / f"{name}.dict.dz") if p.is_file())
+    found = ("no such folder" if not any(Path(f).is_dir() for f in folders) else
+             f"it holds only {', '.join(present)}" if present else "it holds neither")
+    apt = f"apt-get install {' '.join(DEBIAN_PACKAGES)}"
+    fix = ("set dictionary to the folder that holds them" if path else
+           f"point MTFIX_DICT_DIR at the folder that holds them, or unset it and {apt}" if env else
+           f"{apt}, or set MTFIX_DICT_DIR to the folder that holds them")
+    wanted = " or ".join(f"{name}.index with its .dict.dz" for name in DICT_FILES)
+    return f"no FreeDict dictionary in {where} (it needs {wanted}; {found}): {fix}"
 
 
 def _b64(s: str) -> int:

@@ -271,19 +271,23 @@ _TRIGGERS = re.compile("[<&\ufffd" + _CONTROL.pattern[1:-1] + "]")
 TRIGGER_CHAR, JUNK_CHAR, MOJIBAKE_CHAR = _TRIGGERS, _is_junk, _MOJIBAKE_CHAR
 
 
-def find_damage(text: str, *, mojibake: bool = True) -> list[Damage]:
+def find_damage(text: str, *, mojibake: bool = True, present=None) -> list[Damage]:
     """Every damaged span of ``text``, in text order; where spans overlap the longer one
     (a tag hidden behind entities, ``&lt;b&gt;``) wins. ``mojibake=False``: the caller knows the
-    text holds no :data:`MOJIBAKE_CHAR` (then ftfy finds no mojibake there): no scan for one."""
+    text holds no :data:`MOJIBAKE_CHAR` (then ftfy finds no mojibake there): no scan for one.
+    ``present``: None, or characters (a set) among which are all of the text's
+    :data:`TRIGGER_CHAR` and :data:`JUNK_CHAR` characters (the caller found them in a scan of its
+    own): the scans for a kind none of whose characters is there are skipped."""
     out: list[Damage] = []
-    if _TRIGGERS.search(text):
+    if _TRIGGERS.search(text) if present is None else any(_TRIGGERS.match(c) for c in present):
         for pattern in (_TAG, _ESCAPED_TAG):
             out += [Damage("tag", m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
         out += [Damage("entity", m.start(), m.end(), m.group(), new) for m in _ENTITY.finditer(text)
                 if (new := unescape_entities(m.group())) != m.group()]  # "&foo;" is not an entity
         out += [Damage("replacement", m.start(), m.end(), m.group()) for m in _REPLACEMENT.finditer(text)]
         out += [Damage("control", m.start(), m.end(), m.group()) for m in _CONTROL.finditer(text)]
-    out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
+    if present is None or any(map(_junk_char, present)):  # a junk run needs a junk character
+        out += [Damage("symbol-junk", s, e, text[s:e]) for s, e in _junk_runs(text)]
     if mojibake:
         out += _mojibake(text)
     out.sort(key=lambda d: (d.start, -d.end))

@@ -268,8 +268,13 @@ _ANY_DIGITS = re.compile(r"[0-9٠-٩۰-۹]+")
 #: comma and a digit (``20 ، 000``, ``3 , 000``), a digit spaced from a digit or a percent sign
 #: (``20 000``, ``100 ٪``, a lost range ``14,000 18,000``), a percent sign before a digit, or a
 #: number and its scale word spaced from a digit (``5 million 6``: a lost range). Starts with a
-#: character class: the engine skips to it at C speed.
-MAY_BE_GARBLED = re.compile(r"[\d%٪](?:(?<=\d)(?:\s*[،,٬]\s*\d|\s+[\d%٪]|\s+(?i:"
+#: character class: the engine skips to it at C speed. That class is every digit below U+0700
+#: (ASCII, Arabic-Indic, Persian), the percent signs, and everything from U+0700 on (written as
+#: what it leaves out: a class compiles range by range), confirmed by a look-behind for
+#: ``[\d%٪]``: the same matches, without a Unicode digit look-up per character (``\d`` in a class
+#: is a category test on every character scanned; tests/test_text_fix.py).
+MAY_BE_GARBLED = re.compile("[^\x00-\x24\x26-\x2f\x3a-\u065f\u066b-\u06ef\u06fa-\u06ff]"
+                            r"(?<=[\d%٪])(?:(?<=\d)(?:\s*[،,٬]\s*\d|\s+[\d%٪]|\s+(?i:"
                             + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\s+\d)|(?<=[%٪])\s*\d)")
 
 

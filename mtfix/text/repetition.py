@@ -157,9 +157,20 @@ class _Words:
                                     len(self.words))
         return self._ids
 
-    def spans(self) -> list[int]:
+    def spans(self):
         """Where each token starts and ends in the text: ``[start0, end0, start1, end1, ...]``
-        (the text split around its tokens, the lengths summed: in C)."""
+        (the text split around its tokens, the lengths summed: in C). A long text's: where its
+        runs of word characters (``\\w``, :mod:`mtfix.text.charclass`) begin and end, a numpy
+        array (no string per gap)."""
+        if len(self.words) > LONG_TEXT:
+            import numpy as np
+
+            from mtfix.text.charclass import TextBatch
+
+            word = TextBatch([self.text]).has("word").view(np.int8)
+            edges = np.flatnonzero(np.diff(word, prepend=np.int8(0), append=np.int8(0)))
+            if len(edges) == 2 * len(self.words):  # (always: the tokens are those runs)
+                return edges
         gaps = map(len, _TOKEN.split(self.text))
         return list(accumulate(chain.from_iterable(zip(gaps, map(len, self.folded or self.words)))))
 
@@ -229,6 +240,62 @@ def _loopy_words(distinct: set[str]) -> set[str]:
 
 _LONG_WORD = 64  #: a word this long is searched for its loops with the others', not tested first
 _MANY_WORDS = 2000  #: a text with more distinct words is searched for loops inside them at once
+#: words of more characters than this (joined) are searched for loops inside them with numpy
+#: (:func:`_char_loops`); fewer, with the regular expression itself (the same matches)
+LONG_CHARS = 20_000
+_NOT_WORD = re.compile(r"[^\w\0]")
+
+
+def _char_loops(joined: str, checked: bool) -> list[tuple[int, int, str]]:
+    """``(start, end, unit)`` of each match of ``_CHAR_LOOP.finditer(joined)`` (words joined by
+    ``\\0``; ``checked``: every other character is known to be ``\\w``), found with numpy: a match
+    of a unit of ``L`` characters starts at ``p`` exactly when ``joined[i] == joined[i + L]`` for the
+    ``3 * L`` word characters ``i`` from ``p`` (four copies; the lazy unit is the shortest such
+    ``L``), and ends after as many whole copies as that run of equal characters holds (the greedy
+    ``\\1{3,}``). Only the matches themselves are visited in Python, scanned as ``finditer`` does
+    (the next one at or after the last one's end); a text without a loop inside a word costs a few
+    passes over its code points, not a regular expression tried at every character."""
+    import numpy as np
+
+    if not checked and _NOT_WORD.search(joined):  # case-folding made a non-word character: rare
+        return [(m.start(), m.end(), m.group(1)) for m in _CHAR_LOOP.finditer(joined)]
+    c = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+    n = len(c)
+    unit_at = np.zeros(n, np.uint8)  # the shortest unit of a match that may start here (0: none)
+    inside = c != 0
+    same = {}
+    for size in range(6, 0, -1):
+        if n < 4 * size:
+            continue
+        eq = c[:-size] == c[size:]
+        eq &= inside[:-size]
+        same[size] = eq
+        ok, k = eq, 1  # ok[p]: eq[p:p + k] all true, k doubled up to 3 * size
+        while k < 3 * size:
+            step = min(k, 3 * size - k)
+            ok = ok[:-step] & ok[step:]
+            k += step
+        if ok.any():
+            unit_at[:len(ok)][ok] = size
+    out: list[tuple[int, int, str]] = []
+    if not unit_at.any():
+        return out
+    # as finditer: the first start at or after the last match's end, then its match (bytes.find:
+    # in C, past the characters the match took, so the walk is linear in the text)
+    units = unit_at.tobytes()
+    starts = (unit_at != 0).tobytes()
+    breaks: dict[int, bytes] = {}  # per unit size: eq as bytes (0 where a character differs L later)
+    p = starts.find(1)
+    while p >= 0:
+        size = units[p]
+        eq = breaks.get(size)
+        if eq is None:
+            eq = breaks[size] = same[size].tobytes()
+        stop = eq.find(0, p)
+        end = p + size * (1 + ((len(eq) if stop < 0 else stop) - p) // size)
+        out.append((p, end, joined[p:p + size]))
+        p = starts.find(1, end)
+    return out
 
 
 def _may_loop_inside(distinct: set[str]) -> bool:
@@ -380,6 +447,32 @@ def _near_copies(w: _Words, n: int) -> dict[tuple[str, ...], list[int]]:
     return out
 
 
+def _cover(kept: list[int], n: int, total: int) -> bytearray:
+    """The words of the copies of a loop after its first (n words from each of ``kept[1:]``), as a
+    byte mask of ``total`` bytes (evenly spaced copies: ``n`` strided slices)."""
+    cover = bytearray(total)
+    step = kept[2] - kept[1]
+    if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):
+        for j in range(n):
+            cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
+    else:
+        for s in kept[1:]:
+            cover[s:s + n] = b"\x01" * n
+    return cover
+
+
+def _mark(redundant: list[bool], cover: bytearray) -> bool:
+    """Marks the words of ``cover`` redundant; False (and nothing marked) when all already were."""
+    import numpy as np
+
+    mask = np.frombuffer(cover, np.bool_)
+    was = np.fromiter(redundant, bool, len(redundant))
+    if not (mask > was).any():
+        return False
+    redundant[:] = (mask | was).tolist()
+    return True
+
+
 def _first(words: list[str], unit: tuple[str, ...], at_most: int) -> int:
     """The first position of ``unit`` (which occurs at ``at_most``)."""
     n, p = len(unit), -1
@@ -402,12 +495,12 @@ def repetition_report(text: str) -> RepetitionReport:
         return RepetitionReport([], total, 0.0)
     redundant = [False] * total
     repeats: list[Repeat] = []
-    spans: list[tuple[int, int]] = []
+    spans: list = []  # [w.spans()], once needed
 
     def span(i: int) -> tuple[int, int]:
         if not spans:
-            spans.extend(w.spans())
-        return spans[2 * i], spans[2 * i + 1]
+            spans.append(w.spans())
+        return int(spans[0][2 * i]), int(spans[0][2 * i + 1])
 
     # Tandem repeats: `need` copies of an n-gram back to back, i.e. a run of words equal to the
     # word n later at least (need - 1) * n long; from position i in run [a, b), 1 + (b - i) // n copies.
@@ -455,22 +548,18 @@ def repetition_report(text: str) -> RepetitionReport:
         if len(loops) > 1:  # in order of each unit's first occurrence anywhere in the text
             loops.sort(key=lambda x: _first(words, x[0], x[2]))
         for unit, kept, _ in loops:
-            if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
-                cover = bytearray(total)
-                step = kept[2] - kept[1]
-                if kept[1:] == list(range(kept[1], kept[-1] + 1, step)):  # evenly spaced: n strided slices
-                    for j in range(n):
-                        cover[kept[1] + j:kept[-1] + j + 1:step] = b"\x01" * (len(kept) - 1)
-                else:
-                    for s in kept[1:]:
-                        cover[s:s + n] = b"\x01" * n
-                fresh = list(compress(range(total), map(gt, cover, redundant)))
+            if len(kept) > 16 and total > LONG_TEXT:  # a long text: its words marked at once (numpy)
+                if not _mark(redundant, _cover(kept, n, total)):
+                    continue
             else:
-                fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
-            if not fresh:
-                continue
-            for j in fresh:
-                redundant[j] = True
+                if len(kept) > 16:  # the copies' words as a byte mask, those not yet redundant (in C)
+                    fresh = list(compress(range(total), map(gt, _cover(kept, n, total), redundant)))
+                else:
+                    fresh = [j for s in kept[1:] for j in range(s, s + n) if not redundant[j]]
+                if not fresh:
+                    continue
+                for j in fresh:
+                    redundant[j] = True
             repeats.append(Repeat(" ".join(unit), n, len(kept), span(kept[0])[0], span(kept[-1] + n - 1)[1],
                                   "frequent"))
 
@@ -481,22 +570,24 @@ def repetition_report(text: str) -> RepetitionReport:
     found = []
     if loop_inside:
         joined = "\0".join(words)
-        found = list(_CHAR_LOOP.finditer(joined))
+        if len(joined) > LONG_CHARS:
+            found = _char_loops(joined, w.folded is None)
+        else:
+            found = [(m.start(), m.end(), m.group(1)) for m in _CHAR_LOOP.finditer(joined)]
     if found:
         offsets = list(accumulate(map((1).__add__, map(len, words)), initial=0))
         looped: dict[int, int] = {}
-        for m in found:
-            i = bisect_right(offsets, m.start()) - 1
+        for begin, end, unit in found:
+            i = bisect_right(offsets, begin) - 1
             if redundant[i]:
                 continue
-            unit = m.group(1)
-            copies = len(m.group()) // len(unit)
+            copies = (end - begin) // len(unit)
             looped.setdefault(i, 0)
             if not any(c.isalpha() for c in unit) or (len(unit) == 1 and copies < 5):
                 continue
-            looped[i] += len(m.group()) - len(unit)
+            looped[i] += end - begin - len(unit)
             start = span(i)[0] - offsets[i]
-            repeats.append(Repeat(unit, 0, copies, start + m.start(), start + m.end(), "chars"))
+            repeats.append(Repeat(unit, 0, copies, start + begin, start + end, "chars"))
         for i, n_looped in looped.items():
             partial += n_looped / len(words[i])
 

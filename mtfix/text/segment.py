@@ -183,8 +183,28 @@ def _fence_step(line: str, fence: str | None) -> tuple[str | None, bool]:
 _PLAIN_START = re.compile("[^\\s`~\\-*_=|:#>+•\\d" + "".join(sorted(_MARKS)) + "]")
 
 
+#: in a text without a carriage return, a line feed that ends a line ending with white space or a
+#: mark, or starts a line that is not empty and either not plain (:data:`_PLAIN_START`) or starts
+#: with a lower-case ASCII letter (it may continue the paragraph above); a line starting with a
+#: digit is plain unless a list marker starts it (``\d{1,3}[.)]`` and a space, :data:`_MARKER`).
+#: A text with none, whose first line is empty or plain and whose last character is not blank, has one paragraph per
+#: non-empty line, each the whole line (:func:`_paragraph_spans`). Starts with a literal line feed:
+#: the engine scans for it at C speed.
+_ODD_LINE = re.compile("\n(?:(?<=[^\\S\n]\n)|(?<=[" + "".join(sorted(_MARKS)) + "]\n)|(?=[a-z])|(?=[^\n])(?!"
+                       + _PLAIN_START.pattern + r")(?!\d(?!\d{0,2}[.)][ \t])))")
+
+
 def _paragraph_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """``(start, end, kind)`` of each paragraph (``lines``: the line spans of ``text``, :func:`_lines`)."""
+    if "\r" not in text and not _ODD_LINE.search(text) and (not text or _ODD_LINE.match("\n" + text[:5]) is None) \
+            and not (text and _blank(text[-1]) and text[-1] != "\n"):
+        # prose (no Markdown, no code, nothing wrapped by hand): what the loop below gives each line
+        return [(s, e, "text") for s, e in lines if s < e]
+    return _paragraph_spans_by_line(text, lines)
+
+
+def _paragraph_spans_by_line(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """:func:`_paragraph_spans`, line by line (any text)."""
     spans: list[list] = []  # [start, end, kind]
     fence: str | None = None
     open_para = False
@@ -290,6 +310,8 @@ _NEWLINE_OR_END = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
 #: a blank line (white space and invisible marks) ending with a line feed: a block may end after it
 _BLANK_LINE = "(?:[^\\S\r\n]|[" + "".join(sorted(_MARKS)) + "])*\r?\n"
 _BLANK_LINE_END = re.compile("(?:\n|\r(?!\n))(?=(" + _BLANK_LINE + "))")  # a line break, then a blank line
+#: the same in a text without a carriage return: it starts with a literal, scanned for several times faster
+_BLANK_LINE_END_LF = re.compile("\n(?=(" + _BLANK_LINE + "))")
 _BLANK_FIRST_LINE = re.compile(_BLANK_LINE)
 
 
@@ -305,7 +327,7 @@ def line_chunks(chunks: Iterable[str], size: int) -> Iterator[str]:
         pos, n = 0, len(chunk)
         first = _BLANK_FIRST_LINE.match(chunk)
         ends = [first.end()] if first else []
-        ends += [m.end(1) for m in _BLANK_LINE_END.finditer(chunk)]
+        ends += [m.end(1) for m in (_BLANK_LINE_END if "\r" in chunk else _BLANK_LINE_END_LF).finditer(chunk)]
         ends.append(n)
         for end in ends:
             while end - pos > size:  # long stretch: cut it at line ends about every `size` characters
@@ -329,8 +351,10 @@ def _lf_lines(text: str) -> list[str]:
 # ---------------------------------------------------------------- sentences
 
 _CLOSERS = "\"'”’»)\\]}›" + "".join(re.escape(c) for c in INVISIBLES)
-_BOUNDARY = re.compile(rf"(?:[.!?؟…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
-_BOUNDARY_CLAUSES = re.compile(rf"(?:[.!?؟؛…۔‼⁇⁈⁉]+)[{_CLOSERS}]*(?=\s|$)")
+#: a run of terminators written ``[..][..]*``, not ``[..]+``: a pattern that starts with a character
+#: class is scanned for it at C speed, one that starts with a repeat is tried at every character
+_BOUNDARY = re.compile(rf"[.!?؟…۔‼⁇⁈⁉][.!?؟…۔‼⁇⁈⁉]*[{_CLOSERS}]*(?=\s|$)")
+_BOUNDARY_CLAUSES = re.compile(rf"[.!?؟؛…۔‼⁇⁈⁉][.!?؟؛…۔‼⁇⁈⁉]*[{_CLOSERS}]*(?=\s|$)")
 _TRAILING_CLOSERS = re.compile(rf"[{_CLOSERS}]+$")
 _OPENERS = "\"'“‘«([{‹„"
 _TITLES = {
