@@ -275,11 +275,12 @@ def test_the_runs_of_a_chunk_get_the_ids_of_their_stems_one_by_one(shared_data):
     index = load_lexicon().index()
     en = (shared_data / "flores200-devtest/eng_Latn.txt").read_text(encoding="utf-8").splitlines()[:400]
     ar = (shared_data / "flores200-devtest/arb_Arab.txt").read_text(encoding="utf-8").splitlines()[:400]
-    runs = {False: columns.analyse(en, arabic=False).words + ["rock'n'roll", "'", "don’t", "o'clock's", ""],
-            True: columns.analyse(ar, arabic=True).words + [""]}
+    utf8 = {False: [w.encode() for w in columns.analyse(en, arabic=False).words() + ["rock'n'roll", "'", "don’t", "o'clock's"]],
+            True: [w.encode() for w in columns.analyse(ar, arabic=True).words()]}
+    runs = {k: [w.decode() for w in words] + [""] for k, words in utf8.items()}
 
     def clear():
-        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic, index.english_utf8, index.arabic_utf8):
             memo.clear()
 
     clear()
@@ -288,7 +289,21 @@ def test_the_runs_of_a_chunk_get_the_ids_of_their_stems_one_by_one(shared_data):
     clear()
     assert {k: index.ids_of(words, arabic=k) for k, words in runs.items()} == one_by_one
     assert (dict(lx._EN_STEMS), dict(lx._AR_STEMS)) == memos
+    clear()
+    assert {k: index.ids_of_utf8(words, arabic=k).tolist() for k, words in utf8.items()} == {
+        k: ids[:-1] for k, ids in one_by_one.items()}  # the same ids by the runs' bytes (no empty run there)
+    assert (dict(lx._EN_STEMS), dict(lx._AR_STEMS)) == memos
+    assert {k: index.ids_of_utf8(words, arabic=k).tolist() for k, words in utf8.items()} == {
+        k: ids[:-1] for k, ids in one_by_one.items()}  # and again, from the memo
     assert len(set(one_by_one[True]) - {-1, -2}) > 100  # most runs are known words
+    for k, texts in ((False, en), (True, ar)):  # runs packed as integers: the same ids, new and seen
+        col = columns.analyse(texts, arabic=k)
+        packed = col.word_keys != 0
+        assert packed.mean() > 0.5 and col.long_words
+        want = [(index.arabic if k else index.english)[w] for w, p in zip(col.words(), packed.tolist()) if p]
+        for _ in range(2):
+            got = index.ids_of_packed(col.word_keys[packed], lambda keys: columns.unpack(keys, k), arabic=k)
+            assert got.tolist() == want
 
 
 @needs_dict

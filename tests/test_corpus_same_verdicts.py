@@ -361,7 +361,7 @@ def test_the_align_filter_costs_work_linear_in_the_length_of_a_pair(shared_data)
 
     def work(k):
         index = f.lexicon.index()
-        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic):
+        for memo in (lx._EN_STEMS, lx._AR_STEMS, index.english, index.arabic, index.english_utf8, index.arabic_utf8):
             memo.clear()
         pair = Pair(" ".join(en[:k]), " ".join(ar[:k]) + " x" * (20 * k), id=0)
         return _lines_executed(f.score, [pair, Pair(pair.tgt, pair.src, id=1)], modules=modules), pair

@@ -35,9 +35,11 @@ def expected(texts, arabic):
 
 def found(col):
     words = [[] for _ in range(col.n)]
-    for r, c in zip(col.word_rows.tolist(), col.word_codes.tolist()):
-        if col.words[c]:
-            words[r].append(col.words[c])
+    texts = col.words()
+    assert len(texts) == len(col.word_rows) == len(col.word_keys) and all(texts)
+    assert len(col.long_words) == (col.word_keys == 0).sum() and all(w.__class__ is bytes for w in col.long_words)
+    for r, w in zip(col.word_rows.tolist(), texts):
+        words[r].append(w)
     numbers = [[] for _ in range(col.n)]
     for r, k in zip(col.number_rows.tolist(), col.number_keys.tolist()):
         numbers[r].append(k)
@@ -92,46 +94,19 @@ def test_real_lines_empty_columns_and_empty_texts():
 
 def test_row_sets_are_the_distinct_ids_of_each_row():
     rows = np.array([0, 0, 0, 1, 2, 2])
-    codes = np.array([0, 1, 0, 2, 3, 1])
-    ids = np.array([5, -1, 7, -2])  # code 1: no id; code 3: several
-    keys = row_sets(rows, codes, ids, 10, {3: (4, 5)})
+    ids = np.array([5, -1, 5, 7, -2, -1])  # -1: no id; -2: several
+    keys = row_sets(rows, ids, 10, {4: (4, 5)})
     assert keys.tolist() == [5, 17, 24, 25]
     assert distinct(np.array([3, 1, 3, 2, 1])).tolist() == [1, 2, 3]
 
 
-COLUMNS_WITHOUT_PRIVATE_KERNELS = """
-import json, sys, types
-import pyarrow.compute  # the public layout, loaded as a pyarrow without pyarrow._compute.call_function has it
-real = sys.modules["pyarrow._compute"]
-sys.modules["pyarrow._compute"] = types.ModuleType("pyarrow._compute")  # a pyarrow that moved or renamed it
-import mtfix.text.columns as columns
-sys.modules["pyarrow._compute"] = real
-assert columns.call_function is pyarrow.compute.call_function
-texts = json.loads(sys.argv[1])
-shown = lambda v: repr(v.tolist() if hasattr(v, "tolist") else v)
-print(json.dumps([{k: shown(v) for k, v in vars(columns.analyse(texts, a)).items()} for a in (True, False)]))
-"""
-
-
-def test_a_pyarrow_without_its_private_kernel_entry_takes_the_public_one():
-    """columns calls pyarrow._compute.call_function: pyarrow.compute's public one costs its import, which
-    builds a wrapper for every kernel (-X importtime, 3 interleaved pairs, loaded: 98-154 ms against 4.5-7
-    ms for pyarrow._compute alone, x19-22). A pyarrow that moves it gives the same columns by the public name."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from conftest import REPO
-
-    texts = generated(3, 200) + ["بين 14,000 و18,000 (SDF)", "The 2nd of May: 20 ، 000?"]
-    code = COLUMNS_WITHOUT_PRIVATE_KERNELS
-    fallback = subprocess.run([sys.executable, "-c", code, json.dumps(texts)], capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
-    assert fallback.returncode == 0, fallback.stderr
-    here = [{k: repr(v.tolist() if hasattr(v, "tolist") else v) for k, v in vars(analyse(texts, a)).items()}
-            for a in (True, False)]
-    assert json.loads(fallback.stdout) == here
+def test_texts_with_line_breaks_and_words_at_their_edges_stay_apart():
+    """Each text ends with a line break in the column's buffer: a word at the end of one text and
+    one at the start of the next are two runs, and a line break inside a text separates words."""
+    texts = ["end", "start\nagain", "بداية", "نهاية\nسطر", "x", "", "y"]
+    for arabic in (False, True):
+        col = analyse(texts, arabic)
+        assert same(col, texts, arabic)
 
 
 def test_the_digit_runs_the_numbers_filter_reads_are_the_ones_analyse_finds():

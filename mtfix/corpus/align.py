@@ -136,15 +136,41 @@ def _shared(left: np.ndarray, right: np.ndarray, size: int, d: int) -> tuple[np.
     return right[at] == key, at
 
 
+def _ids(c, index) -> np.ndarray:
+    """The lexicon index's id of each run of word characters of column ``c`` (-1: no known stem,
+    -2: several)."""
+    import numpy as np
+
+    from mtfix.text import columns
+
+    ids = np.empty(len(c.word_keys), np.int64)
+    packed = c.word_keys != 0
+    ids[packed] = index.ids_of_packed(c.word_keys[packed], functools.partial(columns.unpack, arabic=c.arabic), c.arabic)
+    if len(c.long_words):
+        ids[~packed] = index.ids_of_utf8(c.long_words, c.arabic)
+    return ids
+
+
+def _several(c, ids: np.ndarray, index) -> dict:
+    """{occurrence: the ids of its stems} of the runs of column ``c`` with several known stems."""
+    import numpy as np
+
+    at = np.flatnonzero(ids == -2).tolist()
+    if not at:
+        return {}
+    words = c.words()
+    return {k: index.all_ids(words[k], c.arabic) for k in at}
+
+
 def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,), numbers=None) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """(matched, known) of the English side of each pair ``i`` of a chunk with the Arabic side of
     pair ``i + d``, for each ``d`` of ``shifts`` (rows beyond the ends: meaningless): the
     alignment is ``(matched + 1) / (known + 4)`` (module docstring). The whole chunk is computed at
     once: its texts are classified and split in C (:mod:`mtfix.text.columns`), each distinct run
-    of word characters is stemmed once, and stems, numbers and punctuation are compared as
-    integer arrays. ``numbers``: the runs of digits of each side, already read (``(rows, keys, odd
-    texts)`` of English and Arabic, as :func:`mtfix.text.columns.analyse` gives them:
-    :meth:`mtfix.corpus.sides.Sides.digit_run_keys`)."""
+    of word characters is stemmed once (a run seen before is one look-up of its bytes), and stems,
+    numbers and punctuation are compared as integer arrays. ``numbers``: the runs of digits of each
+    side, already read (``(rows, keys, odd texts)`` of English and Arabic, as
+    :func:`mtfix.text.columns.analyse` gives them: :meth:`mtfix.corpus.sides.Sides.digit_run_keys`)."""
     import numpy as np
 
     from mtfix.text import columns
@@ -157,10 +183,8 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,), numbers=None)
     if lexicon is not None and n:
         index = lexicon.index()
         ke, ka = len(index.en_ids) + 1, len(index.ar_ids) + 1
-        ekeys, akeys = (columns.row_sets(c.word_rows, c.word_codes, ids, size,
-                                         {k: index.all_ids(c.words[k], c is a) for k in np.flatnonzero(ids == -2).tolist()})
-                        for c, size, ids in ((e, ke, np.array(index.ids_of(e.words), np.int64)),
-                                             (a, ka, np.array(index.ids_of(a.words, arabic=True), np.int64))))
+        ekeys, akeys = (columns.row_sets(c.word_rows, ids, size, _several(c, ids, index))
+                        for c, size, ids in ((e, ke, _ids(e, index)), (a, ka, _ids(a, index))))
         erow, eid = np.divmod(ekeys, ke)
         arow, aid = np.divmod(akeys, ka)
         # every translation of every known English stem that the chunk's Arabic side has somewhere;
@@ -182,8 +206,15 @@ def chunk_alignment(en: list, ar: list, lexicon=None, shifts=(0,), numbers=None)
         e_known, a_known = np.bincount(erow, minlength=n), np.bincount(arow, minlength=n)
         if len(by_stem) and len(xa):
             key = xa * wide + erow[xk] + span + min(shifts)
-            order = np.argsort(key)  # sorted keys: the search walks the table once
-            key, xk = key[order], xk[order]
+            # sorted keys (the search walks the table once): sorted with their English key in the low
+            # bits where both fit in 63 (a sort, not an argsort: several times faster)
+            bits = max(len(ekeys) - 1, 1).bit_length()
+            if (int(key.max()) + 1).bit_length() + bits <= 63:
+                both = np.sort((key << bits) | xk)
+                key, xk = both >> bits, both & ((1 << bits) - 1)
+            else:  # pragma: no cover - a lexicon and chunk far larger than FreeDict's and the default's
+                order = np.argsort(key)
+                key, xk = key[order], xk[order]
             at = np.searchsorted(by_stem, key)
             last = len(by_stem) - 1
             for d in range(min(shifts), max(shifts) + 1):

@@ -1,13 +1,18 @@
 """Words, numbers and punctuation of a whole column of texts at once, at C speed.
 
 :func:`analyse` reads a list of texts (one column of a chunk of pairs) as one
-UTF-8 buffer (pyarrow) and classifies every character with a lookup table
-(numpy), so no Python runs per character or per word occurrence:
+UTF-8 buffer and classifies every character with a lookup table (numpy), so
+no Python runs per character:
 
 - *words*: the maximal runs of the column's word characters (English: ``A-Z``,
   ``a-z`` and the apostrophes ``'`` ``’``; Arabic: the letters and marks
-  U+0621-U+065F and U+0670-U+06D3), split and de-duplicated in C (pyarrow):
-  Python sees each *distinct* run of a chunk once;
+  U+0621-U+065F and U+0670-U+06D3), found on the bytes (numpy); a run of up
+  to 8 characters is *packed* into one 64-bit integer equal for two runs
+  exactly when their texts are (English: its ASCII bytes; Arabic: each
+  character's code point minus U+0600, one byte each), so a caller maps runs
+  to values with integer arrays and decodes only the runs it has not seen
+  (:func:`unpack`); a longer run (or an English one with ``’``) is given as
+  its UTF-8 bytes;
 - *numbers*: the maximal runs of decimal digits (exactly the characters of
   Python's ``\\d``: any script), each as an integer key, equal for two runs
   exactly when their texts are, Arabic-Indic and Persian digits read as ASCII;
@@ -30,18 +35,8 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
-# The kernels without pyarrow.compute's wrappers, made for every function on its import: importing
-# pyarrow.compute took x19-22 the time of pyarrow._compute alone (98-154 ms against 4.5-7, -X importtime,
-# 3 interleaved pairs of fresh processes, loaded). A pyarrow that moves call_function takes the public
-# name, with the same columns (tests/test_text_columns.py simulates it).
-try:
-    from pyarrow._compute import call_function
-except ImportError:
-    from pyarrow.compute import call_function
-
-__all__ = ["Column", "analyse", "dense_ids", "distinct", "PUNCT_KINDS", "row_sets", "run_keys"]
+__all__ = ["Column", "analyse", "dense_ids", "distinct", "PUNCT_KINDS", "row_sets", "run_keys", "unpack"]
 
 EN, APOS, AR, DIGIT = 1, 2, 4, 8
 #: punctuation kinds, one bit each (bit 4 upwards), in this order
@@ -98,65 +93,104 @@ class Column:
 
     n: int
     word_rows: np.ndarray  # the text (row) of each occurrence of a run of word characters, in order
-    word_codes: np.ndarray  # ... and its index in ``words``
-    words: list  # the distinct runs
+    word_keys: np.ndarray  # ... the run packed (uint64; :func:`unpack`), 0 where it does not fit
+    long_words: list  # the runs whose key is 0, in order, as UTF-8 bytes
     number_rows: np.ndarray  # the text of each run of digits, in order
     number_keys: np.ndarray  # ... and its key (:func:`_numbers`)
     odd_numbers: list  # the texts of the runs with a negative key
     punct: np.ndarray  # per text: the punctuation kinds it uses, as bits 0.. of PUNCT_KINDS
     latin_rows: np.ndarray  # texts with an ASCII letter
+    arabic: bool = False
+
+    def words(self) -> list[str]:
+        """The text of each occurrence of a run, in order."""
+        out = unpack(self.word_keys, self.arabic)
+        longs = iter(self.long_words)
+        return [w if k else next(longs).decode("utf-8") for w, k in zip(out, self.word_keys.tolist())]
 
 
-def _utf8(texts: list) -> tuple[np.ndarray, np.ndarray]:
-    """(byte offsets of the texts, their UTF-8 bytes); a lone surrogate is kept as a (non-word)
-    3-byte sequence. Encoded here, not by ``pa.array``: that call imports pandas (a third of a
-    second per process) to check what it was given."""
+def _utf8(texts: list) -> tuple[np.ndarray, np.ndarray, bytes]:
+    """(byte offsets of the texts, their UTF-8 bytes as numpy and as bytes), each text followed by
+    a line break: text ``i`` is ``bytes[offsets[i]:offsets[i + 1] - 1]``. A lone surrogate is
+    kept as a (non-word) 3-byte sequence."""
     raw = [t.encode("utf-8", "surrogatepass") for t in texts]
-    offsets = np.zeros(len(raw) + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, raw), np.int64, len(raw)), out=offsets[1:])
-    return offsets, np.frombuffer(b"".join(raw), np.uint8)
+    raw.append(b"")
+    offsets = np.zeros(len(raw), np.int64)
+    np.cumsum(np.fromiter(map(len, raw), np.int64, len(raw)), out=offsets)
+    offsets += np.arange(1, len(raw) + 1)
+    offsets[1:] = offsets[:-1]
+    offsets[0] = 0
+    joined = b"\n".join(raw)
+    return offsets, np.frombuffer(joined, np.uint8), joined
 
 
-def _runs(offsets: np.ndarray, masked: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
-    """(row, code) of each run of non-space bytes of ``masked`` and the distinct runs."""
-    n = len(offsets) - 1
-    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(masked))
-    pool = _pool()
-    lists = call_function("ascii_split_whitespace", [arr], memory_pool=pool)
-    counts = _ints(call_function("list_value_length", [lists], memory_pool=pool))
-    enc = call_function("dictionary_encode", [call_function("list_flatten", [lists], memory_pool=pool)],
-                        memory_pool=pool)
-    return np.repeat(np.arange(n), counts), _ints(enc.indices), enc.dictionary.to_pylist()
+#: the bytes of a little-endian uint64 below the first ``k``, for k = 0..8
+_LOW = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)
+_HIGH_BITS = np.uint64(0x8080808080808080)
 
 
-@functools.lru_cache(maxsize=1)
-def _pool():
-    """The C library's allocator for these kernels' results (a chunk's columns: a few hundred
-    kilobytes, freed at once). pyarrow's default pool (mimalloc) costs ~20 ms of CPU now and then
-    on a run's first chunks (its arenas, set up and reset: 40 -> ~100 ms of a 10,000-pair run's
-    splitting, in most runs); the system pool does not."""
-    return pa.system_memory_pool()
+def _unaligned(b: np.ndarray) -> np.ndarray:
+    """``out[i]``: the 8 bytes of ``b`` from ``i`` on, as a little-endian uint64 (zeros past the end)."""
+    pad = np.concatenate([b, np.zeros(16, np.uint8)])
+    return np.ndarray((len(b) + 8,), np.dtype("<u8"), pad, 0, (1,))
 
 
-def _ints(arr: pa.Array) -> np.ndarray:
-    """An integer array without nulls as numpy, read from its buffer (``to_numpy(zero_copy_only=False)``
-    imports pandas: a third of a second per process)."""
-    if arr.null_count:  # pragma: no cover - neither a length nor an index is ever null here
-        raise ValueError("an integer array with nulls")
-    dtype = np.dtype(f"int{arr.type.bit_width}")
-    return np.frombuffer(arr.buffers()[1], dtype, len(arr), arr.offset * dtype.itemsize)
+def _runs(offsets: np.ndarray, keep: np.ndarray, b: np.ndarray, joined: bytes, arabic: bool):
+    """(row, packed key, long runs as bytes) of each run of ``keep`` bytes (runs never cross a text's
+    end: the line break there is not kept)."""
+    edge = np.empty(len(keep) + 1, bool)
+    edge[0], edge[-1] = keep[0] if len(keep) else False, False
+    np.not_equal(keep[1:], keep[:-1], out=edge[1:-1])
+    if len(keep):
+        edge[-1] = keep[-1]
+    at = np.flatnonzero(edge)
+    starts, ends = at[0::2], at[1::2]
+    rows = np.repeat(np.arange(len(offsets) - 1), np.diff(np.searchsorted(starts, offsets)))
+    size = ends - starts
+    words = _unaligned(b)
+    lo = words[starts]
+    if arabic:  # 2 bytes a character (U+0600-U+06FF): the low 8 bits of its code point, 4 characters a word
+        hi = words[starts + 8] & _LOW[np.clip(size - 8, 0, 8)]
+        keys = _pack_arabic(lo & _LOW[np.minimum(size, 8)]) | (_pack_arabic(hi) << np.uint64(32))
+        fits = size <= 16
+    else:
+        keys = lo & _LOW[np.minimum(size, 8)]
+        fits = (size <= 8) & ((keys & _HIGH_BITS) == 0)
+    keys[~fits] = 0
+    longs = np.flatnonzero(~fits).tolist()
+    return rows, keys, [joined[s:e] for s, e in zip(starts[longs].tolist(), ends[longs].tolist())]
 
 
-def _keep(cls: np.ndarray, bits: int, two: int, b: np.ndarray, exact: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The bytes of ``b`` that belong to a character of class ``bits``, others made spaces."""
+def _pack_arabic(w: np.ndarray) -> np.ndarray:
+    """4 two-byte characters U+0600-U+06FF (UTF-8: ``110110xx 10yyyyyy``) in a uint64 to the 4 bytes
+    ``xxyyyyyy`` in the low 32 bits (zero bytes stay zero)."""
+    x = ((w & np.uint64(0x0003000300030003)) << np.uint64(6)) | ((w >> np.uint64(8)) & np.uint64(0x003F003F003F003F))
+    x = (x | (x >> np.uint64(8))) & np.uint64(0x0000FFFF0000FFFF)
+    return (x | (x >> np.uint64(16))) & np.uint64(0x00000000FFFFFFFF)
+
+
+def unpack(keys: np.ndarray, arabic: bool) -> list[str]:
+    """The texts of packed runs (:class:`Column`'s ``word_keys``; 0 gives ``""``)."""
+    raw = np.ascontiguousarray(keys, np.dtype("<u8")).view(np.uint8).reshape(-1, 8)
+    if not arabic:
+        return [w.decode("ascii") for w in raw.view("S8").ravel().tolist()]
+    utf8 = np.zeros((len(raw), 16), np.uint8)
+    utf8[:, 0::2] = np.where(raw != 0, 0xD8 | (raw >> 6), 0)
+    utf8[:, 1::2] = np.where(raw != 0, 0x80 | (raw & 0x3F), 0)
+    return [w.decode("utf-8") for w in utf8.view("S16").ravel().tolist()]
+
+
+def _keep(cls: np.ndarray, bits: int, two: int, exact: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which bytes belong to a character of class ``bits``."""
     keep = (cls & bits) != 0
-    keep[1:] |= (cls[:-1] & two) != 0  # the second byte of a 2-byte character
+    if two:
+        keep[1:] |= (cls[:-1] & two) != 0  # the second byte of a 2-byte character
     if len(exact):
         chosen = keep[exact]
         kept, long = exact[chosen], lengths[chosen]
         for k in (1, 2, 3):
             keep[kept[long > k] + k] = True
-    return np.where(keep, b, np.uint8(32))
+    return keep
 
 
 def analyse(texts: list, arabic: bool, numbers: bool = True) -> Column:
@@ -164,7 +198,7 @@ def analyse(texts: list, arabic: bool, numbers: bool = True) -> Column:
     punctuation and (``arabic``) the texts with Latin letters of ``texts``. ``numbers=False``:
     no runs of digits (the caller has them: ``number_rows`` and ``number_keys`` empty)."""
     cp, pair, supplementary = _tables()
-    offsets, b = _utf8(texts)
+    offsets, b, joined = _utf8(texts)
     n = len(texts)
     v = b.astype(np.uint16) << 8
     v[:-1] |= b[1:]
@@ -187,7 +221,7 @@ def analyse(texts: list, arabic: bool, numbers: bool = True) -> Column:
             got = got | np.where(inside, DIGIT, 0)
         cls[exact] = got
     words, two = (AR, WORD2) if arabic else (EN | APOS, 0)  # no English word character has 2 bytes
-    word_rows, word_codes, runs = _runs(offsets, _keep(cls, words, two, b, exact, lengths))
+    word_rows, word_keys, long_words = _runs(offsets, _keep(cls, words, two, exact, lengths), b, joined, arabic)
     kinds = cls[special]
     rows = np.searchsorted(offsets, special, side="right") - 1
     digit = (kinds & DIGIT) != 0
@@ -198,7 +232,7 @@ def analyse(texts: list, arabic: bool, numbers: bool = True) -> Column:
     at = (kinds & _PUNCT_ALL) != 0
     np.bitwise_or.at(punct, rows[at], (kinds[at] & _PUNCT_ALL) >> _PUNCT_SHIFT)
     latin = distinct(rows[(kinds & EN) != 0])
-    return Column(n, word_rows, word_codes, runs, number_rows, number_keys, odd, punct, latin)
+    return Column(n, word_rows, word_keys, long_words, number_rows, number_keys, odd, punct, latin, arabic)
 
 
 _POW10 = 10 ** np.arange(18, dtype=np.int64)
@@ -247,15 +281,14 @@ def run_keys(read: np.ndarray, length: np.ndarray, odd: np.ndarray, text_of) -> 
     return keys, list(texts)
 
 
-def row_sets(rows: np.ndarray, codes: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.ndarray:
-    """The distinct ``(row, id)`` of the occurrences, as sorted keys ``row * size + id``: each
-    occurrence ``k`` stands for the id ``ids[codes[k]]`` (none where it is -1; where it is -2,
-    for the ids ``several[codes[k]]``, a tuple)."""
-    got = ids[codes]
-    keys = rows[got >= 0] * size + got[got >= 0]
+def row_sets(rows: np.ndarray, ids: np.ndarray, size: int, several=None) -> np.ndarray:
+    """The distinct ``(row, id)`` of the occurrences, as sorted keys ``row * size + id``: occurrence
+    ``k`` in row ``rows[k]`` stands for the id ``ids[k]`` (none where it is -1; where it is -2, for
+    the ids ``several[k]``, a tuple)."""
+    known = ids >= 0
+    keys = rows[known] * size + ids[known]
     if several:  # runs with several words (English "rock'n'roll"): rare
-        many = np.flatnonzero(got == -2)
-        extra = [(r, i) for r, c in zip(rows[many].tolist(), codes[many].tolist()) for i in several[c]]
+        extra = [(r, i) for k, r in zip(several, rows[list(several)].tolist()) for i in several[k]]
         keys = np.concatenate([keys, np.array([r * size + i for r, i in extra], np.int64)])
     return distinct(keys)
 

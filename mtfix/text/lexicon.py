@@ -344,7 +344,9 @@ class LexiconIndex:
     ``en_to_ar``: the Arabic ids of English id ``e`` are ``en_to_ar[en_ptr[e]:en_ptr[e + 1]]``),
     and ``english[run]`` / ``arabic[run]`` is the id of the one known stem among the content words
     of a run of word characters, -1 for none, -2 for several (then see :meth:`all_ids`); each run
-    is computed once, memory bounded as in :class:`Memo`."""
+    is computed once, memory bounded as in :class:`Memo` (``english_utf8`` / ``arabic_utf8``: the
+    same ids by the runs' UTF-8 bytes, :meth:`ids_of_utf8`; ``packed``: by the runs packed as
+    integers, :meth:`ids_of_packed`)."""
 
     def __init__(self, lexicon: Lexicon, arrays: tuple | None = None):
         """``arrays``: :meth:`arrays` of this lexicon's index, as kept in the disk cache (else
@@ -372,6 +374,9 @@ class LexiconIndex:
             raise ValueError("a lexicon index of another lexicon")
         self.english = Memo(functools.partial(self._ids, en_ids, english_stems))
         self.arabic = Memo(functools.partial(self._ids, ar_ids, arabic_stems))
+        self.english_utf8, self.arabic_utf8 = Memo(None), Memo(None)  # the same, keyed by UTF-8 bytes
+        #: {arabic: (sorted packed runs, their ids)} (:meth:`ids_of_packed`)
+        self.packed = {k: (np.zeros(0, np.uint64), np.zeros(0, np.int64)) for k in (False, True)}
 
     def arrays(self) -> tuple:
         """(Arabic stems, English stems, in id order; ``en_ptr``, ``en_to_ar`` as bytes): what
@@ -387,24 +392,67 @@ class LexiconIndex:
     def ids_of(self, runs: list[str], arabic: bool = False) -> list[int]:
         """``[self.english[run] for run in runs]`` (``arabic``: ``self.arabic``), the runs not
         seen before computed together: their new tokens stemmed in one call of the stemmer."""
-        memo, ids = (self.arabic, self.ar_ids) if arabic else (self.english, self.en_ids)
+        memo = self.arabic if arabic else self.english
         got = list(map(memo.get, runs))  # None: not seen yet (an id is an int)
         if None in got:
-            new = [r for r, g in zip(runs, got) if g is None]
-            # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
-            # is an English one without an apostrophe; the others are tokenised
-            single = [r for r in new if r and (arabic or ("'" not in r and "’" not in r))]
-            several = [(r, _EN_TOKEN.findall(r)) for r in new if not r or not arabic and ("'" in r or "’" in r)]
-            stems = (_arabic_token_stems if arabic else _english_token_stems)(
-                [*single, *(t for _, ts in several for t in ts)])
-            get = ids.get
-            made = {r: -1 if s is None else get(s, -1) for r, s in zip(single, map(stems.__getitem__, single))}
-            for run, ts in several:
-                found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
-                made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
+            made = self._made(list(dict.fromkeys(r for r, g in zip(runs, got) if g is None)), arabic)
             memo.put(made)
-            got = [made[r] if g is None else g for r, g in zip(runs, got)]
+            got = list(map(made.get, runs, got))
         return got
+
+    def ids_of_utf8(self, runs: list[bytes], arabic: bool = False):
+        """:meth:`ids_of` of runs given as UTF-8 bytes (:func:`mtfix.text.columns.analyse`), as a numpy
+        array, memoised by those bytes: a run seen before is one dictionary look-up, and only a
+        new one is decoded."""
+        import numpy as np
+
+        memo = self.arabic_utf8 if arabic else self.english_utf8
+        got = np.fromiter(map(memo.get, runs, itertools.repeat(-3)), np.int64, len(runs))  # -3: not seen yet
+        new = np.flatnonzero(got == -3)
+        if len(new):
+            runs_new = list(dict.fromkeys([runs[k] for k in new.tolist()]))
+            made = dict(zip(runs_new, self._made([r.decode("utf-8") for r in runs_new], arabic).values()))
+            memo.put(made)
+            got[new] = np.fromiter(map(made.__getitem__, [runs[k] for k in new.tolist()]), np.int64, len(new))
+        return got
+
+    def ids_of_packed(self, keys, unpack, arabic: bool = False):
+        """:meth:`ids_of` of runs packed into nonzero 64-bit integers (:func:`mtfix.text.columns.analyse`;
+        ``unpack(keys)`` gives their texts), as a numpy array: the runs seen before are found in a
+        sorted array of their keys (numpy), and only new ones are unpacked and stemmed."""
+        import numpy as np
+
+        known, ids = self.packed[arabic]
+        at = np.minimum(np.searchsorted(known, keys), max(len(known) - 1, 0))
+        found = known[at] == keys if len(known) else np.zeros(len(keys), bool)
+        got = np.where(found, ids[at] if len(known) else 0, -3)
+        new = np.flatnonzero(~found)
+        if len(new):
+            fresh = np.unique(keys[new])
+            made = np.fromiter(self._made(unpack(fresh), arabic).values(), np.int64, len(fresh))
+            got[new] = made[np.searchsorted(fresh, keys[new])]
+            if len(known) + len(fresh) > Memo.MAX:  # memory bounded as the memos are
+                known, ids = known[:0], ids[:0]
+            at = np.searchsorted(known, fresh)
+            self.packed[arabic] = np.insert(known, at, fresh), np.insert(ids, at, made)
+        return got
+
+    def _made(self, new: list[str], arabic: bool) -> dict:
+        """``{run: id}`` of distinct runs, computed together: their tokens stemmed in one call."""
+        ids = self.ar_ids if arabic else self.en_ids
+        # an Arabic run (mtfix.text.columns: the characters of _AR_TOKEN) is one token, and so
+        # is an English one without an apostrophe; the others are tokenised
+        apostrophe = set() if arabic else {r for r in new if "'" in r or "’" in r}
+        single = [r for r in new if r and r not in apostrophe]
+        several = [(r, _EN_TOKEN.findall(r) if r else []) for r in new if not r or r in apostrophe]
+        stems = (_arabic_token_stems if arabic else _english_token_stems)(
+            [*single, *(t for _, ts in several for t in ts)])
+        get = ids.get
+        made = {r: -1 if s is None else get(s, -1) for r, s in zip(single, map(stems.__getitem__, single))}
+        for run, ts in several:
+            found = {ids[s] for s in map(stems.__getitem__, ts) if s is not None and s in ids}
+            made[run] = (found.pop() if found else -1) if len(found) <= 1 else -2
+        return {r: made[r] for r in new}
 
     def all_ids(self, run: str, arabic: bool = False) -> tuple:
         """The ids of every known stem among the content words of ``run`` (for the runs with several)."""
