@@ -74,12 +74,17 @@ def test_ray_gives_exactly_the_local_runners_results(ray_cluster, noisy, local, 
     assert sum(i // per_shard != of // per_shard for i, of in dups) >= 50
 
 
-def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster, noisy, tmp_path, monkeypatch):
+def _part_of_the_noise_set(noisy, tmp_path) -> Path:
+    """The noise set's first 1,400 lines."""
+    src = tmp_path / "part.tsv"
+    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
+    return src
+
+
+def _a_ray_run_failing_on_the_fourth_shard(src, tmp_path, monkeypatch) -> None:
+    """A --ray run into ``tmp_path/ray`` whose fourth shard's commit raises (a node lost): three committed."""
     from mtfix.corpus.ray_runner import RayRun
 
-    src = tmp_path / "part.tsv"  # a part of the noise set: the first 1,400 lines
-    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
-    _run(src, tmp_path / "ref", workers=1).run()
     real, calls = RayRun.commit_scored, []
 
     def fail_on_the_fourth(self, work, meta):
@@ -92,6 +97,12 @@ def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster,
     with pytest.raises(RuntimeError):
         _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
     monkeypatch.setattr(RayRun, "commit_scored", real)
+
+
+def test_a_failed_ray_run_skips_the_committed_shards_when_run_again(ray_cluster, noisy, tmp_path, monkeypatch):
+    src = _part_of_the_noise_set(noisy, tmp_path)
+    _run(src, tmp_path / "ref", workers=1).run()
+    _a_ray_run_failing_on_the_fourth_shard(src, tmp_path, monkeypatch)
     assert (tmp_path / "ray" / "k.jsonl.partial" / "ray").is_dir()
     result = _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
     assert result.resumed_at == 3 * CHUNK  # the three shards committed before the failure
@@ -712,22 +723,8 @@ def test_dedup_by_key_ranges_gives_the_local_verdicts_with_two_dedup_filters(tmp
 def test_a_damaged_ray_work_dir_is_one_line_naming_it(ray_cluster, noisy, tmp_path, monkeypatch, damage):
     """A committed shard file cut short (``scored-00000.jsonl``, ``keys-0-00000.npy``) was Ray Data's ERROR
     lines and a ValueError traceback (or, cut at a line's end, fewer records): one line, the work dir kept."""
-    from mtfix.corpus.ray_runner import RayRun
-
-    src = tmp_path / "part.tsv"
-    src.write_text("".join(noisy.read_text(encoding="utf-8").splitlines(keepends=True)[:1400]), encoding="utf-8")
-    real, calls = RayRun.commit_scored, []
-
-    def fail_on_the_fourth(self, work, meta):
-        calls.append(meta["index"])
-        if len(calls) == 4:
-            raise RuntimeError("a node died")
-        return real(self, work, meta)
-
-    monkeypatch.setattr(RayRun, "commit_scored", fail_on_the_fourth)
-    with pytest.raises(RuntimeError):
-        _run(src, tmp_path / "ray", ray="local", shard_chunks=1).run()
-    monkeypatch.setattr(RayRun, "commit_scored", real)
+    src = _part_of_the_noise_set(noisy, tmp_path)
+    _a_ray_run_failing_on_the_fourth_shard(src, tmp_path, monkeypatch)
     work = tmp_path / "ray" / "k.jsonl.partial"
     path = sorted((work / "ray").glob("scored-*.jsonl" if damage == "scored" else "keys-0-*.npy"))[0]
     os.truncate(path, path.stat().st_size // 2)

@@ -171,7 +171,7 @@ def test_ascii_script_counts_equal_the_reference():
 # ---------------------------------------------------------------- pathological rows
 
 
-def _lines_executed(func, *args, modules=("mtfix.text.repetition",)) -> int:
+def _lines_executed(func, *args, modules=("mtfix.text.repetition",), c_calls=False) -> int:
     """Python lines run inside ``modules`` for ``func(*args)``: a measure of work that a loaded
     machine does not disturb (the scans themselves run in C, in time linear in the text)."""
     count = 0
@@ -185,11 +185,19 @@ def _lines_executed(func, *args, modules=("mtfix.text.repetition",)) -> int:
             count += 1
         return tracer
 
+    def profiler(frame, event, arg):
+        nonlocal count
+        if event == "c_call":
+            count += 1
+
     sys.settrace(tracer)
+    if c_calls:
+        sys.setprofile(profiler)
     try:
         func(*args)
     finally:
         sys.settrace(None)
+        sys.setprofile(None)
     return count
 
 
@@ -247,30 +255,9 @@ def test_a_hostile_row_costs_little_python_work_and_gets_the_records_of_the_defi
 def _calls_and_lines(func, *args) -> int:
     """Python lines run in mtfix plus the calls of C functions (numpy's, the regular expressions')
     made anywhere for ``func(*args)``: work counted, not timed."""
-    count = 0
-    targets = {m.__file__ for name, m in list(sys.modules.items()) if name.startswith("mtfix.") and getattr(m, "__file__", None)}
-
-    def tracer(frame, event, arg):
-        nonlocal count
-        if frame.f_code.co_filename not in targets:
-            return None
-        if event == "line":
-            count += 1
-        return tracer
-
-    def profiler(frame, event, arg):
-        nonlocal count
-        if event == "c_call":
-            count += 1
-
-    sys.settrace(tracer)
-    sys.setprofile(profiler)
-    try:
-        func(*args)
-    finally:
-        sys.settrace(None)
-        sys.setprofile(None)
-    return count
+    names = tuple(name for name, m in list(sys.modules.items())
+                  if name.startswith("mtfix.") and getattr(m, "__file__", None))
+    return _lines_executed(func, *args, modules=names, c_calls=True)
 
 
 FEW = ("decimals and thousands", "a phrase looping", "words with numbers")
