@@ -252,11 +252,12 @@ def _check_local_dir(path: Path, spec: str) -> str:
             f"{spec}: not a model directory (no config.json or model.bin); "
             f"pass a Hugging Face model dir, a `mtfix models convert` output, or a preset name"
         )
+    text = None
     try:
         text = (path / "config.json").read_text(encoding="utf-8")
         config = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        what = "empty" if "text" in locals() and not text.strip() else f"corrupt ({e})"
+        what = "empty" if text is not None and not text.strip() else f"corrupt ({e})"
         raise MtfixError(f"{spec}: config.json is {what}; pull the model again") from None
     if not isinstance(config, dict):
         raise MtfixError(f"{spec}: config.json is corrupt (not a JSON object); pull the model again")

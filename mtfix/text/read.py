@@ -133,18 +133,12 @@ def _legacy_encoding(data: bytes, at: int) -> str:
     one at a time between ASCII letters, ``caf\\xe9``; an English reference saved as Latin-1). Only the
     bad byte's own line is read (at most 2 KiB either side), so a piece of a file read on its own gives
     the hint the whole file gives, and UTF-8 lines before it do not count."""
+    import re
+
     start = max(data.rfind(b"\n", 0, at) + 1, at - 2048)
     end = data.find(b"\n", at)
     end = min(len(data) if end < 0 else end, at + 2048)
-    runs, n = [], 0
-    for byte in data[start:end]:  # the lengths of the runs of bytes above 0x7f
-        if byte > 0x7F:
-            n += 1
-        elif n:
-            runs.append(n)
-            n = 0
-    if n:
-        runs.append(n)
+    runs = [len(run) for run in re.findall(rb"[\x80-\xff]+", data[start:end])]  # runs of bytes above 0x7f
     return "cp1252" if runs and sum(n == 1 for n in runs) * 2 > len(runs) else "cp1256"
 
 
