@@ -115,10 +115,9 @@ def _unit_keys(work: Path, j: int, shards: list[int], unit: int, units: int):
         try:
             a = np.load(path, mmap_mode="r")
         except (OSError, ValueError, EOFError) as e:  # cut short, emptied, gone: committed, so the work dir is damaged
-            from mtfix.errors import MtfixError
+            from mtfix.corpus.state import damaged_work_dir
 
-            raise MtfixError(f"the work dir {Path(work).parent} is damaged ({path.name}: {e}); pass --restart to "
-                             f"start over") from None
+            raise damaged_work_dir(Path(work).parent, f"{path.name}: {e}") from None
         start = int(np.searchsorted(a["hi"], np.uint64(lo)))
         stop = len(a) if hi is None else int(np.searchsorted(a["hi"], np.uint64(hi)))
         if stop > start:

@@ -489,7 +489,9 @@ def _write_parts(batch, *, work: str, part: str, folder: str, fmt: str, langs, f
 
 def _damaged(work, path: Path, e: BaseException) -> MtfixError:
     """A committed file of the Ray work dir ``work`` (``<work dir>/ray``) that cannot be read back."""
-    return MtfixError(f"the work dir {Path(work).parent} is damaged ({path.name}: {e}); pass --restart to start over")
+    from mtfix.corpus.state import damaged_work_dir
+
+    return damaged_work_dir(Path(work).parent, f"{path.name}: {e}")
 
 
 def _task_error(e: BaseException) -> BaseException:

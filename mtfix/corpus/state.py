@@ -55,6 +55,12 @@ _SCHEMA = (
 )
 
 
+def damaged_work_dir(path, why) -> MtfixError:
+    """The one line for a work dir at ``path`` whose committed state cannot be read back (``why``:
+    what failed, e.g. ``keys-0-00003.npy: cut short``): local runs and Ray runs alike."""
+    return MtfixError(f"the work dir {path} is damaged ({why}); pass --restart to start over")
+
+
 def _no_space(e: BaseException) -> bool:
     """``e`` says the disk is full (ENOSPC, EDQUOT, or SQLite's "database or disk is full")."""
     import errno
@@ -133,7 +139,7 @@ class WorkDir:
                           else f"{e} (is the disk full?)")  # SQLite's WAL on a full tmpfs: "disk I/O error"
                 raise MtfixError(f"cannot write the work dir {self.path}: {reason}; free some space and run "
                                  f"the same command again") from None
-            raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+            raise damaged_work_dir(self.path, e) from None
 
     def _load(self, identity: dict, fresh: bool) -> bool:
         """Open the state database and take up (or start) the run it records."""
@@ -267,7 +273,7 @@ class WorkDir:
 
                 raise os_error(e, f"cannot read the work dir {self.path}") if isinstance(e, OSError) else \
                     MtfixError(f"cannot write the work dir {self.path}: the disk is full ({e})") from None
-            raise MtfixError(f"the work dir {self.path} is damaged ({e}); pass --restart to start over") from None
+            raise damaged_work_dir(self.path, e) from None
         self.stores.append(store)
         return store
 
